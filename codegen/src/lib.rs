@@ -1,0 +1,1 @@
+//! kintone OpenAPI → Rust generator.

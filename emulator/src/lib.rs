@@ -1,0 +1,1 @@
+//! A local kintone-compatible server.

@@ -1,0 +1,1 @@
+//! kintone REST API client.
