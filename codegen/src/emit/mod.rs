@@ -1,0 +1,90 @@
+//! Emitting: the [`crate::model`] into Rust tokens.
+//!
+//! Generated code leans on the hand-written runtime of `kintone-api` (`crate::runtime`,
+//! `crate::wire`) instead of inlining helpers, so that what is generated stays declarative.
+
+mod operations;
+mod structs;
+mod types;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::model::{Api, TypeRef};
+
+pub use operations::operations_file;
+pub use types::types_file;
+
+/// The `mod.rs` of the generated module: submodules and the constants of root extensions.
+pub fn mod_file(api: &Api) -> TokenStream {
+    let override_consts = api.method_override.as_ref().map(|m| {
+        let header = &m.header;
+        let max = m.max_uri_bytes as usize;
+        quote! {
+            #[doc = "The header that names the real method of a request tunnelled through `POST`."]
+            pub const METHOD_OVERRIDE_HEADER: &str = #header;
+            #[doc = "The longest request URI (path and query) kintone accepts; longer requests are tunnelled."]
+            pub const MAX_URI_BYTES: usize = #max;
+        }
+    });
+    quote! {
+        #override_consts
+        #[doc = "Types of the spec's `components/schemas` and of inline request and response bodies."]
+        pub mod types;
+        #[doc = "One request type per operation, and the handlers that send them."]
+        pub mod operations;
+    }
+}
+
+/// An identifier, raw when it is a Rust keyword.
+pub(crate) fn ident(name: &str) -> Ident {
+    const KEYWORDS: &[&str] = &[
+        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+        "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+        "ref", "return", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+        "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof",
+        "unsized", "virtual", "yield", "try", "gen",
+    ];
+    if KEYWORDS.contains(&name) {
+        Ident::new_raw(name, Span::call_site())
+    } else {
+        format_ident!("{}", name)
+    }
+}
+
+/// `#[doc = ...]` lines for a block of text.
+pub(crate) fn doc(text: &str) -> TokenStream {
+    let lines = text.trim_end().lines().map(|l| {
+        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        quote! { #[doc = #l] }
+    });
+    quote! { #(#lines)* }
+}
+
+/// The Rust type of a value, without `Option`.
+pub(crate) fn rust_type(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::String => quote! { String },
+        TypeRef::Bool => quote! { bool },
+        TypeRef::Integer => quote! { i64 },
+        TypeRef::NumericString => quote! { u64 },
+        TypeRef::Decimal => quote! { crate::Decimal },
+        TypeRef::Date => quote! { crate::Date },
+        TypeRef::Time => quote! { crate::Time },
+        TypeRef::DateTime => quote! { crate::DateTime },
+        TypeRef::FilePart => quote! { crate::FilePart },
+        TypeRef::JsonObject => quote! { ::serde_json::Map<String, ::serde_json::Value> },
+        TypeRef::Named(n) => {
+            let n = ident(n);
+            quote! { #n }
+        }
+        TypeRef::Vec(inner) => {
+            let inner = rust_type(inner);
+            quote! { Vec<#inner> }
+        }
+        TypeRef::Map(inner) => {
+            let inner = rust_type(inner);
+            quote! { ::std::collections::BTreeMap<String, #inner> }
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! The `operations.rs` file: a request type per operation, its `Operation` impl, and the
+//! handlers (`client.records()`, …) with fluent builders.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::structs::{param, struct_item, Role};
+use super::types::struct_names;
+use super::{doc, ident};
+use crate::model::{Api, ArrayEncoding, BodyKind, Location, Method, Operation, ResponseKind, TypeRef};
+
+pub fn operations_file(api: &Api) -> TokenStream {
+    let structs = struct_names(api);
+    let ops = api.operations.iter().map(|op| {
+        let text = operation_doc(op);
+        let request = struct_item(&op.request_name, &text, &op.fields, &op.one_of_required, Role::Request, &structs);
+        let operation_impl = operation_impl(op);
+        let call_setters = call_setters(op);
+        quote! { #request #operation_impl #call_setters }
+    });
+    let groups = api.groups.iter().map(|g| {
+        let ops: Vec<&Operation> = api.operations.iter().filter(|o| o.group == g.name).collect();
+        group_item(&g.name, &g.doc, &ops)
+    });
+    quote! {
+        #![allow(clippy::doc_markdown)]
+        use super::types::*;
+        #(#ops)*
+        #(#groups)*
+    }
+}
+
+fn method_str(m: Method) -> &'static str {
+    match m {
+        Method::Get => "GET",
+        Method::Post => "POST",
+        Method::Put => "PUT",
+        Method::Delete => "DELETE",
+    }
+}
+
+fn operation_doc(op: &Operation) -> String {
+    let mut text = format!("{}.\n\n`{} /k/v1/{}`", op.summary, method_str(op.method), op.path);
+    if let Some(d) = &op.description {
+        text.push_str("\n\n");
+        text.push_str(d.trim());
+    }
+    text.push_str(if op.guest_space {
+        "\n\nAvailable in guest spaces."
+    } else {
+        "\n\nNot available in guest spaces."
+    });
+    if op.bulk {
+        text.push_str(" Can be part of a bulk request.");
+    }
+    text.push_str("\n\n# Errors\n");
+    for (status, desc) in &op.errors {
+        text.push_str(&format!("\n- `{status}`: {desc}"));
+    }
+    if let Some(example) = &op.request_example {
+        text.push_str(&format!("\n\n# Example body\n\n```json\n{example}\n```"));
+    }
+    if let Some(example) = &op.response_example {
+        text.push_str(&format!("\n\n# Example response\n\n```json\n{example}\n```"));
+    }
+    text
+}
+
+fn operation_impl(op: &Operation) -> TokenStream {
+    let name = ident(&op.request_name);
+    let id = &op.id;
+    let path = &op.path;
+    let method = format_ident!("{}", method_str(op.method).to_upper_camel_case());
+    let body = match op.body_kind {
+        BodyKind::Query => quote! { Query },
+        BodyKind::Json => quote! { Json },
+        BodyKind::Multipart => quote! { Multipart },
+    };
+    let guest = op.guest_space;
+    let (response_ty, decode) = match &op.response {
+        ResponseKind::Json(t) => {
+            let t = ident(t);
+            (quote! { #t }, quote! { crate::runtime::decode_json(response) })
+        }
+        ResponseKind::Binary => (quote! { crate::Download }, quote! { crate::runtime::decode_binary(response) }),
+    };
+    let query = query_writer(op);
+    let headers = header_writer(op);
+    let multipart = multipart_writer(op);
+    let bulk = op.bulk.then(|| quote! { impl crate::runtime::BulkOperation for #name {} });
+    quote! {
+        impl crate::runtime::Operation for #name {
+            type Response = #response_ty;
+            const ID: &'static str = #id;
+            const METHOD: crate::runtime::Method = crate::runtime::Method::#method;
+            const PATH: &'static str = #path;
+            const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::#body;
+            const GUEST_SPACE: bool = #guest;
+
+            fn validate(&self) -> Result<(), crate::LimitError> {
+                #name::validate(self)
+            }
+
+            #query
+            #headers
+            #multipart
+
+            fn decode(response: crate::runtime::RawResponse) -> Result<Self::Response, crate::Error> {
+                #decode
+            }
+        }
+        #bulk
+    }
+}
+
+fn query_writer(op: &Operation) -> TokenStream {
+    let pushes: Vec<TokenStream> = op
+        .fields
+        .iter()
+        .filter_map(|f| {
+            let Location::Query(encoding) = f.location else { return None };
+            let fname = ident(&f.rust_name);
+            let wire = &f.wire_name;
+            let push = match (&f.ty, encoding) {
+                (TypeRef::Vec(_), ArrayEncoding::Indexed) => quote! { query.push_indexed(#wire, value) },
+                (TypeRef::Vec(_), ArrayEncoding::Repeated) => quote! { query.push_repeated(#wire, value) },
+                _ => quote! { query.push(#wire, value) },
+            };
+            Some(if f.required {
+                quote! { { let value = &self.#fname; #push; } }
+            } else {
+                quote! { if let Some(value) = &self.#fname { #push; } }
+            })
+        })
+        .collect();
+    if pushes.is_empty() {
+        return quote! {};
+    }
+    quote! {
+        fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+            #(#pushes)*
+        }
+    }
+}
+
+fn header_writer(op: &Operation) -> TokenStream {
+    let pushes: Vec<TokenStream> = op
+        .fields
+        .iter()
+        .filter(|f| f.location == Location::Header)
+        .map(|f| {
+            let fname = ident(&f.rust_name);
+            let wire = &f.wire_name;
+            if f.required {
+                quote! { headers.push(#wire, &self.#fname); }
+            } else {
+                quote! { if let Some(value) = &self.#fname { headers.push(#wire, value); } }
+            }
+        })
+        .collect();
+    if pushes.is_empty() {
+        return quote! {};
+    }
+    quote! {
+        fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+            #(#pushes)*
+        }
+    }
+}
+
+fn multipart_writer(op: &Operation) -> TokenStream {
+    let parts: Vec<TokenStream> = op
+        .fields
+        .iter()
+        .filter(|f| f.location == Location::Multipart)
+        .map(|f| {
+            let fname = ident(&f.rust_name);
+            let wire = &f.wire_name;
+            if f.required {
+                quote! { form.push(#wire, &self.#fname); }
+            } else {
+                quote! { if let Some(value) = &self.#fname { form.push(#wire, value); } }
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        return quote! {};
+    }
+    quote! {
+        fn write_multipart(&self, form: &mut crate::runtime::MultipartWriter) {
+            #(#parts)*
+        }
+    }
+}
+
+/// The optional fields' setters, on the fluent builder too.
+fn call_setters(op: &Operation) -> TokenStream {
+    let name = ident(&op.request_name);
+    let setters: Vec<TokenStream> = op
+        .fields
+        .iter()
+        .filter(|f| !f.required)
+        .map(|f| {
+            let fname = ident(&f.rust_name);
+            let (ty, _) = param(&f.ty, &quote! { value });
+            let d = doc(&format!("Sets `{}`.", f.wire_name));
+            quote! {
+                #d
+                pub fn #fname(self, value: #ty) -> Self {
+                    self.map(|request| request.#fname(value))
+                }
+            }
+        })
+        .collect();
+    if setters.is_empty() {
+        return quote! {};
+    }
+    quote! {
+        impl crate::runtime::Call<'_, #name> {
+            #(#setters)*
+        }
+    }
+}
+
+fn group_item(group: &str, group_doc: &str, ops: &[&Operation]) -> TokenStream {
+    let handler = format_ident!("{}Api", group.to_upper_camel_case());
+    let accessor = ident(&group.to_snake_case());
+    let hd = doc(group_doc);
+    let ad = doc(&format!("The `{group}` operations. {group_doc}"));
+    let fns = ops.iter().map(|op| {
+        let f = ident(&op.fn_name);
+        let request = ident(&op.request_name);
+        let required: Vec<_> = op.fields.iter().filter(|f| f.required).collect();
+        let params = required.iter().map(|f| {
+            let n = ident(&f.rust_name);
+            let (ty, _) = param(&f.ty, &quote! { #n });
+            quote! { #n: #ty }
+        });
+        let args = required.iter().map(|f| ident(&f.rust_name));
+        let d = doc(&format!(
+            "{}: `{} /k/v1/{}`. See [`{}`] for the details.",
+            op.summary,
+            method_str(op.method),
+            op.path,
+            op.request_name
+        ));
+        quote! {
+            #d
+            pub fn #f(&self, #(#params),*) -> crate::runtime::Call<'c, #request> {
+                crate::runtime::Call::new(self.client, #request::new(#(#args),*))
+            }
+        }
+    });
+    quote! {
+        #hd
+        #[derive(Debug, Clone, Copy)]
+        pub struct #handler<'c> {
+            client: &'c crate::Client,
+        }
+
+        impl crate::Client {
+            #ad
+            pub fn #accessor(&self) -> #handler<'_> {
+                #handler { client: self }
+            }
+        }
+
+        impl<'c> #handler<'c> {
+            #(#fns)*
+        }
+    }
+}

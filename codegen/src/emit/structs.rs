@@ -1,0 +1,285 @@
+//! Structs with serde attributes, constructors, setters and `validate`, shared by component types
+//! and operation requests.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{doc, ident, rust_type};
+use crate::model::{Constraints, Field, Location, TypeRef};
+
+/// What a struct is for, which decides its derives.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Read and written: a component schema or response body.
+    Data,
+    /// Only written: an operation's request.
+    Request,
+}
+
+/// The field's type as stored in the struct.
+pub fn field_type(f: &Field) -> TokenStream {
+    let ty = rust_type(&f.ty);
+    if f.required && !f.empty_is_null {
+        ty
+    } else {
+        quote! { Option<#ty> }
+    }
+}
+
+fn serde_attrs(f: &Field) -> TokenStream {
+    if matches!(f.location, Location::Header | Location::Multipart) {
+        return quote! { #[serde(skip)] };
+    }
+    let mut parts = Vec::new();
+    if f.wire_name != f.rust_name {
+        let w = &f.wire_name;
+        parts.push(quote! { rename = #w });
+    }
+    let optional = !f.required;
+    if f.empty_is_null {
+        parts.push(quote! { default, with = "crate::wire::empty_as_none" });
+    } else if f.ty == TypeRef::NumericString {
+        if optional {
+            parts.push(quote! { default, skip_serializing_if = "Option::is_none", with = "crate::wire::numeric_string::option" });
+        } else {
+            parts.push(quote! { with = "crate::wire::numeric_string" });
+        }
+    } else if optional {
+        parts.push(quote! { default, skip_serializing_if = "Option::is_none" });
+    }
+    if parts.is_empty() {
+        quote! {}
+    } else {
+        quote! { #[serde(#(#parts),*)] }
+    }
+}
+
+/// The parameter type a constructor or setter takes for a value of `ty`, and the expression
+/// that turns the parameter `value` into the stored value (without `Some`).
+pub fn param(ty: &TypeRef, value: &TokenStream) -> (TokenStream, TokenStream) {
+    match ty {
+        TypeRef::Vec(inner) => {
+            let inner = rust_type(inner);
+            (
+                quote! { impl IntoIterator<Item = impl Into<#inner>> },
+                quote! { #value.into_iter().map(Into::into).collect() },
+            )
+        }
+        other => {
+            let t = rust_type(other);
+            (quote! { impl Into<#t> }, quote! { #value.into() })
+        }
+    }
+}
+
+/// The struct definition and its `impl` block.
+pub fn struct_item(
+    name: &str,
+    doc_text: &str,
+    fields: &[Field],
+    one_of_required: &[String],
+    role: Role,
+    structs: &BTreeSet<String>,
+) -> TokenStream {
+    let name_ident = ident(name);
+    let derives = match role {
+        Role::Data => quote! { #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)] },
+        Role::Request => quote! { #[derive(Debug, Clone, PartialEq, ::serde::Serialize)] },
+    };
+    let docs = doc(doc_text);
+    let defs = fields.iter().map(|f| {
+        let fname = ident(&f.rust_name);
+        let ty = field_type(f);
+        let attrs = serde_attrs(f);
+        let d = doc(&field_doc(f));
+        quote! { #d #attrs pub #fname: #ty }
+    });
+    let ctor_fields: Vec<&Field> = fields.iter().filter(|f| f.required).collect();
+    let ctor_params = ctor_fields.iter().map(|f| {
+        let fname = ident(&f.rust_name);
+        let (ty, _) = param(&f.ty, &quote! { #fname });
+        quote! { #fname: #ty }
+    });
+    let inits = fields.iter().map(|f| {
+        let fname = ident(&f.rust_name);
+        if f.required {
+            let (_, conv) = param(&f.ty, &quote! { #fname });
+            if f.empty_is_null {
+                quote! { #fname: Some(#conv) }
+            } else {
+                quote! { #fname: #conv }
+            }
+        } else {
+            quote! { #fname: None }
+        }
+    });
+    let setters = fields.iter().filter(|f| !f.required).map(|f| {
+        let fname = ident(&f.rust_name);
+        let (ty, conv) = param(&f.ty, &quote! { value });
+        let d = doc(&format!("Sets `{}`.", f.wire_name));
+        quote! {
+            #d
+            pub fn #fname(mut self, value: #ty) -> Self {
+                self.#fname = Some(#conv);
+                self
+            }
+        }
+    });
+    let checks = fields.iter().map(|f| checks(f, structs));
+    let one_of = if one_of_required.is_empty() {
+        quote! {}
+    } else {
+        let names = one_of_required.iter().map(|n| {
+            let f = fields.iter().find(|f| &f.rust_name == n);
+            f.map(|f| f.wire_name.clone()).unwrap_or_else(|| n.clone())
+        });
+        let counts = one_of_required.iter().map(|n| {
+            let i = ident(n);
+            quote! { usize::from(self.#i.is_some()) }
+        });
+        quote! {
+            let set = #(#counts)+*;
+            if set != 1 {
+                return Err(crate::LimitError::ExactlyOneOf { fields: &[#(#names),*], found: set });
+            }
+        }
+    };
+    let new_doc = doc("Creates the value from its required fields; the others start unset.");
+    quote! {
+        #docs
+        #derives
+        #[non_exhaustive]
+        pub struct #name_ident {
+            #(#defs,)*
+        }
+
+        impl #name_ident {
+            #new_doc
+            #[allow(clippy::new_without_default)]
+            pub fn new(#(#ctor_params),*) -> Self {
+                Self { #(#inits,)* }
+            }
+
+            #(#setters)*
+
+            /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+            pub fn validate(&self) -> Result<(), crate::LimitError> {
+                #(#checks)*
+                #one_of
+                Ok(())
+            }
+        }
+    }
+}
+
+fn field_doc(f: &Field) -> String {
+    let mut text = f.doc.clone().unwrap_or_default();
+    let mut limits = Vec::new();
+    let c = &f.constraints;
+    if let Some(n) = c.max_items {
+        limits.push(format!("at most {n} items"));
+    }
+    if let Some(n) = c.max_length {
+        limits.push(format!("at most {n} characters"));
+    }
+    if let (Some(lo), Some(hi)) = (c.minimum, c.maximum) {
+        limits.push(format!("from {lo} to {hi}"));
+    }
+    if let Some(q) = &c.query_limits {
+        if let Some(n) = q.limit {
+            limits.push(format!("`limit` at most {n}"));
+        }
+        if let Some(n) = q.offset {
+            limits.push(format!("`offset` at most {n}"));
+        }
+        if q.forbid_limit_offset {
+            limits.push("no `limit` or `offset` clause".to_string());
+        }
+    }
+    if !limits.is_empty() {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&format!("Limits, checked before sending: {}.", limits.join(", ")));
+    }
+    text
+}
+
+/// The checks of one field, run on its value when it is set.
+fn checks(f: &Field, structs: &BTreeSet<String>) -> TokenStream {
+    let fname = ident(&f.rust_name);
+    let wire = &f.wire_name;
+    let Constraints { min_items, max_items, max_length, minimum, maximum, query_limits } = &f.constraints;
+    let mut body = Vec::new();
+    if let Some(max) = max_items {
+        body.push(quote! {
+            if value.len() > #max {
+                return Err(crate::LimitError::TooManyItems { field: #wire, max: #max, actual: value.len() });
+            }
+        });
+    }
+    if let Some(min) = min_items {
+        body.push(quote! {
+            if value.len() < #min {
+                return Err(crate::LimitError::TooFewItems { field: #wire, min: #min, actual: value.len() });
+            }
+        });
+    }
+    if let Some(max) = max_length {
+        body.push(quote! {
+            let length = value.chars().count();
+            if length > #max {
+                return Err(crate::LimitError::TooLong { field: #wire, max: #max, actual: length });
+            }
+        });
+    }
+    if minimum.is_some() || maximum.is_some() {
+        let lo = option_tokens(*minimum);
+        let hi = option_tokens(*maximum);
+        body.push(quote! {
+            crate::LimitError::check_range(#wire, *value, #lo, #hi)?;
+        });
+    }
+    if let Some(q) = query_limits {
+        let limit = option_tokens(q.limit);
+        let offset = option_tokens(q.offset);
+        if q.forbid_limit_offset {
+            body.push(quote! { crate::query::forbid_limit_offset(#wire, value)?; });
+        }
+        if q.limit.is_some() || q.offset.is_some() {
+            body.push(quote! { crate::query::check_limits(#wire, value, #limit, #offset)?; });
+        }
+    }
+    match &f.ty {
+        TypeRef::Named(n) if structs.contains(n) => body.push(quote! { value.validate()?; }),
+        TypeRef::Vec(inner) => {
+            if let TypeRef::Named(n) = inner.as_ref() {
+                if structs.contains(n) {
+                    body.push(quote! {
+                        for item in value {
+                            item.validate()?;
+                        }
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+    if body.is_empty() {
+        return quote! {};
+    }
+    if f.required && !f.empty_is_null {
+        quote! { { let value = &self.#fname; #(#body)* } }
+    } else {
+        quote! { if let Some(value) = &self.#fname { #(#body)* } }
+    }
+}
+
+fn option_tokens<T: quote::ToTokens>(v: Option<T>) -> TokenStream {
+    match v {
+        Some(v) => quote! { Some(#v) },
+        None => quote! { None },
+    }
+}

@@ -1,0 +1,216 @@
+//! The `types.rs` file: every named type.
+
+use std::collections::BTreeSet;
+
+use heck::ToSnakeCase;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::structs::{param, struct_item, Role};
+use super::{doc, ident, rust_type};
+use crate::model::{Api, EnumDef, TypeDef, UnionDef};
+
+/// Names of the types that have a `validate` method.
+pub fn struct_names(api: &Api) -> BTreeSet<String> {
+    api.types
+        .iter()
+        .filter_map(|t| match t {
+            TypeDef::Struct(s) => Some(s.name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+pub fn types_file(api: &Api) -> TokenStream {
+    let structs = struct_names(api);
+    let items = api.types.iter().map(|t| match t {
+        TypeDef::Struct(s) => struct_item(
+            &s.name,
+            s.doc.as_deref().unwrap_or(""),
+            &s.fields,
+            &s.one_of_required,
+            Role::Data,
+            &structs,
+        ),
+        TypeDef::NumericId { name, doc: d } => {
+            let n = ident(name);
+            let d = doc(d.as_deref().unwrap_or(""));
+            quote! { crate::wire::numeric_id! { #d pub struct #n; } }
+        }
+        TypeDef::StringId { name, doc: d } => {
+            let n = ident(name);
+            let d = doc(d.as_deref().unwrap_or(""));
+            quote! { crate::wire::string_id! { #d pub struct #n; } }
+        }
+        TypeDef::Map { name, doc: d, value } => {
+            let n = ident(name);
+            let d = doc(d.as_deref().unwrap_or(""));
+            let v = rust_type(value);
+            quote! { #d pub type #n = ::std::collections::BTreeMap<String, #v>; }
+        }
+        TypeDef::Enum(e) => enum_item(e),
+        TypeDef::Union(u) => union_item(u),
+    });
+    quote! {
+        #![allow(clippy::doc_markdown)]
+        #(#items)*
+    }
+}
+
+fn enum_item(e: &EnumDef) -> TokenStream {
+    let name = ident(&e.name);
+    let d = doc(e.doc.as_deref().unwrap_or(""));
+    let variants = e.variants.iter().map(|(wire, rust)| {
+        let v = ident(rust);
+        let vd = doc(&format!("`{wire}`"));
+        quote! { #vd #[serde(rename = #wire)] #v }
+    });
+    let arms = e.variants.iter().map(|(wire, rust)| {
+        let v = ident(rust);
+        quote! { Self::#v => #wire }
+    });
+    quote! {
+        #d
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants,)*
+            /// A value this version does not know yet; it is read, never sent.
+            #[serde(other, skip_serializing)]
+            Unknown,
+        }
+
+        impl #name {
+            /// The value as kintone writes it (empty for [`Self::Unknown`]).
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    #(#arms,)*
+                    Self::Unknown => "",
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    }
+}
+
+fn union_item(u: &UnionDef) -> TokenStream {
+    let name = ident(&u.name);
+    let d = doc(u.doc.as_deref().unwrap_or(""));
+    let tag_prop = &u.tag_property;
+    let variants = u.variants.iter().map(|v| {
+        let vn = ident(&v.rust_name);
+        let schema = ident(&v.schema);
+        let vd = doc(&format!("`{}`", v.tag));
+        quote! { #vd #vn(#schema) }
+    });
+    let tag_arms = u.variants.iter().map(|v| {
+        let vn = ident(&v.rust_name);
+        let tag = &v.tag;
+        quote! { Self::#vn(_) => #tag }
+    });
+    if !u.tag_on_wire {
+        let ser_arms = u.variants.iter().map(|v| {
+            let vn = ident(&v.rust_name);
+            quote! { Self::#vn(value) => ::serde::Serialize::serialize(value, serializer) }
+        });
+        let ctors = u.variants.iter().filter_map(|v| {
+            let value_ty = v.value.as_ref()?;
+            let vn = ident(&v.rust_name);
+            let schema = ident(&v.schema);
+            let f = ident(&v.rust_name.to_snake_case());
+            let (ty, _) = param(value_ty, &quote! { value });
+            let cd = doc(&format!("A `{}` value.", v.tag));
+            Some(quote! {
+                #cd
+                pub fn #f(value: #ty) -> Self {
+                    Self::#vn(#schema::new(value))
+                }
+            })
+        });
+        return quote! {
+            #d
+            #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
+            pub enum #name {
+                #(#variants,)*
+            }
+
+            impl #name {
+                #(#ctors)*
+
+                /// The field type this value is meant for.
+                pub fn field_type(&self) -> &'static str {
+                    match self {
+                        #(#tag_arms,)*
+                    }
+                }
+            }
+
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    match self {
+                        #(#ser_arms,)*
+                    }
+                }
+            }
+        };
+    }
+    let ser_arms = u.variants.iter().map(|v| {
+        let vn = ident(&v.rust_name);
+        let tag = &v.tag;
+        quote! { Self::#vn(value) => crate::wire::serialize_tagged(#tag_prop, #tag, value, serializer) }
+    });
+    let de_arms = u.variants.iter().map(|v| {
+        let vn = ident(&v.rust_name);
+        let tag = &v.tag;
+        quote! { #tag => ::serde_json::from_value(value).map(Self::#vn).map_err(::serde::de::Error::custom) }
+    });
+    quote! {
+        #d
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum #name {
+            #(#variants,)*
+            /// A type this version does not know yet, with its JSON kept as it came.
+            Unknown(::serde_json::Value),
+        }
+
+        impl #name {
+            /// The type tag, as kintone writes it.
+            pub fn field_type(&self) -> &str {
+                match self {
+                    #(#tag_arms,)*
+                    Self::Unknown(value) => value.get(#tag_prop).and_then(::serde_json::Value::as_str).unwrap_or_default(),
+                }
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#ser_arms,)*
+                    Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = match value.get(#tag_prop).and_then(::serde_json::Value::as_str) {
+                    Some(tag) => tag.to_owned(),
+                    None => return Ok(Self::Unknown(value)),
+                };
+                match tag.as_str() {
+                    #(#de_arms,)*
+                    _ => Ok(Self::Unknown(value)),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! The plain-data model between the OpenAPI document and the emitted Rust.
+//!
+//! Lowering resolves references, names inline schemas and reads the `x-kintone-*` extensions, so
+//! that emitting is a straight walk over these types with no knowledge of OpenAPI left in it.
+
+/// Everything the generator emits, in a stable order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    /// The `x-kintone-method-override` root extension, when the document has one.
+    pub method_override: Option<MethodOverride>,
+    /// Named types, sorted by name.
+    pub types: Vec<TypeDef>,
+    /// Operations, in document order.
+    pub operations: Vec<Operation>,
+    /// Operation groups (tags), in document order.
+    pub groups: Vec<Group>,
+}
+
+/// How to tunnel a request through POST when its URI is too long.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MethodOverride {
+    pub header: String,
+    pub max_uri_bytes: u64,
+}
+
+/// A tag of the document, which becomes a handler such as `client.records()`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    pub name: String,
+    pub doc: String,
+}
+
+/// The Rust type of a value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeRef {
+    String,
+    Bool,
+    Integer,
+    /// An integer that travels as a JSON string (`x-kintone-numeric`).
+    NumericString,
+    Decimal,
+    Date,
+    Time,
+    DateTime,
+    /// A file part of a multipart body.
+    FilePart,
+    /// Any JSON object.
+    JsonObject,
+    Named(String),
+    Vec(Box<TypeRef>),
+    Map(Box<TypeRef>),
+}
+
+/// Checks that the client runs before sending, from schema constraints and extensions.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    pub min_items: Option<usize>,
+    pub max_items: Option<usize>,
+    pub max_length: Option<usize>,
+    pub minimum: Option<i64>,
+    pub maximum: Option<i64>,
+    pub query_limits: Option<QueryLimits>,
+}
+
+/// The `x-kintone-query-limits` extension on a query-language string.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueryLimits {
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+    pub forbid_limit_offset: bool,
+}
+
+/// A field of a struct, or a parameter of an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub wire_name: String,
+    pub rust_name: String,
+    pub ty: TypeRef,
+    pub required: bool,
+    /// `nullable` with `x-kintone-empty-is-null`: `""` and `null` both read as `None`.
+    pub empty_is_null: bool,
+    pub doc: Option<String>,
+    pub constraints: Constraints,
+    pub location: Location,
+}
+
+/// Where a field travels.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Location {
+    /// A JSON body property (or a property of a component schema).
+    Body,
+    /// A query-string parameter; arrays use the given encoding.
+    Query(ArrayEncoding),
+    /// A request header.
+    Header,
+    /// A part of a multipart body.
+    Multipart,
+}
+
+/// How an array parameter goes into the query string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArrayEncoding {
+    /// `key=a&key=b` (OpenAPI's `form`, exploded).
+    Repeated,
+    /// `key[0]=a&key[1]=b` (`x-kintone-array-encoding: indexed`).
+    Indexed,
+}
+
+/// A named type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeDef {
+    Struct(StructDef),
+    /// An integer kintone sends as a string, given its own type so ids cannot be mixed up.
+    NumericId { name: String, doc: Option<String> },
+    /// A string with its own type.
+    StringId { name: String, doc: Option<String> },
+    /// An object keyed by arbitrary strings.
+    Map { name: String, doc: Option<String>, value: TypeRef },
+    Enum(EnumDef),
+    Union(UnionDef),
+}
+
+impl TypeDef {
+    pub fn name(&self) -> &str {
+        match self {
+            TypeDef::Struct(s) => &s.name,
+            TypeDef::NumericId { name, .. }
+            | TypeDef::StringId { name, .. }
+            | TypeDef::Map { name, .. } => name,
+            TypeDef::Enum(e) => &e.name,
+            TypeDef::Union(u) => &u.name,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructDef {
+    pub name: String,
+    pub doc: Option<String>,
+    pub fields: Vec<Field>,
+    /// `x-kintone-one-of-required`: exactly one of these fields must be set.
+    pub one_of_required: Vec<String>,
+    /// A property that a tagged union writes itself (`discriminator.propertyName`).
+    pub skipped_tag: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumDef {
+    pub name: String,
+    pub doc: Option<String>,
+    /// `(wire value, Rust variant)`.
+    pub variants: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionDef {
+    pub name: String,
+    pub doc: Option<String>,
+    pub tag_property: String,
+    /// `x-kintone-discriminator-on-wire: false` turns this off: only the variant is written.
+    pub tag_on_wire: bool,
+    pub variants: Vec<UnionVariant>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    pub tag: String,
+    pub rust_name: String,
+    pub schema: String,
+    /// The type of the variant schema's single required `value` property, for a constructor.
+    pub value: Option<TypeRef>,
+}
+
+/// An HTTP method kintone serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+/// How the request carries its parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    Query,
+    Json,
+    Multipart,
+}
+
+/// What a successful response carries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseKind {
+    Json(String),
+    Binary,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    pub id: String,
+    pub fn_name: String,
+    pub request_name: String,
+    pub method: Method,
+    pub path: String,
+    pub group: String,
+    pub summary: String,
+    pub description: Option<String>,
+    pub guest_space: bool,
+    pub bulk: bool,
+    pub body_kind: BodyKind,
+    pub fields: Vec<Field>,
+    pub one_of_required: Vec<String>,
+    pub response: ResponseKind,
+    /// `(status or "default", description)` of each error response.
+    pub errors: Vec<(String, String)>,
+    pub request_example: Option<String>,
+    pub response_example: Option<String>,
+}
