@@ -16,7 +16,10 @@ const SCHEMA_PREFIX: &str = "#/components/schemas/";
 
 /// Lowers a whole document.
 pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
-    let mut lowerer = Lowerer { doc, types: BTreeMap::new() };
+    let mut lowerer = Lowerer {
+        doc,
+        types: BTreeMap::new(),
+    };
     if let Some(components) = &doc.components {
         for (name, schema) in &components.schemas {
             let schema = lowerer.resolve_schema(schema)?;
@@ -39,7 +42,10 @@ pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
     let groups = doc
         .tags
         .iter()
-        .map(|t| Group { name: t.name.clone(), doc: t.description.clone().unwrap_or_default() })
+        .map(|t| Group {
+            name: t.name.clone(),
+            doc: t.description.clone().unwrap_or_default(),
+        })
         .collect();
     let method_override = match doc.extensions.get("x-kintone-method-override") {
         None => None,
@@ -51,7 +57,12 @@ pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
                 .ok_or_else(|| Error::Invalid("x-kintone-method-override.maxUriBytes".into()))?,
         }),
     };
-    Ok(Api { method_override, types: lowerer.types.into_values().collect(), operations, groups })
+    Ok(Api {
+        method_override,
+        types: lowerer.types.into_values().collect(),
+        operations,
+        groups,
+    })
 }
 
 /// A union writes its tag itself, so the structs of its variants must not.
@@ -62,7 +73,11 @@ fn mark_union_tags(types: &mut BTreeMap<String, TypeDef>) {
             TypeDef::Union(u) => Some(u),
             _ => None,
         })
-        .flat_map(|u| u.variants.iter().map(|v| (v.schema.clone(), u.tag_property.clone())))
+        .flat_map(|u| {
+            u.variants
+                .iter()
+                .map(|v| (v.schema.clone(), u.tag_property.clone()))
+        })
         .collect();
     for (schema, tag) in tagged {
         if let Some(TypeDef::Struct(s)) = types.get_mut(&schema) {
@@ -119,15 +134,27 @@ impl<'a> Lowerer<'a> {
                         .collect(),
                 })
             }
-            SchemaKind::Type(Type::String(_)) if flag(&schema.schema_data.extensions, "x-kintone-numeric") => {
-                TypeDef::NumericId { name: rust_name.clone(), doc }
+            SchemaKind::Type(Type::String(_))
+                if flag(&schema.schema_data.extensions, "x-kintone-numeric") =>
+            {
+                TypeDef::NumericId {
+                    name: rust_name.clone(),
+                    doc,
+                }
             }
-            SchemaKind::Type(Type::String(_)) => TypeDef::StringId { name: rust_name.clone(), doc },
+            SchemaKind::Type(Type::String(_)) => TypeDef::StringId {
+                name: rust_name.clone(),
+                doc,
+            },
             SchemaKind::Type(Type::Object(o)) if o.properties.is_empty() => {
                 match &o.additional_properties {
                     Some(AdditionalProperties::Schema(value)) => {
                         let value = self.type_of(&rust_name, "Value", value)?;
-                        TypeDef::Map { name: rust_name.clone(), doc, value }
+                        TypeDef::Map {
+                            name: rust_name.clone(),
+                            doc,
+                            value,
+                        }
                     }
                     _ => TypeDef::Struct(StructDef {
                         name: rust_name.clone(),
@@ -144,11 +171,18 @@ impl<'a> Lowerer<'a> {
                     name: rust_name.clone(),
                     doc,
                     fields,
-                    one_of_required: string_list(&schema.schema_data.extensions, "x-kintone-one-of-required"),
+                    one_of_required: string_list(
+                        &schema.schema_data.extensions,
+                        "x-kintone-one-of-required",
+                    ),
                     skipped_tag: None,
                 })
             }
-            _ => return Err(Error::Unsupported(format!("schema {name}: only objects, strings, enums and oneOf may be named"))),
+            _ => {
+                return Err(Error::Unsupported(format!(
+                    "schema {name}: only objects, strings, enums and oneOf may be named"
+                )))
+            }
         };
         self.types.insert(rust_name.clone(), def);
         Ok(TypeRef::Named(rust_name))
@@ -161,14 +195,15 @@ impl<'a> Lowerer<'a> {
         schema: &Schema,
         one_of: &[ReferenceOr<Schema>],
     ) -> Result<UnionDef, Error> {
-        let discriminator = schema
-            .schema_data
-            .discriminator
-            .as_ref()
-            .ok_or_else(|| Error::Unsupported(format!("oneOf {name} without a discriminator")))?;
+        let discriminator =
+            schema.schema_data.discriminator.as_ref().ok_or_else(|| {
+                Error::Unsupported(format!("oneOf {name} without a discriminator"))
+            })?;
         for option in one_of {
             if let ReferenceOr::Item(_) = option {
-                return Err(Error::Unsupported(format!("oneOf {name}: options must be $refs")));
+                return Err(Error::Unsupported(format!(
+                    "oneOf {name}: options must be $refs"
+                )));
             }
         }
         let mut variants = Vec::new();
@@ -176,10 +211,12 @@ impl<'a> Lowerer<'a> {
             let schema_name = schema_name(reference)?.to_string();
             let variant_schema = self.component(reference)?;
             let value = match &variant_schema.schema_kind {
-                SchemaKind::Type(Type::Object(o)) if o.required == ["value"] => match o.properties.get("value") {
-                    Some(v) => Some(self.boxed_type_of(&schema_name, "value", v)?),
-                    None => None,
-                },
+                SchemaKind::Type(Type::Object(o)) if o.required == ["value"] => {
+                    match o.properties.get("value") {
+                        Some(v) => Some(self.boxed_type_of(&schema_name, "value", v)?),
+                        None => None,
+                    }
+                }
                 _ => None,
             };
             variants.push(UnionVariant {
@@ -204,9 +241,16 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    fn object_fields(&mut self, owner: &str, schema: &Schema, location: Location) -> Result<Vec<Field>, Error> {
+    fn object_fields(
+        &mut self,
+        owner: &str,
+        schema: &Schema,
+        location: Location,
+    ) -> Result<Vec<Field>, Error> {
         let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
-            return Err(Error::Unsupported(format!("{owner}: expected an object schema")));
+            return Err(Error::Unsupported(format!(
+                "{owner}: expected an object schema"
+            )));
         };
         let mut fields = Vec::new();
         for (prop, prop_schema) in &object.properties {
@@ -233,16 +277,30 @@ impl<'a> Lowerer<'a> {
         Ok(fields)
     }
 
-    fn boxed_type_of(&mut self, owner: &str, prop: &str, schema: &ReferenceOr<Box<Schema>>) -> Result<TypeRef, Error> {
+    fn boxed_type_of(
+        &mut self,
+        owner: &str,
+        prop: &str,
+        schema: &ReferenceOr<Box<Schema>>,
+    ) -> Result<TypeRef, Error> {
         match schema {
-            ReferenceOr::Reference { reference } => Ok(TypeRef::Named(schema_name(reference)?.to_upper_camel_case())),
+            ReferenceOr::Reference { reference } => Ok(TypeRef::Named(
+                schema_name(reference)?.to_upper_camel_case(),
+            )),
             ReferenceOr::Item(s) => self.inline_type(owner, prop, s),
         }
     }
 
-    fn type_of(&mut self, owner: &str, prop: &str, schema: &ReferenceOr<Schema>) -> Result<TypeRef, Error> {
+    fn type_of(
+        &mut self,
+        owner: &str,
+        prop: &str,
+        schema: &ReferenceOr<Schema>,
+    ) -> Result<TypeRef, Error> {
         match schema {
-            ReferenceOr::Reference { reference } => Ok(TypeRef::Named(schema_name(reference)?.to_upper_camel_case())),
+            ReferenceOr::Reference { reference } => Ok(TypeRef::Named(
+                schema_name(reference)?.to_upper_camel_case(),
+            )),
             ReferenceOr::Item(s) => self.inline_type(owner, prop, s),
         }
     }
@@ -254,7 +312,9 @@ impl<'a> Lowerer<'a> {
             SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
                 self.named_type(&format!("{owner}{}", prop.to_upper_camel_case()), schema)?
             }
-            SchemaKind::Type(Type::String(_)) if flag(ext, "x-kintone-numeric") => TypeRef::NumericString,
+            SchemaKind::Type(Type::String(_)) if flag(ext, "x-kintone-numeric") => {
+                TypeRef::NumericString
+            }
             SchemaKind::Type(Type::String(s)) => match &s.format {
                 VariantOrUnknownOrEmpty::Item(StringFormat::Date) => TypeRef::Date,
                 VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
@@ -266,18 +326,19 @@ impl<'a> Lowerer<'a> {
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
             SchemaKind::Type(Type::Integer(_)) => TypeRef::Integer,
             SchemaKind::Type(Type::Array(a)) => {
-                let items = a
-                    .items
-                    .as_ref()
-                    .ok_or_else(|| Error::Unsupported(format!("{owner}.{prop}: array without items")))?;
+                let items = a.items.as_ref().ok_or_else(|| {
+                    Error::Unsupported(format!("{owner}.{prop}: array without items"))
+                })?;
                 TypeRef::Vec(Box::new(self.boxed_type_of(owner, prop, items)?))
             }
-            SchemaKind::Type(Type::Object(o)) if o.properties.is_empty() => match &o.additional_properties {
-                Some(AdditionalProperties::Schema(value)) => {
-                    TypeRef::Map(Box::new(self.type_of(owner, prop, value)?))
+            SchemaKind::Type(Type::Object(o)) if o.properties.is_empty() => {
+                match &o.additional_properties {
+                    Some(AdditionalProperties::Schema(value)) => {
+                        TypeRef::Map(Box::new(self.type_of(owner, prop, value)?))
+                    }
+                    _ => TypeRef::JsonObject,
                 }
-                _ => TypeRef::JsonObject,
-            },
+            }
             SchemaKind::Type(Type::Object(_)) => {
                 self.named_type(&format!("{owner}{}", prop.to_upper_camel_case()), schema)?
             }
@@ -285,11 +346,17 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    fn operation(&mut self, path: &str, method: &str, op: &openapiv3::Operation) -> Result<Operation, Error> {
-        let id = op
-            .operation_id
-            .clone()
-            .ok_or_else(|| Error::Invalid(format!("{method} {path}: every operation needs an operationId")))?;
+    fn operation(
+        &mut self,
+        path: &str,
+        method: &str,
+        op: &openapiv3::Operation,
+    ) -> Result<Operation, Error> {
+        let id = op.operation_id.clone().ok_or_else(|| {
+            Error::Invalid(format!(
+                "{method} {path}: every operation needs an operationId"
+            ))
+        })?;
         let summary = op
             .summary
             .clone()
@@ -315,26 +382,40 @@ impl<'a> Lowerer<'a> {
                 ReferenceOr::Reference { reference } => {
                     let name = reference
                         .strip_prefix("#/components/parameters/")
-                        .ok_or_else(|| Error::Invalid(format!("{id}: parameter ref {reference}")))?;
+                        .ok_or_else(|| {
+                            Error::Invalid(format!("{id}: parameter ref {reference}"))
+                        })?;
                     self.doc
                         .components
                         .as_ref()
                         .and_then(|c| c.parameters.get(name))
                         .and_then(|p| p.as_item())
-                        .ok_or_else(|| Error::Invalid(format!("{id}: unknown parameter {reference}")))?
+                        .ok_or_else(|| {
+                            Error::Invalid(format!("{id}: unknown parameter {reference}"))
+                        })?
                 }
             };
             let (data, location) = match param {
                 Parameter::Query { parameter_data, .. } => {
-                    let encoding = match parameter_data.extensions.get("x-kintone-array-encoding").and_then(Value::as_str) {
+                    let encoding = match parameter_data
+                        .extensions
+                        .get("x-kintone-array-encoding")
+                        .and_then(Value::as_str)
+                    {
                         Some("indexed") => ArrayEncoding::Indexed,
                         None | Some("repeated") => ArrayEncoding::Repeated,
-                        Some(other) => return Err(Error::Invalid(format!("{id}: array encoding {other}"))),
+                        Some(other) => {
+                            return Err(Error::Invalid(format!("{id}: array encoding {other}")))
+                        }
                     };
                     (parameter_data, Location::Query(encoding))
                 }
                 Parameter::Header { parameter_data, .. } => (parameter_data, Location::Header),
-                _ => return Err(Error::Unsupported(format!("{id}: path and cookie parameters"))),
+                _ => {
+                    return Err(Error::Unsupported(format!(
+                        "{id}: path and cookie parameters"
+                    )))
+                }
             };
             let ParameterSchemaOrContent::Schema(schema) = &data.format else {
                 return Err(Error::Unsupported(format!("{id}: parameter content")));
@@ -359,7 +440,9 @@ impl<'a> Lowerer<'a> {
         let mut request_example = None;
         let mut one_of_required = string_list(&op.extensions, "x-kintone-one-of-required");
         if let Some(body) = &op.request_body {
-            let body = body.as_item().ok_or_else(|| Error::Unsupported(format!("{id}: requestBody $ref")))?;
+            let body = body
+                .as_item()
+                .ok_or_else(|| Error::Unsupported(format!("{id}: requestBody $ref")))?;
             let (media, location, kind) = if let Some(m) = body.content.get("application/json") {
                 (m, Location::Body, BodyKind::Json)
             } else if let Some(m) = body.content.get("multipart/form-data") {
@@ -368,10 +451,16 @@ impl<'a> Lowerer<'a> {
                 return Err(Error::Unsupported(format!("{id}: request content type")));
             };
             body_kind = kind;
-            let schema = media.schema.as_ref().ok_or_else(|| Error::Invalid(format!("{id}: body without schema")))?;
+            let schema = media
+                .schema
+                .as_ref()
+                .ok_or_else(|| Error::Invalid(format!("{id}: body without schema")))?;
             let schema = self.resolve_schema(schema)?;
             fields.extend(self.object_fields(&owner, schema, location)?);
-            one_of_required.extend(string_list(&schema.schema_data.extensions, "x-kintone-one-of-required"));
+            one_of_required.extend(string_list(
+                &schema.schema_data.extensions,
+                "x-kintone-one-of-required",
+            ));
             request_example = media.example.as_ref().map(pretty_json);
         }
         if body_kind == BodyKind::Query && matches!(method, Method::Post | Method::Put) {
@@ -393,7 +482,9 @@ impl<'a> Lowerer<'a> {
             errors.push(("default".into(), self.response_description(default)?));
         }
         if errors.is_empty() {
-            return Err(Error::Invalid(format!("{id}: every operation lists its error responses")));
+            return Err(Error::Invalid(format!(
+                "{id}: every operation lists its error responses"
+            )));
         }
         Ok(Operation {
             fn_name: id.to_snake_case(),
@@ -416,23 +507,35 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    fn response(&mut self, id: &str, responses: &openapiv3::Responses) -> Result<(ResponseKind, Option<String>), Error> {
+    fn response(
+        &mut self,
+        id: &str,
+        responses: &openapiv3::Responses,
+    ) -> Result<(ResponseKind, Option<String>), Error> {
         let ok = responses
             .responses
             .get(&StatusCode::Code(200))
             .and_then(|r| r.as_item())
             .ok_or_else(|| Error::Invalid(format!("{id}: no inline 200 response")))?;
         if let Some(media) = ok.content.get("application/json") {
-            let schema = media.schema.as_ref().ok_or_else(|| Error::Invalid(format!("{id}: 200 without schema")))?;
+            let schema = media
+                .schema
+                .as_ref()
+                .ok_or_else(|| Error::Invalid(format!("{id}: 200 without schema")))?;
             let name = format!("{}Response", id.to_upper_camel_case());
             let ty = match schema {
-                ReferenceOr::Reference { reference } => schema_name(reference)?.to_upper_camel_case(),
+                ReferenceOr::Reference { reference } => {
+                    schema_name(reference)?.to_upper_camel_case()
+                }
                 ReferenceOr::Item(s) => match self.named_type(&name, s)? {
                     TypeRef::Named(n) => n,
                     _ => unreachable!("named_type returns a name"),
                 },
             };
-            Ok((ResponseKind::Json(ty), media.example.as_ref().map(pretty_json)))
+            Ok((
+                ResponseKind::Json(ty),
+                media.example.as_ref().map(pretty_json),
+            ))
         } else if ok.content.contains_key("application/octet-stream") {
             Ok((ResponseKind::Binary, None))
         } else {
@@ -440,7 +543,10 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn response_description(&self, resp: &ReferenceOr<openapiv3::Response>) -> Result<String, Error> {
+    fn response_description(
+        &self,
+        resp: &ReferenceOr<openapiv3::Response>,
+    ) -> Result<String, Error> {
         match resp {
             ReferenceOr::Item(r) => Ok(r.description.clone()),
             ReferenceOr::Reference { reference } => {
@@ -472,7 +578,11 @@ fn flag(ext: &indexmap::IndexMap<String, Value>, key: &str) -> bool {
 fn string_list(ext: &indexmap::IndexMap<String, Value>, key: &str) -> Vec<String> {
     ext.get(key)
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_snake_case)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_snake_case))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -488,12 +598,18 @@ fn query_limits(ext: &indexmap::IndexMap<String, Value>) -> Option<QueryLimits> 
     Some(QueryLimits {
         limit: v.get("limit").and_then(Value::as_u64),
         offset: v.get("offset").and_then(Value::as_u64),
-        forbid_limit_offset: v.get("forbidLimitOffset").and_then(Value::as_bool).unwrap_or(false),
+        forbid_limit_offset: v
+            .get("forbidLimitOffset")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
     })
 }
 
 fn constraints(schema: &Schema) -> Constraints {
-    let mut c = Constraints { query_limits: query_limits(&schema.schema_data.extensions), ..Default::default() };
+    let mut c = Constraints {
+        query_limits: query_limits(&schema.schema_data.extensions),
+        ..Default::default()
+    };
     match &schema.schema_kind {
         SchemaKind::Type(Type::Array(a)) => {
             c.min_items = a.min_items.filter(|n| *n > 0);

@@ -111,11 +111,21 @@ pub enum ArrayEncoding {
 pub enum TypeDef {
     Struct(StructDef),
     /// An integer kintone sends as a string, given its own type so ids cannot be mixed up.
-    NumericId { name: String, doc: Option<String> },
+    NumericId {
+        name: String,
+        doc: Option<String>,
+    },
     /// A string with its own type.
-    StringId { name: String, doc: Option<String> },
+    StringId {
+        name: String,
+        doc: Option<String>,
+    },
     /// An object keyed by arbitrary strings.
-    Map { name: String, doc: Option<String>, value: TypeRef },
+    Map {
+        name: String,
+        doc: Option<String>,
+        value: TypeRef,
+    },
     Enum(EnumDef),
     Union(UnionDef),
 }

@@ -1,1 +1,60 @@
-//! kintone REST API client.
+//! A typed, async client for the [kintone](https://kintone.dev) REST API.
+//!
+//! The operations and their types are generated from kintone-rs's hand-written OpenAPI
+//! description (`spec/kintone.yaml`); the client around them (authentication, guest spaces,
+//! transport, errors, dates, limits) is written by hand.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use kintone_api::{Client, FieldValue};
+//!
+//! let client = Client::builder("https://example.kintone.com").api_token("TOKEN").build()?;
+//! let page = client
+//!     .records()
+//!     .get_records(1u64)
+//!     .query("Amount > 1000 order by $id asc limit 100")
+//!     .fields(["$id", "Title"])
+//!     .send()
+//!     .await?;
+//! for record in &page.records {
+//!     if let Some(FieldValue::SingleLineText(title)) = record.get("Title") {
+//!         println!("{}", title.value);
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! What the client guarantees:
+//! - Every documented limit (100 records per write, `limit` ≤ 500, `offset` ≤ 10,000, 10
+//!   comments, 20 bulk requests, …) is checked before sending: a [`LimitError`], and no request.
+//! - GET and DELETE parameters go in the query string exactly as kintone documents, arrays as
+//!   `key[0]=…`; a URI over 8 KB is sent as `POST` with `X-HTTP-Method-Override`, automatically.
+//! - Any status but 200 is an [`Error`]: kintone's `id`, `code`, `message` and field `errors`
+//!   with the status and headers, or, for a non-JSON body, the status and an excerpt.
+//! - Unknown JSON keys are ignored and unknown field types keep their raw JSON.
+//! - Ids, revisions and counts are numbers; NUMBER values keep their exact decimal text.
+
+mod auth;
+mod bulk;
+mod client;
+mod error;
+mod file;
+#[allow(clippy::all, missing_docs)]
+#[rustfmt::skip]
+mod generated;
+mod response;
+mod transport;
+
+pub mod query;
+pub mod runtime;
+pub mod wire;
+
+pub use auth::{Auth, Secret};
+pub use bulk::{BulkRequest, MAX_BULK_REQUESTS};
+pub use client::{BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT};
+pub use error::{ApiError, Error, LimitError, EXCERPT_BYTES};
+pub use file::{Download, FilePart};
+pub use generated::operations::*;
+pub use generated::types::*;
+pub use generated::{MAX_URI_BYTES, METHOD_OVERRIDE_HEADER};
+pub use response::{Concurrency, Response};

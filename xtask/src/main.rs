@@ -10,7 +10,12 @@ use std::time::Instant;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["regenerate"] => regenerate(false),
         ["regenerate", "--check"] => regenerate(true),
         _ => Err("usage: cargo xtask regenerate [--check]".to_string()),
@@ -25,14 +30,18 @@ fn main() -> ExitCode {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 fn regenerate(check: bool) -> Result<(), String> {
     let started = Instant::now();
     let root = workspace_root();
     let spec_path = root.join("spec/kintone.yaml");
-    let spec = std::fs::read_to_string(&spec_path).map_err(|e| format!("{}: {e}", spec_path.display()))?;
+    let spec =
+        std::fs::read_to_string(&spec_path).map_err(|e| format!("{}: {e}", spec_path.display()))?;
     let files = kintone_codegen::generate(&spec).map_err(|e| e.to_string())?;
     let out_dir = root.join("kintone-api/src/generated");
     let mut stale = Vec::new();
@@ -46,7 +55,8 @@ fn regenerate(check: bool) -> Result<(), String> {
             stale.push(path.display().to_string());
         } else {
             std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
-            std::fs::write(&path, &file.contents).map_err(|e| format!("{}: {e}", path.display()))?;
+            std::fs::write(&path, &file.contents)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
             println!("wrote {}", path.display());
         }
     }
@@ -57,6 +67,9 @@ fn regenerate(check: bool) -> Result<(), String> {
             kintone_codegen::REGENERATE_COMMAND
         ));
     }
-    println!("generated code is up to date ({} ms)", started.elapsed().as_millis());
+    println!(
+        "generated code is up to date ({} ms)",
+        started.elapsed().as_millis()
+    );
     Ok(())
 }

@@ -39,11 +39,11 @@ pub fn mod_file(api: &Api) -> TokenStream {
 /// An identifier, raw when it is a Rust keyword.
 pub(crate) fn ident(name: &str) -> Ident {
     const KEYWORDS: &[&str] = &[
-        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
-        "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
-        "ref", "return", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
-        "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof",
-        "unsized", "virtual", "yield", "try", "gen",
+        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
+        "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
+        "mut", "pub", "ref", "return", "static", "struct", "super", "trait", "true", "type",
+        "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+        "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen",
     ];
     if KEYWORDS.contains(&name) {
         Ident::new_raw(name, Span::call_site())
@@ -55,7 +55,11 @@ pub(crate) fn ident(name: &str) -> Ident {
 /// `#[doc = ...]` lines for a block of text.
 pub(crate) fn doc(text: &str) -> TokenStream {
     let lines = text.trim_end().lines().map(|l| {
-        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
         quote! { #[doc = #l] }
     });
     quote! { #(#lines)* }

@@ -8,19 +8,32 @@ use quote::{format_ident, quote};
 use super::structs::{param, struct_item, Role};
 use super::types::struct_names;
 use super::{doc, ident};
-use crate::model::{Api, ArrayEncoding, BodyKind, Location, Method, Operation, ResponseKind, TypeRef};
+use crate::model::{
+    Api, ArrayEncoding, BodyKind, Location, Method, Operation, ResponseKind, TypeRef,
+};
 
 pub fn operations_file(api: &Api) -> TokenStream {
     let structs = struct_names(api);
     let ops = api.operations.iter().map(|op| {
         let text = operation_doc(op);
-        let request = struct_item(&op.request_name, &text, &op.fields, &op.one_of_required, Role::Request, &structs);
+        let request = struct_item(
+            &op.request_name,
+            &text,
+            &op.fields,
+            &op.one_of_required,
+            Role::Request,
+            &structs,
+        );
         let operation_impl = operation_impl(op);
         let call_setters = call_setters(op);
         quote! { #request #operation_impl #call_setters }
     });
     let groups = api.groups.iter().map(|g| {
-        let ops: Vec<&Operation> = api.operations.iter().filter(|o| o.group == g.name).collect();
+        let ops: Vec<&Operation> = api
+            .operations
+            .iter()
+            .filter(|o| o.group == g.name)
+            .collect();
         group_item(&g.name, &g.doc, &ops)
     });
     quote! {
@@ -41,7 +54,12 @@ fn method_str(m: Method) -> &'static str {
 }
 
 fn operation_doc(op: &Operation) -> String {
-    let mut text = format!("{}.\n\n`{} /k/v1/{}`", op.summary, method_str(op.method), op.path);
+    let mut text = format!(
+        "{}.\n\n`{} /k/v1/{}`",
+        op.summary,
+        method_str(op.method),
+        op.path
+    );
     if let Some(d) = &op.description {
         text.push_str("\n\n");
         text.push_str(d.trim());
@@ -62,7 +80,9 @@ fn operation_doc(op: &Operation) -> String {
         text.push_str(&format!("\n\n# Example body\n\n```json\n{example}\n```"));
     }
     if let Some(example) = &op.response_example {
-        text.push_str(&format!("\n\n# Example response\n\n```json\n{example}\n```"));
+        text.push_str(&format!(
+            "\n\n# Example response\n\n```json\n{example}\n```"
+        ));
     }
     text
 }
@@ -81,14 +101,22 @@ fn operation_impl(op: &Operation) -> TokenStream {
     let (response_ty, decode) = match &op.response {
         ResponseKind::Json(t) => {
             let t = ident(t);
-            (quote! { #t }, quote! { crate::runtime::decode_json(response) })
+            (
+                quote! { #t },
+                quote! { crate::runtime::decode_json(response) },
+            )
         }
-        ResponseKind::Binary => (quote! { crate::Download }, quote! { crate::runtime::decode_binary(response) }),
+        ResponseKind::Binary => (
+            quote! { crate::Download },
+            quote! { crate::runtime::decode_binary(response) },
+        ),
     };
     let query = query_writer(op);
     let headers = header_writer(op);
     let multipart = multipart_writer(op);
-    let bulk = op.bulk.then(|| quote! { impl crate::runtime::BulkOperation for #name {} });
+    let bulk = op
+        .bulk
+        .then(|| quote! { impl crate::runtime::BulkOperation for #name {} });
     quote! {
         impl crate::runtime::Operation for #name {
             type Response = #response_ty;
@@ -119,12 +147,18 @@ fn query_writer(op: &Operation) -> TokenStream {
         .fields
         .iter()
         .filter_map(|f| {
-            let Location::Query(encoding) = f.location else { return None };
+            let Location::Query(encoding) = f.location else {
+                return None;
+            };
             let fname = ident(&f.rust_name);
             let wire = &f.wire_name;
             let push = match (&f.ty, encoding) {
-                (TypeRef::Vec(_), ArrayEncoding::Indexed) => quote! { query.push_indexed(#wire, value) },
-                (TypeRef::Vec(_), ArrayEncoding::Repeated) => quote! { query.push_repeated(#wire, value) },
+                (TypeRef::Vec(_), ArrayEncoding::Indexed) => {
+                    quote! { query.push_indexed(#wire, value) }
+                }
+                (TypeRef::Vec(_), ArrayEncoding::Repeated) => {
+                    quote! { query.push_repeated(#wire, value) }
+                }
                 _ => quote! { query.push(#wire, value) },
             };
             Some(if f.required {

@@ -85,7 +85,9 @@ pub fn struct_item(
 ) -> TokenStream {
     let name_ident = ident(name);
     let derives = match role {
-        Role::Data => quote! { #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)] },
+        Role::Data => {
+            quote! { #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)] }
+        }
         Role::Request => quote! { #[derive(Debug, Clone, PartialEq, ::serde::Serialize)] },
     };
     let docs = doc(doc_text);
@@ -202,7 +204,10 @@ fn field_doc(f: &Field) -> String {
         if !text.is_empty() {
             text.push_str("\n\n");
         }
-        text.push_str(&format!("Limits, checked before sending: {}.", limits.join(", ")));
+        text.push_str(&format!(
+            "Limits, checked before sending: {}.",
+            limits.join(", ")
+        ));
     }
     text
 }
@@ -211,7 +216,14 @@ fn field_doc(f: &Field) -> String {
 fn checks(f: &Field, structs: &BTreeSet<String>) -> TokenStream {
     let fname = ident(&f.rust_name);
     let wire = &f.wire_name;
-    let Constraints { min_items, max_items, max_length, minimum, maximum, query_limits } = &f.constraints;
+    let Constraints {
+        min_items,
+        max_items,
+        max_length,
+        minimum,
+        maximum,
+        query_limits,
+    } = &f.constraints;
     let mut body = Vec::new();
     if let Some(max) = max_items {
         body.push(quote! {

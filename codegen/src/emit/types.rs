@@ -8,7 +8,7 @@ use quote::quote;
 
 use super::structs::{param, struct_item, Role};
 use super::{doc, ident, rust_type};
-use crate::model::{Api, EnumDef, TypeDef, UnionDef};
+use crate::model::{Api, EnumDef, TypeDef, TypeRef, UnionDef};
 
 /// Names of the types that have a `validate` method.
 pub fn struct_names(api: &Api) -> BTreeSet<String> {
@@ -21,15 +21,57 @@ pub fn struct_names(api: &Api) -> BTreeSet<String> {
         .collect()
 }
 
+/// Types that can only be written: unions whose tag is not on the wire (nothing tells their
+/// variants apart when reading), and every type that holds one.
+fn write_only(api: &Api) -> BTreeSet<String> {
+    let mut names: BTreeSet<String> = api
+        .types
+        .iter()
+        .filter_map(|t| match t {
+            TypeDef::Union(u) if !u.tag_on_wire => Some(u.name.clone()),
+            _ => None,
+        })
+        .collect();
+    loop {
+        let before = names.len();
+        for t in &api.types {
+            let holds = match t {
+                TypeDef::Struct(s) => s.fields.iter().any(|f| mentions(&f.ty, &names)),
+                TypeDef::Map { value, .. } => mentions(value, &names),
+                _ => false,
+            };
+            if holds {
+                names.insert(t.name().to_string());
+            }
+        }
+        if names.len() == before {
+            return names;
+        }
+    }
+}
+
+fn mentions(ty: &TypeRef, names: &BTreeSet<String>) -> bool {
+    match ty {
+        TypeRef::Named(n) => names.contains(n),
+        TypeRef::Vec(inner) | TypeRef::Map(inner) => mentions(inner, names),
+        _ => false,
+    }
+}
+
 pub fn types_file(api: &Api) -> TokenStream {
     let structs = struct_names(api);
+    let write_only = write_only(api);
     let items = api.types.iter().map(|t| match t {
         TypeDef::Struct(s) => struct_item(
             &s.name,
             s.doc.as_deref().unwrap_or(""),
             &s.fields,
             &s.one_of_required,
-            Role::Data,
+            if write_only.contains(&s.name) {
+                Role::Request
+            } else {
+                Role::Data
+            },
             &structs,
         ),
         TypeDef::NumericId { name, doc: d } => {
@@ -42,7 +84,11 @@ pub fn types_file(api: &Api) -> TokenStream {
             let d = doc(d.as_deref().unwrap_or(""));
             quote! { crate::wire::string_id! { #d pub struct #n; } }
         }
-        TypeDef::Map { name, doc: d, value } => {
+        TypeDef::Map {
+            name,
+            doc: d,
+            value,
+        } => {
             let n = ident(name);
             let d = doc(d.as_deref().unwrap_or(""));
             let v = rust_type(value);

@@ -1855,7 +1855,7 @@ impl RecordRevision {
         Ok(())
     }
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RecordUpdate {
     /// A record ID, unique within its app.
@@ -2145,7 +2145,7 @@ impl SubtableField {
         Ok(())
     }
 }
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SubtableInput {
     pub value: Vec<SubtableRowInput>,
@@ -2194,7 +2194,7 @@ impl SubtableRow {
     }
 }
 /// A row to write; a row without `id` is new, and rows left out of an update are deleted.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SubtableRowInput {
     #[serde(

@@ -1,0 +1,74 @@
+//! A successful response: the decoded body plus what the headers say.
+
+use http::{HeaderMap, StatusCode};
+
+/// A decoded 200 response, with its headers.
+///
+/// Derefs to the body, so `response.records` reads the body's field directly.
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    body: T,
+    status: StatusCode,
+    headers: HeaderMap,
+}
+
+impl<T> Response<T> {
+    pub(crate) fn new(body: T, status: StatusCode, headers: HeaderMap) -> Self {
+        Self {
+            body,
+            status,
+            headers,
+        }
+    }
+
+    pub fn body(&self) -> &T {
+        &self.body
+    }
+
+    pub fn into_body(self) -> T {
+        self.body
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The domain's concurrency limit and how many requests it runs now, from
+    /// `X-ConcurrencyLimit-Limit` and `X-ConcurrencyLimit-Running`.
+    pub fn concurrency(&self) -> Concurrency {
+        Concurrency::from_headers(&self.headers)
+    }
+}
+
+impl<T> std::ops::Deref for Response<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.body
+    }
+}
+
+/// kintone's concurrency headers; `None` when a header is missing or not a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Concurrency {
+    pub limit: Option<u32>,
+    pub running: Option<u32>,
+}
+
+impl Concurrency {
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let read = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok())
+        };
+        Self {
+            limit: read("x-concurrencylimit-limit"),
+            running: read("x-concurrencylimit-running"),
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! Turning an [`Operation`] into an HTTP exchange, and the answer into a result.
+
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, HOST};
+use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+
+use crate::generated::{MAX_URI_BYTES, METHOD_OVERRIDE_HEADER};
+use crate::runtime::{
+    BodyKind, HeaderWriter, Method, MultipartWriter, Operation, QueryWriter, RawResponse,
+};
+use crate::{ApiError, Client, Error, Response, EXCERPT_BYTES};
+
+/// How one request goes on the wire, decided before anything is sent.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Plan {
+    pub method: Method,
+    /// Path and query: the request URI.
+    pub uri: String,
+    /// Set when a long GET or DELETE is tunnelled through POST.
+    pub method_override: Option<Method>,
+    pub json_body: Option<Vec<u8>>,
+}
+
+/// Lays out a request: query string, or JSON body, or `POST` with `X-HTTP-Method-Override`
+/// when the URI would be longer than kintone accepts.
+pub(crate) fn plan<O: Operation>(client: &Client, request: &O) -> Result<Plan, Error> {
+    let path = client.api_path(O::PATH);
+    let json = || {
+        serde_json::to_vec(request).map_err(|e| Error::InvalidRequest(format!("{}: {e}", O::ID)))
+    };
+    Ok(match O::BODY {
+        BodyKind::Query => {
+            let mut query = QueryWriter::default();
+            request.write_query(&mut query);
+            let query = query.finish();
+            let uri = if query.is_empty() {
+                path.clone()
+            } else {
+                format!("{path}?{query}")
+            };
+            if uri.len() > MAX_URI_BYTES {
+                Plan {
+                    method: Method::Post,
+                    uri: path,
+                    method_override: Some(O::METHOD),
+                    json_body: Some(json()?),
+                }
+            } else {
+                Plan {
+                    method: O::METHOD,
+                    uri,
+                    method_override: None,
+                    json_body: None,
+                }
+            }
+        }
+        BodyKind::Json => Plan {
+            method: O::METHOD,
+            uri: path,
+            method_override: None,
+            json_body: Some(json()?),
+        },
+        BodyKind::Multipart => Plan {
+            method: O::METHOD,
+            uri: path,
+            method_override: None,
+            json_body: None,
+        },
+    })
+}
+
+pub(crate) async fn send<O: Operation>(
+    client: &Client,
+    request: O,
+) -> Result<Response<O::Response>, Error> {
+    request.validate()?;
+    if client.inner.guest_space.is_some() && !O::GUEST_SPACE {
+        return Err(Error::InvalidRequest(format!(
+            "{} is not available in guest spaces",
+            O::ID
+        )));
+    }
+    let plan = plan(client, &request)?;
+    let url = client
+        .inner
+        .base
+        .join(&plan.uri)
+        .map_err(|e| Error::InvalidRequest(format!("{}: {e}", O::ID)))?;
+    let mut builder = client.inner.http.request(plan.method.to_http(), url);
+    let mut headers = client.inner.headers.clone();
+    headers.insert(HOST, client.inner.host_header.clone());
+    let mut extra = HeaderWriter::default();
+    request.write_headers(&mut extra);
+    for (name, value) in extra.headers {
+        let value = HeaderValue::from_str(&value)
+            .map_err(|_| Error::InvalidRequest(format!("{name} cannot carry {value:?}")))?;
+        headers.insert(HeaderName::from_static_lowercase(name), value);
+    }
+    if let Some(method) = plan.method_override {
+        headers.insert(
+            HeaderName::from_static_lowercase(METHOD_OVERRIDE_HEADER),
+            HeaderValue::from_static(method.as_str()),
+        );
+    }
+    if let Some(body) = plan.json_body {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        builder = builder.body(body);
+    }
+    if O::BODY == BodyKind::Multipart {
+        let mut parts = MultipartWriter::default();
+        request.write_multipart(&mut parts);
+        let mut form = reqwest::multipart::Form::new();
+        for (name, file) in parts.parts {
+            form = form.part(
+                name,
+                file.to_part()
+                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
+            );
+        }
+        builder = builder.multipart(form);
+    }
+    let response = builder.headers(headers).send().await?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.bytes().await?;
+    if status != StatusCode::OK {
+        return Err(error_from(status, headers, &body));
+    }
+    let raw = RawResponse {
+        operation: O::ID,
+        status,
+        headers: headers.clone(),
+        body,
+    };
+    Ok(Response::new(O::decode(raw)?, status, headers))
+}
+
+trait FromStaticLowercase {
+    fn from_static_lowercase(name: &'static str) -> HeaderName;
+}
+
+impl FromStaticLowercase for HeaderName {
+    /// Header names in the spec are written in their usual case; HTTP names are case-blind.
+    fn from_static_lowercase(name: &'static str) -> HeaderName {
+        HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
+            .expect("header names in the spec are valid")
+    }
+}
+
+/// Any status other than 200 is an error: kintone's JSON error (or a bulk request's list of
+/// them), or, when the body is something else, a typed error with an excerpt.
+pub(crate) fn error_from(status: StatusCode, headers: HeaderMap, body: &Bytes) -> Error {
+    #[derive(serde::Deserialize)]
+    struct Body {
+        id: Option<String>,
+        code: Option<String>,
+        message: Option<String>,
+        #[serde(default)]
+        errors: Option<std::collections::BTreeMap<String, FieldErrors>>,
+        results: Option<Vec<Body>>,
+    }
+    #[derive(serde::Deserialize)]
+    struct FieldErrors {
+        #[serde(default)]
+        messages: Vec<String>,
+    }
+    let parsed: Option<Body> = serde_json::from_slice(body).ok();
+    let api_error = |b: Body, bulk_index: Option<usize>, headers: HeaderMap| ApiError {
+        status,
+        id: b.id.unwrap_or_default(),
+        code: b.code.unwrap_or_default(),
+        message: b.message.unwrap_or_default(),
+        errors: b
+            .errors
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, v.messages))
+            .collect(),
+        bulk_index,
+        headers,
+    };
+    match parsed {
+        Some(b) if b.code.is_some() => api_error(b, None, headers).into(),
+        Some(Body {
+            results: Some(results),
+            ..
+        }) => {
+            match results
+                .into_iter()
+                .enumerate()
+                .find(|(_, r)| r.code.is_some())
+            {
+                Some((index, failed)) => api_error(failed, Some(index), headers).into(),
+                None => unexpected(status, headers, body),
+            }
+        }
+        _ => unexpected(status, headers, body),
+    }
+}
+
+fn unexpected(status: StatusCode, headers: HeaderMap, body: &Bytes) -> Error {
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("no content type")
+        .to_string();
+    Error::UnexpectedBody {
+        status,
+        content_type,
+        excerpt: excerpt(body),
+        headers: Box::new(headers),
+    }
+}
+
+/// The start of a body as text, cut at a character boundary.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_BYTES)]);
+    text.trim_end_matches('\u{FFFD}').to_string()
+}
