@@ -217,3 +217,78 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_BYTES)]);
     text.trim_end_matches('\u{FFFD}').to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::RawResponse;
+
+    /// A DELETE with parameters long enough to need tunnelling (no real operation gets there
+    /// within kintone's limits, so the rule is checked on the layout alone).
+    #[derive(serde::Serialize)]
+    struct LongDelete {
+        ids: Vec<String>,
+    }
+
+    impl Operation for LongDelete {
+        type Response = ();
+        const ID: &'static str = "longDelete";
+        const METHOD: Method = Method::Delete;
+        const PATH: &'static str = "records.json";
+        const BODY: BodyKind = BodyKind::Query;
+        const GUEST_SPACE: bool = false;
+
+        fn validate(&self) -> Result<(), crate::LimitError> {
+            Ok(())
+        }
+
+        fn write_query(&self, query: &mut QueryWriter) {
+            query.push_indexed("ids", &self.ids);
+        }
+
+        fn decode(_: RawResponse) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
+    fn client(guest: Option<u64>) -> Client {
+        // Loopback port 9 (discard): if a check failed to stop a request, it would fail to connect.
+        let builder = Client::builder("http://127.0.0.1:9").api_token("T");
+        match guest {
+            Some(id) => builder.guest_space(id).build().unwrap(),
+            None => builder.build().unwrap(),
+        }
+    }
+
+    #[test]
+    fn long_deletes_are_tunnelled_with_their_method_named() {
+        let short = LongDelete {
+            ids: vec!["1".into()],
+        };
+        let plan_short = plan(&client(None), &short).unwrap();
+        assert_eq!(plan_short.method, Method::Delete);
+        assert_eq!(plan_short.uri, "/k/v1/records.json?ids%5B0%5D=1");
+
+        let long = LongDelete {
+            ids: (0..1000).map(|i| format!("{i:08}")).collect(),
+        };
+        let plan_long = plan(&client(None), &long).unwrap();
+        assert_eq!(plan_long.method, Method::Post);
+        assert_eq!(plan_long.method_override, Some(Method::Delete));
+        assert_eq!(plan_long.uri, "/k/v1/records.json");
+        let body: serde_json::Value =
+            serde_json::from_slice(plan_long.json_body.as_ref().unwrap()).unwrap();
+        assert_eq!(body["ids"].as_array().unwrap().len(), 1000);
+    }
+
+    #[tokio::test]
+    async fn operations_missing_from_guest_spaces_are_refused_before_sending() {
+        let err = send(&client(Some(3)), LongDelete { ids: vec![] })
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidRequest(ref m) if m.contains("guest")),
+            "{err:?}"
+        );
+    }
+}
