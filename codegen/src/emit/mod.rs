@@ -19,19 +19,24 @@ pub use types::types_file;
 pub fn mod_file(api: &Api) -> TokenStream {
     let override_consts = api.method_override.as_ref().map(|m| {
         let header = &m.header;
-        let max = m.max_uri_bytes as usize;
+        let max = proc_macro2::Literal::u64_unsuffixed(m.max_uri_bytes);
+        let header_doc = doc("The header that names the real method of a request tunnelled through `POST`.");
+        let max_doc = doc("The longest request URI (path and query) kintone accepts; longer requests are tunnelled.");
         quote! {
-            #[doc = "The header that names the real method of a request tunnelled through `POST`."]
+            #header_doc
             pub const METHOD_OVERRIDE_HEADER: &str = #header;
-            #[doc = "The longest request URI (path and query) kintone accepts; longer requests are tunnelled."]
+            #max_doc
             pub const MAX_URI_BYTES: usize = #max;
         }
     });
+    let types_doc =
+        doc("Types of the spec's `components/schemas` and of inline request and response bodies.");
+    let operations_doc = doc("One request type per operation, and the handlers that send them.");
     quote! {
         #override_consts
-        #[doc = "Types of the spec's `components/schemas` and of inline request and response bodies."]
+        #types_doc
         pub mod types;
-        #[doc = "One request type per operation, and the handlers that send them."]
+        #operations_doc
         pub mod operations;
     }
 }

@@ -224,6 +224,9 @@ fn checks(f: &Field, structs: &BTreeSet<String>) -> TokenStream {
         maximum,
         query_limits,
     } = &f.constraints;
+    let lit = |n: usize| proc_macro2::Literal::usize_unsuffixed(n);
+    let (min_items, max_items, max_length) =
+        (min_items.map(lit), max_items.map(lit), max_length.map(lit));
     let mut body = Vec::new();
     if let Some(max) = max_items {
         body.push(quote! {
@@ -248,15 +251,15 @@ fn checks(f: &Field, structs: &BTreeSet<String>) -> TokenStream {
         });
     }
     if minimum.is_some() || maximum.is_some() {
-        let lo = option_tokens(*minimum);
-        let hi = option_tokens(*maximum);
+        let lo = option_tokens(minimum.map(proc_macro2::Literal::i64_unsuffixed));
+        let hi = option_tokens(maximum.map(proc_macro2::Literal::i64_unsuffixed));
         body.push(quote! {
             crate::LimitError::check_range(#wire, *value, #lo, #hi)?;
         });
     }
     if let Some(q) = query_limits {
-        let limit = option_tokens(q.limit);
-        let offset = option_tokens(q.offset);
+        let limit = option_tokens(q.limit.map(proc_macro2::Literal::u64_unsuffixed));
+        let offset = option_tokens(q.offset.map(proc_macro2::Literal::u64_unsuffixed));
         if q.forbid_limit_offset {
             body.push(quote! { crate::query::forbid_limit_offset(#wire, value)?; });
         }

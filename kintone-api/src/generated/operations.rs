@@ -483,16 +483,16 @@ impl GetRecordsRequest {
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         if let Some(value) = &self.fields {
-            if value.len() > 1000usize {
+            if value.len() > 1000 {
                 return Err(crate::LimitError::TooManyItems {
                     field: "fields",
-                    max: 1000usize,
+                    max: 1000,
                     actual: value.len(),
                 });
             }
         }
         if let Some(value) = &self.query {
-            crate::query::check_limits("query", value, Some(500u64), Some(10000u64))?;
+            crate::query::check_limits("query", value, Some(500), Some(10000))?;
         }
         Ok(())
     }
@@ -645,17 +645,17 @@ impl UpdateRecordsRequest {
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
             let value = &self.records;
-            if value.len() > 100usize {
+            if value.len() > 100 {
                 return Err(crate::LimitError::TooManyItems {
                     field: "records",
-                    max: 100usize,
+                    max: 100,
                     actual: value.len(),
                 });
             }
-            if value.len() < 1usize {
+            if value.len() < 1 {
                 return Err(crate::LimitError::TooFewItems {
                     field: "records",
-                    min: 1usize,
+                    min: 1,
                     actual: value.len(),
                 });
             }
@@ -783,17 +783,17 @@ impl AddRecordsRequest {
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
             let value = &self.records;
-            if value.len() > 100usize {
+            if value.len() > 100 {
                 return Err(crate::LimitError::TooManyItems {
                     field: "records",
-                    max: 100usize,
+                    max: 100,
                     actual: value.len(),
                 });
             }
-            if value.len() < 1usize {
+            if value.len() < 1 {
                 return Err(crate::LimitError::TooFewItems {
                     field: "records",
-                    min: 1usize,
+                    min: 1,
                     actual: value.len(),
                 });
             }
@@ -903,26 +903,26 @@ impl DeleteRecordsRequest {
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
             let value = &self.ids;
-            if value.len() > 100usize {
+            if value.len() > 100 {
                 return Err(crate::LimitError::TooManyItems {
                     field: "ids",
-                    max: 100usize,
+                    max: 100,
                     actual: value.len(),
                 });
             }
-            if value.len() < 1usize {
+            if value.len() < 1 {
                 return Err(crate::LimitError::TooFewItems {
                     field: "ids",
-                    min: 1usize,
+                    min: 1,
                     actual: value.len(),
                 });
             }
         }
         if let Some(value) = &self.revisions {
-            if value.len() > 100usize {
+            if value.len() > 100 {
                 return Err(crate::LimitError::TooManyItems {
                     field: "revisions",
-                    max: 100usize,
+                    max: 100,
                     actual: value.len(),
                 });
             }
@@ -1163,10 +1163,10 @@ impl CreateCursorRequest {
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         if let Some(value) = &self.fields {
-            if value.len() > 1000usize {
+            if value.len() > 1000 {
                 return Err(crate::LimitError::TooManyItems {
                     field: "fields",
-                    max: 1000usize,
+                    max: 1000,
                     actual: value.len(),
                 });
             }
@@ -1175,7 +1175,7 @@ impl CreateCursorRequest {
             crate::query::forbid_limit_offset("query", value)?;
         }
         if let Some(value) = &self.size {
-            crate::LimitError::check_range("size", *value, Some(1i64), Some(500i64))?;
+            crate::LimitError::check_range("size", *value, Some(1), Some(500))?;
         }
         Ok(())
     }
@@ -1397,10 +1397,10 @@ impl GetRecordCommentsRequest {
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         if let Some(value) = &self.offset {
-            crate::LimitError::check_range("offset", *value, Some(0i64), None)?;
+            crate::LimitError::check_range("offset", *value, Some(0), None)?;
         }
         if let Some(value) = &self.limit {
-            crate::LimitError::check_range("limit", *value, Some(1i64), Some(10i64))?;
+            crate::LimitError::check_range("limit", *value, Some(1), Some(10))?;
         }
         Ok(())
     }
@@ -1884,17 +1884,17 @@ impl UpdateRecordsStatusRequest {
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
             let value = &self.records;
-            if value.len() > 100usize {
+            if value.len() > 100 {
                 return Err(crate::LimitError::TooManyItems {
                     field: "records",
-                    max: 100usize,
+                    max: 100,
                     actual: value.len(),
                 });
             }
-            if value.len() < 1usize {
+            if value.len() < 1 {
                 return Err(crate::LimitError::TooFewItems {
                     field: "records",
-                    min: 1usize,
+                    min: 1,
                     actual: value.len(),
                 });
             }
@@ -2018,10 +2018,10 @@ impl UpdateRecordAssigneesRequest {
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
             let value = &self.assignees;
-            if value.len() > 100usize {
+            if value.len() > 100 {
                 return Err(crate::LimitError::TooManyItems {
                     field: "assignees",
-                    max: 100usize,
+                    max: 100,
                     actual: value.len(),
                 });
             }
@@ -2152,17 +2152,17 @@ impl BulkRequestRequest {
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
             let value = &self.requests;
-            if value.len() > 20usize {
+            if value.len() > 20 {
                 return Err(crate::LimitError::TooManyItems {
                     field: "requests",
-                    max: 20usize,
+                    max: 20,
                     actual: value.len(),
                 });
             }
-            if value.len() < 1usize {
+            if value.len() < 1 {
                 return Err(crate::LimitError::TooFewItems {
                     field: "requests",
-                    min: 1usize,
+                    min: 1,
                     actual: value.len(),
                 });
             }

@@ -374,10 +374,10 @@ impl CommentInput {
         {
             let value = &self.text;
             let length = value.chars().count();
-            if length > 65535usize {
+            if length > 65535 {
                 return Err(crate::LimitError::TooLong {
                     field: "text",
-                    max: 65535usize,
+                    max: 65535,
                     actual: length,
                 });
             }
@@ -2317,10 +2317,10 @@ impl UpdateKey {
         {
             let value = &self.value;
             let length = value.chars().count();
-            if length > 64usize {
+            if length > 64 {
                 return Err(crate::LimitError::TooLong {
                     field: "value",
-                    max: 64usize,
+                    max: 64,
                     actual: length,
                 });
             }
