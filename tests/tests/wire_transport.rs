@@ -404,3 +404,28 @@ async fn malformed_success_bodies_are_decode_errors() {
         "{err:?}"
     );
 }
+
+/// O25: past 100 concurrent requests kintone answers 429 `GAIA_TO04`; the error says so, with
+/// the concurrency headers that explain it.
+#[tokio::test]
+async fn too_many_concurrent_requests_is_a_readable_error() {
+    let (server, client) = server_and_client().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(
+            wiremock::ResponseTemplate::new(429)
+                .set_body_json(
+                    json!({"id": "t1", "code": "GAIA_TO04", "message": "Too many requests."}),
+                )
+                .insert_header("X-ConcurrencyLimit-Limit", "100")
+                .insert_header("X-ConcurrencyLimit-Running", "100"),
+        )
+        .mount(&server)
+        .await;
+    let err = client.records().get_records(1u64).send().await.unwrap_err();
+    let api = err.api().unwrap();
+    assert_eq!((api.status.as_u16(), api.code.as_str()), (429, "GAIA_TO04"));
+    assert_eq!(
+        api.headers.get("x-concurrencylimit-running").unwrap(),
+        "100"
+    );
+}
