@@ -112,8 +112,13 @@ fn operation_impl(op: &Operation) -> TokenStream {
         ),
     };
     let query = query_writer(op);
-    let headers = header_writer(op);
-    let multipart = multipart_writer(op);
+    let headers = location_writer(op, Location::Header, "write_headers", "HeaderWriter");
+    let multipart = location_writer(
+        op,
+        Location::Multipart,
+        "write_multipart",
+        "MultipartWriter",
+    );
     let bulk = op
         .bulk
         .then(|| quote! { impl crate::runtime::BulkOperation for #name {} });
@@ -178,18 +183,21 @@ fn query_writer(op: &Operation) -> TokenStream {
     }
 }
 
-fn header_writer(op: &Operation) -> TokenStream {
+/// A `write_*` method that pushes every field of one location into a writer.
+fn location_writer(op: &Operation, location: Location, method: &str, writer: &str) -> TokenStream {
+    let method = format_ident!("{method}");
+    let writer = format_ident!("{writer}");
     let pushes: Vec<TokenStream> = op
         .fields
         .iter()
-        .filter(|f| f.location == Location::Header)
+        .filter(|f| f.location == location)
         .map(|f| {
             let fname = ident(&f.rust_name);
             let wire = &f.wire_name;
             if f.required {
-                quote! { headers.push(#wire, &self.#fname); }
+                quote! { out.push(#wire, &self.#fname); }
             } else {
-                quote! { if let Some(value) = &self.#fname { headers.push(#wire, value); } }
+                quote! { if let Some(value) = &self.#fname { out.push(#wire, value); } }
             }
         })
         .collect();
@@ -197,33 +205,8 @@ fn header_writer(op: &Operation) -> TokenStream {
         return quote! {};
     }
     quote! {
-        fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+        fn #method(&self, out: &mut crate::runtime::#writer) {
             #(#pushes)*
-        }
-    }
-}
-
-fn multipart_writer(op: &Operation) -> TokenStream {
-    let parts: Vec<TokenStream> = op
-        .fields
-        .iter()
-        .filter(|f| f.location == Location::Multipart)
-        .map(|f| {
-            let fname = ident(&f.rust_name);
-            let wire = &f.wire_name;
-            if f.required {
-                quote! { form.push(#wire, &self.#fname); }
-            } else {
-                quote! { if let Some(value) = &self.#fname { form.push(#wire, value); } }
-            }
-        })
-        .collect();
-    if parts.is_empty() {
-        return quote! {};
-    }
-    quote! {
-        fn write_multipart(&self, form: &mut crate::runtime::MultipartWriter) {
-            #(#parts)*
         }
     }
 }

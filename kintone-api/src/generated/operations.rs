@@ -96,9 +96,9 @@ impl crate::runtime::Operation for GetRecordRequest {
             query.push("id", value);
         }
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
     fn decode(
@@ -241,9 +241,9 @@ impl crate::runtime::Operation for UpdateRecordRequest {
     fn validate(&self) -> Result<(), crate::LimitError> {
         UpdateRecordRequest::validate(self)
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
     fn decode(
@@ -365,9 +365,9 @@ impl crate::runtime::Operation for AddRecordRequest {
     fn validate(&self) -> Result<(), crate::LimitError> {
         AddRecordRequest::validate(self)
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
     fn decode(
@@ -522,9 +522,9 @@ impl crate::runtime::Operation for GetRecordsRequest {
             query.push("totalCount", value);
         }
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
     fn decode(
@@ -676,9 +676,9 @@ impl crate::runtime::Operation for UpdateRecordsRequest {
     fn validate(&self) -> Result<(), crate::LimitError> {
         UpdateRecordsRequest::validate(self)
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
     fn decode(
@@ -811,9 +811,9 @@ impl crate::runtime::Operation for AddRecordsRequest {
     fn validate(&self) -> Result<(), crate::LimitError> {
         AddRecordsRequest::validate(self)
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
     fn decode(
@@ -953,9 +953,9 @@ impl crate::runtime::Operation for DeleteRecordsRequest {
             query.push_indexed("revisions", value);
         }
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
     fn decode(
@@ -1054,9 +1054,9 @@ impl crate::runtime::Operation for GetRecordsByCursorRequest {
             query.push("id", value);
         }
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
     fn decode(
@@ -1190,9 +1190,9 @@ impl crate::runtime::Operation for CreateCursorRequest {
     fn validate(&self) -> Result<(), crate::LimitError> {
         CreateCursorRequest::validate(self)
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
     fn decode(
@@ -1284,9 +1284,9 @@ impl crate::runtime::Operation for DeleteCursorRequest {
             query.push("id", value);
         }
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
     fn decode(
@@ -1434,9 +1434,9 @@ impl crate::runtime::Operation for GetRecordCommentsRequest {
             query.push("limit", value);
         }
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
     fn decode(
@@ -1557,9 +1557,9 @@ impl crate::runtime::Operation for AddRecordCommentRequest {
     fn validate(&self) -> Result<(), crate::LimitError> {
         AddRecordCommentRequest::validate(self)
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
     fn decode(
@@ -1659,9 +1659,9 @@ impl crate::runtime::Operation for DeleteRecordCommentRequest {
             query.push("comment", value);
         }
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
     fn decode(
@@ -1780,9 +1780,9 @@ impl crate::runtime::Operation for UpdateRecordStatusRequest {
     fn validate(&self) -> Result<(), crate::LimitError> {
         UpdateRecordStatusRequest::validate(self)
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
     fn decode(
@@ -1915,9 +1915,9 @@ impl crate::runtime::Operation for UpdateRecordsStatusRequest {
     fn validate(&self) -> Result<(), crate::LimitError> {
         UpdateRecordsStatusRequest::validate(self)
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
     fn decode(
@@ -2039,9 +2039,9 @@ impl crate::runtime::Operation for UpdateRecordAssigneesRequest {
     fn validate(&self) -> Result<(), crate::LimitError> {
         UpdateRecordAssigneesRequest::validate(self)
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
     fn decode(
@@ -2183,9 +2183,9 @@ impl crate::runtime::Operation for BulkRequestRequest {
     fn validate(&self) -> Result<(), crate::LimitError> {
         BulkRequestRequest::validate(self)
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
     fn decode(
@@ -2263,9 +2263,9 @@ impl crate::runtime::Operation for DownloadFileRequest {
             query.push("fileKey", value);
         }
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
     fn decode(
@@ -2343,13 +2343,13 @@ impl crate::runtime::Operation for UploadFileRequest {
     fn validate(&self) -> Result<(), crate::LimitError> {
         UploadFileRequest::validate(self)
     }
-    fn write_headers(&self, headers: &mut crate::runtime::HeaderWriter) {
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
-            headers.push("Accept-Language", value);
+            out.push("Accept-Language", value);
         }
     }
-    fn write_multipart(&self, form: &mut crate::runtime::MultipartWriter) {
-        form.push("file", &self.file);
+    fn write_multipart(&self, out: &mut crate::runtime::MultipartWriter) {
+        out.push("file", &self.file);
     }
     fn decode(
         response: crate::runtime::RawResponse,
