@@ -39,6 +39,7 @@ mod bulk;
 mod client;
 mod error;
 mod file;
+mod record;
 #[allow(clippy::all, missing_docs)]
 #[rustfmt::skip]
 mod generated;
