@@ -94,11 +94,11 @@ pub(crate) async fn send<O: Operation>(
     for (name, value) in extra.headers {
         let value = HeaderValue::from_str(&value)
             .map_err(|_| Error::InvalidRequest(format!("{name} cannot carry {value:?}")))?;
-        headers.insert(HeaderName::from_static_lowercase(name), value);
+        headers.insert(header_name(name)?, value);
     }
     if let Some(method) = plan.method_override {
         headers.insert(
-            HeaderName::from_static_lowercase(METHOD_OVERRIDE_HEADER),
+            header_name(METHOD_OVERRIDE_HEADER)?,
             HeaderValue::from_static(method.as_str()),
         );
     }
@@ -135,16 +135,10 @@ pub(crate) async fn send<O: Operation>(
     Ok(Response::new(O::decode(raw)?, status, headers))
 }
 
-trait FromStaticLowercase {
-    fn from_static_lowercase(name: &'static str) -> HeaderName;
-}
-
-impl FromStaticLowercase for HeaderName {
-    /// Header names in the spec are written in their usual case; HTTP names are case-blind.
-    fn from_static_lowercase(name: &'static str) -> HeaderName {
-        HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes())
-            .expect("header names in the spec are valid")
-    }
+/// Header names come from the spec in their usual case; `from_bytes` folds them to lowercase.
+fn header_name(name: &str) -> Result<HeaderName, Error> {
+    HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| Error::InvalidRequest(format!("{name:?} is not a header name")))
 }
 
 /// Any status other than 200 is an error: kintone's JSON error (or a bulk request's list of
