@@ -37,6 +37,8 @@
 mod auth;
 mod bulk;
 mod client;
+mod datetime;
+mod decimal;
 mod error;
 mod file;
 mod record;
@@ -53,6 +55,8 @@ pub mod wire;
 pub use auth::{Auth, Secret};
 pub use bulk::{BulkRequest, MAX_BULK_REQUESTS};
 pub use client::{BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT};
+pub use datetime::{Date, DateTime, ParseError, Time};
+pub use decimal::{Decimal, DecimalError};
 pub use error::{ApiError, Error, LimitError, EXCERPT_BYTES};
 pub use file::{Download, FilePart};
 pub use generated::operations::*;
