@@ -41,6 +41,7 @@ mod datetime;
 mod decimal;
 mod error;
 mod file;
+mod paging;
 mod record;
 #[allow(clippy::all, missing_docs)]
 #[rustfmt::skip]
@@ -62,4 +63,5 @@ pub use file::{Download, FilePart};
 pub use generated::operations::*;
 pub use generated::types::*;
 pub use generated::{MAX_URI_BYTES, METHOD_OVERRIDE_HEADER};
+pub use paging::RecordCursor;
 pub use response::{Concurrency, Response};

@@ -1,0 +1,84 @@
+//! Reading every record of a query, past Get Records' 10,000-offset limit, through a cursor.
+
+use crate::{Client, DeleteCursorRequest, GetRecordsByCursorRequest};
+use crate::{CreateCursorRequest, CursorId, Error, Record};
+
+/// An open cursor, read page by page.
+///
+/// kintone deletes a cursor once it is read to the end; a cursor abandoned earlier stays open
+/// (one of the domain's 10) until it expires after 10 minutes, so call [`close`](Self::close)
+/// when stopping early.
+#[derive(Debug)]
+pub struct RecordCursor<'c> {
+    client: &'c Client,
+    id: CursorId,
+    total_count: u64,
+    finished: bool,
+}
+
+impl<'c> RecordCursor<'c> {
+    /// Opens a cursor for the request (its `size` is the page size, 100 unless set, at most 500).
+    pub async fn open(client: &'c Client, request: CreateCursorRequest) -> Result<Self, Error> {
+        let created = client.send(request).await?.into_body();
+        Ok(Self {
+            client,
+            id: created.id,
+            total_count: created.total_count,
+            finished: false,
+        })
+    }
+
+    /// How many records the cursor returns in all.
+    pub fn total_count(&self) -> u64 {
+        self.total_count
+    }
+
+    pub fn id(&self) -> &CursorId {
+        &self.id
+    }
+
+    /// The next page, or `None` once every record was read (kintone has then deleted the cursor).
+    pub async fn next_page(&mut self) -> Result<Option<Vec<Record>>, Error> {
+        if self.finished {
+            return Ok(None);
+        }
+        let page = self
+            .client
+            .send(GetRecordsByCursorRequest::new(self.id.clone()))
+            .await?
+            .into_body();
+        self.finished = !page.next;
+        Ok(Some(page.records))
+    }
+
+    /// Deletes the cursor if it is still open.
+    pub async fn close(mut self) -> Result<(), Error> {
+        if !self.finished {
+            self.finished = true;
+            self.client
+                .send(DeleteCursorRequest::new(self.id.clone()))
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+impl Client {
+    /// Every record the request's query matches, read through a cursor. When a read fails, the
+    /// cursor is deleted before the error is returned.
+    pub async fn all_records(&self, request: CreateCursorRequest) -> Result<Vec<Record>, Error> {
+        let mut cursor = RecordCursor::open(self, request).await?;
+        let mut records = Vec::with_capacity(usize::try_from(cursor.total_count).unwrap_or(0));
+        loop {
+            match cursor.next_page().await {
+                Ok(Some(page)) => records.extend(page),
+                Ok(None) => return Ok(records),
+                Err(e) => {
+                    // The read already failed; a failure to clean up adds nothing the caller can use.
+                    let _ = cursor.close().await;
+                    return Err(e);
+                }
+            }
+        }
+    }
+}
