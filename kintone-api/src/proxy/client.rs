@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use http::header::CONTENT_TYPE;
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use http::HeaderValue;
 
 use super::dns::{DnsFailure, DnsResolver, ReqwestResolver, SystemResolver};
@@ -89,6 +89,9 @@ impl ProxyClient {
                     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
                 }
             }
+            // Set explicitly: hyper leaves it out for an empty body, but kintone always
+            // sends it for POST and PUT (rule P14).
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
             builder = builder.headers(headers).body(body);
         } else {
             builder = builder.headers(headers);
