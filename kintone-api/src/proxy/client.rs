@@ -144,7 +144,7 @@ impl ProxyClient {
                     });
                 }
             }
-            if let Some(tls) = as_rustls(current) {
+            if let Some(tls) = current.downcast_ref::<rustls::Error>() {
                 return Err(ProxyError::TlsRefused {
                     reason: tls.to_string(),
                 });
@@ -161,7 +161,7 @@ impl ProxyClient {
                     });
                 }
             }
-            source = current.source();
+            source = next_cause(current);
         }
         Err(ProxyError::Transport {
             reason: error_chain(&error),
@@ -169,15 +169,16 @@ impl ProxyClient {
     }
 }
 
-/// A rustls error, directly or inside an `io::Error` (whose `source()` skips its payload).
-fn as_rustls<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
-    if let Some(tls) = error.downcast_ref::<rustls::Error>() {
-        return Some(tls);
+/// The next error down the chain. An `io::Error`'s `source()` skips the error it wraps
+/// (and connectors nest them: `io::Error(Other, io::Error(InvalidData, rustls::Error))`),
+/// so for those the wrapped error itself is the next one.
+fn next_cause<'a>(error: &'a (dyn StdError + 'static)) -> Option<&'a (dyn StdError + 'static)> {
+    if let Some(io) = error.downcast_ref::<std::io::Error>() {
+        if let Some(inner) = io.get_ref() {
+            return Some(inner as &(dyn StdError + 'static));
+        }
     }
-    error
-        .downcast_ref::<std::io::Error>()
-        .and_then(|io| io.get_ref())
-        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    error.source()
 }
 
 fn error_chain(error: &(dyn StdError + 'static)) -> String {
