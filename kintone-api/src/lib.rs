@@ -1,4 +1,5 @@
 //! kintone REST API client.
+//!
+//! [`proxy`]: calls to external APIs with the behaviour of `kintone.proxy()`.
 
-/// Calls to external APIs with the behaviour of `kintone.proxy()`.
 pub mod proxy;

@@ -75,7 +75,8 @@ pub enum ProxyError {
         reason: String,
     },
     /// The response head has more than [`MAX_HEADER_LINES`](super::MAX_HEADER_LINES) header
-    /// lines (rule P10).
+    /// lines (rule P10). The HTTP parser also reports this when the whole head is larger than
+    /// its buffer (about 400 KB), which it cannot tell apart.
     #[error("the response has more than {limit} header lines")]
     TooManyHeaderLines {
         /// The limit, 100.
