@@ -925,3 +925,15 @@ async fn debug_output_never_prints_secrets() {
     }
     assert!(text.contains("set-cookie"));
 }
+
+// ---------------------------------------------------------------- API shape
+
+#[test]
+fn public_types_are_thread_safe_and_errors_are_std_errors() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    fn std_error<T: std::error::Error + Send + Sync + 'static>() {}
+    send_sync::<ProxyClient>();
+    send_sync::<ProxyRequest>();
+    send_sync::<kintone_api::proxy::ProxyResponse>();
+    std_error::<ProxyError>();
+}

@@ -45,7 +45,8 @@
 //! * **Headers**: any names and values (an empty collection for none). Names or values with
 //!   CR or LF are refused ([`ProxyError::InvalidHeader`]). `Content-Length` and
 //!   `Transfer-Encoding`, in any letter case, are refused ([`ProxyError::ForbiddenHeader`]):
-//!   the proxy sets them itself for POST and PUT.
+//!   the proxy sets them itself for POST and PUT. The body's length is always known, so it
+//!   sends `Content-Length` (`0` for no data) and never chunked `Transfer-Encoding`.
 //! * **Data**: [`ProxyData`], a JSON object or a string; an empty object means none. It is
 //!   sent only for POST and PUT. **For GET and DELETE it is ignored and no body is sent**: put
 //!   their parameters in the URL's query string. Any `Content-Type` may be sent; a non-empty
