@@ -33,6 +33,9 @@
 //!   with the status and headers, or, for a non-JSON body, the status and an excerpt.
 //! - Unknown JSON keys are ignored and unknown field types keep their raw JSON.
 //! - Ids, revisions and counts are numbers; NUMBER values keep their exact decimal text.
+//!
+//! [`proxy`]: calls to external APIs with the contract of `kintone.proxy()` (same inputs,
+//! outputs, limits and failures), for logic moved out of kintone pages into services.
 
 mod auth;
 mod bulk;
@@ -49,6 +52,7 @@ mod generated;
 mod response;
 mod transport;
 
+pub mod proxy;
 pub mod query;
 pub mod runtime;
 pub mod wire;
