@@ -1,1 +1,314 @@
-//! A local kintone-compatible server.
+//! `kintone-emulator`: a local kintone-compatible REST API server.
+//!
+//! It serves every operation of the project's OpenAPI description (`spec/kintone.yaml`, read at
+//! start), under `/k/v1/…` and `/k/guest/{spaceId}/v1/…`, with kintone's wire format: query
+//! strings with indexed arrays, `X-HTTP-Method-Override`, JSON and multipart bodies, binary
+//! downloads, `{id, code, message, errors}` errors with kintone's codes and statuses, English or
+//! Japanese messages by `Accept-Language`, and `X-ConcurrencyLimit-*` headers on every answer.
+//!
+//! ```no_run
+//! # async fn run() {
+//! use kintone_emulator::{AppSeed, Emulator, FieldSeed, FieldType, Permissions};
+//!
+//! let emulator = Emulator::builder()
+//!     .app(AppSeed::new(1, "Orders").field(FieldSeed::new("Title", FieldType::SingleLineText).required()))
+//!     .api_token("TOKEN", 1, Permissions::ALL)
+//!     .start()
+//!     .await
+//!     .unwrap();
+//! println!("kintone at {}", emulator.base_url());
+//! # }
+//! ```
+//!
+//! Known differences from kintone: times are UTC (no user time zone); numbers in queries compare
+//! as floating point; every app has the system fields `Record_number`, `Created_by`,
+//! `Created_datetime`, `Updated_by`, `Updated_datetime` (and `Status`, `Assignee` with a
+//! process); records written with an API token are written as `Administrator`.
+
+mod error;
+mod handlers;
+mod inject;
+mod query;
+mod server;
+mod spec;
+mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use error::KintoneError;
+pub use handlers::IMPLEMENTED;
+pub use inject::{Failure, FailureKind};
+pub use server::{Config, LoggedRequest};
+pub use spec::{operations as spec_operations, SpecOperation};
+pub use store::{
+    ActionSeed, AppSeed, FieldSeed, FieldType, Permissions, ProcessSeed, Seed, TokenSeed, UserSeed,
+};
+
+use server::Shared;
+use store::{App, Db};
+
+/// Builds an [`Emulator`]: seed data and settings, then [`start`](EmulatorBuilder::start).
+#[derive(Debug, Default)]
+#[must_use]
+pub struct EmulatorBuilder {
+    seed: Seed,
+    config: Config,
+    port: u16,
+}
+
+impl EmulatorBuilder {
+    pub fn app(mut self, app: AppSeed) -> Self {
+        self.seed.apps.push(app);
+        self
+    }
+
+    pub fn api_token(
+        mut self,
+        token: impl Into<String>,
+        app: u64,
+        permissions: Permissions,
+    ) -> Self {
+        self.seed.tokens.push(TokenSeed {
+            token: token.into(),
+            app,
+            permissions,
+        });
+        self
+    }
+
+    pub fn user(mut self, login: impl Into<String>, password: impl Into<String>) -> Self {
+        let login = login.into();
+        self.seed.users.push(UserSeed {
+            name: login.clone(),
+            login,
+            password: password.into(),
+        });
+        self
+    }
+
+    /// Adds everything in a seed (as read from a JSON seed file).
+    pub fn seed(mut self, seed: Seed) -> Self {
+        self.seed.apps.extend(seed.apps);
+        self.seed.tokens.extend(seed.tokens);
+        self.seed.users.extend(seed.users);
+        self
+    }
+
+    /// Requests allowed at once before 429 `GAIA_TO04` (kintone: 100).
+    pub fn concurrency_limit(mut self, limit: usize) -> Self {
+        self.config.concurrency_limit = limit;
+        self
+    }
+
+    /// How long an unused cursor lives (kintone: 10 minutes).
+    pub fn cursor_ttl(mut self, ttl: Duration) -> Self {
+        self.config.cursor_ttl = ttl;
+        self
+    }
+
+    /// How long an unattached upload is kept (kintone: 3 days).
+    pub fn temp_file_ttl(mut self, ttl: Duration) -> Self {
+        self.config.temp_file_ttl = ttl;
+        self
+    }
+
+    /// The port to listen on (0, the default, picks a free one).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Starts the server on 127.0.0.1.
+    pub async fn start(self) -> Result<Emulator, StartError> {
+        let mut db = Db::default();
+        for user in self.seed.users {
+            db.users.insert(user.login.clone(), user);
+        }
+        for token in self.seed.tokens {
+            db.tokens
+                .insert(token.token, (token.app, token.permissions));
+        }
+        let mut seeded_records = Vec::new();
+        for app in self.seed.apps {
+            seeded_records.push((app.id, app.records.clone()));
+            db.apps.insert(
+                app.id,
+                App {
+                    fields: app
+                        .fields
+                        .into_iter()
+                        .map(|f| (f.code.clone(), f))
+                        .collect(),
+                    records: Default::default(),
+                    next_record_id: 0,
+                    process: app.process,
+                },
+            );
+        }
+        let shared = Arc::new(Shared::new(db, self.config));
+        for (app, records) in seeded_records {
+            insert(&shared, app, records).map_err(StartError::Seed)?;
+        }
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], self.port)))
+            .await
+            .map_err(StartError::Bind)?;
+        let address = listener.local_addr().map_err(StartError::Bind)?;
+        let router = axum::Router::new()
+            .fallback(server::handle)
+            .with_state(shared.clone());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(Emulator {
+            address,
+            shared,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}
+
+/// Why the emulator did not start.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StartError {
+    Bind(std::io::Error),
+    /// A seeded record breaks its app's fields.
+    Seed(KintoneError),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Bind(e) => write!(f, "cannot listen on 127.0.0.1: {e}"),
+            StartError::Seed(e) => write!(
+                f,
+                "a seeded record is not valid: {} {:?}",
+                e.message_en, e.errors
+            ),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+fn insert(
+    shared: &Shared,
+    app: u64,
+    records: Vec<serde_json::Value>,
+) -> Result<Vec<u64>, KintoneError> {
+    let mut db = shared.db.lock().unwrap();
+    let mut ctx = handlers::Ctx {
+        db: &mut db,
+        principal: handlers::Principal::User("Administrator".into()),
+        config: &shared.config,
+        japanese: false,
+        guest_space: None,
+        shared,
+    };
+    records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            handlers::records::add_one(&mut ctx, app, Some(r), &format!("records[{i}]."))
+                .map(|(id, _)| id)
+        })
+        .collect()
+}
+
+/// A running emulator. It stops when dropped.
+pub struct Emulator {
+    address: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("address", &self.address)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// `http://127.0.0.1:{port}`, for `Client::builder`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Adds records straight into an app (no HTTP, no limits), as Add Record's `record`
+    /// objects; returns their ids. For seeding large data sets.
+    pub fn insert_records(
+        &self,
+        app: u64,
+        records: Vec<serde_json::Value>,
+    ) -> Result<Vec<u64>, KintoneError> {
+        insert(&self.shared, app, records)
+    }
+
+    /// How many records an app holds.
+    pub fn record_count(&self, app: u64) -> usize {
+        self.shared
+            .db
+            .lock()
+            .unwrap()
+            .apps
+            .get(&app)
+            .map_or(0, |a| a.records.len())
+    }
+
+    /// How many cursors are open.
+    pub fn open_cursors(&self) -> usize {
+        self.shared.db.lock().unwrap().cursors.len()
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.shared.log.lock().unwrap().clone()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        self.shared.log.lock().unwrap().clear();
+    }
+
+    /// Makes the next matching requests fail as described.
+    pub fn inject(&self, failure: Failure) {
+        self.shared.failures.lock().unwrap().push(failure);
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

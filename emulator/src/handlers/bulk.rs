@@ -1,0 +1,84 @@
+//! Bulk requests: up to 20 record writes, run in order, all or nothing.
+
+use serde_json::{json, Value};
+
+use super::{dispatch, Ctx, Output};
+use crate::error::{KintoneError, Result};
+use crate::server::{error_id, split_path};
+
+pub const MAX_REQUESTS: usize = 20;
+
+pub fn run(ctx: &mut Ctx, params: &Value) -> Result<Output> {
+    let requests = params
+        .get("requests")
+        .and_then(Value::as_array)
+        .ok_or_else(|| KintoneError::invalid("requests", "Required field."))?;
+    if requests.is_empty() || requests.len() > MAX_REQUESTS {
+        return Err(KintoneError::invalid(
+            "requests",
+            format!("Specify from 1 to {MAX_REQUESTS} requests."),
+        ));
+    }
+    let mut scratch = ctx.db.clone();
+    let mut results = Vec::new();
+    for (index, request) in requests.iter().enumerate() {
+        let outcome = {
+            let mut inner = Ctx {
+                db: &mut scratch,
+                principal: ctx.principal.clone(),
+                config: ctx.config,
+                japanese: ctx.japanese,
+                guest_space: ctx.guest_space,
+                shared: ctx.shared,
+            };
+            one(&mut inner, request)
+        };
+        match outcome {
+            Ok(value) => results.push(value),
+            Err(e) => {
+                let mut bodies: Vec<Value> = (0..requests.len()).map(|_| json!({})).collect();
+                bodies[index] = e.body(&error_id(ctx.shared), ctx.japanese);
+                return Ok(Output::Error {
+                    status: e.status,
+                    body: json!({"results": bodies}),
+                });
+            }
+        }
+    }
+    *ctx.db = scratch;
+    Ok(Output::Json(json!({"results": results})))
+}
+
+fn one(ctx: &mut Ctx, request: &Value) -> Result<Value> {
+    let method = request
+        .get("method")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let api = request
+        .get("api")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let payload = request.get("payload").cloned().unwrap_or_else(|| json!({}));
+    let unsupported = || {
+        KintoneError::invalid(
+            "api",
+            format!("{method} {api} cannot be part of a bulk request."),
+        )
+    };
+    let (space, path) = split_path(api).ok_or_else(unsupported)?;
+    if space != ctx.guest_space {
+        return Err(unsupported());
+    }
+    let op = ctx
+        .shared
+        .operations
+        .iter()
+        .find(|o| o.method == method && o.path == path && o.bulk)
+        .ok_or_else(unsupported)?
+        .operation_id
+        .clone();
+    match dispatch(ctx, &op, &payload, None)? {
+        Output::Json(v) => Ok(v),
+        _ => Err(unsupported()),
+    }
+}

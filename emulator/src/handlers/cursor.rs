@@ -1,0 +1,117 @@
+//! Cursors: at most 500 records a read, 10 open per domain, gone after 10 minutes unused or
+//! once read to the end.
+
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use super::records::{fields_param, matching, render};
+use super::{id_param, str_param, Ctx, Need};
+use crate::error::{KintoneError, Result};
+use crate::store::Cursor;
+
+pub const MAX_SIZE: u64 = 500;
+
+fn expire(ctx: &mut Ctx) {
+    let ttl = ctx.config.cursor_ttl;
+    ctx.db.cursors.retain(|_, c| c.last_used.elapsed() < ttl);
+}
+
+fn not_found(id: &str) -> KintoneError {
+    KintoneError::new(
+        400,
+        "GAIA_CS02",
+        format!("The cursor (ID: {id}) does not exist or has expired."),
+        format!("指定したカーソル（id: {id}）が存在しないか、有効期限が切れています。"),
+    )
+}
+
+pub fn create(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let app_id = id_param(params, "app")?;
+    ctx.require(app_id, Need::View)?;
+    let size = match params.get("size") {
+        None | Some(Value::Null) => 100,
+        Some(v) => v
+            .as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .unwrap_or(0),
+    };
+    if size == 0 || size > MAX_SIZE {
+        return Err(KintoneError::invalid(
+            "size",
+            format!("Specify from 1 to {MAX_SIZE}."),
+        ));
+    }
+    let query_text = str_param(params, "query").unwrap_or_default();
+    let (ids, parsed) = matching(ctx, app_id, query_text)?;
+    if parsed.limit.is_some() || parsed.offset.is_some() {
+        return Err(KintoneError::invalid(
+            "query",
+            "A cursor's query cannot have limit or offset.",
+        ));
+    }
+    expire(ctx);
+    if ctx.db.cursors.len() >= ctx.config.max_cursors {
+        return Err(KintoneError::new(
+            400,
+            "GAIA_CS01",
+            format!(
+                "No more than {} cursors can be open at once. Delete cursors you no longer use.",
+                ctx.config.max_cursors
+            ),
+            format!(
+                "同時に作成できるカーソルは{}個までです。不要なカーソルを削除してください。",
+                ctx.config.max_cursors
+            ),
+        ));
+    }
+    let id = ctx.db.new_key("cursor");
+    let total = ids.len();
+    ctx.db.cursors.insert(
+        id.clone(),
+        Cursor {
+            app: app_id,
+            ids: ids.into(),
+            size: size as usize,
+            fields: fields_param(params),
+            last_used: Instant::now(),
+        },
+    );
+    Ok(json!({"id": id, "totalCount": total.to_string()}))
+}
+
+pub fn read(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let id = str_param(params, "id")
+        .ok_or_else(|| KintoneError::invalid("id", "Required field."))?
+        .to_string();
+    expire(ctx);
+    let app_id = ctx.db.cursors.get(&id).ok_or_else(|| not_found(&id))?.app;
+    ctx.require(app_id, Need::View)?;
+    let cursor = ctx.db.cursors.get_mut(&id).ok_or_else(|| not_found(&id))?;
+    cursor.last_used = Instant::now();
+    let take = cursor.size.min(cursor.ids.len());
+    let page: Vec<u64> = cursor.ids.drain(..take).collect();
+    let fields = cursor.fields.clone();
+    let next = !cursor.ids.is_empty();
+    if !next {
+        ctx.db.cursors.remove(&id);
+    }
+    let app = &ctx.db.apps[&app_id];
+    let records: Vec<Value> = page
+        .iter()
+        .filter_map(|rid| app.records.get(rid))
+        .map(|r| render(app, r, fields.as_deref()))
+        .collect();
+    Ok(json!({"records": records, "next": next}))
+}
+
+pub fn delete(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let id = str_param(params, "id")
+        .ok_or_else(|| KintoneError::invalid("id", "Required field."))?
+        .to_string();
+    expire(ctx);
+    let app_id = ctx.db.cursors.get(&id).ok_or_else(|| not_found(&id))?.app;
+    ctx.require(app_id, Need::View)?;
+    ctx.db.cursors.remove(&id);
+    Ok(json!({}))
+}

@@ -1,0 +1,51 @@
+//! Files: uploads wait in temporary storage until a record attaches them; downloads serve
+//! attached files.
+
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+use super::{str_param, Ctx, Need, Output, Upload};
+use crate::error::{KintoneError, Result};
+use crate::store::TempFile;
+
+pub fn upload(ctx: &mut Ctx, upload: Option<Upload>) -> Result<Value> {
+    if !ctx.may_anywhere(Need::Add) && !ctx.may_anywhere(Need::Edit) {
+        return Err(KintoneError::no_permission());
+    }
+    let upload = upload.ok_or_else(|| KintoneError::invalid("file", "Required field."))?;
+    let ttl = ctx.config.temp_file_ttl;
+    ctx.db.temp_files.retain(|_, f| f.uploaded.elapsed() < ttl);
+    let key = ctx.db.new_key("upload");
+    ctx.db.temp_files.insert(
+        key.clone(),
+        TempFile {
+            name: upload.name,
+            content_type: upload.content_type,
+            bytes: upload.bytes,
+            uploaded: Instant::now(),
+        },
+    );
+    Ok(json!({"fileKey": key}))
+}
+
+pub fn download(ctx: &mut Ctx, params: &Value) -> Result<Output> {
+    if !ctx.may_anywhere(Need::View) {
+        return Err(KintoneError::no_permission());
+    }
+    let key = str_param(params, "fileKey")
+        .ok_or_else(|| KintoneError::invalid("fileKey", "Required field."))?;
+    let file = ctx.db.files.get(key).ok_or_else(|| {
+        KintoneError::new(
+            404,
+            "GAIA_BL01",
+            "The specified file does not exist.",
+            "指定したファイルが見つかりません。",
+        )
+    })?;
+    Ok(Output::File {
+        content_type: file.content_type.clone(),
+        name: file.name.clone(),
+        bytes: file.bytes.clone(),
+    })
+}

@@ -1,0 +1,214 @@
+//! One handler per operation of the spec, keyed by `operationId`.
+
+mod bulk;
+mod comments;
+mod cursor;
+mod files;
+mod process;
+pub(crate) mod records;
+
+use http::StatusCode;
+use serde_json::Value;
+
+use crate::error::{KintoneError, Result};
+use crate::server::{Config, Shared};
+use crate::store::{Db, Permissions};
+
+/// Every operation the emulator answers for real.
+pub const IMPLEMENTED: &[&str] = &[
+    "getRecord",
+    "addRecord",
+    "updateRecord",
+    "getRecords",
+    "addRecords",
+    "updateRecords",
+    "deleteRecords",
+    "createCursor",
+    "getRecordsByCursor",
+    "deleteCursor",
+    "getRecordComments",
+    "addRecordComment",
+    "deleteRecordComment",
+    "updateRecordStatus",
+    "updateRecordsStatus",
+    "updateRecordAssignees",
+    "bulkRequest",
+    "uploadFile",
+    "downloadFile",
+];
+
+/// Who is calling.
+#[derive(Debug, Clone)]
+pub enum Principal {
+    User(String),
+    /// The apps and permissions of each API token sent.
+    Tokens(Vec<(u64, Permissions)>),
+}
+
+/// What a permission check asks for.
+#[derive(Debug, Clone, Copy)]
+pub enum Need {
+    View,
+    Add,
+    Edit,
+    Delete,
+}
+
+/// What a handler answers.
+pub enum Output {
+    Json(Value),
+    File {
+        content_type: String,
+        name: String,
+        bytes: bytes::Bytes,
+    },
+    /// A non-200 answer with a body of its own (a failed bulk request).
+    Error {
+        status: StatusCode,
+        body: Value,
+    },
+}
+
+/// An uploaded file from a multipart body.
+pub struct Upload {
+    pub name: String,
+    pub content_type: String,
+    pub bytes: bytes::Bytes,
+}
+
+pub struct Ctx<'a> {
+    pub db: &'a mut Db,
+    pub principal: Principal,
+    pub config: &'a Config,
+    pub japanese: bool,
+    pub guest_space: Option<u64>,
+    pub shared: &'a Shared,
+}
+
+impl Ctx<'_> {
+    /// The login name records are written as.
+    pub fn login(&self) -> String {
+        match &self.principal {
+            Principal::User(login) => login.clone(),
+            Principal::Tokens(_) => "Administrator".to_string(),
+        }
+    }
+
+    pub fn entity(&self) -> Value {
+        let login = self.login();
+        let name = self
+            .db
+            .users
+            .get(&login)
+            .map(|u| u.name.clone())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| login.clone());
+        serde_json::json!({"code": login, "name": name})
+    }
+
+    /// Fails unless the caller may do `need` in `app` (which must exist).
+    pub fn require(&self, app: u64, need: Need) -> Result<()> {
+        if !self.db.apps.contains_key(&app) {
+            return Err(KintoneError::app_not_found(app));
+        }
+        match &self.principal {
+            Principal::User(_) => Ok(()),
+            Principal::Tokens(grants) => {
+                let ok = grants.iter().any(|(a, p)| {
+                    *a == app
+                        && match need {
+                            Need::View => p.view,
+                            Need::Add => p.add,
+                            Need::Edit => p.edit,
+                            Need::Delete => p.delete,
+                        }
+                });
+                if ok {
+                    Ok(())
+                } else {
+                    Err(KintoneError::no_permission())
+                }
+            }
+        }
+    }
+
+    /// Whether any credential may do `need` somewhere (files are not tied to an app).
+    pub fn may_anywhere(&self, need: Need) -> bool {
+        match &self.principal {
+            Principal::User(_) => true,
+            Principal::Tokens(grants) => grants.iter().any(|(_, p)| match need {
+                Need::View => p.view,
+                Need::Add => p.add,
+                Need::Edit => p.edit,
+                Need::Delete => p.delete,
+            }),
+        }
+    }
+}
+
+pub fn dispatch(
+    ctx: &mut Ctx,
+    operation: &str,
+    params: &Value,
+    upload: Option<Upload>,
+) -> Result<Output> {
+    let json = |v: Result<Value>| v.map(Output::Json);
+    match operation {
+        "getRecord" => json(records::get_record(ctx, params)),
+        "addRecord" => json(records::add_record(ctx, params)),
+        "updateRecord" => json(records::update_record(ctx, params)),
+        "getRecords" => json(records::get_records(ctx, params)),
+        "addRecords" => json(records::add_records(ctx, params)),
+        "updateRecords" => json(records::update_records(ctx, params)),
+        "deleteRecords" => json(records::delete_records(ctx, params)),
+        "createCursor" => json(cursor::create(ctx, params)),
+        "getRecordsByCursor" => json(cursor::read(ctx, params)),
+        "deleteCursor" => json(cursor::delete(ctx, params)),
+        "getRecordComments" => json(comments::list(ctx, params)),
+        "addRecordComment" => json(comments::add(ctx, params)),
+        "deleteRecordComment" => json(comments::delete(ctx, params)),
+        "updateRecordStatus" => json(process::update_status(ctx, params)),
+        "updateRecordsStatus" => json(process::update_statuses(ctx, params)),
+        "updateRecordAssignees" => json(process::update_assignees(ctx, params)),
+        "bulkRequest" => bulk::run(ctx, params),
+        "uploadFile" => json(files::upload(ctx, upload)),
+        "downloadFile" => files::download(ctx, params),
+        other => Err(KintoneError::new(
+            501,
+            "EMULATOR_NI01",
+            format!("The emulator does not implement {other} yet."),
+            format!("エミュレーターは{other}にまだ対応していません。"),
+        )),
+    }
+}
+
+/// A required id parameter, given as a JSON string or number.
+pub fn id_param(params: &Value, key: &str) -> Result<u64> {
+    match params.get(key) {
+        None | Some(Value::Null) => Err(KintoneError::invalid(key, "Required field.")),
+        Some(v) => as_id(v).ok_or_else(|| KintoneError::invalid(key, "Enter an integer value.")),
+    }
+}
+
+pub fn as_id(v: &Value) -> Option<u64> {
+    match v {
+        Value::String(s) => s.parse().ok(),
+        Value::Number(n) => n.as_u64(),
+        _ => None,
+    }
+}
+
+/// An optional revision: absent, `-1` or `"-1"` mean "do not check".
+pub fn revision_param(v: Option<&Value>) -> Result<Option<u64>> {
+    match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) if v.as_i64() == Some(-1) || v.as_str() == Some("-1") => Ok(None),
+        Some(v) => as_id(v)
+            .map(Some)
+            .ok_or_else(|| KintoneError::invalid("revision", "Enter an integer value.")),
+    }
+}
+
+pub fn str_param<'v>(params: &'v Value, key: &str) -> Option<&'v str> {
+    params.get(key).and_then(Value::as_str)
+}

@@ -1,0 +1,151 @@
+//! Process management on records: run an action, or set the assignees.
+
+use serde_json::{json, Value};
+
+use super::records::{atomically, now};
+use super::{id_param, revision_param, Ctx, Need};
+use crate::error::{KintoneError, Result};
+
+pub const MAX_ASSIGNEES: usize = 100;
+
+fn disabled() -> KintoneError {
+    KintoneError::new(
+        400,
+        "GAIA_ST02",
+        "Process management is not enabled for this app.",
+        "このアプリではプロセス管理が有効になっていません。",
+    )
+}
+
+fn run_action(ctx: &mut Ctx, app_id: u64, item: &Value, prefix: &str) -> Result<(u64, u64)> {
+    let id = id_param(item, "id")
+        .map_err(|_| KintoneError::invalid(format!("{prefix}id"), "Required field."))?;
+    let action = item
+        .get("action")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let revision = revision_param(item.get("revision"))?;
+    let assignee = item
+        .get("assignee")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let modifier = ctx.entity();
+    let app = ctx
+        .db
+        .apps
+        .get_mut(&app_id)
+        .ok_or_else(|| KintoneError::app_not_found(app_id))?;
+    let process = app.process.clone().ok_or_else(disabled)?;
+    let r = app
+        .records
+        .get_mut(&id)
+        .ok_or_else(|| KintoneError::record_not_found(id))?;
+    if revision.is_some_and(|rev| rev != r.revision) {
+        return Err(KintoneError::conflict());
+    }
+    let current = r.status.clone().unwrap_or_default();
+    let step = process
+        .actions
+        .iter()
+        .find(|a| a.name == action && a.from == current)
+        .ok_or_else(|| {
+            KintoneError::new(
+                400,
+                "GAIA_SA01",
+                format!("The action ({action}) cannot be run from the status ({current})."),
+                format!("アクション（{action}）はステータス（{current}）から実行できません。"),
+            )
+        })?;
+    r.status = Some(step.to.clone());
+    r.assignees = assignee.into_iter().collect();
+    r.values.insert("Status".into(), json!(step.to));
+    r.values.insert(
+        "Assignee".into(),
+        json!(r
+            .assignees
+            .iter()
+            .map(|c| json!({"code": c, "name": c}))
+            .collect::<Vec<_>>()),
+    );
+    r.revision += 2; // kintone counts the action and the status change.
+    r.values.insert("Updated_by".into(), modifier);
+    r.values.insert("Updated_datetime".into(), json!(now()));
+    Ok((id, r.revision))
+}
+
+pub fn update_status(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let app_id = id_param(params, "app")?;
+    ctx.require(app_id, Need::Edit)?;
+    let (_, revision) = run_action(ctx, app_id, params, "")?;
+    Ok(json!({"revision": revision.to_string()}))
+}
+
+pub fn update_statuses(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let app_id = id_param(params, "app")?;
+    ctx.require(app_id, Need::Edit)?;
+    let items = params
+        .get("records")
+        .and_then(Value::as_array)
+        .ok_or_else(|| KintoneError::invalid("records", "Required field."))?;
+    if items.is_empty() || items.len() > 100 {
+        return Err(KintoneError::invalid(
+            "records",
+            "Specify from 1 to 100 items.",
+        ));
+    }
+    let done = atomically(ctx, |ctx| {
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| run_action(ctx, app_id, item, &format!("records[{i}].")))
+            .collect::<Result<Vec<_>>>()
+    })?;
+    Ok(
+        json!({"records": done.iter().map(|(id, rev)| json!({"id": id.to_string(), "revision": rev.to_string()})).collect::<Vec<_>>()}),
+    )
+}
+
+pub fn update_assignees(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let app_id = id_param(params, "app")?;
+    ctx.require(app_id, Need::Edit)?;
+    let id = id_param(params, "id")?;
+    let assignees: Vec<String> = params
+        .get("assignees")
+        .and_then(Value::as_array)
+        .ok_or_else(|| KintoneError::invalid("assignees", "Required field."))?
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    if assignees.len() > MAX_ASSIGNEES {
+        return Err(KintoneError::invalid(
+            "assignees",
+            format!("Specify up to {MAX_ASSIGNEES} users."),
+        ));
+    }
+    let revision = revision_param(params.get("revision"))?;
+    let app = ctx
+        .db
+        .apps
+        .get_mut(&app_id)
+        .ok_or_else(|| KintoneError::app_not_found(app_id))?;
+    if app.process.is_none() {
+        return Err(disabled());
+    }
+    let r = app
+        .records
+        .get_mut(&id)
+        .ok_or_else(|| KintoneError::record_not_found(id))?;
+    if revision.is_some_and(|rev| rev != r.revision) {
+        return Err(KintoneError::conflict());
+    }
+    r.values.insert(
+        "Assignee".into(),
+        json!(assignees
+            .iter()
+            .map(|c| json!({"code": c, "name": c}))
+            .collect::<Vec<_>>()),
+    );
+    r.assignees = assignees;
+    r.revision += 1;
+    Ok(json!({"revision": r.revision.to_string()}))
+}

@@ -1,0 +1,89 @@
+//! Failures that a test asks for: the next requests answer a given status and body, are
+//! delayed, or have their connection closed.
+
+use std::time::Duration;
+
+/// What an injected failure does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FailureKind {
+    /// Answer this status and body instead of running the operation.
+    Respond {
+        status: u16,
+        content_type: String,
+        body: String,
+    },
+    /// Wait, then run the operation as usual.
+    Delay(Duration),
+    /// Drop the connection: the status line goes out, the body never arrives.
+    CloseConnection,
+}
+
+/// A failure for the next `times` requests, optionally only those whose path is `path`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub times: usize,
+    pub path: Option<String>,
+}
+
+impl Failure {
+    /// Answer `status` with a JSON body.
+    pub fn json(status: u16, body: serde_json::Value) -> Self {
+        Self::with(FailureKind::Respond {
+            status,
+            content_type: "application/json".into(),
+            body: body.to_string(),
+        })
+    }
+
+    /// Answer `status` with a text body of the given content type (an HTML maintenance page…).
+    pub fn text(status: u16, content_type: impl Into<String>, body: impl Into<String>) -> Self {
+        Self::with(FailureKind::Respond {
+            status,
+            content_type: content_type.into(),
+            body: body.into(),
+        })
+    }
+
+    pub fn delay(duration: Duration) -> Self {
+        Self::with(FailureKind::Delay(duration))
+    }
+
+    pub fn close_connection() -> Self {
+        Self::with(FailureKind::CloseConnection)
+    }
+
+    fn with(kind: FailureKind) -> Self {
+        Self {
+            kind,
+            times: 1,
+            path: None,
+        }
+    }
+
+    /// Applies to the next `times` matching requests (1 unless set).
+    pub fn times(mut self, times: usize) -> Self {
+        self.times = times;
+        self
+    }
+
+    /// Applies only to requests for this path, such as `/k/v1/records.json`.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+}
+
+/// Takes the first failure that applies to `path`, counting it down.
+pub fn take(failures: &mut Vec<Failure>, path: &str) -> Option<FailureKind> {
+    let index = failures
+        .iter()
+        .position(|f| f.path.as_deref().is_none_or(|p| p == path))?;
+    let failure = &mut failures[index];
+    let kind = failure.kind.clone();
+    failure.times -= 1;
+    if failure.times == 0 {
+        failures.remove(index);
+    }
+    Some(kind)
+}

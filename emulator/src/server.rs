@@ -1,0 +1,458 @@
+//! The HTTP side: paths, method override, parameters, authentication, failure injection, the
+//! request log and the concurrency limit, around the operation handlers.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::response::Response;
+use base64::Engine;
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use serde_json::{Map, Value};
+
+use crate::error::KintoneError;
+use crate::handlers::{self, Ctx, Output, Principal, Upload};
+use crate::inject::{self, Failure, FailureKind};
+use crate::spec::SpecOperation;
+use crate::store::Db;
+
+/// One request as the emulator received it.
+#[derive(Debug, Clone)]
+pub struct LoggedRequest {
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    /// Header names in lowercase.
+    pub headers: BTreeMap<String, String>,
+    pub body: Bytes,
+}
+
+impl LoggedRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
+    }
+
+    /// The body as JSON, when it is JSON.
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+/// Settings that tests may change.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub concurrency_limit: usize,
+    pub cursor_ttl: Duration,
+    pub temp_file_ttl: Duration,
+    pub max_cursors: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            concurrency_limit: 100,
+            cursor_ttl: Duration::from_secs(600),
+            temp_file_ttl: Duration::from_secs(3 * 24 * 3600),
+            max_cursors: 10,
+        }
+    }
+}
+
+pub struct Shared {
+    pub db: Mutex<Db>,
+    pub log: Mutex<Vec<LoggedRequest>>,
+    pub failures: Mutex<Vec<Failure>>,
+    pub running: AtomicUsize,
+    pub config: Config,
+    pub operations: Vec<SpecOperation>,
+    next_error_id: AtomicUsize,
+}
+
+impl Shared {
+    pub fn new(db: Db, config: Config) -> Self {
+        Self {
+            db: Mutex::new(db),
+            log: Mutex::new(Vec::new()),
+            failures: Mutex::new(Vec::new()),
+            running: AtomicUsize::new(0),
+            config,
+            operations: crate::spec::operations(),
+            next_error_id: AtomicUsize::new(1),
+        }
+    }
+}
+
+/// Counts a request as running for as long as it lives.
+struct Running<'a>(&'a AtomicUsize);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The one axum handler: every path goes through here.
+pub async fn handle(State(shared): State<Arc<Shared>>, request: http::Request<Body>) -> Response {
+    let running_now = shared.running.fetch_add(1, Ordering::SeqCst) + 1;
+    let _running = Running(&shared.running);
+    let (parts, body) = request.into_parts();
+    let japanese = parts
+        .headers
+        .get(http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("ja"));
+    let body = match axum::body::to_bytes(body, 1 << 30).await {
+        Ok(b) => b,
+        Err(_) => return error_response(&shared, &KintoneError::bad_json(), japanese, running_now),
+    };
+    let path = parts.uri.path().to_string();
+    shared.log.lock().unwrap().push(LoggedRequest {
+        method: parts.method.to_string(),
+        path: path.clone(),
+        query: parts.uri.query().map(str::to_string),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body: body.clone(),
+    });
+    if running_now > shared.config.concurrency_limit {
+        let e = KintoneError::new(
+            429,
+            "GAIA_TO04",
+            "The number of concurrent requests exceeds the limit.",
+            "同時リクエスト数の上限を超えています。",
+        );
+        return error_response(&shared, &e, japanese, running_now);
+    }
+    let injected = inject::take(&mut shared.failures.lock().unwrap(), &path);
+    match injected {
+        Some(FailureKind::Respond {
+            status,
+            content_type,
+            body,
+        }) => {
+            let mut r = Response::new(Body::from(body));
+            *r.status_mut() =
+                StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            r.headers_mut()
+                .insert(http::header::CONTENT_TYPE, header_value(&content_type));
+            add_concurrency(r.headers_mut(), &shared, running_now);
+            return r;
+        }
+        Some(FailureKind::CloseConnection) => {
+            let broken = futures_util::stream::once(async {
+                Err::<Bytes, std::io::Error>(std::io::Error::other("closed by the emulator"))
+            });
+            return Response::new(Body::from_stream(broken));
+        }
+        Some(FailureKind::Delay(d)) => tokio::time::sleep(d).await,
+        None => {}
+    }
+    let is_multipart = parts
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+    let upload = if is_multipart {
+        match read_upload(&parts.headers, body.clone()).await {
+            Ok(u) => u,
+            Err(e) => return error_response(&shared, &e, japanese, running_now),
+        }
+    } else {
+        None
+    };
+    match run(&shared, &parts, &path, body, upload, japanese) {
+        Ok(Output::Json(value)) => {
+            let mut r = Response::new(Body::from(value.to_string()));
+            r.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+            add_concurrency(r.headers_mut(), &shared, running_now);
+            r
+        }
+        Ok(Output::File {
+            content_type,
+            name,
+            bytes,
+        }) => {
+            let mut r = Response::new(Body::from(bytes));
+            r.headers_mut()
+                .insert(http::header::CONTENT_TYPE, header_value(&content_type));
+            r.headers_mut().insert(
+                http::header::CONTENT_DISPOSITION,
+                header_value(&format!(
+                    "attachment; filename=\"{}\"",
+                    name.replace('"', "")
+                )),
+            );
+            add_concurrency(r.headers_mut(), &shared, running_now);
+            r
+        }
+        Ok(Output::Error { status, body }) => {
+            let mut r = Response::new(Body::from(body.to_string()));
+            *r.status_mut() = status;
+            r.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+            add_concurrency(r.headers_mut(), &shared, running_now);
+            r
+        }
+        Err(e) => error_response(&shared, &e, japanese, running_now),
+    }
+}
+
+fn header_value(text: &str) -> HeaderValue {
+    HeaderValue::from_str(text)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
+}
+
+fn add_concurrency(headers: &mut HeaderMap, shared: &Shared, running: usize) {
+    headers.insert(
+        "x-concurrencylimit-limit",
+        HeaderValue::from(shared.config.concurrency_limit),
+    );
+    headers.insert("x-concurrencylimit-running", HeaderValue::from(running));
+}
+
+pub fn error_id(shared: &Shared) -> String {
+    let n = shared.next_error_id.fetch_add(1, Ordering::SeqCst);
+    format!("emulator-{n:010}")
+}
+
+fn error_response(shared: &Shared, e: &KintoneError, japanese: bool, running: usize) -> Response {
+    let mut r = Response::new(Body::from(e.body(&error_id(shared), japanese).to_string()));
+    *r.status_mut() = e.status;
+    r.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    r.headers_mut()
+        .insert("x-cybozu-error", header_value(e.code));
+    add_concurrency(r.headers_mut(), shared, running);
+    r
+}
+
+/// `/k/v1/records.json` → `(None, "/records.json")`; `/k/guest/3/v1/x.json` → `(Some(3), "/x.json")`.
+pub fn split_path(path: &str) -> Option<(Option<u64>, &str)> {
+    if let Some(rest) = path.strip_prefix("/k/v1") {
+        return Some((None, rest));
+    }
+    let rest = path.strip_prefix("/k/guest/")?;
+    let (space, rest) = rest.split_once('/')?;
+    let space: u64 = space.parse().ok()?;
+    Some((Some(space), rest.strip_prefix("v1")?))
+}
+
+fn not_found(path: &str) -> KintoneError {
+    KintoneError::new(
+        404,
+        "CB_NF01",
+        format!("The API ({path}) is not found."),
+        format!("API（{path}）が見つかりません。"),
+    )
+}
+
+/// The part named `file` of a multipart body.
+async fn read_upload(headers: &HeaderMap, body: Bytes) -> Result<Option<Upload>, KintoneError> {
+    use axum::extract::FromRequest;
+    let mut request = http::Request::new(Body::from(body));
+    if let Some(ct) = headers.get(http::header::CONTENT_TYPE) {
+        request
+            .headers_mut()
+            .insert(http::header::CONTENT_TYPE, ct.clone());
+    }
+    let broken = || KintoneError::invalid("file", "The multipart body cannot be read.");
+    let mut multipart = axum::extract::Multipart::from_request(request, &())
+        .await
+        .map_err(|_| broken())?;
+    while let Some(field) = multipart.next_field().await.map_err(|_| broken())? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("file").to_string();
+        let content_type = field
+            .content_type()
+            .unwrap_or("application/octet-stream")
+            .to_string();
+        let bytes = field.bytes().await.map_err(|_| broken())?;
+        return Ok(Some(Upload {
+            name,
+            content_type,
+            bytes,
+        }));
+    }
+    Ok(None)
+}
+
+fn run(
+    shared: &Shared,
+    parts: &http::request::Parts,
+    path: &str,
+    body: Bytes,
+    upload: Option<Upload>,
+    japanese: bool,
+) -> Result<Output, KintoneError> {
+    let (guest_space, api) = split_path(path).ok_or_else(|| not_found(path))?;
+    let method = match parts.headers.get("x-http-method-override") {
+        Some(v) if parts.method == Method::POST => match v.to_str().unwrap_or_default() {
+            m @ ("GET" | "POST" | "PUT" | "DELETE") => m.to_string(),
+            other => {
+                return Err(KintoneError::new(
+                    400,
+                    "CB_IL02",
+                    format!("X-HTTP-Method-Override must be GET, POST, PUT or DELETE, not {other:?}."),
+                    format!("X-HTTP-Method-OverrideにはGET、POST、PUT、DELETEのいずれかを指定してください（{other:?}）。"),
+                ))
+            }
+        },
+        _ => parts.method.to_string(),
+    };
+    let op = shared
+        .operations
+        .iter()
+        .find(|o| o.method == method && o.path == api)
+        .ok_or_else(|| not_found(path))?;
+    if guest_space.is_some() && !op.guest_space {
+        return Err(not_found(path));
+    }
+    let content_type = parts
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let params = if content_type.starts_with("multipart/form-data") {
+        Value::Object(Map::new())
+    } else if body.is_empty() {
+        query_params(parts.uri.query().unwrap_or_default())
+    } else {
+        serde_json::from_slice(&body).map_err(|_| KintoneError::bad_json())?
+    };
+    let principal = authenticate(shared, &parts.headers)?;
+    let mut db = shared.db.lock().unwrap();
+    let mut ctx = Ctx {
+        db: &mut db,
+        principal,
+        config: &shared.config,
+        japanese,
+        guest_space,
+        shared,
+    };
+    handlers::dispatch(&mut ctx, &op.operation_id, &params, upload)
+}
+
+/// Query-string parameters as JSON: `ids[0]=1&ids[1]=2` becomes `{"ids": ["1", "2"]}`.
+pub fn query_params(query: &str) -> Value {
+    let mut out = Map::new();
+    let mut arrays: BTreeMap<String, BTreeMap<usize, String>> = BTreeMap::new();
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        if let Some((name, index)) = k.strip_suffix(']').and_then(|k| k.split_once('[')) {
+            if let Ok(i) = index.parse::<usize>() {
+                arrays
+                    .entry(name.to_string())
+                    .or_default()
+                    .insert(i, v.into_owned());
+                continue;
+            }
+        }
+        out.insert(k.into_owned(), Value::String(v.into_owned()));
+    }
+    for (name, items) in arrays {
+        out.insert(
+            name,
+            Value::Array(items.into_values().map(Value::String).collect()),
+        );
+    }
+    Value::Object(out)
+}
+
+fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Principal, KintoneError> {
+    let db = shared.db.lock().unwrap();
+    if let Some(v) = headers.get("x-cybozu-authorization") {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(v.as_bytes())
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok());
+        let failed = || {
+            KintoneError::new(
+                401,
+                "CB_WA01",
+                "Password authentication failed.",
+                "ユーザーのパスワード認証に失敗しました。",
+            )
+        };
+        let (login, password) = decoded
+            .as_deref()
+            .and_then(|d| d.split_once(':'))
+            .ok_or_else(failed)?;
+        return match db.users.get(login) {
+            Some(u) if u.password == password => Ok(Principal::User(login.to_string())),
+            _ => Err(failed()),
+        };
+    }
+    if let Some(v) = headers.get("x-cybozu-api-token") {
+        let mut tokens = Vec::new();
+        for token in v.to_str().unwrap_or_default().split(',').map(str::trim) {
+            match db.tokens.get(token) {
+                Some(grant) => tokens.push(*grant),
+                None => {
+                    return Err(KintoneError::new(
+                        401,
+                        "GAIA_IA02",
+                        "The API token is invalid.",
+                        "APIトークンが不正です。",
+                    ))
+                }
+            }
+        }
+        return Ok(Principal::Tokens(tokens));
+    }
+    Err(KintoneError::new(
+        401,
+        "CB_AU01",
+        "Authentication is required.",
+        "ログインしてください。",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexed_query_arrays_are_read_back() {
+        let v = query_params("app=1&ids%5B1%5D=4&ids%5B0%5D=3&query=A+%3E+1");
+        assert_eq!(
+            v,
+            serde_json::json!({"app": "1", "ids": ["3", "4"], "query": "A > 1"})
+        );
+    }
+
+    #[test]
+    fn paths_with_and_without_guest_space() {
+        assert_eq!(
+            split_path("/k/v1/records.json"),
+            Some((None, "/records.json"))
+        );
+        assert_eq!(
+            split_path("/k/guest/12/v1/record.json"),
+            Some((Some(12), "/record.json"))
+        );
+        assert_eq!(split_path("/k/guest/x/v1/record.json"), None);
+        assert_eq!(split_path("/other"), None);
+    }
+}
