@@ -211,11 +211,12 @@ impl<'a> Lowerer<'a> {
             let schema_name = schema_name(reference)?.to_string();
             let variant_schema = self.component(reference)?;
             let value = match &variant_schema.schema_kind {
-                SchemaKind::Type(Type::Object(o)) if o.required == ["value"] => {
-                    match o.properties.get("value") {
-                        Some(v) => Some(self.boxed_type_of(&schema_name, "value", v)?),
-                        None => None,
-                    }
+                SchemaKind::Type(Type::Object(o))
+                    if o.required == ["value"] && o.properties.len() == 1 =>
+                {
+                    self.object_fields(&schema_name, variant_schema, Location::Body)?
+                        .into_iter()
+                        .next()
                 }
                 _ => None,
             };

@@ -177,8 +177,8 @@ pub struct UnionVariant {
     pub tag: String,
     pub rust_name: String,
     pub schema: String,
-    /// The type of the variant schema's single required `value` property, for a constructor.
-    pub value: Option<TypeRef>,
+    /// The variant schema's single required `value` property, for a constructor.
+    pub value: Option<Field>,
 }
 
 /// An HTTP method kintone serves.

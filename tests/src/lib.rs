@@ -56,3 +56,59 @@ pub fn header<'r>(request: &'r Request, name: &str) -> Option<&'r str> {
 pub fn body_json(request: &Request) -> serde_json::Value {
     serde_json::from_slice(&request.body).expect("the body is JSON")
 }
+
+/// The app every emulator test uses (id 1), with one field of each common type and a process.
+pub fn orders_app() -> kintone_emulator::AppSeed {
+    use kintone_emulator::{AppSeed, FieldSeed, FieldType};
+    let mut lines = FieldSeed::new("Lines", FieldType::Subtable);
+    lines.fields = vec![
+        FieldSeed::new("Item", FieldType::SingleLineText),
+        FieldSeed::new("Qty", FieldType::Number),
+    ];
+    AppSeed::new(1, "Orders")
+        .field(FieldSeed::new("Title", FieldType::SingleLineText).required())
+        .field(FieldSeed::new("Code", FieldType::SingleLineText).unique())
+        .field(FieldSeed::new("Amount", FieldType::Number))
+        .field(FieldSeed::new("Kind", FieldType::DropDown).options(["A", "B", "C"]))
+        .field(FieldSeed::new("Tags", FieldType::CheckBox).options(["red", "green", "blue"]))
+        .field(FieldSeed::new("Due", FieldType::Date))
+        .field(FieldSeed::new("When", FieldType::Datetime))
+        .field(FieldSeed::new("Owner", FieldType::UserSelect))
+        .field(FieldSeed::new("Attachment", FieldType::File))
+        .field(lines)
+        .process(
+            &["Draft", "Review", "Done"],
+            &[("Submit", "Draft", "Review"), ("Approve", "Review", "Done")],
+        )
+}
+
+/// An emulator with [`orders_app`], a full-permission token `TOKEN`, a view-only token `VIEW`
+/// and a user `sato`/`pw`; and a client with the full token.
+pub async fn emulator_and_client() -> (kintone_emulator::Emulator, Client) {
+    use kintone_emulator::{Emulator, Permissions};
+    let emulator = Emulator::builder()
+        .app(orders_app())
+        .api_token("TOKEN", 1, Permissions::ALL)
+        .api_token("VIEW", 1, Permissions::VIEW)
+        .user("sato", "pw")
+        .start()
+        .await
+        .expect("the emulator starts");
+    let client = Client::builder(emulator.base_url())
+        .api_token("TOKEN")
+        .build()
+        .expect("client builds");
+    (emulator, client)
+}
+
+/// A record input with a title and extra text fields.
+pub fn record(title: &str, fields: &[(&str, kintone_api::FieldInput)]) -> kintone_api::RecordInput {
+    let mut r = kintone_api::RecordInput::from([(
+        "Title".to_string(),
+        kintone_api::FieldInput::single_line_text(title),
+    )]);
+    for (code, value) in fields {
+        r.insert(code.to_string(), value.clone());
+    }
+    r
+}

@@ -74,6 +74,17 @@ pub fn param(ty: &TypeRef, value: &TokenStream) -> (TokenStream, TokenStream) {
     }
 }
 
+/// The parameter type of a required field in a constructor: a value that may be empty takes
+/// `impl Into<Option<T>>`, so that both a value and `None` (clear the field) can be given.
+pub fn ctor_param(f: &Field) -> TokenStream {
+    if f.empty_is_null {
+        let t = rust_type(&f.ty);
+        quote! { impl Into<Option<#t>> }
+    } else {
+        param(&f.ty, &quote! { value }).0
+    }
+}
+
 /// The struct definition and its `impl` block.
 pub fn struct_item(
     name: &str,
@@ -101,18 +112,16 @@ pub fn struct_item(
     let ctor_fields: Vec<&Field> = fields.iter().filter(|f| f.required).collect();
     let ctor_params = ctor_fields.iter().map(|f| {
         let fname = ident(&f.rust_name);
-        let (ty, _) = param(&f.ty, &quote! { #fname });
+        let ty = ctor_param(f);
         quote! { #fname: #ty }
     });
     let inits = fields.iter().map(|f| {
         let fname = ident(&f.rust_name);
-        if f.required {
+        if f.required && f.empty_is_null {
+            quote! { #fname: #fname.into() }
+        } else if f.required {
             let (_, conv) = param(&f.ty, &quote! { #fname });
-            if f.empty_is_null {
-                quote! { #fname: Some(#conv) }
-            } else {
-                quote! { #fname: #conv }
-            }
+            quote! { #fname: #conv }
         } else {
             quote! { #fname: None }
         }

@@ -6,7 +6,7 @@ use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::structs::{param, struct_item, Role};
+use super::structs::{ctor_param, struct_item, Role};
 use super::{doc, ident, rust_type};
 use crate::model::{Api, EnumDef, TypeDef, TypeRef, UnionDef};
 
@@ -165,11 +165,11 @@ fn union_item(u: &UnionDef) -> TokenStream {
             quote! { Self::#vn(value) => ::serde::Serialize::serialize(value, serializer) }
         });
         let ctors = u.variants.iter().filter_map(|v| {
-            let value_ty = v.value.as_ref()?;
+            let value_field = v.value.as_ref()?;
             let vn = ident(&v.rust_name);
             let schema = ident(&v.schema);
             let f = ident(&v.rust_name.to_snake_case());
-            let (ty, _) = param(value_ty, &quote! { value });
+            let ty = ctor_param(value_field);
             let cd = doc(&format!("A `{}` value.", v.tag));
             Some(quote! {
                 #cd

@@ -463,8 +463,8 @@ pub struct DateField {
 impl DateField {
     /// Creates the value from its required fields; the others start unset.
     #[allow(clippy::new_without_default)]
-    pub fn new(value: impl Into<crate::Date>) -> Self {
-        Self { value: Some(value.into()) }
+    pub fn new(value: impl Into<Option<crate::Date>>) -> Self {
+        Self { value: value.into() }
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
@@ -480,8 +480,8 @@ pub struct DateInput {
 impl DateInput {
     /// Creates the value from its required fields; the others start unset.
     #[allow(clippy::new_without_default)]
-    pub fn new(value: impl Into<crate::Date>) -> Self {
-        Self { value: Some(value.into()) }
+    pub fn new(value: impl Into<Option<crate::Date>>) -> Self {
+        Self { value: value.into() }
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
@@ -497,8 +497,8 @@ pub struct DateTimeField {
 impl DateTimeField {
     /// Creates the value from its required fields; the others start unset.
     #[allow(clippy::new_without_default)]
-    pub fn new(value: impl Into<crate::DateTime>) -> Self {
-        Self { value: Some(value.into()) }
+    pub fn new(value: impl Into<Option<crate::DateTime>>) -> Self {
+        Self { value: value.into() }
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
@@ -514,8 +514,8 @@ pub struct DateTimeInput {
 impl DateTimeInput {
     /// Creates the value from its required fields; the others start unset.
     #[allow(clippy::new_without_default)]
-    pub fn new(value: impl Into<crate::DateTime>) -> Self {
-        Self { value: Some(value.into()) }
+    pub fn new(value: impl Into<Option<crate::DateTime>>) -> Self {
+        Self { value: value.into() }
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
@@ -573,8 +573,8 @@ pub struct DropDownField {
 impl DropDownField {
     /// Creates the value from its required fields; the others start unset.
     #[allow(clippy::new_without_default)]
-    pub fn new(value: impl Into<String>) -> Self {
-        Self { value: Some(value.into()) }
+    pub fn new(value: impl Into<Option<String>>) -> Self {
+        Self { value: value.into() }
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
@@ -785,7 +785,7 @@ impl FieldInput {
         Self::SingleLineText(TextInput::new(value))
     }
     /// A `NUMBER` value.
-    pub fn number(value: impl Into<crate::Decimal>) -> Self {
+    pub fn number(value: impl Into<Option<crate::Decimal>>) -> Self {
         Self::Number(NumberInput::new(value))
     }
     /// A `MULTI_LINE_TEXT` value.
@@ -821,15 +821,15 @@ impl FieldInput {
         Self::File(FileInput::new(value))
     }
     /// A `DATE` value.
-    pub fn date(value: impl Into<crate::Date>) -> Self {
+    pub fn date(value: impl Into<Option<crate::Date>>) -> Self {
         Self::Date(DateInput::new(value))
     }
     /// A `TIME` value.
-    pub fn time(value: impl Into<crate::Time>) -> Self {
+    pub fn time(value: impl Into<Option<crate::Time>>) -> Self {
         Self::Time(TimeInput::new(value))
     }
     /// A `DATETIME` value.
-    pub fn datetime(value: impl Into<crate::DateTime>) -> Self {
+    pub fn datetime(value: impl Into<Option<crate::DateTime>>) -> Self {
         Self::Datetime(DateTimeInput::new(value))
     }
     /// A `USER_SELECT` value.
@@ -861,11 +861,11 @@ impl FieldInput {
         Self::Modifier(EntityInput::new(value))
     }
     /// A `CREATED_TIME` value.
-    pub fn created_time(value: impl Into<crate::DateTime>) -> Self {
+    pub fn created_time(value: impl Into<Option<crate::DateTime>>) -> Self {
         Self::CreatedTime(DateTimeInput::new(value))
     }
     /// A `UPDATED_TIME` value.
-    pub fn updated_time(value: impl Into<crate::DateTime>) -> Self {
+    pub fn updated_time(value: impl Into<Option<crate::DateTime>>) -> Self {
         Self::UpdatedTime(DateTimeInput::new(value))
     }
     /// The field type this value is meant for.
@@ -1744,8 +1744,8 @@ pub struct NumberField {
 impl NumberField {
     /// Creates the value from its required fields; the others start unset.
     #[allow(clippy::new_without_default)]
-    pub fn new(value: impl Into<crate::Decimal>) -> Self {
-        Self { value: Some(value.into()) }
+    pub fn new(value: impl Into<Option<crate::Decimal>>) -> Self {
+        Self { value: value.into() }
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
@@ -1761,8 +1761,8 @@ pub struct NumberInput {
 impl NumberInput {
     /// Creates the value from its required fields; the others start unset.
     #[allow(clippy::new_without_default)]
-    pub fn new(value: impl Into<crate::Decimal>) -> Self {
-        Self { value: Some(value.into()) }
+    pub fn new(value: impl Into<Option<crate::Decimal>>) -> Self {
+        Self { value: value.into() }
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
@@ -2269,8 +2269,8 @@ pub struct TimeField {
 impl TimeField {
     /// Creates the value from its required fields; the others start unset.
     #[allow(clippy::new_without_default)]
-    pub fn new(value: impl Into<crate::Time>) -> Self {
-        Self { value: Some(value.into()) }
+    pub fn new(value: impl Into<Option<crate::Time>>) -> Self {
+        Self { value: value.into() }
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
@@ -2286,8 +2286,8 @@ pub struct TimeInput {
 impl TimeInput {
     /// Creates the value from its required fields; the others start unset.
     #[allow(clippy::new_without_default)]
-    pub fn new(value: impl Into<crate::Time>) -> Self {
-        Self { value: Some(value.into()) }
+    pub fn new(value: impl Into<Option<crate::Time>>) -> Self {
+        Self { value: value.into() }
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
