@@ -2,6 +2,7 @@
 //! cursors. Everything lives in memory.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Deserialize;
@@ -280,7 +281,8 @@ pub struct Comment {
 #[derive(Debug, Clone)]
 pub struct App {
     pub fields: BTreeMap<String, FieldSeed>,
-    pub records: BTreeMap<u64, StoredRecord>,
+    /// Shared with snapshots: a transaction copies pointers, and a record only when it changes.
+    pub records: BTreeMap<u64, Arc<StoredRecord>>,
     pub next_record_id: u64,
     pub process: Option<ProcessSeed>,
 }

@@ -18,6 +18,7 @@ fn record<'a>(ctx: &'a mut Ctx, params: &Value, need: Need) -> Result<&'a mut St
         .apps
         .get_mut(&app_id)
         .and_then(|a| a.records.get_mut(&id))
+        .map(std::sync::Arc::make_mut)
         .ok_or_else(|| KintoneError::record_not_found(id))
 }
 

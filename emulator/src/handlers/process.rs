@@ -39,6 +39,7 @@ fn run_action(ctx: &mut Ctx, app_id: u64, item: &Value, prefix: &str) -> Result<
     let r = app
         .records
         .get_mut(&id)
+        .map(std::sync::Arc::make_mut)
         .ok_or_else(|| KintoneError::record_not_found(id))?;
     if revision.is_some_and(|rev| rev != r.revision) {
         return Err(KintoneError::conflict());
@@ -134,6 +135,7 @@ pub fn update_assignees(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let r = app
         .records
         .get_mut(&id)
+        .map(std::sync::Arc::make_mut)
         .ok_or_else(|| KintoneError::record_not_found(id))?;
     if revision.is_some_and(|rev| rev != r.revision) {
         return Err(KintoneError::conflict());

@@ -469,7 +469,7 @@ pub fn add_one(
     }
     app.records.insert(
         id,
-        StoredRecord {
+        std::sync::Arc::new(StoredRecord {
             id,
             revision: 1,
             values,
@@ -477,7 +477,7 @@ pub fn add_one(
             assignees: Vec::new(),
             comments: Vec::new(),
             next_comment_id: 0,
-        },
+        }),
     );
     Ok((id, 1))
 }
@@ -557,6 +557,7 @@ pub fn update_one(
         .apps
         .get_mut(&app_id)
         .and_then(|a| a.records.get_mut(&id))
+        .map(std::sync::Arc::make_mut)
         .ok_or_else(|| KintoneError::record_not_found(id))?;
     record.values = values;
     record.revision += 1;
@@ -771,6 +772,7 @@ pub fn matching(ctx: &Ctx, app_id: u64, query_text: &str) -> Result<(Vec<u64>, q
     let mut hits: Vec<&StoredRecord> = app
         .records
         .values()
+        .map(|r| &**r)
         .filter(|r| {
             parsed
                 .filter
