@@ -436,3 +436,50 @@ async fn seed_files_load_apps_tokens_and_records() {
     let page = client.records().get_records(5u64).send().await.unwrap();
     assert_eq!(page.records[0]["Title"].as_text(), Some("from the seed"));
 }
+
+/// O30: an upload not attached in time is gone; attaching its key afterwards fails.
+#[tokio::test]
+async fn unattached_uploads_expire() {
+    let emulator = Emulator::builder()
+        .app(orders_app())
+        .api_token("TOKEN", 1, Permissions::ALL)
+        .temp_file_ttl(Duration::from_millis(200))
+        .start()
+        .await
+        .unwrap();
+    let client = Client::builder(emulator.base_url())
+        .api_token("TOKEN")
+        .build()
+        .unwrap();
+    let upload = |name: &'static str| {
+        client
+            .files()
+            .upload_file(kintone_api::FilePart::new(name, "x"))
+            .send()
+    };
+    let early = upload("early.txt").await.unwrap().into_body().file_key;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The next upload sweeps temporary storage.
+    upload("late.txt").await.unwrap();
+    let attach = record(
+        "late",
+        &[(
+            "Attachment",
+            kintone_api::FieldInput::file([kintone_api::FileRef::new(early)]),
+        )],
+    );
+    let err = client
+        .records()
+        .add_record(1u64)
+        .record(attach)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.api()
+            .unwrap()
+            .errors
+            .contains_key("record.Attachment.value"),
+        "{err:?}"
+    );
+}
