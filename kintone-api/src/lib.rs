@@ -44,6 +44,7 @@ mod datetime;
 mod decimal;
 mod error;
 mod file;
+mod method;
 mod paging;
 mod record;
 #[allow(clippy::all, missing_docs)]

@@ -34,7 +34,7 @@ fn p2_only_the_four_methods_parse() {
         assert_eq!(method.as_str(), text);
     }
     for bad in ["PATCH", "HEAD", "OPTIONS", "get", "Post", "", "GET "] {
-        let error = bad.parse::<Method>().unwrap_err();
+        let error = ProxyError::from(bad.parse::<Method>().unwrap_err());
         assert!(
             matches!(error, ProxyError::InvalidMethod { ref method } if method == bad),
             "{bad:?} gave {error:?}"

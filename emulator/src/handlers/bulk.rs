@@ -23,14 +23,7 @@ pub fn run(ctx: &mut Ctx, params: &Value) -> Result<Output> {
     let mut results = Vec::new();
     for (index, request) in requests.iter().enumerate() {
         let outcome = {
-            let mut inner = Ctx {
-                db: &mut scratch,
-                principal: ctx.principal.clone(),
-                config: ctx.config,
-                japanese: ctx.japanese,
-                guest_space: ctx.guest_space,
-                shared: ctx.shared,
-            };
+            let mut inner = ctx.over(&mut scratch);
             one(&mut inner, request)
         };
         match outcome {

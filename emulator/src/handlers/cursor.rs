@@ -80,13 +80,20 @@ pub fn create(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     Ok(json!({"id": id, "totalCount": total.to_string()}))
 }
 
-pub fn read(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+/// The cursor a request names (after dropping expired ones) and its app, which the caller must
+/// be allowed to view.
+fn open_cursor(ctx: &mut Ctx, params: &Value) -> Result<(String, u64)> {
     let id = str_param(params, "id")
         .ok_or_else(|| KintoneError::invalid("id", "Required field."))?
         .to_string();
     expire(ctx);
     let app_id = ctx.db.cursors.get(&id).ok_or_else(|| not_found(&id))?.app;
     ctx.require(app_id, Need::View)?;
+    Ok((id, app_id))
+}
+
+pub fn read(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let (id, app_id) = open_cursor(ctx, params)?;
     let cursor = ctx.db.cursors.get_mut(&id).ok_or_else(|| not_found(&id))?;
     cursor.last_used = Instant::now();
     let take = cursor.size.min(cursor.ids.len());
@@ -106,12 +113,7 @@ pub fn read(ctx: &mut Ctx, params: &Value) -> Result<Value> {
 }
 
 pub fn delete(ctx: &mut Ctx, params: &Value) -> Result<Value> {
-    let id = str_param(params, "id")
-        .ok_or_else(|| KintoneError::invalid("id", "Required field."))?
-        .to_string();
-    expire(ctx);
-    let app_id = ctx.db.cursors.get(&id).ok_or_else(|| not_found(&id))?.app;
-    ctx.require(app_id, Need::View)?;
+    let (id, _) = open_cursor(ctx, params)?;
     ctx.db.cursors.remove(&id);
     Ok(json!({}))
 }

@@ -86,6 +86,18 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The same caller working on another copy of the domain (a transaction's scratch copy).
+    pub fn over<'b>(&'b self, db: &'b mut Db) -> Ctx<'b> {
+        Ctx {
+            db,
+            principal: self.principal.clone(),
+            config: self.config,
+            japanese: self.japanese,
+            guest_space: self.guest_space,
+            shared: self.shared,
+        }
+    }
+
     /// The login name records are written as.
     pub fn login(&self) -> String {
         match &self.principal {

@@ -620,14 +620,7 @@ fn many<'v>(params: &'v Value, key: &str) -> Result<&'v Vec<Value>> {
 /// writes are all or nothing.
 pub fn atomically<T>(ctx: &mut Ctx, f: impl FnOnce(&mut Ctx) -> Result<T>) -> Result<T> {
     let mut scratch = ctx.db.clone();
-    let mut inner = Ctx {
-        db: &mut scratch,
-        principal: ctx.principal.clone(),
-        config: ctx.config,
-        japanese: ctx.japanese,
-        guest_space: ctx.guest_space,
-        shared: ctx.shared,
-    };
+    let mut inner = ctx.over(&mut scratch);
     let out = f(&mut inner)?;
     *ctx.db = scratch;
     Ok(out)

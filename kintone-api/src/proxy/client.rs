@@ -11,9 +11,9 @@ use http::HeaderValue;
 use super::dns::{DnsFailure, DnsResolver, ReqwestResolver, SystemResolver};
 use super::error::ProxyError;
 use super::limits::{self, BodyRead, MAX_BODY_BYTES};
-use super::method::Method;
 use super::request::ProxyRequest;
 use super::response::ProxyResponse;
+use crate::method::Method;
 
 /// The timeout used when none is set: 30 seconds for the whole call, from connecting to the
 /// last byte of the body.
@@ -81,7 +81,7 @@ impl ProxyClient {
     /// unless the caller set one. For GET and DELETE the data is ignored and no body is sent.
     pub async fn send(&self, request: ProxyRequest) -> Result<ProxyResponse, ProxyError> {
         let (method, url, mut headers, data) = request.into_parts();
-        let mut builder = self.http.request(method.to_reqwest(), url);
+        let mut builder = self.http.request(method.to_http(), url);
         if method.sends_body() {
             let (body, default_type) = data.encode();
             if let Some(content_type) = default_type {

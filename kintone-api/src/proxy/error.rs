@@ -177,3 +177,9 @@ impl ProxyError {
         .to_string()
     }
 }
+
+impl From<crate::method::UnknownMethod> for ProxyError {
+    fn from(e: crate::method::UnknownMethod) -> Self {
+        ProxyError::InvalidMethod { method: e.0 }
+    }
+}

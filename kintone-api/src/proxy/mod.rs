@@ -110,16 +110,15 @@ mod data;
 mod dns;
 mod error;
 mod limits;
-mod method;
 mod redact;
 mod request;
 mod response;
 
+pub use crate::method::{Method, UnknownMethod};
 pub use client::{ProxyClient, ProxyClientBuilder, DEFAULT_TIMEOUT};
 pub use data::{ProxyData, DEFAULT_JSON_CONTENT_TYPE};
 pub use dns::{DnsResolver, ResolveFuture, StaticResolver, SystemResolver};
 pub use error::ProxyError;
 pub use limits::{MAX_BODY_BYTES, MAX_HEADER_LINES, MAX_HEADER_LINE_BYTES};
-pub use method::Method;
 pub use request::{ProxyRequest, ProxyRequestBuilder};
 pub use response::{ProxyResponse, DNS_CACHE_MISSING_BODY};

@@ -11,35 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::{Client, Download, Error, LimitError, Response};
 
-/// An HTTP method kintone serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Method {
-    Get,
-    Post,
-    Put,
-    Delete,
-}
-
-impl Method {
-    /// The method's name, as `X-HTTP-Method-Override` and bulk requests write it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Delete => "DELETE",
-        }
-    }
-
-    pub(crate) fn to_http(self) -> http::Method {
-        match self {
-            Method::Get => http::Method::GET,
-            Method::Post => http::Method::POST,
-            Method::Put => http::Method::PUT,
-            Method::Delete => http::Method::DELETE,
-        }
-    }
-}
+pub use crate::method::Method;
 
 /// Where a request's parameters travel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,14 +1,12 @@
-//! The four HTTP methods `kintone.proxy()` accepts (rule P2).
+//! The HTTP methods kintone serves, shared by the REST client and the proxy.
 
 use std::fmt;
 use std::str::FromStr;
 
-use super::error::ProxyError;
-
-/// An HTTP method accepted by the proxy: exactly the four `kintone.proxy()` allows.
+/// One of the four HTTP methods kintone serves, and the only ones `kintone.proxy()` accepts.
 ///
-/// Parsing is case-sensitive, like HTTP itself: `"GET"` parses, `"get"` and `"PATCH"` are
-/// [`ProxyError::InvalidMethod`].
+/// Parsing is case-sensitive, like HTTP itself and `X-HTTP-Method-Override`: `"GET"` parses,
+/// `"get"` and `"PATCH"` are an [`UnknownMethod`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {
     /// `GET`: data is ignored; put parameters in the URL's query string.
@@ -37,12 +35,12 @@ impl Method {
         matches!(self, Method::Post | Method::Put)
     }
 
-    pub(crate) fn to_reqwest(self) -> reqwest::Method {
+    pub(crate) fn to_http(self) -> http::Method {
         match self {
-            Method::Get => reqwest::Method::GET,
-            Method::Post => reqwest::Method::POST,
-            Method::Put => reqwest::Method::PUT,
-            Method::Delete => reqwest::Method::DELETE,
+            Method::Get => http::Method::GET,
+            Method::Post => http::Method::POST,
+            Method::Put => http::Method::PUT,
+            Method::Delete => http::Method::DELETE,
         }
     }
 }
@@ -53,8 +51,13 @@ impl fmt::Display for Method {
     }
 }
 
+/// A method name that is not one of the four (at most 32 characters of it are kept).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not GET, POST, PUT or DELETE")]
+pub struct UnknownMethod(pub String);
+
 impl FromStr for Method {
-    type Err = ProxyError;
+    type Err = UnknownMethod;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
@@ -62,15 +65,13 @@ impl FromStr for Method {
             "POST" => Ok(Method::Post),
             "PUT" => Ok(Method::Put),
             "DELETE" => Ok(Method::Delete),
-            other => Err(ProxyError::InvalidMethod {
-                method: other.chars().take(32).collect(),
-            }),
+            other => Err(UnknownMethod(other.chars().take(32).collect())),
         }
     }
 }
 
 impl TryFrom<&str> for Method {
-    type Error = ProxyError;
+    type Error = UnknownMethod;
 
     fn try_from(s: &str) -> Result<Self, Self::Error> {
         s.parse()
