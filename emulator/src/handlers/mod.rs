@@ -224,3 +224,31 @@ pub fn revision_param(v: Option<&Value>) -> Result<Option<u64>> {
 pub fn str_param<'v>(params: &'v Value, key: &str) -> Option<&'v str> {
     params.get(key).and_then(Value::as_str)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::{Config, Shared};
+
+    #[test]
+    fn an_operation_without_a_handler_says_so_in_kintones_shape() {
+        let shared = Shared::new(Db::default(), Config::default());
+        let mut db = Db::default();
+        let mut ctx = Ctx {
+            db: &mut db,
+            principal: Principal::User("a".into()),
+            config: &shared.config,
+            japanese: false,
+            guest_space: None,
+            shared: &shared,
+        };
+        let err = match dispatch(&mut ctx, "getViews", &Value::Null, None) {
+            Err(e) => e,
+            Ok(_) => panic!("an unknown operation must not succeed"),
+        };
+        assert_eq!((err.status.as_u16(), err.code), (501, "EMULATOR_NI01"));
+        let body = err.body("id-1", false);
+        assert_eq!(body["id"], "id-1");
+        assert!(body["message"].as_str().unwrap().contains("getViews"));
+    }
+}
