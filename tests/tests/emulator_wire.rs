@@ -254,7 +254,7 @@ async fn cursor_limits_and_expiry() {
     let emulator = Emulator::builder()
         .app(orders_app())
         .api_token("TOKEN", 1, Permissions::ALL)
-        .cursor_ttl(Duration::from_millis(300))
+        .cursor_ttl(Duration::from_millis(1500))
         .start()
         .await
         .unwrap();
@@ -292,7 +292,7 @@ async fn cursor_limits_and_expiry() {
         .await
         .unwrap_err();
     assert_eq!(eleventh.status().unwrap().as_u16(), 400);
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    tokio::time::sleep(Duration::from_millis(1700)).await;
     let expired = client
         .cursors()
         .get_records_by_cursor(ids[0].clone())
@@ -384,7 +384,7 @@ async fn past_the_concurrency_limit_kintone_answers_429() {
         .api_token("TOKEN")
         .build()
         .unwrap();
-    emulator.inject(Failure::delay(Duration::from_millis(500)).times(3));
+    emulator.inject(Failure::delay(Duration::from_secs(2)).times(3));
     let slow: Vec<_> = (0..3)
         .map(|_| {
             let c = client.clone();
