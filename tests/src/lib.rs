@@ -85,12 +85,20 @@ pub fn orders_app() -> kintone_emulator::AppSeed {
 /// An emulator with [`orders_app`], a full-permission token `TOKEN`, a view-only token `VIEW`
 /// and a user `sato`/`pw`; and a client with the full token.
 pub async fn emulator_and_client() -> (kintone_emulator::Emulator, Client) {
+    emulator_with(|builder| builder).await
+}
+
+/// The same as [`emulator_and_client`], with settings of the test's own (TTLs, limits, …).
+pub async fn emulator_with(
+    configure: impl FnOnce(kintone_emulator::EmulatorBuilder) -> kintone_emulator::EmulatorBuilder,
+) -> (kintone_emulator::Emulator, Client) {
     use kintone_emulator::{Emulator, Permissions};
-    let emulator = Emulator::builder()
+    let builder = Emulator::builder()
         .app(orders_app())
         .api_token("TOKEN", 1, Permissions::ALL)
         .api_token("VIEW", 1, Permissions::VIEW)
-        .user("sato", "pw")
+        .user("sato", "pw");
+    let emulator = configure(builder)
         .start()
         .await
         .expect("the emulator starts");

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use kintone_api::{Client, Error};
-use kintone_emulator::{Emulator, Failure, Permissions};
+use kintone_emulator::{Emulator, Failure};
 use kintone_tests::*;
 use serde_json::json;
 
@@ -251,17 +251,7 @@ async fn server_side_limits_answer_kintones_errors() {
 
 #[tokio::test]
 async fn cursor_limits_and_expiry() {
-    let emulator = Emulator::builder()
-        .app(orders_app())
-        .api_token("TOKEN", 1, Permissions::ALL)
-        .cursor_ttl(Duration::from_millis(1500))
-        .start()
-        .await
-        .unwrap();
-    let client = Client::builder(emulator.base_url())
-        .api_token("TOKEN")
-        .build()
-        .unwrap();
+    let (emulator, client) = emulator_with(|b| b.cursor_ttl(Duration::from_millis(1500))).await;
     emulator
         .insert_records(
             1,
@@ -373,17 +363,7 @@ async fn injected_failures_reach_the_client_as_typed_errors() {
 
 #[tokio::test]
 async fn past_the_concurrency_limit_kintone_answers_429() {
-    let emulator = Emulator::builder()
-        .app(orders_app())
-        .api_token("TOKEN", 1, Permissions::ALL)
-        .concurrency_limit(3)
-        .start()
-        .await
-        .unwrap();
-    let client = Client::builder(emulator.base_url())
-        .api_token("TOKEN")
-        .build()
-        .unwrap();
+    let (emulator, client) = emulator_with(|b| b.concurrency_limit(3)).await;
     emulator.inject(Failure::delay(Duration::from_secs(2)).times(3));
     let slow: Vec<_> = (0..3)
         .map(|_| {
@@ -440,17 +420,7 @@ async fn seed_files_load_apps_tokens_and_records() {
 /// O30: an upload not attached in time is gone; attaching its key afterwards fails.
 #[tokio::test]
 async fn unattached_uploads_expire() {
-    let emulator = Emulator::builder()
-        .app(orders_app())
-        .api_token("TOKEN", 1, Permissions::ALL)
-        .temp_file_ttl(Duration::from_millis(200))
-        .start()
-        .await
-        .unwrap();
-    let client = Client::builder(emulator.base_url())
-        .api_token("TOKEN")
-        .build()
-        .unwrap();
+    let (_emulator, client) = emulator_with(|b| b.temp_file_ttl(Duration::from_millis(200))).await;
     let upload = |name: &'static str| {
         client
             .files()
