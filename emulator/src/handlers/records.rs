@@ -36,17 +36,15 @@ pub fn field_type(app: &App, code: &str) -> Option<FieldType> {
     }
 }
 
-struct View<'a>(&'a StoredRecord);
-
-impl Subject for View<'_> {
+impl Subject for StoredRecord {
     fn id(&self) -> u64 {
-        self.0.id
+        self.id
     }
     fn revision(&self) -> u64 {
-        self.0.revision
+        self.revision
     }
     fn value(&self, code: &str) -> Option<&Value> {
-        self.0.values.get(code)
+        self.values.get(code)
     }
 }
 
@@ -760,21 +758,15 @@ pub fn matching(ctx: &Ctx, app_id: u64, query_text: &str) -> Result<(Vec<u64>, q
         .ok_or_else(|| KintoneError::app_not_found(app_id))?;
     let parsed = query::parse(query_text)?;
     let kinds = |code: &str| field_type(app, code);
-    let evaluator = Evaluator::new(&kinds, ctx.login());
-    evaluator.check(&parsed)?;
-    let mut hits: Vec<&StoredRecord> = app
+    let plan = Evaluator::new(&kinds, ctx.login()).compile(&parsed)?;
+    let mut hits: Vec<(Vec<query::Key>, u64)> = app
         .records
         .values()
-        .map(|r| &**r)
-        .filter(|r| {
-            parsed
-                .filter
-                .as_ref()
-                .is_none_or(|f| evaluator.matches(f, &View(r)))
-        })
+        .filter(|r| plan.matches(&***r))
+        .map(|r| (plan.sort_key(&**r), r.id))
         .collect();
-    hits.sort_by(|a, b| evaluator.compare(&parsed.order, &View(a), &View(b)));
-    Ok((hits.iter().map(|r| r.id).collect(), parsed))
+    hits.sort_by(|a, b| plan.compare((&a.0, a.1), (&b.0, b.1)));
+    Ok((hits.into_iter().map(|(_, id)| id).collect(), parsed))
 }
 
 pub fn fields_param(params: &Value) -> Option<Vec<String>> {

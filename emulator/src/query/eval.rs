@@ -1,5 +1,6 @@
 //! Evaluates a parsed query over stored records, with kintone's rules per field type.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 
 use serde_json::Value;
@@ -192,22 +193,178 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// Whether a record matches the filter (checked first with [`Evaluator::check`]).
-    pub fn matches(&self, e: &Expr, r: &dyn Subject) -> bool {
-        match e {
-            Expr::And(a, b) => self.matches(a, r) && self.matches(b, r),
-            Expr::Or(a, b) => self.matches(a, r) || self.matches(b, r),
+    /// Checks the query and resolves everything that does not depend on the record (field
+    /// types, function values, numbers), once.
+    pub fn compile(&self, query: &Query) -> Result<Plan> {
+        self.check(query)?;
+        let filter = query
+            .filter
+            .as_ref()
+            .map(|e| self.compile_expr(e))
+            .transpose()?;
+        let order = query
+            .order
+            .iter()
+            .map(|(field, desc)| Ok((field.clone(), *desc, self.kind(field)? == Kind::Number)))
+            .collect::<Result<_>>()?;
+        Ok(Plan { filter, order })
+    }
+
+    fn compile_expr(&self, e: &Expr) -> Result<Compiled> {
+        Ok(match e {
+            Expr::And(a, b) => Compiled::And(
+                Box::new(self.compile_expr(a)?),
+                Box::new(self.compile_expr(b)?),
+            ),
+            Expr::Or(a, b) => Compiled::Or(
+                Box::new(self.compile_expr(a)?),
+                Box::new(self.compile_expr(b)?),
+            ),
             Expr::Compare { field, cmp, value } => {
-                let Ok(kind) = self.kind(field) else {
-                    return false;
-                };
-                let Ok(operand) = self.resolve(kind, value) else {
-                    return false;
-                };
+                let kind = self.kind(field)?;
+                let operand = self.resolve(kind, value)?;
+                let number = operand.parse().ok();
+                Compiled::Compare {
+                    field: field.clone(),
+                    kind,
+                    cmp: *cmp,
+                    operand,
+                    number,
+                }
+            }
+            Expr::In {
+                field,
+                negated,
+                values,
+            } => {
+                let kind = self.kind(field)?;
+                let wanted = values
+                    .iter()
+                    .map(|v| self.resolve(kind, v))
+                    .collect::<Result<Vec<_>>>()?;
+                let numbers = wanted.iter().filter_map(|w| w.parse().ok()).collect();
+                Compiled::In {
+                    field: field.clone(),
+                    numeric: kind == Kind::Number,
+                    negated: *negated,
+                    wanted,
+                    numbers,
+                }
+            }
+            Expr::Like {
+                field,
+                negated,
+                value,
+            } => Compiled::Like {
+                field: field.clone(),
+                negated: *negated,
+                needle: value.to_lowercase(),
+            },
+            Expr::Empty { field, negated } => Compiled::Empty {
+                field: field.clone(),
+                negated: *negated,
+            },
+        })
+    }
+}
+
+/// A query ready to run: its filter with every operand resolved, and its sort order.
+#[derive(Debug)]
+pub struct Plan {
+    filter: Option<Compiled>,
+    /// `(field, descending, numeric)`.
+    order: Vec<(String, bool, bool)>,
+}
+
+#[derive(Debug)]
+enum Compiled {
+    And(Box<Compiled>, Box<Compiled>),
+    Or(Box<Compiled>, Box<Compiled>),
+    Compare {
+        field: String,
+        kind: Kind,
+        cmp: Cmp,
+        operand: String,
+        number: Option<f64>,
+    },
+    In {
+        field: String,
+        numeric: bool,
+        negated: bool,
+        wanted: Vec<String>,
+        numbers: Vec<f64>,
+    },
+    Like {
+        field: String,
+        negated: bool,
+        needle: String,
+    },
+    Empty {
+        field: String,
+        negated: bool,
+    },
+}
+
+/// One sort key of a record.
+#[derive(Debug, PartialEq, PartialOrd)]
+pub enum Key<'r> {
+    Number(f64),
+    Text(Cow<'r, str>),
+}
+
+impl Plan {
+    /// Whether a record matches the filter.
+    pub fn matches(&self, r: &dyn Subject) -> bool {
+        self.filter.as_ref().is_none_or(|f| f.matches(r))
+    }
+
+    /// The record's sort keys, to compute once per record before sorting.
+    pub fn sort_key<'r>(&self, r: &'r dyn Subject) -> Vec<Key<'r>> {
+        self.order
+            .iter()
+            .map(|(field, _, numeric)| {
+                let text = scalar(field, r);
+                if *numeric {
+                    Key::Number(text.parse().unwrap_or(f64::MIN))
+                } else {
+                    Key::Text(text)
+                }
+            })
+            .collect()
+    }
+
+    /// Compares two records by their keys and ids (`$id` descending when there is no order).
+    pub fn compare(&self, a: (&[Key], u64), b: (&[Key], u64)) -> Ordering {
+        if self.order.is_empty() {
+            return b.1.cmp(&a.1);
+        }
+        for (i, (_, desc, _)) in self.order.iter().enumerate() {
+            let o = a.0[i].partial_cmp(&b.0[i]).unwrap_or(Ordering::Equal);
+            let o = if *desc { o.reverse() } else { o };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        a.1.cmp(&b.1)
+    }
+}
+
+impl Compiled {
+    fn matches(&self, r: &dyn Subject) -> bool {
+        match self {
+            Compiled::And(a, b) => a.matches(r) && b.matches(r),
+            Compiled::Or(a, b) => a.matches(r) || b.matches(r),
+            Compiled::Compare {
+                field,
+                kind,
+                cmp,
+                operand,
+                number,
+            } => {
                 let text = scalar(field, r);
                 let ord = match kind {
-                    Kind::Number => match (text.parse::<f64>(), operand.parse::<f64>()) {
-                        (Ok(a), Ok(b)) => a.partial_cmp(&b),
+                    Kind::Number => match (text.parse::<f64>(), number) {
+                        (Ok(a), Some(b)) => a.partial_cmp(b),
                         _ => None,
                     },
                     Kind::Date | Kind::Time | Kind::DateTime => {
@@ -218,7 +375,7 @@ impl<'a> Evaluator<'a> {
                             Some(cut.cmp(operand.as_str()))
                         }
                     }
-                    _ => Some(text.as_str().cmp(operand.as_str())),
+                    _ => Some(text.as_ref().cmp(operand.as_str())),
                 };
                 match (cmp, ord) {
                     (Cmp::Ne, None) => true,
@@ -231,68 +388,38 @@ impl<'a> Evaluator<'a> {
                     (Cmp::Le, Some(o)) => o != Ordering::Greater,
                 }
             }
-            Expr::In {
+            Compiled::In {
                 field,
+                numeric,
                 negated,
-                values,
+                wanted,
+                numbers,
             } => {
-                let Ok(kind) = self.kind(field) else {
-                    return false;
-                };
-                let wanted: Vec<String> = values
-                    .iter()
-                    .filter_map(|v| self.resolve(kind, v).ok())
-                    .collect();
                 let have = list(field, r);
-                let hit = match kind {
-                    Kind::Number => have.iter().any(|h| {
-                        wanted.iter().any(|w| matches!((h.parse::<f64>(), w.parse::<f64>()), (Ok(a), Ok(b)) if a == b))
-                    }),
-                    _ => have.iter().any(|h| wanted.contains(h)),
+                let hit = if *numeric {
+                    have.iter()
+                        .filter_map(|h| h.parse::<f64>().ok())
+                        .any(|h| numbers.contains(&h))
+                } else {
+                    have.iter().any(|h| wanted.iter().any(|w| w == h))
                 };
                 hit != *negated
             }
-            Expr::Like {
+            Compiled::Like {
                 field,
                 negated,
-                value,
+                needle,
             } => {
-                let needle = value.to_lowercase();
                 let hit = list(field, r)
                     .iter()
-                    .any(|h| h.to_lowercase().contains(&needle));
+                    .any(|h| h.to_lowercase().contains(needle.as_str()));
                 hit != *negated
             }
-            Expr::Empty { field, negated } => {
+            Compiled::Empty { field, negated } => {
                 let empty = list(field, r).iter().all(|v| v.is_empty());
                 empty != *negated
             }
         }
-    }
-
-    /// Compares two records by the query's `order by` (by `$id` descending when there is none).
-    pub fn compare(&self, order: &[(String, bool)], a: &dyn Subject, b: &dyn Subject) -> Ordering {
-        if order.is_empty() {
-            return b.id().cmp(&a.id());
-        }
-        for (field, desc) in order {
-            let numeric = self.kind(field).map(|k| k == Kind::Number).unwrap_or(false);
-            let (x, y) = (scalar(field, a), scalar(field, b));
-            let o = if numeric {
-                let (p, q) = (
-                    x.parse::<f64>().unwrap_or(f64::MIN),
-                    y.parse::<f64>().unwrap_or(f64::MIN),
-                );
-                p.partial_cmp(&q).unwrap_or(Ordering::Equal)
-            } else {
-                x.cmp(&y)
-            };
-            let o = if *desc { o.reverse() } else { o };
-            if o != Ordering::Equal {
-                return o;
-            }
-        }
-        a.id().cmp(&b.id())
     }
 }
 
@@ -344,39 +471,37 @@ pub fn normalize_date_time(s: &str) -> Result<String> {
 }
 
 /// One text for a field: the number, text or date of a scalar field.
-fn scalar(field: &str, r: &dyn Subject) -> String {
+fn scalar<'r>(field: &str, r: &'r dyn Subject) -> Cow<'r, str> {
     match field {
-        "$id" => r.id().to_string(),
-        "$revision" => r.revision().to_string(),
+        "$id" => Cow::Owned(r.id().to_string()),
+        "$revision" => Cow::Owned(r.revision().to_string()),
         _ => match r.value(field) {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => String::new(),
+            Some(Value::String(s)) => Cow::Borrowed(s),
+            Some(Value::Number(n)) => Cow::Owned(n.to_string()),
+            _ => Cow::Borrowed(""),
         },
     }
 }
 
 /// Every text a field holds: one for scalars, each option or entity code for lists, file names.
-fn list(field: &str, r: &dyn Subject) -> Vec<String> {
+fn list<'r>(field: &str, r: &'r dyn Subject) -> Vec<Cow<'r, str>> {
     match r.value(field) {
         Some(Value::Array(items)) => items
             .iter()
             .map(|i| match i {
-                Value::String(s) => s.clone(),
-                Value::Object(o) => o
-                    .get("code")
-                    .or_else(|| o.get("name"))
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                other => other.to_string(),
+                Value::String(s) => Cow::Borrowed(s.as_str()),
+                Value::Object(o) => Cow::Borrowed(
+                    o.get("code")
+                        .or_else(|| o.get("name"))
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                ),
+                other => Cow::Owned(other.to_string()),
             })
             .collect(),
-        Some(Value::Object(o)) => vec![o
-            .get("code")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()],
+        Some(Value::Object(o)) => vec![Cow::Borrowed(
+            o.get("code").and_then(Value::as_str).unwrap_or_default(),
+        )],
         _ => vec![scalar(field, r)],
     }
 }
@@ -436,14 +561,14 @@ mod tests {
         ];
         let kinds_fn = kinds;
         let ev = Evaluator::new(&kinds_fn, "sato");
-        let query = parse(q).unwrap();
-        ev.check(&query).unwrap();
-        let mut out: Vec<&R> = rows
+        let plan = ev.compile(&parse(q).unwrap()).unwrap();
+        let mut out: Vec<(Vec<Key>, u64)> = rows
             .iter()
-            .filter(|r| query.filter.as_ref().is_none_or(|f| ev.matches(f, *r)))
+            .filter(|r| plan.matches(*r))
+            .map(|r| (plan.sort_key(r), r.0))
             .collect();
-        out.sort_by(|a, b| ev.compare(&query.order, *a, *b));
-        out.iter().map(|r| r.0).collect()
+        out.sort_by(|a, b| plan.compare((&a.0, a.1), (&b.0, b.1)));
+        out.iter().map(|r| r.1).collect()
     }
 
     #[test]

@@ -5,7 +5,7 @@ mod eval;
 mod lexer;
 mod parser;
 
-pub use eval::{Evaluator, Subject};
+pub use eval::{Evaluator, Key, Subject};
 pub use parser::{parse, Query};
 
 use crate::error::KintoneError;
