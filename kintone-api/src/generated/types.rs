@@ -1619,7 +1619,7 @@ impl LinkField {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Mention {
-    /// A login name
+    /// A login name, group code or department code.
     pub code: String,
     pub r#type: MentionType,
 }
