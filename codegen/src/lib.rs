@@ -3,20 +3,11 @@
 //!
 //! [`generate`] is a pure function: the same spec gives byte-identical output. It parses the
 //! document, lowers it into a plain-data [`model`], emits tokens with `quote` and prints them with
-//! `prettyplease`. kintone-specific behaviour comes from `x-kintone-*` extensions in the spec:
-//!
-//! | extension | where | effect |
-//! |---|---|---|
-//! | `x-kintone-method-override` | root | constants for tunnelling long URIs through `POST` |
-//! | `x-kintone-array-encoding: indexed` | query parameter | arrays as `key[0]=a&key[1]=b` |
-//! | `x-kintone-numeric` | string schema | an integer sent as a JSON string (`u64`, or an id type) |
-//! | `x-kintone-empty-is-null` | nullable schema | `""` reads as `None` |
-//! | `x-kintone-guest-space` | operation | allowed under `/k/guest/{id}/v1` |
-//! | `x-kintone-bulk` | operation | may be part of a bulk request |
-//! | `x-kintone-one-of-required` | operation or schema | exactly one of the named fields |
-//! | `x-kintone-query-limits` | query-language string | `limit`/`offset` checked before sending |
-//! | `x-kintone-discriminator-on-wire: false` | `oneOf` | the type tag is not written |
+//! `prettyplease`. kintone-specific behaviour comes from `x-kintone-*` extensions in the spec, and
+//! Rust naming from `x-rust-*` ones; [`extensions::KNOWN`] lists each with where it may appear,
+//! and a document with an unknown or misplaced one is refused.
 
+pub mod extensions;
 pub mod model;
 
 mod emit;
@@ -47,6 +38,9 @@ pub const REGENERATE_COMMAND: &str = "cargo xtask regenerate";
 
 /// Parses a spec into the model, without emitting anything.
 pub fn parse(spec_yaml: &str) -> Result<model::Api, Error> {
+    let raw: serde_yaml::Value = serde_yaml::from_str(spec_yaml)?;
+    extensions::check(&raw)?;
+    // Parsed again from the text: openapiv3 reads some numbers wrongly through a YAML `Value`.
     let doc: openapiv3::OpenAPI = serde_yaml::from_str(spec_yaml)?;
     lower::lower(&doc)
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use heck::{ToSnakeCase, ToUpperCamelCase};
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 use openapiv3::{
     AdditionalProperties, OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, Schema,
     SchemaKind, StatusCode, StringFormat, Type, VariantOrUnknownOrEmpty,
@@ -19,15 +19,20 @@ pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
     let mut lowerer = Lowerer {
         doc,
         types: BTreeMap::new(),
+        origins: BTreeMap::new(),
+        limits: BTreeMap::new(),
     };
+    lowerer.root_limits()?;
     if let Some(components) = &doc.components {
         for (name, schema) in &components.schemas {
+            let rust_name = lowerer.component_rust_name(name)?;
             let schema = lowerer.resolve_schema(schema)?;
-            lowerer.named_type(name, schema)?;
+            lowerer.named_type(&rust_name, schema, &format!("{SCHEMA_PREFIX}{name}"))?;
         }
     }
     mark_union_tags(&mut lowerer.types);
     let mut operations = Vec::new();
+    let mut preview_twins = Vec::new();
     for (path, item) in &doc.paths.paths {
         let item = match item {
             ReferenceOr::Item(item) => item,
@@ -36,7 +41,27 @@ pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
             }
         };
         for (method, op) in item.iter() {
+            if let Some(of) = op.extensions.get("x-kintone-preview-of") {
+                let of = of.as_str().ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "{method} {path}: x-kintone-preview-of names an operationId"
+                    ))
+                })?;
+                preview_twins.push((of.to_string(), op.operation_id.clone(), path.clone()));
+                continue;
+            }
             operations.push(lowerer.operation(path, method, op)?);
+        }
+    }
+    check_preview_twins(&operations, &preview_twins)?;
+    let mut fn_names = BTreeMap::new();
+    for op in &operations {
+        lowerer.register(&op.request_name, &format!("the request of {}", op.id))?;
+        if let Some(previous) = fn_names.insert(op.fn_name.clone(), op.id.clone()) {
+            return Err(Error::Invalid(format!(
+                "operations {previous} and {} both become the method `{}`",
+                op.id, op.fn_name
+            )));
         }
     }
     let groups = doc
@@ -57,12 +82,201 @@ pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
                 .ok_or_else(|| Error::Invalid("x-kintone-method-override.maxUriBytes".into()))?,
         }),
     };
+    if let Some((name, _)) = lowerer
+        .limits
+        .iter()
+        .find(|(_, (_, doc, _))| doc.is_empty())
+    {
+        return Err(Error::Invalid(format!(
+            "limit {name} needs a description where it is stated"
+        )));
+    }
+    let (api_prefix, guest_prefix) = prefixes(doc)?;
+    let headers = headers(doc)?;
+    let error_codes = error_codes(&doc.extensions)?;
     Ok(Api {
         method_override,
         types: lowerer.types.into_values().collect(),
         operations,
         groups,
+        api_prefix,
+        guest_prefix,
+        limits: lowerer
+            .limits
+            .into_iter()
+            .map(|(name, (value, doc, _))| NamedLimit { name, value, doc })
+            .collect(),
+        headers,
+        error_codes,
     })
+}
+
+/// Every `x-kintone-preview-of` copy must mirror an operation that names it as its twin.
+fn check_preview_twins(
+    operations: &[Operation],
+    twins: &[(String, Option<String>, String)],
+) -> Result<(), Error> {
+    for (of, id, path) in twins {
+        let live = operations.iter().find(|o| &o.id == of).ok_or_else(|| {
+            Error::Invalid(format!(
+                "{path}: x-kintone-preview-of names {of}, which does not exist"
+            ))
+        })?;
+        let twin = live
+            .preview
+            .as_ref()
+            .ok_or_else(|| Error::Invalid(format!("{path}: {of} has no x-kintone-preview")))?;
+        if Some(&twin.id) != id.as_ref() || twin.path != path.trim_start_matches('/') {
+            return Err(Error::Invalid(format!(
+                "{path}: the preview copy of {of} must be {} at /{}",
+                twin.id, twin.path
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The API prefix from the first server, and the guest-space form from the server whose URL
+/// has a `guestSpaceId` variable.
+fn prefixes(doc: &OpenAPI) -> Result<(String, Option<(String, String)>), Error> {
+    let path_of = |url: &str| -> String {
+        let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+        after_scheme.find('/').map_or(String::new(), |i| {
+            after_scheme[i..].trim_end_matches('/').to_string()
+        })
+    };
+    let first = doc
+        .servers
+        .first()
+        .ok_or_else(|| Error::Invalid("the spec names no server, so no API prefix".into()))?;
+    let api_prefix = path_of(&first.url);
+    let guest = doc
+        .servers
+        .iter()
+        .find(|s| s.url.contains("{guestSpaceId}"))
+        .map(|s| {
+            let path = path_of(&s.url);
+            let (before, after) = path.split_once("{guestSpaceId}").unwrap_or((&path, ""));
+            (before.to_string(), after.to_string())
+        });
+    Ok((api_prefix, guest))
+}
+
+/// Header names from API-key security schemes and from response headers defined in components.
+fn headers(doc: &OpenAPI) -> Result<Vec<NamedHeader>, Error> {
+    let mut found: BTreeMap<String, NamedHeader> = BTreeMap::new();
+    let mut add = |key: &str, value: &str, doc: String| -> Result<(), Error> {
+        let name = format!("{}_HEADER", key.to_shouty_snake_case());
+        match found.get(&name) {
+            Some(h) if h.value != value => Err(Error::Invalid(format!(
+                "header {key} is used as both {} and {value}",
+                h.value
+            ))),
+            Some(_) => Ok(()),
+            None => {
+                found.insert(
+                    name.clone(),
+                    NamedHeader {
+                        name,
+                        value: value.to_string(),
+                        doc,
+                    },
+                );
+                Ok(())
+            }
+        }
+    };
+    let Some(components) = &doc.components else {
+        return Ok(Vec::new());
+    };
+    for (key, scheme) in &components.security_schemes {
+        if let ReferenceOr::Item(openapiv3::SecurityScheme::APIKey {
+            location: openapiv3::APIKeyLocation::Header,
+            name,
+            description,
+            ..
+        }) = scheme
+        {
+            add(key, name, description.clone().unwrap_or_default())?;
+        }
+    }
+    let header_doc = |reference: &str| -> Result<(String, String), Error> {
+        let key = reference
+            .strip_prefix("#/components/headers/")
+            .ok_or_else(|| Error::Unsupported(format!("header reference {reference}")))?;
+        let doc = components
+            .headers
+            .get(key)
+            .and_then(|h| h.as_item())
+            .and_then(|h| h.description.clone())
+            .unwrap_or_default();
+        Ok((key.to_string(), doc))
+    };
+    let mut responses: Vec<&openapiv3::Response> = components
+        .responses
+        .values()
+        .filter_map(|r| r.as_item())
+        .collect();
+    for item in doc.paths.paths.values().filter_map(|p| p.as_item()) {
+        for (_, op) in item.iter() {
+            responses.extend(op.responses.responses.values().filter_map(|r| r.as_item()));
+        }
+    }
+    for response in responses {
+        for (header, value) in &response.headers {
+            if let ReferenceOr::Reference { reference } = value {
+                let (key, doc) = header_doc(reference)?;
+                add(&key, header, doc)?;
+            }
+        }
+    }
+    Ok(found.into_values().collect())
+}
+
+/// The root `x-kintone-error-codes` table.
+fn error_codes(ext: &indexmap::IndexMap<String, Value>) -> Result<Vec<ErrorCode>, Error> {
+    let Some(table) = ext.get("x-kintone-error-codes") else {
+        return Ok(Vec::new());
+    };
+    let table = table
+        .as_object()
+        .ok_or_else(|| Error::Invalid("x-kintone-error-codes is a map of codes".into()))?;
+    let mut codes = Vec::new();
+    for (code, entry) in table {
+        if code.is_empty()
+            || !code
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        {
+            return Err(Error::Invalid(format!(
+                "x-kintone-error-codes: {code:?} is not an error code"
+            )));
+        }
+        let status =
+            match entry.get("status") {
+                None | Some(Value::Null) => None,
+                Some(v) => Some(v.as_u64().and_then(|s| u16::try_from(s).ok()).ok_or_else(
+                    || {
+                        Error::Invalid(format!(
+                            "x-kintone-error-codes.{code}.status is an HTTP status"
+                        ))
+                    },
+                )?),
+            };
+        let doc = entry
+            .get("description")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                Error::Invalid(format!("x-kintone-error-codes.{code} needs a description"))
+            })?;
+        codes.push(ErrorCode {
+            code: code.clone(),
+            status,
+            doc: doc.trim().to_string(),
+        });
+    }
+    codes.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(codes)
 }
 
 /// A union writes its tag itself, so the structs of its variants must not.
@@ -90,10 +304,29 @@ fn mark_union_tags(types: &mut BTreeMap<String, TypeDef>) {
 struct Lowerer<'a> {
     doc: &'a OpenAPI,
     types: BTreeMap<String, TypeDef>,
+    /// Where each Rust type name came from, so that two sources never share a name.
+    origins: BTreeMap<String, String>,
+    /// Named limits: value, documentation, and where the value was first stated.
+    limits: BTreeMap<String, (u64, String, String)>,
+}
+
+/// An object schema's properties, with `allOf` parts merged in.
+struct ObjectView<'a> {
+    properties: indexmap::IndexMap<String, &'a ReferenceOr<Box<Schema>>>,
+    required: Vec<String>,
+    additional: Option<&'a AdditionalProperties>,
+    one_of_required: Vec<String>,
 }
 
 impl<'a> Lowerer<'a> {
     fn resolve_schema(&self, schema: &'a ReferenceOr<Schema>) -> Result<&'a Schema, Error> {
+        match schema {
+            ReferenceOr::Item(s) => Ok(s),
+            ReferenceOr::Reference { reference } => self.component(reference),
+        }
+    }
+
+    fn resolve_boxed(&self, schema: &'a ReferenceOr<Box<Schema>>) -> Result<&'a Schema, Error> {
         match schema {
             ReferenceOr::Item(s) => Ok(s),
             ReferenceOr::Reference { reference } => self.component(reference),
@@ -111,10 +344,196 @@ impl<'a> Lowerer<'a> {
         self.resolve_schema(schema)
     }
 
+    /// A component's Rust name: its `x-rust-name`, or its name in UpperCamelCase.
+    fn component_rust_name(&self, name: &str) -> Result<String, Error> {
+        let schema = self.component(&format!("{SCHEMA_PREFIX}{name}"))?;
+        rust_name_of(name, schema)
+    }
+
+    fn reference_type(&self, reference: &str) -> Result<TypeRef, Error> {
+        Ok(TypeRef::Named(
+            self.component_rust_name(schema_name(reference)?)?,
+        ))
+    }
+
+    /// Claims a Rust name for one origin; a second origin asking for it is an error.
+    fn register(&mut self, rust_name: &str, origin: &str) -> Result<bool, Error> {
+        match self.origins.get(rust_name) {
+            Some(existing) if existing == origin => Ok(false),
+            Some(existing) => Err(Error::Invalid(format!(
+                "{origin} and {existing} both become the Rust type `{rust_name}`; rename one (x-rust-name)"
+            ))),
+            None => {
+                self.origins.insert(rust_name.to_string(), origin.to_string());
+                Ok(true)
+            }
+        }
+    }
+
+    /// The root's `x-kintone-limits`: limits no schema constraint carries.
+    fn root_limits(&mut self) -> Result<(), Error> {
+        let Some(table) = self.doc.extensions.get("x-kintone-limits") else {
+            return Ok(());
+        };
+        let table = table
+            .as_object()
+            .ok_or_else(|| Error::Invalid("x-kintone-limits is a map of named limits".into()))?;
+        for (name, entry) in table {
+            let value = entry.get("value").and_then(Value::as_u64).ok_or_else(|| {
+                Error::Invalid(format!(
+                    "x-kintone-limits.{name}.value is a non-negative integer"
+                ))
+            })?;
+            let doc = entry
+                .get("description")
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    Error::Invalid(format!("x-kintone-limits.{name} needs a description"))
+                })?;
+            self.add_limit(name, value, doc, "x-kintone-limits")?;
+        }
+        Ok(())
+    }
+
+    fn add_limit(&mut self, name: &str, value: u64, doc: &str, origin: &str) -> Result<(), Error> {
+        if !is_constant_name(name) {
+            return Err(Error::Invalid(format!(
+                "{origin}: limit name {name:?} is not a SHOUTY_SNAKE_CASE constant name"
+            )));
+        }
+        match self.limits.get_mut(name) {
+            Some((existing, _, first)) if *existing != value => Err(Error::Invalid(format!(
+                "limit {name} is {existing} at {first} but {value} at {origin}"
+            ))),
+            Some(_) => Ok(()),
+            None => {
+                self.limits.insert(
+                    name.to_string(),
+                    (value, doc.trim().to_string(), origin.to_string()),
+                );
+                Ok(())
+            }
+        }
+    }
+
+    fn limit_value(&self, name: &str, origin: &str) -> Result<u64, Error> {
+        self.limits.get(name).map(|(v, _, _)| *v).ok_or_else(|| {
+            Error::Invalid(format!(
+                "{origin}: {name} is not a limit of x-kintone-limits"
+            ))
+        })
+    }
+
+    /// The properties of an object schema, `allOf` parts merged; `None` for other schemas.
+    fn object_view(
+        &self,
+        owner: &str,
+        schema: &'a Schema,
+    ) -> Result<Option<ObjectView<'a>>, Error> {
+        let mut view = ObjectView {
+            properties: indexmap::IndexMap::new(),
+            required: Vec::new(),
+            additional: None,
+            one_of_required: string_list(
+                &schema.schema_data.extensions,
+                "x-kintone-one-of-required",
+            ),
+        };
+        let parts: &'a [ReferenceOr<Schema>] = match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => {
+                self.merge(
+                    owner,
+                    &mut view,
+                    o.properties.iter(),
+                    &o.required,
+                    o.additional_properties.as_ref(),
+                )?;
+                &[]
+            }
+            SchemaKind::AllOf { all_of } => all_of,
+            SchemaKind::Any(a)
+                if a.typ.as_deref().is_none_or(|t| t == "object") && !a.all_of.is_empty() =>
+            {
+                if !a.one_of.is_empty()
+                    || !a.any_of.is_empty()
+                    || a.not.is_some()
+                    || a.items.is_some()
+                {
+                    return Err(Error::Unsupported(format!(
+                        "{owner}: allOf mixed with oneOf, anyOf, not or items"
+                    )));
+                }
+                self.merge(
+                    owner,
+                    &mut view,
+                    a.properties.iter(),
+                    &a.required,
+                    a.additional_properties.as_ref(),
+                )?;
+                &a.all_of
+            }
+            _ => return Ok(None),
+        };
+        for part in parts {
+            let resolved = self.resolve_schema(part)?;
+            let Some(inner) = self.object_view(owner, resolved)? else {
+                return Err(Error::Unsupported(format!(
+                    "{owner}: an allOf part that is not an object"
+                )));
+            };
+            self.merge(
+                owner,
+                &mut view,
+                inner.properties.iter().map(|(k, v)| (k, *v)),
+                &inner.required,
+                inner.additional,
+            )?;
+            view.one_of_required.extend(inner.one_of_required);
+        }
+        Ok(Some(view))
+    }
+
+    fn merge<'p>(
+        &self,
+        owner: &str,
+        view: &mut ObjectView<'a>,
+        properties: impl Iterator<Item = (&'p String, &'a ReferenceOr<Box<Schema>>)>,
+        required: &[String],
+        additional: Option<&'a AdditionalProperties>,
+    ) -> Result<(), Error> {
+        for (name, schema) in properties {
+            match view.properties.get(name) {
+                Some(existing) if *existing != schema => {
+                    return Err(Error::Invalid(format!(
+                        "{owner}: property {name} is defined twice, differently, by allOf"
+                    )))
+                }
+                Some(_) => {}
+                None => {
+                    view.properties.insert(name.clone(), schema);
+                }
+            }
+        }
+        for name in required {
+            if !view.required.contains(name) {
+                view.required.push(name.clone());
+            }
+        }
+        if additional.is_some() {
+            view.additional = additional;
+        }
+        Ok(())
+    }
+
     /// Registers a named type for a component or inline schema, and returns a reference to it.
-    fn named_type(&mut self, name: &str, schema: &Schema) -> Result<TypeRef, Error> {
-        let rust_name = name.to_upper_camel_case();
-        if self.types.contains_key(&rust_name) {
+    fn named_type(
+        &mut self,
+        rust_name: &str,
+        schema: &'a Schema,
+        origin: &str,
+    ) -> Result<TypeRef, Error> {
+        let rust_name = rust_name.to_string();
+        if !self.register(&rust_name, origin)? {
             return Ok(TypeRef::Named(rust_name));
         }
         let doc = schema.schema_data.description.clone();
@@ -123,15 +542,12 @@ impl<'a> Lowerer<'a> {
                 TypeDef::Union(self.union(&rust_name, doc, schema, one_of)?)
             }
             SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
+                let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
+                let names = variant_names(&rust_name, &values, &schema.schema_data.extensions)?;
                 TypeDef::Enum(EnumDef {
                     name: rust_name.clone(),
                     doc,
-                    variants: s
-                        .enumeration
-                        .iter()
-                        .flatten()
-                        .map(|v| (v.clone(), v.to_lowercase().to_upper_camel_case()))
-                        .collect(),
+                    variants: values.into_iter().zip(names).collect(),
                 })
             }
             SchemaKind::Type(Type::String(_))
@@ -146,8 +562,8 @@ impl<'a> Lowerer<'a> {
                 name: rust_name.clone(),
                 doc,
             },
-            SchemaKind::Type(Type::Object(o)) if o.properties.is_empty() => {
-                match &o.additional_properties {
+            _ => match self.object_view(&rust_name, schema)? {
+                Some(view) if view.properties.is_empty() => match view.additional {
                     Some(AdditionalProperties::Schema(value)) => {
                         let value = self.type_of(&rust_name, "Value", value)?;
                         TypeDef::Map {
@@ -160,29 +576,35 @@ impl<'a> Lowerer<'a> {
                         name: rust_name.clone(),
                         doc,
                         fields: Vec::new(),
-                        one_of_required: Vec::new(),
+                        one_of_required: view
+                            .one_of_required
+                            .iter()
+                            .map(|n| n.to_snake_case())
+                            .collect(),
                         skipped_tag: None,
                     }),
+                },
+                Some(view) => {
+                    let one_of_required = view
+                        .one_of_required
+                        .iter()
+                        .map(|n| n.to_snake_case())
+                        .collect();
+                    let fields = self.view_fields(&rust_name, &view, Location::Body)?;
+                    TypeDef::Struct(StructDef {
+                        name: rust_name.clone(),
+                        doc,
+                        fields,
+                        one_of_required,
+                        skipped_tag: None,
+                    })
                 }
-            }
-            SchemaKind::Type(Type::Object(_)) => {
-                let fields = self.object_fields(&rust_name, schema, Location::Body)?;
-                TypeDef::Struct(StructDef {
-                    name: rust_name.clone(),
-                    doc,
-                    fields,
-                    one_of_required: string_list(
-                        &schema.schema_data.extensions,
-                        "x-kintone-one-of-required",
-                    ),
-                    skipped_tag: None,
-                })
-            }
-            _ => {
-                return Err(Error::Unsupported(format!(
-                    "schema {name}: only objects, strings, enums and oneOf may be named"
+                None => {
+                    return Err(Error::Unsupported(format!(
+                    "schema {origin}: only objects, allOf, strings, enums and oneOf may be named"
                 )))
-            }
+                }
+            },
         };
         self.types.insert(rust_name.clone(), def);
         Ok(TypeRef::Named(rust_name))
@@ -206,24 +628,23 @@ impl<'a> Lowerer<'a> {
                 )));
             }
         }
+        let tags: Vec<String> = discriminator.mapping.keys().cloned().collect();
+        let names = variant_names(name, &tags, &indexmap::IndexMap::new())?;
         let mut variants = Vec::new();
-        for (tag, reference) in &discriminator.mapping {
-            let schema_name = schema_name(reference)?.to_string();
+        for ((tag, reference), rust_name) in discriminator.mapping.iter().zip(names) {
+            let schema_rust_name = self.component_rust_name(schema_name(reference)?)?;
             let variant_schema = self.component(reference)?;
-            let value = match &variant_schema.schema_kind {
-                SchemaKind::Type(Type::Object(o))
-                    if o.required == ["value"] && o.properties.len() == 1 =>
-                {
-                    self.object_fields(&schema_name, variant_schema, Location::Body)?
-                        .into_iter()
-                        .next()
-                }
+            let value = match self.object_view(&schema_rust_name, variant_schema)? {
+                Some(view) if view.required == ["value"] && view.properties.len() == 1 => self
+                    .view_fields(&schema_rust_name, &view, Location::Body)?
+                    .into_iter()
+                    .next(),
                 _ => None,
             };
             variants.push(UnionVariant {
                 tag: tag.clone(),
-                rust_name: tag.to_lowercase().to_upper_camel_case(),
-                schema: schema_name.to_upper_camel_case(),
+                rust_name,
+                schema: schema_rust_name,
                 value,
             });
         }
@@ -245,34 +666,35 @@ impl<'a> Lowerer<'a> {
     fn object_fields(
         &mut self,
         owner: &str,
-        schema: &Schema,
+        schema: &'a Schema,
         location: Location,
     ) -> Result<Vec<Field>, Error> {
-        let SchemaKind::Type(Type::Object(object)) = &schema.schema_kind else {
-            return Err(Error::Unsupported(format!(
-                "{owner}: expected an object schema"
-            )));
-        };
+        let view = self
+            .object_view(owner, schema)?
+            .ok_or_else(|| Error::Unsupported(format!("{owner}: expected an object schema")))?;
+        self.view_fields(owner, &view, location)
+    }
+
+    fn view_fields(
+        &mut self,
+        owner: &str,
+        view: &ObjectView<'a>,
+        location: Location,
+    ) -> Result<Vec<Field>, Error> {
         let mut fields = Vec::new();
-        for (prop, prop_schema) in &object.properties {
-            let resolved = match prop_schema {
-                ReferenceOr::Item(s) => s.as_ref(),
-                ReferenceOr::Reference { reference } => self.component(reference)?,
-            };
+        for (prop, prop_schema) in &view.properties {
+            let resolved = self.resolve_boxed(prop_schema)?;
             let ty = self.boxed_type_of(owner, prop, prop_schema)?;
-            let location = match (&location, &ty) {
-                (Location::Multipart, _) => Location::Multipart,
-                (l, _) => l.clone(),
-            };
             fields.push(Field {
                 wire_name: prop.clone(),
                 rust_name: prop.to_snake_case(),
                 ty,
-                required: object.required.contains(prop),
+                required: view.required.contains(prop),
+                nullable: resolved.schema_data.nullable,
                 empty_is_null: flag(&resolved.schema_data.extensions, "x-kintone-empty-is-null"),
                 doc: resolved.schema_data.description.clone(),
-                constraints: constraints(resolved),
-                location,
+                constraints: self.constraints(resolved, &format!("{owner}.{prop}"), None)?,
+                location: location.clone(),
             });
         }
         Ok(fields)
@@ -282,12 +704,10 @@ impl<'a> Lowerer<'a> {
         &mut self,
         owner: &str,
         prop: &str,
-        schema: &ReferenceOr<Box<Schema>>,
+        schema: &'a ReferenceOr<Box<Schema>>,
     ) -> Result<TypeRef, Error> {
         match schema {
-            ReferenceOr::Reference { reference } => Ok(TypeRef::Named(
-                schema_name(reference)?.to_upper_camel_case(),
-            )),
+            ReferenceOr::Reference { reference } => self.reference_type(reference),
             ReferenceOr::Item(s) => self.inline_type(owner, prop, s),
         }
     }
@@ -296,22 +716,35 @@ impl<'a> Lowerer<'a> {
         &mut self,
         owner: &str,
         prop: &str,
-        schema: &ReferenceOr<Schema>,
+        schema: &'a ReferenceOr<Schema>,
     ) -> Result<TypeRef, Error> {
         match schema {
-            ReferenceOr::Reference { reference } => Ok(TypeRef::Named(
-                schema_name(reference)?.to_upper_camel_case(),
-            )),
+            ReferenceOr::Reference { reference } => self.reference_type(reference),
             ReferenceOr::Item(s) => self.inline_type(owner, prop, s),
         }
     }
 
-    /// The type of an inline schema; objects and enums become named types `{Owner}{Prop}`.
-    fn inline_type(&mut self, owner: &str, prop: &str, schema: &Schema) -> Result<TypeRef, Error> {
+    /// The type of an inline schema; objects and enums become named types `{Owner}{Prop}`
+    /// (or their `x-rust-name`).
+    fn inline_type(
+        &mut self,
+        owner: &str,
+        prop: &str,
+        schema: &'a Schema,
+    ) -> Result<TypeRef, Error> {
         let ext = &schema.schema_data.extensions;
+        let inline_name = || -> Result<String, Error> {
+            rust_name_of(&format!("{owner}{}", prop.to_upper_camel_case()), schema)
+        };
+        let origin = format!("{owner}.{prop}");
         Ok(match &schema.schema_kind {
+            // `allOf: [$ref]` alone: the referenced type, with this schema's `nullable`.
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 => match &all_of[0] {
+                ReferenceOr::Reference { reference } => self.reference_type(reference)?,
+                ReferenceOr::Item(_) => self.named_type(&inline_name()?, schema, &origin)?,
+            },
             SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
-                self.named_type(&format!("{owner}{}", prop.to_upper_camel_case()), schema)?
+                self.named_type(&inline_name()?, schema, &origin)?
             }
             SchemaKind::Type(Type::String(_)) if flag(ext, "x-kintone-numeric") => {
                 TypeRef::NumericString
@@ -325,25 +758,29 @@ impl<'a> Lowerer<'a> {
                 _ => TypeRef::String,
             },
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
+            SchemaKind::Type(Type::Integer(i)) if i.minimum.is_some_and(|m| m >= 0) => {
+                TypeRef::Unsigned
+            }
             SchemaKind::Type(Type::Integer(_)) => TypeRef::Integer,
+            SchemaKind::Type(Type::Number(_)) => TypeRef::Number,
             SchemaKind::Type(Type::Array(a)) => {
                 let items = a.items.as_ref().ok_or_else(|| {
                     Error::Unsupported(format!("{owner}.{prop}: array without items"))
                 })?;
                 TypeRef::Vec(Box::new(self.boxed_type_of(owner, prop, items)?))
             }
-            SchemaKind::Type(Type::Object(o)) if o.properties.is_empty() => {
-                match &o.additional_properties {
-                    Some(AdditionalProperties::Schema(value)) => {
-                        TypeRef::Map(Box::new(self.type_of(owner, prop, value)?))
+            _ => match self.object_view(owner, schema)? {
+                Some(view) if view.properties.is_empty() && !ext.contains_key("x-rust-name") => {
+                    match view.additional {
+                        Some(AdditionalProperties::Schema(value)) => {
+                            TypeRef::Map(Box::new(self.type_of(owner, prop, value)?))
+                        }
+                        _ => TypeRef::JsonObject,
                     }
-                    _ => TypeRef::JsonObject,
                 }
-            }
-            SchemaKind::Type(Type::Object(_)) => {
-                self.named_type(&format!("{owner}{}", prop.to_upper_camel_case()), schema)?
-            }
-            _ => return Err(Error::Unsupported(format!("{owner}.{prop}: schema kind"))),
+                Some(_) => self.named_type(&inline_name()?, schema, &origin)?,
+                None => return Err(Error::Unsupported(format!("{owner}.{prop}: schema kind"))),
+            },
         })
     }
 
@@ -351,7 +788,7 @@ impl<'a> Lowerer<'a> {
         &mut self,
         path: &str,
         method: &str,
-        op: &openapiv3::Operation,
+        op: &'a openapiv3::Operation,
     ) -> Result<Operation, Error> {
         let id = op.operation_id.clone().ok_or_else(|| {
             Error::Invalid(format!(
@@ -422,8 +859,10 @@ impl<'a> Lowerer<'a> {
                 return Err(Error::Unsupported(format!("{id}: parameter content")));
             };
             let resolved = self.resolve_schema(schema)?;
-            let mut constraints = constraints(resolved);
-            if let Some(limits) = query_limits(&data.extensions) {
+            let origin = format!("{id}.{}", data.name);
+            let mut constraints =
+                self.constraints(resolved, &origin, data.description.as_deref())?;
+            if let Some(limits) = self.query_limits(&data.extensions, &origin)? {
                 constraints.query_limits = Some(limits);
             }
             fields.push(Field {
@@ -431,6 +870,7 @@ impl<'a> Lowerer<'a> {
                 rust_name: data.name.to_snake_case(),
                 ty: self.type_of(&owner, &data.name, schema)?,
                 required: data.required,
+                nullable: resolved.schema_data.nullable,
                 empty_is_null: false,
                 doc: data.description.clone(),
                 constraints,
@@ -487,7 +927,22 @@ impl<'a> Lowerer<'a> {
                 "{id}: every operation lists its error responses"
             )));
         }
+        let preview = match op.extensions.get("x-kintone-preview") {
+            None => None,
+            Some(v) => Some(PreviewTwin {
+                id: v
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| {
+                        Error::Invalid(format!("{id}: x-kintone-preview needs an operationId"))
+                    })?
+                    .to_string(),
+                path: format!("preview/{}", path.trim_start_matches('/')),
+            }),
+        };
         Ok(Operation {
+            preview,
+            doc_url: op.external_docs.as_ref().map(|d| d.url.clone()),
             fn_name: id.to_snake_case(),
             id,
             request_name,
@@ -511,7 +966,7 @@ impl<'a> Lowerer<'a> {
     fn response(
         &mut self,
         id: &str,
-        responses: &openapiv3::Responses,
+        responses: &'a openapiv3::Responses,
     ) -> Result<(ResponseKind, Option<String>), Error> {
         let ok = responses
             .responses
@@ -526,9 +981,13 @@ impl<'a> Lowerer<'a> {
             let name = format!("{}Response", id.to_upper_camel_case());
             let ty = match schema {
                 ReferenceOr::Reference { reference } => {
-                    schema_name(reference)?.to_upper_camel_case()
+                    self.component_rust_name(schema_name(reference)?)?
                 }
-                ReferenceOr::Item(s) => match self.named_type(&name, s)? {
+                ReferenceOr::Item(s) => match self.named_type(
+                    &rust_name_of(&name, s)?,
+                    s,
+                    &format!("the response of {id}"),
+                )? {
                     TypeRef::Named(n) => n,
                     _ => unreachable!("named_type returns a name"),
                 },
@@ -542,6 +1001,90 @@ impl<'a> Lowerer<'a> {
         } else {
             Err(Error::Unsupported(format!("{id}: 200 content type")))
         }
+    }
+
+    /// `x-kintone-query-limits`: the named limits on a query's `limit` and `offset` clauses.
+    fn query_limits(
+        &self,
+        ext: &indexmap::IndexMap<String, Value>,
+        origin: &str,
+    ) -> Result<Option<QueryLimits>, Error> {
+        let Some(v) = ext.get("x-kintone-query-limits") else {
+            return Ok(None);
+        };
+        let named = |key: &str| -> Result<Option<NamedValue>, Error> {
+            match v.get(key) {
+                None => Ok(None),
+                Some(Value::String(name)) => Ok(Some(NamedValue {
+                    name: name.clone(),
+                    value: self.limit_value(name, origin)?,
+                })),
+                Some(_) => Err(Error::Invalid(format!(
+                    "{origin}: x-kintone-query-limits.{key} names a limit of x-kintone-limits"
+                ))),
+            }
+        };
+        Ok(Some(QueryLimits {
+            limit: named("limit")?,
+            offset: named("offset")?,
+            forbid_limit_offset: v
+                .get("forbidLimitOffset")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        }))
+    }
+
+    /// The checks a value's schema states; `fallback_doc` documents a named limit whose schema
+    /// has no description (a parameter's own description, say).
+    fn constraints(
+        &mut self,
+        schema: &Schema,
+        origin: &str,
+        fallback_doc: Option<&str>,
+    ) -> Result<Constraints, Error> {
+        let mut c = Constraints {
+            query_limits: self.query_limits(&schema.schema_data.extensions, origin)?,
+            ..Default::default()
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Array(a)) => {
+                c.min_items = a.min_items.filter(|n| *n > 0);
+                c.max_items = a.max_items;
+            }
+            SchemaKind::Type(Type::String(s)) => c.max_length = s.max_length,
+            SchemaKind::Type(Type::Integer(i)) => {
+                c.minimum = i.minimum;
+                c.maximum = i.maximum;
+            }
+            _ => {}
+        }
+        if let Some(name) = schema.schema_data.extensions.get("x-kintone-limit") {
+            let name = name.as_str().ok_or_else(|| {
+                Error::Invalid(format!("{origin}: x-kintone-limit is a constant name"))
+            })?;
+            let stated: Vec<u64> = [
+                c.max_items.map(|n| n as u64),
+                c.max_length.map(|n| n as u64),
+                c.maximum.and_then(|n| u64::try_from(n).ok()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            let [value] = stated[..] else {
+                return Err(Error::Invalid(format!(
+                    "{origin}: x-kintone-limit {name} needs exactly one of maxItems, maxLength or a non-negative maximum"
+                )));
+            };
+            let doc = schema
+                .schema_data
+                .description
+                .as_deref()
+                .or(fallback_doc)
+                .unwrap_or_default();
+            self.add_limit(name, value, doc, origin)?;
+            c.limit_name = Some(name.to_string());
+        }
+        Ok(c)
     }
 
     fn response_description(
@@ -564,6 +1107,83 @@ impl<'a> Lowerer<'a> {
             }
         }
     }
+}
+
+/// A schema's Rust name: its `x-rust-name`, or the given default.
+fn rust_name_of(default: &str, schema: &Schema) -> Result<String, Error> {
+    match schema.schema_data.extensions.get("x-rust-name") {
+        None => Ok(default.to_upper_camel_case()),
+        Some(Value::String(name)) if syn::parse_str::<syn::Ident>(name).is_ok() => Ok(name.clone()),
+        Some(other) => Err(Error::Invalid(format!(
+            "{default}: x-rust-name {other} is not a Rust identifier"
+        ))),
+    }
+}
+
+fn is_constant_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Rust variant names for enum values or union tags: `x-rust-variant-names` when given, else
+/// each value in UpperCamelCase (`DATETIME` → `Datetime`, `1` → `V1`). Two values with one name
+/// are an error naming the schema, never a silent merge.
+fn variant_names(
+    schema: &str,
+    values: &[String],
+    ext: &indexmap::IndexMap<String, Value>,
+) -> Result<Vec<String>, Error> {
+    let names: Vec<String> = match ext.get("x-rust-variant-names") {
+        Some(Value::Array(given)) => {
+            let given: Vec<String> = given
+                .iter()
+                .map(|v| v.as_str().map(str::to_string))
+                .collect::<Option<_>>()
+                .ok_or_else(|| {
+                    Error::Invalid(format!("{schema}: x-rust-variant-names are strings"))
+                })?;
+            if given.len() != values.len() {
+                return Err(Error::Invalid(format!(
+                    "{schema}: x-rust-variant-names has {} names for {} values",
+                    given.len(),
+                    values.len()
+                )));
+            }
+            given
+        }
+        Some(_) => {
+            return Err(Error::Invalid(format!(
+                "{schema}: x-rust-variant-names is a list"
+            )))
+        }
+        None => values
+            .iter()
+            .map(|v| {
+                let name = v.to_lowercase().to_upper_camel_case();
+                if name.starts_with(|c: char| c.is_ascii_digit()) {
+                    format!("V{name}")
+                } else {
+                    name
+                }
+            })
+            .collect(),
+    };
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for (name, value) in names.iter().zip(values) {
+        if syn::parse_str::<syn::Ident>(name).is_err() || name == "Unknown" {
+            return Err(Error::Invalid(format!(
+                "{schema}: value {value:?} gives no usable Rust name ({name:?}); name it with x-rust-variant-names"
+            )));
+        }
+        if let Some(other) = seen.insert(name, value) {
+            return Err(Error::Invalid(format!(
+                "{schema}: values {other:?} and {value:?} both become the variant `{name}`; name them with x-rust-variant-names"
+            )));
+        }
+    }
+    Ok(names)
 }
 
 fn schema_name(reference: &str) -> Result<&str, Error> {
@@ -592,38 +1212,6 @@ fn str_field(v: &Value, key: &str) -> Result<String, Error> {
         .and_then(Value::as_str)
         .map(str::to_string)
         .ok_or_else(|| Error::Invalid(format!("missing {key}")))
-}
-
-fn query_limits(ext: &indexmap::IndexMap<String, Value>) -> Option<QueryLimits> {
-    let v = ext.get("x-kintone-query-limits")?;
-    Some(QueryLimits {
-        limit: v.get("limit").and_then(Value::as_u64),
-        offset: v.get("offset").and_then(Value::as_u64),
-        forbid_limit_offset: v
-            .get("forbidLimitOffset")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
-    })
-}
-
-fn constraints(schema: &Schema) -> Constraints {
-    let mut c = Constraints {
-        query_limits: query_limits(&schema.schema_data.extensions),
-        ..Default::default()
-    };
-    match &schema.schema_kind {
-        SchemaKind::Type(Type::Array(a)) => {
-            c.min_items = a.min_items.filter(|n| *n > 0);
-            c.max_items = a.max_items;
-        }
-        SchemaKind::Type(Type::String(s)) => c.max_length = s.max_length,
-        SchemaKind::Type(Type::Integer(i)) => {
-            c.minimum = i.minimum;
-            c.maximum = i.maximum;
-        }
-        _ => {}
-    }
-    c
 }
 
 fn pretty_json(v: &Value) -> String {

@@ -14,6 +14,43 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Operation groups (tags), in document order.
     pub groups: Vec<Group>,
+    /// The path every operation's path follows, from the first server's URL (such as `/k/v1`).
+    pub api_prefix: String,
+    /// The guest-space form of the prefix, from the server whose URL has a `guestSpaceId`
+    /// variable: the text before and after the space id (`/k/guest/`, `/v1`).
+    pub guest_prefix: Option<(String, String)>,
+    /// Named limits (`x-kintone-limit` on constraints, `x-kintone-limits` at the root), by name.
+    pub limits: Vec<NamedLimit>,
+    /// Header names the runtime needs, from security schemes and response headers, by name.
+    pub headers: Vec<NamedHeader>,
+    /// kintone's error codes (`x-kintone-error-codes` at the root), by code.
+    pub error_codes: Vec<ErrorCode>,
+}
+
+/// A documented limit with a name the runtime and the emulator use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedLimit {
+    /// A Rust constant name, such as `MAX_RECORDS_PER_WRITE`.
+    pub name: String,
+    pub value: u64,
+    pub doc: String,
+}
+
+/// A header name with a constant name, such as `API_TOKEN_HEADER`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedHeader {
+    pub name: String,
+    pub value: String,
+    pub doc: String,
+}
+
+/// One of kintone's error codes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorCode {
+    pub code: String,
+    /// The HTTP status kintone answers it with, when known.
+    pub status: Option<u16>,
+    pub doc: String,
 }
 
 /// How to tunnel a request through POST when its URI is too long.
@@ -36,6 +73,10 @@ pub enum TypeRef {
     String,
     Bool,
     Integer,
+    /// A non-negative integer (`minimum` of 0 or more): sizes, limits, offsets.
+    Unsigned,
+    /// `type: number`.
+    Number,
     /// An integer that travels as a JSON string (`x-kintone-numeric`).
     NumericString,
     Decimal,
@@ -59,15 +100,25 @@ pub struct Constraints {
     pub max_length: Option<usize>,
     pub minimum: Option<i64>,
     pub maximum: Option<i64>,
+    /// The named limit behind `max_items`, `max_length` or `maximum`, if any.
+    pub limit_name: Option<String>,
     pub query_limits: Option<QueryLimits>,
 }
 
 /// The `x-kintone-query-limits` extension on a query-language string.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct QueryLimits {
-    pub limit: Option<u64>,
-    pub offset: Option<u64>,
+    /// The named limits that cap the `limit` and `offset` clauses.
+    pub limit: Option<NamedValue>,
+    pub offset: Option<NamedValue>,
     pub forbid_limit_offset: bool,
+}
+
+/// A value known by the name of the limit it comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedValue {
+    pub name: String,
+    pub value: u64,
 }
 
 /// A field of a struct, or a parameter of an operation.
@@ -77,6 +128,8 @@ pub struct Field {
     pub rust_name: String,
     pub ty: TypeRef,
     pub required: bool,
+    /// `nullable: true`: kintone may send `null`.
+    pub nullable: bool,
     /// `nullable` with `x-kintone-empty-is-null`: `""` and `null` both read as `None`.
     pub empty_is_null: bool,
     pub doc: Option<String>,
@@ -181,6 +234,14 @@ pub struct UnionVariant {
     pub value: Option<Field>,
 }
 
+/// An operation's twin on the app's preview settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviewTwin {
+    pub id: String,
+    /// The path after the API prefix, such as `preview/app/form/fields.json`.
+    pub path: String,
+}
+
 /// An HTTP method kintone serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -217,6 +278,10 @@ pub struct Operation {
     pub description: Option<String>,
     pub guest_space: bool,
     pub bulk: bool,
+    /// The preview twin (`x-kintone-preview`): the same request under `preview/{path}`.
+    pub preview: Option<PreviewTwin>,
+    /// kintone's documentation page for the operation (`externalDocs.url`).
+    pub doc_url: Option<String>,
     pub body_kind: BodyKind,
     pub fields: Vec<Field>,
     pub one_of_required: Vec<String>,

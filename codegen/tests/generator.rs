@@ -39,6 +39,21 @@ fn unions() {
     insta::assert_snapshot!(generated("unions.yaml"));
 }
 
+/// `allOf` merged into one struct, `nullable` as `Option` (also through `allOf: [$ref]`),
+/// `type: number`, unsigned integers, enum values that are digits or differ only in case, and
+/// names pinned with `x-rust-name`.
+#[test]
+fn shapes() {
+    insta::assert_snapshot!(generated("shapes.yaml"));
+}
+
+/// A live operation and its preview twin: one request type for both; the bundler's copy of
+/// the twin is recognised and not generated twice.
+#[test]
+fn preview() {
+    insta::assert_snapshot!(generated("preview.yaml"));
+}
+
 fn error_of(spec: &str) -> String {
     match generate(spec) {
         Err(e) => e.to_string(),
@@ -49,6 +64,7 @@ fn error_of(spec: &str) -> String {
 const OPERATION_WITHOUT: &str = r#"
 openapi: 3.0.3
 info: { title: t, version: "1" }
+servers: [{ url: 'https://x.kintone.com/k/v1' }]
 paths:
   /a.json:
     get:
@@ -82,4 +98,109 @@ fn invalid_yaml_is_a_parse_error() {
         generate("openapi: [unclosed"),
         Err(Error::Parse(_))
     ));
+}
+
+/// A spec with one schema section, for rule tests.
+fn with_schemas(schemas: &str) -> String {
+    format!(
+        "openapi: 3.0.3\ninfo: {{ title: t, version: '1' }}\nservers: [{{ url: 'https://x.kintone.com/k/v1' }}]\npaths: {{}}\ncomponents:\n  schemas:\n{schemas}"
+    )
+}
+
+#[test]
+fn enum_values_that_share_a_rust_name_are_refused_with_the_schema_named() {
+    let found = error_of(&with_schemas(
+        "    Order: { type: string, enum: [ASC, asc] }\n",
+    ));
+    assert!(
+        found.contains("Order")
+            && found.contains("\"ASC\" and \"asc\" both become the variant `Asc`"),
+        "{found}"
+    );
+    let unnamed = error_of(&with_schemas("    Sign: { type: string, enum: ['+'] }\n"));
+    assert!(
+        unnamed.contains("Sign: value \"+\" gives no usable Rust name"),
+        "{unnamed}"
+    );
+    let fallback = error_of(&with_schemas(
+        "    State: { type: string, enum: [UNKNOWN] }\n",
+    ));
+    assert!(fallback.contains("State: value \"UNKNOWN\""), "{fallback}");
+}
+
+#[test]
+fn a_generated_name_that_collides_with_another_schema_is_refused() {
+    // `Owner.detail` would become `OwnerDetail`, which a component already is.
+    let found = error_of(&with_schemas(
+        "    Owner:\n      type: object\n      properties:\n        detail: { type: object, properties: { a: { type: string } } }\n    OwnerDetail: { type: object, properties: { b: { type: string } } }\n",
+    ));
+    assert!(
+        found.contains("both become the Rust type `OwnerDetail`"),
+        "{found}"
+    );
+    let pinned = error_of(&with_schemas(
+        "    A: { type: object, x-rust-name: Same, properties: { a: { type: string } } }\n    B: { type: object, x-rust-name: Same, properties: { b: { type: string } } }\n",
+    ));
+    assert!(
+        pinned.contains("both become the Rust type `Same`"),
+        "{pinned}"
+    );
+}
+
+#[test]
+fn unknown_or_misplaced_extensions_are_refused_with_their_place() {
+    let found = error_of(&with_schemas(
+        "    A: { type: string, x-kintone-numerc: true }\n",
+    ));
+    assert!(
+        found.contains("unknown extension x-kintone-numerc at /components/schemas/A"),
+        "{found}"
+    );
+    let misplaced = error_of(&with_schemas(
+        "    A: { type: string, x-kintone-guest-space: true }\n",
+    ));
+    assert!(
+        misplaced.contains("x-kintone-guest-space does not belong on Schema"),
+        "{misplaced}"
+    );
+}
+
+#[test]
+fn all_of_parts_that_disagree_on_a_property_are_refused() {
+    let found = error_of(&with_schemas(
+        "    A:\n      allOf:\n        - { type: object, properties: { a: { type: string } } }\n        - { type: object, properties: { a: { type: integer } } }\n",
+    ));
+    assert!(
+        found.contains("A: property a is defined twice, differently"),
+        "{found}"
+    );
+}
+
+#[test]
+fn a_named_limit_stated_twice_must_agree() {
+    let found = error_of(&with_schemas(
+        "    C:\n      type: object\n      properties:\n        a: { type: array, maxItems: 100, x-kintone-limit: MAX_WRITE, items: { type: string } }\n        b: { type: array, maxItems: 10, x-kintone-limit: MAX_WRITE, items: { type: string } }\n",
+    ));
+    assert!(found.contains("limit MAX_WRITE is 100"), "{found}");
+}
+
+#[test]
+fn a_preview_copy_must_match_its_twin() {
+    let spec = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/preview.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let wrong = spec.replace(
+        "x-kintone-preview-of: getFormFields",
+        "x-kintone-preview-of: getFormLayout",
+    );
+    assert!(error_of(&wrong).contains("getFormLayout, which does not exist"));
+}
+
+#[test]
+fn a_spec_without_a_server_has_no_api_prefix() {
+    let spec = with_schemas("    A: { type: string }\n")
+        .replace("servers: [{ url: 'https://x.kintone.com/k/v1' }]\n", "");
+    assert!(error_of(&spec).contains("no API prefix"));
 }

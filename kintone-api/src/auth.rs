@@ -2,6 +2,8 @@
 
 use base64::Engine;
 
+use crate::generated::headers::{API_TOKEN_HEADER, PASSWORD_HEADER};
+
 /// A secret string that never shows in `Debug` or `Display` output.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
@@ -47,7 +49,7 @@ impl Auth {
     pub(crate) fn header(&self) -> (&'static str, String) {
         match self {
             Auth::ApiTokens(tokens) => (
-                "X-Cybozu-API-Token",
+                API_TOKEN_HEADER,
                 tokens
                     .iter()
                     .map(Secret::expose)
@@ -55,7 +57,7 @@ impl Auth {
                     .join(","),
             ),
             Auth::Password { login, password } => (
-                "X-Cybozu-Authorization",
+                PASSWORD_HEADER,
                 base64::engine::general_purpose::STANDARD
                     .encode(format!("{login}:{}", password.expose())),
             ),

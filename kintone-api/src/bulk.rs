@@ -8,9 +8,6 @@ use crate::{
     LimitError, Response,
 };
 
-/// The most requests one bulk request may carry.
-pub const MAX_BULK_REQUESTS: usize = 20;
-
 /// A list of record writes that kintone runs in order, all or nothing.
 ///
 /// Only operations that kintone allows in a bulk request can be added; that is checked by the

@@ -63,11 +63,13 @@ impl Client {
         self.inner.guest_space
     }
 
-    /// The path of an API under this client: `/k/v1/{path}` or `/k/guest/{id}/v1/{path}`.
+    /// The path of an API under this client: `/k/v1/{path}` or `/k/guest/{id}/v1/{path}`, with
+    /// the prefixes the spec's servers give.
     pub fn api_path(&self, path: &str) -> String {
+        use crate::generated::{API_PREFIX, GUEST_API_PREFIX};
         match self.inner.guest_space {
-            Some(id) => format!("/k/guest/{id}/v1/{path}"),
-            None => format!("/k/v1/{path}"),
+            Some(id) => format!("{}{id}{}/{path}", GUEST_API_PREFIX.0, GUEST_API_PREFIX.1),
+            None => format!("{API_PREFIX}/{path}"),
         }
     }
 }

@@ -11,7 +11,7 @@
 //! let client = Client::builder("https://example.kintone.com").api_token("TOKEN").build()?;
 //! let page = client
 //!     .records()
-//!     .get_records(1u64)
+//!     .get_records(1)
 //!     .query("Amount > 1000 order by $id asc limit 100")
 //!     .fields(["$id", "Title"])
 //!     .send()
@@ -59,7 +59,7 @@ pub mod runtime;
 pub mod wire;
 
 pub use auth::{Auth, Secret};
-pub use bulk::{BulkRequest, MAX_BULK_REQUESTS};
+pub use bulk::BulkRequest;
 pub use client::{BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT};
 pub use datetime::{Date, DateTime, ParseError, Time};
 pub use decimal::{Decimal, DecimalError};
@@ -67,6 +67,7 @@ pub use error::{ApiError, Error, LimitError, EXCERPT_BYTES};
 pub use file::{Download, FilePart};
 pub use generated::operations::*;
 pub use generated::types::*;
-pub use generated::{MAX_URI_BYTES, METHOD_OVERRIDE_HEADER};
+pub use generated::{error_codes, headers, limits};
+pub use generated::{API_PREFIX, GUEST_API_PREFIX, MAX_URI_BYTES, METHOD_OVERRIDE_HEADER};
 pub use paging::RecordCursor;
 pub use response::{Concurrency, Response};

@@ -60,6 +60,7 @@ pub struct Concurrency {
 
 impl Concurrency {
     pub fn from_headers(headers: &HeaderMap) -> Self {
+        use crate::generated::headers::{CONCURRENCY_LIMIT_HEADER, CONCURRENCY_RUNNING_HEADER};
         let read = |name: &str| {
             headers
                 .get(name)
@@ -67,8 +68,8 @@ impl Concurrency {
                 .and_then(|v| v.trim().parse().ok())
         };
         Self {
-            limit: read("x-concurrencylimit-limit"),
-            running: read("x-concurrencylimit-running"),
+            limit: read(CONCURRENCY_LIMIT_HEADER),
+            running: read(CONCURRENCY_RUNNING_HEADER),
         }
     }
 }

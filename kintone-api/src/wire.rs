@@ -157,6 +157,9 @@ pub fn serialize_tagged<T: Serialize, S: Serializer>(
 }
 
 /// Declares an id type: a `u64` that kintone sends as a JSON string.
+///
+/// It converts from `u64` alone, so that an integer literal (`get_record(1, 5)`) needs no suffix:
+/// with a second integer `From`, the literal's type could not be inferred.
 macro_rules! numeric_id {
     ($(#[$meta:meta])* pub struct $name:ident;) => {
         $(#[$meta])*
@@ -173,12 +176,6 @@ macro_rules! numeric_id {
         impl From<u64> for $name {
             fn from(value: u64) -> Self {
                 Self(value)
-            }
-        }
-
-        impl From<u32> for $name {
-            fn from(value: u32) -> Self {
-                Self(u64::from(value))
             }
         }
 

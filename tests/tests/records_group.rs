@@ -18,7 +18,7 @@ async fn add_record() {
     answer_json(&server, 200, json!({"id": "7", "revision": "1"})).await;
     let added = client
         .records()
-        .add_record(1u64)
+        .add_record(1)
         .record(title("New"))
         .send()
         .await
@@ -46,7 +46,7 @@ async fn get_record() {
     .await;
     let got = client
         .records()
-        .get_record(1u64, 7u64)
+        .get_record(1, 7) // integer literals work where ids go
         .send()
         .await
         .unwrap();

@@ -29,11 +29,68 @@ pub fn mod_file(api: &Api) -> TokenStream {
             pub const MAX_URI_BYTES: usize = #max;
         }
     });
+    let prefix = &api.api_prefix;
+    let prefix_doc = doc(&format!(
+        "The path every operation's path follows (`{prefix}/{{path}}`), from the spec's first server."
+    ));
+    let guest = api.guest_prefix.as_ref().map(|(before, after)| {
+        let d = doc(&format!(
+            "The guest-space form of the prefix: `{before}{{spaceId}}{after}`, from the spec's guest-space server."
+        ));
+        quote! {
+            #d
+            pub const GUEST_API_PREFIX: (&str, &str) = (#before, #after);
+        }
+    });
+    let limits = api.limits.iter().map(|l| {
+        let name = format_ident!("{}", l.name);
+        let value = proc_macro2::Literal::usize_unsuffixed(l.value as usize);
+        let d = doc(&l.doc);
+        quote! { #d pub const #name: usize = #value; }
+    });
+    let headers = api.headers.iter().map(|h| {
+        let name = format_ident!("{}", h.name);
+        let value = &h.value;
+        let d = doc(&h.doc);
+        quote! { #d pub const #name: &str = #value; }
+    });
+    let codes = api.error_codes.iter().map(|c| {
+        let name = format_ident!("{}", c.code);
+        let value = &c.code;
+        let status = c
+            .status
+            .map(|s| format!(" (HTTP {s})"))
+            .unwrap_or_else(|| " (HTTP status not documented)".to_string());
+        let d = doc(&format!("{}{status}", c.doc));
+        quote! { #d pub const #name: &str = #value; }
+    });
+    let limits_doc = doc(
+        "kintone's documented limits, named in the spec (`x-kintone-limit`, `x-kintone-limits`).",
+    );
+    let headers_doc = doc("Header names from the spec's security schemes and response headers.");
+    let codes_doc = doc(
+        "kintone's error codes (`x-kintone-error-codes`), for matching [`crate::ApiError::code`].",
+    );
     let types_doc =
         doc("Types of the spec's `components/schemas` and of inline request and response bodies.");
     let operations_doc = doc("One request type per operation, and the handlers that send them.");
     quote! {
         #override_consts
+        #prefix_doc
+        pub const API_PREFIX: &str = #prefix;
+        #guest
+        #limits_doc
+        pub mod limits {
+            #(#limits)*
+        }
+        #headers_doc
+        pub mod headers {
+            #(#headers)*
+        }
+        #codes_doc
+        pub mod error_codes {
+            #(#codes)*
+        }
         #types_doc
         pub mod types;
         #operations_doc
@@ -76,6 +133,8 @@ pub(crate) fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::String => quote! { String },
         TypeRef::Bool => quote! { bool },
         TypeRef::Integer => quote! { i64 },
+        TypeRef::Unsigned => quote! { u64 },
+        TypeRef::Number => quote! { f64 },
         TypeRef::NumericString => quote! { u64 },
         TypeRef::Decimal => quote! { crate::Decimal },
         TypeRef::Date => quote! { crate::Date },

@@ -14,8 +14,9 @@ use crate::model::{
 
 pub fn operations_file(api: &Api) -> TokenStream {
     let structs = struct_names(api);
+    let prefix = api.api_prefix.as_str();
     let ops = api.operations.iter().map(|op| {
-        let text = operation_doc(op);
+        let text = operation_doc(op, prefix);
         let request = struct_item(
             &op.request_name,
             &text,
@@ -34,7 +35,7 @@ pub fn operations_file(api: &Api) -> TokenStream {
             .iter()
             .filter(|o| o.group == g.name)
             .collect();
-        group_item(&g.name, &g.doc, &ops)
+        group_item(&g.name, &g.doc, &ops, prefix)
     });
     quote! {
         #![allow(clippy::doc_markdown)]
@@ -53,13 +54,25 @@ fn method_str(m: Method) -> &'static str {
     }
 }
 
-fn operation_doc(op: &Operation) -> String {
+fn operation_doc(op: &Operation, prefix: &str) -> String {
     let mut text = format!(
-        "{}.\n\n`{} /k/v1/{}`",
+        "{}.\n\n`{} {prefix}/{}`",
         op.summary,
         method_str(op.method),
         op.path
     );
+    if let Some(twin) = &op.preview {
+        text.push_str(&format!(
+            "\n\nIts preview twin, `{}` (`{} {prefix}/{}`), takes the same request: call \
+             `.preview()` on the call, or send `Preview(request)`.",
+            twin.id,
+            method_str(op.method),
+            twin.path
+        ));
+    }
+    if let Some(url) = &op.doc_url {
+        text.push_str(&format!("\n\n[kintone's documentation]({url})"));
+    }
     if let Some(d) = &op.description {
         text.push_str("\n\n");
         text.push_str(d.trim());
@@ -122,6 +135,16 @@ fn operation_impl(op: &Operation) -> TokenStream {
     let bulk = op
         .bulk
         .then(|| quote! { impl crate::runtime::BulkOperation for #name {} });
+    let preview = op.preview.as_ref().map(|twin| {
+        let twin_id = &twin.id;
+        let twin_path = &twin.path;
+        quote! {
+            impl crate::runtime::HasPreview for #name {
+                const PREVIEW_ID: &'static str = #twin_id;
+                const PREVIEW_PATH: &'static str = #twin_path;
+            }
+        }
+    });
     quote! {
         impl crate::runtime::Operation for #name {
             type Response = #response_ty;
@@ -144,6 +167,7 @@ fn operation_impl(op: &Operation) -> TokenStream {
             }
         }
         #bulk
+        #preview
     }
 }
 
@@ -240,7 +264,7 @@ fn call_setters(op: &Operation) -> TokenStream {
     }
 }
 
-fn group_item(group: &str, group_doc: &str, ops: &[&Operation]) -> TokenStream {
+fn group_item(group: &str, group_doc: &str, ops: &[&Operation], prefix: &str) -> TokenStream {
     let handler = format_ident!("{}Api", group.to_upper_camel_case());
     let accessor = ident(&group.to_snake_case());
     let hd = doc(group_doc);
@@ -255,8 +279,13 @@ fn group_item(group: &str, group_doc: &str, ops: &[&Operation]) -> TokenStream {
             quote! { #n: #ty }
         });
         let args = required.iter().map(|f| ident(&f.rust_name));
+        let twin = op
+            .preview
+            .as_ref()
+            .map(|t| format!(" `.preview()` sends it to `{prefix}/{}` instead.", t.path))
+            .unwrap_or_default();
         let d = doc(&format!(
-            "{}: `{} /k/v1/{}`. See [`{}`] for the details.",
+            "{}: `{} {prefix}/{}`. See [`{}`] for the details.{twin}",
             op.summary,
             method_str(op.method),
             op.path,

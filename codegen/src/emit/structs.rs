@@ -21,7 +21,7 @@ pub enum Role {
 /// The field's type as stored in the struct.
 pub fn field_type(f: &Field) -> TokenStream {
     let ty = rust_type(&f.ty);
-    if f.required && !f.empty_is_null {
+    if f.required && !f.empty_is_null && !f.nullable {
         ty
     } else {
         quote! { Option<#ty> }
@@ -40,6 +40,8 @@ fn serde_attrs(f: &Field) -> TokenStream {
     let optional = !f.required;
     if f.empty_is_null {
         parts.push(quote! { default, with = "crate::wire::empty_as_none" });
+    } else if f.ty == TypeRef::NumericString && f.nullable && !optional {
+        parts.push(quote! { with = "crate::wire::numeric_string::option" });
     } else if f.ty == TypeRef::NumericString {
         if optional {
             parts.push(quote! { default, skip_serializing_if = "Option::is_none", with = "crate::wire::numeric_string::option" });
@@ -67,6 +69,15 @@ pub fn param(ty: &TypeRef, value: &TokenStream) -> (TokenStream, TokenStream) {
                 quote! { #value.into_iter().map(Into::into).collect() },
             )
         }
+        // Numbers are taken as they are, so that an integer literal needs no suffix.
+        TypeRef::Integer
+        | TypeRef::Unsigned
+        | TypeRef::NumericString
+        | TypeRef::Number
+        | TypeRef::Bool => {
+            let t = rust_type(ty);
+            (quote! { #t }, quote! { #value })
+        }
         other => {
             let t = rust_type(other);
             (quote! { impl Into<#t> }, quote! { #value.into() })
@@ -77,7 +88,7 @@ pub fn param(ty: &TypeRef, value: &TokenStream) -> (TokenStream, TokenStream) {
 /// The parameter type of a required field in a constructor: a value that may be empty takes
 /// `impl Into<Option<T>>`, so that both a value and `None` (clear the field) can be given.
 pub fn ctor_param(f: &Field) -> TokenStream {
-    if f.empty_is_null {
+    if f.empty_is_null || f.nullable {
         let t = rust_type(&f.ty);
         quote! { impl Into<Option<#t>> }
     } else {
@@ -117,11 +128,15 @@ pub fn struct_item(
     });
     let inits = fields.iter().map(|f| {
         let fname = ident(&f.rust_name);
-        if f.required && f.empty_is_null {
+        if f.required && (f.empty_is_null || f.nullable) {
             quote! { #fname: #fname.into() }
         } else if f.required {
             let (_, conv) = param(&f.ty, &quote! { #fname });
-            quote! { #fname: #conv }
+            if fname == conv.to_string() {
+                quote! { #fname }
+            } else {
+                quote! { #fname: #conv }
+            }
         } else {
             quote! { #fname: None }
         }
@@ -199,11 +214,11 @@ fn field_doc(f: &Field) -> String {
         limits.push(format!("from {lo} to {hi}"));
     }
     if let Some(q) = &c.query_limits {
-        if let Some(n) = q.limit {
-            limits.push(format!("`limit` at most {n}"));
+        if let Some(n) = &q.limit {
+            limits.push(format!("`limit` at most {} (`{}`)", n.value, n.name));
         }
-        if let Some(n) = q.offset {
-            limits.push(format!("`offset` at most {n}"));
+        if let Some(n) = &q.offset {
+            limits.push(format!("`offset` at most {} (`{}`)", n.value, n.name));
         }
         if q.forbid_limit_offset {
             limits.push("no `limit` or `offset` clause".to_string());
@@ -231,11 +246,29 @@ fn checks(f: &Field, structs: &BTreeSet<String>) -> TokenStream {
         max_length,
         minimum,
         maximum,
+        limit_name,
         query_limits,
     } = &f.constraints;
-    let lit = |n: usize| proc_macro2::Literal::usize_unsuffixed(n);
-    let (min_items, max_items, max_length) =
-        (min_items.map(lit), max_items.map(lit), max_length.map(lit));
+    // A named limit is written as its constant, so the check and the constant cannot drift.
+    let lit = |n: usize| match limit_name {
+        Some(name) => {
+            let name = quote::format_ident!("{}", name);
+            quote! { super::limits::#name }
+        }
+        None => {
+            let n = proc_macro2::Literal::usize_unsuffixed(n);
+            quote! { #n }
+        }
+    };
+    let plain = |n: usize| {
+        let n = proc_macro2::Literal::usize_unsuffixed(n);
+        quote! { #n }
+    };
+    let (min_items, max_items, max_length) = (
+        min_items.map(plain),
+        max_items.map(lit),
+        max_length.map(lit),
+    );
     let mut body = Vec::new();
     if let Some(max) = max_items {
         body.push(quote! {
@@ -259,16 +292,35 @@ fn checks(f: &Field, structs: &BTreeSet<String>) -> TokenStream {
             }
         });
     }
+    // An unsigned value is never below 0, so a minimum of 0 checks nothing.
+    let minimum = &minimum.filter(|m| !(f.ty == TypeRef::Unsigned && *m <= 0));
     if minimum.is_some() || maximum.is_some() {
         let lo = option_tokens(minimum.map(proc_macro2::Literal::i64_unsuffixed));
-        let hi = option_tokens(maximum.map(proc_macro2::Literal::i64_unsuffixed));
+        let hi = match (maximum, limit_name) {
+            (Some(_), Some(name)) => {
+                let name = quote::format_ident!("{}", name);
+                quote! { Some(super::limits::#name as i64) }
+            }
+            (m, _) => option_tokens(m.map(proc_macro2::Literal::i64_unsuffixed)),
+        };
+        let actual = if f.ty == TypeRef::Unsigned {
+            quote! { i64::try_from(*value).unwrap_or(i64::MAX) }
+        } else {
+            quote! { *value }
+        };
         body.push(quote! {
-            crate::LimitError::check_range(#wire, *value, #lo, #hi)?;
+            crate::LimitError::check_range(#wire, #actual, #lo, #hi)?;
         });
     }
     if let Some(q) = query_limits {
-        let limit = option_tokens(q.limit.map(proc_macro2::Literal::u64_unsuffixed));
-        let offset = option_tokens(q.offset.map(proc_macro2::Literal::u64_unsuffixed));
+        let named = |n: &Option<crate::model::NamedValue>| match n {
+            Some(n) => {
+                let name = quote::format_ident!("{}", n.name);
+                quote! { Some(super::limits::#name as u64) }
+            }
+            None => quote! { None },
+        };
+        let (limit, offset) = (named(&q.limit), named(&q.offset));
         if q.forbid_limit_offset {
             body.push(quote! { crate::query::forbid_limit_offset(#wire, value)?; });
         }
@@ -294,7 +346,7 @@ fn checks(f: &Field, structs: &BTreeSet<String>) -> TokenStream {
     if body.is_empty() {
         return quote! {};
     }
-    if f.required && !f.empty_is_null {
+    if f.required && !f.empty_is_null && !f.nullable {
         quote! { { let value = &self.#fname; #(#body)* } }
     } else {
         quote! { if let Some(value) = &self.#fname { #(#body)* } }

@@ -5,6 +5,108 @@
 pub const METHOD_OVERRIDE_HEADER: &str = "X-HTTP-Method-Override";
 /// The longest request URI (path and query) kintone accepts; longer requests are tunnelled.
 pub const MAX_URI_BYTES: usize = 8192;
+/// The path every operation's path follows (`/k/v1/{path}`), from the spec's first server.
+pub const API_PREFIX: &str = "/k/v1";
+/// The guest-space form of the prefix: `/k/guest/{spaceId}/v1`, from the spec's guest-space server.
+pub const GUEST_API_PREFIX: (&str, &str) = ("/k/guest/", "/v1");
+/// kintone's documented limits, named in the spec (`x-kintone-limit`, `x-kintone-limits`).
+pub mod limits {
+    /// How long a cursor lives after its last read before kintone deletes it.
+    pub const CURSOR_LIFETIME_SECONDS: usize = 600;
+    /// Login names of the assignees, at most 100.
+    pub const MAX_ASSIGNEES: usize = 100;
+    /// The requests, run in order as one transaction; at most 20.
+    pub const MAX_BULK_REQUESTS: usize = 20;
+    /// How many comments to read; 10 at most and by default.
+    pub const MAX_COMMENTS_PER_READ: usize = 10;
+    /// The most requests a domain runs at once; more are refused with `GAIA_TO04`.
+    pub const MAX_CONCURRENT_REQUESTS: usize = 100;
+    /// Records per read; 100 when left out.
+    pub const MAX_CURSOR_PAGE_SIZE: usize = 500;
+    /// The most cursors open at once on a domain; the next is refused with `GAIA_TM12`.
+    pub const MAX_OPEN_CURSORS: usize = 10;
+    /// The largest `offset` a Get Records query may skip; read further with a cursor.
+    pub const MAX_QUERY_OFFSET: usize = 10000;
+    /// The most records one Get Records call returns (`limit` in its query).
+    pub const MAX_RECORDS_PER_PAGE: usize = 500;
+    /// The records, at most 100 per request.
+    pub const MAX_RECORDS_PER_WRITE: usize = 100;
+    /// How long an uploaded file that no record attaches stays in temporary storage (3 days).
+    pub const UPLOAD_RETENTION_SECONDS: usize = 259200;
+}
+/// Header names from the spec's security schemes and response headers.
+pub mod headers {
+    /// An app's API token. Several tokens (for example for an app and the apps its lookups read)
+    /// are joined with commas in one header.
+    pub const API_TOKEN_HEADER: &str = "X-Cybozu-API-Token";
+    /// How many requests the domain may run at once (100 by default).
+    pub const CONCURRENCY_LIMIT_HEADER: &str = "X-ConcurrencyLimit-Limit";
+    /// How many requests the domain is running now.
+    pub const CONCURRENCY_RUNNING_HEADER: &str = "X-ConcurrencyLimit-Running";
+    /// The base64 encoding of `login_name:password`.
+    pub const PASSWORD_HEADER: &str = "X-Cybozu-Authorization";
+}
+/// kintone's error codes (`x-kintone-error-codes`), for matching [`crate::ApiError::code`].
+pub mod error_codes {
+    /// No authentication was given. (HTTP 401)
+    pub const CB_AU01: &str = "CB_AU01";
+    /// The body is not valid JSON. (HTTP 400)
+    pub const CB_IJ01: &str = "CB_IJ01";
+    /// An illegal request, such as a malformed cursor id. (HTTP status not documented)
+    pub const CB_IL02: &str = "CB_IL02";
+    /// The user lacks a permission for the app or record. (HTTP 403)
+    pub const CB_NO02: &str = "CB_NO02";
+    /// The OAuth token lacks the scope the API needs. (HTTP 403)
+    pub const CB_OA01: &str = "CB_OA01";
+    /// Missing or invalid input; `errors` says which values. (HTTP 400)
+    pub const CB_VA01: &str = "CB_VA01";
+    /// The login name or password is wrong. (HTTP 401)
+    pub const CB_WA01: &str = "CB_WA01";
+    /// The app does not exist. (HTTP 404)
+    pub const GAIA_AP01: &str = "GAIA_AP01";
+    /// The API token does not belong to the app. (HTTP status not documented)
+    pub const GAIA_AP15: &str = "GAIA_AP15";
+    /// The file does not exist. (HTTP 404)
+    pub const GAIA_BL01: &str = "GAIA_BL01";
+    /// The cursor does not exist or has expired. (HTTP 404)
+    pub const GAIA_CN01: &str = "GAIA_CN01";
+    /// The record (or settings) revision is not the latest. (HTTP 409)
+    pub const GAIA_CO02: &str = "GAIA_CO02";
+    /// Two API tokens of the same app in one request. (HTTP 400)
+    pub const GAIA_DA03: &str = "GAIA_DA03";
+    /// The API token does not exist or is not saved yet. (HTTP 400)
+    pub const GAIA_IA02: &str = "GAIA_IA02";
+    /// The process action does not apply to the record's current status. (HTTP status not documented)
+    pub const GAIA_IL03: &str = "GAIA_IL03";
+    /// A guest-space app called through the non-guest path. (HTTP 400)
+    pub const GAIA_IL23: &str = "GAIA_IL23";
+    /// The query uses an operator the field type does not take. (HTTP 400)
+    pub const GAIA_IQ03: &str = "GAIA_IQ03";
+    /// The query names a field that does not exist. (HTTP 400)
+    pub const GAIA_IQ11: &str = "GAIA_IQ11";
+    /// A lookup key value was not found in the source app. (HTTP 400)
+    pub const GAIA_LO04: &str = "GAIA_LO04";
+    /// The API token's permissions do not cover the API. (HTTP 403)
+    pub const GAIA_NO01: &str = "GAIA_NO01";
+    /// The query's `limit` is over 500. (HTTP 400)
+    pub const GAIA_QU01: &str = "GAIA_QU01";
+    /// The query's `offset` is over 10,000. (HTTP 400)
+    pub const GAIA_QU02: &str = "GAIA_QU02";
+    /// The record does not exist. (HTTP 404)
+    pub const GAIA_RE01: &str = "GAIA_RE01";
+    /// The comment does not exist. (HTTP 400)
+    pub const GAIA_RE02: &str = "GAIA_RE02";
+    /// Only the comment's author may delete it. (HTTP status not documented)
+    pub const GAIA_RE03: &str = "GAIA_RE03";
+    /// The next status needs an assignee and none was given. (HTTP 400)
+    pub const GAIA_SA01: &str = "GAIA_SA01";
+    /// Process management is disabled for the app. (HTTP status not documented)
+    pub const GAIA_ST02: &str = "GAIA_ST02";
+    /// Too many open cursors on the domain; delete some or wait. (HTTP 429)
+    pub const GAIA_TM12: &str = "GAIA_TM12";
+    /// Too many concurrent requests on the domain; retry later. (HTTP 429)
+    pub const GAIA_TO04: &str = "GAIA_TO04";
+}
 /// Types of the spec's `components/schemas` and of inline request and response bodies.
 pub mod types;
 /// One request type per operation, and the handlers that send them.

@@ -441,7 +441,7 @@ pub struct GetRecordsRequest {
     pub fields: Option<Vec<String>>,
     /// A query in kintone's query language, with optional `order by`, `limit` and `offset`.
     ///
-    /// Limits, checked before sending: `limit` at most 500, `offset` at most 10000.
+    /// Limits, checked before sending: `limit` at most 500 (`MAX_RECORDS_PER_PAGE`), `offset` at most 10000 (`MAX_QUERY_OFFSET`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     /// When true, the response counts every record that matches the query.
@@ -476,8 +476,8 @@ impl GetRecordsRequest {
         self
     }
     /// Sets `totalCount`.
-    pub fn total_count(mut self, value: impl Into<bool>) -> Self {
-        self.total_count = Some(value.into());
+    pub fn total_count(mut self, value: bool) -> Self {
+        self.total_count = Some(value);
         self
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
@@ -492,7 +492,12 @@ impl GetRecordsRequest {
             }
         }
         if let Some(value) = &self.query {
-            crate::query::check_limits("query", value, Some(500), Some(10000))?;
+            crate::query::check_limits(
+                "query",
+                value,
+                Some(super::limits::MAX_RECORDS_PER_PAGE as u64),
+                Some(super::limits::MAX_QUERY_OFFSET as u64),
+            )?;
         }
         Ok(())
     }
@@ -547,7 +552,7 @@ impl crate::runtime::Call<'_, GetRecordsRequest> {
         self.map(|request| request.query(value))
     }
     /// Sets `totalCount`.
-    pub fn total_count(self, value: impl Into<bool>) -> Self {
+    pub fn total_count(self, value: bool) -> Self {
         self.map(|request| request.total_count(value))
     }
 }
@@ -611,6 +616,8 @@ pub struct UpdateRecordsRequest {
     pub accept_language: Option<String>,
     /// An app ID.
     pub app: AppId,
+    /// The records, at most 100 per request.
+    ///
     /// Limits, checked before sending: at most 100 items.
     pub records: Vec<RecordUpdate>,
     /// Add the records whose `updateKey` matches no record.
@@ -637,18 +644,18 @@ impl UpdateRecordsRequest {
         self
     }
     /// Sets `upsert`.
-    pub fn upsert(mut self, value: impl Into<bool>) -> Self {
-        self.upsert = Some(value.into());
+    pub fn upsert(mut self, value: bool) -> Self {
+        self.upsert = Some(value);
         self
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
             let value = &self.records;
-            if value.len() > 100 {
+            if value.len() > super::limits::MAX_RECORDS_PER_WRITE {
                 return Err(crate::LimitError::TooManyItems {
                     field: "records",
-                    max: 100,
+                    max: super::limits::MAX_RECORDS_PER_WRITE,
                     actual: value.len(),
                 });
             }
@@ -694,7 +701,7 @@ impl crate::runtime::Call<'_, UpdateRecordsRequest> {
         self.map(|request| request.accept_language(value))
     }
     /// Sets `upsert`.
-    pub fn upsert(self, value: impl Into<bool>) -> Self {
+    pub fn upsert(self, value: bool) -> Self {
         self.map(|request| request.upsert(value))
     }
 }
@@ -758,6 +765,8 @@ pub struct AddRecordsRequest {
     pub accept_language: Option<String>,
     /// An app ID.
     pub app: AppId,
+    /// The records, at most 100 per request.
+    ///
     /// Limits, checked before sending: at most 100 items.
     pub records: Vec<RecordInput>,
 }
@@ -783,10 +792,10 @@ impl AddRecordsRequest {
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
             let value = &self.records;
-            if value.len() > 100 {
+            if value.len() > super::limits::MAX_RECORDS_PER_WRITE {
                 return Err(crate::LimitError::TooManyItems {
                     field: "records",
-                    max: 100,
+                    max: super::limits::MAX_RECORDS_PER_WRITE,
                     actual: value.len(),
                 });
             }
@@ -903,10 +912,10 @@ impl DeleteRecordsRequest {
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
             let value = &self.ids;
-            if value.len() > 100 {
+            if value.len() > super::limits::MAX_RECORDS_PER_WRITE {
                 return Err(crate::LimitError::TooManyItems {
                     field: "ids",
-                    max: 100,
+                    max: super::limits::MAX_RECORDS_PER_WRITE,
                     actual: value.len(),
                 });
             }
@@ -919,10 +928,10 @@ impl DeleteRecordsRequest {
             }
         }
         if let Some(value) = &self.revisions {
-            if value.len() > 100 {
+            if value.len() > super::limits::MAX_RECORDS_PER_WRITE {
                 return Err(crate::LimitError::TooManyItems {
                     field: "revisions",
-                    max: 100,
+                    max: super::limits::MAX_RECORDS_PER_WRITE,
                     actual: value.len(),
                 });
             }
@@ -1126,7 +1135,7 @@ pub struct CreateCursorRequest {
     ///
     /// Limits, checked before sending: from 1 to 500.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i64>,
+    pub size: Option<u64>,
 }
 impl CreateCursorRequest {
     /// Creates the value from its required fields; the others start unset.
@@ -1156,8 +1165,8 @@ impl CreateCursorRequest {
         self
     }
     /// Sets `size`.
-    pub fn size(mut self, value: impl Into<i64>) -> Self {
-        self.size = Some(value.into());
+    pub fn size(mut self, value: u64) -> Self {
+        self.size = Some(value);
         self
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
@@ -1175,7 +1184,12 @@ impl CreateCursorRequest {
             crate::query::forbid_limit_offset("query", value)?;
         }
         if let Some(value) = &self.size {
-            crate::LimitError::check_range("size", *value, Some(1), Some(500))?;
+            crate::LimitError::check_range(
+                "size",
+                i64::try_from(*value).unwrap_or(i64::MAX),
+                Some(1),
+                Some(super::limits::MAX_CURSOR_PAGE_SIZE as i64),
+            )?;
         }
         Ok(())
     }
@@ -1215,7 +1229,7 @@ impl crate::runtime::Call<'_, CreateCursorRequest> {
         self.map(|request| request.query(value))
     }
     /// Sets `size`.
-    pub fn size(self, value: impl Into<i64>) -> Self {
+    pub fn size(self, value: u64) -> Self {
         self.map(|request| request.size(value))
     }
 }
@@ -1354,12 +1368,12 @@ pub struct GetRecordCommentsRequest {
     pub order: Option<GetRecordCommentsOrder>,
     /// How many comments to skip.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub offset: Option<i64>,
+    pub offset: Option<u64>,
     /// How many comments to read; 10 at most and by default.
     ///
     /// Limits, checked before sending: from 1 to 10.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i64>,
+    pub limit: Option<u64>,
 }
 impl GetRecordCommentsRequest {
     /// Creates the value from its required fields; the others start unset.
@@ -1385,22 +1399,24 @@ impl GetRecordCommentsRequest {
         self
     }
     /// Sets `offset`.
-    pub fn offset(mut self, value: impl Into<i64>) -> Self {
-        self.offset = Some(value.into());
+    pub fn offset(mut self, value: u64) -> Self {
+        self.offset = Some(value);
         self
     }
     /// Sets `limit`.
-    pub fn limit(mut self, value: impl Into<i64>) -> Self {
-        self.limit = Some(value.into());
+    pub fn limit(mut self, value: u64) -> Self {
+        self.limit = Some(value);
         self
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
-        if let Some(value) = &self.offset {
-            crate::LimitError::check_range("offset", *value, Some(0), None)?;
-        }
         if let Some(value) = &self.limit {
-            crate::LimitError::check_range("limit", *value, Some(1), Some(10))?;
+            crate::LimitError::check_range(
+                "limit",
+                i64::try_from(*value).unwrap_or(i64::MAX),
+                Some(1),
+                Some(super::limits::MAX_COMMENTS_PER_READ as i64),
+            )?;
         }
         Ok(())
     }
@@ -1455,11 +1471,11 @@ impl crate::runtime::Call<'_, GetRecordCommentsRequest> {
         self.map(|request| request.order(value))
     }
     /// Sets `offset`.
-    pub fn offset(self, value: impl Into<i64>) -> Self {
+    pub fn offset(self, value: u64) -> Self {
         self.map(|request| request.offset(value))
     }
     /// Sets `limit`.
-    pub fn limit(self, value: impl Into<i64>) -> Self {
+    pub fn limit(self, value: u64) -> Self {
         self.map(|request| request.limit(value))
     }
 }
@@ -1859,6 +1875,8 @@ pub struct UpdateRecordsStatusRequest {
     pub accept_language: Option<String>,
     /// An app ID.
     pub app: AppId,
+    /// The records, at most 100 per request.
+    ///
     /// Limits, checked before sending: at most 100 items.
     pub records: Vec<StatusChange>,
 }
@@ -1884,10 +1902,10 @@ impl UpdateRecordsStatusRequest {
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
             let value = &self.records;
-            if value.len() > 100 {
+            if value.len() > super::limits::MAX_RECORDS_PER_WRITE {
                 return Err(crate::LimitError::TooManyItems {
                     field: "records",
-                    max: 100,
+                    max: super::limits::MAX_RECORDS_PER_WRITE,
                     actual: value.len(),
                 });
             }
@@ -1982,6 +2000,8 @@ pub struct UpdateRecordAssigneesRequest {
     pub app: AppId,
     /// A record ID, unique within its app.
     pub id: RecordId,
+    /// Login names of the assignees, at most 100.
+    ///
     /// Limits, checked before sending: at most 100 items.
     pub assignees: Vec<String>,
     /// A record's revision, raised by one on every change.
@@ -2018,10 +2038,10 @@ impl UpdateRecordAssigneesRequest {
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
             let value = &self.assignees;
-            if value.len() > 100 {
+            if value.len() > super::limits::MAX_ASSIGNEES {
                 return Err(crate::LimitError::TooManyItems {
                     field: "assignees",
-                    max: 100,
+                    max: super::limits::MAX_ASSIGNEES,
                     actual: value.len(),
                 });
             }
@@ -2131,6 +2151,8 @@ pub struct BulkRequestRequest {
     /// for example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
+    /// The requests, run in order as one transaction; at most 20.
+    ///
     /// Limits, checked before sending: at most 20 items.
     pub requests: Vec<BulkRequestItem>,
 }
@@ -2152,10 +2174,10 @@ impl BulkRequestRequest {
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
             let value = &self.requests;
-            if value.len() > 20 {
+            if value.len() > super::limits::MAX_BULK_REQUESTS {
                 return Err(crate::LimitError::TooManyItems {
                     field: "requests",
-                    max: 20,
+                    max: super::limits::MAX_BULK_REQUESTS,
                     actual: value.len(),
                 });
             }

@@ -401,11 +401,8 @@ pub struct CreateCursorResponse {
 impl CreateCursorResponse {
     /// Creates the value from its required fields; the others start unset.
     #[allow(clippy::new_without_default)]
-    pub fn new(id: impl Into<CursorId>, total_count: impl Into<u64>) -> Self {
-        Self {
-            id: id.into(),
-            total_count: total_count.into(),
-        }
+    pub fn new(id: impl Into<CursorId>, total_count: u64) -> Self {
+        Self { id: id.into(), total_count }
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
@@ -1363,8 +1360,8 @@ impl FileInfo {
         self
     }
     /// Sets `size`.
-    pub fn size(mut self, value: impl Into<u64>) -> Self {
-        self.size = Some(value.into());
+    pub fn size(mut self, value: u64) -> Self {
+        self.size = Some(value);
         self
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
@@ -1465,13 +1462,13 @@ impl GetRecordCommentsResponse {
     #[allow(clippy::new_without_default)]
     pub fn new(
         comments: impl IntoIterator<Item = impl Into<Comment>>,
-        older: impl Into<bool>,
-        newer: impl Into<bool>,
+        older: bool,
+        newer: bool,
     ) -> Self {
         Self {
             comments: comments.into_iter().map(Into::into).collect(),
-            older: older.into(),
-            newer: newer.into(),
+            older,
+            newer,
         }
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
@@ -1514,11 +1511,11 @@ impl GetRecordsByCursorResponse {
     #[allow(clippy::new_without_default)]
     pub fn new(
         records: impl IntoIterator<Item = impl Into<Record>>,
-        next: impl Into<bool>,
+        next: bool,
     ) -> Self {
         Self {
             records: records.into_iter().map(Into::into).collect(),
-            next: next.into(),
+            next,
         }
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
@@ -1549,8 +1546,8 @@ impl GetRecordsResponse {
         }
     }
     /// Sets `totalCount`.
-    pub fn total_count(mut self, value: impl Into<u64>) -> Self {
-        self.total_count = Some(value.into());
+    pub fn total_count(mut self, value: u64) -> Self {
+        self.total_count = Some(value);
         self
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
@@ -2180,13 +2177,10 @@ impl SubtableRow {
     /// Creates the value from its required fields; the others start unset.
     #[allow(clippy::new_without_default)]
     pub fn new(
-        id: impl Into<u64>,
+        id: u64,
         value: impl Into<::std::collections::BTreeMap<String, FieldValue>>,
     ) -> Self {
-        Self {
-            id: id.into(),
-            value: value.into(),
-        }
+        Self { id, value: value.into() }
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
@@ -2217,8 +2211,8 @@ impl SubtableRowInput {
         }
     }
     /// Sets `id`.
-    pub fn id(mut self, value: impl Into<u64>) -> Self {
-        self.id = Some(value.into());
+    pub fn id(mut self, value: u64) -> Self {
+        self.id = Some(value);
         self
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
