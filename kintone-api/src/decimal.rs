@@ -67,7 +67,27 @@ macro_rules! from_integer {
     )*};
 }
 
-from_integer!(i32, i64, u32, u64, i128, u128);
+from_integer!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+
+impl TryFrom<&str> for Decimal {
+    type Error = DecimalError;
+
+    fn try_from(value: &str) -> Result<Self, DecimalError> {
+        value.parse()
+    }
+}
+
+impl TryFrom<String> for Decimal {
+    type Error = DecimalError;
+
+    fn try_from(value: String) -> Result<Self, DecimalError> {
+        if is_decimal(&value) {
+            Ok(Self(value))
+        } else {
+            Err(DecimalError(value))
+        }
+    }
+}
 
 impl serde::Serialize for Decimal {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

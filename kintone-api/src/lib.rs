@@ -47,16 +47,18 @@ mod file;
 mod method;
 mod paging;
 mod record;
+mod record_input;
 #[allow(clippy::all, missing_docs)]
 #[rustfmt::skip]
 mod generated;
 mod response;
 mod transport;
 
+#[cfg(feature = "proxy")]
 pub mod proxy;
-pub mod query;
-pub mod runtime;
-pub mod wire;
+mod query;
+mod runtime;
+mod wire;
 
 pub use auth::{Auth, Secret};
 pub use bulk::BulkRequest;
@@ -71,3 +73,4 @@ pub use generated::{error_codes, headers, limits};
 pub use generated::{API_PREFIX, GUEST_API_PREFIX, MAX_URI_BYTES, METHOD_OVERRIDE_HEADER};
 pub use paging::RecordCursor;
 pub use response::{Concurrency, Response};
+pub use runtime::{BulkOperation, Call, HasPreview, Operation, Preview};
