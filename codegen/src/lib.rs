@@ -1,5 +1,9 @@
-//! Turns kintone-rs's hand-written OpenAPI description (`spec/kintone.yaml`) into the Rust source
-//! of `kintone-api`'s generated module.
+//! Turns kintone-rs's hand-written OpenAPI description into the Rust source of `kintone-api`'s
+//! generated module.
+//!
+//! The description is split for review: `spec/kintone.yaml` is the root and each API family has
+//! its own file in `spec/families/`. [`bundle`] joins them into one document
+//! (`spec/kintone.bundled.yaml`), which is what [`generate`] and [`parse`] read.
 //!
 //! [`generate`] is a pure function: the same spec gives byte-identical output. It parses the
 //! document, lowers it into a plain-data [`model`], emits tokens with `quote` and prints them with
@@ -7,15 +11,20 @@
 //! Rust naming from `x-rust-*` ones; [`extensions::KNOWN`] lists each with where it may appear,
 //! and a document with an unknown or misplaced one is refused.
 
+pub mod bundle;
 pub mod extensions;
 pub mod model;
 
 mod emit;
 mod lower;
 
+pub use bundle::{bundle, bundle_dir, BundleError};
+
 /// A generation failure: the spec is not valid, or uses something the generator does not handle.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    #[error("the split spec does not bundle: {0}")]
+    Bundle(#[from] BundleError),
     #[error("the spec is not valid OpenAPI 3.0 YAML: {0}")]
     Parse(#[from] serde_yaml::Error),
     #[error("the spec breaks a rule of the project: {0}")]

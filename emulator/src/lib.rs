@@ -1,7 +1,7 @@
 //! `kintone-emulator`: a local kintone-compatible REST API server.
 //!
-//! It serves every operation of the project's OpenAPI description (`spec/kintone.yaml`, read at
-//! start), under `/k/v1/…` and `/k/guest/{spaceId}/v1/…`, with kintone's wire format: query
+//! It serves every operation of the project's OpenAPI description (the bundle
+//! `spec/kintone.bundled.yaml`, read through the generator's model at start), under `/k/v1/…` and `/k/guest/{spaceId}/v1/…`, with kintone's wire format: query
 //! strings with indexed arrays, `X-HTTP-Method-Override`, JSON and multipart bodies, binary
 //! downloads, `{id, code, message, errors}` errors with kintone's codes and statuses, English or
 //! Japanese messages by `Accept-Language`, and `X-ConcurrencyLimit-*` headers on every answer.

@@ -1,7 +1,13 @@
-//! The operations the emulator serves, read from the same spec as the client.
+//! The operations the emulator serves, read through the generator's model of the same bundled
+//! spec the client is generated from, so both sides agree on every path, method and flag.
 
-/// The spec the client is generated from.
-pub const SPEC_YAML: &str = include_str!("../../spec/kintone.yaml");
+use std::sync::OnceLock;
+
+use kintone_codegen::model::{Method, Operation};
+
+/// The bundled spec (`cargo xtask regenerate` writes it from `spec/kintone.yaml` and its family
+/// files) that the client is generated from.
+const SPEC_YAML: &str = include_str!("../../spec/kintone.bundled.yaml");
 
 /// One operation of the spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,39 +20,44 @@ pub struct SpecOperation {
     pub bulk: bool,
 }
 
-/// Every operation of the spec, in document order.
-pub fn operations() -> Vec<SpecOperation> {
-    let doc: serde_yaml::Value = serde_yaml::from_str(SPEC_YAML).expect("the spec is valid YAML");
-    let mut out = Vec::new();
-    let Some(paths) = doc.get("paths").and_then(|p| p.as_mapping()) else {
-        return out;
-    };
-    for (path, item) in paths {
-        let (Some(path), Some(item)) = (path.as_str(), item.as_mapping()) else {
-            continue;
+impl From<&Operation> for SpecOperation {
+    fn from(op: &Operation) -> Self {
+        let method = match op.method {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
         };
-        for (method, op) in item {
-            let Some(method) = method.as_str() else {
-                continue;
-            };
-            let Some(id) = op.get("operationId").and_then(|v| v.as_str()) else {
-                continue;
-            };
-            let flag = |k: &str| op.get(k).and_then(|v| v.as_bool()).unwrap_or(false);
-            out.push(SpecOperation {
-                method: method.to_ascii_uppercase(),
-                path: path.to_string(),
-                operation_id: id.to_string(),
-                guest_space: flag("x-kintone-guest-space"),
-                bulk: flag("x-kintone-bulk"),
-            });
+        SpecOperation {
+            method: method.to_string(),
+            // The model's paths are relative to the server URL; requests carry them absolute.
+            path: format!("/{}", op.path),
+            operation_id: op.id.clone(),
+            guest_space: op.guest_space,
+            bulk: op.bulk,
         }
     }
-    out
+}
+
+/// Every operation of the spec, in the generator's order: paths as the spec lists them.
+pub fn operations() -> Vec<SpecOperation> {
+    static OPERATIONS: OnceLock<Vec<SpecOperation>> = OnceLock::new();
+    OPERATIONS
+        .get_or_init(|| {
+            kintone_codegen::parse(SPEC_YAML)
+                .expect("the bundled spec is what the client is generated from, so it parses")
+                .operations
+                .iter()
+                .map(SpecOperation::from)
+                .collect()
+        })
+        .clone()
 }
 
 #[cfg(test)]
 mod tests {
+    use super::SpecOperation;
+
     #[test]
     fn every_spec_operation_is_read_and_implemented() {
         let ops = super::operations();
@@ -60,5 +71,31 @@ mod tests {
                 op.operation_id
             );
         }
+    }
+
+    #[test]
+    fn operations_carry_absolute_paths_upper_case_methods_and_the_spec_flags() {
+        let ops = super::operations();
+        let find = |id: &str| ops.iter().find(|o| o.operation_id == id).unwrap().clone();
+        assert_eq!(
+            find("getRecordsByCursor"),
+            SpecOperation {
+                method: "GET".into(),
+                path: "/records/cursor.json".into(),
+                operation_id: "getRecordsByCursor".into(),
+                guest_space: true,
+                bulk: false,
+            }
+        );
+        let add = find("addRecord");
+        assert_eq!(
+            (add.method.as_str(), add.path.as_str()),
+            ("POST", "/record.json")
+        );
+        assert!(add.bulk);
+        assert!(find("updateRecordAssignees").bulk);
+        assert!(!find("bulkRequest").bulk);
+        assert_eq!(find("deleteRecords").method, "DELETE");
+        assert_eq!(find("updateRecordsStatus").method, "PUT");
     }
 }

@@ -1,12 +1,15 @@
 //! Project automation: `cargo xtask regenerate [--check]`.
 //!
-//! `regenerate` writes the code generated from `spec/kintone.yaml` into
-//! `kintone-api/src/generated/`; `--check` writes nothing and fails when the checked-in files
-//! differ from what the spec gives, which is what CI and the workspace test do.
+//! `regenerate` bundles the split spec (`spec/kintone.yaml` and the family files it references)
+//! into `spec/kintone.bundled.yaml`, then writes the code generated from that bundle into
+//! `kintone-api/src/generated/`. `--check` writes nothing and fails when the checked-in bundle or
+//! generated files differ from what the spec gives, which is what CI and the workspace test do.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
+
+use kintone_codegen::bundle::BUNDLE_FILE;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,36 +42,44 @@ fn workspace_root() -> PathBuf {
 fn regenerate(check: bool) -> Result<(), String> {
     let started = Instant::now();
     let root = workspace_root();
-    let spec_path = root.join("spec/kintone.yaml");
-    let spec =
-        std::fs::read_to_string(&spec_path).map_err(|e| format!("{}: {e}", spec_path.display()))?;
-    let files = kintone_codegen::generate(&spec).map_err(|e| e.to_string())?;
+    let spec_dir = root.join("spec");
+    let bundled = kintone_codegen::bundle_dir(&spec_dir).map_err(|e| e.to_string())?;
+    let files = kintone_codegen::generate(&bundled).map_err(|e| e.to_string())?;
     let out_dir = root.join("kintone-api/src/generated");
+    let outputs = std::iter::once((spec_dir.join(BUNDLE_FILE), &bundled))
+        .chain(files.iter().map(|f| (out_dir.join(f.path), &f.contents)));
     let mut stale = Vec::new();
-    for file in &files {
-        let path = out_dir.join(file.path);
+    let mut written = 0;
+    for (path, contents) in outputs {
         let current = std::fs::read_to_string(&path).unwrap_or_default();
-        if current == file.contents {
+        if current == *contents {
             continue;
         }
         if check {
             stale.push(path.display().to_string());
         } else {
-            std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
-            std::fs::write(&path, &file.contents)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            }
+            std::fs::write(&path, contents).map_err(|e| format!("{}: {e}", path.display()))?;
             println!("wrote {}", path.display());
+            written += 1;
         }
     }
     if !stale.is_empty() {
         return Err(format!(
-            "generated code is stale: {}\nrun `{}` and commit the result",
+            "stale, not what the spec gives: {}\nrun `{}` and commit the result",
             stale.join(", "),
             kintone_codegen::REGENERATE_COMMAND
         ));
     }
+    let state = if written == 0 {
+        "were already up to date"
+    } else {
+        "are up to date now"
+    };
     println!(
-        "generated code is up to date ({} ms)",
+        "the bundle and the generated code {state} ({} ms)",
         started.elapsed().as_millis()
     );
     Ok(())
