@@ -41,7 +41,7 @@ pub use error::KintoneError;
 pub use handlers::IMPLEMENTED;
 pub use inject::{Failure, FailureKind};
 pub use server::{Config, LoggedRequest};
-pub use spec::{operations as spec_operations, SpecOperation};
+pub use spec::{limits, operations as spec_operations, Limits, SpecOperation};
 pub use store::{
     ActionSeed, AppSeed, FieldSeed, FieldType, Permissions, ProcessSeed, Seed, TokenSeed, UserSeed,
 };

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use crate::error::KintoneError;
 use crate::handlers::{self, Ctx, Output, Principal, Upload};
 use crate::inject::{self, Failure, FailureKind};
-use crate::spec::SpecOperation;
+use crate::spec::{header, SpecOperation};
 use crate::store::Db;
 
 /// One request as the emulator received it.
@@ -55,10 +55,10 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Self {
-            concurrency_limit: 100,
-            cursor_ttl: Duration::from_secs(600),
-            temp_file_ttl: Duration::from_secs(3 * 24 * 3600),
-            max_cursors: 10,
+            concurrency_limit: crate::spec::limits().concurrent_requests,
+            cursor_ttl: crate::spec::limits().cursor_lifetime,
+            temp_file_ttl: crate::spec::limits().upload_retention,
+            max_cursors: crate::spec::limits().open_cursors,
         }
     }
 }
@@ -222,10 +222,13 @@ fn header_value(text: &str) -> HeaderValue {
 
 fn add_concurrency(headers: &mut HeaderMap, shared: &Shared, running: usize) {
     headers.insert(
-        "x-concurrencylimit-limit",
+        header("CONCURRENCY_LIMIT_HEADER"),
         HeaderValue::from(shared.config.concurrency_limit),
     );
-    headers.insert("x-concurrencylimit-running", HeaderValue::from(running));
+    headers.insert(
+        header("CONCURRENCY_RUNNING_HEADER"),
+        HeaderValue::from(running),
+    );
 }
 
 pub fn error_id(shared: &Shared) -> String {
@@ -241,7 +244,7 @@ fn error_response(shared: &Shared, e: &KintoneError, japanese: bool, running: us
         HeaderValue::from_static("application/json; charset=utf-8"),
     );
     r.headers_mut()
-        .insert("x-cybozu-error", header_value(e.code));
+        .insert(header("CYBOZU_ERROR_HEADER"), header_value(e.code));
     add_concurrency(r.headers_mut(), shared, running);
     r
 }
@@ -307,7 +310,7 @@ fn run(
     japanese: bool,
 ) -> Result<Output, KintoneError> {
     let (guest_space, api) = split_path(path).ok_or_else(|| not_found(path))?;
-    let method = match parts.headers.get("x-http-method-override") {
+    let method = match parts.headers.get(header("METHOD_OVERRIDE_HEADER")) {
         Some(v) if parts.method == Method::POST => match v.to_str().unwrap_or_default() {
             m @ ("GET" | "POST" | "PUT" | "DELETE") => m.to_string(),
             other => {
@@ -382,7 +385,7 @@ pub fn query_params(query: &str) -> Value {
 
 fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Principal, KintoneError> {
     let db = shared.db.lock().unwrap();
-    if let Some(v) = headers.get("x-cybozu-authorization") {
+    if let Some(v) = headers.get(header("PASSWORD_HEADER")) {
         let decoded = base64::engine::general_purpose::STANDARD
             .decode(v.as_bytes())
             .ok()
@@ -404,7 +407,7 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Principal, Kinto
             _ => Err(failed()),
         };
     }
-    if let Some(v) = headers.get("x-cybozu-api-token") {
+    if let Some(v) = headers.get(header("API_TOKEN_HEADER")) {
         let mut tokens = Vec::new();
         for token in v.to_str().unwrap_or_default().split(',').map(str::trim) {
             match db.tokens.get(token) {

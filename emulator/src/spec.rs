@@ -39,23 +39,143 @@ impl From<&Operation> for SpecOperation {
     }
 }
 
+/// kintone's limits that the emulator enforces, read from the spec's named limits
+/// (`x-kintone-limit` on constraints, `x-kintone-limits` at the root) — the same constants the
+/// client is generated with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Records one add, update, delete or status request may carry.
+    pub records_per_write: usize,
+    /// Requests one bulk request may carry.
+    pub bulk_requests: usize,
+    /// Records one cursor read may return.
+    pub cursor_page_size: usize,
+    /// Comments one read may return.
+    pub comments_per_read: usize,
+    /// The largest `limit` of a Get Records query.
+    pub records_per_page: usize,
+    /// The largest `offset` of a Get Records query.
+    pub query_offset: usize,
+    /// Assignees one status may have.
+    pub assignees: usize,
+    /// Requests a domain runs at once.
+    pub concurrent_requests: usize,
+    /// Cursors open at once on a domain.
+    pub open_cursors: usize,
+    /// How long a cursor lives after its last read.
+    pub cursor_lifetime: std::time::Duration,
+    /// How long an unattached upload is kept.
+    pub upload_retention: std::time::Duration,
+}
+
+fn model() -> &'static kintone_codegen::model::Api {
+    static MODEL: OnceLock<kintone_codegen::model::Api> = OnceLock::new();
+    MODEL.get_or_init(|| {
+        kintone_codegen::parse(SPEC_YAML)
+            .expect("the bundled spec is what the client is generated from, so it parses")
+    })
+}
+
+/// The limits, read from the spec once.
+pub fn limits() -> &'static Limits {
+    static LIMITS: OnceLock<Limits> = OnceLock::new();
+    LIMITS.get_or_init(|| {
+        let named = |name: &str| -> usize {
+            model()
+                .limits
+                .iter()
+                .find(|l| l.name == name)
+                .map(|l| l.value as usize)
+                .unwrap_or_else(|| {
+                    panic!("the spec names no limit {name}, which the emulator enforces")
+                })
+        };
+        let seconds = |name: &str| std::time::Duration::from_secs(named(name) as u64);
+        Limits {
+            records_per_write: named("MAX_RECORDS_PER_WRITE"),
+            bulk_requests: named("MAX_BULK_REQUESTS"),
+            cursor_page_size: named("MAX_CURSOR_PAGE_SIZE"),
+            comments_per_read: named("MAX_COMMENTS_PER_READ"),
+            records_per_page: named("MAX_RECORDS_PER_PAGE"),
+            query_offset: named("MAX_QUERY_OFFSET"),
+            assignees: named("MAX_ASSIGNEES"),
+            concurrent_requests: named("MAX_CONCURRENT_REQUESTS"),
+            open_cursors: named("MAX_OPEN_CURSORS"),
+            cursor_lifetime: seconds("CURSOR_LIFETIME_SECONDS"),
+            upload_retention: seconds("UPLOAD_RETENTION_SECONDS"),
+        }
+    })
+}
+
+/// A header name the spec gives (`API_TOKEN_HEADER`, `CYBOZU_ERROR_HEADER`, …; the method
+/// override's header is `METHOD_OVERRIDE_HEADER`), as the generator names it for the client.
+pub fn header(name: &str) -> http::HeaderName {
+    static HEADERS: OnceLock<Vec<(String, http::HeaderName)>> = OnceLock::new();
+    let headers = HEADERS.get_or_init(|| {
+        let model = model();
+        let named = model
+            .headers
+            .iter()
+            .map(|h| (h.name.clone(), h.value.clone()));
+        let method_override = model
+            .method_override
+            .iter()
+            .map(|m| ("METHOD_OVERRIDE_HEADER".to_string(), m.header.clone()));
+        named
+            .chain(method_override)
+            .map(|(name, value)| {
+                let value = http::HeaderName::from_bytes(value.as_bytes())
+                    .expect("the spec's header names are valid");
+                (name, value)
+            })
+            .collect()
+    });
+    headers
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_else(|| panic!("the spec names no header {name}"))
+}
+
+/// The field types the spec's record values (`FieldValue`) are tagged with.
+pub fn field_types() -> Vec<String> {
+    model()
+        .types
+        .iter()
+        .find_map(|t| match t {
+            kintone_codegen::model::TypeDef::Union(u) if u.name == "FieldValue" => {
+                Some(u.variants.iter().map(|v| v.tag.clone()).collect())
+            }
+            _ => None,
+        })
+        .expect("the spec describes record values as the FieldValue union")
+}
+
 /// Every operation of the spec, in the generator's order: paths as the spec lists them.
 pub fn operations() -> Vec<SpecOperation> {
     static OPERATIONS: OnceLock<Vec<SpecOperation>> = OnceLock::new();
     OPERATIONS
-        .get_or_init(|| {
-            kintone_codegen::parse(SPEC_YAML)
-                .expect("the bundled spec is what the client is generated from, so it parses")
-                .operations
-                .iter()
-                .map(SpecOperation::from)
-                .collect()
-        })
+        .get_or_init(|| model().operations.iter().map(SpecOperation::from).collect())
         .clone()
 }
 
 #[cfg(test)]
 mod tests {
+    /// The emulator's field types are exactly the spec's, so neither can gain a type the other
+    /// does not know (`$id` and `$revision` are the record's own, not form fields).
+    #[test]
+    fn the_emulators_field_types_are_the_specs() {
+        let emulated: std::collections::BTreeSet<String> = crate::store::FieldType::ALL
+            .iter()
+            .map(|t| t.name().to_string())
+            .collect();
+        let specified: std::collections::BTreeSet<String> = super::field_types()
+            .into_iter()
+            .filter(|t| !t.starts_with("__"))
+            .collect();
+        assert_eq!(emulated, specified);
+    }
+
     use super::SpecOperation;
 
     #[test]

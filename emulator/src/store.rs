@@ -38,6 +38,8 @@ pub enum FieldType {
     UpdatedTime,
     Status,
     StatusAssignee,
+    /// The record's categories, set in the app's category settings.
+    Category,
 }
 
 /// The codes of the fields every app has.
@@ -50,6 +52,36 @@ pub const SYSTEM_FIELDS: &[(&str, FieldType)] = &[
 ];
 
 impl FieldType {
+    /// Every field type the emulator stores; a test holds this list to the spec's `FieldValue`.
+    pub const ALL: [FieldType; 26] = [
+        FieldType::SingleLineText,
+        FieldType::MultiLineText,
+        FieldType::RichText,
+        FieldType::Link,
+        FieldType::Number,
+        FieldType::Calc,
+        FieldType::CheckBox,
+        FieldType::RadioButton,
+        FieldType::DropDown,
+        FieldType::MultiSelect,
+        FieldType::File,
+        FieldType::Date,
+        FieldType::Time,
+        FieldType::Datetime,
+        FieldType::UserSelect,
+        FieldType::OrganizationSelect,
+        FieldType::GroupSelect,
+        FieldType::Subtable,
+        FieldType::RecordNumber,
+        FieldType::Creator,
+        FieldType::CreatedTime,
+        FieldType::Modifier,
+        FieldType::UpdatedTime,
+        FieldType::Status,
+        FieldType::StatusAssignee,
+        FieldType::Category,
+    ];
+
     /// Whether kintone computes the value (it cannot be written, or only when adding).
     pub fn is_system(self) -> bool {
         matches!(
@@ -62,6 +94,7 @@ impl FieldType {
                 | FieldType::Status
                 | FieldType::StatusAssignee
                 | FieldType::Calc
+                | FieldType::Category
         )
     }
 
@@ -92,6 +125,7 @@ impl FieldType {
             FieldType::UpdatedTime => "UPDATED_TIME",
             FieldType::Status => "STATUS",
             FieldType::StatusAssignee => "STATUS_ASSIGNEE",
+            FieldType::Category => "CATEGORY",
         }
     }
 }

@@ -6,17 +6,18 @@ use super::{dispatch, Ctx, Output};
 use crate::error::{KintoneError, Result};
 use crate::server::{error_id, split_path};
 
-pub const MAX_REQUESTS: usize = 20;
-
 pub fn run(ctx: &mut Ctx, params: &Value) -> Result<Output> {
     let requests = params
         .get("requests")
         .and_then(Value::as_array)
         .ok_or_else(|| KintoneError::invalid("requests", "Required field."))?;
-    if requests.is_empty() || requests.len() > MAX_REQUESTS {
+    if requests.is_empty() || requests.len() > crate::spec::limits().bulk_requests {
         return Err(KintoneError::invalid(
             "requests",
-            format!("Specify from 1 to {MAX_REQUESTS} requests."),
+            format!(
+                "Specify from 1 to {} requests.",
+                crate::spec::limits().bulk_requests
+            ),
         ));
     }
     let mut scratch = ctx.db.clone();

@@ -7,7 +7,6 @@ use super::{id_param, Ctx, Need};
 use crate::error::{KintoneError, Result};
 use crate::store::{Comment, StoredRecord};
 
-pub const MAX_LIMIT: u64 = 10;
 pub const MAX_TEXT: usize = 65_535;
 
 fn record<'a>(ctx: &'a mut Ctx, params: &Value, need: Need) -> Result<&'a mut StoredRecord> {
@@ -34,11 +33,12 @@ fn number(params: &Value, key: &str) -> Result<Option<u64>> {
 }
 
 pub fn list(ctx: &mut Ctx, params: &Value) -> Result<Value> {
-    let limit = number(params, "limit")?.unwrap_or(MAX_LIMIT);
-    if limit == 0 || limit > MAX_LIMIT {
+    let max_limit = crate::spec::limits().comments_per_read as u64;
+    let limit = number(params, "limit")?.unwrap_or(max_limit);
+    if limit == 0 || limit > max_limit {
         return Err(KintoneError::invalid(
             "limit",
-            format!("Specify from 1 to {MAX_LIMIT}."),
+            format!("Specify from 1 to {max_limit}."),
         ));
     }
     let offset = number(params, "offset")?.unwrap_or(0) as usize;

@@ -10,8 +10,6 @@ use super::{id_param, str_param, Ctx, Need};
 use crate::error::{KintoneError, Result};
 use crate::store::Cursor;
 
-pub const MAX_SIZE: u64 = 500;
-
 fn expire(ctx: &mut Ctx) {
     let ttl = ctx.config.cursor_ttl;
     ctx.db.cursors.retain(|_, c| c.last_used.elapsed() < ttl);
@@ -36,10 +34,11 @@ pub fn create(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
             .unwrap_or(0),
     };
-    if size == 0 || size > MAX_SIZE {
+    let max_size = crate::spec::limits().cursor_page_size as u64;
+    if size == 0 || size > max_size {
         return Err(KintoneError::invalid(
             "size",
-            format!("Specify from 1 to {MAX_SIZE}."),
+            format!("Specify from 1 to {max_size}."),
         ));
     }
     let query_text = str_param(params, "query").unwrap_or_default();

@@ -6,8 +6,6 @@ use super::records::{atomically, now};
 use super::{id_param, revision_param, Ctx, Need};
 use crate::error::{KintoneError, Result};
 
-pub const MAX_ASSIGNEES: usize = 100;
-
 fn disabled() -> KintoneError {
     KintoneError::new(
         400,
@@ -117,10 +115,11 @@ pub fn update_assignees(ctx: &mut Ctx, params: &Value) -> Result<Value> {
         .iter()
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect();
-    if assignees.len() > MAX_ASSIGNEES {
+    let max_assignees = crate::spec::limits().assignees;
+    if assignees.len() > max_assignees {
         return Err(KintoneError::invalid(
             "assignees",
-            format!("Specify up to {MAX_ASSIGNEES} users."),
+            format!("Specify up to {max_assignees} users."),
         ));
     }
     let revision = revision_param(params.get("revision"))?;

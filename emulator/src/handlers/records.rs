@@ -13,7 +13,6 @@ use crate::store::{
 };
 
 /// The most records one write may carry.
-pub const MAX_WRITE: usize = 100;
 
 /// The current time as kintone records it: UTC, to the minute.
 pub fn now() -> String {
@@ -291,7 +290,7 @@ fn convert(
             Some(Value::Array(out))
         }
         // kintone computes these; a written value is ignored.
-        Calc | RecordNumber | Status | StatusAssignee => None,
+        Calc | RecordNumber | Status | StatusAssignee | Category => None,
     }
 }
 
@@ -300,7 +299,7 @@ fn empty_value(t: FieldType) -> Value {
     use FieldType::*;
     match t {
         CheckBox | MultiSelect | File | UserSelect | OrganizationSelect | GroupSelect
-        | Subtable | StatusAssignee => json!([]),
+        | Subtable | StatusAssignee | Category => json!([]),
         Date | Time | DropDown => Value::Null,
         _ => json!(""),
     }
@@ -605,10 +604,13 @@ fn many<'v>(params: &'v Value, key: &str) -> Result<&'v Vec<Value>> {
         .get(key)
         .and_then(Value::as_array)
         .ok_or_else(|| KintoneError::invalid(key, "Required field."))?;
-    if items.is_empty() || items.len() > MAX_WRITE {
+    if items.is_empty() || items.len() > crate::spec::limits().records_per_write {
         return Err(KintoneError::invalid(
             key,
-            format!("Specify from 1 to {MAX_WRITE} items."),
+            format!(
+                "Specify from 1 to {} items.",
+                crate::spec::limits().records_per_write
+            ),
         ));
     }
     Ok(items)
@@ -716,10 +718,13 @@ pub fn delete_records(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let app_id = id_param(params, "app")?;
     ctx.require(app_id, Need::Delete)?;
     let ids = id_list(params, "ids")?;
-    if ids.is_empty() || ids.len() > MAX_WRITE {
+    if ids.is_empty() || ids.len() > crate::spec::limits().records_per_write {
         return Err(KintoneError::invalid(
             "ids",
-            format!("Specify from 1 to {MAX_WRITE} items."),
+            format!(
+                "Specify from 1 to {} items.",
+                crate::spec::limits().records_per_write
+            ),
         ));
     }
     let revisions = id_list(params, "revisions")?;

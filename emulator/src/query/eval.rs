@@ -47,7 +47,7 @@ fn kind(t: FieldType) -> Kind {
         MultiLineText | RichText => Kind::LongText,
         Number | Calc | RecordNumber => Kind::Number,
         RadioButton | DropDown | Status => Kind::Choice,
-        CheckBox | MultiSelect => Kind::MultiChoice,
+        CheckBox | MultiSelect | Category => Kind::MultiChoice,
         UserSelect | OrganizationSelect | GroupSelect | Creator | Modifier | StatusAssignee => {
             Kind::Entities
         }

@@ -15,11 +15,6 @@ pub fn syntax_error(message: impl Into<String>) -> KintoneError {
     KintoneError::invalid("query", message)
 }
 
-/// The most records one Get Records answers.
-pub const MAX_LIMIT: u64 = 500;
-/// The largest offset Get Records accepts.
-pub const MAX_OFFSET: u64 = 10_000;
-
 /// A date-time in any form kintone accepts (`Z`, `±HH:MM`, `±HHMM`), in UTC `…Z`.
 pub fn normalize_date_time_for_store(text: &str) -> Option<String> {
     eval::normalize_date_time(text).ok()

@@ -1,7 +1,7 @@
 //! Parses tokens into a [`Query`]: a filter, `order by`, `limit` and `offset`.
 
 use super::lexer::{tokens, Token};
-use super::{syntax_error, MAX_LIMIT, MAX_OFFSET};
+use super::syntax_error;
 use crate::error::{KintoneError, Result};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -284,12 +284,13 @@ pub fn parse(input: &str) -> Result<Query> {
     if p.peek_word("limit") {
         p.pos += 1;
         let limit = p.number("limit")?;
-        if limit > MAX_LIMIT {
+        let max_limit = crate::spec::limits().records_per_page as u64;
+        if limit > max_limit {
             return Err(KintoneError::new(
                 400,
                 "GAIA_QU01",
-                format!("The limit must be {MAX_LIMIT} or less."),
-                format!("limitには{MAX_LIMIT}以下の値を指定してください。"),
+                format!("The limit must be {max_limit} or less."),
+                format!("limitには{max_limit}以下の値を指定してください。"),
             ));
         }
         query.limit = Some(limit);
@@ -297,12 +298,13 @@ pub fn parse(input: &str) -> Result<Query> {
     if p.peek_word("offset") {
         p.pos += 1;
         let offset = p.number("offset")?;
-        if offset > MAX_OFFSET {
+        let max_offset = crate::spec::limits().query_offset as u64;
+        if offset > max_offset {
             return Err(KintoneError::new(
                 400,
                 "GAIA_QU02",
-                format!("The offset must be {MAX_OFFSET} or less."),
-                format!("offsetには{MAX_OFFSET}以下の値を指定してください。"),
+                format!("The offset must be {max_offset} or less."),
+                format!("offsetには{max_offset}以下の値を指定してください。"),
             ));
         }
         query.offset = Some(offset);

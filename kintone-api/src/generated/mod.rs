@@ -43,6 +43,8 @@ pub mod headers {
     pub const CONCURRENCY_LIMIT_HEADER: &str = "X-ConcurrencyLimit-Limit";
     /// How many requests the domain is running now.
     pub const CONCURRENCY_RUNNING_HEADER: &str = "X-ConcurrencyLimit-Running";
+    /// The error's code (the body's `code`) on every error answer, bulk requests included.
+    pub const CYBOZU_ERROR_HEADER: &str = "X-Cybozu-Error";
     /// The base64 encoding of `login_name:password`.
     pub const PASSWORD_HEADER: &str = "X-Cybozu-Authorization";
 }
