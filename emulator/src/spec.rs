@@ -138,7 +138,8 @@ pub fn header(name: &str) -> http::HeaderName {
 }
 
 /// The field types the spec's record values (`FieldValue`) are tagged with.
-pub fn field_types() -> Vec<String> {
+#[cfg(test)]
+fn field_types() -> Vec<String> {
     model()
         .types
         .iter()

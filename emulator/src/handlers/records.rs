@@ -12,8 +12,6 @@ use crate::store::{
     App, AttachedFile, Db, FieldSeed, FieldType, StoredRecord, TempFile, SYSTEM_FIELDS,
 };
 
-/// The most records one write may carry.
-
 /// The current time as kintone records it: UTC, to the minute.
 pub fn now() -> String {
     let t = time::OffsetDateTime::now_utc();
