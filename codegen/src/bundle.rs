@@ -310,7 +310,7 @@ impl<'l> Bundler<'l> {
             self.used_paths.insert((file.clone(), target_path));
             out.insert(path.clone(), self.rewrite(&found, &file, Keys::Keywords)?);
         }
-        Ok(Value::Mapping(out))
+        with_preview_twins(out, &root)
     }
 
     /// Rewrites one entry of a mapping read as keywords.
@@ -576,6 +576,68 @@ impl<'l> Bundler<'l> {
         }
         Value::Mapping(out)
     }
+}
+
+/// Writes out each operation's preview twin (`x-kintone-preview`) as a path item of its own,
+/// right after the live one, so that tools that read the bundle see every endpoint kintone has.
+/// The copy says whose twin it is (`x-kintone-preview-of`); the spec states the pair only once.
+fn with_preview_twins(paths: Mapping, root: &str) -> Result<Value, BundleError> {
+    let mut out = Mapping::new();
+    for (path, item) in &paths {
+        out.insert(path.clone(), item.clone());
+        let mut twin_item = Mapping::new();
+        for (method, op) in item.as_mapping().into_iter().flatten() {
+            let Some(op) = op.as_mapping() else { continue };
+            let Some(preview) = op.get("x-kintone-preview") else {
+                continue;
+            };
+            let invalid = |why: &str| BundleError::Invalid {
+                file: root.to_string(),
+                message: format!("{} {}: {why}", display_key(method), display_key(path)),
+            };
+            let twin_id = preview
+                .get("operationId")
+                .and_then(Value::as_str)
+                .ok_or_else(|| invalid("x-kintone-preview needs an operationId"))?;
+            let live_id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .ok_or_else(|| invalid("an operation with a preview twin needs an operationId"))?;
+            let mut twin = Mapping::new();
+            for (key, value) in op {
+                match key.as_str() {
+                    Some("x-kintone-preview") => {}
+                    Some("operationId") => {
+                        twin.insert(key.clone(), Value::from(twin_id));
+                    }
+                    Some("summary") => {
+                        let summary = value.as_str().unwrap_or_default();
+                        twin.insert(key.clone(), Value::from(format!("{summary} (preview)")));
+                    }
+                    _ => {
+                        twin.insert(key.clone(), value.clone());
+                    }
+                }
+            }
+            twin.insert(Value::from("x-kintone-preview-of"), Value::from(live_id));
+            twin_item.insert(method.clone(), Value::Mapping(twin));
+        }
+        if twin_item.is_empty() {
+            continue;
+        }
+        let twin_path = Value::from(format!("/preview{}", path.as_str().unwrap_or_default()));
+        if paths.contains_key(&twin_path) {
+            return Err(BundleError::Invalid {
+                file: root.to_string(),
+                message: format!(
+                    "{} is written out from x-kintone-preview; do not describe it by hand too",
+                    display_key(&twin_path)
+                ),
+            });
+        }
+        out.insert(twin_path, Value::Mapping(twin_item));
+    }
+    Ok(Value::Mapping(out))
 }
 
 fn unsupported(file: &str, reference: &str, why: &str) -> BundleError {
@@ -1135,5 +1197,63 @@ components: { schemas: { S: { type: string } } }
             matches!(&error, BundleError::Yaml { file, .. } if file == "families/common.yaml"),
             "{error}"
         );
+    }
+
+    const PREVIEW_ROOT: &str = "
+openapi: 3.0.3
+info: { title: t, version: '1' }
+servers: [{ url: 'https://x.kintone.com/k/v1' }]
+tags: [{ name: apps, description: Apps. }]
+paths:
+  /app/settings.json:
+    get:
+      operationId: getSettings
+      tags: [apps]
+      summary: Get settings
+      x-kintone-preview: { operationId: getSettingsPreview }
+      responses:
+        '200':
+          description: ok
+          content: { application/json: { schema: { type: object, properties: { name: { type: string } } } } }
+        default: { description: An error. }
+";
+
+    #[test]
+    fn preview_twins_are_written_out_after_their_live_path_and_generated_once() {
+        let out = bundle_files(&[("kintone.yaml", PREVIEW_ROOT)]).unwrap();
+        let doc = yaml(&out);
+        let paths: Vec<_> = doc["paths"].as_mapping().unwrap().keys().cloned().collect();
+        assert_eq!(
+            paths,
+            vec![
+                yaml("/app/settings.json"),
+                yaml("/preview/app/settings.json")
+            ]
+        );
+        let twin = &doc["paths"]["/preview/app/settings.json"]["get"];
+        assert_eq!(twin["operationId"], yaml("getSettingsPreview"));
+        assert_eq!(twin["summary"], yaml("Get settings (preview)"));
+        assert_eq!(twin["x-kintone-preview-of"], yaml("getSettings"));
+        assert!(twin.get("x-kintone-preview").is_none());
+        // The generator reads the bundle: one request type serves both paths.
+        let files = crate::generate(&out).unwrap();
+        let operations = &files
+            .iter()
+            .find(|f| f.path == "operations.rs")
+            .unwrap()
+            .contents;
+        assert!(operations.contains("impl crate::runtime::HasPreview for GetSettingsRequest"));
+        assert!(!operations.contains("GetSettingsPreviewRequest"));
+    }
+
+    #[test]
+    fn a_preview_path_described_by_hand_as_well_is_refused() {
+        let root = format!(
+            "{PREVIEW_ROOT}  /preview/app/settings.json:\n    get: {{ operationId: x, responses: {{ default: {{ description: e }} }} }}\n"
+        );
+        let err = bundle_files(&[("kintone.yaml", &root)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("written out from x-kintone-preview"), "{err}");
     }
 }
