@@ -53,6 +53,7 @@ mod generated;
 mod response;
 mod transport;
 
+pub mod middleware;
 pub mod proxy;
 pub mod query;
 pub mod runtime;
@@ -60,11 +61,11 @@ pub mod wire;
 
 pub use auth::{Auth, Secret};
 pub use bulk::{BulkRequest, MAX_BULK_REQUESTS};
-pub use client::{BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT};
+pub use client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
 pub use datetime::{Date, DateTime, ParseError, Time};
 pub use decimal::{Decimal, DecimalError};
-pub use error::{ApiError, Error, LimitError, EXCERPT_BYTES};
-pub use file::{Download, FilePart};
+pub use error::{ApiError, Error, LimitError, TransportError, EXCERPT_BYTES};
+pub use file::{Download, DownloadStream, FilePart};
 pub use generated::operations::*;
 pub use generated::types::*;
 pub use generated::{MAX_URI_BYTES, METHOD_OVERRIDE_HEADER};
