@@ -11,7 +11,7 @@
 //! A layer may answer by itself, without calling the service it wraps, and its answer is
 //! decoded as if kintone had sent it. An error a layer returns becomes
 //! [`Error::Transport`](crate::Error::Transport), with the layer's error as the source of the
-//! [`TransportError`](crate::TransportError).
+//! [`TransportError`].
 //!
 //! ```
 //! use std::sync::atomic::{AtomicUsize, Ordering};

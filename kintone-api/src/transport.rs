@@ -122,9 +122,10 @@ pub(crate) async fn send<O: Operation>(
 ) -> Result<Response<O::Response>, Error> {
     let trace = RequestTrace::start(O::ID);
     let span = trace.span.clone();
+    // Entered while the call runs, so that what layers log falls under it.
     async move {
         let result = async {
-            let response = exchange(client, &request).await?;
+            let response = exchange(client, &request, &trace.span).await?;
             let (parts, body) = response.into_parts();
             let body = read_capped(
                 parts.status,
@@ -158,9 +159,10 @@ pub(crate) async fn send_stream<O: Operation<Response = Download>>(
 ) -> Result<DownloadStream, Error> {
     let trace = RequestTrace::start(O::ID);
     let span = trace.span.clone();
+    // Entered while the call runs, so that what layers log falls under it.
     async move {
         let result = async {
-            let response = exchange(client, &request).await?;
+            let response = exchange(client, &request, &trace.span).await?;
             let (parts, body) = response.into_parts();
             if parts.status != StatusCode::OK {
                 let cap = client.inner.max_response_bytes;
@@ -179,13 +181,17 @@ pub(crate) async fn send_stream<O: Operation<Response = Download>>(
 
 /// Checks and lays out the request, and sends it through the middleware stack; the answer's
 /// body is left unread.
-async fn exchange<O: Operation>(client: &Client, request: &O) -> Result<HttpResponse, Error> {
+async fn exchange<O: Operation>(
+    client: &Client,
+    request: &O,
+    span: &tracing::Span,
+) -> Result<HttpResponse, Error> {
     request.validate()?;
     if client.inner.guest_space.is_some() && !O::GUEST_SPACE {
         return Err(Error::NotInGuestSpace { operation: O::ID });
     }
     let plan = plan(client, request)?;
-    tracing::Span::current().record("method", plan.method.as_str());
+    span.record("method", plan.method.as_str());
     let mut url = client.inner.base.clone();
     match plan.uri.split_once('?') {
         Some((path, query)) => {
@@ -237,7 +243,7 @@ async fn exchange<O: Operation>(client: &Client, request: &O) -> Result<HttpResp
     let response = tower::ServiceExt::oneshot(client.inner.service.clone(), request)
         .await
         .map_err(|e| Error::Transport(TransportError::new(e)))?;
-    tracing::Span::current().record("status", response.status().as_u16());
+    span.record("status", response.status().as_u16());
     Ok(response)
 }
 
@@ -422,6 +428,98 @@ mod tests {
                 err,
                 Error::NotInGuestSpace {
                     operation: "longDelete"
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.is_rejected_before_sending());
+    }
+
+    /// A JSON-body request whose serialization fails, as a map with non-string keys would.
+    struct Unserializable;
+
+    impl serde::Serialize for Unserializable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("keys must be strings"))
+        }
+    }
+
+    impl Operation for Unserializable {
+        type Response = ();
+        const ID: &'static str = "unserializable";
+        const METHOD: Method = Method::Post;
+        const PATH: &'static str = "record.json";
+        const BODY: BodyKind = BodyKind::Json;
+        const GUEST_SPACE: bool = true;
+
+        fn validate(&self) -> Result<(), crate::LimitError> {
+            Ok(())
+        }
+
+        fn decode(_: RawResponse) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
+    impl crate::runtime::BulkOperation for Unserializable {}
+
+    #[tokio::test]
+    async fn requests_that_do_not_serialize_are_refused_before_sending() {
+        let err = send(&client(None), Unserializable).await.unwrap_err();
+        assert!(
+            matches!(err, Error::Serialize { operation: "unserializable", ref source }
+                if source.to_string().contains("keys must be strings")),
+            "{err:?}"
+        );
+        assert!(err.is_rejected_before_sending());
+
+        let bulk = crate::BulkRequest::new().push(Unserializable);
+        let err = client(None).send_bulk(bulk).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Serialize {
+                    operation: "unserializable",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.is_rejected_before_sending());
+    }
+
+    /// A read that claims to be a bulk write: only a spec mistake could make one.
+    #[derive(serde::Serialize)]
+    struct ReadInBulk {}
+
+    impl Operation for ReadInBulk {
+        type Response = ();
+        const ID: &'static str = "readInBulk";
+        const METHOD: Method = Method::Get;
+        const PATH: &'static str = "record.json";
+        const BODY: BodyKind = BodyKind::Query;
+        const GUEST_SPACE: bool = true;
+
+        fn validate(&self) -> Result<(), crate::LimitError> {
+            Ok(())
+        }
+
+        fn decode(_: RawResponse) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
+    impl crate::runtime::BulkOperation for ReadInBulk {}
+
+    #[tokio::test]
+    async fn a_read_in_a_bulk_request_is_refused_before_sending() {
+        let bulk = crate::BulkRequest::new().push(ReadInBulk {});
+        let err = client(None).send_bulk(bulk).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NotABulkWrite {
+                    operation: "readInBulk"
                 }
             ),
             "{err:?}"
