@@ -110,9 +110,19 @@ pub struct ClientBuilder {
     accept_language: Option<String>,
     user_agent: Option<String>,
     timeout: Duration,
-    http_client: Option<reqwest::Client>,
+    http_client: Option<UserClient>,
     layers: Layers,
     max_response_bytes: u64,
+}
+
+/// A `reqwest::Client` given by the user. Its own `Debug` lists its default headers, which
+/// may hold credentials the user did not mark sensitive; ours does not.
+struct UserClient(reqwest::Client);
+
+impl std::fmt::Debug for UserClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("reqwest::Client")
+    }
 }
 
 /// The layers added with [`ClientBuilder::layer`], first added first.
@@ -234,7 +244,7 @@ impl ClientBuilder {
     /// another host would carry the `X-Cybozu-API-Token` or `X-Cybozu-Authorization` header
     /// there (reqwest strips only the standard credential headers).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http_client = Some(client);
+        self.http_client = Some(UserClient(client));
         self
     }
 
@@ -302,7 +312,7 @@ impl ClientBuilder {
         };
         headers.insert(http::header::USER_AGENT, user_agent);
         let http = match self.http_client {
-            Some(http) => http,
+            Some(UserClient(http)) => http,
             None => reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -428,6 +438,22 @@ mod tests {
             err,
             BuildError::InvalidHeaderValue("X-Cybozu-API-Token")
         ));
+    }
+
+    #[test]
+    fn a_builder_with_a_users_http_client_shows_no_default_header() {
+        let mut defaults = http::HeaderMap::new();
+        defaults.insert("x-corporate-key", HeaderValue::from_static("corp-secret"));
+        let http = reqwest::Client::builder()
+            .default_headers(defaults)
+            .build()
+            .unwrap();
+        let builder = Client::builder("https://x.kintone.com")
+            .api_token("tok-secret")
+            .http_client(http);
+        let shown = format!("{builder:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("reqwest::Client"), "{shown}");
     }
 
     #[test]
