@@ -20,9 +20,10 @@ pub struct BulkRequest {
 
 #[derive(Debug)]
 struct Item {
+    operation: &'static str,
     method: crate::runtime::Method,
     path: &'static str,
-    payload: Result<serde_json::Map<String, serde_json::Value>, String>,
+    payload: Result<serde_json::Map<String, serde_json::Value>, serde_json::Error>,
     validation: Result<(), LimitError>,
 }
 
@@ -35,10 +36,13 @@ impl BulkRequest {
     pub fn push<O: BulkOperation>(mut self, request: O) -> Self {
         let payload = match serde_json::to_value(&request) {
             Ok(serde_json::Value::Object(map)) => Ok(map),
-            Ok(_) => Err(format!("{} did not serialize to an object", O::ID)),
-            Err(e) => Err(e.to_string()),
+            Ok(_) => Err(<serde_json::Error as serde::ser::Error>::custom(
+                "the request is not a JSON object",
+            )),
+            Err(e) => Err(e),
         };
         self.items.push(Item {
+            operation: O::ID,
             method: O::METHOD,
             path: O::PATH,
             payload,
@@ -59,15 +63,18 @@ impl BulkRequest {
         let mut requests = Vec::with_capacity(self.items.len());
         for item in self.items {
             item.validation?;
-            let payload = item.payload.map_err(Error::InvalidRequest)?;
+            let payload = item.payload.map_err(|source| Error::Serialize {
+                operation: item.operation,
+                source,
+            })?;
             let method = match item.method {
                 crate::runtime::Method::Post => BulkRequestItemMethod::Post,
                 crate::runtime::Method::Put => BulkRequestItemMethod::Put,
                 crate::runtime::Method::Delete => BulkRequestItemMethod::Delete,
                 crate::runtime::Method::Get => {
-                    return Err(Error::InvalidRequest(
-                        "a bulk request carries writes only".into(),
-                    ))
+                    return Err(Error::NotABulkWrite {
+                        operation: item.operation,
+                    })
                 }
             };
             requests.push(BulkRequestItem::new(
@@ -83,10 +90,10 @@ impl BulkRequest {
 impl BulkRequestResponse {
     /// The response of the request at `index`, decoded as that operation's response.
     pub fn result<T: DeserializeOwned>(&self, index: usize) -> Result<T, Error> {
-        let value = self
-            .results
-            .get(index)
-            .ok_or_else(|| Error::InvalidRequest(format!("bulk result #{index} does not exist")))?;
+        let value = self.results.get(index).ok_or(Error::NoSuchBulkResult {
+            index,
+            len: self.results.len(),
+        })?;
         serde_json::from_value(serde_json::Value::Object(value.clone())).map_err(|source| {
             Error::Decode {
                 operation: "bulkRequest",

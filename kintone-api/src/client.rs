@@ -6,12 +6,21 @@ use std::time::Duration;
 use http::HeaderValue;
 use url::Url;
 
+use tower::{Layer, Service};
+
 use crate::auth::{front_door_header, Auth, Secret};
+use crate::middleware::{BoxError, HttpRequest, HttpResponse, HttpService, ReqwestService, Wrap};
 use crate::runtime::Operation;
-use crate::{Error, Response};
+use crate::{Download, DownloadStream, Error, Response};
 
 /// The default time a whole request may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The default cap on a response body that the client reads whole: 256 MiB.
+///
+/// kintone's JSON answers are far smaller (500 records of a large app are a few MiB); the cap
+/// is there so that a broken or hostile server cannot make the client hold an endless body.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// A kintone client for one domain (and, optionally, one guest space). Cheap to clone.
 #[derive(Clone)]
@@ -20,7 +29,11 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
+    /// Used to lay out requests (multipart bodies); sending goes through `service`.
     pub(crate) http: reqwest::Client,
+    /// The middleware stack, down to `http`.
+    pub(crate) service: HttpService,
+    pub(crate) max_response_bytes: u64,
     pub(crate) base: Url,
     pub(crate) host_header: HeaderValue,
     pub(crate) guest_space: Option<u64>,
@@ -50,12 +63,26 @@ impl Client {
             accept_language: None,
             user_agent: None,
             timeout: DEFAULT_TIMEOUT,
+            http_client: None,
+            layers: Layers(Vec::new()),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 
     /// Checks and sends any operation's request.
     pub async fn send<O: Operation>(&self, request: O) -> Result<Response<O::Response>, Error> {
         crate::transport::send(self, request).await
+    }
+
+    /// Checks and sends a download, and returns its body as a stream of chunks instead of
+    /// holding it whole: for files of any size, with
+    /// [`max_response_bytes`](ClientBuilder::max_response_bytes) not applied. An answer other
+    /// than 200 is read (within the cap) and returned as the error, as with [`send`](Self::send).
+    pub async fn send_stream<O: Operation<Response = Download>>(
+        &self,
+        request: O,
+    ) -> Result<DownloadStream, Error> {
+        crate::transport::send_stream(self, request).await
     }
 
     /// The guest space this client works in, if any.
@@ -85,6 +112,28 @@ pub struct ClientBuilder {
     accept_language: Option<String>,
     user_agent: Option<String>,
     timeout: Duration,
+    http_client: Option<UserClient>,
+    layers: Layers,
+    max_response_bytes: u64,
+}
+
+/// A `reqwest::Client` given by the user. Its own `Debug` lists its default headers, which
+/// may hold credentials the user did not mark sensitive; ours does not.
+struct UserClient(reqwest::Client);
+
+impl std::fmt::Debug for UserClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("reqwest::Client")
+    }
+}
+
+/// The layers added with [`ClientBuilder::layer`], first added first.
+struct Layers(Vec<Wrap>);
+
+impl std::fmt::Debug for Layers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} layers", self.0.len())
+    }
 }
 
 /// Why a client could not be built.
@@ -107,8 +156,10 @@ pub enum BuildError {
     InvalidHeaderValue(&'static str),
     #[error("guest space ids start at 1")]
     InvalidGuestSpace,
-    #[error("the HTTP client could not be built: {0}")]
-    Http(#[from] reqwest::Error),
+    /// The default HTTP client could not be built (such as the platform's TLS roots failing
+    /// to load); the cause is the [`source`](std::error::Error::source).
+    #[error("the HTTP client could not be built")]
+    Http(#[source] BoxError),
 }
 
 impl ClientBuilder {
@@ -167,17 +218,64 @@ impl ClientBuilder {
         self
     }
 
+    /// `User-Agent` for every request; `kintone-rs/{version}` unless set.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
         self
     }
 
-    /// The time a whole request may take; [`DEFAULT_TIMEOUT`] unless set.
+    /// The time a whole request may take, from sending until the body is read; [`DEFAULT_TIMEOUT`]
+    /// unless set. It is set on each request, so it applies to an
+    /// [`http_client`](Self::http_client) too, and to a streamed download as a whole.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
+    /// Sends with this `reqwest::Client` instead of one built here: for client certificates,
+    /// a corporate proxy, extra root certificates or connection-pool settings.
+    ///
+    /// What still applies: authentication and every other header (`Host`, `User-Agent`,
+    /// `Accept-Language`), which are set on each request; [`timeout`](Self::timeout), set on
+    /// each request too; [`max_response_bytes`](Self::max_response_bytes); [`layer`](Self::layer);
+    /// the checks before sending. What is the given client's own: TLS, proxies, connection
+    /// pooling, response decompression (on unless the client turned `gzip` off) and redirects.
+    ///
+    /// kintone does not redirect API calls, and this builder's own client follows no redirect;
+    /// build yours with `redirect(reqwest::redirect::Policy::none())` too, or a redirect to
+    /// another host would carry the `X-Cybozu-API-Token` or `X-Cybozu-Authorization` header
+    /// there (reqwest strips only the standard credential headers).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(UserClient(client));
+        self
+    }
+
+    /// Adds a [`tower::Layer`] around every HTTP exchange: retries, concurrency limits, rate
+    /// limits, tracing, test doubles. The first layer added is the outermost: it sees each
+    /// request first and each response last. See [`middleware`](crate::middleware).
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<HttpService> + Send + 'static,
+        L::Service: Service<HttpRequest, Response = HttpResponse> + Clone + Send + Sync + 'static,
+        <L::Service as Service<HttpRequest>>::Error: Into<BoxError>,
+        <L::Service as Service<HttpRequest>>::Future: Send + 'static,
+    {
+        self.layers.0.push(Box::new(move |inner: HttpService| {
+            HttpService::new(tower::ServiceExt::map_err(layer.layer(inner), Into::into))
+        }));
+        self
+    }
+
+    /// The most bytes of a response body the client reads whole (JSON answers, error bodies,
+    /// downloads taken with `send`); [`DEFAULT_MAX_RESPONSE_BYTES`] unless set. Past it, reading
+    /// stops and the call fails with [`Error::ResponseTooLarge`]. Streamed downloads
+    /// ([`Client::send_stream`]) are not capped: their chunks are never held together.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let base = parse_base(&self.base_url)?;
         if self.guest_space == Some(0) {
@@ -209,17 +307,35 @@ impl ClientBuilder {
         }
         let host_header = HeaderValue::from_str(&host_with_port(&base))
             .map_err(|_| BuildError::InvalidHeaderValue("Host"))?;
-        let user_agent = self
-            .user_agent
-            .unwrap_or_else(|| concat!("kintone-rs/", env!("CARGO_PKG_VERSION")).to_string());
-        let http = reqwest::Client::builder()
-            .user_agent(user_agent)
-            .timeout(self.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
+        let user_agent = match &self.user_agent {
+            Some(agent) => HeaderValue::from_str(agent)
+                .map_err(|_| BuildError::InvalidHeaderValue("User-Agent"))?,
+            None => HeaderValue::from_static(concat!("kintone-rs/", env!("CARGO_PKG_VERSION"))),
+        };
+        headers.insert(http::header::USER_AGENT, user_agent);
+        let http = match self.http_client {
+            Some(UserClient(http)) => http,
+            None => reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| BuildError::Http(e.into()))?,
+        };
+        let innermost = HttpService::new(ReqwestService {
+            http: http.clone(),
+            timeout: self.timeout,
+        });
+        // The first layer added is the outermost, so the last one wraps the client first.
+        let service = self
+            .layers
+            .0
+            .into_iter()
+            .rev()
+            .fold(innermost, |inner, wrap| wrap(inner));
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                service,
+                max_response_bytes: self.max_response_bytes,
                 base,
                 host_header,
                 guest_space: self.guest_space,
@@ -324,6 +440,22 @@ mod tests {
             err,
             BuildError::InvalidHeaderValue("X-Cybozu-API-Token")
         ));
+    }
+
+    #[test]
+    fn a_builder_with_a_users_http_client_shows_no_default_header() {
+        let mut defaults = http::HeaderMap::new();
+        defaults.insert("x-corporate-key", HeaderValue::from_static("corp-secret"));
+        let http = reqwest::Client::builder()
+            .default_headers(defaults)
+            .build()
+            .unwrap();
+        let builder = Client::builder("https://x.kintone.com")
+            .api_token("tok-secret")
+            .http_client(http);
+        let shown = format!("{builder:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("reqwest::Client"), "{shown}");
     }
 
     #[test]

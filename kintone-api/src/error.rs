@@ -24,9 +24,40 @@ pub enum Error {
     /// A documented limit would be broken; nothing was sent.
     #[error(transparent)]
     Limit(#[from] LimitError),
-    /// The request cannot be built as given; nothing was sent.
-    #[error("invalid request: {0}")]
-    InvalidRequest(String),
+    /// The client works in a guest space and the operation does not exist there; nothing was
+    /// sent.
+    #[error("{operation} is not available in guest spaces")]
+    NotInGuestSpace { operation: &'static str },
+    /// A header parameter holds a value that HTTP cannot carry (a line break, a control
+    /// character, non-ASCII text); nothing was sent. The value itself is not kept.
+    #[error("{operation}: the value for the header {header} cannot be sent in HTTP")]
+    InvalidHeaderValue {
+        operation: &'static str,
+        header: &'static str,
+    },
+    /// A file to upload names a content type that is not a MIME type; nothing was sent.
+    #[error("{operation}: the file {file_name:?} has the content type {content_type:?}, which is not a MIME type")]
+    InvalidContentType {
+        operation: &'static str,
+        file_name: String,
+        content_type: String,
+    },
+    /// The request does not serialize to JSON (such as a map with non-string keys); nothing
+    /// was sent.
+    #[error("the request of {operation} does not serialize: {source}")]
+    Serialize {
+        operation: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A bulk request was given an operation that reads; kintone's bulk request carries
+    /// writes only. Nothing was sent.
+    #[error("{operation} reads, and a bulk request carries writes only")]
+    NotABulkWrite { operation: &'static str },
+    /// [`BulkRequestResponse::result`](crate::BulkRequestResponse::result) was asked for an
+    /// index past the end of the results.
+    #[error("bulk result #{index} does not exist: the bulk request has {len} results")]
+    NoSuchBulkResult { index: usize, len: usize },
     /// A 200 response whose body does not have the documented shape.
     #[error("the response of {operation} does not decode: {source}")]
     Decode {
@@ -35,9 +66,88 @@ pub enum Error {
         source: serde_json::Error,
         excerpt: String,
     },
-    /// The request did not complete: connection, TLS, timeout.
+    /// A response body grew past
+    /// [`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes);
+    /// reading stopped there and the connection was dropped. For large files, stream the
+    /// download instead (`send_stream`), which has no such cap.
+    #[error("the response (HTTP {status}) is larger than the {limit}-byte cap")]
+    ResponseTooLarge { status: StatusCode, limit: u64 },
+    /// The request did not complete: connection, TLS, timeout, or a middleware layer's error.
     #[error("transport error: {0}")]
-    Transport(#[from] reqwest::Error),
+    Transport(#[source] TransportError),
+    /// Writing a streamed download to its destination failed.
+    #[error("writing the download failed: {0}")]
+    Write(#[source] std::io::Error),
+}
+
+/// Why an HTTP exchange did not complete. Opaque: the underlying error (from the HTTP
+/// client or from a middleware layer) is its [`source`](std::error::Error::source).
+pub struct TransportError {
+    source: tower::BoxError,
+}
+
+impl TransportError {
+    pub(crate) fn new(source: impl Into<tower::BoxError>) -> Self {
+        let source = source.into();
+        // A layer may pass an error of ours through unchanged: keep it flat, not nested.
+        match source.downcast::<TransportError>() {
+            Ok(ours) => *ours,
+            Err(source) => Self { source },
+        }
+    }
+
+    /// Whether the exchange ran out of time: the client's
+    /// [`timeout`](crate::ClientBuilder::timeout), or an I/O timeout underneath.
+    pub fn is_timeout(&self) -> bool {
+        self.chain().any(|e| {
+            e.downcast_ref::<reqwest::Error>()
+                .is_some_and(reqwest::Error::is_timeout)
+                || e.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        })
+    }
+
+    /// Whether the connection could not be made (DNS, refused, TLS handshake), so the request
+    /// was never sent.
+    pub fn is_connect(&self) -> bool {
+        self.chain().any(|e| {
+            e.downcast_ref::<reqwest::Error>()
+                .is_some_and(reqwest::Error::is_connect)
+        })
+    }
+
+    fn chain(&self) -> impl Iterator<Item = &(dyn std::error::Error + 'static)> {
+        let first: &(dyn std::error::Error + 'static) = &*self.source;
+        std::iter::successors(Some(first), |e| e.source())
+    }
+}
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_timeout() {
+            f.write_str("the request timed out")
+        } else if self.is_connect() {
+            f.write_str("the connection could not be made")
+        } else {
+            f.write_str("the exchange failed")
+        }
+    }
+}
+
+impl std::fmt::Debug for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransportError")
+            .field("timeout", &self.is_timeout())
+            .field("connect", &self.is_connect())
+            .field("source", &self.source)
+            .finish()
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
 }
 
 /// How much of a non-JSON body an error keeps.
@@ -56,7 +166,9 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(e) => Some(e.status),
-            Error::UnexpectedBody { status, .. } => Some(*status),
+            Error::UnexpectedBody { status, .. } | Error::ResponseTooLarge { status, .. } => {
+                Some(*status)
+            }
             _ => None,
         }
     }
@@ -66,9 +178,31 @@ impl Error {
         self.api().map(|e| e.code.as_str())
     }
 
-    /// Whether nothing was sent because a check failed first.
+    /// Whether nothing was sent because a check of the client failed first (a limit, a guest
+    /// space, a value HTTP cannot carry). A connection that could not be made is not one:
+    /// see [`TransportError::is_connect`].
     pub fn is_rejected_before_sending(&self) -> bool {
-        matches!(self, Error::Limit(_) | Error::InvalidRequest(_))
+        match self {
+            Error::Limit(_)
+            | Error::NotInGuestSpace { .. }
+            | Error::InvalidHeaderValue { .. }
+            | Error::InvalidContentType { .. }
+            | Error::Serialize { .. }
+            | Error::NotABulkWrite { .. } => true,
+            // A connection that failed was not a check: see `TransportError::is_connect`.
+            Error::Api(_)
+            | Error::Transport(_)
+            | Error::UnexpectedBody { .. }
+            | Error::NoSuchBulkResult { .. }
+            | Error::Decode { .. }
+            | Error::ResponseTooLarge { .. }
+            | Error::Write(_) => false,
+        }
+    }
+
+    /// Whether the request ran out of time (see [`TransportError::is_timeout`]).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Transport(e) if e.is_timeout())
     }
 }
 

@@ -1,7 +1,15 @@
-//! Files going up (multipart parts) and coming down (binary bodies).
+//! Files going up (multipart parts) and coming down (binary bodies, whole or streamed).
+
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
+use futures_util::Stream;
 use http::HeaderMap;
+use http_body_util::BodyDataStream;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use crate::{Error, TransportError};
 
 /// A file to upload: its name, content type and bytes.
 #[derive(Clone, PartialEq, Eq)]
@@ -27,12 +35,18 @@ impl FilePart {
         self
     }
 
+    /// The file's name.
     pub fn file_name(&self) -> &str {
         &self.file_name
     }
 
+    /// The file's contents.
     pub fn bytes(&self) -> &Bytes {
         &self.bytes
+    }
+
+    pub(crate) fn content_type_name(&self) -> Option<&str> {
+        self.content_type.as_deref()
     }
 
     pub(crate) fn to_part(&self) -> Result<reqwest::multipart::Part, reqwest::Error> {
@@ -67,12 +81,8 @@ pub struct Download {
 
 impl Download {
     pub(crate) fn from_response(headers: HeaderMap, bytes: Bytes) -> Self {
-        let content_type = headers
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
         Self {
-            content_type,
+            content_type: content_type(&headers),
             bytes,
         }
     }
@@ -82,12 +92,100 @@ impl Download {
         self.content_type.as_deref()
     }
 
+    /// The file's contents.
     pub fn bytes(&self) -> &Bytes {
         &self.bytes
     }
 
+    /// The file's contents, owned.
     pub fn into_bytes(self) -> Bytes {
         self.bytes
+    }
+}
+
+fn content_type(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// A downloaded file arriving chunk by chunk, from
+/// [`send_stream`](crate::runtime::Call::send_stream): a
+/// [`Stream`] of [`Bytes`] that never holds the file whole.
+///
+/// ```no_run
+/// async fn save(
+///     client: &kintone_api::Client,
+///     file: &mut (impl tokio::io::AsyncWrite + Unpin),
+/// ) -> Result<u64, kintone_api::Error> {
+///     let download = client.files().download_file("FILE-KEY").send_stream().await?;
+///     download.copy_to(file).await
+/// }
+/// ```
+pub struct DownloadStream {
+    content_type: Option<String>,
+    content_length: Option<u64>,
+    body: BodyDataStream<reqwest::Body>,
+}
+
+impl DownloadStream {
+    pub(crate) fn new(headers: &HeaderMap, body: reqwest::Body) -> Self {
+        let content_length = headers
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        Self {
+            content_type: content_type(headers),
+            content_length,
+            body: BodyDataStream::new(body),
+        }
+    }
+
+    /// The content type kintone gave, if any.
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+
+    /// The size announced by `Content-Length`, when the body came with one (not when it came
+    /// compressed or chunked).
+    pub fn content_length(&self) -> Option<u64> {
+        self.content_length
+    }
+
+    /// Writes every chunk to `writer` as it arrives, then flushes it; returns the number of
+    /// bytes written. A failure to write is [`Error::Write`].
+    pub async fn copy_to<W>(mut self, writer: &mut W) -> Result<u64, Error>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let mut written = 0u64;
+        while let Some(chunk) = futures_util::StreamExt::next(&mut self).await {
+            let chunk = chunk?;
+            writer.write_all(&chunk).await.map_err(Error::Write)?;
+            written += chunk.len() as u64;
+        }
+        writer.flush().await.map_err(Error::Write)?;
+        Ok(written)
+    }
+}
+
+impl Stream for DownloadStream {
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Pin::new(&mut self.body)
+            .poll_next(cx)
+            .map(|chunk| chunk.map(|c| c.map_err(|e| Error::Transport(TransportError::new(e)))))
+    }
+}
+
+impl std::fmt::Debug for DownloadStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DownloadStream")
+            .field("content_type", &self.content_type)
+            .field("content_length", &self.content_length)
+            .finish_non_exhaustive()
     }
 }
 

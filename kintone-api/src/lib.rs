@@ -34,6 +34,18 @@
 //! - Unknown JSON keys are ignored and unknown field types keep their raw JSON.
 //! - Ids, revisions and counts are numbers; NUMBER values keep their exact decimal text.
 //!
+//! Around every exchange:
+//! - Middleware: [`ClientBuilder::layer`] adds any [`tower::Layer`] (retries, concurrency or
+//!   rate limits, test doubles); see [`middleware`].
+//! - Tracing: each call runs in an INFO span `kintone_request` (target `kintone_api`) with the
+//!   fields `operation` (the spec's operation id), `method` (as sent), `status`, `duration_ms`
+//!   and, for kintone's errors, `error_code`. No header, token or password is ever recorded.
+//! - Transport: [`ClientBuilder::http_client`] takes a `reqwest::Client` of your own (client
+//!   certificates, proxies, roots). Answers are asked for with `Accept-Encoding: gzip`.
+//! - Bodies read whole stop at [`ClientBuilder::max_response_bytes`] (counted after
+//!   decompression); downloads can be streamed with
+//!   [`send_stream`](runtime::Call::send_stream) instead, chunk by chunk.
+//!
 //! [`proxy`]: calls to external APIs with the contract of `kintone.proxy()` (same inputs,
 //! outputs, limits and failures), for logic moved out of kintone pages into services.
 
@@ -54,6 +66,7 @@ mod generated;
 mod response;
 mod transport;
 
+pub mod middleware;
 #[cfg(feature = "proxy")]
 pub mod proxy;
 mod query;
@@ -62,11 +75,11 @@ mod wire;
 
 pub use auth::{Auth, Secret};
 pub use bulk::BulkRequest;
-pub use client::{BuildError, Client, ClientBuilder, DEFAULT_TIMEOUT};
+pub use client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
 pub use datetime::{Date, DateTime, ParseError, Time};
 pub use decimal::{Decimal, DecimalError};
-pub use error::{ApiError, Error, LimitError, EXCERPT_BYTES};
-pub use file::{Download, FilePart};
+pub use error::{ApiError, Error, LimitError, TransportError, EXCERPT_BYTES};
+pub use file::{Download, DownloadStream, FilePart};
 pub use generated::operations::*;
 pub use generated::types::*;
 pub use generated::{error_codes, headers, limits};

@@ -1,14 +1,21 @@
 //! Turning an [`Operation`] into an HTTP exchange, and the answer into a result.
 
-use bytes::Bytes;
-use http::header::{CONTENT_TYPE, HOST};
+use std::time::Instant;
+
+use bytes::{Bytes, BytesMut};
+use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use http_body_util::BodyExt;
+use tracing::Instrument;
 
 use crate::generated::{MAX_URI_BYTES, METHOD_OVERRIDE_HEADER};
+use crate::middleware::{HttpRequest, HttpResponse};
 use crate::runtime::{
     BodyKind, HeaderWriter, Method, MultipartWriter, Operation, QueryWriter, RawResponse,
 };
-use crate::{ApiError, Client, Error, Response, EXCERPT_BYTES};
+use crate::{
+    ApiError, Client, Download, DownloadStream, Error, Response, TransportError, EXCERPT_BYTES,
+};
 
 /// How one request goes on the wire, decided before anything is sent.
 #[derive(Debug, PartialEq, Eq)]
@@ -26,7 +33,10 @@ pub(crate) struct Plan {
 pub(crate) fn plan<O: Operation>(client: &Client, request: &O) -> Result<Plan, Error> {
     let path = client.api_path(O::PATH);
     let json = || {
-        serde_json::to_vec(request).map_err(|e| Error::InvalidRequest(format!("{}: {e}", O::ID)))
+        serde_json::to_vec(request).map_err(|source| Error::Serialize {
+            operation: O::ID,
+            source,
+        })
     };
     Ok(match O::BODY {
         BodyKind::Query => {
@@ -69,36 +79,143 @@ pub(crate) fn plan<O: Operation>(client: &Client, request: &O) -> Result<Plan, E
     })
 }
 
+/// The span of one call: created before the checks, so that a call refused before sending
+/// has one too; `status` is set when the answer's head arrives, `duration_ms` and
+/// `error_code` when the call ends (for a streamed download, when its head arrives).
+struct RequestTrace {
+    span: tracing::Span,
+    started: Instant,
+}
+
+impl RequestTrace {
+    fn start(operation: &'static str) -> Self {
+        // Only these fields, never a header: the headers carry the credentials.
+        let span = tracing::info_span!(
+            target: "kintone_api",
+            "kintone_request",
+            operation,
+            method = tracing::field::Empty,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+            error_code = tracing::field::Empty,
+        );
+        Self {
+            span,
+            started: Instant::now(),
+        }
+    }
+
+    fn finish<T>(&self, result: &Result<T, Error>) {
+        let elapsed = self.started.elapsed().as_secs_f64() * 1000.0;
+        self.span.record("duration_ms", elapsed);
+        if let Some(code) = result.as_ref().err().and_then(Error::code) {
+            if !code.is_empty() {
+                self.span.record("error_code", code);
+            }
+        }
+    }
+}
+
 pub(crate) async fn send<O: Operation>(
     client: &Client,
     request: O,
 ) -> Result<Response<O::Response>, Error> {
+    let trace = RequestTrace::start(O::ID);
+    let span = trace.span.clone();
+    // Entered while the call runs, so that what layers log falls under it.
+    async move {
+        let result = async {
+            let response = exchange(client, &request, &trace.span).await?;
+            let (parts, body) = response.into_parts();
+            let body = read_capped(
+                parts.status,
+                &parts.headers,
+                body,
+                client.inner.max_response_bytes,
+            )
+            .await?;
+            if parts.status != StatusCode::OK {
+                return Err(error_from(parts.status, parts.headers, &body));
+            }
+            let raw = RawResponse {
+                operation: O::ID,
+                status: parts.status,
+                headers: parts.headers.clone(),
+                body,
+            };
+            Ok(Response::new(O::decode(raw)?, parts.status, parts.headers))
+        }
+        .await;
+        trace.finish(&result);
+        result
+    }
+    .instrument(span)
+    .await
+}
+
+pub(crate) async fn send_stream<O: Operation<Response = Download>>(
+    client: &Client,
+    request: O,
+) -> Result<DownloadStream, Error> {
+    let trace = RequestTrace::start(O::ID);
+    let span = trace.span.clone();
+    // Entered while the call runs, so that what layers log falls under it.
+    async move {
+        let result = async {
+            let response = exchange(client, &request, &trace.span).await?;
+            let (parts, body) = response.into_parts();
+            if parts.status != StatusCode::OK {
+                let cap = client.inner.max_response_bytes;
+                let body = read_capped(parts.status, &parts.headers, body, cap).await?;
+                return Err(error_from(parts.status, parts.headers, &body));
+            }
+            Ok(DownloadStream::new(&parts.headers, body))
+        }
+        .await;
+        trace.finish(&result);
+        result
+    }
+    .instrument(span)
+    .await
+}
+
+/// Checks and lays out the request, and sends it through the middleware stack; the answer's
+/// body is left unread.
+async fn exchange<O: Operation>(
+    client: &Client,
+    request: &O,
+    span: &tracing::Span,
+) -> Result<HttpResponse, Error> {
     request.validate()?;
     if client.inner.guest_space.is_some() && !O::GUEST_SPACE {
-        return Err(Error::InvalidRequest(format!(
-            "{} is not available in guest spaces",
-            O::ID
-        )));
+        return Err(Error::NotInGuestSpace { operation: O::ID });
     }
-    let plan = plan(client, &request)?;
-    let url = client
-        .inner
-        .base
-        .join(&plan.uri)
-        .map_err(|e| Error::InvalidRequest(format!("{}: {e}", O::ID)))?;
+    let plan = plan(client, request)?;
+    span.record("method", plan.method.as_str());
+    let mut url = client.inner.base.clone();
+    match plan.uri.split_once('?') {
+        Some((path, query)) => {
+            url.set_path(path);
+            url.set_query(Some(query));
+        }
+        None => url.set_path(&plan.uri),
+    }
     let mut builder = client.inner.http.request(plan.method.to_http(), url);
     let mut headers = client.inner.headers.clone();
     headers.insert(HOST, client.inner.host_header.clone());
     let mut extra = HeaderWriter::default();
     request.write_headers(&mut extra);
+    let invalid = |header| Error::InvalidHeaderValue {
+        operation: O::ID,
+        header,
+    };
     for (name, value) in extra.headers {
-        let value = HeaderValue::from_str(&value)
-            .map_err(|_| Error::InvalidRequest(format!("{name} cannot carry {value:?}")))?;
-        headers.insert(header_name(name)?, value);
+        let value = HeaderValue::from_str(&value).map_err(|_| invalid(name))?;
+        headers.insert(header_name(name).ok_or(invalid(name))?, value);
     }
     if let Some(method) = plan.method_override {
         headers.insert(
-            header_name(METHOD_OVERRIDE_HEADER)?,
+            header_name(METHOD_OVERRIDE_HEADER).ok_or(invalid(METHOD_OVERRIDE_HEADER))?,
             HeaderValue::from_static(method.as_str()),
         );
     }
@@ -111,34 +228,60 @@ pub(crate) async fn send<O: Operation>(
         request.write_multipart(&mut parts);
         let mut form = reqwest::multipart::Form::new();
         for (name, file) in parts.parts {
-            form = form.part(
-                name,
-                file.to_part()
-                    .map_err(|e| Error::InvalidRequest(e.to_string()))?,
-            );
+            let part = file.to_part().map_err(|_| Error::InvalidContentType {
+                operation: O::ID,
+                file_name: file.file_name().to_string(),
+                content_type: file.content_type_name().unwrap_or_default().to_string(),
+            })?;
+            form = form.part(name, part);
         }
         builder = builder.multipart(form);
     }
-    let response = builder.headers(headers).send().await?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = response.bytes().await?;
-    if status != StatusCode::OK {
-        return Err(error_from(status, headers, &body));
+    let transport = |e| Error::Transport(TransportError::new(e));
+    let request = builder.headers(headers).build().map_err(transport)?;
+    let request = HttpRequest::try_from(request).map_err(transport)?;
+    let response = tower::ServiceExt::oneshot(client.inner.service.clone(), request)
+        .await
+        .map_err(|e| Error::Transport(TransportError::new(e)))?;
+    span.record("status", response.status().as_u16());
+    Ok(response)
+}
+
+/// Reads a body whole, chunk by chunk, and stops as soon as it would pass `limit` bytes (or
+/// before reading when `Content-Length` already says so); dropping the body then drops the
+/// connection.
+pub(crate) async fn read_capped(
+    status: StatusCode,
+    headers: &HeaderMap,
+    mut body: reqwest::Body,
+    limit: u64,
+) -> Result<Bytes, Error> {
+    let too_large = || Error::ResponseTooLarge { status, limit };
+    let announced: Option<u64> = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    if announced.is_some_and(|n| n > limit) {
+        return Err(too_large());
     }
-    let raw = RawResponse {
-        operation: O::ID,
-        status,
-        headers: headers.clone(),
-        body,
-    };
-    Ok(Response::new(O::decode(raw)?, status, headers))
+    // Trust the announced length for the first allocation only up to a point: it may lie.
+    const FIRST_ALLOCATION: u64 = 8 * 1024 * 1024;
+    let mut buffer = BytesMut::with_capacity(announced.unwrap_or(0).min(FIRST_ALLOCATION) as usize);
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| Error::Transport(TransportError::new(e)))?;
+        if let Ok(data) = frame.into_data() {
+            if (buffer.len() + data.len()) as u64 > limit {
+                return Err(too_large());
+            }
+            buffer.extend_from_slice(&data);
+        }
+    }
+    Ok(buffer.freeze())
 }
 
 /// Header names come from the spec in their usual case; `from_bytes` folds them to lowercase.
-fn header_name(name: &str) -> Result<HeaderName, Error> {
-    HeaderName::from_bytes(name.as_bytes())
-        .map_err(|_| Error::InvalidRequest(format!("{name:?} is not a header name")))
+fn header_name(name: &str) -> Option<HeaderName> {
+    HeaderName::from_bytes(name.as_bytes()).ok()
 }
 
 /// Any status other than 200 is an error: kintone's JSON error (or a bulk request's list of
@@ -281,8 +424,106 @@ mod tests {
             .await
             .unwrap_err();
         assert!(
-            matches!(err, Error::InvalidRequest(ref m) if m.contains("guest")),
+            matches!(
+                err,
+                Error::NotInGuestSpace {
+                    operation: "longDelete"
+                }
+            ),
             "{err:?}"
         );
+        assert!(err.is_rejected_before_sending());
+    }
+
+    /// A JSON-body request whose serialization fails, as a map with non-string keys would.
+    struct Unserializable;
+
+    impl serde::Serialize for Unserializable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("keys must be strings"))
+        }
+    }
+
+    impl Operation for Unserializable {
+        type Response = ();
+        const ID: &'static str = "unserializable";
+        const METHOD: Method = Method::Post;
+        const PATH: &'static str = "record.json";
+        const BODY: BodyKind = BodyKind::Json;
+        const GUEST_SPACE: bool = true;
+
+        fn validate(&self) -> Result<(), crate::LimitError> {
+            Ok(())
+        }
+
+        fn decode(_: RawResponse) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
+    impl crate::runtime::BulkOperation for Unserializable {}
+
+    #[tokio::test]
+    async fn requests_that_do_not_serialize_are_refused_before_sending() {
+        let err = send(&client(None), Unserializable).await.unwrap_err();
+        assert!(
+            matches!(err, Error::Serialize { operation: "unserializable", ref source }
+                if source.to_string().contains("keys must be strings")),
+            "{err:?}"
+        );
+        assert!(err.is_rejected_before_sending());
+
+        let bulk = crate::BulkRequest::new().push(Unserializable);
+        let err = client(None).send_bulk(bulk).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Serialize {
+                    operation: "unserializable",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.is_rejected_before_sending());
+    }
+
+    /// A read that claims to be a bulk write: only a spec mistake could make one.
+    #[derive(serde::Serialize)]
+    struct ReadInBulk {}
+
+    impl Operation for ReadInBulk {
+        type Response = ();
+        const ID: &'static str = "readInBulk";
+        const METHOD: Method = Method::Get;
+        const PATH: &'static str = "record.json";
+        const BODY: BodyKind = BodyKind::Query;
+        const GUEST_SPACE: bool = true;
+
+        fn validate(&self) -> Result<(), crate::LimitError> {
+            Ok(())
+        }
+
+        fn decode(_: RawResponse) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
+    impl crate::runtime::BulkOperation for ReadInBulk {}
+
+    #[tokio::test]
+    async fn a_read_in_a_bulk_request_is_refused_before_sending() {
+        let bulk = crate::BulkRequest::new().push(ReadInBulk {});
+        let err = client(None).send_bulk(bulk).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NotABulkWrite {
+                    operation: "readInBulk"
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.is_rejected_before_sending());
     }
 }

@@ -867,6 +867,18 @@ async fn p14_post_and_put_get_content_length_automatically() {
     }
 }
 
+#[tokio::test]
+async fn no_accept_encoding_is_added() {
+    let server = TestServer::fixed(ok_text("hi")).await;
+    client()
+        .proxy(&server.url("/"), "GET", NO_HEADERS, json!({}))
+        .await
+        .unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert!(requests[0].header("accept-encoding").is_none());
+}
+
 // ---------------------------------------------------------------- Debug redaction
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::{Client, Download, Error, LimitError, Response};
+use crate::{Client, Download, DownloadStream, Error, LimitError, Response};
 
 pub use crate::method::Method;
 
@@ -168,6 +168,14 @@ impl<'c, R: Operation> Call<'c, R> {
     /// Checks the request and sends it.
     pub async fn send(self) -> Result<Response<R::Response>, Error> {
         self.client.send(self.request).await
+    }
+}
+
+impl<R: Operation<Response = Download>> Call<'_, R> {
+    /// Checks the request, sends it, and returns the file as a stream of chunks rather than
+    /// whole: see [`Client::send_stream`].
+    pub async fn send_stream(self) -> Result<DownloadStream, Error> {
+        self.client.send_stream(self.request).await
     }
 }
 
