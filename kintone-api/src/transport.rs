@@ -1,5 +1,6 @@
 //! Turning an [`Operation`] into an HTTP exchange, and the answer into a result.
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use bytes::{Bytes, BytesMut};
@@ -14,7 +15,8 @@ use crate::runtime::{
     BodyKind, HeaderWriter, Method, MultipartWriter, Operation, QueryWriter, RawResponse,
 };
 use crate::{
-    ApiError, Client, Download, DownloadStream, Error, Response, TransportError, EXCERPT_BYTES,
+    ApiError, BulkErrorBody, Client, Download, DownloadStream, Error, ErrorBody, FieldErrors,
+    Response, TransportError, EXCERPT_BYTES,
 };
 
 /// How one request goes on the wire, decided before anything is sent.
@@ -287,52 +289,46 @@ fn header_name(name: &str) -> Option<HeaderName> {
 /// Any status other than 200 is an error: kintone's JSON error (or a bulk request's list of
 /// them), or, when the body is something else, a typed error with an excerpt.
 pub(crate) fn error_from(status: StatusCode, headers: HeaderMap, body: &Bytes) -> Error {
-    #[derive(serde::Deserialize)]
-    struct Body {
-        id: Option<String>,
-        code: Option<String>,
-        message: Option<String>,
-        #[serde(default)]
-        errors: Option<std::collections::BTreeMap<String, FieldErrors>>,
-        results: Option<Vec<Body>>,
-    }
-    #[derive(serde::Deserialize)]
-    struct FieldErrors {
-        #[serde(default)]
-        messages: Vec<String>,
-    }
-    let parsed: Option<Body> = serde_json::from_slice(body).ok();
-    let api_error = |b: Body, bulk_index: Option<usize>, headers: HeaderMap| ApiError {
-        status,
-        id: b.id.unwrap_or_default(),
-        code: b.code.unwrap_or_default(),
-        message: b.message.unwrap_or_default(),
-        errors: b
-            .errors
+    let messages = |errors: Option<BTreeMap<String, FieldErrors>>| {
+        errors
             .unwrap_or_default()
             .into_iter()
-            .map(|(k, v)| (k, v.messages))
-            .collect(),
-        bulk_index,
-        headers,
+            .map(|(path, e)| (path, e.messages))
+            .collect()
     };
-    match parsed {
-        Some(b) if b.code.is_some() => api_error(b, None, headers).into(),
-        Some(Body {
-            results: Some(results),
-            ..
-        }) => {
-            match results
-                .into_iter()
-                .enumerate()
-                .find(|(_, r)| r.code.is_some())
-            {
-                Some((index, failed)) => api_error(failed, Some(index), headers).into(),
-                None => unexpected(status, headers, body),
-            }
+    if let Ok(e) = serde_json::from_slice::<ErrorBody>(body) {
+        return ApiError {
+            status,
+            id: e.id,
+            code: e.code,
+            message: e.message,
+            errors: messages(e.errors),
+            bulk_index: None,
+            headers,
         }
-        _ => unexpected(status, headers, body),
+        .into();
     }
+    // A failed bulk request answers one entry per request: the failing one carries the error.
+    if let Ok(bulk) = serde_json::from_slice::<BulkErrorBody>(body) {
+        let failed = bulk
+            .results
+            .into_iter()
+            .enumerate()
+            .find(|(_, r)| r.code.is_some());
+        if let Some((index, e)) = failed {
+            return ApiError {
+                status,
+                id: e.id.unwrap_or_default(),
+                code: e.code.unwrap_or_default(),
+                message: e.message.unwrap_or_default(),
+                errors: messages(e.errors),
+                bulk_index: Some(index),
+                headers,
+            }
+            .into();
+        }
+    }
+    unexpected(status, headers, body)
 }
 
 fn unexpected(status: StatusCode, headers: HeaderMap, body: &Bytes) -> Error {
