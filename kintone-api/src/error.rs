@@ -35,6 +35,13 @@ pub enum Error {
         operation: &'static str,
         header: &'static str,
     },
+    /// A file to upload has a name with a line break, which would break the multipart header;
+    /// nothing was sent.
+    #[error("{operation}: the file name {file_name:?} has a line break (CR or LF)")]
+    InvalidFileName {
+        operation: &'static str,
+        file_name: String,
+    },
     /// A file to upload names a content type that is not a MIME type; nothing was sent.
     #[error("{operation}: the file {file_name:?} has the content type {content_type:?}, which is not a MIME type")]
     InvalidContentType {
@@ -186,6 +193,7 @@ impl Error {
             Error::Limit(_)
             | Error::NotInGuestSpace { .. }
             | Error::InvalidHeaderValue { .. }
+            | Error::InvalidFileName { .. }
             | Error::InvalidContentType { .. }
             | Error::Serialize { .. }
             | Error::NotABulkWrite { .. } => true,

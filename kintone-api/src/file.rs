@@ -29,7 +29,9 @@ impl FilePart {
         }
     }
 
-    /// Sets the content type; kintone otherwise guesses one from the name.
+    /// Sets the content type. Without one, it is guessed from the file name's extension
+    /// (`report.pdf` is sent as `application/pdf`), as kintone's JavaScript client does; a name
+    /// without a known extension is sent without one, and kintone decides.
     pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
         self.content_type = Some(content_type.into());
         self
@@ -45,21 +47,36 @@ impl FilePart {
         &self.bytes
     }
 
-    pub(crate) fn content_type_name(&self) -> Option<&str> {
-        self.content_type.as_deref()
+    /// The content type the part is sent with: the one set, or the one the name suggests.
+    pub fn effective_content_type(&self) -> Option<&str> {
+        self.content_type
+            .as_deref()
+            .or_else(|| mime_guess::from_path(&self.file_name).first_raw())
     }
 
-    pub(crate) fn to_part(&self) -> Result<reqwest::multipart::Part, reqwest::Error> {
+    /// The multipart part; a name that would break the part's header (CR or LF) or a content
+    /// type that is not a MIME type is refused, so nothing is sent.
+    pub(crate) fn to_part(&self) -> Result<reqwest::multipart::Part, PartError> {
+        if self.file_name.contains(['\r', '\n']) {
+            return Err(PartError::FileName);
+        }
         let part = reqwest::multipart::Part::stream_with_length(
             reqwest::Body::from(self.bytes.clone()),
             self.bytes.len() as u64,
         )
         .file_name(self.file_name.clone());
-        match &self.content_type {
-            Some(ct) => part.mime_str(ct),
+        match self.effective_content_type() {
+            Some(ct) => part.mime_str(ct).map_err(|_| PartError::ContentType),
             None => Ok(part),
         }
     }
+}
+
+/// Why a file cannot become a multipart part.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PartError {
+    FileName,
+    ContentType,
 }
 
 impl std::fmt::Debug for FilePart {

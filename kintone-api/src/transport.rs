@@ -9,6 +9,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use http_body_util::BodyExt;
 use tracing::Instrument;
 
+use crate::file::PartError;
 use crate::generated::{MAX_URI_BYTES, METHOD_OVERRIDE_HEADER};
 use crate::middleware::{HttpRequest, HttpResponse};
 use crate::runtime::{
@@ -230,10 +231,19 @@ async fn exchange<O: Operation>(
         request.write_multipart(&mut parts);
         let mut form = reqwest::multipart::Form::new();
         for (name, file) in parts.parts {
-            let part = file.to_part().map_err(|_| Error::InvalidContentType {
-                operation: O::ID,
-                file_name: file.file_name().to_string(),
-                content_type: file.content_type_name().unwrap_or_default().to_string(),
+            let part = file.to_part().map_err(|e| match e {
+                PartError::FileName => Error::InvalidFileName {
+                    operation: O::ID,
+                    file_name: file.file_name().to_string(),
+                },
+                PartError::ContentType => Error::InvalidContentType {
+                    operation: O::ID,
+                    file_name: file.file_name().to_string(),
+                    content_type: file
+                        .effective_content_type()
+                        .unwrap_or_default()
+                        .to_string(),
+                },
             })?;
             form = form.part(name, part);
         }

@@ -474,6 +474,59 @@ async fn upload_is_multipart() {
     assert!(body.contains("a,b\n1,2\n"));
 }
 
+/// Without a content type, the part's is guessed from the file name, as kintone's JavaScript
+/// client does; a name without a known extension goes without one.
+#[tokio::test]
+async fn upload_content_type_is_guessed_from_the_name() {
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, json!({"fileKey": "tmp-key"})).await;
+    for (name, expected) in [
+        ("report.pdf", Some("application/pdf")),
+        ("photo.PNG", Some("image/png")),
+        ("README", None),
+    ] {
+        let file = FilePart::new(name, b"x".to_vec());
+        assert_eq!(file.effective_content_type(), expected);
+        client.files().upload_file(file).send().await.unwrap();
+    }
+    let requests = server.received_requests().await.unwrap();
+    let bodies: Vec<String> = requests
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+        .collect();
+    assert!(
+        bodies[0].contains("Content-Type: application/pdf"),
+        "{}",
+        bodies[0]
+    );
+    assert!(
+        bodies[1].contains("Content-Type: image/png"),
+        "{}",
+        bodies[1]
+    );
+    assert!(!bodies[2].contains("Content-Type:"), "{}", bodies[2]);
+}
+
+/// A line break in a file name would end the part's header early: refused, nothing sent.
+#[tokio::test]
+async fn upload_file_names_with_line_breaks_are_refused_before_sending() {
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, json!({"fileKey": "tmp-key"})).await;
+    for name in ["a\r\nContent-Type: text/html.txt", "line\nbreak.txt"] {
+        let err = client
+            .files()
+            .upload_file(FilePart::new(name, b"x".to_vec()))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidFileName { .. }) && err.is_rejected_before_sending(),
+            "{err:?}"
+        );
+    }
+    assert_eq!(request_count(&server).await, 0);
+}
+
 /// O17: file download is binary, kept byte for byte.
 #[tokio::test]
 async fn download_is_binary() {
