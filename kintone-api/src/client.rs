@@ -58,6 +58,7 @@ impl Client {
         ClientBuilder {
             base_url: base_url.into(),
             auth: Vec::new(),
+            empty_token_list: false,
             front_door: None,
             guest_space: None,
             accept_language: None,
@@ -107,6 +108,8 @@ impl Client {
 pub struct ClientBuilder {
     base_url: String,
     auth: Vec<Auth>,
+    /// `api_tokens` was given no token at all.
+    empty_token_list: bool,
     front_door: Option<(String, Secret)>,
     guest_space: Option<u64>,
     accept_language: Option<String>,
@@ -140,6 +143,8 @@ impl std::fmt::Debug for Layers {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
+    /// The base URL does not parse. The URL in the error has its credentials and query
+    /// values redacted, as in every variant that names it.
     #[error("the base URL {0:?} is not a URL: {1}")]
     InvalidBaseUrl(String, url::ParseError),
     #[error(
@@ -156,6 +161,10 @@ pub enum BuildError {
     InvalidHeaderValue(&'static str),
     #[error("guest space ids start at 1")]
     InvalidGuestSpace,
+    /// An empty or blank API token, login name or OAuth token, or an empty list of API
+    /// tokens: such a client would send no usable credentials.
+    #[error("an empty or blank {0} sends no usable credentials")]
+    EmptyCredential(&'static str),
     /// The default HTTP client could not be built (such as the platform's TLS roots failing
     /// to load); the cause is the [`source`](std::error::Error::source).
     #[error("the HTTP client could not be built")]
@@ -177,7 +186,11 @@ impl ClientBuilder {
 
     /// Adds several API tokens.
     pub fn api_tokens<T: Into<Secret>>(self, tokens: impl IntoIterator<Item = T>) -> Self {
-        tokens.into_iter().fold(self, |b, t| b.api_token(t))
+        let mut tokens = tokens.into_iter().peekable();
+        let empty = tokens.peek().is_none();
+        let mut builder = tokens.fold(self, |b, t| b.api_token(t));
+        builder.empty_token_list |= empty;
+        builder
     }
 
     /// Password authentication.
@@ -281,6 +294,12 @@ impl ClientBuilder {
         if self.guest_space == Some(0) {
             return Err(BuildError::InvalidGuestSpace);
         }
+        if self.empty_token_list {
+            return Err(BuildError::EmptyCredential("list of API tokens"));
+        }
+        for auth in &self.auth {
+            check_not_blank(auth)?;
+        }
         let mut headers = http::HeaderMap::new();
         let auth_kind = match self.auth.as_slice() {
             [] => "none",
@@ -360,8 +379,26 @@ fn sensitive(value: &str, name: &'static str) -> Result<HeaderValue, BuildError>
     Ok(v)
 }
 
+fn check_not_blank(auth: &Auth) -> Result<(), BuildError> {
+    let blank = |s: &str| s.trim().is_empty();
+    match auth {
+        Auth::ApiTokens(tokens) if tokens.iter().any(|t| blank(t.expose())) => {
+            Err(BuildError::EmptyCredential("API token"))
+        }
+        Auth::Password { login, .. } if blank(login) => {
+            Err(BuildError::EmptyCredential("login name"))
+        }
+        Auth::OAuth(token) if blank(token.expose()) => {
+            Err(BuildError::EmptyCredential("OAuth token"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Checks the base URL; errors name it with credentials and query values redacted.
 fn parse_base(text: &str) -> Result<Url, BuildError> {
-    let url = Url::parse(text).map_err(|e| BuildError::InvalidBaseUrl(text.to_string(), e))?;
+    let shown = || crate::redact::url_text(text);
+    let url = Url::parse(text).map_err(|e| BuildError::InvalidBaseUrl(shown(), e))?;
     let loopback = match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
@@ -371,14 +408,14 @@ fn parse_base(text: &str) -> Result<Url, BuildError> {
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
-        _ => return Err(BuildError::InsecureBaseUrl(text.to_string())),
+        _ => return Err(BuildError::InsecureBaseUrl(shown())),
     }
     if url.path() != "/"
         || url.query().is_some()
         || !url.username().is_empty()
         || url.password().is_some()
     {
-        return Err(BuildError::BaseUrlWithPath(text.to_string()));
+        return Err(BuildError::BaseUrlWithPath(shown()));
     }
     Ok(url)
 }
@@ -468,5 +505,45 @@ mod tests {
         let shown = format!("{client:?}");
         assert!(!shown.contains("secret"), "{shown}");
         assert!(shown.contains("API token"));
+    }
+
+    #[test]
+    fn empty_or_blank_credentials_are_refused() {
+        let build = |b: ClientBuilder| b.build().map(|_| ()).unwrap_err();
+        let base = || Client::builder("https://x.kintone.com");
+        assert!(matches!(
+            build(base().api_token("")),
+            BuildError::EmptyCredential("API token")
+        ));
+        assert!(matches!(
+            build(base().api_tokens(["good", " "])),
+            BuildError::EmptyCredential("API token")
+        ));
+        assert!(matches!(
+            build(base().api_tokens(Vec::<String>::new())),
+            BuildError::EmptyCredential("list of API tokens")
+        ));
+        assert!(matches!(
+            build(base().password(" ", "pw")),
+            BuildError::EmptyCredential("login name")
+        ));
+        assert!(matches!(
+            build(base().oauth_token("")),
+            BuildError::EmptyCredential("OAuth token")
+        ));
+    }
+
+    #[test]
+    fn build_errors_never_show_url_credentials_or_query_values() {
+        for url in [
+            "https://user:hunter2@x.kintone.com",
+            "https://x.kintone.com/?token=hunter2",
+            "http://user:hunter2@x.kintone.com/?token=hunter2",
+            "ht!tp://user:hunter2@x",
+        ] {
+            let err = Client::builder(url).api_token("t").build().unwrap_err();
+            let shown = format!("{err} {err:?}");
+            assert!(!shown.contains("hunter2"), "{shown}");
+        }
     }
 }

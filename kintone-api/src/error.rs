@@ -19,7 +19,8 @@ pub enum Error {
         content_type: String,
         /// The start of the body, at most [`EXCERPT_BYTES`] bytes.
         excerpt: String,
-        headers: Box<HeaderMap>,
+        /// The response's headers (such as `Retry-After` on a 503).
+        headers: Box<ResponseHeaders>,
     },
     /// A documented limit would be broken; nothing was sent.
     #[error(transparent)]
@@ -220,6 +221,38 @@ impl From<ApiError> for Error {
     }
 }
 
+/// Response headers kept with an error. Read them as a [`HeaderMap`] (it derefs to one);
+/// `Debug` prints only values that never carry a secret (no `Set-Cookie`, no `X-Cybozu-*`
+/// credentials), the same redaction the proxy uses.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ResponseHeaders(HeaderMap);
+
+impl ResponseHeaders {
+    /// The headers themselves.
+    pub fn into_inner(self) -> HeaderMap {
+        self.0
+    }
+}
+
+impl From<HeaderMap> for ResponseHeaders {
+    fn from(headers: HeaderMap) -> Self {
+        Self(headers)
+    }
+}
+
+impl std::ops::Deref for ResponseHeaders {
+    type Target = HeaderMap;
+    fn deref(&self) -> &HeaderMap {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ResponseHeaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        crate::redact::Headers(&self.0).fmt(f)
+    }
+}
+
 /// kintone's error body, with the status and headers it came with.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("kintone error {code} (HTTP {status}, id {id}): {message}{}", bulk_suffix(*.bulk_index))]
@@ -236,7 +269,8 @@ pub struct ApiError {
     pub errors: BTreeMap<String, Vec<String>>,
     /// For a failed bulk request, the index of the request that failed.
     pub bulk_index: Option<usize>,
-    pub headers: HeaderMap,
+    /// The response's headers (`X-Cybozu-Error`, the concurrency headers, …).
+    pub headers: ResponseHeaders,
 }
 
 fn bulk_suffix(index: Option<usize>) -> String {
@@ -321,6 +355,38 @@ impl LimitError {
             })
         } else {
             Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::*;
+
+    #[test]
+    fn errors_never_print_cookies_or_credentials_from_response_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert("set-cookie", "JSESSIONID=s3cr3t".parse().unwrap());
+        headers.insert("x-cybozu-error", "GAIA_CO02".parse().unwrap());
+        let api = Error::from(ApiError {
+            status: StatusCode::CONFLICT,
+            id: "1".into(),
+            code: "GAIA_CO02".into(),
+            message: "stale".into(),
+            errors: BTreeMap::new(),
+            bulk_index: None,
+            headers: headers.clone().into(),
+        });
+        let page = Error::UnexpectedBody {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            content_type: "text/html".into(),
+            excerpt: "<html>".into(),
+            headers: Box::new(headers.into()),
+        };
+        for err in [api, page] {
+            let shown = format!("{err:?}");
+            assert!(!shown.contains("s3cr3t"), "{shown}");
+            assert!(shown.contains("set-cookie"), "{shown}");
         }
     }
 }

@@ -60,6 +60,7 @@ mod method;
 mod paging;
 mod record;
 mod record_input;
+mod redact;
 #[allow(clippy::all, missing_docs)]
 #[rustfmt::skip]
 mod generated;
@@ -78,7 +79,7 @@ pub use bulk::BulkRequest;
 pub use client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
 pub use datetime::{Date, DateTime, ParseError, Time};
 pub use decimal::{Decimal, DecimalError};
-pub use error::{ApiError, Error, LimitError, TransportError, EXCERPT_BYTES};
+pub use error::{ApiError, Error, LimitError, ResponseHeaders, TransportError, EXCERPT_BYTES};
 pub use file::{Download, DownloadStream, FilePart};
 pub use generated::operations::*;
 pub use generated::types::*;

@@ -314,7 +314,7 @@ pub(crate) fn error_from(status: StatusCode, headers: HeaderMap, body: &Bytes) -
             message: e.message,
             errors: messages(e.errors),
             bulk_index: None,
-            headers,
+            headers: headers.into(),
         }
         .into();
     }
@@ -333,7 +333,7 @@ pub(crate) fn error_from(status: StatusCode, headers: HeaderMap, body: &Bytes) -
                 message: e.message.unwrap_or_default(),
                 errors: messages(e.errors),
                 bulk_index: Some(index),
-                headers,
+                headers: headers.into(),
             }
             .into();
         }
@@ -351,7 +351,7 @@ fn unexpected(status: StatusCode, headers: HeaderMap, body: &Bytes) -> Error {
         status,
         content_type,
         excerpt: excerpt(body),
-        headers: Box::new(headers),
+        headers: Box::new(headers.into()),
     }
 }
 

@@ -110,7 +110,6 @@ mod data;
 mod dns;
 mod error;
 mod limits;
-mod redact;
 mod request;
 mod response;
 

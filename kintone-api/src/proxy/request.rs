@@ -11,8 +11,8 @@ use url::Url;
 
 use super::data::ProxyData;
 use super::error::ProxyError;
-use super::redact;
 use crate::method::Method;
+use crate::redact;
 
 /// A validated proxy request: method, URL, headers and data, like the first four arguments
 /// of `kintone.proxy(url, method, headers, data)`.

@@ -5,7 +5,7 @@ use std::fmt;
 
 use http::HeaderMap;
 
-use super::redact;
+use crate::redact;
 
 /// The body of the answer synthesised when the host does not resolve (rule P8).
 pub const DNS_CACHE_MISSING_BODY: &str = "DNS Cache Missing";
