@@ -556,6 +556,10 @@ impl<'a> Lowerer<'a> {
                 TypeDef::NumericId {
                     name: rust_name.clone(),
                     doc,
+                    nonzero: matches!(
+                        &schema.schema_kind,
+                        SchemaKind::Type(Type::String(s)) if s.pattern.as_deref().is_some_and(|p| p.starts_with("^[1-9]"))
+                    ),
                 }
             }
             SchemaKind::Type(Type::String(_)) => TypeDef::StringId {

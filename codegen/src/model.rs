@@ -167,6 +167,8 @@ pub enum TypeDef {
     NumericId {
         name: String,
         doc: Option<String>,
+        /// Its `pattern` refuses 0 (`^[1-9]…`): kintone's ids start at 1.
+        nonzero: bool,
     },
     /// A string with its own type.
     StringId {

@@ -320,6 +320,8 @@ pub enum LimitError {
         field: &'static str,
         clause: &'static str,
     },
+    #[error("`{field}` is 0; kintone's ids start at 1")]
+    ZeroId { field: &'static str },
     #[error("exactly one of {fields:?} must be set, found {found}")]
     ExactlyOneOf {
         fields: &'static [&'static str],
@@ -337,6 +339,15 @@ fn range_text(min: Option<i64>, max: Option<i64>) -> String {
 }
 
 impl LimitError {
+    /// Checks that an id is not 0: kintone's app, record, comment and space ids start at 1.
+    pub fn check_id(field: &'static str, id: u64) -> Result<(), LimitError> {
+        if id == 0 {
+            Err(LimitError::ZeroId { field })
+        } else {
+            Ok(())
+        }
+    }
+
     /// Checks an integer against an inclusive range.
     pub fn check_range(
         field: &'static str,

@@ -527,6 +527,32 @@ async fn upload_file_names_with_line_breaks_are_refused_before_sending() {
     assert_eq!(request_count(&server).await, 0);
 }
 
+/// kintone's ids start at 1 (the spec's id patterns say so): an id of 0 is refused before
+/// anything is sent, wherever an id goes.
+#[tokio::test]
+async fn ids_of_zero_are_refused_before_sending() {
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, json!({})).await;
+    let errors = [
+        client.records().get_record(0, 5).send().await.unwrap_err(),
+        client.records().get_record(1, 0).send().await.unwrap_err(),
+        client
+            .records()
+            .delete_records(1, [3u64, 0])
+            .send()
+            .await
+            .map(|_| ())
+            .unwrap_err(),
+    ];
+    for (err, field) in errors.iter().zip(["app", "id", "ids"]) {
+        assert!(
+            matches!(err, Error::Limit(LimitError::ZeroId { field: f }) if *f == field),
+            "{err:?}"
+        );
+    }
+    assert_eq!(request_count(&server).await, 0);
+}
+
 /// O17: file download is binary, kept byte for byte.
 #[tokio::test]
 async fn download_is_binary() {

@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::structs::{param, struct_item, Role};
-use super::types::struct_names;
+use super::types::{nonzero_ids, struct_names};
 use super::{doc, ident};
 use crate::model::{
     Api, ArrayEncoding, BodyKind, Location, Method, Operation, ResponseKind, TypeRef,
@@ -14,6 +14,7 @@ use crate::model::{
 
 pub fn operations_file(api: &Api) -> TokenStream {
     let structs = struct_names(api);
+    let ids = nonzero_ids(api);
     let prefix = api.api_prefix.as_str();
     let ops = api.operations.iter().map(|op| {
         let text = operation_doc(op, prefix);
@@ -24,6 +25,7 @@ pub fn operations_file(api: &Api) -> TokenStream {
             &op.one_of_required,
             Role::Request,
             &structs,
+            &ids,
         );
         let operation_impl = operation_impl(op);
         let call_setters = call_setters(op);

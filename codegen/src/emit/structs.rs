@@ -104,6 +104,7 @@ pub fn struct_item(
     one_of_required: &[String],
     role: Role,
     structs: &BTreeSet<String>,
+    nonzero_ids: &BTreeSet<String>,
 ) -> TokenStream {
     let name_ident = ident(name);
     let derives = match role {
@@ -153,7 +154,7 @@ pub fn struct_item(
             }
         }
     });
-    let checks = fields.iter().map(|f| checks(f, structs));
+    let checks = fields.iter().map(|f| checks(f, structs, nonzero_ids));
     let one_of = if one_of_required.is_empty() {
         quote! {}
     } else {
@@ -237,7 +238,7 @@ fn field_doc(f: &Field) -> String {
 }
 
 /// The checks of one field, run on its value when it is set.
-fn checks(f: &Field, structs: &BTreeSet<String>) -> TokenStream {
+fn checks(f: &Field, structs: &BTreeSet<String>, nonzero_ids: &BTreeSet<String>) -> TokenStream {
     let fname = ident(&f.rust_name);
     let wire = &f.wire_name;
     let Constraints {
@@ -330,8 +331,18 @@ fn checks(f: &Field, structs: &BTreeSet<String>) -> TokenStream {
     }
     match &f.ty {
         TypeRef::Named(n) if structs.contains(n) => body.push(quote! { value.validate()?; }),
+        TypeRef::Named(n) if nonzero_ids.contains(n) => {
+            body.push(quote! { crate::LimitError::check_id(#wire, value.get())?; })
+        }
         TypeRef::Vec(inner) => {
             if let TypeRef::Named(n) = inner.as_ref() {
+                if nonzero_ids.contains(n) {
+                    body.push(quote! {
+                        for item in value {
+                            crate::LimitError::check_id(#wire, item.get())?;
+                        }
+                    });
+                }
                 if structs.contains(n) {
                     body.push(quote! {
                         for item in value {

@@ -21,6 +21,21 @@ pub fn struct_names(api: &Api) -> BTreeSet<String> {
         .collect()
 }
 
+/// Names of the id types whose pattern refuses 0.
+pub fn nonzero_ids(api: &Api) -> BTreeSet<String> {
+    api.types
+        .iter()
+        .filter_map(|t| match t {
+            TypeDef::NumericId {
+                name,
+                nonzero: true,
+                ..
+            } => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Types that can only be written: unions whose tag is not on the wire (nothing tells their
 /// variants apart when reading), and every type that holds one.
 fn write_only(api: &Api) -> BTreeSet<String> {
@@ -60,6 +75,7 @@ fn mentions(ty: &TypeRef, names: &BTreeSet<String>) -> bool {
 
 pub fn types_file(api: &Api) -> TokenStream {
     let structs = struct_names(api);
+    let ids = nonzero_ids(api);
     let write_only = write_only(api);
     let items = api.types.iter().map(|t| match t {
         TypeDef::Struct(s) => struct_item(
@@ -73,8 +89,9 @@ pub fn types_file(api: &Api) -> TokenStream {
                 Role::Data
             },
             &structs,
+            &ids,
         ),
-        TypeDef::NumericId { name, doc: d } => {
+        TypeDef::NumericId { name, doc: d, .. } => {
             let n = ident(name);
             let d = doc(d.as_deref().unwrap_or(""));
             quote! { crate::wire::numeric_id! { #d pub struct #n; } }

@@ -73,6 +73,14 @@ impl GetRecordRequest {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
         Ok(())
     }
 }
@@ -217,8 +225,18 @@ impl UpdateRecordRequest {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.id {
+            crate::LimitError::check_id("id", value.get())?;
+        }
         if let Some(value) = &self.update_key {
             value.validate()?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get())?;
         }
         let set = usize::from(self.id.is_some())
             + usize::from(self.update_key.is_some());
@@ -352,6 +370,10 @@ impl AddRecordRequest {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
         Ok(())
     }
 }
@@ -482,6 +504,10 @@ impl GetRecordsRequest {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
         if let Some(value) = &self.fields {
             if value.len() > 1000 {
                 return Err(crate::LimitError::TooManyItems {
@@ -651,6 +677,10 @@ impl UpdateRecordsRequest {
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
             let value = &self.records;
             if value.len() > super::limits::MAX_RECORDS_PER_WRITE {
                 return Err(crate::LimitError::TooManyItems {
@@ -791,6 +821,10 @@ impl AddRecordsRequest {
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
             let value = &self.records;
             if value.len() > super::limits::MAX_RECORDS_PER_WRITE {
                 return Err(crate::LimitError::TooManyItems {
@@ -911,6 +945,10 @@ impl DeleteRecordsRequest {
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
             let value = &self.ids;
             if value.len() > super::limits::MAX_RECORDS_PER_WRITE {
                 return Err(crate::LimitError::TooManyItems {
@@ -926,6 +964,9 @@ impl DeleteRecordsRequest {
                     actual: value.len(),
                 });
             }
+            for item in value {
+                crate::LimitError::check_id("ids", item.get())?;
+            }
         }
         if let Some(value) = &self.revisions {
             if value.len() > super::limits::MAX_RECORDS_PER_WRITE {
@@ -934,6 +975,9 @@ impl DeleteRecordsRequest {
                     max: super::limits::MAX_RECORDS_PER_WRITE,
                     actual: value.len(),
                 });
+            }
+            for item in value {
+                crate::LimitError::check_id("revisions", item.get())?;
             }
         }
         Ok(())
@@ -1171,6 +1215,10 @@ impl CreateCursorRequest {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
         if let Some(value) = &self.fields {
             if value.len() > 1000 {
                 return Err(crate::LimitError::TooManyItems {
@@ -1410,6 +1458,14 @@ impl GetRecordCommentsRequest {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
+            let value = &self.record;
+            crate::LimitError::check_id("record", value.get())?;
+        }
         if let Some(value) = &self.limit {
             crate::LimitError::check_range(
                 "limit",
@@ -1557,6 +1613,14 @@ impl AddRecordCommentRequest {
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
+            let value = &self.record;
+            crate::LimitError::check_id("record", value.get())?;
+        }
+        {
             let value = &self.comment;
             value.validate()?;
         }
@@ -1648,6 +1712,18 @@ impl DeleteRecordCommentRequest {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
+            let value = &self.record;
+            crate::LimitError::check_id("record", value.get())?;
+        }
+        {
+            let value = &self.comment;
+            crate::LimitError::check_id("comment", value.get())?;
+        }
         Ok(())
     }
 }
@@ -1783,6 +1859,17 @@ impl UpdateRecordStatusRequest {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get())?;
+        }
         Ok(())
     }
 }
@@ -1900,6 +1987,10 @@ impl UpdateRecordsStatusRequest {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
         {
             let value = &self.records;
             if value.len() > super::limits::MAX_RECORDS_PER_WRITE {
@@ -2037,6 +2128,14 @@ impl UpdateRecordAssigneesRequest {
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        {
             let value = &self.assignees;
             if value.len() > super::limits::MAX_ASSIGNEES {
                 return Err(crate::LimitError::TooManyItems {
@@ -2045,6 +2144,9 @@ impl UpdateRecordAssigneesRequest {
                     actual: value.len(),
                 });
             }
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get())?;
         }
         Ok(())
     }

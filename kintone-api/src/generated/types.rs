@@ -16,6 +16,10 @@ impl AddRecordCommentResponse {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
         Ok(())
     }
 }
@@ -38,6 +42,14 @@ impl AddRecordResponse {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
         Ok(())
     }
 }
@@ -61,6 +73,18 @@ impl AddRecordsResponse {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.ids;
+            for item in value {
+                crate::LimitError::check_id("ids", item.get())?;
+            }
+        }
+        {
+            let value = &self.revisions;
+            for item in value {
+                crate::LimitError::check_id("revisions", item.get())?;
+            }
+        }
         Ok(())
     }
 }
@@ -329,6 +353,10 @@ impl Comment {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
         {
             let value = &self.creator;
             value.validate()?;
@@ -1594,6 +1622,10 @@ impl IdField {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.value;
+            crate::LimitError::check_id("value", value.get())?;
+        }
         Ok(())
     }
 }
@@ -1849,6 +1881,14 @@ impl RecordRevision {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
         Ok(())
     }
 }
@@ -1901,8 +1941,14 @@ impl RecordUpdate {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.id {
+            crate::LimitError::check_id("id", value.get())?;
+        }
         if let Some(value) = &self.update_key {
             value.validate()?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get())?;
         }
         let set = usize::from(self.id.is_some())
             + usize::from(self.update_key.is_some());
@@ -1943,6 +1989,14 @@ impl RecordUpdateResult {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
         Ok(())
     }
 }
@@ -2002,6 +2056,10 @@ impl RevisionField {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.value;
+            crate::LimitError::check_id("value", value.get())?;
+        }
         Ok(())
     }
 }
@@ -2098,6 +2156,13 @@ impl StatusChange {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get())?;
+        }
         Ok(())
     }
 }
@@ -2336,6 +2401,10 @@ impl UpdateRecordAssigneesResponse {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
         Ok(())
     }
 }
@@ -2353,6 +2422,10 @@ impl UpdateRecordResponse {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
         Ok(())
     }
 }
@@ -2370,6 +2443,10 @@ impl UpdateRecordStatusResponse {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
         Ok(())
     }
 }
