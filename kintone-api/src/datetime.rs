@@ -298,8 +298,8 @@ macro_rules! string_serde {
 
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
-                text.parse().map_err(serde::de::Error::custom)
+                // Parsed from the text where the reader has it, without copying it first.
+                deserializer.deserialize_str(crate::wire::FromStrVisitor::<$name>::new())
             }
         }
     )*};

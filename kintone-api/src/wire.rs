@@ -127,10 +127,65 @@ pub mod empty_as_none {
         T::Err: Display,
         D: Deserializer<'de>,
     {
-        match Option::<std::borrow::Cow<'de, str>>::deserialize(deserializer)? {
-            None => Ok(None),
-            Some(s) if s.is_empty() => Ok(None),
-            Some(s) => s.parse().map(Some).map_err(de::Error::custom),
+        deserializer.deserialize_option(EmptyAsNone(FromStrVisitor::new()))
+    }
+}
+
+/// Reads a JSON string into any `FromStr` type, parsing the text where the reader has it
+/// (`Cow<str>` would copy it into a `String` first).
+pub(crate) struct FromStrVisitor<T>(std::marker::PhantomData<T>);
+
+impl<T> FromStrVisitor<T> {
+    pub(crate) fn new() -> Self {
+        Self(std::marker::PhantomData)
+    }
+}
+
+impl<T: FromStr> Visitor<'_> for FromStrVisitor<T>
+where
+    T::Err: Display,
+{
+    type Value = T;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        v.parse().map_err(E::custom)
+    }
+}
+
+/// `null` or `""` as `None`, any other string parsed.
+struct EmptyAsNone<T>(FromStrVisitor<T>);
+
+impl<'de, T: FromStr> Visitor<'de> for EmptyAsNone<T>
+where
+    T::Err: Display,
+{
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if v.is_empty() {
+            Ok(None)
+        } else {
+            self.0.visit_str(v).map(Some)
         }
     }
 }
