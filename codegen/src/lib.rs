@@ -16,6 +16,7 @@
 //! | `x-kintone-one-of-required` | operation or schema | exactly one of the named fields |
 //! | `x-kintone-query-limits` | query-language string | `limit`/`offset` checked before sending |
 //! | `x-kintone-discriminator-on-wire: false` | `oneOf` | the type tag is not written |
+//! | `x-kintone-runtime-type: Name` | named schema | the runtime writes this type by hand as `kintone_api::Name`; no type is emitted for it, only a re-export |
 
 pub mod model;
 

@@ -47,6 +47,7 @@ mod file;
 mod method;
 mod paging;
 mod record;
+mod record_map;
 #[allow(clippy::all, missing_docs)]
 #[rustfmt::skip]
 mod generated;
@@ -69,4 +70,5 @@ pub use generated::operations::*;
 pub use generated::types::*;
 pub use generated::{MAX_URI_BYTES, METHOD_OVERRIDE_HEADER};
 pub use paging::RecordCursor;
+pub use record_map::{FieldCode, IntoIter, Iter, IterMut, Record};
 pub use response::{Concurrency, Response};

@@ -96,6 +96,15 @@ pub fn types_file(api: &Api) -> TokenStream {
         }
         TypeDef::Enum(e) => enum_item(e),
         TypeDef::Union(u) => union_item(u),
+        TypeDef::Runtime { name, runtime_name } => {
+            let n = ident(name);
+            let r = ident(runtime_name);
+            if n == r {
+                quote! { pub use crate::#r; }
+            } else {
+                quote! { pub use crate::#r as #n; }
+            }
+        }
     });
     quote! {
         #![allow(clippy::doc_markdown)]

@@ -1378,7 +1378,7 @@ impl GetRecordCommentsResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetRecordResponse {
-    /// A record as kintone returns it, keyed by field code.
+    /// Field values keyed by field code, as kintone returns a record or a subtable row.
     pub record: Record,
 }
 impl GetRecordResponse {
@@ -1699,8 +1699,7 @@ impl RadioButtonField {
         Ok(())
     }
 }
-/// A record as kintone returns it, keyed by field code.
-pub type Record = ::std::collections::BTreeMap<String, FieldValue>;
+pub use crate::Record;
 crate::wire::numeric_id! {
     #[doc = " A record ID, unique within its app."] pub struct RecordId;
 }
@@ -2064,15 +2063,13 @@ impl SubtableInput {
 pub struct SubtableRow {
     #[serde(with = "crate::wire::numeric_string")]
     pub id: u64,
-    pub value: ::std::collections::BTreeMap<String, FieldValue>,
+    /// Field values keyed by field code, as kintone returns a record or a subtable row.
+    pub value: Record,
 }
 impl SubtableRow {
     /// Creates the value from its required fields; the others start unset.
     #[allow(clippy::new_without_default)]
-    pub fn new(
-        id: impl Into<u64>,
-        value: impl Into<::std::collections::BTreeMap<String, FieldValue>>,
-    ) -> Self {
+    pub fn new(id: impl Into<u64>, value: impl Into<Record>) -> Self {
         Self {
             id: id.into(),
             value: value.into(),
