@@ -2,11 +2,10 @@
 //! records by the hundred thousand.
 //!
 //! Two choices keep a decoded record small and quick to build:
-//! - field codes are [`FieldCode`]s, shared strings handed out by a small per-thread interner, so
-//!   that every record of a page (and of the next pages) points at the same few allocations
-//!   instead of holding its own copy of each code;
-//! - the fields are one vector in the order kintone sent them, allocated once at the size of the
-//!   previous record, rather than a tree with a node per few entries.
+//! - field codes are [`FieldCode`]s, shared strings handed out by a small per-thread interner;
+//! - a record holds its values in one vector, in the order kintone sent them, and its codes in a
+//!   second, shared list: the records of a page have the same codes in the same order, so they
+//!   all point at one list, and a record costs its values and two pointers.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -174,15 +173,18 @@ const MAX_INTERNED: usize = 4096;
 /// Records nest once (a subtable's rows); deeper levels get no hint.
 const HINTED_DEPTHS: usize = 4;
 
+/// The codes of a record, in order and distinct, shared by the records that have the same.
+type Codes = Arc<Vec<FieldCode>>;
+
 #[derive(Default)]
 struct Interner {
     codes: HashSet<Arc<str>>,
     /// How deep in records the current decode is: 0 outside any record.
     depth: usize,
-    /// The codes of the last record decoded at each depth. The records of a page come with the
-    /// same codes in the same order, so the next record's codes are checked against these first,
-    /// which needs neither a hash nor a lookup.
-    last: [Vec<FieldCode>; HINTED_DEPTHS],
+    /// The codes of the last record decoded at each depth. The next record's codes are checked
+    /// against these first, which needs neither a hash nor a lookup, and when they are the same
+    /// the record shares the list.
+    last: [Option<Codes>; HINTED_DEPTHS],
 }
 
 thread_local! {
@@ -212,24 +214,20 @@ struct Nesting {
 
 impl Nesting {
     /// Enters a record, and takes the codes of the last record at this depth.
-    fn enter() -> (Self, Vec<FieldCode>) {
+    fn enter() -> (Self, Option<Codes>) {
         INTERNER.with_borrow_mut(|interner| {
             let depth = interner.depth;
             interner.depth += 1;
-            let last = interner
-                .last
-                .get_mut(depth)
-                .map(std::mem::take)
-                .unwrap_or_default();
+            let last = interner.last.get_mut(depth).and_then(Option::take);
             (Self { depth }, last)
         })
     }
 
     /// Keeps the codes of the record just decoded, for the next one at this depth.
-    fn finished(&self, codes: Vec<FieldCode>) {
+    fn finished(&self, codes: &Codes) {
         INTERNER.with_borrow_mut(|interner| {
             if let Some(last) = interner.last.get_mut(self.depth) {
-                *last = codes;
+                *last = Some(codes.clone());
             }
         });
     }
@@ -246,31 +244,37 @@ impl Drop for Nesting {
     }
 }
 
-/// Reads a field code, taking `expected` (the previous record's code at this position) when the
-/// text is the same, and the interner's code otherwise.
+/// Reads a field code: [`Code::Expected`] when the text is `expected`'s (the previous record's
+/// code at this position), which costs a comparison and nothing else; the interner's code
+/// otherwise.
 struct CodeSeed<'a> {
     expected: Option<&'a FieldCode>,
 }
 
-impl<'de> de::DeserializeSeed<'de> for CodeSeed<'_> {
-    type Value = FieldCode;
+enum Code {
+    Expected,
+    Other(FieldCode),
+}
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<FieldCode, D::Error> {
+impl<'de> de::DeserializeSeed<'de> for CodeSeed<'_> {
+    type Value = Code;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Code, D::Error> {
         deserializer.deserialize_str(self)
     }
 }
 
 impl Visitor<'_> for CodeSeed<'_> {
-    type Value = FieldCode;
+    type Value = Code;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a field code")
     }
 
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<FieldCode, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Code, E> {
         Ok(match self.expected {
-            Some(code) if code.as_str() == v => code.clone(),
-            _ => intern(v),
+            Some(code) if code.as_str() == v => Code::Expected,
+            _ => Code::Other(intern(v)),
         })
     }
 }
@@ -289,7 +293,10 @@ impl Visitor<'_> for CodeSeed<'_> {
 /// ```
 #[derive(Clone, Default)]
 pub struct Record {
-    fields: Vec<(FieldCode, FieldValue)>,
+    /// Shared with other records until this one's codes change (copy on write).
+    codes: Codes,
+    /// `values[i]` is the value of `codes[i]`.
+    values: Vec<FieldValue>,
 }
 
 impl Record {
@@ -300,32 +307,26 @@ impl Record {
 
     /// The number of fields.
     pub fn len(&self) -> usize {
-        self.fields.len()
+        self.values.len()
     }
 
     /// Whether the record has no field.
     pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
+        self.values.is_empty()
     }
 
     fn position(&self, code: &str) -> Option<usize> {
-        self.fields.iter().position(|(c, _)| c == code)
+        self.codes.iter().position(|c| c == code)
     }
 
     /// The value of the field `code`.
     pub fn get(&self, code: &str) -> Option<&FieldValue> {
-        self.fields
-            .iter()
-            .find(|(c, _)| c == code)
-            .map(|(_, value)| value)
+        self.position(code).map(|i| &self.values[i])
     }
 
     /// The value of the field `code`, to change it.
     pub fn get_mut(&mut self, code: &str) -> Option<&mut FieldValue> {
-        self.fields
-            .iter_mut()
-            .find(|(c, _)| c == code)
-            .map(|(_, value)| value)
+        self.position(code).map(|i| &mut self.values[i])
     }
 
     /// Whether the record has the field `code`.
@@ -336,10 +337,11 @@ impl Record {
     /// Sets the field `code`, and returns its previous value.
     pub fn insert(&mut self, code: impl Into<FieldCode>, value: FieldValue) -> Option<FieldValue> {
         let code = code.into();
-        match self.fields.iter_mut().find(|(c, _)| *c == code) {
-            Some((_, slot)) => Some(std::mem::replace(slot, value)),
+        match self.position(&code) {
+            Some(i) => Some(std::mem::replace(&mut self.values[i], value)),
             None => {
-                self.fields.push((code, value));
+                Arc::make_mut(&mut self.codes).push(code);
+                self.values.push(value);
                 None
             }
         }
@@ -348,39 +350,42 @@ impl Record {
     /// Takes the field `code` out of the record, keeping the others in their order.
     pub fn remove(&mut self, code: &str) -> Option<FieldValue> {
         let i = self.position(code)?;
-        Some(self.fields.remove(i).1)
+        Arc::make_mut(&mut self.codes).remove(i);
+        Some(self.values.remove(i))
     }
 
     /// The fields, in order.
     pub fn iter(&self) -> Iter<'_> {
-        Iter(self.fields.iter())
+        Iter(self.codes.iter().zip(self.values.iter()))
     }
 
     /// The fields, in order, with their values to change.
     pub fn iter_mut(&mut self) -> IterMut<'_> {
-        IterMut(self.fields.iter_mut())
+        IterMut(self.codes.iter().zip(self.values.iter_mut()))
     }
 
     /// The field codes, in order.
-    pub fn keys(&self) -> impl ExactSizeIterator<Item = &FieldCode> + DoubleEndedIterator {
-        self.fields.iter().map(|(code, _)| code)
+    pub fn keys(&self) -> std::slice::Iter<'_, FieldCode> {
+        self.codes.iter()
     }
 
     /// The field values, in order.
-    pub fn values(&self) -> impl ExactSizeIterator<Item = &FieldValue> + DoubleEndedIterator {
-        self.fields.iter().map(|(_, value)| value)
+    pub fn values(&self) -> std::slice::Iter<'_, FieldValue> {
+        self.values.iter()
     }
 }
 
 /// The fields of a [`Record`], borrowed.
 #[derive(Debug, Clone)]
-pub struct Iter<'a>(std::slice::Iter<'a, (FieldCode, FieldValue)>);
+pub struct Iter<'a>(
+    std::iter::Zip<std::slice::Iter<'a, FieldCode>, std::slice::Iter<'a, FieldValue>>,
+);
 
 impl<'a> Iterator for Iter<'a> {
     type Item = (&'a FieldCode, &'a FieldValue);
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.0.next().map(|(code, value)| (code, value))
+        self.0.next()
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -390,7 +395,7 @@ impl<'a> Iterator for Iter<'a> {
 
 impl DoubleEndedIterator for Iter<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        self.0.next_back().map(|(code, value)| (code, value))
+        self.0.next_back()
     }
 }
 
@@ -398,13 +403,15 @@ impl ExactSizeIterator for Iter<'_> {}
 
 /// The fields of a [`Record`], with their values to change.
 #[derive(Debug)]
-pub struct IterMut<'a>(std::slice::IterMut<'a, (FieldCode, FieldValue)>);
+pub struct IterMut<'a>(
+    std::iter::Zip<std::slice::Iter<'a, FieldCode>, std::slice::IterMut<'a, FieldValue>>,
+);
 
 impl<'a> Iterator for IterMut<'a> {
     type Item = (&'a FieldCode, &'a mut FieldValue);
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.0.next().map(|(code, value)| (&*code, value))
+        self.0.next()
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -414,7 +421,7 @@ impl<'a> Iterator for IterMut<'a> {
 
 impl DoubleEndedIterator for IterMut<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        self.0.next_back().map(|(code, value)| (&*code, value))
+        self.0.next_back()
     }
 }
 
@@ -422,7 +429,7 @@ impl ExactSizeIterator for IterMut<'_> {}
 
 /// The fields of a [`Record`], owned.
 #[derive(Debug)]
-pub struct IntoIter(std::vec::IntoIter<(FieldCode, FieldValue)>);
+pub struct IntoIter(std::iter::Zip<std::vec::IntoIter<FieldCode>, std::vec::IntoIter<FieldValue>>);
 
 impl Iterator for IntoIter {
     type Item = (FieldCode, FieldValue);
@@ -449,7 +456,8 @@ impl IntoIterator for Record {
     type IntoIter = IntoIter;
 
     fn into_iter(self) -> IntoIter {
-        IntoIter(self.fields.into_iter())
+        let codes = Arc::unwrap_or_clone(self.codes);
+        IntoIter(codes.into_iter().zip(self.values))
     }
 }
 
@@ -512,11 +520,11 @@ impl PartialEq for Record {
         if self.len() != other.len() {
             return false;
         }
-        let same_order = self.fields.iter().zip(&other.fields).all(|(a, b)| a == b);
-        same_order
-            || self
-                .iter()
-                .all(|(code, value)| other.get(code) == Some(value))
+        if Arc::ptr_eq(&self.codes, &other.codes) || self.codes == other.codes {
+            return self.values == other.values;
+        }
+        self.iter()
+            .all(|(code, value)| other.get(code) == Some(value))
     }
 }
 
@@ -548,40 +556,52 @@ impl<'de> Deserialize<'de> for Record {
             }
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record, A::Error> {
-                let (nesting, mut last) = Nesting::enter();
-                let capacity = map.size_hint().unwrap_or(last.len()).min(MAX_INTERNED);
-                let mut fields = Vec::with_capacity(capacity);
-                // While the codes follow the last record's, which are distinct, none repeats.
-                let mut in_step = true;
+                let (nesting, last) = Nesting::enter();
+                let last_codes: &[FieldCode] = last.as_deref().map_or(&[], Vec::as_slice);
+                let capacity = map
+                    .size_hint()
+                    .unwrap_or(last_codes.len())
+                    .min(MAX_INTERNED);
+                let mut values = Vec::with_capacity(capacity);
+                // `None` while the codes follow the last record's, which are distinct, so that
+                // none can repeat; this record's own list from the first code that differs.
+                let mut own: Option<Vec<FieldCode>> = None;
                 loop {
-                    let expected = if in_step {
-                        last.get(fields.len())
-                    } else {
-                        None
+                    let expected = match own {
+                        None => last_codes.get(values.len()),
+                        Some(_) => None,
                     };
                     let Some(code) = map.next_key_seed(CodeSeed { expected })? else {
                         break;
                     };
                     let value = map.next_value::<FieldValue>()?;
-                    in_step = in_step && expected.is_some_and(|e| Arc::ptr_eq(&e.0, &code.0));
-                    if in_step {
-                        fields.push((code, value));
-                    } else {
-                        // A repeated code replaces the value, as a JSON object read into a map
-                        // would.
-                        match fields.iter_mut().find(|(c, _)| *c == code) {
-                            Some((_, slot)) => *slot = value,
-                            None => fields.push((code, value)),
+                    let Code::Other(code) = code else {
+                        values.push(value);
+                        continue;
+                    };
+                    let codes = own.get_or_insert_with(|| last_codes[..values.len()].to_vec());
+                    // A repeated code replaces the value, as a JSON object read into a map would.
+                    match codes.iter().position(|c| *c == code) {
+                        Some(i) => values[i] = value,
+                        None => {
+                            codes.push(code);
+                            values.push(value);
                         }
                     }
                 }
-                fields.shrink_to_fit();
-                if !in_step || fields.len() != last.len() {
-                    last.clear();
-                    last.extend(fields.iter().map(|(code, _)| code.clone()));
-                }
-                nesting.finished(last);
-                Ok(Record { fields })
+                values.shrink_to_fit();
+                let codes = match (own, last) {
+                    (Some(codes), _) => Arc::new(codes),
+                    (None, Some(last)) if last.len() == values.len() => last,
+                    // Fewer fields than the last record: the first of its codes.
+                    (None, last) => Arc::new(
+                        last.as_deref()
+                            .map_or(&[][..], |codes| &codes[..values.len()])
+                            .to_vec(),
+                    ),
+                };
+                nesting.finished(&codes);
+                Ok(Record { codes, values })
             }
         }
 
@@ -693,6 +713,21 @@ mod tests {
             })
         };
         assert!(shared("Title") && shared("Lines"));
+        assert!(page
+            .windows(2)
+            .all(|w| Arc::ptr_eq(&w[0].codes, &w[1].codes)));
+        // Changing one record's codes leaves the others' alone.
+        let (mut changed, mut shrunk, same) = (page[0].clone(), page[1].clone(), page[2].clone());
+        changed.insert("New", text("n"));
+        assert_eq!(
+            shrunk
+                .remove("Title")
+                .and_then(|t| t.as_text().map(str::to_owned)),
+            Some("a".to_owned())
+        );
+        assert_eq!((changed.len(), shrunk.len(), same.len()), (3, 1, 2));
+        assert_eq!(page[0], same);
+        assert!(page[0].get("New").is_none() && page[1].contains_key("Title"));
         let row_code = |r: &Record| match &r["Lines"] {
             FieldValue::Subtable(s) => s.value[0].value.keys().next().unwrap().clone(),
             other => panic!("{other:?}"),
