@@ -279,6 +279,18 @@ impl Visitor<'_> for CodeSeed<'_> {
     }
 }
 
+/// Reads a field value onto the end of a vector.
+struct PushSeed<'a>(&'a mut Vec<FieldValue>);
+
+impl<'de> de::DeserializeSeed<'de> for PushSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        self.0.push(FieldValue::deserialize(deserializer)?);
+        Ok(())
+    }
+}
+
 /// A record as kintone returns it (or a subtable row's fields): field values keyed by field
 /// code, in the order kintone sent them. Each code appears once; inserting a code again
 /// replaces its value.
@@ -574,19 +586,17 @@ impl<'de> Deserialize<'de> for Record {
                     let Some(code) = map.next_key_seed(CodeSeed { expected })? else {
                         break;
                     };
-                    let value = map.next_value::<FieldValue>()?;
+                    // Read straight into the vector, which spares moving each value once more.
+                    map.next_value_seed(PushSeed(&mut values))?;
                     let Code::Other(code) = code else {
-                        values.push(value);
                         continue;
                     };
-                    let codes = own.get_or_insert_with(|| last_codes[..values.len()].to_vec());
+                    let codes = own.get_or_insert_with(|| last_codes[..values.len() - 1].to_vec());
                     // A repeated code replaces the value, as a JSON object read into a map would.
                     match codes.iter().position(|c| *c == code) {
-                        Some(i) => values[i] = value,
-                        None => {
-                            codes.push(code);
-                            values.push(value);
-                        }
+                        // The new value, last, takes the place of the old one.
+                        Some(i) => drop(values.swap_remove(i)),
+                        None => codes.push(code),
                     }
                 }
                 values.shrink_to_fit();
