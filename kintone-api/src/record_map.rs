@@ -5,7 +5,7 @@
 //! - field codes are [`FieldCode`]s, shared strings handed out by a small per-thread interner;
 //! - a record holds its values in one vector, in the order kintone sent them, and its codes in a
 //!   second, shared list: the records of a page have the same codes in the same order, so they
-//!   all point at one list, and a record costs its values and two pointers.
+//!   all point at one list, and a record costs little more than its values.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -570,6 +570,7 @@ impl<'de> Deserialize<'de> for Record {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record, A::Error> {
                 let (nesting, last) = Nesting::enter();
                 let last_codes: &[FieldCode] = last.as_deref().map_or(&[], Vec::as_slice);
+                // A size hint from the input is trusted no further than any app's field count.
                 let capacity = map
                     .size_hint()
                     .unwrap_or(last_codes.len())
