@@ -537,6 +537,17 @@ impl<'a> Lowerer<'a> {
             return Ok(TypeRef::Named(rust_name));
         }
         let doc = schema.schema_data.description.clone();
+        if let Some(runtime) = schema.schema_data.extensions.get("x-kintone-runtime-type") {
+            let runtime_name = runtime_type_name(&rust_name, runtime)?;
+            self.types.insert(
+                rust_name.clone(),
+                TypeDef::Runtime {
+                    name: rust_name.clone(),
+                    runtime_name,
+                },
+            );
+            return Ok(TypeRef::Named(rust_name));
+        }
         let def = match &schema.schema_kind {
             SchemaKind::OneOf { one_of } => {
                 TypeDef::Union(self.union(&rust_name, doc, schema, one_of)?)
@@ -1194,6 +1205,21 @@ fn schema_name(reference: &str) -> Result<&str, Error> {
     reference
         .strip_prefix(SCHEMA_PREFIX)
         .ok_or_else(|| Error::Unsupported(format!("reference {reference}")))
+}
+
+/// The value of `x-kintone-runtime-type`: the name of a type at the root of `kintone-api`.
+fn runtime_type_name(schema: &str, value: &Value) -> Result<String, Error> {
+    match value.as_str() {
+        Some(name)
+            if name.starts_with(|c: char| c.is_ascii_uppercase())
+                && name.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            Ok(name.to_string())
+        }
+        _ => Err(Error::Invalid(format!(
+            "schema {schema}: x-kintone-runtime-type names a type, such as `Record`"
+        ))),
+    }
 }
 
 fn flag(ext: &indexmap::IndexMap<String, Value>, key: &str) -> bool {

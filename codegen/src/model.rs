@@ -183,6 +183,13 @@ pub enum TypeDef {
     },
     Enum(EnumDef),
     Union(UnionDef),
+    /// A type the runtime writes by hand (`x-kintone-runtime-type`): only re-exported, so that
+    /// generated code can name it.
+    Runtime {
+        name: String,
+        /// The type's name at the root of `kintone-api`.
+        runtime_name: String,
+    },
 }
 
 impl TypeDef {
@@ -191,7 +198,8 @@ impl TypeDef {
             TypeDef::Struct(s) => &s.name,
             TypeDef::NumericId { name, .. }
             | TypeDef::StringId { name, .. }
-            | TypeDef::Map { name, .. } => name,
+            | TypeDef::Map { name, .. }
+            | TypeDef::Runtime { name, .. } => name,
             TypeDef::Enum(e) => &e.name,
             TypeDef::Union(u) => &u.name,
         }

@@ -204,3 +204,49 @@ fn a_spec_without_a_server_has_no_api_prefix() {
         .replace("servers: [{ url: 'https://x.kintone.com/k/v1' }]\n", "");
     assert!(error_of(&spec).contains("no API prefix"));
 }
+
+const RUNTIME_TYPE: &str = r#"
+openapi: 3.0.3
+info: { title: t, version: "1" }
+servers: [{ url: 'https://x.kintone.com/k/v1' }]
+paths: {}
+components:
+  schemas:
+    Cells:
+      type: object
+      additionalProperties: { type: string }
+      x-kintone-runtime-type: RUNTIME
+    Row:
+      type: object
+      required: [cells]
+      properties:
+        cells: { $ref: '#/components/schemas/Cells' }
+        more: { type: array, items: { $ref: '#/components/schemas/Cells' } }
+"#;
+
+/// `x-kintone-runtime-type`: no type is emitted for the schema, only a re-export of the runtime's
+/// own, which the types that use it name as usual.
+#[test]
+fn a_runtime_type_is_re_exported_not_emitted() {
+    let types = |runtime: &str| {
+        generate(&RUNTIME_TYPE.replace("RUNTIME", runtime))
+            .unwrap()
+            .into_iter()
+            .find(|f| f.path == "types.rs")
+            .unwrap()
+            .contents
+    };
+    let same_name = types("Cells");
+    assert!(same_name.contains("pub use crate::Cells;\n"), "{same_name}");
+    assert!(!same_name.contains("pub type Cells") && !same_name.contains("struct Cells"));
+    assert!(same_name.contains("pub cells: Cells,"), "{same_name}");
+    assert!(
+        same_name.contains("pub more: Option<Vec<Cells>>,"),
+        "{same_name}"
+    );
+    assert!(types("RowCells").contains("pub use crate::RowCells as Cells;\n"));
+    for bad in ["true", "crate::Cells", "''", "cells"] {
+        let e = error_of(&RUNTIME_TYPE.replace("RUNTIME", bad));
+        assert!(e.contains("x-kintone-runtime-type"), "{bad}: {e}");
+    }
+}

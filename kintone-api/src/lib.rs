@@ -60,6 +60,7 @@ mod method;
 mod paging;
 mod record;
 mod record_input;
+mod record_map;
 mod redact;
 #[allow(clippy::all, missing_docs)]
 #[rustfmt::skip]
@@ -86,5 +87,6 @@ pub use generated::types::*;
 pub use generated::{error_codes, headers, limits};
 pub use generated::{API_PREFIX, GUEST_API_PREFIX, MAX_URI_BYTES, METHOD_OVERRIDE_HEADER};
 pub use paging::RecordCursor;
+pub use record_map::{FieldCode, IntoIter, Iter, IterMut, Record};
 pub use response::{Concurrency, Response};
 pub use runtime::{BulkOperation, Call, HasPreview, Operation, Preview};

@@ -127,10 +127,65 @@ pub mod empty_as_none {
         T::Err: Display,
         D: Deserializer<'de>,
     {
-        match Option::<std::borrow::Cow<'de, str>>::deserialize(deserializer)? {
-            None => Ok(None),
-            Some(s) if s.is_empty() => Ok(None),
-            Some(s) => s.parse().map(Some).map_err(de::Error::custom),
+        deserializer.deserialize_option(EmptyAsNone(FromStrVisitor::new()))
+    }
+}
+
+/// Reads a JSON string into any `FromStr` type, parsing the text where the reader has it
+/// (`Cow<str>` would copy it into a `String` first).
+pub(crate) struct FromStrVisitor<T>(std::marker::PhantomData<T>);
+
+impl<T> FromStrVisitor<T> {
+    pub(crate) fn new() -> Self {
+        Self(std::marker::PhantomData)
+    }
+}
+
+impl<T: FromStr> Visitor<'_> for FromStrVisitor<T>
+where
+    T::Err: Display,
+{
+    type Value = T;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        v.parse().map_err(E::custom)
+    }
+}
+
+/// `null` or `""` as `None`, any other string parsed.
+struct EmptyAsNone<T>(FromStrVisitor<T>);
+
+impl<'de, T: FromStr> Visitor<'de> for EmptyAsNone<T>
+where
+    T::Err: Display,
+{
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a string or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        if v.is_empty() {
+            Ok(None)
+        } else {
+            self.0.visit_str(v).map(Some)
         }
     }
 }
@@ -154,6 +209,271 @@ pub fn serialize_tagged<T: Serialize, S: Serializer>(
         map.serialize_entry(k, v)?;
     }
     map.end()
+}
+
+/// A union tagged by a property of its JSON object (`discriminator.propertyName`), read by
+/// [`deserialize_tagged`]. The generated code implements it for every union whose tag is on the
+/// wire.
+pub(crate) trait TaggedUnion: Sized {
+    /// The property that names the variant.
+    const TAG_PROPERTY: &'static str;
+
+    /// Reads the variant that `tag` names from `body`, or keeps the raw JSON of an unknown tag, a
+    /// missing one (`None`) or a value that is not an object.
+    fn read_variant<'de, B: VariantBody<'de>>(tag: Option<&str>, body: B)
+        -> Result<Self, B::Error>;
+}
+
+/// The rest of a tagged object, once its tag is known.
+pub(crate) trait VariantBody<'de> {
+    type Error: de::Error;
+
+    /// Reads the object's other entries as the variant's struct.
+    fn read<V: Deserialize<'de>>(self) -> Result<V, Self::Error>;
+
+    /// The whole value as JSON, tag included.
+    fn raw(self) -> Result<serde_json::Value, Self::Error>;
+}
+
+/// Reads a [`TaggedUnion`]. kintone writes the tag first, so the object's remaining entries are
+/// read straight into the variant's struct, with nothing buffered; only an object whose tag comes
+/// after other keys (or is missing) is first read into a `serde_json::Value`, which gives the
+/// same result.
+pub(crate) fn deserialize_tagged<'de, T: TaggedUnion, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<T, D::Error> {
+    deserializer.deserialize_any(TaggedVisitor(std::marker::PhantomData))
+}
+
+struct TaggedVisitor<T>(std::marker::PhantomData<T>);
+
+impl<T: TaggedUnion> TaggedVisitor<T> {
+    /// A value that is not an object: an unknown variant, as `serde_json::Value` would read it.
+    fn not_an_object<E: de::Error>(value: serde_json::Value) -> Result<T, E> {
+        T::read_variant(None, Buffered::<E>::new(value))
+    }
+}
+
+impl<'de, T: TaggedUnion> Visitor<'de> for TaggedVisitor<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "an object tagged by `{}`", T::TAG_PROPERTY)
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+        let first = map.next_key_seed(KeySeed(T::TAG_PROPERTY))?;
+        let mut buffered = serde_json::Map::new();
+        match first {
+            Some(Key::Tag) => match map.next_value::<TagValue<'de>>()? {
+                TagValue::Str(tag) => {
+                    let body = Streamed {
+                        property: T::TAG_PROPERTY,
+                        tag: &tag,
+                        map,
+                    };
+                    return T::read_variant(Some(&tag), body);
+                }
+                TagValue::Other(value) => {
+                    buffered.insert(T::TAG_PROPERTY.to_owned(), value);
+                }
+            },
+            Some(Key::Other(key)) => {
+                buffered.insert(key, map.next_value()?);
+            }
+            None => {}
+        }
+        while let Some((key, value)) = map.next_entry::<String, serde_json::Value>()? {
+            buffered.insert(key, value);
+        }
+        let tag = match buffered.get(T::TAG_PROPERTY) {
+            Some(serde_json::Value::String(tag)) => Some(tag.clone()),
+            _ => None,
+        };
+        let body = Buffered::<A::Error>::new(serde_json::Value::Object(buffered));
+        T::read_variant(tag.as_deref(), body)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+        let value = Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+        Self::not_an_object(value)
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<T, E> {
+        Self::not_an_object(v.into())
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<T, E> {
+        Self::not_an_object(v.into())
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<T, E> {
+        Self::not_an_object(v.into())
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<T, E> {
+        Self::not_an_object(v.into())
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        Self::not_an_object(v.into())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+        Self::not_an_object(serde_json::Value::Null)
+    }
+}
+
+/// The first key of a tagged object: the tag property, or another key kept for buffering.
+enum Key {
+    Tag,
+    Other(String),
+}
+
+struct KeySeed(&'static str);
+
+impl<'de> de::DeserializeSeed<'de> for KeySeed {
+    type Value = Key;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+        Ok(if v == self.0 {
+            Key::Tag
+        } else {
+            Key::Other(v.to_owned())
+        })
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Key, E> {
+        Ok(if v == self.0 { Key::Tag } else { Key::Other(v) })
+    }
+}
+
+/// The tag's value: text, borrowed from the input when it can be, or any other JSON, which makes
+/// the object an unknown variant.
+enum TagValue<'de> {
+    Str(std::borrow::Cow<'de, str>),
+    Other(serde_json::Value),
+}
+
+impl<'de> Deserialize<'de> for TagValue<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TagVisitor;
+
+        impl<'de> Visitor<'de> for TagVisitor {
+            type Value = TagValue<'de>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a type tag")
+            }
+
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(TagValue::Str(v.into()))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(TagValue::Str(v.to_owned().into()))
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(TagValue::Str(v.into()))
+            }
+
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(TagValue::Other(v.into()))
+            }
+
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(TagValue::Other(v.into()))
+            }
+
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(TagValue::Other(v.into()))
+            }
+
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(TagValue::Other(v.into()))
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(TagValue::Other(serde_json::Value::Null))
+            }
+
+            fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq))
+                    .map(TagValue::Other)
+            }
+
+            fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(TagValue::Other)
+            }
+        }
+
+        deserializer.deserialize_any(TagVisitor)
+    }
+}
+
+/// The entries after a leading tag, still unread.
+struct Streamed<'t, A> {
+    property: &'static str,
+    tag: &'t str,
+    map: A,
+}
+
+impl<'de, A: de::MapAccess<'de>> VariantBody<'de> for Streamed<'_, A> {
+    type Error = A::Error;
+
+    fn read<V: Deserialize<'de>>(self) -> Result<V, A::Error> {
+        V::deserialize(de::value::MapAccessDeserializer::new(self.map))
+    }
+
+    fn raw(mut self) -> Result<serde_json::Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        object.insert(self.property.to_owned(), self.tag.into());
+        while let Some((key, value)) = self.map.next_entry::<String, serde_json::Value>()? {
+            object.insert(key, value);
+        }
+        Ok(serde_json::Value::Object(object))
+    }
+}
+
+/// A whole value already read into JSON.
+struct Buffered<E> {
+    value: serde_json::Value,
+    error: std::marker::PhantomData<E>,
+}
+
+impl<E> Buffered<E> {
+    fn new(value: serde_json::Value) -> Self {
+        Self {
+            value,
+            error: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, E: de::Error> VariantBody<'de> for Buffered<E> {
+    type Error = E;
+
+    fn read<V: Deserialize<'de>>(self) -> Result<V, E> {
+        V::deserialize(self.value).map_err(E::custom)
+    }
+
+    fn raw(self) -> Result<serde_json::Value, E> {
+        Ok(self.value)
+    }
 }
 
 /// Declares an id type: a `u64` that kintone sends as a JSON string.
@@ -253,6 +573,109 @@ pub(crate) use string_id;
 #[cfg(test)]
 mod tests {
     use serde::{Deserialize, Serialize};
+    use serde_json::json;
+
+    use crate::FieldValue;
+
+    /// Reads `text` as kintone's bytes are read (borrowing), from a reader (owned strings) and
+    /// from a `serde_json::Value`, and checks that all three agree.
+    fn read_all_ways(text: &str) -> Result<FieldValue, String> {
+        let from_slice = serde_json::from_slice::<FieldValue>(text.as_bytes());
+        let from_reader = serde_json::from_reader::<_, FieldValue>(text.as_bytes());
+        let from_value =
+            serde_json::from_str::<serde_json::Value>(text).and_then(serde_json::from_value);
+        let show = |r: serde_json::Result<FieldValue>| r.map_err(|e| e.to_string());
+        let (a, b, c) = (show(from_slice), show(from_reader), show(from_value));
+        assert_eq!(a.is_ok(), b.is_ok(), "{text}: {a:?} / {b:?}");
+        assert_eq!(a.is_ok(), c.is_ok(), "{text}: {a:?} / {c:?}");
+        if let (Ok(a), Ok(b), Ok(c)) = (&a, &b, &c) {
+            assert_eq!(a, b, "{text}");
+            assert_eq!(a, c, "{text}");
+        }
+        a
+    }
+
+    #[test]
+    fn a_tagged_value_reads_the_same_whichever_key_comes_first() {
+        let pairs = [
+            (
+                r#"{"type":"NUMBER","value":"1.50"}"#,
+                r#"{"value":"1.50","type":"NUMBER"}"#,
+            ),
+            (
+                r#"{"type":"DROP_DOWN","value":null}"#,
+                r#"{"value":null,"type":"DROP_DOWN"}"#,
+            ),
+            (
+                r#"{"type":"SUBTABLE","value":[{"id":"7","value":{"Item":{"type":"SINGLE_LINE_TEXT","value":"x"}}}]}"#,
+                r#"{"value":[{"value":{"Item":{"value":"x","type":"SINGLE_LINE_TEXT"}},"id":"7"}],"type":"SUBTABLE"}"#,
+            ),
+            (
+                r#"{"type":"USER_SELECT","value":[{"code":"sato","name":"Sato"}],"extra":1}"#,
+                r#"{"extra":1,"value":[{"code":"sato","name":"Sato"}],"type":"USER_SELECT"}"#,
+            ),
+        ];
+        for (tag_first, tag_last) in pairs {
+            let a = read_all_ways(tag_first).unwrap();
+            let b = read_all_ways(tag_last).unwrap();
+            assert_eq!(a, b);
+            assert!(!matches!(a, FieldValue::Unknown(_)), "{tag_first}");
+            // What is read is written back with its tag, and reads the same again.
+            let written = serde_json::to_string(&a).unwrap();
+            assert_eq!(read_all_ways(&written).unwrap(), a);
+        }
+        match read_all_ways(r#"{"type":"NUMBER","value":"1.50"}"#).unwrap() {
+            FieldValue::Number(n) => assert_eq!(n.value.unwrap().as_str(), "1.50"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unknown_tag_keeps_its_json_as_it_came() {
+        for text in [
+            r#"{"type":"NEW_KIND","value":{"a":[1,2]},"extra":true}"#,
+            r#"{"value":{"a":[1,2]},"type":"NEW_KIND","extra":true}"#,
+        ] {
+            let value = read_all_ways(text).unwrap();
+            let raw: serde_json::Value = serde_json::from_str(text).unwrap();
+            assert_eq!(value, FieldValue::Unknown(raw.clone()));
+            assert_eq!(value.field_type(), "NEW_KIND");
+            assert_eq!(serde_json::to_value(&value).unwrap(), raw);
+        }
+    }
+
+    #[test]
+    fn a_missing_or_odd_tag_keeps_the_json_too() {
+        for raw in [
+            json!({"value": "x"}),
+            json!({}),
+            json!({"type": 3, "value": "x"}),
+            json!({"value": "x", "type": null}),
+            json!({"type": {"nested": true}}),
+            json!("text"),
+            json!([1, {"type": "NUMBER"}]),
+            json!(null),
+            json!(1.5),
+        ] {
+            let value = read_all_ways(&raw.to_string()).unwrap();
+            assert_eq!(value, FieldValue::Unknown(raw.clone()), "{raw}");
+            assert_eq!(value.field_type(), "");
+        }
+    }
+
+    #[test]
+    fn a_known_tag_with_a_bad_value_is_an_error_in_either_order() {
+        for text in [
+            r#"{"type":"NUMBER","value":"abc"}"#,
+            r#"{"value":"abc","type":"NUMBER"}"#,
+            r#"{"type":"CHECK_BOX","value":"not a list"}"#,
+            r#"{"type":"SINGLE_LINE_TEXT"}"#,
+        ] {
+            assert!(read_all_ways(text).is_err(), "{text}");
+        }
+        // A broken document is an error, not an unknown value.
+        assert!(serde_json::from_str::<FieldValue>(r#"{"type":"NUMBER","value":"1""#).is_err());
+    }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct Counted {

@@ -113,6 +113,15 @@ pub fn types_file(api: &Api) -> TokenStream {
         }
         TypeDef::Enum(e) => enum_item(e),
         TypeDef::Union(u) => union_item(u),
+        TypeDef::Runtime { name, runtime_name } => {
+            let n = ident(name);
+            let r = ident(runtime_name);
+            if n == r {
+                quote! { pub use crate::#r; }
+            } else {
+                quote! { pub use crate::#r as #n; }
+            }
+        }
     });
     quote! {
         #![allow(clippy::doc_markdown)]
@@ -231,7 +240,7 @@ fn union_item(u: &UnionDef) -> TokenStream {
     let de_arms = u.variants.iter().map(|v| {
         let vn = ident(&v.rust_name);
         let tag = &v.tag;
-        quote! { #tag => ::serde_json::from_value(value).map(Self::#vn).map_err(::serde::de::Error::custom) }
+        quote! { Some(#tag) => body.read().map(Self::#vn) }
     });
     quote! {
         #d
@@ -262,17 +271,20 @@ fn union_item(u: &UnionDef) -> TokenStream {
             }
         }
 
+        impl crate::wire::TaggedUnion for #name {
+            const TAG_PROPERTY: &'static str = #tag_prop;
+
+            fn read_variant<'de, B: crate::wire::VariantBody<'de>>(tag: Option<&str>, body: B) -> Result<Self, B::Error> {
+                match tag {
+                    #(#de_arms,)*
+                    _ => body.raw().map(Self::Unknown),
+                }
+            }
+        }
+
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                let tag = match value.get(#tag_prop).and_then(::serde_json::Value::as_str) {
-                    Some(tag) => tag.to_owned(),
-                    None => return Ok(Self::Unknown(value)),
-                };
-                match tag.as_str() {
-                    #(#de_arms,)*
-                    _ => Ok(Self::Unknown(value)),
-                }
+                crate::wire::deserialize_tagged(deserializer)
             }
         }
     }

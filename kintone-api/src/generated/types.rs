@@ -1175,160 +1175,50 @@ impl ::serde::Serialize for FieldValue {
         }
     }
 }
+impl crate::wire::TaggedUnion for FieldValue {
+    const TAG_PROPERTY: &'static str = "type";
+    fn read_variant<'de, B: crate::wire::VariantBody<'de>>(
+        tag: Option<&str>,
+        body: B,
+    ) -> Result<Self, B::Error> {
+        match tag {
+            Some("__ID__") => body.read().map(Self::Id),
+            Some("__REVISION__") => body.read().map(Self::Revision),
+            Some("RECORD_NUMBER") => body.read().map(Self::RecordNumber),
+            Some("CREATOR") => body.read().map(Self::Creator),
+            Some("CREATED_TIME") => body.read().map(Self::CreatedTime),
+            Some("MODIFIER") => body.read().map(Self::Modifier),
+            Some("UPDATED_TIME") => body.read().map(Self::UpdatedTime),
+            Some("SINGLE_LINE_TEXT") => body.read().map(Self::SingleLineText),
+            Some("NUMBER") => body.read().map(Self::Number),
+            Some("CALC") => body.read().map(Self::Calc),
+            Some("MULTI_LINE_TEXT") => body.read().map(Self::MultiLineText),
+            Some("RICH_TEXT") => body.read().map(Self::RichText),
+            Some("LINK") => body.read().map(Self::Link),
+            Some("CHECK_BOX") => body.read().map(Self::CheckBox),
+            Some("RADIO_BUTTON") => body.read().map(Self::RadioButton),
+            Some("DROP_DOWN") => body.read().map(Self::DropDown),
+            Some("MULTI_SELECT") => body.read().map(Self::MultiSelect),
+            Some("FILE") => body.read().map(Self::File),
+            Some("DATE") => body.read().map(Self::Date),
+            Some("TIME") => body.read().map(Self::Time),
+            Some("DATETIME") => body.read().map(Self::Datetime),
+            Some("USER_SELECT") => body.read().map(Self::UserSelect),
+            Some("ORGANIZATION_SELECT") => body.read().map(Self::OrganizationSelect),
+            Some("GROUP_SELECT") => body.read().map(Self::GroupSelect),
+            Some("CATEGORY") => body.read().map(Self::Category),
+            Some("STATUS") => body.read().map(Self::Status),
+            Some("STATUS_ASSIGNEE") => body.read().map(Self::StatusAssignee),
+            Some("SUBTABLE") => body.read().map(Self::Subtable),
+            _ => body.raw().map(Self::Unknown),
+        }
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for FieldValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let tag = match value.get("type").and_then(::serde_json::Value::as_str) {
-            Some(tag) => tag.to_owned(),
-            None => return Ok(Self::Unknown(value)),
-        };
-        match tag.as_str() {
-            "__ID__" => {
-                ::serde_json::from_value(value)
-                    .map(Self::Id)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "__REVISION__" => {
-                ::serde_json::from_value(value)
-                    .map(Self::Revision)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "RECORD_NUMBER" => {
-                ::serde_json::from_value(value)
-                    .map(Self::RecordNumber)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "CREATOR" => {
-                ::serde_json::from_value(value)
-                    .map(Self::Creator)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "CREATED_TIME" => {
-                ::serde_json::from_value(value)
-                    .map(Self::CreatedTime)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "MODIFIER" => {
-                ::serde_json::from_value(value)
-                    .map(Self::Modifier)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "UPDATED_TIME" => {
-                ::serde_json::from_value(value)
-                    .map(Self::UpdatedTime)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "SINGLE_LINE_TEXT" => {
-                ::serde_json::from_value(value)
-                    .map(Self::SingleLineText)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "NUMBER" => {
-                ::serde_json::from_value(value)
-                    .map(Self::Number)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "CALC" => {
-                ::serde_json::from_value(value)
-                    .map(Self::Calc)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "MULTI_LINE_TEXT" => {
-                ::serde_json::from_value(value)
-                    .map(Self::MultiLineText)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "RICH_TEXT" => {
-                ::serde_json::from_value(value)
-                    .map(Self::RichText)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "LINK" => {
-                ::serde_json::from_value(value)
-                    .map(Self::Link)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "CHECK_BOX" => {
-                ::serde_json::from_value(value)
-                    .map(Self::CheckBox)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "RADIO_BUTTON" => {
-                ::serde_json::from_value(value)
-                    .map(Self::RadioButton)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "DROP_DOWN" => {
-                ::serde_json::from_value(value)
-                    .map(Self::DropDown)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "MULTI_SELECT" => {
-                ::serde_json::from_value(value)
-                    .map(Self::MultiSelect)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "FILE" => {
-                ::serde_json::from_value(value)
-                    .map(Self::File)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "DATE" => {
-                ::serde_json::from_value(value)
-                    .map(Self::Date)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "TIME" => {
-                ::serde_json::from_value(value)
-                    .map(Self::Time)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "DATETIME" => {
-                ::serde_json::from_value(value)
-                    .map(Self::Datetime)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "USER_SELECT" => {
-                ::serde_json::from_value(value)
-                    .map(Self::UserSelect)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "ORGANIZATION_SELECT" => {
-                ::serde_json::from_value(value)
-                    .map(Self::OrganizationSelect)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "GROUP_SELECT" => {
-                ::serde_json::from_value(value)
-                    .map(Self::GroupSelect)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "CATEGORY" => {
-                ::serde_json::from_value(value)
-                    .map(Self::Category)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "STATUS" => {
-                ::serde_json::from_value(value)
-                    .map(Self::Status)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "STATUS_ASSIGNEE" => {
-                ::serde_json::from_value(value)
-                    .map(Self::StatusAssignee)
-                    .map_err(::serde::de::Error::custom)
-            }
-            "SUBTABLE" => {
-                ::serde_json::from_value(value)
-                    .map(Self::Subtable)
-                    .map_err(::serde::de::Error::custom)
-            }
-            _ => Ok(Self::Unknown(value)),
-        }
+        crate::wire::deserialize_tagged(deserializer)
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1513,7 +1403,7 @@ impl GetRecordCommentsResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetRecordResponse {
-    /// A record as kintone returns it, keyed by field code.
+    /// Field values keyed by field code, as kintone returns a record or a subtable row.
     pub record: Record,
 }
 impl GetRecordResponse {
@@ -1838,8 +1728,7 @@ impl RadioButtonField {
         Ok(())
     }
 }
-/// A record as kintone returns it, keyed by field code.
-pub type Record = ::std::collections::BTreeMap<String, FieldValue>;
+pub use crate::Record;
 crate::wire::numeric_id! {
     #[doc = " A record ID, unique within its app."] pub struct RecordId;
 }
@@ -2236,15 +2125,13 @@ impl SubtableInput {
 pub struct SubtableRow {
     #[serde(with = "crate::wire::numeric_string")]
     pub id: u64,
-    pub value: ::std::collections::BTreeMap<String, FieldValue>,
+    /// Field values keyed by field code, as kintone returns a record or a subtable row.
+    pub value: Record,
 }
 impl SubtableRow {
     /// Creates the value from its required fields; the others start unset.
     #[allow(clippy::new_without_default)]
-    pub fn new(
-        id: u64,
-        value: impl Into<::std::collections::BTreeMap<String, FieldValue>>,
-    ) -> Self {
+    pub fn new(id: u64, value: impl Into<Record>) -> Self {
         Self { id, value: value.into() }
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
