@@ -61,7 +61,8 @@ impl Failure {
         }
     }
 
-    /// Applies to the next `times` matching requests (1 unless set).
+    /// Applies to the next `times` matching requests (1 unless set). Zero means never: such a
+    /// failure is dropped as it is injected.
     pub fn times(mut self, times: usize) -> Self {
         self.times = times;
         self
@@ -74,11 +75,18 @@ impl Failure {
     }
 }
 
+/// Queues a failure; one for zero requests is dropped at once, so it never fires.
+pub fn add(failures: &mut Vec<Failure>, failure: Failure) {
+    if failure.times > 0 {
+        failures.push(failure);
+    }
+}
+
 /// Takes the first failure that applies to `path`, counting it down.
 pub fn take(failures: &mut Vec<Failure>, path: &str) -> Option<FailureKind> {
     let index = failures
         .iter()
-        .position(|f| f.path.as_deref().is_none_or(|p| p == path))?;
+        .position(|f| f.times > 0 && f.path.as_deref().is_none_or(|p| p == path))?;
     let failure = &mut failures[index];
     let kind = failure.kind.clone();
     failure.times -= 1;
@@ -86,4 +94,24 @@ pub fn take(failures: &mut Vec<Failure>, path: &str) -> Option<FailureKind> {
         failures.remove(index);
     }
     Some(kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_times_never_fires_and_counts_never_underflow() {
+        let mut queue = Vec::new();
+        add(&mut queue, Failure::close_connection().times(0));
+        assert!(queue.is_empty());
+        assert_eq!(take(&mut queue, "/k/v1/record.json"), None);
+        // Even one pushed past `add` (the fields are public) is skipped, not decremented.
+        queue.push(Failure::close_connection().times(0));
+        assert_eq!(take(&mut queue, "/k/v1/record.json"), None);
+        add(&mut queue, Failure::close_connection().times(2));
+        assert!(take(&mut queue, "/x").is_some());
+        assert!(take(&mut queue, "/x").is_some());
+        assert_eq!(take(&mut queue, "/x"), None);
+    }
 }

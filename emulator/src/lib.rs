@@ -289,9 +289,10 @@ impl Emulator {
         self.shared.log.lock().unwrap().clear();
     }
 
-    /// Makes the next matching requests fail as described.
+    /// Makes the next matching requests fail as described (a failure for zero requests never
+    /// fires).
     pub fn inject(&self, failure: Failure) {
-        self.shared.failures.lock().unwrap().push(failure);
+        inject::add(&mut self.shared.failures.lock().unwrap(), failure);
     }
 
     /// Stops the server and waits for it.
