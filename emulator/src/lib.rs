@@ -40,6 +40,7 @@ use std::time::Duration;
 pub use error::KintoneError;
 pub use handlers::IMPLEMENTED;
 pub use inject::{Failure, FailureKind};
+pub use query::{MAX_NESTING, MAX_QUERY_BYTES};
 pub use server::{Config, LoggedRequest};
 pub use spec::{operations as spec_operations, SpecOperation};
 pub use store::{
