@@ -116,3 +116,212 @@ async fn oversized_queries_are_query_errors() {
     );
     assert_query_error(&get_records_raw(&emulator, &huge).await);
 }
+
+/// POST `/k/v1/record.json` with a title of `title`, with or without the full token.
+async fn add_raw(emulator: &kintone_emulator::Emulator, token: Option<&str>, title: &str) -> u16 {
+    let mut request = reqwest::Client::new()
+        .post(format!("{}/k/v1/record.json", emulator.base_url()))
+        .json(&json!({"app": 1, "record": {"Title": {"value": title}}}));
+    if let Some(token) = token {
+        request = request.header("X-Cybozu-API-Token", token);
+    }
+    request
+        .send()
+        .await
+        .expect("the emulator answers")
+        .status()
+        .as_u16()
+}
+
+/// Large bodies used to be logged forever; the log now keeps the latest requests within a count
+/// and a byte bound, oldest dropped first.
+#[tokio::test]
+async fn the_request_log_stays_within_its_bounds() {
+    let (emulator, _) = emulator_with(|b| b.log_max_requests(5).log_max_bytes(300_000)).await;
+    let big = "x".repeat(100_000);
+    for i in 0..12 {
+        assert_eq!(
+            add_raw(&emulator, Some("TOKEN"), &format!("{i:02}{big}")).await,
+            200
+        );
+        let log = emulator.requests();
+        assert!(log.len() <= 5, "{} requests kept", log.len());
+        assert!(
+            emulator.logged_bytes() <= 300_000,
+            "{}",
+            emulator.logged_bytes()
+        );
+        let bodies: usize = log.iter().map(|r| r.body.len()).sum();
+        assert!(bodies <= 300_000, "{bodies}");
+    }
+    let log = emulator.requests();
+    assert_eq!(log.len(), 2, "three bodies of 100 KB pass 300 KB");
+    let titles: Vec<String> = log
+        .iter()
+        .map(|r| {
+            r.json().unwrap()["record"]["Title"]["value"]
+                .as_str()
+                .unwrap()[..2]
+                .to_string()
+        })
+        .collect();
+    assert_eq!(titles, ["10", "11"], "the oldest go first");
+
+    // The count bound, with small requests.
+    for i in 0..12 {
+        add_raw(&emulator, Some("TOKEN"), &format!("small {i}")).await;
+    }
+    let log = emulator.requests();
+    assert_eq!(log.len(), 5);
+    assert_eq!(
+        log[4].json().unwrap()["record"]["Title"]["value"],
+        "small 11"
+    );
+    assert_eq!(
+        log[0].json().unwrap()["record"]["Title"]["value"],
+        "small 7"
+    );
+
+    // A body larger than the whole byte bound: the request is listed, its body is not kept.
+    let huge = "y".repeat(400_000);
+    assert_eq!(add_raw(&emulator, Some("TOKEN"), &huge).await, 200);
+    let last = emulator.requests().pop().unwrap();
+    assert!(last.body.is_empty() && last.body_omitted);
+    assert_eq!(last.path, "/k/v1/record.json");
+    assert!(emulator.logged_bytes() <= 300_000);
+}
+
+/// Bodies of requests that fail authentication used to be kept; now only their line and
+/// headers are.
+#[tokio::test]
+async fn an_unauthenticated_request_body_is_not_kept() {
+    let (emulator, _) = emulator_and_client().await;
+    let secret = "a body from a caller the emulator does not know";
+    for token in [None, Some("NOT-A-TOKEN")] {
+        assert_eq!(add_raw(&emulator, token, secret).await, 401);
+        let logged = emulator.requests().pop().unwrap();
+        assert_eq!(logged.path, "/k/v1/record.json");
+        assert!(logged.body.is_empty(), "{:?}", logged.body);
+        assert!(logged.body_omitted);
+    }
+    let r = reqwest::Client::new()
+        .post(format!("{}/k/v1/record.json", emulator.base_url()))
+        .header("X-Cybozu-Authorization", "c2F0bzpub3BlCg==") // sato:nope
+        .json(&json!({"app": 1, "record": {"Title": {"value": secret}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert!(emulator.requests().pop().unwrap().body.is_empty());
+    // An authenticated request's body is kept.
+    assert_eq!(add_raw(&emulator, Some("TOKEN"), secret).await, 200);
+    let logged = emulator.requests().pop().unwrap();
+    assert!(!logged.body_omitted);
+    assert_eq!(logged.json().unwrap()["record"]["Title"]["value"], secret);
+}
+
+/// A JSON body of exactly `len` bytes adding one record.
+fn record_body_of(len: usize) -> Vec<u8> {
+    let frame = json!({"app": 1, "record": {"Title": {"value": ""}}}).to_string();
+    let body = json!({"app": 1, "record": {"Title": {"value": "t".repeat(len - frame.len())}}});
+    let bytes = body.to_string().into_bytes();
+    assert_eq!(bytes.len(), len);
+    bytes
+}
+
+async fn post_bytes(
+    emulator: &kintone_emulator::Emulator,
+    body: impl Into<reqwest::Body>,
+) -> (u16, Option<String>, serde_json::Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{}/k/v1/record.json", emulator.base_url()))
+        .header("X-Cybozu-API-Token", "TOKEN")
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("the emulator answers");
+    let status = r.status().as_u16();
+    let code = r
+        .headers()
+        .get("x-cybozu-error")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, code, r.json().await.expect("a JSON body"))
+}
+
+fn assert_too_large(answer: &(u16, Option<String>, serde_json::Value)) {
+    let (status, code, body) = answer;
+    assert_eq!(
+        (*status, code.as_deref()),
+        (413, Some("EMULATOR_TL01")),
+        "{body}"
+    );
+    assert_eq!(body["code"], "EMULATOR_TL01");
+    assert!(
+        body["id"].is_string() && body["message"].is_string(),
+        "{body}"
+    );
+}
+
+/// Bodies used to be read up to 1 GiB; one just over the default cap is refused now.
+#[tokio::test]
+async fn a_body_just_over_the_default_cap_is_413() {
+    let (emulator, _) = emulator_and_client().await;
+    let cap = kintone_emulator::DEFAULT_MAX_BODY_BYTES;
+    assert_too_large(&post_bytes(&emulator, record_body_of(cap + 1)).await);
+    assert_eq!(emulator.record_count(1), 0);
+}
+
+#[tokio::test]
+async fn configured_body_and_upload_caps_answer_413() {
+    let (emulator, _) =
+        emulator_with(|b| b.max_body_bytes(64 * 1024).max_upload_bytes(256 * 1024)).await;
+    let (status, _, body) = post_bytes(&emulator, record_body_of(64 * 1024)).await;
+    assert_eq!(status, 200, "a body at the cap is read: {body}");
+    assert_too_large(&post_bytes(&emulator, record_body_of(64 * 1024 + 1)).await);
+    // Without a Content-Length (chunked), the cap holds too.
+    let answer = post_chunked(&emulator, &record_body_of(64 * 1024 + 1)).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("x-cybozu-error: EMULATOR_TL01"), "{answer}");
+    assert_eq!(emulator.record_count(1), 1);
+
+    let upload = |len: usize| {
+        let part = reqwest::multipart::Part::bytes(vec![7u8; len]).file_name("data.bin");
+        reqwest::Client::new()
+            .post(format!("{}/k/v1/file.json", emulator.base_url()))
+            .header("X-Cybozu-API-Token", "TOKEN")
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+    };
+    // Over the JSON cap but within the upload cap.
+    let r = upload(200 * 1024).await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let r = upload(256 * 1024 + 1).await.unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+    assert_eq!(r.headers()["x-cybozu-error"], "EMULATOR_TL01");
+}
+
+/// POSTs `body` to Add Record in 4 KiB chunks (`Transfer-Encoding: chunked`, no
+/// Content-Length) over a plain socket; the raw answer.
+async fn post_chunked(emulator: &kintone_emulator::Emulator, body: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(emulator.address())
+        .await
+        .unwrap();
+    let mut request = format!(
+        "POST /k/v1/record.json HTTP/1.1\r\nHost: {}\r\nX-Cybozu-API-Token: TOKEN\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        emulator.address()
+    )
+    .into_bytes();
+    for chunk in body.chunks(4096) {
+        request.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        request.extend_from_slice(chunk);
+        request.extend_from_slice(b"\r\n");
+    }
+    request.extend_from_slice(b"0\r\n\r\n");
+    socket.write_all(&request).await.unwrap();
+    let mut answer = Vec::new();
+    socket.read_to_end(&mut answer).await.unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
