@@ -325,3 +325,197 @@ async fn post_chunked(emulator: &kintone_emulator::Emulator, body: &[u8]) -> Str
     socket.read_to_end(&mut answer).await.unwrap();
     String::from_utf8_lossy(&answer).into_owned()
 }
+
+/// An emulator with the orders app (1) and a second app (2) with an attachment field; tokens
+/// `TOKEN` (app 1, all), `OTHER` (app 2, all), `ADD_ONLY` (app 1, add only); the user `sato`.
+async fn two_apps() -> kintone_emulator::Emulator {
+    use kintone_emulator::{AppSeed, Emulator, FieldSeed, FieldType, Permissions};
+    Emulator::builder()
+        .app(orders_app())
+        .app(AppSeed::new(2, "Other").field(FieldSeed::new("Attachment", FieldType::File)))
+        .api_token("TOKEN", 1, Permissions::ALL)
+        .api_token("OTHER", 2, Permissions::ALL)
+        .api_token(
+            "ADD_ONLY",
+            1,
+            kintone_emulator::Permissions {
+                add: true,
+                ..Default::default()
+            },
+        )
+        .user("sato", "pw")
+        .start()
+        .await
+        .unwrap()
+}
+
+fn token_client(emulator: &kintone_emulator::Emulator, tokens: &[&str]) -> kintone_api::Client {
+    kintone_api::Client::builder(emulator.base_url())
+        .api_tokens(tokens.iter().copied())
+        .build()
+        .unwrap()
+}
+
+/// Uploads `bytes` and attaches them to a new record of `app`; the attached file's key.
+async fn attach(client: &kintone_api::Client, app: u64, bytes: &[u8]) -> String {
+    let uploaded = client
+        .files()
+        .upload_file(kintone_api::FilePart::new("secret.bin", bytes.to_vec()))
+        .send()
+        .await
+        .unwrap()
+        .into_body()
+        .file_key;
+    let mut input = kintone_api::RecordInput::new();
+    if app == 1 {
+        input.insert(
+            "Title".into(),
+            kintone_api::FieldInput::single_line_text("with a file"),
+        );
+    }
+    input.insert(
+        "Attachment".into(),
+        kintone_api::FieldInput::file([kintone_api::FileRef::new(uploaded)]),
+    );
+    let added = client
+        .records()
+        .add_record(app)
+        .record(input)
+        .send()
+        .await
+        .unwrap();
+    let got = client
+        .records()
+        .get_record(app, added.id)
+        .send()
+        .await
+        .unwrap();
+    got.record["Attachment"].as_files().unwrap()[0]
+        .file_key
+        .clone()
+}
+
+/// A file attached in app 1 used to be downloadable with any token that could view anything.
+#[tokio::test]
+async fn a_file_downloads_only_with_view_permission_on_its_app() {
+    let emulator = two_apps().await;
+    let app1 = token_client(&emulator, &["TOKEN"]);
+    let key = attach(&app1, 1, b"app 1's secret").await;
+
+    let downloaded = app1
+        .files()
+        .download_file(key.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(downloaded.bytes().as_ref(), b"app 1's secret");
+
+    for tokens in [&["OTHER"][..], &["ADD_ONLY"][..]] {
+        let err = token_client(&emulator, tokens)
+            .files()
+            .download_file(key.clone())
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (err.status().unwrap().as_u16(), err.code()),
+            (403, Some("GAIA_NO01")),
+            "{tokens:?}"
+        );
+        assert_eq!(
+            err.api().unwrap().headers.get("x-cybozu-error").unwrap(),
+            "GAIA_NO01"
+        );
+    }
+    // A header with a token that may view app 1 among others is enough.
+    token_client(&emulator, &["OTHER", "TOKEN"])
+        .files()
+        .download_file(key.clone())
+        .send()
+        .await
+        .unwrap();
+    // Users may view every app in the emulator.
+    kintone_api::Client::builder(emulator.base_url())
+        .password("sato", "pw")
+        .build()
+        .unwrap()
+        .files()
+        .download_file(key.clone())
+        .send()
+        .await
+        .unwrap();
+
+    // Nor can app 2 take app 1's file by attaching its key to one of its own records.
+    let mut input = kintone_api::RecordInput::new();
+    input.insert(
+        "Attachment".into(),
+        kintone_api::FieldInput::file([kintone_api::FileRef::new(key.clone())]),
+    );
+    let err = token_client(&emulator, &["OTHER"])
+        .records()
+        .add_record(2u64)
+        .record(input)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.api()
+            .unwrap()
+            .errors
+            .contains_key("record.Attachment.value"),
+        "{err:?}"
+    );
+}
+
+/// The hex digits of a key.
+fn hex_digits(key: &str) -> usize {
+    key.chars().filter(char::is_ascii_hexdigit).count()
+}
+
+/// Attached-file keys used to be sequential (`attached-000000000001`, …) and upload keys and
+/// cursor ids nearly so: each is now 128 random bits.
+#[tokio::test]
+async fn file_keys_and_cursor_ids_are_unguessable() {
+    let emulator = two_apps().await;
+    let client = token_client(&emulator, &["TOKEN"]);
+    let mut seen = std::collections::BTreeSet::new();
+    for i in 0..8u8 {
+        let upload = client
+            .files()
+            .upload_file(kintone_api::FilePart::new("f.bin", vec![i]))
+            .send()
+            .await
+            .unwrap()
+            .into_body()
+            .file_key;
+        let attached = attach(&client, 1, &[i]).await;
+        let cursor = client
+            .cursors()
+            .create_cursor(1u64)
+            .send()
+            .await
+            .unwrap()
+            .into_body()
+            .id;
+        client
+            .cursors()
+            .delete_cursor(cursor.clone())
+            .send()
+            .await
+            .unwrap();
+        for key in [upload, attached, cursor.to_string()] {
+            assert!(hex_digits(&key) >= 32, "{key} carries under 128 bits");
+            assert!(seen.insert(key.clone()), "{key} came twice");
+        }
+    }
+    // Consecutive keys share no long prefix (a counter would).
+    let keys: Vec<&String> = seen.iter().collect();
+    for pair in keys.windows(2) {
+        let common = pair[0]
+            .chars()
+            .zip(pair[1].chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        assert!(common < 8, "{} and {} look sequential", pair[0], pair[1]);
+    }
+}

@@ -65,7 +65,7 @@ pub fn create(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             ),
         ));
     }
-    let id = ctx.db.new_key("cursor");
+    let id = crate::store::random_key();
     let total = ids.len();
     ctx.db.cursors.insert(
         id.clone(),
