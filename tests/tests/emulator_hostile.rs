@@ -519,3 +519,77 @@ async fn file_keys_and_cursor_ids_are_unguessable() {
         assert!(common < 8, "{} and {} look sequential", pair[0], pair[1]);
     }
 }
+
+/// Posts a comment on record `record` of app 1; its id.
+async fn comment(client: &kintone_api::Client, record: u64, text: &str) -> u64 {
+    client
+        .comments()
+        .add_record_comment(1u64, record, kintone_api::CommentInput::new(text))
+        .send()
+        .await
+        .unwrap()
+        .into_body()
+        .id
+        .into()
+}
+
+async fn delete_comment(
+    client: &kintone_api::Client,
+    record: u64,
+    comment: u64,
+) -> Result<(), (u16, Option<String>)> {
+    client
+        .comments()
+        .delete_record_comment(1u64, record, comment)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| (e.status().unwrap().as_u16(), e.code().map(str::to_string)))
+}
+
+/// Any caller used to delete any comment; only the author may now, and an API token only the
+/// comments posted through API tokens.
+#[tokio::test]
+async fn only_a_comments_author_may_delete_it() {
+    let (emulator, token) = emulator_with(|b| b.user("suzuki", "pw2")).await;
+    let record = emulator
+        .insert_records(1, vec![json!({"Title": {"value": "discussed"}})])
+        .unwrap()[0];
+    let user = |login: &str, password: &str| {
+        kintone_api::Client::builder(emulator.base_url())
+            .password(login, password)
+            .build()
+            .unwrap()
+    };
+    let (sato, suzuki) = (user("sato", "pw"), user("suzuki", "pw2"));
+    let refused = Err((403, Some("GAIA_RE03".to_string())));
+
+    let by_sato = comment(&sato, record, "sato's").await;
+    assert_eq!(delete_comment(&suzuki, record, by_sato).await, refused);
+    assert_eq!(delete_comment(&token, record, by_sato).await, refused);
+    assert_eq!(delete_comment(&sato, record, by_sato).await, Ok(()));
+
+    let by_token = comment(&token, record, "the token's").await;
+    assert_eq!(delete_comment(&sato, record, by_token).await, refused);
+    // Another token (of the same app) posts as Administrator too, so it may delete it.
+    let view = kintone_api::Client::builder(emulator.base_url())
+        .api_token("VIEW")
+        .build()
+        .unwrap();
+    assert_eq!(delete_comment(&view, record, by_token).await, Ok(()));
+
+    let again = comment(&token, record, "again").await;
+    assert_eq!(delete_comment(&token, record, again).await, Ok(()));
+    assert_eq!(
+        delete_comment(&token, record, again).await,
+        Err((400, Some("GAIA_RE02".to_string()))),
+        "a deleted comment is gone"
+    );
+    let left = token
+        .comments()
+        .get_record_comments(1u64, record)
+        .send()
+        .await
+        .unwrap();
+    assert!(left.comments.is_empty());
+}
