@@ -44,6 +44,7 @@
 //! `Created_datetime`, `Updated_by`, `Updated_datetime` (and `Status`, `Assignee` with a
 //! process); records written with an API token are written as `Administrator`.
 
+mod clock;
 mod error;
 mod handlers;
 mod inject;
@@ -56,9 +57,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::KintoneError;
 pub use handlers::IMPLEMENTED;
-pub use inject::{Failure, FailureKind};
+pub use inject::{Failure, FailureKind, Gate};
 pub use query::{MAX_NESTING, MAX_QUERY_BYTES};
 pub use server::{
     Config, LoggedRequest, DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_MAX_REQUESTS, DEFAULT_MAX_BODY_BYTES,
@@ -163,6 +165,13 @@ impl EmulatorBuilder {
     /// larger than the whole bound is not kept.
     pub fn log_max_bytes(mut self, bytes: usize) -> Self {
         self.config.log_max_bytes = bytes;
+        self
+    }
+
+    /// Where the emulator reads the time for expiry (cursors, uploads): the system clock unless
+    /// set; a [`ManualClock`] lets a test pass ten minutes at once.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.config.clock = Arc::new(clock);
         self
     }
 

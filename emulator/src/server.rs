@@ -13,6 +13,7 @@ use base64::Engine;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde_json::{Map, Value};
 
+use crate::clock::{Clock, SystemClock};
 use crate::error::KintoneError;
 use crate::handlers::{self, Ctx, Output, Principal, Upload};
 use crate::inject::{self, Failure, FailureKind};
@@ -91,6 +92,8 @@ pub struct Config {
     pub log_max_requests: usize,
     /// The most bytes the log keeps.
     pub log_max_bytes: usize,
+    /// Where expiry reads the time.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Default for Config {
@@ -104,6 +107,7 @@ impl Default for Config {
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             log_max_requests: DEFAULT_LOG_MAX_REQUESTS,
             log_max_bytes: DEFAULT_LOG_MAX_BYTES,
+            clock: Arc::new(SystemClock),
         }
     }
 }
@@ -270,6 +274,7 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: http::Request<Bo
             return Response::new(Body::from_stream(broken));
         }
         Some(FailureKind::Delay(d)) => tokio::time::sleep(d).await,
+        Some(FailureKind::Hold(gate)) => gate.pass().await,
         None => {}
     }
     let upload = if is_multipart(&parts.headers) {

@@ -1,8 +1,6 @@
 //! Files: uploads wait in temporary storage until a record attaches them; downloads serve
 //! attached files.
 
-use std::time::Instant;
-
 use serde_json::{json, Value};
 
 use super::{str_param, Ctx, Need, Output, Upload};
@@ -15,7 +13,10 @@ pub fn upload(ctx: &mut Ctx, upload: Option<Upload>) -> Result<Value> {
     }
     let upload = upload.ok_or_else(|| KintoneError::invalid("file", "Required field."))?;
     let ttl = ctx.config.temp_file_ttl;
-    ctx.db.temp_files.retain(|_, f| f.uploaded.elapsed() < ttl);
+    let now = ctx.config.clock.now();
+    ctx.db
+        .temp_files
+        .retain(|_, f| now.saturating_duration_since(f.uploaded) < ttl);
     let key = random_key();
     ctx.db.temp_files.insert(
         key.clone(),
@@ -23,7 +24,7 @@ pub fn upload(ctx: &mut Ctx, upload: Option<Upload>) -> Result<Value> {
             name: upload.name,
             content_type: upload.content_type,
             bytes: upload.bytes,
-            uploaded: Instant::now(),
+            uploaded: now,
         },
     );
     Ok(json!({"fileKey": key}))
