@@ -100,6 +100,16 @@ impl KintoneError {
         )
     }
 
+    /// An API token whose permissions do not cover the call.
+    pub fn token_no_permission() -> Self {
+        Self::new(
+            403,
+            "GAIA_NO01",
+            "Using this API token, you cannot run the specified API.",
+            "このAPIトークンでは、指定したAPIを実行できません。",
+        )
+    }
+
     /// The body, in the language the request asked for.
     pub fn body(&self, id: &str, japanese: bool) -> Value {
         let message = if japanese {

@@ -1,7 +1,10 @@
 //! Failures that a test asks for: the next requests answer a given status and body, are
 //! delayed, or have their connection closed.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::watch;
 
 /// What an injected failure does.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,6 +19,72 @@ pub enum FailureKind {
     Delay(Duration),
     /// Drop the connection: the status line goes out, the body never arrives.
     CloseConnection,
+    /// Hold the request (it counts as running) until the gate opens, then run it as usual.
+    Hold(Gate),
+}
+
+/// Holds requests in flight until a test opens it: for states that need requests running at a
+/// moment the test chooses (the concurrency limit, client timeouts), without sleeping.
+///
+/// ```no_run
+/// # async fn run(emulator: kintone_emulator::Emulator) {
+/// use kintone_emulator::{Failure, Gate};
+/// let gate = Gate::new();
+/// emulator.inject(Failure::hold(&gate).times(3));
+/// // … send three requests, then:
+/// gate.reached(3).await; // all three are in flight
+/// gate.open(); // they run, and so does every later one the gate holds
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Gate(Arc<GateState>);
+
+#[derive(Debug)]
+struct GateState {
+    open: watch::Sender<bool>,
+    /// How many requests have reached the gate, held or let through.
+    reached: watch::Sender<usize>,
+}
+
+impl Gate {
+    pub fn new() -> Self {
+        Self(Arc::new(GateState {
+            open: watch::Sender::new(false),
+            reached: watch::Sender::new(0),
+        }))
+    }
+
+    /// Lets every held request through, and every later one.
+    pub fn open(&self) {
+        self.0.open.send_replace(true);
+    }
+
+    /// Waits until `count` requests have reached the gate.
+    pub async fn reached(&self, count: usize) {
+        let mut reached = self.0.reached.subscribe();
+        // The sender lives as long as `self`, so the wait ends only by reaching the count.
+        let _ = reached.wait_for(|n| *n >= count).await;
+    }
+
+    /// Called by a held request: counts it, then waits for the gate to open.
+    pub(crate) async fn pass(&self) {
+        let mut open = self.0.open.subscribe();
+        self.0.reached.send_modify(|n| *n += 1);
+        let _ = open.wait_for(|o| *o).await;
+    }
+}
+
+impl Default for Gate {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Gates are equal when they are the same gate (clones of one another).
+impl PartialEq for Gate {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// A failure for the next `times` requests, optionally only those whose path is `path`.
@@ -49,6 +118,11 @@ impl Failure {
         Self::with(FailureKind::Delay(duration))
     }
 
+    /// Hold the request until `gate` opens (see [`Gate`]).
+    pub fn hold(gate: &Gate) -> Self {
+        Self::with(FailureKind::Hold(gate.clone()))
+    }
+
     pub fn close_connection() -> Self {
         Self::with(FailureKind::CloseConnection)
     }
@@ -61,7 +135,8 @@ impl Failure {
         }
     }
 
-    /// Applies to the next `times` matching requests (1 unless set).
+    /// Applies to the next `times` matching requests (1 unless set). Zero means never: such a
+    /// failure is dropped as it is injected.
     pub fn times(mut self, times: usize) -> Self {
         self.times = times;
         self
@@ -74,11 +149,18 @@ impl Failure {
     }
 }
 
+/// Queues a failure; one for zero requests is dropped at once, so it never fires.
+pub fn add(failures: &mut Vec<Failure>, failure: Failure) {
+    if failure.times > 0 {
+        failures.push(failure);
+    }
+}
+
 /// Takes the first failure that applies to `path`, counting it down.
 pub fn take(failures: &mut Vec<Failure>, path: &str) -> Option<FailureKind> {
     let index = failures
         .iter()
-        .position(|f| f.path.as_deref().is_none_or(|p| p == path))?;
+        .position(|f| f.times > 0 && f.path.as_deref().is_none_or(|p| p == path))?;
     let failure = &mut failures[index];
     let kind = failure.kind.clone();
     failure.times -= 1;
@@ -86,4 +168,24 @@ pub fn take(failures: &mut Vec<Failure>, path: &str) -> Option<FailureKind> {
         failures.remove(index);
     }
     Some(kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_times_never_fires_and_counts_never_underflow() {
+        let mut queue = Vec::new();
+        add(&mut queue, Failure::close_connection().times(0));
+        assert!(queue.is_empty());
+        assert_eq!(take(&mut queue, "/k/v1/record.json"), None);
+        // Even one pushed past `add` (the fields are public) is skipped, not decremented.
+        queue.push(Failure::close_connection().times(0));
+        assert_eq!(take(&mut queue, "/k/v1/record.json"), None);
+        add(&mut queue, Failure::close_connection().times(2));
+        assert!(take(&mut queue, "/x").is_some());
+        assert!(take(&mut queue, "/x").is_some());
+        assert_eq!(take(&mut queue, "/x"), None);
+    }
 }

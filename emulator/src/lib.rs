@@ -20,11 +20,31 @@
 //! # }
 //! ```
 //!
+//! ## Bounds on hostile input
+//!
+//! The emulator never lets one request crash it or grow it without bound: queries are read up
+//! to [`MAX_QUERY_BYTES`] and [`MAX_NESTING`] levels of parentheses (past them: 400 `CB_VA01`
+//! on `query`); bodies up to [`DEFAULT_MAX_BODY_BYTES`], uploads up to
+//! [`DEFAULT_MAX_UPLOAD_BYTES`] (both settable on [`EmulatorBuilder`]); the request log keeps
+//! the latest [`DEFAULT_LOG_MAX_REQUESTS`] requests within [`DEFAULT_LOG_MAX_BYTES`], and no
+//! body of a request that failed authentication.
+//!
+//! ## The emulator's own error codes
+//!
+//! kintone's codes are answered where kintone's answer is known. Where it is not, the emulator
+//! answers a code of its own, in kintone's shape (`{id, code, message}` and `X-Cybozu-Error`):
+//!
+//! | status | code | when |
+//! |---|---|---|
+//! | 501 | `EMULATOR_NI01` | the operation is in the spec but the emulator does not implement it |
+//! | 413 | `EMULATOR_TL01` | the request body is over the emulator's cap; kintone's own answer to an oversized body is not known |
+//!
 //! Known differences from kintone: times are UTC (no user time zone); numbers in queries compare
 //! as floating point; every app has the system fields `Record_number`, `Created_by`,
 //! `Created_datetime`, `Updated_by`, `Updated_datetime` (and `Status`, `Assignee` with a
 //! process); records written with an API token are written as `Administrator`.
 
+mod clock;
 mod error;
 mod handlers;
 mod inject;
@@ -37,10 +57,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::KintoneError;
 pub use handlers::IMPLEMENTED;
-pub use inject::{Failure, FailureKind};
-pub use server::{Config, LoggedRequest};
+pub use inject::{Failure, FailureKind, Gate};
+pub use query::{MAX_NESTING, MAX_QUERY_BYTES};
+pub use server::{
+    Config, LoggedRequest, DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_MAX_REQUESTS, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_UPLOAD_BYTES,
+};
 pub use spec::{limits, operations as spec_operations, Limits, SpecOperation};
 pub use store::{
     ActionSeed, AppSeed, FieldSeed, FieldType, Permissions, ProcessSeed, Seed, TokenSeed, UserSeed,
@@ -111,6 +136,42 @@ impl EmulatorBuilder {
     /// How long an unattached upload is kept (kintone: 3 days).
     pub fn temp_file_ttl(mut self, ttl: Duration) -> Self {
         self.config.temp_file_ttl = ttl;
+        self
+    }
+
+    /// The largest body a request other than Upload File may have (default
+    /// [`DEFAULT_MAX_BODY_BYTES`]); a larger one is answered 413 `EMULATOR_TL01`.
+    pub fn max_body_bytes(mut self, bytes: usize) -> Self {
+        self.config.max_body_bytes = bytes;
+        self
+    }
+
+    /// The largest body an Upload File request may have (default
+    /// [`DEFAULT_MAX_UPLOAD_BYTES`]); a larger one is answered 413 `EMULATOR_TL01`.
+    pub fn max_upload_bytes(mut self, bytes: usize) -> Self {
+        self.config.max_upload_bytes = bytes;
+        self
+    }
+
+    /// How many requests [`Emulator::requests`] keeps (default [`DEFAULT_LOG_MAX_REQUESTS`]);
+    /// the oldest are dropped first.
+    pub fn log_max_requests(mut self, requests: usize) -> Self {
+        self.config.log_max_requests = requests;
+        self
+    }
+
+    /// How many bytes of bodies, paths, queries and headers [`Emulator::requests`] keeps
+    /// (default [`DEFAULT_LOG_MAX_BYTES`]); the oldest requests are dropped first, and a body
+    /// larger than the whole bound is not kept.
+    pub fn log_max_bytes(mut self, bytes: usize) -> Self {
+        self.config.log_max_bytes = bytes;
+        self
+    }
+
+    /// Where the emulator reads the time for expiry (cursors, uploads): the system clock unless
+    /// set; a [`ManualClock`] lets a test pass ten minutes at once.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.config.clock = Arc::new(clock);
         self
     }
 
@@ -279,9 +340,17 @@ impl Emulator {
         self.shared.db.lock().unwrap().cursors.len()
     }
 
-    /// Every request received so far, oldest first.
+    /// The latest requests received, oldest first, within the log's bounds
+    /// ([`EmulatorBuilder::log_max_requests`], [`EmulatorBuilder::log_max_bytes`]). A request
+    /// that failed authentication is kept without its body.
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.shared.log.lock().unwrap().clone()
+        self.shared.log.lock().unwrap().entries()
+    }
+
+    /// The bytes the request log holds now, as counted against
+    /// [`EmulatorBuilder::log_max_bytes`].
+    pub fn logged_bytes(&self) -> usize {
+        self.shared.log.lock().unwrap().bytes()
     }
 
     /// Forgets the requests received so far.
@@ -289,9 +358,10 @@ impl Emulator {
         self.shared.log.lock().unwrap().clear();
     }
 
-    /// Makes the next matching requests fail as described.
+    /// Makes the next matching requests fail as described (a failure for zero requests never
+    /// fires).
     pub fn inject(&self, failure: Failure) {
-        self.shared.failures.lock().unwrap().push(failure);
+        inject::add(&mut self.shared.failures.lock().unwrap(), failure);
     }
 
     /// Stops the server and waits for it.

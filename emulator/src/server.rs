@@ -1,7 +1,7 @@
 //! The HTTP side: paths, method override, parameters, authentication, failure injection, the
 //! request log and the concurrency limit, around the operation handlers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -13,6 +13,7 @@ use base64::Engine;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde_json::{Map, Value};
 
+use crate::clock::{Clock, SystemClock};
 use crate::error::KintoneError;
 use crate::handlers::{self, Ctx, Output, Principal, Upload};
 use crate::inject::{self, Failure, FailureKind};
@@ -28,9 +29,25 @@ pub struct LoggedRequest {
     /// Header names in lowercase.
     pub headers: BTreeMap<String, String>,
     pub body: Bytes,
+    /// The body was not kept (`body` is empty): the request failed authentication, or its body
+    /// alone is larger than the log may hold ([`Config::log_max_bytes`]).
+    pub body_omitted: bool,
 }
 
 impl LoggedRequest {
+    /// The bytes this entry holds, as the log counts them against its bound.
+    fn size(&self) -> usize {
+        self.method.len()
+            + self.path.len()
+            + self.query.as_ref().map_or(0, String::len)
+            + self
+                .headers
+                .iter()
+                .map(|(k, v)| k.len() + v.len())
+                .sum::<usize>()
+            + self.body.len()
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .get(&name.to_ascii_lowercase())
@@ -43,6 +60,23 @@ impl LoggedRequest {
     }
 }
 
+/// The largest request body, other than a file upload, the emulator reads by default: 16 MiB.
+/// kintone documents no byte limit for JSON bodies; its largest, a bulk request of 20 writes of
+/// 100 records, stays far below this in practice.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 16 << 20;
+
+/// The largest Upload File body the emulator reads by default: 100 MiB. kintone limits each
+/// attached file (1 GB by default, lower if a domain administrator sets it); the emulator keeps
+/// files in memory, so its default is lower. Raise it with
+/// [`EmulatorBuilder::max_upload_bytes`](crate::EmulatorBuilder::max_upload_bytes).
+pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 100 << 20;
+
+/// How many requests the request log keeps by default; older ones are dropped first.
+pub const DEFAULT_LOG_MAX_REQUESTS: usize = 1_000;
+
+/// How many bytes (bodies, paths, queries and headers) the request log keeps by default.
+pub const DEFAULT_LOG_MAX_BYTES: usize = 32 << 20;
+
 /// Settings that tests may change.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -50,6 +84,16 @@ pub struct Config {
     pub cursor_ttl: Duration,
     pub temp_file_ttl: Duration,
     pub max_cursors: usize,
+    /// The largest body a request other than Upload File may have; larger ones get 413.
+    pub max_body_bytes: usize,
+    /// The largest body an Upload File request may have; larger ones get 413.
+    pub max_upload_bytes: usize,
+    /// The most requests the log keeps.
+    pub log_max_requests: usize,
+    /// The most bytes the log keeps.
+    pub log_max_bytes: usize,
+    /// Where expiry reads the time.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Default for Config {
@@ -59,13 +103,64 @@ impl Default for Config {
             cursor_ttl: crate::spec::limits().cursor_lifetime,
             temp_file_ttl: crate::spec::limits().upload_retention,
             max_cursors: crate::spec::limits().open_cursors,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            log_max_requests: DEFAULT_LOG_MAX_REQUESTS,
+            log_max_bytes: DEFAULT_LOG_MAX_BYTES,
+            clock: Arc::new(SystemClock),
         }
+    }
+}
+
+/// The request log: the latest requests, within a count and a byte bound.
+#[derive(Debug, Default)]
+pub struct RequestLog {
+    entries: VecDeque<LoggedRequest>,
+    bytes: usize,
+}
+
+impl RequestLog {
+    /// Keeps `entry`, dropping the oldest entries until both bounds hold. A body that alone
+    /// exceeds the byte bound is not kept.
+    pub fn push(&mut self, mut entry: LoggedRequest, max_requests: usize, max_bytes: usize) {
+        if max_requests == 0 {
+            return;
+        }
+        if entry.size() > max_bytes {
+            entry.body = Bytes::new();
+            entry.body_omitted = true;
+        }
+        let size = entry.size();
+        if size > max_bytes {
+            return;
+        }
+        while self.entries.len() >= max_requests || self.bytes + size > max_bytes {
+            match self.entries.pop_front() {
+                Some(old) => self.bytes -= old.size(),
+                None => break,
+            }
+        }
+        self.bytes += size;
+        self.entries.push_back(entry);
+    }
+
+    pub fn entries(&self) -> Vec<LoggedRequest> {
+        self.entries.iter().cloned().collect()
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.bytes = 0;
     }
 }
 
 pub struct Shared {
     pub db: Mutex<Db>,
-    pub log: Mutex<Vec<LoggedRequest>>,
+    pub log: Mutex<RequestLog>,
     pub failures: Mutex<Vec<Failure>>,
     pub running: AtomicUsize,
     pub config: Config,
@@ -77,7 +172,7 @@ impl Shared {
     pub fn new(db: Db, config: Config) -> Self {
         Self {
             db: Mutex::new(db),
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(RequestLog::default()),
             failures: Mutex::new(Vec::new()),
             running: AtomicUsize::new(0),
             config,
@@ -106,12 +201,23 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: http::Request<Bo
         .get(http::header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().starts_with("ja"));
-    let body = match axum::body::to_bytes(body, 1 << 30).await {
-        Ok(b) => b,
-        Err(_) => return error_response(&shared, &KintoneError::bad_json(), japanese, running_now),
-    };
     let path = parts.uri.path().to_string();
-    shared.log.lock().unwrap().push(LoggedRequest {
+    let is_upload = is_multipart(&parts.headers)
+        && parts.method == Method::POST
+        && split_path(&path).is_some_and(|(_, api)| api == "/file.json");
+    let cap = if is_upload {
+        shared.config.max_upload_bytes
+    } else {
+        shared.config.max_body_bytes
+    };
+    let body = match read_body(body, cap).await {
+        Ok(b) => b,
+        Err(e) => return error_response(&shared, &e, japanese, running_now),
+    };
+    // Checked on arrival so that the log keeps no body of a caller it does not know; the
+    // answer comes where kintone gives it, after the path and the parameters are read.
+    let principal = authenticate(&shared, &parts.headers);
+    let entry = LoggedRequest {
         method: parts.method.to_string(),
         path: path.clone(),
         query: parts.uri.query().map(str::to_string),
@@ -125,8 +231,18 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: http::Request<Bo
                 )
             })
             .collect(),
-        body: body.clone(),
-    });
+        body: if principal.is_ok() {
+            body.clone()
+        } else {
+            Bytes::new()
+        },
+        body_omitted: principal.is_err() && !body.is_empty(),
+    };
+    shared.log.lock().unwrap().push(
+        entry,
+        shared.config.log_max_requests,
+        shared.config.log_max_bytes,
+    );
     if running_now > shared.config.concurrency_limit {
         let e = KintoneError::new(
             429,
@@ -158,14 +274,10 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: http::Request<Bo
             return Response::new(Body::from_stream(broken));
         }
         Some(FailureKind::Delay(d)) => tokio::time::sleep(d).await,
+        Some(FailureKind::Hold(gate)) => gate.pass().await,
         None => {}
     }
-    let is_multipart = parts
-        .headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("multipart/form-data"));
-    let upload = if is_multipart {
+    let upload = if is_multipart(&parts.headers) {
         match read_upload(&parts.headers, body.clone()).await {
             Ok(u) => u,
             Err(e) => return error_response(&shared, &e, japanese, running_now),
@@ -173,7 +285,7 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: http::Request<Bo
     } else {
         None
     };
-    match run(&shared, &parts, &path, body, upload, japanese) {
+    match run(&shared, &parts, &path, body, upload, principal, japanese) {
         Ok(Output::Json(value)) => {
             let mut r = Response::new(Body::from(value.to_string()));
             r.headers_mut().insert(
@@ -213,6 +325,42 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: http::Request<Bo
         }
         Err(e) => error_response(&shared, &e, japanese, running_now),
     }
+}
+
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("multipart/form-data"))
+}
+
+/// Reads a body of at most `cap` bytes. A longer one is read to its end without being kept
+/// (so that any client reads the answer rather than a reset connection), then refused.
+async fn read_body(body: Body, cap: usize) -> Result<Bytes, KintoneError> {
+    use futures_util::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut kept = bytes::BytesMut::new();
+    let mut total = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| KintoneError::bad_json())?;
+        total = total.saturating_add(chunk.len());
+        if total <= cap {
+            kept.extend_from_slice(&chunk);
+        } else if !kept.is_empty() {
+            kept = bytes::BytesMut::new();
+        }
+    }
+    if total > cap {
+        // kintone's answer to an oversized body is not known (see the crate's list of the
+        // emulator's own codes).
+        return Err(KintoneError::new(
+            413,
+            "EMULATOR_TL01",
+            format!("The request body is larger than {cap} bytes, the emulator's limit."),
+            format!("リクエストボディがエミュレーターの上限（{cap}バイト）を超えています。"),
+        ));
+    }
+    Ok(kept.freeze())
 }
 
 fn header_value(text: &str) -> HeaderValue {
@@ -307,6 +455,7 @@ fn run(
     path: &str,
     body: Bytes,
     upload: Option<Upload>,
+    principal: Result<Principal, KintoneError>,
     japanese: bool,
 ) -> Result<Output, KintoneError> {
     let (guest_space, api) = split_path(path).ok_or_else(|| not_found(path))?;
@@ -345,7 +494,7 @@ fn run(
     } else {
         serde_json::from_slice(&body).map_err(|_| KintoneError::bad_json())?
     };
-    let principal = authenticate(shared, &parts.headers)?;
+    let principal = principal?;
     let mut db = shared.db.lock().unwrap();
     let mut ctx = Ctx {
         db: &mut db,

@@ -333,6 +333,8 @@ pub struct TempFile {
 /// A file attached to a record.
 #[derive(Debug, Clone)]
 pub struct AttachedFile {
+    /// The app whose record holds the file: downloading it needs view permission there.
+    pub app: u64,
     pub name: String,
     pub content_type: String,
     pub bytes: bytes::Bytes,
@@ -357,17 +359,23 @@ pub struct Db {
     pub temp_files: HashMap<String, TempFile>,
     pub files: HashMap<String, AttachedFile>,
     pub cursors: HashMap<String, Cursor>,
+    /// The last subtable row id handed out.
     pub next_key: u64,
 }
 
-impl Db {
-    /// A fresh, unguessable-enough key for files and cursors.
-    pub fn new_key(&mut self, prefix: &str) -> String {
-        self.next_key += 1;
-        format!(
-            "{prefix}-{:08x}-{:04x}",
-            self.next_key,
-            (self.next_key * 2_654_435_761) % 0xffff
-        )
-    }
+/// A fresh key for a file or a cursor: 128 bits from the operating system's generator, as 32
+/// hex digits in a UUID's groups (the shape kintone's upload keys and cursor ids have). Keys
+/// are bearer capabilities (a file key alone downloads the file), so they must not be guessed.
+pub fn random_key() -> String {
+    let mut bits = [0u8; 16];
+    getrandom::fill(&mut bits).expect("the operating system's random generator is available");
+    let hex: String = bits.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }

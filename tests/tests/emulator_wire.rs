@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use kintone_api::{Client, Error};
-use kintone_emulator::{Emulator, Failure};
+use kintone_emulator::{Emulator, Failure, Gate, ManualClock};
 use kintone_tests::*;
 use serde_json::json;
 
@@ -249,9 +249,11 @@ async fn server_side_limits_answer_kintones_errors() {
     assert_eq!(emulator.record_count(1), 0);
 }
 
+/// Cursors live 10 minutes from their last use, on the emulator's clock (a manual one here).
 #[tokio::test]
 async fn cursor_limits_and_expiry() {
-    let (emulator, client) = emulator_with(|b| b.cursor_ttl(Duration::from_millis(1500))).await;
+    let clock = ManualClock::new();
+    let (emulator, client) = emulator_with(|b| b.clock(clock.clone())).await;
     emulator
         .insert_records(
             1,
@@ -282,7 +284,27 @@ async fn cursor_limits_and_expiry() {
         .await
         .unwrap_err();
     assert_eq!(eleventh.status().unwrap().as_u16(), 400);
-    tokio::time::sleep(Duration::from_millis(1700)).await;
+    // A second short of ten minutes: every cursor lives; reading one renews it.
+    clock.advance(Duration::from_secs(599));
+    client
+        .cursors()
+        .get_records_by_cursor(ids[1].clone())
+        .send()
+        .await
+        .expect("a cursor used within ten minutes lives");
+    client
+        .cursors()
+        .create_cursor(1u64)
+        .send()
+        .await
+        .unwrap_err();
+    clock.advance(Duration::from_secs(2));
+    client
+        .cursors()
+        .get_records_by_cursor(ids[1].clone())
+        .send()
+        .await
+        .expect("the cursor read at 599 s lives on");
     let expired = client
         .cursors()
         .get_records_by_cursor(ids[0].clone())
@@ -364,22 +386,21 @@ async fn injected_failures_reach_the_client_as_typed_errors() {
 #[tokio::test]
 async fn past_the_concurrency_limit_kintone_answers_429() {
     let (emulator, client) = emulator_with(|b| b.concurrency_limit(3)).await;
-    emulator.inject(Failure::delay(Duration::from_secs(2)).times(3));
+    let gate = Gate::new();
+    emulator.inject(Failure::hold(&gate).times(3));
     let slow: Vec<_> = (0..3)
         .map(|_| {
             let c = client.clone();
             tokio::spawn(async move { c.records().get_records(1u64).send().await })
         })
         .collect();
-    // Wait until the three delayed requests are in (the log records them on arrival).
-    while emulator.requests().len() < 3 {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    gate.reached(3).await;
     let err = client.records().get_records(1u64).send().await.unwrap_err();
     assert_eq!(
         (err.status().unwrap().as_u16(), err.code()),
         (429, Some("GAIA_TO04"))
     );
+    gate.open();
     for s in slow {
         s.await.unwrap().unwrap();
     }
@@ -420,7 +441,8 @@ async fn seed_files_load_apps_tokens_and_records() {
 /// O30: an upload not attached in time is gone; attaching its key afterwards fails.
 #[tokio::test]
 async fn unattached_uploads_expire() {
-    let (_emulator, client) = emulator_with(|b| b.temp_file_ttl(Duration::from_millis(200))).await;
+    let clock = ManualClock::new();
+    let (_emulator, client) = emulator_with(|b| b.clock(clock.clone())).await;
     let upload = |name: &'static str| {
         client
             .files()
@@ -428,7 +450,25 @@ async fn unattached_uploads_expire() {
             .send()
     };
     let early = upload("early.txt").await.unwrap().into_body().file_key;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let kept = upload("kept.txt").await.unwrap().into_body().file_key;
+    // A second short of three days, an upload is still there.
+    clock.advance(Duration::from_secs(3 * 24 * 3600 - 1));
+    upload("sweep.txt").await.unwrap();
+    let in_time = record(
+        "in time",
+        &[(
+            "Attachment",
+            kintone_api::FieldInput::file([kintone_api::FileRef::new(kept)]),
+        )],
+    );
+    client
+        .records()
+        .add_record(1u64)
+        .record(in_time)
+        .send()
+        .await
+        .expect("an upload attached within three days");
+    clock.advance(Duration::from_secs(1));
     // The next upload sweeps temporary storage.
     upload("late.txt").await.unwrap();
     let attach = record(

@@ -102,18 +102,39 @@ pub fn add(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     Ok(json!({"id": id.to_string()}))
 }
 
+/// Deletes a comment its caller posted: a user only their own comments, an API token only
+/// comments posted through API tokens (kintone records those as posted by `Administrator`,
+/// so a token may delete exactly the comments whose author is `Administrator`).
 pub fn delete(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let comment = id_param(params, "comment")?;
+    let caller = ctx.login();
     let r = record(ctx, params, Need::View)?;
-    let before = r.comments.len();
-    r.comments.retain(|c| c.id != comment);
-    if r.comments.len() == before {
+    let index = r
+        .comments
+        .iter()
+        .position(|c| c.id == comment)
+        .ok_or_else(|| {
+            KintoneError::new(
+                400,
+                "GAIA_RE02",
+                format!("The specified comment (ID: {comment}) does not exist."),
+                format!("指定したコメント（id: {comment}）が存在しません。"),
+            )
+        })?;
+    let author = r.comments[index]
+        .creator
+        .get("code")
+        .and_then(Value::as_str);
+    if author != Some(caller.as_str()) {
+        // kintone's status for GAIA_RE03 is not established; 403, as for other refusals of a
+        // caller's rights.
         return Err(KintoneError::new(
-            400,
-            "GAIA_RE02",
-            format!("The specified comment (ID: {comment}) does not exist."),
-            format!("指定したコメント（id: {comment}）が存在しません。"),
+            403,
+            "GAIA_RE03",
+            format!("Cannot delete the comment (ID: {comment}). Only the comment's author may delete it."),
+            format!("コメント（id: {comment}）を削除できません。コメントを削除できるのは投稿者だけです。"),
         ));
     }
+    r.comments.remove(index);
     Ok(json!({}))
 }

@@ -1,8 +1,6 @@
 //! Cursors: at most 500 records a read, 10 open per domain, gone after 10 minutes unused or
 //! once read to the end.
 
-use std::time::Instant;
-
 use serde_json::{json, Value};
 
 use super::records::{fields_param, matching, render};
@@ -12,7 +10,10 @@ use crate::store::Cursor;
 
 fn expire(ctx: &mut Ctx) {
     let ttl = ctx.config.cursor_ttl;
-    ctx.db.cursors.retain(|_, c| c.last_used.elapsed() < ttl);
+    let now = ctx.config.clock.now();
+    ctx.db
+        .cursors
+        .retain(|_, c| now.saturating_duration_since(c.last_used) < ttl);
 }
 
 fn not_found(id: &str) -> KintoneError {
@@ -64,7 +65,7 @@ pub fn create(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             ),
         ));
     }
-    let id = ctx.db.new_key("cursor");
+    let id = crate::store::random_key();
     let total = ids.len();
     ctx.db.cursors.insert(
         id.clone(),
@@ -73,7 +74,7 @@ pub fn create(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             ids: ids.into(),
             size: size as usize,
             fields: fields_param(params),
-            last_used: Instant::now(),
+            last_used: ctx.config.clock.now(),
         },
     );
     Ok(json!({"id": id, "totalCount": total.to_string()}))
@@ -93,8 +94,9 @@ fn open_cursor(ctx: &mut Ctx, params: &Value) -> Result<(String, u64)> {
 
 pub fn read(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let (id, app_id) = open_cursor(ctx, params)?;
+    let now = ctx.config.clock.now();
     let cursor = ctx.db.cursors.get_mut(&id).ok_or_else(|| not_found(&id))?;
-    cursor.last_used = Instant::now();
+    cursor.last_used = now;
     let take = cursor.size.min(cursor.ids.len());
     let page: Vec<u64> = cursor.ids.drain(..take).collect();
     let fields = cursor.fields.clone();

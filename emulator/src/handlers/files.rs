@@ -1,13 +1,11 @@
 //! Files: uploads wait in temporary storage until a record attaches them; downloads serve
 //! attached files.
 
-use std::time::Instant;
-
 use serde_json::{json, Value};
 
 use super::{str_param, Ctx, Need, Output, Upload};
 use crate::error::{KintoneError, Result};
-use crate::store::TempFile;
+use crate::store::{random_key, TempFile};
 
 pub fn upload(ctx: &mut Ctx, upload: Option<Upload>) -> Result<Value> {
     if !ctx.may_anywhere(Need::Add) && !ctx.may_anywhere(Need::Edit) {
@@ -15,24 +13,25 @@ pub fn upload(ctx: &mut Ctx, upload: Option<Upload>) -> Result<Value> {
     }
     let upload = upload.ok_or_else(|| KintoneError::invalid("file", "Required field."))?;
     let ttl = ctx.config.temp_file_ttl;
-    ctx.db.temp_files.retain(|_, f| f.uploaded.elapsed() < ttl);
-    let key = ctx.db.new_key("upload");
+    let now = ctx.config.clock.now();
+    ctx.db
+        .temp_files
+        .retain(|_, f| now.saturating_duration_since(f.uploaded) < ttl);
+    let key = random_key();
     ctx.db.temp_files.insert(
         key.clone(),
         TempFile {
             name: upload.name,
             content_type: upload.content_type,
             bytes: upload.bytes,
-            uploaded: Instant::now(),
+            uploaded: now,
         },
     );
     Ok(json!({"fileKey": key}))
 }
 
+/// Serves an attached file to a caller who may view the app whose record holds it.
 pub fn download(ctx: &mut Ctx, params: &Value) -> Result<Output> {
-    if !ctx.may_anywhere(Need::View) {
-        return Err(KintoneError::no_permission());
-    }
     let key = str_param(params, "fileKey")
         .ok_or_else(|| KintoneError::invalid("fileKey", "Required field."))?;
     let file = ctx.db.files.get(key).ok_or_else(|| {
@@ -43,6 +42,9 @@ pub fn download(ctx: &mut Ctx, params: &Value) -> Result<Output> {
             "指定したファイルが見つかりません。",
         )
     })?;
+    if !ctx.may(file.app, Need::View) {
+        return Err(ctx.denied());
+    }
     Ok(Output::File {
         content_type: file.content_type.clone(),
         name: file.name.clone(),

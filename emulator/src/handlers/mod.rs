@@ -123,24 +123,36 @@ impl Ctx<'_> {
         if !self.db.apps.contains_key(&app) {
             return Err(KintoneError::app_not_found(app));
         }
+        if self.may(app, need) {
+            Ok(())
+        } else {
+            Err(KintoneError::no_permission())
+        }
+    }
+
+    /// Whether the caller may do `need` in `app`. Users may do everything (the emulator has no
+    /// app permissions for users); API tokens what their app grants them.
+    pub fn may(&self, app: u64, need: Need) -> bool {
         match &self.principal {
-            Principal::User(_) => Ok(()),
-            Principal::Tokens(grants) => {
-                let ok = grants.iter().any(|(a, p)| {
-                    *a == app
-                        && match need {
-                            Need::View => p.view,
-                            Need::Add => p.add,
-                            Need::Edit => p.edit,
-                            Need::Delete => p.delete,
-                        }
-                });
-                if ok {
-                    Ok(())
-                } else {
-                    Err(KintoneError::no_permission())
-                }
-            }
+            Principal::User(_) => true,
+            Principal::Tokens(grants) => grants.iter().any(|(a, p)| {
+                *a == app
+                    && match need {
+                        Need::View => p.view,
+                        Need::Add => p.add,
+                        Need::Edit => p.edit,
+                        Need::Delete => p.delete,
+                    }
+            }),
+        }
+    }
+
+    /// kintone's answer to a caller without a permission: `GAIA_NO01` for API tokens,
+    /// `CB_NO02` for users.
+    pub fn denied(&self) -> KintoneError {
+        match &self.principal {
+            Principal::User(_) => KintoneError::no_permission(),
+            Principal::Tokens(_) => KintoneError::token_no_permission(),
         }
     }
 

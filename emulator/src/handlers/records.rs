@@ -9,7 +9,7 @@ use super::{as_id, id_param, revision_param, Ctx, Need};
 use crate::error::{KintoneError, Result};
 use crate::query::{self, Evaluator, Subject};
 use crate::store::{
-    App, AttachedFile, Db, FieldSeed, FieldType, StoredRecord, TempFile, SYSTEM_FIELDS,
+    random_key, App, AttachedFile, Db, FieldSeed, FieldType, StoredRecord, TempFile, SYSTEM_FIELDS,
 };
 
 /// The current time as kintone records it: UTC, to the minute.
@@ -103,8 +103,9 @@ fn normalize_date_time(s: &str) -> Option<String> {
     Some(format!("{}:00Z", &utc[..16]))
 }
 
-/// Where uploaded files move when a record attaches them.
+/// Where uploaded files move when a record of `app` attaches them.
 struct FileStore<'a> {
+    app: u64,
     temp: &'a mut HashMap<String, TempFile>,
     attached: &'a mut HashMap<String, AttachedFile>,
     next_key: &'a mut u64,
@@ -113,17 +114,19 @@ struct FileStore<'a> {
 impl FileStore<'_> {
     fn attach(&mut self, key: &str) -> Option<Value> {
         if let Some(f) = self.attached.get(key) {
-            return Some(
-                json!({"contentType": f.content_type, "fileKey": key, "name": f.name, "size": f.bytes.len().to_string()}),
-            );
+            // Only a file of this app's records: another app's key would hand its file to
+            // callers who may view this app only.
+            return (f.app == self.app).then(|| {
+                json!({"contentType": f.content_type, "fileKey": key, "name": f.name, "size": f.bytes.len().to_string()})
+            });
         }
         let temp = self.temp.remove(key)?;
-        *self.next_key += 1;
-        let new_key = format!("attached-{:012x}", *self.next_key);
+        let new_key = random_key();
         let info = json!({"contentType": temp.content_type, "fileKey": new_key, "name": temp.name, "size": temp.bytes.len().to_string()});
         self.attached.insert(
             new_key,
             AttachedFile {
+                app: self.app,
                 name: temp.name,
                 content_type: temp.content_type,
                 bytes: temp.bytes,
@@ -349,6 +352,7 @@ fn apply(
         "入力内容が正しくありません。",
     );
     let mut store = FileStore {
+        app: app_id,
         temp: temp_files,
         attached: files,
         next_key,

@@ -118,9 +118,8 @@ impl<'a> Evaluator<'a> {
 
     fn check_expr(&self, e: &Expr) -> Result<()> {
         let (field, op) = match e {
-            Expr::And(a, b) | Expr::Or(a, b) => {
-                self.check_expr(a)?;
-                return self.check_expr(b);
+            Expr::And(terms) | Expr::Or(terms) => {
+                return terms.iter().try_for_each(|t| self.check_expr(t));
             }
             Expr::Compare { field, cmp, .. } => (field, Op::Compare(*cmp)),
             Expr::In { field, .. } => (field, Op::In),
@@ -212,13 +211,17 @@ impl<'a> Evaluator<'a> {
 
     fn compile_expr(&self, e: &Expr) -> Result<Compiled> {
         Ok(match e {
-            Expr::And(a, b) => Compiled::And(
-                Box::new(self.compile_expr(a)?),
-                Box::new(self.compile_expr(b)?),
+            Expr::And(terms) => Compiled::And(
+                terms
+                    .iter()
+                    .map(|t| self.compile_expr(t))
+                    .collect::<Result<_>>()?,
             ),
-            Expr::Or(a, b) => Compiled::Or(
-                Box::new(self.compile_expr(a)?),
-                Box::new(self.compile_expr(b)?),
+            Expr::Or(terms) => Compiled::Or(
+                terms
+                    .iter()
+                    .map(|t| self.compile_expr(t))
+                    .collect::<Result<_>>()?,
             ),
             Expr::Compare { field, cmp, value } => {
                 let kind = self.kind(field)?;
@@ -278,8 +281,8 @@ pub struct Plan {
 
 #[derive(Debug)]
 enum Compiled {
-    And(Box<Compiled>, Box<Compiled>),
-    Or(Box<Compiled>, Box<Compiled>),
+    And(Vec<Compiled>),
+    Or(Vec<Compiled>),
     Compare {
         field: String,
         kind: Kind,
@@ -352,8 +355,8 @@ impl Plan {
 impl Compiled {
     fn matches(&self, r: &dyn Subject) -> bool {
         match self {
-            Compiled::And(a, b) => a.matches(r) && b.matches(r),
-            Compiled::Or(a, b) => a.matches(r) || b.matches(r),
+            Compiled::And(terms) => terms.iter().all(|t| t.matches(r)),
+            Compiled::Or(terms) => terms.iter().any(|t| t.matches(r)),
             Compiled::Compare {
                 field,
                 kind,

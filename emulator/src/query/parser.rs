@@ -1,7 +1,7 @@
 //! Parses tokens into a [`Query`]: a filter, `order by`, `limit` and `offset`.
 
 use super::lexer::{tokens, Token};
-use super::syntax_error;
+use super::{syntax_error, MAX_NESTING, MAX_QUERY_BYTES};
 use crate::error::{KintoneError, Result};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -24,8 +24,10 @@ pub enum Cmp {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    /// Every condition of a chain (`a and b and c`), kept flat: a chain of any length is one
+    /// level deep, so only parentheses add depth.
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
     Compare {
         field: String,
         cmp: Cmp,
@@ -59,6 +61,8 @@ pub struct Query {
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    /// Parentheses open around the current position.
+    depth: usize,
 }
 
 fn is_keyword(word: &str, keyword: &str) -> bool {
@@ -94,27 +98,42 @@ impl Parser {
     }
 
     fn or_expr(&mut self) -> Result<Expr> {
-        let mut left = self.and_expr()?;
+        let mut terms = vec![self.and_expr()?];
         while self.peek_word("or") {
             self.pos += 1;
-            left = Expr::Or(Box::new(left), Box::new(self.and_expr()?));
+            terms.push(self.and_expr()?);
         }
-        Ok(left)
+        Ok(if terms.len() == 1 {
+            terms.remove(0)
+        } else {
+            Expr::Or(terms)
+        })
     }
 
     fn and_expr(&mut self) -> Result<Expr> {
-        let mut left = self.atom()?;
+        let mut terms = vec![self.atom()?];
         while self.peek_word("and") {
             self.pos += 1;
-            left = Expr::And(Box::new(left), Box::new(self.atom()?));
+            terms.push(self.atom()?);
         }
-        Ok(left)
+        Ok(if terms.len() == 1 {
+            terms.remove(0)
+        } else {
+            Expr::And(terms)
+        })
     }
 
     fn atom(&mut self) -> Result<Expr> {
         if self.peek() == Some(&Token::Open) {
             self.pos += 1;
+            self.depth += 1;
+            if self.depth > MAX_NESTING {
+                return Err(syntax_error(format!(
+                    "The query nests parentheses more than {MAX_NESTING} deep."
+                )));
+            }
             let inner = self.or_expr()?;
+            self.depth -= 1;
             return match self.next() {
                 Some(Token::Close) => Ok(inner),
                 _ => Err(syntax_error("A parenthesis in the query is not closed.")),
@@ -248,9 +267,15 @@ impl Parser {
 
 /// Parses a whole query, checking kintone's `limit` and `offset` maximums.
 pub fn parse(input: &str) -> Result<Query> {
+    if input.len() > MAX_QUERY_BYTES {
+        return Err(syntax_error(format!(
+            "The query is longer than {MAX_QUERY_BYTES} bytes."
+        )));
+    }
     let mut p = Parser {
         tokens: tokens(input)?,
         pos: 0,
+        depth: 0,
     };
     let mut query = Query::default();
     if p.peek().is_some() && !p.at_clause() {
@@ -325,7 +350,10 @@ mod tests {
     fn and_binds_tighter_than_or() {
         let q = parse(r#"A = "1" or B = "2" and C = "3""#).unwrap();
         match q.filter.unwrap() {
-            Expr::Or(_, right) => assert!(matches!(*right, Expr::And(_, _))),
+            Expr::Or(terms) => {
+                assert_eq!(terms.len(), 2);
+                assert!(matches!(&terms[1], Expr::And(inner) if inner.len() == 2));
+            }
             other => panic!("{other:?}"),
         }
     }

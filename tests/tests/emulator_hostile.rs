@@ -1,0 +1,595 @@
+//! The emulator under hostile or careless input: it answers kintone-shaped errors, never
+//! crashes, leaks data across apps or users, or grows without bound.
+
+use kintone_emulator::Failure;
+use kintone_tests::*;
+use serde_json::json;
+
+/// A failure for zero requests never fires (and does not bring the server down).
+#[tokio::test]
+async fn a_failure_for_zero_requests_never_fires() {
+    let (emulator, client) = emulator_and_client().await;
+    emulator.inject(Failure::json(500, json!({"code": "X"})).times(0));
+    for _ in 0..2 {
+        client
+            .records()
+            .get_records(1u64)
+            .send()
+            .await
+            .expect("a zero-times failure is never used");
+    }
+}
+
+/// Get Records with `query`, through POST and the method override as the client sends long
+/// queries: the status, the `X-Cybozu-Error` header and the body.
+async fn get_records_raw(
+    emulator: &kintone_emulator::Emulator,
+    query: &str,
+) -> (u16, Option<String>, serde_json::Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{}/k/v1/records.json", emulator.base_url()))
+        .header("X-Cybozu-API-Token", "TOKEN")
+        .header("X-HTTP-Method-Override", "GET")
+        .json(&json!({"app": 1, "query": query}))
+        .send()
+        .await
+        .expect("the emulator answers");
+    let status = r.status().as_u16();
+    let code = r
+        .headers()
+        .get("x-cybozu-error")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, code, r.json().await.expect("a JSON body"))
+}
+
+fn assert_query_error(answer: &(u16, Option<String>, serde_json::Value)) {
+    let (status, code, body) = answer;
+    assert_eq!((*status, code.as_deref()), (400, Some("CB_VA01")), "{body}");
+    assert_eq!(body["code"], "CB_VA01");
+    assert!(
+        body["id"].is_string() && body["message"].is_string(),
+        "{body}"
+    );
+    let messages = body["errors"]["query"]["messages"]
+        .as_array()
+        .expect("query messages");
+    assert!(!messages.is_empty(), "{body}");
+}
+
+/// Parentheses nested hundreds deep used to overflow the stack and abort the process.
+#[tokio::test]
+async fn deeply_nested_queries_are_query_errors_not_crashes() {
+    let (emulator, _) = emulator_and_client().await;
+    for depth in [300, 100_000] {
+        let query = format!("{}Amount > 1{}", "(".repeat(depth), ")".repeat(depth));
+        assert_query_error(&get_records_raw(&emulator, &query).await);
+    }
+    // Unclosed nesting too.
+    assert_query_error(&get_records_raw(&emulator, &"(".repeat(5_000)).await);
+    // Moderate nesting is still read.
+    let (status, _, body) = get_records_raw(
+        &emulator,
+        &format!("{}Amount > 1{}", "(".repeat(20), ")".repeat(20)),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Long `and`/`or` chains (a few hundred bytes each) used to build a tree as deep as the chain
+/// and overflow the stack; they are answered now.
+#[tokio::test]
+async fn long_condition_chains_are_answered() {
+    let (emulator, _) = emulator_and_client().await;
+    emulator
+        .insert_records(
+            1,
+            vec![
+                json!({"Title": {"value": "a"}, "Amount": {"value": "5"}}),
+                json!({"Title": {"value": "b"}, "Amount": {"value": "50"}}),
+            ],
+        )
+        .unwrap();
+    let chain = vec!["Amount > 1"; 700].join(" and ");
+    let (status, _, body) = get_records_raw(&emulator, &chain).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["records"].as_array().unwrap().len(), 2);
+    let chain = format!(
+        "{} and Amount > 10",
+        vec!["Amount > 1"; 3_000].join(" and ")
+    );
+    let (status, _, body) = get_records_raw(&emulator, &chain).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["records"].as_array().unwrap().len(), 1);
+    let chain = format!("{} or Amount = 5", vec!["Amount = 0"; 3_000].join(" or "));
+    let (status, _, body) = get_records_raw(&emulator, &chain).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["records"][0]["Title"]["value"], "a");
+}
+
+/// A query past the emulator's length bound is a query error, read no further.
+#[tokio::test]
+async fn oversized_queries_are_query_errors() {
+    let (emulator, _) = emulator_and_client().await;
+    let huge = format!(
+        r#"Title != "{}""#,
+        "x".repeat(kintone_emulator::MAX_QUERY_BYTES)
+    );
+    assert_query_error(&get_records_raw(&emulator, &huge).await);
+}
+
+/// POST `/k/v1/record.json` with a title of `title`, with or without the full token.
+async fn add_raw(emulator: &kintone_emulator::Emulator, token: Option<&str>, title: &str) -> u16 {
+    let mut request = reqwest::Client::new()
+        .post(format!("{}/k/v1/record.json", emulator.base_url()))
+        .json(&json!({"app": 1, "record": {"Title": {"value": title}}}));
+    if let Some(token) = token {
+        request = request.header("X-Cybozu-API-Token", token);
+    }
+    request
+        .send()
+        .await
+        .expect("the emulator answers")
+        .status()
+        .as_u16()
+}
+
+/// Large bodies used to be logged forever; the log now keeps the latest requests within a count
+/// and a byte bound, oldest dropped first.
+#[tokio::test]
+async fn the_request_log_stays_within_its_bounds() {
+    let (emulator, _) = emulator_with(|b| b.log_max_requests(5).log_max_bytes(300_000)).await;
+    let big = "x".repeat(100_000);
+    for i in 0..12 {
+        assert_eq!(
+            add_raw(&emulator, Some("TOKEN"), &format!("{i:02}{big}")).await,
+            200
+        );
+        let log = emulator.requests();
+        assert!(log.len() <= 5, "{} requests kept", log.len());
+        assert!(
+            emulator.logged_bytes() <= 300_000,
+            "{}",
+            emulator.logged_bytes()
+        );
+        let bodies: usize = log.iter().map(|r| r.body.len()).sum();
+        assert!(bodies <= 300_000, "{bodies}");
+    }
+    let log = emulator.requests();
+    assert_eq!(log.len(), 2, "three bodies of 100 KB pass 300 KB");
+    let titles: Vec<String> = log
+        .iter()
+        .map(|r| {
+            r.json().unwrap()["record"]["Title"]["value"]
+                .as_str()
+                .unwrap()[..2]
+                .to_string()
+        })
+        .collect();
+    assert_eq!(titles, ["10", "11"], "the oldest go first");
+
+    // The count bound, with small requests.
+    for i in 0..12 {
+        add_raw(&emulator, Some("TOKEN"), &format!("small {i}")).await;
+    }
+    let log = emulator.requests();
+    assert_eq!(log.len(), 5);
+    assert_eq!(
+        log[4].json().unwrap()["record"]["Title"]["value"],
+        "small 11"
+    );
+    assert_eq!(
+        log[0].json().unwrap()["record"]["Title"]["value"],
+        "small 7"
+    );
+
+    // A body larger than the whole byte bound: the request is listed, its body is not kept.
+    let huge = "y".repeat(400_000);
+    assert_eq!(add_raw(&emulator, Some("TOKEN"), &huge).await, 200);
+    let last = emulator.requests().pop().unwrap();
+    assert!(last.body.is_empty() && last.body_omitted);
+    assert_eq!(last.path, "/k/v1/record.json");
+    assert!(emulator.logged_bytes() <= 300_000);
+}
+
+/// Bodies of requests that fail authentication used to be kept; now only their line and
+/// headers are.
+#[tokio::test]
+async fn an_unauthenticated_request_body_is_not_kept() {
+    let (emulator, _) = emulator_and_client().await;
+    let secret = "a body from a caller the emulator does not know";
+    for token in [None, Some("NOT-A-TOKEN")] {
+        assert_eq!(add_raw(&emulator, token, secret).await, 401);
+        let logged = emulator.requests().pop().unwrap();
+        assert_eq!(logged.path, "/k/v1/record.json");
+        assert!(logged.body.is_empty(), "{:?}", logged.body);
+        assert!(logged.body_omitted);
+    }
+    let r = reqwest::Client::new()
+        .post(format!("{}/k/v1/record.json", emulator.base_url()))
+        .header("X-Cybozu-Authorization", "c2F0bzpub3BlCg==") // sato:nope
+        .json(&json!({"app": 1, "record": {"Title": {"value": secret}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert!(emulator.requests().pop().unwrap().body.is_empty());
+    // An authenticated request's body is kept.
+    assert_eq!(add_raw(&emulator, Some("TOKEN"), secret).await, 200);
+    let logged = emulator.requests().pop().unwrap();
+    assert!(!logged.body_omitted);
+    assert_eq!(logged.json().unwrap()["record"]["Title"]["value"], secret);
+}
+
+/// A JSON body of exactly `len` bytes adding one record.
+fn record_body_of(len: usize) -> Vec<u8> {
+    let frame = json!({"app": 1, "record": {"Title": {"value": ""}}}).to_string();
+    let body = json!({"app": 1, "record": {"Title": {"value": "t".repeat(len - frame.len())}}});
+    let bytes = body.to_string().into_bytes();
+    assert_eq!(bytes.len(), len);
+    bytes
+}
+
+async fn post_bytes(
+    emulator: &kintone_emulator::Emulator,
+    body: impl Into<reqwest::Body>,
+) -> (u16, Option<String>, serde_json::Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{}/k/v1/record.json", emulator.base_url()))
+        .header("X-Cybozu-API-Token", "TOKEN")
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("the emulator answers");
+    let status = r.status().as_u16();
+    let code = r
+        .headers()
+        .get("x-cybozu-error")
+        .map(|v| v.to_str().unwrap().to_string());
+    (status, code, r.json().await.expect("a JSON body"))
+}
+
+fn assert_too_large(answer: &(u16, Option<String>, serde_json::Value)) {
+    let (status, code, body) = answer;
+    assert_eq!(
+        (*status, code.as_deref()),
+        (413, Some("EMULATOR_TL01")),
+        "{body}"
+    );
+    assert_eq!(body["code"], "EMULATOR_TL01");
+    assert!(
+        body["id"].is_string() && body["message"].is_string(),
+        "{body}"
+    );
+}
+
+/// Bodies used to be read up to 1 GiB; one just over the default cap is refused now.
+#[tokio::test]
+async fn a_body_just_over_the_default_cap_is_413() {
+    let (emulator, _) = emulator_and_client().await;
+    let cap = kintone_emulator::DEFAULT_MAX_BODY_BYTES;
+    assert_too_large(&post_bytes(&emulator, record_body_of(cap + 1)).await);
+    assert_eq!(emulator.record_count(1), 0);
+}
+
+#[tokio::test]
+async fn configured_body_and_upload_caps_answer_413() {
+    let (emulator, _) =
+        emulator_with(|b| b.max_body_bytes(64 * 1024).max_upload_bytes(256 * 1024)).await;
+    let (status, _, body) = post_bytes(&emulator, record_body_of(64 * 1024)).await;
+    assert_eq!(status, 200, "a body at the cap is read: {body}");
+    assert_too_large(&post_bytes(&emulator, record_body_of(64 * 1024 + 1)).await);
+    // Without a Content-Length (chunked), the cap holds too.
+    let answer = post_chunked(&emulator, &record_body_of(64 * 1024 + 1)).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("x-cybozu-error: EMULATOR_TL01"), "{answer}");
+    assert_eq!(emulator.record_count(1), 1);
+
+    let upload = |len: usize| {
+        let part = reqwest::multipart::Part::bytes(vec![7u8; len]).file_name("data.bin");
+        reqwest::Client::new()
+            .post(format!("{}/k/v1/file.json", emulator.base_url()))
+            .header("X-Cybozu-API-Token", "TOKEN")
+            .multipart(reqwest::multipart::Form::new().part("file", part))
+            .send()
+    };
+    // Over the JSON cap but within the upload cap.
+    let r = upload(200 * 1024).await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let r = upload(256 * 1024 + 1).await.unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+    assert_eq!(r.headers()["x-cybozu-error"], "EMULATOR_TL01");
+}
+
+/// POSTs `body` to Add Record in 4 KiB chunks (`Transfer-Encoding: chunked`, no
+/// Content-Length) over a plain socket; the raw answer.
+async fn post_chunked(emulator: &kintone_emulator::Emulator, body: &[u8]) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut socket = tokio::net::TcpStream::connect(emulator.address())
+        .await
+        .unwrap();
+    let mut request = format!(
+        "POST /k/v1/record.json HTTP/1.1\r\nHost: {}\r\nX-Cybozu-API-Token: TOKEN\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        emulator.address()
+    )
+    .into_bytes();
+    for chunk in body.chunks(4096) {
+        request.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+        request.extend_from_slice(chunk);
+        request.extend_from_slice(b"\r\n");
+    }
+    request.extend_from_slice(b"0\r\n\r\n");
+    socket.write_all(&request).await.unwrap();
+    let mut answer = Vec::new();
+    socket.read_to_end(&mut answer).await.unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// An emulator with the orders app (1) and a second app (2) with an attachment field; tokens
+/// `TOKEN` (app 1, all), `OTHER` (app 2, all), `ADD_ONLY` (app 1, add only); the user `sato`.
+async fn two_apps() -> kintone_emulator::Emulator {
+    use kintone_emulator::{AppSeed, Emulator, FieldSeed, FieldType, Permissions};
+    Emulator::builder()
+        .app(orders_app())
+        .app(AppSeed::new(2, "Other").field(FieldSeed::new("Attachment", FieldType::File)))
+        .api_token("TOKEN", 1, Permissions::ALL)
+        .api_token("OTHER", 2, Permissions::ALL)
+        .api_token(
+            "ADD_ONLY",
+            1,
+            kintone_emulator::Permissions {
+                add: true,
+                ..Default::default()
+            },
+        )
+        .user("sato", "pw")
+        .start()
+        .await
+        .unwrap()
+}
+
+fn token_client(emulator: &kintone_emulator::Emulator, tokens: &[&str]) -> kintone_api::Client {
+    kintone_api::Client::builder(emulator.base_url())
+        .api_tokens(tokens.iter().copied())
+        .build()
+        .unwrap()
+}
+
+/// Uploads `bytes` and attaches them to a new record of `app`; the attached file's key.
+async fn attach(client: &kintone_api::Client, app: u64, bytes: &[u8]) -> String {
+    let uploaded = client
+        .files()
+        .upload_file(kintone_api::FilePart::new("secret.bin", bytes.to_vec()))
+        .send()
+        .await
+        .unwrap()
+        .into_body()
+        .file_key;
+    let mut input = kintone_api::RecordInput::new();
+    if app == 1 {
+        input.insert(
+            "Title".into(),
+            kintone_api::FieldInput::single_line_text("with a file"),
+        );
+    }
+    input.insert(
+        "Attachment".into(),
+        kintone_api::FieldInput::file([kintone_api::FileRef::new(uploaded)]),
+    );
+    let added = client
+        .records()
+        .add_record(app)
+        .record(input)
+        .send()
+        .await
+        .unwrap();
+    let got = client
+        .records()
+        .get_record(app, added.id)
+        .send()
+        .await
+        .unwrap();
+    got.record["Attachment"].as_files().unwrap()[0]
+        .file_key
+        .clone()
+}
+
+/// A file attached in app 1 used to be downloadable with any token that could view anything.
+#[tokio::test]
+async fn a_file_downloads_only_with_view_permission_on_its_app() {
+    let emulator = two_apps().await;
+    let app1 = token_client(&emulator, &["TOKEN"]);
+    let key = attach(&app1, 1, b"app 1's secret").await;
+
+    let downloaded = app1
+        .files()
+        .download_file(key.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(downloaded.bytes().as_ref(), b"app 1's secret");
+
+    for tokens in [&["OTHER"][..], &["ADD_ONLY"][..]] {
+        let err = token_client(&emulator, tokens)
+            .files()
+            .download_file(key.clone())
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (err.status().unwrap().as_u16(), err.code()),
+            (403, Some("GAIA_NO01")),
+            "{tokens:?}"
+        );
+        assert_eq!(
+            err.api().unwrap().headers.get("x-cybozu-error").unwrap(),
+            "GAIA_NO01"
+        );
+    }
+    // A header with a token that may view app 1 among others is enough.
+    token_client(&emulator, &["OTHER", "TOKEN"])
+        .files()
+        .download_file(key.clone())
+        .send()
+        .await
+        .unwrap();
+    // Users may view every app in the emulator.
+    kintone_api::Client::builder(emulator.base_url())
+        .password("sato", "pw")
+        .build()
+        .unwrap()
+        .files()
+        .download_file(key.clone())
+        .send()
+        .await
+        .unwrap();
+
+    // Nor can app 2 take app 1's file by attaching its key to one of its own records.
+    let mut input = kintone_api::RecordInput::new();
+    input.insert(
+        "Attachment".into(),
+        kintone_api::FieldInput::file([kintone_api::FileRef::new(key.clone())]),
+    );
+    let err = token_client(&emulator, &["OTHER"])
+        .records()
+        .add_record(2u64)
+        .record(input)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        err.api()
+            .unwrap()
+            .errors
+            .contains_key("record.Attachment.value"),
+        "{err:?}"
+    );
+}
+
+/// The hex digits of a key.
+fn hex_digits(key: &str) -> usize {
+    key.chars().filter(char::is_ascii_hexdigit).count()
+}
+
+/// Attached-file keys used to be sequential (`attached-000000000001`, …) and upload keys and
+/// cursor ids nearly so: each is now 128 random bits.
+#[tokio::test]
+async fn file_keys_and_cursor_ids_are_unguessable() {
+    let emulator = two_apps().await;
+    let client = token_client(&emulator, &["TOKEN"]);
+    let mut seen = std::collections::BTreeSet::new();
+    for i in 0..8u8 {
+        let upload = client
+            .files()
+            .upload_file(kintone_api::FilePart::new("f.bin", vec![i]))
+            .send()
+            .await
+            .unwrap()
+            .into_body()
+            .file_key;
+        let attached = attach(&client, 1, &[i]).await;
+        let cursor = client
+            .cursors()
+            .create_cursor(1u64)
+            .send()
+            .await
+            .unwrap()
+            .into_body()
+            .id;
+        client
+            .cursors()
+            .delete_cursor(cursor.clone())
+            .send()
+            .await
+            .unwrap();
+        for key in [upload, attached, cursor.to_string()] {
+            assert!(hex_digits(&key) >= 32, "{key} carries under 128 bits");
+            assert!(seen.insert(key.clone()), "{key} came twice");
+        }
+    }
+    // Consecutive keys share no long prefix (a counter would).
+    let keys: Vec<&String> = seen.iter().collect();
+    for pair in keys.windows(2) {
+        let common = pair[0]
+            .chars()
+            .zip(pair[1].chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        assert!(common < 8, "{} and {} look sequential", pair[0], pair[1]);
+    }
+}
+
+/// Posts a comment on record `record` of app 1; its id.
+async fn comment(client: &kintone_api::Client, record: u64, text: &str) -> u64 {
+    client
+        .comments()
+        .add_record_comment(1u64, record, kintone_api::CommentInput::new(text))
+        .send()
+        .await
+        .unwrap()
+        .into_body()
+        .id
+        .into()
+}
+
+async fn delete_comment(
+    client: &kintone_api::Client,
+    record: u64,
+    comment: u64,
+) -> Result<(), (u16, Option<String>)> {
+    client
+        .comments()
+        .delete_record_comment(1u64, record, comment)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| (e.status().unwrap().as_u16(), e.code().map(str::to_string)))
+}
+
+/// Any caller used to delete any comment; only the author may now, and an API token only the
+/// comments posted through API tokens.
+#[tokio::test]
+async fn only_a_comments_author_may_delete_it() {
+    let (emulator, token) = emulator_with(|b| b.user("suzuki", "pw2")).await;
+    let record = emulator
+        .insert_records(1, vec![json!({"Title": {"value": "discussed"}})])
+        .unwrap()[0];
+    let user = |login: &str, password: &str| {
+        kintone_api::Client::builder(emulator.base_url())
+            .password(login, password)
+            .build()
+            .unwrap()
+    };
+    let (sato, suzuki) = (user("sato", "pw"), user("suzuki", "pw2"));
+    let refused = Err((403, Some("GAIA_RE03".to_string())));
+
+    let by_sato = comment(&sato, record, "sato's").await;
+    assert_eq!(delete_comment(&suzuki, record, by_sato).await, refused);
+    assert_eq!(delete_comment(&token, record, by_sato).await, refused);
+    assert_eq!(delete_comment(&sato, record, by_sato).await, Ok(()));
+
+    let by_token = comment(&token, record, "the token's").await;
+    assert_eq!(delete_comment(&sato, record, by_token).await, refused);
+    // Another token (of the same app) posts as Administrator too, so it may delete it.
+    let view = kintone_api::Client::builder(emulator.base_url())
+        .api_token("VIEW")
+        .build()
+        .unwrap();
+    assert_eq!(delete_comment(&view, record, by_token).await, Ok(()));
+
+    let again = comment(&token, record, "again").await;
+    assert_eq!(delete_comment(&token, record, again).await, Ok(()));
+    assert_eq!(
+        delete_comment(&token, record, again).await,
+        Err((400, Some("GAIA_RE02".to_string()))),
+        "a deleted comment is gone"
+    );
+    let left = token
+        .comments()
+        .get_record_comments(1u64, record)
+        .send()
+        .await
+        .unwrap();
+    assert!(left.comments.is_empty());
+}
