@@ -124,6 +124,29 @@ impl TransportError {
         })
     }
 
+    /// Whether the connection closed or was reset after the response began, so that its body
+    /// arrived only in part.
+    pub fn is_incomplete_response(&self) -> bool {
+        self.chain().any(|e| {
+            e.downcast_ref::<reqwest::Error>()
+                .is_some_and(reqwest::Error::is_body)
+                || e.downcast_ref::<std::io::Error>().is_some_and(|io| {
+                    use std::io::ErrorKind::*;
+                    matches!(
+                        io.kind(),
+                        UnexpectedEof | ConnectionReset | ConnectionAborted | BrokenPipe
+                    )
+                })
+        })
+    }
+
+    fn is_reset(&self) -> bool {
+        self.chain().any(|e| {
+            e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionReset)
+        })
+    }
+
     fn chain(&self) -> impl Iterator<Item = &(dyn std::error::Error + 'static)> {
         let first: &(dyn std::error::Error + 'static) = &*self.source;
         std::iter::successors(Some(first), |e| e.source())
@@ -136,6 +159,10 @@ impl std::fmt::Display for TransportError {
             f.write_str("the request timed out")
         } else if self.is_connect() {
             f.write_str("the connection could not be made")
+        } else if self.is_reset() {
+            f.write_str("the connection was reset before the whole response arrived")
+        } else if self.is_incomplete_response() {
+            f.write_str("the connection closed before the whole response arrived")
         } else {
             f.write_str("the exchange failed")
         }

@@ -791,3 +791,45 @@ async fn gzip_is_asked_for_and_a_gzipped_answer_decodes() {
     let request = only_request(&server).await;
     assert_eq!(header(&request, "accept-encoding"), Some("gzip"));
 }
+
+/// A server that answers the first request with a 200 whose body stops short: `Content-Length`
+/// promises more than is sent before the connection goes away (closed, or reset with `RST`).
+async fn body_cut_short(reset: bool) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = vec![0u8; 8192];
+        let _ = socket.read(&mut request).await;
+        socket
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{\"records\":[")
+            .await
+            .unwrap();
+        socket.flush().await.unwrap();
+        if reset {
+            // A zero linger turns the close into a reset.
+            socket.set_linger(Some(Duration::ZERO)).unwrap();
+        }
+        drop(socket);
+    });
+    format!("http://{address}")
+}
+
+/// A connection that breaks mid-body is reported as that, not as a body that does not decode.
+#[tokio::test]
+async fn a_body_cut_short_is_named_as_such() {
+    for reset in [false, true] {
+        let base = body_cut_short(reset).await;
+        let client = Client::builder(base).api_token("T").build().unwrap();
+        let err = client.records().get_records(1).send().await.unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            matches!(&err, Error::Transport(t) if t.is_incomplete_response()),
+            "{err:?}"
+        );
+        assert!(
+            shown.contains("before the whole response arrived") && !shown.contains("decod"),
+            "reset={reset}: {shown}"
+        );
+    }
+}
