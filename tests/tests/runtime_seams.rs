@@ -808,7 +808,7 @@ async fn body_cut_short(reset: bool) -> String {
         socket.flush().await.unwrap();
         if reset {
             // A zero linger turns the close into a reset.
-            socket.set_linger(Some(Duration::ZERO)).unwrap();
+            socket.set_zero_linger().unwrap();
         }
         drop(socket);
     });
