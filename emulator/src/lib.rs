@@ -62,6 +62,8 @@ pub use error::KintoneError;
 pub use handlers::IMPLEMENTED;
 pub use inject::{Failure, FailureKind, Gate};
 pub use query::{MAX_NESTING, MAX_QUERY_BYTES};
+/// How the emulator reads a request's query string, for tests that check what a client encodes.
+pub use server::query_params;
 pub use server::{
     Config, LoggedRequest, DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_MAX_REQUESTS, DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_UPLOAD_BYTES,
