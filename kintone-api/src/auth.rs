@@ -9,6 +9,7 @@ use crate::generated::headers::{API_TOKEN_HEADER, PASSWORD_HEADER};
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a secret value.
     pub fn new(value: impl Into<String>) -> Self {
         Self(value.into())
     }
@@ -39,7 +40,12 @@ pub enum Auth {
     /// request read the apps its lookups point to).
     ApiTokens(Vec<Secret>),
     /// A login name and password, sent as base64 in `X-Cybozu-Authorization`.
-    Password { login: String, password: Secret },
+    Password {
+        /// The user's login name.
+        login: String,
+        /// The user's password.
+        password: Secret,
+    },
     /// An OAuth access token, sent as `Authorization: Bearer`.
     OAuth(Secret),
 }

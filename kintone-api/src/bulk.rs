@@ -28,6 +28,7 @@ struct Item {
 }
 
 impl BulkRequest {
+    /// An empty bulk request.
     pub fn new() -> Self {
         Self::default()
     }
@@ -51,10 +52,12 @@ impl BulkRequest {
         self
     }
 
+    /// How many writes it holds.
     pub fn len(&self) -> usize {
         self.items.len()
     }
 
+    /// Whether it holds no write.
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }

@@ -150,16 +150,22 @@ pub enum BuildError {
     #[error(
         "the base URL {0:?} must be https:// (plain http is allowed only for loopback addresses)"
     )]
+    /// The base URL is plain `http://` to a host that is not loopback.
     InsecureBaseUrl(String),
     #[error("the base URL {0:?} must be the domain alone, without a path, query or credentials")]
+    /// The base URL has a path, query or credentials.
     BaseUrlWithPath(String),
     #[error("choose one authentication: {0} and {1} were both set")]
+    /// Two kinds of authentication were set; kintone takes one.
     ConflictingAuth(&'static str, &'static str),
     #[error("OAuth and front-door Basic authentication both need the Authorization header")]
+    /// OAuth and front-door Basic authentication were both set.
     OAuthWithFrontDoorBasic,
     #[error("a value for {0} cannot be sent in an HTTP header (control characters or non-ASCII)")]
+    /// A header value (named) cannot be sent in HTTP.
     InvalidHeaderValue(&'static str),
     #[error("guest space ids start at 1")]
+    /// A guest space id of 0.
     InvalidGuestSpace,
     /// An empty or blank API token, login name or OAuth token, or an empty list of API
     /// tokens: such a client would send no usable credentials.

@@ -18,6 +18,7 @@ use time::{Month, OffsetDateTime, UtcOffset};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{input:?} is not a kintone {expected}")]
 pub struct ParseError {
+    /// The text that did not parse.
     pub input: String,
     /// The form that was expected, such as `date (YYYY-MM-DD)`.
     pub expected: &'static str,
@@ -66,14 +67,17 @@ impl Date {
             .map(Self)
     }
 
+    /// The year.
     pub fn year(self) -> i32 {
         self.0.year()
     }
 
+    /// The month, 1 to 12.
     pub fn month(self) -> u8 {
         self.0.month() as u8
     }
 
+    /// The day of the month, 1 to 31.
     pub fn day(self) -> u8 {
         self.0.day()
     }
@@ -144,10 +148,12 @@ impl Time {
         time::Time::from_hms(hour, minute, 0).ok().map(Self)
     }
 
+    /// The hour, 0 to 23.
     pub fn hour(self) -> u8 {
         self.0.hour()
     }
 
+    /// The minute, 0 to 59.
     pub fn minute(self) -> u8 {
         self.0.minute()
     }

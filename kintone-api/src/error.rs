@@ -15,7 +15,9 @@ pub enum Error {
     /// page in HTML.
     #[error("HTTP {status} with a non-JSON body ({content_type}): {excerpt}")]
     UnexpectedBody {
+        /// The HTTP status.
         status: StatusCode,
+        /// The content type.
         content_type: String,
         /// The start of the body, at most [`EXCERPT_BYTES`] bytes.
         excerpt: String,
@@ -28,50 +30,73 @@ pub enum Error {
     /// The client works in a guest space and the operation does not exist there; nothing was
     /// sent.
     #[error("{operation} is not available in guest spaces")]
-    NotInGuestSpace { operation: &'static str },
+    NotInGuestSpace {
+        /// The operation's `operationId`.
+        operation: &'static str,
+    },
     /// A header parameter holds a value that HTTP cannot carry (a line break, a control
     /// character, non-ASCII text); nothing was sent. The value itself is not kept.
     #[error("{operation}: the value for the header {header} cannot be sent in HTTP")]
     InvalidHeaderValue {
+        /// The operation's `operationId`.
         operation: &'static str,
+        /// The header's name.
         header: &'static str,
     },
     /// A file to upload has a name with a line break, which would break the multipart header;
     /// nothing was sent.
     #[error("{operation}: the file name {file_name:?} has a line break (CR or LF)")]
     InvalidFileName {
+        /// The operation's `operationId`.
         operation: &'static str,
+        /// The file's name.
         file_name: String,
     },
     /// A file to upload names a content type that is not a MIME type; nothing was sent.
     #[error("{operation}: the file {file_name:?} has the content type {content_type:?}, which is not a MIME type")]
     InvalidContentType {
+        /// The operation's `operationId`.
         operation: &'static str,
+        /// The file's name.
         file_name: String,
+        /// The content type.
         content_type: String,
     },
     /// The request does not serialize to JSON (such as a map with non-string keys); nothing
     /// was sent.
     #[error("the request of {operation} does not serialize: {source}")]
     Serialize {
+        /// The operation's `operationId`.
         operation: &'static str,
+        /// What the JSON reader or writer reported.
         #[source]
         source: serde_json::Error,
     },
     /// A bulk request was given an operation that reads; kintone's bulk request carries
     /// writes only. Nothing was sent.
     #[error("{operation} reads, and a bulk request carries writes only")]
-    NotABulkWrite { operation: &'static str },
+    NotABulkWrite {
+        /// The operation's `operationId`.
+        operation: &'static str,
+    },
     /// [`BulkRequestResponse::result`](crate::BulkRequestResponse::result) was asked for an
     /// index past the end of the results.
     #[error("bulk result #{index} does not exist: the bulk request has {len} results")]
-    NoSuchBulkResult { index: usize, len: usize },
+    NoSuchBulkResult {
+        /// The index asked for.
+        index: usize,
+        /// How many results there are.
+        len: usize,
+    },
     /// A 200 response whose body does not have the documented shape.
     #[error("the response of {operation} does not decode: {source}")]
     Decode {
+        /// The operation's `operationId`.
         operation: &'static str,
+        /// What the JSON reader or writer reported.
         #[source]
         source: serde_json::Error,
+        /// The start of the body, at most [`EXCERPT_BYTES`] bytes.
         excerpt: String,
     },
     /// A response body grew past
@@ -79,7 +104,12 @@ pub enum Error {
     /// reading stopped there and the connection was dropped. For large files, stream the
     /// download instead (`send_stream`), which has no such cap.
     #[error("the response (HTTP {status}) is larger than the {limit}-byte cap")]
-    ResponseTooLarge { status: StatusCode, limit: u64 },
+    ResponseTooLarge {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The cap, in bytes.
+        limit: u64,
+    },
     /// The request did not complete: connection, TLS, timeout, or a middleware layer's error.
     #[error("transport error: {0}")]
     Transport(#[source] TransportError),
@@ -285,6 +315,7 @@ impl std::fmt::Debug for ResponseHeaders {
 #[error("kintone error {code} (HTTP {status}, id {id}): {message}{}", bulk_suffix(*.bulk_index))]
 #[non_exhaustive]
 pub struct ApiError {
+    /// The HTTP status.
     pub status: StatusCode,
     /// Identifies the occurrence, for kintone support.
     pub id: String,
@@ -310,48 +341,80 @@ fn bulk_suffix(index: Option<usize>) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum LimitError {
+    /// A list has more items than kintone accepts.
     #[error("`{field}` has {actual} items; kintone accepts at most {max}")]
     TooManyItems {
+        /// The field or parameter, as kintone names it.
         field: &'static str,
+        /// The most kintone accepts.
         max: usize,
+        /// What the request has.
         actual: usize,
     },
+    /// A list has fewer items than kintone needs.
     #[error("`{field}` has {actual} items; kintone needs at least {min}")]
     TooFewItems {
+        /// The field or parameter, as kintone names it.
         field: &'static str,
+        /// The fewest kintone accepts (or the lowest value).
         min: usize,
+        /// What the request has.
         actual: usize,
     },
+    /// A text is longer than kintone accepts.
     #[error("`{field}` has {actual} characters; kintone accepts at most {max}")]
     TooLong {
+        /// The field or parameter, as kintone names it.
         field: &'static str,
+        /// The most kintone accepts.
         max: usize,
+        /// What the request has.
         actual: usize,
     },
+    /// A number is outside the range kintone accepts.
     #[error("`{field}` is {actual}; kintone accepts {}", range_text(*.min, *.max))]
     OutOfRange {
+        /// The field or parameter, as kintone names it.
         field: &'static str,
+        /// The fewest kintone accepts (or the lowest value).
         min: Option<i64>,
+        /// The most kintone accepts.
         max: Option<i64>,
+        /// What the request has.
         actual: i64,
     },
+    /// A query's `limit` or `offset` is above kintone's maximum.
     #[error("`{field}` asks for `{clause} {actual}`; kintone accepts at most {max}")]
     QueryClause {
+        /// The field or parameter, as kintone names it.
         field: &'static str,
+        /// The clause: `limit` or `offset`.
         clause: &'static str,
+        /// The most kintone accepts.
         max: u64,
+        /// What the request has.
         actual: u64,
     },
+    /// A query has a `limit` or `offset` clause where kintone refuses one (cursors).
     #[error("`{field}` may not contain a `{clause}` clause here")]
     QueryClauseNotAllowed {
+        /// The field or parameter, as kintone names it.
         field: &'static str,
+        /// The clause: `limit` or `offset`.
         clause: &'static str,
     },
+    /// An id is 0; kintone's ids start at 1.
     #[error("`{field}` is 0; kintone's ids start at 1")]
-    ZeroId { field: &'static str },
+    ZeroId {
+        /// The field or parameter, as kintone names it.
+        field: &'static str,
+    },
+    /// Not exactly one of fields that exclude each other is set (an id or an update key, say).
     #[error("exactly one of {fields:?} must be set, found {found}")]
     ExactlyOneOf {
+        /// The fields of which exactly one must be set.
         fields: &'static [&'static str],
+        /// How many of them are set.
         found: usize,
     },
 }
@@ -407,6 +470,7 @@ mod redaction_tests {
         headers.insert("set-cookie", "JSESSIONID=s3cr3t".parse().unwrap());
         headers.insert("x-cybozu-error", "GAIA_CO02".parse().unwrap());
         let api = Error::from(ApiError {
+            /// The HTTP status.
             status: StatusCode::CONFLICT,
             id: "1".into(),
             code: "GAIA_CO02".into(),
@@ -416,8 +480,11 @@ mod redaction_tests {
             headers: headers.clone().into(),
         });
         let page = Error::UnexpectedBody {
+            /// The HTTP status.
             status: StatusCode::SERVICE_UNAVAILABLE,
+            /// The content type.
             content_type: "text/html".into(),
+            /// The start of the body, at most [`EXCERPT_BYTES`] bytes.
             excerpt: "<html>".into(),
             headers: Box::new(headers.into()),
         };

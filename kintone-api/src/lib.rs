@@ -49,6 +49,8 @@
 //! [`proxy`]: calls to external APIs with the contract of `kintone.proxy()` (same inputs,
 //! outputs, limits and failures), for logic moved out of kintone pages into services.
 
+#![warn(missing_docs)]
+
 mod auth;
 mod bulk;
 mod client;

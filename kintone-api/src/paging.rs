@@ -33,6 +33,7 @@ impl<'c> RecordCursor<'c> {
         self.total_count
     }
 
+    /// The cursor's id.
     pub fn id(&self) -> &CursorId {
         &self.id
     }

@@ -21,18 +21,22 @@ impl<T> Response<T> {
         }
     }
 
+    /// The decoded body.
     pub fn body(&self) -> &T {
         &self.body
     }
 
+    /// The decoded body, taken out.
     pub fn into_body(self) -> T {
         self.body
     }
 
+    /// The HTTP status (200).
     pub fn status(&self) -> StatusCode {
         self.status
     }
 
+    /// The response's headers.
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }
@@ -54,11 +58,14 @@ impl<T> std::ops::Deref for Response<T> {
 /// kintone's concurrency headers; `None` when a header is missing or not a number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Concurrency {
+    /// `X-ConcurrencyLimit-Limit`: how many requests the domain may run at once.
     pub limit: Option<u32>,
+    /// `X-ConcurrencyLimit-Running`: how many it runs now.
     pub running: Option<u32>,
 }
 
 impl Concurrency {
+    /// Reads the two headers from a response's headers.
     pub fn from_headers(headers: &HeaderMap) -> Self {
         use crate::generated::headers::{CONCURRENCY_LIMIT_HEADER, CONCURRENCY_RUNNING_HEADER};
         let read = |name: &str| {

@@ -28,9 +28,11 @@ pub trait Operation: serde::Serialize + Send + Sync {
     type Response;
     /// The spec's `operationId`.
     const ID: &'static str;
+    /// The HTTP method kintone documents for it.
     const METHOD: Method;
     /// The path after `/k/v1/`, such as `records.json`.
     const PATH: &'static str;
+    /// Where its parameters travel.
     const BODY: BodyKind;
     /// Whether the operation exists under `/k/guest/{spaceId}/v1/`.
     const GUEST_SPACE: bool;
