@@ -470,7 +470,6 @@ mod redaction_tests {
         headers.insert("set-cookie", "JSESSIONID=s3cr3t".parse().unwrap());
         headers.insert("x-cybozu-error", "GAIA_CO02".parse().unwrap());
         let api = Error::from(ApiError {
-            /// The HTTP status.
             status: StatusCode::CONFLICT,
             id: "1".into(),
             code: "GAIA_CO02".into(),
@@ -480,11 +479,8 @@ mod redaction_tests {
             headers: headers.clone().into(),
         });
         let page = Error::UnexpectedBody {
-            /// The HTTP status.
             status: StatusCode::SERVICE_UNAVAILABLE,
-            /// The content type.
             content_type: "text/html".into(),
-            /// The start of the body, at most [`EXCERPT_BYTES`] bytes.
             excerpt: "<html>".into(),
             headers: Box::new(headers.into()),
         };
