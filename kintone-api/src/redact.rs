@@ -7,6 +7,7 @@
 use std::fmt;
 
 use http::HeaderMap;
+#[cfg(feature = "proxy")]
 use url::Url;
 
 /// Headers whose values are safe to print.
@@ -77,8 +78,10 @@ pub(crate) fn url_text(text: &str) -> String {
 }
 
 /// A `Debug` view of a URL without user-info, query or fragment.
+#[cfg(feature = "proxy")]
 pub(crate) struct RedactedUrl<'a>(pub(crate) &'a Url);
 
+#[cfg(feature = "proxy")]
 impl fmt::Debug for RedactedUrl<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let url = self.0;
