@@ -11,7 +11,7 @@ use tower::{Layer, Service};
 use crate::auth::{front_door_header, Auth, Secret};
 use crate::middleware::{BoxError, HttpRequest, HttpResponse, HttpService, ReqwestService, Wrap};
 use crate::runtime::Operation;
-use crate::{Download, DownloadStream, Error, Response};
+use crate::{Download, DownloadStream, Error, Response, RetryPolicy};
 
 /// The default time a whole request may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -66,6 +66,7 @@ impl Client {
             http_client: None,
             layers: Layers(Vec::new()),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            retry: None,
         }
     }
 
@@ -115,6 +116,7 @@ pub struct ClientBuilder {
     http_client: Option<UserClient>,
     layers: Layers,
     max_response_bytes: u64,
+    retry: Option<RetryPolicy>,
 }
 
 /// A `reqwest::Client` given by the user. Its own `Debug` lists its default headers, which
@@ -275,6 +277,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Retries what is safe to retry, as the policy says: reads, and writes only where the
+    /// failure proves nothing was written (see [`retry`](crate::retry)). Off unless set. The
+    /// retries run outside every [`layer`](Self::layer), so each attempt goes through them all.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let base = parse_base(&self.base_url)?;
@@ -331,6 +341,10 @@ impl ClientBuilder {
             .into_iter()
             .rev()
             .fold(innermost, |inner, wrap| wrap(inner));
+        let service = match &self.retry {
+            Some(policy) => HttpService::new(policy.layer(service)),
+            None => service,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 http,

@@ -37,6 +37,8 @@
 //! Around every exchange:
 //! - Middleware: [`ClientBuilder::layer`] adds any [`tower::Layer`] (retries, concurrency or
 //!   rate limits, test doubles); see [`middleware`].
+//! - Retries: [`ClientBuilder::retry`] retries reads, and writes only where the failure proves
+//!   nothing was written (`GAIA_TO04`, a connection not made); see [`retry`].
 //! - Tracing: each call runs in an INFO span `kintone_request` (target `kintone_api`) with the
 //!   fields `operation` (the spec's operation id), `method` (as sent), `status`, `duration_ms`
 //!   and, for kintone's errors, `error_code`. No header, token or password is ever recorded.
@@ -70,6 +72,7 @@ pub mod middleware;
 #[cfg(feature = "proxy")]
 pub mod proxy;
 mod query;
+pub mod retry;
 mod runtime;
 mod wire;
 
@@ -86,4 +89,5 @@ pub use generated::{error_codes, headers, limits};
 pub use generated::{API_PREFIX, GUEST_API_PREFIX, MAX_URI_BYTES, METHOD_OVERRIDE_HEADER};
 pub use paging::RecordCursor;
 pub use response::{Concurrency, Response};
+pub use retry::RetryPolicy;
 pub use runtime::{BulkOperation, Call, HasPreview, Operation, Preview};
