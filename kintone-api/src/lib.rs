@@ -37,6 +37,10 @@
 //! Around every exchange:
 //! - Middleware: [`ClientBuilder::layer`] adds any [`tower::Layer`] (retries, concurrency or
 //!   rate limits, test doubles); see [`middleware`].
+//! - Concurrency: all clones of a client together run at most
+//!   [`DEFAULT_MAX_CONCURRENT_REQUESTS`] requests at once
+//!   ([`ClientBuilder::max_concurrent_requests`]); [`Client::concurrency`] tells the domain's
+//!   limit and load as kintone last reported them.
 //! - Retries: [`ClientBuilder::retry`] retries reads, and writes only where the failure proves
 //!   nothing was written (`GAIA_TO04`, a connection not made); see [`retry`].
 //! - Tracing: each call runs in an INFO span `kintone_request` (target `kintone_api`) with the
@@ -54,6 +58,7 @@
 mod auth;
 mod bulk;
 mod client;
+mod concurrency;
 mod datetime;
 mod decimal;
 mod error;
@@ -79,6 +84,7 @@ mod wire;
 pub use auth::{Auth, Secret};
 pub use bulk::BulkRequest;
 pub use client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
+pub use concurrency::DEFAULT_MAX_CONCURRENT_REQUESTS;
 pub use datetime::{Date, DateTime, ParseError, Time};
 pub use decimal::{Decimal, DecimalError};
 pub use error::{ApiError, Error, LimitError, TransportError, EXCERPT_BYTES};
