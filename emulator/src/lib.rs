@@ -40,6 +40,10 @@ use std::time::Duration;
 pub use error::KintoneError;
 pub use handlers::IMPLEMENTED;
 pub use inject::{Failure, FailureKind};
+/// The query parser, for checking what a client writes: `parse` gives the filter as a tree.
+pub mod query_syntax {
+    pub use crate::query::{parse, Cmp, Expr, Operand, Query};
+}
 pub use server::{Config, LoggedRequest};
 pub use spec::{limits, operations as spec_operations, Limits, SpecOperation};
 pub use store::{

@@ -76,7 +76,7 @@ mod transport;
 pub mod middleware;
 #[cfg(feature = "proxy")]
 pub mod proxy;
-mod query;
+pub mod query;
 pub mod retry;
 mod runtime;
 mod wire;

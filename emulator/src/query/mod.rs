@@ -6,7 +6,7 @@ mod lexer;
 mod parser;
 
 pub use eval::{Evaluator, Key, Subject};
-pub use parser::{parse, Query};
+pub use parser::{parse, Cmp, Expr, Operand, Query};
 
 use crate::error::KintoneError;
 
