@@ -177,6 +177,10 @@ pub enum BuildError {
     /// [`max_concurrent_requests`](ClientBuilder::max_concurrent_requests) was 0.
     #[error("max_concurrent_requests must be at least 1")]
     NoConcurrency,
+    /// The runtime of a blocking client could not be started.
+    #[cfg(feature = "blocking")]
+    #[error("the blocking client's runtime could not be started")]
+    Runtime(#[source] std::io::Error),
     /// The default HTTP client could not be built (such as the platform's TLS roots failing
     /// to load); the cause is the [`source`](std::error::Error::source).
     #[error("the HTTP client could not be built")]

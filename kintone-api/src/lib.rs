@@ -52,10 +52,14 @@
 //!   decompression); downloads can be streamed with
 //!   [`send_stream`](runtime::Call::send_stream) instead, chunk by chunk.
 //!
+//! `blocking` (a feature, off by default): `blocking::Client`, the same API without async.
+//!
 //! [`proxy`]: calls to external APIs with the contract of `kintone.proxy()` (same inputs,
 //! outputs, limits and failures), for logic moved out of kintone pages into services.
 
 mod auth;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod bulk;
 mod client;
 mod concurrency;
