@@ -172,7 +172,7 @@ impl Query {
     }
 
     /// At most this many records; kintone allows
-    /// [`MAX_RECORDS_PER_PAGE`](crate::limits::MAX_RECORDS_PER_PAGE), checked by
+    /// [`MAX_RECORDS_PER_PAGE`], checked by
     /// [`build`](Self::build).
     pub fn limit(mut self, limit: u64) -> Self {
         self.limit = Some(limit);
@@ -180,7 +180,7 @@ impl Query {
     }
 
     /// Skips this many records; kintone allows
-    /// [`MAX_QUERY_OFFSET`](crate::limits::MAX_QUERY_OFFSET), checked by [`build`](Self::build).
+    /// [`MAX_QUERY_OFFSET`], checked by [`build`](Self::build).
     pub fn offset(mut self, offset: u64) -> Self {
         self.offset = Some(offset);
         self
