@@ -68,6 +68,10 @@ pub use server::{
     Config, LoggedRequest, DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_MAX_REQUESTS, DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_UPLOAD_BYTES,
 };
+/// The query parser, for checking what a client writes: `parse` gives the filter as a tree.
+pub mod query_syntax {
+    pub use crate::query::{parse, Cmp, Expr, Operand, Query};
+}
 pub use spec::{limits, operations as spec_operations, Limits, SpecOperation};
 pub use store::{
     ActionSeed, AppSeed, FieldSeed, FieldType, Permissions, ProcessSeed, Seed, TokenSeed, UserSeed,

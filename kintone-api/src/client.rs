@@ -1,6 +1,6 @@
 //! The client and its builder.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use http::HeaderValue;
@@ -9,9 +9,10 @@ use url::Url;
 use tower::{Layer, Service};
 
 use crate::auth::{front_door_header, Auth, Secret};
+use crate::concurrency::{Limit, Observe, DEFAULT_MAX_CONCURRENT_REQUESTS};
 use crate::middleware::{BoxError, HttpRequest, HttpResponse, HttpService, ReqwestService, Wrap};
 use crate::runtime::Operation;
-use crate::{Download, DownloadStream, Error, Response};
+use crate::{Concurrency, Download, DownloadStream, Error, Response, RetryPolicy};
 
 /// The default time a whole request may take.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -40,6 +41,8 @@ pub(crate) struct Inner {
     pub(crate) auth_kind: &'static str,
     /// Authentication and other per-client headers, marked sensitive where secret.
     pub(crate) headers: http::HeaderMap,
+    /// The concurrency headers of the last answer that had them.
+    pub(crate) concurrency: Arc<Mutex<Concurrency>>,
 }
 
 impl std::fmt::Debug for Client {
@@ -67,6 +70,8 @@ impl Client {
             http_client: None,
             layers: Layers(Vec::new()),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            retry: None,
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
         }
     }
 
@@ -84,6 +89,17 @@ impl Client {
         request: O,
     ) -> Result<DownloadStream, Error> {
         crate::transport::send_stream(self, request).await
+    }
+
+    /// The domain's concurrency limit and how many requests it was running, from the
+    /// `X-ConcurrencyLimit-Limit` and `X-ConcurrencyLimit-Running` headers of the last answer
+    /// that carried them (to any clone of this client); both `None` before the first.
+    pub fn concurrency(&self) -> Concurrency {
+        *self
+            .inner
+            .concurrency
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// The guest space this client works in, if any.
@@ -118,6 +134,8 @@ pub struct ClientBuilder {
     http_client: Option<UserClient>,
     layers: Layers,
     max_response_bytes: u64,
+    retry: Option<RetryPolicy>,
+    max_concurrent_requests: usize,
 }
 
 /// A `reqwest::Client` given by the user. Its own `Debug` lists its default headers, which
@@ -171,6 +189,13 @@ pub enum BuildError {
     /// tokens: such a client would send no usable credentials.
     #[error("an empty or blank {0} sends no usable credentials")]
     EmptyCredential(&'static str),
+    /// [`max_concurrent_requests`](ClientBuilder::max_concurrent_requests) was 0.
+    #[error("max_concurrent_requests must be at least 1")]
+    NoConcurrency,
+    /// The runtime of a blocking client could not be started.
+    #[cfg(feature = "blocking")]
+    #[error("the blocking client's runtime could not be started")]
+    Runtime(#[source] std::io::Error),
     /// The default HTTP client could not be built (such as the platform's TLS roots failing
     /// to load); the cause is the [`source`](std::error::Error::source).
     #[error("the HTTP client could not be built")]
@@ -294,6 +319,23 @@ impl ClientBuilder {
         self
     }
 
+    /// Retries what is safe to retry, as the policy says: reads, and writes only where the
+    /// failure proves nothing was written (see [`retry`](crate::retry)). Off unless set. The
+    /// retries run outside every [`layer`](Self::layer), so each attempt goes through them all.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// The most requests this client and all its clones run at once;
+    /// [`DEFAULT_MAX_CONCURRENT_REQUESTS`] unless set (see there for why). Further calls wait
+    /// for a free place before sending. A request holds its place until its answer's body is
+    /// read or dropped, a streamed download until the stream ends. At least 1.
+    pub fn max_concurrent_requests(mut self, limit: usize) -> Self {
+        self.max_concurrent_requests = limit;
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let base = parse_base(&self.base_url)?;
@@ -345,9 +387,25 @@ impl ClientBuilder {
                 .build()
                 .map_err(|e| BuildError::Http(e.into()))?,
         };
-        let innermost = HttpService::new(ReqwestService {
-            http: http.clone(),
-            timeout: self.timeout,
+        if self.max_concurrent_requests == 0 {
+            return Err(BuildError::NoConcurrency);
+        }
+        let concurrency = Arc::new(Mutex::new(Concurrency::default()));
+        let observed = HttpService::new(Observe {
+            inner: HttpService::new(ReqwestService {
+                http: http.clone(),
+                timeout: self.timeout,
+            }),
+            seen: Arc::clone(&concurrency),
+        });
+        // Under the user's layers and the retries, so that a retry waiting for its turn holds
+        // no place.
+        let innermost = HttpService::new(Limit {
+            inner: observed,
+            permits: Arc::new(tokio::sync::Semaphore::new(
+                self.max_concurrent_requests
+                    .min(tokio::sync::Semaphore::MAX_PERMITS),
+            )),
         });
         // The first layer added is the outermost, so the last one wraps the client first.
         let service = self
@@ -356,6 +414,10 @@ impl ClientBuilder {
             .into_iter()
             .rev()
             .fold(innermost, |inner, wrap| wrap(inner));
+        let service = match &self.retry {
+            Some(policy) => HttpService::new(policy.layer(service)),
+            None => service,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -366,6 +428,7 @@ impl ClientBuilder {
                 guest_space: self.guest_space,
                 auth_kind,
                 headers,
+                concurrency,
             }),
         })
     }

@@ -266,6 +266,40 @@ impl Error {
         }
     }
 
+    /// Whether sending the same request again is safe and may succeed, whatever the request,
+    /// a write included: kintone refused it before running it (`429` with `GAIA_TO04`, too many
+    /// concurrent requests), or the connection could not be made, so nothing was sent.
+    ///
+    /// This is the rule [`RetryPolicy`](crate::RetryPolicy) applies to writes; for reads it
+    /// also retries timeouts, dropped connections and `502`/`503`/`504`. `429` with `GAIA_TM12`
+    /// (too many cursors) is not retryable: cursors must be closed first.
+    pub fn is_retryable(&self) -> bool {
+        use crate::retry::{reason_for_answer, reason_for_transport};
+        match self {
+            Error::Api(e) => reason_for_answer(false, e.status, Some(&e.code)).is_some(),
+            Error::UnexpectedBody {
+                status, headers, ..
+            } => {
+                let code = headers
+                    .get(crate::generated::headers::CYBOZU_ERROR_HEADER)
+                    .and_then(|v| v.to_str().ok());
+                reason_for_answer(false, *status, code).is_some()
+            }
+            Error::Transport(e) => reason_for_transport(false, e).is_some(),
+            Error::Limit(_)
+            | Error::NotInGuestSpace { .. }
+            | Error::InvalidHeaderValue { .. }
+            | Error::InvalidFileName { .. }
+            | Error::InvalidContentType { .. }
+            | Error::Serialize { .. }
+            | Error::NotABulkWrite { .. }
+            | Error::NoSuchBulkResult { .. }
+            | Error::Decode { .. }
+            | Error::ResponseTooLarge { .. }
+            | Error::Write(_) => false,
+        }
+    }
+
     /// Whether the request ran out of time (see [`TransportError::is_timeout`]).
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Transport(e) if e.is_timeout())

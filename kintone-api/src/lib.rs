@@ -37,6 +37,12 @@
 //! Around every exchange:
 //! - Middleware: [`ClientBuilder::layer`] adds any [`tower::Layer`] (retries, concurrency or
 //!   rate limits, test doubles); see [`middleware`].
+//! - Concurrency: all clones of a client together run at most
+//!   [`DEFAULT_MAX_CONCURRENT_REQUESTS`] requests at once
+//!   ([`ClientBuilder::max_concurrent_requests`]); [`Client::concurrency`] tells the domain's
+//!   limit and load as kintone last reported them.
+//! - Retries: [`ClientBuilder::retry`] retries reads, and writes only where the failure proves
+//!   nothing was written (`GAIA_TO04`, a connection not made); see [`retry`].
 //! - Tracing: each call runs in an INFO span `kintone_request` (target `kintone_api`) with the
 //!   fields `operation` (the spec's operation id), `method` (as sent), `status`, `duration_ms`
 //!   and, for kintone's errors, `error_code`. No header, token or password is ever recorded.
@@ -46,14 +52,19 @@
 //!   decompression); downloads can be streamed with
 //!   [`send_stream`](runtime::Call::send_stream) instead, chunk by chunk.
 //!
+//! `blocking` (a feature, off by default): `blocking::Client`, the same API without async.
+//!
 //! [`proxy`]: calls to external APIs with the contract of `kintone.proxy()` (same inputs,
 //! outputs, limits and failures), for logic moved out of kintone pages into services.
 
 #![warn(missing_docs)]
 
 mod auth;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod bulk;
 mod client;
+mod concurrency;
 mod datetime;
 mod decimal;
 mod error;
@@ -73,13 +84,15 @@ mod transport;
 pub mod middleware;
 #[cfg(feature = "proxy")]
 pub mod proxy;
-mod query;
+pub mod query;
+pub mod retry;
 mod runtime;
 mod wire;
 
 pub use auth::{Auth, Secret};
 pub use bulk::BulkRequest;
 pub use client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
+pub use concurrency::DEFAULT_MAX_CONCURRENT_REQUESTS;
 pub use datetime::{Date, DateTime, ParseError, Time};
 pub use decimal::{Decimal, DecimalError};
 pub use error::{ApiError, Error, LimitError, ResponseHeaders, TransportError, EXCERPT_BYTES};
@@ -91,4 +104,5 @@ pub use generated::{API_PREFIX, GUEST_API_PREFIX, MAX_URI_BYTES, METHOD_OVERRIDE
 pub use paging::RecordCursor;
 pub use record_map::{FieldCode, IntoIter, Iter, IterMut, Record};
 pub use response::{Concurrency, Response};
+pub use retry::RetryPolicy;
 pub use runtime::{BulkOperation, Call, HasPreview, Operation, Preview};

@@ -260,7 +260,7 @@ fn call_setters(op: &Operation) -> TokenStream {
         return quote! {};
     }
     quote! {
-        impl crate::runtime::Call<'_, #name> {
+        impl<C> crate::runtime::Call<'_, #name, C> {
             #(#setters)*
         }
     }
@@ -295,17 +295,28 @@ fn group_item(group: &str, group_doc: &str, ops: &[&Operation], prefix: &str) ->
         ));
         quote! {
             #d
-            pub fn #f(&self, #(#params),*) -> crate::runtime::Call<'c, #request> {
+            pub fn #f(&self, #(#params),*) -> crate::runtime::Call<'c, #request, C> {
                 crate::runtime::Call::new(self.client, #request::new(#(#args),*))
             }
         }
     });
     quote! {
         #hd
-        #[derive(Debug, Clone, Copy)]
-        pub struct #handler<'c> {
-            client: &'c crate::Client,
+        ///
+        /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+        /// feature, `blocking::Client`.
+        #[derive(Debug)]
+        pub struct #handler<'c, C = crate::Client> {
+            client: &'c C,
         }
+
+        impl<C> Clone for #handler<'_, C> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<C> Copy for #handler<'_, C> {}
 
         impl crate::Client {
             #ad
@@ -314,7 +325,15 @@ fn group_item(group: &str, group_doc: &str, ops: &[&Operation], prefix: &str) ->
             }
         }
 
-        impl<'c> #handler<'c> {
+        #[cfg(feature = "blocking")]
+        impl crate::blocking::Client {
+            #ad
+            pub fn #accessor(&self) -> #handler<'_, crate::blocking::Client> {
+                #handler { client: self }
+            }
+        }
+
+        impl<'c, C> #handler<'c, C> {
             #(#fns)*
         }
     }

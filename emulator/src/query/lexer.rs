@@ -43,7 +43,13 @@ pub fn tokens(input: &str) -> Result<Vec<Token>> {
                         None => return Err(syntax_error("A string in the query is not closed.")),
                         Some('"') => break,
                         Some('\\') => {
+                            // kintone reads `\n` and `\t` (and, by the same rule, `\r`) as the
+                            // control characters it refuses raw; any other escaped character is
+                            // itself (`\"`, `\\`).
                             match chars.get(i + 1) {
+                                Some('n') => s.push('\n'),
+                                Some('r') => s.push('\r'),
+                                Some('t') => s.push('\t'),
                                 Some(&n) => s.push(n),
                                 None => {
                                     return Err(syntax_error(
@@ -120,5 +126,9 @@ mod tests {
             ]
         );
         assert!(tokens(r#"Title = "open"#).is_err());
+        assert_eq!(
+            tokens(r#""a\nb\tc\rd\qe""#).unwrap(),
+            vec![Token::Str("a\nb\tc\rdqe".into())]
+        );
     }
 }

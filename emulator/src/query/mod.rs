@@ -8,7 +8,7 @@ mod parser;
 mod props;
 
 pub use eval::{Evaluator, Key, Subject};
-pub use parser::{parse, Query};
+pub use parser::{parse, Cmp, Expr, Operand, Query};
 
 use crate::error::KintoneError;
 

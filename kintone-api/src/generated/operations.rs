@@ -115,7 +115,7 @@ impl crate::runtime::Operation for GetRecordRequest {
         crate::runtime::decode_json(response)
     }
 }
-impl crate::runtime::Call<'_, GetRecordRequest> {
+impl<C> crate::runtime::Call<'_, GetRecordRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
@@ -271,7 +271,7 @@ impl crate::runtime::Operation for UpdateRecordRequest {
     }
 }
 impl crate::runtime::BulkOperation for UpdateRecordRequest {}
-impl crate::runtime::Call<'_, UpdateRecordRequest> {
+impl<C> crate::runtime::Call<'_, UpdateRecordRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
@@ -399,7 +399,7 @@ impl crate::runtime::Operation for AddRecordRequest {
     }
 }
 impl crate::runtime::BulkOperation for AddRecordRequest {}
-impl crate::runtime::Call<'_, AddRecordRequest> {
+impl<C> crate::runtime::Call<'_, AddRecordRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
@@ -564,7 +564,7 @@ impl crate::runtime::Operation for GetRecordsRequest {
         crate::runtime::decode_json(response)
     }
 }
-impl crate::runtime::Call<'_, GetRecordsRequest> {
+impl<C> crate::runtime::Call<'_, GetRecordsRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
@@ -725,7 +725,7 @@ impl crate::runtime::Operation for UpdateRecordsRequest {
     }
 }
 impl crate::runtime::BulkOperation for UpdateRecordsRequest {}
-impl crate::runtime::Call<'_, UpdateRecordsRequest> {
+impl<C> crate::runtime::Call<'_, UpdateRecordsRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
@@ -866,7 +866,7 @@ impl crate::runtime::Operation for AddRecordsRequest {
     }
 }
 impl crate::runtime::BulkOperation for AddRecordsRequest {}
-impl crate::runtime::Call<'_, AddRecordsRequest> {
+impl<C> crate::runtime::Call<'_, AddRecordsRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
@@ -1018,7 +1018,7 @@ impl crate::runtime::Operation for DeleteRecordsRequest {
     }
 }
 impl crate::runtime::BulkOperation for DeleteRecordsRequest {}
-impl crate::runtime::Call<'_, DeleteRecordsRequest> {
+impl<C> crate::runtime::Call<'_, DeleteRecordsRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
@@ -1118,7 +1118,7 @@ impl crate::runtime::Operation for GetRecordsByCursorRequest {
         crate::runtime::decode_json(response)
     }
 }
-impl crate::runtime::Call<'_, GetRecordsByCursorRequest> {
+impl<C> crate::runtime::Call<'_, GetRecordsByCursorRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
@@ -1263,7 +1263,7 @@ impl crate::runtime::Operation for CreateCursorRequest {
         crate::runtime::decode_json(response)
     }
 }
-impl crate::runtime::Call<'_, CreateCursorRequest> {
+impl<C> crate::runtime::Call<'_, CreateCursorRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
@@ -1357,7 +1357,7 @@ impl crate::runtime::Operation for DeleteCursorRequest {
         crate::runtime::decode_json(response)
     }
 }
-impl crate::runtime::Call<'_, DeleteCursorRequest> {
+impl<C> crate::runtime::Call<'_, DeleteCursorRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
@@ -1517,7 +1517,7 @@ impl crate::runtime::Operation for GetRecordCommentsRequest {
         crate::runtime::decode_json(response)
     }
 }
-impl crate::runtime::Call<'_, GetRecordCommentsRequest> {
+impl<C> crate::runtime::Call<'_, GetRecordCommentsRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
@@ -1648,7 +1648,7 @@ impl crate::runtime::Operation for AddRecordCommentRequest {
         crate::runtime::decode_json(response)
     }
 }
-impl crate::runtime::Call<'_, AddRecordCommentRequest> {
+impl<C> crate::runtime::Call<'_, AddRecordCommentRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
@@ -1762,7 +1762,7 @@ impl crate::runtime::Operation for DeleteRecordCommentRequest {
         crate::runtime::decode_json(response)
     }
 }
-impl crate::runtime::Call<'_, DeleteRecordCommentRequest> {
+impl<C> crate::runtime::Call<'_, DeleteRecordCommentRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
@@ -1895,7 +1895,7 @@ impl crate::runtime::Operation for UpdateRecordStatusRequest {
     }
 }
 impl crate::runtime::BulkOperation for UpdateRecordStatusRequest {}
-impl crate::runtime::Call<'_, UpdateRecordStatusRequest> {
+impl<C> crate::runtime::Call<'_, UpdateRecordStatusRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
@@ -2036,7 +2036,7 @@ impl crate::runtime::Operation for UpdateRecordsStatusRequest {
     }
 }
 impl crate::runtime::BulkOperation for UpdateRecordsStatusRequest {}
-impl crate::runtime::Call<'_, UpdateRecordsStatusRequest> {
+impl<C> crate::runtime::Call<'_, UpdateRecordsStatusRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
@@ -2173,7 +2173,7 @@ impl crate::runtime::Operation for UpdateRecordAssigneesRequest {
     }
 }
 impl crate::runtime::BulkOperation for UpdateRecordAssigneesRequest {}
-impl crate::runtime::Call<'_, UpdateRecordAssigneesRequest> {
+impl<C> crate::runtime::Call<'_, UpdateRecordAssigneesRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
@@ -2318,7 +2318,7 @@ impl crate::runtime::Operation for BulkRequestRequest {
         crate::runtime::decode_json(response)
     }
 }
-impl crate::runtime::Call<'_, BulkRequestRequest> {
+impl<C> crate::runtime::Call<'_, BulkRequestRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
@@ -2398,7 +2398,7 @@ impl crate::runtime::Operation for DownloadFileRequest {
         crate::runtime::decode_binary(response)
     }
 }
-impl crate::runtime::Call<'_, DownloadFileRequest> {
+impl<C> crate::runtime::Call<'_, DownloadFileRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
@@ -2481,51 +2481,67 @@ impl crate::runtime::Operation for UploadFileRequest {
         crate::runtime::decode_json(response)
     }
 }
-impl crate::runtime::Call<'_, UploadFileRequest> {
+impl<C> crate::runtime::Call<'_, UploadFileRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
     }
 }
 /// Read and write records, one or many at a time.
-#[derive(Debug, Clone, Copy)]
-pub struct RecordsApi<'c> {
-    client: &'c crate::Client,
+///
+/// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+/// feature, `blocking::Client`.
+#[derive(Debug)]
+pub struct RecordsApi<'c, C = crate::Client> {
+    client: &'c C,
 }
+impl<C> Clone for RecordsApi<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for RecordsApi<'_, C> {}
 impl crate::Client {
     /// The `records` operations. Read and write records, one or many at a time.
     pub fn records(&self) -> RecordsApi<'_> {
         RecordsApi { client: self }
     }
 }
-impl<'c> RecordsApi<'c> {
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// The `records` operations. Read and write records, one or many at a time.
+    pub fn records(&self) -> RecordsApi<'_, crate::blocking::Client> {
+        RecordsApi { client: self }
+    }
+}
+impl<'c, C> RecordsApi<'c, C> {
     /// Get one record: `GET /k/v1/record.json`. See [`GetRecordRequest`] for the details.
     pub fn get_record(
         &self,
         app: impl Into<AppId>,
         id: impl Into<RecordId>,
-    ) -> crate::runtime::Call<'c, GetRecordRequest> {
+    ) -> crate::runtime::Call<'c, GetRecordRequest, C> {
         crate::runtime::Call::new(self.client, GetRecordRequest::new(app, id))
     }
     /// Update one record: `PUT /k/v1/record.json`. See [`UpdateRecordRequest`] for the details.
     pub fn update_record(
         &self,
         app: impl Into<AppId>,
-    ) -> crate::runtime::Call<'c, UpdateRecordRequest> {
+    ) -> crate::runtime::Call<'c, UpdateRecordRequest, C> {
         crate::runtime::Call::new(self.client, UpdateRecordRequest::new(app))
     }
     /// Add one record: `POST /k/v1/record.json`. See [`AddRecordRequest`] for the details.
     pub fn add_record(
         &self,
         app: impl Into<AppId>,
-    ) -> crate::runtime::Call<'c, AddRecordRequest> {
+    ) -> crate::runtime::Call<'c, AddRecordRequest, C> {
         crate::runtime::Call::new(self.client, AddRecordRequest::new(app))
     }
     /// Get records: `GET /k/v1/records.json`. See [`GetRecordsRequest`] for the details.
     pub fn get_records(
         &self,
         app: impl Into<AppId>,
-    ) -> crate::runtime::Call<'c, GetRecordsRequest> {
+    ) -> crate::runtime::Call<'c, GetRecordsRequest, C> {
         crate::runtime::Call::new(self.client, GetRecordsRequest::new(app))
     }
     /// Update records: `PUT /k/v1/records.json`. See [`UpdateRecordsRequest`] for the details.
@@ -2533,7 +2549,7 @@ impl<'c> RecordsApi<'c> {
         &self,
         app: impl Into<AppId>,
         records: impl IntoIterator<Item = impl Into<RecordUpdate>>,
-    ) -> crate::runtime::Call<'c, UpdateRecordsRequest> {
+    ) -> crate::runtime::Call<'c, UpdateRecordsRequest, C> {
         crate::runtime::Call::new(self.client, UpdateRecordsRequest::new(app, records))
     }
     /// Add records: `POST /k/v1/records.json`. See [`AddRecordsRequest`] for the details.
@@ -2541,7 +2557,7 @@ impl<'c> RecordsApi<'c> {
         &self,
         app: impl Into<AppId>,
         records: impl IntoIterator<Item = impl Into<RecordInput>>,
-    ) -> crate::runtime::Call<'c, AddRecordsRequest> {
+    ) -> crate::runtime::Call<'c, AddRecordsRequest, C> {
         crate::runtime::Call::new(self.client, AddRecordsRequest::new(app, records))
     }
     /// Delete records: `DELETE /k/v1/records.json`. See [`DeleteRecordsRequest`] for the details.
@@ -2549,62 +2565,94 @@ impl<'c> RecordsApi<'c> {
         &self,
         app: impl Into<AppId>,
         ids: impl IntoIterator<Item = impl Into<RecordId>>,
-    ) -> crate::runtime::Call<'c, DeleteRecordsRequest> {
+    ) -> crate::runtime::Call<'c, DeleteRecordsRequest, C> {
         crate::runtime::Call::new(self.client, DeleteRecordsRequest::new(app, ids))
     }
 }
 /// Page through more than 10,000 records with a server-side cursor.
-#[derive(Debug, Clone, Copy)]
-pub struct CursorsApi<'c> {
-    client: &'c crate::Client,
+///
+/// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+/// feature, `blocking::Client`.
+#[derive(Debug)]
+pub struct CursorsApi<'c, C = crate::Client> {
+    client: &'c C,
 }
+impl<C> Clone for CursorsApi<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for CursorsApi<'_, C> {}
 impl crate::Client {
     /// The `cursors` operations. Page through more than 10,000 records with a server-side cursor.
     pub fn cursors(&self) -> CursorsApi<'_> {
         CursorsApi { client: self }
     }
 }
-impl<'c> CursorsApi<'c> {
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// The `cursors` operations. Page through more than 10,000 records with a server-side cursor.
+    pub fn cursors(&self) -> CursorsApi<'_, crate::blocking::Client> {
+        CursorsApi { client: self }
+    }
+}
+impl<'c, C> CursorsApi<'c, C> {
     /// Read from a cursor: `GET /k/v1/records/cursor.json`. See [`GetRecordsByCursorRequest`] for the details.
     pub fn get_records_by_cursor(
         &self,
         id: impl Into<CursorId>,
-    ) -> crate::runtime::Call<'c, GetRecordsByCursorRequest> {
+    ) -> crate::runtime::Call<'c, GetRecordsByCursorRequest, C> {
         crate::runtime::Call::new(self.client, GetRecordsByCursorRequest::new(id))
     }
     /// Create a cursor: `POST /k/v1/records/cursor.json`. See [`CreateCursorRequest`] for the details.
     pub fn create_cursor(
         &self,
         app: impl Into<AppId>,
-    ) -> crate::runtime::Call<'c, CreateCursorRequest> {
+    ) -> crate::runtime::Call<'c, CreateCursorRequest, C> {
         crate::runtime::Call::new(self.client, CreateCursorRequest::new(app))
     }
     /// Delete a cursor: `DELETE /k/v1/records/cursor.json`. See [`DeleteCursorRequest`] for the details.
     pub fn delete_cursor(
         &self,
         id: impl Into<CursorId>,
-    ) -> crate::runtime::Call<'c, DeleteCursorRequest> {
+    ) -> crate::runtime::Call<'c, DeleteCursorRequest, C> {
         crate::runtime::Call::new(self.client, DeleteCursorRequest::new(id))
     }
 }
 /// Comments on a record.
-#[derive(Debug, Clone, Copy)]
-pub struct CommentsApi<'c> {
-    client: &'c crate::Client,
+///
+/// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+/// feature, `blocking::Client`.
+#[derive(Debug)]
+pub struct CommentsApi<'c, C = crate::Client> {
+    client: &'c C,
 }
+impl<C> Clone for CommentsApi<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for CommentsApi<'_, C> {}
 impl crate::Client {
     /// The `comments` operations. Comments on a record.
     pub fn comments(&self) -> CommentsApi<'_> {
         CommentsApi { client: self }
     }
 }
-impl<'c> CommentsApi<'c> {
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// The `comments` operations. Comments on a record.
+    pub fn comments(&self) -> CommentsApi<'_, crate::blocking::Client> {
+        CommentsApi { client: self }
+    }
+}
+impl<'c, C> CommentsApi<'c, C> {
     /// Get a record's comments: `GET /k/v1/record/comments.json`. See [`GetRecordCommentsRequest`] for the details.
     pub fn get_record_comments(
         &self,
         app: impl Into<AppId>,
         record: impl Into<RecordId>,
-    ) -> crate::runtime::Call<'c, GetRecordCommentsRequest> {
+    ) -> crate::runtime::Call<'c, GetRecordCommentsRequest, C> {
         crate::runtime::Call::new(
             self.client,
             GetRecordCommentsRequest::new(app, record),
@@ -2616,7 +2664,7 @@ impl<'c> CommentsApi<'c> {
         app: impl Into<AppId>,
         record: impl Into<RecordId>,
         comment: impl Into<CommentInput>,
-    ) -> crate::runtime::Call<'c, AddRecordCommentRequest> {
+    ) -> crate::runtime::Call<'c, AddRecordCommentRequest, C> {
         crate::runtime::Call::new(
             self.client,
             AddRecordCommentRequest::new(app, record, comment),
@@ -2628,7 +2676,7 @@ impl<'c> CommentsApi<'c> {
         app: impl Into<AppId>,
         record: impl Into<RecordId>,
         comment: impl Into<CommentId>,
-    ) -> crate::runtime::Call<'c, DeleteRecordCommentRequest> {
+    ) -> crate::runtime::Call<'c, DeleteRecordCommentRequest, C> {
         crate::runtime::Call::new(
             self.client,
             DeleteRecordCommentRequest::new(app, record, comment),
@@ -2636,24 +2684,40 @@ impl<'c> CommentsApi<'c> {
     }
 }
 /// Process management on records (statuses and assignees).
-#[derive(Debug, Clone, Copy)]
-pub struct ProcessApi<'c> {
-    client: &'c crate::Client,
+///
+/// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+/// feature, `blocking::Client`.
+#[derive(Debug)]
+pub struct ProcessApi<'c, C = crate::Client> {
+    client: &'c C,
 }
+impl<C> Clone for ProcessApi<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for ProcessApi<'_, C> {}
 impl crate::Client {
     /// The `process` operations. Process management on records (statuses and assignees).
     pub fn process(&self) -> ProcessApi<'_> {
         ProcessApi { client: self }
     }
 }
-impl<'c> ProcessApi<'c> {
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// The `process` operations. Process management on records (statuses and assignees).
+    pub fn process(&self) -> ProcessApi<'_, crate::blocking::Client> {
+        ProcessApi { client: self }
+    }
+}
+impl<'c, C> ProcessApi<'c, C> {
     /// Change a record's status: `PUT /k/v1/record/status.json`. See [`UpdateRecordStatusRequest`] for the details.
     pub fn update_record_status(
         &self,
         app: impl Into<AppId>,
         id: impl Into<RecordId>,
         action: impl Into<String>,
-    ) -> crate::runtime::Call<'c, UpdateRecordStatusRequest> {
+    ) -> crate::runtime::Call<'c, UpdateRecordStatusRequest, C> {
         crate::runtime::Call::new(
             self.client,
             UpdateRecordStatusRequest::new(app, id, action),
@@ -2664,7 +2728,7 @@ impl<'c> ProcessApi<'c> {
         &self,
         app: impl Into<AppId>,
         records: impl IntoIterator<Item = impl Into<StatusChange>>,
-    ) -> crate::runtime::Call<'c, UpdateRecordsStatusRequest> {
+    ) -> crate::runtime::Call<'c, UpdateRecordsStatusRequest, C> {
         crate::runtime::Call::new(
             self.client,
             UpdateRecordsStatusRequest::new(app, records),
@@ -2676,7 +2740,7 @@ impl<'c> ProcessApi<'c> {
         app: impl Into<AppId>,
         id: impl Into<RecordId>,
         assignees: impl IntoIterator<Item = impl Into<String>>,
-    ) -> crate::runtime::Call<'c, UpdateRecordAssigneesRequest> {
+    ) -> crate::runtime::Call<'c, UpdateRecordAssigneesRequest, C> {
         crate::runtime::Call::new(
             self.client,
             UpdateRecordAssigneesRequest::new(app, id, assignees),
@@ -2684,49 +2748,81 @@ impl<'c> ProcessApi<'c> {
     }
 }
 /// Several record writes in one transaction.
-#[derive(Debug, Clone, Copy)]
-pub struct BulkApi<'c> {
-    client: &'c crate::Client,
+///
+/// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+/// feature, `blocking::Client`.
+#[derive(Debug)]
+pub struct BulkApi<'c, C = crate::Client> {
+    client: &'c C,
 }
+impl<C> Clone for BulkApi<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for BulkApi<'_, C> {}
 impl crate::Client {
     /// The `bulk` operations. Several record writes in one transaction.
     pub fn bulk(&self) -> BulkApi<'_> {
         BulkApi { client: self }
     }
 }
-impl<'c> BulkApi<'c> {
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// The `bulk` operations. Several record writes in one transaction.
+    pub fn bulk(&self) -> BulkApi<'_, crate::blocking::Client> {
+        BulkApi { client: self }
+    }
+}
+impl<'c, C> BulkApi<'c, C> {
     /// Run several record writes in one transaction: `POST /k/v1/bulkRequest.json`. See [`BulkRequestRequest`] for the details.
     pub fn bulk_request(
         &self,
         requests: impl IntoIterator<Item = impl Into<BulkRequestItem>>,
-    ) -> crate::runtime::Call<'c, BulkRequestRequest> {
+    ) -> crate::runtime::Call<'c, BulkRequestRequest, C> {
         crate::runtime::Call::new(self.client, BulkRequestRequest::new(requests))
     }
 }
 /// Upload files for attachment fields and download attached files.
-#[derive(Debug, Clone, Copy)]
-pub struct FilesApi<'c> {
-    client: &'c crate::Client,
+///
+/// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+/// feature, `blocking::Client`.
+#[derive(Debug)]
+pub struct FilesApi<'c, C = crate::Client> {
+    client: &'c C,
 }
+impl<C> Clone for FilesApi<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for FilesApi<'_, C> {}
 impl crate::Client {
     /// The `files` operations. Upload files for attachment fields and download attached files.
     pub fn files(&self) -> FilesApi<'_> {
         FilesApi { client: self }
     }
 }
-impl<'c> FilesApi<'c> {
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// The `files` operations. Upload files for attachment fields and download attached files.
+    pub fn files(&self) -> FilesApi<'_, crate::blocking::Client> {
+        FilesApi { client: self }
+    }
+}
+impl<'c, C> FilesApi<'c, C> {
     /// Download a file: `GET /k/v1/file.json`. See [`DownloadFileRequest`] for the details.
     pub fn download_file(
         &self,
         file_key: impl Into<String>,
-    ) -> crate::runtime::Call<'c, DownloadFileRequest> {
+    ) -> crate::runtime::Call<'c, DownloadFileRequest, C> {
         crate::runtime::Call::new(self.client, DownloadFileRequest::new(file_key))
     }
     /// Upload a file: `POST /k/v1/file.json`. See [`UploadFileRequest`] for the details.
     pub fn upload_file(
         &self,
         file: impl Into<crate::FilePart>,
-    ) -> crate::runtime::Call<'c, UploadFileRequest> {
+    ) -> crate::runtime::Call<'c, UploadFileRequest, C> {
         crate::runtime::Call::new(self.client, UploadFileRequest::new(file))
     }
 }

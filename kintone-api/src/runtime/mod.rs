@@ -135,16 +135,19 @@ pub fn decode_binary(response: RawResponse) -> Result<Download, Error> {
 }
 
 /// A request bound to a client: set optional parameters, then [`send`](Call::send) it.
+///
+/// `C` is the client's flavour: [`Client`] (async `send`), or, with the `blocking` feature,
+/// `blocking::Client` (a `send` that returns the result directly).
 #[derive(Debug)]
 #[must_use = "a call does nothing until it is sent"]
-pub struct Call<'c, R> {
-    client: &'c Client,
-    request: R,
+pub struct Call<'c, R, C = Client> {
+    pub(crate) client: &'c C,
+    pub(crate) request: R,
 }
 
-impl<'c, R: HasPreview> Call<'c, R> {
+impl<'c, R: HasPreview, C> Call<'c, R, C> {
     /// Sends the same request to the preview twin: the app's settings before they are deployed.
-    pub fn preview(self) -> Call<'c, Preview<R>> {
+    pub fn preview(self) -> Call<'c, Preview<R>, C> {
         Call {
             client: self.client,
             request: Preview(self.request),
@@ -152,8 +155,8 @@ impl<'c, R: HasPreview> Call<'c, R> {
     }
 }
 
-impl<'c, R: Operation> Call<'c, R> {
-    pub(crate) fn new(client: &'c Client, request: R) -> Self {
+impl<'c, R: Operation, C> Call<'c, R, C> {
+    pub(crate) fn new(client: &'c C, request: R) -> Self {
         Self { client, request }
     }
 
@@ -173,7 +176,9 @@ impl<'c, R: Operation> Call<'c, R> {
     pub fn into_request(self) -> R {
         self.request
     }
+}
 
+impl<R: Operation> Call<'_, R> {
     /// Checks the request and sends it.
     pub async fn send(self) -> Result<Response<R::Response>, Error> {
         self.client.send(self.request).await
