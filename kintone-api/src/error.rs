@@ -86,6 +86,36 @@ pub enum Error {
     /// Writing a streamed download to its destination failed.
     #[error("writing the download failed: {0}")]
     Write(#[source] std::io::Error),
+    /// The server's answers contradict kintone's protocol (a cursor that promises more records
+    /// and sends none, ids that do not increase, more records than announced): reading or
+    /// writing stopped rather than loop or allocate without bound.
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
+}
+
+/// How a server's answers broke kintone's protocol; see [`Error::Protocol`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProtocolError {
+    /// A cursor page said more records follow (`next: true`) but held none.
+    #[error("the cursor said more records follow but sent an empty page")]
+    EmptyPageWithMore,
+    /// More records arrived than the server announced (`totalCount`).
+    #[error("the server announced {announced} records and sent at least {received}")]
+    MoreThanAnnounced { announced: u64, received: u64 },
+    /// A page held more records than were asked for.
+    #[error("a page held {received} records; {asked} were asked for")]
+    PageTooLarge { asked: usize, received: usize },
+    /// Reading by record id, a record's `$id` was not above the previous one's: the read
+    /// would not advance.
+    #[error("record id {received} came after record id {previous}; ids must increase")]
+    IdNotIncreasing { previous: u64, received: u64 },
+    /// Reading by record id, a record came without its `$id`.
+    #[error("a record came without its `$id`")]
+    MissingId,
+    /// A write answered a different number of results than it sent records.
+    #[error("{sent} records were written and {received} results came back")]
+    ResultCountMismatch { sent: usize, received: usize },
 }
 
 /// Why an HTTP exchange did not complete. Opaque: the underlying error (from the HTTP
@@ -205,7 +235,8 @@ impl Error {
             | Error::NoSuchBulkResult { .. }
             | Error::Decode { .. }
             | Error::ResponseTooLarge { .. }
-            | Error::Write(_) => false,
+            | Error::Write(_)
+            | Error::Protocol(_) => false,
         }
     }
 
