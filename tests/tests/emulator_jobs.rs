@@ -224,7 +224,7 @@ async fn update_upsert_and_delete_many_records() {
     let operations: Vec<_> = upserted
         .committed()
         .iter()
-        .map(|r| r.operation.clone())
+        .map(|r| r.operation)
         .collect();
     assert!(operations[..10]
         .iter()
