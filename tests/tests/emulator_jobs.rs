@@ -221,11 +221,7 @@ async fn update_upsert_and_delete_many_records() {
             .record(record(&format!("V{i:05}"), &[]))
     });
     let upserted = client.upsert_all(1, upserts).send().await.unwrap();
-    let operations: Vec<_> = upserted
-        .committed()
-        .iter()
-        .map(|r| r.operation)
-        .collect();
+    let operations: Vec<_> = upserted.committed().iter().map(|r| r.operation).collect();
     assert!(operations[..10]
         .iter()
         .all(|o| *o == Some(RecordUpdateResultOperation::Update)));
