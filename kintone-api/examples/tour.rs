@@ -12,6 +12,7 @@
 //! KINTONE_BASE_URL=https://example.kintone.com KINTONE_API_TOKEN=… KINTONE_APP=12 cargo run --example tour
 //! ```
 
+use futures_util::StreamExt;
 use kintone_api::{
     BulkRequest, Client, CommentInput, Decimal, Error, FieldInput, FilePart, RecordInput,
 };
@@ -221,6 +222,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Err(e @ Error::Limit(_)) => println!("   {e}. Nothing left this machine."),
         other => println!("   Unexpected: {other:?}"),
     }
+
+    step(
+        10,
+        "Add 250 records with one call, then read every record back as a stream.",
+    );
+    let boxes = (0..250).map(|i| record(&format!("Box {i}"), i));
+    let report = client
+        .add_all(app, boxes)
+        .on_progress(|p| println!("   {} of {} records written", p.done, p.total))
+        .send()
+        .await?;
+    println!(
+        "   kintone wrote them in as few requests as it allows; the last is record {}.",
+        report.committed().last().map_or(0, |r| r.id.get())
+    );
+    let mut records = client.record_stream(app).fields(["Title"]).build();
+    let mut count = 0;
+    while let Some(record) = records.next().await {
+        record?;
+        count += 1;
+    }
+    println!("   Read {count} records back, a page at a time, without holding them all in memory.");
 
     println!("\nThat is the tour. The client's documentation: `cargo doc -p kintone-api --open`.");
     Ok(())

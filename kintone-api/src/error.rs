@@ -116,6 +116,56 @@ pub enum Error {
     /// Writing a streamed download to its destination failed.
     #[error("writing the download failed: {0}")]
     Write(#[source] std::io::Error),
+    /// The server's answers contradict kintone's protocol (a cursor that promises more records
+    /// and sends none, ids that do not increase, more records than announced): reading or
+    /// writing stopped rather than loop or allocate without bound.
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
+}
+
+/// How a server's answers broke kintone's protocol; see [`Error::Protocol`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProtocolError {
+    /// A cursor page said more records follow (`next: true`) but held none.
+    #[error("the cursor said more records follow but sent an empty page")]
+    EmptyPageWithMore,
+    /// More records arrived than the server announced (`totalCount`).
+    #[error("the server announced {announced} records and sent at least {received}")]
+    MoreThanAnnounced {
+        /// The `totalCount` the server announced.
+        announced: u64,
+        /// How many records had arrived.
+        received: u64,
+    },
+    /// A page held more records than were asked for.
+    #[error("a page held {received} records; {asked} were asked for")]
+    PageTooLarge {
+        /// How many records were asked for.
+        asked: usize,
+        /// How many the page held.
+        received: usize,
+    },
+    /// Reading by record id, a record's `$id` was not above the previous one's: the read
+    /// would not advance.
+    #[error("record id {received} came after record id {previous}; ids must increase")]
+    IdNotIncreasing {
+        /// The previous record's id.
+        previous: u64,
+        /// The id that did not increase.
+        received: u64,
+    },
+    /// Reading by record id, a record came without its `$id`.
+    #[error("a record came without its `$id`")]
+    MissingId,
+    /// A write answered a different number of results than it sent records.
+    #[error("{sent} records were written and {received} results came back")]
+    ResultCountMismatch {
+        /// How many records were written.
+        sent: usize,
+        /// How many results came back.
+        received: usize,
+    },
 }
 
 /// Why an HTTP exchange did not complete. Opaque: the underlying error (from the HTTP
@@ -262,7 +312,8 @@ impl Error {
             | Error::NoSuchBulkResult { .. }
             | Error::Decode { .. }
             | Error::ResponseTooLarge { .. }
-            | Error::Write(_) => false,
+            | Error::Write(_)
+            | Error::Protocol(_) => false,
         }
     }
 
@@ -296,6 +347,7 @@ impl Error {
             | Error::NoSuchBulkResult { .. }
             | Error::Decode { .. }
             | Error::ResponseTooLarge { .. }
+            | Error::Protocol(_)
             | Error::Write(_) => false,
         }
     }

@@ -1,23 +1,54 @@
 //! Files going up (multipart parts) and coming down (binary bodies, whole or streamed).
 
+use std::path::Path;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_util::Stream;
 use http::HeaderMap;
 use http_body_util::BodyDataStream;
-use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
 use crate::{Error, TransportError};
 
-/// A file to upload: its name, content type and bytes.
+/// A file to upload: its name, content type and contents, held in memory or read from an
+/// [`AsyncRead`] chunk by chunk as the upload goes.
 #[derive(Clone, PartialEq, Eq)]
 pub struct FilePart {
     file_name: String,
     content_type: Option<String>,
-    bytes: Bytes,
+    contents: Contents,
 }
+
+#[derive(Clone)]
+enum Contents {
+    Bytes(Bytes),
+    /// Read once, by the first request that sends the part.
+    Reader {
+        len: u64,
+        body: Arc<Mutex<Option<reqwest::Body>>>,
+    },
+}
+
+impl PartialEq for Contents {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Contents::Bytes(a), Contents::Bytes(b)) => a == b,
+            // A reader is equal only to itself (a clone of the same part).
+            (Contents::Reader { body: a, .. }, Contents::Reader { body: b, .. }) => {
+                Arc::ptr_eq(a, b)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl Eq for Contents {}
+
+/// What [`FilePart::bytes`] gives for a part read from a reader.
+static NO_BYTES: Bytes = Bytes::new();
 
 impl FilePart {
     /// A file with the given name and contents.
@@ -25,8 +56,43 @@ impl FilePart {
         Self {
             file_name: file_name.into(),
             content_type: None,
-            bytes: bytes.into(),
+            contents: Contents::Bytes(bytes.into()),
         }
+    }
+
+    /// A file read from `reader` while it is uploaded, chunk by chunk, never whole. `len` is
+    /// its exact size in bytes, sent ahead of it (reading stops there; a reader that ends
+    /// sooner breaks the upload). The part can be sent once: a clone sent again fails with a
+    /// transport error.
+    pub fn from_reader(
+        file_name: impl Into<String>,
+        reader: impl AsyncRead + Send + 'static,
+        len: u64,
+    ) -> Self {
+        let chunks = tokio_util::io::ReaderStream::new(reader.take(len));
+        Self {
+            file_name: file_name.into(),
+            content_type: None,
+            contents: Contents::Reader {
+                len,
+                body: Arc::new(Mutex::new(Some(reqwest::Body::wrap_stream(chunks)))),
+            },
+        }
+    }
+
+    /// The file at `path`, named by its last component and read as it is uploaded (see
+    /// [`from_reader`](Self::from_reader)).
+    pub async fn from_path(path: impl AsRef<Path>) -> std::io::Result<Self> {
+        let path = path.as_ref();
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| {
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path names no file")
+            })?;
+        let file = tokio::fs::File::open(path).await?;
+        let len = file.metadata().await?.len();
+        Ok(Self::from_reader(file_name, file, len))
     }
 
     /// Sets the content type. Without one, it is guessed from the file name's extension
@@ -42,9 +108,26 @@ impl FilePart {
         &self.file_name
     }
 
-    /// The file's contents.
+    /// The file's contents when they are held in memory ([`new`](Self::new)); empty for a
+    /// part read from a reader.
     pub fn bytes(&self) -> &Bytes {
-        &self.bytes
+        match &self.contents {
+            Contents::Bytes(bytes) => bytes,
+            Contents::Reader { .. } => &NO_BYTES,
+        }
+    }
+
+    /// The file's size in bytes.
+    pub fn len(&self) -> u64 {
+        match &self.contents {
+            Contents::Bytes(bytes) => bytes.len() as u64,
+            Contents::Reader { len, .. } => *len,
+        }
+    }
+
+    /// Whether the file is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// The content type the part is sent with: the one set, or the one the name suggests.
@@ -60,16 +143,27 @@ impl FilePart {
         if self.file_name.contains(['\r', '\n']) {
             return Err(PartError::FileName);
         }
-        let part = reqwest::multipart::Part::stream_with_length(
-            reqwest::Body::from(self.bytes.clone()),
-            self.bytes.len() as u64,
-        )
-        .file_name(self.file_name.clone());
+        let body = match &self.contents {
+            Contents::Bytes(bytes) => reqwest::Body::from(bytes.clone()),
+            Contents::Reader { body, .. } => body
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .take()
+                .unwrap_or_else(already_sent),
+        };
+        let part = reqwest::multipart::Part::stream_with_length(body, self.len())
+            .file_name(self.file_name.clone());
         match self.effective_content_type() {
             Some(ct) => part.mime_str(ct).map_err(|_| PartError::ContentType),
             None => Ok(part),
         }
     }
+}
+
+/// The body of a part whose reader an earlier request took: its first read fails.
+fn already_sent() -> reqwest::Body {
+    let failure = std::io::Error::other("this file part was read by an earlier upload");
+    reqwest::Body::wrap_stream(futures_util::stream::iter([Err::<Bytes, _>(failure)]))
 }
 
 /// Why a file cannot become a multipart part.
@@ -84,7 +178,11 @@ impl std::fmt::Debug for FilePart {
         f.debug_struct("FilePart")
             .field("file_name", &self.file_name)
             .field("content_type", &self.content_type)
-            .field("len", &self.bytes.len())
+            .field("len", &self.len())
+            .field(
+                "from_reader",
+                &matches!(self.contents, Contents::Reader { .. }),
+            )
             .finish()
     }
 }
@@ -184,6 +282,14 @@ impl DownloadStream {
         }
         writer.flush().await.map_err(Error::Write)?;
         Ok(written)
+    }
+
+    /// Writes the file to `path` (created, or truncated when it exists) as it arrives; returns
+    /// the number of bytes written. A file that cannot be created or written is
+    /// [`Error::Write`].
+    pub async fn save_to_path(self, path: impl AsRef<Path>) -> Result<u64, Error> {
+        let mut file = tokio::fs::File::create(path).await.map_err(Error::Write)?;
+        self.copy_to(&mut file).await
     }
 }
 

@@ -79,7 +79,9 @@ mod redact;
 #[rustfmt::skip]
 mod generated;
 mod response;
+mod stream;
 mod transport;
+mod writer;
 
 pub mod middleware;
 #[cfg(feature = "proxy")]
@@ -95,7 +97,9 @@ pub use client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, 
 pub use concurrency::DEFAULT_MAX_CONCURRENT_REQUESTS;
 pub use datetime::{Date, DateTime, ParseError, Time};
 pub use decimal::{Decimal, DecimalError};
-pub use error::{ApiError, Error, LimitError, ResponseHeaders, TransportError, EXCERPT_BYTES};
+pub use error::{
+    ApiError, Error, LimitError, ProtocolError, ResponseHeaders, TransportError, EXCERPT_BYTES,
+};
 pub use file::{Download, DownloadStream, FilePart};
 pub use generated::operations::*;
 pub use generated::types::*;
@@ -106,3 +110,8 @@ pub use record_map::{FieldCode, IntoIter, Iter, IterMut, Record};
 pub use response::{Concurrency, Response};
 pub use retry::RetryPolicy;
 pub use runtime::{BulkOperation, Call, HasPreview, Operation, Preview};
+pub use stream::{ReadStrategy, RecordStream, RecordStreamBuilder};
+pub use writer::{
+    AddAll, DeleteAll, UpdateAll, WriteFailure, WriteJob, WriteKind, WriteProgress, WriteReport,
+    WriteStopped,
+};

@@ -1,7 +1,7 @@
 //! Reading every record of a query, past Get Records' 10,000-offset limit, through a cursor.
 
 use crate::{Client, DeleteCursorRequest, GetRecordsByCursorRequest};
-use crate::{CreateCursorRequest, CursorId, Error, Record};
+use crate::{CreateCursorRequest, CursorId, Error, ProtocolError, Record};
 
 /// An open cursor, read page by page.
 ///
@@ -13,6 +13,8 @@ pub struct RecordCursor<'c> {
     client: &'c Client,
     id: CursorId,
     total_count: u64,
+    /// Records read so far, checked against `total_count`.
+    received: u64,
     finished: bool,
 }
 
@@ -24,6 +26,7 @@ impl<'c> RecordCursor<'c> {
             client,
             id: created.id,
             total_count: created.total_count,
+            received: 0,
             finished: false,
         })
     }
@@ -39,6 +42,10 @@ impl<'c> RecordCursor<'c> {
     }
 
     /// The next page, or `None` once every record was read (kintone has then deleted the cursor).
+    ///
+    /// A server that promises more records with an empty page, or sends more records than it
+    /// announced, would keep a reader going forever: that is [`ProtocolError`], and the cursor
+    /// is left open for [`close`](Self::close).
     pub async fn next_page(&mut self) -> Result<Option<Vec<Record>>, Error> {
         if self.finished {
             return Ok(None);
@@ -48,6 +55,12 @@ impl<'c> RecordCursor<'c> {
             .send(GetRecordsByCursorRequest::new(self.id.clone()))
             .await?
             .into_body();
+        check_cursor_page(
+            self.total_count,
+            &mut self.received,
+            page.records.len(),
+            page.next,
+        )?;
         self.finished = !page.next;
         Ok(Some(page.records))
     }
@@ -64,12 +77,38 @@ impl<'c> RecordCursor<'c> {
     }
 }
 
+/// Checks a cursor page against what the cursor announced: a page that promises more and holds
+/// nothing, or records past the announced count, would keep a reader going without end.
+pub(crate) fn check_cursor_page(
+    total_count: u64,
+    received: &mut u64,
+    page_len: usize,
+    next: bool,
+) -> Result<(), ProtocolError> {
+    *received = received.saturating_add(page_len as u64);
+    if *received > total_count {
+        return Err(ProtocolError::MoreThanAnnounced {
+            announced: total_count,
+            received: *received,
+        });
+    }
+    if next && page_len == 0 {
+        return Err(ProtocolError::EmptyPageWithMore);
+    }
+    Ok(())
+}
+
 impl Client {
     /// Every record the request's query matches, read through a cursor. When a read fails, the
     /// cursor is deleted before the error is returned.
+    ///
+    /// The records are held together: for large apps, [`record_stream`](Self::record_stream)
+    /// holds a bounded number of pages instead. The announced `totalCount` is not used to
+    /// reserve memory (a server could announce any number); reading stops with
+    /// [`ProtocolError`] when the pages contradict it.
     pub async fn all_records(&self, request: CreateCursorRequest) -> Result<Vec<Record>, Error> {
         let mut cursor = RecordCursor::open(self, request).await?;
-        let mut records = Vec::with_capacity(usize::try_from(cursor.total_count).unwrap_or(0));
+        let mut records = Vec::new();
         loop {
             match cursor.next_page().await {
                 Ok(Some(page)) => records.extend(page),

@@ -366,6 +366,33 @@ impl Record {
         Some(self.values.remove(i))
     }
 
+    /// Takes the field `code` out of every record of a page. Records that shared one list of
+    /// codes share the shortened one, so that a page does not get a copy of its codes per record.
+    pub(crate) fn remove_from_each(records: &mut [Record], code: &str) {
+        // The last list seen, its shortened form, and the position that was removed.
+        let mut last: Option<(Codes, Codes, usize)> = None;
+        for record in records {
+            match &last {
+                Some((old, new, i)) if Arc::ptr_eq(old, &record.codes) => {
+                    record.values.remove(*i);
+                    record.codes = new.clone();
+                }
+                _ => {
+                    let Some(i) = record.position(code) else {
+                        continue;
+                    };
+                    let old = record.codes.clone();
+                    let mut shortened = old.as_ref().clone();
+                    shortened.remove(i);
+                    let new = Arc::new(shortened);
+                    record.values.remove(i);
+                    record.codes = new.clone();
+                    last = Some((old, new, i));
+                }
+            }
+        }
+    }
+
     /// The fields, in order.
     pub fn iter(&self) -> Iter<'_> {
         Iter(self.codes.iter().zip(self.values.iter()))
@@ -747,6 +774,22 @@ mod tests {
         // A code given by hand is the interned one too.
         let title = page[0].keys().find(|c| *c == "Title").unwrap();
         assert!(Arc::ptr_eq(&FieldCode::from("Title").0, &title.0));
+    }
+
+    #[test]
+    fn a_field_taken_out_of_a_page_leaves_the_codes_shared() {
+        let one = json!({"$id": {"type": "__ID__", "value": "1"}, "Title": {"type": "SINGLE_LINE_TEXT", "value": "a"}});
+        let other = json!({"Title": {"type": "SINGLE_LINE_TEXT", "value": "b"}, "$id": {"type": "__ID__", "value": "2"}});
+        let mut page: Vec<Record> =
+            serde_json::from_value(json!([one, one, other, other, {}])).unwrap();
+        Record::remove_from_each(&mut page, "$id");
+        for (record, title) in page.iter().zip(["a", "a", "b", "b"]) {
+            assert_eq!(record.len(), 1);
+            assert_eq!(record["Title"].as_text(), Some(title));
+        }
+        assert!(page[4].is_empty());
+        assert!(Arc::ptr_eq(&page[0].codes, &page[1].codes));
+        assert!(Arc::ptr_eq(&page[2].codes, &page[3].codes));
     }
 
     #[test]

@@ -1,0 +1,438 @@
+//! Whole-app jobs, one run side by side (not a timed test):
+//!
+//! 1. Reading every record of 100,000 from a loopback server that replays pre-rendered pages:
+//!    `Client::record_stream`, a plain page loop decoding each page into `serde_json::Value`,
+//!    and the floor, reqwest reading the same pages undecoded. The server runs in a child
+//!    process (this same binary), so the process CPU time read here is the client's alone.
+//!    Peak memory comes from a counting allocator; the stream's is shown for 10,000 and
+//!    100,000 records, which should match.
+//! 2. Adding 10,000 records to the emulator with `add_all`, next to hand-written loops.
+//!
+//! Run with `cargo bench -p kintone-api --bench whole_app`.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
+use std::io::{BufRead, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use kintone_api::limits::{MAX_BULK_REQUESTS, MAX_RECORDS_PER_PAGE, MAX_RECORDS_PER_WRITE};
+use kintone_api::{AddRecordsRequest, BulkRequest, Client, Decimal, FieldInput, RecordInput};
+use serde_json::json;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+/// The system allocator, keeping the bytes allocated now and the most since the last reset.
+struct Counting;
+
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+fn grow(bytes: usize) {
+    let now = CURRENT.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    PEAK.fetch_max(now, Ordering::Relaxed);
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; only counters change.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        grow(layout.size());
+        System.alloc(layout)
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
+        System.dealloc(ptr, layout)
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        grow(layout.size());
+        System.alloc_zeroed(layout)
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if new_size > layout.size() {
+            grow(new_size - layout.size());
+        } else {
+            CURRENT.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+        }
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Set in the child process: serve this many records and print the port.
+const SERVE: &str = "KINTONE_BENCH_SERVE_RECORDS";
+
+const PAGE: usize = MAX_RECORDS_PER_PAGE;
+
+fn main() {
+    if let Ok(records) = std::env::var(SERVE) {
+        serve(records.parse().expect("a record count"));
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        read_all().await;
+        add_all().await;
+    });
+}
+
+// ---- 1. Reading every record ------------------------------------------------------------
+
+/// A record of ten fields, as kintone renders it.
+fn record(id: usize) -> serde_json::Value {
+    let kind = ["A", "B", "C"][id % 3];
+    json!({
+        "$id": {"type": "__ID__", "value": id.to_string()},
+        "$revision": {"type": "__REVISION__", "value": "3"},
+        "Record_number": {"type": "RECORD_NUMBER", "value": id.to_string()},
+        "Title": {"type": "SINGLE_LINE_TEXT", "value": format!("Order {id} for the spring catalogue")},
+        "Amount": {"type": "NUMBER", "value": format!("{}.50", id * 7 % 100_000)},
+        "Kind": {"type": "DROP_DOWN", "value": kind},
+        "Tags": {"type": "CHECK_BOX", "value": ["red", "blue"]},
+        "Due": {"type": "DATE", "value": "2024-08-01"},
+        "Notes": {"type": "MULTI_LINE_TEXT", "value": "Deliver to the back door.\nCall first."},
+        "Created_by": {"type": "CREATOR", "value": {"code": "sato", "name": "Sato"}},
+        "Updated_datetime": {"type": "UPDATED_TIME", "value": "2024-08-22T15:23:00Z"},
+    })
+}
+
+/// The child process: pre-renders every page, then answers Get Records by the `$id >` of
+/// the query, over HTTP/1.1 with keep-alive. Its work per request is a lookup and a write.
+fn serve(records: usize) {
+    let pages: Vec<Vec<u8>> = (0..=records.div_ceil(PAGE))
+        .map(|page| {
+            let first = page * PAGE + 1;
+            let last = ((page + 1) * PAGE).min(records);
+            let body = json!({"records": (first..=last).map(record).collect::<Vec<_>>()});
+            let body = serde_json::to_vec(&body).unwrap();
+            let mut answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            answer.extend(body);
+            answer
+        })
+        .collect();
+    let pages = Arc::new(pages);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("{}", listener.local_addr().unwrap().port());
+        std::io::stdout().flush().unwrap();
+        loop {
+            let (socket, _) = listener.accept().await.unwrap();
+            let pages = pages.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read);
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let target = line.split(' ').nth(1).unwrap_or("").to_string();
+                    // The rest of the head; GET requests have no body.
+                    loop {
+                        line.clear();
+                        if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                    }
+                    let after = after_id(&target);
+                    let page = (after / PAGE).min(pages.len() - 1);
+                    if write.write_all(&pages[page]).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+}
+
+/// The `N` of `$id > N` in a request target's `query` parameter.
+fn after_id(target: &str) -> usize {
+    let query = target.split_once('?').map_or("", |(_, q)| q);
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "query")
+        .and_then(|(_, q)| {
+            let rest = q.split_once("$id > ")?.1;
+            rest.split(' ').next()?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+struct Server {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(records: usize) -> Server {
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .env(SERVE, records.to_string())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut port)
+        .unwrap();
+    Server {
+        child,
+        url: format!("http://127.0.0.1:{}", port.trim()),
+    }
+}
+
+/// This process's CPU time: the time each of its threads ran, from
+/// `/proc/self/task/*/schedstat` (nanoseconds). Threads that already ended are not counted;
+/// the runtime's workers live through the whole bench.
+fn cpu_time() -> Duration {
+    let tasks = std::fs::read_dir("/proc/self/task").into_iter().flatten();
+    let nanos: u64 = tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("schedstat")).ok())
+        .filter_map(|stat| stat.split_whitespace().next()?.parse::<u64>().ok())
+        .sum();
+    Duration::from_nanos(nanos)
+}
+
+struct Measure {
+    records: usize,
+    wall: Duration,
+    cpu: Duration,
+    peak: usize,
+}
+
+/// Runs are repeated and the times averaged: one run of the floor is too short to time alone.
+const RUNS: u32 = 5;
+
+async fn measure<F: std::future::Future<Output = usize>>(run: impl Fn() -> F) -> Measure {
+    black_box(run().await); // warm the connections and the code once
+    let base = CURRENT.load(Ordering::Relaxed);
+    PEAK.store(base, Ordering::Relaxed);
+    let (cpu, wall) = (cpu_time(), Instant::now());
+    let mut records = 0;
+    for _ in 0..RUNS {
+        records = run().await;
+    }
+    Measure {
+        records,
+        wall: wall.elapsed() / RUNS,
+        cpu: (cpu_time() - cpu) / RUNS,
+        peak: PEAK.load(Ordering::Relaxed).saturating_sub(base),
+    }
+}
+
+async fn stream_helper(url: &str) -> usize {
+    let client = Client::builder(url).api_token("T").build().unwrap();
+    let mut records = client.record_stream(1).build();
+    let mut count = 0;
+    while let Some(record) = records.next().await {
+        black_box(record.unwrap());
+        count += 1;
+    }
+    count
+}
+
+fn seek_query(after: u64) -> String {
+    format!("$id > {after} order by $id asc limit {PAGE}")
+}
+
+async fn value_loop(http: &reqwest::Client, url: &str) -> usize {
+    let (mut after, mut count) = (0u64, 0);
+    loop {
+        let body = http
+            .get(format!("{url}/k/v1/records.json"))
+            .query(&[("app", "1"), ("query", &seek_query(after))])
+            .header("X-Cybozu-API-Token", "T")
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let page: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let records = page["records"].as_array().unwrap();
+        count += records.len();
+        let Some(last) = records.last() else {
+            return count;
+        };
+        after = last["$id"]["value"].as_str().unwrap().parse().unwrap();
+        black_box(&page);
+        if records.len() < PAGE {
+            return count;
+        }
+    }
+}
+
+async fn bytes_floor(http: &reqwest::Client, url: &str, total: usize) -> usize {
+    let mut bytes = 0;
+    for page in 0..=total / PAGE {
+        let body = http
+            .get(format!("{url}/k/v1/records.json"))
+            .query(&[("app", "1"), ("query", &seek_query((page * PAGE) as u64))])
+            .header("X-Cybozu-API-Token", "T")
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        bytes += black_box(body).len();
+    }
+    BYTES_READ.store(bytes, Ordering::Relaxed);
+    total
+}
+
+/// The bytes of all pages, as the floor last read them.
+static BYTES_READ: AtomicUsize = AtomicUsize::new(0);
+
+fn row(name: &str, m: &Measure, floor: &Measure) {
+    println!(
+        "{name:<44} {:>8} {:>9.1} ms {:>9.1} ms {:>6.2}x {:>10.1} MiB",
+        m.records,
+        m.wall.as_secs_f64() * 1000.0,
+        m.cpu.as_secs_f64() * 1000.0,
+        m.cpu.as_secs_f64() / floor.cpu.as_secs_f64().max(0.001),
+        m.peak as f64 / (1024.0 * 1024.0),
+    );
+}
+
+async fn read_all() {
+    println!("Reading every record, {PAGE} per page, from a loopback server in a child process");
+    println!(
+        "{:<44} {:>8} {:>12} {:>12} {:>7} {:>14}",
+        "", "records", "wall", "client CPU", "CPU/floor", "peak memory"
+    );
+    println!("(averages of {RUNS} runs after one to warm up; peak memory over the {RUNS} runs)");
+    for total in [10_000usize, 100_000] {
+        let server = start_server(total);
+        let url = server.url.clone();
+        let http = reqwest::Client::builder().build().unwrap();
+        let floor = measure(|| bytes_floor(&http, &url, total)).await;
+        let value = measure(|| value_loop(&http, &url)).await;
+        let stream = measure(|| stream_helper(&url)).await;
+        assert_eq!((value.records, stream.records), (total, total));
+        row("bytes only (reqwest, undecoded)", &floor, &floor);
+        row("page loop into serde_json::Value", &value, &floor);
+        row("Client::record_stream (typed Records)", &stream, &floor);
+        println!(
+            "  ({:.1} MiB of JSON in {} pages)",
+            BYTES_READ.load(Ordering::Relaxed) as f64 / (1024.0 * 1024.0),
+            total / PAGE + 1
+        );
+    }
+}
+
+// ---- 2. Adding many records -------------------------------------------------------------
+
+async fn start_emulator() -> (kintone_emulator::Emulator, Client) {
+    use kintone_emulator::{AppSeed, Emulator, FieldSeed, FieldType, Permissions};
+    let app = AppSeed::new(1, "Orders")
+        .field(FieldSeed::new("Title", FieldType::SingleLineText).required())
+        .field(FieldSeed::new("Amount", FieldType::Number));
+    let emulator = Emulator::builder()
+        .app(app)
+        .api_token("T", 1, Permissions::ALL)
+        .start()
+        .await
+        .unwrap();
+    let client = Client::builder(emulator.base_url())
+        .api_token("T")
+        .build()
+        .unwrap();
+    (emulator, client)
+}
+
+fn inputs(count: usize) -> Vec<RecordInput> {
+    (0..count)
+        .map(|i| {
+            RecordInput::from([
+                (
+                    "Title".to_string(),
+                    FieldInput::single_line_text(format!("Item {i}")),
+                ),
+                (
+                    "Amount".to_string(),
+                    FieldInput::number(Decimal::from(i as u64)),
+                ),
+            ])
+        })
+        .collect()
+}
+
+async fn add_all() {
+    const COUNT: usize = 10_000;
+    println!("\nAdding {COUNT} records to the emulator (in this process)");
+    let time = |started: Instant| started.elapsed().as_secs_f64() * 1000.0;
+
+    let (emulator, client) = start_emulator().await;
+    let records = inputs(COUNT);
+    let started = Instant::now();
+    client.add_all(1, records).send().await.unwrap();
+    let job = time(started);
+    assert_eq!(emulator.record_count(1), COUNT);
+
+    let (emulator, client) = start_emulator().await;
+    let records = inputs(COUNT);
+    let started = Instant::now();
+    for chunk in records.chunks(MAX_RECORDS_PER_WRITE) {
+        client
+            .records()
+            .add_records(1, chunk.to_vec())
+            .send()
+            .await
+            .unwrap();
+    }
+    let one_by_one = time(started);
+    assert_eq!(emulator.record_count(1), COUNT);
+
+    let (emulator, client) = start_emulator().await;
+    let records = inputs(COUNT);
+    let started = Instant::now();
+    for batch in records.chunks(MAX_RECORDS_PER_WRITE * MAX_BULK_REQUESTS) {
+        let bulk = batch
+            .chunks(MAX_RECORDS_PER_WRITE)
+            .fold(BulkRequest::new(), |bulk, chunk| {
+                bulk.push(AddRecordsRequest::new(1, chunk.to_vec()))
+            });
+        client.send_bulk(bulk).await.unwrap();
+    }
+    let by_hand = time(started);
+    assert_eq!(emulator.record_count(1), COUNT);
+
+    println!(
+        "{:<58} {job:>9.1} ms",
+        "add_all (5 bulk requests, with its report)"
+    );
+    println!(
+        "{:<58} {by_hand:>9.1} ms",
+        "hand loop: 5 bulk requests of 20 × 100 (no report)"
+    );
+    println!(
+        "{:<58} {one_by_one:>9.1} ms",
+        "hand loop: 100 Add Records requests of 100 (no transaction)"
+    );
+}

@@ -1,0 +1,631 @@
+//! Every record of a query as a [`Stream`], read page by page with a bounded number of pages in
+//! memory, by record id, through a cursor, or by offset.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures_util::Stream;
+use tokio::sync::{mpsc, Semaphore};
+
+use crate::limits::{MAX_CURSOR_PAGE_SIZE, MAX_RECORDS_PER_PAGE};
+use crate::paging::check_cursor_page;
+use crate::{
+    AppId, Client, CreateCursorRequest, CursorId, DeleteCursorRequest, Error, FieldValue,
+    GetRecordsByCursorRequest, GetRecordsRequest, LimitError, ProtocolError, Record,
+};
+
+/// How a [`RecordStream`] reads its pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ReadStrategy {
+    /// [`Seek`](Self::Seek) unless the query has an `order by` of its own, which seeking would
+    /// replace; [`Cursor`](Self::Cursor) then.
+    #[default]
+    Auto,
+    /// Pages of `$id > {last id} order by $id asc`: no offset limit, no cursor to hold, and
+    /// records added or deleted during the read shift nothing. The records come in id order.
+    Seek,
+    /// A kintone cursor: the query's own order, no offset limit. A domain has few cursors (see
+    /// [`MAX_OPEN_CURSORS`](crate::limits::MAX_OPEN_CURSORS)); the stream deletes its cursor when
+    /// it is dropped or fails before the end.
+    Cursor,
+    /// Pages of `limit … offset …`, in the query's own order. kintone refuses an offset past
+    /// [`MAX_QUERY_OFFSET`](crate::limits::MAX_QUERY_OFFSET): reading further is a
+    /// [`LimitError`], before anything is sent.
+    Offset,
+}
+
+impl Client {
+    /// Every record of an app (or of a query, with [`query`](RecordStreamBuilder::query)) as a
+    /// stream that holds a bounded number of pages, whatever the number of records.
+    ///
+    /// ```no_run
+    /// # async fn run(client: kintone_api::Client) -> Result<(), kintone_api::Error> {
+    /// use futures_util::StreamExt;
+    ///
+    /// let mut records = client
+    ///     .record_stream(1)
+    ///     .query(r#"Status = "Open""#)
+    ///     .fields(["Title", "Amount"])
+    ///     .build();
+    /// while let Some(record) = records.next().await {
+    ///     let record = record?;
+    ///     println!("{:?}", record["Title"].as_text());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn record_stream(&self, app: impl Into<AppId>) -> RecordStreamBuilder {
+        RecordStreamBuilder {
+            client: self.clone(),
+            app: app.into(),
+            query: String::new(),
+            fields: None,
+            strategy: ReadStrategy::Auto,
+            page_size: None,
+            prefetch: 1,
+        }
+    }
+}
+
+/// Settings of a [`RecordStream`]; from [`Client::record_stream`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct RecordStreamBuilder {
+    client: Client,
+    app: AppId,
+    query: String,
+    fields: Option<Vec<String>>,
+    strategy: ReadStrategy,
+    page_size: Option<usize>,
+    prefetch: usize,
+}
+
+impl RecordStreamBuilder {
+    /// The condition and, optionally, the order (`Amount > 10 order by Due asc`). A `limit` or
+    /// `offset` clause is refused: the stream pages by itself.
+    pub fn query(mut self, query: impl Into<String>) -> Self {
+        self.query = query.into();
+        self
+    }
+
+    /// The field codes to read; every field when not set. Reading by id adds `$id` to the list
+    /// when it is missing, and takes it out of each record again.
+    pub fn fields(mut self, fields: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.fields = Some(fields.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// How to read; [`ReadStrategy::Auto`] unless set.
+    pub fn strategy(mut self, strategy: ReadStrategy) -> Self {
+        self.strategy = strategy;
+        self
+    }
+
+    /// Records per page, from 1 to [`MAX_RECORDS_PER_PAGE`] (cursors:
+    /// [`MAX_CURSOR_PAGE_SIZE`]); the largest unless set.
+    pub fn page_size(mut self, records: usize) -> Self {
+        self.page_size = Some(records);
+        self
+    }
+
+    /// How many pages to read ahead while the caller works on the current one (1 unless set; 0
+    /// reads a page only when the caller needs it). The stream holds at most `prefetch + 2`
+    /// pages: the one being handed out, the one being read and those read ahead.
+    pub fn prefetch(mut self, pages: usize) -> Self {
+        self.prefetch = pages;
+        self
+    }
+
+    /// The stream. Nothing is sent until it is first polled, which must be within a Tokio
+    /// runtime: the pages are read by a task of their own.
+    pub fn build(self) -> RecordStream {
+        RecordStream {
+            state: State::NotStarted(Box::new(self)),
+            current: Vec::new().into_iter(),
+        }
+    }
+
+    /// Checks the settings and lays out the reading.
+    fn into_pager(self) -> Result<Pager, Error> {
+        crate::query::forbid_limit_offset("query", &self.query)?;
+        let ordered = has_order_by(&self.query);
+        let mode = match self.strategy {
+            ReadStrategy::Auto if ordered => ReadStrategy::Cursor,
+            ReadStrategy::Auto => ReadStrategy::Seek,
+            ReadStrategy::Seek if ordered => {
+                return Err(LimitError::QueryClauseNotAllowed {
+                    field: "query",
+                    clause: "order by",
+                }
+                .into())
+            }
+            other => other,
+        };
+        let max = match mode {
+            ReadStrategy::Cursor => MAX_CURSOR_PAGE_SIZE,
+            _ => MAX_RECORDS_PER_PAGE,
+        };
+        let page_size = self.page_size.unwrap_or(max);
+        LimitError::check_range(
+            "page_size",
+            i64::try_from(page_size).unwrap_or(i64::MAX),
+            Some(1),
+            Some(max as i64),
+        )?;
+        let mut fields = self.fields;
+        let mut strip_id = false;
+        if mode == ReadStrategy::Seek {
+            if let Some(fields) = fields.as_mut().filter(|f| !f.iter().any(|c| c == ID)) {
+                fields.push(ID.to_string());
+                strip_id = true;
+            }
+        }
+        Ok(Pager {
+            client: self.client,
+            app: self.app,
+            query: self.query,
+            fields,
+            strip_id,
+            page_size,
+            mode: match mode {
+                ReadStrategy::Cursor => Mode::Cursor {
+                    id: None,
+                    total_count: 0,
+                    received: 0,
+                },
+                ReadStrategy::Offset => Mode::Offset { offset: 0 },
+                _ => Mode::Seek { last: 0 },
+            },
+            finished: false,
+        })
+    }
+}
+
+/// The field code of the record id.
+const ID: &str = "$id";
+
+/// Every record of a query, from [`Client::record_stream`]: a [`Stream`] of
+/// `Result<Record, Error>` that ends after the last record or after the first error.
+///
+/// A task reads the pages, at most [`prefetch`](RecordStreamBuilder::prefetch) ahead of the
+/// caller. Dropping the stream stops it; a cursor it holds is then deleted by that task, in the
+/// background. [`close`](Self::close) does the same and waits for it.
+///
+/// The server's counts are checked rather than trusted: a cursor that promises more and sends
+/// nothing, more records than announced, a page larger than asked for, or ids that do not
+/// increase end the stream with [`ProtocolError`].
+#[must_use = "a stream does nothing unless polled"]
+pub struct RecordStream {
+    state: State,
+    /// The page being handed out.
+    current: std::vec::IntoIter<Record>,
+}
+
+enum State {
+    NotStarted(Box<RecordStreamBuilder>),
+    Running(Running),
+    Done,
+}
+
+struct Running {
+    pages: mpsc::UnboundedReceiver<Result<Vec<Record>, Error>>,
+    /// One permit per page the reader may read: `prefetch` at the start, then one each time the
+    /// caller waits for a page. The channel is unbounded because these permits bound it.
+    demand: Arc<Semaphore>,
+    /// A permit was given for the page awaited now.
+    asked: bool,
+    task: tokio::task::JoinHandle<Result<(), Error>>,
+}
+
+impl RecordStream {
+    /// Stops reading and waits for the reader to clean up: a cursor still open is deleted, and
+    /// the deletion's error, if any, is returned.
+    pub async fn close(mut self) -> Result<(), Error> {
+        match std::mem::replace(&mut self.state, State::Done) {
+            State::Running(running) => {
+                running.demand.close();
+                drop(running.pages);
+                match running.task.await {
+                    Ok(cleanup) => cleanup,
+                    Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                    // Cancelled: the runtime is shutting down, and so nothing is left to wait for.
+                    Err(_) => Ok(()),
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Stream for RecordStream {
+    type Item = Result<Record, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if let Some(record) = this.current.next() {
+                return Poll::Ready(Some(Ok(record)));
+            }
+            match &mut this.state {
+                State::NotStarted(_) => {
+                    let State::NotStarted(builder) =
+                        std::mem::replace(&mut this.state, State::Done)
+                    else {
+                        unreachable!("matched just above")
+                    };
+                    let prefetch = builder.prefetch;
+                    let pager = match builder.into_pager() {
+                        Ok(pager) => pager,
+                        Err(e) => return Poll::Ready(Some(Err(e))),
+                    };
+                    let demand = Arc::new(Semaphore::new(prefetch.min(Semaphore::MAX_PERMITS)));
+                    let (sender, pages) = mpsc::unbounded_channel();
+                    let task = tokio::spawn(read_pages(pager, demand.clone(), sender));
+                    this.state = State::Running(Running {
+                        pages,
+                        demand,
+                        asked: false,
+                        task,
+                    });
+                }
+                State::Running(running) => {
+                    if !running.asked {
+                        running.demand.add_permits(1);
+                        running.asked = true;
+                    }
+                    match running.pages.poll_recv(cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(Some(Ok(page))) => {
+                            running.asked = false;
+                            this.current = page.into_iter();
+                        }
+                        Poll::Ready(Some(Err(e))) => {
+                            this.state = State::Done;
+                            return Poll::Ready(Some(Err(e)));
+                        }
+                        Poll::Ready(None) => {
+                            this.state = State::Done;
+                            return Poll::Ready(None);
+                        }
+                    }
+                }
+                State::Done => return Poll::Ready(None),
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let upper = matches!(self.state, State::Done).then_some(self.current.len());
+        (self.current.len(), upper)
+    }
+}
+
+impl Drop for RecordStream {
+    fn drop(&mut self) {
+        // Wakes the reader if it waits for demand, so that it deletes its cursor and ends.
+        if let State::Running(running) = &self.state {
+            running.demand.close();
+        }
+    }
+}
+
+impl std::fmt::Debug for RecordStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let state = match self.state {
+            State::NotStarted(_) => "not started",
+            State::Running(_) => "reading",
+            State::Done => "done",
+        };
+        f.debug_struct("RecordStream")
+            .field("state", &state)
+            .field("buffered", &self.current.len())
+            .finish()
+    }
+}
+
+/// The reader's task: a page per permit, until the last page, an error, or the caller leaves.
+/// Returns the result of cleaning up (deleting a cursor left open).
+async fn read_pages(
+    mut pager: Pager,
+    demand: Arc<Semaphore>,
+    pages: mpsc::UnboundedSender<Result<Vec<Record>, Error>>,
+) -> Result<(), Error> {
+    loop {
+        match demand.acquire().await {
+            Ok(permit) => permit.forget(),
+            // Closed: the stream was dropped or closed.
+            Err(_) => return pager.abandon().await,
+        }
+        match pager.next_page().await {
+            Ok(page) => {
+                let last = pager.finished;
+                if !page.is_empty() && pages.send(Ok(page)).is_err() {
+                    return pager.abandon().await;
+                }
+                if last {
+                    return Ok(());
+                }
+            }
+            Err(e) => {
+                // Cleaned up before the caller hears of the error, so that a caller who stops
+                // there finds no cursor left open.
+                let cleanup = pager.abandon().await;
+                let _ = pages.send(Err(e));
+                return cleanup;
+            }
+        }
+    }
+}
+
+struct Pager {
+    client: Client,
+    app: AppId,
+    /// The caller's query, without `limit` or `offset`.
+    query: String,
+    fields: Option<Vec<String>>,
+    /// `$id` was added to `fields` for seeking: take it out of each record.
+    strip_id: bool,
+    page_size: usize,
+    mode: Mode,
+    finished: bool,
+}
+
+enum Mode {
+    Seek {
+        last: u64,
+    },
+    Offset {
+        offset: usize,
+    },
+    Cursor {
+        /// Set while kintone holds the cursor open.
+        id: Option<CursorId>,
+        total_count: u64,
+        received: u64,
+    },
+}
+
+impl Pager {
+    async fn next_page(&mut self) -> Result<Vec<Record>, Error> {
+        match &mut self.mode {
+            Mode::Seek { last } => {
+                let condition = if self.query.trim().is_empty() {
+                    format!("{ID} > {last}")
+                } else {
+                    format!("{ID} > {last} and ({})", self.query)
+                };
+                let query = format!("{condition} order by {ID} asc limit {}", self.page_size);
+                let mut records = get_records(&self.client, self.app, query, &self.fields).await?;
+                check_page_size(self.page_size, records.len())?;
+                for record in &records {
+                    let id = match record.get(ID) {
+                        Some(FieldValue::Id(id)) => id.value.get(),
+                        _ => return Err(ProtocolError::MissingId.into()),
+                    };
+                    if id <= *last {
+                        return Err(ProtocolError::IdNotIncreasing {
+                            previous: *last,
+                            received: id,
+                        }
+                        .into());
+                    }
+                    *last = id;
+                }
+                if self.strip_id {
+                    Record::remove_from_each(&mut records, ID);
+                }
+                self.finished = records.len() < self.page_size;
+                Ok(records)
+            }
+            Mode::Offset { offset } => {
+                // The request's own check refuses an offset past kintone's limit.
+                let query = format!(
+                    "{} limit {} offset {offset}",
+                    self.query.trim_end(),
+                    self.page_size
+                );
+                let records = get_records(&self.client, self.app, query, &self.fields).await?;
+                check_page_size(self.page_size, records.len())?;
+                *offset += records.len();
+                self.finished = records.len() < self.page_size;
+                Ok(records)
+            }
+            Mode::Cursor {
+                id,
+                total_count,
+                received,
+            } => {
+                let cursor = match id {
+                    Some(cursor) => cursor.clone(),
+                    None => {
+                        let mut create =
+                            CreateCursorRequest::new(self.app).size(self.page_size as u64);
+                        if !self.query.trim().is_empty() {
+                            create = create.query(self.query.clone());
+                        }
+                        if let Some(fields) = &self.fields {
+                            create = create.fields(fields.clone());
+                        }
+                        let created = self.client.send(create).await?.into_body();
+                        *total_count = created.total_count;
+                        id.insert(created.id).clone()
+                    }
+                };
+                let page = self
+                    .client
+                    .send(GetRecordsByCursorRequest::new(cursor))
+                    .await?
+                    .into_body();
+                check_page_size(self.page_size, page.records.len())?;
+                check_cursor_page(*total_count, received, page.records.len(), page.next)?;
+                if !page.next {
+                    // kintone deletes a cursor read to the end.
+                    *id = None;
+                    self.finished = true;
+                }
+                Ok(page.records)
+            }
+        }
+    }
+
+    /// Deletes the cursor if one is still open.
+    async fn abandon(&mut self) -> Result<(), Error> {
+        self.finished = true;
+        if let Mode::Cursor { id, .. } = &mut self.mode {
+            if let Some(cursor) = id.take() {
+                self.client.send(DeleteCursorRequest::new(cursor)).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+async fn get_records(
+    client: &Client,
+    app: AppId,
+    query: String,
+    fields: &Option<Vec<String>>,
+) -> Result<Vec<Record>, Error> {
+    let mut request = GetRecordsRequest::new(app).query(query);
+    if let Some(fields) = fields {
+        request = request.fields(fields.clone());
+    }
+    Ok(client.send(request).await?.into_body().records)
+}
+
+fn check_page_size(asked: usize, received: usize) -> Result<(), ProtocolError> {
+    if received > asked {
+        Err(ProtocolError::PageTooLarge { asked, received })
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether the query has an `order by` clause, outside string literals.
+fn has_order_by(query: &str) -> bool {
+    let mut words = Vec::new();
+    let mut chars = query.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if c == '"' {
+            // A string literal, with backslash escapes: skipped whole.
+            while let Some((_, c)) = chars.next() {
+                match c {
+                    '\\' => {
+                        chars.next();
+                    }
+                    '"' => break,
+                    _ => {}
+                }
+            }
+        } else if c.is_whitespace() || "(),".contains(c) {
+            continue;
+        } else {
+            let mut end = start + c.len_utf8();
+            while let Some(&(i, c)) = chars.peek() {
+                if c.is_whitespace() || "(),\"".contains(c) {
+                    break;
+                }
+                end = i + c.len_utf8();
+                chars.next();
+            }
+            words.push(&query[start..end]);
+        }
+    }
+    words
+        .windows(2)
+        .any(|w| w[0].eq_ignore_ascii_case("order") && w[1].eq_ignore_ascii_case("by"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn order_by_is_found_outside_strings_only() {
+        assert!(has_order_by("Amount > 1 order by Amount desc"));
+        assert!(has_order_by("ORDER   BY $id"));
+        assert!(!has_order_by(r#"Title = "order by me""#));
+        assert!(!has_order_by(
+            r#"Title = "say \"order by\"" and Memo like "by""#
+        ));
+        assert!(!has_order_by("Border > 1 and by_field = 2"));
+        assert!(!has_order_by(""));
+    }
+
+    fn client() -> Client {
+        Client::builder("http://127.0.0.1:9")
+            .api_token("T")
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn the_automatic_choice_follows_the_query() {
+        let seek = client().record_stream(1).query("Amount > 1").into_pager();
+        assert!(matches!(seek.unwrap().mode, Mode::Seek { .. }));
+        let cursor = client()
+            .record_stream(1)
+            .query("Amount > 1 order by Amount desc")
+            .into_pager();
+        assert!(matches!(cursor.unwrap().mode, Mode::Cursor { .. }));
+        let refused = client()
+            .record_stream(1)
+            .query("order by Amount desc")
+            .strategy(ReadStrategy::Seek)
+            .into_pager();
+        assert!(matches!(
+            refused,
+            Err(Error::Limit(LimitError::QueryClauseNotAllowed {
+                clause: "order by",
+                ..
+            }))
+        ));
+        let limited = client().record_stream(1).query("limit 5").into_pager();
+        assert!(matches!(
+            limited,
+            Err(Error::Limit(LimitError::QueryClauseNotAllowed { .. }))
+        ));
+        let too_large = client()
+            .record_stream(1)
+            .page_size(MAX_RECORDS_PER_PAGE + 1)
+            .into_pager();
+        assert!(matches!(
+            too_large,
+            Err(Error::Limit(LimitError::OutOfRange { .. }))
+        ));
+    }
+
+    #[test]
+    fn seeking_adds_the_id_to_restricted_fields_and_strips_it() {
+        let pager = client()
+            .record_stream(1)
+            .fields(["Title"])
+            .into_pager()
+            .unwrap();
+        assert_eq!(
+            pager.fields.as_deref(),
+            Some(&["Title".into(), ID.into()][..])
+        );
+        assert!(pager.strip_id);
+        let asked = client()
+            .record_stream(1)
+            .fields(["Title", ID])
+            .into_pager()
+            .unwrap();
+        assert!(!asked.strip_id);
+        let cursor = client()
+            .record_stream(1)
+            .fields(["Title"])
+            .strategy(ReadStrategy::Cursor)
+            .into_pager()
+            .unwrap();
+        assert_eq!(cursor.fields.as_deref(), Some(&["Title".into()][..]));
+    }
+
+    #[test]
+    fn the_stream_is_send_and_static() {
+        fn check<T: Send + 'static>(_: &T) {}
+        check(&client().record_stream(1).build());
+    }
+}
