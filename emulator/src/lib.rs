@@ -45,10 +45,13 @@
 //! process); records written with an API token are written as `Administrator`.
 
 mod clock;
+mod decimal;
 mod error;
+mod formula;
 mod handlers;
 mod inject;
 mod query;
+mod render;
 mod server;
 mod spec;
 mod store;
@@ -68,7 +71,8 @@ pub use server::{
 };
 pub use spec::{limits, operations as spec_operations, Limits, SpecOperation};
 pub use store::{
-    ActionSeed, AppSeed, FieldSeed, FieldType, Permissions, ProcessSeed, Seed, TokenSeed, UserSeed,
+    ActionSeed, AppSeed, EntitySeed, FieldSeed, FieldType, LinkProtocol, LookupSeed, OAuthSeed,
+    Permissions, ProcessSeed, Seed, TokenSeed, UserSeed,
 };
 
 use server::Shared;
@@ -103,13 +107,56 @@ impl EmulatorBuilder {
         self
     }
 
-    pub fn user(mut self, login: impl Into<String>, password: impl Into<String>) -> Self {
-        let login = login.into();
-        self.seed.users.push(UserSeed {
-            name: login.clone(),
-            login,
-            password: password.into(),
+    pub fn user(self, login: impl Into<String>, password: impl Into<String>) -> Self {
+        self.user_seed(UserSeed::new(login, password))
+    }
+
+    /// A user with a display name or a time zone of its own.
+    pub fn user_seed(mut self, user: UserSeed) -> Self {
+        self.seed.users.push(user);
+        self
+    }
+
+    /// An organization that organization selections may name.
+    pub fn organization(mut self, code: impl Into<String>, name: impl Into<String>) -> Self {
+        self.seed.organizations.push(EntitySeed {
+            code: code.into(),
+            name: name.into(),
         });
+        self
+    }
+
+    /// A group that group selections may name.
+    pub fn group(mut self, code: impl Into<String>, name: impl Into<String>) -> Self {
+        self.seed.groups.push(EntitySeed {
+            code: code.into(),
+            name: name.into(),
+        });
+        self
+    }
+
+    /// An OAuth access token (sent as `Authorization: Bearer`) acting as the user `login`
+    /// within `scopes` (`k:app_record:read`, `k:app_record:write`, `k:app_settings:read`,
+    /// `k:app_settings:write`, `k:file:read`, `k:file:write`); an operation outside them is
+    /// answered 403 `CB_OA01`.
+    pub fn oauth_token<S: Into<String>>(
+        mut self,
+        token: impl Into<String>,
+        login: impl Into<String>,
+        scopes: impl IntoIterator<Item = S>,
+    ) -> Self {
+        self.seed.oauth_tokens.push(OAuthSeed {
+            token: token.into(),
+            login: login.into(),
+            scopes: scopes.into_iter().map(Into::into).collect(),
+        });
+        self
+    }
+
+    /// The domain's time zone as a UTC offset (`+09:00`): API tokens and users without one of
+    /// their own read dates in it. UTC unless set.
+    pub fn time_zone(mut self, offset: impl Into<String>) -> Self {
+        self.seed.time_zone = Some(offset.into());
         self
     }
 
@@ -118,6 +165,12 @@ impl EmulatorBuilder {
         self.seed.apps.extend(seed.apps);
         self.seed.tokens.extend(seed.tokens);
         self.seed.users.extend(seed.users);
+        self.seed.organizations.extend(seed.organizations);
+        self.seed.groups.extend(seed.groups);
+        self.seed.oauth_tokens.extend(seed.oauth_tokens);
+        if seed.time_zone.is_some() {
+            self.seed.time_zone = seed.time_zone;
+        }
         self
     }
 
@@ -168,8 +221,9 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Where the emulator reads the time for expiry (cursors, uploads): the system clock unless
-    /// set; a [`ManualClock`] lets a test pass ten minutes at once.
+    /// Where the emulator reads the time for expiry (cursors, uploads), record times and the
+    /// date functions of queries: the system clock unless set; a [`ManualClock`] lets a test
+    /// pass ten minutes at once, or start at a date of its choosing.
     pub fn clock(mut self, clock: impl Clock) -> Self {
         self.config.clock = Arc::new(clock);
         self
@@ -184,29 +238,47 @@ impl EmulatorBuilder {
     /// Starts the server on 127.0.0.1.
     pub async fn start(self) -> Result<Emulator, StartError> {
         let mut db = Db::default();
+        db.domain_zone = self
+            .seed
+            .time_zone
+            .as_deref()
+            .map(|z| parse_zone(z).ok_or_else(|| StartError::Setting(format!("time zone {z:?}"))))
+            .transpose()?;
         for user in self.seed.users {
+            if let Some(z) = &user.time_zone {
+                let zone = parse_zone(z).ok_or_else(|| {
+                    StartError::Setting(format!("time zone {z:?} of the user {}", user.login))
+                })?;
+                db.zones.insert(user.login.clone(), zone);
+            }
             db.users.insert(user.login.clone(), user);
+        }
+        for o in self.seed.organizations {
+            db.organizations.insert(o.code, o.name);
+        }
+        for g in self.seed.groups {
+            db.groups.insert(g.code, g.name);
         }
         for token in self.seed.tokens {
             db.tokens
                 .insert(token.token, (token.app, token.permissions));
         }
-        let mut seeded_records = Vec::new();
-        for app in self.seed.apps {
-            seeded_records.push((app.id, app.records.clone()));
-            db.apps.insert(
-                app.id,
-                App {
-                    fields: app
-                        .fields
-                        .into_iter()
-                        .map(|f| (f.code.clone(), f))
-                        .collect(),
-                    records: Default::default(),
-                    next_record_id: 0,
-                    process: app.process,
+        for grant in self.seed.oauth_tokens {
+            db.oauth.insert(
+                grant.token,
+                store::OAuthGrant {
+                    login: grant.login,
+                    scopes: grant.scopes,
                 },
             );
+        }
+        let mut seeded_records = Vec::new();
+        for app in &self.seed.apps {
+            check_app(app, &self.seed.apps).map_err(StartError::Setting)?;
+        }
+        for app in self.seed.apps {
+            db.apps.insert(app.id, App::new(&app));
+            seeded_records.push((app.id, app.records));
         }
         let shared = Arc::new(Shared::new(db, self.config));
         for (app, records) in seeded_records {
@@ -243,6 +315,8 @@ pub enum StartError {
     Bind(std::io::Error),
     /// A seeded record breaks its app's fields.
     Seed(KintoneError),
+    /// A setting or a field definition the emulator cannot use.
+    Setting(String),
 }
 
 impl std::fmt::Display for StartError {
@@ -254,11 +328,67 @@ impl std::fmt::Display for StartError {
                 "a seeded record is not valid: {} {:?}",
                 e.message_en, e.errors
             ),
+            StartError::Setting(what) => write!(f, "not a valid setting: {what}"),
         }
     }
 }
 
 impl std::error::Error for StartError {}
+
+/// A UTC offset: `UTC`, `Z`, `+09:00`, `-0530`.
+fn parse_zone(text: &str) -> Option<time::UtcOffset> {
+    if text.eq_ignore_ascii_case("UTC") || text == "Z" {
+        return Some(time::UtcOffset::UTC);
+    }
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1i8, &text[1..]),
+        b'-' => (-1i8, &text[1..]),
+        _ => return None,
+    };
+    let (h, m) = rest
+        .split_once(':')
+        .unwrap_or((rest.get(..2)?, rest.get(2..)?));
+    if h.len() != 2 || m.len() != 2 {
+        return None;
+    }
+    let (h, m): (i8, i8) = (h.parse().ok()?, m.parse().ok()?);
+    time::UtcOffset::from_hms(sign * h, sign * m, 0).ok()
+}
+
+/// Checks what the emulator computes from an app's fields: formulas it can read, and lookups
+/// whose key kintone lets the API write (O29: the source's record number or a field that
+/// prohibits duplicates).
+fn check_app(app: &AppSeed, apps: &[AppSeed]) -> Result<(), String> {
+    for f in app
+        .fields
+        .iter()
+        .chain(app.fields.iter().flat_map(|f| &f.fields))
+    {
+        if f.field_type == FieldType::Calc {
+            crate::formula::parse(&f.expression)
+                .map_err(|e| format!("the formula of {} in app {}: {e}", f.code, app.id))?;
+        }
+        if let Some(l) = &f.lookup {
+            let source = apps
+                .iter()
+                .find(|a| a.id == l.related_app)
+                .ok_or_else(|| format!("the lookup {} names no app {}", f.code, l.related_app))?;
+            let key_ok = l.related_key_field == "Record_number"
+                || source.fields.iter().any(|k| {
+                    k.code == l.related_key_field
+                        && k.unique
+                        && matches!(k.field_type, FieldType::SingleLineText | FieldType::Number)
+                });
+            if !key_ok {
+                return Err(format!(
+                    "the lookup {} keys on {}, which is neither the record number nor a field that prohibits duplicate values",
+                    f.code, l.related_key_field
+                ));
+            }
+        }
+    }
+    Ok(())
+}
 
 fn insert(
     shared: &Shared,
@@ -274,14 +404,16 @@ fn insert(
         guest_space: None,
         shared,
     };
-    records
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            handlers::records::add_one(&mut ctx, app, Some(r), &format!("records[{i}]."))
-                .map(|(id, _)| id)
-        })
-        .collect()
+    handlers::records::atomically(&mut ctx, |ctx| {
+        records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                handlers::records::add_one(ctx, app, Some(r), &format!("records[{i}]."))
+                    .map(|(id, _)| id)
+            })
+            .collect()
+    })
 }
 
 /// A running emulator. It stops when dropped.
@@ -332,7 +464,7 @@ impl Emulator {
             .unwrap()
             .apps
             .get(&app)
-            .map_or(0, |a| a.records.len())
+            .map_or(0, |a| a.records().len())
     }
 
     /// How many cursors are open.
