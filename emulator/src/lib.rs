@@ -29,20 +29,39 @@
 //! the latest [`DEFAULT_LOG_MAX_REQUESTS`] requests within [`DEFAULT_LOG_MAX_BYTES`], and no
 //! body of a request that failed authentication.
 //!
-//! ## The emulator's own error codes
+//! ## Error codes, and those whose answer is not known
 //!
-//! kintone's codes are answered where kintone's answer is known. Where it is not, the emulator
-//! answers a code of its own, in kintone's shape (`{id, code, message}` and `X-Cybozu-Error`):
+//! kintone's codes and statuses are answered as `shared/reference/verified-behaviours.md`
+//! grades them (statuses from the spec's `x-kintone-error-codes` wherever it gives one; debug
+//! builds assert the emulator agrees), with `X-Cybozu-Error` naming the code on every error
+//! answer: failed bulk requests (the failing request's code) and injected JSON failures with a
+//! `code` included. Where kintone's answer is not known, this is the one list of what the
+//! emulator answers instead:
 //!
-//! | status | code | when |
-//! |---|---|---|
-//! | 501 | `EMULATOR_NI01` | the operation is in the spec but the emulator does not implement it |
-//! | 413 | `EMULATOR_TL01` | the request body is over the emulator's cap; kintone's own answer to an oversized body is not known |
+//! | status | code | when | what is not known |
+//! |---|---|---|---|
+//! | 501 | `EMULATOR_NI01` | the operation is in the spec but the emulator does not implement it | the emulator's own code |
+//! | 413 | `EMULATOR_TL01` | the request body is over the emulator's cap | the emulator's own code; kintone's answer to an oversized body |
+//! | 404 | `CB_NF01` | an unknown API path | kintone's status and body for it |
+//! | 400 | `CB_IL02` | an `X-HTTP-Method-Override` that is not GET, POST, PUT or DELETE | kintone's answer to it |
+//! | 401 | `CB_AU01` | an unknown OAuth access token | kintone's answer to it |
+//! | 400 | `GAIA_IL03` | a process action that does not apply to the record's status | the status (the code is observed) |
+//! | 400 | `GAIA_ST02` | a process action in an app without process management | the status (the code is observed) |
+//! | 403 | `GAIA_RE03` | deleting another author's comment | the status (the code is observed) |
+//! | 400 | `CB_VA01` | a link that does not fit its protocol (WEB: `http://` or `https://`; MAIL: `local@domain`; CALL: digits, spaces, `+ - ( ) # *`) | the exact rules and messages |
 //!
-//! Known differences from kintone: times are UTC (no user time zone); numbers in queries compare
-//! as floating point; every app has the system fields `Record_number`, `Created_by`,
-//! `Created_datetime`, `Updated_by`, `Updated_datetime` (and `Status`, `Assignee` with a
-//! process); records written with an API token are written as `Administrator`.
+//! ## Known differences from kintone
+//!
+//! Time zones are UTC offsets (`+09:00`), not IANA zones, so daylight saving time is not
+//! modelled. `like` is a case-blind substring match, not kintone's word search. Conditions on
+//! fields of the same subtable joined by `and` may match in different rows (kintone requires the
+//! same row). Calculated fields compute a subset of kintone's formulas (see `FieldSeed::expression`:
+//! numbers, number and calculated fields, `+ - * /`, parentheses, `SUM()` of a subtable field,
+//! rounded half to even to 4 places); subtable calculated fields are not computed. Numbers allow
+//! kintone's default 12 digits before the point. Every app has the system fields `Record_number`,
+//! `Created_by`, `Created_datetime`, `Updated_by`, `Updated_datetime` (and `Status`, `Assignee`
+//! with a process); records written with an API token are written as `Administrator`; users may
+//! do everything in every app (only API tokens and OAuth scopes restrict).
 
 mod clock;
 mod decimal;

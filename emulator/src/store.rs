@@ -149,7 +149,10 @@ pub struct FieldSeed {
     /// A link's protocol; `WEB` unless set.
     #[serde(default)]
     pub protocol: LinkProtocol,
-    /// A calculated field's formula (see the crate docs for the subset the emulator computes).
+    /// A calculated field's formula, in the subset the emulator computes: numbers, codes of
+    /// number and calculated fields, `+ - * /`, parentheses, unary minus and `SUM(code)` of a
+    /// subtable's number field; decimal arithmetic, an empty field counting as 0, the result
+    /// rounded half to even to 4 places. A formula outside the subset fails the start.
     #[serde(default)]
     pub expression: String,
     /// When this text or number field is a lookup: where it looks its value up.
