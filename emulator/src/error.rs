@@ -23,6 +23,13 @@ impl KintoneError {
         en: impl Into<String>,
         ja: impl Into<String>,
     ) -> Self {
+        // The spec is the one place a code's status is stated; the emulator must agree with it
+        // wherever it states one (every test that reaches an error checks this).
+        debug_assert!(
+            crate::spec::error_status(code).is_none_or(|s| s == status),
+            "{code} is {status} here but {:?} in the spec",
+            crate::spec::error_status(code)
+        );
         Self {
             status: StatusCode::from_u16(status).expect("a valid status"),
             code,

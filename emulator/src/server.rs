@@ -259,11 +259,19 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: http::Request<Bo
             content_type,
             body,
         }) => {
+            // A JSON error body names its code in `X-Cybozu-Error`, as kintone's own do.
+            let code = serde_json::from_str::<Value>(&body)
+                .ok()
+                .and_then(|v| v.get("code").and_then(Value::as_str).map(str::to_string));
             let mut r = Response::new(Body::from(body));
             *r.status_mut() =
                 StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             r.headers_mut()
                 .insert(http::header::CONTENT_TYPE, header_value(&content_type));
+            if let Some(code) = code.filter(|_| status >= 400) {
+                r.headers_mut()
+                    .insert(header("CYBOZU_ERROR_HEADER"), header_value(&code));
+            }
             add_concurrency(r.headers_mut(), &shared, running_now);
             return r;
         }
@@ -295,6 +303,15 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: http::Request<Bo
             add_concurrency(r.headers_mut(), &shared, running_now);
             r
         }
+        Ok(Output::Raw(bytes)) => {
+            let mut r = Response::new(Body::from(bytes));
+            r.headers_mut().insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+            add_concurrency(r.headers_mut(), &shared, running_now);
+            r
+        }
         Ok(Output::File {
             content_type,
             name,
@@ -313,13 +330,15 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: http::Request<Bo
             add_concurrency(r.headers_mut(), &shared, running_now);
             r
         }
-        Ok(Output::Error { status, body }) => {
+        Ok(Output::Error { status, code, body }) => {
             let mut r = Response::new(Body::from(body.to_string()));
             *r.status_mut() = status;
             r.headers_mut().insert(
                 http::header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json; charset=utf-8"),
             );
+            r.headers_mut()
+                .insert(header("CYBOZU_ERROR_HEADER"), header_value(code));
             add_concurrency(r.headers_mut(), &shared, running_now);
             r
         }
@@ -563,7 +582,7 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Principal, Kinto
                 Some(grant) => tokens.push(*grant),
                 None => {
                     return Err(KintoneError::new(
-                        401,
+                        400,
                         "GAIA_IA02",
                         "The API token is invalid.",
                         "APIトークンが不正です。",
@@ -572,6 +591,27 @@ fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Principal, Kinto
             }
         }
         return Ok(Principal::Tokens(tokens));
+    }
+    if let Some(v) = headers.get(http::header::AUTHORIZATION) {
+        let token = v
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        return match token.and_then(|t| db.oauth.get(t)) {
+            Some(grant) => Ok(Principal::OAuth {
+                login: grant.login.clone(),
+                scopes: grant.scopes.clone(),
+            }),
+            // kintone's answer to an unknown or expired access token is not known; the
+            // emulator answers as to a request without credentials.
+            None => Err(KintoneError::new(
+                401,
+                "CB_AU01",
+                "Authentication is required.",
+                "ログインしてください。",
+            )),
+        };
     }
     Err(KintoneError::new(
         401,

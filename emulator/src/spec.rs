@@ -137,6 +137,15 @@ pub fn header(name: &str) -> http::HeaderName {
         .unwrap_or_else(|| panic!("the spec names no header {name}"))
 }
 
+/// The HTTP status the spec's `x-kintone-error-codes` give a code, when it gives one.
+pub fn error_status(code: &str) -> Option<u16> {
+    model()
+        .error_codes
+        .iter()
+        .find(|c| c.code == code)
+        .and_then(|c| c.status)
+}
+
 /// The field types the spec's record values (`FieldValue`) are tagged with.
 #[cfg(test)]
 fn field_types() -> Vec<String> {

@@ -146,6 +146,60 @@ pub struct FieldSeed {
     /// The fields of a subtable.
     #[serde(default)]
     pub fields: Vec<FieldSeed>,
+    /// A link's protocol; `WEB` unless set.
+    #[serde(default)]
+    pub protocol: LinkProtocol,
+    /// A calculated field's formula, in the subset the emulator computes: numbers, codes of
+    /// number and calculated fields, `+ - * /`, parentheses, unary minus and `SUM(code)` of a
+    /// subtable's number field; decimal arithmetic, an empty field counting as 0, the result
+    /// rounded half to even to 4 places. A formula outside the subset fails the start.
+    #[serde(default)]
+    pub expression: String,
+    /// When this text or number field is a lookup: where it looks its value up.
+    #[serde(default)]
+    pub lookup: Option<LookupSeed>,
+}
+
+/// What a link field holds, and so which values it accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum LinkProtocol {
+    /// A web address: `http://…` or `https://…`.
+    #[default]
+    Web,
+    /// A telephone number: digits, spaces and `+ - ( ) # *`.
+    Call,
+    /// An e-mail address: `local@domain`.
+    Mail,
+}
+
+/// A lookup: the key written into the field is searched in `related_key_field` of
+/// `related_app`, and the found record's fields are copied as `field_mappings` say.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LookupSeed {
+    pub related_app: u64,
+    /// The source app's key: its record number (`Record_number`) or a field that prohibits
+    /// duplicate values (O29).
+    pub related_key_field: String,
+    /// `(field of this app, field of the source app)` pairs to copy.
+    #[serde(default)]
+    pub field_mappings: Vec<(String, String)>,
+}
+
+impl LookupSeed {
+    pub fn new(related_app: u64, related_key_field: impl Into<String>) -> Self {
+        Self {
+            related_app,
+            related_key_field: related_key_field.into(),
+            field_mappings: Vec::new(),
+        }
+    }
+
+    /// Copies the source record's `from` into this app's `to`.
+    pub fn map(mut self, to: impl Into<String>, from: impl Into<String>) -> Self {
+        self.field_mappings.push((to.into(), from.into()));
+        self
+    }
 }
 
 impl FieldSeed {
@@ -157,7 +211,34 @@ impl FieldSeed {
             unique: false,
             options: Vec::new(),
             fields: Vec::new(),
+            protocol: LinkProtocol::Web,
+            expression: String::new(),
+            lookup: None,
         }
+    }
+
+    /// The fields of a subtable.
+    pub fn fields(mut self, fields: impl IntoIterator<Item = FieldSeed>) -> Self {
+        self.fields = fields.into_iter().collect();
+        self
+    }
+
+    /// A link's protocol.
+    pub fn protocol(mut self, protocol: LinkProtocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// A calculated field's formula.
+    pub fn expression(mut self, expression: impl Into<String>) -> Self {
+        self.expression = expression.into();
+        self
+    }
+
+    /// Makes this field a lookup.
+    pub fn lookup(mut self, lookup: LookupSeed) -> Self {
+        self.lookup = Some(lookup);
+        self
     }
 
     pub fn required(mut self) -> Self {
@@ -278,6 +359,50 @@ pub struct UserSeed {
     pub password: String,
     #[serde(default)]
     pub name: String,
+    /// The user's time zone as a UTC offset (`+09:00`, `-05:00`, `UTC`); the domain's when
+    /// left out. Date functions in queries (`TODAY()`, `THIS_MONTH()`, …) follow it.
+    #[serde(default)]
+    pub time_zone: Option<String>,
+}
+
+impl UserSeed {
+    pub fn new(login: impl Into<String>, password: impl Into<String>) -> Self {
+        let login = login.into();
+        Self {
+            name: login.clone(),
+            login,
+            password: password.into(),
+            time_zone: None,
+        }
+    }
+
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// The user's time zone as a UTC offset (`+09:00`).
+    pub fn time_zone(mut self, offset: impl Into<String>) -> Self {
+        self.time_zone = Some(offset.into());
+        self
+    }
+}
+
+/// An organization or a group that user-selection fields may name.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EntitySeed {
+    pub code: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+/// An OAuth access token: it acts as `login` within its `scopes`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OAuthSeed {
+    pub token: String,
+    pub login: String,
+    #[serde(default)]
+    pub scopes: Vec<String>,
 }
 
 /// Everything to load at start, also readable from a JSON seed file.
@@ -289,16 +414,110 @@ pub struct Seed {
     pub tokens: Vec<TokenSeed>,
     #[serde(default)]
     pub users: Vec<UserSeed>,
+    #[serde(default)]
+    pub organizations: Vec<EntitySeed>,
+    #[serde(default)]
+    pub groups: Vec<EntitySeed>,
+    #[serde(default)]
+    pub oauth_tokens: Vec<OAuthSeed>,
+    /// The domain's time zone (UTC offset), for API tokens and users without one; UTC unless set.
+    #[serde(default)]
+    pub time_zone: Option<String>,
 }
 
-/// A stored record: field values in their response form (`{"type", "value"}`'s `value`).
+/// A user, organization or group as records show it: `{"code", "name"}`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Entity {
+    pub code: Box<str>,
+    pub name: Box<str>,
+}
+
+/// A file a record holds, as records show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileInfo {
+    pub content_type: Box<str>,
+    pub file_key: Box<str>,
+    pub name: Box<str>,
+    pub size: u64,
+}
+
+/// A subtable row: its own id, and a cell per field of the subtable, in the subtable's order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub id: u64,
+    pub cells: Box<[Cell]>,
+}
+
+/// One stored value, in the least memory that renders it back: texts for every scalar (numbers,
+/// dates and times are kept as kintone answers them), shared entities for users.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Cell {
+    #[default]
+    Null,
+    Text(Box<str>),
+    Texts(Box<[Box<str>]>),
+    Entity(Arc<Entity>),
+    Entities(Box<[Arc<Entity>]>),
+    Files(Box<[FileInfo]>),
+    Rows(Box<[Row]>),
+}
+
+impl Cell {
+    /// The value a field of type `t` holds when nothing was written to it (which empty values
+    /// are `null` and which `""` or `[]` follows kintone's answers).
+    pub fn empty(t: FieldType) -> Cell {
+        use FieldType::*;
+        match t {
+            CheckBox | MultiSelect | Category => Cell::Texts(Box::default()),
+            UserSelect | OrganizationSelect | GroupSelect | StatusAssignee => {
+                Cell::Entities(Box::default())
+            }
+            File => Cell::Files(Box::default()),
+            Subtable => Cell::Rows(Box::default()),
+            Date | Time | DropDown | RadioButton => Cell::Null,
+            _ => Cell::Text(Box::default()),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Null => true,
+            Cell::Text(s) => s.is_empty(),
+            Cell::Texts(v) => v.is_empty(),
+            Cell::Entity(_) => false,
+            Cell::Entities(v) => v.is_empty(),
+            Cell::Files(v) => v.is_empty(),
+            Cell::Rows(v) => v.is_empty(),
+        }
+    }
+
+    /// The text of a scalar cell; `""` for anything else.
+    pub fn text(&self) -> &str {
+        match self {
+            Cell::Text(s) => s,
+            _ => "",
+        }
+    }
+
+    pub fn text_of(s: impl Into<Box<str>>) -> Cell {
+        Cell::Text(s.into())
+    }
+}
+
+/// Where a field's value is in a record: a top-level slot, or a cell of a subtable's rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldRef {
+    Top(usize),
+    /// `(subtable slot, index of the field in the subtable)`.
+    Inner(usize, usize),
+}
+
+/// A stored record: a cell per slot of its app's layout.
 #[derive(Debug, Clone)]
 pub struct StoredRecord {
     pub id: u64,
     pub revision: u64,
-    pub values: BTreeMap<String, Value>,
-    pub status: Option<String>,
-    pub assignees: Vec<String>,
+    pub cells: Box<[Cell]>,
     pub comments: Vec<Comment>,
     pub next_comment_id: u64,
 }
@@ -312,13 +531,70 @@ pub struct Comment {
     pub mentions: Vec<Value>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct App {
-    pub fields: BTreeMap<String, FieldSeed>,
-    /// Shared with snapshots: a transaction copies pointers, and a record only when it changes.
-    pub records: BTreeMap<u64, Arc<StoredRecord>>,
-    pub next_record_id: u64,
+    /// Every field a record holds, in the order records are rendered: the form fields as
+    /// seeded, then the system fields.
+    pub layout: Arc<[FieldSeed]>,
+    refs: HashMap<String, FieldRef>,
+    /// By record id: ordered, so that `order by $id` and `$id` ranges read pages from it
+    /// directly. Written only through [`Db`], which journals writes inside transactions.
+    records: BTreeMap<u64, Arc<StoredRecord>>,
+    next_record_id: u64,
     pub process: Option<ProcessSeed>,
+}
+
+impl App {
+    pub fn new(seed: &AppSeed) -> App {
+        let mut layout: Vec<FieldSeed> = seed.fields.clone();
+        for (code, t) in SYSTEM_FIELDS {
+            if !layout.iter().any(|f| f.code == *code) {
+                layout.push(FieldSeed::new(*code, *t));
+            }
+        }
+        if seed.process.is_some() {
+            layout.push(FieldSeed::new("Status", FieldType::Status));
+            layout.push(FieldSeed::new("Assignee", FieldType::StatusAssignee));
+        }
+        let mut refs = HashMap::new();
+        for (slot, f) in layout.iter().enumerate() {
+            refs.insert(f.code.clone(), FieldRef::Top(slot));
+            for (inner, g) in f.fields.iter().enumerate() {
+                refs.insert(g.code.clone(), FieldRef::Inner(slot, inner));
+            }
+        }
+        App {
+            layout: layout.into(),
+            refs,
+            records: BTreeMap::new(),
+            next_record_id: 0,
+            process: seed.process.clone(),
+        }
+    }
+
+    /// Where a field code's value is, subtable fields included.
+    pub fn field_ref(&self, code: &str) -> Option<FieldRef> {
+        self.refs.get(code).copied()
+    }
+
+    /// The slot of a top-level field.
+    pub fn slot(&self, code: &str) -> Option<usize> {
+        match self.refs.get(code) {
+            Some(FieldRef::Top(slot)) => Some(*slot),
+            _ => None,
+        }
+    }
+
+    pub fn field_at(&self, r: FieldRef) -> &FieldSeed {
+        match r {
+            FieldRef::Top(slot) => &self.layout[slot],
+            FieldRef::Inner(slot, inner) => &self.layout[slot].fields[inner],
+        }
+    }
+
+    pub fn records(&self) -> &BTreeMap<u64, Arc<StoredRecord>> {
+        &self.records
+    }
 }
 
 /// An uploaded file waiting in temporary storage.
@@ -350,18 +626,228 @@ pub struct Cursor {
     pub last_used: Instant,
 }
 
+/// What an OAuth token may do, and as whom.
+#[derive(Debug, Clone)]
+pub struct OAuthGrant {
+    pub login: String,
+    pub scopes: Vec<String>,
+}
+
+/// How to undo one write of a transaction.
+#[derive(Debug)]
+enum Undo {
+    Record {
+        app: u64,
+        id: u64,
+        old: Option<Arc<StoredRecord>>,
+    },
+    NextRecordId {
+        app: u64,
+        old: u64,
+    },
+    TempFile {
+        key: String,
+        file: TempFile,
+    },
+    Attached {
+        key: String,
+    },
+    NextKey(u64),
+}
+
+/// Where a transaction started, to commit or roll back to.
+#[derive(Debug)]
+#[must_use]
+pub struct Savepoint {
+    outermost: bool,
+    mark: usize,
+}
+
 /// The whole domain.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Db {
     pub apps: BTreeMap<u64, App>,
     pub tokens: HashMap<String, (u64, Permissions)>,
+    pub oauth: HashMap<String, OAuthGrant>,
     pub users: HashMap<String, UserSeed>,
+    /// Organization and group codes, with their names.
+    pub organizations: HashMap<String, String>,
+    pub groups: HashMap<String, String>,
+    /// The time zones of users who have one.
+    pub zones: HashMap<String, time::UtcOffset>,
+    /// The domain's time zone (UTC when `None`), for API tokens and users without one.
+    pub domain_zone: Option<time::UtcOffset>,
     pub temp_files: HashMap<String, TempFile>,
-    pub files: HashMap<String, AttachedFile>,
+    files: HashMap<String, AttachedFile>,
     pub cursors: HashMap<String, Cursor>,
     /// The last subtable row id handed out.
-    pub next_key: u64,
+    next_key: u64,
+    /// One shared entity per user, so that records written by the same user share it.
+    users_as_entities: HashMap<String, Arc<Entity>>,
+    /// The writes of the open transaction, oldest first; `None` outside transactions. A
+    /// transaction costs what it changes, not the size of the domain.
+    journal: Option<Vec<Undo>>,
 }
+
+impl Db {
+    /// Opens a transaction, or a nested one inside the open one.
+    pub fn begin(&mut self) -> Savepoint {
+        let outermost = self.journal.is_none();
+        let journal = self.journal.get_or_insert_with(Vec::new);
+        Savepoint {
+            outermost,
+            mark: journal.len(),
+        }
+    }
+
+    /// Keeps the writes since `savepoint`.
+    pub fn commit(&mut self, savepoint: Savepoint) {
+        if savepoint.outermost {
+            self.journal = None;
+        }
+    }
+
+    /// Undoes every write since `savepoint`, newest first.
+    pub fn rollback(&mut self, savepoint: Savepoint) {
+        let Some(journal) = self.journal.as_mut() else {
+            return;
+        };
+        let undo: Vec<Undo> = journal.drain(savepoint.mark..).rev().collect();
+        for step in undo {
+            match step {
+                Undo::Record { app, id, old } => {
+                    if let Some(a) = self.apps.get_mut(&app) {
+                        match old {
+                            Some(r) => {
+                                a.records.insert(id, r);
+                            }
+                            None => {
+                                a.records.remove(&id);
+                            }
+                        }
+                    }
+                }
+                Undo::NextRecordId { app, old } => {
+                    if let Some(a) = self.apps.get_mut(&app) {
+                        a.next_record_id = old;
+                    }
+                }
+                Undo::TempFile { key, file } => {
+                    self.temp_files.insert(key, file);
+                }
+                Undo::Attached { key } => {
+                    self.files.remove(&key);
+                }
+                Undo::NextKey(old) => self.next_key = old,
+            }
+        }
+        if savepoint.outermost {
+            self.journal = None;
+        }
+    }
+
+    fn log(&mut self, undo: impl FnOnce() -> Undo) {
+        if let Some(journal) = self.journal.as_mut() {
+            journal.push(undo());
+        }
+    }
+
+    /// A record to change in place (copied first when a transaction must be able to undo it).
+    pub fn record_mut(&mut self, app: u64, id: u64) -> Option<&mut StoredRecord> {
+        let current = self.apps.get(&app)?.records.get(&id)?.clone();
+        self.log(|| Undo::Record {
+            app,
+            id,
+            old: Some(current),
+        });
+        let r = self.apps.get_mut(&app)?.records.get_mut(&id)?;
+        Some(Arc::make_mut(r))
+    }
+
+    /// Stores a new record under a fresh id of its app, which it returns.
+    pub fn add_record(&mut self, app: u64, mut record: StoredRecord) -> Option<u64> {
+        let a = self.apps.get_mut(&app)?;
+        let old = a.next_record_id;
+        a.next_record_id += 1;
+        let id = a.next_record_id;
+        record.id = id;
+        a.records.insert(id, Arc::new(record));
+        self.log(|| Undo::NextRecordId { app, old });
+        self.log(|| Undo::Record { app, id, old: None });
+        Some(id)
+    }
+
+    /// The id the next record of `app` will get.
+    pub fn next_record_id(&self, app: u64) -> Option<u64> {
+        self.apps.get(&app).map(|a| a.next_record_id + 1)
+    }
+
+    pub fn remove_record(&mut self, app: u64, id: u64) {
+        if let Some(old) = self.apps.get_mut(&app).and_then(|a| a.records.remove(&id)) {
+            self.log(|| Undo::Record {
+                app,
+                id,
+                old: Some(old),
+            });
+        }
+    }
+
+    /// A fresh subtable row id.
+    pub fn next_row_id(&mut self) -> u64 {
+        let old = self.next_key;
+        self.next_key += 1;
+        self.log(|| Undo::NextKey(old));
+        self.next_key
+    }
+
+    /// Moves an upload out of temporary storage.
+    pub fn take_temp_file(&mut self, key: &str) -> Option<TempFile> {
+        let file = self.temp_files.remove(key)?;
+        let kept = file.clone();
+        self.log(|| Undo::TempFile {
+            key: key.to_string(),
+            file: kept,
+        });
+        Some(file)
+    }
+
+    pub fn attach_file(&mut self, key: String, file: AttachedFile) {
+        self.log(|| Undo::Attached { key: key.clone() });
+        self.files.insert(key, file);
+    }
+
+    pub fn attached_file(&self, key: &str) -> Option<&AttachedFile> {
+        self.files.get(key)
+    }
+
+    /// The entity of a user, shared by every record that names the same user.
+    pub fn user_entity(&mut self, code: &str) -> Arc<Entity> {
+        if let Some(e) = self.users_as_entities.get(code) {
+            return e.clone();
+        }
+        let name = self
+            .users
+            .get(code)
+            .map(|u| u.name.as_str())
+            .filter(|n| !n.is_empty())
+            .unwrap_or(code);
+        let entity = Arc::new(Entity {
+            code: code.into(),
+            name: name.into(),
+        });
+        self.users_as_entities
+            .insert(code.to_string(), entity.clone());
+        entity
+    }
+
+    /// Whether a user of this code exists (`Administrator` always does).
+    pub fn user_exists(&self, code: &str) -> bool {
+        code == ADMINISTRATOR || self.users.contains_key(code)
+    }
+}
+
+/// The user kintone records API-token writes as, present on every domain.
+pub const ADMINISTRATOR: &str = "Administrator";
 
 /// A fresh key for a file or a cursor: 128 bits from the operating system's generator, as 32
 /// hex digits in a UUID's groups (the shape kintone's upload keys and cursor ids have). Keys
@@ -378,4 +864,51 @@ pub fn random_key() -> String {
         &hex[16..20],
         &hex[20..]
     )
+}
+
+#[cfg(test)]
+impl Cell {
+    /// A cell from a JSON value, for tests: strings are texts, arrays of strings options,
+    /// arrays of `{code}` entities, arrays of `{id, value}` subtable rows (cells in the order of
+    /// the row's codes, alphabetical).
+    pub fn from_json(v: &Value) -> Cell {
+        match v {
+            Value::Null => Cell::Null,
+            Value::String(s) => Cell::text_of(s.as_str()),
+            Value::Number(n) => Cell::text_of(n.to_string()),
+            Value::Array(items) => match items.first() {
+                None | Some(Value::String(_)) => Cell::Texts(
+                    items
+                        .iter()
+                        .map(|i| i.as_str().unwrap_or_default().into())
+                        .collect(),
+                ),
+                Some(Value::Object(o)) if o.contains_key("value") => Cell::Rows(
+                    items
+                        .iter()
+                        .map(|row| Row {
+                            id: row["id"].as_u64().unwrap_or_default(),
+                            cells: row["value"]
+                                .as_object()
+                                .map(|m| m.values().map(Cell::from_json).collect())
+                                .unwrap_or_default(),
+                        })
+                        .collect(),
+                ),
+                Some(_) => Cell::Entities(
+                    items
+                        .iter()
+                        .map(|i| {
+                            let code = i["code"].as_str().unwrap_or_default();
+                            Arc::new(Entity {
+                                code: code.into(),
+                                name: i["name"].as_str().unwrap_or(code).into(),
+                            })
+                        })
+                        .collect(),
+                ),
+            },
+            Value::Bool(_) | Value::Object(_) => Cell::Null,
+        }
+    }
 }

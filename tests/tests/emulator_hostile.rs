@@ -197,8 +197,9 @@ async fn the_request_log_stays_within_its_bounds() {
 async fn an_unauthenticated_request_body_is_not_kept() {
     let (emulator, _) = emulator_and_client().await;
     let secret = "a body from a caller the emulator does not know";
-    for token in [None, Some("NOT-A-TOKEN")] {
-        assert_eq!(add_raw(&emulator, token, secret).await, 401);
+    // No credentials: 401 CB_AU01; an unknown API token: 400 GAIA_IA02 (verified-behaviours §2.1).
+    for (token, status) in [(None, 401), (Some("NOT-A-TOKEN"), 400)] {
+        assert_eq!(add_raw(&emulator, token, secret).await, status);
         let logged = emulator.requests().pop().unwrap();
         assert_eq!(logged.path, "/k/v1/record.json");
         assert!(logged.body.is_empty(), "{:?}", logged.body);

@@ -62,7 +62,8 @@ async fn authentication_and_permissions() {
         .unwrap_err();
     assert_eq!(
         (err.status().unwrap().as_u16(), err.code()),
-        (403, Some("CB_NO02"))
+        (403, Some("GAIA_NO01")),
+        "a token without the permission: GAIA_NO01 (CB_NO02 is for users)"
     );
 
     // Several tokens in one header: the write is allowed by the second one.
@@ -283,7 +284,10 @@ async fn cursor_limits_and_expiry() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(eleventh.status().unwrap().as_u16(), 400);
+    assert_eq!(
+        (eleventh.status().unwrap().as_u16(), eleventh.code()),
+        (429, Some("GAIA_TM12"))
+    );
     // A second short of ten minutes: every cursor lives; reading one renews it.
     clock.advance(Duration::from_secs(599));
     client
@@ -311,7 +315,10 @@ async fn cursor_limits_and_expiry() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(expired.status().unwrap().as_u16(), 400);
+    assert_eq!(
+        (expired.status().unwrap().as_u16(), expired.code()),
+        (404, Some("GAIA_CN01"))
+    );
     client
         .cursors()
         .create_cursor(1u64)

@@ -20,26 +20,26 @@ pub fn run(ctx: &mut Ctx, params: &Value) -> Result<Output> {
             ),
         ));
     }
-    let mut scratch = ctx.db.clone();
+    // One transaction around every request: the writes of the requests that ran are undone
+    // when a later one fails.
+    let savepoint = ctx.db.begin();
     let mut results = Vec::new();
     for (index, request) in requests.iter().enumerate() {
-        let outcome = {
-            let mut inner = ctx.over(&mut scratch);
-            one(&mut inner, request)
-        };
-        match outcome {
+        match one(ctx, request) {
             Ok(value) => results.push(value),
             Err(e) => {
+                ctx.db.rollback(savepoint);
                 let mut bodies: Vec<Value> = (0..requests.len()).map(|_| json!({})).collect();
                 bodies[index] = e.body(&error_id(ctx.shared), ctx.japanese);
                 return Ok(Output::Error {
                     status: e.status,
+                    code: e.code,
                     body: json!({"results": bodies}),
                 });
             }
         }
     }
-    *ctx.db = scratch;
+    ctx.db.commit(savepoint);
     Ok(Output::Json(json!({"results": results})))
 }
 

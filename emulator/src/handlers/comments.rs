@@ -14,10 +14,7 @@ fn record<'a>(ctx: &'a mut Ctx, params: &Value, need: Need) -> Result<&'a mut St
     let id = id_param(params, "record")?;
     ctx.require(app_id, need)?;
     ctx.db
-        .apps
-        .get_mut(&app_id)
-        .and_then(|a| a.records.get_mut(&id))
-        .map(std::sync::Arc::make_mut)
+        .record_mut(app_id, id)
         .ok_or_else(|| KintoneError::record_not_found(id))
 }
 
@@ -70,6 +67,7 @@ pub fn list(ctx: &mut Ctx, params: &Value) -> Result<Value> {
 
 pub fn add(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let creator = ctx.entity();
+    let created_at = now(ctx);
     let comment = params
         .get("comment")
         .ok_or_else(|| KintoneError::invalid("comment", "Required field."))?;
@@ -95,7 +93,7 @@ pub fn add(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     r.comments.push(Comment {
         id,
         text,
-        created_at: now(),
+        created_at,
         creator,
         mentions,
     });

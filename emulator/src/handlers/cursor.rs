@@ -1,11 +1,13 @@
 //! Cursors: at most 500 records a read, 10 open per domain, gone after 10 minutes unused or
 //! once read to the end.
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::records::{fields_param, matching, render};
-use super::{id_param, str_param, Ctx, Need};
+use super::records::{fields_param, plan, select};
+use super::{id_param, str_param, Ctx, Need, Output};
 use crate::error::{KintoneError, Result};
+use crate::render::{Records, Selection};
 use crate::store::Cursor;
 
 fn expire(ctx: &mut Ctx) {
@@ -16,10 +18,11 @@ fn expire(ctx: &mut Ctx) {
         .retain(|_, c| now.saturating_duration_since(c.last_used) < ttl);
 }
 
+/// Unknown and expired cursors are one answer: kintone does not tell them apart.
 fn not_found(id: &str) -> KintoneError {
     KintoneError::new(
-        400,
-        "GAIA_CS02",
+        404,
+        "GAIA_CN01",
         format!("The cursor (ID: {id}) does not exist or has expired."),
         format!("指定したカーソル（id: {id}）が存在しないか、有効期限が切れています。"),
     )
@@ -43,7 +46,7 @@ pub fn create(ctx: &mut Ctx, params: &Value) -> Result<Value> {
         ));
     }
     let query_text = str_param(params, "query").unwrap_or_default();
-    let (ids, parsed) = matching(ctx, app_id, query_text)?;
+    let (plan, parsed) = plan(ctx, app_id, query_text)?;
     if parsed.limit.is_some() || parsed.offset.is_some() {
         return Err(KintoneError::invalid(
             "query",
@@ -53,8 +56,8 @@ pub fn create(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     expire(ctx);
     if ctx.db.cursors.len() >= ctx.config.max_cursors {
         return Err(KintoneError::new(
-            400,
-            "GAIA_CS01",
+            429,
+            "GAIA_TM12",
             format!(
                 "No more than {} cursors can be open at once. Delete cursors you no longer use.",
                 ctx.config.max_cursors
@@ -65,8 +68,8 @@ pub fn create(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             ),
         ));
     }
+    let (ids, total) = select(&ctx.db.apps[&app_id], &plan, 0, usize::MAX, true);
     let id = crate::store::random_key();
-    let total = ids.len();
     ctx.db.cursors.insert(
         id.clone(),
         Cursor {
@@ -92,7 +95,7 @@ fn open_cursor(ctx: &mut Ctx, params: &Value) -> Result<(String, u64)> {
     Ok((id, app_id))
 }
 
-pub fn read(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+pub fn read(ctx: &mut Ctx, params: &Value) -> Result<Output> {
     let (id, app_id) = open_cursor(ctx, params)?;
     let now = ctx.config.clock.now();
     let cursor = ctx.db.cursors.get_mut(&id).ok_or_else(|| not_found(&id))?;
@@ -105,12 +108,27 @@ pub fn read(ctx: &mut Ctx, params: &Value) -> Result<Value> {
         ctx.db.cursors.remove(&id);
     }
     let app = &ctx.db.apps[&app_id];
-    let records: Vec<Value> = page
-        .iter()
-        .filter_map(|rid| app.records.get(rid))
-        .map(|r| render(app, r, fields.as_deref()))
-        .collect();
-    Ok(json!({"records": records, "next": next}))
+    let selection = Selection::new(app, fields.as_deref());
+    #[derive(Serialize)]
+    struct Body<'a> {
+        records: Records<'a>,
+        next: bool,
+    }
+    let body = Body {
+        records: Records {
+            app,
+            records: page
+                .iter()
+                .filter_map(|rid| app.records().get(rid))
+                .map(|r| &**r)
+                .collect(),
+            selection: &selection,
+        },
+        next,
+    };
+    serde_json::to_vec(&body)
+        .map(Output::Raw)
+        .map_err(|_| KintoneError::bad_json())
 }
 
 pub fn delete(ctx: &mut Ctx, params: &Value) -> Result<Value> {

@@ -9,7 +9,7 @@ use crate::store::{random_key, TempFile};
 
 pub fn upload(ctx: &mut Ctx, upload: Option<Upload>) -> Result<Value> {
     if !ctx.may_anywhere(Need::Add) && !ctx.may_anywhere(Need::Edit) {
-        return Err(KintoneError::no_permission());
+        return Err(ctx.denied());
     }
     let upload = upload.ok_or_else(|| KintoneError::invalid("file", "Required field."))?;
     let ttl = ctx.config.temp_file_ttl;
@@ -34,7 +34,7 @@ pub fn upload(ctx: &mut Ctx, upload: Option<Upload>) -> Result<Value> {
 pub fn download(ctx: &mut Ctx, params: &Value) -> Result<Output> {
     let key = str_param(params, "fileKey")
         .ok_or_else(|| KintoneError::invalid("fileKey", "Required field."))?;
-    let file = ctx.db.files.get(key).ok_or_else(|| {
+    let file = ctx.db.attached_file(key).ok_or_else(|| {
         KintoneError::new(
             404,
             "GAIA_BL01",

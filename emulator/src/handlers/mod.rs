@@ -7,12 +7,15 @@ mod files;
 mod process;
 pub(crate) mod records;
 
+use std::sync::Arc;
+
 use http::StatusCode;
 use serde_json::Value;
+use time::{OffsetDateTime, UtcOffset};
 
 use crate::error::{KintoneError, Result};
 use crate::server::{Config, Shared};
-use crate::store::{Db, Permissions};
+use crate::store::{Db, Entity, Permissions};
 
 /// Every operation the emulator answers for real.
 pub const IMPLEMENTED: &[&str] = &[
@@ -43,6 +46,11 @@ pub enum Principal {
     User(String),
     /// The apps and permissions of each API token sent.
     Tokens(Vec<(u64, Permissions)>),
+    /// An OAuth access token: a user, limited to the token's scopes.
+    OAuth {
+        login: String,
+        scopes: Vec<String>,
+    },
 }
 
 /// What a permission check asks for.
@@ -57,14 +65,18 @@ pub enum Need {
 /// What a handler answers.
 pub enum Output {
     Json(Value),
+    /// A JSON body already written (records, serialized without building `Value`s).
+    Raw(Vec<u8>),
     File {
         content_type: String,
         name: String,
         bytes: bytes::Bytes,
     },
-    /// A non-200 answer with a body of its own (a failed bulk request).
+    /// A non-200 answer with a body of its own (a failed bulk request), and the code of the
+    /// error inside it for `X-Cybozu-Error`.
     Error {
         status: StatusCode,
+        code: &'static str,
         body: Value,
     },
 }
@@ -86,24 +98,39 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The same caller working on another copy of the domain (a transaction's scratch copy).
-    pub fn over<'b>(&'b self, db: &'b mut Db) -> Ctx<'b> {
-        Ctx {
-            db,
-            principal: self.principal.clone(),
-            config: self.config,
-            japanese: self.japanese,
-            guest_space: self.guest_space,
-            shared: self.shared,
-        }
-    }
-
     /// The login name records are written as.
     pub fn login(&self) -> String {
         match &self.principal {
-            Principal::User(login) => login.clone(),
-            Principal::Tokens(_) => "Administrator".to_string(),
+            Principal::User(login) | Principal::OAuth { login, .. } => login.clone(),
+            Principal::Tokens(_) => crate::store::ADMINISTRATOR.to_string(),
         }
+    }
+
+    /// The caller as records name it, shared with every record the caller wrote.
+    pub fn user_entity(&mut self) -> Arc<Entity> {
+        let login = self.login();
+        self.db.user_entity(&login)
+    }
+
+    /// The caller's time zone: the user's own, else the domain's (API tokens: the domain's).
+    pub fn zone(&self) -> UtcOffset {
+        let own = match &self.principal {
+            Principal::User(login) | Principal::OAuth { login, .. } => self.db.zones.get(login),
+            Principal::Tokens(_) => None,
+        };
+        own.copied()
+            .or(self.db.domain_zone)
+            .unwrap_or(UtcOffset::UTC)
+    }
+
+    /// Now, on the emulator's clock, in UTC.
+    pub fn now_utc(&self) -> OffsetDateTime {
+        OffsetDateTime::from(self.config.clock.wall())
+    }
+
+    /// Now, on the emulator's clock, in the caller's time zone.
+    pub fn now_local(&self) -> OffsetDateTime {
+        self.now_utc().to_offset(self.zone())
     }
 
     pub fn entity(&self) -> Value {
@@ -126,15 +153,16 @@ impl Ctx<'_> {
         if self.may(app, need) {
             Ok(())
         } else {
-            Err(KintoneError::no_permission())
+            Err(self.denied())
         }
     }
 
     /// Whether the caller may do `need` in `app`. Users may do everything (the emulator has no
-    /// app permissions for users); API tokens what their app grants them.
+    /// app permissions for users; an OAuth token's scopes are checked per operation); API tokens
+    /// what their app grants them.
     pub fn may(&self, app: u64, need: Need) -> bool {
         match &self.principal {
-            Principal::User(_) => true,
+            Principal::User(_) | Principal::OAuth { .. } => true,
             Principal::Tokens(grants) => grants.iter().any(|(a, p)| {
                 *a == app
                     && match need {
@@ -151,7 +179,7 @@ impl Ctx<'_> {
     /// `CB_NO02` for users.
     pub fn denied(&self) -> KintoneError {
         match &self.principal {
-            Principal::User(_) => KintoneError::no_permission(),
+            Principal::User(_) | Principal::OAuth { .. } => KintoneError::no_permission(),
             Principal::Tokens(_) => KintoneError::token_no_permission(),
         }
     }
@@ -159,7 +187,7 @@ impl Ctx<'_> {
     /// Whether any credential may do `need` somewhere (files are not tied to an app).
     pub fn may_anywhere(&self, need: Need) -> bool {
         match &self.principal {
-            Principal::User(_) => true,
+            Principal::User(_) | Principal::OAuth { .. } => true,
             Principal::Tokens(grants) => grants.iter().any(|(_, p)| match need {
                 Need::View => p.view,
                 Need::Add => p.add,
@@ -176,17 +204,29 @@ pub fn dispatch(
     params: &Value,
     upload: Option<Upload>,
 ) -> Result<Output> {
+    if let Principal::OAuth { scopes, .. } = &ctx.principal {
+        if let Some(scope) = oauth_scope(operation) {
+            if !scopes.iter().any(|s| s == scope) {
+                return Err(KintoneError::new(
+                    403,
+                    "CB_OA01",
+                    "Cannot access protected resource.",
+                    "保護されたリソースにアクセスできません。",
+                ));
+            }
+        }
+    }
     let json = |v: Result<Value>| v.map(Output::Json);
     match operation {
-        "getRecord" => json(records::get_record(ctx, params)),
+        "getRecord" => records::get_record(ctx, params),
         "addRecord" => json(records::add_record(ctx, params)),
         "updateRecord" => json(records::update_record(ctx, params)),
-        "getRecords" => json(records::get_records(ctx, params)),
+        "getRecords" => records::get_records(ctx, params),
         "addRecords" => json(records::add_records(ctx, params)),
         "updateRecords" => json(records::update_records(ctx, params)),
         "deleteRecords" => json(records::delete_records(ctx, params)),
         "createCursor" => json(cursor::create(ctx, params)),
-        "getRecordsByCursor" => json(cursor::read(ctx, params)),
+        "getRecordsByCursor" => cursor::read(ctx, params),
         "deleteCursor" => json(cursor::delete(ctx, params)),
         "getRecordComments" => json(comments::list(ctx, params)),
         "addRecordComment" => json(comments::add(ctx, params)),
@@ -203,6 +243,21 @@ pub fn dispatch(
             format!("The emulator does not implement {other} yet."),
             format!("エミュレーターは{other}にまだ対応していません。"),
         )),
+    }
+}
+
+/// The OAuth scope an operation needs (kintone's documented scopes); `None` for the bulk
+/// request itself, whose requests are each checked.
+pub fn oauth_scope(operation: &str) -> Option<&'static str> {
+    match operation {
+        "bulkRequest" => None,
+        "getRecord" | "getRecords" | "createCursor" | "getRecordsByCursor" | "deleteCursor"
+        | "getRecordComments" => Some("k:app_record:read"),
+        "uploadFile" => Some("k:file:write"),
+        "downloadFile" => Some("k:file:read"),
+        // Every other operation the emulator serves writes records: add, update, delete,
+        // comments, statuses and assignees.
+        _ => Some("k:app_record:write"),
     }
 }
 

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use super::records::{atomically, now};
 use super::{id_param, revision_param, Ctx, Need};
 use crate::error::{KintoneError, Result};
+use crate::store::Cell;
 
 fn disabled() -> KintoneError {
     KintoneError::new(
@@ -27,22 +28,32 @@ fn run_action(ctx: &mut Ctx, app_id: u64, item: &Value, prefix: &str) -> Result<
         .get("assignee")
         .and_then(Value::as_str)
         .map(str::to_string);
-    let modifier = ctx.entity();
+    let modifier = ctx.user_entity();
+    let now = now(ctx);
     let app = ctx
         .db
         .apps
-        .get_mut(&app_id)
+        .get(&app_id)
         .ok_or_else(|| KintoneError::app_not_found(app_id))?;
     let process = app.process.clone().ok_or_else(disabled)?;
+    let slot = |code: &str| {
+        app.slot(code)
+            .expect("apps with a process have these fields")
+    };
+    let (status_at, assignee_at, by_at, at_at) = (
+        slot("Status"),
+        slot("Assignee"),
+        slot("Updated_by"),
+        slot("Updated_datetime"),
+    );
     let r = app
-        .records
-        .get_mut(&id)
-        .map(std::sync::Arc::make_mut)
+        .records()
+        .get(&id)
         .ok_or_else(|| KintoneError::record_not_found(id))?;
     if revision.is_some_and(|rev| rev != r.revision) {
         return Err(KintoneError::conflict());
     }
-    let current = r.status.clone().unwrap_or_default();
+    let current = r.cells[status_at].text().to_string();
     let step = process
         .actions
         .iter()
@@ -50,25 +61,24 @@ fn run_action(ctx: &mut Ctx, app_id: u64, item: &Value, prefix: &str) -> Result<
         .ok_or_else(|| {
             KintoneError::new(
                 400,
-                "GAIA_SA01",
-                format!("The action ({action}) cannot be run from the status ({current})."),
-                format!("アクション（{action}）はステータス（{current}）から実行できません。"),
+                "GAIA_IL03",
+                format!("Failed to update the status. The action ({action}) cannot be run from the status ({current}); the settings or the status may have been changed."),
+                format!("ステータスの変更に失敗しました。アクション（{action}）はステータス（{current}）から実行できません。設定またはステータスが変更された可能性があります。"),
             )
         })?;
-    r.status = Some(step.to.clone());
-    r.assignees = assignee.into_iter().collect();
-    r.values.insert("Status".into(), json!(step.to));
-    r.values.insert(
-        "Assignee".into(),
-        json!(r
-            .assignees
-            .iter()
-            .map(|c| json!({"code": c, "name": c}))
-            .collect::<Vec<_>>()),
-    );
+    let assignees: Box<[_]> = assignee
+        .iter()
+        .map(|code| ctx.db.user_entity(code))
+        .collect();
+    let r = ctx
+        .db
+        .record_mut(app_id, id)
+        .ok_or_else(|| KintoneError::record_not_found(id))?;
+    r.cells[status_at] = Cell::text_of(step.to.as_str());
+    r.cells[assignee_at] = Cell::Entities(assignees);
     r.revision += 2; // kintone counts the action and the status change.
-    r.values.insert("Updated_by".into(), modifier);
-    r.values.insert("Updated_datetime".into(), json!(now()));
+    r.cells[by_at] = Cell::Entity(modifier);
+    r.cells[at_at] = Cell::text_of(now);
     Ok((id, r.revision))
 }
 
@@ -126,27 +136,25 @@ pub fn update_assignees(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let app = ctx
         .db
         .apps
-        .get_mut(&app_id)
+        .get(&app_id)
         .ok_or_else(|| KintoneError::app_not_found(app_id))?;
     if app.process.is_none() {
         return Err(disabled());
     }
+    let assignee_at = app.slot("Assignee").expect("apps with a process have it");
     let r = app
-        .records
-        .get_mut(&id)
-        .map(std::sync::Arc::make_mut)
+        .records()
+        .get(&id)
         .ok_or_else(|| KintoneError::record_not_found(id))?;
     if revision.is_some_and(|rev| rev != r.revision) {
         return Err(KintoneError::conflict());
     }
-    r.values.insert(
-        "Assignee".into(),
-        json!(assignees
-            .iter()
-            .map(|c| json!({"code": c, "name": c}))
-            .collect::<Vec<_>>()),
-    );
-    r.assignees = assignees;
+    let entities: Box<[_]> = assignees.iter().map(|c| ctx.db.user_entity(c)).collect();
+    let r = ctx
+        .db
+        .record_mut(app_id, id)
+        .ok_or_else(|| KintoneError::record_not_found(id))?;
+    r.cells[assignee_at] = Cell::Entities(entities);
     r.revision += 1;
     Ok(json!({"revision": r.revision.to_string()}))
 }

@@ -1,36 +1,26 @@
 //! Records: get, add, update (by id or `updateKey`, with revisions) and delete, one or many, and
 //! Get Records with the query language.
 
-use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+use std::sync::Arc;
 
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{json, Value};
 
-use super::{as_id, id_param, revision_param, Ctx, Need};
+use super::{as_id, id_param, revision_param, Ctx, Need, Output};
+use crate::decimal;
 use crate::error::{KintoneError, Result};
-use crate::query::{self, Evaluator, Subject};
+use crate::query::{self, Evaluator, Plan, Subject};
+use crate::render::{RecordJson, Records, Selection};
 use crate::store::{
-    random_key, App, AttachedFile, Db, FieldSeed, FieldType, StoredRecord, TempFile, SYSTEM_FIELDS,
+    random_key, App, AttachedFile, Cell, Db, FieldSeed, FieldType, FileInfo, LinkProtocol, Row,
+    StoredRecord,
 };
 
-/// The current time as kintone records it: UTC, to the minute.
-pub fn now() -> String {
-    let t = time::OffsetDateTime::now_utc();
+/// The current time as kintone records it: UTC, to the minute (seconds are always `00`).
+pub fn now(ctx: &Ctx) -> String {
+    let t = ctx.now_utc();
     format!("{}T{:02}:{:02}:00Z", t.date(), t.hour(), t.minute())
-}
-
-/// The type of a field code in an app, system fields included.
-pub fn field_type(app: &App, code: &str) -> Option<FieldType> {
-    if let Some(f) = app.fields.get(code) {
-        return Some(f.field_type);
-    }
-    if let Some((_, t)) = SYSTEM_FIELDS.iter().find(|(c, _)| *c == code) {
-        return Some(*t);
-    }
-    match (code, &app.process) {
-        ("Status", Some(_)) => Some(FieldType::Status),
-        ("Assignee", Some(_)) => Some(FieldType::StatusAssignee),
-        _ => None,
-    }
 }
 
 impl Subject for StoredRecord {
@@ -40,50 +30,22 @@ impl Subject for StoredRecord {
     fn revision(&self) -> u64 {
         self.revision
     }
-    fn value(&self, code: &str) -> Option<&Value> {
-        self.values.get(code)
+    fn cell(&self, slot: usize) -> &Cell {
+        &self.cells[slot]
     }
 }
 
-/// A record in kintone's response form, limited to `fields` when given.
-pub fn render(app: &App, r: &StoredRecord, fields: Option<&[String]>) -> Value {
-    let wanted = |code: &str| fields.is_none_or(|f| f.iter().any(|c| c == code));
-    let mut out = Map::new();
-    out.insert(
-        "$id".into(),
-        json!({"type": "__ID__", "value": r.id.to_string()}),
-    );
-    out.insert(
-        "$revision".into(),
-        json!({"type": "__REVISION__", "value": r.revision.to_string()}),
-    );
-    for (code, value) in &r.values {
-        if !wanted(code) {
-            continue;
-        }
-        if let Some(t) = field_type(app, code) {
-            out.insert(code.clone(), json!({"type": t.name(), "value": value}));
-        }
-    }
-    Value::Object(out)
-}
+/// The most digits a number may have before its point: kintone's default settings allow 16
+/// digits in all, 4 of them after the point.
+pub const NUMBER_WHOLE_DIGITS: usize = 12;
 
-fn is_decimal(s: &str) -> bool {
-    let s = s.strip_prefix(['-', '+']).unwrap_or(s);
-    let (whole, frac) = s.split_once('.').unwrap_or((s, "0"));
-    !whole.is_empty()
-        && !frac.is_empty()
-        && whole.bytes().all(|b| b.is_ascii_digit())
-        && frac.bytes().all(|b| b.is_ascii_digit())
-}
-
-/// kintone's short dates (`2024`, `2024-8`, `2024-8-1`) filled with 01.
+/// kintone's short dates (`2024`, `2024-8`, `2024-8-1`) filled with 01, years 1000 to 9999.
 fn normalize_date(s: &str) -> Option<String> {
     let mut parts = s.split('-');
     let year: i32 = parts.next().filter(|y| y.len() == 4)?.parse().ok()?;
     let month: u8 = parts.next().map_or(Some(1), |m| m.parse().ok())?;
     let day: u8 = parts.next().map_or(Some(1), |d| d.parse().ok())?;
-    if parts.next().is_some() {
+    if parts.next().is_some() || year < 1000 {
         return None;
     }
     let date =
@@ -92,278 +54,458 @@ fn normalize_date(s: &str) -> Option<String> {
 }
 
 fn normalize_time(s: &str) -> Option<String> {
-    let (h, m) = s.split_once(':')?;
-    let (h, m): (u8, u8) = (h.parse().ok()?, m.get(..2)?.parse().ok()?);
+    let (h, rest) = s.split_once(':')?;
+    let m = rest.get(..2)?;
+    // `HH:MM`, or `HH:MM:SS` whose seconds are dropped.
+    if !(rest.len() == 2 || (rest.len() == 5 && rest.as_bytes()[2] == b':')) {
+        return None;
+    }
+    let (h, m): (u8, u8) = (h.parse().ok()?, m.parse().ok()?);
     (h < 24 && m < 60).then(|| format!("{h:02}:{m:02}"))
 }
 
-/// A date-time to store: UTC with the seconds dropped, as kintone stores it.
+/// A date-time to store: UTC with the seconds dropped, as kintone stores it (O23).
 fn normalize_date_time(s: &str) -> Option<String> {
     let utc = query::normalize_date_time_for_store(s)?;
-    Some(format!("{}:00Z", &utc[..16]))
+    (utc.as_bytes()[0] != b'0').then(|| format!("{}:00Z", &utc[..16]))
 }
 
-/// Where uploaded files move when a record of `app` attaches them.
-struct FileStore<'a> {
-    app: u64,
-    temp: &'a mut HashMap<String, TempFile>,
-    attached: &'a mut HashMap<String, AttachedFile>,
-    next_key: &'a mut u64,
-}
-
-impl FileStore<'_> {
-    fn attach(&mut self, key: &str) -> Option<Value> {
-        if let Some(f) = self.attached.get(key) {
-            // Only a file of this app's records: another app's key would hand its file to
-            // callers who may view this app only.
-            return (f.app == self.app).then(|| {
-                json!({"contentType": f.content_type, "fileKey": key, "name": f.name, "size": f.bytes.len().to_string()})
-            });
+fn valid_link(protocol: LinkProtocol, s: &str) -> bool {
+    match protocol {
+        LinkProtocol::Web => {
+            let rest = s
+                .strip_prefix("http://")
+                .or_else(|| s.strip_prefix("https://"));
+            rest.is_some_and(|r| !r.is_empty() && !r.chars().any(char::is_whitespace))
         }
-        let temp = self.temp.remove(key)?;
-        let new_key = random_key();
-        let info = json!({"contentType": temp.content_type, "fileKey": new_key, "name": temp.name, "size": temp.bytes.len().to_string()});
-        self.attached.insert(
-            new_key,
-            AttachedFile {
-                app: self.app,
-                name: temp.name,
-                content_type: temp.content_type,
-                bytes: temp.bytes,
-            },
-        );
-        Some(info)
+        LinkProtocol::Mail => s.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.is_empty()
+                && !domain.contains('@')
+                && !s.chars().any(char::is_whitespace)
+        }),
+        LinkProtocol::Call => s
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()#*".contains(c)),
     }
 }
 
-/// Converts one written value into its stored form, checking it against the field.
-fn convert(
-    field: &FieldSeed,
-    value: &Value,
-    key: &str,
-    files: &mut FileStore,
-    errors: &mut KintoneError,
-    login_names: &dyn Fn(&str) -> String,
-) -> Option<Value> {
-    let text = |v: &Value| match v {
+/// A written value's text (numbers may be sent as JSON numbers; `null` is empty).
+fn text(v: &Value) -> Option<String> {
+    match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
         Value::Null => Some(String::new()),
         _ => None,
-    };
-    let mut fail = |message: &str| {
-        errors
+    }
+}
+
+/// Collects field errors of one write, as kintone reports them all at once.
+struct Errors(KintoneError);
+
+impl Errors {
+    fn new() -> Self {
+        Errors(KintoneError::new(
+            400,
+            "CB_VA01",
+            "Missing or invalid input.",
+            "入力内容が正しくありません。",
+        ))
+    }
+
+    fn add(&mut self, key: &str, message: impl Into<String>) -> Option<Cell> {
+        self.0
             .errors
             .entry(key.to_string())
             .or_default()
-            .push(message.to_string());
+            .push(message.into());
         None
-    };
+    }
+}
+
+/// Converts one written value into its stored form, checking it as kintone does. `current` is
+/// the value the field holds (subtable rows keep their ids and unwritten cells).
+fn convert(
+    db: &mut Db,
+    app_id: u64,
+    field: &FieldSeed,
+    value: &Value,
+    key: &str,
+    errors: &mut Errors,
+    current: Option<&Cell>,
+) -> Option<Cell> {
     use FieldType::*;
     match field.field_type {
-        SingleLineText | MultiLineText | RichText | Link => match text(value) {
-            Some(s) => Some(Value::String(s)),
-            None => fail("Enter text."),
+        SingleLineText | MultiLineText | RichText => match text(value) {
+            Some(s) => Some(Cell::text_of(s)),
+            None => errors.add(key, "Enter text."),
+        },
+        Link => match text(value) {
+            Some(s) if s.is_empty() || valid_link(field.protocol, &s) => Some(Cell::text_of(s)),
+            Some(_) => errors.add(
+                key,
+                match field.protocol {
+                    LinkProtocol::Web => "Enter a URL starting with http:// or https://.",
+                    LinkProtocol::Mail => "Enter an e-mail address.",
+                    LinkProtocol::Call => "Enter a telephone number.",
+                },
+            ),
+            None => errors.add(key, "Enter text."),
         },
         Number => match text(value) {
-            Some(s) if s.is_empty() || is_decimal(&s) => Some(Value::String(s)),
-            _ => fail("Only numbers are allowed."),
+            Some(s) if s.is_empty() => Some(Cell::text_of(s)),
+            Some(s) => match decimal::parse(&s) {
+                Some(d) if d.whole_digits() <= NUMBER_WHOLE_DIGITS => Some(Cell::text_of(s)),
+                Some(_) => errors.add(
+                    key,
+                    format!("Enter a number with at most {NUMBER_WHOLE_DIGITS} digits before the decimal point."),
+                ),
+                None => errors.add(key, "Only numbers are allowed."),
+            },
+            None => errors.add(key, "Only numbers are allowed."),
         },
         RadioButton | DropDown => match text(value) {
-            Some(s) if s.is_empty() || field.options.is_empty() || field.options.contains(&s) => {
-                Some(if s.is_empty() && field.field_type == DropDown {
-                    Value::Null
-                } else {
-                    Value::String(s)
-                })
+            Some(s) if s.is_empty() => Some(if field.field_type == DropDown {
+                Cell::Null
+            } else {
+                Cell::text_of(s)
+            }),
+            Some(s) if field.options.is_empty() || field.options.contains(&s) => {
+                Some(Cell::text_of(s))
             }
-            _ => fail("The value must be one of the field's options."),
+            _ => errors.add(key, "The value must be one of the field's options."),
         },
         CheckBox | MultiSelect => {
             let Some(items) = value.as_array() else {
-                return fail("Enter an array of options.");
+                return errors.add(key, "Enter an array of options.");
             };
-            let mut out = Vec::new();
-            for item in items {
+            let values_key = key.strip_suffix(".value").unwrap_or(key);
+            let mut out = Vec::with_capacity(items.len());
+            let mut bad = false;
+            for (i, item) in items.iter().enumerate() {
                 match item.as_str() {
                     Some(s) if field.options.is_empty() || field.options.iter().any(|o| o == s) => {
-                        out.push(Value::String(s.into()))
+                        out.push(s.into())
                     }
-                    _ => return fail("The value must be one of the field's options."),
+                    _ => {
+                        bad = true;
+                        errors.add(
+                            &format!("{values_key}.values[{i}].value"),
+                            "The value must be one of the field's options.",
+                        );
+                    }
                 }
             }
-            Some(Value::Array(out))
+            (!bad).then(|| Cell::Texts(out.into()))
         }
         Date => match text(value) {
-            Some(s) if s.is_empty() => Some(Value::Null),
+            Some(s) if s.is_empty() => Some(Cell::Null),
             Some(s) => normalize_date(&s)
-                .map(Value::String)
-                .or_else(|| fail("Enter a date (YYYY-MM-DD).")),
-            None => fail("Enter a date (YYYY-MM-DD)."),
+                .map(Cell::text_of)
+                .or_else(|| errors.add(key, "Enter a date (YYYY-MM-DD) from 1000 to 9999.")),
+            None => errors.add(key, "Enter a date (YYYY-MM-DD)."),
         },
         Time => match text(value) {
-            Some(s) if s.is_empty() => Some(Value::Null),
+            Some(s) if s.is_empty() => Some(Cell::Null),
             Some(s) => normalize_time(&s)
-                .map(Value::String)
-                .or_else(|| fail("Enter a time (HH:MM).")),
-            None => fail("Enter a time (HH:MM)."),
+                .map(Cell::text_of)
+                .or_else(|| errors.add(key, "Enter a time (HH:MM).")),
+            None => errors.add(key, "Enter a time (HH:MM)."),
         },
         Datetime | CreatedTime | UpdatedTime => match text(value) {
-            Some(s) if s.is_empty() => Some(Value::String(String::new())),
+            Some(s) if s.is_empty() => Some(Cell::text_of("")),
             Some(s) => normalize_date_time(&s)
-                .map(Value::String)
-                .or_else(|| fail("Enter a date and time.")),
-            None => fail("Enter a date and time."),
+                .map(Cell::text_of)
+                .or_else(|| errors.add(key, "Enter a date and time (YYYY-MM-DDTHH:MM:SSZ).")),
+            None => errors.add(key, "Enter a date and time."),
         },
         UserSelect | OrganizationSelect | GroupSelect => {
             let Some(items) = value.as_array() else {
-                return fail("Enter an array of codes.");
+                return errors.add(key, "Enter an array of entities.");
             };
-            let mut out = Vec::new();
+            let mut out = Vec::with_capacity(items.len());
             for item in items {
-                match item.get("code").and_then(Value::as_str) {
-                    Some(code) => out.push(json!({"code": code, "name": login_names(code)})),
-                    None => return fail("Each entity needs a code."),
+                let Some(code) = item.get("code").and_then(Value::as_str) else {
+                    return errors.add(key, "Each entity needs a code.");
+                };
+                match entity(db, field.field_type, code) {
+                    Some(e) => out.push(e),
+                    None => {
+                        let what = match field.field_type {
+                            UserSelect => "user",
+                            OrganizationSelect => "organization",
+                            _ => "group",
+                        };
+                        return errors.add(key, format!("The {what} (code: {code}) is not found."));
+                    }
                 }
             }
-            Some(Value::Array(out))
+            Some(Cell::Entities(out.into()))
         }
         Creator | Modifier => match value.get("code").and_then(Value::as_str) {
-            Some(code) => Some(json!({"code": code, "name": login_names(code)})),
-            None => fail("Enter a code."),
+            Some(code) if db.user_exists(code) => Some(Cell::Entity(db.user_entity(code))),
+            Some(code) => errors.add(key, format!("The user (code: {code}) is not found.")),
+            None => errors.add(key, "Enter a code."),
         },
         File => {
             let Some(items) = value.as_array() else {
-                return fail("Enter an array of file keys.");
+                return errors.add(key, "Enter an array of file keys.");
             };
-            let mut out = Vec::new();
+            let mut out = Vec::with_capacity(items.len());
             for item in items {
                 match item
                     .get("fileKey")
                     .and_then(Value::as_str)
-                    .and_then(|k| files.attach(k))
+                    .and_then(|k| attach(db, app_id, k))
                 {
                     Some(info) => out.push(info),
-                    None => return fail("The file key is not valid or has expired."),
+                    None => return errors.add(key, "The file key is not valid or has expired."),
                 }
             }
-            Some(Value::Array(out))
+            Some(Cell::Files(out.into()))
         }
         Subtable => {
             let Some(rows) = value.as_array() else {
-                return fail("Enter an array of rows.");
+                return errors.add(key, "Enter an array of rows.");
             };
-            let inner: BTreeMap<&str, &FieldSeed> =
-                field.fields.iter().map(|f| (f.code.as_str(), f)).collect();
-            let mut out = Vec::new();
+            let existing: &[Row] = match current {
+                Some(Cell::Rows(rows)) => rows,
+                _ => &[],
+            };
+            let mut out = Vec::with_capacity(rows.len());
+            let mut bad = false;
             for (i, row) in rows.iter().enumerate() {
-                let mut cells = Map::new();
-                for f in &field.fields {
-                    cells.insert(
-                        f.code.clone(),
-                        json!({"type": f.field_type.name(), "value": empty_value(f.field_type)}),
-                    );
-                }
+                // A row keeps its id and unwritten cells when it names one of the record's
+                // rows; any other row is new and gets an id of its own.
+                let old = row
+                    .get("id")
+                    .and_then(as_id)
+                    .and_then(|id| existing.iter().find(|r| r.id == id));
+                let mut cells: Vec<Cell> = match old {
+                    Some(r) => r.cells.to_vec(),
+                    None => field
+                        .fields
+                        .iter()
+                        .map(|f| Cell::empty(f.field_type))
+                        .collect(),
+                };
                 if let Some(values) = row.get("value").and_then(Value::as_object) {
                     for (code, cell) in values {
-                        let Some(f) = inner.get(code.as_str()) else {
+                        let Some(at) = field.fields.iter().position(|f| f.code == *code) else {
                             continue;
                         };
+                        let inner = &field.fields[at];
+                        if inner.field_type.is_system() {
+                            continue;
+                        }
                         let cell_key = format!("{key}[{i}].value.{code}.value");
-                        let v = convert(
-                            f,
+                        match convert(
+                            db,
+                            app_id,
+                            inner,
                             cell.get("value").unwrap_or(&Value::Null),
                             &cell_key,
-                            files,
                             errors,
-                            login_names,
-                        )?;
-                        cells.insert(
-                            code.clone(),
-                            json!({"type": f.field_type.name(), "value": v}),
-                        );
+                            Some(&cells[at]),
+                        ) {
+                            Some(v) => cells[at] = v,
+                            None => bad = true,
+                        }
                     }
                 }
-                *files.next_key += 1;
-                let id = row.get("id").and_then(as_id).unwrap_or(*files.next_key);
-                out.push(json!({"id": id.to_string(), "value": cells}));
+                let id = match old {
+                    Some(r) => r.id,
+                    None => db.next_row_id(),
+                };
+                out.push(Row {
+                    id,
+                    cells: cells.into(),
+                });
             }
-            Some(Value::Array(out))
+            (!bad).then(|| Cell::Rows(out.into()))
         }
         // kintone computes these; a written value is ignored.
         Calc | RecordNumber | Status | StatusAssignee | Category => None,
     }
 }
 
-/// The value a field holds when nothing was written to it.
-fn empty_value(t: FieldType) -> Value {
-    use FieldType::*;
+/// The entity a user, organization or group selection names, if it exists.
+fn entity(db: &mut Db, t: FieldType, code: &str) -> Option<Arc<crate::store::Entity>> {
+    let named = |names: &std::collections::HashMap<String, String>| {
+        names.get(code).map(|name| {
+            Arc::new(crate::store::Entity {
+                code: code.into(),
+                name: if name.is_empty() { code } else { name }.into(),
+            })
+        })
+    };
     match t {
-        CheckBox | MultiSelect | File | UserSelect | OrganizationSelect | GroupSelect
-        | Subtable | StatusAssignee | Category => json!([]),
-        Date | Time | DropDown => Value::Null,
-        _ => json!(""),
+        FieldType::UserSelect => db.user_exists(code).then(|| db.user_entity(code)),
+        FieldType::OrganizationSelect => named(&db.organizations),
+        _ => named(&db.groups),
     }
 }
 
-fn is_empty(v: &Value) -> bool {
-    match v {
-        Value::Null => true,
-        Value::String(s) => s.is_empty(),
-        Value::Array(a) => a.is_empty(),
-        _ => false,
+/// A file key written to a record of `app_id`: an upload moves from temporary storage to the
+/// record (under a new key); a key of a file this app's records already hold stays.
+fn attach(db: &mut Db, app_id: u64, key: &str) -> Option<FileInfo> {
+    if let Some(f) = db.attached_file(key) {
+        // Only a file of this app's records: another app's key would hand its file to
+        // callers who may view this app only.
+        return (f.app == app_id).then(|| FileInfo {
+            content_type: f.content_type.as_str().into(),
+            file_key: key.into(),
+            name: f.name.as_str().into(),
+            size: f.bytes.len() as u64,
+        });
     }
+    let temp = db.take_temp_file(key)?;
+    let new_key = random_key();
+    let info = FileInfo {
+        content_type: temp.content_type.as_str().into(),
+        file_key: new_key.as_str().into(),
+        name: temp.name.as_str().into(),
+        size: temp.bytes.len() as u64,
+    };
+    db.attach_file(
+        new_key,
+        AttachedFile {
+            app: app_id,
+            name: temp.name,
+            content_type: temp.content_type,
+            bytes: temp.bytes,
+        },
+    );
+    Some(info)
 }
 
-/// Writes `input` over `base` (a record's values, or an empty record), with every check kintone
-/// makes; nothing is changed when a check fails.
-fn apply(
-    db: &mut Db,
-    app_id: u64,
-    base: &BTreeMap<String, Value>,
-    input: Option<&Value>,
-    record_id: Option<u64>,
-    adding: bool,
-    prefix: &str,
-) -> Result<BTreeMap<String, Value>> {
-    let Db {
-        apps,
-        temp_files,
-        files,
-        next_key,
-        users,
-        ..
-    } = db;
-    let app = apps
-        .get(&app_id)
-        .ok_or_else(|| KintoneError::app_not_found(app_id))?;
-    let mut values = base.clone();
-    if adding {
-        for f in app.fields.values() {
-            values
-                .entry(f.code.clone())
-                .or_insert_with(|| empty_value(f.field_type));
+fn lookup_not_found(code: &str, value: &str) -> KintoneError {
+    KintoneError::new(
+        400,
+        "GAIA_LO04",
+        format!("The value ({value}) of the lookup field ({code}) matches no record of the source app."),
+        format!("ルックアップフィールド（{code}）の値（{value}）に一致するレコードが参照先のアプリにありません。"),
+    )
+}
+
+/// Runs the lookups whose key was written: copies the found record's fields (O29), or clears
+/// them when the key is emptied.
+fn run_lookups(db: &Db, app: &App, written: &[bool], cells: &mut [Cell]) -> Result<()> {
+    for (slot, field) in app.layout.iter().enumerate() {
+        let Some(lookup) = field.lookup.as_ref().filter(|_| written[slot]) else {
+            continue;
+        };
+        let key = cells[slot].text().to_string();
+        let targets: Vec<(usize, Option<usize>)> = lookup
+            .field_mappings
+            .iter()
+            .filter_map(|(to, from)| app.slot(to).map(|t| (t, Some(from))))
+            .map(|(t, from)| {
+                (
+                    t,
+                    from.and_then(|f| db.apps.get(&lookup.related_app)?.slot(f)),
+                )
+            })
+            .collect();
+        if key.is_empty() {
+            for (to, _) in targets {
+                cells[to] = Cell::empty(app.layout[to].field_type);
+            }
+            continue;
+        }
+        let source = db
+            .apps
+            .get(&lookup.related_app)
+            .ok_or_else(|| KintoneError::app_not_found(lookup.related_app))?;
+        let found = if lookup.related_key_field == "Record_number" {
+            key.parse::<u64>()
+                .ok()
+                .and_then(|id| source.records().get(&id))
+        } else {
+            let key_slot = source.slot(&lookup.related_key_field);
+            let numeric = key_slot.map(|s| source.layout[s].field_type) == Some(FieldType::Number);
+            key_slot.and_then(|s| {
+                source.records().values().find(|r| {
+                    let have = r.cells[s].text();
+                    if numeric {
+                        decimal::equal(have, &key)
+                    } else {
+                        have == key
+                    }
+                })
+            })
+        }
+        .ok_or_else(|| lookup_not_found(&field.code, &key))?;
+        for (to, from) in targets {
+            cells[to] = from
+                .map(|f| found.cells[f].clone())
+                .unwrap_or_else(|| Cell::empty(app.layout[to].field_type));
         }
     }
-    let mut errors = KintoneError::new(
-        400,
-        "CB_VA01",
-        "Missing or invalid input.",
-        "入力内容が正しくありません。",
-    );
-    let mut store = FileStore {
-        app: app_id,
-        temp: temp_files,
-        attached: files,
-        next_key,
+    Ok(())
+}
+
+/// Recomputes the calculated fields from the record's values.
+fn recompute(app: &App, cells: &mut [Cell]) {
+    // Twice, so that a formula reading a calculated field placed after it sees its new value.
+    for _ in 0..2 {
+        for (slot, field) in app.layout.iter().enumerate() {
+            if field.field_type != FieldType::Calc || field.expression.is_empty() {
+                continue;
+            }
+            let Ok(formula) = crate::formula::parse(&field.expression) else {
+                continue;
+            };
+            let value = {
+                let read = |code: &str| {
+                    app.slot(code)
+                        .map(|s| cells[s].text().to_string())
+                        .unwrap_or_default()
+                };
+                let column = |code: &str| match app.field_ref(code) {
+                    Some(crate::store::FieldRef::Inner(table, inner)) => match &cells[table] {
+                        Cell::Rows(rows) => rows
+                            .iter()
+                            .map(|r| r.cells[inner].text().to_string())
+                            .collect(),
+                        _ => Vec::new(),
+                    },
+                    _ => Vec::new(),
+                };
+                formula
+                    .compute(&read, &column)
+                    .and_then(|v| v.render(4))
+                    .unwrap_or_default()
+            };
+            cells[slot] = Cell::text_of(value);
+        }
+    }
+}
+
+/// Writes `input` over `base` (a record, or nothing when adding), with every check kintone
+/// makes, and returns the record's new cells. Nothing is stored here; uploads it attaches are
+/// moved, which the caller's transaction undoes on failure.
+fn apply(
+    ctx: &mut Ctx,
+    app_id: u64,
+    base: Option<&StoredRecord>,
+    input: Option<&Value>,
+    prefix: &str,
+) -> Result<Vec<Cell>> {
+    let layout = ctx
+        .db
+        .apps
+        .get(&app_id)
+        .ok_or_else(|| KintoneError::app_not_found(app_id))?
+        .layout
+        .clone();
+    let adding = base.is_none();
+    let mut cells: Vec<Cell> = match base {
+        Some(r) => r.cells.to_vec(),
+        None => layout.iter().map(|f| Cell::empty(f.field_type)).collect(),
     };
-    let names = |code: &str| {
-        users
-            .get(code)
-            .map(|u| u.name.clone())
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| code.to_string())
-    };
+    let mut written = vec![false; layout.len()];
+    let mut errors = Errors::new();
     if let Some(input) = input {
         let Some(input) = input.as_object() else {
             return Err(KintoneError::invalid(
@@ -372,60 +514,73 @@ fn apply(
             ));
         };
         for (code, cell) in input {
-            let field = match app.fields.get(code) {
-                Some(f) => f.clone(),
-                None => match field_type(app, code) {
-                    Some(
-                        t @ (FieldType::Creator
-                        | FieldType::Modifier
-                        | FieldType::CreatedTime
-                        | FieldType::UpdatedTime),
-                    ) if adding => FieldSeed::new(code.clone(), t),
-                    // Unknown codes and computed fields are ignored, as kintone does.
-                    _ => continue,
-                },
+            let Some(slot) = layout.iter().position(|f| f.code == *code) else {
+                // Unknown codes are ignored, as kintone does.
+                continue;
             };
+            let field = &layout[slot];
+            let writable = !field.field_type.is_system()
+                || adding
+                    && matches!(
+                        field.field_type,
+                        FieldType::Creator
+                            | FieldType::Modifier
+                            | FieldType::CreatedTime
+                            | FieldType::UpdatedTime
+                    );
+            if !writable {
+                continue;
+            }
             let key = format!("{prefix}record.{code}.value");
             if let Some(v) = convert(
-                &field,
+                ctx.db,
+                app_id,
+                field,
                 cell.get("value").unwrap_or(&Value::Null),
                 &key,
-                &mut store,
                 &mut errors,
-                &names,
+                Some(&cells[slot]),
             ) {
-                values.insert(code.clone(), v);
+                cells[slot] = v;
+                written[slot] = true;
             }
         }
     }
-    for f in app.fields.values() {
-        let v = values.get(&f.code).cloned().unwrap_or(Value::Null);
+    if !errors.0.errors.is_empty() {
+        return Err(errors.0);
+    }
+    let app = &ctx.db.apps[&app_id];
+    run_lookups(ctx.db, app, &written, &mut cells)?;
+    recompute(app, &mut cells);
+    let record_id = base.map(|r| r.id);
+    for (slot, f) in layout.iter().enumerate() {
+        if f.field_type.is_system() {
+            continue;
+        }
+        let v = &cells[slot];
         let key = format!("{prefix}record.{}.value", f.code);
-        if f.required && is_empty(&v) {
-            errors
-                .errors
-                .entry(key.clone())
-                .or_default()
-                .push("Required.".into());
+        if f.required && v.is_empty() {
+            errors.add(&key, "Required.");
         }
-        if f.unique && !is_empty(&v) {
-            let taken = app
-                .records
-                .values()
-                .any(|r| Some(r.id) != record_id && r.values.get(&f.code) == Some(&v));
+        if f.unique && !v.is_empty() {
+            let numeric = f.field_type == FieldType::Number;
+            let taken = app.records().values().any(|r| {
+                Some(r.id) != record_id
+                    && if numeric {
+                        decimal::equal(r.cells[slot].text(), v.text())
+                    } else {
+                        r.cells[slot] == *v
+                    }
+            });
             if taken {
-                errors
-                    .errors
-                    .entry(key)
-                    .or_default()
-                    .push("This value already exists in another record.".into());
+                errors.add(&key, "This value already exists in another record.");
             }
         }
     }
-    if errors.errors.is_empty() {
-        Ok(values)
+    if errors.0.errors.is_empty() {
+        Ok(cells)
     } else {
-        Err(errors)
+        Err(errors.0)
     }
 }
 
@@ -435,49 +590,51 @@ pub fn add_one(
     input: Option<&Value>,
     prefix: &str,
 ) -> Result<(u64, u64)> {
-    let login = ctx.entity();
-    let values = apply(ctx.db, app_id, &BTreeMap::new(), input, None, true, prefix)?;
-    let app = ctx
+    let mut cells = apply(ctx, app_id, None, input, prefix)?;
+    let me = ctx.user_entity();
+    let now = now(ctx);
+    let app = &ctx.db.apps[&app_id];
+    let id = ctx
         .db
-        .apps
-        .get_mut(&app_id)
+        .next_record_id(app_id)
         .ok_or_else(|| KintoneError::app_not_found(app_id))?;
-    app.next_record_id += 1;
-    let id = app.next_record_id;
-    let now = now();
-    let mut values = values;
-    values.insert("Record_number".into(), json!(id.to_string()));
-    let creator = values.get("Created_by").cloned().unwrap_or(login.clone());
-    let created = values
-        .get("Created_datetime")
-        .cloned()
-        .unwrap_or(json!(now));
-    values.insert("Created_by".into(), creator.clone());
-    values.insert("Created_datetime".into(), created.clone());
-    values.entry("Updated_by".into()).or_insert(creator.clone());
-    values
-        .entry("Updated_datetime".into())
-        .or_insert(created.clone());
-    let status = app
-        .process
-        .as_ref()
-        .and_then(|p| p.statuses.first().cloned());
-    if let Some(s) = &status {
-        values.insert("Status".into(), json!(s));
-        values.insert("Assignee".into(), json!([]));
-    }
-    app.records.insert(
-        id,
-        std::sync::Arc::new(StoredRecord {
-            id,
-            revision: 1,
-            values,
-            status,
-            assignees: Vec::new(),
-            comments: Vec::new(),
-            next_comment_id: 0,
-        }),
+    let slot = |code: &str| app.slot(code).expect("every app has the system fields");
+    cells[slot("Record_number")] = Cell::text_of(id.to_string());
+    let (created_by, created, updated_by, updated) = (
+        slot("Created_by"),
+        slot("Created_datetime"),
+        slot("Updated_by"),
+        slot("Updated_datetime"),
     );
+    if cells[created_by].is_empty() {
+        cells[created_by] = Cell::Entity(me);
+    }
+    if cells[created].is_empty() {
+        cells[created] = Cell::text_of(now);
+    }
+    if cells[updated_by].is_empty() {
+        cells[updated_by] = cells[created_by].clone();
+    }
+    if cells[updated].is_empty() {
+        cells[updated] = cells[created].clone();
+    }
+    if let Some(first) = app.process.as_ref().and_then(|p| p.statuses.first()) {
+        cells[slot("Status")] = Cell::text_of(first.as_str());
+        cells[slot("Assignee")] = Cell::empty(FieldType::StatusAssignee);
+    }
+    let id = ctx
+        .db
+        .add_record(
+            app_id,
+            StoredRecord {
+                id,
+                revision: 1,
+                cells: cells.into(),
+                comments: Vec::new(),
+                next_comment_id: 0,
+            },
+        )
+        .ok_or_else(|| KintoneError::app_not_found(app_id))?;
     Ok((id, 1))
 }
 
@@ -493,7 +650,7 @@ pub fn target(ctx: &Ctx, app_id: u64, item: &Value, prefix: &str) -> Result<Opti
             let id = as_id(id).ok_or_else(|| {
                 KintoneError::invalid(format!("{prefix}id"), "Enter an integer value.")
             })?;
-            app.records
+            app.records()
                 .get(&id)
                 .map(|_| Some(id))
                 .ok_or_else(|| KintoneError::record_not_found(id))
@@ -505,25 +662,34 @@ pub fn target(ctx: &Ctx, app_id: u64, item: &Value, prefix: &str) -> Result<Opti
                     .map(str::to_string)
                     .or_else(|| v.as_number().map(|n| n.to_string()))
             });
-            let def = app.fields.get(field);
-            if !def.is_some_and(|d| {
+            let slot = app.slot(field).filter(|&s| {
+                let d = &app.layout[s];
                 d.unique && matches!(d.field_type, FieldType::SingleLineText | FieldType::Number)
-            }) {
+            });
+            let Some(slot) = slot else {
                 return Err(KintoneError::invalid(
                     format!("{prefix}updateKey.field"),
                     "Specify a field that prohibits duplicate values.",
                 ));
-            }
+            };
             let Some(value) = value else {
                 return Err(KintoneError::invalid(
                     format!("{prefix}updateKey.value"),
                     "Required field.",
                 ));
             };
+            let numeric = app.layout[slot].field_type == FieldType::Number;
             Ok(app
-                .records
+                .records()
                 .values()
-                .find(|r| r.values.get(field).and_then(Value::as_str) == Some(value.as_str()))
+                .find(|r| {
+                    let have = r.cells[slot].text();
+                    if numeric {
+                        decimal::equal(have, &value)
+                    } else {
+                        have == value
+                    }
+                })
                 .map(|r| r.id))
         }
         _ => Err(KintoneError::invalid(
@@ -541,47 +707,65 @@ pub fn update_one(
     revision: Option<u64>,
     prefix: &str,
 ) -> Result<u64> {
-    let modifier = ctx.entity();
     let current = ctx.db.apps[&app_id]
-        .records
+        .records()
         .get(&id)
+        .cloned()
         .ok_or_else(|| KintoneError::record_not_found(id))?;
     if revision.is_some_and(|r| r != current.revision) {
         return Err(KintoneError::conflict());
     }
-    let base = current.values.clone();
-    let values = apply(ctx.db, app_id, &base, input, Some(id), false, prefix)?;
+    let mut cells = apply(ctx, app_id, Some(&current), input, prefix)?;
+    let me = ctx.user_entity();
+    let now = now(ctx);
+    let app = &ctx.db.apps[&app_id];
+    if let (Some(by), Some(at)) = (app.slot("Updated_by"), app.slot("Updated_datetime")) {
+        cells[by] = Cell::Entity(me);
+        cells[at] = Cell::text_of(now);
+    }
     let record = ctx
         .db
-        .apps
-        .get_mut(&app_id)
-        .and_then(|a| a.records.get_mut(&id))
-        .map(std::sync::Arc::make_mut)
+        .record_mut(app_id, id)
         .ok_or_else(|| KintoneError::record_not_found(id))?;
-    record.values = values;
+    record.cells = cells.into();
     record.revision += 1;
-    let now = now();
-    record.values.insert("Updated_by".into(), modifier);
-    record.values.insert("Updated_datetime".into(), json!(now));
     Ok(record.revision)
 }
 
-pub fn get_record(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+/// A JSON body written straight from records.
+fn raw(body: &impl Serialize) -> Result<Output> {
+    serde_json::to_vec(body)
+        .map(Output::Raw)
+        .map_err(|_| KintoneError::bad_json())
+}
+
+pub fn get_record(ctx: &mut Ctx, params: &Value) -> Result<Output> {
     let app_id = id_param(params, "app")?;
     let id = id_param(params, "id")?;
     ctx.require(app_id, Need::View)?;
     let app = &ctx.db.apps[&app_id];
     let r = app
-        .records
+        .records()
         .get(&id)
         .ok_or_else(|| KintoneError::record_not_found(id))?;
-    Ok(json!({"record": render(app, r, None)}))
+    let selection = Selection::new(app, None);
+    #[derive(Serialize)]
+    struct Body<'a> {
+        record: RecordJson<'a>,
+    }
+    raw(&Body {
+        record: RecordJson {
+            app,
+            record: r,
+            selection: &selection,
+        },
+    })
 }
 
 pub fn add_record(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let app_id = id_param(params, "app")?;
     ctx.require(app_id, Need::Add)?;
-    let (id, revision) = add_one(ctx, app_id, params.get("record"), "")?;
+    let (id, revision) = atomically(ctx, |ctx| add_one(ctx, app_id, params.get("record"), ""))?;
     Ok(json!({"id": id.to_string(), "revision": revision.to_string()}))
 }
 
@@ -590,14 +774,10 @@ pub fn update_record(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     ctx.require(app_id, Need::Edit)?;
     let id = target(ctx, app_id, params, "")?
         .ok_or_else(|| KintoneError::invalid("updateKey.value", "No record has this value."))?;
-    let revision = update_one(
-        ctx,
-        app_id,
-        id,
-        params.get("record"),
-        revision_param(params.get("revision"))?,
-        "",
-    )?;
+    let revision = revision_param(params.get("revision"))?;
+    let revision = atomically(ctx, |ctx| {
+        update_one(ctx, app_id, id, params.get("record"), revision, "")
+    })?;
     Ok(json!({"revision": revision.to_string()}))
 }
 
@@ -618,14 +798,21 @@ fn many<'v>(params: &'v Value, key: &str) -> Result<&'v Vec<Value>> {
     Ok(items)
 }
 
-/// Runs `f` on a copy of the domain and keeps the result only if it succeeds: many-record
-/// writes are all or nothing.
+/// Runs `f` in a transaction: its writes are kept only if it succeeds, so many-record writes
+/// are all or nothing. Inside another transaction (a bulk request) it nests. The cost is that
+/// of the writes, not of the domain's size.
 pub fn atomically<T>(ctx: &mut Ctx, f: impl FnOnce(&mut Ctx) -> Result<T>) -> Result<T> {
-    let mut scratch = ctx.db.clone();
-    let mut inner = ctx.over(&mut scratch);
-    let out = f(&mut inner)?;
-    *ctx.db = scratch;
-    Ok(out)
+    let savepoint = ctx.db.begin();
+    match f(ctx) {
+        Ok(out) => {
+            ctx.db.commit(savepoint);
+            Ok(out)
+        }
+        Err(e) => {
+            ctx.db.rollback(savepoint);
+            Err(e)
+        }
+    }
 }
 
 pub fn add_records(ctx: &mut Ctx, params: &Value) -> Result<Value> {
@@ -736,14 +923,10 @@ pub fn delete_records(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             "Give one revision per id.",
         ));
     }
-    let app = ctx
-        .db
-        .apps
-        .get_mut(&app_id)
-        .ok_or_else(|| KintoneError::app_not_found(app_id))?;
+    let app = &ctx.db.apps[&app_id];
     for (i, id) in ids.iter().enumerate() {
         let r = app
-            .records
+            .records()
             .get(id)
             .ok_or_else(|| KintoneError::record_not_found(*id))?;
         if revisions.get(i).is_some_and(|rev| *rev != r.revision) {
@@ -751,29 +934,79 @@ pub fn delete_records(ctx: &mut Ctx, params: &Value) -> Result<Value> {
         }
     }
     for id in &ids {
-        app.records.remove(id);
+        ctx.db.remove_record(app_id, *id);
     }
     Ok(json!({}))
 }
 
-/// The ids of the records a query matches, in its order (without `limit`/`offset`).
-pub fn matching(ctx: &Ctx, app_id: u64, query_text: &str) -> Result<(Vec<u64>, query::Query)> {
+/// Compiles a query for an app, as the caller, at the caller's moment and time zone.
+pub fn plan(ctx: &Ctx, app_id: u64, query_text: &str) -> Result<(Plan, query::Query)> {
     let app = ctx
         .db
         .apps
         .get(&app_id)
         .ok_or_else(|| KintoneError::app_not_found(app_id))?;
     let parsed = query::parse(query_text)?;
-    let kinds = |code: &str| field_type(app, code);
-    let plan = Evaluator::new(&kinds, ctx.login()).compile(&parsed)?;
+    let resolve = |code: &str| app.field_ref(code).map(|r| (app.field_at(r).field_type, r));
+    let plan = Evaluator::new(&resolve, ctx.login(), ctx.now_local()).compile(&parsed)?;
+    Ok((plan, parsed))
+}
+
+/// Whether a range of ids holds any id (`BTreeMap::range` refuses empty ranges).
+fn non_empty(from: Bound<u64>, to: Bound<u64>) -> bool {
+    let low = match from {
+        Bound::Unbounded => Some(0),
+        Bound::Included(n) => Some(n),
+        Bound::Excluded(n) => n.checked_add(1),
+    };
+    let high = match to {
+        Bound::Unbounded => Some(u64::MAX),
+        Bound::Included(n) => Some(n),
+        Bound::Excluded(n) => n.checked_sub(1),
+    };
+    matches!((low, high), (Some(l), Some(h)) if l <= h)
+}
+
+/// The ids of the records a plan matches, in its order: `take` of them after skipping `skip`;
+/// and, when `count` asks for it, how many match in all. A plan in `$id` order reads the id
+/// index from its range and stops at the page's end, so a seek page costs O(log n + page).
+pub fn select(app: &App, plan: &Plan, skip: usize, take: usize, count: bool) -> (Vec<u64>, usize) {
+    let mut page = Vec::with_capacity(take.min(app.records().len()));
+    if let Some(scan) = plan.id_scan() {
+        if !non_empty(scan.from, scan.to) {
+            return (page, 0);
+        }
+        let range = app.records().range((scan.from, scan.to));
+        let records: Box<dyn Iterator<Item = &Arc<StoredRecord>>> = if scan.descending {
+            Box::new(range.rev().map(|(_, r)| r))
+        } else {
+            Box::new(range.map(|(_, r)| r))
+        };
+        let mut seen = 0;
+        for r in records {
+            if !plan.matches(&**r) {
+                continue;
+            }
+            if seen >= skip && page.len() < take {
+                page.push(r.id);
+            }
+            seen += 1;
+            if page.len() == take && !count {
+                break;
+            }
+        }
+        return (page, seen);
+    }
     let mut hits: Vec<(Vec<query::Key>, u64)> = app
-        .records
+        .records()
         .values()
         .filter(|r| plan.matches(&***r))
         .map(|r| (plan.sort_key(&**r), r.id))
         .collect();
     hits.sort_by(|a, b| plan.compare((&a.0, a.1), (&b.0, b.1)));
-    Ok((hits.into_iter().map(|(_, id)| id).collect(), parsed))
+    let total = hits.len();
+    page.extend(hits.into_iter().skip(skip).take(take).map(|(_, id)| id));
+    (page, total)
 }
 
 pub fn fields_param(params: &Value) -> Option<Vec<String>> {
@@ -784,24 +1017,34 @@ pub fn fields_param(params: &Value) -> Option<Vec<String>> {
     })
 }
 
-pub fn get_records(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+pub fn get_records(ctx: &mut Ctx, params: &Value) -> Result<Output> {
     let app_id = id_param(params, "app")?;
     ctx.require(app_id, Need::View)?;
     let query_text = super::str_param(params, "query").unwrap_or_default();
-    let (ids, parsed) = matching(ctx, app_id, query_text)?;
+    let (plan, parsed) = plan(ctx, app_id, query_text)?;
     let offset = parsed.offset.unwrap_or(0) as usize;
     let limit = parsed.limit.unwrap_or(100) as usize;
-    let fields = fields_param(params);
-    let app = &ctx.db.apps[&app_id];
-    let records: Vec<Value> = ids
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|id| render(app, &app.records[id], fields.as_deref()))
-        .collect();
     let total = matches!(params.get("totalCount"), Some(Value::Bool(true)))
         || super::str_param(params, "totalCount") == Some("true");
-    Ok(
-        json!({"records": records, "totalCount": if total { json!(ids.len().to_string()) } else { Value::Null }}),
-    )
+    let app = &ctx.db.apps[&app_id];
+    let (ids, count) = select(app, &plan, offset, limit, total);
+    let selection = Selection::new(app, fields_param(params).as_deref());
+    #[derive(Serialize)]
+    struct Body<'a> {
+        records: Records<'a>,
+        #[serde(rename = "totalCount")]
+        total_count: Option<String>,
+    }
+    raw(&Body {
+        records: Records {
+            app,
+            records: ids
+                .iter()
+                .filter_map(|id| app.records().get(id))
+                .map(|r| &**r)
+                .collect(),
+            selection: &selection,
+        },
+        total_count: total.then(|| count.to_string()),
+    })
 }

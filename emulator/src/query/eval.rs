@@ -2,26 +2,32 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::ops::Bound;
 
-use serde_json::Value;
-use time::{Duration, OffsetDateTime};
+use time::{Duration, OffsetDateTime, UtcOffset};
 
 use super::parser::{Cmp, Expr, Operand, Query};
 use super::syntax_error;
+use crate::decimal;
 use crate::error::{KintoneError, Result};
-use crate::store::FieldType;
+use crate::store::{Cell, FieldRef, FieldType};
 
 /// A record as the evaluator sees it.
 pub trait Subject {
     fn id(&self) -> u64;
     fn revision(&self) -> u64;
-    fn value(&self, code: &str) -> Option<&Value>;
+    /// The value of a top-level slot.
+    fn cell(&self, slot: usize) -> &Cell;
 }
 
-/// Evaluates queries for one app, as one user, at one moment.
+/// What the evaluator needs to know of a field code: its type and where its value is.
+pub type Resolve<'a> = dyn Fn(&str) -> Option<(FieldType, FieldRef)> + 'a;
+
+/// Evaluates queries for one app, as one user, at one moment, in the user's time zone.
 pub struct Evaluator<'a> {
-    kind_of: &'a dyn Fn(&str) -> Option<FieldType>,
+    resolve: &'a Resolve<'a>,
     login: String,
+    /// Now, in the user's time zone: `TODAY()` and the other date functions read its date.
     now: OffsetDateTime,
 }
 
@@ -38,6 +44,7 @@ enum Kind {
     Time,
     DateTime,
     File,
+    Table,
 }
 
 fn kind(t: FieldType) -> Kind {
@@ -54,17 +61,24 @@ fn kind(t: FieldType) -> Kind {
         Date => Kind::Date,
         Time => Kind::Time,
         Datetime | CreatedTime | UpdatedTime => Kind::DateTime,
-        File | Subtable => Kind::File,
+        File => Kind::File,
+        Subtable => Kind::Table,
     }
 }
 
-enum Op<'e> {
+/// Which value a condition reads.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Target {
+    Id,
+    Revision,
+    Field(FieldRef),
+}
+
+enum Op {
     Compare(Cmp),
     In,
     Like,
     Empty,
-    #[allow(dead_code)]
-    Other(&'e str),
 }
 
 fn allowed(kind: Kind, op: &Op) -> bool {
@@ -78,67 +92,50 @@ fn allowed(kind: Kind, op: &Op) -> bool {
             kind,
             Text | LongText | Number | MultiChoice | Date | Time | DateTime | File | Entities
         ),
-        Op::Other(_) => false,
     }
 }
 
+fn operator_error(field: &str) -> KintoneError {
+    KintoneError::new(
+        400,
+        "GAIA_IQ03",
+        format!("The operator cannot be used with the field ({field}) in the query."),
+        format!("クエリのフィールド（{field}）には指定した演算子を使用できません。"),
+    )
+}
+
 impl<'a> Evaluator<'a> {
-    pub fn new(kind_of: &'a dyn Fn(&str) -> Option<FieldType>, login: impl Into<String>) -> Self {
+    /// An evaluator for `login`, whose clock reads `now` (in the user's time zone).
+    pub fn new(resolve: &'a Resolve<'a>, login: impl Into<String>, now: OffsetDateTime) -> Self {
         Self {
-            kind_of,
+            resolve,
             login: login.into(),
-            now: OffsetDateTime::now_utc(),
+            now,
         }
     }
 
-    fn kind(&self, field: &str) -> Result<Kind> {
-        if field == "$id" || field == "$revision" {
-            return Ok(Kind::Number);
+    fn target(&self, field: &str) -> Result<(Kind, Target)> {
+        match field {
+            "$id" => return Ok((Kind::Number, Target::Id)),
+            "$revision" => return Ok((Kind::Number, Target::Revision)),
+            _ => {}
         }
-        (self.kind_of)(field).map(kind).ok_or_else(|| {
-            KintoneError::new(
-                400,
-                "GAIA_IQ11",
-                format!("The specified field ({field}) in the query does not exist."),
-                format!("クエリで指定したフィールド（{field}）が存在しません。"),
-            )
-        })
+        (self.resolve)(field)
+            .map(|(t, r)| (kind(t), Target::Field(r)))
+            .ok_or_else(|| {
+                KintoneError::new(
+                    400,
+                    "GAIA_IQ11",
+                    format!("The specified field ({field}) in the query does not exist."),
+                    format!("クエリで指定したフィールド（{field}）が存在しません。"),
+                )
+            })
     }
 
-    /// Checks every field and operator before any record is read.
+    /// Checks every field and operator.
+    #[cfg(test)]
     pub fn check(&self, query: &Query) -> Result<()> {
-        if let Some(filter) = &query.filter {
-            self.check_expr(filter)?;
-        }
-        for (field, _) in &query.order {
-            self.kind(field)?;
-        }
-        Ok(())
-    }
-
-    fn check_expr(&self, e: &Expr) -> Result<()> {
-        let (field, op) = match e {
-            Expr::And(terms) | Expr::Or(terms) => {
-                return terms.iter().try_for_each(|t| self.check_expr(t));
-            }
-            Expr::Compare { field, cmp, .. } => (field, Op::Compare(*cmp)),
-            Expr::In { field, .. } => (field, Op::In),
-            Expr::Like { field, .. } => (field, Op::Like),
-            Expr::Empty { field, .. } => (field, Op::Empty),
-        };
-        let kind = self.kind(field)?;
-        if !allowed(kind, &op) {
-            return Err(KintoneError::new(
-                400,
-                "GAIA_IQ03",
-                format!("The operator cannot be used with the field ({field}) in the query."),
-                format!("クエリのフィールド（{field}）には指定した演算子を使用できません。"),
-            ));
-        }
-        if let Expr::Compare { value, .. } = e {
-            self.resolve(kind, value)?;
-        }
-        Ok(())
+        self.compile(query).map(|_| ())
     }
 
     /// A value to compare with: text for most kinds; for dates a prefix (`2024-08`, `2024`)
@@ -152,13 +149,23 @@ impl<'a> Evaluator<'a> {
             Operand::Func(name, args) => {
                 let today = self.now.date();
                 let shifted = |days: i64| (today + Duration::days(days)).to_string();
+                let no_args = || {
+                    if args.is_empty() {
+                        Ok(())
+                    } else {
+                        Err(function_error(name))
+                    }
+                };
                 match name.as_str() {
-                    "LOGINUSER" => Ok(self.login.clone()),
-                    "NOW" => Ok(format_date_time(self.now)),
-                    "TODAY" => Ok(today.to_string()),
-                    "YESTERDAY" => Ok(shifted(-1)),
-                    "TOMORROW" => Ok(shifted(1)),
+                    "LOGINUSER" => no_args().map(|_| self.login.clone()),
+                    "NOW" => no_args().map(|_| format_date_time(self.now)),
+                    "TODAY" => no_args().map(|_| today.to_string()),
+                    "YESTERDAY" => no_args().map(|_| shifted(-1)),
+                    "TOMORROW" => no_args().map(|_| shifted(1)),
                     "FROM_TODAY" => {
+                        if args.len() > 2 {
+                            return Err(function_error(name));
+                        }
                         let n: i64 = args
                             .first()
                             .and_then(|a| a.parse().ok())
@@ -180,12 +187,22 @@ impl<'a> Evaluator<'a> {
                             )),
                         }
                     }
-                    "THIS_MONTH" => Ok(month_prefix(today, 0)),
-                    "LAST_MONTH" => Ok(month_prefix(today, -1)),
-                    "NEXT_MONTH" => Ok(month_prefix(today, 1)),
-                    "THIS_YEAR" => Ok(today.year().to_string()),
-                    "LAST_YEAR" => Ok((today.year() - 1).to_string()),
-                    "NEXT_YEAR" => Ok((today.year() + 1).to_string()),
+                    "THIS_MONTH" | "LAST_MONTH" | "NEXT_MONTH" => {
+                        let delta = match name.as_str() {
+                            "LAST_MONTH" => -1,
+                            "NEXT_MONTH" => 1,
+                            _ => 0,
+                        };
+                        let month = month_prefix(today, delta);
+                        match args.as_slice() {
+                            [] => Ok(month),
+                            [day] => month_day(&month, day),
+                            _ => Err(function_error(name)),
+                        }
+                    }
+                    "THIS_YEAR" => no_args().map(|_| today.year().to_string()),
+                    "LAST_YEAR" => no_args().map(|_| (today.year() - 1).to_string()),
+                    "NEXT_YEAR" => no_args().map(|_| (today.year() + 1).to_string()),
                     _ => Err(function_error(name)),
                 }
             }
@@ -193,9 +210,8 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Checks the query and resolves everything that does not depend on the record (field
-    /// types, function values, numbers), once.
+    /// types and places, function values), once.
     pub fn compile(&self, query: &Query) -> Result<Plan> {
-        self.check(query)?;
         let filter = query
             .filter
             .as_ref()
@@ -204,69 +220,93 @@ impl<'a> Evaluator<'a> {
         let order = query
             .order
             .iter()
-            .map(|(field, desc)| Ok((field.clone(), *desc, self.kind(field)? == Kind::Number)))
+            .map(|(field, desc)| {
+                let (kind, target) = self.target(field)?;
+                if matches!(target, Target::Field(FieldRef::Inner(..))) || kind == Kind::Table {
+                    return Err(operator_error(field));
+                }
+                Ok((target, *desc, kind == Kind::Number))
+            })
             .collect::<Result<_>>()?;
-        Ok(Plan { filter, order })
+        Ok(Plan {
+            filter,
+            order,
+            offset: self.now.offset(),
+        })
     }
 
     fn compile_expr(&self, e: &Expr) -> Result<Compiled> {
+        let (field, op) = match e {
+            Expr::And(terms) => {
+                return Ok(Compiled::And(
+                    terms
+                        .iter()
+                        .map(|t| self.compile_expr(t))
+                        .collect::<Result<_>>()?,
+                ))
+            }
+            Expr::Or(terms) => {
+                return Ok(Compiled::Or(
+                    terms
+                        .iter()
+                        .map(|t| self.compile_expr(t))
+                        .collect::<Result<_>>()?,
+                ))
+            }
+            Expr::Compare { field, cmp, .. } => (field, Op::Compare(*cmp)),
+            Expr::In { field, .. } => (field, Op::In),
+            Expr::Like { field, .. } => (field, Op::Like),
+            Expr::Empty { field, .. } => (field, Op::Empty),
+        };
+        let (kind, target) = self.target(field)?;
+        let in_table = matches!(target, Target::Field(FieldRef::Inner(..)));
+        if in_table && matches!(op, Op::Compare(Cmp::Eq | Cmp::Ne)) {
+            return Err(KintoneError::new(
+                400,
+                "GAIA_IQ07",
+                format!("The operators = and != cannot be used with the field ({field}) in a table; use in or not in."),
+                format!("テーブル内のフィールド（{field}）には演算子=と!=を使用できません。inまたはnot inを使用してください。"),
+            ));
+        }
+        if !allowed(kind, &op) {
+            return Err(operator_error(field));
+        }
         Ok(match e {
-            Expr::And(terms) => Compiled::And(
-                terms
-                    .iter()
-                    .map(|t| self.compile_expr(t))
-                    .collect::<Result<_>>()?,
-            ),
-            Expr::Or(terms) => Compiled::Or(
-                terms
-                    .iter()
-                    .map(|t| self.compile_expr(t))
-                    .collect::<Result<_>>()?,
-            ),
-            Expr::Compare { field, cmp, value } => {
-                let kind = self.kind(field)?;
+            Expr::Compare { cmp, value, .. } => {
                 let operand = self.resolve(kind, value)?;
-                let number = operand.parse().ok();
+                if kind == Kind::Number && decimal::parse(&operand).is_none() {
+                    return Err(syntax_error(format!("{operand:?} is not a number.")));
+                }
                 Compiled::Compare {
-                    field: field.clone(),
+                    target,
                     kind,
                     cmp: *cmp,
+                    // A date, month or year against a date-time: the user's day, month or year.
+                    local: kind == Kind::DateTime && operand.len() <= 10,
                     operand,
-                    number,
                 }
             }
             Expr::In {
-                field,
-                negated,
-                values,
-            } => {
-                let kind = self.kind(field)?;
-                let wanted = values
+                negated, values, ..
+            } => Compiled::In {
+                target,
+                numeric: kind == Kind::Number,
+                negated: *negated,
+                wanted: values
                     .iter()
                     .map(|v| self.resolve(kind, v))
-                    .collect::<Result<Vec<_>>>()?;
-                let numbers = wanted.iter().filter_map(|w| w.parse().ok()).collect();
-                Compiled::In {
-                    field: field.clone(),
-                    numeric: kind == Kind::Number,
-                    negated: *negated,
-                    wanted,
-                    numbers,
-                }
-            }
-            Expr::Like {
-                field,
-                negated,
-                value,
-            } => Compiled::Like {
-                field: field.clone(),
+                    .collect::<Result<Vec<_>>>()?,
+            },
+            Expr::Like { negated, value, .. } => Compiled::Like {
+                target,
                 negated: *negated,
                 needle: value.to_lowercase(),
             },
-            Expr::Empty { field, negated } => Compiled::Empty {
-                field: field.clone(),
+            Expr::Empty { negated, .. } => Compiled::Empty {
+                target,
                 negated: *negated,
             },
+            Expr::And(_) | Expr::Or(_) => unreachable!("handled above"),
         })
     }
 }
@@ -275,8 +315,10 @@ impl<'a> Evaluator<'a> {
 #[derive(Debug)]
 pub struct Plan {
     filter: Option<Compiled>,
-    /// `(field, descending, numeric)`.
-    order: Vec<(String, bool, bool)>,
+    /// `(target, descending, numeric)`.
+    order: Vec<(Target, bool, bool)>,
+    /// The user's time zone, for date conditions on date-times.
+    offset: UtcOffset,
 }
 
 #[derive(Debug)]
@@ -284,54 +326,116 @@ enum Compiled {
     And(Vec<Compiled>),
     Or(Vec<Compiled>),
     Compare {
-        field: String,
+        target: Target,
         kind: Kind,
         cmp: Cmp,
         operand: String,
-        number: Option<f64>,
+        local: bool,
     },
     In {
-        field: String,
+        target: Target,
         numeric: bool,
         negated: bool,
         wanted: Vec<String>,
-        numbers: Vec<f64>,
     },
     Like {
-        field: String,
+        target: Target,
         negated: bool,
         needle: String,
     },
     Empty {
-        field: String,
+        target: Target,
         negated: bool,
     },
 }
 
 /// One sort key of a record.
-#[derive(Debug, PartialEq, PartialOrd)]
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Key<'r> {
-    Number(f64),
+    /// Exact decimals; an empty or unreadable number sorts first.
+    Number(Option<decimal::Decimal<'r>>),
+    Id(u64),
     Text(Cow<'r, str>),
+}
+
+/// How the records of a plan are read from the id index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdScan {
+    pub from: Bound<u64>,
+    pub to: Bound<u64>,
+    /// Whether the records come in `$id` descending order.
+    pub descending: bool,
 }
 
 impl Plan {
     /// Whether a record matches the filter.
     pub fn matches(&self, r: &dyn Subject) -> bool {
-        self.filter.as_ref().is_none_or(|f| f.matches(r))
+        self.filter
+            .as_ref()
+            .is_none_or(|f| f.matches(r, self.offset))
+    }
+
+    /// When the records can be read in `$id` order from the id index (no `order by`, or
+    /// `order by $id` alone): the range of ids the filter allows and the direction.
+    pub fn id_scan(&self) -> Option<IdScan> {
+        let descending = match self.order.as_slice() {
+            [] => true,
+            [(Target::Id, desc, _)] => *desc,
+            _ => return None,
+        };
+        let mut scan = IdScan {
+            from: Bound::Unbounded,
+            to: Bound::Unbounded,
+            descending,
+        };
+        let mut narrow = |c: &Compiled| {
+            if let Compiled::Compare {
+                target: Target::Id,
+                cmp,
+                operand,
+                ..
+            } = c
+            {
+                // Only whole ids narrow the range; other numbers are left to the filter.
+                let Ok(n) = operand.parse::<u64>() else {
+                    return;
+                };
+                let (from, to) = match cmp {
+                    Cmp::Gt => (Bound::Excluded(n), Bound::Unbounded),
+                    Cmp::Ge => (Bound::Included(n), Bound::Unbounded),
+                    Cmp::Lt => (Bound::Unbounded, Bound::Excluded(n)),
+                    Cmp::Le => (Bound::Unbounded, Bound::Included(n)),
+                    Cmp::Eq => (Bound::Included(n), Bound::Included(n)),
+                    Cmp::Ne => return,
+                };
+                scan.from = tighter_from(scan.from, from);
+                scan.to = tighter_to(scan.to, to);
+            }
+        };
+        match &self.filter {
+            Some(Compiled::And(terms)) => terms.iter().for_each(&mut narrow),
+            Some(c) => narrow(c),
+            None => {}
+        }
+        Some(scan)
     }
 
     /// The record's sort keys, to compute once per record before sorting.
     pub fn sort_key<'r>(&self, r: &'r dyn Subject) -> Vec<Key<'r>> {
         self.order
             .iter()
-            .map(|(field, _, numeric)| {
-                let text = scalar(field, r);
-                if *numeric {
-                    Key::Number(text.parse().unwrap_or(f64::MIN))
-                } else {
-                    Key::Text(text)
+            .map(|(target, _, numeric)| match target {
+                Target::Id => Key::Id(r.id()),
+                Target::Revision => Key::Id(r.revision()),
+                Target::Field(FieldRef::Top(slot)) => {
+                    let text = r.cell(*slot).text();
+                    if *numeric {
+                        Key::Number(decimal::parse(text))
+                    } else {
+                        Key::Text(Cow::Borrowed(text))
+                    }
                 }
+                Target::Field(FieldRef::Inner(..)) => Key::Text(Cow::Borrowed("")),
             })
             .collect()
     }
@@ -342,7 +446,7 @@ impl Plan {
             return b.1.cmp(&a.1);
         }
         for (i, (_, desc, _)) in self.order.iter().enumerate() {
-            let o = a.0[i].partial_cmp(&b.0[i]).unwrap_or(Ordering::Equal);
+            let o = a.0[i].cmp(&b.0[i]);
             let o = if *desc { o.reverse() } else { o };
             if o != Ordering::Equal {
                 return o;
@@ -352,78 +456,226 @@ impl Plan {
     }
 }
 
-impl Compiled {
-    fn matches(&self, r: &dyn Subject) -> bool {
-        match self {
-            Compiled::And(terms) => terms.iter().all(|t| t.matches(r)),
-            Compiled::Or(terms) => terms.iter().any(|t| t.matches(r)),
-            Compiled::Compare {
-                field,
-                kind,
-                cmp,
-                operand,
-                number,
-            } => {
-                let text = scalar(field, r);
-                let ord = match kind {
-                    Kind::Number => match (text.parse::<f64>(), number) {
-                        (Ok(a), Some(b)) => a.partial_cmp(b),
-                        _ => None,
-                    },
-                    Kind::Date | Kind::Time | Kind::DateTime => {
-                        if text.is_empty() {
-                            None
-                        } else {
-                            let cut = text.get(..operand.len()).unwrap_or(&text);
-                            Some(cut.cmp(operand.as_str()))
+fn tighter_from(a: Bound<u64>, b: Bound<u64>) -> Bound<u64> {
+    let key = |x: &Bound<u64>| match x {
+        Bound::Unbounded => (0u128, 0u8),
+        Bound::Included(n) => (*n as u128, 1),
+        Bound::Excluded(n) => (*n as u128, 2),
+    };
+    if key(&a) >= key(&b) {
+        a
+    } else {
+        b
+    }
+}
+
+fn tighter_to(a: Bound<u64>, b: Bound<u64>) -> Bound<u64> {
+    let key = |x: &Bound<u64>| match x {
+        Bound::Unbounded => (u128::MAX, 0u8),
+        Bound::Included(n) => (*n as u128, 1),
+        Bound::Excluded(n) => (*n as u128, 0),
+    };
+    if key(&a) <= key(&b) {
+        a
+    } else {
+        b
+    }
+}
+
+/// The texts a target holds in a record, row by row: one group for a top-level field (one
+/// text for scalars; each option, entity code or file name for lists), one group per row for a
+/// field in a subtable.
+fn groups<'r>(target: Target, r: &'r dyn Subject, mut f: impl FnMut(&[Cow<'r, str>]) -> bool) {
+    match target {
+        Target::Id => {
+            f(&[Cow::Owned(r.id().to_string())]);
+        }
+        Target::Revision => {
+            f(&[Cow::Owned(r.revision().to_string())]);
+        }
+        Target::Field(FieldRef::Top(slot)) => {
+            f(&texts(r.cell(slot)));
+        }
+        Target::Field(FieldRef::Inner(slot, inner)) => {
+            if let Cell::Rows(rows) = r.cell(slot) {
+                for row in rows.iter() {
+                    if let Some(cell) = row.cells.get(inner) {
+                        if !f(&texts(cell)) {
+                            return;
                         }
                     }
-                    _ => Some(text.as_ref().cmp(operand.as_str())),
-                };
-                match (cmp, ord) {
-                    (Cmp::Ne, None) => true,
-                    (_, None) => false,
-                    (Cmp::Eq, Some(o)) => o == Ordering::Equal,
-                    (Cmp::Ne, Some(o)) => o != Ordering::Equal,
-                    (Cmp::Gt, Some(o)) => o == Ordering::Greater,
-                    (Cmp::Lt, Some(o)) => o == Ordering::Less,
-                    (Cmp::Ge, Some(o)) => o != Ordering::Less,
-                    (Cmp::Le, Some(o)) => o != Ordering::Greater,
                 }
-            }
-            Compiled::In {
-                field,
-                numeric,
-                negated,
-                wanted,
-                numbers,
-            } => {
-                let have = list(field, r);
-                let hit = if *numeric {
-                    have.iter()
-                        .filter_map(|h| h.parse::<f64>().ok())
-                        .any(|h| numbers.contains(&h))
-                } else {
-                    have.iter().any(|h| wanted.iter().any(|w| w == h))
-                };
-                hit != *negated
-            }
-            Compiled::Like {
-                field,
-                negated,
-                needle,
-            } => {
-                let hit = list(field, r)
-                    .iter()
-                    .any(|h| h.to_lowercase().contains(needle.as_str()));
-                hit != *negated
-            }
-            Compiled::Empty { field, negated } => {
-                let empty = list(field, r).iter().all(|v| v.is_empty());
-                empty != *negated
             }
         }
     }
+}
+
+fn texts(cell: &Cell) -> Vec<Cow<'_, str>> {
+    match cell {
+        Cell::Null => vec![Cow::Borrowed("")],
+        Cell::Text(s) => vec![Cow::Borrowed(&**s)],
+        Cell::Texts(items) => items.iter().map(|s| Cow::Borrowed(&**s)).collect(),
+        Cell::Entity(e) => vec![Cow::Borrowed(&*e.code)],
+        Cell::Entities(items) => items.iter().map(|e| Cow::Borrowed(&*e.code)).collect(),
+        Cell::Files(items) => items.iter().map(|f| Cow::Borrowed(&*f.name)).collect(),
+        Cell::Rows(_) => Vec::new(),
+    }
+}
+
+impl Compiled {
+    fn matches(&self, r: &dyn Subject, offset: UtcOffset) -> bool {
+        match self {
+            Compiled::And(terms) => terms.iter().all(|t| t.matches(r, offset)),
+            Compiled::Or(terms) => terms.iter().any(|t| t.matches(r, offset)),
+            Compiled::Compare {
+                target,
+                kind,
+                cmp,
+                operand,
+                local,
+            } => {
+                if let (Target::Id | Target::Revision, Ok(n)) = (target, operand.parse::<u64>()) {
+                    let have = if *target == Target::Id {
+                        r.id()
+                    } else {
+                        r.revision()
+                    };
+                    return holds(*cmp, Some(have.cmp(&n)));
+                }
+                let test = |group: &[Cow<str>]| {
+                    let text = group.first().map(|t| t.as_ref()).unwrap_or("");
+                    holds(*cmp, compare(*kind, text, operand, *local, offset))
+                };
+                self.positive(*target, r, test)
+            }
+            Compiled::In {
+                target,
+                numeric,
+                negated,
+                wanted,
+            } => {
+                let hit = |group: &[Cow<str>]| {
+                    group.iter().any(|h| {
+                        wanted.iter().any(|w| {
+                            if *numeric {
+                                decimal::equal(h, w)
+                            } else {
+                                h == w
+                            }
+                        })
+                    })
+                };
+                self.test(*target, *negated, r, hit)
+            }
+            Compiled::Like {
+                target,
+                negated,
+                needle,
+            } => {
+                let hit = |group: &[Cow<str>]| {
+                    group
+                        .iter()
+                        .any(|h| h.to_lowercase().contains(needle.as_str()))
+                };
+                self.test(*target, *negated, r, hit)
+            }
+            Compiled::Empty { target, negated } => {
+                let empty = |group: &[Cow<str>]| group.iter().all(|v| v.is_empty());
+                self.test(*target, *negated, r, empty)
+            }
+        }
+    }
+
+    /// Some group (the field, or some row of its subtable) passes.
+    fn positive<'r>(
+        &self,
+        target: Target,
+        r: &'r dyn Subject,
+        test: impl Fn(&[Cow<'r, str>]) -> bool,
+    ) -> bool {
+        let mut any = false;
+        groups(target, r, |g| {
+            any = test(g);
+            !any
+        });
+        any
+    }
+
+    /// `hit`, or its negation. In a subtable a positive condition needs one row to hit; a
+    /// negative one needs every row to miss, and a record without rows never matches it.
+    fn test<'r>(
+        &self,
+        target: Target,
+        negated: bool,
+        r: &'r dyn Subject,
+        hit: impl Fn(&[Cow<'r, str>]) -> bool,
+    ) -> bool {
+        if !negated {
+            return self.positive(target, r, hit);
+        }
+        let mut rows = 0usize;
+        let mut all_miss = true;
+        groups(target, r, |g| {
+            rows += 1;
+            all_miss = !hit(g);
+            all_miss
+        });
+        let in_table = matches!(target, Target::Field(FieldRef::Inner(..)));
+        all_miss && (!in_table || rows > 0)
+    }
+}
+
+fn holds(cmp: Cmp, ord: Option<Ordering>) -> bool {
+    match (cmp, ord) {
+        (Cmp::Ne, None) => true,
+        (_, None) => false,
+        (Cmp::Eq, Some(o)) => o == Ordering::Equal,
+        (Cmp::Ne, Some(o)) => o != Ordering::Equal,
+        (Cmp::Gt, Some(o)) => o == Ordering::Greater,
+        (Cmp::Lt, Some(o)) => o == Ordering::Less,
+        (Cmp::Ge, Some(o)) => o != Ordering::Less,
+        (Cmp::Le, Some(o)) => o != Ordering::Greater,
+    }
+}
+
+/// How a stored text compares with an operand, by the field's kind; `None` when it cannot
+/// (an empty or unreadable value).
+fn compare(
+    kind: Kind,
+    text: &str,
+    operand: &str,
+    local: bool,
+    offset: UtcOffset,
+) -> Option<Ordering> {
+    match kind {
+        Kind::Number => decimal::compare(text, operand),
+        Kind::Date | Kind::Time | Kind::DateTime => {
+            if text.is_empty() {
+                return None;
+            }
+            let shown: Cow<str> = if local {
+                Cow::Owned(in_zone(text, offset)?)
+            } else {
+                Cow::Borrowed(text)
+            };
+            let cut = shown.get(..operand.len()).unwrap_or(&shown);
+            Some(cut.cmp(operand))
+        }
+        _ => Some(text.cmp(operand)),
+    }
+}
+
+/// A stored UTC date-time as the user reads it: `YYYY-MM-DDTHH:MM:SS` in their time zone.
+fn in_zone(utc: &str, offset: UtcOffset) -> Option<String> {
+    let t = OffsetDateTime::parse(utc, &time::format_description::well_known::Rfc3339).ok()?;
+    let t = t.to_offset(offset);
+    Some(format!(
+        "{}T{:02}:{:02}:{:02}",
+        t.date(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    ))
 }
 
 fn function_error(name: &str) -> KintoneError {
@@ -444,7 +696,35 @@ fn month_prefix(today: time::Date, delta: i32) -> String {
     )
 }
 
+/// `THIS_MONTH(15)`, `THIS_MONTH(LAST)`: a day of the month named by `month` (`YYYY-MM`).
+fn month_day(month: &str, day: &str) -> Result<String> {
+    let bad = || {
+        KintoneError::new(
+            400,
+            "GAIA_IQ23",
+            format!("The day ({day}) is not valid for the month."),
+            format!("月の日付（{day}）が正しくありません。"),
+        )
+    };
+    let (y, m) = month.split_once('-').ok_or_else(bad)?;
+    let year: i32 = y.parse().map_err(|_| bad())?;
+    let month: u8 = m.parse().map_err(|_| bad())?;
+    let month = time::Month::try_from(month).map_err(|_| bad())?;
+    let last = month.length(year);
+    let d: u8 = if day.eq_ignore_ascii_case("LAST") {
+        last
+    } else {
+        day.parse()
+            .ok()
+            .filter(|d| (1..=31).contains(d))
+            .ok_or_else(bad)?
+    };
+    // A day past the month's end (THIS_MONTH(31) in April) is its last day.
+    Ok(format!("{year:04}-{:02}-{:02}", month as u8, d.min(last)))
+}
+
 fn format_date_time(t: OffsetDateTime) -> String {
+    let t = t.to_offset(UtcOffset::UTC);
     format!(
         "{}T{:02}:{:02}:{:02}Z",
         t.date(),
@@ -469,53 +749,29 @@ pub fn normalize_date_time(s: &str) -> Result<String> {
         text = format!("{}:00{}", &text[..16], &text[16..]);
     }
     OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339)
-        .map(|t| format_date_time(t.to_offset(time::UtcOffset::UTC)))
+        .map(format_date_time)
         .map_err(|_| syntax_error(format!("{s:?} is not a date and time.")))
-}
-
-/// One text for a field: the number, text or date of a scalar field.
-fn scalar<'r>(field: &str, r: &'r dyn Subject) -> Cow<'r, str> {
-    match field {
-        "$id" => Cow::Owned(r.id().to_string()),
-        "$revision" => Cow::Owned(r.revision().to_string()),
-        _ => match r.value(field) {
-            Some(Value::String(s)) => Cow::Borrowed(s),
-            Some(Value::Number(n)) => Cow::Owned(n.to_string()),
-            _ => Cow::Borrowed(""),
-        },
-    }
-}
-
-/// Every text a field holds: one for scalars, each option or entity code for lists, file names.
-fn list<'r>(field: &str, r: &'r dyn Subject) -> Vec<Cow<'r, str>> {
-    match r.value(field) {
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|i| match i {
-                Value::String(s) => Cow::Borrowed(s.as_str()),
-                Value::Object(o) => Cow::Borrowed(
-                    o.get("code")
-                        .or_else(|| o.get("name"))
-                        .and_then(Value::as_str)
-                        .unwrap_or_default(),
-                ),
-                other => Cow::Owned(other.to_string()),
-            })
-            .collect(),
-        Some(Value::Object(o)) => vec![Cow::Borrowed(
-            o.get("code").and_then(Value::as_str).unwrap_or_default(),
-        )],
-        _ => vec![scalar(field, r)],
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::parse;
     use super::*;
-    use std::collections::BTreeMap;
+    use serde_json::Value;
 
-    struct R(u64, BTreeMap<String, Value>);
+    const CODES: [(&str, FieldType); 9] = [
+        ("Title", FieldType::SingleLineText),
+        ("Body", FieldType::MultiLineText),
+        ("Amount", FieldType::Number),
+        ("Kind", FieldType::DropDown),
+        ("Tags", FieldType::CheckBox),
+        ("Due", FieldType::Date),
+        ("When", FieldType::Datetime),
+        ("Owner", FieldType::UserSelect),
+        ("Lines", FieldType::Subtable),
+    ];
+
+    struct R(u64, Vec<Cell>);
 
     impl Subject for R {
         fn id(&self) -> u64 {
@@ -524,47 +780,56 @@ mod tests {
         fn revision(&self) -> u64 {
             1
         }
-        fn value(&self, code: &str) -> Option<&Value> {
-            self.1.get(code)
+        fn cell(&self, slot: usize) -> &Cell {
+            &self.1[slot]
         }
     }
 
-    fn kinds(code: &str) -> Option<FieldType> {
-        Some(match code {
-            "Title" => FieldType::SingleLineText,
-            "Body" => FieldType::MultiLineText,
-            "Amount" => FieldType::Number,
-            "Kind" => FieldType::DropDown,
-            "Tags" => FieldType::CheckBox,
-            "Due" => FieldType::Date,
-            "When" => FieldType::Datetime,
-            "Owner" => FieldType::UserSelect,
-            _ => return None,
-        })
+    fn resolve(code: &str) -> Option<(FieldType, FieldRef)> {
+        match code {
+            "Item" => return Some((FieldType::SingleLineText, FieldRef::Inner(8, 0))),
+            "Qty" => return Some((FieldType::Number, FieldRef::Inner(8, 1))),
+            _ => {}
+        }
+        CODES
+            .iter()
+            .position(|(c, _)| *c == code)
+            .map(|i| (CODES[i].1, FieldRef::Top(i)))
     }
 
     fn record(id: u64, v: Value) -> R {
-        R(id, serde_json::from_value(v).unwrap())
+        R(
+            id,
+            CODES.iter().map(|(c, _)| Cell::from_json(&v[c])).collect(),
+        )
     }
 
-    fn hits(q: &str) -> Vec<u64> {
-        let rows = [
+    fn rows() -> Vec<R> {
+        vec![
             record(
                 1,
-                serde_json::json!({"Title": "Alpha", "Body": "first line", "Amount": "10", "Kind": "A", "Tags": ["x"], "Due": "2024-08-01", "When": "2024-08-01T00:30:00Z", "Owner": [{"code": "sato", "name": "Sato"}]}),
+                serde_json::json!({"Title": "Alpha", "Body": "first line", "Amount": "10", "Kind": "A", "Tags": ["x"], "Due": "2024-08-01", "When": "2024-08-01T00:30:00Z", "Owner": [{"code": "sato", "name": "Sato"}],
+                    "Lines": [{"id": 1, "value": {"Item": "pen", "Qty": "2"}}, {"id": 2, "value": {"Item": "ink", "Qty": "5"}}]}),
             ),
             record(
                 2,
-                serde_json::json!({"Title": "Beta", "Body": "", "Amount": "2.5", "Kind": "B", "Tags": ["x", "y"], "Due": "2024-09-15", "When": "2024-09-15T12:00:00Z", "Owner": []}),
+                serde_json::json!({"Title": "Beta", "Body": "", "Amount": "2.5", "Kind": "B", "Tags": ["x", "y"], "Due": "2024-09-15", "When": "2024-09-15T12:00:00Z", "Owner": [],
+                    "Lines": [{"id": 3, "value": {"Item": "pen", "Qty": "1"}}]}),
             ),
             record(
                 3,
-                serde_json::json!({"Title": "", "Body": "ALPHA again", "Amount": "", "Kind": null, "Tags": [], "Due": null, "When": "", "Owner": [{"code": "suzuki"}]}),
+                serde_json::json!({"Title": "", "Body": "ALPHA again", "Amount": "", "Kind": null, "Tags": [], "Due": null, "When": "", "Owner": [{"code": "suzuki"}], "Lines": []}),
             ),
-        ];
-        let kinds_fn = kinds;
-        let ev = Evaluator::new(&kinds_fn, "sato");
-        let plan = ev.compile(&parse(q).unwrap()).unwrap();
+        ]
+    }
+
+    fn evaluator_at(now: OffsetDateTime) -> Evaluator<'static> {
+        Evaluator::new(&resolve, "sato", now)
+    }
+
+    fn hits_at(q: &str, now: OffsetDateTime) -> Vec<u64> {
+        let rows = rows();
+        let plan = evaluator_at(now).compile(&parse(q).unwrap()).unwrap();
         let mut out: Vec<(Vec<Key>, u64)> = rows
             .iter()
             .filter(|r| plan.matches(*r))
@@ -572,6 +837,17 @@ mod tests {
             .collect();
         out.sort_by(|a, b| plan.compare((&a.0, a.1), (&b.0, b.1)));
         out.iter().map(|r| r.1).collect()
+    }
+
+    fn hits(q: &str) -> Vec<u64> {
+        hits_at(q, OffsetDateTime::now_utc())
+    }
+
+    fn error(q: &str) -> &'static str {
+        evaluator_at(OffsetDateTime::now_utc())
+            .check(&parse(q).unwrap())
+            .unwrap_err()
+            .code
     }
 
     #[test]
@@ -582,6 +858,7 @@ mod tests {
             "numbers compare as numbers, not text"
         );
         assert_eq!(hits("Amount >= 2.5 order by Amount asc"), vec![2, 1]);
+        assert_eq!(hits("Amount = 2.50"), vec![2], "decimals compare exactly");
         assert_eq!(hits(r#"Title = "Beta""#), vec![2]);
         assert_eq!(hits(r#"Title != "Beta""#), vec![3, 1]);
         assert_eq!(hits(r#"Due < "2024-09-01""#), vec![1]);
@@ -618,34 +895,89 @@ mod tests {
     }
 
     #[test]
+    fn subtable_fields_take_in_like_and_comparisons_but_not_equality() {
+        assert_eq!(hits(r#"Item in ("ink")"#), vec![1], "some row matches");
+        assert_eq!(hits(r#"Item in ("pen") order by $id asc"#), vec![1, 2]);
+        assert_eq!(
+            hits(r#"Item not in ("ink")"#),
+            vec![2],
+            "every row must miss, and a record without rows never matches"
+        );
+        assert_eq!(hits(r#"Item like "in""#), vec![1]);
+        assert_eq!(hits("Qty > 4"), vec![1]);
+        assert_eq!(error(r#"Item = "pen""#), "GAIA_IQ07");
+        assert_eq!(error(r#"Qty != 1"#), "GAIA_IQ07");
+        assert_eq!(error("order by Item asc"), "GAIA_IQ03");
+    }
+
+    #[test]
+    fn date_functions_follow_the_users_time_zone() {
+        // 2024-08-31 23:30 UTC is already 1 September in Tokyo.
+        let utc = time::macros::datetime!(2024-08-31 23:30 UTC);
+        let tokyo = utc.to_offset(time::macros::offset!(+9));
+        assert_eq!(hits_at("Due = TODAY()", utc), Vec::<u64>::new());
+        assert_eq!(
+            hits_at(r#"Due = THIS_MONTH()"#, utc),
+            vec![1],
+            "August in UTC"
+        );
+        assert_eq!(
+            hits_at(r#"Due = THIS_MONTH()"#, tokyo),
+            vec![2],
+            "September in Tokyo"
+        );
+        assert_eq!(hits_at("Due < TODAY()", tokyo), vec![1]);
+        // 2024-08-01T00:30Z is 1 August in UTC and in Tokyo, 31 July in New York.
+        let new_york = utc.to_offset(time::macros::offset!(-4));
+        assert_eq!(hits_at(r#"When = "2024-08-01""#, utc), vec![1]);
+        assert_eq!(
+            hits_at(r#"When = "2024-08-01""#, new_york),
+            Vec::<u64>::new()
+        );
+        assert_eq!(hits_at(r#"When = "2024-07-31""#, new_york), vec![1]);
+        assert_eq!(
+            hits_at("Due = THIS_MONTH(LAST)", tokyo),
+            Vec::<u64>::new(),
+            "30 September"
+        );
+        assert_eq!(hits_at("Due = LAST_MONTH(1)", tokyo), vec![1]);
+    }
+
+    #[test]
+    fn id_ranges_are_read_from_the_filter() {
+        let ev = evaluator_at(OffsetDateTime::now_utc());
+        let plan = |q: &str| ev.compile(&parse(q).unwrap()).unwrap();
+        assert_eq!(
+            plan("$id > 5 and $id <= 9 and Amount > 1 order by $id asc").id_scan(),
+            Some(IdScan {
+                from: Bound::Excluded(5),
+                to: Bound::Included(9),
+                descending: false
+            })
+        );
+        assert_eq!(
+            plan("$id > 5 or $id < 2").id_scan(),
+            Some(IdScan {
+                from: Bound::Unbounded,
+                to: Bound::Unbounded,
+                descending: true
+            }),
+            "or does not narrow"
+        );
+        assert_eq!(plan("order by Amount desc").id_scan(), None);
+        assert_eq!(hits("$id >= 2 order by $id asc"), vec![2, 3]);
+    }
+
+    #[test]
     fn unknown_fields_and_wrong_operators_are_kintones_errors() {
-        let kinds_fn = kinds;
-        let ev = Evaluator::new(&kinds_fn, "sato");
-        assert_eq!(
-            ev.check(&parse("Nope = 1").unwrap()).unwrap_err().code,
-            "GAIA_IQ11"
-        );
-        assert_eq!(
-            ev.check(&parse(r#"Amount like "1""#).unwrap())
-                .unwrap_err()
-                .code,
-            "GAIA_IQ03"
-        );
-        assert_eq!(
-            ev.check(&parse(r#"Kind = "A""#).unwrap()).unwrap_err().code,
-            "GAIA_IQ03"
-        );
-        assert_eq!(
-            ev.check(&parse("Due = FROM_TODAY(1, EONS)").unwrap())
-                .unwrap_err()
-                .code,
-            "GAIA_IQ25"
-        );
-        assert_eq!(
-            ev.check(&parse("Due = BOGUS()").unwrap()).unwrap_err().code,
-            "GAIA_IL08"
-        );
-        assert!(ev
+        assert_eq!(error("Nope = 1"), "GAIA_IQ11");
+        assert_eq!(error(r#"Amount like "1""#), "GAIA_IQ03");
+        assert_eq!(error(r#"Kind = "A""#), "GAIA_IQ03");
+        assert_eq!(error("Due = FROM_TODAY(1, EONS)"), "GAIA_IQ25");
+        assert_eq!(error("Due = BOGUS()"), "GAIA_IL08");
+        assert_eq!(error("Due = TODAY(1)"), "GAIA_IL08");
+        assert_eq!(error("Due = THIS_MONTH(32)"), "GAIA_IQ23");
+        assert!(evaluator_at(OffsetDateTime::now_utc())
             .check(&parse("Due >= FROM_TODAY(-7, DAYS) and Due < THIS_MONTH()").unwrap())
             .is_ok());
     }

@@ -7,7 +7,7 @@ mod parser;
 #[cfg(test)]
 mod props;
 
-pub use eval::{Evaluator, Key, Subject};
+pub use eval::{Evaluator, Key, Plan, Subject};
 pub use parser::{parse, Cmp, Expr, Operand, Query};
 
 use crate::error::KintoneError;
