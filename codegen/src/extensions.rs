@@ -63,6 +63,11 @@ pub const KNOWN: &[(&str, &[Place], &str)] = &[
         "allowed under the guest-space prefix",
     ),
     (
+        "x-kintone-official-operation-id",
+        &[Place::Operation],
+        "the operationId of the same operation in kintone's own OpenAPI description, for diffing the two",
+    ),
+    (
         "x-kintone-bulk",
         &[Place::Operation],
         "may be part of a bulk request",

@@ -416,6 +416,15 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The header named by the root's `x-kintone-method-override`.
+    fn method_override_header(&self) -> Option<&'a str> {
+        self.doc
+            .extensions
+            .get("x-kintone-method-override")
+            .and_then(|v| v.get("header"))
+            .and_then(Value::as_str)
+    }
+
     fn limit_value(&self, name: &str, origin: &str) -> Result<u64, Error> {
         self.limits.get(name).map(|(v, _, _)| *v).ok_or_else(|| {
             Error::Invalid(format!(
@@ -848,6 +857,13 @@ impl<'a> Lowerer<'a> {
                         })?
                 }
             };
+            // The method-override header is the client's to set when a URI is too long; the
+            // spec declares it on `POST` operations for other tools, not as a request field.
+            if let Parameter::Header { parameter_data, .. } = param {
+                if Some(parameter_data.name.as_str()) == self.method_override_header() {
+                    continue;
+                }
+            }
             let (data, location) = match param {
                 Parameter::Query { parameter_data, .. } => {
                     let encoding = match parameter_data

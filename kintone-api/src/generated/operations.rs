@@ -7,6 +7,8 @@ use super::types::*;
 ///
 /// `GET /k/v1/record.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/get-record/)
+///
 /// Reads one record of an app by its record ID, with every field the caller may see.
 ///
 /// Available in guest spaces.
@@ -18,6 +20,8 @@ use super::types::*;
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example response
@@ -47,8 +51,9 @@ use super::types::*;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRecordRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app the record belongs to.
@@ -125,6 +130,8 @@ impl crate::runtime::Call<'_, GetRecordRequest> {
 ///
 /// `PUT /k/v1/record.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-record/)
+///
 /// Changes the given fields of one record, found by its ID or by `updateKey` (a field that
 /// prohibits duplicate values). With `revision`, the update happens only if the record is still
 /// at that revision; otherwise kintone answers `GAIA_CO02`.
@@ -139,6 +146,8 @@ impl crate::runtime::Call<'_, GetRecordRequest> {
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `409`: The record is no longer at the expected revision (`GAIA_CO02`).
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -166,8 +175,9 @@ impl crate::runtime::Call<'_, GetRecordRequest> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateRecordRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID.
@@ -297,6 +307,8 @@ impl crate::runtime::Call<'_, UpdateRecordRequest> {
 ///
 /// `POST /k/v1/record.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/add-record/)
+///
 /// Adds one record. Fields left out get their default values. Uploaded file keys given in
 /// attachment fields move the files out of temporary storage.
 ///
@@ -309,6 +321,8 @@ impl crate::runtime::Call<'_, UpdateRecordRequest> {
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -338,8 +352,9 @@ impl crate::runtime::Call<'_, UpdateRecordRequest> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddRecordRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID.
@@ -413,6 +428,8 @@ impl crate::runtime::Call<'_, AddRecordRequest> {
 ///
 /// `GET /k/v1/records.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/get-records/)
+///
 /// Reads the records of an app that match a query, at most 500 at a time. The query language's
 /// `limit` (at most 500) and `offset` (at most 10,000) page through the result; past 10,000
 /// records, use a cursor. `$id` and `$revision` are always returned.
@@ -426,6 +443,8 @@ impl crate::runtime::Call<'_, AddRecordRequest> {
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example response
@@ -450,8 +469,9 @@ impl crate::runtime::Call<'_, AddRecordRequest> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRecordsRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app to read from.
@@ -586,6 +606,8 @@ impl crate::runtime::Call<'_, GetRecordsRequest> {
 ///
 /// `PUT /k/v1/records.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-records/)
+///
 /// Updates up to 100 records in one transaction, each found by ID or `updateKey`. With `upsert`,
 /// a record whose `updateKey` matches nothing is added instead, and each result says which
 /// happened.
@@ -600,6 +622,8 @@ impl crate::runtime::Call<'_, GetRecordsRequest> {
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `409`: The record is no longer at the expected revision (`GAIA_CO02`).
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -636,8 +660,9 @@ impl crate::runtime::Call<'_, GetRecordsRequest> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateRecordsRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID.
@@ -739,6 +764,8 @@ impl crate::runtime::Call<'_, UpdateRecordsRequest> {
 ///
 /// `POST /k/v1/records.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/add-records/)
+///
 /// Adds up to 100 records in one transaction. IDs and revisions come back in request order.
 ///
 /// Available in guest spaces. Can be part of a bulk request.
@@ -750,6 +777,8 @@ impl crate::runtime::Call<'_, UpdateRecordsRequest> {
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -789,8 +818,9 @@ impl crate::runtime::Call<'_, UpdateRecordsRequest> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddRecordsRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID.
@@ -876,6 +906,8 @@ impl crate::runtime::Call<'_, AddRecordsRequest> {
 ///
 /// `DELETE /k/v1/records.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/delete-records/)
+///
 /// Deletes up to 100 records in one transaction. `revisions`, when given, lines up with `ids`
 /// and makes each deletion conditional on the record's revision.
 ///
@@ -889,6 +921,8 @@ impl crate::runtime::Call<'_, AddRecordsRequest> {
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `409`: The record is no longer at the expected revision (`GAIA_CO02`).
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example response
@@ -899,8 +933,9 @@ impl crate::runtime::Call<'_, AddRecordsRequest> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteRecordsRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app to delete from.
@@ -1035,6 +1070,8 @@ impl crate::runtime::Call<'_, DeleteRecordsRequest> {
 ///
 /// `GET /k/v1/records/cursor.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/get-cursor/)
+///
 /// Reads the next page of a cursor. When `next` is false the cursor is gone.
 ///
 /// Available in guest spaces.
@@ -1045,6 +1082,8 @@ impl crate::runtime::Call<'_, DeleteRecordsRequest> {
 /// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example response
@@ -1065,8 +1104,9 @@ impl crate::runtime::Call<'_, DeleteRecordsRequest> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRecordsByCursorRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The cursor ID.
@@ -1128,6 +1168,8 @@ impl crate::runtime::Call<'_, GetRecordsByCursorRequest> {
 ///
 /// `POST /k/v1/records/cursor.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/add-cursor/)
+///
 /// Opens a cursor over the records that match a query, to read them `size` at a time (at most
 /// 500). The query must not contain `limit` or `offset`. A domain holds at most 10 cursors; a
 /// cursor expires 10 minutes after its creation or last read, and is deleted once read to the end.
@@ -1140,6 +1182,8 @@ impl crate::runtime::Call<'_, GetRecordsByCursorRequest> {
 /// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -1163,8 +1207,9 @@ impl crate::runtime::Call<'_, GetRecordsByCursorRequest> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateCursorRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID.
@@ -1285,6 +1330,8 @@ impl crate::runtime::Call<'_, CreateCursorRequest> {
 ///
 /// `DELETE /k/v1/records/cursor.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/delete-cursor/)
+///
 /// Closes a cursor before it is read to the end, freeing one of the domain's 10.
 ///
 /// Available in guest spaces.
@@ -1294,6 +1341,8 @@ impl crate::runtime::Call<'_, CreateCursorRequest> {
 /// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
 /// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example response
@@ -1304,8 +1353,9 @@ impl crate::runtime::Call<'_, CreateCursorRequest> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteCursorRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The cursor ID.
@@ -1367,6 +1417,8 @@ impl crate::runtime::Call<'_, DeleteCursorRequest> {
 ///
 /// `GET /k/v1/record/comments.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/get-comments/)
+///
 /// Reads at most 10 comments of a record, newest first unless `order` says otherwise.
 ///
 /// Available in guest spaces.
@@ -1378,6 +1430,8 @@ impl crate::runtime::Call<'_, DeleteCursorRequest> {
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example response
@@ -1403,8 +1457,9 @@ impl crate::runtime::Call<'_, DeleteCursorRequest> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRecordCommentsRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app of the record.
@@ -1539,6 +1594,8 @@ impl crate::runtime::Call<'_, GetRecordCommentsRequest> {
 ///
 /// `POST /k/v1/record/comment.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/add-comment/)
+///
 /// Adds a comment to a record, optionally mentioning users, groups or departments.
 ///
 /// Available in guest spaces.
@@ -1550,6 +1607,8 @@ impl crate::runtime::Call<'_, GetRecordCommentsRequest> {
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -1580,8 +1639,9 @@ impl crate::runtime::Call<'_, GetRecordCommentsRequest> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddRecordCommentRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID.
@@ -1658,6 +1718,8 @@ impl crate::runtime::Call<'_, AddRecordCommentRequest> {
 ///
 /// `DELETE /k/v1/record/comment.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/delete-comment/)
+///
 /// Deletes one comment. A comment that does not exist is a 400 `GAIA_RE02`, not a 404.
 ///
 /// Available in guest spaces.
@@ -1669,6 +1731,8 @@ impl crate::runtime::Call<'_, AddRecordCommentRequest> {
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example response
@@ -1679,8 +1743,9 @@ impl crate::runtime::Call<'_, AddRecordCommentRequest> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteRecordCommentRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app of the record.
@@ -1772,6 +1837,8 @@ impl crate::runtime::Call<'_, DeleteRecordCommentRequest> {
 ///
 /// `PUT /k/v1/record/status.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-status/)
+///
 /// Runs a process action on a record. The action is named as the caller's language shows it.
 /// `assignee` is needed when the next status lets the acting user choose one.
 ///
@@ -1785,6 +1852,8 @@ impl crate::runtime::Call<'_, DeleteRecordCommentRequest> {
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `409`: The record is no longer at the expected revision (`GAIA_CO02`).
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -1808,8 +1877,9 @@ impl crate::runtime::Call<'_, DeleteRecordCommentRequest> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateRecordStatusRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID.
@@ -1913,6 +1983,8 @@ impl crate::runtime::Call<'_, UpdateRecordStatusRequest> {
 ///
 /// `PUT /k/v1/records/status.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-statuses/)
+///
 /// Runs a process action on each of up to 100 records, in one transaction.
 ///
 /// Available in guest spaces. Can be part of a bulk request.
@@ -1925,6 +1997,8 @@ impl crate::runtime::Call<'_, UpdateRecordStatusRequest> {
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `409`: The record is no longer at the expected revision (`GAIA_CO02`).
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -1956,8 +2030,9 @@ impl crate::runtime::Call<'_, UpdateRecordStatusRequest> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateRecordsStatusRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID.
@@ -2046,6 +2121,8 @@ impl crate::runtime::Call<'_, UpdateRecordsStatusRequest> {
 ///
 /// `PUT /k/v1/record/assignees.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-assignees/)
+///
 /// Replaces the assignees of a record's current status (at most 100 login names).
 ///
 /// Available in guest spaces. Can be part of a bulk request.
@@ -2058,6 +2135,8 @@ impl crate::runtime::Call<'_, UpdateRecordsStatusRequest> {
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `409`: The record is no longer at the expected revision (`GAIA_CO02`).
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -2083,8 +2162,9 @@ impl crate::runtime::Call<'_, UpdateRecordsStatusRequest> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateRecordAssigneesRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID.
@@ -2187,6 +2267,8 @@ impl crate::runtime::Call<'_, UpdateRecordAssigneesRequest> {
 ///
 /// `POST /k/v1/bulkRequest.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/bulk-request/)
+///
 /// Runs up to 20 record writes (add, update and delete of records, statuses and assignees)
 /// in order, all or nothing. Each request names its API by full path, including the guest
 /// space prefix when there is one. When one fails, nothing is written, and the error body's
@@ -2200,6 +2282,8 @@ impl crate::runtime::Call<'_, UpdateRecordAssigneesRequest> {
 /// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -2249,8 +2333,9 @@ impl crate::runtime::Call<'_, UpdateRecordAssigneesRequest> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct BulkRequestRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The requests, run in order as one transaction; at most 20.
@@ -2328,6 +2413,8 @@ impl crate::runtime::Call<'_, BulkRequestRequest> {
 ///
 /// `GET /k/v1/file.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/files/download-file/)
+///
 /// Downloads an attached file by the key found in a record's attachment field (not the upload
 /// key). The body is the file itself.
 ///
@@ -2340,12 +2427,15 @@ impl crate::runtime::Call<'_, BulkRequestRequest> {
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DownloadFileRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The file key from an attachment field value.
@@ -2408,6 +2498,8 @@ impl crate::runtime::Call<'_, DownloadFileRequest> {
 ///
 /// `POST /k/v1/file.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/files/upload-file/)
+///
 /// Uploads a file into temporary storage and returns a key to attach it with Add Record or
 /// Update Record. Files not attached within 3 days are deleted.
 ///
@@ -2418,6 +2510,8 @@ impl crate::runtime::Call<'_, DownloadFileRequest> {
 /// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
 /// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example response
@@ -2430,8 +2524,9 @@ impl crate::runtime::Call<'_, DownloadFileRequest> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UploadFileRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The file, with its name in the part's `filename`.
