@@ -476,9 +476,11 @@ pub struct GetRecordsRequest {
     pub accept_language: Option<String>,
     /// The app to read from.
     pub app: AppId,
-    /// The field codes to return; all fields when left out.
+    /// The field codes to return; all fields when left out. At most 100 in a query string
+    /// (`fields[0]` to `fields[99]`); the 1,000 kintone allows applies to a JSON body only.
     ///
-    /// Limits, checked before sending: at most 1000 items.
+    ///
+    /// Limits, checked before sending: at most 100 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<String>>,
     /// A query in kintone's query language, with optional `order by`, `limit` and `offset`.
@@ -529,10 +531,10 @@ impl GetRecordsRequest {
             crate::LimitError::check_id("app", value.get())?;
         }
         if let Some(value) = &self.fields {
-            if value.len() > 1000 {
+            if value.len() > 100 {
                 return Err(crate::LimitError::TooManyItems {
                     field: "fields",
-                    max: 1000,
+                    max: 100,
                     actual: value.len(),
                 });
             }
@@ -1214,6 +1216,8 @@ pub struct CreateCursorRequest {
     pub accept_language: Option<String>,
     /// An app ID.
     pub app: AppId,
+    /// The field codes to return, at most 1,000; all fields when left out.
+    ///
     /// Limits, checked before sending: at most 1000 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<String>>,
@@ -1472,9 +1476,9 @@ pub struct GetRecordCommentsRequest {
     /// How many comments to skip.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<u64>,
-    /// How many comments to read; 10 at most and by default.
+    /// How many comments to read, from 0 to 10; 10 when left out.
     ///
-    /// Limits, checked before sending: from 1 to 10.
+    /// Limits, checked before sending: from 0 to 10.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
 }
@@ -1525,7 +1529,7 @@ impl GetRecordCommentsRequest {
             crate::LimitError::check_range(
                 "limit",
                 i64::try_from(*value).unwrap_or(i64::MAX),
-                Some(1),
+                None,
                 Some(super::limits::MAX_COMMENTS_PER_READ as i64),
             )?;
         }

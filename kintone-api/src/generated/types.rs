@@ -375,8 +375,13 @@ crate::wire::numeric_id! {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CommentInput {
+    /// The comment's text, 1 to 65,535 characters.
+    ///
     /// Limits, checked before sending: at most 65535 characters.
     pub text: String,
+    /// Users, groups or departments to mention, at most 10.
+    ///
+    /// Limits, checked before sending: at most 10 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mentions: Option<Vec<Mention>>,
 }
@@ -411,6 +416,13 @@ impl CommentInput {
             }
         }
         if let Some(value) = &self.mentions {
+            if value.len() > super::limits::MAX_MENTIONS_PER_COMMENT {
+                return Err(crate::LimitError::TooManyItems {
+                    field: "mentions",
+                    max: super::limits::MAX_MENTIONS_PER_COMMENT,
+                    actual: value.len(),
+                });
+            }
             for item in value {
                 item.validate()?;
             }
