@@ -93,9 +93,9 @@ pub const KNOWN: &[(&str, &[Place], &str)] = &[
         "`limit`/`offset` clauses capped by named limits, checked before sending",
     ),
     (
-        "x-kintone-discriminator-on-wire",
+        "x-kintone-write-variants",
         &[Place::Schema],
-        "`false`: the type tag is not written",
+        "on an `anyOf` of value shapes: the shape each field type is written in, as a list of `TAG: Schema`; the type is written, never read",
     ),
     (
         "x-kintone-limit",

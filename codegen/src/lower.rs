@@ -13,6 +13,7 @@ use crate::model::*;
 use crate::Error;
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
+const WRITE_VARIANTS: &str = "x-kintone-write-variants";
 
 /// Lowers a whole document.
 pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
@@ -279,12 +280,13 @@ fn error_codes(ext: &indexmap::IndexMap<String, Value>) -> Result<Vec<ErrorCode>
     Ok(codes)
 }
 
-/// A union writes its tag itself, so the structs of its variants must not.
+/// A union writes its tag itself, so the structs of its variants must not; the enum a variant
+/// states its one tag with (`enum: [TAG]`) goes with the field.
 fn mark_union_tags(types: &mut BTreeMap<String, TypeDef>) {
     let tagged: Vec<(String, String)> = types
         .values()
         .filter_map(|t| match t {
-            TypeDef::Union(u) => Some(u),
+            TypeDef::Union(u) if u.tag_on_wire => Some(u),
             _ => None,
         })
         .flat_map(|u| {
@@ -293,10 +295,21 @@ fn mark_union_tags(types: &mut BTreeMap<String, TypeDef>) {
                 .map(|v| (v.schema.clone(), u.tag_property.clone()))
         })
         .collect();
+    let mut tag_enums = Vec::new();
     for (schema, tag) in tagged {
         if let Some(TypeDef::Struct(s)) = types.get_mut(&schema) {
+            for field in s.fields.iter().filter(|f| f.wire_name == tag) {
+                if let TypeRef::Named(name) = &field.ty {
+                    tag_enums.push(name.clone());
+                }
+            }
             s.fields.retain(|f| f.wire_name != tag);
             s.skipped_tag = Some(tag);
+        }
+    }
+    for name in tag_enums {
+        if matches!(types.get(&name), Some(TypeDef::Enum(_))) {
+            types.remove(&name);
         }
     }
 }
@@ -561,6 +574,11 @@ impl<'a> Lowerer<'a> {
             SchemaKind::OneOf { one_of } => {
                 TypeDef::Union(self.union(&rust_name, doc, schema, one_of)?)
             }
+            SchemaKind::AnyOf { any_of }
+                if schema.schema_data.extensions.contains_key(WRITE_VARIANTS) =>
+            {
+                TypeDef::Union(self.write_union(&rust_name, doc, schema, any_of)?)
+            }
             SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
                 let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
                 let names = variant_names(&rust_name, &values, &schema.schema_data.extensions)?;
@@ -634,6 +652,9 @@ impl<'a> Lowerer<'a> {
         Ok(TypeRef::Named(rust_name))
     }
 
+    /// A `oneOf` read by its discriminator. Its options are `$ref`s the mapping names, and at
+    /// most one inline option: the documented fallback for tags the mapping does not name, which
+    /// the generated type keeps as raw JSON.
     fn union(
         &mut self,
         name: &str,
@@ -645,17 +666,86 @@ impl<'a> Lowerer<'a> {
             schema.schema_data.discriminator.as_ref().ok_or_else(|| {
                 Error::Unsupported(format!("oneOf {name} without a discriminator"))
             })?;
-        for option in one_of {
-            if let ReferenceOr::Item(_) = option {
-                return Err(Error::Unsupported(format!(
-                    "oneOf {name}: options must be $refs"
+        let inline = one_of
+            .iter()
+            .filter(|o| matches!(o, ReferenceOr::Item(_)))
+            .count();
+        if inline > 1 {
+            return Err(Error::Unsupported(format!(
+                "oneOf {name}: options are $refs, and one inline fallback at most"
+            )));
+        }
+        let mapping: Vec<(String, String)> = discriminator
+            .mapping
+            .iter()
+            .map(|(tag, reference)| (tag.clone(), reference.clone()))
+            .collect();
+        let variants = self.union_variants(name, &mapping)?;
+        Ok(UnionDef {
+            name: name.to_string(),
+            doc,
+            tag_property: discriminator.property_name.clone(),
+            tag_on_wire: true,
+            variants,
+        })
+    }
+
+    /// An `anyOf` of the shapes a value may be written in, with `x-kintone-write-variants`
+    /// naming the shape of each field type: nothing on the wire tells the shapes apart, so the
+    /// type is written, never read.
+    fn write_union(
+        &mut self,
+        name: &str,
+        doc: Option<String>,
+        schema: &Schema,
+        any_of: &[ReferenceOr<Schema>],
+    ) -> Result<UnionDef, Error> {
+        let invalid = || {
+            Error::Invalid(format!(
+                "{name}: {WRITE_VARIANTS} is a list of one-entry maps, field type to schema name"
+            ))
+        };
+        let list = schema.schema_data.extensions[WRITE_VARIANTS]
+            .as_array()
+            .ok_or_else(invalid)?;
+        let mut mapping = Vec::new();
+        for entry in list {
+            let entry = entry
+                .as_object()
+                .filter(|m| m.len() == 1)
+                .ok_or_else(invalid)?;
+            let (tag, target) = entry.iter().next().ok_or_else(invalid)?;
+            let target = target.as_str().ok_or_else(invalid)?;
+            let reference = format!("{SCHEMA_PREFIX}{target}");
+            let listed = any_of
+                .iter()
+                .any(|o| matches!(o, ReferenceOr::Reference { reference: r } if *r == reference));
+            if !listed {
+                return Err(Error::Invalid(format!(
+                    "{name}: {WRITE_VARIANTS} names {target}, which its anyOf does not list"
                 )));
             }
+            mapping.push((tag.clone(), reference));
         }
-        let tags: Vec<String> = discriminator.mapping.keys().cloned().collect();
+        let variants = self.union_variants(name, &mapping)?;
+        Ok(UnionDef {
+            name: name.to_string(),
+            doc,
+            tag_property: String::new(),
+            tag_on_wire: false,
+            variants,
+        })
+    }
+
+    fn union_variants(
+        &mut self,
+        name: &str,
+        mapping: &[(String, String)],
+    ) -> Result<Vec<UnionVariant>, Error> {
+        let tags: Vec<String> = mapping.iter().map(|(tag, _)| tag.clone()).collect();
         let names = variant_names(name, &tags, &indexmap::IndexMap::new())?;
         let mut variants = Vec::new();
-        for ((tag, reference), rust_name) in discriminator.mapping.iter().zip(names) {
+        for ((tag, reference), rust_name) in mapping.iter().zip(names) {
             let schema_rust_name = self.component_rust_name(schema_name(reference)?)?;
             let variant_schema = self.component(reference)?;
             let value = match self.object_view(&schema_rust_name, variant_schema)? {
@@ -672,19 +762,7 @@ impl<'a> Lowerer<'a> {
                 value,
             });
         }
-        let tag_on_wire = schema
-            .schema_data
-            .extensions
-            .get("x-kintone-discriminator-on-wire")
-            .and_then(Value::as_bool)
-            .unwrap_or(true);
-        Ok(UnionDef {
-            name: name.to_string(),
-            doc,
-            tag_property: discriminator.property_name.clone(),
-            tag_on_wire,
-            variants,
-        })
+        Ok(variants)
     }
 
     fn object_fields(
@@ -773,12 +851,27 @@ impl<'a> Lowerer<'a> {
             SchemaKind::Type(Type::String(_)) if flag(ext, "x-kintone-numeric") => {
                 TypeRef::NumericString
             }
+            // kintone's dates and times have their own format names: the standard ones mean
+            // something else to other tools (RFC 3339 with seconds, no empty value).
             SchemaKind::Type(Type::String(s)) => match &s.format {
-                VariantOrUnknownOrEmpty::Item(StringFormat::Date) => TypeRef::Date,
-                VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
                 VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => TypeRef::FilePart,
-                VariantOrUnknownOrEmpty::Unknown(f) if f == "time" => TypeRef::Time,
-                VariantOrUnknownOrEmpty::Unknown(f) if f == "decimal" => TypeRef::Decimal,
+                VariantOrUnknownOrEmpty::Item(f @ (StringFormat::Date | StringFormat::DateTime)) => {
+                    return Err(Error::Invalid(format!(
+                        "{origin}: format {f:?} means the RFC 3339 form to other tools; use kintone-date or kintone-datetime with a pattern"
+                    )))
+                }
+                VariantOrUnknownOrEmpty::Unknown(f) => match f.as_str() {
+                    "kintone-date" => TypeRef::Date,
+                    "kintone-time" => TypeRef::Time,
+                    "kintone-datetime" => TypeRef::DateTime,
+                    "decimal" => TypeRef::Decimal,
+                    "time" => {
+                        return Err(Error::Invalid(format!(
+                            "{origin}: format time means HH:MM:SS with an offset to other tools; use kintone-time with a pattern"
+                        )))
+                    }
+                    _ => TypeRef::String,
+                },
                 _ => TypeRef::String,
             },
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,

@@ -250,3 +250,49 @@ fn a_runtime_type_is_re_exported_not_emitted() {
         assert!(e.contains("x-kintone-runtime-type"), "{bad}: {e}");
     }
 }
+
+/// kintone's dates and times have their own format names; the standard ones, which other tools
+/// read as RFC 3339 forms, are refused.
+#[test]
+fn standard_date_and_time_formats_are_refused() {
+    for (format, hint) in [
+        ("date", "kintone-date"),
+        ("date-time", "kintone-datetime"),
+        ("time", "kintone-time"),
+    ] {
+        let found = error_of(&with_schemas(&format!(
+            "    A:\n      type: object\n      properties:\n        at: {{ type: string, format: {format} }}\n"
+        )));
+        assert!(
+            found.contains("A.at") && found.contains(hint),
+            "{format}: {found}"
+        );
+    }
+}
+
+/// `x-kintone-write-variants` must name shapes its `anyOf` lists, in its one form.
+#[test]
+fn write_variants_name_listed_shapes() {
+    let spec = |variants: &str| {
+        with_schemas(&format!(
+            "    In:\n      anyOf:\n        - $ref: '#/components/schemas/T'\n      x-kintone-write-variants: {variants}\n    T: {{ type: object, required: [value], properties: {{ value: {{ type: string }} }} }}\n    U: {{ type: object, required: [value], properties: {{ value: {{ type: string }} }} }}\n"
+        ))
+    };
+    assert!(generate(&spec("[{ TEXT: T }]")).is_ok());
+    let unlisted = error_of(&spec("[{ TEXT: T }, { OTHER: U }]"));
+    assert!(
+        unlisted.contains("names U, which its anyOf does not list"),
+        "{unlisted}"
+    );
+    let malformed = error_of(&spec("{ TEXT: T }"));
+    assert!(malformed.contains("list of one-entry maps"), "{malformed}");
+}
+
+/// A discriminated `oneOf` has one inline option at most: the fallback for unknown tags.
+#[test]
+fn a_union_has_one_fallback_at_most() {
+    let found = error_of(&with_schemas(
+        "    V:\n      oneOf:\n        - $ref: '#/components/schemas/T'\n        - { type: object }\n        - { type: object }\n      discriminator: { propertyName: type, mapping: { A: '#/components/schemas/T' } }\n    T: { type: object, required: [type], properties: { type: { type: string, enum: [A] } } }\n",
+    ));
+    assert!(found.contains("one inline fallback at most"), "{found}");
+}

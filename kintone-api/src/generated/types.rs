@@ -508,6 +508,7 @@ impl DateField {
         Ok(())
     }
 }
+/// A date; `2024`, `2024-8` and `2024-8-1` are accepted and filled with 01.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DateInput {
@@ -542,6 +543,7 @@ impl DateTimeField {
         Ok(())
     }
 }
+/// A date-time with `Z` or a `±HH:MM` offset; kintone drops the seconds.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DateTimeInput {
@@ -767,9 +769,11 @@ impl FieldErrors {
         Ok(())
     }
 }
-/// A value to write, chosen by the field's type. kintone needs only `value`, so the type tag
-/// is not sent. Computed fields (record number, calculated, categories, status, assignees)
-/// have no variant here; creator, modifier and their times are accepted only when adding.
+/// A value to write. kintone takes `value` alone and reads it by the field's type, so a value
+/// is any one of these shapes (several share the shape `{"value": "…"}`, hence `anyOf`).
+/// Computed fields (record number, calculated, categories, status, assignees) take no value;
+/// creator, modifier and their times are accepted only when adding.
+/// `x-kintone-write-variants` says which shape each field type takes.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FieldInput {
@@ -968,8 +972,9 @@ impl ::serde::Serialize for FieldInput {
         }
     }
 }
-/// A field value as kintone returns it, tagged by the field's `type`. Types this description
-/// does not know yet keep their raw JSON.
+/// A field value as kintone returns it, tagged by the field's `type`. The last variant, which
+/// the discriminator does not map, holds types this description does not know yet: readers
+/// keep their raw JSON.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FieldValue {
