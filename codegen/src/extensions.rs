@@ -53,6 +53,11 @@ pub const KNOWN: &[(&str, &[Place], &str)] = &[
         "an integer sent as a JSON string (`u64`, or an id type)",
     ),
     (
+        "x-kintone-sentinel",
+        &[Place::Schema],
+        "on a numeric id: one more value with a meaning of its own (`value`, Rust `name`, `of`: the id it otherwise takes, `description`)",
+    ),
+    (
         "x-kintone-empty-is-null",
         &[Place::Schema],
         "`\"\"` reads as `None`",

@@ -26,8 +26,11 @@ pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
     lowerer.root_limits()?;
     if let Some(components) = &doc.components {
         for (name, schema) in &components.schemas {
-            let rust_name = lowerer.component_rust_name(name)?;
             let schema = lowerer.resolve_schema(schema)?;
+            if alias_target(schema).is_some() {
+                continue;
+            }
+            let rust_name = lowerer.component_rust_name(name)?;
             lowerer.named_type(&rust_name, schema, &format!("{SCHEMA_PREFIX}{name}"))?;
         }
     }
@@ -360,6 +363,9 @@ impl<'a> Lowerer<'a> {
     /// A component's Rust name: its `x-rust-name`, or its name in UpperCamelCase.
     fn component_rust_name(&self, name: &str) -> Result<String, Error> {
         let schema = self.component(&format!("{SCHEMA_PREFIX}{name}"))?;
+        if let Some(target) = alias_target(schema) {
+            return self.component_rust_name(schema_name(target)?);
+        }
         rust_name_of(name, schema)
     }
 
@@ -589,6 +595,15 @@ impl<'a> Lowerer<'a> {
                 })
             }
             SchemaKind::Type(Type::String(_))
+                if flag(&schema.schema_data.extensions, "x-kintone-numeric")
+                    && schema
+                        .schema_data
+                        .extensions
+                        .contains_key("x-kintone-sentinel") =>
+            {
+                self.sentinel_id(&rust_name, doc, schema)?
+            }
+            SchemaKind::Type(Type::String(_))
                 if flag(&schema.schema_data.extensions, "x-kintone-numeric") =>
             {
                 TypeDef::NumericId {
@@ -650,6 +665,48 @@ impl<'a> Lowerer<'a> {
         };
         self.types.insert(rust_name.clone(), def);
         Ok(TypeRef::Named(rust_name))
+    }
+
+    /// `x-kintone-sentinel` on a numeric id schema: `{value, name, of, description}`.
+    fn sentinel_id(
+        &self,
+        rust_name: &str,
+        doc: Option<String>,
+        schema: &Schema,
+    ) -> Result<TypeDef, Error> {
+        let v = &schema.schema_data.extensions["x-kintone-sentinel"];
+        let invalid =
+            |what: &str| Error::Invalid(format!("{rust_name}: x-kintone-sentinel needs {what}"));
+        let sentinel = v
+            .get("value")
+            .and_then(Value::as_i64)
+            .filter(|n| *n < 0)
+            .ok_or_else(|| invalid("a negative integer `value`"))?;
+        let sentinel_name = v
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|n| is_constant_name(n))
+            .ok_or_else(|| invalid("a SHOUTY_SNAKE_CASE `name`"))?
+            .to_string();
+        let sentinel_doc = v
+            .get("description")
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid("a `description`"))?
+            .trim()
+            .to_string();
+        let of = v
+            .get("of")
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid("`of`, the id schema whose values it otherwise takes"))?;
+        let of = self.component_rust_name(of)?;
+        Ok(TypeDef::SentinelId {
+            name: rust_name.to_string(),
+            doc,
+            sentinel,
+            sentinel_name,
+            sentinel_doc,
+            of,
+        })
     }
 
     /// A `oneOf` read by its discriminator. Its options are `$ref`s the mapping names, and at
@@ -840,6 +897,9 @@ impl<'a> Lowerer<'a> {
         };
         let origin = format!("{owner}.{prop}");
         Ok(match &schema.schema_kind {
+            SchemaKind::AnyOf { .. } if alias_target(schema).is_some() => {
+                self.reference_type(alias_target(schema).unwrap_or_default())?
+            }
             // `allOf: [$ref]` alone: the referenced type, with this schema's `nullable`.
             SchemaKind::AllOf { all_of } if all_of.len() == 1 => match &all_of[0] {
                 ReferenceOr::Reference { reference } => self.reference_type(reference)?,
@@ -1308,6 +1368,23 @@ fn variant_names(
         }
     }
     Ok(names)
+}
+
+/// `anyOf: [$ref X, {type: integer, …}]`: X, which kintone also takes as a JSON number in a
+/// request body. The Rust type is X's (its values are sent as strings, which kintone takes too).
+fn alias_target(schema: &Schema) -> Option<&str> {
+    let SchemaKind::AnyOf { any_of } = &schema.schema_kind else {
+        return None;
+    };
+    match any_of.as_slice() {
+        [ReferenceOr::Reference { reference }, ReferenceOr::Item(number)]
+            if matches!(&number.schema_kind, SchemaKind::Type(Type::Integer(_)))
+                || matches!(&number.schema_kind, SchemaKind::Any(a) if a.typ.as_deref() == Some("integer")) =>
+        {
+            Some(reference)
+        }
+        _ => None,
+    }
 }
 
 fn schema_name(reference: &str) -> Result<&str, Error> {

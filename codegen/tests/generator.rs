@@ -296,3 +296,34 @@ fn a_union_has_one_fallback_at_most() {
     ));
     assert!(found.contains("one inline fallback at most"), "{found}");
 }
+
+/// A request-side alias (`anyOf: [$ref Id, integer]`) is the id type itself; an id with
+/// `x-kintone-sentinel` is its own type with the sentinel as a constant, and 0 is still refused.
+#[test]
+fn aliases_and_sentinels_of_ids() {
+    let spec = with_schemas(
+        "    Rev: { type: string, pattern: '^[1-9][0-9]*$', x-kintone-numeric: true }\n    Expected:\n      type: string\n      x-kintone-numeric: true\n      x-kintone-sentinel: { value: -1, name: ANY, of: Rev, description: No check. }\n    ExpectedIn:\n      anyOf:\n        - $ref: '#/components/schemas/Expected'\n        - { type: integer, minimum: -1 }\n    Write:\n      type: object\n      properties:\n        revision: { $ref: '#/components/schemas/ExpectedIn' }\n",
+    );
+    let types = generate(&spec)
+        .unwrap()
+        .into_iter()
+        .find(|f| f.path == "types.rs")
+        .unwrap()
+        .contents;
+    assert!(types.contains("pub revision: Option<Expected>,"), "{types}");
+    assert!(!types.contains("ExpectedIn"), "{types}");
+    assert!(
+        types.contains("pub const ANY: Self = Self(-1i64);"),
+        "{types}"
+    );
+    assert!(types.contains("impl From<Rev> for Expected"), "{types}");
+    assert!(
+        types.contains("check_id(\"revision\", value.get().unsigned_abs())"),
+        "{types}"
+    );
+    let bad = error_of(&spec.replace("value: -1", "value: 1"));
+    assert!(
+        bad.contains("x-kintone-sentinel needs a negative integer"),
+        "{bad}"
+    );
+}

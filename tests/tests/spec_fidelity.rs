@@ -2,7 +2,7 @@
 //! generated client on the wire: what kintone accepts is sent, what it refuses is refused before
 //! sending.
 
-use kintone_api::{CommentInput, Error, LimitError, Mention, MentionType};
+use kintone_api::{CommentInput, Error, ExpectedRevision, LimitError, Mention, MentionType};
 use kintone_tests::*;
 use serde_json::json;
 
@@ -112,4 +112,54 @@ async fn a_comment_mentions_at_most_ten() {
         10,
         "the limit is a named constant"
     );
+}
+
+/// `-1` skips the revision check; in Delete Records it lines up with `ids`, so some records can be
+/// checked and others not. 0 is refused before sending, like any id of 0.
+#[tokio::test]
+async fn a_revision_of_minus_one_skips_the_check() {
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, json!({})).await;
+    client
+        .records()
+        .delete_records(1, [3u64, 4])
+        .revisions([ExpectedRevision::from(2u64), ExpectedRevision::ANY])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        only_request(&server).await.url.query(),
+        Some("app=1&ids%5B0%5D=3&ids%5B1%5D=4&revisions%5B0%5D=2&revisions%5B1%5D=-1")
+    );
+    let err = client
+        .records()
+        .update_record(1)
+        .id(3u64)
+        .revision(0u64)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Limit(LimitError::ZeroId { field: "revision" })),
+        "{err:?}"
+    );
+    assert_eq!(request_count(&server).await, 1);
+}
+
+/// A revision read from kintone is what the next write expects; both forms kintone writes
+/// (string and number) read back.
+#[test]
+fn expected_revisions_come_from_revisions_and_read_both_forms() {
+    let read: kintone_api::Revision = serde_json::from_value(json!("5")).unwrap();
+    assert_eq!(ExpectedRevision::from(read).get(), 5);
+    assert_eq!(ExpectedRevision::ANY.get(), -1);
+    assert_eq!(
+        serde_json::to_value(ExpectedRevision::ANY).unwrap(),
+        json!("-1")
+    );
+    for wire in [json!("-1"), json!(-1)] {
+        let value: ExpectedRevision = serde_json::from_value(wire).unwrap();
+        assert_eq!(value, ExpectedRevision::ANY);
+    }
+    assert!(serde_json::from_value::<ExpectedRevision>(json!("-2")).is_err());
 }

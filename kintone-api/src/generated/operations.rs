@@ -180,9 +180,9 @@ pub struct UpdateRecordRequest {
     /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
-    /// An app ID.
+    /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
-    /// A record ID, unique within its app.
+    /// A record ID in a request body, where kintone takes a JSON number as well.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<RecordId>,
     /// Finds a record by the value of a field that prohibits duplicate values.
@@ -191,9 +191,9 @@ pub struct UpdateRecordRequest {
     /// The fields to write, keyed by field code. Only `value` is sent for each.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<RecordInput>,
-    /// A record's revision, raised by one on every change.
+    /// An expected revision in a request body, where kintone takes a JSON number as well.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<Revision>,
+    pub revision: Option<ExpectedRevision>,
 }
 impl UpdateRecordRequest {
     /// Creates the value from its required fields; the others start unset.
@@ -229,7 +229,7 @@ impl UpdateRecordRequest {
         self
     }
     /// Sets `revision`.
-    pub fn revision(mut self, value: impl Into<Revision>) -> Self {
+    pub fn revision(mut self, value: impl Into<ExpectedRevision>) -> Self {
         self.revision = Some(value.into());
         self
     }
@@ -246,7 +246,7 @@ impl UpdateRecordRequest {
             value.validate()?;
         }
         if let Some(value) = &self.revision {
-            crate::LimitError::check_id("revision", value.get())?;
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
         }
         let set = usize::from(self.id.is_some())
             + usize::from(self.update_key.is_some());
@@ -299,7 +299,7 @@ impl crate::runtime::Call<'_, UpdateRecordRequest> {
         self.map(|request| request.record(value))
     }
     /// Sets `revision`.
-    pub fn revision(self, value: impl Into<Revision>) -> Self {
+    pub fn revision(self, value: impl Into<ExpectedRevision>) -> Self {
         self.map(|request| request.revision(value))
     }
 }
@@ -357,7 +357,7 @@ pub struct AddRecordRequest {
     /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
-    /// An app ID.
+    /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
     /// The fields to write, keyed by field code. Only `value` is sent for each.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -667,7 +667,7 @@ pub struct UpdateRecordsRequest {
     /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
-    /// An app ID.
+    /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
     /// The records, at most 100 per request.
     ///
@@ -825,7 +825,7 @@ pub struct AddRecordsRequest {
     /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
-    /// An app ID.
+    /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
     /// The records, at most 100 per request.
     ///
@@ -946,11 +946,13 @@ pub struct DeleteRecordsRequest {
     ///
     /// Limits, checked before sending: at most 100 items.
     pub ids: Vec<RecordId>,
-    /// The expected revision of each record, in the order of `ids`.
+    /// The expected revision of each record, in the order of `ids`; `-1` skips the check for
+    /// that record.
+    ///
     ///
     /// Limits, checked before sending: at most 100 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revisions: Option<Vec<Revision>>,
+    pub revisions: Option<Vec<ExpectedRevision>>,
 }
 impl DeleteRecordsRequest {
     /// Creates the value from its required fields; the others start unset.
@@ -974,7 +976,7 @@ impl DeleteRecordsRequest {
     /// Sets `revisions`.
     pub fn revisions(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Revision>>,
+        value: impl IntoIterator<Item = impl Into<ExpectedRevision>>,
     ) -> Self {
         self.revisions = Some(value.into_iter().map(Into::into).collect());
         self
@@ -1014,7 +1016,7 @@ impl DeleteRecordsRequest {
                 });
             }
             for item in value {
-                crate::LimitError::check_id("revisions", item.get())?;
+                crate::LimitError::check_id("revisions", item.get().unsigned_abs())?;
             }
         }
         Ok(())
@@ -1063,7 +1065,7 @@ impl crate::runtime::Call<'_, DeleteRecordsRequest> {
     /// Sets `revisions`.
     pub fn revisions(
         self,
-        value: impl IntoIterator<Item = impl Into<Revision>>,
+        value: impl IntoIterator<Item = impl Into<ExpectedRevision>>,
     ) -> Self {
         self.map(|request| request.revisions(value))
     }
@@ -1214,7 +1216,7 @@ pub struct CreateCursorRequest {
     /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
-    /// An app ID.
+    /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
     /// The field codes to return, at most 1,000; all fields when left out.
     ///
@@ -1648,9 +1650,9 @@ pub struct AddRecordCommentRequest {
     /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
-    /// An app ID.
+    /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
-    /// A record ID, unique within its app.
+    /// A record ID in a request body, where kintone takes a JSON number as well.
     pub record: RecordId,
     pub comment: CommentInput,
 }
@@ -1886,18 +1888,18 @@ pub struct UpdateRecordStatusRequest {
     /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
-    /// An app ID.
+    /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
-    /// A record ID, unique within its app.
+    /// A record ID in a request body, where kintone takes a JSON number as well.
     pub id: RecordId,
     /// The action's name.
     pub action: String,
     /// The login name of the next assignee.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
-    /// A record's revision, raised by one on every change.
+    /// An expected revision in a request body, where kintone takes a JSON number as well.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<Revision>,
+    pub revision: Option<ExpectedRevision>,
 }
 impl UpdateRecordStatusRequest {
     /// Creates the value from its required fields; the others start unset.
@@ -1927,7 +1929,7 @@ impl UpdateRecordStatusRequest {
         self
     }
     /// Sets `revision`.
-    pub fn revision(mut self, value: impl Into<Revision>) -> Self {
+    pub fn revision(mut self, value: impl Into<ExpectedRevision>) -> Self {
         self.revision = Some(value.into());
         self
     }
@@ -1942,7 +1944,7 @@ impl UpdateRecordStatusRequest {
             crate::LimitError::check_id("id", value.get())?;
         }
         if let Some(value) = &self.revision {
-            crate::LimitError::check_id("revision", value.get())?;
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
         }
         Ok(())
     }
@@ -1979,7 +1981,7 @@ impl crate::runtime::Call<'_, UpdateRecordStatusRequest> {
         self.map(|request| request.assignee(value))
     }
     /// Sets `revision`.
-    pub fn revision(self, value: impl Into<Revision>) -> Self {
+    pub fn revision(self, value: impl Into<ExpectedRevision>) -> Self {
         self.map(|request| request.revision(value))
     }
 }
@@ -2039,7 +2041,7 @@ pub struct UpdateRecordsStatusRequest {
     /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
-    /// An app ID.
+    /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
     /// The records, at most 100 per request.
     ///
@@ -2171,17 +2173,17 @@ pub struct UpdateRecordAssigneesRequest {
     /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
-    /// An app ID.
+    /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
-    /// A record ID, unique within its app.
+    /// A record ID in a request body, where kintone takes a JSON number as well.
     pub id: RecordId,
     /// Login names of the assignees, at most 100.
     ///
     /// Limits, checked before sending: at most 100 items.
     pub assignees: Vec<String>,
-    /// A record's revision, raised by one on every change.
+    /// An expected revision in a request body, where kintone takes a JSON number as well.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<Revision>,
+    pub revision: Option<ExpectedRevision>,
 }
 impl UpdateRecordAssigneesRequest {
     /// Creates the value from its required fields; the others start unset.
@@ -2205,7 +2207,7 @@ impl UpdateRecordAssigneesRequest {
         self
     }
     /// Sets `revision`.
-    pub fn revision(mut self, value: impl Into<Revision>) -> Self {
+    pub fn revision(mut self, value: impl Into<ExpectedRevision>) -> Self {
         self.revision = Some(value.into());
         self
     }
@@ -2230,7 +2232,7 @@ impl UpdateRecordAssigneesRequest {
             }
         }
         if let Some(value) = &self.revision {
-            crate::LimitError::check_id("revision", value.get())?;
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
         }
         Ok(())
     }
@@ -2263,7 +2265,7 @@ impl crate::runtime::Call<'_, UpdateRecordAssigneesRequest> {
         self.map(|request| request.accept_language(value))
     }
     /// Sets `revision`.
-    pub fn revision(self, value: impl Into<Revision>) -> Self {
+    pub fn revision(self, value: impl Into<ExpectedRevision>) -> Self {
         self.map(|request| request.revision(value))
     }
 }

@@ -751,6 +751,71 @@ impl ErrorBody {
         Ok(())
     }
 }
+/// The revision a write expects the record to be at; the write fails with `GAIA_CO02` when
+/// the record has moved on. `-1` skips the check, as leaving the revision out does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExpectedRevision(i64);
+impl ExpectedRevision {
+    /// `-1`: Skips the revision check, as leaving the revision out does.
+    pub const ANY: Self = Self(-1i64);
+    /// The number as kintone reads it.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+impl From<u64> for ExpectedRevision {
+    fn from(value: u64) -> Self {
+        Self(i64::try_from(value).unwrap_or(i64::MAX))
+    }
+}
+impl From<Revision> for ExpectedRevision {
+    fn from(value: Revision) -> Self {
+        Self::from(value.get())
+    }
+}
+impl ::std::fmt::Display for ExpectedRevision {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.0, f)
+    }
+}
+impl ::serde::Serialize for ExpectedRevision {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ExpectedRevision {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(untagged)]
+        enum Wire<'a> {
+            Number(i64),
+            Text(::std::borrow::Cow<'a, str>),
+        }
+        let value = match Wire::deserialize(deserializer)? {
+            Wire::Number(n) => n,
+            Wire::Text(text) => {
+                text.parse()
+                    .map_err(|_| ::serde::de::Error::custom(
+                        "a positive integer or -1, as a string or a number",
+                    ))?
+            }
+        };
+        if value == -1i64 || value >= 0 {
+            Ok(Self(value))
+        } else {
+            Err(
+                ::serde::de::Error::custom(
+                    "a positive integer or -1, as a string or a number",
+                ),
+            )
+        }
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldErrors {
@@ -1801,7 +1866,7 @@ impl RecordRevision {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RecordUpdate {
-    /// A record ID, unique within its app.
+    /// A record ID in a request body, where kintone takes a JSON number as well.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<RecordId>,
     /// Finds a record by the value of a field that prohibits duplicate values.
@@ -1810,9 +1875,9 @@ pub struct RecordUpdate {
     /// The fields to write, keyed by field code. Only `value` is sent for each.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<RecordInput>,
-    /// A record's revision, raised by one on every change.
+    /// An expected revision in a request body, where kintone takes a JSON number as well.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<Revision>,
+    pub revision: Option<ExpectedRevision>,
 }
 impl RecordUpdate {
     /// Creates the value from its required fields; the others start unset.
@@ -1841,7 +1906,7 @@ impl RecordUpdate {
         self
     }
     /// Sets `revision`.
-    pub fn revision(mut self, value: impl Into<Revision>) -> Self {
+    pub fn revision(mut self, value: impl Into<ExpectedRevision>) -> Self {
         self.revision = Some(value.into());
         self
     }
@@ -1854,7 +1919,7 @@ impl RecordUpdate {
             value.validate()?;
         }
         if let Some(value) = &self.revision {
-            crate::LimitError::check_id("revision", value.get())?;
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
         }
         let set = usize::from(self.id.is_some())
             + usize::from(self.update_key.is_some());
@@ -2030,14 +2095,14 @@ impl StatusAssigneeField {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StatusChange {
-    /// A record ID, unique within its app.
+    /// A record ID in a request body, where kintone takes a JSON number as well.
     pub id: RecordId,
     pub action: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
-    /// A record's revision, raised by one on every change.
+    /// An expected revision in a request body, where kintone takes a JSON number as well.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<Revision>,
+    pub revision: Option<ExpectedRevision>,
 }
 impl StatusChange {
     /// Creates the value from its required fields; the others start unset.
@@ -2056,7 +2121,7 @@ impl StatusChange {
         self
     }
     /// Sets `revision`.
-    pub fn revision(mut self, value: impl Into<Revision>) -> Self {
+    pub fn revision(mut self, value: impl Into<ExpectedRevision>) -> Self {
         self.revision = Some(value.into());
         self
     }
@@ -2067,7 +2132,7 @@ impl StatusChange {
             crate::LimitError::check_id("id", value.get())?;
         }
         if let Some(value) = &self.revision {
-            crate::LimitError::check_id("revision", value.get())?;
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
         }
         Ok(())
     }
