@@ -103,6 +103,11 @@ pub const KNOWN: &[(&str, &[Place], &str)] = &[
         "on an `anyOf` of value shapes: the shape each field type is written in, as a list of `TAG: Schema`; the type is written, never read",
     ),
     (
+        "x-kintone-body-of",
+        &[Place::Schema],
+        "this schema is the named operation's request body (or its parameters as a body); the operation's request type is its Rust form",
+    ),
+    (
         "x-kintone-limit",
         &[Place::Schema],
         "names the schema's `maxItems`, `maxLength` or `maximum` as a limit constant",

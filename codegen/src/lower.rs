@@ -14,6 +14,7 @@ use crate::Error;
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 const WRITE_VARIANTS: &str = "x-kintone-write-variants";
+const BODY_OF: &str = "x-kintone-body-of";
 
 /// Lowers a whole document.
 pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
@@ -24,10 +25,17 @@ pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
         limits: BTreeMap::new(),
     };
     lowerer.root_limits()?;
+    let mut body_of = Vec::new();
     if let Some(components) = &doc.components {
         for (name, schema) in &components.schemas {
             let schema = lowerer.resolve_schema(schema)?;
-            if alias_target(schema).is_some() {
+            if alias_target(schema).is_some() || lowerer.is_object_choice(schema)? {
+                continue;
+            }
+            // An operation's body as a schema of its own (for bulk payloads): the request type
+            // of that operation is its Rust form.
+            if let Some(of) = schema.schema_data.extensions.get(BODY_OF) {
+                body_of.push((name.clone(), of.as_str().unwrap_or_default().to_string()));
                 continue;
             }
             let rust_name = lowerer.component_rust_name(name)?;
@@ -58,6 +66,13 @@ pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
         }
     }
     check_preview_twins(&operations, &preview_twins)?;
+    for (schema, of) in body_of {
+        if !operations.iter().any(|o| o.id == of) {
+            return Err(Error::Invalid(format!(
+                "schema {schema}: {BODY_OF} names {of}, which is not an operation"
+            )));
+        }
+    }
     let mut fn_names = BTreeMap::new();
     for op in &operations {
         lowerer.register(&op.request_name, &format!("the request of {}", op.id))?;
@@ -370,6 +385,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn reference_type(&self, reference: &str) -> Result<TypeRef, Error> {
+        if self.is_object_choice(self.component(reference)?)? {
+            return Ok(TypeRef::JsonObject);
+        }
         Ok(TypeRef::Named(
             self.component_rust_name(schema_name(reference)?)?,
         ))
@@ -667,6 +685,29 @@ impl<'a> Lowerer<'a> {
         Ok(TypeRef::Named(rust_name))
     }
 
+    /// An `anyOf` of object schemas that is neither an alias nor a write union, such as a bulk
+    /// request's payload (one of several operations' bodies): any JSON object to Rust, since
+    /// which one it is depends on something beside it (the request's `api`, its position).
+    fn is_object_choice(&self, schema: &Schema) -> Result<bool, Error> {
+        let SchemaKind::AnyOf { any_of } = &schema.schema_kind else {
+            return Ok(false);
+        };
+        if alias_target(schema).is_some()
+            || schema.schema_data.extensions.contains_key(WRITE_VARIANTS)
+        {
+            return Ok(false);
+        }
+        for option in any_of {
+            let resolved = self.resolve_schema(option)?;
+            let object = matches!(resolved.schema_kind, SchemaKind::Type(Type::Object(_)))
+                || self.is_object_choice(resolved)?;
+            if !object {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// `x-kintone-sentinel` on a numeric id schema: `{value, name, of, description}`.
     fn sentinel_id(
         &self,
@@ -900,6 +941,7 @@ impl<'a> Lowerer<'a> {
             SchemaKind::AnyOf { .. } if alias_target(schema).is_some() => {
                 self.reference_type(alias_target(schema).unwrap_or_default())?
             }
+            SchemaKind::AnyOf { .. } if self.is_object_choice(schema)? => TypeRef::JsonObject,
             // `allOf: [$ref]` alone: the referenced type, with this schema's `nullable`.
             SchemaKind::AllOf { all_of } if all_of.len() == 1 => match &all_of[0] {
                 ReferenceOr::Reference { reference } => self.reference_type(reference)?,

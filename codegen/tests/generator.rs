@@ -327,3 +327,29 @@ fn aliases_and_sentinels_of_ids() {
         "{bad}"
     );
 }
+
+/// An operation's body as a schema (`x-kintone-body-of`) emits no type of its own, and must name
+/// an operation; an `anyOf` of such bodies (a bulk payload) is any JSON object to Rust.
+#[test]
+fn bodies_of_operations_and_choices_between_them() {
+    let spec = OPERATION_WITHOUT
+        .replace("OPERATION_ID", "operationId: a")
+        .replace("ERRORS", "default: { description: e }")
+        + "components:\n  schemas:\n    ABody:\n      x-kintone-body-of: a\n      type: object\n      properties: { x: { type: string } }\n    Item:\n      type: object\n      properties:\n        payload:\n          anyOf:\n            - $ref: '#/components/schemas/ABody'\n";
+    let types = generate(&spec)
+        .unwrap()
+        .into_iter()
+        .find(|f| f.path == "types.rs")
+        .unwrap()
+        .contents;
+    assert!(!types.contains("ABody"), "{types}");
+    assert!(
+        types.contains("pub payload: Option<::serde_json::Map<String, ::serde_json::Value>>"),
+        "{types}"
+    );
+    let wrong = error_of(&spec.replace("x-kintone-body-of: a", "x-kintone-body-of: b"));
+    assert!(
+        wrong.contains("names b, which is not an operation"),
+        "{wrong}"
+    );
+}

@@ -2284,9 +2284,8 @@ impl crate::runtime::Call<'_, UpdateRecordAssigneesRequest> {
 ///
 /// # Errors
 ///
-/// - `400`: One of the requests failed; nothing was written.
+/// - `4XX`: One request failed and nothing was written: the status follows the failing request (400 for invalid input and 403 for a missing permission are observed) and `results` says which one; a failure of the bulk request itself has the usual error body.
 /// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
-/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
 /// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
 /// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
@@ -2313,9 +2312,12 @@ impl crate::runtime::Call<'_, UpdateRecordAssigneesRequest> {
 ///       "api": "/k/v1/records.json",
 ///       "method": "DELETE",
 ///       "payload": {
-///         "app": "1",
+///         "app": 1,
 ///         "ids": [
-///           "3"
+///           3
+///         ],
+///         "revisions": [
+///           -1
 ///         ]
 ///       }
 ///     }

@@ -123,7 +123,7 @@ pub struct BulkRequestItem {
     pub method: BulkRequestItemMethod,
     /// The full API path, for example `/k/v1/records.json`.
     pub api: String,
-    /// The request body of that API.
+    /// The request body of that API (for Delete Records, its parameters as a body).
     pub payload: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl BulkRequestItem {
@@ -189,6 +189,7 @@ impl ::std::fmt::Display for BulkRequestItemMethod {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkRequestResponse {
+    /// The response of each request, in request order.
     pub results: Vec<::serde_json::Map<String, ::serde_json::Value>>,
 }
 impl BulkRequestResponse {
@@ -208,6 +209,7 @@ impl BulkRequestResponse {
         Ok(())
     }
 }
+/// kintone's error for the request that failed, or `{}` for every other request.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkResultError {
@@ -589,6 +591,7 @@ impl DeleteRecordCommentResponse {
         Ok(())
     }
 }
+/// Nothing; the records are gone.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteRecordsResponse {}
