@@ -98,6 +98,11 @@ pub const KNOWN: &[(&str, &[Place], &str)] = &[
         "`limit`/`offset` clauses capped by named limits, checked before sending",
     ),
     (
+        "x-kintone-tagged-by",
+        &[Place::Schema],
+        "on a `oneOf` without a discriminator: the property whose `enum` in each option is its tag; the option without one is the fallback for unknown tags",
+    ),
+    (
         "x-kintone-write-variants",
         &[Place::Schema],
         "on an `anyOf` of value shapes: the shape each field type is written in, as a list of `TAG: Schema`; the type is written, never read",

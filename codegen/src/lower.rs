@@ -15,6 +15,7 @@ use crate::Error;
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
 const WRITE_VARIANTS: &str = "x-kintone-write-variants";
 const BODY_OF: &str = "x-kintone-body-of";
+const TAGGED_BY: &str = "x-kintone-tagged-by";
 
 /// Lowers a whole document.
 pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
@@ -26,8 +27,12 @@ pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
     };
     lowerer.root_limits()?;
     let mut body_of = Vec::new();
+    let fallbacks = lowerer.union_fallbacks()?;
     if let Some(components) = &doc.components {
         for (name, schema) in &components.schemas {
+            if fallbacks.contains(name) {
+                continue;
+            }
             let schema = lowerer.resolve_schema(schema)?;
             if alias_target(schema).is_some() || lowerer.is_object_choice(schema)? {
                 continue;
@@ -750,9 +755,73 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    /// A `oneOf` read by its discriminator. Its options are `$ref`s the mapping names, and at
-    /// most one inline option: the documented fallback for tags the mapping does not name, which
-    /// the generated type keeps as raw JSON.
+    /// The components that are the fallback option of a union tagged by `x-kintone-tagged-by`:
+    /// they are the union's `Unknown` variant, not types of their own.
+    fn union_fallbacks(&self) -> Result<std::collections::BTreeSet<String>, Error> {
+        let mut found = std::collections::BTreeSet::new();
+        let Some(components) = &self.doc.components else {
+            return Ok(found);
+        };
+        for (name, schema) in &components.schemas {
+            let schema = self.resolve_schema(schema)?;
+            if let (SchemaKind::OneOf { one_of }, Some(property)) = (
+                &schema.schema_kind,
+                schema.schema_data.extensions.get(TAGGED_BY),
+            ) {
+                let property = property.as_str().unwrap_or_default();
+                let (_, fallback) = self.tags_of_options(name, property, one_of)?;
+                found.extend(fallback);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The tags each `$ref` option of a union states (`enum` on `property`), and the option that
+    /// states none (its tag is `not` one of the others'): the fallback, one at most.
+    fn tags_of_options(
+        &self,
+        name: &str,
+        property: &str,
+        one_of: &[ReferenceOr<Schema>],
+    ) -> Result<(Vec<(String, String)>, Option<String>), Error> {
+        let mut mapping = Vec::new();
+        let mut fallback = None;
+        for option in one_of {
+            let ReferenceOr::Reference { reference } = option else {
+                return Err(Error::Unsupported(format!(
+                    "oneOf {name}: with {TAGGED_BY}, options are $refs"
+                )));
+            };
+            let resolved = self.component(reference)?;
+            let tags: Vec<String> = match &resolved.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => match o.properties.get(property) {
+                    Some(p) => match &self.resolve_boxed(p)?.schema_kind {
+                        SchemaKind::Type(Type::String(s)) => {
+                            s.enumeration.iter().flatten().cloned().collect()
+                        }
+                        _ => Vec::new(),
+                    },
+                    None => Vec::new(),
+                },
+                _ => Vec::new(),
+            };
+            if tags.is_empty() {
+                if fallback.is_some() {
+                    return Err(Error::Invalid(format!(
+                        "oneOf {name}: two options state no `{property}` enum; one fallback at most"
+                    )));
+                }
+                fallback = Some(schema_name(reference)?.to_string());
+            }
+            mapping.extend(tags.into_iter().map(|t| (t, reference.clone())));
+        }
+        Ok((mapping, fallback))
+    }
+
+    /// A `oneOf` read by its tag: the discriminator's mapping, or, with `x-kintone-tagged-by`,
+    /// the `enum` each option states on that property (the option that states none is the
+    /// fallback, kept as raw JSON). With a discriminator, options are `$ref`s the mapping names
+    /// and one inline fallback at most.
     fn union(
         &mut self,
         name: &str,
@@ -760,10 +829,25 @@ impl<'a> Lowerer<'a> {
         schema: &Schema,
         one_of: &[ReferenceOr<Schema>],
     ) -> Result<UnionDef, Error> {
-        let discriminator =
-            schema.schema_data.discriminator.as_ref().ok_or_else(|| {
-                Error::Unsupported(format!("oneOf {name} without a discriminator"))
-            })?;
+        if let Some(property) = schema.schema_data.extensions.get(TAGGED_BY) {
+            let property = property
+                .as_str()
+                .ok_or_else(|| Error::Invalid(format!("{name}: {TAGGED_BY} names a property")))?;
+            let (mapping, _) = self.tags_of_options(name, property, one_of)?;
+            let variants = self.union_variants(name, &mapping)?;
+            return Ok(UnionDef {
+                name: name.to_string(),
+                doc,
+                tag_property: property.to_string(),
+                tag_on_wire: true,
+                variants,
+            });
+        }
+        let discriminator = schema.schema_data.discriminator.as_ref().ok_or_else(|| {
+            Error::Unsupported(format!(
+                "oneOf {name} without a discriminator or {TAGGED_BY}"
+            ))
+        })?;
         let inline = one_of
             .iter()
             .filter(|o| matches!(o, ReferenceOr::Item(_)))

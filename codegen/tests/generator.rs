@@ -353,3 +353,15 @@ fn bodies_of_operations_and_choices_between_them() {
         "{wrong}"
     );
 }
+
+/// With `x-kintone-tagged-by`, one option at most states no tag: the fallback.
+#[test]
+fn a_tagged_union_has_one_fallback_at_most() {
+    let found = error_of(&with_schemas(
+        "    V:\n      oneOf:\n        - $ref: '#/components/schemas/T'\n        - $ref: '#/components/schemas/F'\n        - $ref: '#/components/schemas/G'\n      x-kintone-tagged-by: type\n    T: { type: object, required: [type], properties: { type: { type: string, enum: [A] } } }\n    F: { type: object, properties: { type: { type: string } } }\n    G: { type: object, properties: { type: { type: string } } }\n",
+    ));
+    assert!(
+        found.contains("two options state no `type` enum"),
+        "{found}"
+    );
+}

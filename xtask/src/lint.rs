@@ -48,9 +48,9 @@ pub const RULES: &[Rule] = &[
     Rule {
         name: "one-of-disjoint",
         why: "The options of a `oneOf` must not overlap, or validators find values ambiguous: \
-              each option states its tag (`enum`) on the discriminator property, with distinct \
-              tags, and one fallback at most excludes every tag with `not: {enum}`. Shapes that \
-              do overlap are an `anyOf`.",
+              each option states its tag (`enum`) on the tag property (the discriminator's, or \
+              `x-kintone-tagged-by`), with distinct tags, and one fallback at most excludes every \
+              tag with `not: {enum}`. Shapes that do overlap are an `anyOf`.",
         check: one_of_disjoint,
     },
     Rule {
@@ -429,11 +429,12 @@ fn one_of_disjoint(doc: &Value, out: &mut Vec<Finding>) {
         };
         let Some(property) = schema
             .pointer("/discriminator/propertyName")
+            .or_else(|| schema.get("x-kintone-tagged-by"))
             .and_then(Value::as_str)
         else {
             out.push(finding(
                 &at,
-                "a oneOf without a discriminator: its options cannot be told apart by a tag (use anyOf if they overlap)",
+                "a oneOf without a discriminator or x-kintone-tagged-by: its options cannot be told apart by a tag (use anyOf if they overlap)",
             ));
             continue;
         };

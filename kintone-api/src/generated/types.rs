@@ -1040,9 +1040,10 @@ impl ::serde::Serialize for FieldInput {
         }
     }
 }
-/// A field value as kintone returns it, tagged by the field's `type`. The last variant, which
-/// the discriminator does not map, holds types this description does not know yet: readers
-/// keep their raw JSON.
+/// A field value as kintone returns it, tagged by the field's `type`: each option states its
+/// type with `enum`, and `UnknownField` holds the types this description does not know yet
+/// (readers keep their raw JSON). There is no `discriminator`, so that validators accept
+/// those; `x-kintone-tagged-by` names the tag for generators.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FieldValue {
