@@ -17,6 +17,9 @@ const WRITE_VARIANTS: &str = "x-kintone-write-variants";
 const BODY_OF: &str = "x-kintone-body-of";
 const TAGGED_BY: &str = "x-kintone-tagged-by";
 
+/// `(tag, reference of the option that states it)`, in the options' order.
+type TagMapping = Vec<(String, String)>;
+
 /// Lowers a whole document.
 pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
     let mut lowerer = Lowerer {
@@ -783,7 +786,7 @@ impl<'a> Lowerer<'a> {
         name: &str,
         property: &str,
         one_of: &[ReferenceOr<Schema>],
-    ) -> Result<(Vec<(String, String)>, Option<String>), Error> {
+    ) -> Result<(TagMapping, Option<String>), Error> {
         let mut mapping = Vec::new();
         let mut fallback = None;
         for option in one_of {
