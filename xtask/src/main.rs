@@ -12,11 +12,13 @@ use std::time::Instant;
 
 use kintone_codegen::bundle::BUNDLE_FILE;
 
+mod docs;
 mod lint;
 mod spec;
 
 const USAGE: &str = "usage: cargo xtask regenerate [--check]
-       cargo xtask lint [--rules] [SPEC]";
+       cargo xtask lint [--rules] [SPEC]
+       cargo xtask docs [--out DIR] [SPEC]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,6 +31,7 @@ fn main() -> ExitCode {
         ["regenerate"] => regenerate(false),
         ["regenerate", "--check"] => regenerate(true),
         ["lint", rest @ ..] => lint::run(rest),
+        ["docs", rest @ ..] => docs::run(rest),
         _ => Err(USAGE.to_string()),
     };
     match result {

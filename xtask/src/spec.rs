@@ -104,10 +104,31 @@ pub fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
 }
 
 /// The name of a component schema a `$ref` points at.
-#[allow(dead_code)] // used by the docs and diff tools
 pub fn ref_name(value: &Value) -> Option<&str> {
     value
         .get("$ref")
         .and_then(Value::as_str)
         .and_then(|r| r.rsplit('/').next())
+}
+
+/// The `(path, method)` of every operation in the order the file lists them (JSON objects here
+/// are sorted by key, so the order is read from the YAML).
+pub fn document_order(path: &Path) -> Result<Vec<(String, String)>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let raw: serde_yaml::Value =
+        serde_yaml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut order = Vec::new();
+    if let Some(paths) = raw.get("paths").and_then(serde_yaml::Value::as_mapping) {
+        for (p, item) in paths {
+            let (Some(p), Some(item)) = (p.as_str(), item.as_mapping()) else {
+                continue;
+            };
+            for (m, _) in item {
+                if let Some(m) = m.as_str().filter(|m| METHODS.contains(m)) {
+                    order.push((p.to_string(), m.to_string()));
+                }
+            }
+        }
+    }
+    Ok(order)
 }
