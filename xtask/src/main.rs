@@ -12,13 +12,15 @@ use std::time::Instant;
 
 use kintone_codegen::bundle::BUNDLE_FILE;
 
+mod diff;
 mod docs;
 mod lint;
 mod spec;
 
 const USAGE: &str = "usage: cargo xtask regenerate [--check]
        cargo xtask lint [--rules] [SPEC]
-       cargo xtask docs [--out DIR] [SPEC]";
+       cargo xtask docs [--out DIR] [SPEC]
+       cargo xtask diff OLD NEW [--json] [--deny-breaking]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         ["regenerate", "--check"] => regenerate(true),
         ["lint", rest @ ..] => lint::run(rest),
         ["docs", rest @ ..] => docs::run(rest),
+        ["diff", rest @ ..] => diff::run(rest),
         _ => Err(USAGE.to_string()),
     };
     match result {
