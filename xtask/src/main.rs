@@ -14,6 +14,8 @@ use kintone_codegen::bundle::BUNDLE_FILE;
 
 mod diff;
 mod docs;
+#[cfg(test)]
+mod ecosystem;
 mod lint;
 mod spec;
 
