@@ -53,6 +53,11 @@ pub const KNOWN: &[(&str, &[Place], &str)] = &[
         "an integer sent as a JSON string (`u64`, or an id type)",
     ),
     (
+        "x-kintone-sentinel",
+        &[Place::Schema],
+        "on a numeric id: one more value with a meaning of its own (`value`, Rust `name`, `of`: the id it otherwise takes, `description`)",
+    ),
+    (
         "x-kintone-empty-is-null",
         &[Place::Schema],
         "`\"\"` reads as `None`",
@@ -61,6 +66,11 @@ pub const KNOWN: &[(&str, &[Place], &str)] = &[
         "x-kintone-guest-space",
         &[Place::Operation],
         "allowed under the guest-space prefix",
+    ),
+    (
+        "x-kintone-official-operation-id",
+        &[Place::Operation],
+        "the operationId of the same operation in kintone's own OpenAPI description, for diffing the two",
     ),
     (
         "x-kintone-bulk",
@@ -88,9 +98,19 @@ pub const KNOWN: &[(&str, &[Place], &str)] = &[
         "`limit`/`offset` clauses capped by named limits, checked before sending",
     ),
     (
-        "x-kintone-discriminator-on-wire",
+        "x-kintone-tagged-by",
         &[Place::Schema],
-        "`false`: the type tag is not written",
+        "on a `oneOf` without a discriminator: the property whose `enum` in each option is its tag; the option without one is the fallback for unknown tags",
+    ),
+    (
+        "x-kintone-write-variants",
+        &[Place::Schema],
+        "on an `anyOf` of value shapes: the shape each field type is written in, as a list of `TAG: Schema`; the type is written, never read",
+    ),
+    (
+        "x-kintone-body-of",
+        &[Place::Schema],
+        "this schema is the named operation's request body (or its parameters as a body); the operation's request type is its Rust form",
     ),
     (
         "x-kintone-limit",

@@ -13,6 +13,12 @@ use crate::model::*;
 use crate::Error;
 
 const SCHEMA_PREFIX: &str = "#/components/schemas/";
+const WRITE_VARIANTS: &str = "x-kintone-write-variants";
+const BODY_OF: &str = "x-kintone-body-of";
+const TAGGED_BY: &str = "x-kintone-tagged-by";
+
+/// `(tag, reference of the option that states it)`, in the options' order.
+type TagMapping = Vec<(String, String)>;
 
 /// Lowers a whole document.
 pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
@@ -23,10 +29,24 @@ pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
         limits: BTreeMap::new(),
     };
     lowerer.root_limits()?;
+    let mut body_of = Vec::new();
+    let fallbacks = lowerer.union_fallbacks()?;
     if let Some(components) = &doc.components {
         for (name, schema) in &components.schemas {
-            let rust_name = lowerer.component_rust_name(name)?;
+            if fallbacks.contains(name) {
+                continue;
+            }
             let schema = lowerer.resolve_schema(schema)?;
+            if alias_target(schema).is_some() || lowerer.is_object_choice(schema)? {
+                continue;
+            }
+            // An operation's body as a schema of its own (for bulk payloads): the request type
+            // of that operation is its Rust form.
+            if let Some(of) = schema.schema_data.extensions.get(BODY_OF) {
+                body_of.push((name.clone(), of.as_str().unwrap_or_default().to_string()));
+                continue;
+            }
+            let rust_name = lowerer.component_rust_name(name)?;
             lowerer.named_type(&rust_name, schema, &format!("{SCHEMA_PREFIX}{name}"))?;
         }
     }
@@ -54,6 +74,13 @@ pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
         }
     }
     check_preview_twins(&operations, &preview_twins)?;
+    for (schema, of) in body_of {
+        if !operations.iter().any(|o| o.id == of) {
+            return Err(Error::Invalid(format!(
+                "schema {schema}: {BODY_OF} names {of}, which is not an operation"
+            )));
+        }
+    }
     let mut fn_names = BTreeMap::new();
     for op in &operations {
         lowerer.register(&op.request_name, &format!("the request of {}", op.id))?;
@@ -279,12 +306,13 @@ fn error_codes(ext: &indexmap::IndexMap<String, Value>) -> Result<Vec<ErrorCode>
     Ok(codes)
 }
 
-/// A union writes its tag itself, so the structs of its variants must not.
+/// A union writes its tag itself, so the structs of its variants must not; the enum a variant
+/// states its one tag with (`enum: [TAG]`) goes with the field.
 fn mark_union_tags(types: &mut BTreeMap<String, TypeDef>) {
     let tagged: Vec<(String, String)> = types
         .values()
         .filter_map(|t| match t {
-            TypeDef::Union(u) => Some(u),
+            TypeDef::Union(u) if u.tag_on_wire => Some(u),
             _ => None,
         })
         .flat_map(|u| {
@@ -293,10 +321,21 @@ fn mark_union_tags(types: &mut BTreeMap<String, TypeDef>) {
                 .map(|v| (v.schema.clone(), u.tag_property.clone()))
         })
         .collect();
+    let mut tag_enums = Vec::new();
     for (schema, tag) in tagged {
         if let Some(TypeDef::Struct(s)) = types.get_mut(&schema) {
+            for field in s.fields.iter().filter(|f| f.wire_name == tag) {
+                if let TypeRef::Named(name) = &field.ty {
+                    tag_enums.push(name.clone());
+                }
+            }
             s.fields.retain(|f| f.wire_name != tag);
             s.skipped_tag = Some(tag);
+        }
+    }
+    for name in tag_enums {
+        if matches!(types.get(&name), Some(TypeDef::Enum(_))) {
+            types.remove(&name);
         }
     }
 }
@@ -347,10 +386,16 @@ impl<'a> Lowerer<'a> {
     /// A component's Rust name: its `x-rust-name`, or its name in UpperCamelCase.
     fn component_rust_name(&self, name: &str) -> Result<String, Error> {
         let schema = self.component(&format!("{SCHEMA_PREFIX}{name}"))?;
+        if let Some(target) = alias_target(schema) {
+            return self.component_rust_name(schema_name(target)?);
+        }
         rust_name_of(name, schema)
     }
 
     fn reference_type(&self, reference: &str) -> Result<TypeRef, Error> {
+        if self.is_object_choice(self.component(reference)?)? {
+            return Ok(TypeRef::JsonObject);
+        }
         Ok(TypeRef::Named(
             self.component_rust_name(schema_name(reference)?)?,
         ))
@@ -414,6 +459,15 @@ impl<'a> Lowerer<'a> {
                 Ok(())
             }
         }
+    }
+
+    /// The header named by the root's `x-kintone-method-override`.
+    fn method_override_header(&self) -> Option<&'a str> {
+        self.doc
+            .extensions
+            .get("x-kintone-method-override")
+            .and_then(|v| v.get("header"))
+            .and_then(Value::as_str)
     }
 
     fn limit_value(&self, name: &str, origin: &str) -> Result<u64, Error> {
@@ -552,6 +606,11 @@ impl<'a> Lowerer<'a> {
             SchemaKind::OneOf { one_of } => {
                 TypeDef::Union(self.union(&rust_name, doc, schema, one_of)?)
             }
+            SchemaKind::AnyOf { any_of }
+                if schema.schema_data.extensions.contains_key(WRITE_VARIANTS) =>
+            {
+                TypeDef::Union(self.write_union(&rust_name, doc, schema, any_of)?)
+            }
             SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
                 let values: Vec<String> = s.enumeration.iter().flatten().cloned().collect();
                 let names = variant_names(&rust_name, &values, &schema.schema_data.extensions)?;
@@ -560,6 +619,15 @@ impl<'a> Lowerer<'a> {
                     doc,
                     variants: values.into_iter().zip(names).collect(),
                 })
+            }
+            SchemaKind::Type(Type::String(_))
+                if flag(&schema.schema_data.extensions, "x-kintone-numeric")
+                    && schema
+                        .schema_data
+                        .extensions
+                        .contains_key("x-kintone-sentinel") =>
+            {
+                self.sentinel_id(&rust_name, doc, schema)?
             }
             SchemaKind::Type(Type::String(_))
                 if flag(&schema.schema_data.extensions, "x-kintone-numeric") =>
@@ -625,6 +693,138 @@ impl<'a> Lowerer<'a> {
         Ok(TypeRef::Named(rust_name))
     }
 
+    /// An `anyOf` of object schemas that is neither an alias nor a write union, such as a bulk
+    /// request's payload (one of several operations' bodies): any JSON object to Rust, since
+    /// which one it is depends on something beside it (the request's `api`, its position).
+    fn is_object_choice(&self, schema: &Schema) -> Result<bool, Error> {
+        let SchemaKind::AnyOf { any_of } = &schema.schema_kind else {
+            return Ok(false);
+        };
+        if alias_target(schema).is_some()
+            || schema.schema_data.extensions.contains_key(WRITE_VARIANTS)
+        {
+            return Ok(false);
+        }
+        for option in any_of {
+            let resolved = self.resolve_schema(option)?;
+            let object = matches!(resolved.schema_kind, SchemaKind::Type(Type::Object(_)))
+                || self.is_object_choice(resolved)?;
+            if !object {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// `x-kintone-sentinel` on a numeric id schema: `{value, name, of, description}`.
+    fn sentinel_id(
+        &self,
+        rust_name: &str,
+        doc: Option<String>,
+        schema: &Schema,
+    ) -> Result<TypeDef, Error> {
+        let v = &schema.schema_data.extensions["x-kintone-sentinel"];
+        let invalid =
+            |what: &str| Error::Invalid(format!("{rust_name}: x-kintone-sentinel needs {what}"));
+        let sentinel = v
+            .get("value")
+            .and_then(Value::as_i64)
+            .filter(|n| *n < 0)
+            .ok_or_else(|| invalid("a negative integer `value`"))?;
+        let sentinel_name = v
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|n| is_constant_name(n))
+            .ok_or_else(|| invalid("a SHOUTY_SNAKE_CASE `name`"))?
+            .to_string();
+        let sentinel_doc = v
+            .get("description")
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid("a `description`"))?
+            .trim()
+            .to_string();
+        let of = v
+            .get("of")
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid("`of`, the id schema whose values it otherwise takes"))?;
+        let of = self.component_rust_name(of)?;
+        Ok(TypeDef::SentinelId {
+            name: rust_name.to_string(),
+            doc,
+            sentinel,
+            sentinel_name,
+            sentinel_doc,
+            of,
+        })
+    }
+
+    /// The components that are the fallback option of a union tagged by `x-kintone-tagged-by`:
+    /// they are the union's `Unknown` variant, not types of their own.
+    fn union_fallbacks(&self) -> Result<std::collections::BTreeSet<String>, Error> {
+        let mut found = std::collections::BTreeSet::new();
+        let Some(components) = &self.doc.components else {
+            return Ok(found);
+        };
+        for (name, schema) in &components.schemas {
+            let schema = self.resolve_schema(schema)?;
+            if let (SchemaKind::OneOf { one_of }, Some(property)) = (
+                &schema.schema_kind,
+                schema.schema_data.extensions.get(TAGGED_BY),
+            ) {
+                let property = property.as_str().unwrap_or_default();
+                let (_, fallback) = self.tags_of_options(name, property, one_of)?;
+                found.extend(fallback);
+            }
+        }
+        Ok(found)
+    }
+
+    /// The tags each `$ref` option of a union states (`enum` on `property`), and the option that
+    /// states none (its tag is `not` one of the others'): the fallback, one at most.
+    fn tags_of_options(
+        &self,
+        name: &str,
+        property: &str,
+        one_of: &[ReferenceOr<Schema>],
+    ) -> Result<(TagMapping, Option<String>), Error> {
+        let mut mapping = Vec::new();
+        let mut fallback = None;
+        for option in one_of {
+            let ReferenceOr::Reference { reference } = option else {
+                return Err(Error::Unsupported(format!(
+                    "oneOf {name}: with {TAGGED_BY}, options are $refs"
+                )));
+            };
+            let resolved = self.component(reference)?;
+            let tags: Vec<String> = match &resolved.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => match o.properties.get(property) {
+                    Some(p) => match &self.resolve_boxed(p)?.schema_kind {
+                        SchemaKind::Type(Type::String(s)) => {
+                            s.enumeration.iter().flatten().cloned().collect()
+                        }
+                        _ => Vec::new(),
+                    },
+                    None => Vec::new(),
+                },
+                _ => Vec::new(),
+            };
+            if tags.is_empty() {
+                if fallback.is_some() {
+                    return Err(Error::Invalid(format!(
+                        "oneOf {name}: two options state no `{property}` enum; one fallback at most"
+                    )));
+                }
+                fallback = Some(schema_name(reference)?.to_string());
+            }
+            mapping.extend(tags.into_iter().map(|t| (t, reference.clone())));
+        }
+        Ok((mapping, fallback))
+    }
+
+    /// A `oneOf` read by its tag: the discriminator's mapping, or, with `x-kintone-tagged-by`,
+    /// the `enum` each option states on that property (the option that states none is the
+    /// fallback, kept as raw JSON). With a discriminator, options are `$ref`s the mapping names
+    /// and one inline fallback at most.
     fn union(
         &mut self,
         name: &str,
@@ -632,21 +832,105 @@ impl<'a> Lowerer<'a> {
         schema: &Schema,
         one_of: &[ReferenceOr<Schema>],
     ) -> Result<UnionDef, Error> {
-        let discriminator =
-            schema.schema_data.discriminator.as_ref().ok_or_else(|| {
-                Error::Unsupported(format!("oneOf {name} without a discriminator"))
-            })?;
-        for option in one_of {
-            if let ReferenceOr::Item(_) = option {
-                return Err(Error::Unsupported(format!(
-                    "oneOf {name}: options must be $refs"
+        if let Some(property) = schema.schema_data.extensions.get(TAGGED_BY) {
+            let property = property
+                .as_str()
+                .ok_or_else(|| Error::Invalid(format!("{name}: {TAGGED_BY} names a property")))?;
+            let (mapping, _) = self.tags_of_options(name, property, one_of)?;
+            let variants = self.union_variants(name, &mapping)?;
+            return Ok(UnionDef {
+                name: name.to_string(),
+                doc,
+                tag_property: property.to_string(),
+                tag_on_wire: true,
+                variants,
+            });
+        }
+        let discriminator = schema.schema_data.discriminator.as_ref().ok_or_else(|| {
+            Error::Unsupported(format!(
+                "oneOf {name} without a discriminator or {TAGGED_BY}"
+            ))
+        })?;
+        let inline = one_of
+            .iter()
+            .filter(|o| matches!(o, ReferenceOr::Item(_)))
+            .count();
+        if inline > 1 {
+            return Err(Error::Unsupported(format!(
+                "oneOf {name}: options are $refs, and one inline fallback at most"
+            )));
+        }
+        let mapping: Vec<(String, String)> = discriminator
+            .mapping
+            .iter()
+            .map(|(tag, reference)| (tag.clone(), reference.clone()))
+            .collect();
+        let variants = self.union_variants(name, &mapping)?;
+        Ok(UnionDef {
+            name: name.to_string(),
+            doc,
+            tag_property: discriminator.property_name.clone(),
+            tag_on_wire: true,
+            variants,
+        })
+    }
+
+    /// An `anyOf` of the shapes a value may be written in, with `x-kintone-write-variants`
+    /// naming the shape of each field type: nothing on the wire tells the shapes apart, so the
+    /// type is written, never read.
+    fn write_union(
+        &mut self,
+        name: &str,
+        doc: Option<String>,
+        schema: &Schema,
+        any_of: &[ReferenceOr<Schema>],
+    ) -> Result<UnionDef, Error> {
+        let invalid = || {
+            Error::Invalid(format!(
+                "{name}: {WRITE_VARIANTS} is a list of one-entry maps, field type to schema name"
+            ))
+        };
+        let list = schema.schema_data.extensions[WRITE_VARIANTS]
+            .as_array()
+            .ok_or_else(invalid)?;
+        let mut mapping = Vec::new();
+        for entry in list {
+            let entry = entry
+                .as_object()
+                .filter(|m| m.len() == 1)
+                .ok_or_else(invalid)?;
+            let (tag, target) = entry.iter().next().ok_or_else(invalid)?;
+            let target = target.as_str().ok_or_else(invalid)?;
+            let reference = format!("{SCHEMA_PREFIX}{target}");
+            let listed = any_of
+                .iter()
+                .any(|o| matches!(o, ReferenceOr::Reference { reference: r } if *r == reference));
+            if !listed {
+                return Err(Error::Invalid(format!(
+                    "{name}: {WRITE_VARIANTS} names {target}, which its anyOf does not list"
                 )));
             }
+            mapping.push((tag.clone(), reference));
         }
-        let tags: Vec<String> = discriminator.mapping.keys().cloned().collect();
+        let variants = self.union_variants(name, &mapping)?;
+        Ok(UnionDef {
+            name: name.to_string(),
+            doc,
+            tag_property: String::new(),
+            tag_on_wire: false,
+            variants,
+        })
+    }
+
+    fn union_variants(
+        &mut self,
+        name: &str,
+        mapping: &[(String, String)],
+    ) -> Result<Vec<UnionVariant>, Error> {
+        let tags: Vec<String> = mapping.iter().map(|(tag, _)| tag.clone()).collect();
         let names = variant_names(name, &tags, &indexmap::IndexMap::new())?;
         let mut variants = Vec::new();
-        for ((tag, reference), rust_name) in discriminator.mapping.iter().zip(names) {
+        for ((tag, reference), rust_name) in mapping.iter().zip(names) {
             let schema_rust_name = self.component_rust_name(schema_name(reference)?)?;
             let variant_schema = self.component(reference)?;
             let value = match self.object_view(&schema_rust_name, variant_schema)? {
@@ -663,19 +947,7 @@ impl<'a> Lowerer<'a> {
                 value,
             });
         }
-        let tag_on_wire = schema
-            .schema_data
-            .extensions
-            .get("x-kintone-discriminator-on-wire")
-            .and_then(Value::as_bool)
-            .unwrap_or(true);
-        Ok(UnionDef {
-            name: name.to_string(),
-            doc,
-            tag_property: discriminator.property_name.clone(),
-            tag_on_wire,
-            variants,
-        })
+        Ok(variants)
     }
 
     fn object_fields(
@@ -753,6 +1025,10 @@ impl<'a> Lowerer<'a> {
         };
         let origin = format!("{owner}.{prop}");
         Ok(match &schema.schema_kind {
+            SchemaKind::AnyOf { .. } if alias_target(schema).is_some() => {
+                self.reference_type(alias_target(schema).unwrap_or_default())?
+            }
+            SchemaKind::AnyOf { .. } if self.is_object_choice(schema)? => TypeRef::JsonObject,
             // `allOf: [$ref]` alone: the referenced type, with this schema's `nullable`.
             SchemaKind::AllOf { all_of } if all_of.len() == 1 => match &all_of[0] {
                 ReferenceOr::Reference { reference } => self.reference_type(reference)?,
@@ -764,12 +1040,27 @@ impl<'a> Lowerer<'a> {
             SchemaKind::Type(Type::String(_)) if flag(ext, "x-kintone-numeric") => {
                 TypeRef::NumericString
             }
+            // kintone's dates and times have their own format names: the standard ones mean
+            // something else to other tools (RFC 3339 with seconds, no empty value).
             SchemaKind::Type(Type::String(s)) => match &s.format {
-                VariantOrUnknownOrEmpty::Item(StringFormat::Date) => TypeRef::Date,
-                VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
                 VariantOrUnknownOrEmpty::Item(StringFormat::Binary) => TypeRef::FilePart,
-                VariantOrUnknownOrEmpty::Unknown(f) if f == "time" => TypeRef::Time,
-                VariantOrUnknownOrEmpty::Unknown(f) if f == "decimal" => TypeRef::Decimal,
+                VariantOrUnknownOrEmpty::Item(f @ (StringFormat::Date | StringFormat::DateTime)) => {
+                    return Err(Error::Invalid(format!(
+                        "{origin}: format {f:?} means the RFC 3339 form to other tools; use kintone-date or kintone-datetime with a pattern"
+                    )))
+                }
+                VariantOrUnknownOrEmpty::Unknown(f) => match f.as_str() {
+                    "kintone-date" => TypeRef::Date,
+                    "kintone-time" => TypeRef::Time,
+                    "kintone-datetime" => TypeRef::DateTime,
+                    "decimal" => TypeRef::Decimal,
+                    "time" => {
+                        return Err(Error::Invalid(format!(
+                            "{origin}: format time means HH:MM:SS with an offset to other tools; use kintone-time with a pattern"
+                        )))
+                    }
+                    _ => TypeRef::String,
+                },
                 _ => TypeRef::String,
             },
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
@@ -848,6 +1139,13 @@ impl<'a> Lowerer<'a> {
                         })?
                 }
             };
+            // The method-override header is the client's to set when a URI is too long; the
+            // spec declares it on `POST` operations for other tools, not as a request field.
+            if let Parameter::Header { parameter_data, .. } = param {
+                if Some(parameter_data.name.as_str()) == self.method_override_header() {
+                    continue;
+                }
+            }
             let (data, location) = match param {
                 Parameter::Query { parameter_data, .. } => {
                     let encoding = match parameter_data
@@ -1199,6 +1497,23 @@ fn variant_names(
         }
     }
     Ok(names)
+}
+
+/// `anyOf: [$ref X, {type: integer, …}]`: X, which kintone also takes as a JSON number in a
+/// request body. The Rust type is X's (its values are sent as strings, which kintone takes too).
+fn alias_target(schema: &Schema) -> Option<&str> {
+    let SchemaKind::AnyOf { any_of } = &schema.schema_kind else {
+        return None;
+    };
+    match any_of.as_slice() {
+        [ReferenceOr::Reference { reference }, ReferenceOr::Item(number)]
+            if matches!(&number.schema_kind, SchemaKind::Type(Type::Integer(_)))
+                || matches!(&number.schema_kind, SchemaKind::Any(a) if a.typ.as_deref() == Some("integer")) =>
+        {
+            Some(reference)
+        }
+        _ => None,
+    }
 }
 
 fn schema_name(reference: &str) -> Result<&str, Error> {

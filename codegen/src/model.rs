@@ -170,6 +170,18 @@ pub enum TypeDef {
         /// Its `pattern` refuses 0 (`^[1-9]…`): kintone's ids start at 1.
         nonzero: bool,
     },
+    /// A numeric id type that also takes one sentinel value with a meaning of its own
+    /// (`x-kintone-sentinel`), such as `-1` for "skip the revision check".
+    SentinelId {
+        name: String,
+        doc: Option<String>,
+        /// The sentinel's value, its Rust constant name and what it means.
+        sentinel: i64,
+        sentinel_name: String,
+        sentinel_doc: String,
+        /// The id type whose values it otherwise takes (a `From` conversion).
+        of: String,
+    },
     /// A string with its own type.
     StringId {
         name: String,
@@ -197,6 +209,7 @@ impl TypeDef {
         match self {
             TypeDef::Struct(s) => &s.name,
             TypeDef::NumericId { name, .. }
+            | TypeDef::SentinelId { name, .. }
             | TypeDef::StringId { name, .. }
             | TypeDef::Map { name, .. }
             | TypeDef::Runtime { name, .. } => name,

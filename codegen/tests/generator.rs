@@ -250,3 +250,118 @@ fn a_runtime_type_is_re_exported_not_emitted() {
         assert!(e.contains("x-kintone-runtime-type"), "{bad}: {e}");
     }
 }
+
+/// kintone's dates and times have their own format names; the standard ones, which other tools
+/// read as RFC 3339 forms, are refused.
+#[test]
+fn standard_date_and_time_formats_are_refused() {
+    for (format, hint) in [
+        ("date", "kintone-date"),
+        ("date-time", "kintone-datetime"),
+        ("time", "kintone-time"),
+    ] {
+        let found = error_of(&with_schemas(&format!(
+            "    A:\n      type: object\n      properties:\n        at: {{ type: string, format: {format} }}\n"
+        )));
+        assert!(
+            found.contains("A.at") && found.contains(hint),
+            "{format}: {found}"
+        );
+    }
+}
+
+/// `x-kintone-write-variants` must name shapes its `anyOf` lists, in its one form.
+#[test]
+fn write_variants_name_listed_shapes() {
+    let spec = |variants: &str| {
+        with_schemas(&format!(
+            "    In:\n      anyOf:\n        - $ref: '#/components/schemas/T'\n      x-kintone-write-variants: {variants}\n    T: {{ type: object, required: [value], properties: {{ value: {{ type: string }} }} }}\n    U: {{ type: object, required: [value], properties: {{ value: {{ type: string }} }} }}\n"
+        ))
+    };
+    assert!(generate(&spec("[{ TEXT: T }]")).is_ok());
+    let unlisted = error_of(&spec("[{ TEXT: T }, { OTHER: U }]"));
+    assert!(
+        unlisted.contains("names U, which its anyOf does not list"),
+        "{unlisted}"
+    );
+    let malformed = error_of(&spec("{ TEXT: T }"));
+    assert!(malformed.contains("list of one-entry maps"), "{malformed}");
+}
+
+/// A discriminated `oneOf` has one inline option at most: the fallback for unknown tags.
+#[test]
+fn a_union_has_one_fallback_at_most() {
+    let found = error_of(&with_schemas(
+        "    V:\n      oneOf:\n        - $ref: '#/components/schemas/T'\n        - { type: object }\n        - { type: object }\n      discriminator: { propertyName: type, mapping: { A: '#/components/schemas/T' } }\n    T: { type: object, required: [type], properties: { type: { type: string, enum: [A] } } }\n",
+    ));
+    assert!(found.contains("one inline fallback at most"), "{found}");
+}
+
+/// A request-side alias (`anyOf: [$ref Id, integer]`) is the id type itself; an id with
+/// `x-kintone-sentinel` is its own type with the sentinel as a constant, and 0 is still refused.
+#[test]
+fn aliases_and_sentinels_of_ids() {
+    let spec = with_schemas(
+        "    Rev: { type: string, pattern: '^[1-9][0-9]*$', x-kintone-numeric: true }\n    Expected:\n      type: string\n      x-kintone-numeric: true\n      x-kintone-sentinel: { value: -1, name: ANY, of: Rev, description: No check. }\n    ExpectedIn:\n      anyOf:\n        - $ref: '#/components/schemas/Expected'\n        - { type: integer, minimum: -1 }\n    Write:\n      type: object\n      properties:\n        revision: { $ref: '#/components/schemas/ExpectedIn' }\n",
+    );
+    let types = generate(&spec)
+        .unwrap()
+        .into_iter()
+        .find(|f| f.path == "types.rs")
+        .unwrap()
+        .contents;
+    assert!(types.contains("pub revision: Option<Expected>,"), "{types}");
+    assert!(!types.contains("ExpectedIn"), "{types}");
+    assert!(
+        types.contains("pub const ANY: Self = Self(-1i64);"),
+        "{types}"
+    );
+    assert!(types.contains("impl From<Rev> for Expected"), "{types}");
+    assert!(
+        types.contains("check_id(\"revision\", value.get().unsigned_abs())"),
+        "{types}"
+    );
+    let bad = error_of(&spec.replace("value: -1", "value: 1"));
+    assert!(
+        bad.contains("x-kintone-sentinel needs a negative integer"),
+        "{bad}"
+    );
+}
+
+/// An operation's body as a schema (`x-kintone-body-of`) emits no type of its own, and must name
+/// an operation; an `anyOf` of such bodies (a bulk payload) is any JSON object to Rust.
+#[test]
+fn bodies_of_operations_and_choices_between_them() {
+    let spec = OPERATION_WITHOUT
+        .replace("OPERATION_ID", "operationId: a")
+        .replace("ERRORS", "default: { description: e }")
+        + "components:\n  schemas:\n    ABody:\n      x-kintone-body-of: a\n      type: object\n      properties: { x: { type: string } }\n    Item:\n      type: object\n      properties:\n        payload:\n          anyOf:\n            - $ref: '#/components/schemas/ABody'\n";
+    let types = generate(&spec)
+        .unwrap()
+        .into_iter()
+        .find(|f| f.path == "types.rs")
+        .unwrap()
+        .contents;
+    assert!(!types.contains("ABody"), "{types}");
+    assert!(
+        types.contains("pub payload: Option<::serde_json::Map<String, ::serde_json::Value>>"),
+        "{types}"
+    );
+    let wrong = error_of(&spec.replace("x-kintone-body-of: a", "x-kintone-body-of: b"));
+    assert!(
+        wrong.contains("names b, which is not an operation"),
+        "{wrong}"
+    );
+}
+
+/// With `x-kintone-tagged-by`, one option at most states no tag: the fallback.
+#[test]
+fn a_tagged_union_has_one_fallback_at_most() {
+    let found = error_of(&with_schemas(
+        "    V:\n      oneOf:\n        - $ref: '#/components/schemas/T'\n        - $ref: '#/components/schemas/F'\n        - $ref: '#/components/schemas/G'\n      x-kintone-tagged-by: type\n    T: { type: object, required: [type], properties: { type: { type: string, enum: [A] } } }\n    F: { type: object, properties: { type: { type: string } } }\n    G: { type: object, properties: { type: { type: string } } }\n",
+    ));
+    assert!(
+        found.contains("two options state no `type` enum"),
+        "{found}"
+    );
+}

@@ -1,4 +1,5 @@
-//! Project automation: `cargo xtask regenerate [--check]`.
+//! Project automation: `cargo xtask regenerate [--check]`, and the spec designers' tools
+//! `cargo xtask lint`, `cargo xtask docs` and `cargo xtask diff`.
 //!
 //! `regenerate` bundles the split spec (`spec/kintone.yaml` and the family files it references)
 //! into `spec/kintone.bundled.yaml`, then writes the code generated from that bundle into
@@ -11,6 +12,18 @@ use std::time::Instant;
 
 use kintone_codegen::bundle::BUNDLE_FILE;
 
+mod diff;
+mod docs;
+#[cfg(test)]
+mod ecosystem;
+mod lint;
+mod spec;
+
+const USAGE: &str = "usage: cargo xtask regenerate [--check]
+       cargo xtask lint [--rules] [SPEC]
+       cargo xtask docs [--out DIR] [SPEC]
+       cargo xtask diff OLD NEW [--json] [--deny-breaking]";
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args
@@ -21,7 +34,10 @@ fn main() -> ExitCode {
     {
         ["regenerate"] => regenerate(false),
         ["regenerate", "--check"] => regenerate(true),
-        _ => Err("usage: cargo xtask regenerate [--check]".to_string()),
+        ["lint", rest @ ..] => lint::run(rest),
+        ["docs", rest @ ..] => docs::run(rest),
+        ["diff", rest @ ..] => diff::run(rest),
+        _ => Err(USAGE.to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::types::IdChecks;
 use super::{doc, ident, rust_type};
 use crate::model::{Constraints, Field, Location, TypeRef};
 
@@ -104,7 +105,7 @@ pub fn struct_item(
     one_of_required: &[String],
     role: Role,
     structs: &BTreeSet<String>,
-    nonzero_ids: &BTreeSet<String>,
+    nonzero_ids: &IdChecks,
 ) -> TokenStream {
     let name_ident = ident(name);
     let derives = match role {
@@ -238,7 +239,7 @@ fn field_doc(f: &Field) -> String {
 }
 
 /// The checks of one field, run on its value when it is set.
-fn checks(f: &Field, structs: &BTreeSet<String>, nonzero_ids: &BTreeSet<String>) -> TokenStream {
+fn checks(f: &Field, structs: &BTreeSet<String>, nonzero_ids: &IdChecks) -> TokenStream {
     let fname = ident(&f.rust_name);
     let wire = &f.wire_name;
     let Constraints {
@@ -331,15 +332,26 @@ fn checks(f: &Field, structs: &BTreeSet<String>, nonzero_ids: &BTreeSet<String>)
     }
     match &f.ty {
         TypeRef::Named(n) if structs.contains(n) => body.push(quote! { value.validate()?; }),
-        TypeRef::Named(n) if nonzero_ids.contains(n) => {
+        TypeRef::Named(n) if nonzero_ids.nonzero.contains(n) => {
             body.push(quote! { crate::LimitError::check_id(#wire, value.get())?; })
+        }
+        // The sentinel (negative) passes; 0 is refused like any id's.
+        TypeRef::Named(n) if nonzero_ids.sentinel.contains(n) => {
+            body.push(quote! { crate::LimitError::check_id(#wire, value.get().unsigned_abs())?; })
         }
         TypeRef::Vec(inner) => {
             if let TypeRef::Named(n) = inner.as_ref() {
-                if nonzero_ids.contains(n) {
+                if nonzero_ids.nonzero.contains(n) {
                     body.push(quote! {
                         for item in value {
                             crate::LimitError::check_id(#wire, item.get())?;
+                        }
+                    });
+                }
+                if nonzero_ids.sentinel.contains(n) {
+                    body.push(quote! {
+                        for item in value {
+                            crate::LimitError::check_id(#wire, item.get().unsigned_abs())?;
                         }
                     });
                 }

@@ -21,19 +21,34 @@ pub fn struct_names(api: &Api) -> BTreeSet<String> {
         .collect()
 }
 
-/// Names of the id types whose pattern refuses 0.
-pub fn nonzero_ids(api: &Api) -> BTreeSet<String> {
-    api.types
-        .iter()
-        .filter_map(|t| match t {
+/// The id types whose values are checked against 0 before sending.
+#[derive(Debug, Default)]
+pub struct IdChecks {
+    /// Id types whose pattern refuses 0 (`get()` is a `u64`).
+    pub nonzero: BTreeSet<String>,
+    /// Id types with a negative sentinel (`get()` is an `i64`): 0 is refused, the sentinel is not.
+    pub sentinel: BTreeSet<String>,
+}
+
+/// The id types whose pattern refuses 0.
+pub fn nonzero_ids(api: &Api) -> IdChecks {
+    let mut checks = IdChecks::default();
+    for t in &api.types {
+        match t {
             TypeDef::NumericId {
                 name,
                 nonzero: true,
                 ..
-            } => Some(name.clone()),
-            _ => None,
-        })
-        .collect()
+            } => {
+                checks.nonzero.insert(name.clone());
+            }
+            TypeDef::SentinelId { name, .. } => {
+                checks.sentinel.insert(name.clone());
+            }
+            _ => {}
+        }
+    }
+    checks
 }
 
 /// Types that can only be written: unions whose tag is not on the wire (nothing tells their
@@ -96,6 +111,21 @@ pub fn types_file(api: &Api) -> TokenStream {
             let d = doc(d.as_deref().unwrap_or(""));
             quote! { crate::wire::numeric_id! { #d pub struct #n; } }
         }
+        TypeDef::SentinelId {
+            name,
+            doc: d,
+            sentinel,
+            sentinel_name,
+            sentinel_doc,
+            of,
+        } => sentinel_item(
+            name,
+            d.as_deref().unwrap_or(""),
+            *sentinel,
+            sentinel_name,
+            sentinel_doc,
+            of,
+        ),
         TypeDef::StringId { name, doc: d } => {
             let n = ident(name);
             let d = doc(d.as_deref().unwrap_or(""));
@@ -126,6 +156,86 @@ pub fn types_file(api: &Api) -> TokenStream {
     quote! {
         #![allow(clippy::doc_markdown)]
         #(#items)*
+    }
+}
+
+/// A numeric id that also takes a sentinel: an `i64` sent as a JSON string, built from the id
+/// type (`From<u64>`, `From<Of>`) or the sentinel constant, read from a string or a number.
+fn sentinel_item(
+    name: &str,
+    doc_text: &str,
+    sentinel: i64,
+    sentinel_name: &str,
+    sentinel_doc: &str,
+    of: &str,
+) -> TokenStream {
+    let n = ident(name);
+    let d = doc(doc_text);
+    let c = ident(sentinel_name);
+    let cd = doc(&format!("`{sentinel}`: {sentinel_doc}"));
+    let of = ident(of);
+    let expecting = format!("a positive integer or {sentinel}, as a string or a number");
+    quote! {
+        #d
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct #n(i64);
+
+        impl #n {
+            #cd
+            pub const #c: Self = Self(#sentinel);
+
+            /// The number as kintone reads it.
+            pub fn get(self) -> i64 {
+                self.0
+            }
+        }
+
+        impl From<u64> for #n {
+            fn from(value: u64) -> Self {
+                // Ids stay far below `i64::MAX`; a larger one is refused by kintone, not here.
+                Self(i64::try_from(value).unwrap_or(i64::MAX))
+            }
+        }
+
+        impl From<#of> for #n {
+            fn from(value: #of) -> Self {
+                Self::from(value.get())
+            }
+        }
+
+        impl ::std::fmt::Display for #n {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl ::serde::Serialize for #n {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(&self.0)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #n {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                #[derive(::serde::Deserialize)]
+                #[serde(untagged)]
+                enum Wire<'a> {
+                    Number(i64),
+                    Text(::std::borrow::Cow<'a, str>),
+                }
+                let value = match Wire::deserialize(deserializer)? {
+                    Wire::Number(n) => n,
+                    Wire::Text(text) => text
+                        .parse()
+                        .map_err(|_| ::serde::de::Error::custom(#expecting))?,
+                };
+                if value == #sentinel || value >= 0 {
+                    Ok(Self(value))
+                } else {
+                    Err(::serde::de::Error::custom(#expecting))
+                }
+            }
+        }
     }
 }
 

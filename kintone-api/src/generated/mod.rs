@@ -17,12 +17,14 @@ pub mod limits {
     pub const MAX_ASSIGNEES: usize = 100;
     /// The requests, run in order as one transaction; at most 20.
     pub const MAX_BULK_REQUESTS: usize = 20;
-    /// How many comments to read; 10 at most and by default.
+    /// How many comments to read, from 0 to 10; 10 when left out.
     pub const MAX_COMMENTS_PER_READ: usize = 10;
     /// The most requests a domain runs at once; more are refused with `GAIA_TO04`.
     pub const MAX_CONCURRENT_REQUESTS: usize = 100;
     /// Records per read; 100 when left out.
     pub const MAX_CURSOR_PAGE_SIZE: usize = 500;
+    /// Users, groups or departments to mention, at most 10.
+    pub const MAX_MENTIONS_PER_COMMENT: usize = 10;
     /// The most cursors open at once on a domain; the next is refused with `GAIA_TM12`.
     pub const MAX_OPEN_CURSORS: usize = 10;
     /// The largest `offset` a Get Records query may skip; read further with a cursor.

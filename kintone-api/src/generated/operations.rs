@@ -7,6 +7,8 @@ use super::types::*;
 ///
 /// `GET /k/v1/record.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/get-record/)
+///
 /// Reads one record of an app by its record ID, with every field the caller may see.
 ///
 /// Available in guest spaces.
@@ -18,6 +20,8 @@ use super::types::*;
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example response
@@ -47,8 +51,9 @@ use super::types::*;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRecordRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app the record belongs to.
@@ -125,6 +130,8 @@ impl<C> crate::runtime::Call<'_, GetRecordRequest, C> {
 ///
 /// `PUT /k/v1/record.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-record/)
+///
 /// Changes the given fields of one record, found by its ID or by `updateKey` (a field that
 /// prohibits duplicate values). With `revision`, the update happens only if the record is still
 /// at that revision; otherwise kintone answers `GAIA_CO02`.
@@ -139,6 +146,8 @@ impl<C> crate::runtime::Call<'_, GetRecordRequest, C> {
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `409`: The record is no longer at the expected revision (`GAIA_CO02`).
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -166,13 +175,14 @@ impl<C> crate::runtime::Call<'_, GetRecordRequest, C> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateRecordRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
-    /// An app ID.
+    /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
-    /// A record ID, unique within its app.
+    /// A record ID in a request body, where kintone takes a JSON number as well.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<RecordId>,
     /// Finds a record by the value of a field that prohibits duplicate values.
@@ -181,9 +191,9 @@ pub struct UpdateRecordRequest {
     /// The fields to write, keyed by field code. Only `value` is sent for each.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<RecordInput>,
-    /// A record's revision, raised by one on every change.
+    /// An expected revision in a request body, where kintone takes a JSON number as well.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<Revision>,
+    pub revision: Option<ExpectedRevision>,
 }
 impl UpdateRecordRequest {
     /// Creates the value from its required fields; the others start unset.
@@ -219,7 +229,7 @@ impl UpdateRecordRequest {
         self
     }
     /// Sets `revision`.
-    pub fn revision(mut self, value: impl Into<Revision>) -> Self {
+    pub fn revision(mut self, value: impl Into<ExpectedRevision>) -> Self {
         self.revision = Some(value.into());
         self
     }
@@ -236,7 +246,7 @@ impl UpdateRecordRequest {
             value.validate()?;
         }
         if let Some(value) = &self.revision {
-            crate::LimitError::check_id("revision", value.get())?;
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
         }
         let set = usize::from(self.id.is_some())
             + usize::from(self.update_key.is_some());
@@ -289,13 +299,15 @@ impl<C> crate::runtime::Call<'_, UpdateRecordRequest, C> {
         self.map(|request| request.record(value))
     }
     /// Sets `revision`.
-    pub fn revision(self, value: impl Into<Revision>) -> Self {
+    pub fn revision(self, value: impl Into<ExpectedRevision>) -> Self {
         self.map(|request| request.revision(value))
     }
 }
 /// Add one record.
 ///
 /// `POST /k/v1/record.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/add-record/)
 ///
 /// Adds one record. Fields left out get their default values. Uploaded file keys given in
 /// attachment fields move the files out of temporary storage.
@@ -309,6 +321,8 @@ impl<C> crate::runtime::Call<'_, UpdateRecordRequest, C> {
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -338,11 +352,12 @@ impl<C> crate::runtime::Call<'_, UpdateRecordRequest, C> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddRecordRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
-    /// An app ID.
+    /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
     /// The fields to write, keyed by field code. Only `value` is sent for each.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -413,6 +428,8 @@ impl<C> crate::runtime::Call<'_, AddRecordRequest, C> {
 ///
 /// `GET /k/v1/records.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/get-records/)
+///
 /// Reads the records of an app that match a query, at most 500 at a time. The query language's
 /// `limit` (at most 500) and `offset` (at most 10,000) page through the result; past 10,000
 /// records, use a cursor. `$id` and `$revision` are always returned.
@@ -426,6 +443,8 @@ impl<C> crate::runtime::Call<'_, AddRecordRequest, C> {
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example response
@@ -450,15 +469,18 @@ impl<C> crate::runtime::Call<'_, AddRecordRequest, C> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRecordsRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app to read from.
     pub app: AppId,
-    /// The field codes to return; all fields when left out.
+    /// The field codes to return; all fields when left out. At most 100 in a query string
+    /// (`fields[0]` to `fields[99]`); the 1,000 kintone allows applies to a JSON body only.
     ///
-    /// Limits, checked before sending: at most 1000 items.
+    ///
+    /// Limits, checked before sending: at most 100 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<String>>,
     /// A query in kintone's query language, with optional `order by`, `limit` and `offset`.
@@ -509,10 +531,10 @@ impl GetRecordsRequest {
             crate::LimitError::check_id("app", value.get())?;
         }
         if let Some(value) = &self.fields {
-            if value.len() > 1000 {
+            if value.len() > 100 {
                 return Err(crate::LimitError::TooManyItems {
                     field: "fields",
-                    max: 1000,
+                    max: 100,
                     actual: value.len(),
                 });
             }
@@ -586,6 +608,8 @@ impl<C> crate::runtime::Call<'_, GetRecordsRequest, C> {
 ///
 /// `PUT /k/v1/records.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-records/)
+///
 /// Updates up to 100 records in one transaction, each found by ID or `updateKey`. With `upsert`,
 /// a record whose `updateKey` matches nothing is added instead, and each result says which
 /// happened.
@@ -600,6 +624,8 @@ impl<C> crate::runtime::Call<'_, GetRecordsRequest, C> {
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `409`: The record is no longer at the expected revision (`GAIA_CO02`).
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -636,11 +662,12 @@ impl<C> crate::runtime::Call<'_, GetRecordsRequest, C> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateRecordsRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
-    /// An app ID.
+    /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
     /// The records, at most 100 per request.
     ///
@@ -739,6 +766,8 @@ impl<C> crate::runtime::Call<'_, UpdateRecordsRequest, C> {
 ///
 /// `POST /k/v1/records.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/add-records/)
+///
 /// Adds up to 100 records in one transaction. IDs and revisions come back in request order.
 ///
 /// Available in guest spaces. Can be part of a bulk request.
@@ -750,6 +779,8 @@ impl<C> crate::runtime::Call<'_, UpdateRecordsRequest, C> {
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -789,11 +820,12 @@ impl<C> crate::runtime::Call<'_, UpdateRecordsRequest, C> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddRecordsRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
-    /// An app ID.
+    /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
     /// The records, at most 100 per request.
     ///
@@ -876,6 +908,8 @@ impl<C> crate::runtime::Call<'_, AddRecordsRequest, C> {
 ///
 /// `DELETE /k/v1/records.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/delete-records/)
+///
 /// Deletes up to 100 records in one transaction. `revisions`, when given, lines up with `ids`
 /// and makes each deletion conditional on the record's revision.
 ///
@@ -889,6 +923,8 @@ impl<C> crate::runtime::Call<'_, AddRecordsRequest, C> {
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `409`: The record is no longer at the expected revision (`GAIA_CO02`).
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example response
@@ -899,8 +935,9 @@ impl<C> crate::runtime::Call<'_, AddRecordsRequest, C> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteRecordsRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app to delete from.
@@ -909,11 +946,13 @@ pub struct DeleteRecordsRequest {
     ///
     /// Limits, checked before sending: at most 100 items.
     pub ids: Vec<RecordId>,
-    /// The expected revision of each record, in the order of `ids`.
+    /// The expected revision of each record, in the order of `ids`; `-1` skips the check for
+    /// that record.
+    ///
     ///
     /// Limits, checked before sending: at most 100 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revisions: Option<Vec<Revision>>,
+    pub revisions: Option<Vec<ExpectedRevision>>,
 }
 impl DeleteRecordsRequest {
     /// Creates the value from its required fields; the others start unset.
@@ -937,7 +976,7 @@ impl DeleteRecordsRequest {
     /// Sets `revisions`.
     pub fn revisions(
         mut self,
-        value: impl IntoIterator<Item = impl Into<Revision>>,
+        value: impl IntoIterator<Item = impl Into<ExpectedRevision>>,
     ) -> Self {
         self.revisions = Some(value.into_iter().map(Into::into).collect());
         self
@@ -977,7 +1016,7 @@ impl DeleteRecordsRequest {
                 });
             }
             for item in value {
-                crate::LimitError::check_id("revisions", item.get())?;
+                crate::LimitError::check_id("revisions", item.get().unsigned_abs())?;
             }
         }
         Ok(())
@@ -1026,7 +1065,7 @@ impl<C> crate::runtime::Call<'_, DeleteRecordsRequest, C> {
     /// Sets `revisions`.
     pub fn revisions(
         self,
-        value: impl IntoIterator<Item = impl Into<Revision>>,
+        value: impl IntoIterator<Item = impl Into<ExpectedRevision>>,
     ) -> Self {
         self.map(|request| request.revisions(value))
     }
@@ -1034,6 +1073,8 @@ impl<C> crate::runtime::Call<'_, DeleteRecordsRequest, C> {
 /// Read from a cursor.
 ///
 /// `GET /k/v1/records/cursor.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/get-cursor/)
 ///
 /// Reads the next page of a cursor. When `next` is false the cursor is gone.
 ///
@@ -1045,6 +1086,8 @@ impl<C> crate::runtime::Call<'_, DeleteRecordsRequest, C> {
 /// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example response
@@ -1065,8 +1108,9 @@ impl<C> crate::runtime::Call<'_, DeleteRecordsRequest, C> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRecordsByCursorRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The cursor ID.
@@ -1128,6 +1172,8 @@ impl<C> crate::runtime::Call<'_, GetRecordsByCursorRequest, C> {
 ///
 /// `POST /k/v1/records/cursor.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/add-cursor/)
+///
 /// Opens a cursor over the records that match a query, to read them `size` at a time (at most
 /// 500). The query must not contain `limit` or `offset`. A domain holds at most 10 cursors; a
 /// cursor expires 10 minutes after its creation or last read, and is deleted once read to the end.
@@ -1140,6 +1186,8 @@ impl<C> crate::runtime::Call<'_, GetRecordsByCursorRequest, C> {
 /// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -1163,12 +1211,15 @@ impl<C> crate::runtime::Call<'_, GetRecordsByCursorRequest, C> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct CreateCursorRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
-    /// An app ID.
+    /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
+    /// The field codes to return, at most 1,000; all fields when left out.
+    ///
     /// Limits, checked before sending: at most 1000 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<String>>,
@@ -1285,6 +1336,8 @@ impl<C> crate::runtime::Call<'_, CreateCursorRequest, C> {
 ///
 /// `DELETE /k/v1/records/cursor.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/delete-cursor/)
+///
 /// Closes a cursor before it is read to the end, freeing one of the domain's 10.
 ///
 /// Available in guest spaces.
@@ -1294,6 +1347,8 @@ impl<C> crate::runtime::Call<'_, CreateCursorRequest, C> {
 /// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
 /// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example response
@@ -1304,8 +1359,9 @@ impl<C> crate::runtime::Call<'_, CreateCursorRequest, C> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteCursorRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The cursor ID.
@@ -1367,6 +1423,8 @@ impl<C> crate::runtime::Call<'_, DeleteCursorRequest, C> {
 ///
 /// `GET /k/v1/record/comments.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/get-comments/)
+///
 /// Reads at most 10 comments of a record, newest first unless `order` says otherwise.
 ///
 /// Available in guest spaces.
@@ -1378,6 +1436,8 @@ impl<C> crate::runtime::Call<'_, DeleteCursorRequest, C> {
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example response
@@ -1403,8 +1463,9 @@ impl<C> crate::runtime::Call<'_, DeleteCursorRequest, C> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct GetRecordCommentsRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app of the record.
@@ -1417,9 +1478,9 @@ pub struct GetRecordCommentsRequest {
     /// How many comments to skip.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<u64>,
-    /// How many comments to read; 10 at most and by default.
+    /// How many comments to read, from 0 to 10; 10 when left out.
     ///
-    /// Limits, checked before sending: from 1 to 10.
+    /// Limits, checked before sending: from 0 to 10.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
 }
@@ -1470,7 +1531,7 @@ impl GetRecordCommentsRequest {
             crate::LimitError::check_range(
                 "limit",
                 i64::try_from(*value).unwrap_or(i64::MAX),
-                Some(1),
+                None,
                 Some(super::limits::MAX_COMMENTS_PER_READ as i64),
             )?;
         }
@@ -1539,6 +1600,8 @@ impl<C> crate::runtime::Call<'_, GetRecordCommentsRequest, C> {
 ///
 /// `POST /k/v1/record/comment.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/add-comment/)
+///
 /// Adds a comment to a record, optionally mentioning users, groups or departments.
 ///
 /// Available in guest spaces.
@@ -1550,6 +1613,8 @@ impl<C> crate::runtime::Call<'_, GetRecordCommentsRequest, C> {
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -1580,13 +1645,14 @@ impl<C> crate::runtime::Call<'_, GetRecordCommentsRequest, C> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AddRecordCommentRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
-    /// An app ID.
+    /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
-    /// A record ID, unique within its app.
+    /// A record ID in a request body, where kintone takes a JSON number as well.
     pub record: RecordId,
     pub comment: CommentInput,
 }
@@ -1658,6 +1724,8 @@ impl<C> crate::runtime::Call<'_, AddRecordCommentRequest, C> {
 ///
 /// `DELETE /k/v1/record/comment.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/delete-comment/)
+///
 /// Deletes one comment. A comment that does not exist is a 400 `GAIA_RE02`, not a 404.
 ///
 /// Available in guest spaces.
@@ -1669,6 +1737,8 @@ impl<C> crate::runtime::Call<'_, AddRecordCommentRequest, C> {
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example response
@@ -1679,8 +1749,9 @@ impl<C> crate::runtime::Call<'_, AddRecordCommentRequest, C> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DeleteRecordCommentRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app of the record.
@@ -1772,6 +1843,8 @@ impl<C> crate::runtime::Call<'_, DeleteRecordCommentRequest, C> {
 ///
 /// `PUT /k/v1/record/status.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-status/)
+///
 /// Runs a process action on a record. The action is named as the caller's language shows it.
 /// `assignee` is needed when the next status lets the acting user choose one.
 ///
@@ -1785,6 +1858,8 @@ impl<C> crate::runtime::Call<'_, DeleteRecordCommentRequest, C> {
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `409`: The record is no longer at the expected revision (`GAIA_CO02`).
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -1808,22 +1883,23 @@ impl<C> crate::runtime::Call<'_, DeleteRecordCommentRequest, C> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateRecordStatusRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
-    /// An app ID.
+    /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
-    /// A record ID, unique within its app.
+    /// A record ID in a request body, where kintone takes a JSON number as well.
     pub id: RecordId,
     /// The action's name.
     pub action: String,
     /// The login name of the next assignee.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
-    /// A record's revision, raised by one on every change.
+    /// An expected revision in a request body, where kintone takes a JSON number as well.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<Revision>,
+    pub revision: Option<ExpectedRevision>,
 }
 impl UpdateRecordStatusRequest {
     /// Creates the value from its required fields; the others start unset.
@@ -1853,7 +1929,7 @@ impl UpdateRecordStatusRequest {
         self
     }
     /// Sets `revision`.
-    pub fn revision(mut self, value: impl Into<Revision>) -> Self {
+    pub fn revision(mut self, value: impl Into<ExpectedRevision>) -> Self {
         self.revision = Some(value.into());
         self
     }
@@ -1868,7 +1944,7 @@ impl UpdateRecordStatusRequest {
             crate::LimitError::check_id("id", value.get())?;
         }
         if let Some(value) = &self.revision {
-            crate::LimitError::check_id("revision", value.get())?;
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
         }
         Ok(())
     }
@@ -1905,13 +1981,15 @@ impl<C> crate::runtime::Call<'_, UpdateRecordStatusRequest, C> {
         self.map(|request| request.assignee(value))
     }
     /// Sets `revision`.
-    pub fn revision(self, value: impl Into<Revision>) -> Self {
+    pub fn revision(self, value: impl Into<ExpectedRevision>) -> Self {
         self.map(|request| request.revision(value))
     }
 }
 /// Change several records' statuses.
 ///
 /// `PUT /k/v1/records/status.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-statuses/)
 ///
 /// Runs a process action on each of up to 100 records, in one transaction.
 ///
@@ -1925,6 +2003,8 @@ impl<C> crate::runtime::Call<'_, UpdateRecordStatusRequest, C> {
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `409`: The record is no longer at the expected revision (`GAIA_CO02`).
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -1956,11 +2036,12 @@ impl<C> crate::runtime::Call<'_, UpdateRecordStatusRequest, C> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateRecordsStatusRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
-    /// An app ID.
+    /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
     /// The records, at most 100 per request.
     ///
@@ -2046,6 +2127,8 @@ impl<C> crate::runtime::Call<'_, UpdateRecordsStatusRequest, C> {
 ///
 /// `PUT /k/v1/record/assignees.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-assignees/)
+///
 /// Replaces the assignees of a record's current status (at most 100 login names).
 ///
 /// Available in guest spaces. Can be part of a bulk request.
@@ -2058,6 +2141,8 @@ impl<C> crate::runtime::Call<'_, UpdateRecordsStatusRequest, C> {
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `409`: The record is no longer at the expected revision (`GAIA_CO02`).
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -2083,21 +2168,22 @@ impl<C> crate::runtime::Call<'_, UpdateRecordsStatusRequest, C> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UpdateRecordAssigneesRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
-    /// An app ID.
+    /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
-    /// A record ID, unique within its app.
+    /// A record ID in a request body, where kintone takes a JSON number as well.
     pub id: RecordId,
     /// Login names of the assignees, at most 100.
     ///
     /// Limits, checked before sending: at most 100 items.
     pub assignees: Vec<String>,
-    /// A record's revision, raised by one on every change.
+    /// An expected revision in a request body, where kintone takes a JSON number as well.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<Revision>,
+    pub revision: Option<ExpectedRevision>,
 }
 impl UpdateRecordAssigneesRequest {
     /// Creates the value from its required fields; the others start unset.
@@ -2121,7 +2207,7 @@ impl UpdateRecordAssigneesRequest {
         self
     }
     /// Sets `revision`.
-    pub fn revision(mut self, value: impl Into<Revision>) -> Self {
+    pub fn revision(mut self, value: impl Into<ExpectedRevision>) -> Self {
         self.revision = Some(value.into());
         self
     }
@@ -2146,7 +2232,7 @@ impl UpdateRecordAssigneesRequest {
             }
         }
         if let Some(value) = &self.revision {
-            crate::LimitError::check_id("revision", value.get())?;
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
         }
         Ok(())
     }
@@ -2179,13 +2265,15 @@ impl<C> crate::runtime::Call<'_, UpdateRecordAssigneesRequest, C> {
         self.map(|request| request.accept_language(value))
     }
     /// Sets `revision`.
-    pub fn revision(self, value: impl Into<Revision>) -> Self {
+    pub fn revision(self, value: impl Into<ExpectedRevision>) -> Self {
         self.map(|request| request.revision(value))
     }
 }
 /// Run several record writes in one transaction.
 ///
 /// `POST /k/v1/bulkRequest.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/bulk-request/)
 ///
 /// Runs up to 20 record writes (add, update and delete of records, statuses and assignees)
 /// in order, all or nothing. Each request names its API by full path, including the guest
@@ -2196,10 +2284,11 @@ impl<C> crate::runtime::Call<'_, UpdateRecordAssigneesRequest, C> {
 ///
 /// # Errors
 ///
-/// - `400`: One of the requests failed; nothing was written.
+/// - `4XX`: One request failed and nothing was written: the status follows the failing request (400 for invalid input and 403 for a missing permission are observed) and `results` says which one; a failure of the bulk request itself has the usual error body.
 /// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
-/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example body
@@ -2223,9 +2312,12 @@ impl<C> crate::runtime::Call<'_, UpdateRecordAssigneesRequest, C> {
 ///       "api": "/k/v1/records.json",
 ///       "method": "DELETE",
 ///       "payload": {
-///         "app": "1",
+///         "app": 1,
 ///         "ids": [
-///           "3"
+///           3
+///         ],
+///         "revisions": [
+///           -1
 ///         ]
 ///       }
 ///     }
@@ -2249,8 +2341,9 @@ impl<C> crate::runtime::Call<'_, UpdateRecordAssigneesRequest, C> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct BulkRequestRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The requests, run in order as one transaction; at most 20.
@@ -2328,6 +2421,8 @@ impl<C> crate::runtime::Call<'_, BulkRequestRequest, C> {
 ///
 /// `GET /k/v1/file.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/files/download-file/)
+///
 /// Downloads an attached file by the key found in a record's attachment field (not the upload
 /// key). The body is the file itself.
 ///
@@ -2340,12 +2435,15 @@ impl<C> crate::runtime::Call<'_, BulkRequestRequest, C> {
 /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
 /// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DownloadFileRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The file key from an attachment field value.
@@ -2408,6 +2506,8 @@ impl<C> crate::runtime::Call<'_, DownloadFileRequest, C> {
 ///
 /// `POST /k/v1/file.json`
 ///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/files/upload-file/)
+///
 /// Uploads a file into temporary storage and returns a key to attach it with Add Record or
 /// Update Record. Files not attached within 3 days are deleted.
 ///
@@ -2418,6 +2518,8 @@ impl<C> crate::runtime::Call<'_, DownloadFileRequest, C> {
 /// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
 /// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
 /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
 /// - `default`: Any other error; every status but 200 is one.
 ///
 /// # Example response
@@ -2430,8 +2532,9 @@ impl<C> crate::runtime::Call<'_, DownloadFileRequest, C> {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UploadFileRequest {
-    /// The language of error messages when the user's display language follows the browser,
-    /// for example `en`, `ja`, `zh` or `es`.
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The file, with its name in the part's `filename`.

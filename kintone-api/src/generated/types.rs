@@ -123,7 +123,7 @@ pub struct BulkRequestItem {
     pub method: BulkRequestItemMethod,
     /// The full API path, for example `/k/v1/records.json`.
     pub api: String,
-    /// The request body of that API.
+    /// The request body of that API (for Delete Records, its parameters as a body).
     pub payload: ::serde_json::Map<String, ::serde_json::Value>,
 }
 impl BulkRequestItem {
@@ -189,6 +189,7 @@ impl ::std::fmt::Display for BulkRequestItemMethod {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkRequestResponse {
+    /// The response of each request, in request order.
     pub results: Vec<::serde_json::Map<String, ::serde_json::Value>>,
 }
 impl BulkRequestResponse {
@@ -208,6 +209,7 @@ impl BulkRequestResponse {
         Ok(())
     }
 }
+/// kintone's error for the request that failed, or `{}` for every other request.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkResultError {
@@ -375,8 +377,13 @@ crate::wire::numeric_id! {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CommentInput {
+    /// The comment's text, 1 to 65,535 characters.
+    ///
     /// Limits, checked before sending: at most 65535 characters.
     pub text: String,
+    /// Users, groups or departments to mention, at most 10.
+    ///
+    /// Limits, checked before sending: at most 10 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mentions: Option<Vec<Mention>>,
 }
@@ -411,6 +418,13 @@ impl CommentInput {
             }
         }
         if let Some(value) = &self.mentions {
+            if value.len() > super::limits::MAX_MENTIONS_PER_COMMENT {
+                return Err(crate::LimitError::TooManyItems {
+                    field: "mentions",
+                    max: super::limits::MAX_MENTIONS_PER_COMMENT,
+                    actual: value.len(),
+                });
+            }
             for item in value {
                 item.validate()?;
             }
@@ -496,6 +510,7 @@ impl DateField {
         Ok(())
     }
 }
+/// A date; `2024`, `2024-8` and `2024-8-1` are accepted and filled with 01.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DateInput {
@@ -530,6 +545,7 @@ impl DateTimeField {
         Ok(())
     }
 }
+/// A date-time with `Z` or a `±HH:MM` offset; kintone drops the seconds.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DateTimeInput {
@@ -575,6 +591,7 @@ impl DeleteRecordCommentResponse {
         Ok(())
     }
 }
+/// Nothing; the records are gone.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteRecordsResponse {}
@@ -737,6 +754,71 @@ impl ErrorBody {
         Ok(())
     }
 }
+/// The revision a write expects the record to be at; the write fails with `GAIA_CO02` when
+/// the record has moved on. `-1` skips the check, as leaving the revision out does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExpectedRevision(i64);
+impl ExpectedRevision {
+    /// `-1`: Skips the revision check, as leaving the revision out does.
+    pub const ANY: Self = Self(-1i64);
+    /// The number as kintone reads it.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+impl From<u64> for ExpectedRevision {
+    fn from(value: u64) -> Self {
+        Self(i64::try_from(value).unwrap_or(i64::MAX))
+    }
+}
+impl From<Revision> for ExpectedRevision {
+    fn from(value: Revision) -> Self {
+        Self::from(value.get())
+    }
+}
+impl ::std::fmt::Display for ExpectedRevision {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.0, f)
+    }
+}
+impl ::serde::Serialize for ExpectedRevision {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ExpectedRevision {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(untagged)]
+        enum Wire<'a> {
+            Number(i64),
+            Text(::std::borrow::Cow<'a, str>),
+        }
+        let value = match Wire::deserialize(deserializer)? {
+            Wire::Number(n) => n,
+            Wire::Text(text) => {
+                text.parse()
+                    .map_err(|_| ::serde::de::Error::custom(
+                        "a positive integer or -1, as a string or a number",
+                    ))?
+            }
+        };
+        if value == -1i64 || value >= 0 {
+            Ok(Self(value))
+        } else {
+            Err(
+                ::serde::de::Error::custom(
+                    "a positive integer or -1, as a string or a number",
+                ),
+            )
+        }
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FieldErrors {
@@ -755,9 +837,11 @@ impl FieldErrors {
         Ok(())
     }
 }
-/// A value to write, chosen by the field's type. kintone needs only `value`, so the type tag
-/// is not sent. Computed fields (record number, calculated, categories, status, assignees)
-/// have no variant here; creator, modifier and their times are accepted only when adding.
+/// A value to write. kintone takes `value` alone and reads it by the field's type, so a value
+/// is any one of these shapes (several share the shape `{"value": "…"}`, hence `anyOf`).
+/// Computed fields (record number, calculated, categories, status, assignees) take no value;
+/// creator, modifier and their times are accepted only when adding.
+/// `x-kintone-write-variants` says which shape each field type takes.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FieldInput {
@@ -956,8 +1040,10 @@ impl ::serde::Serialize for FieldInput {
         }
     }
 }
-/// A field value as kintone returns it, tagged by the field's `type`. Types this description
-/// does not know yet keep their raw JSON.
+/// A field value as kintone returns it, tagged by the field's `type`: each option states its
+/// type with `enum`, and `UnknownField` holds the types this description does not know yet
+/// (readers keep their raw JSON). There is no `discriminator`, so that validators accept
+/// those; `x-kintone-tagged-by` names the tag for generators.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FieldValue {
@@ -1784,7 +1870,7 @@ impl RecordRevision {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RecordUpdate {
-    /// A record ID, unique within its app.
+    /// A record ID in a request body, where kintone takes a JSON number as well.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<RecordId>,
     /// Finds a record by the value of a field that prohibits duplicate values.
@@ -1793,9 +1879,9 @@ pub struct RecordUpdate {
     /// The fields to write, keyed by field code. Only `value` is sent for each.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<RecordInput>,
-    /// A record's revision, raised by one on every change.
+    /// An expected revision in a request body, where kintone takes a JSON number as well.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<Revision>,
+    pub revision: Option<ExpectedRevision>,
 }
 impl RecordUpdate {
     /// Creates the value from its required fields; the others start unset.
@@ -1824,7 +1910,7 @@ impl RecordUpdate {
         self
     }
     /// Sets `revision`.
-    pub fn revision(mut self, value: impl Into<Revision>) -> Self {
+    pub fn revision(mut self, value: impl Into<ExpectedRevision>) -> Self {
         self.revision = Some(value.into());
         self
     }
@@ -1837,7 +1923,7 @@ impl RecordUpdate {
             value.validate()?;
         }
         if let Some(value) = &self.revision {
-            crate::LimitError::check_id("revision", value.get())?;
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
         }
         let set = usize::from(self.id.is_some())
             + usize::from(self.update_key.is_some());
@@ -2013,14 +2099,14 @@ impl StatusAssigneeField {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StatusChange {
-    /// A record ID, unique within its app.
+    /// A record ID in a request body, where kintone takes a JSON number as well.
     pub id: RecordId,
     pub action: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
-    /// A record's revision, raised by one on every change.
+    /// An expected revision in a request body, where kintone takes a JSON number as well.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<Revision>,
+    pub revision: Option<ExpectedRevision>,
 }
 impl StatusChange {
     /// Creates the value from its required fields; the others start unset.
@@ -2039,7 +2125,7 @@ impl StatusChange {
         self
     }
     /// Sets `revision`.
-    pub fn revision(mut self, value: impl Into<Revision>) -> Self {
+    pub fn revision(mut self, value: impl Into<ExpectedRevision>) -> Self {
         self.revision = Some(value.into());
         self
     }
@@ -2050,7 +2136,7 @@ impl StatusChange {
             crate::LimitError::check_id("id", value.get())?;
         }
         if let Some(value) = &self.revision {
-            crate::LimitError::check_id("revision", value.get())?;
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
         }
         Ok(())
     }
