@@ -574,3 +574,48 @@ async fn every_record_through_a_cursor_past_ten_thousand() {
     assert_eq!(all.len(), 10_500);
     assert_eq!(emulator.open_cursors(), 0);
 }
+
+/// Delete Records checks each record's revision where one is given, and skips the check where
+/// the expected revision is -1 (`ExpectedRevision::ANY`), in the same request.
+#[tokio::test]
+async fn delete_records_skips_the_check_where_the_revision_is_minus_one() {
+    use kintone_api::ExpectedRevision;
+    let (emulator, client) = emulator_and_client().await;
+    let mut ids = Vec::new();
+    for title in ["a", "b", "c"] {
+        let added = client
+            .records()
+            .add_record(1)
+            .record(record(title, &[]))
+            .send()
+            .await
+            .unwrap();
+        ids.push((added.id, added.revision));
+    }
+    // The first record's revision is stale (it is 1; 7 is expected), the others' are not.
+    let stale = client
+        .records()
+        .delete_records(1, ids.iter().map(|(id, _)| *id))
+        .revisions([
+            ExpectedRevision::from(7u64),
+            ExpectedRevision::ANY,
+            ids[2].1.into(),
+        ])
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(stale.code(), Some(kintone_api::error_codes::GAIA_CO02));
+    assert_eq!(emulator.record_count(1), 3);
+    client
+        .records()
+        .delete_records(1, ids.iter().map(|(id, _)| *id))
+        .revisions([
+            ExpectedRevision::ANY,
+            ExpectedRevision::ANY,
+            ids[2].1.into(),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(emulator.record_count(1), 0);
+}

@@ -916,7 +916,20 @@ pub fn delete_records(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             ),
         ));
     }
-    let revisions = id_list(params, "revisions")?;
+    // Each expected revision may be -1: that record's revision is not checked.
+    let revisions: Vec<Option<u64>> = match params.get("revisions") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                revision_param(Some(v)).map_err(|_| {
+                    KintoneError::invalid(format!("revisions[{i}]"), "Enter an integer value.")
+                })
+            })
+            .collect::<Result<_>>()?,
+        Some(_) => return Err(KintoneError::invalid("revisions", "Enter an array.")),
+    };
     if !revisions.is_empty() && revisions.len() != ids.len() {
         return Err(KintoneError::invalid(
             "revisions",
@@ -929,7 +942,10 @@ pub fn delete_records(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             .records()
             .get(id)
             .ok_or_else(|| KintoneError::record_not_found(*id))?;
-        if revisions.get(i).is_some_and(|rev| *rev != r.revision) {
+        if revisions
+            .get(i)
+            .is_some_and(|rev| rev.is_some_and(|rev| rev != r.revision))
+        {
             return Err(KintoneError::conflict());
         }
     }
