@@ -240,6 +240,9 @@ impl<'l> Bundler<'l> {
             };
             out.insert(key.clone(), rewritten);
         }
+        if let Some(Value::Mapping(paths)) = out.get_mut("paths") {
+            with_oauth_security(paths, root_map, &self.root)?;
+        }
         self.copy_pending()?;
         self.check_every_path_is_used()?;
         let components = self.components_value();
@@ -576,6 +579,66 @@ impl<'l> Bundler<'l> {
         }
         Value::Mapping(out)
     }
+}
+
+/// Writes each operation's `x-kintone-oauth-scopes` into a `security` of its own: the root's
+/// requirements, with the scopes on every OAuth scheme, as other tools read scopes. The scopes
+/// are stated once, on the operation.
+fn with_oauth_security(paths: &mut Mapping, root: &Mapping, file: &str) -> Result<(), BundleError> {
+    let oauth_schemes: Vec<&Value> = root
+        .get("components")
+        .and_then(|c| c.get("securitySchemes"))
+        .and_then(Value::as_mapping)
+        .map(|schemes| {
+            schemes
+                .iter()
+                .filter(|(_, s)| s.get("type").and_then(Value::as_str) == Some("oauth2"))
+                .map(|(name, _)| name)
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(Value::Sequence(requirements)) = root.get("security") else {
+        return Ok(());
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_mapping_mut() else {
+            continue;
+        };
+        for (method, op) in item.iter_mut() {
+            let Some(op) = op.as_mapping_mut() else {
+                continue;
+            };
+            let Some(scopes) = op.get("x-kintone-oauth-scopes").cloned() else {
+                continue;
+            };
+            let invalid = |why: &str| BundleError::Invalid {
+                file: file.to_string(),
+                message: format!("{} {}: {why}", display_key(method), display_key(path)),
+            };
+            if !scopes.is_sequence() {
+                return Err(invalid("x-kintone-oauth-scopes is a list of scopes"));
+            }
+            if op.contains_key("security") {
+                return Err(invalid(
+                    "`security` is written from x-kintone-oauth-scopes; do not state it by hand too",
+                ));
+            }
+            let security: Vec<Value> = requirements
+                .iter()
+                .map(|requirement| {
+                    let mut requirement = requirement.as_mapping().cloned().unwrap_or_default();
+                    for scheme in &oauth_schemes {
+                        if let Some(value) = requirement.get_mut(*scheme) {
+                            *value = scopes.clone();
+                        }
+                    }
+                    Value::Mapping(requirement)
+                })
+                .collect();
+            op.insert(Value::from("security"), Value::Sequence(security));
+        }
+    }
+    Ok(())
 }
 
 /// Writes out each operation's preview twin (`x-kintone-preview`) as a path item of its own,
@@ -1255,5 +1318,50 @@ paths:
             .unwrap_err()
             .to_string();
         assert!(err.contains("written out from x-kintone-preview"), "{err}");
+    }
+
+    const OAUTH_ROOT: &str = "
+openapi: 3.0.3
+info: { title: t, version: '1' }
+security:
+  - token: []
+  - oauth: []
+  - oauth: []
+    door: []
+paths:
+  /a.json:
+    get:
+      operationId: getA
+      x-kintone-oauth-scopes: ['k:app_record:read']
+      responses: { default: { description: e } }
+components:
+  securitySchemes:
+    token: { type: apiKey, in: header, name: X-Token }
+    door: { type: http, scheme: basic }
+    oauth:
+      type: oauth2
+      flows:
+        authorizationCode:
+          authorizationUrl: https://x/a
+          tokenUrl: https://x/t
+          scopes: { 'k:app_record:read': Read. }
+";
+
+    #[test]
+    fn oauth_scopes_are_written_into_each_operations_security() {
+        let out = yaml(&bundle_files(&[("kintone.yaml", OAUTH_ROOT)]).unwrap());
+        let op = &out["paths"]["/a.json"]["get"];
+        assert_eq!(
+            op["security"],
+            yaml("[{token: []}, {oauth: ['k:app_record:read']}, {oauth: ['k:app_record:read'], door: []}]")
+        );
+        let twice = OAUTH_ROOT.replace(
+            "      responses:",
+            "      security: [{ token: [] }]\n      responses:",
+        );
+        let err = bundle_files(&[("kintone.yaml", &twice)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("written from x-kintone-oauth-scopes"), "{err}");
     }
 }

@@ -88,6 +88,11 @@ pub const KNOWN: &[(&str, &[Place], &str)] = &[
         "this operation is the preview twin of the named one (written by the bundler)",
     ),
     (
+        "x-kintone-oauth-scopes",
+        &[Place::Operation],
+        "the OAuth scopes the operation needs (`[]`: none of its own); the bundle writes them into the operation's `security`",
+    ),
+    (
         "x-kintone-one-of-required",
         &[Place::Operation, Place::Schema],
         "exactly one of the named fields",

@@ -1253,7 +1253,25 @@ impl<'a> Lowerer<'a> {
                 path: format!("preview/{}", path.trim_start_matches('/')),
             }),
         };
+        let oauth_scopes = match op.extensions.get("x-kintone-oauth-scopes") {
+            None => None,
+            Some(Value::Array(scopes)) => Some(
+                scopes
+                    .iter()
+                    .map(|s| s.as_str().map(str::to_string))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| {
+                        Error::Invalid(format!("{id}: x-kintone-oauth-scopes lists scope names"))
+                    })?,
+            ),
+            Some(_) => {
+                return Err(Error::Invalid(format!(
+                    "{id}: x-kintone-oauth-scopes is a list of scope names"
+                )))
+            }
+        };
         Ok(Operation {
+            oauth_scopes,
             preview,
             doc_url: op.external_docs.as_ref().map(|d| d.url.clone()),
             fn_name: id.to_snake_case(),

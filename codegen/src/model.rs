@@ -303,6 +303,9 @@ pub struct Operation {
     pub bulk: bool,
     /// The preview twin (`x-kintone-preview`): the same request under `preview/{path}`.
     pub preview: Option<PreviewTwin>,
+    /// The OAuth scopes it needs (`x-kintone-oauth-scopes`); `None` when it states none, so
+    /// OAuth cannot call it.
+    pub oauth_scopes: Option<Vec<String>>,
     /// kintone's documentation page for the operation (`externalDocs.url`).
     pub doc_url: Option<String>,
     pub body_kind: BodyKind,

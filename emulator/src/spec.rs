@@ -161,6 +161,16 @@ fn field_types() -> Vec<String> {
         .expect("the spec describes record values as the FieldValue union")
 }
 
+/// The OAuth scopes the spec gives an operation (`x-kintone-oauth-scopes`); `None` when the
+/// operation states none (OAuth cannot call it) or is unknown.
+pub fn oauth_scopes(operation_id: &str) -> Option<&'static [String]> {
+    model()
+        .operations
+        .iter()
+        .find(|op| op.id == operation_id)
+        .and_then(|op| op.oauth_scopes.as_deref())
+}
+
 /// Every operation of the spec, in the generator's order: paths as the spec lists them.
 pub fn operations() -> Vec<SpecOperation> {
     static OPERATIONS: OnceLock<Vec<SpecOperation>> = OnceLock::new();

@@ -72,6 +72,19 @@ fn operation_doc(op: &Operation, prefix: &str) -> String {
             twin.path
         ));
     }
+    match op.oauth_scopes.as_deref() {
+        Some([]) => text.push_str("\n\nWith OAuth, it needs no scope of its own."),
+        Some(scopes) => text.push_str(&format!(
+            "\n\nWith OAuth, it needs the scope{} {}.",
+            if scopes.len() == 1 { "" } else { "s" },
+            scopes
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        None => {}
+    }
     if let Some(url) = &op.doc_url {
         text.push_str(&format!("\n\n[kintone's documentation]({url})"));
     }

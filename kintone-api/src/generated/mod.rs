@@ -82,12 +82,22 @@ pub mod error_codes {
     pub const GAIA_IA02: &str = "GAIA_IA02";
     /// The process action does not apply to the record's current status. (HTTP status not documented)
     pub const GAIA_IL03: &str = "GAIA_IL03";
+    /// The query gives a function the wrong number of arguments. (HTTP 400)
+    pub const GAIA_IL08: &str = "GAIA_IL08";
     /// A guest-space app called through the non-guest path. (HTTP 400)
     pub const GAIA_IL23: &str = "GAIA_IL23";
     /// The query uses an operator the field type does not take. (HTTP 400)
     pub const GAIA_IQ03: &str = "GAIA_IQ03";
+    /// The query compares a table's field with `=` or `!=`; use `in` or `not in`. (HTTP 400)
+    pub const GAIA_IQ07: &str = "GAIA_IQ07";
     /// The query names a field that does not exist. (HTTP 400)
     pub const GAIA_IQ11: &str = "GAIA_IQ11";
+    /// The query gives a day a date function does not take, such as in `THIS_MONTH()`. (HTTP 400)
+    pub const GAIA_IQ23: &str = "GAIA_IQ23";
+    /// The query gives `FROM_TODAY()` a unit it does not take. (HTTP 400)
+    pub const GAIA_IQ25: &str = "GAIA_IQ25";
+    /// The query reads a field through a related-records field it does not belong to. (HTTP 400)
+    pub const GAIA_IR02: &str = "GAIA_IR02";
     /// A lookup key value was not found in the source app. (HTTP 400)
     pub const GAIA_LO04: &str = "GAIA_LO04";
     /// The API token's permissions do not cover the API. (HTTP 403)

@@ -7,6 +7,8 @@ use super::types::*;
 ///
 /// `GET /k/v1/record.json`
 ///
+/// With OAuth, it needs the scope `k:app_record:read`.
+///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/get-record/)
 ///
 /// Reads one record of an app by its record ID, with every field the caller may see.
@@ -129,6 +131,8 @@ impl<C> crate::runtime::Call<'_, GetRecordRequest, C> {
 /// Update one record.
 ///
 /// `PUT /k/v1/record.json`
+///
+/// With OAuth, it needs the scope `k:app_record:write`.
 ///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-record/)
 ///
@@ -307,6 +311,8 @@ impl<C> crate::runtime::Call<'_, UpdateRecordRequest, C> {
 ///
 /// `POST /k/v1/record.json`
 ///
+/// With OAuth, it needs the scope `k:app_record:write`.
+///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/add-record/)
 ///
 /// Adds one record. Fields left out get their default values. Uploaded file keys given in
@@ -428,6 +434,8 @@ impl<C> crate::runtime::Call<'_, AddRecordRequest, C> {
 ///
 /// `GET /k/v1/records.json`
 ///
+/// With OAuth, it needs the scope `k:app_record:read`.
+///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/get-records/)
 ///
 /// Reads the records of an app that match a query, at most 500 at a time. The query language's
@@ -476,7 +484,9 @@ pub struct GetRecordsRequest {
     pub accept_language: Option<String>,
     /// The app to read from.
     pub app: AppId,
-    /// The field codes to return; all fields when left out. At most 100 in a query string
+    /// The field codes to return; all fields when left out. Only the fields named come back:
+    /// `$id` and `$revision` too come only when named, so a read that seeks on `$id` names it.
+    /// At most 100 in a query string
     /// (`fields[0]` to `fields[99]`); the 1,000 kintone allows applies to a JSON body only.
     ///
     ///
@@ -607,6 +617,8 @@ impl<C> crate::runtime::Call<'_, GetRecordsRequest, C> {
 /// Update records.
 ///
 /// `PUT /k/v1/records.json`
+///
+/// With OAuth, it needs the scope `k:app_record:write`.
 ///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-records/)
 ///
@@ -766,6 +778,8 @@ impl<C> crate::runtime::Call<'_, UpdateRecordsRequest, C> {
 ///
 /// `POST /k/v1/records.json`
 ///
+/// With OAuth, it needs the scope `k:app_record:write`.
+///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/add-records/)
 ///
 /// Adds up to 100 records in one transaction. IDs and revisions come back in request order.
@@ -907,6 +921,8 @@ impl<C> crate::runtime::Call<'_, AddRecordsRequest, C> {
 /// Delete records.
 ///
 /// `DELETE /k/v1/records.json`
+///
+/// With OAuth, it needs the scope `k:app_record:write`.
 ///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/delete-records/)
 ///
@@ -1074,6 +1090,8 @@ impl<C> crate::runtime::Call<'_, DeleteRecordsRequest, C> {
 ///
 /// `GET /k/v1/records/cursor.json`
 ///
+/// With OAuth, it needs the scope `k:app_record:read`.
+///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/get-cursor/)
 ///
 /// Reads the next page of a cursor. When `next` is false the cursor is gone.
@@ -1172,6 +1190,8 @@ impl<C> crate::runtime::Call<'_, GetRecordsByCursorRequest, C> {
 ///
 /// `POST /k/v1/records/cursor.json`
 ///
+/// With OAuth, it needs the scope `k:app_record:read`.
+///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/add-cursor/)
 ///
 /// Opens a cursor over the records that match a query, to read them `size` at a time (at most
@@ -1218,7 +1238,7 @@ pub struct CreateCursorRequest {
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
     pub app: AppId,
-    /// The field codes to return, at most 1,000; all fields when left out.
+    /// The field codes to return, at most 1,000; all fields when left out. Only the fields named come back, `$id` and `$revision` included.
     ///
     /// Limits, checked before sending: at most 1000 items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1336,6 +1356,8 @@ impl<C> crate::runtime::Call<'_, CreateCursorRequest, C> {
 ///
 /// `DELETE /k/v1/records/cursor.json`
 ///
+/// With OAuth, it needs the scope `k:app_record:read`.
+///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/delete-cursor/)
 ///
 /// Closes a cursor before it is read to the end, freeing one of the domain's 10.
@@ -1422,6 +1444,8 @@ impl<C> crate::runtime::Call<'_, DeleteCursorRequest, C> {
 /// Get a record's comments.
 ///
 /// `GET /k/v1/record/comments.json`
+///
+/// With OAuth, it needs the scope `k:app_record:read`.
 ///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/get-comments/)
 ///
@@ -1600,6 +1624,8 @@ impl<C> crate::runtime::Call<'_, GetRecordCommentsRequest, C> {
 ///
 /// `POST /k/v1/record/comment.json`
 ///
+/// With OAuth, it needs the scope `k:app_record:write`.
+///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/add-comment/)
 ///
 /// Adds a comment to a record, optionally mentioning users, groups or departments.
@@ -1724,6 +1750,8 @@ impl<C> crate::runtime::Call<'_, AddRecordCommentRequest, C> {
 ///
 /// `DELETE /k/v1/record/comment.json`
 ///
+/// With OAuth, it needs the scope `k:app_record:write`.
+///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/delete-comment/)
 ///
 /// Deletes one comment. A comment that does not exist is a 400 `GAIA_RE02`, not a 404.
@@ -1842,6 +1870,8 @@ impl<C> crate::runtime::Call<'_, DeleteRecordCommentRequest, C> {
 /// Change a record's status.
 ///
 /// `PUT /k/v1/record/status.json`
+///
+/// With OAuth, it needs the scope `k:app_record:write`.
 ///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-status/)
 ///
@@ -1989,6 +2019,8 @@ impl<C> crate::runtime::Call<'_, UpdateRecordStatusRequest, C> {
 ///
 /// `PUT /k/v1/records/status.json`
 ///
+/// With OAuth, it needs the scope `k:app_record:write`.
+///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-statuses/)
 ///
 /// Runs a process action on each of up to 100 records, in one transaction.
@@ -2126,6 +2158,8 @@ impl<C> crate::runtime::Call<'_, UpdateRecordsStatusRequest, C> {
 /// Change a record's assignees.
 ///
 /// `PUT /k/v1/record/assignees.json`
+///
+/// With OAuth, it needs the scope `k:app_record:write`.
 ///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-assignees/)
 ///
@@ -2272,6 +2306,8 @@ impl<C> crate::runtime::Call<'_, UpdateRecordAssigneesRequest, C> {
 /// Run several record writes in one transaction.
 ///
 /// `POST /k/v1/bulkRequest.json`
+///
+/// With OAuth, it needs no scope of its own.
 ///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/bulk-request/)
 ///
@@ -2421,6 +2457,8 @@ impl<C> crate::runtime::Call<'_, BulkRequestRequest, C> {
 ///
 /// `GET /k/v1/file.json`
 ///
+/// With OAuth, it needs the scope `k:file:read`.
+///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/files/download-file/)
 ///
 /// Downloads an attached file by the key found in a record's attachment field (not the upload
@@ -2505,6 +2543,8 @@ impl<C> crate::runtime::Call<'_, DownloadFileRequest, C> {
 /// Upload a file.
 ///
 /// `POST /k/v1/file.json`
+///
+/// With OAuth, it needs the scope `k:file:write`.
 ///
 /// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/files/upload-file/)
 ///
