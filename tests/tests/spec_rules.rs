@@ -107,3 +107,110 @@ fn the_emulator_enforces_the_limits_the_client_is_generated_with() {
     assert_eq!(defaults.concurrency_limit, MAX_CONCURRENT_REQUESTS);
     assert_eq!(defaults.max_cursors, MAX_OPEN_CURSORS);
 }
+
+fn bundle() -> serde_yaml::Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/kintone.bundled.yaml");
+    serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// Every operation of the bundle, as `(method, path, operation)`.
+fn operations(doc: &serde_yaml::Value) -> Vec<(String, String, serde_yaml::Value)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_mapping().unwrap() {
+        for (method, op) in item.as_mapping().unwrap() {
+            out.push((
+                method.as_str().unwrap().to_string(),
+                path.as_str().unwrap().to_string(),
+                op.clone(),
+            ));
+        }
+    }
+    out
+}
+
+/// Resolves a local `$ref` of the bundle, or gives the value itself.
+fn resolved<'d>(doc: &'d serde_yaml::Value, value: &'d serde_yaml::Value) -> &'d serde_yaml::Value {
+    match value.get("$ref").and_then(|r| r.as_str()) {
+        Some(reference) => reference
+            .trim_start_matches("#/")
+            .split('/')
+            .fold(doc, |node, key| &node[key]),
+        None => value,
+    }
+}
+
+/// Seed facts the spec states in words (O4, O5, O8, O10, O29): the words stay.
+#[test]
+fn request_header_rules_stay_stated() {
+    let doc = bundle();
+    let info = doc["info"]["description"].as_str().unwrap();
+    for (fact, words) in [
+        (
+            "O4: Host on both server forms",
+            "{subdomain}.cybozu.com:443",
+        ),
+        (
+            "O4: Host on both server forms",
+            "{subdomain}.kintone.com:443",
+        ),
+        (
+            "O5: Content-Type only with a body",
+            "sends no `Content-Type`",
+        ),
+        (
+            "O8: X-Requested-With's value",
+            "X-Requested-With: XMLHttpRequest",
+        ),
+        (
+            "O10: Accept-Language for the whole response",
+            "language of the whole response",
+        ),
+        (
+            "O29: lookups written by key",
+            "Lookup fields can be written through the API only",
+        ),
+    ] {
+        assert!(
+            info.contains(words),
+            "{fact}: the spec's info no longer says {words:?}"
+        );
+    }
+}
+
+/// Every answer carries the concurrency headers (declared required), every operation declares
+/// the non-JSON pages kintone may answer with (503, 520), and every POST operation declares the
+/// method override header (O9).
+#[test]
+fn every_operation_declares_what_every_answer_carries() {
+    let doc = bundle();
+    for (method, path, op) in operations(&doc) {
+        let id = op["operationId"].as_str().unwrap_or_default().to_string();
+        for (status, response) in op["responses"].as_mapping().unwrap() {
+            let response = resolved(&doc, response);
+            for header in ["X-ConcurrencyLimit-Limit", "X-ConcurrencyLimit-Running"] {
+                let declared = resolved(&doc, &response["headers"][header]);
+                assert_eq!(
+                    declared["required"].as_bool(),
+                    Some(true),
+                    "{id} {status:?}: {header} is not declared as always present"
+                );
+            }
+        }
+        for status in ["503", "520"] {
+            let response = resolved(&doc, &op["responses"][status]);
+            assert!(
+                response["content"]["text/html"].is_mapping(),
+                "{id} ({method} {path}): no text/html page declared for {status}"
+            );
+        }
+        if method == "post" {
+            let params = op["parameters"].as_sequence().cloned().unwrap_or_default();
+            assert!(
+                params
+                    .iter()
+                    .any(|p| resolved(&doc, p)["name"].as_str() == Some("X-HTTP-Method-Override")),
+                "{id}: a POST operation without the declared X-HTTP-Method-Override"
+            );
+        }
+    }
+}
