@@ -618,11 +618,6 @@ fn with_oauth_security(paths: &mut Mapping, root: &Mapping, file: &str) -> Resul
             if !scopes.is_sequence() {
                 return Err(invalid("x-kintone-oauth-scopes is a list of scopes"));
             }
-            if op.contains_key("security") {
-                return Err(invalid(
-                    "`security` is written from x-kintone-oauth-scopes; do not state it by hand too",
-                ));
-            }
             let security: Vec<Value> = requirements
                 .iter()
                 .map(|requirement| {
@@ -635,6 +630,16 @@ fn with_oauth_security(paths: &mut Mapping, root: &Mapping, file: &str) -> Resul
                     Value::Mapping(requirement)
                 })
                 .collect();
+            // A bundle read again (a bundle is a root too) already has the written form.
+            match op.get("security") {
+                Some(existing) if *existing == Value::Sequence(security.clone()) => continue,
+                Some(_) => {
+                    return Err(invalid(
+                        "`security` is written from x-kintone-oauth-scopes; do not state it by hand too",
+                    ))
+                }
+                None => {}
+            }
             op.insert(Value::from("security"), Value::Sequence(security));
         }
     }

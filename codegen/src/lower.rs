@@ -1162,10 +1162,23 @@ impl<'a> Lowerer<'a> {
                     (parameter_data, Location::Query(encoding))
                 }
                 Parameter::Header { parameter_data, .. } => (parameter_data, Location::Header),
-                _ => {
-                    return Err(Error::Unsupported(format!(
-                        "{id}: path and cookie parameters"
-                    )))
+                Parameter::Path { parameter_data, .. } => {
+                    if !parameter_data.required {
+                        return Err(Error::Invalid(format!(
+                            "{id}: the path parameter {} must be required",
+                            parameter_data.name
+                        )));
+                    }
+                    if !path.contains(&format!("{{{}}}", parameter_data.name)) {
+                        return Err(Error::Invalid(format!(
+                            "{id}: the path parameter {} is not in {path}",
+                            parameter_data.name
+                        )));
+                    }
+                    (parameter_data, Location::Path)
+                }
+                Parameter::Cookie { .. } => {
+                    return Err(Error::Unsupported(format!("{id}: cookie parameters")))
                 }
             };
             let ParameterSchemaOrContent::Schema(schema) = &data.format else {
@@ -1219,6 +1232,27 @@ impl<'a> Lowerer<'a> {
         }
         if body_kind == BodyKind::Query && matches!(method, Method::Post | Method::Put) {
             return Err(Error::Invalid(format!("{id}: POST and PUT take a body")));
+        }
+        let mut rest = path;
+        while let Some((_, after)) = rest.split_once('{') {
+            let (name, after) = after
+                .split_once('}')
+                .ok_or_else(|| Error::Invalid(format!("{id}: an unclosed `{{` in {path}")))?;
+            if !fields
+                .iter()
+                .any(|f| f.location == Location::Path && f.wire_name == name)
+            {
+                return Err(Error::Invalid(format!(
+                    "{id}: {path} names {{{name}}}, which no `in: path` parameter gives"
+                )));
+            }
+            rest = after;
+        }
+        let has_path_params = fields.iter().any(|f| f.location == Location::Path);
+        if has_path_params && op.extensions.contains_key("x-kintone-preview") {
+            return Err(Error::Unsupported(format!(
+                "{id}: path parameters on an operation with a preview twin"
+            )));
         }
         let (response, response_example) = self.response(&id, &op.responses)?;
         let mut errors = Vec::new();
@@ -1284,6 +1318,7 @@ impl<'a> Lowerer<'a> {
             description: op.description.clone(),
             guest_space: flag(&op.extensions, "x-kintone-guest-space"),
             bulk: flag(&op.extensions, "x-kintone-bulk"),
+            anonymous: op.security.as_ref().is_some_and(Vec::is_empty),
             body_kind,
             fields,
             one_of_required,

@@ -148,6 +148,8 @@ pub enum Location {
     Header,
     /// A part of a multipart body.
     Multipart,
+    /// A path parameter (`in: path`), substituted for `{name}` in the operation's path.
+    Path,
 }
 
 /// How an array parameter goes into the query string.
@@ -301,6 +303,8 @@ pub struct Operation {
     pub description: Option<String>,
     pub guest_space: bool,
     pub bulk: bool,
+    /// `security: []`: kintone answers without authentication.
+    pub anonymous: bool,
     /// The preview twin (`x-kintone-preview`): the same request under `preview/{path}`.
     pub preview: Option<PreviewTwin>,
     /// The OAuth scopes it needs (`x-kintone-oauth-scopes`); `None` when it states none, so

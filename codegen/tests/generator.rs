@@ -33,6 +33,43 @@ fn files() {
     insta::assert_snapshot!(generated("files.yaml"));
 }
 
+/// A path parameter: left out of the body and the query, put into the path by `path()`, and
+/// checked so that its value cannot name another path.
+#[test]
+fn path_parameters() {
+    insta::assert_snapshot!(generated("path_parameters.yaml"));
+}
+
+#[test]
+fn path_parameters_must_be_declared_required_and_used() {
+    let spec = std::fs::read_to_string(format!(
+        "{}/tests/fixtures/path_parameters.yaml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let missing = spec.replace(
+        "- { name: apiId, in: path, required: true, schema: { type: string } }\n",
+        "",
+    );
+    let err = generate(&missing).unwrap_err().to_string();
+    assert!(
+        err.contains("names {apiId}, which no `in: path` parameter gives"),
+        "{err}"
+    );
+    let optional = spec.replace("in: path, required: true", "in: path, required: false");
+    let err = generate(&optional).unwrap_err().to_string();
+    assert!(
+        err.contains("the path parameter apiId must be required"),
+        "{err}"
+    );
+    let elsewhere = spec.replace("/apis/{apiId}.json:", "/apis/{other}.json:");
+    let err = generate(&elsewhere).unwrap_err().to_string();
+    assert!(
+        err.contains("the path parameter apiId is not in /apis/{other}.json"),
+        "{err}"
+    );
+}
+
 /// Tagged unions read by their tag (unknown tags kept raw), and write-only unions without it.
 #[test]
 fn unions() {

@@ -48,6 +48,8 @@
 //! | 400 | `GAIA_IL03` | a process action that does not apply to the record's status | the status (the code is observed) |
 //! | 400 | `GAIA_ST02` | a process action in an app without process management | the status (the code is observed) |
 //! | 403 | `GAIA_RE03` | deleting another author's comment | the status (the code is observed) |
+//! | 404 | `EMULATOR_NF02` | a space, thread or plug-in that does not exist | kintone's code and status for it |
+//! | 403 | `GAIA_NO01` | an API token on a space, guest or plug-in API (kintone takes none there) | kintone's answer to it |
 //! | 400 | `CB_VA01` | a link that does not fit its protocol (WEB: `http://` or `https://`; MAIL: `local@domain`; CALL: digits, spaces, `+ - ( ) # *`) | the exact rules and messages |
 //!
 //! ## Known differences from kintone
@@ -62,6 +64,16 @@
 //! `Created_by`, `Created_datetime`, `Updated_by`, `Updated_datetime` (and `Status`, `Assignee`
 //! with a process); records written with an API token are written as `Administrator`; users may
 //! do everything in every app (only API tokens and OAuth scopes restrict).
+//!
+//! Spaces: any user may create spaces, read the space statistics, add and delete guest users and
+//! manage plug-ins (kintone: administrators only); the user `Administrator` may do everything in
+//! every space, others what their user membership allows (group and department members are
+//! stored and listed, but do not grant access). Space templates are not modelled: any template
+//! id creates an empty space. Cover images are not modelled. Apps outside guest spaces answer
+//! under any guest path too (kintone: `CB_NO02`). Plug-ins are read from an uploaded JSON
+//! manifest rather than a signed zip (see `PluginSeed`), and are never Marketplace plug-ins.
+//! The API schema (`apis/{id}.json`) is built from the spec, with tagged unions (record values)
+//! as plain objects.
 
 mod clock;
 mod decimal;
@@ -94,7 +106,14 @@ pub use server::{
 pub mod query_syntax {
     pub use crate::query::{parse, Cmp, Expr, Operand, Query};
 }
+pub use handlers::plugins::PluginSeed;
+pub use handlers::spaces::{SpaceMemberSeed, SpaceSeed};
 pub use spec::{limits, operations as spec_operations, Limits, SpecOperation};
+
+/// The API ids the emulator's list of APIs (`apis.json`) names, read from the spec.
+pub fn api_ids() -> Vec<String> {
+    handlers::schema::api_ids()
+}
 pub use store::{
     ActionSeed, AppSeed, EntitySeed, FieldSeed, FieldType, LinkProtocol, LookupSeed, OAuthSeed,
     Permissions, ProcessSeed, Seed, TokenSeed, UserSeed,
@@ -185,6 +204,18 @@ impl EmulatorBuilder {
         self
     }
 
+    /// A space or guest space, with its members and apps.
+    pub fn space(mut self, space: SpaceSeed) -> Self {
+        self.seed.spaces.push(space);
+        self
+    }
+
+    /// A plug-in, imported already (or uninstalled, see [`PluginSeed::uninstalled`]).
+    pub fn plugin(mut self, plugin: PluginSeed) -> Self {
+        self.seed.plugins.push(plugin);
+        self
+    }
+
     /// Adds everything in a seed (as read from a JSON seed file).
     pub fn seed(mut self, seed: Seed) -> Self {
         self.seed.apps.extend(seed.apps);
@@ -193,6 +224,8 @@ impl EmulatorBuilder {
         self.seed.organizations.extend(seed.organizations);
         self.seed.groups.extend(seed.groups);
         self.seed.oauth_tokens.extend(seed.oauth_tokens);
+        self.seed.spaces.extend(seed.spaces);
+        self.seed.plugins.extend(seed.plugins);
         if seed.time_zone.is_some() {
             self.seed.time_zone = seed.time_zone;
         }
@@ -301,7 +334,15 @@ impl EmulatorBuilder {
         for app in &self.seed.apps {
             check_app(app, &self.seed.apps).map_err(StartError::Setting)?;
         }
+        let now = time::OffsetDateTime::from(self.config.clock.wall());
+        for space in self.seed.spaces {
+            db.spaces.seed(space, now);
+        }
+        for plugin in self.seed.plugins {
+            db.plugins.seed(plugin);
+        }
         for app in self.seed.apps {
+            db.spaces.app_names.insert(app.id, app.name.clone());
             db.apps.insert(app.id, App::new(&app));
             seeded_records.push((app.id, app.records));
         }
@@ -428,6 +469,7 @@ fn insert(
         japanese: false,
         guest_space: None,
         shared,
+        base_url: String::new(),
     };
     handlers::records::atomically(&mut ctx, |ctx| {
         records
@@ -490,6 +532,26 @@ impl Emulator {
             .apps
             .get(&app)
             .map_or(0, |a| a.records().len())
+    }
+
+    /// A thread with its comments, as `{space, name, body, comments: [{id, text, creator,
+    /// mentions, files}]}`: kintone has no API that reads thread comments.
+    pub fn thread(&self, thread: u64) -> Option<serde_json::Value> {
+        self.shared.db.lock().unwrap().spaces.thread_json(thread)
+    }
+
+    /// The guest users of a guest space (`Some(id)`), or every guest user of the domain.
+    pub fn guests(&self, space: Option<u64>) -> Vec<String> {
+        let db = self.shared.db.lock().unwrap();
+        match space {
+            Some(id) => db
+                .spaces
+                .spaces
+                .get(&id)
+                .map(|s| s.guests.clone())
+                .unwrap_or_default(),
+            None => db.spaces.guests.keys().cloned().collect(),
+        }
     }
 
     /// How many cursors are open.

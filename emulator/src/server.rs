@@ -492,10 +492,11 @@ fn run(
         },
         _ => parts.method.to_string(),
     };
-    let op = shared
+    let (op, path_params) = shared
         .operations
         .iter()
-        .find(|o| o.method == method && o.path == api)
+        .filter(|o| o.method == method)
+        .find_map(|o| o.match_path(api).map(|p| (o, p)))
         .ok_or_else(|| not_found(path))?;
     if guest_space.is_some() && !op.guest_space {
         return Err(not_found(path));
@@ -513,7 +514,23 @@ fn run(
     } else {
         serde_json::from_slice(&body).map_err(|_| KintoneError::bad_json())?
     };
-    let principal = principal?;
+    let mut params = params;
+    if let Value::Object(map) = &mut params {
+        for (name, value) in path_params {
+            map.insert(name, Value::String(value));
+        }
+    }
+    // An operation without authentication takes any caller, as one without permissions.
+    let principal = match principal {
+        Err(_) if op.anonymous => Principal::Tokens(Vec::new()),
+        other => other?,
+    };
+    let host = parts
+        .headers
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let prefix = &path[..path.len() - api.len()];
     let mut db = shared.db.lock().unwrap();
     let mut ctx = Ctx {
         db: &mut db,
@@ -522,6 +539,7 @@ fn run(
         japanese,
         guest_space,
         shared,
+        base_url: format!("http://{host}{prefix}/"),
     };
     handlers::dispatch(&mut ctx, &op.operation_id, &params, upload)
 }

@@ -18,6 +18,22 @@ pub struct SpecOperation {
     pub operation_id: String,
     pub guest_space: bool,
     pub bulk: bool,
+    /// kintone answers without authentication (`security: []`).
+    pub anonymous: bool,
+}
+
+impl SpecOperation {
+    /// Whether `path` (after `/k/v1`) is this operation's, with the values of its path
+    /// parameters (`{name}` in the spec's path; a value may hold `/`, as API ids do).
+    pub fn match_path(&self, path: &str) -> Option<Vec<(String, String)>> {
+        let Some((before, rest)) = self.path.split_once('{') else {
+            return (self.path == path).then(Vec::new);
+        };
+        let (name, after) = rest.split_once('}')?;
+        debug_assert!(!after.contains('{'), "one path parameter per path");
+        let value = path.strip_prefix(before)?.strip_suffix(after)?;
+        (!value.is_empty()).then(|| vec![(name.to_string(), value.to_string())])
+    }
 }
 
 impl From<&Operation> for SpecOperation {
@@ -35,6 +51,7 @@ impl From<&Operation> for SpecOperation {
             operation_id: op.id.clone(),
             guest_space: op.guest_space,
             bulk: op.bulk,
+            anonymous: op.anonymous,
         }
     }
 }
@@ -74,6 +91,11 @@ fn model() -> &'static kintone_codegen::model::Api {
         kintone_codegen::parse(SPEC_YAML)
             .expect("the bundled spec is what the client is generated from, so it parses")
     })
+}
+
+/// The generator's model of the spec.
+pub(crate) fn api() -> &'static kintone_codegen::model::Api {
+    model()
 }
 
 /// The limits, read from the spec once.
@@ -168,7 +190,14 @@ pub fn oauth_scopes(operation_id: &str) -> Option<&'static [String]> {
         .operations
         .iter()
         .find(|op| op.id == operation_id)
-        .and_then(|op| op.oauth_scopes.as_deref())
+        // An operation that needs no authentication needs no scope either.
+        .and_then(|op| {
+            if op.anonymous {
+                Some(&[][..])
+            } else {
+                op.oauth_scopes.as_deref()
+            }
+        })
 }
 
 /// Every operation of the spec, in the generator's order: paths as the spec lists them.
@@ -225,6 +254,7 @@ mod tests {
                 operation_id: "getRecordsByCursor".into(),
                 guest_space: true,
                 bulk: false,
+                anonymous: false,
             }
         );
         let add = find("addRecord");

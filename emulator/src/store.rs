@@ -423,6 +423,10 @@ pub struct Seed {
     /// The domain's time zone (UTC offset), for API tokens and users without one; UTC unless set.
     #[serde(default)]
     pub time_zone: Option<String>,
+    #[serde(default)]
+    pub spaces: Vec<crate::handlers::spaces::SpaceSeed>,
+    #[serde(default)]
+    pub plugins: Vec<crate::handlers::plugins::PluginSeed>,
 }
 
 /// A user, organization or group as records show it: `{"code", "name"}`.
@@ -680,6 +684,10 @@ pub struct Db {
     pub temp_files: HashMap<String, TempFile>,
     files: HashMap<String, AttachedFile>,
     pub cursors: HashMap<String, Cursor>,
+    /// Spaces, their threads, and guest users.
+    pub spaces: crate::handlers::spaces::Spaces,
+    /// The domain's plug-ins.
+    pub plugins: crate::handlers::plugins::Plugins,
     /// The last subtable row id handed out.
     next_key: u64,
     /// One shared entity per user, so that records written by the same user share it.

@@ -503,6 +503,15 @@ pub enum LimitError {
         /// How many of them are set.
         found: usize,
     },
+    /// A path parameter's value would change which path is called: empty, or with an empty,
+    /// `.` or `..` segment.
+    #[error("`{field}` cannot be {value:?}: it would name another path")]
+    PathValue {
+        /// The parameter, as kintone names it.
+        field: &'static str,
+        /// The value given.
+        value: String,
+    },
 }
 
 fn range_text(min: Option<i64>, max: Option<i64>) -> String {

@@ -34,7 +34,7 @@ pub(crate) struct Plan {
 /// Lays out a request: query string, or JSON body, or `POST` with `X-HTTP-Method-Override`
 /// when the URI would be longer than kintone accepts.
 pub(crate) fn plan<O: Operation>(client: &Client, request: &O) -> Result<Plan, Error> {
-    let path = client.api_path(O::PATH);
+    let path = client.api_path(&request.path());
     let json = || {
         serde_json::to_vec(request).map_err(|source| Error::Serialize {
             operation: O::ID,

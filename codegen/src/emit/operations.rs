@@ -140,6 +140,7 @@ fn operation_impl(op: &Operation) -> TokenStream {
         ),
     };
     let query = query_writer(op);
+    let (path_fn, path_checks) = path_writer(op);
     let headers = location_writer(op, Location::Header, "write_headers", "HeaderWriter");
     let multipart = location_writer(
         op,
@@ -170,9 +171,11 @@ fn operation_impl(op: &Operation) -> TokenStream {
             const GUEST_SPACE: bool = #guest;
 
             fn validate(&self) -> Result<(), crate::LimitError> {
+                #path_checks
                 #name::validate(self)
             }
 
+            #path_fn
             #query
             #headers
             #multipart
@@ -220,6 +223,37 @@ fn query_writer(op: &Operation) -> TokenStream {
             #(#pushes)*
         }
     }
+}
+
+/// For an operation with path parameters: the `path` method that puts their values into the
+/// path, and the checks that each value is one the path can carry.
+fn path_writer(op: &Operation) -> (TokenStream, TokenStream) {
+    let params: Vec<_> = op
+        .fields
+        .iter()
+        .filter(|f| f.location == Location::Path)
+        .collect();
+    if params.is_empty() {
+        return (quote! {}, quote! {});
+    }
+    let values = params.iter().map(|f| {
+        let fname = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        quote! { (#wire, self.#fname.to_string()) }
+    });
+    let checks = params.iter().map(|f| {
+        let fname = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        quote! { crate::runtime::check_path_value(#wire, &self.#fname.to_string())?; }
+    });
+    (
+        quote! {
+            fn path(&self) -> ::std::borrow::Cow<'static, str> {
+                crate::runtime::expand_path(Self::PATH, &[#(#values),*])
+            }
+        },
+        quote! { #(#checks)* },
+    )
 }
 
 /// A `write_*` method that pushes every field of one location into a writer.

@@ -30,7 +30,10 @@ pub fn field_type(f: &Field) -> TokenStream {
 }
 
 fn serde_attrs(f: &Field) -> TokenStream {
-    if matches!(f.location, Location::Header | Location::Multipart) {
+    if matches!(
+        f.location,
+        Location::Header | Location::Multipart | Location::Path
+    ) {
         return quote! { #[serde(skip)] };
     }
     let mut parts = Vec::new();

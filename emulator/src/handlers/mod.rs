@@ -1,11 +1,15 @@
 //! One handler per operation of the spec, keyed by `operationId`.
 
+mod acl;
 mod bulk;
 mod comments;
 mod cursor;
 mod files;
+pub(crate) mod plugins;
 mod process;
 pub(crate) mod records;
+pub(crate) mod schema;
+pub(crate) mod spaces;
 
 use std::sync::Arc;
 
@@ -38,6 +42,29 @@ pub const IMPLEMENTED: &[&str] = &[
     "bulkRequest",
     "uploadFile",
     "downloadFile",
+    "evaluateRecordsAcl",
+    "getSpace",
+    "updateSpace",
+    "deleteSpace",
+    "updateSpaceBody",
+    "getSpaceMembers",
+    "updateSpaceMembers",
+    "updateSpaceGuests",
+    "addThread",
+    "updateThread",
+    "addThreadComment",
+    "addSpaceFromTemplate",
+    "getSpacesStatistics",
+    "addGuests",
+    "deleteGuests",
+    "getPlugins",
+    "getRequiredPlugins",
+    "getPluginApps",
+    "installPlugin",
+    "updatePlugin",
+    "uninstallPlugin",
+    "getApis",
+    "getApiSchema",
 ];
 
 /// Who is calling.
@@ -95,6 +122,8 @@ pub struct Ctx<'a> {
     pub japanese: bool,
     pub guest_space: Option<u64>,
     pub shared: &'a Shared,
+    /// The URL the API's paths are relative to, as called (`http://{Host}/k/v1/`).
+    pub base_url: String,
 }
 
 impl Ctx<'_> {
@@ -218,6 +247,10 @@ pub fn dispatch(
             ));
         }
     }
+    // An app in a guest space answers only under that space's path, whatever the operation.
+    if let Some(app) = params.get("app").and_then(as_id) {
+        spaces::check_app_space(ctx, app)?;
+    }
     let json = |v: Result<Value>| v.map(Output::Json);
     match operation {
         "getRecord" => records::get_record(ctx, params),
@@ -239,6 +272,29 @@ pub fn dispatch(
         "bulkRequest" => bulk::run(ctx, params),
         "uploadFile" => json(files::upload(ctx, upload)),
         "downloadFile" => files::download(ctx, params),
+        "evaluateRecordsAcl" => json(acl::evaluate(ctx, params)),
+        "getSpace" => json(spaces::get(ctx, params)),
+        "updateSpace" => json(spaces::update(ctx, params)),
+        "deleteSpace" => json(spaces::delete(ctx, params)),
+        "updateSpaceBody" => json(spaces::update_body(ctx, params)),
+        "getSpaceMembers" => json(spaces::members(ctx, params)),
+        "updateSpaceMembers" => json(spaces::update_members(ctx, params)),
+        "updateSpaceGuests" => json(spaces::update_guests(ctx, params)),
+        "addThread" => json(spaces::add_thread(ctx, params)),
+        "updateThread" => json(spaces::update_thread(ctx, params)),
+        "addThreadComment" => json(spaces::add_thread_comment(ctx, params)),
+        "addSpaceFromTemplate" => json(spaces::add_from_template(ctx, params)),
+        "getSpacesStatistics" => json(spaces::statistics(ctx, params)),
+        "addGuests" => json(spaces::add_guests(ctx, params)),
+        "deleteGuests" => json(spaces::delete_guests(ctx, params)),
+        "getPlugins" => json(plugins::list(ctx, params)),
+        "getRequiredPlugins" => json(plugins::required(ctx, params)),
+        "getPluginApps" => json(plugins::apps(ctx, params)),
+        "installPlugin" => json(plugins::install(ctx, params)),
+        "updatePlugin" => json(plugins::update(ctx, params)),
+        "uninstallPlugin" => json(plugins::uninstall(ctx, params)),
+        "getApis" => json(schema::list(ctx, params)),
+        "getApiSchema" => json(schema::get(ctx, params)),
         other => Err(KintoneError::new(
             501,
             "EMULATOR_NI01",
@@ -295,6 +351,7 @@ mod tests {
             japanese: false,
             guest_space: None,
             shared: &shared,
+            base_url: String::new(),
         };
         let err = match dispatch(&mut ctx, "getViews", &Value::Null, None) {
             Err(e) => e,

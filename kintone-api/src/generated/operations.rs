@@ -2630,6 +2630,2947 @@ impl<C> crate::runtime::Call<'_, UploadFileRequest, C> {
         self.map(|request| request.accept_language(value))
     }
 }
+/// Evaluate record permissions.
+///
+/// `GET /k/v1/records/acl/evaluate.json`
+///
+/// With OAuth, it needs the scope `k:app_record:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/evaluate-record-permissions/)
+///
+/// Tells what the caller may do with each of up to 100 records and each of their fields.
+/// Every field is listed, those the caller cannot see included. In an app under maintenance
+/// every permission reads `false`.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "rights": [
+///     {
+///       "fields": {
+///         "Amount": {
+///           "editable": false,
+///           "viewable": true
+///         },
+///         "Title": {
+///           "editable": true,
+///           "viewable": true
+///         }
+///       },
+///       "id": "7",
+///       "record": {
+///         "deletable": false,
+///         "editable": true,
+///         "viewable": true
+///       }
+///     }
+///   ]
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct EvaluateRecordsAclRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app of the records.
+    pub app: AppId,
+    /// The record IDs, at most 100.
+    ///
+    /// Limits, checked before sending: at most 100 items.
+    pub ids: Vec<RecordId>,
+}
+impl EvaluateRecordsAclRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app: impl Into<AppId>,
+        ids: impl IntoIterator<Item = impl Into<RecordId>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            ids: ids.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
+            let value = &self.ids;
+            if value.len() > 100 {
+                return Err(crate::LimitError::TooManyItems {
+                    field: "ids",
+                    max: 100,
+                    actual: value.len(),
+                });
+            }
+            for item in value {
+                crate::LimitError::check_id("ids", item.get())?;
+            }
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for EvaluateRecordsAclRequest {
+    type Response = EvaluateRecordsAclResponse;
+    const ID: &'static str = "evaluateRecordsAcl";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "records/acl/evaluate.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        EvaluateRecordsAclRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+        {
+            let value = &self.ids;
+            query.push_indexed("ids", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, EvaluateRecordsAclRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Get a space.
+///
+/// `GET /k/v1/space.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/get-space/)
+///
+/// Reads a space's settings, its body and the apps in it. A private space is visible to its
+/// members only (`CB_NO02` for others).
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "attachedApps": [
+///     {
+///       "appId": "12",
+///       "code": "DEALS",
+///       "createdAt": "2024-08-22T15:23:00Z",
+///       "creator": {
+///         "code": "sato",
+///         "name": "Sato"
+///       },
+///       "description": "Open deals",
+///       "modifiedAt": "2024-08-23T09:00:00Z",
+///       "modifier": {
+///         "code": "sato",
+///         "name": "Sato"
+///       },
+///       "name": "Deals",
+///       "threadId": "5"
+///     }
+///   ],
+///   "body": "<b>Welcome</b>",
+///   "coverKey": "GREEN",
+///   "coverType": "PRESET",
+///   "coverUrl": "https://example.kintone.com/k/static/img/spaces/cover_green.png",
+///   "creator": {
+///     "code": "sato",
+///     "name": "Sato"
+///   },
+///   "defaultThread": "5",
+///   "fixedMember": false,
+///   "id": "3",
+///   "isGuest": false,
+///   "isPrivate": true,
+///   "memberCount": "4",
+///   "modifier": {
+///     "code": "sato",
+///     "name": "Sato"
+///   },
+///   "name": "Sales team",
+///   "permissions": {
+///     "createApp": "EVERYONE"
+///   },
+///   "showAnnouncement": true,
+///   "showAppList": true,
+///   "showMemberList": true,
+///   "showRelatedLinkList": true,
+///   "showThreadList": true,
+///   "useMultiThread": true
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetSpaceRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The space ID.
+    pub id: SpaceId,
+}
+impl GetSpaceRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<SpaceId>) -> Self {
+        Self {
+            accept_language: None,
+            id: id.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetSpaceRequest {
+    type Response = Space;
+    const ID: &'static str = "getSpace";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "space.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetSpaceRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.id;
+            query.push("id", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, GetSpaceRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Update a space's settings.
+///
+/// `PUT /k/v1/space.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/update-space/)
+///
+/// Changes the given settings of a space; settings left out keep their values. Space administrators only.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "id": "3",
+///   "isPrivate": false,
+///   "name": "Sales team",
+///   "permissions": {
+///     "createApp": "ADMIN"
+///   }
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {}
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateSpaceRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// A space ID in a request body, where kintone takes a JSON number as well.
+    pub id: SpaceId,
+    /// The new name, 1 to 128 characters.
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Whether only members see the space.
+    #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
+    pub is_private: Option<bool>,
+    /// Whether members may not leave or join the space themselves.
+    #[serde(rename = "fixedMember", default, skip_serializing_if = "Option::is_none")]
+    pub fixed_member: Option<bool>,
+    /// Whether the space has threads besides its default one.
+    #[serde(rename = "useMultiThread", default, skip_serializing_if = "Option::is_none")]
+    pub use_multi_thread: Option<bool>,
+    /// Whether the space's portal shows its announcement.
+    #[serde(
+        rename = "showAnnouncement",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub show_announcement: Option<bool>,
+    /// Whether the portal lists the threads.
+    #[serde(rename = "showThreadList", default, skip_serializing_if = "Option::is_none")]
+    pub show_thread_list: Option<bool>,
+    /// Whether the portal lists the apps.
+    #[serde(rename = "showAppList", default, skip_serializing_if = "Option::is_none")]
+    pub show_app_list: Option<bool>,
+    /// Whether the portal lists the members.
+    #[serde(rename = "showMemberList", default, skip_serializing_if = "Option::is_none")]
+    pub show_member_list: Option<bool>,
+    /// Whether the portal lists the related links.
+    #[serde(
+        rename = "showRelatedLinkList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub show_related_link_list: Option<bool>,
+    /// Who may create apps in the space.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<SpacePermissions>,
+}
+impl UpdateSpaceRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<SpaceId>) -> Self {
+        Self {
+            accept_language: None,
+            id: id.into(),
+            name: None,
+            is_private: None,
+            fixed_member: None,
+            use_multi_thread: None,
+            show_announcement: None,
+            show_thread_list: None,
+            show_app_list: None,
+            show_member_list: None,
+            show_related_link_list: None,
+            permissions: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `isPrivate`.
+    pub fn is_private(mut self, value: bool) -> Self {
+        self.is_private = Some(value);
+        self
+    }
+    /// Sets `fixedMember`.
+    pub fn fixed_member(mut self, value: bool) -> Self {
+        self.fixed_member = Some(value);
+        self
+    }
+    /// Sets `useMultiThread`.
+    pub fn use_multi_thread(mut self, value: bool) -> Self {
+        self.use_multi_thread = Some(value);
+        self
+    }
+    /// Sets `showAnnouncement`.
+    pub fn show_announcement(mut self, value: bool) -> Self {
+        self.show_announcement = Some(value);
+        self
+    }
+    /// Sets `showThreadList`.
+    pub fn show_thread_list(mut self, value: bool) -> Self {
+        self.show_thread_list = Some(value);
+        self
+    }
+    /// Sets `showAppList`.
+    pub fn show_app_list(mut self, value: bool) -> Self {
+        self.show_app_list = Some(value);
+        self
+    }
+    /// Sets `showMemberList`.
+    pub fn show_member_list(mut self, value: bool) -> Self {
+        self.show_member_list = Some(value);
+        self
+    }
+    /// Sets `showRelatedLinkList`.
+    pub fn show_related_link_list(mut self, value: bool) -> Self {
+        self.show_related_link_list = Some(value);
+        self
+    }
+    /// Sets `permissions`.
+    pub fn permissions(mut self, value: impl Into<SpacePermissions>) -> Self {
+        self.permissions = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        if let Some(value) = &self.name {
+            let length = value.chars().count();
+            if length > 128 {
+                return Err(crate::LimitError::TooLong {
+                    field: "name",
+                    max: 128,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.permissions {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateSpaceRequest {
+    type Response = UpdateSpaceResponse;
+    const ID: &'static str = "updateSpace";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "space.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateSpaceRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateSpaceRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `name`.
+    pub fn name(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.name(value))
+    }
+    /// Sets `isPrivate`.
+    pub fn is_private(self, value: bool) -> Self {
+        self.map(|request| request.is_private(value))
+    }
+    /// Sets `fixedMember`.
+    pub fn fixed_member(self, value: bool) -> Self {
+        self.map(|request| request.fixed_member(value))
+    }
+    /// Sets `useMultiThread`.
+    pub fn use_multi_thread(self, value: bool) -> Self {
+        self.map(|request| request.use_multi_thread(value))
+    }
+    /// Sets `showAnnouncement`.
+    pub fn show_announcement(self, value: bool) -> Self {
+        self.map(|request| request.show_announcement(value))
+    }
+    /// Sets `showThreadList`.
+    pub fn show_thread_list(self, value: bool) -> Self {
+        self.map(|request| request.show_thread_list(value))
+    }
+    /// Sets `showAppList`.
+    pub fn show_app_list(self, value: bool) -> Self {
+        self.map(|request| request.show_app_list(value))
+    }
+    /// Sets `showMemberList`.
+    pub fn show_member_list(self, value: bool) -> Self {
+        self.map(|request| request.show_member_list(value))
+    }
+    /// Sets `showRelatedLinkList`.
+    pub fn show_related_link_list(self, value: bool) -> Self {
+        self.map(|request| request.show_related_link_list(value))
+    }
+    /// Sets `permissions`.
+    pub fn permissions(self, value: impl Into<SpacePermissions>) -> Self {
+        self.map(|request| request.permissions(value))
+    }
+}
+/// Delete a space.
+///
+/// `DELETE /k/v1/space.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/delete-space/)
+///
+/// Deletes a space with its threads. Space administrators only.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {}
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct DeleteSpaceRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The space ID.
+    pub id: SpaceId,
+}
+impl DeleteSpaceRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<SpaceId>) -> Self {
+        Self {
+            accept_language: None,
+            id: id.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for DeleteSpaceRequest {
+    type Response = DeleteSpaceResponse;
+    const ID: &'static str = "deleteSpace";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Delete;
+    const PATH: &'static str = "space.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        DeleteSpaceRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.id;
+            query.push("id", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, DeleteSpaceRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Update a space's body.
+///
+/// `PUT /k/v1/space/body.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/update-space-body/)
+///
+/// Replaces the HTML of the space's announcement. Space administrators only.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "body": "<b>Quarter closes Friday</b>",
+///   "id": "3"
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {}
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateSpaceBodyRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// A space ID in a request body, where kintone takes a JSON number as well.
+    pub id: SpaceId,
+    /// The announcement as HTML.
+    pub body: String,
+}
+impl UpdateSpaceBodyRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<SpaceId>, body: impl Into<String>) -> Self {
+        Self {
+            accept_language: None,
+            id: id.into(),
+            body: body.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateSpaceBodyRequest {
+    type Response = UpdateSpaceBodyResponse;
+    const ID: &'static str = "updateSpaceBody";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "space/body.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateSpaceBodyRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateSpaceBodyRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Get a space's members.
+///
+/// `GET /k/v1/space/members.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/get-space-members/)
+///
+/// Lists the users, groups and departments of a space, with who administers it.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "members": [
+///     {
+///       "entity": {
+///         "code": "sato",
+///         "type": "USER"
+///       },
+///       "isAdmin": true,
+///       "isImplicit": false
+///     },
+///     {
+///       "entity": {
+///         "code": "sales",
+///         "type": "ORGANIZATION"
+///       },
+///       "includeSubs": true,
+///       "isAdmin": false
+///     }
+///   ]
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetSpaceMembersRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The space ID.
+    pub id: SpaceId,
+}
+impl GetSpaceMembersRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<SpaceId>) -> Self {
+        Self {
+            accept_language: None,
+            id: id.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetSpaceMembersRequest {
+    type Response = GetSpaceMembersResponse;
+    const ID: &'static str = "getSpaceMembers";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "space/members.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetSpaceMembersRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.id;
+            query.push("id", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, GetSpaceMembersRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Replace a space's members.
+///
+/// `PUT /k/v1/space/members.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/update-space-members/)
+///
+/// Replaces the members of a space with the given list, which must name at least one
+/// administrator. Space administrators only.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "id": "3",
+///   "members": [
+///     {
+///       "entity": {
+///         "code": "sato",
+///         "type": "USER"
+///       },
+///       "isAdmin": true
+///     },
+///     {
+///       "entity": {
+///         "code": "managers",
+///         "type": "GROUP"
+///       }
+///     }
+///   ]
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {}
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateSpaceMembersRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// A space ID in a request body, where kintone takes a JSON number as well.
+    pub id: SpaceId,
+    /// Every member of the space from now on, at least one of them an administrator.
+    pub members: Vec<SpaceMemberInput>,
+}
+impl UpdateSpaceMembersRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<SpaceId>,
+        members: impl IntoIterator<Item = impl Into<SpaceMemberInput>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            id: id.into(),
+            members: members.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        {
+            let value = &self.members;
+            if value.len() < 1 {
+                return Err(crate::LimitError::TooFewItems {
+                    field: "members",
+                    min: 1,
+                    actual: value.len(),
+                });
+            }
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateSpaceMembersRequest {
+    type Response = UpdateSpaceMembersResponse;
+    const ID: &'static str = "updateSpaceMembers";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "space/members.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateSpaceMembersRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateSpaceMembersRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Replace a guest space's guests.
+///
+/// `PUT /k/v1/space/guests.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/update-guest-members/)
+///
+/// Replaces the guest users of a guest space with the given list; the guests must exist
+/// (Add Guest Users). Only under the guest space's own path.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "guests": [
+///     "guest1@example.com",
+///     "guest2@example.com"
+///   ],
+///   "id": "4"
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {}
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateSpaceGuestsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// A space ID in a request body, where kintone takes a JSON number as well.
+    pub id: SpaceId,
+    /// The email addresses (login names) of the guests.
+    pub guests: Vec<String>,
+}
+impl UpdateSpaceGuestsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<SpaceId>,
+        guests: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            id: id.into(),
+            guests: guests.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateSpaceGuestsRequest {
+    type Response = UpdateSpaceGuestsResponse;
+    const ID: &'static str = "updateSpaceGuests";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "space/guests.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateSpaceGuestsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateSpaceGuestsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Update a thread.
+///
+/// `PUT /k/v1/space/thread.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/update-thread/)
+///
+/// Renames a thread or replaces its body (HTML); what is left out is kept.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "body": "<p>Agenda</p>",
+///   "id": "6",
+///   "name": "Planning"
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {}
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateThreadRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// A thread ID in a request body, where kintone takes a JSON number as well.
+    pub id: ThreadId,
+    /// The new name, 1 to 128 characters; the default thread cannot be renamed.
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The thread's body as HTML, at most 65,535 characters.
+    ///
+    /// Limits, checked before sending: at most 65535 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+}
+impl UpdateThreadRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<ThreadId>) -> Self {
+        Self {
+            accept_language: None,
+            id: id.into(),
+            name: None,
+            body: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `body`.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        if let Some(value) = &self.name {
+            let length = value.chars().count();
+            if length > 128 {
+                return Err(crate::LimitError::TooLong {
+                    field: "name",
+                    max: 128,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.body {
+            let length = value.chars().count();
+            if length > 65535 {
+                return Err(crate::LimitError::TooLong {
+                    field: "body",
+                    max: 65535,
+                    actual: length,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateThreadRequest {
+    type Response = UpdateThreadResponse;
+    const ID: &'static str = "updateThread";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "space/thread.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateThreadRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateThreadRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `name`.
+    pub fn name(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.name(value))
+    }
+    /// Sets `body`.
+    pub fn body(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.body(value))
+    }
+}
+/// Add a thread.
+///
+/// `POST /k/v1/space/thread.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/add-thread/)
+///
+/// Adds a thread to a space whose threads are enabled (`useMultiThread`).
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "name": "Quarterly planning",
+///   "space": "3"
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "id": "6"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct AddThreadRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// A space ID in a request body, where kintone takes a JSON number as well.
+    pub space: SpaceId,
+    /// The thread's name, 1 to 128 characters.
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub name: String,
+}
+impl AddThreadRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(space: impl Into<SpaceId>, name: impl Into<String>) -> Self {
+        Self {
+            accept_language: None,
+            space: space.into(),
+            name: name.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.space;
+            crate::LimitError::check_id("space", value.get())?;
+        }
+        {
+            let value = &self.name;
+            let length = value.chars().count();
+            if length > 128 {
+                return Err(crate::LimitError::TooLong {
+                    field: "name",
+                    max: 128,
+                    actual: length,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for AddThreadRequest {
+    type Response = AddThreadResponse;
+    const ID: &'static str = "addThread";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Post;
+    const PATH: &'static str = "space/thread.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        AddThreadRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, AddThreadRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Add a thread comment.
+///
+/// `POST /k/v1/space/thread/comment.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/add-thread-comment/)
+///
+/// Posts a comment in a thread: text, mentions and up to 5 files uploaded with Upload File.
+/// A comment needs a text or a file.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "comment": {
+///     "files": [
+///       {
+///         "fileKey": "c15b3870-7505-4ab6-9d7d-b9bdb9ac8f69",
+///         "width": "250"
+///       }
+///     ],
+///     "mentions": [
+///       {
+///         "code": "sato",
+///         "type": "USER"
+///       }
+///     ],
+///     "text": "Minutes attached"
+///   },
+///   "space": "3",
+///   "thread": "6"
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "id": "9"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct AddThreadCommentRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// A space ID in a request body, where kintone takes a JSON number as well.
+    pub space: SpaceId,
+    /// A thread ID in a request body, where kintone takes a JSON number as well.
+    pub thread: ThreadId,
+    pub comment: ThreadCommentInput,
+}
+impl AddThreadCommentRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        space: impl Into<SpaceId>,
+        thread: impl Into<ThreadId>,
+        comment: impl Into<ThreadCommentInput>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            space: space.into(),
+            thread: thread.into(),
+            comment: comment.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.space;
+            crate::LimitError::check_id("space", value.get())?;
+        }
+        {
+            let value = &self.thread;
+            crate::LimitError::check_id("thread", value.get())?;
+        }
+        {
+            let value = &self.comment;
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for AddThreadCommentRequest {
+    type Response = AddThreadCommentResponse;
+    const ID: &'static str = "addThreadComment";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Post;
+    const PATH: &'static str = "space/thread/comment.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        AddThreadCommentRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, AddThreadCommentRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Create a space from a template.
+///
+/// `POST /k/v1/template/space.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/add-space/)
+///
+/// Creates a space (or a guest space, `isGuest`) from a space template, with its members, at
+/// least one of them an administrator.
+///
+/// Not available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "id": "1",
+///   "isPrivate": true,
+///   "members": [
+///     {
+///       "entity": {
+///         "code": "sato",
+///         "type": "USER"
+///       },
+///       "isAdmin": true
+///     }
+///   ],
+///   "name": "Sales team"
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "id": "3"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct AddSpaceFromTemplateRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// A space template's ID in a request body, where kintone takes a JSON number as well.
+    pub id: SpaceTemplateId,
+    /// The space's name, 1 to 128 characters.
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub name: String,
+    /// The members, at least one of them an administrator.
+    pub members: Vec<SpaceMemberInput>,
+    /// Whether only members see the space (false when left out).
+    #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
+    pub is_private: Option<bool>,
+    /// Whether the space is a guest space (false when left out).
+    #[serde(rename = "isGuest", default, skip_serializing_if = "Option::is_none")]
+    pub is_guest: Option<bool>,
+    /// Whether members may not leave or join the space themselves (false when left out).
+    #[serde(rename = "fixedMember", default, skip_serializing_if = "Option::is_none")]
+    pub fixed_member: Option<bool>,
+}
+impl AddSpaceFromTemplateRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<SpaceTemplateId>,
+        name: impl Into<String>,
+        members: impl IntoIterator<Item = impl Into<SpaceMemberInput>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            id: id.into(),
+            name: name.into(),
+            members: members.into_iter().map(Into::into).collect(),
+            is_private: None,
+            is_guest: None,
+            fixed_member: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `isPrivate`.
+    pub fn is_private(mut self, value: bool) -> Self {
+        self.is_private = Some(value);
+        self
+    }
+    /// Sets `isGuest`.
+    pub fn is_guest(mut self, value: bool) -> Self {
+        self.is_guest = Some(value);
+        self
+    }
+    /// Sets `fixedMember`.
+    pub fn fixed_member(mut self, value: bool) -> Self {
+        self.fixed_member = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        {
+            let value = &self.name;
+            let length = value.chars().count();
+            if length > 128 {
+                return Err(crate::LimitError::TooLong {
+                    field: "name",
+                    max: 128,
+                    actual: length,
+                });
+            }
+        }
+        {
+            let value = &self.members;
+            if value.len() < 1 {
+                return Err(crate::LimitError::TooFewItems {
+                    field: "members",
+                    min: 1,
+                    actual: value.len(),
+                });
+            }
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for AddSpaceFromTemplateRequest {
+    type Response = AddSpaceFromTemplateResponse;
+    const ID: &'static str = "addSpaceFromTemplate";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Post;
+    const PATH: &'static str = "template/space.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = false;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        AddSpaceFromTemplateRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, AddSpaceFromTemplateRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `isPrivate`.
+    pub fn is_private(self, value: bool) -> Self {
+        self.map(|request| request.is_private(value))
+    }
+    /// Sets `isGuest`.
+    pub fn is_guest(self, value: bool) -> Self {
+        self.map(|request| request.is_guest(value))
+    }
+    /// Sets `fixedMember`.
+    pub fn fixed_member(self, value: bool) -> Self {
+        self.map(|request| request.fixed_member(value))
+    }
+}
+/// Get space statistics.
+///
+/// `GET /k/v1/spaces/statistics.json`
+///
+/// [kintone's documentation](https://cybozu.dev/ja/kintone/docs/rest-api/spaces/get-spaces-statistics/)
+///
+/// Lists spaces with their member and administrator counts: every space for a kintone
+/// administrator, public spaces and the caller's own for anyone else. Wide Course only.
+///
+/// Not available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "spaces": [
+///     {
+///       "administratorCount": "1",
+///       "createdAt": "2024-08-22T15:23:00Z",
+///       "creator": {
+///         "code": "sato",
+///         "name": "Sato"
+///       },
+///       "id": "3",
+///       "isGuest": false,
+///       "isPrivate": true,
+///       "memberCount": "4",
+///       "modifiedAt": "2024-08-23T09:00:00Z",
+///       "modifier": {
+///         "code": "sato",
+///         "name": "Sato"
+///       },
+///       "name": "Sales team"
+///     }
+///   ]
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetSpacesStatisticsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// How many spaces to skip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// How many spaces to read, from 1 to 100; 100 when left out.
+    ///
+    /// Limits, checked before sending: from 1 to 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+}
+impl GetSpacesStatisticsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            accept_language: None,
+            offset: None,
+            limit: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: u64) -> Self {
+        self.offset = Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: u64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.limit {
+            crate::LimitError::check_range(
+                "limit",
+                i64::try_from(*value).unwrap_or(i64::MAX),
+                Some(1),
+                Some(100),
+            )?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetSpacesStatisticsRequest {
+    type Response = GetSpacesStatisticsResponse;
+    const ID: &'static str = "getSpacesStatistics";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "spaces/statistics.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = false;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetSpacesStatisticsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        if let Some(value) = &self.offset {
+            query.push("offset", value);
+        }
+        if let Some(value) = &self.limit {
+            query.push("limit", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, GetSpacesStatisticsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `offset`.
+    pub fn offset(self, value: u64) -> Self {
+        self.map(|request| request.offset(value))
+    }
+    /// Sets `limit`.
+    pub fn limit(self, value: u64) -> Self {
+        self.map(|request| request.limit(value))
+    }
+}
+/// Add guest users.
+///
+/// `POST /k/v1/guests.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/add-guests/)
+///
+/// Creates guest users, without adding them to any guest space or sending invitations (see
+/// Replace a guest space's guests). kintone administrators only.
+///
+/// Not available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "guests": [
+///     {
+///       "code": "guest1@example.com",
+///       "locale": "en",
+///       "name": "Guest One",
+///       "password": "s3cret-pass",
+///       "timezone": "Asia/Tokyo"
+///     }
+///   ]
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {}
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct AddGuestsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The guests to create, at most 100.
+    ///
+    /// Limits, checked before sending: at most 100 items.
+    pub guests: Vec<GuestUserInput>,
+}
+impl AddGuestsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(guests: impl IntoIterator<Item = impl Into<GuestUserInput>>) -> Self {
+        Self {
+            accept_language: None,
+            guests: guests.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.guests;
+            if value.len() > 100 {
+                return Err(crate::LimitError::TooManyItems {
+                    field: "guests",
+                    max: 100,
+                    actual: value.len(),
+                });
+            }
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for AddGuestsRequest {
+    type Response = AddGuestsResponse;
+    const ID: &'static str = "addGuests";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Post;
+    const PATH: &'static str = "guests.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = false;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        AddGuestsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, AddGuestsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Delete guest users.
+///
+/// `DELETE /k/v1/guests.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/delete-guests/)
+///
+/// Deletes guest users from kintone, and so from every guest space. To remove a guest from
+/// one guest space only, replace that space's guests. kintone administrators only.
+///
+/// Not available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {}
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct DeleteGuestsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The email addresses of the guests, at most 100.
+    ///
+    /// Limits, checked before sending: at most 100 items.
+    pub guests: Vec<String>,
+}
+impl DeleteGuestsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(guests: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self {
+            accept_language: None,
+            guests: guests.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.guests;
+            if value.len() > 100 {
+                return Err(crate::LimitError::TooManyItems {
+                    field: "guests",
+                    max: 100,
+                    actual: value.len(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for DeleteGuestsRequest {
+    type Response = DeleteGuestsResponse;
+    const ID: &'static str = "deleteGuests";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Delete;
+    const PATH: &'static str = "guests.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = false;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        DeleteGuestsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.guests;
+            query.push_indexed("guests", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, DeleteGuestsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Get installed plug-ins.
+///
+/// `GET /k/v1/plugins.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/plugins/get-installed-plugins/)
+///
+/// Lists the plug-ins imported into kintone, most recently imported first.
+///
+/// Not available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "plugins": [
+///     {
+///       "description": "Pick dates from a calendar",
+///       "id": "djmhffjhfgmebgnmcggopedaofckljlj",
+///       "isMarketPlugin": false,
+///       "name": "Date picker",
+///       "version": "1.2.0"
+///     }
+///   ]
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetPluginsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// How many plug-ins to skip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// How many plug-ins to read, from 1 to 100; 100 when left out.
+    ///
+    /// Limits, checked before sending: from 1 to 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    /// Only these plug-ins, at most 100; every plug-in when left out or empty.
+    ///
+    /// Limits, checked before sending: at most 100 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<PluginId>>,
+}
+impl GetPluginsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            accept_language: None,
+            offset: None,
+            limit: None,
+            ids: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: u64) -> Self {
+        self.offset = Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: u64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Sets `ids`.
+    pub fn ids(mut self, value: impl IntoIterator<Item = impl Into<PluginId>>) -> Self {
+        self.ids = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.limit {
+            crate::LimitError::check_range(
+                "limit",
+                i64::try_from(*value).unwrap_or(i64::MAX),
+                Some(1),
+                Some(100),
+            )?;
+        }
+        if let Some(value) = &self.ids {
+            if value.len() > 100 {
+                return Err(crate::LimitError::TooManyItems {
+                    field: "ids",
+                    max: 100,
+                    actual: value.len(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetPluginsRequest {
+    type Response = GetPluginsResponse;
+    const ID: &'static str = "getPlugins";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "plugins.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = false;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetPluginsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        if let Some(value) = &self.offset {
+            query.push("offset", value);
+        }
+        if let Some(value) = &self.limit {
+            query.push("limit", value);
+        }
+        if let Some(value) = &self.ids {
+            query.push_indexed("ids", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, GetPluginsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `offset`.
+    pub fn offset(self, value: u64) -> Self {
+        self.map(|request| request.offset(value))
+    }
+    /// Sets `limit`.
+    pub fn limit(self, value: u64) -> Self {
+        self.map(|request| request.limit(value))
+    }
+    /// Sets `ids`.
+    pub fn ids(self, value: impl IntoIterator<Item = impl Into<PluginId>>) -> Self {
+        self.map(|request| request.ids(value))
+    }
+}
+/// Get required plug-ins.
+///
+/// `GET /k/v1/plugins/required.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/plugins/get-required-plugins/)
+///
+/// Lists the plug-ins that apps still use but that were uninstalled from kintone.
+///
+/// Not available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "plugins": [
+///     {
+///       "id": "ejgcopfamifdhmkafjgidfmgjdmiaplf",
+///       "isMarketPlugin": false,
+///       "name": "Map view"
+///     }
+///   ]
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetRequiredPluginsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// How many plug-ins to skip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// How many plug-ins to read, from 1 to 100; 100 when left out.
+    ///
+    /// Limits, checked before sending: from 1 to 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+}
+impl GetRequiredPluginsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            accept_language: None,
+            offset: None,
+            limit: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: u64) -> Self {
+        self.offset = Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: u64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.limit {
+            crate::LimitError::check_range(
+                "limit",
+                i64::try_from(*value).unwrap_or(i64::MAX),
+                Some(1),
+                Some(100),
+            )?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetRequiredPluginsRequest {
+    type Response = GetRequiredPluginsResponse;
+    const ID: &'static str = "getRequiredPlugins";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "plugins/required.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = false;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetRequiredPluginsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        if let Some(value) = &self.offset {
+            query.push("offset", value);
+        }
+        if let Some(value) = &self.limit {
+            query.push("limit", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, GetRequiredPluginsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `offset`.
+    pub fn offset(self, value: u64) -> Self {
+        self.map(|request| request.offset(value))
+    }
+    /// Sets `limit`.
+    pub fn limit(self, value: u64) -> Self {
+        self.map(|request| request.limit(value))
+    }
+}
+/// Get the apps that use a plug-in.
+///
+/// `GET /k/v1/plugin/apps.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/plugins/get-plugin-apps/)
+///
+/// Lists the apps a plug-in is added to, by app ID.
+///
+/// Not available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "apps": [
+///     {
+///       "id": "12",
+///       "name": "Deals"
+///     }
+///   ]
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetPluginAppsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The plug-in ID.
+    pub id: PluginId,
+    /// How many apps to skip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// How many apps to read, from 1 to 500; 100 when left out.
+    ///
+    /// Limits, checked before sending: from 1 to 500.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+}
+impl GetPluginAppsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<PluginId>) -> Self {
+        Self {
+            accept_language: None,
+            id: id.into(),
+            offset: None,
+            limit: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: u64) -> Self {
+        self.offset = Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: u64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.limit {
+            crate::LimitError::check_range(
+                "limit",
+                i64::try_from(*value).unwrap_or(i64::MAX),
+                Some(1),
+                Some(500),
+            )?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetPluginAppsRequest {
+    type Response = GetPluginAppsResponse;
+    const ID: &'static str = "getPluginApps";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "plugin/apps.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = false;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetPluginAppsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.id;
+            query.push("id", value);
+        }
+        if let Some(value) = &self.offset {
+            query.push("offset", value);
+        }
+        if let Some(value) = &self.limit {
+            query.push("limit", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, GetPluginAppsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `offset`.
+    pub fn offset(self, value: u64) -> Self {
+        self.map(|request| request.offset(value))
+    }
+    /// Sets `limit`.
+    pub fn limit(self, value: u64) -> Self {
+        self.map(|request| request.limit(value))
+    }
+}
+/// Update a plug-in.
+///
+/// `PUT /k/v1/plugin.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/plugins/update-plugin/)
+///
+/// Replaces an imported plug-in with a newer zip uploaded with Upload File; the zip must be
+/// the same plug-in (the same key). kintone administrators only.
+///
+/// Not available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "fileKey": "c15b3870-7505-4ab6-9d7d-b9bdb9ac8f69",
+///   "id": "djmhffjhfgmebgnmcggopedaofckljlj"
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "id": "djmhffjhfgmebgnmcggopedaofckljlj",
+///   "version": "1.0.1"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdatePluginRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// A plug-in ID, 32 lower-case letters derived from the plug-in's key.
+    pub id: PluginId,
+    /// The key Upload File returned for the new zip.
+    #[serde(rename = "fileKey")]
+    pub file_key: String,
+}
+impl UpdatePluginRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<PluginId>, file_key: impl Into<String>) -> Self {
+        Self {
+            accept_language: None,
+            id: id.into(),
+            file_key: file_key.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdatePluginRequest {
+    type Response = PluginVersion;
+    const ID: &'static str = "updatePlugin";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "plugin.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = false;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdatePluginRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdatePluginRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Import a plug-in.
+///
+/// `POST /k/v1/plugin.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/plugins/install-plugin/)
+///
+/// Imports a plug-in from a zip uploaded with Upload File. kintone administrators only.
+///
+/// Not available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "fileKey": "c15b3870-7505-4ab6-9d7d-b9bdb9ac8f69"
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "id": "djmhffjhfgmebgnmcggopedaofckljlj",
+///   "version": "1.0.0"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct InstallPluginRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The key Upload File returned for the plug-in's zip.
+    #[serde(rename = "fileKey")]
+    pub file_key: String,
+}
+impl InstallPluginRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(file_key: impl Into<String>) -> Self {
+        Self {
+            accept_language: None,
+            file_key: file_key.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for InstallPluginRequest {
+    type Response = PluginVersion;
+    const ID: &'static str = "installPlugin";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Post;
+    const PATH: &'static str = "plugin.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = false;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        InstallPluginRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, InstallPluginRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Uninstall a plug-in.
+///
+/// `DELETE /k/v1/plugin.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/plugins/uninstall-plugin/)
+///
+/// Removes a plug-in from kintone. Apps that use it keep it in their settings and it becomes
+/// a required plug-in. kintone administrators only.
+///
+/// Not available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {}
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UninstallPluginRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The plug-in ID.
+    pub id: PluginId,
+}
+impl UninstallPluginRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<PluginId>) -> Self {
+        Self {
+            accept_language: None,
+            id: id.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UninstallPluginRequest {
+    type Response = UninstallPluginResponse;
+    const ID: &'static str = "uninstallPlugin";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Delete;
+    const PATH: &'static str = "plugin.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = false;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UninstallPluginRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.id;
+            query.push("id", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UninstallPluginRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Get the list of APIs.
+///
+/// `GET /k/v1/apis.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apis/get-apis/)
+///
+/// Lists every API of the domain by its API ID (`<path>/<method>`, such as `records/get`),
+/// with the link to its schema. APIs of features the domain turned off are listed too; this
+/// API and Get API Schema are not. No authentication needed.
+///
+/// Not available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "apis": {
+///     "record/get": {
+///       "link": "apis/record/get.json"
+///     },
+///     "records/get": {
+///       "link": "apis/records/get.json"
+///     }
+///   },
+///   "baseUrl": "https://example.kintone.com/k/v1/"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetApisRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+}
+impl GetApisRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { accept_language: None }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetApisRequest {
+    type Response = GetApisResponse;
+    const ID: &'static str = "getApis";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "apis.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = false;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetApisRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, GetApisRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Get an API's schema.
+///
+/// `GET /k/v1/apis/{apiId}.json`
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apis/get-api-schema/)
+///
+/// Describes one API: its path, method, and its request and response as JSON Schema
+/// (draft 4), whose string `format`s include kintone's own (`long`, `locale`, `boolean`,
+/// `email`, `number`, `query`, `date-time`, `timezone`). No authentication needed.
+///
+/// Not available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "baseUrl": "https://example.kintone.com/k/v1/",
+///   "httpMethod": "GET",
+///   "id": "record/get",
+///   "path": "record.json",
+///   "request": {
+///     "properties": {
+///       "app": {
+///         "format": "long",
+///         "type": "string"
+///       },
+///       "id": {
+///         "format": "long",
+///         "type": "string"
+///       }
+///     },
+///     "required": [
+///       "app",
+///       "id"
+///     ],
+///     "type": "object"
+///   },
+///   "response": {
+///     "properties": {
+///       "record": {
+///         "$ref": "Record"
+///       }
+///     },
+///     "type": "object"
+///   },
+///   "schemas": {
+///     "Record": {
+///       "type": "object"
+///     }
+///   }
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetApiSchemaRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The API ID from the list of APIs, such as `records/get`; its `/` stay as they are.
+    #[serde(skip)]
+    pub api_id: String,
+}
+impl GetApiSchemaRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(api_id: impl Into<String>) -> Self {
+        Self {
+            accept_language: None,
+            api_id: api_id.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetApiSchemaRequest {
+    type Response = ApiSchema;
+    const ID: &'static str = "getApiSchema";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "apis/{apiId}.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = false;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        crate::runtime::check_path_value("apiId", &self.api_id.to_string())?;
+        GetApiSchemaRequest::validate(self)
+    }
+    fn path(&self) -> ::std::borrow::Cow<'static, str> {
+        crate::runtime::expand_path(Self::PATH, &[("apiId", self.api_id.to_string())])
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, GetApiSchemaRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
 /// Read and write records, one or many at a time.
 ///
 /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
@@ -2710,6 +5651,14 @@ impl<'c, C> RecordsApi<'c, C> {
         ids: impl IntoIterator<Item = impl Into<RecordId>>,
     ) -> crate::runtime::Call<'c, DeleteRecordsRequest, C> {
         crate::runtime::Call::new(self.client, DeleteRecordsRequest::new(app, ids))
+    }
+    /// Evaluate record permissions: `GET /k/v1/records/acl/evaluate.json`. See [`EvaluateRecordsAclRequest`] for the details.
+    pub fn evaluate_records_acl(
+        &self,
+        app: impl Into<AppId>,
+        ids: impl IntoIterator<Item = impl Into<RecordId>>,
+    ) -> crate::runtime::Call<'c, EvaluateRecordsAclRequest, C> {
+        crate::runtime::Call::new(self.client, EvaluateRecordsAclRequest::new(app, ids))
     }
 }
 /// Page through more than 10,000 records with a server-side cursor.
@@ -2967,5 +5916,285 @@ impl<'c, C> FilesApi<'c, C> {
         file: impl Into<crate::FilePart>,
     ) -> crate::runtime::Call<'c, UploadFileRequest, C> {
         crate::runtime::Call::new(self.client, UploadFileRequest::new(file))
+    }
+}
+/// Spaces and guest spaces, their members, threads and thread comments.
+///
+/// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+/// feature, `blocking::Client`.
+#[derive(Debug)]
+pub struct SpacesApi<'c, C = crate::Client> {
+    client: &'c C,
+}
+impl<C> Clone for SpacesApi<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for SpacesApi<'_, C> {}
+impl crate::Client {
+    /// The `spaces` operations. Spaces and guest spaces, their members, threads and thread comments.
+    pub fn spaces(&self) -> SpacesApi<'_> {
+        SpacesApi { client: self }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// The `spaces` operations. Spaces and guest spaces, their members, threads and thread comments.
+    pub fn spaces(&self) -> SpacesApi<'_, crate::blocking::Client> {
+        SpacesApi { client: self }
+    }
+}
+impl<'c, C> SpacesApi<'c, C> {
+    /// Get a space: `GET /k/v1/space.json`. See [`GetSpaceRequest`] for the details.
+    pub fn get_space(
+        &self,
+        id: impl Into<SpaceId>,
+    ) -> crate::runtime::Call<'c, GetSpaceRequest, C> {
+        crate::runtime::Call::new(self.client, GetSpaceRequest::new(id))
+    }
+    /// Update a space's settings: `PUT /k/v1/space.json`. See [`UpdateSpaceRequest`] for the details.
+    pub fn update_space(
+        &self,
+        id: impl Into<SpaceId>,
+    ) -> crate::runtime::Call<'c, UpdateSpaceRequest, C> {
+        crate::runtime::Call::new(self.client, UpdateSpaceRequest::new(id))
+    }
+    /// Delete a space: `DELETE /k/v1/space.json`. See [`DeleteSpaceRequest`] for the details.
+    pub fn delete_space(
+        &self,
+        id: impl Into<SpaceId>,
+    ) -> crate::runtime::Call<'c, DeleteSpaceRequest, C> {
+        crate::runtime::Call::new(self.client, DeleteSpaceRequest::new(id))
+    }
+    /// Update a space's body: `PUT /k/v1/space/body.json`. See [`UpdateSpaceBodyRequest`] for the details.
+    pub fn update_space_body(
+        &self,
+        id: impl Into<SpaceId>,
+        body: impl Into<String>,
+    ) -> crate::runtime::Call<'c, UpdateSpaceBodyRequest, C> {
+        crate::runtime::Call::new(self.client, UpdateSpaceBodyRequest::new(id, body))
+    }
+    /// Get a space's members: `GET /k/v1/space/members.json`. See [`GetSpaceMembersRequest`] for the details.
+    pub fn get_space_members(
+        &self,
+        id: impl Into<SpaceId>,
+    ) -> crate::runtime::Call<'c, GetSpaceMembersRequest, C> {
+        crate::runtime::Call::new(self.client, GetSpaceMembersRequest::new(id))
+    }
+    /// Replace a space's members: `PUT /k/v1/space/members.json`. See [`UpdateSpaceMembersRequest`] for the details.
+    pub fn update_space_members(
+        &self,
+        id: impl Into<SpaceId>,
+        members: impl IntoIterator<Item = impl Into<SpaceMemberInput>>,
+    ) -> crate::runtime::Call<'c, UpdateSpaceMembersRequest, C> {
+        crate::runtime::Call::new(
+            self.client,
+            UpdateSpaceMembersRequest::new(id, members),
+        )
+    }
+    /// Replace a guest space's guests: `PUT /k/v1/space/guests.json`. See [`UpdateSpaceGuestsRequest`] for the details.
+    pub fn update_space_guests(
+        &self,
+        id: impl Into<SpaceId>,
+        guests: impl IntoIterator<Item = impl Into<String>>,
+    ) -> crate::runtime::Call<'c, UpdateSpaceGuestsRequest, C> {
+        crate::runtime::Call::new(self.client, UpdateSpaceGuestsRequest::new(id, guests))
+    }
+    /// Update a thread: `PUT /k/v1/space/thread.json`. See [`UpdateThreadRequest`] for the details.
+    pub fn update_thread(
+        &self,
+        id: impl Into<ThreadId>,
+    ) -> crate::runtime::Call<'c, UpdateThreadRequest, C> {
+        crate::runtime::Call::new(self.client, UpdateThreadRequest::new(id))
+    }
+    /// Add a thread: `POST /k/v1/space/thread.json`. See [`AddThreadRequest`] for the details.
+    pub fn add_thread(
+        &self,
+        space: impl Into<SpaceId>,
+        name: impl Into<String>,
+    ) -> crate::runtime::Call<'c, AddThreadRequest, C> {
+        crate::runtime::Call::new(self.client, AddThreadRequest::new(space, name))
+    }
+    /// Add a thread comment: `POST /k/v1/space/thread/comment.json`. See [`AddThreadCommentRequest`] for the details.
+    pub fn add_thread_comment(
+        &self,
+        space: impl Into<SpaceId>,
+        thread: impl Into<ThreadId>,
+        comment: impl Into<ThreadCommentInput>,
+    ) -> crate::runtime::Call<'c, AddThreadCommentRequest, C> {
+        crate::runtime::Call::new(
+            self.client,
+            AddThreadCommentRequest::new(space, thread, comment),
+        )
+    }
+    /// Create a space from a template: `POST /k/v1/template/space.json`. See [`AddSpaceFromTemplateRequest`] for the details.
+    pub fn add_space_from_template(
+        &self,
+        id: impl Into<SpaceTemplateId>,
+        name: impl Into<String>,
+        members: impl IntoIterator<Item = impl Into<SpaceMemberInput>>,
+    ) -> crate::runtime::Call<'c, AddSpaceFromTemplateRequest, C> {
+        crate::runtime::Call::new(
+            self.client,
+            AddSpaceFromTemplateRequest::new(id, name, members),
+        )
+    }
+    /// Get space statistics: `GET /k/v1/spaces/statistics.json`. See [`GetSpacesStatisticsRequest`] for the details.
+    pub fn get_spaces_statistics(
+        &self,
+    ) -> crate::runtime::Call<'c, GetSpacesStatisticsRequest, C> {
+        crate::runtime::Call::new(self.client, GetSpacesStatisticsRequest::new())
+    }
+}
+/// Guest users, who take part in guest spaces only.
+///
+/// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+/// feature, `blocking::Client`.
+#[derive(Debug)]
+pub struct GuestsApi<'c, C = crate::Client> {
+    client: &'c C,
+}
+impl<C> Clone for GuestsApi<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for GuestsApi<'_, C> {}
+impl crate::Client {
+    /// The `guests` operations. Guest users, who take part in guest spaces only.
+    pub fn guests(&self) -> GuestsApi<'_> {
+        GuestsApi { client: self }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// The `guests` operations. Guest users, who take part in guest spaces only.
+    pub fn guests(&self) -> GuestsApi<'_, crate::blocking::Client> {
+        GuestsApi { client: self }
+    }
+}
+impl<'c, C> GuestsApi<'c, C> {
+    /// Add guest users: `POST /k/v1/guests.json`. See [`AddGuestsRequest`] for the details.
+    pub fn add_guests(
+        &self,
+        guests: impl IntoIterator<Item = impl Into<GuestUserInput>>,
+    ) -> crate::runtime::Call<'c, AddGuestsRequest, C> {
+        crate::runtime::Call::new(self.client, AddGuestsRequest::new(guests))
+    }
+    /// Delete guest users: `DELETE /k/v1/guests.json`. See [`DeleteGuestsRequest`] for the details.
+    pub fn delete_guests(
+        &self,
+        guests: impl IntoIterator<Item = impl Into<String>>,
+    ) -> crate::runtime::Call<'c, DeleteGuestsRequest, C> {
+        crate::runtime::Call::new(self.client, DeleteGuestsRequest::new(guests))
+    }
+}
+/// The domain's plug-ins, imported from uploaded files.
+///
+/// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+/// feature, `blocking::Client`.
+#[derive(Debug)]
+pub struct PluginsApi<'c, C = crate::Client> {
+    client: &'c C,
+}
+impl<C> Clone for PluginsApi<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for PluginsApi<'_, C> {}
+impl crate::Client {
+    /// The `plugins` operations. The domain's plug-ins, imported from uploaded files.
+    pub fn plugins(&self) -> PluginsApi<'_> {
+        PluginsApi { client: self }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// The `plugins` operations. The domain's plug-ins, imported from uploaded files.
+    pub fn plugins(&self) -> PluginsApi<'_, crate::blocking::Client> {
+        PluginsApi { client: self }
+    }
+}
+impl<'c, C> PluginsApi<'c, C> {
+    /// Get installed plug-ins: `GET /k/v1/plugins.json`. See [`GetPluginsRequest`] for the details.
+    pub fn get_plugins(&self) -> crate::runtime::Call<'c, GetPluginsRequest, C> {
+        crate::runtime::Call::new(self.client, GetPluginsRequest::new())
+    }
+    /// Get required plug-ins: `GET /k/v1/plugins/required.json`. See [`GetRequiredPluginsRequest`] for the details.
+    pub fn get_required_plugins(
+        &self,
+    ) -> crate::runtime::Call<'c, GetRequiredPluginsRequest, C> {
+        crate::runtime::Call::new(self.client, GetRequiredPluginsRequest::new())
+    }
+    /// Get the apps that use a plug-in: `GET /k/v1/plugin/apps.json`. See [`GetPluginAppsRequest`] for the details.
+    pub fn get_plugin_apps(
+        &self,
+        id: impl Into<PluginId>,
+    ) -> crate::runtime::Call<'c, GetPluginAppsRequest, C> {
+        crate::runtime::Call::new(self.client, GetPluginAppsRequest::new(id))
+    }
+    /// Update a plug-in: `PUT /k/v1/plugin.json`. See [`UpdatePluginRequest`] for the details.
+    pub fn update_plugin(
+        &self,
+        id: impl Into<PluginId>,
+        file_key: impl Into<String>,
+    ) -> crate::runtime::Call<'c, UpdatePluginRequest, C> {
+        crate::runtime::Call::new(self.client, UpdatePluginRequest::new(id, file_key))
+    }
+    /// Import a plug-in: `POST /k/v1/plugin.json`. See [`InstallPluginRequest`] for the details.
+    pub fn install_plugin(
+        &self,
+        file_key: impl Into<String>,
+    ) -> crate::runtime::Call<'c, InstallPluginRequest, C> {
+        crate::runtime::Call::new(self.client, InstallPluginRequest::new(file_key))
+    }
+    /// Uninstall a plug-in: `DELETE /k/v1/plugin.json`. See [`UninstallPluginRequest`] for the details.
+    pub fn uninstall_plugin(
+        &self,
+        id: impl Into<PluginId>,
+    ) -> crate::runtime::Call<'c, UninstallPluginRequest, C> {
+        crate::runtime::Call::new(self.client, UninstallPluginRequest::new(id))
+    }
+}
+/// kintone's own description of its APIs, without authentication.
+///
+/// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+/// feature, `blocking::Client`.
+#[derive(Debug)]
+pub struct SchemaApi<'c, C = crate::Client> {
+    client: &'c C,
+}
+impl<C> Clone for SchemaApi<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for SchemaApi<'_, C> {}
+impl crate::Client {
+    /// The `schema` operations. kintone's own description of its APIs, without authentication.
+    pub fn schema(&self) -> SchemaApi<'_> {
+        SchemaApi { client: self }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// The `schema` operations. kintone's own description of its APIs, without authentication.
+    pub fn schema(&self) -> SchemaApi<'_, crate::blocking::Client> {
+        SchemaApi { client: self }
+    }
+}
+impl<'c, C> SchemaApi<'c, C> {
+    /// Get the list of APIs: `GET /k/v1/apis.json`. See [`GetApisRequest`] for the details.
+    pub fn get_apis(&self) -> crate::runtime::Call<'c, GetApisRequest, C> {
+        crate::runtime::Call::new(self.client, GetApisRequest::new())
+    }
+    /// Get an API's schema: `GET /k/v1/apis/{apiId}.json`. See [`GetApiSchemaRequest`] for the details.
+    pub fn get_api_schema(
+        &self,
+        api_id: impl Into<String>,
+    ) -> crate::runtime::Call<'c, GetApiSchemaRequest, C> {
+        crate::runtime::Call::new(self.client, GetApiSchemaRequest::new(api_id))
     }
 }

@@ -4,6 +4,20 @@
 #![allow(clippy::doc_markdown)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
+pub struct AddGuestsResponse {}
+impl AddGuestsResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AddRecordCommentResponse {
     /// A comment ID, unique within its record.
     pub id: CommentId,
@@ -86,6 +100,195 @@ impl AddRecordsResponse {
             }
         }
         Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AddSpaceFromTemplateResponse {
+    /// A space ID (guest spaces included).
+    pub id: SpaceId,
+}
+impl AddSpaceFromTemplateResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<SpaceId>) -> Self {
+        Self { id: id.into() }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AddThreadCommentResponse {
+    /// A thread comment's ID.
+    pub id: ThreadCommentId,
+}
+impl AddThreadCommentResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<ThreadCommentId>) -> Self {
+        Self { id: id.into() }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AddThreadResponse {
+    /// A thread ID.
+    pub id: ThreadId,
+}
+impl AddThreadResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<ThreadId>) -> Self {
+        Self { id: id.into() }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiLink {
+    /// The schema's path, relative to `baseUrl`, such as `apis/records/get.json`.
+    pub link: String,
+}
+impl ApiLink {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(link: impl Into<String>) -> Self {
+        Self { link: link.into() }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApiSchema {
+    /// The API ID.
+    pub id: String,
+    /// The URL `path` is relative to.
+    #[serde(rename = "baseUrl")]
+    pub base_url: String,
+    /// The API's path after `baseUrl`, such as `records.json`.
+    pub path: String,
+    #[serde(rename = "httpMethod")]
+    pub http_method: ApiSchemaHttpMethod,
+    /// The request's parameters as a JSON Schema object.
+    pub request: ::serde_json::Map<String, ::serde_json::Value>,
+    /// The response body as a JSON Schema object.
+    pub response: ::serde_json::Map<String, ::serde_json::Value>,
+    /// Shared definitions that `$ref` in `request` and `response` name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schemas: Option<
+        ::std::collections::BTreeMap<
+            String,
+            ::serde_json::Map<String, ::serde_json::Value>,
+        >,
+    >,
+}
+impl ApiSchema {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<String>,
+        base_url: impl Into<String>,
+        path: impl Into<String>,
+        http_method: impl Into<ApiSchemaHttpMethod>,
+        request: impl Into<::serde_json::Map<String, ::serde_json::Value>>,
+        response: impl Into<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            base_url: base_url.into(),
+            path: path.into(),
+            http_method: http_method.into(),
+            request: request.into(),
+            response: response.into(),
+            schemas: None,
+        }
+    }
+    /// Sets `schemas`.
+    pub fn schemas(
+        mut self,
+        value: impl Into<
+            ::std::collections::BTreeMap<
+                String,
+                ::serde_json::Map<String, ::serde_json::Value>,
+            >,
+        >,
+    ) -> Self {
+        self.schemas = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ApiSchemaHttpMethod {
+    /// `GET`
+    #[serde(rename = "GET")]
+    Get,
+    /// `POST`
+    #[serde(rename = "POST")]
+    Post,
+    /// `PUT`
+    #[serde(rename = "PUT")]
+    Put,
+    /// `DELETE`
+    #[serde(rename = "DELETE")]
+    Delete,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ApiSchemaHttpMethod {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Put => "PUT",
+            Self::Delete => "DELETE",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ApiSchemaHttpMethod {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 crate::wire::numeric_id! {
@@ -579,6 +782,20 @@ impl DeleteCursorResponse {
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
+pub struct DeleteGuestsResponse {}
+impl DeleteGuestsResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeleteRecordCommentResponse {}
 impl DeleteRecordCommentResponse {
     /// Creates the value from its required fields; the others start unset.
@@ -596,6 +813,20 @@ impl DeleteRecordCommentResponse {
 #[non_exhaustive]
 pub struct DeleteRecordsResponse {}
 impl DeleteRecordsResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DeleteSpaceResponse {}
+impl DeleteSpaceResponse {
     /// Creates the value from its required fields; the others start unset.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
@@ -751,6 +982,30 @@ impl ErrorBody {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct EvaluateRecordsAclResponse {
+    pub rights: Vec<RecordRights>,
+}
+impl EvaluateRecordsAclResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(rights: impl IntoIterator<Item = impl Into<RecordRights>>) -> Self {
+        Self {
+            rights: rights.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.rights;
+            for item in value {
+                item.validate()?;
+            }
+        }
         Ok(())
     }
 }
@@ -1038,6 +1293,23 @@ impl ::serde::Serialize for FieldInput {
             Self::CreatedTime(value) => ::serde::Serialize::serialize(value, serializer),
             Self::UpdatedTime(value) => ::serde::Serialize::serialize(value, serializer),
         }
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FieldRights {
+    pub viewable: bool,
+    pub editable: bool,
+}
+impl FieldRights {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(viewable: bool, editable: bool) -> Self {
+        Self { viewable, editable }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
     }
 }
 /// A field value as kintone returns it, tagged by the field's `type`: each option states its
@@ -1415,6 +1687,80 @@ impl FileRef {
         Ok(())
     }
 }
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetApisResponse {
+    /// The URL the links are relative to, ending in `/k/v1/`.
+    #[serde(rename = "baseUrl")]
+    pub base_url: String,
+    /// Each API by its API ID.
+    pub apis: ::std::collections::BTreeMap<String, ApiLink>,
+}
+impl GetApisResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        base_url: impl Into<String>,
+        apis: impl Into<::std::collections::BTreeMap<String, ApiLink>>,
+    ) -> Self {
+        Self {
+            base_url: base_url.into(),
+            apis: apis.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetPluginAppsResponse {
+    pub apps: Vec<PluginApp>,
+}
+impl GetPluginAppsResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(apps: impl IntoIterator<Item = impl Into<PluginApp>>) -> Self {
+        Self {
+            apps: apps.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.apps;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetPluginsResponse {
+    pub plugins: Vec<InstalledPlugin>,
+}
+impl GetPluginsResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(plugins: impl IntoIterator<Item = impl Into<InstalledPlugin>>) -> Self {
+        Self {
+            plugins: plugins.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.plugins;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
 #[derive(
     Debug,
     Clone,
@@ -1561,6 +1907,78 @@ impl GetRecordsResponse {
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
+pub struct GetRequiredPluginsResponse {
+    pub plugins: Vec<RequiredPlugin>,
+}
+impl GetRequiredPluginsResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(plugins: impl IntoIterator<Item = impl Into<RequiredPlugin>>) -> Self {
+        Self {
+            plugins: plugins.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.plugins;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetSpaceMembersResponse {
+    pub members: Vec<SpaceMember>,
+}
+impl GetSpaceMembersResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(members: impl IntoIterator<Item = impl Into<SpaceMember>>) -> Self {
+        Self {
+            members: members.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.members;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetSpacesStatisticsResponse {
+    pub spaces: Vec<SpaceStatistics>,
+}
+impl GetSpacesStatisticsResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(spaces: impl IntoIterator<Item = impl Into<SpaceStatistics>>) -> Self {
+        Self {
+            spaces: spaces.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.spaces;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GroupSelectField {
     pub value: Vec<Entity>,
 }
@@ -1583,6 +2001,259 @@ impl GroupSelectField {
         Ok(())
     }
 }
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GuestUserInput {
+    /// The guest's email address, which is also the login name.
+    pub code: String,
+    /// The login password, 3 to 64 characters.
+    ///
+    /// Limits, checked before sending: at most 64 characters.
+    pub password: String,
+    /// An IANA time zone, such as `Asia/Tokyo`.
+    pub timezone: String,
+    /// `auto` (follow the browser, the default), `en`, `zh` or `ja`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<GuestUserInputLocale>,
+    /// The profile image as a key from Upload File.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// The display name, 1 to 128 characters.
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub name: String,
+    /// The surname's reading, at most 64 characters.
+    ///
+    /// Limits, checked before sending: at most 64 characters.
+    #[serde(rename = "surNameReading", default, skip_serializing_if = "Option::is_none")]
+    pub sur_name_reading: Option<String>,
+    /// The given name's reading, at most 64 characters.
+    ///
+    /// Limits, checked before sending: at most 64 characters.
+    #[serde(
+        rename = "givenNameReading",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub given_name_reading: Option<String>,
+    /// The company, at most 100 characters.
+    ///
+    /// Limits, checked before sending: at most 100 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    /// The department, at most 100 characters.
+    ///
+    /// Limits, checked before sending: at most 100 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub division: Option<String>,
+    /// The phone number, at most 100 characters.
+    ///
+    /// Limits, checked before sending: at most 100 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// The Skype name, at most 256 characters.
+    ///
+    /// Limits, checked before sending: at most 256 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callto: Option<String>,
+}
+impl GuestUserInput {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        code: impl Into<String>,
+        password: impl Into<String>,
+        timezone: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            password: password.into(),
+            timezone: timezone.into(),
+            locale: None,
+            image: None,
+            name: name.into(),
+            sur_name_reading: None,
+            given_name_reading: None,
+            company: None,
+            division: None,
+            phone: None,
+            callto: None,
+        }
+    }
+    /// Sets `locale`.
+    pub fn locale(mut self, value: impl Into<GuestUserInputLocale>) -> Self {
+        self.locale = Some(value.into());
+        self
+    }
+    /// Sets `image`.
+    pub fn image(mut self, value: impl Into<String>) -> Self {
+        self.image = Some(value.into());
+        self
+    }
+    /// Sets `surNameReading`.
+    pub fn sur_name_reading(mut self, value: impl Into<String>) -> Self {
+        self.sur_name_reading = Some(value.into());
+        self
+    }
+    /// Sets `givenNameReading`.
+    pub fn given_name_reading(mut self, value: impl Into<String>) -> Self {
+        self.given_name_reading = Some(value.into());
+        self
+    }
+    /// Sets `company`.
+    pub fn company(mut self, value: impl Into<String>) -> Self {
+        self.company = Some(value.into());
+        self
+    }
+    /// Sets `division`.
+    pub fn division(mut self, value: impl Into<String>) -> Self {
+        self.division = Some(value.into());
+        self
+    }
+    /// Sets `phone`.
+    pub fn phone(mut self, value: impl Into<String>) -> Self {
+        self.phone = Some(value.into());
+        self
+    }
+    /// Sets `callto`.
+    pub fn callto(mut self, value: impl Into<String>) -> Self {
+        self.callto = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.password;
+            let length = value.chars().count();
+            if length > 64 {
+                return Err(crate::LimitError::TooLong {
+                    field: "password",
+                    max: 64,
+                    actual: length,
+                });
+            }
+        }
+        {
+            let value = &self.name;
+            let length = value.chars().count();
+            if length > 128 {
+                return Err(crate::LimitError::TooLong {
+                    field: "name",
+                    max: 128,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.sur_name_reading {
+            let length = value.chars().count();
+            if length > 64 {
+                return Err(crate::LimitError::TooLong {
+                    field: "surNameReading",
+                    max: 64,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.given_name_reading {
+            let length = value.chars().count();
+            if length > 64 {
+                return Err(crate::LimitError::TooLong {
+                    field: "givenNameReading",
+                    max: 64,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.company {
+            let length = value.chars().count();
+            if length > 100 {
+                return Err(crate::LimitError::TooLong {
+                    field: "company",
+                    max: 100,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.division {
+            let length = value.chars().count();
+            if length > 100 {
+                return Err(crate::LimitError::TooLong {
+                    field: "division",
+                    max: 100,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.phone {
+            let length = value.chars().count();
+            if length > 100 {
+                return Err(crate::LimitError::TooLong {
+                    field: "phone",
+                    max: 100,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.callto {
+            let length = value.chars().count();
+            if length > 256 {
+                return Err(crate::LimitError::TooLong {
+                    field: "callto",
+                    max: 256,
+                    actual: length,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+/// `auto` (follow the browser, the default), `en`, `zh` or `ja`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum GuestUserInputLocale {
+    /// `auto`
+    #[serde(rename = "auto")]
+    Auto,
+    /// `en`
+    #[serde(rename = "en")]
+    En,
+    /// `zh`
+    #[serde(rename = "zh")]
+    Zh,
+    /// `ja`
+    #[serde(rename = "ja")]
+    Ja,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl GuestUserInputLocale {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::En => "en",
+            Self::Zh => "zh",
+            Self::Ja => "ja",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for GuestUserInputLocale {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 /// The record ID (`$id`), computed by kintone.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1602,6 +2273,48 @@ impl IdField {
             let value = &self.value;
             crate::LimitError::check_id("value", value.get())?;
         }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct InstalledPlugin {
+    /// A plug-in ID, 32 lower-case letters derived from the plug-in's key.
+    pub id: PluginId,
+    pub name: String,
+    /// The plug-in's own version text.
+    pub version: String,
+    /// The description; empty when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether it comes from the kintone Marketplace.
+    #[serde(rename = "isMarketPlugin")]
+    pub is_market_plugin: bool,
+}
+impl InstalledPlugin {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<PluginId>,
+        name: impl Into<String>,
+        version: impl Into<String>,
+        is_market_plugin: bool,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            version: version.into(),
+            description: None,
+            is_market_plugin,
+        }
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
         Ok(())
     }
 }
@@ -1800,6 +2513,56 @@ impl OrganizationSelectField {
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
+pub struct PluginApp {
+    /// An app ID.
+    pub id: AppId,
+    pub name: String,
+}
+impl PluginApp {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<AppId>, name: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+crate::wire::string_id! {
+    #[doc = " A plug-in ID, 32 lower-case letters derived from the plug-in's key."] pub
+    struct PluginId;
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct PluginVersion {
+    /// A plug-in ID, 32 lower-case letters derived from the plug-in's key.
+    pub id: PluginId,
+    pub version: String,
+}
+impl PluginVersion {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<PluginId>, version: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            version: version.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct RadioButtonField {
     pub value: String,
 }
@@ -1864,6 +2627,64 @@ impl RecordRevision {
             let value = &self.revision;
             crate::LimitError::check_id("revision", value.get())?;
         }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct RecordRights {
+    /// A record ID, unique within its app.
+    pub id: RecordId,
+    pub record: RecordRightsRecord,
+    /// Each field's permissions, by field code.
+    pub fields: ::std::collections::BTreeMap<String, FieldRights>,
+}
+impl RecordRights {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<RecordId>,
+        record: impl Into<RecordRightsRecord>,
+        fields: impl Into<::std::collections::BTreeMap<String, FieldRights>>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            record: record.into(),
+            fields: fields.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        {
+            let value = &self.record;
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct RecordRightsRecord {
+    pub viewable: bool,
+    pub editable: bool,
+    pub deletable: bool,
+}
+impl RecordRightsRecord {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(viewable: bool, editable: bool, deletable: bool) -> Self {
+        Self {
+            viewable,
+            editable,
+            deletable,
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
         Ok(())
     }
 }
@@ -2013,6 +2834,35 @@ impl ::std::fmt::Display for RecordUpdateResultOperation {
         f.write_str(self.as_str())
     }
 }
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct RequiredPlugin {
+    /// A plug-in ID, 32 lower-case letters derived from the plug-in's key.
+    pub id: PluginId,
+    pub name: String,
+    /// Whether it comes from the kintone Marketplace.
+    #[serde(rename = "isMarketPlugin")]
+    pub is_market_plugin: bool,
+}
+impl RequiredPlugin {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<PluginId>,
+        name: impl Into<String>,
+        is_market_plugin: bool,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            is_market_plugin,
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
 crate::wire::numeric_id! {
     #[doc = " A record's revision, raised by one on every change."] pub struct Revision;
 }
@@ -2070,6 +2920,604 @@ impl SingleLineTextField {
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         Ok(())
     }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Space {
+    /// A space ID (guest spaces included).
+    pub id: SpaceId,
+    pub name: String,
+    /// A thread ID.
+    #[serde(rename = "defaultThread")]
+    pub default_thread: ThreadId,
+    #[serde(rename = "isPrivate")]
+    pub is_private: bool,
+    /// A user, group or department as kintone shows it.
+    pub creator: Entity,
+    /// A user, group or department as kintone shows it.
+    pub modifier: Entity,
+    /// How many members the space has.
+    #[serde(rename = "memberCount", with = "crate::wire::numeric_string")]
+    pub member_count: u64,
+    /// `BLOB` for an uploaded cover image, `PRESET` for one of kintone's own.
+    #[serde(rename = "coverType", default, skip_serializing_if = "Option::is_none")]
+    pub cover_type: Option<String>,
+    /// The cover image's key.
+    #[serde(rename = "coverKey", default, skip_serializing_if = "Option::is_none")]
+    pub cover_key: Option<String>,
+    /// The cover image's URL.
+    #[serde(rename = "coverUrl", default, skip_serializing_if = "Option::is_none")]
+    pub cover_url: Option<String>,
+    /// The announcement as HTML; `null` when the space has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    #[serde(rename = "useMultiThread")]
+    pub use_multi_thread: bool,
+    #[serde(rename = "isGuest")]
+    pub is_guest: bool,
+    /// The apps in the space that the caller may see.
+    #[serde(rename = "attachedApps")]
+    pub attached_apps: Vec<SpaceApp>,
+    #[serde(rename = "fixedMember")]
+    pub fixed_member: bool,
+    #[serde(
+        rename = "showAnnouncement",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub show_announcement: Option<bool>,
+    #[serde(rename = "showThreadList", default, skip_serializing_if = "Option::is_none")]
+    pub show_thread_list: Option<bool>,
+    #[serde(rename = "showAppList", default, skip_serializing_if = "Option::is_none")]
+    pub show_app_list: Option<bool>,
+    #[serde(rename = "showMemberList", default, skip_serializing_if = "Option::is_none")]
+    pub show_member_list: Option<bool>,
+    #[serde(
+        rename = "showRelatedLinkList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub show_related_link_list: Option<bool>,
+    /// Who may create apps in the space.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<SpacePermissions>,
+}
+impl Space {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<SpaceId>,
+        name: impl Into<String>,
+        default_thread: impl Into<ThreadId>,
+        is_private: bool,
+        creator: impl Into<Entity>,
+        modifier: impl Into<Entity>,
+        member_count: u64,
+        use_multi_thread: bool,
+        is_guest: bool,
+        attached_apps: impl IntoIterator<Item = impl Into<SpaceApp>>,
+        fixed_member: bool,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            default_thread: default_thread.into(),
+            is_private,
+            creator: creator.into(),
+            modifier: modifier.into(),
+            member_count,
+            cover_type: None,
+            cover_key: None,
+            cover_url: None,
+            body: None,
+            use_multi_thread,
+            is_guest,
+            attached_apps: attached_apps.into_iter().map(Into::into).collect(),
+            fixed_member,
+            show_announcement: None,
+            show_thread_list: None,
+            show_app_list: None,
+            show_member_list: None,
+            show_related_link_list: None,
+            permissions: None,
+        }
+    }
+    /// Sets `coverType`.
+    pub fn cover_type(mut self, value: impl Into<String>) -> Self {
+        self.cover_type = Some(value.into());
+        self
+    }
+    /// Sets `coverKey`.
+    pub fn cover_key(mut self, value: impl Into<String>) -> Self {
+        self.cover_key = Some(value.into());
+        self
+    }
+    /// Sets `coverUrl`.
+    pub fn cover_url(mut self, value: impl Into<String>) -> Self {
+        self.cover_url = Some(value.into());
+        self
+    }
+    /// Sets `body`.
+    pub fn body(mut self, value: impl Into<String>) -> Self {
+        self.body = Some(value.into());
+        self
+    }
+    /// Sets `showAnnouncement`.
+    pub fn show_announcement(mut self, value: bool) -> Self {
+        self.show_announcement = Some(value);
+        self
+    }
+    /// Sets `showThreadList`.
+    pub fn show_thread_list(mut self, value: bool) -> Self {
+        self.show_thread_list = Some(value);
+        self
+    }
+    /// Sets `showAppList`.
+    pub fn show_app_list(mut self, value: bool) -> Self {
+        self.show_app_list = Some(value);
+        self
+    }
+    /// Sets `showMemberList`.
+    pub fn show_member_list(mut self, value: bool) -> Self {
+        self.show_member_list = Some(value);
+        self
+    }
+    /// Sets `showRelatedLinkList`.
+    pub fn show_related_link_list(mut self, value: bool) -> Self {
+        self.show_related_link_list = Some(value);
+        self
+    }
+    /// Sets `permissions`.
+    pub fn permissions(mut self, value: impl Into<SpacePermissions>) -> Self {
+        self.permissions = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        {
+            let value = &self.default_thread;
+            crate::LimitError::check_id("defaultThread", value.get())?;
+        }
+        {
+            let value = &self.creator;
+            value.validate()?;
+        }
+        {
+            let value = &self.modifier;
+            value.validate()?;
+        }
+        {
+            let value = &self.attached_apps;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.permissions {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SpaceApp {
+    /// A thread ID.
+    #[serde(rename = "threadId", default, skip_serializing_if = "Option::is_none")]
+    pub thread_id: Option<ThreadId>,
+    /// An app ID.
+    #[serde(rename = "appId")]
+    pub app_id: AppId,
+    /// The app code; empty when the app has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<crate::DateTime>,
+    /// A user, group or department as kintone shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator: Option<Entity>,
+    #[serde(rename = "modifiedAt", default, skip_serializing_if = "Option::is_none")]
+    pub modified_at: Option<crate::DateTime>,
+    /// A user, group or department as kintone shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modifier: Option<Entity>,
+}
+impl SpaceApp {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app_id: impl Into<AppId>, name: impl Into<String>) -> Self {
+        Self {
+            thread_id: None,
+            app_id: app_id.into(),
+            code: None,
+            name: name.into(),
+            description: None,
+            created_at: None,
+            creator: None,
+            modified_at: None,
+            modifier: None,
+        }
+    }
+    /// Sets `threadId`.
+    pub fn thread_id(mut self, value: impl Into<ThreadId>) -> Self {
+        self.thread_id = Some(value.into());
+        self
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn created_at(mut self, value: impl Into<crate::DateTime>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `creator`.
+    pub fn creator(mut self, value: impl Into<Entity>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `modifiedAt`.
+    pub fn modified_at(mut self, value: impl Into<crate::DateTime>) -> Self {
+        self.modified_at = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn modifier(mut self, value: impl Into<Entity>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.thread_id {
+            crate::LimitError::check_id("threadId", value.get())?;
+        }
+        {
+            let value = &self.app_id;
+            crate::LimitError::check_id("appId", value.get())?;
+        }
+        if let Some(value) = &self.creator {
+            value.validate()?;
+        }
+        if let Some(value) = &self.modifier {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+crate::wire::numeric_id! {
+    #[doc = " A space ID (guest spaces included)."] pub struct SpaceId;
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SpaceMember {
+    pub entity: SpaceMemberEntity,
+    /// Whether the member administers the space.
+    #[serde(rename = "isAdmin")]
+    pub is_admin: bool,
+    /// Users only: whether the user is a member through a group or department alone.
+    #[serde(rename = "isImplicit", default, skip_serializing_if = "Option::is_none")]
+    pub is_implicit: Option<bool>,
+    /// Departments only: whether their child departments are members too.
+    #[serde(rename = "includeSubs", default, skip_serializing_if = "Option::is_none")]
+    pub include_subs: Option<bool>,
+}
+impl SpaceMember {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(entity: impl Into<SpaceMemberEntity>, is_admin: bool) -> Self {
+        Self {
+            entity: entity.into(),
+            is_admin,
+            is_implicit: None,
+            include_subs: None,
+        }
+    }
+    /// Sets `isImplicit`.
+    pub fn is_implicit(mut self, value: bool) -> Self {
+        self.is_implicit = Some(value);
+        self
+    }
+    /// Sets `includeSubs`.
+    pub fn include_subs(mut self, value: bool) -> Self {
+        self.include_subs = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.entity;
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SpaceMemberEntity {
+    pub r#type: SpaceMemberEntityType,
+    /// A login name, group code or department code.
+    pub code: String,
+}
+impl SpaceMemberEntity {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        r#type: impl Into<SpaceMemberEntityType>,
+        code: impl Into<String>,
+    ) -> Self {
+        Self {
+            r#type: r#type.into(),
+            code: code.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum SpaceMemberEntityType {
+    /// `USER`
+    #[serde(rename = "USER")]
+    User,
+    /// `GROUP`
+    #[serde(rename = "GROUP")]
+    Group,
+    /// `ORGANIZATION`
+    #[serde(rename = "ORGANIZATION")]
+    Organization,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl SpaceMemberEntityType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::User => "USER",
+            Self::Group => "GROUP",
+            Self::Organization => "ORGANIZATION",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for SpaceMemberEntityType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SpaceMemberInput {
+    pub entity: SpaceMemberEntity,
+    /// Whether the member administers the space (false when left out).
+    #[serde(rename = "isAdmin", default, skip_serializing_if = "Option::is_none")]
+    pub is_admin: Option<bool>,
+    /// Departments only: whether their child departments are members too.
+    #[serde(rename = "includeSubs", default, skip_serializing_if = "Option::is_none")]
+    pub include_subs: Option<bool>,
+}
+impl SpaceMemberInput {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(entity: impl Into<SpaceMemberEntity>) -> Self {
+        Self {
+            entity: entity.into(),
+            is_admin: None,
+            include_subs: None,
+        }
+    }
+    /// Sets `isAdmin`.
+    pub fn is_admin(mut self, value: bool) -> Self {
+        self.is_admin = Some(value);
+        self
+    }
+    /// Sets `includeSubs`.
+    pub fn include_subs(mut self, value: bool) -> Self {
+        self.include_subs = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.entity;
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+/// Who may create apps in the space.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SpacePermissions {
+    #[serde(rename = "createApp", default, skip_serializing_if = "Option::is_none")]
+    pub create_app: Option<SpacePermissionsCreateApp>,
+}
+impl SpacePermissions {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { create_app: None }
+    }
+    /// Sets `createApp`.
+    pub fn create_app(mut self, value: impl Into<SpacePermissionsCreateApp>) -> Self {
+        self.create_app = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum SpacePermissionsCreateApp {
+    /// `EVERYONE`
+    #[serde(rename = "EVERYONE")]
+    Everyone,
+    /// `ADMIN`
+    #[serde(rename = "ADMIN")]
+    Admin,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl SpacePermissionsCreateApp {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Everyone => "EVERYONE",
+            Self::Admin => "ADMIN",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for SpacePermissionsCreateApp {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SpaceStatistics {
+    /// A space ID (guest spaces included).
+    pub id: SpaceId,
+    pub name: String,
+    #[serde(
+        rename = "administratorCount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub administrator_count: Option<u64>,
+    #[serde(
+        rename = "memberCount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub member_count: Option<u64>,
+    #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
+    pub is_private: Option<bool>,
+    #[serde(rename = "isGuest", default, skip_serializing_if = "Option::is_none")]
+    pub is_guest: Option<bool>,
+    /// A user, group or department as kintone shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creator: Option<Entity>,
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<crate::DateTime>,
+    /// A user, group or department as kintone shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modifier: Option<Entity>,
+    #[serde(rename = "modifiedAt", default, skip_serializing_if = "Option::is_none")]
+    pub modified_at: Option<crate::DateTime>,
+}
+impl SpaceStatistics {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<SpaceId>, name: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            administrator_count: None,
+            member_count: None,
+            is_private: None,
+            is_guest: None,
+            creator: None,
+            created_at: None,
+            modifier: None,
+            modified_at: None,
+        }
+    }
+    /// Sets `administratorCount`.
+    pub fn administrator_count(mut self, value: u64) -> Self {
+        self.administrator_count = Some(value);
+        self
+    }
+    /// Sets `memberCount`.
+    pub fn member_count(mut self, value: u64) -> Self {
+        self.member_count = Some(value);
+        self
+    }
+    /// Sets `isPrivate`.
+    pub fn is_private(mut self, value: bool) -> Self {
+        self.is_private = Some(value);
+        self
+    }
+    /// Sets `isGuest`.
+    pub fn is_guest(mut self, value: bool) -> Self {
+        self.is_guest = Some(value);
+        self
+    }
+    /// Sets `creator`.
+    pub fn creator(mut self, value: impl Into<Entity>) -> Self {
+        self.creator = Some(value.into());
+        self
+    }
+    /// Sets `createdAt`.
+    pub fn created_at(mut self, value: impl Into<crate::DateTime>) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `modifier`.
+    pub fn modifier(mut self, value: impl Into<Entity>) -> Self {
+        self.modifier = Some(value.into());
+        self
+    }
+    /// Sets `modifiedAt`.
+    pub fn modified_at(mut self, value: impl Into<crate::DateTime>) -> Self {
+        self.modified_at = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        if let Some(value) = &self.creator {
+            value.validate()?;
+        }
+        if let Some(value) = &self.modifier {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+crate::wire::numeric_id! {
+    #[doc = " A space template's ID."] pub struct SpaceTemplateId;
 }
 /// The status's assignees; change them with Update Record Assignees.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2294,6 +3742,180 @@ impl TextListInput {
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
+pub struct ThreadCommentFile {
+    /// The key Upload File returned.
+    #[serde(rename = "fileKey")]
+    pub file_key: String,
+    /// The width in pixels an image is shown at (100, 150, 250, 500 or 750).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<ThreadCommentFileWidth>,
+}
+impl ThreadCommentFile {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(file_key: impl Into<String>) -> Self {
+        Self {
+            file_key: file_key.into(),
+            width: None,
+        }
+    }
+    /// Sets `width`.
+    pub fn width(mut self, value: impl Into<ThreadCommentFileWidth>) -> Self {
+        self.width = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// The width in pixels an image is shown at (100, 150, 250, 500 or 750).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ThreadCommentFileWidth {
+    /// `100`
+    #[serde(rename = "100")]
+    W100,
+    /// `150`
+    #[serde(rename = "150")]
+    W150,
+    /// `250`
+    #[serde(rename = "250")]
+    W250,
+    /// `500`
+    #[serde(rename = "500")]
+    W500,
+    /// `750`
+    #[serde(rename = "750")]
+    W750,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ThreadCommentFileWidth {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::W100 => "100",
+            Self::W150 => "150",
+            Self::W250 => "250",
+            Self::W500 => "500",
+            Self::W750 => "750",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ThreadCommentFileWidth {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+crate::wire::numeric_id! {
+    #[doc = " A thread comment's ID."] pub struct ThreadCommentId;
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ThreadCommentInput {
+    /// The comment's text, at most 65,535 characters.
+    ///
+    /// Limits, checked before sending: at most 65535 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Users, groups or departments to mention, at most 10.
+    ///
+    /// Limits, checked before sending: at most 10 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mentions: Option<Vec<Mention>>,
+    /// Files uploaded with Upload File, at most 5.
+    ///
+    /// Limits, checked before sending: at most 5 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<Vec<ThreadCommentFile>>,
+}
+impl ThreadCommentInput {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            text: None,
+            mentions: None,
+            files: None,
+        }
+    }
+    /// Sets `text`.
+    pub fn text(mut self, value: impl Into<String>) -> Self {
+        self.text = Some(value.into());
+        self
+    }
+    /// Sets `mentions`.
+    pub fn mentions(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<Mention>>,
+    ) -> Self {
+        self.mentions = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `files`.
+    pub fn files(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ThreadCommentFile>>,
+    ) -> Self {
+        self.files = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.text {
+            let length = value.chars().count();
+            if length > 65535 {
+                return Err(crate::LimitError::TooLong {
+                    field: "text",
+                    max: 65535,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.mentions {
+            if value.len() > 10 {
+                return Err(crate::LimitError::TooManyItems {
+                    field: "mentions",
+                    max: 10,
+                    actual: value.len(),
+                });
+            }
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.files {
+            if value.len() > 5 {
+                return Err(crate::LimitError::TooManyItems {
+                    field: "files",
+                    max: 5,
+                    actual: value.len(),
+                });
+            }
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+crate::wire::numeric_id! {
+    #[doc = " A thread ID."] pub struct ThreadId;
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TimeField {
     #[serde(default, with = "crate::wire::empty_as_none")]
     pub value: Option<crate::Time>,
@@ -2320,6 +3942,20 @@ impl TimeInput {
     #[allow(clippy::new_without_default)]
     pub fn new(value: impl Into<Option<crate::Time>>) -> Self {
         Self { value: value.into() }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UninstallPluginResponse {}
+impl UninstallPluginResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
@@ -2470,6 +4106,76 @@ impl UpdateRecordsStatusResponse {
                 item.validate()?;
             }
         }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateSpaceBodyResponse {}
+impl UpdateSpaceBodyResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateSpaceGuestsResponse {}
+impl UpdateSpaceGuestsResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateSpaceMembersResponse {}
+impl UpdateSpaceMembersResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateSpaceResponse {}
+impl UpdateSpaceResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct UpdateThreadResponse {}
+impl UpdateThreadResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
         Ok(())
     }
 }

@@ -40,6 +40,12 @@ pub trait Operation: serde::Serialize + Send + Sync {
     /// Checks the documented limits before anything is sent.
     fn validate(&self) -> Result<(), LimitError>;
 
+    /// The path after `/k/v1/` with this request's path parameters in it; [`Self::PATH`] for
+    /// the operations that have none.
+    fn path(&self) -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed(Self::PATH)
+    }
+
     /// Adds the query-string parameters.
     fn write_query(&self, _query: &mut QueryWriter) {}
 
@@ -101,6 +107,46 @@ impl<R: HasPreview> Operation for Preview<R> {
 
     fn decode(response: RawResponse) -> Result<Self::Response, Error> {
         R::decode(response)
+    }
+}
+
+/// Puts each `(name, value)` into `template` in place of `{name}`. A value keeps its `/` (kintone's
+/// API ids are paths, such as `records/get`); every other byte outside the URI's unreserved
+/// characters is percent-encoded.
+pub fn expand_path(
+    template: &'static str,
+    values: &[(&str, String)],
+) -> std::borrow::Cow<'static, str> {
+    let mut path = template.to_string();
+    for (name, value) in values {
+        let encoded: String = value
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                    char::from(b).to_string()
+                }
+                other => format!("%{other:02X}"),
+            })
+            .collect();
+        path = path.replace(&format!("{{{name}}}"), &encoded);
+    }
+    std::borrow::Cow::Owned(path)
+}
+
+/// Refuses a path parameter value that would change which path is called: an empty value, or
+/// one with an empty, `.` or `..` segment (URLs resolve dot segments). `%` is encoded by
+/// [`expand_path`], so an encoded dot cannot slip through.
+pub fn check_path_value(field: &'static str, value: &str) -> Result<(), LimitError> {
+    let bad = value
+        .split('/')
+        .any(|segment| segment.is_empty() || segment.chars().all(|c| c == '.'));
+    if bad {
+        Err(LimitError::PathValue {
+            field,
+            value: value.to_string(),
+        })
+    } else {
+        Ok(())
     }
 }
 
