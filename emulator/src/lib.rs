@@ -63,6 +63,7 @@
 //! with a process); records written with an API token are written as `Administrator`; users may
 //! do everything in every app (only API tokens and OAuth scopes restrict).
 
+mod app_settings;
 mod clock;
 mod decimal;
 mod error;
@@ -254,6 +255,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How many Get Deploy Status reads of an app answer `PROCESSING` after each deploy before
+    /// the deploy's outcome (default 1). The settings go live when the deploy is asked for.
+    pub fn deploy_processing_reads(mut self, reads: u32) -> Self {
+        self.config.deploy_processing_reads = reads;
+        self
+    }
+
     /// The port to listen on (0, the default, picks a free one).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -301,7 +309,11 @@ impl EmulatorBuilder {
         for app in &self.seed.apps {
             check_app(app, &self.seed.apps).map_err(StartError::Setting)?;
         }
+        let now = time::OffsetDateTime::from(self.config.clock.wall());
+        let now = format!("{}T{:02}:{:02}:00Z", now.date(), now.hour(), now.minute());
         for app in self.seed.apps {
+            db.settings
+                .insert(app.id, app_settings::AppSettings::seeded(&app, &now));
             db.apps.insert(app.id, App::new(&app));
             seeded_records.push((app.id, app.records));
         }

@@ -66,6 +66,12 @@ pub struct Limits {
     pub cursor_lifetime: std::time::Duration,
     /// How long an unattached upload is kept.
     pub upload_retention: std::time::Duration,
+    /// The most apps one Get Apps call returns.
+    pub apps_per_page: usize,
+    /// The most apps one deploy, or one deploy status read, names.
+    pub apps_per_deploy: usize,
+    /// The longest app name.
+    pub app_name_length: usize,
 }
 
 fn model() -> &'static kintone_codegen::model::Api {
@@ -103,6 +109,9 @@ pub fn limits() -> &'static Limits {
             open_cursors: named("MAX_OPEN_CURSORS"),
             cursor_lifetime: seconds("CURSOR_LIFETIME_SECONDS"),
             upload_retention: seconds("UPLOAD_RETENTION_SECONDS"),
+            apps_per_page: named("MAX_APPS_PER_PAGE"),
+            apps_per_deploy: named("MAX_APPS_PER_DEPLOY"),
+            app_name_length: named("MAX_APP_NAME_LENGTH"),
         }
     })
 }

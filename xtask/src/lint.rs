@@ -403,8 +403,19 @@ fn tags_of(
     property: &str,
 ) -> (Option<BTreeSet<String>>, BTreeSet<String>) {
     let option = resolve(doc, option);
+    // The tag may be stated on an `allOf` part (options that share their other keys that way).
     let prop = option
         .pointer(&format!("/properties/{}", escape(property)))
+        .or_else(|| {
+            option
+                .get("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .find_map(|part| {
+                    resolve(doc, part).pointer(&format!("/properties/{}", escape(property)))
+                })
+        })
         .map(|p| resolve(doc, p));
     let strings = |v: Option<&Value>| -> BTreeSet<String> {
         v.and_then(Value::as_array)

@@ -1,5 +1,6 @@
 //! One handler per operation of the spec, keyed by `operationId`.
 
+mod apps;
 mod bulk;
 mod comments;
 mod cursor;
@@ -38,6 +39,12 @@ pub const IMPLEMENTED: &[&str] = &[
     "bulkRequest",
     "uploadFile",
     "downloadFile",
+    "getApp",
+    "getApps",
+    "addApp",
+    "moveApp",
+    "getDeployStatus",
+    "deployApps",
 ];
 
 /// Who is calling.
@@ -237,6 +244,12 @@ pub fn dispatch(
         "bulkRequest" => bulk::run(ctx, params),
         "uploadFile" => json(files::upload(ctx, upload)),
         "downloadFile" => files::download(ctx, params),
+        "getApp" => json(apps::get_app(ctx, params)),
+        "getApps" => json(apps::get_apps(ctx, params)),
+        "addApp" => json(apps::add_app(ctx, params)),
+        "moveApp" => json(apps::move_app(ctx, params)),
+        "getDeployStatus" => json(apps::get_deploy_status(ctx, params)),
+        "deployApps" => json(apps::deploy(ctx, params)),
         other => Err(KintoneError::new(
             501,
             "EMULATOR_NI01",
@@ -254,6 +267,10 @@ pub fn oauth_scope(operation: &str) -> Option<&'static str> {
         "getRecord" | "getRecords" | "createCursor" | "getRecordsByCursor" | "deleteCursor"
         | "getRecordComments" => Some("k:app_record:read"),
         "uploadFile" => Some("k:file:write"),
+        "getApp" | "getApps" | "getDeployStatus" => Some("k:app_settings:read"),
+        // Moving an app is in none of kintone's scope lists; the emulator asks for the write
+        // scope of app settings.
+        "addApp" | "deployApps" | "moveApp" => Some("k:app_settings:write"),
         "downloadFile" => Some("k:file:read"),
         // Every other operation the emulator serves writes records: add, update, delete,
         // comments, statuses and assignees.

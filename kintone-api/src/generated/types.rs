@@ -4,6 +4,36 @@
 #![allow(clippy::doc_markdown)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
+pub struct AddAppResponse {
+    /// An app ID.
+    pub app: AppId,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl AddAppResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>, revision: impl Into<SettingsRevision>) -> Self {
+        Self {
+            app: app.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AddRecordCommentResponse {
     /// A comment ID, unique within its record.
     pub id: CommentId,
@@ -88,8 +118,111 @@ impl AddRecordsResponse {
         Ok(())
     }
 }
+/// One app's deploy status.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppDeployStatus {
+    /// An app ID.
+    pub app: AppId,
+    /// Where an app's last deploy is: `PROCESSING` (running), `SUCCESS`, `FAIL` (this app's
+    /// settings could not be deployed), or `CANCEL` (another app of the same deploy failed).
+    pub status: DeployStatus,
+}
+impl AppDeployStatus {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>, status: impl Into<DeployStatus>) -> Self {
+        Self {
+            app: app.into(),
+            status: status.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
 crate::wire::numeric_id! {
     #[doc = " An app ID."] pub struct AppId;
+}
+/// An app as Get App and Get Apps describe it.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppInfo {
+    /// An app ID.
+    #[serde(rename = "appId")]
+    pub app_id: AppId,
+    /// The app code; empty when none is set.
+    pub code: String,
+    /// The app's name, in the caller's language when the app is localized.
+    pub name: String,
+    /// The app's description (HTML), in the caller's language when localized.
+    pub description: String,
+    /// The space the app is in; `null` outside spaces.
+    #[serde(rename = "spaceId", with = "crate::wire::numeric_string::option")]
+    pub space_id: Option<u64>,
+    /// The space's thread the app is posted to; `null` outside spaces.
+    #[serde(rename = "threadId", with = "crate::wire::numeric_string::option")]
+    pub thread_id: Option<u64>,
+    /// When the app was created (UTC).
+    #[serde(rename = "createdAt")]
+    pub created_at: crate::DateTime,
+    /// A user, group or department as kintone shows it.
+    pub creator: Entity,
+    /// When the app was last changed (UTC).
+    #[serde(rename = "modifiedAt")]
+    pub modified_at: crate::DateTime,
+    /// A user, group or department as kintone shows it.
+    pub modifier: Entity,
+}
+impl AppInfo {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app_id: impl Into<AppId>,
+        code: impl Into<String>,
+        name: impl Into<String>,
+        description: impl Into<String>,
+        space_id: impl Into<Option<u64>>,
+        thread_id: impl Into<Option<u64>>,
+        created_at: impl Into<crate::DateTime>,
+        creator: impl Into<Entity>,
+        modified_at: impl Into<crate::DateTime>,
+        modifier: impl Into<Entity>,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            code: code.into(),
+            name: name.into(),
+            description: description.into(),
+            space_id: space_id.into(),
+            thread_id: thread_id.into(),
+            created_at: created_at.into(),
+            creator: creator.into(),
+            modified_at: modified_at.into(),
+            modifier: modifier.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app_id;
+            crate::LimitError::check_id("appId", value.get())?;
+        }
+        {
+            let value = &self.creator;
+            value.validate()?;
+        }
+        {
+            let value = &self.modifier;
+            value.validate()?;
+        }
+        Ok(())
+    }
 }
 /// The error body of a failed bulk request.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -606,6 +739,104 @@ impl DeleteRecordsResponse {
         Ok(())
     }
 }
+/// Nothing.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DeployAppsResponse {}
+impl DeployAppsResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// Where an app's last deploy is: `PROCESSING` (running), `SUCCESS`, `FAIL` (this app's
+/// settings could not be deployed), or `CANCEL` (another app of the same deploy failed).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum DeployStatus {
+    /// `PROCESSING`
+    #[serde(rename = "PROCESSING")]
+    Processing,
+    /// `SUCCESS`
+    #[serde(rename = "SUCCESS")]
+    Success,
+    /// `FAIL`
+    #[serde(rename = "FAIL")]
+    Fail,
+    /// `CANCEL`
+    #[serde(rename = "CANCEL")]
+    Cancel,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl DeployStatus {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Processing => "PROCESSING",
+            Self::Success => "SUCCESS",
+            Self::Fail => "FAIL",
+            Self::Cancel => "CANCEL",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for DeployStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// One app of a deploy.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DeployTarget {
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl DeployTarget {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            app: app.into(),
+            revision: None,
+        }
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DropDownField {
@@ -790,6 +1021,71 @@ impl ::serde::Serialize for ExpectedRevision {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ExpectedRevision {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(untagged)]
+        enum Wire<'a> {
+            Number(i64),
+            Text(::std::borrow::Cow<'a, str>),
+        }
+        let value = match Wire::deserialize(deserializer)? {
+            Wire::Number(n) => n,
+            Wire::Text(text) => {
+                text.parse()
+                    .map_err(|_| ::serde::de::Error::custom(
+                        "a positive integer or -1, as a string or a number",
+                    ))?
+            }
+        };
+        if value == -1i64 || value >= 0 {
+            Ok(Self(value))
+        } else {
+            Err(
+                ::serde::de::Error::custom(
+                    "a positive integer or -1, as a string or a number",
+                ),
+            )
+        }
+    }
+}
+/// The settings revision a change expects the pre-live settings to be at; a stale one is
+/// refused (see `SettingsConflict`). `-1` skips the check, as leaving it out does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExpectedSettingsRevision(i64);
+impl ExpectedSettingsRevision {
+    /// `-1`: Skips the settings revision check, as leaving the revision out does.
+    pub const ANY: Self = Self(-1i64);
+    /// The number as kintone reads it.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+impl From<u64> for ExpectedSettingsRevision {
+    fn from(value: u64) -> Self {
+        Self(i64::try_from(value).unwrap_or(i64::MAX))
+    }
+}
+impl From<SettingsRevision> for ExpectedSettingsRevision {
+    fn from(value: SettingsRevision) -> Self {
+        Self::from(value.get())
+    }
+}
+impl ::std::fmt::Display for ExpectedSettingsRevision {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.0, f)
+    }
+}
+impl ::serde::Serialize for ExpectedSettingsRevision {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ExpectedSettingsRevision {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
@@ -1415,6 +1711,54 @@ impl FileRef {
         Ok(())
     }
 }
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetAppsResponse {
+    pub apps: Vec<AppInfo>,
+}
+impl GetAppsResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(apps: impl IntoIterator<Item = impl Into<AppInfo>>) -> Self {
+        Self {
+            apps: apps.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.apps;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetDeployStatusResponse {
+    pub apps: Vec<AppDeployStatus>,
+}
+impl GetDeployStatusResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(apps: impl IntoIterator<Item = impl Into<AppDeployStatus>>) -> Self {
+        Self {
+            apps: apps.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.apps;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
 #[derive(
     Debug,
     Clone,
@@ -1702,6 +2046,21 @@ impl ModifierField {
             let value = &self.value;
             value.validate()?;
         }
+        Ok(())
+    }
+}
+/// Nothing.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct MoveAppResponse {}
+impl MoveAppResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
         Ok(())
     }
 }
@@ -2055,6 +2414,11 @@ impl RichTextField {
         Ok(())
     }
 }
+crate::wire::numeric_id! {
+    #[doc =
+    " The revision of an app's settings, raised by every change of the pre-live settings."]
+    pub struct SettingsRevision;
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SingleLineTextField {
@@ -2070,6 +2434,9 @@ impl SingleLineTextField {
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         Ok(())
     }
+}
+crate::wire::numeric_id! {
+    #[doc = " A space ID."] pub struct SpaceIdValue;
 }
 /// The status's assignees; change them with Update Record Assignees.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]

@@ -1,0 +1,234 @@
+//! Every operation on apps and their settings, asserted on the wire: method, path, query bytes
+//! and body, and the decoded response; and the spec's example answers, decoded by the types the
+//! client is generated with.
+
+use kintone_api::{DeployStatus, DeployTarget, Error, LimitError, Operation};
+use kintone_tests::*;
+use serde_json::json;
+
+/// The example 200 answer the spec gives an operation (a live operation's, for its twin too).
+fn spec_example(operation_id: &str) -> serde_json::Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/kintone.bundled.yaml");
+    let doc: serde_json::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            if op["operationId"] == operation_id {
+                return op["responses"]["200"]["content"]["application/json"]["example"].clone();
+            }
+        }
+    }
+    panic!("no operation {operation_id} in the bundle")
+}
+
+/// The spec's example answer of `R` decodes into `R::Response`, and says what it said.
+fn decodes<R>() -> R::Response
+where
+    R: Operation,
+    R::Response: serde::de::DeserializeOwned + serde::Serialize,
+{
+    let example = spec_example(R::ID);
+    let decoded: R::Response = serde_json::from_value(example.clone())
+        .unwrap_or_else(|e| panic!("{}: the spec's example does not decode: {e}", R::ID));
+    let again = serde_json::to_value(&decoded).unwrap();
+    for (key, value) in example.as_object().unwrap() {
+        assert_eq!(&again[key], value, "{}: {key} read back differently", R::ID);
+    }
+    decoded
+}
+
+#[tokio::test]
+async fn get_app() {
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("getApp")).await;
+    let app = client.apps().get_app(1u64).send().await.unwrap();
+    assert_eq!(app.app_id.get(), 1);
+    assert_eq!(app.space_id, Some(4));
+    assert_eq!(app.creator.code, "sato");
+    assert_eq!(app.created_at.to_string(), "2024-03-01T09:15:00Z");
+    let request = only_request(&server).await;
+    assert_eq!(
+        (request.method.as_str(), request.url.path()),
+        ("GET", "/k/v1/app.json")
+    );
+    assert_eq!(request.url.query(), Some("id=1"));
+}
+
+#[tokio::test]
+async fn get_apps_with_every_filter() {
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("getApps")).await;
+    let page = client
+        .apps()
+        .get_apps()
+        .ids([1u64, 2])
+        .codes(["ORDERS"])
+        .name("Ord er")
+        .space_ids([4u64])
+        .limit(10)
+        .offset(20)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.apps[0].space_id, None);
+    let request = only_request(&server).await;
+    assert_eq!(request.url.path(), "/k/v1/apps.json");
+    assert_eq!(
+        request.url.query(),
+        Some("ids%5B0%5D=1&ids%5B1%5D=2&codes%5B0%5D=ORDERS&name=Ord+er&spaceIds%5B0%5D=4&limit=10&offset=20")
+    );
+}
+
+#[tokio::test]
+async fn get_apps_refuses_a_limit_over_100_before_sending() {
+    let (server, client) = server_and_client().await;
+    let err = client
+        .apps()
+        .get_apps()
+        .limit(101)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Limit(LimitError::OutOfRange {
+                field: "limit",
+                actual: 101,
+                ..
+            })
+        ),
+        "{err:?}"
+    );
+    assert_eq!(kintone_api::limits::MAX_APPS_PER_PAGE, 100);
+    assert_eq!(request_count(&server).await, 0);
+}
+
+#[tokio::test]
+async fn add_app() {
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("addApp")).await;
+    let added = client
+        .apps()
+        .add_app("Orders")
+        .space(4u64)
+        .thread(5u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!((added.app.get(), added.revision.get()), (23, 1));
+    let request = only_request(&server).await;
+    assert_eq!(
+        (request.method.as_str(), request.url.path()),
+        ("POST", "/k/v1/preview/app.json")
+    );
+    assert_eq!(
+        body_json(&request),
+        json!({"name": "Orders", "space": "4", "thread": "5"})
+    );
+}
+
+#[tokio::test]
+async fn add_app_refuses_a_name_over_64_characters_before_sending() {
+    let (server, client) = server_and_client().await;
+    let err = client
+        .apps()
+        .add_app("あ".repeat(65))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Limit(LimitError::TooLong {
+                field: "name",
+                max: 64,
+                actual: 65
+            })
+        ),
+        "{err:?}"
+    );
+    assert_eq!(request_count(&server).await, 0);
+}
+
+#[tokio::test]
+async fn move_app() {
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, json!({})).await;
+    client
+        .apps()
+        .move_app(1u64)
+        .space(5u64)
+        .send()
+        .await
+        .unwrap();
+    let request = only_request(&server).await;
+    assert_eq!(
+        (request.method.as_str(), request.url.path()),
+        ("POST", "/k/v1/app/move.json")
+    );
+    assert_eq!(body_json(&request), json!({"app": "1", "space": "5"}));
+}
+
+#[tokio::test]
+async fn deploy_apps_with_a_revision_and_revert() {
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, json!({})).await;
+    client
+        .apps()
+        .deploy_apps([
+            DeployTarget::new(1u64).revision(4u64),
+            DeployTarget::new(2u64),
+        ])
+        .revert(true)
+        .send()
+        .await
+        .unwrap();
+    let request = only_request(&server).await;
+    assert_eq!(
+        (request.method.as_str(), request.url.path()),
+        ("POST", "/k/v1/preview/app/deploy.json")
+    );
+    assert_eq!(
+        body_json(&request),
+        json!({"apps": [{"app": "1", "revision": "4"}, {"app": "2"}], "revert": true})
+    );
+}
+
+#[tokio::test]
+async fn get_deploy_status() {
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("getDeployStatus")).await;
+    let status = client
+        .apps()
+        .get_deploy_status([1u64, 2])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status.apps[0].status, DeployStatus::Processing);
+    assert_eq!(status.apps[1].status, DeployStatus::Success);
+    let request = only_request(&server).await;
+    assert_eq!(
+        (request.method.as_str(), request.url.path()),
+        ("GET", "/k/v1/preview/app/deploy.json")
+    );
+    assert_eq!(request.url.query(), Some("apps%5B0%5D=1&apps%5B1%5D=2"));
+}
+
+#[test]
+fn a_deploy_status_kintone_adds_later_is_read_as_unknown() {
+    let read: kintone_api::AppDeployStatus =
+        serde_json::from_value(json!({"app": "1", "status": "QUEUED"})).unwrap();
+    assert_eq!(read.status, DeployStatus::Unknown);
+}
+
+#[test]
+fn the_specs_example_answers_decode() {
+    use kintone_api::*;
+    decodes::<GetAppRequest>();
+    decodes::<GetAppsRequest>();
+    decodes::<AddAppRequest>();
+    decodes::<MoveAppRequest>();
+    decodes::<GetDeployStatusRequest>();
+    decodes::<DeployAppsRequest>();
+}
