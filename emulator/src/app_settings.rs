@@ -18,6 +18,8 @@ pub struct Settings {
     pub description: String,
     /// The form's fields, by field code, as Get Form Fields answers them.
     pub properties: Map<String, Value>,
+    /// The form's layout, as Get Form Layout answers it.
+    pub layout: Vec<Value>,
 }
 
 /// Where an app's last deploy is.
@@ -56,6 +58,7 @@ impl AppSettings {
             name: seed.name.clone(),
             description: String::new(),
             properties: properties_of(&seed.fields, seed.process.is_some()),
+            layout: layout_of(&seed.fields),
         };
         let admin =
             json!({"code": crate::store::ADMINISTRATOR, "name": crate::store::ADMINISTRATOR});
@@ -82,6 +85,7 @@ impl AppSettings {
                 name,
                 description: String::new(),
                 properties: properties_of(&[], false),
+                layout: Vec::new(),
             },
             code: String::new(),
             space: None,
@@ -218,6 +222,22 @@ fn property_of(f: &FieldSeed) -> Value {
         });
     }
     p
+}
+
+/// A layout of one row per field, as kintone lays out fields added without a layout.
+pub fn layout_of(fields: &[FieldSeed]) -> Vec<Value> {
+    fields
+        .iter()
+        .map(|f| {
+            if f.field_type == FieldType::Subtable {
+                json!({"type": "SUBTABLE", "code": f.code, "fields": f.fields.iter()
+                    .map(|g| json!({"type": g.field_type.name(), "code": g.code, "size": {}}))
+                    .collect::<Vec<_>>()})
+            } else {
+                json!({"type": "ROW", "fields": [{"type": f.field_type.name(), "code": f.code, "size": {}}]})
+            }
+        })
+        .collect()
 }
 
 /// The record fields of form field properties: the fields the store keeps values of (the

@@ -72,6 +72,10 @@ pub struct Limits {
     pub apps_per_deploy: usize,
     /// The longest app name.
     pub app_name_length: usize,
+    /// The longest field code.
+    pub field_code_length: usize,
+    /// The most fields one Delete Form Fields call deletes.
+    pub fields_per_delete: usize,
 }
 
 fn model() -> &'static kintone_codegen::model::Api {
@@ -112,6 +116,8 @@ pub fn limits() -> &'static Limits {
             apps_per_page: named("MAX_APPS_PER_PAGE"),
             apps_per_deploy: named("MAX_APPS_PER_DEPLOY"),
             app_name_length: named("MAX_APP_NAME_LENGTH"),
+            field_code_length: named("MAX_FIELD_CODE_LENGTH"),
+            fields_per_delete: named("MAX_FIELDS_PER_DELETE"),
         }
     })
 }
@@ -170,11 +176,26 @@ fn field_types() -> Vec<String> {
         .expect("the spec describes record values as the FieldValue union")
 }
 
-/// Every operation of the spec, in the generator's order: paths as the spec lists them.
+/// Every operation of the spec, in the generator's order: paths as the spec lists them, each
+/// preview twin (`x-kintone-preview`) right after its live operation, under its own id.
 pub fn operations() -> Vec<SpecOperation> {
     static OPERATIONS: OnceLock<Vec<SpecOperation>> = OnceLock::new();
     OPERATIONS
-        .get_or_init(|| model().operations.iter().map(SpecOperation::from).collect())
+        .get_or_init(|| {
+            model()
+                .operations
+                .iter()
+                .flat_map(|op| {
+                    let live = SpecOperation::from(op);
+                    let twin = op.preview.as_ref().map(|twin| SpecOperation {
+                        path: format!("/{}", twin.path),
+                        operation_id: twin.id.clone(),
+                        ..live.clone()
+                    });
+                    std::iter::once(live).chain(twin)
+                })
+                .collect()
+        })
         .clone()
 }
 

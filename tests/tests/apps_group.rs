@@ -232,3 +232,223 @@ fn the_specs_example_answers_decode() {
     decodes::<GetDeployStatusRequest>();
     decodes::<DeployAppsRequest>();
 }
+
+#[tokio::test]
+async fn get_form_fields_live_and_preview() {
+    use kintone_api::FieldProperties;
+    let (server, client) = server_and_client().await;
+    let mut example = spec_example("getFormFields");
+    example["properties"]["Map"] = json!({"type": "A_FUTURE_TYPE", "code": "Map", "label": "Map"});
+    answer_json(&server, 200, example).await;
+    let fields = client.form().get_form_fields(1u64).send().await.unwrap();
+    assert_eq!(fields.revision.get(), 3);
+    assert!(matches!(
+        &fields.properties["Title"],
+        FieldProperties::SingleLineText(p) if p.required == Some(true) && p.max_length.as_deref() == Some("64")
+    ));
+    match &fields.properties["Kind"] {
+        FieldProperties::DropDown(p) => {
+            assert_eq!(p.options.as_ref().unwrap()["B"].index, 1)
+        }
+        other => panic!("{other:?}"),
+    }
+    match &fields.properties["Lines"] {
+        FieldProperties::Subtable(p) => assert!(matches!(
+            p.fields.as_ref().unwrap()["Qty"],
+            FieldProperties::Number(_)
+        )),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        &fields.properties["Owner"],
+        FieldProperties::UserSelect(p) if p.entities.as_ref().unwrap()[0].code == "sales"
+    ));
+    assert!(matches!(
+        &fields.properties["Map"],
+        FieldProperties::Unknown(raw) if raw["type"] == "A_FUTURE_TYPE"
+    ));
+    client
+        .form()
+        .get_form_fields(1u64)
+        .lang(kintone_api::SettingsLang::En)
+        .preview()
+        .send()
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(
+        (requests[0].url.path(), requests[0].url.query()),
+        ("/k/v1/app/form/fields.json", Some("app=1"))
+    );
+    assert_eq!(
+        (requests[1].url.path(), requests[1].url.query()),
+        ("/k/v1/preview/app/form/fields.json", Some("app=1&lang=en"))
+    );
+}
+
+#[tokio::test]
+async fn add_form_fields_writes_each_type_with_its_tag() {
+    use kintone_api::*;
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("addFormFields")).await;
+    let properties = std::collections::BTreeMap::from([
+        (
+            "Due".to_string(),
+            FieldProperties::Date(DateProperties::new("Due").label("Due date").required(true)),
+        ),
+        (
+            "Tags".to_string(),
+            FieldProperties::CheckBox(CheckBoxProperties::new("Tags").options(
+                std::collections::BTreeMap::from([
+                    ("red".to_string(), FieldOption::new("red", 0)),
+                    ("blue".to_string(), FieldOption::new("blue", 1)),
+                ]),
+            )),
+        ),
+    ]);
+    let added = client
+        .form()
+        .add_form_fields(1u64, properties)
+        .revision(3u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.revision.get(), 4);
+    let request = only_request(&server).await;
+    assert_eq!(
+        (request.method.as_str(), request.url.path()),
+        ("POST", "/k/v1/preview/app/form/fields.json")
+    );
+    assert_eq!(
+        body_json(&request),
+        json!({
+            "app": "1",
+            "revision": "3",
+            "properties": {
+                "Due": {"type": "DATE", "code": "Due", "label": "Due date", "required": true},
+                "Tags": {"type": "CHECK_BOX", "code": "Tags", "options": {
+                    "blue": {"label": "blue", "index": "1"},
+                    "red": {"label": "red", "index": "0"}
+                }}
+            }
+        })
+    );
+}
+
+#[tokio::test]
+async fn update_form_fields() {
+    use kintone_api::*;
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("updateFormFields")).await;
+    client
+        .form()
+        .update_form_fields(
+            1u64,
+            [(
+                "Title".to_string(),
+                FieldProperties::SingleLineText(
+                    SingleLineTextProperties::new("Title").label("Subject"),
+                ),
+            )],
+        )
+        .send()
+        .await
+        .unwrap();
+    let request = only_request(&server).await;
+    assert_eq!(
+        (request.method.as_str(), request.url.path()),
+        ("PUT", "/k/v1/preview/app/form/fields.json")
+    );
+    assert_eq!(
+        body_json(&request),
+        json!({"app": "1", "properties": {"Title": {"type": "SINGLE_LINE_TEXT", "code": "Title", "label": "Subject"}}})
+    );
+}
+
+#[tokio::test]
+async fn delete_form_fields() {
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("deleteFormFields")).await;
+    let deleted = client
+        .form()
+        .delete_form_fields(1u64, ["Due", "Tags"])
+        .revision(5u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.revision.get(), 6);
+    let request = only_request(&server).await;
+    assert_eq!(
+        (request.method.as_str(), request.url.path()),
+        ("DELETE", "/k/v1/preview/app/form/fields.json")
+    );
+    assert_eq!(
+        request.url.query(),
+        Some("app=1&fields%5B0%5D=Due&fields%5B1%5D=Tags&revision=5")
+    );
+}
+
+#[tokio::test]
+async fn get_form_layout_live_and_preview() {
+    use kintone_api::LayoutBlock;
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("getFormLayout")).await;
+    let layout = client.form().get_form_layout(1u64).send().await.unwrap();
+    match &layout.layout[0] {
+        LayoutBlock::Row(row) => {
+            assert_eq!(row.fields[1].r#type, "LABEL");
+            assert_eq!(row.fields[2].size.as_ref().unwrap().height, Some(20));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(&layout.layout[2], LayoutBlock::Group(g) if g.layout.len() == 1));
+    client
+        .form()
+        .get_form_layout(1u64)
+        .preview()
+        .send()
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests[0].url.path(), "/k/v1/app/form/layout.json");
+    assert_eq!(requests[1].url.path(), "/k/v1/preview/app/form/layout.json");
+    assert_eq!(requests[1].url.query(), Some("app=1"));
+}
+
+#[tokio::test]
+async fn update_form_layout() {
+    use kintone_api::*;
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("updateFormLayout")).await;
+    let row = LayoutRow::new([LayoutElement::new("SINGLE_LINE_TEXT")
+        .code("Title")
+        .size(ElementSize::new().width(400))]);
+    client
+        .form()
+        .update_form_layout(1u64, [LayoutBlock::Row(row)])
+        .send()
+        .await
+        .unwrap();
+    let request = only_request(&server).await;
+    assert_eq!(
+        (request.method.as_str(), request.url.path()),
+        ("PUT", "/k/v1/preview/app/form/layout.json")
+    );
+    assert_eq!(
+        body_json(&request),
+        json!({"app": "1", "layout": [{"type": "ROW", "fields": [
+            {"type": "SINGLE_LINE_TEXT", "code": "Title", "size": {"width": "400"}}
+        ]}]})
+    );
+}
+
+#[test]
+fn the_specs_form_examples_decode() {
+    use kintone_api::*;
+    decodes::<GetFormFieldsRequest>();
+    decodes::<AddFormFieldsRequest>();
+    decodes::<UpdateFormFieldsRequest>();
+    decodes::<DeleteFormFieldsRequest>();
+    decodes::<GetFormLayoutRequest>();
+    decodes::<UpdateFormLayoutRequest>();
+}

@@ -37,6 +37,37 @@ pub fn may_change(ctx: &Ctx) -> Result<()> {
     }
 }
 
+/// The pre-live settings of `app` to change, after checking the caller and the expected
+/// revision (`revision` in `params`); the caller changes them and calls [`changed`].
+pub fn writable<'c>(ctx: &'c mut Ctx, params: &Value, app: u64) -> Result<&'c mut Settings> {
+    may_change(ctx)?;
+    let expected = revision_param(params.get("revision"))?;
+    let settings = ctx
+        .db
+        .settings
+        .get_mut(&app)
+        .ok_or_else(|| KintoneError::app_not_found(app))?;
+    if expected.is_some_and(|r| r != settings.preview.revision) {
+        return Err(settings_conflict());
+    }
+    Ok(&mut settings.preview)
+}
+
+/// Raises the pre-live revision after a change, and answers it.
+pub fn changed(ctx: &mut Ctx, app: u64) -> Value {
+    let modifier = ctx.entity();
+    let now = super::records::now(ctx);
+    match ctx.db.settings.get_mut(&app) {
+        Some(s) => {
+            s.preview.revision += 1;
+            s.modifier = modifier;
+            s.modified_at = now;
+            json!({"revision": s.preview.revision.to_string()})
+        }
+        None => json!({}),
+    }
+}
+
 /// A stale settings revision. kintone's code for it is not verified; the emulator answers as
 /// for a stale record revision.
 pub fn settings_conflict() -> KintoneError {

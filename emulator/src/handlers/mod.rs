@@ -5,6 +5,7 @@ mod bulk;
 mod comments;
 mod cursor;
 mod files;
+mod form;
 mod process;
 pub(crate) mod records;
 
@@ -45,6 +46,14 @@ pub const IMPLEMENTED: &[&str] = &[
     "moveApp",
     "getDeployStatus",
     "deployApps",
+    "getFormFields",
+    "getFormFieldsPreview",
+    "addFormFields",
+    "updateFormFields",
+    "deleteFormFields",
+    "getFormLayout",
+    "getFormLayoutPreview",
+    "updateFormLayout",
 ];
 
 /// Who is calling.
@@ -250,6 +259,14 @@ pub fn dispatch(
         "moveApp" => json(apps::move_app(ctx, params)),
         "getDeployStatus" => json(apps::get_deploy_status(ctx, params)),
         "deployApps" => json(apps::deploy(ctx, params)),
+        "getFormFields" => json(form::get_fields(ctx, params, false)),
+        "getFormFieldsPreview" => json(form::get_fields(ctx, params, true)),
+        "addFormFields" => json(form::add_fields(ctx, params)),
+        "updateFormFields" => json(form::update_fields(ctx, params)),
+        "deleteFormFields" => json(form::delete_fields(ctx, params)),
+        "getFormLayout" => json(form::get_layout(ctx, params, false)),
+        "getFormLayoutPreview" => json(form::get_layout(ctx, params, true)),
+        "updateFormLayout" => json(form::update_layout(ctx, params)),
         other => Err(KintoneError::new(
             501,
             "EMULATOR_NI01",
@@ -267,10 +284,17 @@ pub fn oauth_scope(operation: &str) -> Option<&'static str> {
         "getRecord" | "getRecords" | "createCursor" | "getRecordsByCursor" | "deleteCursor"
         | "getRecordComments" => Some("k:app_record:read"),
         "uploadFile" => Some("k:file:write"),
-        "getApp" | "getApps" | "getDeployStatus" => Some("k:app_settings:read"),
+        "getApp"
+        | "getApps"
+        | "getDeployStatus"
+        | "getFormFields"
+        | "getFormFieldsPreview"
+        | "getFormLayout"
+        | "getFormLayoutPreview" => Some("k:app_settings:read"),
         // Moving an app is in none of kintone's scope lists; the emulator asks for the write
         // scope of app settings.
-        "addApp" | "deployApps" | "moveApp" => Some("k:app_settings:write"),
+        "addApp" | "deployApps" | "moveApp" | "addFormFields" | "updateFormFields"
+        | "deleteFormFields" | "updateFormLayout" => Some("k:app_settings:write"),
         "downloadFile" => Some("k:file:read"),
         // Every other operation the emulator serves writes records: add, update, delete,
         // comments, statuses and assignees.

@@ -31,6 +31,10 @@ pub mod limits {
     pub const MAX_CONCURRENT_REQUESTS: usize = 100;
     /// Records per read; 100 when left out.
     pub const MAX_CURSOR_PAGE_SIZE: usize = 500;
+    /// The codes of the fields to delete (at most 100).
+    pub const MAX_FIELDS_PER_DELETE: usize = 100;
+    /// The field code (at most 128 characters).
+    pub const MAX_FIELD_CODE_LENGTH: usize = 128;
     /// Users, groups or departments to mention, at most 10.
     pub const MAX_MENTIONS_PER_COMMENT: usize = 10;
     /// The most cursors open at once on a domain; the next is refused with `GAIA_TM12`.
