@@ -264,20 +264,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 )
                 .send()
                 .await?;
-            admin
-                .apps()
-                .deploy_apps([DeployTarget::new(app).revision(changed.revision)])
+            // Deploy and wait until kintone says the deploy ended (bounded; a timeout is an error).
+            let outcome = admin
+                .deploy_and_wait([DeployTarget::new(app).revision(changed.revision)])
                 .send()
                 .await?;
-            let status = loop {
-                let read = admin.apps().get_deploy_status([app]).send().await?;
-                match read.apps[0].status {
-                    DeployStatus::Processing => {
-                        tokio::time::sleep(std::time::Duration::from_millis(500)).await
-                    }
-                    done => break done,
-                }
-            };
+            let status = outcome.status(app).unwrap_or(DeployStatus::Unknown);
             println!("   The deploy ended in {status}; the live form has the field now.");
             let mut input = record("Stapler", 900);
             input.insert(

@@ -452,3 +452,129 @@ fn the_specs_form_examples_decode() {
     decodes::<GetFormLayoutRequest>();
     decodes::<UpdateFormLayoutRequest>();
 }
+
+mod deploy_and_wait {
+    use super::*;
+    use kintone_api::DeployError;
+    use std::time::Duration;
+    use wiremock::matchers::method;
+    use wiremock::{Mock, ResponseTemplate};
+
+    fn statuses(status: &str) -> ResponseTemplate {
+        ResponseTemplate::new(200).set_body_json(json!({"apps": [
+            {"app": "1", "status": "SUCCESS"},
+            {"app": "2", "status": status}
+        ]}))
+    }
+
+    /// Deploy Settings answers `{}`; Get Deploy Status answers `PROCESSING` `processing` times,
+    /// then `last`.
+    async fn answers(server: &wiremock::MockServer, processing: u64, last: &str) {
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
+            .mount(server)
+            .await;
+        if processing > 0 {
+            Mock::given(method("GET"))
+                .respond_with(statuses("PROCESSING"))
+                .up_to_n_times(processing)
+                .mount(server)
+                .await;
+        }
+        Mock::given(method("GET"))
+            .respond_with(statuses(last))
+            .mount(server)
+            .await;
+    }
+
+    /// A wait that only records the pauses asked for.
+    fn recorded() -> (
+        std::sync::Arc<std::sync::Mutex<Vec<Duration>>>,
+        impl Fn(Duration) -> std::future::Ready<()> + Send + Sync + 'static,
+    ) {
+        let pauses = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = pauses.clone();
+        (pauses, move |d| {
+            kept.lock().unwrap().push(d);
+            std::future::ready(())
+        })
+    }
+
+    #[tokio::test]
+    async fn reads_the_status_until_the_deploy_ends_and_says_how() {
+        for last in ["SUCCESS", "FAIL", "CANCEL"] {
+            let (server, client) = server_and_client().await;
+            answers(&server, 3, last).await;
+            let (pauses, wait) = recorded();
+            let outcome = client
+                .deploy_and_wait([
+                    DeployTarget::new(1u64),
+                    DeployTarget::new(2u64).revision(4u64),
+                ])
+                .poll_interval(Duration::from_secs(2))
+                .wait_with(wait)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(outcome.status(2u64).unwrap().as_str(), last);
+            assert_eq!(outcome.status(1u64), Some(DeployStatus::Success));
+            assert_eq!(outcome.succeeded(), last == "SUCCESS");
+            assert_eq!(*pauses.lock().unwrap(), [Duration::from_secs(2); 3]);
+            let requests = server.received_requests().await.unwrap();
+            assert_eq!(requests.len(), 5, "one deploy and four status reads");
+            assert_eq!(
+                (requests[0].url.path(), body_json(&requests[0])),
+                (
+                    "/k/v1/preview/app/deploy.json",
+                    json!({"apps": [{"app": "1"}, {"app": "2", "revision": "4"}], "revert": false})
+                )
+            );
+            assert_eq!(requests[4].url.query(), Some("apps%5B0%5D=1&apps%5B1%5D=2"));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_deploy_still_running_at_the_timeout_is_a_typed_error() {
+        let (server, client) = server_and_client().await;
+        answers(&server, 1_000, "SUCCESS").await;
+        let (pauses, wait) = recorded();
+        let err = client
+            .deploy_and_wait([DeployTarget::new(1u64)])
+            .timeout(Duration::from_secs(10))
+            .poll_interval(Duration::from_secs(3))
+            .wait_with(wait)
+            .send()
+            .await
+            .unwrap_err();
+        match err {
+            DeployError::TimedOut { waited, last } => {
+                assert_eq!(waited, Duration::from_secs(10), "3 + 3 + 3 + 1");
+                assert_eq!(pauses.lock().unwrap().len(), 4);
+                assert_eq!(last[1].status, DeployStatus::Processing);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(request_count(&server).await, 1 + 5);
+    }
+
+    #[tokio::test]
+    async fn a_refused_deploy_is_the_api_error_and_nothing_is_polled() {
+        let (server, client) = server_and_client().await;
+        answer_json(
+            &server,
+            409,
+            json!({"id": "x", "code": "GAIA_CO02", "message": "stale"}),
+        )
+        .await;
+        let err = client
+            .deploy_and_wait([DeployTarget::new(1u64).revision(1u64)])
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, DeployError::Api(Error::Api(e)) if e.code == "GAIA_CO02"),
+            "{err:?}"
+        );
+        assert_eq!(request_count(&server).await, 1);
+    }
+}

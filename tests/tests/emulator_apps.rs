@@ -716,3 +716,21 @@ mod form {
         );
     }
 }
+
+#[tokio::test]
+async fn deploy_and_wait_follows_the_emulators_deploy_to_its_end() {
+    let (emulator, _) = emulator_with(|b| b.deploy_processing_reads(3)).await;
+    let client = Client::builder(emulator.base_url())
+        .password("sato", "pw")
+        .build()
+        .unwrap();
+    let added = client.apps().add_app("Followed").send().await.unwrap();
+    let outcome = client
+        .deploy_and_wait([DeployTarget::new(added.app)])
+        .wait_with(|_| std::future::ready(()))
+        .send()
+        .await
+        .unwrap();
+    assert!(outcome.succeeded(), "{outcome:?}");
+    client.apps().get_app(added.app).send().await.unwrap();
+}
