@@ -649,10 +649,12 @@ fn with_oauth_security(paths: &mut Mapping, root: &Mapping, file: &str) -> Resul
 /// Writes out each operation's preview twin (`x-kintone-preview`) as a path item of its own,
 /// right after the live one, so that tools that read the bundle see every endpoint kintone has.
 /// The copy says whose twin it is (`x-kintone-preview-of`); the spec states the pair only once.
+/// When the root also describes the `/preview/` path by hand (for operations that exist only on
+/// the pre-live settings, such as a `PUT`), the twins join that path item, which keeps its place;
+/// a method described both ways is refused.
 fn with_preview_twins(paths: Mapping, root: &str) -> Result<Value, BundleError> {
-    let mut out = Mapping::new();
+    let mut twins: Vec<(Value, Mapping)> = Vec::new();
     for (path, item) in &paths {
-        out.insert(path.clone(), item.clone());
         let mut twin_item = Mapping::new();
         for (method, op) in item.as_mapping().into_iter().flatten() {
             let Some(op) = op.as_mapping() else { continue };
@@ -690,20 +692,45 @@ fn with_preview_twins(paths: Mapping, root: &str) -> Result<Value, BundleError> 
             twin.insert(Value::from("x-kintone-preview-of"), Value::from(live_id));
             twin_item.insert(method.clone(), Value::Mapping(twin));
         }
-        if twin_item.is_empty() {
-            continue;
+        if !twin_item.is_empty() {
+            let twin_path = Value::from(format!("/preview{}", path.as_str().unwrap_or_default()));
+            twins.push((twin_path, twin_item));
         }
+    }
+    let mut out = Mapping::new();
+    for (path, item) in &paths {
+        let mut item = item.clone();
+        if let Some((_, twin_item)) = twins.iter().find(|(p, _)| p == path) {
+            let by_hand = item.as_mapping_mut().ok_or_else(|| BundleError::Invalid {
+                file: root.to_string(),
+                message: format!("{} must be a mapping", display_key(path)),
+            })?;
+            for (method, twin) in twin_item {
+                // A bundle read again (a bundle is a root too) already holds the twin as written.
+                if by_hand.get(method) == Some(twin) {
+                    continue;
+                }
+                if by_hand.contains_key(method) {
+                    return Err(BundleError::Invalid {
+                        file: root.to_string(),
+                        message: format!(
+                            "{} {} is written out from x-kintone-preview; do not describe it by hand too",
+                            display_key(method),
+                            display_key(path)
+                        ),
+                    });
+                }
+                by_hand.insert(method.clone(), twin.clone());
+            }
+        }
+        out.insert(path.clone(), item);
         let twin_path = Value::from(format!("/preview{}", path.as_str().unwrap_or_default()));
         if paths.contains_key(&twin_path) {
-            return Err(BundleError::Invalid {
-                file: root.to_string(),
-                message: format!(
-                    "{} is written out from x-kintone-preview; do not describe it by hand too",
-                    display_key(&twin_path)
-                ),
-            });
+            continue;
         }
-        out.insert(twin_path, Value::Mapping(twin_item));
+        if let Some((_, twin_item)) = twins.iter().find(|(p, _)| *p == twin_path) {
+            out.insert(twin_path, Value::Mapping(twin_item.clone()));
+        }
     }
     Ok(Value::Mapping(out))
 }
@@ -1368,5 +1395,26 @@ components:
             .unwrap_err()
             .to_string();
         assert!(err.contains("written from x-kintone-oauth-scopes"), "{err}");
+    }
+
+    /// Operations that exist only on the pre-live settings (a `PUT`) share the `/preview/` path
+    /// with the twins of the live ones: the twins join the path item described by hand.
+    #[test]
+    fn preview_twins_join_a_preview_path_described_by_hand_for_other_methods() {
+        let root = format!(
+            "{PREVIEW_ROOT}  /preview/app/settings.json:\n    put: {{ operationId: updateSettings, responses: {{ default: {{ description: e }} }} }}\n"
+        );
+        let doc = yaml(&bundle_files(&[("kintone.yaml", &root)]).unwrap());
+        let paths: Vec<_> = doc["paths"].as_mapping().unwrap().keys().cloned().collect();
+        assert_eq!(
+            paths,
+            vec![
+                yaml("/app/settings.json"),
+                yaml("/preview/app/settings.json")
+            ]
+        );
+        let item = &doc["paths"]["/preview/app/settings.json"];
+        assert_eq!(item["put"]["operationId"], yaml("updateSettings"));
+        assert_eq!(item["get"]["operationId"], yaml("getSettingsPreview"));
     }
 }

@@ -796,18 +796,7 @@ impl<'a> Lowerer<'a> {
                 )));
             };
             let resolved = self.component(reference)?;
-            let tags: Vec<String> = match &resolved.schema_kind {
-                SchemaKind::Type(Type::Object(o)) => match o.properties.get(property) {
-                    Some(p) => match &self.resolve_boxed(p)?.schema_kind {
-                        SchemaKind::Type(Type::String(s)) => {
-                            s.enumeration.iter().flatten().cloned().collect()
-                        }
-                        _ => Vec::new(),
-                    },
-                    None => Vec::new(),
-                },
-                _ => Vec::new(),
-            };
+            let tags = self.tags_stated(resolved, property)?;
             if tags.is_empty() {
                 if fallback.is_some() {
                     return Err(Error::Invalid(format!(
@@ -819,6 +808,30 @@ impl<'a> Lowerer<'a> {
             mapping.extend(tags.into_iter().map(|t| (t, reference.clone())));
         }
         Ok((mapping, fallback))
+    }
+
+    /// The tags an option states with `enum` on `property`: on its own properties, or on those
+    /// of its `allOf` parts (an option that shares its other keys through `allOf`).
+    fn tags_stated(&self, schema: &Schema, property: &str) -> Result<Vec<String>, Error> {
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => match o.properties.get(property) {
+                Some(p) => match &self.resolve_boxed(p)?.schema_kind {
+                    SchemaKind::Type(Type::String(s)) => {
+                        Ok(s.enumeration.iter().flatten().cloned().collect())
+                    }
+                    _ => Ok(Vec::new()),
+                },
+                None => Ok(Vec::new()),
+            },
+            SchemaKind::AllOf { all_of } => {
+                let mut tags = Vec::new();
+                for part in all_of {
+                    tags.extend(self.tags_stated(self.resolve_schema(part)?, property)?);
+                }
+                Ok(tags)
+            }
+            _ => Ok(Vec::new()),
+        }
     }
 
     /// A `oneOf` read by its tag: the discriminator's mapping, or, with `x-kintone-tagged-by`,

@@ -84,6 +84,14 @@ fn shapes() {
     insta::assert_snapshot!(generated("shapes.yaml"));
 }
 
+/// A tagged union whose options share keys through `allOf` (nested too) and state their tag on
+/// an `allOf` part: the tag is found there, the shared keys are merged into each variant's
+/// struct, one shape may serve two tags, and an option may hold the union again.
+#[test]
+fn tagged_options_sharing_keys_through_all_of() {
+    insta::assert_snapshot!(generated("tagged_all_of.yaml"));
+}
+
 /// A live operation and its preview twin: one request type for both; the bundler's copy of
 /// the twin is recognised and not generated twice.
 #[test]
@@ -397,6 +405,21 @@ fn a_tagged_union_has_one_fallback_at_most() {
     let found = error_of(&with_schemas(
         "    V:\n      oneOf:\n        - $ref: '#/components/schemas/T'\n        - $ref: '#/components/schemas/F'\n        - $ref: '#/components/schemas/G'\n      x-kintone-tagged-by: type\n    T: { type: object, required: [type], properties: { type: { type: string, enum: [A] } } }\n    F: { type: object, properties: { type: { type: string } } }\n    G: { type: object, properties: { type: { type: string } } }\n",
     ));
+    assert!(
+        found.contains("two options state no `type` enum"),
+        "{found}"
+    );
+}
+
+/// With the tag on an `allOf` part, two options that state no tag are still two fallbacks.
+#[test]
+fn a_tag_on_an_all_of_part_counts_and_two_untagged_options_do_not() {
+    let spec = |second: &str| {
+        with_schemas(&format!(
+            "    V:\n      oneOf:\n        - $ref: '#/components/schemas/T'\n        - $ref: '#/components/schemas/{second}'\n        - $ref: '#/components/schemas/F'\n      x-kintone-tagged-by: type\n    B: {{ type: object, properties: {{ code: {{ type: string }} }} }}\n    T:\n      allOf:\n        - $ref: '#/components/schemas/B'\n        - {{ type: object, required: [type], properties: {{ type: {{ type: string, enum: [A] }} }} }}\n    U:\n      allOf:\n        - $ref: '#/components/schemas/B'\n        - {{ type: object, properties: {{ type: {{ type: string }} }} }}\n    F: {{ type: object, properties: {{ type: {{ type: string, not: {{ enum: [A] }} }} }} }}\n"
+        ))
+    };
+    let found = error_of(&spec("U"));
     assert!(
         found.contains("two options state no `type` enum"),
         "{found}"

@@ -75,6 +75,7 @@
 //! The API schema (`apis/{id}.json`) is built from the spec, with tagged unions (record values)
 //! as plain objects.
 
+mod app_settings;
 mod clock;
 mod decimal;
 mod error;
@@ -287,6 +288,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How many Get Deploy Status reads of an app answer `PROCESSING` after each deploy before
+    /// the deploy's outcome (default 1). The settings go live when the deploy is asked for.
+    pub fn deploy_processing_reads(mut self, reads: u32) -> Self {
+        self.config.deploy_processing_reads = reads;
+        self
+    }
+
     /// The port to listen on (0, the default, picks a free one).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -341,8 +349,11 @@ impl EmulatorBuilder {
         for plugin in self.seed.plugins {
             db.plugins.seed(plugin);
         }
+        let now_text = format!("{}T{:02}:{:02}:00Z", now.date(), now.hour(), now.minute());
         for app in self.seed.apps {
             db.spaces.app_names.insert(app.id, app.name.clone());
+            db.settings
+                .insert(app.id, app_settings::AppSettings::seeded(&app, &now_text));
             db.apps.insert(app.id, App::new(&app));
             seeded_records.push((app.id, app.records));
         }

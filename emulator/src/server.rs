@@ -94,6 +94,8 @@ pub struct Config {
     pub log_max_bytes: usize,
     /// Where expiry reads the time.
     pub clock: Arc<dyn Clock>,
+    /// How many Get Deploy Status reads answer `PROCESSING` after a deploy.
+    pub deploy_processing_reads: u32,
 }
 
 impl Default for Config {
@@ -108,6 +110,7 @@ impl Default for Config {
             log_max_requests: DEFAULT_LOG_MAX_REQUESTS,
             log_max_bytes: DEFAULT_LOG_MAX_BYTES,
             clock: Arc::new(SystemClock),
+            deploy_processing_reads: 1,
         }
     }
 }

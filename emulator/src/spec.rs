@@ -83,6 +83,16 @@ pub struct Limits {
     pub cursor_lifetime: std::time::Duration,
     /// How long an unattached upload is kept.
     pub upload_retention: std::time::Duration,
+    /// The most apps one Get Apps call returns.
+    pub apps_per_page: usize,
+    /// The most apps one deploy, or one deploy status read, names.
+    pub apps_per_deploy: usize,
+    /// The longest app name.
+    pub app_name_length: usize,
+    /// The longest field code.
+    pub field_code_length: usize,
+    /// The most fields one Delete Form Fields call deletes.
+    pub fields_per_delete: usize,
 }
 
 fn model() -> &'static kintone_codegen::model::Api {
@@ -125,6 +135,11 @@ pub fn limits() -> &'static Limits {
             open_cursors: named("MAX_OPEN_CURSORS"),
             cursor_lifetime: seconds("CURSOR_LIFETIME_SECONDS"),
             upload_retention: seconds("UPLOAD_RETENTION_SECONDS"),
+            apps_per_page: named("MAX_APPS_PER_PAGE"),
+            apps_per_deploy: named("MAX_APPS_PER_DEPLOY"),
+            app_name_length: named("MAX_APP_NAME_LENGTH"),
+            field_code_length: named("MAX_FIELD_CODE_LENGTH"),
+            fields_per_delete: named("MAX_FIELDS_PER_DELETE"),
         }
     })
 }
@@ -189,7 +204,10 @@ pub fn oauth_scopes(operation_id: &str) -> Option<&'static [String]> {
     model()
         .operations
         .iter()
-        .find(|op| op.id == operation_id)
+        // A preview twin needs what its live operation needs.
+        .find(|op| {
+            op.id == operation_id || op.preview.as_ref().is_some_and(|p| p.id == operation_id)
+        })
         // An operation that needs no authentication needs no scope either.
         .and_then(|op| {
             if op.anonymous {
@@ -200,11 +218,26 @@ pub fn oauth_scopes(operation_id: &str) -> Option<&'static [String]> {
         })
 }
 
-/// Every operation of the spec, in the generator's order: paths as the spec lists them.
+/// Every operation of the spec, in the generator's order: paths as the spec lists them, each
+/// preview twin (`x-kintone-preview`) right after its live operation, under its own id.
 pub fn operations() -> Vec<SpecOperation> {
     static OPERATIONS: OnceLock<Vec<SpecOperation>> = OnceLock::new();
     OPERATIONS
-        .get_or_init(|| model().operations.iter().map(SpecOperation::from).collect())
+        .get_or_init(|| {
+            model()
+                .operations
+                .iter()
+                .flat_map(|op| {
+                    let live = SpecOperation::from(op);
+                    let twin = op.preview.as_ref().map(|twin| SpecOperation {
+                        path: format!("/{}", twin.path),
+                        operation_id: twin.id.clone(),
+                        ..live.clone()
+                    });
+                    std::iter::once(live).chain(twin)
+                })
+                .collect()
+        })
         .clone()
 }
 

@@ -599,6 +599,71 @@ impl App {
     pub fn records(&self) -> &BTreeMap<u64, Arc<StoredRecord>> {
         &self.records
     }
+
+    /// Gives the app the fields of `seed` (a deploy of its form): each record keeps the values
+    /// of the fields that stay, with the same code and type; new fields start empty; the values
+    /// of removed fields are gone.
+    pub fn relayout(&mut self, seed: &AppSeed) {
+        let fresh = App::new(seed);
+        let old = self.layout.clone();
+        let moves: Vec<Option<usize>> = fresh
+            .layout
+            .iter()
+            .map(|f| {
+                old.iter()
+                    .position(|o| o.code == f.code && o.field_type == f.field_type)
+            })
+            .collect();
+        for record in self.records.values_mut() {
+            let record = Arc::make_mut(record);
+            let cells = fresh
+                .layout
+                .iter()
+                .zip(&moves)
+                .map(|(field, from)| match from {
+                    Some(i) => moved_cell(&old[*i], field, &record.cells[*i]),
+                    None => Cell::empty(field.field_type),
+                })
+                .collect();
+            record.cells = cells;
+        }
+        self.layout = fresh.layout;
+        self.refs = fresh.refs;
+        self.process = fresh.process;
+    }
+}
+
+/// A cell carried over to a field's new definition: a subtable's rows keep the cells of the
+/// inner fields that stay.
+fn moved_cell(old: &FieldSeed, new: &FieldSeed, cell: &Cell) -> Cell {
+    let Cell::Rows(rows) = cell else {
+        return cell.clone();
+    };
+    let moves: Vec<Option<usize>> = new
+        .fields
+        .iter()
+        .map(|f| {
+            old.fields
+                .iter()
+                .position(|o| o.code == f.code && o.field_type == f.field_type)
+        })
+        .collect();
+    Cell::Rows(
+        rows.iter()
+            .map(|row| Row {
+                id: row.id,
+                cells: new
+                    .fields
+                    .iter()
+                    .zip(&moves)
+                    .map(|(f, from)| match from {
+                        Some(i) => row.cells[*i].clone(),
+                        None => Cell::empty(f.field_type),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    )
 }
 
 /// An uploaded file waiting in temporary storage.
@@ -688,6 +753,9 @@ pub struct Db {
     pub spaces: crate::handlers::spaces::Spaces,
     /// The domain's plug-ins.
     pub plugins: crate::handlers::plugins::Plugins,
+    /// Every app's settings, live and pre-live (apps created through the API have no live app
+    /// in `apps` until their first deploy).
+    pub settings: BTreeMap<u64, crate::app_settings::AppSettings>,
     /// The last subtable row id handed out.
     next_key: u64,
     /// One shared entity per user, so that records written by the same user share it.

@@ -11,10 +11,14 @@
 //! ```sh
 //! KINTONE_BASE_URL=https://example.kintone.com KINTONE_API_TOKEN=… KINTONE_APP=12 cargo run --example tour
 //! ```
+//!
+//! The last step changes the app's form, which API tokens without app management permission
+//! cannot do: it runs when `KINTONE_USERNAME` and `KINTONE_PASSWORD` name an app administrator.
 
 use futures_util::StreamExt;
 use kintone_api::{
-    BulkRequest, Client, CommentInput, Decimal, Error, FieldInput, FilePart, RecordInput,
+    BulkRequest, Client, CommentInput, Decimal, DeployStatus, DeployTarget, Error, FieldInput,
+    FieldProperties, FilePart, NumberProperties, RecordInput,
 };
 use kintone_emulator::{AppSeed, Emulator, FieldSeed, FieldType, Permissions};
 
@@ -35,7 +39,7 @@ fn step(n: u32, text: &str) {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Keep the emulator alive for the whole tour when there is no real kintone to talk to.
-    let (_emulator, client, app) = connect().await?;
+    let (_emulator, client, admin, app) = connect().await?;
 
     step(
         1,
@@ -245,20 +249,75 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("   Read {count} records back, a page at a time, without holding them all in memory.");
 
+    step(
+        11,
+        "Change the form: add a field to the pre-live settings, deploy, and use it in a record.",
+    );
+    match admin {
+        Some(admin) => {
+            let field = NumberProperties::new("Discount").label("Discount (%)");
+            let changed = admin
+                .form()
+                .add_form_fields(
+                    app,
+                    [("Discount".to_string(), FieldProperties::Number(field))],
+                )
+                .send()
+                .await?;
+            // Deploy and wait until kintone says the deploy ended (bounded; a timeout is an error).
+            let outcome = admin
+                .deploy_and_wait([DeployTarget::new(app).revision(changed.revision)])
+                .send()
+                .await?;
+            let status = outcome.status(app).unwrap_or(DeployStatus::Unknown);
+            println!("   The deploy ended in {status}; the live form has the field now.");
+            let mut input = record("Stapler", 900);
+            input.insert(
+                "Discount".to_string(),
+                FieldInput::number(Decimal::from(10)),
+            );
+            let added = client
+                .records()
+                .add_record(app)
+                .record(input)
+                .send()
+                .await?;
+            println!("   Record {} holds a discount of 10%.", added.id.get());
+        }
+        None => println!(
+            "   Skipped: set KINTONE_USERNAME and KINTONE_PASSWORD of an app administrator."
+        ),
+    }
+
     println!("\nThat is the tour. The client's documentation: `cargo doc -p kintone-api --open`.");
     Ok(())
 }
 
 /// A real kintone from the environment, or an emulator started here with a matching app.
-async fn connect() -> Result<(Option<Emulator>, Client, u64), Box<dyn std::error::Error>> {
+///
+/// The second client signs in as a user who may change the app's settings, when there is one.
+#[allow(clippy::type_complexity)]
+async fn connect(
+) -> Result<(Option<Emulator>, Client, Option<Client>, u64), Box<dyn std::error::Error>> {
     if let (Ok(url), Ok(token), Ok(app)) = (
         std::env::var("KINTONE_BASE_URL"),
         std::env::var("KINTONE_API_TOKEN"),
         std::env::var("KINTONE_APP"),
     ) {
         println!("Touring the kintone at {url}, app {app}.");
-        let client = Client::builder(url).api_token(token).build()?;
-        return Ok((None, client, app.parse()?));
+        let client = Client::builder(url.as_str()).api_token(token).build()?;
+        let admin = match (
+            std::env::var("KINTONE_USERNAME"),
+            std::env::var("KINTONE_PASSWORD"),
+        ) {
+            (Ok(login), Ok(password)) => Some(
+                Client::builder(url.as_str())
+                    .password(login, password)
+                    .build()?,
+            ),
+            _ => None,
+        };
+        return Ok((None, client, admin, app.parse()?));
     }
     let app = AppSeed::new(1, "Office supplies")
         .field(FieldSeed::new("Title", FieldType::SingleLineText).required())
@@ -267,6 +326,7 @@ async fn connect() -> Result<(Option<Emulator>, Client, u64), Box<dyn std::error
     let emulator = Emulator::builder()
         .app(app)
         .api_token("TOUR-TOKEN", 1, Permissions::ALL)
+        .user("admin", "tour-password")
         .start()
         .await?;
     println!(
@@ -279,5 +339,8 @@ async fn connect() -> Result<(Option<Emulator>, Client, u64), Box<dyn std::error
     let client = Client::builder(emulator.base_url())
         .api_token("TOUR-TOKEN")
         .build()?;
-    Ok((Some(emulator), client, 1))
+    let admin = Client::builder(emulator.base_url())
+        .password("admin", "tour-password")
+        .build()?;
+    Ok((Some(emulator), client, Some(admin), 1))
 }

@@ -67,6 +67,7 @@ mod client;
 mod concurrency;
 mod datetime;
 mod decimal;
+mod deploy;
 mod error;
 mod file;
 mod method;
@@ -97,6 +98,9 @@ pub use client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, 
 pub use concurrency::DEFAULT_MAX_CONCURRENT_REQUESTS;
 pub use datetime::{Date, DateTime, ParseError, Time};
 pub use decimal::{Decimal, DecimalError};
+pub use deploy::{
+    DeployAndWait, DeployError, DeployOutcome, DEFAULT_DEPLOY_POLL_INTERVAL, DEFAULT_DEPLOY_TIMEOUT,
+};
 pub use error::{
     ApiError, Error, LimitError, ProtocolError, ResponseHeaders, TransportError, EXCERPT_BYTES,
 };

@@ -18,6 +18,9 @@ const RUNTIME_TYPES: &[&str] = &[
     "FileInfo",
     "SubtableRow",
     "FieldErrors",
+    "DeployTarget",
+    "DeployStatus",
+    "AppDeployStatus",
 ];
 
 fn collect_pins(value: &serde_yaml::Value, pins: &mut BTreeMap<String, usize>) {

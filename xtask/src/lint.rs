@@ -403,8 +403,19 @@ fn tags_of(
     property: &str,
 ) -> (Option<BTreeSet<String>>, BTreeSet<String>) {
     let option = resolve(doc, option);
+    // The tag may be stated on an `allOf` part (options that share their other keys that way).
     let prop = option
         .pointer(&format!("/properties/{}", escape(property)))
+        .or_else(|| {
+            option
+                .get("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .find_map(|part| {
+                    resolve(doc, part).pointer(&format!("/properties/{}", escape(property)))
+                })
+        })
         .map(|p| resolve(doc, p));
     let strings = |v: Option<&Value>| -> BTreeSet<String> {
         v.and_then(Value::as_array)
@@ -804,6 +815,28 @@ components:
                 "",
             ),
         );
+    }
+
+    /// An option that shares keys through `allOf` states its tag on a part: the tag counts, and
+    /// the fallback must exclude it like any other.
+    #[test]
+    fn tags_stated_on_all_of_parts() {
+        let shared = GOOD.replace(
+            "    X:\n      type: object\n      required: [type, value]\n      properties:\n        type: { type: string, enum: [X] }\n",
+            "    Base: { type: object, properties: { note: { type: string } } }\n    X:\n      allOf:\n        - $ref: '#/components/schemas/Base'\n        - type: object\n          required: [type, value]\n          properties:\n            type: { type: string, enum: [X] }\n",
+        );
+        assert_ne!(shared, GOOD);
+        let shared = shared.replace(
+            "        value: { type: string, pattern",
+            "            value: { type: string, pattern",
+        );
+        assert!(
+            rules_broken(&shared).is_empty(),
+            "{:?}",
+            lint(&spec::parse(&shared).unwrap())
+        );
+        let loose = shared.replace("not: { enum: [X] }", "not: { enum: [Y] }");
+        assert!(rules_broken(&loose).contains("one-of-disjoint"));
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! One handler per operation of the spec, keyed by `operationId`.
 
 mod acl;
+mod apps;
 mod bulk;
 mod comments;
 mod cursor;
 mod files;
+mod form;
 pub(crate) mod plugins;
 mod process;
 pub(crate) mod records;
@@ -65,6 +67,20 @@ pub const IMPLEMENTED: &[&str] = &[
     "uninstallPlugin",
     "getApis",
     "getApiSchema",
+    "getApp",
+    "getApps",
+    "addApp",
+    "moveApp",
+    "getDeployStatus",
+    "deployApps",
+    "getFormFields",
+    "getFormFieldsPreview",
+    "addFormFields",
+    "updateFormFields",
+    "deleteFormFields",
+    "getFormLayout",
+    "getFormLayoutPreview",
+    "updateFormLayout",
 ];
 
 /// Who is calling.
@@ -295,6 +311,20 @@ pub fn dispatch(
         "uninstallPlugin" => json(plugins::uninstall(ctx, params)),
         "getApis" => json(schema::list(ctx, params)),
         "getApiSchema" => json(schema::get(ctx, params)),
+        "getApp" => json(apps::get_app(ctx, params)),
+        "getApps" => json(apps::get_apps(ctx, params)),
+        "addApp" => json(apps::add_app(ctx, params)),
+        "moveApp" => json(apps::move_app(ctx, params)),
+        "getDeployStatus" => json(apps::get_deploy_status(ctx, params)),
+        "deployApps" => json(apps::deploy(ctx, params)),
+        "getFormFields" => json(form::get_fields(ctx, params, false)),
+        "getFormFieldsPreview" => json(form::get_fields(ctx, params, true)),
+        "addFormFields" => json(form::add_fields(ctx, params)),
+        "updateFormFields" => json(form::update_fields(ctx, params)),
+        "deleteFormFields" => json(form::delete_fields(ctx, params)),
+        "getFormLayout" => json(form::get_layout(ctx, params, false)),
+        "getFormLayoutPreview" => json(form::get_layout(ctx, params, true)),
+        "updateFormLayout" => json(form::update_layout(ctx, params)),
         other => Err(KintoneError::new(
             501,
             "EMULATOR_NI01",

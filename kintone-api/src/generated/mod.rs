@@ -13,6 +13,14 @@ pub const GUEST_API_PREFIX: (&str, &str) = ("/k/guest/", "/v1");
 pub mod limits {
     /// How long a cursor lives after its last read before kintone deletes it.
     pub const CURSOR_LIFETIME_SECONDS: usize = 600;
+    /// The apps to ask about (at most 300).
+    pub const MAX_APPS_PER_DEPLOY: usize = 300;
+    /// How many apps to return, from 1 to 100 (100 when left out).
+    pub const MAX_APPS_PER_PAGE: usize = 100;
+    /// Only these app IDs (at most 100).
+    pub const MAX_APP_FILTER_ITEMS: usize = 100;
+    /// The app's name, at most 64 characters.
+    pub const MAX_APP_NAME_LENGTH: usize = 64;
     /// Login names of the assignees, at most 100.
     pub const MAX_ASSIGNEES: usize = 100;
     /// The requests, run in order as one transaction; at most 20.
@@ -23,6 +31,10 @@ pub mod limits {
     pub const MAX_CONCURRENT_REQUESTS: usize = 100;
     /// Records per read; 100 when left out.
     pub const MAX_CURSOR_PAGE_SIZE: usize = 500;
+    /// The codes of the fields to delete (at most 100).
+    pub const MAX_FIELDS_PER_DELETE: usize = 100;
+    /// The field code (at most 128 characters).
+    pub const MAX_FIELD_CODE_LENGTH: usize = 128;
     /// Users, groups or departments to mention, at most 10.
     pub const MAX_MENTIONS_PER_COMMENT: usize = 10;
     /// The most cursors open at once on a domain; the next is refused with `GAIA_TM12`.

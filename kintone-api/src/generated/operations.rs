@@ -5571,6 +5571,1859 @@ impl<C> crate::runtime::Call<'_, GetApiSchemaRequest, C> {
         self.map(|request| request.accept_language(value))
     }
 }
+/// Get one app.
+///
+/// `GET /k/v1/app.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/get-app/)
+///
+/// Reads an app's name, description, app code, space and thread, and who created and last
+/// changed it and when. An app created through Add App is found here only once its settings
+/// have been deployed.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "appId": "1",
+///   "code": "ORDERS",
+///   "createdAt": "2024-03-01T09:15:00Z",
+///   "creator": {
+///     "code": "sato",
+///     "name": "Sato Aki"
+///   },
+///   "description": "Orders from the web shop.",
+///   "modifiedAt": "2024-04-11T02:40:00Z",
+///   "modifier": {
+///     "code": "suzuki",
+///     "name": "Suzuki Ren"
+///   },
+///   "name": "Orders",
+///   "spaceId": "4",
+///   "threadId": "5"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetAppRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app ID.
+    pub id: AppId,
+}
+impl GetAppRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            id: id.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetAppRequest {
+    type Response = AppInfo;
+    const ID: &'static str = "getApp";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetAppRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.id;
+            query.push("id", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, GetAppRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Get several apps.
+///
+/// `GET /k/v1/apps.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/get-apps/)
+///
+/// Lists the apps the caller may see, in app ID order, optionally only those with the given
+/// IDs, app codes, spaces, or a name containing the given text. At most 100 apps per call;
+/// page further with `offset`.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "apps": [
+///     {
+///       "appId": "1",
+///       "code": "ORDERS",
+///       "createdAt": "2024-03-01T09:15:00Z",
+///       "creator": {
+///         "code": "sato",
+///         "name": "Sato Aki"
+///       },
+///       "description": "",
+///       "modifiedAt": "2024-03-01T09:15:00Z",
+///       "modifier": {
+///         "code": "sato",
+///         "name": "Sato Aki"
+///       },
+///       "name": "Orders",
+///       "spaceId": null,
+///       "threadId": null
+///     }
+///   ]
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetAppsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// Only these app IDs (at most 100).
+    ///
+    /// Limits, checked before sending: at most 100 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ids: Option<Vec<AppId>>,
+    /// Only these app codes, matched exactly (at most 100).
+    ///
+    /// Limits, checked before sending: at most 100 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub codes: Option<Vec<String>>,
+    /// Only apps whose name contains this text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Only apps in these spaces (at most 100).
+    ///
+    /// Limits, checked before sending: at most 100 items.
+    #[serde(rename = "spaceIds", default, skip_serializing_if = "Option::is_none")]
+    pub space_ids: Option<Vec<SpaceIdValue>>,
+    /// How many apps to return, from 1 to 100 (100 when left out).
+    ///
+    /// Limits, checked before sending: from 1 to 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    /// How many matching apps to skip (0 when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+}
+impl GetAppsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            accept_language: None,
+            ids: None,
+            codes: None,
+            name: None,
+            space_ids: None,
+            limit: None,
+            offset: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `ids`.
+    pub fn ids(mut self, value: impl IntoIterator<Item = impl Into<AppId>>) -> Self {
+        self.ids = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `codes`.
+    pub fn codes(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.codes = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `spaceIds`.
+    pub fn space_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<SpaceIdValue>>,
+    ) -> Self {
+        self.space_ids = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: u64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: u64) -> Self {
+        self.offset = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.ids {
+            if value.len() > super::limits::MAX_APP_FILTER_ITEMS {
+                return Err(crate::LimitError::TooManyItems {
+                    field: "ids",
+                    max: super::limits::MAX_APP_FILTER_ITEMS,
+                    actual: value.len(),
+                });
+            }
+            for item in value {
+                crate::LimitError::check_id("ids", item.get())?;
+            }
+        }
+        if let Some(value) = &self.codes {
+            if value.len() > super::limits::MAX_APP_FILTER_ITEMS {
+                return Err(crate::LimitError::TooManyItems {
+                    field: "codes",
+                    max: super::limits::MAX_APP_FILTER_ITEMS,
+                    actual: value.len(),
+                });
+            }
+        }
+        if let Some(value) = &self.space_ids {
+            if value.len() > super::limits::MAX_APP_FILTER_ITEMS {
+                return Err(crate::LimitError::TooManyItems {
+                    field: "spaceIds",
+                    max: super::limits::MAX_APP_FILTER_ITEMS,
+                    actual: value.len(),
+                });
+            }
+            for item in value {
+                crate::LimitError::check_id("spaceIds", item.get())?;
+            }
+        }
+        if let Some(value) = &self.limit {
+            crate::LimitError::check_range(
+                "limit",
+                i64::try_from(*value).unwrap_or(i64::MAX),
+                Some(1),
+                Some(super::limits::MAX_APPS_PER_PAGE as i64),
+            )?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetAppsRequest {
+    type Response = GetAppsResponse;
+    const ID: &'static str = "getApps";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "apps.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetAppsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        if let Some(value) = &self.ids {
+            query.push_indexed("ids", value);
+        }
+        if let Some(value) = &self.codes {
+            query.push_indexed("codes", value);
+        }
+        if let Some(value) = &self.name {
+            query.push("name", value);
+        }
+        if let Some(value) = &self.space_ids {
+            query.push_indexed("spaceIds", value);
+        }
+        if let Some(value) = &self.limit {
+            query.push("limit", value);
+        }
+        if let Some(value) = &self.offset {
+            query.push("offset", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, GetAppsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `ids`.
+    pub fn ids(self, value: impl IntoIterator<Item = impl Into<AppId>>) -> Self {
+        self.map(|request| request.ids(value))
+    }
+    /// Sets `codes`.
+    pub fn codes(self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.map(|request| request.codes(value))
+    }
+    /// Sets `name`.
+    pub fn name(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.name(value))
+    }
+    /// Sets `spaceIds`.
+    pub fn space_ids(
+        self,
+        value: impl IntoIterator<Item = impl Into<SpaceIdValue>>,
+    ) -> Self {
+        self.map(|request| request.space_ids(value))
+    }
+    /// Sets `limit`.
+    pub fn limit(self, value: u64) -> Self {
+        self.map(|request| request.limit(value))
+    }
+    /// Sets `offset`.
+    pub fn offset(self, value: u64) -> Self {
+        self.map(|request| request.offset(value))
+    }
+}
+/// Create an app.
+///
+/// `POST /k/v1/preview/app.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/add-app/)
+///
+/// Creates an app with pre-live settings only: it has no live app, and so no records, until
+/// its settings are deployed (Deploy Settings). In a space, `thread` names the space's
+/// thread to post it to. API tokens cannot call this operation.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "name": "Orders"
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "app": "23",
+///   "revision": "1"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct AddAppRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app's name, at most 64 characters.
+    ///
+    /// Limits, checked before sending: at most 64 characters.
+    pub name: String,
+    /// The space to create the app in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub space: Option<SpaceIdValue>,
+    /// The thread of that space to post the app to (with `space`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<SpaceIdValue>,
+}
+impl AddAppRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>) -> Self {
+        Self {
+            accept_language: None,
+            name: name.into(),
+            space: None,
+            thread: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `space`.
+    pub fn space(mut self, value: impl Into<SpaceIdValue>) -> Self {
+        self.space = Some(value.into());
+        self
+    }
+    /// Sets `thread`.
+    pub fn thread(mut self, value: impl Into<SpaceIdValue>) -> Self {
+        self.thread = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.name;
+            let length = value.chars().count();
+            if length > super::limits::MAX_APP_NAME_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "name",
+                    max: super::limits::MAX_APP_NAME_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.space {
+            crate::LimitError::check_id("space", value.get())?;
+        }
+        if let Some(value) = &self.thread {
+            crate::LimitError::check_id("thread", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for AddAppRequest {
+    type Response = AddAppResponse;
+    const ID: &'static str = "addApp";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Post;
+    const PATH: &'static str = "preview/app.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        AddAppRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, AddAppRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `space`.
+    pub fn space(self, value: impl Into<SpaceIdValue>) -> Self {
+        self.map(|request| request.space(value))
+    }
+    /// Sets `thread`.
+    pub fn thread(self, value: impl Into<SpaceIdValue>) -> Self {
+        self.map(|request| request.thread(value))
+    }
+}
+/// Move an app to another space.
+///
+/// `POST /k/v1/app/move.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://cybozu.dev/ja/kintone/docs/rest-api/apps/settings/move-app)
+///
+/// Moves an app into a space, or out of any space when `space` is left out or `null`. Only
+/// password and session authentication may call it; guest spaces are not a destination.
+///
+/// Not available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "space": "5"
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {}
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct MoveAppRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// The space to move the app into; out of every space when left out (or `null`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub space: Option<SpaceIdValue>,
+}
+impl MoveAppRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            space: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `space`.
+    pub fn space(mut self, value: impl Into<SpaceIdValue>) -> Self {
+        self.space = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.space {
+            crate::LimitError::check_id("space", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for MoveAppRequest {
+    type Response = MoveAppResponse;
+    const ID: &'static str = "moveApp";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Post;
+    const PATH: &'static str = "app/move.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = false;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        MoveAppRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, MoveAppRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `space`.
+    pub fn space(self, value: impl Into<SpaceIdValue>) -> Self {
+        self.map(|request| request.space(value))
+    }
+}
+/// Get the deploy status of apps.
+///
+/// `GET /k/v1/preview/app/deploy.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/get-app-deploy-status/)
+///
+/// Tells, for each app, whether its last deploy is still `PROCESSING`, or ended in `SUCCESS`,
+/// `FAIL`, or `CANCEL` (another app of the same deploy failed, so this one was rolled back).
+/// At most 300 apps per call; in a guest space, every app must belong to that space.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "apps": [
+///     {
+///       "app": "1",
+///       "status": "PROCESSING"
+///     },
+///     {
+///       "app": "2",
+///       "status": "SUCCESS"
+///     }
+///   ]
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetDeployStatusRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The apps to ask about (at most 300).
+    ///
+    /// Limits, checked before sending: at most 300 items.
+    pub apps: Vec<AppId>,
+}
+impl GetDeployStatusRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(apps: impl IntoIterator<Item = impl Into<AppId>>) -> Self {
+        Self {
+            accept_language: None,
+            apps: apps.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.apps;
+            if value.len() > super::limits::MAX_APPS_PER_DEPLOY {
+                return Err(crate::LimitError::TooManyItems {
+                    field: "apps",
+                    max: super::limits::MAX_APPS_PER_DEPLOY,
+                    actual: value.len(),
+                });
+            }
+            if value.len() < 1 {
+                return Err(crate::LimitError::TooFewItems {
+                    field: "apps",
+                    min: 1,
+                    actual: value.len(),
+                });
+            }
+            for item in value {
+                crate::LimitError::check_id("apps", item.get())?;
+            }
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetDeployStatusRequest {
+    type Response = GetDeployStatusResponse;
+    const ID: &'static str = "getDeployStatus";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "preview/app/deploy.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetDeployStatusRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.apps;
+            query.push_indexed("apps", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, GetDeployStatusRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Deploy app settings.
+///
+/// `POST /k/v1/preview/app/deploy.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/deploy-app-settings/)
+///
+/// Starts copying the pre-live settings of up to 300 apps to their live apps, or, with
+/// `revert: true`, discards the pre-live changes instead. The answer comes at once; the
+/// deploy runs on, and Get Deploy Status tells when it ends. When one app fails, every app
+/// of the request is rolled back. An app given with a `revision` is deployed only if its
+/// pre-live settings are still at that revision.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "apps": [
+///     {
+///       "app": "1",
+///       "revision": "4"
+///     },
+///     {
+///       "app": "2"
+///     }
+///   ]
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {}
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct DeployAppsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The apps to deploy (at most 300).
+    ///
+    /// Limits, checked before sending: at most 300 items.
+    pub apps: Vec<DeployTarget>,
+    /// `true` discards the pre-live changes instead of deploying them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revert: Option<bool>,
+}
+impl DeployAppsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(apps: impl IntoIterator<Item = impl Into<DeployTarget>>) -> Self {
+        Self {
+            accept_language: None,
+            apps: apps.into_iter().map(Into::into).collect(),
+            revert: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `revert`.
+    pub fn revert(mut self, value: bool) -> Self {
+        self.revert = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.apps;
+            if value.len() > super::limits::MAX_APPS_PER_DEPLOY {
+                return Err(crate::LimitError::TooManyItems {
+                    field: "apps",
+                    max: super::limits::MAX_APPS_PER_DEPLOY,
+                    actual: value.len(),
+                });
+            }
+            if value.len() < 1 {
+                return Err(crate::LimitError::TooFewItems {
+                    field: "apps",
+                    min: 1,
+                    actual: value.len(),
+                });
+            }
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for DeployAppsRequest {
+    type Response = DeployAppsResponse;
+    const ID: &'static str = "deployApps";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Post;
+    const PATH: &'static str = "preview/app/deploy.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        DeployAppsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, DeployAppsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `revert`.
+    pub fn revert(self, value: bool) -> Self {
+        self.map(|request| request.revert(value))
+    }
+}
+/// Get form fields.
+///
+/// `GET /k/v1/app/form/fields.json`
+///
+/// Its preview twin, `getFormFieldsPreview` (`GET /k/v1/preview/app/form/fields.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/form/get-form-fields/)
+///
+/// Reads every field of an app's form with its properties, by field code, and the settings
+/// revision. Field types this description does not know yet are kept as they came.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "properties": {
+///     "Amount": {
+///       "code": "Amount",
+///       "defaultValue": "",
+///       "digit": true,
+///       "displayScale": "2",
+///       "label": "Amount",
+///       "maxValue": "",
+///       "minValue": "0",
+///       "noLabel": false,
+///       "required": false,
+///       "type": "NUMBER",
+///       "unique": false,
+///       "unit": "JPY",
+///       "unitPosition": "AFTER"
+///     },
+///     "Kind": {
+///       "code": "Kind",
+///       "defaultValue": "A",
+///       "label": "Kind",
+///       "noLabel": false,
+///       "options": {
+///         "A": {
+///           "index": "0",
+///           "label": "A"
+///         },
+///         "B": {
+///           "index": "1",
+///           "label": "B"
+///         }
+///       },
+///       "required": false,
+///       "type": "DROP_DOWN"
+///     },
+///     "Lines": {
+///       "code": "Lines",
+///       "fields": {
+///         "Qty": {
+///           "code": "Qty",
+///           "label": "Quantity",
+///           "noLabel": false,
+///           "required": true,
+///           "type": "NUMBER"
+///         }
+///       },
+///       "label": "Lines",
+///       "noLabel": true,
+///       "type": "SUBTABLE"
+///     },
+///     "Owner": {
+///       "code": "Owner",
+///       "defaultValue": [
+///         {
+///           "code": "LOGINUSER()",
+///           "type": "FUNCTION"
+///         }
+///       ],
+///       "entities": [
+///         {
+///           "code": "sales",
+///           "type": "ORGANIZATION"
+///         }
+///       ],
+///       "label": "Owner",
+///       "noLabel": false,
+///       "required": false,
+///       "type": "USER_SELECT"
+///     },
+///     "Record_number": {
+///       "code": "Record_number",
+///       "label": "Record number",
+///       "noLabel": false,
+///       "type": "RECORD_NUMBER"
+///     },
+///     "Status": {
+///       "code": "Status",
+///       "enabled": true,
+///       "label": "Status",
+///       "type": "STATUS"
+///     },
+///     "Title": {
+///       "code": "Title",
+///       "defaultValue": "",
+///       "expression": "",
+///       "hideExpression": false,
+///       "label": "Title",
+///       "maxLength": "64",
+///       "minLength": "",
+///       "noLabel": false,
+///       "required": true,
+///       "type": "SINGLE_LINE_TEXT",
+///       "unique": false
+///     }
+///   },
+///   "revision": "3"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetFormFieldsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+    /// The language of field names and options when the app is localized: `default`, `en`,
+    /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<SettingsLang>,
+}
+impl GetFormFieldsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            lang: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `lang`.
+    pub fn lang(mut self, value: impl Into<SettingsLang>) -> Self {
+        self.lang = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetFormFieldsRequest {
+    type Response = FormFields;
+    const ID: &'static str = "getFormFields";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/form/fields.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetFormFieldsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+        if let Some(value) = &self.lang {
+            query.push("lang", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetFormFieldsRequest {
+    const PREVIEW_ID: &'static str = "getFormFieldsPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/form/fields.json";
+}
+impl<C> crate::runtime::Call<'_, GetFormFieldsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `lang`.
+    pub fn lang(self, value: impl Into<SettingsLang>) -> Self {
+        self.map(|request| request.lang(value))
+    }
+}
+/// Change form fields.
+///
+/// `PUT /k/v1/preview/app/form/fields.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/form/update-form-fields/)
+///
+/// Changes the properties of fields of an app's pre-live form, each found by its code
+/// (`code` in the properties renames it). Properties left out keep their values; a field's
+/// type cannot change.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "properties": {
+///     "Title": {
+///       "code": "Title",
+///       "label": "Subject",
+///       "maxLength": "100",
+///       "type": "SINGLE_LINE_TEXT"
+///     }
+///   }
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "5"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateFormFieldsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// The fields to change, by their current field code.
+    pub properties: ::std::collections::BTreeMap<String, FieldProperties>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateFormFieldsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app: impl Into<AppId>,
+        properties: impl Into<::std::collections::BTreeMap<String, FieldProperties>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            properties: properties.into(),
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateFormFieldsRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "updateFormFields";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/form/fields.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateFormFieldsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateFormFieldsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
+/// Add form fields.
+///
+/// `POST /k/v1/preview/app/form/fields.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/form/add-form-fields/)
+///
+/// Adds fields to an app's pre-live form; they reach the live app when it is deployed. Each
+/// field is given by its code with its properties, `type` included. The fields every app
+/// has, and status, assignee and category fields, cannot be added.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "properties": {
+///     "Due": {
+///       "code": "Due",
+///       "defaultNowValue": false,
+///       "label": "Due date",
+///       "required": true,
+///       "type": "DATE"
+///     },
+///     "Tags": {
+///       "align": "HORIZONTAL",
+///       "code": "Tags",
+///       "label": "Tags",
+///       "options": {
+///         "blue": {
+///           "index": "1",
+///           "label": "blue"
+///         },
+///         "red": {
+///           "index": "0",
+///           "label": "red"
+///         }
+///       },
+///       "type": "CHECK_BOX"
+///     }
+///   },
+///   "revision": "3"
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "4"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct AddFormFieldsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// The fields to add, by field code.
+    pub properties: ::std::collections::BTreeMap<String, FieldProperties>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl AddFormFieldsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app: impl Into<AppId>,
+        properties: impl Into<::std::collections::BTreeMap<String, FieldProperties>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            properties: properties.into(),
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for AddFormFieldsRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "addFormFields";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Post;
+    const PATH: &'static str = "preview/app/form/fields.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        AddFormFieldsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, AddFormFieldsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
+/// Delete form fields.
+///
+/// `DELETE /k/v1/preview/app/form/fields.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/form/delete-form-fields/)
+///
+/// Deletes up to 100 fields from an app's pre-live form. When the app is deployed, the
+/// fields, and their values in every record, are gone.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "6"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct DeleteFormFieldsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+    /// The codes of the fields to delete (at most 100).
+    ///
+    /// Limits, checked before sending: at most 100 items.
+    pub fields: Vec<String>,
+    /// The settings revision expected; `-1` or left out skips the check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl DeleteFormFieldsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app: impl Into<AppId>,
+        fields: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            fields: fields.into_iter().map(Into::into).collect(),
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
+            let value = &self.fields;
+            if value.len() > super::limits::MAX_FIELDS_PER_DELETE {
+                return Err(crate::LimitError::TooManyItems {
+                    field: "fields",
+                    max: super::limits::MAX_FIELDS_PER_DELETE,
+                    actual: value.len(),
+                });
+            }
+            if value.len() < 1 {
+                return Err(crate::LimitError::TooFewItems {
+                    field: "fields",
+                    min: 1,
+                    actual: value.len(),
+                });
+            }
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for DeleteFormFieldsRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "deleteFormFields";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Delete;
+    const PATH: &'static str = "preview/app/form/fields.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        DeleteFormFieldsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+        {
+            let value = &self.fields;
+            query.push_indexed("fields", value);
+        }
+        if let Some(value) = &self.revision {
+            query.push("revision", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, DeleteFormFieldsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
+/// Get the form layout.
+///
+/// `GET /k/v1/app/form/layout.json`
+///
+/// Its preview twin, `getFormLayoutPreview` (`GET /k/v1/preview/app/form/layout.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/form/get-form-layout/)
+///
+/// Reads how an app's form is laid out: rows of fields and of labels, spaces and borders,
+/// subtables, and groups of rows, with each element's size.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "layout": [
+///     {
+///       "fields": [
+///         {
+///           "code": "Title",
+///           "size": {
+///             "width": "300"
+///           },
+///           "type": "SINGLE_LINE_TEXT"
+///         },
+///         {
+///           "label": "<b>Order</b>",
+///           "size": {
+///             "width": "120"
+///           },
+///           "type": "LABEL"
+///         },
+///         {
+///           "elementId": "gap",
+///           "size": {
+///             "height": "20",
+///             "width": "40"
+///           },
+///           "type": "SPACER"
+///         }
+///       ],
+///       "type": "ROW"
+///     },
+///     {
+///       "code": "Lines",
+///       "fields": [
+///         {
+///           "code": "Qty",
+///           "size": {
+///             "width": "80"
+///           },
+///           "type": "NUMBER"
+///         }
+///       ],
+///       "type": "SUBTABLE"
+///     },
+///     {
+///       "code": "Details",
+///       "layout": [
+///         {
+///           "fields": [
+///             {
+///               "size": {
+///                 "width": "600"
+///               },
+///               "type": "HR"
+///             }
+///           ],
+///           "type": "ROW"
+///         }
+///       ],
+///       "type": "GROUP"
+///     }
+///   ],
+///   "revision": "3"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetFormLayoutRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+}
+impl GetFormLayoutRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetFormLayoutRequest {
+    type Response = FormLayout;
+    const ID: &'static str = "getFormLayout";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/form/layout.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetFormLayoutRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetFormLayoutRequest {
+    const PREVIEW_ID: &'static str = "getFormLayoutPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/form/layout.json";
+}
+impl<C> crate::runtime::Call<'_, GetFormLayoutRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Change the form layout.
+///
+/// `PUT /k/v1/preview/app/form/layout.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/form/update-form-layout/)
+///
+/// Replaces the layout of an app's pre-live form. Every field of the form must be placed;
+/// labels, spaces and borders are created by the layout itself.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "layout": [
+///     {
+///       "fields": [
+///         {
+///           "code": "Title",
+///           "size": {
+///             "width": "400"
+///           },
+///           "type": "SINGLE_LINE_TEXT"
+///         }
+///       ],
+///       "type": "ROW"
+///     }
+///   ]
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "7"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateFormLayoutRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    pub layout: Vec<LayoutBlock>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateFormLayoutRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app: impl Into<AppId>,
+        layout: impl IntoIterator<Item = impl Into<LayoutBlock>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            layout: layout.into_iter().map(Into::into).collect(),
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateFormLayoutRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "updateFormLayout";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/form/layout.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateFormLayoutRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateFormLayoutRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
 /// Read and write records, one or many at a time.
 ///
 /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
@@ -6196,5 +8049,154 @@ impl<'c, C> SchemaApi<'c, C> {
         api_id: impl Into<String>,
     ) -> crate::runtime::Call<'c, GetApiSchemaRequest, C> {
         crate::runtime::Call::new(self.client, GetApiSchemaRequest::new(api_id))
+    }
+}
+/// Apps themselves (read, create, move), and deploying their pre-live settings.
+///
+/// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+/// feature, `blocking::Client`.
+#[derive(Debug)]
+pub struct AppsApi<'c, C = crate::Client> {
+    client: &'c C,
+}
+impl<C> Clone for AppsApi<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for AppsApi<'_, C> {}
+impl crate::Client {
+    /// The `apps` operations. Apps themselves (read, create, move), and deploying their pre-live settings.
+    pub fn apps(&self) -> AppsApi<'_> {
+        AppsApi { client: self }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// The `apps` operations. Apps themselves (read, create, move), and deploying their pre-live settings.
+    pub fn apps(&self) -> AppsApi<'_, crate::blocking::Client> {
+        AppsApi { client: self }
+    }
+}
+impl<'c, C> AppsApi<'c, C> {
+    /// Get one app: `GET /k/v1/app.json`. See [`GetAppRequest`] for the details.
+    pub fn get_app(
+        &self,
+        id: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetAppRequest, C> {
+        crate::runtime::Call::new(self.client, GetAppRequest::new(id))
+    }
+    /// Get several apps: `GET /k/v1/apps.json`. See [`GetAppsRequest`] for the details.
+    pub fn get_apps(&self) -> crate::runtime::Call<'c, GetAppsRequest, C> {
+        crate::runtime::Call::new(self.client, GetAppsRequest::new())
+    }
+    /// Create an app: `POST /k/v1/preview/app.json`. See [`AddAppRequest`] for the details.
+    pub fn add_app(
+        &self,
+        name: impl Into<String>,
+    ) -> crate::runtime::Call<'c, AddAppRequest, C> {
+        crate::runtime::Call::new(self.client, AddAppRequest::new(name))
+    }
+    /// Move an app to another space: `POST /k/v1/app/move.json`. See [`MoveAppRequest`] for the details.
+    pub fn move_app(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, MoveAppRequest, C> {
+        crate::runtime::Call::new(self.client, MoveAppRequest::new(app))
+    }
+    /// Get the deploy status of apps: `GET /k/v1/preview/app/deploy.json`. See [`GetDeployStatusRequest`] for the details.
+    pub fn get_deploy_status(
+        &self,
+        apps: impl IntoIterator<Item = impl Into<AppId>>,
+    ) -> crate::runtime::Call<'c, GetDeployStatusRequest, C> {
+        crate::runtime::Call::new(self.client, GetDeployStatusRequest::new(apps))
+    }
+    /// Deploy app settings: `POST /k/v1/preview/app/deploy.json`. See [`DeployAppsRequest`] for the details.
+    pub fn deploy_apps(
+        &self,
+        apps: impl IntoIterator<Item = impl Into<DeployTarget>>,
+    ) -> crate::runtime::Call<'c, DeployAppsRequest, C> {
+        crate::runtime::Call::new(self.client, DeployAppsRequest::new(apps))
+    }
+}
+/// An app's form, its fields and their layout.
+///
+/// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+/// feature, `blocking::Client`.
+#[derive(Debug)]
+pub struct FormApi<'c, C = crate::Client> {
+    client: &'c C,
+}
+impl<C> Clone for FormApi<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for FormApi<'_, C> {}
+impl crate::Client {
+    /// The `form` operations. An app's form, its fields and their layout.
+    pub fn form(&self) -> FormApi<'_> {
+        FormApi { client: self }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// The `form` operations. An app's form, its fields and their layout.
+    pub fn form(&self) -> FormApi<'_, crate::blocking::Client> {
+        FormApi { client: self }
+    }
+}
+impl<'c, C> FormApi<'c, C> {
+    /// Get form fields: `GET /k/v1/app/form/fields.json`. See [`GetFormFieldsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/form/fields.json` instead.
+    pub fn get_form_fields(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetFormFieldsRequest, C> {
+        crate::runtime::Call::new(self.client, GetFormFieldsRequest::new(app))
+    }
+    /// Change form fields: `PUT /k/v1/preview/app/form/fields.json`. See [`UpdateFormFieldsRequest`] for the details.
+    pub fn update_form_fields(
+        &self,
+        app: impl Into<AppId>,
+        properties: impl Into<::std::collections::BTreeMap<String, FieldProperties>>,
+    ) -> crate::runtime::Call<'c, UpdateFormFieldsRequest, C> {
+        crate::runtime::Call::new(
+            self.client,
+            UpdateFormFieldsRequest::new(app, properties),
+        )
+    }
+    /// Add form fields: `POST /k/v1/preview/app/form/fields.json`. See [`AddFormFieldsRequest`] for the details.
+    pub fn add_form_fields(
+        &self,
+        app: impl Into<AppId>,
+        properties: impl Into<::std::collections::BTreeMap<String, FieldProperties>>,
+    ) -> crate::runtime::Call<'c, AddFormFieldsRequest, C> {
+        crate::runtime::Call::new(
+            self.client,
+            AddFormFieldsRequest::new(app, properties),
+        )
+    }
+    /// Delete form fields: `DELETE /k/v1/preview/app/form/fields.json`. See [`DeleteFormFieldsRequest`] for the details.
+    pub fn delete_form_fields(
+        &self,
+        app: impl Into<AppId>,
+        fields: impl IntoIterator<Item = impl Into<String>>,
+    ) -> crate::runtime::Call<'c, DeleteFormFieldsRequest, C> {
+        crate::runtime::Call::new(self.client, DeleteFormFieldsRequest::new(app, fields))
+    }
+    /// Get the form layout: `GET /k/v1/app/form/layout.json`. See [`GetFormLayoutRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/form/layout.json` instead.
+    pub fn get_form_layout(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetFormLayoutRequest, C> {
+        crate::runtime::Call::new(self.client, GetFormLayoutRequest::new(app))
+    }
+    /// Change the form layout: `PUT /k/v1/preview/app/form/layout.json`. See [`UpdateFormLayoutRequest`] for the details.
+    pub fn update_form_layout(
+        &self,
+        app: impl Into<AppId>,
+        layout: impl IntoIterator<Item = impl Into<LayoutBlock>>,
+    ) -> crate::runtime::Call<'c, UpdateFormLayoutRequest, C> {
+        crate::runtime::Call::new(self.client, UpdateFormLayoutRequest::new(app, layout))
     }
 }

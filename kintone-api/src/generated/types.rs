@@ -4,6 +4,36 @@
 #![allow(clippy::doc_markdown)]
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
+pub struct AddAppResponse {
+    /// An app ID.
+    pub app: AppId,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl AddAppResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>, revision: impl Into<SettingsRevision>) -> Self {
+        Self {
+            app: app.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AddGuestsResponse {}
 impl AddGuestsResponse {
     /// Creates the value from its required fields; the others start unset.
@@ -165,6 +195,43 @@ impl AddThreadResponse {
         Ok(())
     }
 }
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum Align {
+    /// `HORIZONTAL`
+    #[serde(rename = "HORIZONTAL")]
+    Horizontal,
+    /// `VERTICAL`
+    #[serde(rename = "VERTICAL")]
+    Vertical,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl Align {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Horizontal => "HORIZONTAL",
+            Self::Vertical => "VERTICAL",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for Align {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct ApiLink {
@@ -291,8 +358,162 @@ impl ::std::fmt::Display for ApiSchemaHttpMethod {
         f.write_str(self.as_str())
     }
 }
+/// One app's deploy status.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppDeployStatus {
+    /// An app ID.
+    pub app: AppId,
+    /// Where an app's last deploy is: `PROCESSING` (running), `SUCCESS`, `FAIL` (this app's
+    /// settings could not be deployed), or `CANCEL` (another app of the same deploy failed).
+    pub status: DeployStatus,
+}
+impl AppDeployStatus {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>, status: impl Into<DeployStatus>) -> Self {
+        Self {
+            app: app.into(),
+            status: status.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
 crate::wire::numeric_id! {
     #[doc = " An app ID."] pub struct AppId;
+}
+/// An app as Get App and Get Apps describe it.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppInfo {
+    /// An app ID.
+    #[serde(rename = "appId")]
+    pub app_id: AppId,
+    /// The app code; empty when none is set.
+    pub code: String,
+    /// The app's name, in the caller's language when the app is localized.
+    pub name: String,
+    /// The app's description (HTML), in the caller's language when localized.
+    pub description: String,
+    /// The space the app is in; `null` outside spaces.
+    #[serde(rename = "spaceId", with = "crate::wire::numeric_string::option")]
+    pub space_id: Option<u64>,
+    /// The space's thread the app is posted to; `null` outside spaces.
+    #[serde(rename = "threadId", with = "crate::wire::numeric_string::option")]
+    pub thread_id: Option<u64>,
+    /// When the app was created (UTC).
+    #[serde(rename = "createdAt")]
+    pub created_at: crate::DateTime,
+    /// A user, group or department as kintone shows it.
+    pub creator: Entity,
+    /// When the app was last changed (UTC).
+    #[serde(rename = "modifiedAt")]
+    pub modified_at: crate::DateTime,
+    /// A user, group or department as kintone shows it.
+    pub modifier: Entity,
+}
+impl AppInfo {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app_id: impl Into<AppId>,
+        code: impl Into<String>,
+        name: impl Into<String>,
+        description: impl Into<String>,
+        space_id: impl Into<Option<u64>>,
+        thread_id: impl Into<Option<u64>>,
+        created_at: impl Into<crate::DateTime>,
+        creator: impl Into<Entity>,
+        modified_at: impl Into<crate::DateTime>,
+        modifier: impl Into<Entity>,
+    ) -> Self {
+        Self {
+            app_id: app_id.into(),
+            code: code.into(),
+            name: name.into(),
+            description: description.into(),
+            space_id: space_id.into(),
+            thread_id: thread_id.into(),
+            created_at: created_at.into(),
+            creator: creator.into(),
+            modified_at: modified_at.into(),
+            modifier: modifier.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app_id;
+            crate::LimitError::check_id("appId", value.get())?;
+        }
+        {
+            let value = &self.creator;
+            value.validate()?;
+        }
+        {
+            let value = &self.modifier;
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+/// A field kintone fills in itself; its name is the only property.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct BuiltInFieldProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+}
+impl BuiltInFieldProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        Ok(())
+    }
 }
 /// The error body of a failed bulk request.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -481,6 +702,173 @@ impl CalcField {
         Ok(())
     }
 }
+/// A calculated field.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CalcProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// The formula.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    /// How the result is shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<CalcPropertiesFormat>,
+    #[serde(rename = "displayScale", default, skip_serializing_if = "Option::is_none")]
+    pub display_scale: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(rename = "unitPosition", default, skip_serializing_if = "Option::is_none")]
+    pub unit_position: Option<UnitPosition>,
+    #[serde(rename = "hideExpression", default, skip_serializing_if = "Option::is_none")]
+    pub hide_expression: Option<bool>,
+}
+impl CalcProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            required: None,
+            expression: None,
+            format: None,
+            display_scale: None,
+            unit: None,
+            unit_position: None,
+            hide_expression: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `expression`.
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `format`.
+    pub fn format(mut self, value: impl Into<CalcPropertiesFormat>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+    /// Sets `displayScale`.
+    pub fn display_scale(mut self, value: impl Into<String>) -> Self {
+        self.display_scale = Some(value.into());
+        self
+    }
+    /// Sets `unit`.
+    pub fn unit(mut self, value: impl Into<String>) -> Self {
+        self.unit = Some(value.into());
+        self
+    }
+    /// Sets `unitPosition`.
+    pub fn unit_position(mut self, value: impl Into<UnitPosition>) -> Self {
+        self.unit_position = Some(value.into());
+        self
+    }
+    /// Sets `hideExpression`.
+    pub fn hide_expression(mut self, value: bool) -> Self {
+        self.hide_expression = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+/// How the result is shown.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum CalcPropertiesFormat {
+    /// `NUMBER`
+    #[serde(rename = "NUMBER")]
+    Number,
+    /// `NUMBER_DIGIT`
+    #[serde(rename = "NUMBER_DIGIT")]
+    NumberDigit,
+    /// `DATETIME`
+    #[serde(rename = "DATETIME")]
+    Datetime,
+    /// `DATE`
+    #[serde(rename = "DATE")]
+    Date,
+    /// `TIME`
+    #[serde(rename = "TIME")]
+    Time,
+    /// `HOUR_MINUTE`
+    #[serde(rename = "HOUR_MINUTE")]
+    HourMinute,
+    /// `DAY_HOUR_MINUTE`
+    #[serde(rename = "DAY_HOUR_MINUTE")]
+    DayHourMinute,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl CalcPropertiesFormat {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Number => "NUMBER",
+            Self::NumberDigit => "NUMBER_DIGIT",
+            Self::Datetime => "DATETIME",
+            Self::Date => "DATE",
+            Self::Time => "TIME",
+            Self::HourMinute => "HOUR_MINUTE",
+            Self::DayHourMinute => "DAY_HOUR_MINUTE",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for CalcPropertiesFormat {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 /// The record's categories, computed by kintone.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -515,6 +903,94 @@ impl CheckBoxField {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// Check boxes; the value is the list of checked choices.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CheckBoxProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    /// `true` makes a value required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// The choices, by label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<FieldOptions>,
+    #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub align: Option<Align>,
+}
+impl CheckBoxProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            required: None,
+            options: None,
+            default_value: None,
+            align: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `options`.
+    pub fn options(mut self, value: impl Into<FieldOptions>) -> Self {
+        self.options = Some(value.into());
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn default_value(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.default_value = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `align`.
+    pub fn align(mut self, value: impl Into<Align>) -> Self {
+        self.align = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
         Ok(())
     }
 }
@@ -731,6 +1207,96 @@ impl DateInput {
         Ok(())
     }
 }
+/// A date field.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DateProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    /// `true` makes a value required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unique: Option<bool>,
+    /// A date (`YYYY-MM-DD`), or empty.
+    #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    /// `true` fills in today's date.
+    #[serde(
+        rename = "defaultNowValue",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_now_value: Option<bool>,
+}
+impl DateProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            required: None,
+            unique: None,
+            default_value: None,
+            default_now_value: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `unique`.
+    pub fn unique(mut self, value: bool) -> Self {
+        self.unique = Some(value);
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn default_value(mut self, value: impl Into<String>) -> Self {
+        self.default_value = Some(value.into());
+        self
+    }
+    /// Sets `defaultNowValue`.
+    pub fn default_now_value(mut self, value: bool) -> Self {
+        self.default_now_value = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        Ok(())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DateTimeField {
@@ -763,6 +1329,95 @@ impl DateTimeInput {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// A date and time field.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DateTimeProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    /// `true` makes a value required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unique: Option<bool>,
+    /// A date and time in UTC, or empty.
+    #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    #[serde(
+        rename = "defaultNowValue",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_now_value: Option<bool>,
+}
+impl DateTimeProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            required: None,
+            unique: None,
+            default_value: None,
+            default_now_value: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `unique`.
+    pub fn unique(mut self, value: bool) -> Self {
+        self.unique = Some(value);
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn default_value(mut self, value: impl Into<String>) -> Self {
+        self.default_value = Some(value.into());
+        self
+    }
+    /// Sets `defaultNowValue`.
+    pub fn default_now_value(mut self, value: bool) -> Self {
+        self.default_now_value = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
         Ok(())
     }
 }
@@ -837,6 +1492,104 @@ impl DeleteSpaceResponse {
         Ok(())
     }
 }
+/// Nothing.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DeployAppsResponse {}
+impl DeployAppsResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// Where an app's last deploy is: `PROCESSING` (running), `SUCCESS`, `FAIL` (this app's
+/// settings could not be deployed), or `CANCEL` (another app of the same deploy failed).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum DeployStatus {
+    /// `PROCESSING`
+    #[serde(rename = "PROCESSING")]
+    Processing,
+    /// `SUCCESS`
+    #[serde(rename = "SUCCESS")]
+    Success,
+    /// `FAIL`
+    #[serde(rename = "FAIL")]
+    Fail,
+    /// `CANCEL`
+    #[serde(rename = "CANCEL")]
+    Cancel,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl DeployStatus {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Processing => "PROCESSING",
+            Self::Success => "SUCCESS",
+            Self::Fail => "FAIL",
+            Self::Cancel => "CANCEL",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for DeployStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// One app of a deploy.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DeployTarget {
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl DeployTarget {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            app: app.into(),
+            revision: None,
+        }
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DropDownField {
@@ -848,6 +1601,137 @@ impl DropDownField {
     #[allow(clippy::new_without_default)]
     pub fn new(value: impl Into<Option<String>>) -> Self {
         Self { value: value.into() }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// A drop-down; the value is the chosen choice.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct DropDownProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    /// `true` makes a value required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// The choices, by label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<FieldOptions>,
+    #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+}
+impl DropDownProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            required: None,
+            options: None,
+            default_value: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `options`.
+    pub fn options(mut self, value: impl Into<FieldOptions>) -> Self {
+        self.options = Some(value.into());
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn default_value(mut self, value: impl Into<String>) -> Self {
+        self.default_value = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+/// An element's size in pixels; what is not set is left out.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ElementSize {
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub width: Option<u64>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub height: Option<u64>,
+    #[serde(
+        rename = "innerHeight",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub inner_height: Option<u64>,
+}
+impl ElementSize {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            width: None,
+            height: None,
+            inner_height: None,
+        }
+    }
+    /// Sets `width`.
+    pub fn width(mut self, value: u64) -> Self {
+        self.width = Some(value);
+        self
+    }
+    /// Sets `height`.
+    pub fn height(mut self, value: u64) -> Self {
+        self.height = Some(value);
+        self
+    }
+    /// Sets `innerHeight`.
+    pub fn inner_height(mut self, value: u64) -> Self {
+        self.inner_height = Some(value);
+        self
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
@@ -939,6 +1823,99 @@ impl EntityInput {
         {
             let value = &self.value;
             value.validate()?;
+        }
+        Ok(())
+    }
+}
+/// A user, group or department selection.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct EntitySelectProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    /// `true` makes a value required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// The choices offered; every one when empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entities: Option<Vec<SelectionEntity>>,
+    #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<Vec<SelectionEntity>>,
+}
+impl EntitySelectProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            required: None,
+            entities: None,
+            default_value: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `entities`.
+    pub fn entities(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<SelectionEntity>>,
+    ) -> Self {
+        self.entities = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn default_value(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<SelectionEntity>>,
+    ) -> Self {
+        self.default_value = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.entities {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.default_value {
+            for item in value {
+                item.validate()?;
+            }
         }
         Ok(())
     }
@@ -1072,6 +2049,122 @@ impl<'de> ::serde::Deserialize<'de> for ExpectedRevision {
                 ),
             )
         }
+    }
+}
+/// The settings revision a change expects the pre-live settings to be at; a stale one is
+/// refused (see `SettingsConflict`). `-1` skips the check, as leaving it out does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExpectedSettingsRevision(i64);
+impl ExpectedSettingsRevision {
+    /// `-1`: Skips the settings revision check, as leaving the revision out does.
+    pub const ANY: Self = Self(-1i64);
+    /// The number as kintone reads it.
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+impl From<u64> for ExpectedSettingsRevision {
+    fn from(value: u64) -> Self {
+        Self(i64::try_from(value).unwrap_or(i64::MAX))
+    }
+}
+impl From<SettingsRevision> for ExpectedSettingsRevision {
+    fn from(value: SettingsRevision) -> Self {
+        Self::from(value.get())
+    }
+}
+impl ::std::fmt::Display for ExpectedSettingsRevision {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        ::std::fmt::Display::fmt(&self.0, f)
+    }
+}
+impl ::serde::Serialize for ExpectedSettingsRevision {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ExpectedSettingsRevision {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        #[derive(::serde::Deserialize)]
+        #[serde(untagged)]
+        enum Wire<'a> {
+            Number(i64),
+            Text(::std::borrow::Cow<'a, str>),
+        }
+        let value = match Wire::deserialize(deserializer)? {
+            Wire::Number(n) => n,
+            Wire::Text(text) => {
+                text.parse()
+                    .map_err(|_| ::serde::de::Error::custom(
+                        "a positive integer or -1, as a string or a number",
+                    ))?
+            }
+        };
+        if value == -1i64 || value >= 0 {
+            Ok(Self(value))
+        } else {
+            Err(
+                ::serde::de::Error::custom(
+                    "a positive integer or -1, as a string or a number",
+                ),
+            )
+        }
+    }
+}
+/// The keys every field's properties have.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FieldBase {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+}
+impl FieldBase {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        Ok(())
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1293,6 +2386,299 @@ impl ::serde::Serialize for FieldInput {
             Self::CreatedTime(value) => ::serde::Serialize::serialize(value, serializer),
             Self::UpdatedTime(value) => ::serde::Serialize::serialize(value, serializer),
         }
+    }
+}
+/// One choice of a check box, radio button, drop-down or multi-select field.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FieldOption {
+    pub label: String,
+    /// Its place among the choices, from 0.
+    #[serde(with = "crate::wire::numeric_string")]
+    pub index: u64,
+}
+impl FieldOption {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(label: impl Into<String>, index: u64) -> Self {
+        Self { label: label.into(), index }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// The choices, by label.
+pub type FieldOptions = ::std::collections::BTreeMap<String, FieldOption>;
+/// A form field's properties, tagged by its `type`: each option states its type with
+/// `enum`, and `UnknownFieldProperties` holds the types this description does not know yet
+/// (readers keep their raw JSON). A lookup is a text or number field with `lookup`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum FieldProperties {
+    /// `SINGLE_LINE_TEXT`
+    SingleLineText(SingleLineTextProperties),
+    /// `NUMBER`
+    Number(NumberProperties),
+    /// `CALC`
+    Calc(CalcProperties),
+    /// `MULTI_LINE_TEXT`
+    MultiLineText(MultiLineTextProperties),
+    /// `RICH_TEXT`
+    RichText(RichTextProperties),
+    /// `LINK`
+    Link(LinkProperties),
+    /// `CHECK_BOX`
+    CheckBox(CheckBoxProperties),
+    /// `RADIO_BUTTON`
+    RadioButton(RadioButtonProperties),
+    /// `DROP_DOWN`
+    DropDown(DropDownProperties),
+    /// `MULTI_SELECT`
+    MultiSelect(MultiSelectProperties),
+    /// `FILE`
+    File(FileProperties),
+    /// `DATE`
+    Date(DateProperties),
+    /// `TIME`
+    Time(TimeProperties),
+    /// `DATETIME`
+    Datetime(DateTimeProperties),
+    /// `USER_SELECT`
+    UserSelect(EntitySelectProperties),
+    /// `ORGANIZATION_SELECT`
+    OrganizationSelect(EntitySelectProperties),
+    /// `GROUP_SELECT`
+    GroupSelect(EntitySelectProperties),
+    /// `REFERENCE_TABLE`
+    ReferenceTable(ReferenceTableProperties),
+    /// `SUBTABLE`
+    Subtable(SubtableProperties),
+    /// `RECORD_NUMBER`
+    RecordNumber(BuiltInFieldProperties),
+    /// `CREATOR`
+    Creator(BuiltInFieldProperties),
+    /// `CREATED_TIME`
+    CreatedTime(BuiltInFieldProperties),
+    /// `MODIFIER`
+    Modifier(BuiltInFieldProperties),
+    /// `UPDATED_TIME`
+    UpdatedTime(BuiltInFieldProperties),
+    /// `STATUS_ASSIGNEE`
+    StatusAssignee(BuiltInFieldProperties),
+    /// `STATUS`
+    Status(SwitchableFieldProperties),
+    /// `CATEGORY`
+    Category(SwitchableFieldProperties),
+    /// `GROUP`
+    Group(GroupProperties),
+    /// A type this version does not know yet, with its JSON kept as it came.
+    Unknown(::serde_json::Value),
+}
+impl FieldProperties {
+    /// The type tag, as kintone writes it.
+    pub fn field_type(&self) -> &str {
+        match self {
+            Self::SingleLineText(_) => "SINGLE_LINE_TEXT",
+            Self::Number(_) => "NUMBER",
+            Self::Calc(_) => "CALC",
+            Self::MultiLineText(_) => "MULTI_LINE_TEXT",
+            Self::RichText(_) => "RICH_TEXT",
+            Self::Link(_) => "LINK",
+            Self::CheckBox(_) => "CHECK_BOX",
+            Self::RadioButton(_) => "RADIO_BUTTON",
+            Self::DropDown(_) => "DROP_DOWN",
+            Self::MultiSelect(_) => "MULTI_SELECT",
+            Self::File(_) => "FILE",
+            Self::Date(_) => "DATE",
+            Self::Time(_) => "TIME",
+            Self::Datetime(_) => "DATETIME",
+            Self::UserSelect(_) => "USER_SELECT",
+            Self::OrganizationSelect(_) => "ORGANIZATION_SELECT",
+            Self::GroupSelect(_) => "GROUP_SELECT",
+            Self::ReferenceTable(_) => "REFERENCE_TABLE",
+            Self::Subtable(_) => "SUBTABLE",
+            Self::RecordNumber(_) => "RECORD_NUMBER",
+            Self::Creator(_) => "CREATOR",
+            Self::CreatedTime(_) => "CREATED_TIME",
+            Self::Modifier(_) => "MODIFIER",
+            Self::UpdatedTime(_) => "UPDATED_TIME",
+            Self::StatusAssignee(_) => "STATUS_ASSIGNEE",
+            Self::Status(_) => "STATUS",
+            Self::Category(_) => "CATEGORY",
+            Self::Group(_) => "GROUP",
+            Self::Unknown(value) => {
+                value
+                    .get("type")
+                    .and_then(::serde_json::Value::as_str)
+                    .unwrap_or_default()
+            }
+        }
+    }
+}
+impl ::serde::Serialize for FieldProperties {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::SingleLineText(value) => {
+                crate::wire::serialize_tagged(
+                    "type",
+                    "SINGLE_LINE_TEXT",
+                    value,
+                    serializer,
+                )
+            }
+            Self::Number(value) => {
+                crate::wire::serialize_tagged("type", "NUMBER", value, serializer)
+            }
+            Self::Calc(value) => {
+                crate::wire::serialize_tagged("type", "CALC", value, serializer)
+            }
+            Self::MultiLineText(value) => {
+                crate::wire::serialize_tagged(
+                    "type",
+                    "MULTI_LINE_TEXT",
+                    value,
+                    serializer,
+                )
+            }
+            Self::RichText(value) => {
+                crate::wire::serialize_tagged("type", "RICH_TEXT", value, serializer)
+            }
+            Self::Link(value) => {
+                crate::wire::serialize_tagged("type", "LINK", value, serializer)
+            }
+            Self::CheckBox(value) => {
+                crate::wire::serialize_tagged("type", "CHECK_BOX", value, serializer)
+            }
+            Self::RadioButton(value) => {
+                crate::wire::serialize_tagged("type", "RADIO_BUTTON", value, serializer)
+            }
+            Self::DropDown(value) => {
+                crate::wire::serialize_tagged("type", "DROP_DOWN", value, serializer)
+            }
+            Self::MultiSelect(value) => {
+                crate::wire::serialize_tagged("type", "MULTI_SELECT", value, serializer)
+            }
+            Self::File(value) => {
+                crate::wire::serialize_tagged("type", "FILE", value, serializer)
+            }
+            Self::Date(value) => {
+                crate::wire::serialize_tagged("type", "DATE", value, serializer)
+            }
+            Self::Time(value) => {
+                crate::wire::serialize_tagged("type", "TIME", value, serializer)
+            }
+            Self::Datetime(value) => {
+                crate::wire::serialize_tagged("type", "DATETIME", value, serializer)
+            }
+            Self::UserSelect(value) => {
+                crate::wire::serialize_tagged("type", "USER_SELECT", value, serializer)
+            }
+            Self::OrganizationSelect(value) => {
+                crate::wire::serialize_tagged(
+                    "type",
+                    "ORGANIZATION_SELECT",
+                    value,
+                    serializer,
+                )
+            }
+            Self::GroupSelect(value) => {
+                crate::wire::serialize_tagged("type", "GROUP_SELECT", value, serializer)
+            }
+            Self::ReferenceTable(value) => {
+                crate::wire::serialize_tagged(
+                    "type",
+                    "REFERENCE_TABLE",
+                    value,
+                    serializer,
+                )
+            }
+            Self::Subtable(value) => {
+                crate::wire::serialize_tagged("type", "SUBTABLE", value, serializer)
+            }
+            Self::RecordNumber(value) => {
+                crate::wire::serialize_tagged("type", "RECORD_NUMBER", value, serializer)
+            }
+            Self::Creator(value) => {
+                crate::wire::serialize_tagged("type", "CREATOR", value, serializer)
+            }
+            Self::CreatedTime(value) => {
+                crate::wire::serialize_tagged("type", "CREATED_TIME", value, serializer)
+            }
+            Self::Modifier(value) => {
+                crate::wire::serialize_tagged("type", "MODIFIER", value, serializer)
+            }
+            Self::UpdatedTime(value) => {
+                crate::wire::serialize_tagged("type", "UPDATED_TIME", value, serializer)
+            }
+            Self::StatusAssignee(value) => {
+                crate::wire::serialize_tagged(
+                    "type",
+                    "STATUS_ASSIGNEE",
+                    value,
+                    serializer,
+                )
+            }
+            Self::Status(value) => {
+                crate::wire::serialize_tagged("type", "STATUS", value, serializer)
+            }
+            Self::Category(value) => {
+                crate::wire::serialize_tagged("type", "CATEGORY", value, serializer)
+            }
+            Self::Group(value) => {
+                crate::wire::serialize_tagged("type", "GROUP", value, serializer)
+            }
+            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
+impl crate::wire::TaggedUnion for FieldProperties {
+    const TAG_PROPERTY: &'static str = "type";
+    fn read_variant<'de, B: crate::wire::VariantBody<'de>>(
+        tag: Option<&str>,
+        body: B,
+    ) -> Result<Self, B::Error> {
+        match tag {
+            Some("SINGLE_LINE_TEXT") => body.read().map(Self::SingleLineText),
+            Some("NUMBER") => body.read().map(Self::Number),
+            Some("CALC") => body.read().map(Self::Calc),
+            Some("MULTI_LINE_TEXT") => body.read().map(Self::MultiLineText),
+            Some("RICH_TEXT") => body.read().map(Self::RichText),
+            Some("LINK") => body.read().map(Self::Link),
+            Some("CHECK_BOX") => body.read().map(Self::CheckBox),
+            Some("RADIO_BUTTON") => body.read().map(Self::RadioButton),
+            Some("DROP_DOWN") => body.read().map(Self::DropDown),
+            Some("MULTI_SELECT") => body.read().map(Self::MultiSelect),
+            Some("FILE") => body.read().map(Self::File),
+            Some("DATE") => body.read().map(Self::Date),
+            Some("TIME") => body.read().map(Self::Time),
+            Some("DATETIME") => body.read().map(Self::Datetime),
+            Some("USER_SELECT") => body.read().map(Self::UserSelect),
+            Some("ORGANIZATION_SELECT") => body.read().map(Self::OrganizationSelect),
+            Some("GROUP_SELECT") => body.read().map(Self::GroupSelect),
+            Some("REFERENCE_TABLE") => body.read().map(Self::ReferenceTable),
+            Some("SUBTABLE") => body.read().map(Self::Subtable),
+            Some("RECORD_NUMBER") => body.read().map(Self::RecordNumber),
+            Some("CREATOR") => body.read().map(Self::Creator),
+            Some("CREATED_TIME") => body.read().map(Self::CreatedTime),
+            Some("MODIFIER") => body.read().map(Self::Modifier),
+            Some("UPDATED_TIME") => body.read().map(Self::UpdatedTime),
+            Some("STATUS_ASSIGNEE") => body.read().map(Self::StatusAssignee),
+            Some("STATUS") => body.read().map(Self::Status),
+            Some("CATEGORY") => body.read().map(Self::Category),
+            Some("GROUP") => body.read().map(Self::Group),
+            _ => body.raw().map(Self::Unknown),
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for FieldProperties {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::wire::deserialize_tagged(deserializer)
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1669,6 +3055,124 @@ impl FileInput {
         Ok(())
     }
 }
+/// An attachment field.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FileProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    /// `true` makes a value required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// The size of image thumbnails in pixels.
+    #[serde(rename = "thumbnailSize", default, skip_serializing_if = "Option::is_none")]
+    pub thumbnail_size: Option<FilePropertiesThumbnailSize>,
+}
+impl FileProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            required: None,
+            thumbnail_size: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `thumbnailSize`.
+    pub fn thumbnail_size(
+        mut self,
+        value: impl Into<FilePropertiesThumbnailSize>,
+    ) -> Self {
+        self.thumbnail_size = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+/// The size of image thumbnails in pixels.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum FilePropertiesThumbnailSize {
+    /// `50`
+    #[serde(rename = "50")]
+    Px50,
+    /// `150`
+    #[serde(rename = "150")]
+    Px150,
+    /// `250`
+    #[serde(rename = "250")]
+    Px250,
+    /// `500`
+    #[serde(rename = "500")]
+    Px500,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl FilePropertiesThumbnailSize {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Px50 => "50",
+            Self::Px150 => "150",
+            Self::Px250 => "250",
+            Self::Px500 => "500",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for FilePropertiesThumbnailSize {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 /// A file to attach, by its upload key (or the key of a file already attached).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -1684,6 +3188,63 @@ impl FileRef {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FormFields {
+    /// Every field of the form, by field code.
+    pub properties: ::std::collections::BTreeMap<String, FieldProperties>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl FormFields {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        properties: impl Into<::std::collections::BTreeMap<String, FieldProperties>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            properties: properties.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FormLayout {
+    pub layout: Vec<LayoutBlock>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl FormLayout {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        layout: impl IntoIterator<Item = impl Into<LayoutBlock>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            layout: layout.into_iter().map(Into::into).collect(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
         Ok(())
     }
 }
@@ -1710,6 +3271,54 @@ impl GetApisResponse {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetAppsResponse {
+    pub apps: Vec<AppInfo>,
+}
+impl GetAppsResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(apps: impl IntoIterator<Item = impl Into<AppInfo>>) -> Self {
+        Self {
+            apps: apps.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.apps;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetDeployStatusResponse {
+    pub apps: Vec<AppDeployStatus>,
+}
+impl GetDeployStatusResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(apps: impl IntoIterator<Item = impl Into<AppDeployStatus>>) -> Self {
+        Self {
+            apps: apps.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.apps;
+            for item in value {
+                item.validate()?;
+            }
+        }
         Ok(())
     }
 }
@@ -1972,6 +3581,66 @@ impl GetSpacesStatisticsResponse {
             let value = &self.spaces;
             for item in value {
                 item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+/// A field group, which rows of the layout belong to.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GroupProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    /// `true` shows the group open.
+    #[serde(rename = "openGroup", default, skip_serializing_if = "Option::is_none")]
+    pub open_group: Option<bool>,
+}
+impl GroupProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            open_group: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `openGroup`.
+    pub fn open_group(mut self, value: bool) -> Self {
+        self.open_group = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
             }
         }
         Ok(())
@@ -2276,6 +3945,66 @@ impl IdField {
         Ok(())
     }
 }
+/// The keys of fields a user fills in.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct InputFieldBase {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    /// `true` makes a value required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+}
+impl InputFieldBase {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            required: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        Ok(())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct InstalledPlugin {
@@ -2318,6 +4047,210 @@ impl InstalledPlugin {
         Ok(())
     }
 }
+/// One block of a form, tagged by `type`: a row of elements, a subtable, or a group of rows
+/// (`UnknownLayoutBlock` holds kinds this description does not know yet).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum LayoutBlock {
+    /// `ROW`
+    Row(LayoutRow),
+    /// `SUBTABLE`
+    Subtable(LayoutSubtable),
+    /// `GROUP`
+    Group(LayoutGroup),
+    /// A type this version does not know yet, with its JSON kept as it came.
+    Unknown(::serde_json::Value),
+}
+impl LayoutBlock {
+    /// The type tag, as kintone writes it.
+    pub fn field_type(&self) -> &str {
+        match self {
+            Self::Row(_) => "ROW",
+            Self::Subtable(_) => "SUBTABLE",
+            Self::Group(_) => "GROUP",
+            Self::Unknown(value) => {
+                value
+                    .get("type")
+                    .and_then(::serde_json::Value::as_str)
+                    .unwrap_or_default()
+            }
+        }
+    }
+}
+impl ::serde::Serialize for LayoutBlock {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Row(value) => {
+                crate::wire::serialize_tagged("type", "ROW", value, serializer)
+            }
+            Self::Subtable(value) => {
+                crate::wire::serialize_tagged("type", "SUBTABLE", value, serializer)
+            }
+            Self::Group(value) => {
+                crate::wire::serialize_tagged("type", "GROUP", value, serializer)
+            }
+            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
+impl crate::wire::TaggedUnion for LayoutBlock {
+    const TAG_PROPERTY: &'static str = "type";
+    fn read_variant<'de, B: crate::wire::VariantBody<'de>>(
+        tag: Option<&str>,
+        body: B,
+    ) -> Result<Self, B::Error> {
+        match tag {
+            Some("ROW") => body.read().map(Self::Row),
+            Some("SUBTABLE") => body.read().map(Self::Subtable),
+            Some("GROUP") => body.read().map(Self::Group),
+            _ => body.raw().map(Self::Unknown),
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for LayoutBlock {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        crate::wire::deserialize_tagged(deserializer)
+    }
+}
+/// One element of a row: a field (by `code`), or a label (`LABEL`, with its HTML `label`),
+/// a blank space (`SPACER`, with an `elementId` for customizations) or a border (`HR`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct LayoutElement {
+    /// A field type, or `LABEL`, `SPACER` or `HR`.
+    pub r#type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(rename = "elementId", default, skip_serializing_if = "Option::is_none")]
+    pub element_id: Option<String>,
+    /// An element's size in pixels; what is not set is left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<ElementSize>,
+}
+impl LayoutElement {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(r#type: impl Into<String>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            code: None,
+            label: None,
+            element_id: None,
+            size: None,
+        }
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `elementId`.
+    pub fn element_id(mut self, value: impl Into<String>) -> Self {
+        self.element_id = Some(value.into());
+        self
+    }
+    /// Sets `size`.
+    pub fn size(mut self, value: impl Into<ElementSize>) -> Self {
+        self.size = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.size {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct LayoutGroup {
+    pub code: String,
+    /// The group's rows.
+    pub layout: Vec<LayoutBlock>,
+}
+impl LayoutGroup {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        code: impl Into<String>,
+        layout: impl IntoIterator<Item = impl Into<LayoutBlock>>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            layout: layout.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct LayoutRow {
+    pub fields: Vec<LayoutElement>,
+}
+impl LayoutRow {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(fields: impl IntoIterator<Item = impl Into<LayoutElement>>) -> Self {
+        Self {
+            fields: fields.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.fields;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct LayoutSubtable {
+    pub code: String,
+    pub fields: Vec<LayoutElement>,
+}
+impl LayoutSubtable {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        code: impl Into<String>,
+        fields: impl IntoIterator<Item = impl Into<LayoutElement>>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            fields: fields.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.fields;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkField {
@@ -2328,6 +4261,254 @@ impl LinkField {
     #[allow(clippy::new_without_default)]
     pub fn new(value: impl Into<String>) -> Self {
         Self { value: value.into() }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// A link to a web page, a telephone number or an e-mail address.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct LinkProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    /// `true` makes a value required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unique: Option<bool>,
+    #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    #[serde(rename = "minLength", default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<String>,
+    #[serde(rename = "maxLength", default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<String>,
+    /// What the link holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<LinkPropertiesProtocol>,
+}
+impl LinkProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            required: None,
+            unique: None,
+            default_value: None,
+            min_length: None,
+            max_length: None,
+            protocol: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `unique`.
+    pub fn unique(mut self, value: bool) -> Self {
+        self.unique = Some(value);
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn default_value(mut self, value: impl Into<String>) -> Self {
+        self.default_value = Some(value.into());
+        self
+    }
+    /// Sets `minLength`.
+    pub fn min_length(mut self, value: impl Into<String>) -> Self {
+        self.min_length = Some(value.into());
+        self
+    }
+    /// Sets `maxLength`.
+    pub fn max_length(mut self, value: impl Into<String>) -> Self {
+        self.max_length = Some(value.into());
+        self
+    }
+    /// Sets `protocol`.
+    pub fn protocol(mut self, value: impl Into<LinkPropertiesProtocol>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+/// What the link holds.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum LinkPropertiesProtocol {
+    /// `WEB`
+    #[serde(rename = "WEB")]
+    Web,
+    /// `CALL`
+    #[serde(rename = "CALL")]
+    Call,
+    /// `MAIL`
+    #[serde(rename = "MAIL")]
+    Mail,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl LinkPropertiesProtocol {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Web => "WEB",
+            Self::Call => "CALL",
+            Self::Mail => "MAIL",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for LinkPropertiesProtocol {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// Where a lookup field looks its value up, and what it copies.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Lookup {
+    /// Another app, by ID or by app code.
+    #[serde(rename = "relatedApp")]
+    pub related_app: RelatedApp,
+    /// The source app's field the key is searched in.
+    #[serde(rename = "relatedKeyField")]
+    pub related_key_field: String,
+    #[serde(rename = "fieldMappings", default, skip_serializing_if = "Option::is_none")]
+    pub field_mappings: Option<Vec<LookupFieldMappings>>,
+    /// The source app's fields shown when choosing.
+    #[serde(
+        rename = "lookupPickerFields",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub lookup_picker_fields: Option<Vec<String>>,
+    /// A condition (query language) on the source records.
+    #[serde(rename = "filterCond", default, skip_serializing_if = "Option::is_none")]
+    pub filter_cond: Option<String>,
+    /// How the choices are ordered (query language).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+}
+impl Lookup {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        related_app: impl Into<RelatedApp>,
+        related_key_field: impl Into<String>,
+    ) -> Self {
+        Self {
+            related_app: related_app.into(),
+            related_key_field: related_key_field.into(),
+            field_mappings: None,
+            lookup_picker_fields: None,
+            filter_cond: None,
+            sort: None,
+        }
+    }
+    /// Sets `fieldMappings`.
+    pub fn field_mappings(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<LookupFieldMappings>>,
+    ) -> Self {
+        self.field_mappings = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `lookupPickerFields`.
+    pub fn lookup_picker_fields(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.lookup_picker_fields = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `filterCond`.
+    pub fn filter_cond(mut self, value: impl Into<String>) -> Self {
+        self.filter_cond = Some(value.into());
+        self
+    }
+    /// Sets `sort`.
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.related_app;
+            value.validate()?;
+        }
+        if let Some(value) = &self.field_mappings {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct LookupFieldMappings {
+    /// The field of this app written.
+    pub field: String,
+    /// The field of the source app copied.
+    #[serde(rename = "relatedField")]
+    pub related_field: String,
+}
+impl LookupFieldMappings {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(field: impl Into<String>, related_field: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            related_field: related_field.into(),
+        }
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
@@ -2418,6 +4599,21 @@ impl ModifierField {
         Ok(())
     }
 }
+/// Nothing.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct MoveAppResponse {}
+impl MoveAppResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {}
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MultiLineTextField {
@@ -2431,6 +4627,74 @@ impl MultiLineTextField {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// A text area.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct MultiLineTextProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    /// `true` makes a value required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+}
+impl MultiLineTextProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            required: None,
+            default_value: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn default_value(mut self, value: impl Into<String>) -> Self {
+        self.default_value = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
         Ok(())
     }
 }
@@ -2449,6 +4713,86 @@ impl MultiSelectField {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// A multi-choice list; the value is the list of chosen choices.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct MultiSelectProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    /// `true` makes a value required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// The choices, by label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<FieldOptions>,
+    #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<Vec<String>>,
+}
+impl MultiSelectProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            required: None,
+            options: None,
+            default_value: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `options`.
+    pub fn options(mut self, value: impl Into<FieldOptions>) -> Self {
+        self.options = Some(value.into());
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn default_value(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.default_value = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
         Ok(())
     }
 }
@@ -2484,6 +4828,147 @@ impl NumberInput {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// A number field; with `lookup`, a lookup.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct NumberProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    /// `true` makes a value required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unique: Option<bool>,
+    #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    /// The lowest value; empty when not set.
+    #[serde(rename = "minValue", default, skip_serializing_if = "Option::is_none")]
+    pub min_value: Option<String>,
+    /// The highest value; empty when not set.
+    #[serde(rename = "maxValue", default, skip_serializing_if = "Option::is_none")]
+    pub max_value: Option<String>,
+    /// `true` shows thousands separators.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digit: Option<bool>,
+    /// Decimal places shown; empty for as entered.
+    #[serde(rename = "displayScale", default, skip_serializing_if = "Option::is_none")]
+    pub display_scale: Option<String>,
+    /// The unit shown with the value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    #[serde(rename = "unitPosition", default, skip_serializing_if = "Option::is_none")]
+    pub unit_position: Option<UnitPosition>,
+    /// Where a lookup field looks its value up, and what it copies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookup: Option<Lookup>,
+}
+impl NumberProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            required: None,
+            unique: None,
+            default_value: None,
+            min_value: None,
+            max_value: None,
+            digit: None,
+            display_scale: None,
+            unit: None,
+            unit_position: None,
+            lookup: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `unique`.
+    pub fn unique(mut self, value: bool) -> Self {
+        self.unique = Some(value);
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn default_value(mut self, value: impl Into<String>) -> Self {
+        self.default_value = Some(value.into());
+        self
+    }
+    /// Sets `minValue`.
+    pub fn min_value(mut self, value: impl Into<String>) -> Self {
+        self.min_value = Some(value.into());
+        self
+    }
+    /// Sets `maxValue`.
+    pub fn max_value(mut self, value: impl Into<String>) -> Self {
+        self.max_value = Some(value.into());
+        self
+    }
+    /// Sets `digit`.
+    pub fn digit(mut self, value: bool) -> Self {
+        self.digit = Some(value);
+        self
+    }
+    /// Sets `displayScale`.
+    pub fn display_scale(mut self, value: impl Into<String>) -> Self {
+        self.display_scale = Some(value.into());
+        self
+    }
+    /// Sets `unit`.
+    pub fn unit(mut self, value: impl Into<String>) -> Self {
+        self.unit = Some(value.into());
+        self
+    }
+    /// Sets `unitPosition`.
+    pub fn unit_position(mut self, value: impl Into<UnitPosition>) -> Self {
+        self.unit_position = Some(value.into());
+        self
+    }
+    /// Sets `lookup`.
+    pub fn lookup(mut self, value: impl Into<Lookup>) -> Self {
+        self.lookup = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.lookup {
+            value.validate()?;
+        }
         Ok(())
     }
 }
@@ -2574,6 +5059,91 @@ impl RadioButtonField {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// Radio buttons; the value is the chosen choice.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct RadioButtonProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    /// `true` makes a value required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// The choices, by label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<FieldOptions>,
+    #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub align: Option<Align>,
+}
+impl RadioButtonProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            required: None,
+            options: None,
+            default_value: None,
+            align: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `options`.
+    pub fn options(mut self, value: impl Into<FieldOptions>) -> Self {
+        self.options = Some(value.into());
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn default_value(mut self, value: impl Into<String>) -> Self {
+        self.default_value = Some(value.into());
+        self
+    }
+    /// Sets `align`.
+    pub fn align(mut self, value: impl Into<Align>) -> Self {
+        self.align = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
         Ok(())
     }
 }
@@ -2834,6 +5404,260 @@ impl ::std::fmt::Display for RecordUpdateResultOperation {
         f.write_str(self.as_str())
     }
 }
+/// A table of related records of another app.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReferenceTableProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    #[serde(rename = "referenceTable", default, skip_serializing_if = "Option::is_none")]
+    pub reference_table: Option<ReferenceTablePropertiesReferenceTable>,
+}
+impl ReferenceTableProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            reference_table: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `referenceTable`.
+    pub fn reference_table(
+        mut self,
+        value: impl Into<ReferenceTablePropertiesReferenceTable>,
+    ) -> Self {
+        self.reference_table = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.reference_table {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReferenceTablePropertiesReferenceTable {
+    /// Another app, by ID or by app code.
+    #[serde(rename = "relatedApp")]
+    pub related_app: RelatedApp,
+    pub condition: ReferenceTablePropertiesReferenceTableCondition,
+    #[serde(rename = "filterCond", default, skip_serializing_if = "Option::is_none")]
+    pub filter_cond: Option<String>,
+    #[serde(rename = "displayFields", default, skip_serializing_if = "Option::is_none")]
+    pub display_fields: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+    /// How many records are shown at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<ReferenceTablePropertiesReferenceTableSize>,
+}
+impl ReferenceTablePropertiesReferenceTable {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        related_app: impl Into<RelatedApp>,
+        condition: impl Into<ReferenceTablePropertiesReferenceTableCondition>,
+    ) -> Self {
+        Self {
+            related_app: related_app.into(),
+            condition: condition.into(),
+            filter_cond: None,
+            display_fields: None,
+            sort: None,
+            size: None,
+        }
+    }
+    /// Sets `filterCond`.
+    pub fn filter_cond(mut self, value: impl Into<String>) -> Self {
+        self.filter_cond = Some(value.into());
+        self
+    }
+    /// Sets `displayFields`.
+    pub fn display_fields(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.display_fields = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `sort`.
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Sets `size`.
+    pub fn size(
+        mut self,
+        value: impl Into<ReferenceTablePropertiesReferenceTableSize>,
+    ) -> Self {
+        self.size = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.related_app;
+            value.validate()?;
+        }
+        {
+            let value = &self.condition;
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReferenceTablePropertiesReferenceTableCondition {
+    pub field: String,
+    #[serde(rename = "relatedField")]
+    pub related_field: String,
+}
+impl ReferenceTablePropertiesReferenceTableCondition {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(field: impl Into<String>, related_field: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            related_field: related_field.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// How many records are shown at once.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ReferenceTablePropertiesReferenceTableSize {
+    /// `1`
+    #[serde(rename = "1")]
+    Show1,
+    /// `3`
+    #[serde(rename = "3")]
+    Show3,
+    /// `5`
+    #[serde(rename = "5")]
+    Show5,
+    /// `10`
+    #[serde(rename = "10")]
+    Show10,
+    /// `20`
+    #[serde(rename = "20")]
+    Show20,
+    /// `30`
+    #[serde(rename = "30")]
+    Show30,
+    /// `40`
+    #[serde(rename = "40")]
+    Show40,
+    /// `50`
+    #[serde(rename = "50")]
+    Show50,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ReferenceTablePropertiesReferenceTableSize {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Show1 => "1",
+            Self::Show3 => "3",
+            Self::Show5 => "5",
+            Self::Show10 => "10",
+            Self::Show20 => "20",
+            Self::Show30 => "30",
+            Self::Show40 => "40",
+            Self::Show50 => "50",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ReferenceTablePropertiesReferenceTableSize {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// Another app, by ID or by app code.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct RelatedApp {
+    /// An app ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<AppId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+impl RelatedApp {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { app: None, code: None }
+    }
+    /// Sets `app`.
+    pub fn app(mut self, value: impl Into<AppId>) -> Self {
+        self.app = Some(value.into());
+        self
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.app {
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RequiredPlugin {
@@ -2905,6 +5729,222 @@ impl RichTextField {
         Ok(())
     }
 }
+/// A rich text field (HTML).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct RichTextProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    /// `true` makes a value required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+}
+impl RichTextProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            required: None,
+            default_value: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn default_value(mut self, value: impl Into<String>) -> Self {
+        self.default_value = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+/// A user, group or department a selection field offers or fills in.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SelectionEntity {
+    /// Its code; for `FUNCTION`, `LOGINUSER()` (the user filling in the form).
+    pub code: String,
+    pub r#type: SelectionEntityType,
+}
+impl SelectionEntity {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>, r#type: impl Into<SelectionEntityType>) -> Self {
+        Self {
+            code: code.into(),
+            r#type: r#type.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum SelectionEntityType {
+    /// `USER`
+    #[serde(rename = "USER")]
+    User,
+    /// `GROUP`
+    #[serde(rename = "GROUP")]
+    Group,
+    /// `ORGANIZATION`
+    #[serde(rename = "ORGANIZATION")]
+    Organization,
+    /// `FUNCTION`
+    #[serde(rename = "FUNCTION")]
+    Function,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl SelectionEntityType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::User => "USER",
+            Self::Group => "GROUP",
+            Self::Organization => "ORGANIZATION",
+            Self::Function => "FUNCTION",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for SelectionEntityType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// The settings revision after a change.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SettingsChanged {
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl SettingsChanged {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(revision: impl Into<SettingsRevision>) -> Self {
+        Self { revision: revision.into() }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// A language of localized names in app settings.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum SettingsLang {
+    /// `default`
+    #[serde(rename = "default")]
+    Default,
+    /// `en`
+    #[serde(rename = "en")]
+    En,
+    /// `ja`
+    #[serde(rename = "ja")]
+    Ja,
+    /// `zh`
+    #[serde(rename = "zh")]
+    Zh,
+    /// `es`
+    #[serde(rename = "es")]
+    Es,
+    /// `user`
+    #[serde(rename = "user")]
+    User,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl SettingsLang {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Default => "default",
+            Self::En => "en",
+            Self::Ja => "ja",
+            Self::Zh => "zh",
+            Self::Es => "es",
+            Self::User => "user",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for SettingsLang {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+crate::wire::numeric_id! {
+    #[doc =
+    " The revision of an app's settings, raised by every change of the pre-live settings."]
+    pub struct SettingsRevision;
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SingleLineTextField {
@@ -2918,6 +5958,131 @@ impl SingleLineTextField {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// A text field; with `lookup`, a lookup that copies its value from another app.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SingleLineTextProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    /// `true` makes a value required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// `true` prohibits duplicate values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unique: Option<bool>,
+    #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    /// The fewest characters, as a number; empty when not set.
+    #[serde(rename = "minLength", default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<String>,
+    /// The most characters, as a number; empty when not set.
+    #[serde(rename = "maxLength", default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<String>,
+    /// A formula that computes the value automatically; empty when not set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    /// `true` hides the formula on the form.
+    #[serde(rename = "hideExpression", default, skip_serializing_if = "Option::is_none")]
+    pub hide_expression: Option<bool>,
+    /// Where a lookup field looks its value up, and what it copies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lookup: Option<Lookup>,
+}
+impl SingleLineTextProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            required: None,
+            unique: None,
+            default_value: None,
+            min_length: None,
+            max_length: None,
+            expression: None,
+            hide_expression: None,
+            lookup: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `unique`.
+    pub fn unique(mut self, value: bool) -> Self {
+        self.unique = Some(value);
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn default_value(mut self, value: impl Into<String>) -> Self {
+        self.default_value = Some(value.into());
+        self
+    }
+    /// Sets `minLength`.
+    pub fn min_length(mut self, value: impl Into<String>) -> Self {
+        self.min_length = Some(value.into());
+        self
+    }
+    /// Sets `maxLength`.
+    pub fn max_length(mut self, value: impl Into<String>) -> Self {
+        self.max_length = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `hideExpression`.
+    pub fn hide_expression(mut self, value: bool) -> Self {
+        self.hide_expression = Some(value);
+        self
+    }
+    /// Sets `lookup`.
+    pub fn lookup(mut self, value: impl Into<Lookup>) -> Self {
+        self.lookup = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.lookup {
+            value.validate()?;
+        }
         Ok(())
     }
 }
@@ -3199,6 +6364,9 @@ impl SpaceApp {
 }
 crate::wire::numeric_id! {
     #[doc = " A space ID (guest spaces included)."] pub struct SpaceId;
+}
+crate::wire::numeric_id! {
+    #[doc = " A space ID."] pub struct SpaceIdValue;
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -3654,6 +6822,69 @@ impl SubtableInput {
         Ok(())
     }
 }
+/// A table whose rows hold the fields given in `fields`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SubtableProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    /// The table's fields, by field code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<::std::collections::BTreeMap<String, FieldProperties>>,
+}
+impl SubtableProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            fields: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `fields`.
+    pub fn fields(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, FieldProperties>>,
+    ) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        Ok(())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubtableRow {
@@ -3703,6 +6934,65 @@ impl SubtableRowInput {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// The status or categories field, there when process management or categories are on.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SwitchableFieldProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}
+impl SwitchableFieldProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            enabled: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `enabled`.
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.enabled = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
         Ok(())
     }
 }
@@ -3948,6 +7238,87 @@ impl TimeInput {
         Ok(())
     }
 }
+/// A time field.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct TimeProperties {
+    /// The field code (at most 128 characters).
+    ///
+    /// Limits, checked before sending: at most 128 characters.
+    pub code: String,
+    /// The field's name on the form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    /// `true` makes a value required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// A time (`HH:MM`), or empty.
+    #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    #[serde(
+        rename = "defaultNowValue",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_now_value: Option<bool>,
+}
+impl TimeProperties {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            label: None,
+            no_label: None,
+            required: None,
+            default_value: None,
+            default_now_value: None,
+        }
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn default_value(mut self, value: impl Into<String>) -> Self {
+        self.default_value = Some(value.into());
+        self
+    }
+    /// Sets `defaultNowValue`.
+    pub fn default_now_value(mut self, value: bool) -> Self {
+        self.default_now_value = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.code;
+            let length = value.chars().count();
+            if length > super::limits::MAX_FIELD_CODE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "code",
+                    max: super::limits::MAX_FIELD_CODE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        Ok(())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UninstallPluginResponse {}
@@ -3960,6 +7331,43 @@ impl UninstallPluginResponse {
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum UnitPosition {
+    /// `BEFORE`
+    #[serde(rename = "BEFORE")]
+    Before,
+    /// `AFTER`
+    #[serde(rename = "AFTER")]
+    After,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl UnitPosition {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Before => "BEFORE",
+            Self::After => "AFTER",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for UnitPosition {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 /// Finds a record by the value of a field that prohibits duplicate values.

@@ -1,0 +1,391 @@
+//! Apps themselves: Get App, Get Apps, Add App (pre-live only), Move App, Deploy Settings and
+//! Get Deploy Status; and what every settings operation shares: finding an app's settings,
+//! who may read or change them, and the settings revision.
+
+use serde_json::{json, Value};
+
+use super::{as_id, id_param, revision_param, str_param, Ctx, Need, Principal};
+use crate::app_settings::{AppSettings, DeployState, Settings};
+use crate::error::{KintoneError, Result};
+use crate::store::App;
+
+/// The settings of an app, for reading the live or the pre-live copy. API tokens read with
+/// their view permission; an app without live settings is not found live.
+pub fn readable<'c>(ctx: &'c Ctx, app: u64, preview: bool) -> Result<&'c Settings> {
+    let settings = ctx
+        .db
+        .settings
+        .get(&app)
+        .ok_or_else(|| KintoneError::app_not_found(app))?;
+    let copy = settings
+        .copy(preview)
+        .ok_or_else(|| KintoneError::app_not_found(app))?;
+    if let Principal::Tokens(_) = ctx.principal {
+        if !ctx.may(app, Need::View) {
+            return Err(ctx.denied());
+        }
+    }
+    Ok(copy)
+}
+
+/// Fails unless the caller may change settings: users may; API tokens may not (the emulator
+/// does not model a token's app-management permission).
+pub fn may_change(ctx: &Ctx) -> Result<()> {
+    match ctx.principal {
+        Principal::Tokens(_) => Err(ctx.denied()),
+        _ => Ok(()),
+    }
+}
+
+/// The pre-live settings of `app` to change, after checking the caller and the expected
+/// revision (`revision` in `params`); the caller changes them and calls [`changed`].
+pub fn writable<'c>(ctx: &'c mut Ctx, params: &Value, app: u64) -> Result<&'c mut Settings> {
+    may_change(ctx)?;
+    let expected = revision_param(params.get("revision"))?;
+    let settings = ctx
+        .db
+        .settings
+        .get_mut(&app)
+        .ok_or_else(|| KintoneError::app_not_found(app))?;
+    if expected.is_some_and(|r| r != settings.preview.revision) {
+        return Err(settings_conflict());
+    }
+    Ok(&mut settings.preview)
+}
+
+/// Raises the pre-live revision after a change, and answers it.
+pub fn changed(ctx: &mut Ctx, app: u64) -> Value {
+    let modifier = ctx.entity();
+    let now = super::records::now(ctx);
+    match ctx.db.settings.get_mut(&app) {
+        Some(s) => {
+            s.preview.revision += 1;
+            s.modifier = modifier;
+            s.modified_at = now;
+            json!({"revision": s.preview.revision.to_string()})
+        }
+        None => json!({}),
+    }
+}
+
+/// A stale settings revision. kintone's code for it is not verified; the emulator answers as
+/// for a stale record revision.
+pub fn settings_conflict() -> KintoneError {
+    KintoneError::new(
+        409,
+        "GAIA_CO02",
+        "The revision is not the latest. Someone may have changed the app's settings.",
+        "指定したrevisionは最新ではありません。ほかのユーザーがアプリの設定を変更した可能性があります。",
+    )
+}
+
+fn info(id: u64, s: &AppSettings, live: &Settings) -> Value {
+    json!({
+        "appId": id.to_string(),
+        "code": s.code,
+        "name": live.name,
+        "description": live.description,
+        "spaceId": s.space.map(|v| v.to_string()),
+        "threadId": s.thread.map(|v| v.to_string()),
+        "createdAt": s.created_at,
+        "creator": s.creator,
+        "modifiedAt": s.modified_at,
+        "modifier": s.modifier,
+    })
+}
+
+pub fn get_app(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let id = id_param(params, "id")?;
+    let live = readable(ctx, id, false)?;
+    Ok(info(id, &ctx.db.settings[&id], live))
+}
+
+/// The ids of an array parameter, each checked.
+fn ids(params: &Value, key: &str) -> Result<Option<Vec<u64>>> {
+    let Some(items) = params.get(key).and_then(Value::as_array) else {
+        return Ok(None);
+    };
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            as_id(v).ok_or_else(|| {
+                KintoneError::invalid(format!("{key}[{i}]"), "Enter an integer value.")
+            })
+        })
+        .collect::<Result<Vec<_>>>()
+        .map(Some)
+}
+
+fn number(params: &Value, key: &str, default: u64, max: Option<u64>) -> Result<u64> {
+    let Some(v) = params.get(key).filter(|v| !v.is_null()) else {
+        return Ok(default);
+    };
+    let n = as_id(v).or_else(|| (v.as_str() == Some("0") || v.as_u64() == Some(0)).then_some(0));
+    match (n, max) {
+        (Some(n), Some(max)) if n > max => Err(KintoneError::invalid(
+            key,
+            format!("Enter a value of {max} or less."),
+        )),
+        (Some(n), _) => Ok(n),
+        (None, _) => Err(KintoneError::invalid(key, "Enter an integer value.")),
+    }
+}
+
+pub fn get_apps(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let max = crate::spec::limits().apps_per_page as u64;
+    let limit = number(params, "limit", max, Some(max))?;
+    if limit == 0 {
+        return Err(KintoneError::invalid(
+            "limit",
+            "Enter a value of 1 or more.",
+        ));
+    }
+    let offset = number(params, "offset", 0, None)?;
+    let wanted_ids = ids(params, "ids")?;
+    let wanted_spaces = ids(params, "spaceIds")?;
+    let codes: Option<Vec<&str>> = params
+        .get("codes")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect());
+    let name = str_param(params, "name").map(str::to_lowercase);
+    let apps: Vec<Value> = ctx
+        .db
+        .settings
+        .iter()
+        .filter_map(|(id, s)| s.live.as_ref().map(|live| (*id, s, live)))
+        .filter(|(id, _, _)| ctx.may(*id, Need::View))
+        .filter(|(id, _, _)| wanted_ids.as_ref().is_none_or(|w| w.contains(id)))
+        .filter(|(_, s, _)| codes.as_ref().is_none_or(|c| c.contains(&s.code.as_str())))
+        .filter(|(_, s, _)| {
+            wanted_spaces
+                .as_ref()
+                .is_none_or(|w| s.space.is_some_and(|space| w.contains(&space)))
+        })
+        .filter(|(_, _, live)| {
+            name.as_ref()
+                .is_none_or(|n| live.name.to_lowercase().contains(n.as_str()))
+        })
+        .skip(offset as usize)
+        .take(limit as usize)
+        .map(|(id, s, live)| info(id, s, live))
+        .collect();
+    Ok(json!({ "apps": apps }))
+}
+
+/// An optional space or thread id of a body.
+fn optional_id(params: &Value, key: &str) -> Result<Option<u64>> {
+    match params.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => as_id(v)
+            .map(Some)
+            .ok_or_else(|| KintoneError::invalid(key, "Enter an integer value.")),
+    }
+}
+
+pub fn add_app(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    may_change(ctx)?;
+    let name = str_param(params, "name")
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let max = crate::spec::limits().app_name_length;
+    if name.is_empty() {
+        return Err(KintoneError::invalid("name", "Required field."));
+    }
+    if name.chars().count() > max {
+        return Err(KintoneError::invalid(
+            "name",
+            format!("Enter {max} characters or less."),
+        ));
+    }
+    let space = optional_id(params, "space")?;
+    let thread = optional_id(params, "thread")?;
+    if thread.is_some() && space.is_none() {
+        return Err(KintoneError::invalid("space", "Required field."));
+    }
+    let id = ctx
+        .db
+        .settings
+        .keys()
+        .chain(ctx.db.apps.keys())
+        .max()
+        .copied()
+        .unwrap_or(0)
+        + 1;
+    let now = super::records::now(ctx);
+    let mut settings = AppSettings::created(name, ctx.entity(), &now);
+    settings.space = space;
+    settings.thread = thread;
+    let revision = settings.preview.revision;
+    ctx.db.settings.insert(id, settings);
+    Ok(json!({"app": id.to_string(), "revision": revision.to_string()}))
+}
+
+pub fn move_app(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    if !matches!(ctx.principal, Principal::User(_)) {
+        return Err(ctx.denied());
+    }
+    let app = id_param(params, "app")?;
+    let space = optional_id(params, "space")?;
+    let settings = ctx
+        .db
+        .settings
+        .get_mut(&app)
+        .ok_or_else(|| KintoneError::app_not_found(app))?;
+    // Spaces are not modelled: any space ID is taken, and the app's thread is not known.
+    settings.space = space;
+    settings.thread = None;
+    Ok(json!({}))
+}
+
+pub fn get_deploy_status(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let apps = ids(params, "apps")?.unwrap_or_default();
+    if apps.is_empty() {
+        return Err(KintoneError::invalid("apps", "Required field."));
+    }
+    let max = crate::spec::limits().apps_per_deploy;
+    if apps.len() > max {
+        return Err(KintoneError::invalid(
+            "apps",
+            format!("Specify {max} apps or fewer."),
+        ));
+    }
+    for app in &apps {
+        readable(ctx, *app, true)?;
+    }
+    let mut out = Vec::new();
+    for app in apps {
+        let s = ctx.db.settings.get_mut(&app).expect("checked above");
+        let status = match s.deploy {
+            DeployState::Running {
+                reads_left: 0,
+                outcome,
+            } => {
+                s.deploy = DeployState::Ended(outcome);
+                outcome
+            }
+            DeployState::Running {
+                reads_left,
+                outcome,
+            } => {
+                s.deploy = DeployState::Running {
+                    reads_left: reads_left - 1,
+                    outcome,
+                };
+                "PROCESSING"
+            }
+            DeployState::Ended(outcome) => outcome,
+        };
+        out.push(json!({"app": app.to_string(), "status": status}));
+    }
+    Ok(json!({ "apps": out }))
+}
+
+/// Why an app's pre-live form cannot go live over its records, if it cannot: a field that now
+/// prohibits duplicate values holds duplicates.
+fn deploy_failure(ctx: &Ctx, id: u64, seed: &crate::store::AppSeed) -> bool {
+    let Some(app) = ctx.db.apps.get(&id) else {
+        return false;
+    };
+    for field in seed.fields.iter().filter(|f| f.unique) {
+        let Some(slot) = app.slot(&field.code) else {
+            continue;
+        };
+        if app.field_at(crate::store::FieldRef::Top(slot)).field_type != field.field_type {
+            continue;
+        }
+        let mut seen = std::collections::HashSet::new();
+        for record in app.records().values() {
+            let cell = &record.cells[slot];
+            if !cell.is_empty() && !seen.insert(cell.text().to_string()) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+pub fn deploy(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    may_change(ctx)?;
+    let items = params
+        .get("apps")
+        .and_then(Value::as_array)
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| KintoneError::invalid("apps", "Required field."))?;
+    let max = crate::spec::limits().apps_per_deploy;
+    if items.len() > max {
+        return Err(KintoneError::invalid(
+            "apps",
+            format!("Specify {max} apps or fewer."),
+        ));
+    }
+    let revert = params
+        .get("revert")
+        .is_some_and(|v| v.as_bool() == Some(true) || v.as_str() == Some("true"));
+    let mut apps = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let app = id_param(item, "app").map_err(|_| {
+            KintoneError::invalid(format!("apps[{i}].app"), "Enter an integer value.")
+        })?;
+        let settings = ctx
+            .db
+            .settings
+            .get(&app)
+            .ok_or_else(|| KintoneError::app_not_found(app))?;
+        if revision_param(item.get("revision"))?.is_some_and(|r| r != settings.preview.revision) {
+            return Err(settings_conflict());
+        }
+        apps.push(app);
+    }
+    let reads = ctx.config.deploy_processing_reads;
+    let running = |outcome| DeployState::Running {
+        reads_left: reads,
+        outcome,
+    };
+    if revert {
+        for app in &apps {
+            let s = ctx.db.settings.get_mut(app).expect("checked above");
+            if let Some(live) = &s.live {
+                s.preview = live.clone();
+            }
+            s.deploy = running("SUCCESS");
+        }
+        return Ok(json!({}));
+    }
+    let seeds: Vec<_> = apps
+        .iter()
+        .map(|id| {
+            let process = ctx.db.apps.get(id).and_then(|a| a.process.clone());
+            ctx.db.settings[id].preview_seed(*id, process)
+        })
+        .collect();
+    if let Some(failed) = apps
+        .iter()
+        .zip(&seeds)
+        .position(|(id, seed)| deploy_failure(ctx, *id, seed))
+    {
+        // One app failed: none of the request goes live.
+        for (i, app) in apps.iter().enumerate() {
+            let outcome = if i == failed { "FAIL" } else { "CANCEL" };
+            ctx.db.settings.get_mut(app).expect("checked above").deploy = running(outcome);
+        }
+        return Ok(json!({}));
+    }
+    let now = super::records::now(ctx);
+    let modifier = ctx.entity();
+    for (app, seed) in apps.iter().zip(seeds) {
+        match ctx.db.apps.get_mut(app) {
+            Some(live) => live.relayout(&seed),
+            None => {
+                ctx.db.apps.insert(*app, App::new(&seed));
+            }
+        }
+        let s = ctx.db.settings.get_mut(app).expect("checked above");
+        s.live = Some(s.preview.clone());
+        s.modified_at = now.clone();
+        s.modifier = modifier.clone();
+        s.deploy = running("SUCCESS");
+    }
+    Ok(json!({}))
+}
