@@ -48,17 +48,20 @@
 //! |---|---|
 //! | SINGLE_LINE_TEXT (default for `String`), MULTI_LINE_TEXT, RICH_TEXT, LINK | `String`; `Option<String>` reads `""` as `None` |
 //! | NUMBER (default for numbers) | [`Decimal`], an integer or a float, or an `Option` of one (empty is `None`); a value that does not fit is a [`DecodeErrorKind::OutOfRange`] |
-//! | CALC (computed) | `String`, [`Decimal`], `Option<Decimal>` |
+//! | CALC (computed) | `String`, `Option<String>`, [`Decimal`], `Option<Decimal>` |
 //! | RADIO_BUTTON, DROP_DOWN (default for `Option<String>`) | `String`, `Option<String>` |
 //! | CHECK_BOX (default for `Vec<String>`), MULTI_SELECT, CATEGORY (computed) | `Vec<String>` |
 //! | DATE, TIME, DATETIME (defaults for [`Date`], [`Time`], [`DateTime`]) | the type, or an `Option` of it |
 //! | USER_SELECT (default for `Vec<Entity>`), ORGANIZATION_SELECT, GROUP_SELECT, STATUS_ASSIGNEE (computed) | `Vec<`[`Entity`]`>` (written by code) |
-//! | CREATOR, MODIFIER (computed) | [`Entity`] |
-//! | CREATED_TIME, UPDATED_TIME (computed) | [`DateTime`] |
-//! | RECORD_NUMBER, STATUS (computed) | `String` |
+//! | CREATOR, MODIFIER (computed) | [`Entity`], `Option<Entity>` |
+//! | CREATED_TIME, UPDATED_TIME (computed) | [`DateTime`], `Option<DateTime>` |
+//! | RECORD_NUMBER, STATUS (computed) | `String`, `Option<String>` |
 //! | FILE (default for `Vec<FileInfo>`) | `Vec<`[`FileInfo`]`>` (written by file key) |
 //! | SUBTABLE (default for `Vec<Row<T>>`) | `Vec<`[`Row<T>`](Row)`>`, `T` a derived struct; row ids are kept |
-//! | `__ID__`, `__REVISION__` (computed; defaults for [`RecordId`], [`Revision`]) | [`RecordId`], [`Revision`] |
+//! | `__ID__`, `__REVISION__` (computed; defaults for [`RecordId`], [`Revision`] and their `Option`s) | [`RecordId`], [`Revision`], or an `Option` of one |
+//!
+//! Computed fields read as an `Option` are always `Some` when read; the `Option` lets a record
+//! built to be added leave them `None`.
 //!
 //! Computed fields are read and never written; `#[kintone(read_only)]` makes any field so.
 //! Other types can hold a field by implementing [`FieldOf`] (an enum for a drop-down, say).
@@ -892,6 +895,40 @@ impl<T: KintoneRecord> FieldOf<field_types::Subtable> for Vec<Row<T>> {
             input
         })))
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Computed values as `Option`s, so that a record built to be added can leave them out
+
+macro_rules! optional_computed {
+    ($($m:ident => $t:ty),* $(,)?) => {$(
+        impl FieldOf<field_types::$m> for Option<$t> {
+            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+                <$t as FieldOf<field_types::$m>>::decode(value).map(Some)
+            }
+
+            fn encode(&self) -> Option<FieldInput> {
+                None
+            }
+        }
+    )*};
+}
+
+optional_computed! {
+    Id => RecordId,
+    Revision => Revision,
+    RecordNumber => String,
+    Status => String,
+    Calc => String,
+    Creator => Entity,
+    Modifier => Entity,
+    CreatedTime => DateTime,
+    UpdatedTime => DateTime,
+}
+
+defaults! {
+    Option<RecordId> => Id,
+    Option<Revision> => Revision,
 }
 
 #[cfg(test)]
