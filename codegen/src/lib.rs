@@ -13,6 +13,7 @@
 
 pub mod bundle;
 pub mod extensions;
+pub mod form;
 pub mod model;
 
 mod emit;

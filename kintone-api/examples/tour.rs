@@ -16,10 +16,20 @@
 //! cannot do: it runs when `KINTONE_USERNAME` and `KINTONE_PASSWORD` name an app administrator.
 
 use futures_util::StreamExt;
+use kintone_api::query::{Order, Query};
 use kintone_api::{
     BulkRequest, Client, CommentInput, Decimal, DeployStatus, DeployTarget, Error, FieldInput,
-    FieldProperties, FilePart, NumberProperties, RecordInput,
+    FieldProperties, FilePart, KintoneRecord, NumberProperties, RecordInput,
 };
+
+/// A record of the tour's app as a plain struct (`kintone-form` writes these from an app's form).
+#[derive(Debug, Clone, PartialEq, KintoneRecord)]
+struct Supply {
+    #[kintone(code = "Title")]
+    title: String,
+    #[kintone(code = "Amount")]
+    amount: Option<Decimal>,
+}
 use kintone_emulator::{AppSeed, Emulator, FieldSeed, FieldType, Permissions};
 
 fn record(title: &str, amount: i64) -> RecordInput {
@@ -287,6 +297,30 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => println!(
             "   Skipped: set KINTONE_USERNAME and KINTONE_PASSWORD of an app administrator."
         ),
+    }
+
+    step(
+        12,
+        "Write and read records as Rust structs, with queries the compiler checks.",
+    );
+    let crates = [3000, 4500].map(|amount| Supply {
+        title: format!("Crate of {}", amount / 100),
+        amount: Some(Decimal::from(amount)),
+    });
+    client.add_all(app, crates).send().await?;
+    // `Supply::AMOUNT.like(…)` or `Supply::AMUONT` would not compile.
+    let query = Query::new()
+        .filter(Supply::AMOUNT.ge(2000).and(Supply::TITLE.like("Crate")))
+        .order_by(Supply::AMOUNT.code(), Order::Desc)
+        .build()?;
+    let mut supplies = client.record_stream(app).query(query).typed::<Supply>();
+    while let Some(supply) = supplies.next().await {
+        let supply = supply?;
+        println!(
+            "   {} for {}",
+            supply.title,
+            supply.amount.as_ref().map_or("?", |a| a.as_str())
+        );
     }
 
     println!("\nThat is the tour. The client's documentation: `cargo doc -p kintone-api --open`.");

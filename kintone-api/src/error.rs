@@ -121,6 +121,11 @@ pub enum Error {
     /// writing stopped rather than loop or allocate without bound.
     #[error(transparent)]
     Protocol(#[from] ProtocolError),
+    /// A record read as a [`KintoneRecord`](crate::KintoneRecord) struct does not fit it: a
+    /// field missing, of another type, empty, or out of the Rust type's range. The app's form
+    /// and the struct differ.
+    #[error("the record does not fit the struct: {0}")]
+    Record(#[from] crate::typed::DecodeError),
 }
 
 /// How a server's answers broke kintone's protocol; see [`Error::Protocol`].
@@ -313,7 +318,8 @@ impl Error {
             | Error::Decode { .. }
             | Error::ResponseTooLarge { .. }
             | Error::Write(_)
-            | Error::Protocol(_) => false,
+            | Error::Protocol(_)
+            | Error::Record(_) => false,
         }
     }
 
@@ -348,6 +354,7 @@ impl Error {
             | Error::Decode { .. }
             | Error::ResponseTooLarge { .. }
             | Error::Protocol(_)
+            | Error::Record(_)
             | Error::Write(_) => false,
         }
     }

@@ -59,6 +59,9 @@
 
 #![warn(missing_docs)]
 
+// The derive names this crate `::kintone_api`, which must resolve inside the crate too.
+extern crate self as kintone_api;
+
 mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;
@@ -82,6 +85,7 @@ mod generated;
 mod response;
 mod stream;
 mod transport;
+pub mod typed;
 mod writer;
 
 pub mod middleware;
@@ -109,12 +113,15 @@ pub use generated::operations::*;
 pub use generated::types::*;
 pub use generated::{error_codes, headers, limits};
 pub use generated::{API_PREFIX, GUEST_API_PREFIX, MAX_URI_BYTES, METHOD_OVERRIDE_HEADER};
+/// Derives [`KintoneRecord`](trait@KintoneRecord) for a struct: see [`typed`].
+pub use kintone_derive::KintoneRecord;
 pub use paging::RecordCursor;
 pub use record_map::{FieldCode, IntoIter, Iter, IterMut, Record};
 pub use response::{Concurrency, Response};
 pub use retry::RetryPolicy;
 pub use runtime::{BulkOperation, Call, HasPreview, Operation, Preview};
-pub use stream::{ReadStrategy, RecordStream, RecordStreamBuilder};
+pub use stream::{ReadStrategy, RecordStream, RecordStreamBuilder, TypedRecordStream};
+pub use typed::{DecodeError, KintoneRecord, Row};
 pub use writer::{
     AddAll, DeleteAll, UpdateAll, WriteFailure, WriteJob, WriteKind, WriteProgress, WriteReport,
     WriteStopped,

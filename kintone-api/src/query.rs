@@ -34,6 +34,7 @@
 //! query's trailing clauses. Quoted strings are skipped, so a value such as `"limit 9999"` is
 //! not mistaken for a clause.
 
+use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::marker::PhantomData;
 
@@ -424,7 +425,7 @@ impl fmt::Display for Value {
 /// | [`group`](Field::group) | GROUP_SELECT | `in` `not in` |
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field<K> {
-    code: String,
+    code: Cow<'static, str>,
     kind: PhantomData<fn() -> K>,
 }
 
@@ -468,7 +469,7 @@ macro_rules! constructors {
         impl Field<kind::$kind> {
             $(#[$doc])*
             pub fn $fn(code: impl Into<String>) -> Self {
-                Self { code: code.into(), kind: PhantomData }
+                Self { code: Cow::Owned(code.into()), kind: PhantomData }
             }
         }
     )*};
@@ -508,6 +509,15 @@ impl Field<kind::Number> {
 }
 
 impl<K> Field<K> {
+    /// A field of the kind `K` by a code known at compile time, for constants: what
+    /// `#[derive(KintoneRecord)]` gives each field of a struct (`Sale::AMOUNT`).
+    pub const fn of(code: &'static str) -> Self {
+        Self {
+            code: Cow::Borrowed(code),
+            kind: PhantomData,
+        }
+    }
+
     /// The field code.
     pub fn code(&self) -> &str {
         &self.code
@@ -516,7 +526,7 @@ impl<K> Field<K> {
     fn compare(&self, op: &'static str, value: Value) -> Condition {
         Condition {
             node: Node::Compare {
-                field: self.code.clone(),
+                field: self.code.to_string(),
                 op,
                 value,
             },
@@ -526,7 +536,7 @@ impl<K> Field<K> {
     fn list(&self, op: &'static str, values: Vec<Value>) -> Condition {
         Condition {
             node: Node::List {
-                field: self.code.clone(),
+                field: self.code.to_string(),
                 op,
                 values,
             },
@@ -968,7 +978,7 @@ impl Field<kind::LongText> {
     pub fn is_empty(&self) -> Condition {
         Condition {
             node: Node::Empty {
-                field: self.code.clone(),
+                field: self.code.to_string(),
                 negated: false,
             },
         }
@@ -978,7 +988,7 @@ impl Field<kind::LongText> {
     pub fn is_not_empty(&self) -> Condition {
         Condition {
             node: Node::Empty {
-                field: self.code.clone(),
+                field: self.code.to_string(),
                 negated: true,
             },
         }

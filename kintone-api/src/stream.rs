@@ -126,6 +126,31 @@ impl RecordStreamBuilder {
         }
     }
 
+    /// The stream of `T`s: each record read into the struct (see [`typed`](crate::typed)).
+    /// Unless [`fields`](Self::fields) was set, only the struct's fields are asked for. A record
+    /// that does not fit the struct ends the stream with [`Error::Record`].
+    ///
+    /// ```no_run
+    /// # #[derive(kintone_api::KintoneRecord)] struct Sale { #[kintone(code = "Title")] title: String }
+    /// # async fn run(client: kintone_api::Client) -> Result<(), kintone_api::Error> {
+    /// use futures_util::StreamExt;
+    ///
+    /// let mut sales = client.record_stream(1).typed::<Sale>();
+    /// while let Some(sale) = sales.next().await {
+    ///     println!("{}", sale?.title);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn typed<T: crate::KintoneRecord>(mut self) -> TypedRecordStream<T> {
+        if self.fields.is_none() {
+            self.fields = Some(T::FIELD_CODES.iter().map(|c| c.to_string()).collect());
+        }
+        TypedRecordStream {
+            records: self.build(),
+            record: std::marker::PhantomData,
+        }
+    }
+
     /// Checks the settings and lays out the reading.
     fn into_pager(self) -> Result<Pager, Error> {
         crate::query::forbid_limit_offset("query", &self.query)?;
@@ -219,6 +244,14 @@ struct Running {
 }
 
 impl RecordStream {
+    /// A stream that has ended.
+    fn done() -> Self {
+        RecordStream {
+            state: State::Done,
+            current: Vec::new().into_iter(),
+        }
+    }
+
     /// Stops reading and waits for the reader to clean up: a cursor still open is deleted, and
     /// the deletion's error, if any, is returned.
     pub async fn close(mut self) -> Result<(), Error> {
@@ -535,6 +568,57 @@ fn has_order_by(query: &str) -> bool {
     words
         .windows(2)
         .any(|w| w[0].eq_ignore_ascii_case("order") && w[1].eq_ignore_ascii_case("by"))
+}
+
+/// Every record of a query read into a [`KintoneRecord`](crate::KintoneRecord) struct, from
+/// [`RecordStreamBuilder::typed`]: a [`Stream`] of `Result<T, Error>` that ends after the last
+/// record or after the first error.
+#[must_use = "a stream does nothing unless polled"]
+pub struct TypedRecordStream<T> {
+    records: RecordStream,
+    record: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> TypedRecordStream<T> {
+    /// Stops reading, as [`RecordStream::close`] does.
+    pub async fn close(self) -> Result<(), Error> {
+        self.records.close().await
+    }
+}
+
+impl<T: crate::KintoneRecord> Stream for TypedRecordStream<T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        let record = match std::task::ready!(Pin::new(&mut this.records).poll_next(cx)) {
+            Some(Ok(record)) => record,
+            Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+            None => return Poll::Ready(None),
+        };
+        match T::from_record(record) {
+            Ok(value) => Poll::Ready(Some(Ok(value))),
+            Err(e) => {
+                // The rest would not fit either (the form and the struct differ): stop reading,
+                // which deletes a cursor left open.
+                drop(std::mem::replace(&mut this.records, RecordStream::done()));
+                Poll::Ready(Some(Err(e.into())))
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.records.size_hint()
+    }
+}
+
+impl<T> std::fmt::Debug for TypedRecordStream<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TypedRecordStream")
+            .field("records", &self.records)
+            .field("type", &std::any::type_name::<T>())
+            .finish()
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,302 @@
+//! `#[derive(KintoneRecord)]`, re-exported by `kintone-api` as `kintone_api::KintoneRecord`;
+//! the crate `kintone_api::typed` documents what it does.
+
+use heck::ToShoutySnakeCase;
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Fields, LitStr};
+
+/// kintone's field types that records carry, with the marker of each in
+/// `kintone_api::typed::field_types`.
+const FIELD_TYPES: &[(&str, &str)] = &[
+    ("__ID__", "Id"),
+    ("__REVISION__", "Revision"),
+    ("RECORD_NUMBER", "RecordNumber"),
+    ("CREATOR", "Creator"),
+    ("CREATED_TIME", "CreatedTime"),
+    ("MODIFIER", "Modifier"),
+    ("UPDATED_TIME", "UpdatedTime"),
+    ("SINGLE_LINE_TEXT", "SingleLineText"),
+    ("NUMBER", "Number"),
+    ("CALC", "Calc"),
+    ("MULTI_LINE_TEXT", "MultiLineText"),
+    ("RICH_TEXT", "RichText"),
+    ("LINK", "Link"),
+    ("CHECK_BOX", "CheckBox"),
+    ("RADIO_BUTTON", "RadioButton"),
+    ("DROP_DOWN", "DropDown"),
+    ("MULTI_SELECT", "MultiSelect"),
+    ("FILE", "File"),
+    ("DATE", "Date"),
+    ("TIME", "Time"),
+    ("DATETIME", "Datetime"),
+    ("USER_SELECT", "UserSelect"),
+    ("ORGANIZATION_SELECT", "OrganizationSelect"),
+    ("GROUP_SELECT", "GroupSelect"),
+    ("CATEGORY", "Category"),
+    ("STATUS", "Status"),
+    ("STATUS_ASSIGNEE", "StatusAssignee"),
+    ("SUBTABLE", "Subtable"),
+];
+
+/// Form elements that records never carry.
+const NOT_IN_RECORDS: &[&str] = &["REFERENCE_TABLE", "GROUP", "LABEL", "SPACER", "HR"];
+
+/// Implements `kintone_api::KintoneRecord` for a struct with named fields, and gives it a
+/// typed query constant per field (`Self::FIELD_NAME`).
+///
+/// Field attributes, `#[kintone(…)]`: `code = "…"` (the field code; the Rust name unless
+/// given), `type = "…"` (kintone's field type, such as `"MULTI_LINE_TEXT"`; the Rust type's
+/// default unless given), `read_only` (read, never written). Struct attribute:
+/// `#[kintone(deny_unknown_fields)]` (a field the struct does not declare is an error).
+#[proc_macro_derive(KintoneRecord, attributes(kintone))]
+pub fn derive_kintone_record(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let input = syn::parse_macro_input!(input as DeriveInput);
+    match expand(&input) {
+        Ok(tokens) => tokens.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+struct FieldSpec {
+    ident: syn::Ident,
+    ty: syn::Type,
+    code: String,
+    marker: TokenStream,
+    read_only: bool,
+    span: Span,
+}
+
+fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let name = &input.ident;
+    let vis = &input.vis;
+    if !input.generics.params.is_empty() {
+        return Err(syn::Error::new(
+            input.generics.span(),
+            "KintoneRecord: a record struct cannot be generic",
+        ));
+    }
+    let Data::Struct(data) = &input.data else {
+        return Err(syn::Error::new(
+            input.ident.span(),
+            "KintoneRecord: only a struct with named fields can be a record",
+        ));
+    };
+    let Fields::Named(named) = &data.fields else {
+        return Err(syn::Error::new(
+            data.fields.span(),
+            "KintoneRecord: only a struct with named fields can be a record",
+        ));
+    };
+
+    let mut deny_unknown = false;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("kintone")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("deny_unknown_fields") {
+                deny_unknown = true;
+                Ok(())
+            } else {
+                Err(meta.error("KintoneRecord: the struct takes `deny_unknown_fields` only"))
+            }
+        })?;
+    }
+
+    let mut fields = Vec::new();
+    for field in &named.named {
+        fields.push(field_spec(field)?);
+    }
+    for (i, a) in fields.iter().enumerate() {
+        if let Some(b) = fields[..i].iter().find(|b| b.code == a.code) {
+            return Err(syn::Error::new(
+                a.span,
+                format!(
+                    "KintoneRecord: the field code {:?} is also the code of `{}`",
+                    a.code, b.ident
+                ),
+            ));
+        }
+    }
+
+    let krate = quote!(::kintone_api);
+    let codes = fields.iter().map(|f| &f.code);
+    let slots: Vec<_> = (0..fields.len())
+        .map(|i| format_ident!("__kintone_field_{}", i))
+        .collect();
+    let arms = fields.iter().zip(&slots).map(|(f, slot)| {
+        let code = &f.code;
+        quote!(#code => #slot = ::core::option::Option::Some(value),)
+    });
+    let fallback = if deny_unknown {
+        quote!(_ => return ::core::result::Result::Err(#krate::typed::DecodeError::unknown(&code)),)
+    } else {
+        quote!(_ => {})
+    };
+    let reads = fields.iter().zip(&slots).map(|(f, slot)| {
+        let FieldSpec {
+            ident,
+            ty,
+            code,
+            marker,
+            ..
+        } = f;
+        let rust_type = quote!(#ty).to_string().replace(' ', "");
+        quote_spanned! {f.span=>
+            #ident: #krate::typed::decode_field::<#marker, #ty>(
+                #code,
+                #krate::typed::Expected::new(<#marker as #krate::typed::FieldType>::NAME, #rust_type),
+                #slot,
+            )?,
+        }
+    });
+    let writes = fields.iter().filter(|f| !f.read_only).map(|f| {
+        let FieldSpec {
+            ident,
+            ty,
+            code,
+            marker,
+            ..
+        } = f;
+        quote_spanned! {f.span=>
+            #krate::typed::encode_field::<#marker, #ty>(&mut record, #code, &self.#ident);
+        }
+    });
+    let constants = fields.iter().map(|f| {
+        let FieldSpec {
+            ident,
+            code,
+            marker,
+            ..
+        } = f;
+        let constant = format_ident!(
+            "{}",
+            ident.to_string().trim_start_matches("r#").to_shouty_snake_case(),
+            span = ident.span()
+        );
+        let doc = format!("The field `{code}`, for queries.");
+        quote_spanned! {f.span=>
+            #[doc = #doc]
+            #[allow(dead_code)]
+            #vis const #constant: #krate::query::Field<<#marker as #krate::typed::FieldType>::Query> =
+                #krate::query::Field::of(#code);
+        }
+    });
+
+    Ok(quote! {
+        impl #krate::typed::KintoneRecord for #name {
+            const FIELD_CODES: &'static [&'static str] = &[#(#codes),*];
+
+            fn from_record(
+                record: #krate::Record,
+            ) -> ::core::result::Result<Self, #krate::typed::DecodeError> {
+                #(
+                    let mut #slots: ::core::option::Option<#krate::FieldValue> =
+                        ::core::option::Option::None;
+                )*
+                for (code, value) in record {
+                    match code.as_str() {
+                        #(#arms)*
+                        #fallback
+                    }
+                }
+                ::core::result::Result::Ok(Self { #(#reads)* })
+            }
+
+            fn to_record_input(&self) -> #krate::RecordInput {
+                #[allow(unused_mut)]
+                let mut record = #krate::RecordInput::new();
+                #(#writes)*
+                record
+            }
+        }
+
+        impl #name {
+            #(#constants)*
+        }
+
+        impl ::core::convert::From<#name> for #krate::RecordInput {
+            fn from(record: #name) -> Self {
+                #krate::typed::KintoneRecord::to_record_input(&record)
+            }
+        }
+
+        impl ::core::convert::From<&#name> for #krate::RecordInput {
+            fn from(record: &#name) -> Self {
+                #krate::typed::KintoneRecord::to_record_input(record)
+            }
+        }
+    })
+}
+
+fn field_spec(field: &syn::Field) -> syn::Result<FieldSpec> {
+    let ident = field.ident.clone().expect("named fields have names");
+    let ty = field.ty.clone();
+    let mut code = None;
+    let mut field_type: Option<LitStr> = None;
+    let mut read_only = false;
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("kintone")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("code") {
+                let lit: LitStr = meta.value()?.parse()?;
+                if lit.value().is_empty() {
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        "KintoneRecord: an empty field code",
+                    ));
+                }
+                code = Some(lit.value());
+                Ok(())
+            } else if meta.path.is_ident("type") {
+                field_type = Some(meta.value()?.parse()?);
+                Ok(())
+            } else if meta.path.is_ident("read_only") {
+                read_only = true;
+                Ok(())
+            } else {
+                Err(meta.error(
+                    "KintoneRecord: a field takes `code = \"…\"`, `type = \"…\"` and `read_only`",
+                ))
+            }
+        })?;
+    }
+    let krate = quote!(::kintone_api);
+    let marker = match &field_type {
+        Some(lit) => {
+            let name = lit.value();
+            match FIELD_TYPES.iter().find(|(tag, _)| *tag == name) {
+                Some((_, marker)) => {
+                    let marker = format_ident!("{}", marker, span = lit.span());
+                    quote_spanned!(lit.span()=> #krate::typed::field_types::#marker)
+                }
+                None if NOT_IN_RECORDS.contains(&name.as_str()) => {
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        format!(
+                            "KintoneRecord: {name} is a form element that records do not carry"
+                        ),
+                    ))
+                }
+                None => {
+                    let known: Vec<&str> = FIELD_TYPES.iter().map(|(tag, _)| *tag).collect();
+                    return Err(syn::Error::new(
+                        lit.span(),
+                        format!(
+                            "KintoneRecord: unsupported field type {name:?}; kintone's record field types are {}",
+                            known.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        None => quote_spanned!(ty.span()=> <#ty as #krate::typed::DefaultFieldType>::Type),
+    };
+    let code = code.unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_string());
+    Ok(FieldSpec {
+        span: field.span(),
+        ident,
+        ty,
+        code,
+        marker,
+        read_only,
+    })
+}

@@ -1,0 +1,973 @@
+//! Records as plain Rust structs.
+//!
+//! `#[derive(KintoneRecord)]` turns a struct into a record of an app: it reads the struct from a
+//! [`Record`] as kintone returns it, writes it as a [`RecordInput`] as kintone takes it, and
+//! gives each field a typed query constant ([`Field`](crate::query::Field)), so that a
+//! misspelt field code or an operator kintone refuses for the field's type does not compile.
+//!
+//! ```
+//! use kintone_api::query::Query;
+//! use kintone_api::typed::Row;
+//! use kintone_api::{Date, Decimal, KintoneRecord};
+//!
+//! #[derive(Debug, Clone, PartialEq, KintoneRecord)]
+//! struct Sale {
+//!     #[kintone(code = "Title")]
+//!     title: String,
+//!     #[kintone(code = "Amount")]
+//!     amount: Option<Decimal>,
+//!     #[kintone(code = "Due")]
+//!     due: Option<Date>,
+//!     #[kintone(code = "Notes", type = "MULTI_LINE_TEXT")]
+//!     notes: String,
+//!     #[kintone(code = "Lines")]
+//!     lines: Vec<Row<Line>>,
+//! }
+//!
+//! #[derive(Debug, Clone, PartialEq, KintoneRecord)]
+//! struct Line {
+//!     #[kintone(code = "Item")]
+//!     item: String,
+//!     #[kintone(code = "Qty")]
+//!     qty: u32,
+//! }
+//!
+//! let query = Query::new()
+//!     .filter(Sale::TITLE.like("pens").and(Sale::AMOUNT.ge(100)))
+//!     .order_by(Sale::DUE.code(), kintone_api::query::Order::Asc)
+//!     .build()?;
+//! assert_eq!(query, r#"Title like "pens" and Amount >= "100" order by Due asc"#);
+//! assert_eq!(Sale::FIELD_CODES, ["Title", "Amount", "Due", "Notes", "Lines"]);
+//! # Ok::<(), kintone_api::query::QueryError>(())
+//! ```
+//!
+//! Each Rust field takes the field type its attribute names (`type = "…"`, kintone's own type
+//! name), or the one its Rust type stands for when no type is named ([`DefaultFieldType`]):
+//!
+//! | field types | Rust types |
+//! |---|---|
+//! | SINGLE_LINE_TEXT (default for `String`), MULTI_LINE_TEXT, RICH_TEXT, LINK | `String`; `Option<String>` reads `""` as `None` |
+//! | NUMBER (default for numbers) | [`Decimal`], an integer or a float, or an `Option` of one (empty is `None`); a value that does not fit is a [`DecodeErrorKind::OutOfRange`] |
+//! | CALC (computed) | `String`, `Option<String>`, [`Decimal`], `Option<Decimal>` |
+//! | RADIO_BUTTON, DROP_DOWN (default for `Option<String>`) | `String`, `Option<String>` |
+//! | CHECK_BOX (default for `Vec<String>`), MULTI_SELECT, CATEGORY (computed) | `Vec<String>` |
+//! | DATE, TIME, DATETIME (defaults for [`Date`], [`Time`], [`DateTime`]) | the type, or an `Option` of it |
+//! | USER_SELECT (default for `Vec<Entity>`), ORGANIZATION_SELECT, GROUP_SELECT, STATUS_ASSIGNEE (computed) | `Vec<`[`Entity`]`>` (written by code) |
+//! | CREATOR, MODIFIER (computed) | [`Entity`], `Option<Entity>` |
+//! | CREATED_TIME, UPDATED_TIME (computed) | [`DateTime`], `Option<DateTime>` |
+//! | RECORD_NUMBER, STATUS (computed) | `String`, `Option<String>` |
+//! | FILE (default for `Vec<FileInfo>`) | `Vec<`[`FileInfo`]`>` (written by file key) |
+//! | SUBTABLE (default for `Vec<Row<T>>`) | `Vec<`[`Row<T>`](Row)`>`, `T` a derived struct; row ids are kept |
+//! | `__ID__`, `__REVISION__` (computed; defaults for [`RecordId`], [`Revision`] and their `Option`s) | [`RecordId`], [`Revision`], or an `Option` of one |
+//!
+//! Computed fields read as an `Option` are always `Some` when read; the `Option` lets a record
+//! built to be added leave them `None`.
+//!
+//! Computed fields are read and never written; `#[kintone(read_only)]` makes any field so.
+//! Other types can hold a field by implementing [`FieldOf`] (an enum for a drop-down, say).
+
+use std::fmt;
+
+use crate::{
+    Date, DateTime, Decimal, Entity, EntityCode, FieldInput, FieldValue, FileInfo, FileRef, Record,
+    RecordId, RecordInput, Revision, SubtableRow, SubtableRowInput, Time,
+};
+
+/// A struct that is a record of an app (or a row of a table); implemented by
+/// `#[derive(KintoneRecord)]`.
+pub trait KintoneRecord: Sized {
+    /// The field codes of the struct's fields, in the order declared: what a read asks for.
+    const FIELD_CODES: &'static [&'static str];
+
+    /// Reads the struct from a record as kintone returns it. Fields the struct does not declare
+    /// are ignored, unless the struct says `#[kintone(deny_unknown_fields)]`.
+    fn from_record(record: Record) -> Result<Self, DecodeError>;
+
+    /// The record to write: every field but the computed and read-only ones.
+    fn to_record_input(&self) -> RecordInput;
+}
+
+/// The field types of kintone, as markers that choose how a field is read, written and queried.
+pub mod field_types {
+    use crate::query::kind;
+
+    use super::NotQueryable;
+
+    macro_rules! field_types {
+        ($($(#[$doc:meta])* $name:ident = $tag:literal, computed: $computed:literal, query: $query:ty;)*) => {$(
+            $(#[$doc])*
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub enum $name {}
+
+            impl super::sealed::Sealed for $name {}
+
+            impl super::FieldType for $name {
+                const NAME: &'static str = $tag;
+                const COMPUTED: bool = $computed;
+                type Query = $query;
+            }
+        )*};
+    }
+
+    field_types! {
+        /// The record id, `$id`.
+        Id = "__ID__", computed: true, query: kind::Number;
+        /// The record's revision, `$revision`.
+        Revision = "__REVISION__", computed: true, query: NotQueryable;
+        /// The record number.
+        RecordNumber = "RECORD_NUMBER", computed: true, query: kind::Number;
+        /// Who created the record.
+        Creator = "CREATOR", computed: true, query: kind::User;
+        /// When the record was created.
+        CreatedTime = "CREATED_TIME", computed: true, query: kind::DateTime;
+        /// Who last changed the record.
+        Modifier = "MODIFIER", computed: true, query: kind::User;
+        /// When the record was last changed.
+        UpdatedTime = "UPDATED_TIME", computed: true, query: kind::DateTime;
+        /// Text, one line.
+        SingleLineText = "SINGLE_LINE_TEXT", computed: false, query: kind::Text;
+        /// A number.
+        Number = "NUMBER", computed: false, query: kind::Number;
+        /// A calculated value.
+        Calc = "CALC", computed: true, query: kind::Number;
+        /// Text area.
+        MultiLineText = "MULTI_LINE_TEXT", computed: false, query: kind::LongText;
+        /// Rich text (HTML).
+        RichText = "RICH_TEXT", computed: false, query: kind::LongText;
+        /// A web address, a telephone number or an e-mail address.
+        Link = "LINK", computed: false, query: kind::Text;
+        /// Check boxes.
+        CheckBox = "CHECK_BOX", computed: false, query: kind::Selection;
+        /// Radio buttons.
+        RadioButton = "RADIO_BUTTON", computed: false, query: kind::Selection;
+        /// A drop-down.
+        DropDown = "DROP_DOWN", computed: false, query: kind::Selection;
+        /// A multi-choice list.
+        MultiSelect = "MULTI_SELECT", computed: false, query: kind::Selection;
+        /// Attachments.
+        File = "FILE", computed: false, query: kind::LongText;
+        /// A date.
+        Date = "DATE", computed: false, query: kind::Date;
+        /// A time of day.
+        Time = "TIME", computed: false, query: kind::Time;
+        /// A date and time.
+        Datetime = "DATETIME", computed: false, query: kind::DateTime;
+        /// Users.
+        UserSelect = "USER_SELECT", computed: false, query: kind::User;
+        /// Departments.
+        OrganizationSelect = "ORGANIZATION_SELECT", computed: false, query: kind::Organization;
+        /// Groups.
+        GroupSelect = "GROUP_SELECT", computed: false, query: kind::Group;
+        /// The record's categories.
+        Category = "CATEGORY", computed: true, query: kind::Selection;
+        /// The status of process management.
+        Status = "STATUS", computed: true, query: kind::Status;
+        /// The assignees of the current status.
+        StatusAssignee = "STATUS_ASSIGNEE", computed: true, query: kind::User;
+        /// A table.
+        Subtable = "SUBTABLE", computed: false, query: NotQueryable;
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// A kintone field type: its name, whether kintone computes it, and the query kind of its
+/// fields. Implemented by the markers of [`field_types`] only.
+pub trait FieldType: sealed::Sealed {
+    /// kintone's name of the type (`SINGLE_LINE_TEXT`).
+    const NAME: &'static str;
+    /// kintone computes the value: it is read and never written.
+    const COMPUTED: bool;
+    /// The [`query::kind`](crate::query::kind) of fields of this type; [`NotQueryable`] when
+    /// queries cannot name them.
+    type Query;
+}
+
+/// The query kind of fields that a query cannot compare (`$revision`, tables): their
+/// [`Field`](crate::query::Field) constant has a code and no operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotQueryable {}
+
+/// A Rust type that holds a field of type `M`: how it is read from the value kintone sends and
+/// written as the value kintone takes.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot hold a kintone field of type `{M}`",
+    label = "not a Rust type for this field type",
+    note = "the module documentation of `kintone_api::typed` lists the Rust types of each field type"
+)]
+pub trait FieldOf<M: FieldType>: Sized {
+    /// Reads the value.
+    fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind>;
+
+    /// The value to write; `None` for a value that is never written (computed fields).
+    fn encode(&self) -> Option<FieldInput>;
+}
+
+/// The field type a Rust type stands for when the attribute names none.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a Rust type of any kintone field",
+    label = "unsupported field type",
+    note = "use one of the types listed in `kintone_api::typed`, or name the field type with `#[kintone(type = \"…\")]` for a type that implements `FieldOf` for it"
+)]
+pub trait DefaultFieldType {
+    /// The field type.
+    type Type: FieldType;
+}
+
+/// A row of a table: its id (`None` for a row not yet written) and its fields.
+///
+/// Rows written back with their id are updated in place; rows left out of an update are
+/// deleted by kintone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row<T> {
+    /// The row's id, as kintone gave it.
+    pub id: Option<u64>,
+    /// The row's fields.
+    pub value: T,
+}
+
+impl<T> Row<T> {
+    /// A new row, without an id: kintone gives it one when it is written.
+    pub fn new(value: T) -> Self {
+        Self { id: None, value }
+    }
+
+    /// A row that already exists, by its id.
+    pub fn with_id(id: u64, value: T) -> Self {
+        Self {
+            id: Some(id),
+            value,
+        }
+    }
+}
+
+/// What a field was expected to be: its kintone type and the Rust type that holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Expected {
+    /// kintone's name of the field type.
+    pub field_type: &'static str,
+    /// The Rust type, as written in the struct.
+    pub rust_type: &'static str,
+}
+
+impl Expected {
+    /// For the derive.
+    #[doc(hidden)]
+    pub const fn new(field_type: &'static str, rust_type: &'static str) -> Self {
+        Self {
+            field_type,
+            rust_type,
+        }
+    }
+}
+
+impl fmt::Display for Expected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} as `{}`", self.field_type, self.rust_type)
+    }
+}
+
+/// A record that does not fit a [`KintoneRecord`] struct: which field, what was expected, and
+/// what was wrong.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("field `{code}`{}: {kind}", expected.map_or(String::new(), |e| format!(" ({e})")))]
+pub struct DecodeError {
+    code: String,
+    expected: Option<Expected>,
+    kind: DecodeErrorKind,
+}
+
+impl DecodeError {
+    /// For the derive: the field `code`, expected as `expected`, could not be read.
+    #[doc(hidden)]
+    pub fn new(code: &str, expected: Expected, kind: DecodeErrorKind) -> Self {
+        Self {
+            code: code.to_string(),
+            expected: Some(expected),
+            kind,
+        }
+    }
+
+    /// For the derive: a field the struct does not declare.
+    #[doc(hidden)]
+    pub fn unknown(code: &str) -> Self {
+        Self {
+            code: code.to_string(),
+            expected: None,
+            kind: DecodeErrorKind::Unknown,
+        }
+    }
+
+    /// The field code.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The field's expected type; `None` for a field the struct does not declare.
+    pub fn expected(&self) -> Option<Expected> {
+        self.expected
+    }
+
+    /// What was wrong.
+    pub fn kind(&self) -> &DecodeErrorKind {
+        &self.kind
+    }
+}
+
+/// What was wrong with a field of a [`DecodeError`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeErrorKind {
+    /// The record has no such field (or the read did not ask for it).
+    #[error("the record has no such field")]
+    Missing,
+    /// The field is of another type than the struct says.
+    #[error("the field is of type {found}")]
+    WrongType {
+        /// kintone's type of the field.
+        found: String,
+    },
+    /// The field is empty and the Rust type has no room for that (use an `Option`).
+    #[error("the field is empty")]
+    Empty,
+    /// The number does not fit the Rust type.
+    #[error("{value} does not fit the Rust type")]
+    OutOfRange {
+        /// The number as kintone sent it.
+        value: String,
+    },
+    /// The value is not one the Rust type can hold.
+    #[error("{value:?} is not a valid value: {reason}")]
+    Invalid {
+        /// The value as kintone sent it.
+        value: String,
+        /// Why not.
+        reason: String,
+    },
+    /// A row of a table could not be read.
+    #[error("row {row}: {error}")]
+    Row {
+        /// The row's position in the table, from 0.
+        row: usize,
+        /// The row's error.
+        error: Box<DecodeError>,
+    },
+    /// The record has a field the struct does not declare, and the struct denies those.
+    #[error("the struct declares no such field")]
+    Unknown,
+}
+
+fn wrong(value: &FieldValue) -> DecodeErrorKind {
+    DecodeErrorKind::WrongType {
+        found: value.field_type().to_string(),
+    }
+}
+
+/// For the derive: reads one field out of the record's values.
+#[doc(hidden)]
+pub fn decode_field<M: FieldType, T: FieldOf<M>>(
+    code: &str,
+    expected: Expected,
+    value: Option<FieldValue>,
+) -> Result<T, DecodeError> {
+    let value = value.ok_or_else(|| DecodeError::new(code, expected, DecodeErrorKind::Missing))?;
+    T::decode(value).map_err(|kind| DecodeError::new(code, expected, kind))
+}
+
+/// For the derive: writes one field, unless kintone computes it.
+#[doc(hidden)]
+pub fn encode_field<M: FieldType, T: FieldOf<M>>(record: &mut RecordInput, code: &str, value: &T) {
+    if M::COMPUTED {
+        return;
+    }
+    if let Some(input) = value.encode() {
+        record.insert(code.to_string(), input);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Defaults
+
+macro_rules! defaults {
+    ($($t:ty => $m:ident),* $(,)?) => {$(
+        impl DefaultFieldType for $t {
+            type Type = field_types::$m;
+        }
+    )*};
+}
+
+defaults! {
+    String => SingleLineText,
+    Option<String> => DropDown,
+    Vec<String> => CheckBox,
+    Decimal => Number,
+    Option<Decimal> => Number,
+    Date => Date,
+    Option<Date> => Date,
+    Time => Time,
+    Option<Time> => Time,
+    DateTime => Datetime,
+    Option<DateTime> => Datetime,
+    Vec<Entity> => UserSelect,
+    Vec<FileInfo> => File,
+    RecordId => Id,
+    Revision => Revision,
+}
+
+impl<T: KintoneRecord> DefaultFieldType for Vec<Row<T>> {
+    type Type = field_types::Subtable;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text
+
+macro_rules! text_types {
+    ($($m:ident => $variant:ident, $ctor:ident);* $(;)?) => {$(
+        impl FieldOf<field_types::$m> for String {
+            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+                match value {
+                    FieldValue::$variant(f) => Ok(f.value),
+                    other => Err(wrong(&other)),
+                }
+            }
+
+            fn encode(&self) -> Option<FieldInput> {
+                Some(FieldInput::$ctor(self.clone()))
+            }
+        }
+
+        impl FieldOf<field_types::$m> for Option<String> {
+            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+                let text = <String as FieldOf<field_types::$m>>::decode(value)?;
+                Ok(Some(text).filter(|t| !t.is_empty()))
+            }
+
+            fn encode(&self) -> Option<FieldInput> {
+                Some(FieldInput::$ctor(self.clone().unwrap_or_default()))
+            }
+        }
+    )*};
+}
+
+text_types! {
+    SingleLineText => SingleLineText, single_line_text;
+    MultiLineText => MultiLineText, multi_line_text;
+    RichText => RichText, rich_text;
+    Link => Link, link;
+    RadioButton => RadioButton, radio_button;
+}
+
+impl FieldOf<field_types::DropDown> for Option<String> {
+    fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+        match value {
+            FieldValue::DropDown(f) => Ok(f.value.filter(|t| !t.is_empty())),
+            other => Err(wrong(&other)),
+        }
+    }
+
+    fn encode(&self) -> Option<FieldInput> {
+        Some(FieldInput::drop_down(self.clone().unwrap_or_default()))
+    }
+}
+
+impl FieldOf<field_types::DropDown> for String {
+    fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+        <Option<String> as FieldOf<field_types::DropDown>>::decode(value)?
+            .ok_or(DecodeErrorKind::Empty)
+    }
+
+    fn encode(&self) -> Option<FieldInput> {
+        Some(FieldInput::drop_down(self.clone()))
+    }
+}
+
+/// Computed text: read, never written.
+macro_rules! computed_text {
+    ($($m:ident => $variant:ident),* $(,)?) => {$(
+        impl FieldOf<field_types::$m> for String {
+            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+                match value {
+                    FieldValue::$variant(f) => Ok(f.value),
+                    other => Err(wrong(&other)),
+                }
+            }
+
+            fn encode(&self) -> Option<FieldInput> {
+                None
+            }
+        }
+    )*};
+}
+
+computed_text!(RecordNumber => RecordNumber, Status => Status, Calc => Calc);
+
+// ---------------------------------------------------------------------------------------------
+// Lists
+
+macro_rules! lists {
+    ($($m:ident => $variant:ident, $ctor:ident);* $(;)?) => {$(
+        impl FieldOf<field_types::$m> for Vec<String> {
+            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+                match value {
+                    FieldValue::$variant(f) => Ok(f.value),
+                    other => Err(wrong(&other)),
+                }
+            }
+
+            fn encode(&self) -> Option<FieldInput> {
+                Some(FieldInput::$ctor(self.iter().cloned()))
+            }
+        }
+    )*};
+}
+
+lists! {
+    CheckBox => CheckBox, check_box;
+    MultiSelect => MultiSelect, multi_select;
+}
+
+impl FieldOf<field_types::Category> for Vec<String> {
+    fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+        match value {
+            FieldValue::Category(f) => Ok(f.value),
+            other => Err(wrong(&other)),
+        }
+    }
+
+    fn encode(&self) -> Option<FieldInput> {
+        None
+    }
+}
+
+macro_rules! entity_lists {
+    ($($m:ident => $variant:ident, $ctor:expr);* $(;)?) => {$(
+        impl FieldOf<field_types::$m> for Vec<Entity> {
+            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+                match value {
+                    FieldValue::$variant(f) => Ok(f.value),
+                    other => Err(wrong(&other)),
+                }
+            }
+
+            fn encode(&self) -> Option<FieldInput> {
+                let ctor: Option<fn(Vec<EntityCode>) -> FieldInput> = $ctor;
+                ctor.map(|ctor| ctor(self.iter().map(|e| EntityCode::new(e.code.clone())).collect()))
+            }
+        }
+    )*};
+}
+
+entity_lists! {
+    UserSelect => UserSelect, Some(FieldInput::user_select);
+    OrganizationSelect => OrganizationSelect, Some(FieldInput::organization_select);
+    GroupSelect => GroupSelect, Some(FieldInput::group_select);
+    StatusAssignee => StatusAssignee, None;
+}
+
+macro_rules! computed_entity {
+    ($($m:ident => $variant:ident),*) => {$(
+        impl FieldOf<field_types::$m> for Entity {
+            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+                match value {
+                    FieldValue::$variant(f) => Ok(f.value),
+                    other => Err(wrong(&other)),
+                }
+            }
+
+            fn encode(&self) -> Option<FieldInput> {
+                None
+            }
+        }
+    )*};
+}
+
+computed_entity!(Creator => Creator, Modifier => Modifier);
+
+impl FieldOf<field_types::File> for Vec<FileInfo> {
+    fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+        match value {
+            FieldValue::File(f) => Ok(f.value),
+            other => Err(wrong(&other)),
+        }
+    }
+
+    /// By file key: the key of a file read from a record keeps that file, an upload key
+    /// attaches a new one.
+    fn encode(&self) -> Option<FieldInput> {
+        Some(FieldInput::file(
+            self.iter().map(|f| FileRef::new(f.file_key.clone())),
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates and times
+
+macro_rules! optional_values {
+    ($($m:ident => $variant:ident, $t:ty, $ctor:ident);* $(;)?) => {$(
+        impl FieldOf<field_types::$m> for Option<$t> {
+            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+                match value {
+                    FieldValue::$variant(f) => Ok(f.value),
+                    other => Err(wrong(&other)),
+                }
+            }
+
+            fn encode(&self) -> Option<FieldInput> {
+                Some(FieldInput::$ctor(self.clone()))
+            }
+        }
+
+        impl FieldOf<field_types::$m> for $t {
+            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+                <Option<$t> as FieldOf<field_types::$m>>::decode(value)?.ok_or(DecodeErrorKind::Empty)
+            }
+
+            fn encode(&self) -> Option<FieldInput> {
+                Some(FieldInput::$ctor(self.clone()))
+            }
+        }
+    )*};
+}
+
+optional_values! {
+    Date => Date, Date, date;
+    Time => Time, Time, time;
+    Datetime => Datetime, DateTime, datetime;
+    Number => Number, Decimal, number;
+}
+
+macro_rules! computed_times {
+    ($($m:ident => $variant:ident),*) => {$(
+        impl FieldOf<field_types::$m> for DateTime {
+            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+                match value {
+                    FieldValue::$variant(f) => Ok(f.value),
+                    other => Err(wrong(&other)),
+                }
+            }
+
+            fn encode(&self) -> Option<FieldInput> {
+                None
+            }
+        }
+    )*};
+}
+
+computed_times!(CreatedTime => CreatedTime, UpdatedTime => UpdatedTime);
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+impl FieldOf<field_types::Calc> for Option<Decimal> {
+    fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+        let text = <String as FieldOf<field_types::Calc>>::decode(value)?;
+        if text.is_empty() {
+            return Ok(None);
+        }
+        match text.parse::<Decimal>() {
+            Ok(number) => Ok(Some(number)),
+            Err(_) => Err(DecodeErrorKind::Invalid {
+                value: text,
+                reason: "not a number (the calculated field has a format other than a number)"
+                    .to_string(),
+            }),
+        }
+    }
+
+    fn encode(&self) -> Option<FieldInput> {
+        None
+    }
+}
+
+impl FieldOf<field_types::Calc> for Decimal {
+    fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+        <Option<Decimal> as FieldOf<field_types::Calc>>::decode(value)?
+            .ok_or(DecodeErrorKind::Empty)
+    }
+
+    fn encode(&self) -> Option<FieldInput> {
+        None
+    }
+}
+
+/// The whole number a decimal text stands for, when it is one: `12`, `-3.00`, `1.5e1`.
+fn whole_number(text: &str) -> Result<i128, DecodeErrorKind> {
+    let invalid = |reason: &str| DecodeErrorKind::Invalid {
+        value: text.to_string(),
+        reason: reason.to_string(),
+    };
+    let out_of_range = || DecodeErrorKind::OutOfRange {
+        value: text.to_string(),
+    };
+    // Checked already by `Decimal`; the split below relies on its shape.
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(i) => {
+            let exponent: i64 = unsigned[i + 1..].parse().map_err(|_| out_of_range())?;
+            (&unsigned[..i], exponent)
+        }
+        None => (unsigned, 0),
+    };
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut digits = format!("{whole}{fraction}");
+    let shift = exponent - fraction.len() as i64;
+    if shift >= 0 {
+        if digits.trim_start_matches('0').len() as i64 + shift > 39 {
+            return Err(out_of_range());
+        }
+        digits.extend(std::iter::repeat_n('0', shift as usize));
+    } else {
+        let cut = (-shift) as usize;
+        if cut > digits.len() {
+            if digits.bytes().all(|b| b == b'0') {
+                return Ok(0);
+            }
+            return Err(invalid("not a whole number"));
+        }
+        let (kept, dropped) = digits.split_at(digits.len() - cut);
+        if dropped.bytes().any(|b| b != b'0') {
+            return Err(invalid("not a whole number"));
+        }
+        digits = if kept.is_empty() {
+            "0".into()
+        } else {
+            kept.into()
+        };
+    }
+    let magnitude: i128 = digits.trim_start_matches('0').parse().or_else(|_| {
+        if digits.bytes().all(|b| b == b'0') {
+            Ok(0)
+        } else {
+            Err(out_of_range())
+        }
+    })?;
+    Ok(if negative { -magnitude } else { magnitude })
+}
+
+macro_rules! integers {
+    ($($t:ty),*) => {$(
+        impl DefaultFieldType for $t {
+            type Type = field_types::Number;
+        }
+
+        impl DefaultFieldType for Option<$t> {
+            type Type = field_types::Number;
+        }
+
+        impl FieldOf<field_types::Number> for Option<$t> {
+            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+                let Some(number) = <Option<Decimal> as FieldOf<field_types::Number>>::decode(value)? else {
+                    return Ok(None);
+                };
+                let whole = whole_number(number.as_str())?;
+                <$t>::try_from(whole)
+                    .map(Some)
+                    .map_err(|_| DecodeErrorKind::OutOfRange { value: number.as_str().to_string() })
+            }
+
+            fn encode(&self) -> Option<FieldInput> {
+                Some(FieldInput::number(self.map(Decimal::from)))
+            }
+        }
+
+        impl FieldOf<field_types::Number> for $t {
+            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+                <Option<$t> as FieldOf<field_types::Number>>::decode(value)?.ok_or(DecodeErrorKind::Empty)
+            }
+
+            fn encode(&self) -> Option<FieldInput> {
+                Some(FieldInput::number(Decimal::from(*self)))
+            }
+        }
+    )*};
+}
+
+integers!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+
+macro_rules! floats {
+    ($($t:ty),*) => {$(
+        impl DefaultFieldType for $t {
+            type Type = field_types::Number;
+        }
+
+        impl DefaultFieldType for Option<$t> {
+            type Type = field_types::Number;
+        }
+
+        impl FieldOf<field_types::Number> for Option<$t> {
+            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+                let Some(number) = <Option<Decimal> as FieldOf<field_types::Number>>::decode(value)? else {
+                    return Ok(None);
+                };
+                match number.as_str().parse::<$t>() {
+                    Ok(float) if float.is_finite() => Ok(Some(float)),
+                    _ => Err(DecodeErrorKind::OutOfRange { value: number.as_str().to_string() }),
+                }
+            }
+
+            /// A float that is not finite (NaN, an infinity) clears the field: kintone has no
+            /// such number.
+            fn encode(&self) -> Option<FieldInput> {
+                let number = self
+                    .filter(|f| f.is_finite())
+                    .and_then(|f| Decimal::try_from(f.to_string()).ok());
+                Some(FieldInput::number(number))
+            }
+        }
+
+        impl FieldOf<field_types::Number> for $t {
+            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+                <Option<$t> as FieldOf<field_types::Number>>::decode(value)?.ok_or(DecodeErrorKind::Empty)
+            }
+
+            /// A float that is not finite (NaN, an infinity) clears the field.
+            fn encode(&self) -> Option<FieldInput> {
+                <Option<$t> as FieldOf<field_types::Number>>::encode(&Some(*self))
+            }
+        }
+    )*};
+}
+
+floats!(f32, f64);
+
+// ---------------------------------------------------------------------------------------------
+// Ids
+
+impl FieldOf<field_types::Id> for RecordId {
+    fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+        match value {
+            FieldValue::Id(f) => Ok(f.value),
+            other => Err(wrong(&other)),
+        }
+    }
+
+    fn encode(&self) -> Option<FieldInput> {
+        None
+    }
+}
+
+impl FieldOf<field_types::Revision> for Revision {
+    fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+        match value {
+            FieldValue::Revision(f) => Ok(f.value),
+            other => Err(wrong(&other)),
+        }
+    }
+
+    fn encode(&self) -> Option<FieldInput> {
+        None
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tables
+
+impl<T: KintoneRecord> FieldOf<field_types::Subtable> for Vec<Row<T>> {
+    fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+        let FieldValue::Subtable(table) = value else {
+            return Err(wrong(&value));
+        };
+        table
+            .value
+            .into_iter()
+            .enumerate()
+            .map(|(i, SubtableRow { id, value, .. })| {
+                T::from_record(value)
+                    .map(|value| Row::with_id(id, value))
+                    .map_err(|error| DecodeErrorKind::Row {
+                        row: i,
+                        error: Box::new(error),
+                    })
+            })
+            .collect()
+    }
+
+    fn encode(&self) -> Option<FieldInput> {
+        Some(FieldInput::subtable(self.iter().map(|row| {
+            let mut input = SubtableRowInput::new(row.value.to_record_input());
+            input.id = row.id;
+            input
+        })))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Computed values as `Option`s, so that a record built to be added can leave them out
+
+macro_rules! optional_computed {
+    ($($m:ident => $t:ty),* $(,)?) => {$(
+        impl FieldOf<field_types::$m> for Option<$t> {
+            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+                <$t as FieldOf<field_types::$m>>::decode(value).map(Some)
+            }
+
+            fn encode(&self) -> Option<FieldInput> {
+                None
+            }
+        }
+    )*};
+}
+
+optional_computed! {
+    Id => RecordId,
+    Revision => Revision,
+    RecordNumber => String,
+    Status => String,
+    Calc => String,
+    Creator => Entity,
+    Modifier => Entity,
+    CreatedTime => DateTime,
+    UpdatedTime => DateTime,
+}
+
+defaults! {
+    Option<RecordId> => Id,
+    Option<Revision> => Revision,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_numbers_are_read_exactly() {
+        for (text, expected) in [
+            ("12", 12),
+            ("-3.00", -3),
+            ("+7", 7),
+            ("1.5e1", 15),
+            ("1500e-2", 15),
+            ("0.000", 0),
+            ("0e-5", 0),
+            ("-0", 0),
+            ("170141183460469231731687303715884105727", i128::MAX),
+        ] {
+            assert_eq!(whole_number(text), Ok(expected), "{text}");
+        }
+        for text in ["1.5", "1e-1", "15e-2"] {
+            assert!(
+                matches!(whole_number(text), Err(DecodeErrorKind::Invalid { .. })),
+                "{text}"
+            );
+        }
+        for text in [
+            "170141183460469231731687303715884105728",
+            "1e40",
+            "1e99999999999",
+        ] {
+            assert_eq!(
+                whole_number(text),
+                Err(DecodeErrorKind::OutOfRange {
+                    value: text.to_string()
+                }),
+                "{text}"
+            );
+        }
+    }
+}

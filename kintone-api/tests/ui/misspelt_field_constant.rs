@@ -1,0 +1,11 @@
+use kintone_api::{Decimal, KintoneRecord};
+
+#[derive(KintoneRecord)]
+struct Sale {
+    #[kintone(code = "Amount")]
+    amount: Option<Decimal>,
+}
+
+fn main() {
+    let _ = Sale::AMUONT.ge(100);
+}
