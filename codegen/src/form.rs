@@ -318,8 +318,10 @@ pub enum FetchError {
     Status { status: u16, body: String },
 }
 
-/// Reads an app's form from a kintone or the emulator: `GET …/app/form/fields.json?app=…` with
-/// an API token of the app (the client has no typed call for it yet).
+/// Reads an app's form from a kintone or the emulator: Get Form Fields
+/// (`GET …/app/form/fields.json?app=…`) with an API token of the app. The answer is kept as
+/// kintone's JSON, so that field types this version does not know reach the generator, which
+/// names them in its error.
 #[cfg(feature = "live")]
 pub async fn fetch_form(
     base_url: &str,
@@ -334,10 +336,9 @@ pub async fn fetch_form(
         }
         None => kintone_api::API_PREFIX.to_string(),
     };
-    let url = format!(
-        "{}{prefix}/app/form/fields.json",
-        base_url.trim_end_matches('/')
-    );
+    // The path is the generated operation's, so it cannot drift from the spec.
+    let path = <kintone_api::GetFormFieldsRequest as kintone_api::Operation>::PATH;
+    let url = format!("{}{prefix}/{path}", base_url.trim_end_matches('/'));
     let response = reqwest::Client::new()
         .get(url)
         .query(&[("app", app)])

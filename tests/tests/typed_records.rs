@@ -330,3 +330,22 @@ async fn the_form_is_read_over_http_with_the_apps_token() {
         .unwrap_err();
     assert!(refused.to_string().contains("403"), "{refused}");
 }
+
+/// The form generator reads a live app's form from the emulator (which serves Get Form Fields)
+/// and names every field of the app.
+#[tokio::test]
+async fn the_form_is_read_from_the_emulator_and_names_every_field() {
+    let (emulator, _client) = kintone_tests::emulator_and_client().await;
+    let form = kintone_codegen::form::fetch_form(&emulator.base_url(), 1, "TOKEN", None)
+        .await
+        .unwrap();
+    let module = generate_form(&form, &options()).unwrap();
+    for code in [
+        "Title", "Code", "Amount", "Kind", "Tags", "Due", "When", "Owner", "Lines",
+    ] {
+        assert!(
+            module.contains(&format!("code = \"{code}\"")) || module.contains(&format!("`{code}`")),
+            "{code} is missing from:\n{module}"
+        );
+    }
+}
