@@ -147,6 +147,8 @@ struct StructPlan {
     name: String,
     doc: Vec<String>,
     fields: Vec<FieldPlan>,
+    /// A table's row (`#[kintone(table)]`).
+    table: bool,
 }
 
 struct FieldPlan {
@@ -188,6 +190,7 @@ pub fn generate_form(json: &str, options: &FormOptions) -> Result<String, FormEr
         name: options.struct_name.clone(),
         doc: vec![format!("A record of {}.", options.source)],
         fields: Vec::new(),
+        table: false,
     };
     // Every record has these two; the form does not list them.
     let id = Property::builtin("__ID__", "$id", "Record ID");
@@ -232,6 +235,7 @@ pub fn generate_form(json: &str, options: &FormOptions) -> Result<String, FormEr
                     options.source
                 )],
                 fields: Vec::new(),
+                table: true,
             };
             let mut row_names = Names::new(&options.renames);
             for (inner_key, inner) in &property.fields {
@@ -510,9 +514,11 @@ fn render_struct(plan: &StructPlan) -> TokenStream {
             pub #ident: #ty,
         }
     });
+    let table = plan.table.then(|| quote!(#[kintone(table)]));
     quote! {
         #(#doc)*
         #[derive(Debug, Clone, PartialEq, KintoneRecord)]
+        #table
         pub struct #name {
             #(#fields)*
         }

@@ -48,8 +48,10 @@ const NOT_IN_RECORDS: &[&str] = &["REFERENCE_TABLE", "GROUP", "LABEL", "SPACER",
 ///
 /// Field attributes, `#[kintone(…)]`: `code = "…"` (the field code; the Rust name unless
 /// given), `type = "…"` (kintone's field type, such as `"MULTI_LINE_TEXT"`; the Rust type's
-/// default unless given), `read_only` (read, never written). Struct attribute:
-/// `#[kintone(deny_unknown_fields)]` (a field the struct does not declare is an error).
+/// default unless given), `read_only` (read, never written). Struct attributes:
+/// `#[kintone(deny_unknown_fields)]` (a field the struct does not declare is an error) and
+/// `#[kintone(table)]` (the struct is a table's row: it may go in `Vec<Row<T>>`, and its query
+/// constants offer what kintone takes on a table's fields, `in` rather than `=`).
 #[proc_macro_derive(KintoneRecord, attributes(kintone))]
 pub fn derive_kintone_record(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     let input = syn::parse_macro_input!(input as DeriveInput);
@@ -91,13 +93,19 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     };
 
     let mut deny_unknown = false;
+    let mut table = false;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("kintone")) {
         attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("deny_unknown_fields") {
                 deny_unknown = true;
                 Ok(())
+            } else if meta.path.is_ident("table") {
+                table = true;
+                Ok(())
             } else {
-                Err(meta.error("KintoneRecord: the struct takes `deny_unknown_fields` only"))
+                Err(meta.error(
+                    "KintoneRecord: the struct takes `deny_unknown_fields` and `table` only",
+                ))
             }
         })?;
     }
@@ -170,19 +178,30 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         } = f;
         let constant = format_ident!(
             "{}",
-            ident.to_string().trim_start_matches("r#").to_shouty_snake_case(),
+            ident
+                .to_string()
+                .trim_start_matches("r#")
+                .to_shouty_snake_case(),
             span = ident.span()
         );
         let doc = format!("The field `{code}`, for queries.");
+        let kind = if table {
+            quote! { #krate::query::kind::InTable<<#marker as #krate::typed::FieldType>::Query> }
+        } else {
+            quote! { <#marker as #krate::typed::FieldType>::Query }
+        };
         quote_spanned! {f.span=>
             #[doc = #doc]
             #[allow(dead_code)]
-            #vis const #constant: #krate::query::Field<<#marker as #krate::typed::FieldType>::Query> =
-                #krate::query::Field::of(#code);
+            #vis const #constant: #krate::query::Field<#kind> = #krate::query::Field::of(#code);
         }
     });
 
+    let table_row = table.then(|| {
+        quote! { impl #krate::typed::TableRow for #name {} }
+    });
     Ok(quote! {
+        #table_row
         impl #krate::typed::KintoneRecord for #name {
             const FIELD_CODES: &'static [&'static str] = &[#(#codes),*];
 

@@ -462,6 +462,11 @@ pub mod kind {
         /// GROUP_SELECT.
         Group
     );
+
+    /// A field of kind `K` inside a table (SUBTABLE): it takes the operators of `K` but `=` and
+    /// `!=`, which kintone refuses on a table's fields (`GAIA_IQ07`); use `in` and `not in`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct InTable<K>(core::convert::Infallible, core::marker::PhantomData<K>);
 }
 
 macro_rules! constructors {
@@ -523,6 +528,15 @@ impl<K> Field<K> {
         &self.code
     }
 
+    /// The same field, as one inside a table: `=` and `!=` are no longer offered (kintone
+    /// refuses them on a table's fields).
+    pub fn in_table(self) -> Field<kind::InTable<K>> {
+        Field {
+            code: self.code,
+            kind: PhantomData,
+        }
+    }
+
     fn compare(&self, op: &'static str, value: Value) -> Condition {
         Condition {
             node: Node::Compare {
@@ -544,14 +558,17 @@ impl<K> Field<K> {
     }
 }
 
-/// The kinds whose fields take `=` and `!=`, and what they compare with.
-pub trait Equality: sealed::Sealed {
+/// The kinds whose fields are compared with a value, and what they compare with.
+pub trait Compared: sealed::Sealed {
     /// A value of this kind of field.
     type Operand: Into<Operand>;
 }
 
+/// The kinds whose fields take `=` and `!=`.
+pub trait Equality: Compared {}
+
 /// The kinds whose fields take `<`, `<=`, `>` and `>=`.
-pub trait Ordered: Equality {}
+pub trait Ordered: Compared {}
 
 /// The kinds whose fields take `in` and `not in`, and what their lists hold.
 pub trait Membership: sealed::Sealed {
@@ -861,9 +878,10 @@ impl DateFunction {
 macro_rules! kind_traits {
     (equality: $($k:ident => $op:ty),*) => {$(
         impl sealed::Sealed for kind::$k {}
-        impl Equality for kind::$k {
+        impl Compared for kind::$k {
             type Operand = $op;
         }
+        impl Equality for kind::$k {}
     )*};
 }
 
@@ -911,6 +929,18 @@ impl Membership for kind::Group {
 
 impl Search for kind::Text {}
 impl Search for kind::LongText {}
+
+// A field inside a table takes what its kind takes, but `=` and `!=` (kintone answers
+// `GAIA_IQ07`): no `Equality`.
+impl<K: sealed::Sealed> sealed::Sealed for kind::InTable<K> {}
+impl<K: Compared> Compared for kind::InTable<K> {
+    type Operand = K::Operand;
+}
+impl<K: Ordered> Ordered for kind::InTable<K> {}
+impl<K: Membership> Membership for kind::InTable<K> {
+    type Member = K::Member;
+}
+impl<K: Search> Search for kind::InTable<K> {}
 
 impl<K: Equality> Field<K> {
     /// `field = value`.

@@ -25,6 +25,7 @@
 //! }
 //!
 //! #[derive(Debug, Clone, PartialEq, KintoneRecord)]
+//! #[kintone(table)]
 //! struct Line {
 //!     #[kintone(code = "Item")]
 //!     item: String,
@@ -219,6 +220,11 @@ pub trait DefaultFieldType {
 /// A row of a table: its id (`None` for a row not yet written) and its fields.
 ///
 /// Rows written back with their id are updated in place; rows left out of an update are
+/// A struct that is a table's row: `#[derive(KintoneRecord)]` with `#[kintone(table)]`. Only
+/// such a struct goes in `Vec<Row<T>>`, so that its query constants are those of a table's
+/// fields (no `=` or `!=`, which kintone refuses there).
+pub trait TableRow: KintoneRecord {}
+
 /// deleted by kintone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row<T> {
@@ -416,7 +422,7 @@ defaults! {
     Revision => Revision,
 }
 
-impl<T: KintoneRecord> DefaultFieldType for Vec<Row<T>> {
+impl<T: TableRow> DefaultFieldType for Vec<Row<T>> {
     type Type = field_types::Subtable;
 }
 
@@ -868,7 +874,7 @@ impl FieldOf<field_types::Revision> for Revision {
 // ---------------------------------------------------------------------------------------------
 // Tables
 
-impl<T: KintoneRecord> FieldOf<field_types::Subtable> for Vec<Row<T>> {
+impl<T: TableRow> FieldOf<field_types::Subtable> for Vec<Row<T>> {
     fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
         let FieldValue::Subtable(table) = value else {
             return Err(wrong(&value));

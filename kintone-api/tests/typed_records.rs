@@ -73,6 +73,7 @@ struct Everything {
 }
 
 #[derive(Debug, Clone, PartialEq, KintoneRecord)]
+#[kintone(table)]
 struct Line {
     #[kintone(code = "Item")]
     item: String,

@@ -2,6 +2,7 @@ use kintone_api::typed::Row;
 use kintone_api::KintoneRecord;
 
 #[derive(KintoneRecord)]
+#[kintone(table)]
 struct Line {
     #[kintone(code = "Item")]
     item: String,

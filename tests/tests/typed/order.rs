@@ -167,6 +167,7 @@ pub struct Order {
 
 /// A row of the table `Lines` (Order lines) of the form `every_field.json`.
 #[derive(Debug, Clone, PartialEq, KintoneRecord)]
+#[kintone(table)]
 pub struct LinesRow {
     /// Item.
     ///
