@@ -20,6 +20,8 @@ pub struct Settings {
     pub properties: Map<String, Value>,
     /// The form's layout, as Get Form Layout answers it.
     pub layout: Vec<Value>,
+    /// App, record and field permissions.
+    pub access: crate::handlers::permissions::Access,
 }
 
 /// Where an app's last deploy is.
@@ -59,6 +61,7 @@ impl AppSettings {
             description: String::new(),
             properties: properties_of(&seed.fields, seed.process.is_some()),
             layout: layout_of(&seed.fields),
+            access: Default::default(),
         };
         let admin =
             json!({"code": crate::store::ADMINISTRATOR, "name": crate::store::ADMINISTRATOR});
@@ -86,6 +89,7 @@ impl AppSettings {
                 description: String::new(),
                 properties: properties_of(&[], false),
                 layout: Vec::new(),
+                access: Default::default(),
             },
             code: String::new(),
             space: None,
