@@ -22,6 +22,8 @@ pub struct Settings {
     pub layout: Vec<Value>,
     /// App, record and field permissions.
     pub access: crate::handlers::permissions::Access,
+    /// General, per-record and reminder notifications.
+    pub notifications: crate::handlers::notifications::Notifications,
 }
 
 /// Where an app's last deploy is.
@@ -62,6 +64,7 @@ impl AppSettings {
             properties: properties_of(&seed.fields, seed.process.is_some()),
             layout: layout_of(&seed.fields),
             access: Default::default(),
+            notifications: Default::default(),
         };
         let admin =
             json!({"code": crate::store::ADMINISTRATOR, "name": crate::store::ADMINISTRATOR});
@@ -90,6 +93,7 @@ impl AppSettings {
                 properties: properties_of(&[], false),
                 layout: Vec::new(),
                 access: Default::default(),
+                notifications: Default::default(),
             },
             code: String::new(),
             space: None,

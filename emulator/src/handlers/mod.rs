@@ -7,6 +7,7 @@ mod comments;
 mod cursor;
 mod files;
 mod form;
+pub(crate) mod notifications;
 pub(crate) mod permissions;
 pub(crate) mod plugins;
 mod process;
@@ -94,6 +95,15 @@ pub const IMPLEMENTED: &[&str] = &[
     "getFieldPermissionsPreview",
     "updateFieldPermissions",
     "updateFieldPermissionsPreview",
+    "getGeneralNotifications",
+    "getGeneralNotificationsPreview",
+    "updateGeneralNotifications",
+    "getPerRecordNotifications",
+    "getPerRecordNotificationsPreview",
+    "updatePerRecordNotifications",
+    "getReminderNotifications",
+    "getReminderNotificationsPreview",
+    "updateReminderNotifications",
 ];
 
 /// Who is calling.
@@ -352,6 +362,17 @@ pub fn dispatch(
         "getFieldPermissionsPreview" => json(permissions::get_fields(ctx, params, true)),
         "updateFieldPermissions" => json(permissions::update_fields(ctx, params, false)),
         "updateFieldPermissionsPreview" => json(permissions::update_fields(ctx, params, true)),
+        "getGeneralNotifications" => json(notifications::get_general(ctx, params, false)),
+        "getGeneralNotificationsPreview" => json(notifications::get_general(ctx, params, true)),
+        "updateGeneralNotifications" => json(notifications::update_general(ctx, params)),
+        "getPerRecordNotifications" => json(notifications::get_per_record(ctx, params, false)),
+        "getPerRecordNotificationsPreview" => {
+            json(notifications::get_per_record(ctx, params, true))
+        }
+        "updatePerRecordNotifications" => json(notifications::update_per_record(ctx, params)),
+        "getReminderNotifications" => json(notifications::get_reminders(ctx, params, false)),
+        "getReminderNotificationsPreview" => json(notifications::get_reminders(ctx, params, true)),
+        "updateReminderNotifications" => json(notifications::update_reminders(ctx, params)),
         other => Err(KintoneError::new(
             501,
             "EMULATOR_NI01",

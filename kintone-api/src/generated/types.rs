@@ -3547,6 +3547,127 @@ impl FormLayout {
         Ok(())
     }
 }
+/// Whom the app notifies of which events; an event left out of a write is not notified.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GeneralNotification {
+    /// Whom a permission or notification is for: a user (login name, `guest/` before a guest's),
+    /// a group, a department, the app's creator (`CREATOR`, app permissions only, without a
+    /// code), or the users a user, department or group selection field names, or its creator or
+    /// modifier field (`FIELD_ENTITY`, by field code; not in app permissions).
+    pub entity: SettingsEntity,
+    /// Departments only: whether their sub-departments are notified too.
+    #[serde(rename = "includeSubs", default, skip_serializing_if = "Option::is_none")]
+    pub include_subs: Option<bool>,
+    /// When a record is added.
+    #[serde(rename = "recordAdded", default, skip_serializing_if = "Option::is_none")]
+    pub record_added: Option<bool>,
+    /// When a record is edited.
+    #[serde(rename = "recordEdited", default, skip_serializing_if = "Option::is_none")]
+    pub record_edited: Option<bool>,
+    /// When a comment is posted.
+    #[serde(rename = "commentAdded", default, skip_serializing_if = "Option::is_none")]
+    pub comment_added: Option<bool>,
+    /// When a record's status changes.
+    #[serde(rename = "statusChanged", default, skip_serializing_if = "Option::is_none")]
+    pub status_changed: Option<bool>,
+    /// When records are imported from a file.
+    #[serde(rename = "fileImported", default, skip_serializing_if = "Option::is_none")]
+    pub file_imported: Option<bool>,
+}
+impl GeneralNotification {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(entity: impl Into<SettingsEntity>) -> Self {
+        Self {
+            entity: entity.into(),
+            include_subs: None,
+            record_added: None,
+            record_edited: None,
+            comment_added: None,
+            status_changed: None,
+            file_imported: None,
+        }
+    }
+    /// Sets `includeSubs`.
+    pub fn include_subs(mut self, value: bool) -> Self {
+        self.include_subs = Some(value);
+        self
+    }
+    /// Sets `recordAdded`.
+    pub fn record_added(mut self, value: bool) -> Self {
+        self.record_added = Some(value);
+        self
+    }
+    /// Sets `recordEdited`.
+    pub fn record_edited(mut self, value: bool) -> Self {
+        self.record_edited = Some(value);
+        self
+    }
+    /// Sets `commentAdded`.
+    pub fn comment_added(mut self, value: bool) -> Self {
+        self.comment_added = Some(value);
+        self
+    }
+    /// Sets `statusChanged`.
+    pub fn status_changed(mut self, value: bool) -> Self {
+        self.status_changed = Some(value);
+        self
+    }
+    /// Sets `fileImported`.
+    pub fn file_imported(mut self, value: bool) -> Self {
+        self.file_imported = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.entity;
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+/// An app's general notifications and the settings revision.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GeneralNotifications {
+    pub notifications: Vec<GeneralNotification>,
+    /// Whether the commenters of a record are notified of new comments on it.
+    #[serde(rename = "notifyToCommenter")]
+    pub notify_to_commenter: bool,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl GeneralNotifications {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        notifications: impl IntoIterator<Item = impl Into<GeneralNotification>>,
+        notify_to_commenter: bool,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            notifications: notifications.into_iter().map(Into::into).collect(),
+            notify_to_commenter,
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.notifications;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetApisResponse {
@@ -5095,6 +5216,42 @@ impl MultiSelectProperties {
         Ok(())
     }
 }
+/// Whom a notification is sent to.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct NotificationTarget {
+    /// Whom a permission or notification is for: a user (login name, `guest/` before a guest's),
+    /// a group, a department, the app's creator (`CREATOR`, app permissions only, without a
+    /// code), or the users a user, department or group selection field names, or its creator or
+    /// modifier field (`FIELD_ENTITY`, by field code; not in app permissions).
+    pub entity: SettingsEntity,
+    /// Departments only: whether their sub-departments are notified too.
+    #[serde(rename = "includeSubs", default, skip_serializing_if = "Option::is_none")]
+    pub include_subs: Option<bool>,
+}
+impl NotificationTarget {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(entity: impl Into<SettingsEntity>) -> Self {
+        Self {
+            entity: entity.into(),
+            include_subs: None,
+        }
+    }
+    /// Sets `includeSubs`.
+    pub fn include_subs(mut self, value: bool) -> Self {
+        self.include_subs = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.entity;
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
 /// A number, kept as its exact decimal text; empty when no number was entered.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -5291,6 +5448,98 @@ impl OrganizationSelectField {
             for item in value {
                 item.validate()?;
             }
+        }
+        Ok(())
+    }
+}
+/// A summary sent to its targets for the records that meet a condition.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct PerRecordNotification {
+    /// A condition in the query language, without `order by`, `limit` or `offset`; empty for every record.
+    #[serde(rename = "filterCond", default, skip_serializing_if = "Option::is_none")]
+    pub filter_cond: Option<String>,
+    /// The summary a notification is sent with (at most 100 characters; empty when left out).
+    ///
+    /// Limits, checked before sending: at most 100 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub targets: Vec<NotificationTarget>,
+}
+impl PerRecordNotification {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        targets: impl IntoIterator<Item = impl Into<NotificationTarget>>,
+    ) -> Self {
+        Self {
+            filter_cond: None,
+            title: None,
+            targets: targets.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Sets `filterCond`.
+    pub fn filter_cond(mut self, value: impl Into<String>) -> Self {
+        self.filter_cond = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.title {
+            let length = value.chars().count();
+            if length > super::limits::MAX_NOTIFICATION_TITLE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "title",
+                    max: super::limits::MAX_NOTIFICATION_TITLE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        {
+            let value = &self.targets;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+/// An app's per-record notifications and the settings revision.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct PerRecordNotifications {
+    pub notifications: Vec<PerRecordNotification>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl PerRecordNotifications {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        notifications: impl IntoIterator<Item = impl Into<PerRecordNotification>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            notifications: notifications.into_iter().map(Into::into).collect(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.notifications;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
         }
         Ok(())
     }
@@ -6089,6 +6338,175 @@ impl RelatedApp {
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         if let Some(value) = &self.app {
             crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// A summary sent to its targets, at a time set by a field, for the records that meet a condition.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReminderNotification {
+    /// When a reminder is sent: `daysLater` days after (before, when negative) the date in the
+    /// field `code`, then either `hoursLater` hours later (date-and-time fields) or at `time`.
+    pub timing: ReminderTiming,
+    /// A condition in the query language, without `order by`, `limit` or `offset`; empty for every record.
+    #[serde(rename = "filterCond", default, skip_serializing_if = "Option::is_none")]
+    pub filter_cond: Option<String>,
+    /// The summary a notification is sent with (at most 100 characters; empty when left out).
+    ///
+    /// Limits, checked before sending: at most 100 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub targets: Vec<NotificationTarget>,
+}
+impl ReminderNotification {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        timing: impl Into<ReminderTiming>,
+        targets: impl IntoIterator<Item = impl Into<NotificationTarget>>,
+    ) -> Self {
+        Self {
+            timing: timing.into(),
+            filter_cond: None,
+            title: None,
+            targets: targets.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Sets `filterCond`.
+    pub fn filter_cond(mut self, value: impl Into<String>) -> Self {
+        self.filter_cond = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.timing;
+            value.validate()?;
+        }
+        if let Some(value) = &self.title {
+            let length = value.chars().count();
+            if length > super::limits::MAX_NOTIFICATION_TITLE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "title",
+                    max: super::limits::MAX_NOTIFICATION_TITLE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        {
+            let value = &self.targets;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+/// An app's reminders, their time zone and the settings revision.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReminderNotifications {
+    pub notifications: Vec<ReminderNotification>,
+    /// The time zone reminders are reckoned in, such as `Asia/Tokyo`.
+    pub timezone: String,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl ReminderNotifications {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        notifications: impl IntoIterator<Item = impl Into<ReminderNotification>>,
+        timezone: impl Into<String>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            notifications: notifications.into_iter().map(Into::into).collect(),
+            timezone: timezone.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.notifications;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// When a reminder is sent: `daysLater` days after (before, when negative) the date in the
+/// field `code`, then either `hoursLater` hours later (date-and-time fields) or at `time`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReminderTiming {
+    /// The field code of a date, date-and-time, created or updated time field.
+    pub code: String,
+    /// Days after the field's date (before it when negative), at most 10,000 either way.
+    ///
+    /// Limits, checked before sending: from -10000 to 10000.
+    #[serde(rename = "daysLater")]
+    pub days_later: i64,
+    /// Hours after that day's time of the field (before it when negative), at most 10,000 either way.
+    ///
+    /// Limits, checked before sending: from -10000 to 10000.
+    #[serde(rename = "hoursLater", default, skip_serializing_if = "Option::is_none")]
+    pub hours_later: Option<i64>,
+    /// The time of day, `HH:MM`, in steps of ten minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<crate::Time>,
+}
+impl ReminderTiming {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>, days_later: i64) -> Self {
+        Self {
+            code: code.into(),
+            days_later,
+            hours_later: None,
+            time: None,
+        }
+    }
+    /// Sets `hoursLater`.
+    pub fn hours_later(mut self, value: i64) -> Self {
+        self.hours_later = Some(value);
+        self
+    }
+    /// Sets `time`.
+    pub fn time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.days_later;
+            crate::LimitError::check_range(
+                "daysLater",
+                *value,
+                Some(-10000),
+                Some(super::limits::MAX_REMINDER_OFFSET as i64),
+            )?;
+        }
+        if let Some(value) = &self.hours_later {
+            crate::LimitError::check_range(
+                "hoursLater",
+                *value,
+                Some(-10000),
+                Some(super::limits::MAX_REMINDER_OFFSET as i64),
+            )?;
         }
         Ok(())
     }
