@@ -20,6 +20,10 @@ pub struct Settings {
     pub properties: Map<String, Value>,
     /// The form's layout, as Get Form Layout answers it.
     pub layout: Vec<Value>,
+    /// App, record and field permissions.
+    pub access: crate::handlers::permissions::Access,
+    /// General, per-record and reminder notifications.
+    pub notifications: crate::handlers::notifications::Notifications,
 }
 
 /// Where an app's last deploy is.
@@ -59,6 +63,8 @@ impl AppSettings {
             description: String::new(),
             properties: properties_of(&seed.fields, seed.process.is_some()),
             layout: layout_of(&seed.fields),
+            access: Default::default(),
+            notifications: Default::default(),
         };
         let admin =
             json!({"code": crate::store::ADMINISTRATOR, "name": crate::store::ADMINISTRATOR});
@@ -86,6 +92,8 @@ impl AppSettings {
                 description: String::new(),
                 properties: properties_of(&[], false),
                 layout: Vec::new(),
+                access: Default::default(),
+                notifications: Default::default(),
             },
             code: String::new(),
             space: None,

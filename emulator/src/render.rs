@@ -32,6 +32,13 @@ impl Selection {
             },
         }
     }
+
+    /// The selection without the fields the caller may not view.
+    pub fn without(mut self, app: &App, hidden: &[String]) -> Selection {
+        self.slots
+            .retain(|&slot| !hidden.contains(&app.layout[slot].code));
+        self
+    }
 }
 
 /// One record, as a response holds it.

@@ -107,8 +107,9 @@ pub fn read(ctx: &mut Ctx, params: &Value) -> Result<Output> {
     if !next {
         ctx.db.cursors.remove(&id);
     }
+    let hidden = super::permissions::hidden_fields(ctx, app_id);
     let app = &ctx.db.apps[&app_id];
-    let selection = Selection::new(app, fields.as_deref());
+    let selection = Selection::new(app, fields.as_deref()).without(app, &hidden);
     #[derive(Serialize)]
     struct Body<'a> {
         records: Records<'a>,

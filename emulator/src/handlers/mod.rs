@@ -7,6 +7,8 @@ mod comments;
 mod cursor;
 mod files;
 mod form;
+pub(crate) mod notifications;
+pub(crate) mod permissions;
 pub(crate) mod plugins;
 mod process;
 pub(crate) mod records;
@@ -81,6 +83,27 @@ pub const IMPLEMENTED: &[&str] = &[
     "getFormLayout",
     "getFormLayoutPreview",
     "updateFormLayout",
+    "getAppPermissions",
+    "getAppPermissionsPreview",
+    "updateAppPermissions",
+    "updateAppPermissionsPreview",
+    "getRecordPermissions",
+    "getRecordPermissionsPreview",
+    "updateRecordPermissions",
+    "updateRecordPermissionsPreview",
+    "getFieldPermissions",
+    "getFieldPermissionsPreview",
+    "updateFieldPermissions",
+    "updateFieldPermissionsPreview",
+    "getGeneralNotifications",
+    "getGeneralNotificationsPreview",
+    "updateGeneralNotifications",
+    "getPerRecordNotifications",
+    "getPerRecordNotificationsPreview",
+    "updatePerRecordNotifications",
+    "getReminderNotifications",
+    "getReminderNotificationsPreview",
+    "updateReminderNotifications",
 ];
 
 /// Who is calling.
@@ -202,12 +225,14 @@ impl Ctx<'_> {
         }
     }
 
-    /// Whether the caller may do `need` in `app`. Users may do everything (the emulator has no
-    /// app permissions for users; an OAuth token's scopes are checked per operation); API tokens
-    /// what their app grants them.
+    /// Whether the caller may do `need` in `app`. Users (OAuth tokens too, whose scopes are
+    /// checked per operation) what the app's live permissions grant them; API tokens what their
+    /// app grants them.
     pub fn may(&self, app: u64, need: Need) -> bool {
         match &self.principal {
-            Principal::User(_) | Principal::OAuth { .. } => true,
+            Principal::User(login) | Principal::OAuth { login, .. } => {
+                permissions::app_allows(self.db, app, login, Some(need))
+            }
             Principal::Tokens(grants) => grants.iter().any(|(a, p)| {
                 *a == app
                     && match need {
@@ -325,6 +350,29 @@ pub fn dispatch(
         "getFormLayout" => json(form::get_layout(ctx, params, false)),
         "getFormLayoutPreview" => json(form::get_layout(ctx, params, true)),
         "updateFormLayout" => json(form::update_layout(ctx, params)),
+        "getAppPermissions" => json(permissions::get_app(ctx, params, false)),
+        "getAppPermissionsPreview" => json(permissions::get_app(ctx, params, true)),
+        "updateAppPermissions" => json(permissions::update_app(ctx, params, false)),
+        "updateAppPermissionsPreview" => json(permissions::update_app(ctx, params, true)),
+        "getRecordPermissions" => json(permissions::get_records(ctx, params, false)),
+        "getRecordPermissionsPreview" => json(permissions::get_records(ctx, params, true)),
+        "updateRecordPermissions" => json(permissions::update_records(ctx, params, false)),
+        "updateRecordPermissionsPreview" => json(permissions::update_records(ctx, params, true)),
+        "getFieldPermissions" => json(permissions::get_fields(ctx, params, false)),
+        "getFieldPermissionsPreview" => json(permissions::get_fields(ctx, params, true)),
+        "updateFieldPermissions" => json(permissions::update_fields(ctx, params, false)),
+        "updateFieldPermissionsPreview" => json(permissions::update_fields(ctx, params, true)),
+        "getGeneralNotifications" => json(notifications::get_general(ctx, params, false)),
+        "getGeneralNotificationsPreview" => json(notifications::get_general(ctx, params, true)),
+        "updateGeneralNotifications" => json(notifications::update_general(ctx, params)),
+        "getPerRecordNotifications" => json(notifications::get_per_record(ctx, params, false)),
+        "getPerRecordNotificationsPreview" => {
+            json(notifications::get_per_record(ctx, params, true))
+        }
+        "updatePerRecordNotifications" => json(notifications::update_per_record(ctx, params)),
+        "getReminderNotifications" => json(notifications::get_reminders(ctx, params, false)),
+        "getReminderNotificationsPreview" => json(notifications::get_reminders(ctx, params, true)),
+        "updateReminderNotifications" => json(notifications::update_reminders(ctx, params)),
         other => Err(KintoneError::new(
             501,
             "EMULATOR_NI01",

@@ -590,6 +590,7 @@ pub fn add_one(
     input: Option<&Value>,
     prefix: &str,
 ) -> Result<(u64, u64)> {
+    super::permissions::check_writable(ctx, app_id, input)?;
     let mut cells = apply(ctx, app_id, None, input, prefix)?;
     let me = ctx.user_entity();
     let now = now(ctx);
@@ -707,6 +708,7 @@ pub fn update_one(
     revision: Option<u64>,
     prefix: &str,
 ) -> Result<u64> {
+    super::permissions::check_writable(ctx, app_id, input)?;
     let current = ctx.db.apps[&app_id]
         .records()
         .get(&id)
@@ -743,12 +745,13 @@ pub fn get_record(ctx: &mut Ctx, params: &Value) -> Result<Output> {
     let app_id = id_param(params, "app")?;
     let id = id_param(params, "id")?;
     ctx.require(app_id, Need::View)?;
+    let hidden = super::permissions::hidden_fields(ctx, app_id);
     let app = &ctx.db.apps[&app_id];
     let r = app
         .records()
         .get(&id)
         .ok_or_else(|| KintoneError::record_not_found(id))?;
-    let selection = Selection::new(app, None);
+    let selection = Selection::new(app, None).without(app, &hidden);
     #[derive(Serialize)]
     struct Body<'a> {
         record: RecordJson<'a>,
@@ -1042,9 +1045,10 @@ pub fn get_records(ctx: &mut Ctx, params: &Value) -> Result<Output> {
     let limit = parsed.limit.unwrap_or(100) as usize;
     let total = matches!(params.get("totalCount"), Some(Value::Bool(true)))
         || super::str_param(params, "totalCount") == Some("true");
+    let hidden = super::permissions::hidden_fields(ctx, app_id);
     let app = &ctx.db.apps[&app_id];
     let (ids, count) = select(app, &plan, offset, limit, total);
-    let selection = Selection::new(app, fields_param(params).as_deref());
+    let selection = Selection::new(app, fields_param(params).as_deref()).without(app, &hidden);
     #[derive(Serialize)]
     struct Body<'a> {
         records: Records<'a>,

@@ -37,6 +37,8 @@ pub mod limits {
     pub const MAX_FIELD_CODE_LENGTH: usize = 128;
     /// Users, groups or departments to mention, at most 10.
     pub const MAX_MENTIONS_PER_COMMENT: usize = 10;
+    /// The summary a notification is sent with (at most 100 characters; empty when left out).
+    pub const MAX_NOTIFICATION_TITLE_LENGTH: usize = 100;
     /// The most cursors open at once on a domain; the next is refused with `GAIA_TM12`.
     pub const MAX_OPEN_CURSORS: usize = 10;
     /// The largest `offset` a Get Records query may skip; read further with a cursor.
@@ -45,6 +47,8 @@ pub mod limits {
     pub const MAX_RECORDS_PER_PAGE: usize = 500;
     /// The records, at most 100 per request.
     pub const MAX_RECORDS_PER_WRITE: usize = 100;
+    /// Days after the field's date (before it when negative), at most 10,000 either way.
+    pub const MAX_REMINDER_OFFSET: usize = 10000;
     /// How long an uploaded file that no record attaches stays in temporary storage (3 days).
     pub const UPLOAD_RETENTION_SECONDS: usize = 259200;
 }

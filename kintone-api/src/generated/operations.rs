@@ -7424,6 +7424,1855 @@ impl<C> crate::runtime::Call<'_, UpdateFormLayoutRequest, C> {
         self.map(|request| request.revision(value))
     }
 }
+/// Get app permissions.
+///
+/// `GET /k/v1/app/acl.json`
+///
+/// Its preview twin, `getAppPermissionsPreview` (`GET /k/v1/preview/app/acl.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-app-permissions/)
+///
+/// Reads an app's permissions: for each user, group, department or the app's creator, whether
+/// they may manage the app and view, add, edit, delete, import and export its records, highest
+/// priority first. The group `everyone` ranks last whatever its place.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "4",
+///   "rights": [
+///     {
+///       "appEditable": true,
+///       "entity": {
+///         "code": null,
+///         "type": "CREATOR"
+///       },
+///       "includeSubs": false,
+///       "recordAddable": true,
+///       "recordDeletable": true,
+///       "recordEditable": true,
+///       "recordExportable": true,
+///       "recordImportable": true,
+///       "recordViewable": true
+///     },
+///     {
+///       "appEditable": false,
+///       "entity": {
+///         "code": "sales",
+///         "type": "ORGANIZATION"
+///       },
+///       "includeSubs": true,
+///       "recordAddable": true,
+///       "recordDeletable": false,
+///       "recordEditable": true,
+///       "recordExportable": true,
+///       "recordImportable": false,
+///       "recordViewable": true
+///     },
+///     {
+///       "appEditable": false,
+///       "entity": {
+///         "code": "everyone",
+///         "type": "GROUP"
+///       },
+///       "includeSubs": false,
+///       "recordAddable": false,
+///       "recordDeletable": false,
+///       "recordEditable": false,
+///       "recordExportable": false,
+///       "recordImportable": false,
+///       "recordViewable": true
+///     }
+///   ]
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetAppPermissionsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+}
+impl GetAppPermissionsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetAppPermissionsRequest {
+    type Response = AppPermissions;
+    const ID: &'static str = "getAppPermissions";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/acl.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetAppPermissionsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetAppPermissionsRequest {
+    const PREVIEW_ID: &'static str = "getAppPermissionsPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/acl.json";
+}
+impl<C> crate::runtime::Call<'_, GetAppPermissionsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Change app permissions.
+///
+/// `PUT /k/v1/app/acl.json`
+///
+/// Its preview twin, `updateAppPermissionsPreview` (`PUT /k/v1/preview/app/acl.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-app-permissions/)
+///
+/// Replaces an app's permissions, highest priority first; a right left out is not granted.
+/// Granting edit or delete needs view too, and import needs add. Without an entry for the group
+/// `everyone`, users no entry names may do nothing in the app. The live path changes the running
+/// app at once; the preview path changes the pre-live settings, which a deploy makes live.
+/// kintone's page of OAuth scopes does not list this operation; the scope of the other settings
+/// writes is assumed.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "revision": "4",
+///   "rights": [
+///     {
+///       "appEditable": true,
+///       "entity": {
+///         "type": "CREATOR"
+///       },
+///       "recordAddable": true,
+///       "recordDeletable": true,
+///       "recordEditable": true,
+///       "recordExportable": true,
+///       "recordImportable": true,
+///       "recordViewable": true
+///     },
+///     {
+///       "entity": {
+///         "code": "sato",
+///         "type": "USER"
+///       },
+///       "recordAddable": true,
+///       "recordViewable": true
+///     },
+///     {
+///       "entity": {
+///         "code": "everyone",
+///         "type": "GROUP"
+///       },
+///       "recordViewable": true
+///     }
+///   ]
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "5"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateAppPermissionsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// Highest priority first.
+    pub rights: Vec<AppRight>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateAppPermissionsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app: impl Into<AppId>,
+        rights: impl IntoIterator<Item = impl Into<AppRight>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            rights: rights.into_iter().map(Into::into).collect(),
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
+            let value = &self.rights;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateAppPermissionsRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "updateAppPermissions";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "app/acl.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateAppPermissionsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for UpdateAppPermissionsRequest {
+    const PREVIEW_ID: &'static str = "updateAppPermissionsPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/acl.json";
+}
+impl<C> crate::runtime::Call<'_, UpdateAppPermissionsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
+/// Get record permissions.
+///
+/// `GET /k/v1/record/acl.json`
+///
+/// Its preview twin, `getRecordPermissionsPreview` (`GET /k/v1/preview/record/acl.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-record-permissions/)
+///
+/// Reads an app's record permissions: for the records a condition (in the query language)
+/// selects, who may view, edit and delete them, highest priority first, both the conditions and
+/// the entities within each.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "4",
+///   "rights": [
+///     {
+///       "entities": [
+///         {
+///           "deletable": false,
+///           "editable": true,
+///           "entity": {
+///             "code": "Owner",
+///             "type": "FIELD_ENTITY"
+///           },
+///           "includeSubs": false,
+///           "viewable": true
+///         },
+///         {
+///           "deletable": false,
+///           "editable": false,
+///           "entity": {
+///             "code": "everyone",
+///             "type": "GROUP"
+///           },
+///           "includeSubs": false,
+///           "viewable": false
+///         }
+///       ],
+///       "filterCond": "Amount > 1000"
+///     }
+///   ]
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetRecordPermissionsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+    /// The language of field names and options when the app is localized: `default`, `en`,
+    /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<SettingsLang>,
+}
+impl GetRecordPermissionsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            lang: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `lang`.
+    pub fn lang(mut self, value: impl Into<SettingsLang>) -> Self {
+        self.lang = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetRecordPermissionsRequest {
+    type Response = RecordPermissions;
+    const ID: &'static str = "getRecordPermissions";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "record/acl.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetRecordPermissionsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+        if let Some(value) = &self.lang {
+            query.push("lang", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetRecordPermissionsRequest {
+    const PREVIEW_ID: &'static str = "getRecordPermissionsPreview";
+    const PREVIEW_PATH: &'static str = "preview/record/acl.json";
+}
+impl<C> crate::runtime::Call<'_, GetRecordPermissionsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `lang`.
+    pub fn lang(self, value: impl Into<SettingsLang>) -> Self {
+        self.map(|request| request.lang(value))
+    }
+}
+/// Change record permissions.
+///
+/// `PUT /k/v1/record/acl.json`
+///
+/// Its preview twin, `updateRecordPermissionsPreview` (`PUT /k/v1/preview/record/acl.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-record-permissions/)
+///
+/// Replaces an app's record permissions: conditions in the query language (empty for every
+/// record), each with who may view, edit and delete the records it selects, highest priority
+/// first; a right left out is not granted. The live path changes the running app at once; the
+/// preview path changes the pre-live settings, which a deploy makes live.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "rights": [
+///     {
+///       "entities": [
+///         {
+///           "deletable": false,
+///           "editable": false,
+///           "entity": {
+///             "code": "sato",
+///             "type": "USER"
+///           },
+///           "viewable": true
+///         },
+///         {
+///           "entity": {
+///             "code": "everyone",
+///             "type": "GROUP"
+///           },
+///           "viewable": false
+///         }
+///       ],
+///       "filterCond": "Status in (\"Closed\")"
+///     }
+///   ]
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "6"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateRecordPermissionsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// Highest priority first.
+    pub rights: Vec<RecordRight>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateRecordPermissionsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app: impl Into<AppId>,
+        rights: impl IntoIterator<Item = impl Into<RecordRight>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            rights: rights.into_iter().map(Into::into).collect(),
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
+            let value = &self.rights;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateRecordPermissionsRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "updateRecordPermissions";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "record/acl.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateRecordPermissionsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for UpdateRecordPermissionsRequest {
+    const PREVIEW_ID: &'static str = "updateRecordPermissionsPreview";
+    const PREVIEW_PATH: &'static str = "preview/record/acl.json";
+}
+impl<C> crate::runtime::Call<'_, UpdateRecordPermissionsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
+/// Get field permissions.
+///
+/// `GET /k/v1/field/acl.json`
+///
+/// Its preview twin, `getFieldPermissionsPreview` (`GET /k/v1/preview/field/acl.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-field-permissions/)
+///
+/// Reads an app's field permissions: for each field that has them, who may view it (`READ`),
+/// view and edit it (`WRITE`) or neither (`NONE`), highest priority first. Fields not listed are
+/// open to everyone who may see the record.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "4",
+///   "rights": [
+///     {
+///       "code": "Amount",
+///       "entities": [
+///         {
+///           "accessibility": "WRITE",
+///           "entity": {
+///             "code": "sato",
+///             "type": "USER"
+///           },
+///           "includeSubs": false
+///         },
+///         {
+///           "accessibility": "READ",
+///           "entity": {
+///             "code": "everyone",
+///             "type": "GROUP"
+///           },
+///           "includeSubs": false
+///         }
+///       ]
+///     }
+///   ]
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetFieldPermissionsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+}
+impl GetFieldPermissionsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetFieldPermissionsRequest {
+    type Response = FieldPermissions;
+    const ID: &'static str = "getFieldPermissions";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "field/acl.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetFieldPermissionsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetFieldPermissionsRequest {
+    const PREVIEW_ID: &'static str = "getFieldPermissionsPreview";
+    const PREVIEW_PATH: &'static str = "preview/field/acl.json";
+}
+impl<C> crate::runtime::Call<'_, GetFieldPermissionsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Change field permissions.
+///
+/// `PUT /k/v1/field/acl.json`
+///
+/// Its preview twin, `updateFieldPermissionsPreview` (`PUT /k/v1/preview/field/acl.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-field-permissions/)
+///
+/// Replaces an app's field permissions: for each field listed, who may view it (`READ`), view
+/// and edit it (`WRITE`) or neither (`NONE`), highest priority first. A field left out becomes
+/// open to everyone; users no entry of a listed field names may neither view nor edit it. The
+/// live path changes the running app at once; the preview path changes the pre-live settings,
+/// which a deploy makes live.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "rights": [
+///     {
+///       "code": "Amount",
+///       "entities": [
+///         {
+///           "accessibility": "WRITE",
+///           "entity": {
+///             "code": "sato",
+///             "type": "USER"
+///           }
+///         },
+///         {
+///           "accessibility": "NONE",
+///           "entity": {
+///             "code": "everyone",
+///             "type": "GROUP"
+///           }
+///         }
+///       ]
+///     }
+///   ]
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "7"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateFieldPermissionsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    pub rights: Vec<FieldRight>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateFieldPermissionsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app: impl Into<AppId>,
+        rights: impl IntoIterator<Item = impl Into<FieldRight>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            rights: rights.into_iter().map(Into::into).collect(),
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
+            let value = &self.rights;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateFieldPermissionsRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "updateFieldPermissions";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "field/acl.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateFieldPermissionsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for UpdateFieldPermissionsRequest {
+    const PREVIEW_ID: &'static str = "updateFieldPermissionsPreview";
+    const PREVIEW_PATH: &'static str = "preview/field/acl.json";
+}
+impl<C> crate::runtime::Call<'_, UpdateFieldPermissionsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
+/// Get general notifications.
+///
+/// `GET /k/v1/app/notifications/general.json`
+///
+/// Its preview twin, `getGeneralNotificationsPreview` (`GET /k/v1/preview/app/notifications/general.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-general-notification-settings/)
+///
+/// Reads whom an app notifies when a record is added or edited, a comment is posted, a status
+/// changes or a file is imported, and whether the commenters of a record are notified of new
+/// comments on it.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "notifications": [
+///     {
+///       "commentAdded": false,
+///       "entity": {
+///         "code": "sato",
+///         "type": "USER"
+///       },
+///       "fileImported": true,
+///       "includeSubs": false,
+///       "recordAdded": true,
+///       "recordEdited": true,
+///       "statusChanged": false
+///     },
+///     {
+///       "commentAdded": true,
+///       "entity": {
+///         "code": "Owner",
+///         "type": "FIELD_ENTITY"
+///       },
+///       "fileImported": false,
+///       "includeSubs": false,
+///       "recordAdded": false,
+///       "recordEdited": true,
+///       "statusChanged": true
+///     }
+///   ],
+///   "notifyToCommenter": true,
+///   "revision": "4"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetGeneralNotificationsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+}
+impl GetGeneralNotificationsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetGeneralNotificationsRequest {
+    type Response = GeneralNotifications;
+    const ID: &'static str = "getGeneralNotifications";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/notifications/general.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetGeneralNotificationsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetGeneralNotificationsRequest {
+    const PREVIEW_ID: &'static str = "getGeneralNotificationsPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/notifications/general.json";
+}
+impl<C> crate::runtime::Call<'_, GetGeneralNotificationsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Change general notifications.
+///
+/// `PUT /k/v1/preview/app/notifications/general.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-general-notification-settings/)
+///
+/// Changes an app's pre-live general notifications; they reach the live app when it is
+/// deployed. `notifications` replaces the whole list (an empty list removes every one; left out,
+/// the list is kept); an event left out of an entry is not notified.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "notifications": [
+///     {
+///       "entity": {
+///         "code": "everyone",
+///         "type": "GROUP"
+///       },
+///       "recordAdded": true
+///     }
+///   ],
+///   "notifyToCommenter": false
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "5"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateGeneralNotificationsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// Replaces the whole list; left out, the list is kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<Vec<GeneralNotification>>,
+    /// Whether the commenters of a record are notified of new comments on it.
+    #[serde(
+        rename = "notifyToCommenter",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notify_to_commenter: Option<bool>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateGeneralNotificationsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            notifications: None,
+            notify_to_commenter: None,
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `notifications`.
+    pub fn notifications(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<GeneralNotification>>,
+    ) -> Self {
+        self.notifications = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `notifyToCommenter`.
+    pub fn notify_to_commenter(mut self, value: bool) -> Self {
+        self.notify_to_commenter = Some(value);
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.notifications {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateGeneralNotificationsRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "updateGeneralNotifications";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/notifications/general.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateGeneralNotificationsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateGeneralNotificationsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `notifications`.
+    pub fn notifications(
+        self,
+        value: impl IntoIterator<Item = impl Into<GeneralNotification>>,
+    ) -> Self {
+        self.map(|request| request.notifications(value))
+    }
+    /// Sets `notifyToCommenter`.
+    pub fn notify_to_commenter(self, value: bool) -> Self {
+        self.map(|request| request.notify_to_commenter(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
+/// Get per-record notifications.
+///
+/// `GET /k/v1/app/notifications/perRecord.json`
+///
+/// Its preview twin, `getPerRecordNotificationsPreview` (`GET /k/v1/preview/app/notifications/perRecord.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-per-record-notification-settings/)
+///
+/// Reads an app's per-record notifications: for records that meet a condition (in the query
+/// language), the summary sent and whom it is sent to.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "notifications": [
+///     {
+///       "filterCond": "Amount > 1000",
+///       "targets": [
+///         {
+///           "entity": {
+///             "code": "sato",
+///             "type": "USER"
+///           },
+///           "includeSubs": false
+///         }
+///       ],
+///       "title": "A large order"
+///     }
+///   ],
+///   "revision": "4"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetPerRecordNotificationsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+    /// The language of field names and options when the app is localized: `default`, `en`,
+    /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<SettingsLang>,
+}
+impl GetPerRecordNotificationsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            lang: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `lang`.
+    pub fn lang(mut self, value: impl Into<SettingsLang>) -> Self {
+        self.lang = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetPerRecordNotificationsRequest {
+    type Response = PerRecordNotifications;
+    const ID: &'static str = "getPerRecordNotifications";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/notifications/perRecord.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetPerRecordNotificationsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+        if let Some(value) = &self.lang {
+            query.push("lang", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetPerRecordNotificationsRequest {
+    const PREVIEW_ID: &'static str = "getPerRecordNotificationsPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/notifications/perRecord.json";
+}
+impl<C> crate::runtime::Call<'_, GetPerRecordNotificationsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `lang`.
+    pub fn lang(self, value: impl Into<SettingsLang>) -> Self {
+        self.map(|request| request.lang(value))
+    }
+}
+/// Change per-record notifications.
+///
+/// `PUT /k/v1/preview/app/notifications/perRecord.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-per-record-notification-settings/)
+///
+/// Replaces an app's pre-live per-record notifications (an empty list removes every one); they
+/// reach the live app when it is deployed. An empty condition selects every record.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "notifications": [
+///     {
+///       "filterCond": "Kind in (\"A\")",
+///       "targets": [
+///         {
+///           "entity": {
+///             "code": "sales",
+///             "type": "ORGANIZATION"
+///           },
+///           "includeSubs": true
+///         }
+///       ],
+///       "title": "Kind A"
+///     }
+///   ]
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "5"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdatePerRecordNotificationsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// Replaces the whole list.
+    pub notifications: Vec<PerRecordNotification>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdatePerRecordNotificationsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app: impl Into<AppId>,
+        notifications: impl IntoIterator<Item = impl Into<PerRecordNotification>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            notifications: notifications.into_iter().map(Into::into).collect(),
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
+            let value = &self.notifications;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdatePerRecordNotificationsRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "updatePerRecordNotifications";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/notifications/perRecord.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdatePerRecordNotificationsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdatePerRecordNotificationsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
+/// Get reminder notifications.
+///
+/// `GET /k/v1/app/notifications/reminder.json`
+///
+/// Its preview twin, `getReminderNotificationsPreview` (`GET /k/v1/preview/app/notifications/reminder.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-reminder-notification-settings/)
+///
+/// Reads an app's reminders: for records that meet a condition, a summary sent to its targets
+/// some days (and hours, or at a time of day) before or after the date in a field, and the time
+/// zone reminders are reckoned in.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "notifications": [
+///     {
+///       "filterCond": "Status not in (\"Done\")",
+///       "targets": [
+///         {
+///           "entity": {
+///             "code": "Owner",
+///             "type": "FIELD_ENTITY"
+///           },
+///           "includeSubs": false
+///         }
+///       ],
+///       "timing": {
+///         "code": "Due",
+///         "daysLater": -1,
+///         "time": "09:00"
+///       },
+///       "title": "Due tomorrow"
+///     },
+///     {
+///       "filterCond": "",
+///       "targets": [
+///         {
+///           "entity": {
+///             "code": "sato",
+///             "type": "USER"
+///           },
+///           "includeSubs": false
+///         }
+///       ],
+///       "timing": {
+///         "code": "When",
+///         "daysLater": 0,
+///         "hoursLater": -2
+///       },
+///       "title": "In two hours"
+///     }
+///   ],
+///   "revision": "4",
+///   "timezone": "Asia/Tokyo"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetReminderNotificationsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+    /// The language of field names and options when the app is localized: `default`, `en`,
+    /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<SettingsLang>,
+}
+impl GetReminderNotificationsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            lang: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `lang`.
+    pub fn lang(mut self, value: impl Into<SettingsLang>) -> Self {
+        self.lang = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetReminderNotificationsRequest {
+    type Response = ReminderNotifications;
+    const ID: &'static str = "getReminderNotifications";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/notifications/reminder.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetReminderNotificationsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+        if let Some(value) = &self.lang {
+            query.push("lang", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetReminderNotificationsRequest {
+    const PREVIEW_ID: &'static str = "getReminderNotificationsPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/notifications/reminder.json";
+}
+impl<C> crate::runtime::Call<'_, GetReminderNotificationsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `lang`.
+    pub fn lang(self, value: impl Into<SettingsLang>) -> Self {
+        self.map(|request| request.lang(value))
+    }
+}
+/// Change reminder notifications.
+///
+/// `PUT /k/v1/preview/app/notifications/reminder.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-reminder-notification-settings/)
+///
+/// Changes an app's pre-live reminders and their time zone; they reach the live app when it is
+/// deployed. `notifications` replaces the whole list (an empty list removes every one; left out,
+/// the list is kept). Each timing names a date, date-and-time, created or updated time field and
+/// the days before (negative) or after it, with either the hours (date-and-time fields) or the
+/// time of day, in steps of ten minutes.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "notifications": [
+///     {
+///       "targets": [
+///         {
+///           "entity": {
+///             "code": "Owner",
+///             "type": "FIELD_ENTITY"
+///           }
+///         }
+///       ],
+///       "timing": {
+///         "code": "Due",
+///         "daysLater": -1,
+///         "time": "09:00"
+///       },
+///       "title": "Due tomorrow"
+///     }
+///   ],
+///   "timezone": "Asia/Tokyo"
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "5"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateReminderNotificationsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// Replaces the whole list; left out, the list is kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notifications: Option<Vec<ReminderNotification>>,
+    /// The time zone reminders are reckoned in, such as `Asia/Tokyo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateReminderNotificationsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            notifications: None,
+            timezone: None,
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `notifications`.
+    pub fn notifications(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ReminderNotification>>,
+    ) -> Self {
+        self.notifications = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `timezone`.
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.notifications {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateReminderNotificationsRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "updateReminderNotifications";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/notifications/reminder.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateReminderNotificationsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateReminderNotificationsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `notifications`.
+    pub fn notifications(
+        self,
+        value: impl IntoIterator<Item = impl Into<ReminderNotification>>,
+    ) -> Self {
+        self.map(|request| request.notifications(value))
+    }
+    /// Sets `timezone`.
+    pub fn timezone(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.timezone(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
 /// Read and write records, one or many at a time.
 ///
 /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
@@ -8198,5 +10047,172 @@ impl<'c, C> FormApi<'c, C> {
         layout: impl IntoIterator<Item = impl Into<LayoutBlock>>,
     ) -> crate::runtime::Call<'c, UpdateFormLayoutRequest, C> {
         crate::runtime::Call::new(self.client, UpdateFormLayoutRequest::new(app, layout))
+    }
+}
+/// Who may manage an app, and view, add, edit and delete its records and fields.
+///
+/// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+/// feature, `blocking::Client`.
+#[derive(Debug)]
+pub struct PermissionsApi<'c, C = crate::Client> {
+    client: &'c C,
+}
+impl<C> Clone for PermissionsApi<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for PermissionsApi<'_, C> {}
+impl crate::Client {
+    /// The `permissions` operations. Who may manage an app, and view, add, edit and delete its records and fields.
+    pub fn permissions(&self) -> PermissionsApi<'_> {
+        PermissionsApi { client: self }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// The `permissions` operations. Who may manage an app, and view, add, edit and delete its records and fields.
+    pub fn permissions(&self) -> PermissionsApi<'_, crate::blocking::Client> {
+        PermissionsApi { client: self }
+    }
+}
+impl<'c, C> PermissionsApi<'c, C> {
+    /// Get app permissions: `GET /k/v1/app/acl.json`. See [`GetAppPermissionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/acl.json` instead.
+    pub fn get_app_permissions(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetAppPermissionsRequest, C> {
+        crate::runtime::Call::new(self.client, GetAppPermissionsRequest::new(app))
+    }
+    /// Change app permissions: `PUT /k/v1/app/acl.json`. See [`UpdateAppPermissionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/acl.json` instead.
+    pub fn update_app_permissions(
+        &self,
+        app: impl Into<AppId>,
+        rights: impl IntoIterator<Item = impl Into<AppRight>>,
+    ) -> crate::runtime::Call<'c, UpdateAppPermissionsRequest, C> {
+        crate::runtime::Call::new(
+            self.client,
+            UpdateAppPermissionsRequest::new(app, rights),
+        )
+    }
+    /// Get record permissions: `GET /k/v1/record/acl.json`. See [`GetRecordPermissionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/record/acl.json` instead.
+    pub fn get_record_permissions(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetRecordPermissionsRequest, C> {
+        crate::runtime::Call::new(self.client, GetRecordPermissionsRequest::new(app))
+    }
+    /// Change record permissions: `PUT /k/v1/record/acl.json`. See [`UpdateRecordPermissionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/record/acl.json` instead.
+    pub fn update_record_permissions(
+        &self,
+        app: impl Into<AppId>,
+        rights: impl IntoIterator<Item = impl Into<RecordRight>>,
+    ) -> crate::runtime::Call<'c, UpdateRecordPermissionsRequest, C> {
+        crate::runtime::Call::new(
+            self.client,
+            UpdateRecordPermissionsRequest::new(app, rights),
+        )
+    }
+    /// Get field permissions: `GET /k/v1/field/acl.json`. See [`GetFieldPermissionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/field/acl.json` instead.
+    pub fn get_field_permissions(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetFieldPermissionsRequest, C> {
+        crate::runtime::Call::new(self.client, GetFieldPermissionsRequest::new(app))
+    }
+    /// Change field permissions: `PUT /k/v1/field/acl.json`. See [`UpdateFieldPermissionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/field/acl.json` instead.
+    pub fn update_field_permissions(
+        &self,
+        app: impl Into<AppId>,
+        rights: impl IntoIterator<Item = impl Into<FieldRight>>,
+    ) -> crate::runtime::Call<'c, UpdateFieldPermissionsRequest, C> {
+        crate::runtime::Call::new(
+            self.client,
+            UpdateFieldPermissionsRequest::new(app, rights),
+        )
+    }
+}
+/// Whom an app notifies of changes, of records that meet conditions, and by reminders.
+///
+/// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+/// feature, `blocking::Client`.
+#[derive(Debug)]
+pub struct NotificationsApi<'c, C = crate::Client> {
+    client: &'c C,
+}
+impl<C> Clone for NotificationsApi<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for NotificationsApi<'_, C> {}
+impl crate::Client {
+    /// The `notifications` operations. Whom an app notifies of changes, of records that meet conditions, and by reminders.
+    pub fn notifications(&self) -> NotificationsApi<'_> {
+        NotificationsApi { client: self }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// The `notifications` operations. Whom an app notifies of changes, of records that meet conditions, and by reminders.
+    pub fn notifications(&self) -> NotificationsApi<'_, crate::blocking::Client> {
+        NotificationsApi { client: self }
+    }
+}
+impl<'c, C> NotificationsApi<'c, C> {
+    /// Get general notifications: `GET /k/v1/app/notifications/general.json`. See [`GetGeneralNotificationsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/notifications/general.json` instead.
+    pub fn get_general_notifications(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetGeneralNotificationsRequest, C> {
+        crate::runtime::Call::new(self.client, GetGeneralNotificationsRequest::new(app))
+    }
+    /// Change general notifications: `PUT /k/v1/preview/app/notifications/general.json`. See [`UpdateGeneralNotificationsRequest`] for the details.
+    pub fn update_general_notifications(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, UpdateGeneralNotificationsRequest, C> {
+        crate::runtime::Call::new(
+            self.client,
+            UpdateGeneralNotificationsRequest::new(app),
+        )
+    }
+    /// Get per-record notifications: `GET /k/v1/app/notifications/perRecord.json`. See [`GetPerRecordNotificationsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/notifications/perRecord.json` instead.
+    pub fn get_per_record_notifications(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetPerRecordNotificationsRequest, C> {
+        crate::runtime::Call::new(
+            self.client,
+            GetPerRecordNotificationsRequest::new(app),
+        )
+    }
+    /// Change per-record notifications: `PUT /k/v1/preview/app/notifications/perRecord.json`. See [`UpdatePerRecordNotificationsRequest`] for the details.
+    pub fn update_per_record_notifications(
+        &self,
+        app: impl Into<AppId>,
+        notifications: impl IntoIterator<Item = impl Into<PerRecordNotification>>,
+    ) -> crate::runtime::Call<'c, UpdatePerRecordNotificationsRequest, C> {
+        crate::runtime::Call::new(
+            self.client,
+            UpdatePerRecordNotificationsRequest::new(app, notifications),
+        )
+    }
+    /// Get reminder notifications: `GET /k/v1/app/notifications/reminder.json`. See [`GetReminderNotificationsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/notifications/reminder.json` instead.
+    pub fn get_reminder_notifications(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetReminderNotificationsRequest, C> {
+        crate::runtime::Call::new(self.client, GetReminderNotificationsRequest::new(app))
+    }
+    /// Change reminder notifications: `PUT /k/v1/preview/app/notifications/reminder.json`. See [`UpdateReminderNotificationsRequest`] for the details.
+    pub fn update_reminder_notifications(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, UpdateReminderNotificationsRequest, C> {
+        crate::runtime::Call::new(
+            self.client,
+            UpdateReminderNotificationsRequest::new(app),
+        )
     }
 }

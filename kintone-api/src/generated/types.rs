@@ -464,6 +464,154 @@ impl AppInfo {
         Ok(())
     }
 }
+/// An app's permissions and the settings revision.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppPermissions {
+    /// Highest priority first.
+    pub rights: Vec<AppRight>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl AppPermissions {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        rights: impl IntoIterator<Item = impl Into<AppRight>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            rights: rights.into_iter().map(Into::into).collect(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.rights;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// What one entity may do in an app. Reads state every flag; in a write a flag left out is
+/// `false`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppRight {
+    /// Whom a permission or notification is for: a user (login name, `guest/` before a guest's),
+    /// a group, a department, the app's creator (`CREATOR`, app permissions only, without a
+    /// code), or the users a user, department or group selection field names, or its creator or
+    /// modifier field (`FIELD_ENTITY`, by field code; not in app permissions).
+    pub entity: SettingsEntity,
+    /// Departments only: whether the right extends to their sub-departments.
+    #[serde(rename = "includeSubs", default, skip_serializing_if = "Option::is_none")]
+    pub include_subs: Option<bool>,
+    /// Whether they may manage the app.
+    #[serde(rename = "appEditable", default, skip_serializing_if = "Option::is_none")]
+    pub app_editable: Option<bool>,
+    /// Whether they may view records.
+    #[serde(rename = "recordViewable", default, skip_serializing_if = "Option::is_none")]
+    pub record_viewable: Option<bool>,
+    /// Whether they may add records.
+    #[serde(rename = "recordAddable", default, skip_serializing_if = "Option::is_none")]
+    pub record_addable: Option<bool>,
+    /// Whether they may edit records.
+    #[serde(rename = "recordEditable", default, skip_serializing_if = "Option::is_none")]
+    pub record_editable: Option<bool>,
+    /// Whether they may delete records.
+    #[serde(
+        rename = "recordDeletable",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub record_deletable: Option<bool>,
+    /// Whether they may import records from a file.
+    #[serde(
+        rename = "recordImportable",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub record_importable: Option<bool>,
+    /// Whether they may export records to a file.
+    #[serde(
+        rename = "recordExportable",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub record_exportable: Option<bool>,
+}
+impl AppRight {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(entity: impl Into<SettingsEntity>) -> Self {
+        Self {
+            entity: entity.into(),
+            include_subs: None,
+            app_editable: None,
+            record_viewable: None,
+            record_addable: None,
+            record_editable: None,
+            record_deletable: None,
+            record_importable: None,
+            record_exportable: None,
+        }
+    }
+    /// Sets `includeSubs`.
+    pub fn include_subs(mut self, value: bool) -> Self {
+        self.include_subs = Some(value);
+        self
+    }
+    /// Sets `appEditable`.
+    pub fn app_editable(mut self, value: bool) -> Self {
+        self.app_editable = Some(value);
+        self
+    }
+    /// Sets `recordViewable`.
+    pub fn record_viewable(mut self, value: bool) -> Self {
+        self.record_viewable = Some(value);
+        self
+    }
+    /// Sets `recordAddable`.
+    pub fn record_addable(mut self, value: bool) -> Self {
+        self.record_addable = Some(value);
+        self
+    }
+    /// Sets `recordEditable`.
+    pub fn record_editable(mut self, value: bool) -> Self {
+        self.record_editable = Some(value);
+        self
+    }
+    /// Sets `recordDeletable`.
+    pub fn record_deletable(mut self, value: bool) -> Self {
+        self.record_deletable = Some(value);
+        self
+    }
+    /// Sets `recordImportable`.
+    pub fn record_importable(mut self, value: bool) -> Self {
+        self.record_importable = Some(value);
+        self
+    }
+    /// Sets `recordExportable`.
+    pub fn record_exportable(mut self, value: bool) -> Self {
+        self.record_exportable = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.entity;
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
 /// A field kintone fills in itself; its name is the only property.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -2116,6 +2264,48 @@ impl<'de> ::serde::Deserialize<'de> for ExpectedSettingsRevision {
         }
     }
 }
+/// What an entity may do with a field: view it (`READ`), view and edit it (`WRITE`), or neither (`NONE`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum FieldAccessibility {
+    /// `READ`
+    #[serde(rename = "READ")]
+    Read,
+    /// `WRITE`
+    #[serde(rename = "WRITE")]
+    Write,
+    /// `NONE`
+    #[serde(rename = "NONE")]
+    None,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl FieldAccessibility {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Read => "READ",
+            Self::Write => "WRITE",
+            Self::None => "NONE",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for FieldAccessibility {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 /// The keys every field's properties have.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -2410,6 +2600,41 @@ impl FieldOption {
 }
 /// The choices, by label.
 pub type FieldOptions = ::std::collections::BTreeMap<String, FieldOption>;
+/// An app's field permissions and the settings revision.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FieldPermissions {
+    pub rights: Vec<FieldRight>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl FieldPermissions {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        rights: impl IntoIterator<Item = impl Into<FieldRight>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            rights: rights.into_iter().map(Into::into).collect(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.rights;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
 /// A form field's properties, tagged by its `type`: each option states its type with
 /// `enum`, and `UnknownFieldProperties` holds the types this description does not know yet
 /// (readers keep their raw JSON). A lookup is a text or number field with `lookup`.
@@ -2679,6 +2904,80 @@ impl<'de> ::serde::Deserialize<'de> for FieldProperties {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         crate::wire::deserialize_tagged(deserializer)
+    }
+}
+/// A field, and who may view or edit it.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FieldRight {
+    /// The field code.
+    pub code: String,
+    /// Highest priority first.
+    pub entities: Vec<FieldRightEntity>,
+}
+impl FieldRight {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        code: impl Into<String>,
+        entities: impl IntoIterator<Item = impl Into<FieldRightEntity>>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            entities: entities.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.entities;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+/// What one entity may do with a field.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct FieldRightEntity {
+    /// What an entity may do with a field: view it (`READ`), view and edit it (`WRITE`), or neither (`NONE`).
+    pub accessibility: FieldAccessibility,
+    /// Whom a permission or notification is for: a user (login name, `guest/` before a guest's),
+    /// a group, a department, the app's creator (`CREATOR`, app permissions only, without a
+    /// code), or the users a user, department or group selection field names, or its creator or
+    /// modifier field (`FIELD_ENTITY`, by field code; not in app permissions).
+    pub entity: SettingsEntity,
+    /// Departments only: whether the right extends to their sub-departments.
+    #[serde(rename = "includeSubs", default, skip_serializing_if = "Option::is_none")]
+    pub include_subs: Option<bool>,
+}
+impl FieldRightEntity {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        accessibility: impl Into<FieldAccessibility>,
+        entity: impl Into<SettingsEntity>,
+    ) -> Self {
+        Self {
+            accessibility: accessibility.into(),
+            entity: entity.into(),
+            include_subs: None,
+        }
+    }
+    /// Sets `includeSubs`.
+    pub fn include_subs(mut self, value: bool) -> Self {
+        self.include_subs = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.entity;
+            value.validate()?;
+        }
+        Ok(())
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -3241,6 +3540,127 @@ impl FormLayout {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// Whom the app notifies of which events; an event left out of a write is not notified.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GeneralNotification {
+    /// Whom a permission or notification is for: a user (login name, `guest/` before a guest's),
+    /// a group, a department, the app's creator (`CREATOR`, app permissions only, without a
+    /// code), or the users a user, department or group selection field names, or its creator or
+    /// modifier field (`FIELD_ENTITY`, by field code; not in app permissions).
+    pub entity: SettingsEntity,
+    /// Departments only: whether their sub-departments are notified too.
+    #[serde(rename = "includeSubs", default, skip_serializing_if = "Option::is_none")]
+    pub include_subs: Option<bool>,
+    /// When a record is added.
+    #[serde(rename = "recordAdded", default, skip_serializing_if = "Option::is_none")]
+    pub record_added: Option<bool>,
+    /// When a record is edited.
+    #[serde(rename = "recordEdited", default, skip_serializing_if = "Option::is_none")]
+    pub record_edited: Option<bool>,
+    /// When a comment is posted.
+    #[serde(rename = "commentAdded", default, skip_serializing_if = "Option::is_none")]
+    pub comment_added: Option<bool>,
+    /// When a record's status changes.
+    #[serde(rename = "statusChanged", default, skip_serializing_if = "Option::is_none")]
+    pub status_changed: Option<bool>,
+    /// When records are imported from a file.
+    #[serde(rename = "fileImported", default, skip_serializing_if = "Option::is_none")]
+    pub file_imported: Option<bool>,
+}
+impl GeneralNotification {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(entity: impl Into<SettingsEntity>) -> Self {
+        Self {
+            entity: entity.into(),
+            include_subs: None,
+            record_added: None,
+            record_edited: None,
+            comment_added: None,
+            status_changed: None,
+            file_imported: None,
+        }
+    }
+    /// Sets `includeSubs`.
+    pub fn include_subs(mut self, value: bool) -> Self {
+        self.include_subs = Some(value);
+        self
+    }
+    /// Sets `recordAdded`.
+    pub fn record_added(mut self, value: bool) -> Self {
+        self.record_added = Some(value);
+        self
+    }
+    /// Sets `recordEdited`.
+    pub fn record_edited(mut self, value: bool) -> Self {
+        self.record_edited = Some(value);
+        self
+    }
+    /// Sets `commentAdded`.
+    pub fn comment_added(mut self, value: bool) -> Self {
+        self.comment_added = Some(value);
+        self
+    }
+    /// Sets `statusChanged`.
+    pub fn status_changed(mut self, value: bool) -> Self {
+        self.status_changed = Some(value);
+        self
+    }
+    /// Sets `fileImported`.
+    pub fn file_imported(mut self, value: bool) -> Self {
+        self.file_imported = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.entity;
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+/// An app's general notifications and the settings revision.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GeneralNotifications {
+    pub notifications: Vec<GeneralNotification>,
+    /// Whether the commenters of a record are notified of new comments on it.
+    #[serde(rename = "notifyToCommenter")]
+    pub notify_to_commenter: bool,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl GeneralNotifications {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        notifications: impl IntoIterator<Item = impl Into<GeneralNotification>>,
+        notify_to_commenter: bool,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            notifications: notifications.into_iter().map(Into::into).collect(),
+            notify_to_commenter,
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.notifications;
+            for item in value {
+                item.validate()?;
+            }
+        }
         {
             let value = &self.revision;
             crate::LimitError::check_id("revision", value.get())?;
@@ -4796,6 +5216,42 @@ impl MultiSelectProperties {
         Ok(())
     }
 }
+/// Whom a notification is sent to.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct NotificationTarget {
+    /// Whom a permission or notification is for: a user (login name, `guest/` before a guest's),
+    /// a group, a department, the app's creator (`CREATOR`, app permissions only, without a
+    /// code), or the users a user, department or group selection field names, or its creator or
+    /// modifier field (`FIELD_ENTITY`, by field code; not in app permissions).
+    pub entity: SettingsEntity,
+    /// Departments only: whether their sub-departments are notified too.
+    #[serde(rename = "includeSubs", default, skip_serializing_if = "Option::is_none")]
+    pub include_subs: Option<bool>,
+}
+impl NotificationTarget {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(entity: impl Into<SettingsEntity>) -> Self {
+        Self {
+            entity: entity.into(),
+            include_subs: None,
+        }
+    }
+    /// Sets `includeSubs`.
+    pub fn include_subs(mut self, value: bool) -> Self {
+        self.include_subs = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.entity;
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
 /// A number, kept as its exact decimal text; empty when no number was entered.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -4996,6 +5452,98 @@ impl OrganizationSelectField {
         Ok(())
     }
 }
+/// A summary sent to its targets for the records that meet a condition.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct PerRecordNotification {
+    /// A condition in the query language, without `order by`, `limit` or `offset`; empty for every record.
+    #[serde(rename = "filterCond", default, skip_serializing_if = "Option::is_none")]
+    pub filter_cond: Option<String>,
+    /// The summary a notification is sent with (at most 100 characters; empty when left out).
+    ///
+    /// Limits, checked before sending: at most 100 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub targets: Vec<NotificationTarget>,
+}
+impl PerRecordNotification {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        targets: impl IntoIterator<Item = impl Into<NotificationTarget>>,
+    ) -> Self {
+        Self {
+            filter_cond: None,
+            title: None,
+            targets: targets.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Sets `filterCond`.
+    pub fn filter_cond(mut self, value: impl Into<String>) -> Self {
+        self.filter_cond = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.title {
+            let length = value.chars().count();
+            if length > super::limits::MAX_NOTIFICATION_TITLE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "title",
+                    max: super::limits::MAX_NOTIFICATION_TITLE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        {
+            let value = &self.targets;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+/// An app's per-record notifications and the settings revision.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct PerRecordNotifications {
+    pub notifications: Vec<PerRecordNotification>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl PerRecordNotifications {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        notifications: impl IntoIterator<Item = impl Into<PerRecordNotification>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            notifications: notifications.into_iter().map(Into::into).collect(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.notifications;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PluginApp {
@@ -5170,6 +5718,42 @@ impl RecordNumberField {
         Ok(())
     }
 }
+/// An app's record permissions and the settings revision.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct RecordPermissions {
+    /// Highest priority first.
+    pub rights: Vec<RecordRight>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl RecordPermissions {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        rights: impl IntoIterator<Item = impl Into<RecordRight>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            rights: rights.into_iter().map(Into::into).collect(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.rights;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecordRevision {
@@ -5196,6 +5780,106 @@ impl RecordRevision {
         {
             let value = &self.revision;
             crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// The records a condition selects, and who may do what with them.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct RecordRight {
+    /// A condition in the query language, without `order by`, `limit` or `offset`; empty for every record.
+    #[serde(rename = "filterCond", default, skip_serializing_if = "Option::is_none")]
+    pub filter_cond: Option<String>,
+    /// Highest priority first.
+    pub entities: Vec<RecordRightEntity>,
+}
+impl RecordRight {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        entities: impl IntoIterator<Item = impl Into<RecordRightEntity>>,
+    ) -> Self {
+        Self {
+            filter_cond: None,
+            entities: entities.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Sets `filterCond`.
+    pub fn filter_cond(mut self, value: impl Into<String>) -> Self {
+        self.filter_cond = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.entities;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+/// What one entity may do with the records a condition selects; a flag left out of a write is `false`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct RecordRightEntity {
+    /// Whom a permission or notification is for: a user (login name, `guest/` before a guest's),
+    /// a group, a department, the app's creator (`CREATOR`, app permissions only, without a
+    /// code), or the users a user, department or group selection field names, or its creator or
+    /// modifier field (`FIELD_ENTITY`, by field code; not in app permissions).
+    pub entity: SettingsEntity,
+    /// Whether they may view the records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub viewable: Option<bool>,
+    /// Whether they may edit the records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub editable: Option<bool>,
+    /// Whether they may delete the records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletable: Option<bool>,
+    /// Departments only: whether the right extends to their sub-departments.
+    #[serde(rename = "includeSubs", default, skip_serializing_if = "Option::is_none")]
+    pub include_subs: Option<bool>,
+}
+impl RecordRightEntity {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(entity: impl Into<SettingsEntity>) -> Self {
+        Self {
+            entity: entity.into(),
+            viewable: None,
+            editable: None,
+            deletable: None,
+            include_subs: None,
+        }
+    }
+    /// Sets `viewable`.
+    pub fn viewable(mut self, value: bool) -> Self {
+        self.viewable = Some(value);
+        self
+    }
+    /// Sets `editable`.
+    pub fn editable(mut self, value: bool) -> Self {
+        self.editable = Some(value);
+        self
+    }
+    /// Sets `deletable`.
+    pub fn deletable(mut self, value: bool) -> Self {
+        self.deletable = Some(value);
+        self
+    }
+    /// Sets `includeSubs`.
+    pub fn include_subs(mut self, value: bool) -> Self {
+        self.include_subs = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.entity;
+            value.validate()?;
         }
         Ok(())
     }
@@ -5658,6 +6342,175 @@ impl RelatedApp {
         Ok(())
     }
 }
+/// A summary sent to its targets, at a time set by a field, for the records that meet a condition.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReminderNotification {
+    /// When a reminder is sent: `daysLater` days after (before, when negative) the date in the
+    /// field `code`, then either `hoursLater` hours later (date-and-time fields) or at `time`.
+    pub timing: ReminderTiming,
+    /// A condition in the query language, without `order by`, `limit` or `offset`; empty for every record.
+    #[serde(rename = "filterCond", default, skip_serializing_if = "Option::is_none")]
+    pub filter_cond: Option<String>,
+    /// The summary a notification is sent with (at most 100 characters; empty when left out).
+    ///
+    /// Limits, checked before sending: at most 100 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub targets: Vec<NotificationTarget>,
+}
+impl ReminderNotification {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        timing: impl Into<ReminderTiming>,
+        targets: impl IntoIterator<Item = impl Into<NotificationTarget>>,
+    ) -> Self {
+        Self {
+            timing: timing.into(),
+            filter_cond: None,
+            title: None,
+            targets: targets.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Sets `filterCond`.
+    pub fn filter_cond(mut self, value: impl Into<String>) -> Self {
+        self.filter_cond = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.timing;
+            value.validate()?;
+        }
+        if let Some(value) = &self.title {
+            let length = value.chars().count();
+            if length > super::limits::MAX_NOTIFICATION_TITLE_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "title",
+                    max: super::limits::MAX_NOTIFICATION_TITLE_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        {
+            let value = &self.targets;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+/// An app's reminders, their time zone and the settings revision.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReminderNotifications {
+    pub notifications: Vec<ReminderNotification>,
+    /// The time zone reminders are reckoned in, such as `Asia/Tokyo`.
+    pub timezone: String,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl ReminderNotifications {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        notifications: impl IntoIterator<Item = impl Into<ReminderNotification>>,
+        timezone: impl Into<String>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            notifications: notifications.into_iter().map(Into::into).collect(),
+            timezone: timezone.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.notifications;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// When a reminder is sent: `daysLater` days after (before, when negative) the date in the
+/// field `code`, then either `hoursLater` hours later (date-and-time fields) or at `time`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReminderTiming {
+    /// The field code of a date, date-and-time, created or updated time field.
+    pub code: String,
+    /// Days after the field's date (before it when negative), at most 10,000 either way.
+    ///
+    /// Limits, checked before sending: from -10000 to 10000.
+    #[serde(rename = "daysLater")]
+    pub days_later: i64,
+    /// Hours after that day's time of the field (before it when negative), at most 10,000 either way.
+    ///
+    /// Limits, checked before sending: from -10000 to 10000.
+    #[serde(rename = "hoursLater", default, skip_serializing_if = "Option::is_none")]
+    pub hours_later: Option<i64>,
+    /// The time of day, `HH:MM`, in steps of ten minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<crate::Time>,
+}
+impl ReminderTiming {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>, days_later: i64) -> Self {
+        Self {
+            code: code.into(),
+            days_later,
+            hours_later: None,
+            time: None,
+        }
+    }
+    /// Sets `hoursLater`.
+    pub fn hours_later(mut self, value: i64) -> Self {
+        self.hours_later = Some(value);
+        self
+    }
+    /// Sets `time`.
+    pub fn time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.days_later;
+            crate::LimitError::check_range(
+                "daysLater",
+                *value,
+                Some(-10000),
+                Some(super::limits::MAX_REMINDER_OFFSET as i64),
+            )?;
+        }
+        if let Some(value) = &self.hours_later {
+            crate::LimitError::check_range(
+                "hoursLater",
+                *value,
+                Some(-10000),
+                Some(super::limits::MAX_REMINDER_OFFSET as i64),
+            )?;
+        }
+        Ok(())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RequiredPlugin {
@@ -5884,6 +6737,86 @@ impl SettingsChanged {
             crate::LimitError::check_id("revision", value.get())?;
         }
         Ok(())
+    }
+}
+/// Whom a permission or notification is for: a user (login name, `guest/` before a guest's),
+/// a group, a department, the app's creator (`CREATOR`, app permissions only, without a
+/// code), or the users a user, department or group selection field names, or its creator or
+/// modifier field (`FIELD_ENTITY`, by field code; not in app permissions).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SettingsEntity {
+    pub r#type: SettingsEntityType,
+    /// The login name, group code, department code or field code; `null` for `CREATOR`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+impl SettingsEntity {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(r#type: impl Into<SettingsEntityType>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            code: None,
+        }
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum SettingsEntityType {
+    /// `USER`
+    #[serde(rename = "USER")]
+    User,
+    /// `GROUP`
+    #[serde(rename = "GROUP")]
+    Group,
+    /// `ORGANIZATION`
+    #[serde(rename = "ORGANIZATION")]
+    Organization,
+    /// `CREATOR`
+    #[serde(rename = "CREATOR")]
+    Creator,
+    /// `FIELD_ENTITY`
+    #[serde(rename = "FIELD_ENTITY")]
+    FieldEntity,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl SettingsEntityType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::User => "USER",
+            Self::Group => "GROUP",
+            Self::Organization => "ORGANIZATION",
+            Self::Creator => "CREATOR",
+            Self::FieldEntity => "FIELD_ENTITY",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for SettingsEntityType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 /// A language of localized names in app settings.

@@ -1,0 +1,413 @@
+//! App, record and field permissions: read and written live or pre-live, kept with the rest of
+//! each copy of an app's settings (so a deploy makes the pre-live ones live), and enforced for
+//! users (password and OAuth) at the app and field level.
+//!
+//! What the emulator simplifies: it knows no one's groups or departments, so an entry for the
+//! group `everyone` applies to every user, an entry for another group or for a department to no
+//! one, and `FIELD_ENTITY` entries (the users a field of each record names) to no one. Record
+//! permissions are kept and read back but not enforced. A live write checks the expected
+//! revision against the pre-live settings (kintone keeps one settings revision per app), changes
+//! both copies, so that a later deploy keeps it, and gives both the raised revision.
+
+use std::collections::HashMap;
+
+use serde_json::{json, Map, Value};
+
+use super::apps::{changed, readable, writable};
+use super::{id_param, Ctx, Need, Principal};
+use crate::error::{KintoneError, Result};
+use crate::store::Db;
+
+/// The group every user belongs to; kintone ranks its entry last wherever it is placed.
+const EVERYONE: &str = "everyone";
+
+const ENTITY_TYPES: &[&str] = &["USER", "GROUP", "ORGANIZATION", "CREATOR", "FIELD_ENTITY"];
+const APP_FLAGS: &[&str] = &[
+    "appEditable",
+    "recordViewable",
+    "recordAddable",
+    "recordEditable",
+    "recordDeletable",
+    "recordImportable",
+    "recordExportable",
+];
+const RECORD_FLAGS: &[&str] = &["viewable", "editable", "deletable"];
+
+/// One copy's permissions, as the Get operations answer them.
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub app: Vec<Value>,
+    pub records: Vec<Value>,
+    pub fields: Vec<Value>,
+}
+
+impl Default for Access {
+    /// A new app's: its creator manages it, and everyone may do everything with its records.
+    fn default() -> Access {
+        let all = |entity: Value, manage: bool| {
+            let mut right = json!({"entity": entity, "includeSubs": false});
+            for flag in APP_FLAGS {
+                right[*flag] = json!(*flag != "appEditable" || manage);
+            }
+            right
+        };
+        Access {
+            app: vec![
+                all(json!({"type": "CREATOR", "code": null}), true),
+                all(json!({"type": "GROUP", "code": EVERYONE}), false),
+            ],
+            records: Vec::new(),
+            fields: Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Part {
+    App,
+    Records,
+    Fields,
+}
+
+fn part(access: &mut Access, part: Part) -> &mut Vec<Value> {
+    match part {
+        Part::App => &mut access.app,
+        Part::Records => &mut access.records,
+        Part::Fields => &mut access.fields,
+    }
+}
+
+/// The login of a caller who is a user; `None` for API tokens.
+fn user<'c>(ctx: &'c Ctx) -> Option<&'c str> {
+    match &ctx.principal {
+        Principal::User(login) | Principal::OAuth { login, .. } => Some(login),
+        Principal::Tokens(_) => None,
+    }
+}
+
+/// Whether `entity` names `login` (the app's creator is `creator`).
+fn names(entity: &Value, login: &str, creator: &str) -> bool {
+    let code = entity.get("code").and_then(Value::as_str);
+    match entity.get("type").and_then(Value::as_str) {
+        Some("USER") => code == Some(login),
+        Some("GROUP") => code == Some(EVERYONE),
+        Some("CREATOR") => creator == login,
+        _ => false,
+    }
+}
+
+/// The first entry that names `login`, `everyone` last.
+fn first_match<'v>(
+    entries: impl Iterator<Item = &'v Value> + Clone,
+    entity_of: impl Fn(&'v Value) -> Option<&'v Value>,
+    login: &str,
+    creator: &str,
+) -> Option<&'v Value> {
+    let is_everyone = |e: &Value| {
+        e.get("type").and_then(Value::as_str) == Some("GROUP")
+            && e.get("code").and_then(Value::as_str) == Some(EVERYONE)
+    };
+    let named = |e: &&'v Value, everyone: bool| {
+        entity_of(e).is_some_and(|e| is_everyone(e) == everyone && names(e, login, creator))
+    };
+    entries
+        .clone()
+        .find(|e| named(e, false))
+        .or_else(|| entries.clone().find(|e| named(e, true)))
+}
+
+fn creator_of(db: &Db, app: u64) -> String {
+    db.settings
+        .get(&app)
+        .and_then(|s| s.creator.get("code"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Whether the live app permissions let `login` do `need`, or manage the app (`None`).
+pub fn app_allows(db: &Db, app: u64, login: &str, need: Option<Need>) -> bool {
+    let Some(live) = db.settings.get(&app).and_then(|s| s.live.as_ref()) else {
+        return true;
+    };
+    let creator = creator_of(db, app);
+    let flag = match need {
+        None => "appEditable",
+        Some(Need::View) => "recordViewable",
+        Some(Need::Add) => "recordAddable",
+        Some(Need::Edit) => "recordEditable",
+        Some(Need::Delete) => "recordDeletable",
+    };
+    first_match(live.access.app.iter(), |r| r.get("entity"), login, &creator)
+        .and_then(|r| r.get(flag))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
+/// What the live field permissions let `login` do with each field that has them: `READ`,
+/// `WRITE` or `NONE` (no entry naming the user is `NONE`).
+fn field_access(db: &Db, app: u64, login: &str) -> HashMap<String, String> {
+    let Some(live) = db.settings.get(&app).and_then(|s| s.live.as_ref()) else {
+        return HashMap::new();
+    };
+    let creator = creator_of(db, app);
+    live.access
+        .fields
+        .iter()
+        .filter_map(|right| {
+            let code = right.get("code")?.as_str()?.to_string();
+            let entities = right.get("entities")?.as_array()?;
+            let access = first_match(entities.iter(), |e| e.get("entity"), login, &creator)
+                .and_then(|e| e.get("accessibility"))
+                .and_then(Value::as_str)
+                .unwrap_or("NONE");
+            Some((code, access.to_string()))
+        })
+        .collect()
+}
+
+/// The fields the caller may not view in `app`: records are answered without them.
+pub fn hidden_fields(ctx: &Ctx, app: u64) -> Vec<String> {
+    let Some(login) = user(ctx) else {
+        return Vec::new();
+    };
+    field_access(ctx.db, app, login)
+        .into_iter()
+        .filter(|(_, a)| a == "NONE")
+        .map(|(code, _)| code)
+        .collect()
+}
+
+/// Refuses a record write that gives a value to a field the caller may not edit.
+pub fn check_writable(ctx: &Ctx, app: u64, record: Option<&Value>) -> Result<()> {
+    let (Some(login), Some(record)) = (user(ctx), record.and_then(Value::as_object)) else {
+        return Ok(());
+    };
+    let access = field_access(ctx.db, app, login);
+    if record
+        .keys()
+        .any(|code| access.get(code).is_some_and(|a| a != "WRITE"))
+    {
+        return Err(ctx.denied());
+    }
+    Ok(())
+}
+
+/// Users need the right to manage the app to read or change its permissions.
+fn require_manager(ctx: &Ctx, app: u64) -> Result<()> {
+    match user(ctx) {
+        Some(login) if !app_allows(ctx.db, app, login, None) => Err(ctx.denied()),
+        _ => Ok(()),
+    }
+}
+
+fn get(ctx: &mut Ctx, params: &Value, preview: bool, which: Part) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let copy = readable(ctx, app, preview)?;
+    require_manager(ctx, app)?;
+    let mut access = copy.access.clone();
+    Ok(json!({
+        "rights": part(&mut access, which),
+        "revision": copy.revision.to_string(),
+    }))
+}
+
+pub fn get_app(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
+    get(ctx, params, preview, Part::App)
+}
+
+pub fn get_records(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
+    get(ctx, params, preview, Part::Records)
+}
+
+pub fn get_fields(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
+    get(ctx, params, preview, Part::Fields)
+}
+
+/// A boolean kintone also takes as the string `"true"` or `"false"`; left out is `false`.
+fn flag(v: Option<&Value>, at: &str) -> Result<bool> {
+    match v {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(Value::String(s)) if s == "true" => Ok(true),
+        Some(Value::String(s)) if s == "false" => Ok(false),
+        Some(_) => Err(KintoneError::invalid(at, "Enter true or false.")),
+    }
+}
+
+/// An entity as kintone keeps it; `CREATOR` is allowed in app permissions only, `FIELD_ENTITY`
+/// everywhere else.
+fn entity(v: Option<&Value>, at: &str, app_rights: bool) -> Result<Value> {
+    let t = v
+        .and_then(|e| e.get("type"))
+        .and_then(Value::as_str)
+        .filter(|t| ENTITY_TYPES.contains(t))
+        .filter(|t| {
+            if app_rights {
+                *t != "FIELD_ENTITY"
+            } else {
+                *t != "CREATOR"
+            }
+        })
+        .ok_or_else(|| KintoneError::invalid(format!("{at}.type"), "Enter a valid entity type."))?;
+    if t == "CREATOR" {
+        return Ok(json!({"type": t, "code": null}));
+    }
+    let code = v
+        .and_then(|e| e.get("code"))
+        .and_then(Value::as_str)
+        .filter(|c| !c.is_empty())
+        .ok_or_else(|| KintoneError::invalid(format!("{at}.code"), "Required field."))?;
+    Ok(json!({"type": t, "code": code}))
+}
+
+fn rights_param(params: &Value) -> Result<&Vec<Value>> {
+    params
+        .get("rights")
+        .and_then(Value::as_array)
+        .ok_or_else(|| KintoneError::invalid("rights", "Required field."))
+}
+
+fn app_rights(params: &Value) -> Result<Vec<Value>> {
+    let mut out = Vec::new();
+    for (i, r) in rights_param(params)?.iter().enumerate() {
+        let at = format!("rights[{i}]");
+        let mut right = Map::new();
+        right.insert(
+            "entity".into(),
+            entity(r.get("entity"), &format!("{at}.entity"), true)?,
+        );
+        right.insert(
+            "includeSubs".into(),
+            json!(flag(r.get("includeSubs"), &format!("{at}.includeSubs"))?),
+        );
+        for f in APP_FLAGS {
+            right.insert((*f).into(), json!(flag(r.get(*f), &format!("{at}.{f}"))?));
+        }
+        let on = |f: &str| right[f] == json!(true);
+        if (on("recordEditable") || on("recordDeletable")) && !on("recordViewable") {
+            return Err(KintoneError::invalid(
+                format!("{at}.recordViewable"),
+                "Editing or deleting records needs viewing them.",
+            ));
+        }
+        if on("recordImportable") && !on("recordAddable") {
+            return Err(KintoneError::invalid(
+                format!("{at}.recordAddable"),
+                "Importing records needs adding them.",
+            ));
+        }
+        out.push(Value::Object(right));
+    }
+    Ok(out)
+}
+
+fn record_rights(params: &Value) -> Result<Vec<Value>> {
+    let mut out = Vec::new();
+    for (i, r) in rights_param(params)?.iter().enumerate() {
+        let at = format!("rights[{i}]");
+        let filter = match r.get("filterCond") {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => {
+                return Err(KintoneError::invalid(
+                    format!("{at}.filterCond"),
+                    "Enter a query.",
+                ))
+            }
+        };
+        if !filter.trim().is_empty() {
+            crate::query::parse(&filter)
+                .map_err(|e| KintoneError::invalid(format!("{at}.filterCond"), e.message_en))?;
+        }
+        let entities = r
+            .get("entities")
+            .and_then(Value::as_array)
+            .ok_or_else(|| KintoneError::invalid(format!("{at}.entities"), "Required field."))?;
+        let mut kept = Vec::new();
+        for (j, e) in entities.iter().enumerate() {
+            let at = format!("{at}.entities[{j}]");
+            let mut one =
+                json!({"entity": entity(e.get("entity"), &format!("{at}.entity"), false)?});
+            for f in RECORD_FLAGS.iter().chain(&["includeSubs"]) {
+                one[*f] = json!(flag(e.get(*f), &format!("{at}.{f}"))?);
+            }
+            kept.push(one);
+        }
+        out.push(json!({"filterCond": filter, "entities": kept}));
+    }
+    Ok(out)
+}
+
+fn field_rights(params: &Value, properties: &Map<String, Value>) -> Result<Vec<Value>> {
+    let mut out = Vec::new();
+    for (i, r) in rights_param(params)?.iter().enumerate() {
+        let at = format!("rights[{i}]");
+        let code = r
+            .get("code")
+            .and_then(Value::as_str)
+            .filter(|c| properties.contains_key(*c))
+            .ok_or_else(|| {
+                KintoneError::invalid(format!("{at}.code"), "No field has this code.")
+            })?;
+        let entities = r
+            .get("entities")
+            .and_then(Value::as_array)
+            .ok_or_else(|| KintoneError::invalid(format!("{at}.entities"), "Required field."))?;
+        let mut kept = Vec::new();
+        for (j, e) in entities.iter().enumerate() {
+            let at = format!("{at}.entities[{j}]");
+            let accessibility = e
+                .get("accessibility")
+                .and_then(Value::as_str)
+                .filter(|a| matches!(*a, "READ" | "WRITE" | "NONE"))
+                .ok_or_else(|| {
+                    KintoneError::invalid(
+                        format!("{at}.accessibility"),
+                        "Enter READ, WRITE or NONE.",
+                    )
+                })?;
+            kept.push(json!({
+                "accessibility": accessibility,
+                "entity": entity(e.get("entity"), &format!("{at}.entity"), false)?,
+                "includeSubs": flag(e.get("includeSubs"), &format!("{at}.includeSubs"))?,
+            }));
+        }
+        out.push(json!({"code": code, "entities": kept}));
+    }
+    Ok(out)
+}
+
+/// Replaces one part of the permissions, pre-live, or live and pre-live.
+fn put(ctx: &mut Ctx, params: &Value, preview: bool, which: Part) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let copy = readable(ctx, app, preview)?;
+    let rights = match which {
+        Part::App => app_rights(params)?,
+        Part::Records => record_rights(params)?,
+        Part::Fields => field_rights(params, &copy.properties)?,
+    };
+    require_manager(ctx, app)?;
+    *part(&mut writable(ctx, params, app)?.access, which) = rights.clone();
+    let answer = changed(ctx, app);
+    if !preview {
+        let s = ctx.db.settings.get_mut(&app).expect("read above");
+        let revision = s.preview.revision;
+        let live = s.live.as_mut().expect("read above");
+        *part(&mut live.access, which) = rights;
+        live.revision = revision;
+    }
+    Ok(answer)
+}
+
+pub fn update_app(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
+    put(ctx, params, preview, Part::App)
+}
+
+pub fn update_records(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
+    put(ctx, params, preview, Part::Records)
+}
+
+pub fn update_fields(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
+    put(ctx, params, preview, Part::Fields)
+}

@@ -1,0 +1,429 @@
+//! App, record and field permissions against the emulator, end to end: each written through the
+//! client and read back, pre-live until deployed or live at once; and the app and field
+//! permissions enforced for users.
+
+use kintone_api::*;
+use kintone_tests::*;
+
+/// The emulator of [`emulator_and_client`] with the user who created app 1 (`Administrator`),
+/// signed in, and the user `sato`, signed in; and the full API token's client.
+async fn emulator_and_users() -> (kintone_emulator::Emulator, Client, Client, Client) {
+    let (emulator, token) = emulator_with(|b| b.user(ADMIN, "admin")).await;
+    let signed_in = |login: &str, password: &str| {
+        Client::builder(emulator.base_url())
+            .password(login, password)
+            .build()
+            .unwrap()
+    };
+    let admin = signed_in(ADMIN, "admin");
+    let sato = signed_in("sato", "pw");
+    (emulator, admin, sato, token)
+}
+
+const ADMIN: &str = "Administrator";
+
+fn user(login: &str) -> SettingsEntity {
+    SettingsEntity::new(SettingsEntityType::User).code(login)
+}
+
+fn everyone() -> SettingsEntity {
+    SettingsEntity::new(SettingsEntityType::Group).code("everyone")
+}
+
+fn creator_manages() -> AppRight {
+    AppRight::new(SettingsEntity::new(SettingsEntityType::Creator))
+        .app_editable(true)
+        .record_viewable(true)
+        .record_addable(true)
+        .record_editable(true)
+        .record_deletable(true)
+}
+
+fn amount(n: &str) -> FieldInput {
+    FieldInput::number(Some(n.parse().unwrap()))
+}
+
+fn code_of(err: &Error) -> (Option<u16>, Option<&str>) {
+    (err.status().map(|s| s.as_u16()), err.code())
+}
+
+/// Deploys app 1 and reads the status until it ends.
+async fn deploy(client: &Client) {
+    client
+        .apps()
+        .deploy_apps([DeployTarget::new(1u64)])
+        .send()
+        .await
+        .unwrap();
+    for _ in 0..10 {
+        let status = client
+            .apps()
+            .get_deploy_status([1u64])
+            .send()
+            .await
+            .unwrap();
+        match status.apps[0].status {
+            DeployStatus::Processing => continue,
+            other => return assert_eq!(other, DeployStatus::Success),
+        }
+    }
+    panic!("the deploy never ends");
+}
+
+#[tokio::test]
+async fn app_permissions_written_pre_live_are_enforced_after_deploy() {
+    let (_emulator, admin, sato, _) = emulator_and_users().await;
+    let before = admin
+        .permissions()
+        .get_app_permissions(1u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(before.rights.len(), 2, "the creator, and everyone");
+    assert_eq!(before.rights[1].record_addable, Some(true));
+
+    let changed = admin
+        .permissions()
+        .update_app_permissions(
+            1u64,
+            [
+                creator_manages(),
+                AppRight::new(user("sato")).record_viewable(true),
+            ],
+        )
+        .revision(before.revision)
+        .preview()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.revision.get(), before.revision.get() + 1);
+    let pre_live = admin
+        .permissions()
+        .get_app_permissions(1u64)
+        .preview()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pre_live.revision, changed.revision);
+    assert_eq!(pre_live.rights[1].entity.code.as_deref(), Some("sato"));
+    assert_eq!(
+        (
+            pre_live.rights[1].record_viewable,
+            pre_live.rights[1].record_addable
+        ),
+        (Some(true), Some(false)),
+        "a right left out is not granted"
+    );
+    let live = admin
+        .permissions()
+        .get_app_permissions(1u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.rights.len(), 2, "the live app keeps its permissions");
+    sato.records()
+        .add_record(1u64)
+        .record(record("before the deploy", &[]))
+        .send()
+        .await
+        .unwrap();
+
+    deploy(&admin).await;
+    let live = admin
+        .permissions()
+        .get_app_permissions(1u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.rights, pre_live.rights);
+    let refused = sato
+        .records()
+        .add_record(1u64)
+        .record(record("after", &[]))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&refused), (Some(403), Some("CB_NO02")));
+    let page = sato.records().get_records(1u64).send().await.unwrap();
+    assert_eq!(page.records.len(), 1, "sato may still view");
+    let not_admin = sato
+        .permissions()
+        .get_app_permissions(1u64)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&not_admin), (Some(403), Some("CB_NO02")));
+}
+
+#[tokio::test]
+async fn live_app_permissions_apply_at_once_and_a_stale_revision_conflicts() {
+    let (_emulator, admin, sato, token) = emulator_and_users().await;
+    let added = token
+        .records()
+        .add_record(1u64)
+        .record(record("kept", &[]))
+        .send()
+        .await
+        .unwrap();
+    let before = admin
+        .permissions()
+        .get_app_permissions(1u64)
+        .send()
+        .await
+        .unwrap();
+    let changed = admin
+        .permissions()
+        .update_app_permissions(
+            1u64,
+            [
+                creator_manages(),
+                AppRight::new(everyone())
+                    .record_viewable(true)
+                    .record_addable(true),
+            ],
+        )
+        .revision(before.revision)
+        .send()
+        .await
+        .unwrap();
+    let live = admin
+        .permissions()
+        .get_app_permissions(1u64)
+        .send()
+        .await
+        .unwrap();
+    let pre_live = admin
+        .permissions()
+        .get_app_permissions(1u64)
+        .preview()
+        .send()
+        .await
+        .unwrap();
+    for read in [&live, &pre_live] {
+        assert_eq!(read.revision, changed.revision);
+        assert_eq!(read.rights[1].record_editable, Some(false));
+    }
+    let refused = sato
+        .records()
+        .delete_records(1u64, [added.id])
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&refused), (Some(403), Some("CB_NO02")));
+
+    let stale = admin
+        .permissions()
+        .update_app_permissions(1u64, [creator_manages()])
+        .revision(before.revision)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&stale), (Some(409), Some("GAIA_CO02")));
+    let unchanged = admin
+        .permissions()
+        .get_app_permissions(1u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unchanged.rights.len(), 2);
+}
+
+#[tokio::test]
+async fn record_permissions_read_back_live_and_pre_live() {
+    let (_emulator, admin, _, _) = emulator_and_users().await;
+    let empty = admin
+        .permissions()
+        .get_record_permissions(1u64)
+        .send()
+        .await
+        .unwrap();
+    assert!(empty.rights.is_empty());
+    let rights = [RecordRight::new([
+        RecordRightEntity::new(user("sato"))
+            .viewable(true)
+            .editable(true),
+        RecordRightEntity::new(everyone()).viewable(true),
+    ])
+    .filter_cond(r#"Kind in ("A")"#)];
+    admin
+        .permissions()
+        .update_record_permissions(1u64, rights.clone())
+        .preview()
+        .send()
+        .await
+        .unwrap();
+    let pre_live = admin
+        .permissions()
+        .get_record_permissions(1u64)
+        .preview()
+        .send()
+        .await
+        .unwrap();
+    let right = &pre_live.rights[0];
+    assert_eq!(right.filter_cond.as_deref(), Some(r#"Kind in ("A")"#));
+    assert_eq!(right.entities[0].entity.code.as_deref(), Some("sato"));
+    assert_eq!(
+        (right.entities[0].editable, right.entities[0].deletable),
+        (Some(true), Some(false))
+    );
+    let live = admin
+        .permissions()
+        .get_record_permissions(1u64)
+        .send()
+        .await
+        .unwrap();
+    assert!(live.rights.is_empty(), "pre-live until deployed");
+
+    admin
+        .permissions()
+        .update_record_permissions(1u64, rights)
+        .send()
+        .await
+        .unwrap();
+    let live = admin
+        .permissions()
+        .get_record_permissions(1u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.rights, pre_live.rights);
+
+    let bad = admin
+        .permissions()
+        .update_record_permissions(
+            1u64,
+            [RecordRight::new([RecordRightEntity::new(everyone())]).filter_cond("Kind in (")],
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&bad), (Some(400), Some("CB_VA01")));
+}
+
+#[tokio::test]
+async fn field_permissions_hide_fields_and_refuse_writes_to_read_only_ones() {
+    let (_emulator, admin, sato, token) = emulator_and_users().await;
+    let added = token
+        .records()
+        .add_record(1u64)
+        .record(record(
+            "open",
+            &[
+                ("Code", FieldInput::single_line_text("C-1")),
+                ("Amount", amount("10")),
+            ],
+        ))
+        .send()
+        .await
+        .unwrap();
+    let rights = [
+        FieldRight::new(
+            "Code",
+            [FieldRightEntity::new(
+                FieldAccessibility::Write,
+                SettingsEntity::new(SettingsEntityType::User).code(ADMIN),
+            )],
+        ),
+        FieldRight::new(
+            "Amount",
+            [
+                FieldRightEntity::new(FieldAccessibility::Write, user(ADMIN)),
+                FieldRightEntity::new(FieldAccessibility::Read, everyone()),
+            ],
+        ),
+    ];
+    admin
+        .permissions()
+        .update_field_permissions(1u64, rights.clone())
+        .preview()
+        .send()
+        .await
+        .unwrap();
+    let pre_live = admin
+        .permissions()
+        .get_field_permissions(1u64)
+        .preview()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pre_live.rights.len(), 2);
+    assert_eq!(
+        pre_live.rights[1].entities[1].accessibility,
+        FieldAccessibility::Read
+    );
+    let open = sato
+        .records()
+        .get_record(1u64, added.id)
+        .send()
+        .await
+        .unwrap();
+    assert!(open.record.contains_key("Code"), "pre-live until deployed");
+
+    deploy(&admin).await;
+    let live = admin
+        .permissions()
+        .get_field_permissions(1u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.rights, pre_live.rights);
+    let seen = sato
+        .records()
+        .get_record(1u64, added.id)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !seen.record.contains_key("Code"),
+        "a field sato may not view is absent"
+    );
+    assert_eq!(seen.record["Amount"].as_decimal().unwrap().as_str(), "10");
+    let page = sato.records().get_records(1u64).send().await.unwrap();
+    assert!(!page.records[0].contains_key("Code"));
+    let by_admin = admin
+        .records()
+        .get_record(1u64, added.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_admin.record["Code"].as_text(), Some("C-1"));
+
+    let refused = sato
+        .records()
+        .update_record(1u64)
+        .id(added.id)
+        .record(record("open", &[("Amount", amount("11"))]))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&refused), (Some(403), Some("CB_NO02")));
+    sato.records()
+        .update_record(1u64)
+        .id(added.id)
+        .record(record("renamed", &[]))
+        .send()
+        .await
+        .unwrap();
+    admin
+        .records()
+        .update_record(1u64)
+        .id(added.id)
+        .record(record("renamed", &[("Amount", amount("12"))]))
+        .send()
+        .await
+        .unwrap();
+
+    let unknown = admin
+        .permissions()
+        .update_field_permissions(
+            1u64,
+            [FieldRight::new(
+                "Nope",
+                [FieldRightEntity::new(FieldAccessibility::Read, everyone())],
+            )],
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&unknown), (Some(400), Some("CB_VA01")));
+}
