@@ -290,8 +290,13 @@ fn checks(f: &Field, structs: &BTreeSet<String>, nonzero_ids: &IdChecks) -> Toke
         });
     }
     if let Some(max) = max_length {
+        // A named string type (a string id) is text behind `as_str`.
+        let text = match &f.ty {
+            TypeRef::Named(_) => quote! { value.as_str() },
+            _ => quote! { value },
+        };
         body.push(quote! {
-            let length = value.chars().count();
+            let length = #text.chars().count();
             if length > #max {
                 return Err(crate::LimitError::TooLong { field: #wire, max: #max, actual: length });
             }
