@@ -20,6 +20,10 @@ pub struct Settings {
     pub properties: Map<String, Value>,
     /// The form's layout, as Get Form Layout answers it.
     pub layout: Vec<Value>,
+    /// The other settings groups that have been written (views, general settings, process
+    /// management, …), by their name in the path (`views`, `settings`, `status`, …), as kintone
+    /// answers them without the revision; a group never written reads as kintone's default.
+    pub groups: Map<String, Value>,
 }
 
 /// Where an app's last deploy is.
@@ -59,6 +63,7 @@ impl AppSettings {
             description: String::new(),
             properties: properties_of(&seed.fields, seed.process.is_some()),
             layout: layout_of(&seed.fields),
+            groups: Map::new(),
         };
         let admin =
             json!({"code": crate::store::ADMINISTRATOR, "name": crate::store::ADMINISTRATOR});
@@ -86,6 +91,7 @@ impl AppSettings {
                 description: String::new(),
                 properties: properties_of(&[], false),
                 layout: Vec::new(),
+                groups: Map::new(),
             },
             code: String::new(),
             space: None,

@@ -11,6 +11,7 @@ pub(crate) mod plugins;
 mod process;
 pub(crate) mod records;
 pub(crate) mod schema;
+mod settings;
 pub(crate) mod spaces;
 
 use std::sync::Arc;
@@ -81,6 +82,9 @@ pub const IMPLEMENTED: &[&str] = &[
     "getFormLayout",
     "getFormLayoutPreview",
     "updateFormLayout",
+    "getViews",
+    "getViewsPreview",
+    "updateViews",
 ];
 
 /// Who is calling.
@@ -325,6 +329,9 @@ pub fn dispatch(
         "getFormLayout" => json(form::get_layout(ctx, params, false)),
         "getFormLayoutPreview" => json(form::get_layout(ctx, params, true)),
         "updateFormLayout" => json(form::update_layout(ctx, params)),
+        "getViews" => json(settings::get_views(ctx, params, false)),
+        "getViewsPreview" => json(settings::get_views(ctx, params, true)),
+        "updateViews" => json(settings::update_views(ctx, params)),
         other => Err(KintoneError::new(
             501,
             "EMULATOR_NI01",
@@ -383,13 +390,16 @@ mod tests {
             shared: &shared,
             base_url: String::new(),
         };
-        let err = match dispatch(&mut ctx, "getViews", &Value::Null, None) {
+        let err = match dispatch(&mut ctx, "noSuchOperationEver", &Value::Null, None) {
             Err(e) => e,
             Ok(_) => panic!("an unknown operation must not succeed"),
         };
         assert_eq!((err.status.as_u16(), err.code), (501, "EMULATOR_NI01"));
         let body = err.body("id-1", false);
         assert_eq!(body["id"], "id-1");
-        assert!(body["message"].as_str().unwrap().contains("getViews"));
+        assert!(body["message"]
+            .as_str()
+            .unwrap()
+            .contains("noSuchOperationEver"));
     }
 }

@@ -7424,6 +7424,333 @@ impl<C> crate::runtime::Call<'_, UpdateFormLayoutRequest, C> {
         self.map(|request| request.revision(value))
     }
 }
+/// Get views.
+///
+/// `GET /k/v1/app/views.json`
+///
+/// Its preview twin, `getViewsPreview` (`GET /k/v1/preview/app/views.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/views/get-views/)
+///
+/// Reads an app's views, by view name: lists (with their columns), calendars and custom
+/// (HTML) views, each with its filter condition (query language) and sort order. Dates and
+/// times in filter conditions are answered in UTC, whatever the caller's time zone.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "4",
+///   "views": {
+///     "(Assigned to me)": {
+///       "builtinType": "ASSIGNEE",
+///       "fields": [
+///         "Title"
+///       ],
+///       "filterCond": "",
+///       "id": "5520257",
+///       "index": "3",
+///       "name": "(Assigned to me)",
+///       "sort": "Record_number desc",
+///       "type": "LIST"
+///     },
+///     "Board": {
+///       "device": "ANY",
+///       "filterCond": "",
+///       "html": "<div id=\"board\"></div>",
+///       "id": "5520256",
+///       "index": "2",
+///       "name": "Board",
+///       "pager": true,
+///       "sort": "Record_number desc",
+///       "type": "CUSTOM"
+///     },
+///     "Due dates": {
+///       "date": "Due",
+///       "filterCond": "",
+///       "id": "5520255",
+///       "index": "1",
+///       "name": "Due dates",
+///       "sort": "Record_number asc",
+///       "title": "Title",
+///       "type": "CALENDAR"
+///     },
+///     "Open orders": {
+///       "fields": [
+///         "Record_number",
+///         "Title",
+///         "Amount"
+///       ],
+///       "filterCond": "Amount > 100 and Created_datetime > \"2024-03-01T00:00:00Z\"",
+///       "id": "5520254",
+///       "index": "0",
+///       "name": "Open orders",
+///       "sort": "Record_number desc",
+///       "type": "LIST"
+///     }
+///   }
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetViewsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+    /// The language of field names and options when the app is localized: `default`, `en`,
+    /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<SettingsLang>,
+}
+impl GetViewsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            lang: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `lang`.
+    pub fn lang(mut self, value: impl Into<SettingsLang>) -> Self {
+        self.lang = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetViewsRequest {
+    type Response = Views;
+    const ID: &'static str = "getViews";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/views.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetViewsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+        if let Some(value) = &self.lang {
+            query.push("lang", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetViewsRequest {
+    const PREVIEW_ID: &'static str = "getViewsPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/views.json";
+}
+impl<C> crate::runtime::Call<'_, GetViewsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `lang`.
+    pub fn lang(self, value: impl Into<SettingsLang>) -> Self {
+        self.map(|request| request.lang(value))
+    }
+}
+/// Change views.
+///
+/// `PUT /k/v1/preview/app/views.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/views/update-views/)
+///
+/// Replaces an app's pre-live views: the views given, by name, are the app's views after the
+/// change (a view left out is deleted; a view keeps its ID while its name stays). Filter
+/// conditions are in the query language, without `order by`, `limit` or `offset`; `sort`
+/// is what follows `order by`.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "revision": "4",
+///   "views": {
+///     "Due dates": {
+///       "date": "Due",
+///       "index": "1",
+///       "name": "Due dates",
+///       "title": "Title",
+///       "type": "CALENDAR"
+///     },
+///     "Open orders": {
+///       "fields": [
+///         "Record_number",
+///         "Title"
+///       ],
+///       "filterCond": "Amount > 100",
+///       "index": "0",
+///       "name": "Open orders",
+///       "sort": "Record_number desc",
+///       "type": "LIST"
+///     }
+///   }
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "5",
+///   "views": {
+///     "Due dates": {
+///       "id": "5520255"
+///     },
+///     "Open orders": {
+///       "id": "5520254"
+///     }
+///   }
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateViewsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// Every view the app is to have, by name.
+    pub views: ::std::collections::BTreeMap<String, ViewInput>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateViewsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app: impl Into<AppId>,
+        views: impl Into<::std::collections::BTreeMap<String, ViewInput>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            views: views.into(),
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateViewsRequest {
+    type Response = ViewsChanged;
+    const ID: &'static str = "updateViews";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/views.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateViewsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateViewsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
 /// Read and write records, one or many at a time.
 ///
 /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
@@ -8198,5 +8525,52 @@ impl<'c, C> FormApi<'c, C> {
         layout: impl IntoIterator<Item = impl Into<LayoutBlock>>,
     ) -> crate::runtime::Call<'c, UpdateFormLayoutRequest, C> {
         crate::runtime::Call::new(self.client, UpdateFormLayoutRequest::new(app, layout))
+    }
+}
+/// An app's settings besides its form and permissions: views, general settings, process
+/// management, customization, reports, actions, admin notes and the app's plug-ins.
+///
+/// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+/// feature, `blocking::Client`.
+#[derive(Debug)]
+pub struct SettingsApi<'c, C = crate::Client> {
+    client: &'c C,
+}
+impl<C> Clone for SettingsApi<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for SettingsApi<'_, C> {}
+impl crate::Client {
+    /// The `settings` operations. An app's settings besides its form and permissions: views, general settings, process
+    /// management, customization, reports, actions, admin notes and the app's plug-ins.
+    pub fn settings(&self) -> SettingsApi<'_> {
+        SettingsApi { client: self }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// The `settings` operations. An app's settings besides its form and permissions: views, general settings, process
+    /// management, customization, reports, actions, admin notes and the app's plug-ins.
+    pub fn settings(&self) -> SettingsApi<'_, crate::blocking::Client> {
+        SettingsApi { client: self }
+    }
+}
+impl<'c, C> SettingsApi<'c, C> {
+    /// Get views: `GET /k/v1/app/views.json`. See [`GetViewsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/views.json` instead.
+    pub fn get_views(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetViewsRequest, C> {
+        crate::runtime::Call::new(self.client, GetViewsRequest::new(app))
+    }
+    /// Change views: `PUT /k/v1/preview/app/views.json`. See [`UpdateViewsRequest`] for the details.
+    pub fn update_views(
+        &self,
+        app: impl Into<AppId>,
+        views: impl Into<::std::collections::BTreeMap<String, ViewInput>>,
+    ) -> crate::runtime::Call<'c, UpdateViewsRequest, C> {
+        crate::runtime::Call::new(self.client, UpdateViewsRequest::new(app, views))
     }
 }

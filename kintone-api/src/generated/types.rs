@@ -7646,3 +7646,393 @@ impl UserSelectField {
         Ok(())
     }
 }
+/// A view as kintone answers it. Which keys it has depends on its `type`: a list has
+/// `fields`, a calendar `date` and `title`, a custom view `html`, `pager` and `device`.
+/// `builtinType: ASSIGNEE` marks the "assigned to me" list that process management adds.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct View {
+    /// A list of records, a calendar, or a custom view of the app's own HTML.
+    pub r#type: ViewType,
+    /// A view's ID, unique on the domain.
+    pub id: ViewId,
+    pub name: String,
+    /// A view's place among the app's views, from 0.
+    pub index: ViewIndex,
+    /// `ASSIGNEE` for the "assigned to me" list.
+    #[serde(rename = "builtinType", default, skip_serializing_if = "Option::is_none")]
+    pub builtin_type: Option<String>,
+    /// A list's columns, by field code, left to right.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<String>>,
+    /// The date or date-and-time field a calendar places records by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The field a calendar shows for each record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// A custom view's HTML.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    /// Whether a custom view shows the pager.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pager: Option<bool>,
+    /// Where a custom view shows, on desktops only or on any device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<ViewDevice>,
+    /// Which records the view shows (query language); empty for all.
+    #[serde(rename = "filterCond")]
+    pub filter_cond: String,
+    /// The order of the records, as after `order by`.
+    pub sort: String,
+}
+impl View {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        r#type: impl Into<ViewType>,
+        id: impl Into<ViewId>,
+        name: impl Into<String>,
+        index: impl Into<ViewIndex>,
+        filter_cond: impl Into<String>,
+        sort: impl Into<String>,
+    ) -> Self {
+        Self {
+            r#type: r#type.into(),
+            id: id.into(),
+            name: name.into(),
+            index: index.into(),
+            builtin_type: None,
+            fields: None,
+            date: None,
+            title: None,
+            html: None,
+            pager: None,
+            device: None,
+            filter_cond: filter_cond.into(),
+            sort: sort.into(),
+        }
+    }
+    /// Sets `builtinType`.
+    pub fn builtin_type(mut self, value: impl Into<String>) -> Self {
+        self.builtin_type = Some(value.into());
+        self
+    }
+    /// Sets `fields`.
+    pub fn fields(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.fields = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `date`.
+    pub fn date(mut self, value: impl Into<String>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `html`.
+    pub fn html(mut self, value: impl Into<String>) -> Self {
+        self.html = Some(value.into());
+        self
+    }
+    /// Sets `pager`.
+    pub fn pager(mut self, value: bool) -> Self {
+        self.pager = Some(value);
+        self
+    }
+    /// Sets `device`.
+    pub fn device(mut self, value: impl Into<ViewDevice>) -> Self {
+        self.device = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// A view as a change left it.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ViewChanged {
+    /// A view's ID, unique on the domain.
+    pub id: ViewId,
+}
+impl ViewChanged {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<ViewId>) -> Self {
+        Self { id: id.into() }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// Where a custom view shows, on desktops only or on any device.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ViewDevice {
+    /// `DESKTOP`
+    #[serde(rename = "DESKTOP")]
+    Desktop,
+    /// `ANY`
+    #[serde(rename = "ANY")]
+    Any,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ViewDevice {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Desktop => "DESKTOP",
+            Self::Any => "ANY",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ViewDevice {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+crate::wire::numeric_id! {
+    #[doc = " A view's ID, unique on the domain."] pub struct ViewId;
+}
+crate::wire::numeric_id! {
+    #[doc = " A view's place among the app's views, from 0."] pub struct ViewIndex;
+}
+/// A view to write; keys that do not apply to its `type` are ignored. `name` defaults to
+/// the key the view is given under.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ViewInput {
+    /// A list of records, a calendar, or a custom view of the app's own HTML.
+    pub r#type: ViewType,
+    /// A view's place among the app's views, from 0.
+    pub index: ViewIndex,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `ASSIGNEE` to keep the "assigned to me" list.
+    #[serde(rename = "builtinType", default, skip_serializing_if = "Option::is_none")]
+    pub builtin_type: Option<String>,
+    /// A list's columns, by field code, left to right.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<String>>,
+    /// The date or date-and-time field a calendar places records by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The field a calendar shows for each record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// A custom view's HTML.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    /// Whether a custom view shows the pager.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pager: Option<bool>,
+    /// Where a custom view shows, on desktops only or on any device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<ViewDevice>,
+    /// Which records the view shows (query language); empty for all.
+    #[serde(rename = "filterCond", default, skip_serializing_if = "Option::is_none")]
+    pub filter_cond: Option<String>,
+    /// The order of the records, as after `order by`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+}
+impl ViewInput {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(r#type: impl Into<ViewType>, index: impl Into<ViewIndex>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            index: index.into(),
+            name: None,
+            builtin_type: None,
+            fields: None,
+            date: None,
+            title: None,
+            html: None,
+            pager: None,
+            device: None,
+            filter_cond: None,
+            sort: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `builtinType`.
+    pub fn builtin_type(mut self, value: impl Into<String>) -> Self {
+        self.builtin_type = Some(value.into());
+        self
+    }
+    /// Sets `fields`.
+    pub fn fields(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.fields = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `date`.
+    pub fn date(mut self, value: impl Into<String>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `html`.
+    pub fn html(mut self, value: impl Into<String>) -> Self {
+        self.html = Some(value.into());
+        self
+    }
+    /// Sets `pager`.
+    pub fn pager(mut self, value: bool) -> Self {
+        self.pager = Some(value);
+        self
+    }
+    /// Sets `device`.
+    pub fn device(mut self, value: impl Into<ViewDevice>) -> Self {
+        self.device = Some(value.into());
+        self
+    }
+    /// Sets `filterCond`.
+    pub fn filter_cond(mut self, value: impl Into<String>) -> Self {
+        self.filter_cond = Some(value.into());
+        self
+    }
+    /// Sets `sort`.
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// A list of records, a calendar, or a custom view of the app's own HTML.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ViewType {
+    /// `LIST`
+    #[serde(rename = "LIST")]
+    List,
+    /// `CALENDAR`
+    #[serde(rename = "CALENDAR")]
+    Calendar,
+    /// `CUSTOM`
+    #[serde(rename = "CUSTOM")]
+    Custom,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ViewType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::List => "LIST",
+            Self::Calendar => "CALENDAR",
+            Self::Custom => "CUSTOM",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ViewType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Views {
+    /// Every view of the app, by name.
+    pub views: ::std::collections::BTreeMap<String, View>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl Views {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        views: impl Into<::std::collections::BTreeMap<String, View>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            views: views.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ViewsChanged {
+    /// The ID of each view, by name.
+    pub views: ::std::collections::BTreeMap<String, ViewChanged>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl ViewsChanged {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        views: impl Into<::std::collections::BTreeMap<String, ViewChanged>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            views: views.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}

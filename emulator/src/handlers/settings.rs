@@ -1,0 +1,271 @@
+//! App settings besides the form: views, general settings, process management, customization,
+//! reports, actions, admin notes and an app's plug-ins. Each is read from the live or the
+//! pre-live copy and written to the pre-live one (see `apps::writable`); a deploy copies it live.
+
+use serde_json::{json, Map, Value};
+
+use super::apps::{changed, readable, writable};
+use super::{id_param, Ctx};
+use crate::app_settings::{index_of, Settings};
+use crate::error::{KintoneError, Result};
+
+/// A written group of `settings`, or `None` when it was never written.
+fn group<'s>(settings: &'s Settings, name: &str) -> Option<&'s Value> {
+    settings.groups.get(name)
+}
+
+/// A group's keys with the revision of the copy they were read from.
+fn answer(mut body: Value, settings: &Settings) -> Value {
+    body["revision"] = json!(settings.revision.to_string());
+    body
+}
+
+fn object_param<'p>(params: &'p Value, key: &str) -> Result<&'p Map<String, Value>> {
+    params
+        .get(key)
+        .and_then(Value::as_object)
+        .ok_or_else(|| KintoneError::invalid(key, "Required field."))
+}
+
+/// The type of a pre-live form field, by code (`None` when the form has no such field).
+fn field_type<'s>(settings: &'s Settings, code: &str) -> Option<&'s str> {
+    settings
+        .properties
+        .get(code)
+        .and_then(|p| p.get("type"))
+        .and_then(Value::as_str)
+}
+
+fn known_field(settings: &Settings, code: &str, at: &str) -> Result<()> {
+    match field_type(settings, code) {
+        Some(_) => Ok(()),
+        None => Err(KintoneError::invalid(
+            at,
+            format!("The field {code} does not exist."),
+        )),
+    }
+}
+
+/// A filter condition as kintone keeps it: checked against the query language (a condition
+/// only: no `order by`, `limit` or `offset`), and its date-and-time literals in UTC.
+fn filter_cond(text: &str, at: &str) -> Result<String> {
+    let invalid = |why: String| KintoneError::invalid(at, why);
+    let parsed = crate::query::parse(text).map_err(|e| invalid(e.message_en))?;
+    if !parsed.order.is_empty() || parsed.limit.is_some() || parsed.offset.is_some() {
+        return Err(invalid(
+            "A filter condition takes no order by, limit or offset.".into(),
+        ));
+    }
+    Ok(utc_literals(text))
+}
+
+/// `text` with each quoted date and time (one with a `T`) rewritten in UTC, as kintone
+/// answers filter conditions whatever the time zone they were written in.
+fn utc_literals(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c != '"' {
+            continue;
+        }
+        let mut literal = String::new();
+        let mut closed = false;
+        while let Some(d) = chars.next() {
+            if d == '\\' {
+                literal.push(d);
+                if let Some(e) = chars.next() {
+                    literal.push(e);
+                }
+                continue;
+            }
+            if d == '"' {
+                closed = true;
+                break;
+            }
+            literal.push(d);
+        }
+        let converted = literal
+            .contains('T')
+            .then(|| crate::query::normalize_date_time_for_store(&literal))
+            .flatten();
+        out.push_str(converted.as_deref().unwrap_or(&literal));
+        if closed {
+            out.push('"');
+        }
+    }
+    out
+}
+
+/// A sort order as after `order by`, each field on the pre-live form.
+fn sort(settings: &Settings, text: &str, at: &str) -> Result<String> {
+    if text.trim().is_empty() {
+        return Ok(String::new());
+    }
+    let parsed = crate::query::parse(&format!("order by {text}"))
+        .map_err(|e| KintoneError::invalid(at, e.message_en))?;
+    for (field, _) in &parsed.order {
+        known_field(settings, field, at)?;
+    }
+    Ok(text.to_string())
+}
+
+// ---- views ----
+
+pub fn get_views(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let settings = readable(ctx, app, preview)?;
+    let views = group(settings, "views").cloned().unwrap_or(json!({}));
+    Ok(answer(json!({ "views": views }), settings))
+}
+
+/// The largest view ID on the domain, live or pre-live: view IDs are unique on a domain.
+fn last_view_id(ctx: &Ctx) -> u64 {
+    ctx.db
+        .settings
+        .values()
+        .flat_map(|s| s.live.iter().chain(std::iter::once(&s.preview)))
+        .filter_map(|s| group(s, "views").and_then(Value::as_object))
+        .flat_map(|views| views.values())
+        .filter_map(|v| v.get("id").and_then(index_of))
+        .max()
+        .unwrap_or(5_520_000)
+}
+
+/// The keys each view type keeps besides those every view has.
+fn view_keys(view_type: &str) -> &'static [&'static str] {
+    match view_type {
+        "LIST" => &["fields", "builtinType"],
+        "CALENDAR" => &["date", "title"],
+        _ => &["html", "pager", "device"],
+    }
+}
+
+/// One view to write, checked against the pre-live form, as it will read back (without its
+/// ID).
+fn view_of(settings: &Settings, key: &str, given: &Value) -> Result<(String, Value)> {
+    let at = format!("views.{key}");
+    let view_type = given
+        .get("type")
+        .and_then(Value::as_str)
+        .filter(|t| matches!(*t, "LIST" | "CALENDAR" | "CUSTOM"))
+        .ok_or_else(|| {
+            KintoneError::invalid(format!("{at}.type"), "Enter LIST, CALENDAR or CUSTOM.")
+        })?;
+    let index = given
+        .get("index")
+        .and_then(|i| index_of(i).or((i.as_str() == Some("0")).then_some(0)))
+        .ok_or_else(|| KintoneError::invalid(format!("{at}.index"), "Enter an integer value."))?;
+    let name = given
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or(key)
+        .to_string();
+    if name.is_empty() {
+        return Err(KintoneError::invalid(
+            format!("{at}.name"),
+            "Required field.",
+        ));
+    }
+    let mut view = json!({
+        "type": view_type,
+        "name": name,
+        "index": index.to_string(),
+        "filterCond": filter_cond(
+            given.get("filterCond").and_then(Value::as_str).unwrap_or_default(),
+            &format!("{at}.filterCond"),
+        )?,
+        "sort": sort(
+            settings,
+            given.get("sort").and_then(Value::as_str).unwrap_or_default(),
+            &format!("{at}.sort"),
+        )?,
+    });
+    for k in view_keys(view_type) {
+        if let Some(v) = given.get(*k).filter(|v| !v.is_null()) {
+            view[*k] = v.clone();
+        }
+    }
+    match view_type {
+        "LIST" => {
+            let fields = view.get("fields").and_then(Value::as_array).cloned();
+            for (i, f) in fields.into_iter().flatten().enumerate() {
+                let code = f.as_str().unwrap_or_default();
+                known_field(settings, code, &format!("{at}.fields[{i}]"))?;
+            }
+            view.as_object_mut()
+                .expect("an object")
+                .entry("fields")
+                .or_insert(json!([]));
+        }
+        "CALENDAR" => {
+            let date = view.get("date").and_then(Value::as_str).unwrap_or_default();
+            match field_type(settings, date) {
+                Some("DATE" | "DATETIME" | "CREATED_TIME" | "UPDATED_TIME") => {}
+                _ => {
+                    return Err(KintoneError::invalid(
+                        format!("{at}.date"),
+                        "Enter the code of a date or date-and-time field.",
+                    ))
+                }
+            }
+            let title = view
+                .get("title")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            known_field(settings, title, &format!("{at}.title"))?;
+        }
+        _ => {
+            let o = view.as_object_mut().expect("an object");
+            o.entry("html").or_insert(json!(""));
+            o.entry("pager").or_insert(json!(true));
+            o.entry("device").or_insert(json!("DESKTOP"));
+        }
+    }
+    Ok((name, view))
+}
+
+pub fn update_views(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let wanted = object_param(params, "views")?.clone();
+    let mut next_id = last_view_id(ctx);
+    let settings = writable(ctx, params, app)?;
+    let current = group(settings, "views").cloned().unwrap_or(json!({}));
+    let mut views = Map::new();
+    for (key, given) in &wanted {
+        let (name, mut view) = view_of(settings, key, given)?;
+        // A view keeps its ID while its name stays.
+        let id = match current.get(&name).and_then(|v| v.get("id")) {
+            Some(id) => id.clone(),
+            None => {
+                next_id += 1;
+                json!(next_id.to_string())
+            }
+        };
+        view["id"] = id;
+        views.insert(name, view);
+    }
+    let ids: Map<String, Value> = views
+        .iter()
+        .map(|(name, v)| (name.clone(), json!({"id": v["id"]})))
+        .collect();
+    settings.groups.insert("views".into(), Value::Object(views));
+    let mut out = changed(ctx, app);
+    out["views"] = Value::Object(ids);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_and_time_literals_read_back_in_utc_and_others_unchanged() {
+        assert_eq!(
+            utc_literals(
+                r#"Created > "2024-03-01T09:00:00+09:00" and Title = "a\"T" and D = "2024-03-01""#
+            ),
+            r#"Created > "2024-03-01T00:00:00Z" and Title = "a\"T" and D = "2024-03-01""#
+        );
+    }
+}

@@ -1,0 +1,227 @@
+//! App settings besides the form against the emulator, end to end: each group written through
+//! the client to the pre-live settings, read back pre-live, and live only after a deploy.
+
+use kintone_api::{Client, DeployTarget, Error};
+use kintone_tests::*;
+use std::collections::BTreeMap;
+
+/// The emulator of [`emulator_and_client`], with a client signed in as the user `sato` (API
+/// tokens cannot change app settings).
+async fn emulator_and_user() -> (kintone_emulator::Emulator, Client) {
+    let (emulator, _) = emulator_and_client().await;
+    let client = Client::builder(emulator.base_url())
+        .password("sato", "pw")
+        .build()
+        .unwrap();
+    (emulator, client)
+}
+
+fn code_of(err: &Error) -> Option<&str> {
+    match err {
+        Error::Api(e) => Some(e.code.as_str()),
+        _ => None,
+    }
+}
+
+async fn deploy(client: &Client, app: u64) {
+    let outcome = client
+        .deploy_and_wait([DeployTarget::new(app)])
+        .send()
+        .await
+        .unwrap();
+    assert!(outcome.succeeded(), "{outcome:?}");
+}
+
+mod views {
+    use super::*;
+    use kintone_api::{ViewDevice, ViewInput, ViewType};
+
+    fn wanted() -> BTreeMap<String, ViewInput> {
+        BTreeMap::from([
+            (
+                "Big".to_string(),
+                ViewInput::new(ViewType::List, 0u64)
+                    .fields(["Title", "Amount"])
+                    .filter_cond(r#"Amount > 100 and When >= "2024-03-01T09:00:00+09:00""#)
+                    .sort("Amount desc, Title asc"),
+            ),
+            (
+                "Due".to_string(),
+                ViewInput::new(ViewType::Calendar, 1u64)
+                    .date("Due")
+                    .title("Title"),
+            ),
+            (
+                "Board".to_string(),
+                ViewInput::new(ViewType::Custom, 2u64)
+                    .html("<div id=board></div>")
+                    .device(ViewDevice::Any),
+            ),
+        ])
+    }
+
+    #[tokio::test]
+    async fn views_written_are_pre_live_until_deployed_and_dates_read_back_in_utc() {
+        let (_emulator, client) = emulator_and_user().await;
+        let before = client.settings().get_views(1u64).send().await.unwrap();
+        assert!(before.views.is_empty());
+        let changed = client
+            .settings()
+            .update_views(1u64, wanted())
+            .revision(before.revision.get())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(changed.revision.get(), before.revision.get() + 1);
+        let preview = client
+            .settings()
+            .get_views(1u64)
+            .preview()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(preview.revision, changed.revision);
+        let big = &preview.views["Big"];
+        assert_eq!(big.id, changed.views["Big"].id);
+        assert_eq!(
+            (big.r#type, big.index.get(), big.name.as_str()),
+            (ViewType::List, 0, "Big")
+        );
+        assert_eq!(big.fields.as_deref().unwrap(), ["Title", "Amount"]);
+        assert_eq!(
+            big.filter_cond,
+            r#"Amount > 100 and When >= "2024-03-01T00:00:00Z""#
+        );
+        assert_eq!(big.sort, "Amount desc, Title asc");
+        let due = &preview.views["Due"];
+        assert_eq!(
+            (due.date.as_deref(), due.title.as_deref()),
+            (Some("Due"), Some("Title"))
+        );
+        assert_eq!(due.fields, None, "keys of other view types are not kept");
+        let board = &preview.views["Board"];
+        assert_eq!(board.device, Some(ViewDevice::Any));
+        assert_eq!(board.html.as_deref(), Some("<div id=board></div>"));
+
+        let live = client.settings().get_views(1u64).send().await.unwrap();
+        assert!(live.views.is_empty(), "{live:?}");
+        deploy(&client, 1).await;
+        let live = client.settings().get_views(1u64).send().await.unwrap();
+        assert_eq!(live.views, preview.views);
+        assert_eq!(live.revision, changed.revision);
+    }
+
+    #[tokio::test]
+    async fn a_view_keeps_its_id_by_name_and_views_left_out_are_deleted() {
+        let (_emulator, client) = emulator_and_user().await;
+        let first = client
+            .settings()
+            .update_views(1u64, wanted())
+            .send()
+            .await
+            .unwrap();
+        let only_big = BTreeMap::from([(
+            "Big".to_string(),
+            ViewInput::new(ViewType::List, 0u64).fields(["Title"]),
+        )]);
+        let second = client
+            .settings()
+            .update_views(1u64, only_big)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(second.views["Big"].id, first.views["Big"].id);
+        let ids: std::collections::HashSet<_> = first.views.values().map(|v| v.id).collect();
+        assert_eq!(ids.len(), 3, "each view has its own ID");
+        let preview = client
+            .settings()
+            .get_views(1u64)
+            .preview()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(preview.views.keys().collect::<Vec<_>>(), ["Big"]);
+    }
+
+    #[tokio::test]
+    async fn bad_views_and_stale_revisions_are_refused() {
+        let (_emulator, client) = emulator_and_user().await;
+        let refused = |views: BTreeMap<String, ViewInput>| {
+            let client = client.clone();
+            async move {
+                let err = client
+                    .settings()
+                    .update_views(1u64, views)
+                    .send()
+                    .await
+                    .unwrap_err();
+                match err {
+                    Error::Api(e) => (e.code.clone(), e.errors.keys().cloned().collect::<Vec<_>>()),
+                    other => panic!("{other:?}"),
+                }
+            }
+        };
+        let one = |v: ViewInput| BTreeMap::from([("V".to_string(), v)]);
+        let (code, keys) = refused(one(
+            ViewInput::new(ViewType::List, 0u64).filter_cond("Amount > ")
+        ))
+        .await;
+        assert_eq!(
+            (code.as_str(), keys),
+            ("CB_VA01", vec!["views.V.filterCond".to_string()])
+        );
+        let (_, keys) = refused(one(
+            ViewInput::new(ViewType::List, 0u64).filter_cond("Amount > 1 order by Title asc")
+        ))
+        .await;
+        assert_eq!(keys, ["views.V.filterCond"]);
+        let (_, keys) = refused(one(ViewInput::new(ViewType::List, 0u64).sort("Nope asc"))).await;
+        assert_eq!(keys, ["views.V.sort"]);
+        let (_, keys) = refused(one(ViewInput::new(ViewType::List, 0u64).fields(["Nope"]))).await;
+        assert_eq!(keys, ["views.V.fields[0]"]);
+        let (_, keys) = refused(one(ViewInput::new(ViewType::Calendar, 0u64)
+            .date("Title")
+            .title("Title")))
+        .await;
+        assert_eq!(keys, ["views.V.date"]);
+
+        let stale = client
+            .settings()
+            .update_views(1u64, BTreeMap::new())
+            .revision(99u64)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code_of(&stale), Some("GAIA_CO02"), "{stale:?}");
+        let after = client
+            .settings()
+            .get_views(1u64)
+            .preview()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            after.revision.get(),
+            1,
+            "nothing refused changed the settings"
+        );
+    }
+
+    #[tokio::test]
+    async fn api_tokens_read_views_but_cannot_change_them() {
+        let (_emulator, token_client) = emulator_and_client().await;
+        token_client
+            .settings()
+            .get_views(1u64)
+            .send()
+            .await
+            .unwrap();
+        let err = token_client
+            .settings()
+            .update_views(1u64, BTreeMap::new())
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code_of(&err), Some("GAIA_NO01"), "{err:?}");
+    }
+}

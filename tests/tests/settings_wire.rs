@@ -1,0 +1,145 @@
+//! App settings besides the form (views, general settings, process management, …), asserted on
+//! the wire: method, path, query and body, and the decoded response; and the spec's example
+//! answers, decoded by the types the client is generated with.
+
+use kintone_api::Operation;
+use kintone_tests::*;
+use serde_json::json;
+use std::collections::BTreeMap;
+
+/// The example 200 answer the spec gives an operation.
+fn spec_example(operation_id: &str) -> serde_json::Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/kintone.bundled.yaml");
+    let doc: serde_json::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            if op["operationId"] == operation_id {
+                return op["responses"]["200"]["content"]["application/json"]["example"].clone();
+            }
+        }
+    }
+    panic!("no operation {operation_id} in the bundle")
+}
+
+/// The spec's example answer of `R` decodes into `R::Response`, and reads back the same.
+fn decodes<R>() -> R::Response
+where
+    R: Operation,
+    R::Response: serde::de::DeserializeOwned + serde::Serialize,
+{
+    let example = spec_example(R::ID);
+    let decoded: R::Response = serde_json::from_value(example.clone())
+        .unwrap_or_else(|e| panic!("{}: the spec's example does not decode: {e}", R::ID));
+    let again = serde_json::to_value(&decoded).unwrap();
+    for (key, value) in example.as_object().unwrap() {
+        assert_eq!(&again[key], value, "{}: {key} read back differently", R::ID);
+    }
+    decoded
+}
+
+#[tokio::test]
+async fn get_views_live_and_preview() {
+    use kintone_api::ViewType;
+    let (server, client) = server_and_client().await;
+    let mut example = spec_example("getViews");
+    example["views"]["Map"] = json!({"type": "A_FUTURE_VIEW", "id": "9", "name": "Map",
+        "index": "4", "filterCond": "", "sort": ""});
+    answer_json(&server, 200, example).await;
+    let views = client.settings().get_views(1u64).send().await.unwrap();
+    assert_eq!(views.revision.get(), 4);
+    let open = &views.views["Open orders"];
+    assert_eq!(
+        (open.r#type, open.id.get(), open.index.get()),
+        (ViewType::List, 5520254, 0)
+    );
+    assert_eq!(
+        open.fields.as_deref().unwrap(),
+        ["Record_number", "Title", "Amount"]
+    );
+    assert_eq!(
+        open.filter_cond,
+        r#"Amount > 100 and Created_datetime > "2024-03-01T00:00:00Z""#
+    );
+    let due = &views.views["Due dates"];
+    assert_eq!(
+        (due.r#type, due.date.as_deref()),
+        (ViewType::Calendar, Some("Due"))
+    );
+    assert_eq!(views.views["Board"].pager, Some(true));
+    assert_eq!(views.views["Map"].r#type, ViewType::Unknown);
+    client
+        .settings()
+        .get_views(1u64)
+        .lang(kintone_api::SettingsLang::User)
+        .preview()
+        .send()
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(
+        (
+            requests[0].method.as_str(),
+            requests[0].url.path(),
+            requests[0].url.query()
+        ),
+        ("GET", "/k/v1/app/views.json", Some("app=1"))
+    );
+    assert_eq!(
+        (requests[1].url.path(), requests[1].url.query()),
+        ("/k/v1/preview/app/views.json", Some("app=1&lang=user"))
+    );
+}
+
+#[tokio::test]
+async fn update_views() {
+    use kintone_api::{ViewDevice, ViewInput, ViewType};
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("updateViews")).await;
+    let views = BTreeMap::from([
+        (
+            "Open orders".to_string(),
+            ViewInput::new(ViewType::List, 0u64)
+                .fields(["Title", "Amount"])
+                .filter_cond("Amount > 100")
+                .sort("Record_number desc"),
+        ),
+        (
+            "Board".to_string(),
+            ViewInput::new(ViewType::Custom, 1u64)
+                .html("<div></div>")
+                .pager(false)
+                .device(ViewDevice::Any),
+        ),
+    ]);
+    let changed = client
+        .settings()
+        .update_views(1u64, views)
+        .revision(4u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.revision.get(), 5);
+    assert_eq!(changed.views["Due dates"].id.get(), 5520255);
+    let request = only_request(&server).await;
+    assert_eq!(
+        (request.method.as_str(), request.url.path()),
+        ("PUT", "/k/v1/preview/app/views.json")
+    );
+    assert_eq!(
+        body_json(&request),
+        json!({"app": "1", "revision": "4", "views": {
+            "Open orders": {"type": "LIST", "index": "0", "fields": ["Title", "Amount"],
+                "filterCond": "Amount > 100", "sort": "Record_number desc"},
+            "Board": {"type": "CUSTOM", "index": "1", "html": "<div></div>", "pager": false,
+                "device": "ANY"}
+        }})
+    );
+}
+
+#[test]
+fn the_specs_settings_examples_decode() {
+    use kintone_api::*;
+    decodes::<GetViewsRequest>();
+    decodes::<UpdateViewsRequest>();
+}
