@@ -225,3 +225,191 @@ mod views {
         assert_eq!(code_of(&err), Some("GAIA_NO01"), "{err:?}");
     }
 }
+
+mod general {
+    use super::*;
+    use kintone_api::{
+        AppIcon, AppIconFile, AppIconType, AppTheme, FilePart, NumberPrecision,
+        NumberPrecisionRoundingMode, TitleField, TitleFieldSelectionMode,
+    };
+
+    #[tokio::test]
+    async fn general_settings_are_pre_live_until_deployed_and_rename_the_app() {
+        let (_emulator, client) = emulator_and_user().await;
+        let before = client
+            .settings()
+            .get_general_settings(1u64)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            (before.name.as_str(), before.theme),
+            ("Orders", AppTheme::White)
+        );
+        let upload = client
+            .files()
+            .upload_file(FilePart::new("icon.png", vec![0x89, b'P', b'N', b'G']))
+            .send()
+            .await
+            .unwrap()
+            .into_body();
+        let changed = client
+            .settings()
+            .update_general_settings(1u64)
+            .name("Orders 2024")
+            .description("<b>All</b> orders")
+            .icon(AppIcon::new(AppIconType::File).file(AppIconFile::new(upload.file_key.clone())))
+            .theme(AppTheme::Green)
+            .title_field(TitleField::new(TitleFieldSelectionMode::Manual).code("Code"))
+            .enable_bulk_deletion(true)
+            .number_precision(
+                NumberPrecision::new()
+                    .decimal_places(2u64)
+                    .rounding_mode(NumberPrecisionRoundingMode::Up),
+            )
+            .first_month_of_fiscal_year(1u64)
+            .revision(before.revision.get())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(changed.revision.get(), before.revision.get() + 1);
+
+        let preview = client
+            .settings()
+            .get_general_settings(1u64)
+            .preview()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(preview.name.as_str(), "Orders 2024");
+        assert_eq!(preview.description.as_str(), "<b>All</b> orders");
+        let file = preview.icon.file.as_ref().unwrap();
+        assert_eq!(
+            (file.name.as_deref(), file.size),
+            (Some("icon.png"), Some(4))
+        );
+        assert_eq!(preview.theme, AppTheme::Green);
+        assert_eq!(
+            preview.title_field.as_ref().unwrap().code.as_deref(),
+            Some("Code")
+        );
+        assert_eq!(preview.enable_bulk_deletion, Some(true));
+        assert_eq!(
+            preview.enable_comments,
+            Some(true),
+            "what is left out keeps its value"
+        );
+        let precision = preview.number_precision.as_ref().unwrap();
+        assert_eq!(
+            (
+                precision.digits,
+                precision.decimal_places,
+                precision.rounding_mode
+            ),
+            (Some(16), Some(2), Some(NumberPrecisionRoundingMode::Up)),
+            "digits left out keep theirs"
+        );
+        assert_eq!(preview.first_month_of_fiscal_year.map(|m| m.get()), Some(1));
+
+        let live = client
+            .settings()
+            .get_general_settings(1u64)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            (live.name.as_str(), live.theme),
+            ("Orders", AppTheme::White)
+        );
+        assert_eq!(
+            client.apps().get_app(1u64).send().await.unwrap().name,
+            "Orders"
+        );
+        deploy(&client, 1).await;
+        let live = client
+            .settings()
+            .get_general_settings(1u64)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::to_value(&*live).unwrap(),
+            serde_json::to_value(&*preview).unwrap()
+        );
+        let app = client.apps().get_app(1u64).send().await.unwrap();
+        assert_eq!(
+            (app.name.as_str(), app.description.as_str()),
+            ("Orders 2024", "<b>All</b> orders")
+        );
+    }
+
+    #[tokio::test]
+    async fn bad_general_settings_and_stale_revisions_are_refused() {
+        let (_emulator, client) = emulator_and_user().await;
+        let field_of = |err: Error| match err {
+            Error::Api(e) => e.errors.keys().cloned().collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        let err = client
+            .settings()
+            .update_general_settings(1u64)
+            .title_field(TitleField::new(TitleFieldSelectionMode::Manual).code("Nope"))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(field_of(err), ["titleField.code"]);
+        let err = client
+            .settings()
+            .update_general_settings(1u64)
+            .icon(AppIcon::new(AppIconType::Preset).key("APP91"))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(field_of(err), ["icon.key"]);
+        let err = client
+            .settings()
+            .update_general_settings(1u64)
+            .icon(AppIcon::new(AppIconType::File).file(AppIconFile::new("no-such-upload")))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(field_of(err), ["icon.file.fileKey"]);
+        let err = client
+            .settings()
+            .update_general_settings(1u64)
+            .number_precision(NumberPrecision::new().digits(31u64))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(field_of(err), ["numberPrecision.digits"]);
+        let err = client
+            .settings()
+            .update_general_settings(1u64)
+            .name("x".repeat(65))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Limit(_)),
+            "the client refuses it first: {err:?}"
+        );
+
+        let stale = client
+            .settings()
+            .update_general_settings(1u64)
+            .theme(AppTheme::Red)
+            .revision(99u64)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code_of(&stale), Some("GAIA_CO02"), "{stale:?}");
+        let after = client
+            .settings()
+            .get_general_settings(1u64)
+            .preview()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!((after.revision.get(), after.theme), (1, AppTheme::White));
+    }
+}

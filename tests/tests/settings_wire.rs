@@ -137,9 +137,89 @@ async fn update_views() {
     );
 }
 
+#[tokio::test]
+async fn get_general_settings_live_and_preview() {
+    use kintone_api::{AppIconType, AppTheme};
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("getGeneralSettings")).await;
+    let general = client
+        .settings()
+        .get_general_settings(1u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (general.name.as_str(), general.revision.get()),
+        ("Orders", 2)
+    );
+    assert_eq!(general.icon.r#type, AppIconType::Preset);
+    assert_eq!(general.icon.key.as_deref(), Some("APP72"));
+    assert_eq!(general.theme, AppTheme::White);
+    assert_eq!(
+        general.title_field.as_ref().unwrap().code.as_deref(),
+        Some("Title")
+    );
+    assert_eq!(general.enable_bulk_deletion, Some(false));
+    assert_eq!(general.number_precision.as_ref().unwrap().digits, Some(16));
+    assert_eq!(general.first_month_of_fiscal_year.map(|m| m.get()), Some(4));
+    client
+        .settings()
+        .get_general_settings(1u64)
+        .preview()
+        .send()
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(
+        (
+            requests[0].method.as_str(),
+            requests[0].url.path(),
+            requests[0].url.query()
+        ),
+        ("GET", "/k/v1/app/settings.json", Some("app=1"))
+    );
+    assert_eq!(requests[1].url.path(), "/k/v1/preview/app/settings.json");
+}
+
+#[tokio::test]
+async fn update_general_settings() {
+    use kintone_api::{AppIcon, AppIconFile, AppIconType, AppTheme, NumberPrecision, TitleField};
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("updateGeneralSettings")).await;
+    let changed = client
+        .settings()
+        .update_general_settings(1u64)
+        .name("Orders 2024")
+        .icon(AppIcon::new(AppIconType::File).file(AppIconFile::new("c15b")))
+        .theme(AppTheme::Blue)
+        .title_field(TitleField::new(kintone_api::TitleFieldSelectionMode::Manual).code("Title"))
+        .enable_comments(false)
+        .number_precision(NumberPrecision::new().digits(20u64).decimal_places(2u64))
+        .first_month_of_fiscal_year(1u64)
+        .revision(2u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.revision.get(), 3);
+    let request = only_request(&server).await;
+    assert_eq!(
+        (request.method.as_str(), request.url.path()),
+        ("PUT", "/k/v1/preview/app/settings.json")
+    );
+    assert_eq!(
+        body_json(&request),
+        json!({"app": "1", "name": "Orders 2024", "icon": {"type": "FILE", "file": {"fileKey": "c15b"}},
+            "theme": "BLUE", "titleField": {"selectionMode": "MANUAL", "code": "Title"},
+            "enableComments": false, "numberPrecision": {"digits": "20", "decimalPlaces": "2"},
+            "firstMonthOfFiscalYear": "1", "revision": "2"})
+    );
+}
+
 #[test]
 fn the_specs_settings_examples_decode() {
     use kintone_api::*;
     decodes::<GetViewsRequest>();
     decodes::<UpdateViewsRequest>();
+    decodes::<GetGeneralSettingsRequest>();
+    decodes::<UpdateGeneralSettingsRequest>();
 }

@@ -85,6 +85,9 @@ pub const IMPLEMENTED: &[&str] = &[
     "getViews",
     "getViewsPreview",
     "updateViews",
+    "getGeneralSettings",
+    "getGeneralSettingsPreview",
+    "updateGeneralSettings",
 ];
 
 /// Who is calling.
@@ -332,6 +335,9 @@ pub fn dispatch(
         "getViews" => json(settings::get_views(ctx, params, false)),
         "getViewsPreview" => json(settings::get_views(ctx, params, true)),
         "updateViews" => json(settings::update_views(ctx, params)),
+        "getGeneralSettings" => json(settings::get_general(ctx, params, false)),
+        "getGeneralSettingsPreview" => json(settings::get_general(ctx, params, true)),
+        "updateGeneralSettings" => json(settings::update_general(ctx, params)),
         other => Err(KintoneError::new(
             501,
             "EMULATOR_NI01",

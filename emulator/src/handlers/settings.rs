@@ -255,6 +255,227 @@ pub fn update_views(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     Ok(out)
 }
 
+// ---- general settings ----
+
+/// What a new app's general settings read, besides its name and description.
+fn general_defaults() -> Value {
+    json!({
+        "icon": {"type": "PRESET", "key": "APP72"},
+        "theme": "WHITE",
+        "titleField": {"selectionMode": "AUTO", "code": ""},
+        "enableThumbnails": true,
+        "enableBulkDeletion": false,
+        "enableComments": true,
+        "enableDuplicateRecord": true,
+        "enableInlineRecordEditing": true,
+        "numberPrecision": {"digits": "16", "decimalPlaces": "4", "roundingMode": "HALF_EVEN"},
+        "firstMonthOfFiscalYear": "4",
+    })
+}
+
+pub fn get_general(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let settings = readable(ctx, app, preview)?;
+    let mut body = group(settings, "settings")
+        .cloned()
+        .unwrap_or_else(general_defaults);
+    body["name"] = json!(settings.name);
+    body["description"] = json!(settings.description);
+    Ok(answer(body, settings))
+}
+
+const THEMES: &[&str] = &["WHITE", "RED", "GREEN", "BLUE", "YELLOW", "BLACK"];
+const FLAGS: &[&str] = &[
+    "enableThumbnails",
+    "enableBulkDeletion",
+    "enableComments",
+    "enableDuplicateRecord",
+    "enableInlineRecordEditing",
+];
+
+/// A whole number in a string or a JSON number, within `range`.
+fn number_in(v: &Value, range: std::ops::RangeInclusive<u64>, at: &str) -> Result<String> {
+    match index_of(v).or((v.as_str() == Some("0") || v.as_u64() == Some(0)).then_some(0)) {
+        Some(n) if range.contains(&n) => Ok(n.to_string()),
+        _ => Err(KintoneError::invalid(
+            at,
+            format!(
+                "Enter a value between {} and {}.",
+                range.start(),
+                range.end()
+            ),
+        )),
+    }
+}
+
+fn flag(v: &Value, at: &str) -> Result<bool> {
+    match v {
+        Value::Bool(b) => Ok(*b),
+        Value::String(s) if s == "true" || s == "false" => Ok(s == "true"),
+        _ => Err(KintoneError::invalid(at, "Enter true or false.")),
+    }
+}
+
+/// An icon as kintone keeps it: a preset's key, or an upload still in temporary storage (the
+/// emulator keeps the upload's key and what it knows of the file, not its bytes).
+fn icon(ctx: &Ctx, given: &Value) -> Result<Value> {
+    match given.get("type").and_then(Value::as_str) {
+        Some("PRESET") => {
+            let key = given.get("key").and_then(Value::as_str).unwrap_or_default();
+            let known = key
+                .strip_prefix("APP")
+                .and_then(|n| n.parse::<u32>().ok())
+                .is_some_and(|n| (1..=90).contains(&n));
+            if !known {
+                return Err(KintoneError::invalid("icon.key", "Enter APP1 to APP90."));
+            }
+            Ok(json!({"type": "PRESET", "key": key}))
+        }
+        Some("FILE") => {
+            let key = given
+                .pointer("/file/fileKey")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let upload = ctx.db.temp_files.get(key).ok_or_else(|| {
+                KintoneError::invalid("icon.file.fileKey", "The file does not exist.")
+            })?;
+            Ok(json!({"type": "FILE", "file": {
+                "fileKey": key,
+                "name": upload.name,
+                "contentType": upload.content_type,
+                "size": upload.bytes.len().to_string(),
+            }}))
+        }
+        _ => Err(KintoneError::invalid("icon.type", "Enter PRESET or FILE.")),
+    }
+}
+
+pub fn update_general(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let limits = crate::spec::limits();
+    let name = match params.get("name").and_then(Value::as_str) {
+        Some(n) if n.trim().is_empty() => {
+            return Err(KintoneError::invalid("name", "Required field."))
+        }
+        Some(n) if n.chars().count() > limits.app_name_length => {
+            return Err(KintoneError::invalid(
+                "name",
+                format!("Enter {} characters or less.", limits.app_name_length),
+            ))
+        }
+        other => other.map(str::to_string),
+    };
+    let description = params.get("description").and_then(Value::as_str);
+    if description.is_some_and(|d| d.chars().count() > limits.app_description_length) {
+        return Err(KintoneError::invalid(
+            "description",
+            format!(
+                "Enter {} characters or less.",
+                limits.app_description_length
+            ),
+        ));
+    }
+    let new_icon = match params.get("icon").filter(|v| !v.is_null()) {
+        Some(given) => Some(icon(ctx, given)?),
+        None => None,
+    };
+    let mut change = Map::new();
+    if let Some(theme) = params.get("theme").filter(|v| !v.is_null()) {
+        if !theme.as_str().is_some_and(|t| THEMES.contains(&t)) {
+            return Err(KintoneError::invalid(
+                "theme",
+                "Enter WHITE, RED, GREEN, BLUE, YELLOW or BLACK.",
+            ));
+        }
+        change.insert("theme".into(), theme.clone());
+    }
+    for key in FLAGS {
+        if let Some(v) = params.get(*key).filter(|v| !v.is_null()) {
+            change.insert((*key).into(), json!(flag(v, key)?));
+        }
+    }
+    if let Some(p) = params.get("numberPrecision").filter(|v| !v.is_null()) {
+        let mut precision = Map::new();
+        if let Some(d) = p.get("digits") {
+            precision.insert(
+                "digits".into(),
+                json!(number_in(d, 1..=30, "numberPrecision.digits")?),
+            );
+        }
+        if let Some(d) = p.get("decimalPlaces") {
+            precision.insert(
+                "decimalPlaces".into(),
+                json!(number_in(d, 0..=10, "numberPrecision.decimalPlaces")?),
+            );
+        }
+        if let Some(mode) = p.get("roundingMode") {
+            if !matches!(mode.as_str(), Some("HALF_EVEN" | "UP" | "DOWN")) {
+                return Err(KintoneError::invalid(
+                    "numberPrecision.roundingMode",
+                    "Enter HALF_EVEN, UP or DOWN.",
+                ));
+            }
+            precision.insert("roundingMode".into(), mode.clone());
+        }
+        change.insert("numberPrecision".into(), Value::Object(precision));
+    }
+    if let Some(m) = params
+        .get("firstMonthOfFiscalYear")
+        .filter(|v| !v.is_null())
+    {
+        change.insert(
+            "firstMonthOfFiscalYear".into(),
+            json!(number_in(m, 1..=12, "firstMonthOfFiscalYear")?),
+        );
+    }
+    let title = params.get("titleField").filter(|v| !v.is_null()).cloned();
+    let settings = writable(ctx, params, app)?;
+    if let Some(t) = title {
+        let manual = match t.get("selectionMode").and_then(Value::as_str) {
+            Some("AUTO") => false,
+            Some("MANUAL") => true,
+            _ => {
+                return Err(KintoneError::invalid(
+                    "titleField.selectionMode",
+                    "Enter AUTO or MANUAL.",
+                ))
+            }
+        };
+        let code = t.get("code").and_then(Value::as_str).unwrap_or_default();
+        if manual {
+            known_field(settings, code, "titleField.code")?;
+        }
+        let code = if manual { code } else { "" };
+        change.insert(
+            "titleField".into(),
+            json!({"selectionMode": t["selectionMode"], "code": code}),
+        );
+    }
+    if let Some(i) = new_icon {
+        change.insert("icon".into(), i);
+    }
+    let mut general = group(settings, "settings")
+        .cloned()
+        .unwrap_or_else(general_defaults);
+    for (k, v) in change {
+        match (general.get_mut(&k), v) {
+            // Number precision keeps the parts left out.
+            (Some(Value::Object(kept)), Value::Object(given)) if k == "numberPrecision" => {
+                kept.extend(given)
+            }
+            (_, v) => general[k] = v,
+        }
+    }
+    settings.groups.insert("settings".into(), general);
+    if let Some(n) = name {
+        settings.name = n;
+    }
+    if let Some(d) = description {
+        settings.description = d.to_string();
+    }
+    Ok(changed(ctx, app))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,8 @@ pub mod limits {
     pub const MAX_APPS_PER_DEPLOY: usize = 300;
     /// How many apps to return, from 1 to 100 (100 when left out).
     pub const MAX_APPS_PER_PAGE: usize = 100;
+    /// The app's description, in HTML, at most 10,000 characters.
+    pub const MAX_APP_DESCRIPTION_LENGTH: usize = 10000;
     /// Only these app IDs (at most 100).
     pub const MAX_APP_FILTER_ITEMS: usize = 100;
     /// The app's name, at most 64 characters.

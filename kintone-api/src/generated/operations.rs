@@ -7751,6 +7751,502 @@ impl<C> crate::runtime::Call<'_, UpdateViewsRequest, C> {
         self.map(|request| request.revision(value))
     }
 }
+/// Get general settings.
+///
+/// `GET /k/v1/app/settings.json`
+///
+/// Its preview twin, `getGeneralSettingsPreview` (`GET /k/v1/preview/app/settings.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-general-settings/)
+///
+/// Reads an app's general settings: its name, description (HTML), icon and color theme,
+/// the field that titles its records, and its advanced settings (thumbnails, bulk deletion,
+/// comments, duplicating records, inline editing, number precision, fiscal year).
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "description": "<div>Every order, from quote to invoice.</div>",
+///   "enableBulkDeletion": false,
+///   "enableComments": true,
+///   "enableDuplicateRecord": true,
+///   "enableInlineRecordEditing": true,
+///   "enableThumbnails": true,
+///   "firstMonthOfFiscalYear": "4",
+///   "icon": {
+///     "key": "APP72",
+///     "type": "PRESET"
+///   },
+///   "name": "Orders",
+///   "numberPrecision": {
+///     "decimalPlaces": "4",
+///     "digits": "16",
+///     "roundingMode": "HALF_EVEN"
+///   },
+///   "revision": "2",
+///   "theme": "WHITE",
+///   "titleField": {
+///     "code": "Title",
+///     "selectionMode": "MANUAL"
+///   }
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetGeneralSettingsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+    /// The language of field names and options when the app is localized: `default`, `en`,
+    /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<SettingsLang>,
+}
+impl GetGeneralSettingsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            lang: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `lang`.
+    pub fn lang(mut self, value: impl Into<SettingsLang>) -> Self {
+        self.lang = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetGeneralSettingsRequest {
+    type Response = GeneralSettings;
+    const ID: &'static str = "getGeneralSettings";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/settings.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetGeneralSettingsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+        if let Some(value) = &self.lang {
+            query.push("lang", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetGeneralSettingsRequest {
+    const PREVIEW_ID: &'static str = "getGeneralSettingsPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/settings.json";
+}
+impl<C> crate::runtime::Call<'_, GetGeneralSettingsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `lang`.
+    pub fn lang(self, value: impl Into<SettingsLang>) -> Self {
+        self.map(|request| request.lang(value))
+    }
+}
+/// Change general settings.
+///
+/// `PUT /k/v1/preview/app/settings.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-general-settings/)
+///
+/// Changes an app's pre-live general settings; what is left out keeps its value. A new
+/// name reaches Get App when the app is deployed. An icon of one's own is an uploaded
+/// file's key (Upload File).
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "enableComments": false,
+///   "firstMonthOfFiscalYear": "1",
+///   "icon": {
+///     "file": {
+///       "fileKey": "c15b3870-7505-4ab6-9d8d-b9bdbc74af6d"
+///     },
+///     "type": "FILE"
+///   },
+///   "name": "Orders 2024",
+///   "numberPrecision": {
+///     "decimalPlaces": "2",
+///     "digits": "20",
+///     "roundingMode": "UP"
+///   },
+///   "revision": "2",
+///   "theme": "BLUE",
+///   "titleField": {
+///     "code": "Title",
+///     "selectionMode": "MANUAL"
+///   }
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "3"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateGeneralSettingsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// The app's name, 1 to 64 characters.
+    ///
+    /// Limits, checked before sending: at most 64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The app's description, in HTML, at most 10,000 characters.
+    ///
+    /// Limits, checked before sending: at most 10000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// An app's icon: one of kintone's own (`PRESET`, by `key`, such as `APP72`), or an
+    /// uploaded image (`FILE`; written with its `fileKey` alone, read with its name, type and
+    /// size).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<AppIcon>,
+    /// An app's color theme. Apps made before February 2017 may still read `CLIPBOARD`,
+    /// `BINDER`, `PENCIL` or `CLIPS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<AppTheme>,
+    /// Which field titles the app's records; `AUTO` lets kintone choose.
+    #[serde(rename = "titleField", default, skip_serializing_if = "Option::is_none")]
+    pub title_field: Option<TitleField>,
+    #[serde(
+        rename = "enableThumbnails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_thumbnails: Option<bool>,
+    #[serde(
+        rename = "enableBulkDeletion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_bulk_deletion: Option<bool>,
+    #[serde(rename = "enableComments", default, skip_serializing_if = "Option::is_none")]
+    pub enable_comments: Option<bool>,
+    #[serde(
+        rename = "enableDuplicateRecord",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_duplicate_record: Option<bool>,
+    #[serde(
+        rename = "enableInlineRecordEditing",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_inline_record_editing: Option<bool>,
+    /// How numbers and calculations are kept and rounded.
+    #[serde(
+        rename = "numberPrecision",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub number_precision: Option<NumberPrecision>,
+    /// The first month of the fiscal year, 1 to 12.
+    #[serde(
+        rename = "firstMonthOfFiscalYear",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub first_month_of_fiscal_year: Option<FiscalMonth>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateGeneralSettingsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            name: None,
+            description: None,
+            icon: None,
+            theme: None,
+            title_field: None,
+            enable_thumbnails: None,
+            enable_bulk_deletion: None,
+            enable_comments: None,
+            enable_duplicate_record: None,
+            enable_inline_record_editing: None,
+            number_precision: None,
+            first_month_of_fiscal_year: None,
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `icon`.
+    pub fn icon(mut self, value: impl Into<AppIcon>) -> Self {
+        self.icon = Some(value.into());
+        self
+    }
+    /// Sets `theme`.
+    pub fn theme(mut self, value: impl Into<AppTheme>) -> Self {
+        self.theme = Some(value.into());
+        self
+    }
+    /// Sets `titleField`.
+    pub fn title_field(mut self, value: impl Into<TitleField>) -> Self {
+        self.title_field = Some(value.into());
+        self
+    }
+    /// Sets `enableThumbnails`.
+    pub fn enable_thumbnails(mut self, value: bool) -> Self {
+        self.enable_thumbnails = Some(value);
+        self
+    }
+    /// Sets `enableBulkDeletion`.
+    pub fn enable_bulk_deletion(mut self, value: bool) -> Self {
+        self.enable_bulk_deletion = Some(value);
+        self
+    }
+    /// Sets `enableComments`.
+    pub fn enable_comments(mut self, value: bool) -> Self {
+        self.enable_comments = Some(value);
+        self
+    }
+    /// Sets `enableDuplicateRecord`.
+    pub fn enable_duplicate_record(mut self, value: bool) -> Self {
+        self.enable_duplicate_record = Some(value);
+        self
+    }
+    /// Sets `enableInlineRecordEditing`.
+    pub fn enable_inline_record_editing(mut self, value: bool) -> Self {
+        self.enable_inline_record_editing = Some(value);
+        self
+    }
+    /// Sets `numberPrecision`.
+    pub fn number_precision(mut self, value: impl Into<NumberPrecision>) -> Self {
+        self.number_precision = Some(value.into());
+        self
+    }
+    /// Sets `firstMonthOfFiscalYear`.
+    pub fn first_month_of_fiscal_year(mut self, value: impl Into<FiscalMonth>) -> Self {
+        self.first_month_of_fiscal_year = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.name {
+            let length = value.chars().count();
+            if length > super::limits::MAX_APP_NAME_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "name",
+                    max: super::limits::MAX_APP_NAME_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.description {
+            let length = value.chars().count();
+            if length > super::limits::MAX_APP_DESCRIPTION_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "description",
+                    max: super::limits::MAX_APP_DESCRIPTION_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.icon {
+            value.validate()?;
+        }
+        if let Some(value) = &self.title_field {
+            value.validate()?;
+        }
+        if let Some(value) = &self.number_precision {
+            value.validate()?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateGeneralSettingsRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "updateGeneralSettings";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/settings.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateGeneralSettingsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateGeneralSettingsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `name`.
+    pub fn name(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.name(value))
+    }
+    /// Sets `description`.
+    pub fn description(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Sets `icon`.
+    pub fn icon(self, value: impl Into<AppIcon>) -> Self {
+        self.map(|request| request.icon(value))
+    }
+    /// Sets `theme`.
+    pub fn theme(self, value: impl Into<AppTheme>) -> Self {
+        self.map(|request| request.theme(value))
+    }
+    /// Sets `titleField`.
+    pub fn title_field(self, value: impl Into<TitleField>) -> Self {
+        self.map(|request| request.title_field(value))
+    }
+    /// Sets `enableThumbnails`.
+    pub fn enable_thumbnails(self, value: bool) -> Self {
+        self.map(|request| request.enable_thumbnails(value))
+    }
+    /// Sets `enableBulkDeletion`.
+    pub fn enable_bulk_deletion(self, value: bool) -> Self {
+        self.map(|request| request.enable_bulk_deletion(value))
+    }
+    /// Sets `enableComments`.
+    pub fn enable_comments(self, value: bool) -> Self {
+        self.map(|request| request.enable_comments(value))
+    }
+    /// Sets `enableDuplicateRecord`.
+    pub fn enable_duplicate_record(self, value: bool) -> Self {
+        self.map(|request| request.enable_duplicate_record(value))
+    }
+    /// Sets `enableInlineRecordEditing`.
+    pub fn enable_inline_record_editing(self, value: bool) -> Self {
+        self.map(|request| request.enable_inline_record_editing(value))
+    }
+    /// Sets `numberPrecision`.
+    pub fn number_precision(self, value: impl Into<NumberPrecision>) -> Self {
+        self.map(|request| request.number_precision(value))
+    }
+    /// Sets `firstMonthOfFiscalYear`.
+    pub fn first_month_of_fiscal_year(self, value: impl Into<FiscalMonth>) -> Self {
+        self.map(|request| request.first_month_of_fiscal_year(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
 /// Read and write records, one or many at a time.
 ///
 /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
@@ -8572,5 +9068,19 @@ impl<'c, C> SettingsApi<'c, C> {
         views: impl Into<::std::collections::BTreeMap<String, ViewInput>>,
     ) -> crate::runtime::Call<'c, UpdateViewsRequest, C> {
         crate::runtime::Call::new(self.client, UpdateViewsRequest::new(app, views))
+    }
+    /// Get general settings: `GET /k/v1/app/settings.json`. See [`GetGeneralSettingsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/settings.json` instead.
+    pub fn get_general_settings(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetGeneralSettingsRequest, C> {
+        crate::runtime::Call::new(self.client, GetGeneralSettingsRequest::new(app))
+    }
+    /// Change general settings: `PUT /k/v1/preview/app/settings.json`. See [`UpdateGeneralSettingsRequest`] for the details.
+    pub fn update_general_settings(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, UpdateGeneralSettingsRequest, C> {
+        crate::runtime::Call::new(self.client, UpdateGeneralSettingsRequest::new(app))
     }
 }

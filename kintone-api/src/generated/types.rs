@@ -386,6 +386,134 @@ impl AppDeployStatus {
         Ok(())
     }
 }
+/// An app's icon: one of kintone's own (`PRESET`, by `key`, such as `APP72`), or an
+/// uploaded image (`FILE`; written with its `fileKey` alone, read with its name, type and
+/// size).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppIcon {
+    pub r#type: AppIconType,
+    /// A preset icon's key, `APP1` to `APP90`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// An uploaded icon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<AppIconFile>,
+}
+impl AppIcon {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(r#type: impl Into<AppIconType>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            key: None,
+            file: None,
+        }
+    }
+    /// Sets `key`.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `file`.
+    pub fn file(mut self, value: impl Into<AppIconFile>) -> Self {
+        self.file = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.file {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+/// An uploaded icon.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppIconFile {
+    #[serde(rename = "fileKey")]
+    pub file_key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// In bytes.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub size: Option<u64>,
+}
+impl AppIconFile {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(file_key: impl Into<String>) -> Self {
+        Self {
+            file_key: file_key.into(),
+            name: None,
+            content_type: None,
+            size: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `contentType`.
+    pub fn content_type(mut self, value: impl Into<String>) -> Self {
+        self.content_type = Some(value.into());
+        self
+    }
+    /// Sets `size`.
+    pub fn size(mut self, value: u64) -> Self {
+        self.size = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum AppIconType {
+    /// `PRESET`
+    #[serde(rename = "PRESET")]
+    Preset,
+    /// `FILE`
+    #[serde(rename = "FILE")]
+    File,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl AppIconType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Preset => "PRESET",
+            Self::File => "FILE",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for AppIconType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 crate::wire::numeric_id! {
     #[doc = " An app ID."] pub struct AppId;
 }
@@ -462,6 +590,77 @@ impl AppInfo {
             value.validate()?;
         }
         Ok(())
+    }
+}
+/// An app's color theme. Apps made before February 2017 may still read `CLIPBOARD`,
+/// `BINDER`, `PENCIL` or `CLIPS`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum AppTheme {
+    /// `WHITE`
+    #[serde(rename = "WHITE")]
+    White,
+    /// `RED`
+    #[serde(rename = "RED")]
+    Red,
+    /// `GREEN`
+    #[serde(rename = "GREEN")]
+    Green,
+    /// `BLUE`
+    #[serde(rename = "BLUE")]
+    Blue,
+    /// `YELLOW`
+    #[serde(rename = "YELLOW")]
+    Yellow,
+    /// `BLACK`
+    #[serde(rename = "BLACK")]
+    Black,
+    /// `CLIPBOARD`
+    #[serde(rename = "CLIPBOARD")]
+    Clipboard,
+    /// `BINDER`
+    #[serde(rename = "BINDER")]
+    Binder,
+    /// `PENCIL`
+    #[serde(rename = "PENCIL")]
+    Pencil,
+    /// `CLIPS`
+    #[serde(rename = "CLIPS")]
+    Clips,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl AppTheme {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::White => "WHITE",
+            Self::Red => "RED",
+            Self::Green => "GREEN",
+            Self::Blue => "BLUE",
+            Self::Yellow => "YELLOW",
+            Self::Black => "BLACK",
+            Self::Clipboard => "CLIPBOARD",
+            Self::Binder => "BINDER",
+            Self::Pencil => "PENCIL",
+            Self::Clips => "CLIPS",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for AppTheme {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 /// A field kintone fills in itself; its name is the only property.
@@ -3191,6 +3390,9 @@ impl FileRef {
         Ok(())
     }
 }
+crate::wire::numeric_id! {
+    #[doc = " The first month of the fiscal year, 1 to 12."] pub struct FiscalMonth;
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFields {
@@ -3241,6 +3443,155 @@ impl FormLayout {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GeneralSettings {
+    pub name: String,
+    /// The app's description, in HTML.
+    pub description: String,
+    /// An app's icon: one of kintone's own (`PRESET`, by `key`, such as `APP72`), or an
+    /// uploaded image (`FILE`; written with its `fileKey` alone, read with its name, type and
+    /// size).
+    pub icon: AppIcon,
+    /// An app's color theme. Apps made before February 2017 may still read `CLIPBOARD`,
+    /// `BINDER`, `PENCIL` or `CLIPS`.
+    pub theme: AppTheme,
+    /// Which field titles the app's records; `AUTO` lets kintone choose.
+    #[serde(rename = "titleField", default, skip_serializing_if = "Option::is_none")]
+    pub title_field: Option<TitleField>,
+    /// Whether lists show thumbnails of images.
+    #[serde(
+        rename = "enableThumbnails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_thumbnails: Option<bool>,
+    /// Whether records may be deleted in bulk.
+    #[serde(
+        rename = "enableBulkDeletion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_bulk_deletion: Option<bool>,
+    /// Whether records take comments.
+    #[serde(rename = "enableComments", default, skip_serializing_if = "Option::is_none")]
+    pub enable_comments: Option<bool>,
+    /// Whether a record may be duplicated.
+    #[serde(
+        rename = "enableDuplicateRecord",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_duplicate_record: Option<bool>,
+    /// Whether lists edit records in place.
+    #[serde(
+        rename = "enableInlineRecordEditing",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_inline_record_editing: Option<bool>,
+    /// How numbers and calculations are kept and rounded.
+    #[serde(
+        rename = "numberPrecision",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub number_precision: Option<NumberPrecision>,
+    /// The first month of the fiscal year, 1 to 12.
+    #[serde(
+        rename = "firstMonthOfFiscalYear",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub first_month_of_fiscal_year: Option<FiscalMonth>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl GeneralSettings {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        description: impl Into<String>,
+        icon: impl Into<AppIcon>,
+        theme: impl Into<AppTheme>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            description: description.into(),
+            icon: icon.into(),
+            theme: theme.into(),
+            title_field: None,
+            enable_thumbnails: None,
+            enable_bulk_deletion: None,
+            enable_comments: None,
+            enable_duplicate_record: None,
+            enable_inline_record_editing: None,
+            number_precision: None,
+            first_month_of_fiscal_year: None,
+            revision: revision.into(),
+        }
+    }
+    /// Sets `titleField`.
+    pub fn title_field(mut self, value: impl Into<TitleField>) -> Self {
+        self.title_field = Some(value.into());
+        self
+    }
+    /// Sets `enableThumbnails`.
+    pub fn enable_thumbnails(mut self, value: bool) -> Self {
+        self.enable_thumbnails = Some(value);
+        self
+    }
+    /// Sets `enableBulkDeletion`.
+    pub fn enable_bulk_deletion(mut self, value: bool) -> Self {
+        self.enable_bulk_deletion = Some(value);
+        self
+    }
+    /// Sets `enableComments`.
+    pub fn enable_comments(mut self, value: bool) -> Self {
+        self.enable_comments = Some(value);
+        self
+    }
+    /// Sets `enableDuplicateRecord`.
+    pub fn enable_duplicate_record(mut self, value: bool) -> Self {
+        self.enable_duplicate_record = Some(value);
+        self
+    }
+    /// Sets `enableInlineRecordEditing`.
+    pub fn enable_inline_record_editing(mut self, value: bool) -> Self {
+        self.enable_inline_record_editing = Some(value);
+        self
+    }
+    /// Sets `numberPrecision`.
+    pub fn number_precision(mut self, value: impl Into<NumberPrecision>) -> Self {
+        self.number_precision = Some(value.into());
+        self
+    }
+    /// Sets `firstMonthOfFiscalYear`.
+    pub fn first_month_of_fiscal_year(mut self, value: impl Into<FiscalMonth>) -> Self {
+        self.first_month_of_fiscal_year = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.icon;
+            value.validate()?;
+        }
+        if let Some(value) = &self.title_field {
+            value.validate()?;
+        }
+        if let Some(value) = &self.number_precision {
+            value.validate()?;
+        }
         {
             let value = &self.revision;
             crate::LimitError::check_id("revision", value.get())?;
@@ -4829,6 +5180,104 @@ impl NumberInput {
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         Ok(())
+    }
+}
+/// How numbers and calculations are kept and rounded.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct NumberPrecision {
+    /// The total number of digits, 1 to 30.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub digits: Option<u64>,
+    /// The digits after the decimal point, 0 to 10.
+    #[serde(
+        rename = "decimalPlaces",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub decimal_places: Option<u64>,
+    /// `HALF_EVEN` rounds to the nearest even number, `UP` rounds up, `DOWN` down.
+    #[serde(rename = "roundingMode", default, skip_serializing_if = "Option::is_none")]
+    pub rounding_mode: Option<NumberPrecisionRoundingMode>,
+}
+impl NumberPrecision {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            digits: None,
+            decimal_places: None,
+            rounding_mode: None,
+        }
+    }
+    /// Sets `digits`.
+    pub fn digits(mut self, value: u64) -> Self {
+        self.digits = Some(value);
+        self
+    }
+    /// Sets `decimalPlaces`.
+    pub fn decimal_places(mut self, value: u64) -> Self {
+        self.decimal_places = Some(value);
+        self
+    }
+    /// Sets `roundingMode`.
+    pub fn rounding_mode(
+        mut self,
+        value: impl Into<NumberPrecisionRoundingMode>,
+    ) -> Self {
+        self.rounding_mode = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// `HALF_EVEN` rounds to the nearest even number, `UP` rounds up, `DOWN` down.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum NumberPrecisionRoundingMode {
+    /// `HALF_EVEN`
+    #[serde(rename = "HALF_EVEN")]
+    HalfEven,
+    /// `UP`
+    #[serde(rename = "UP")]
+    Up,
+    /// `DOWN`
+    #[serde(rename = "DOWN")]
+    Down,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl NumberPrecisionRoundingMode {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::HalfEven => "HALF_EVEN",
+            Self::Up => "UP",
+            Self::Down => "DOWN",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for NumberPrecisionRoundingMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 /// A number field; with `lookup`, a lookup.
@@ -7317,6 +7766,72 @@ impl TimeProperties {
             }
         }
         Ok(())
+    }
+}
+/// Which field titles the app's records; `AUTO` lets kintone choose.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct TitleField {
+    #[serde(rename = "selectionMode")]
+    pub selection_mode: TitleFieldSelectionMode,
+    /// The field, when chosen by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+impl TitleField {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(selection_mode: impl Into<TitleFieldSelectionMode>) -> Self {
+        Self {
+            selection_mode: selection_mode.into(),
+            code: None,
+        }
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum TitleFieldSelectionMode {
+    /// `AUTO`
+    #[serde(rename = "AUTO")]
+    Auto,
+    /// `MANUAL`
+    #[serde(rename = "MANUAL")]
+    Manual,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl TitleFieldSelectionMode {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Auto => "AUTO",
+            Self::Manual => "MANUAL",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for TitleFieldSelectionMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
