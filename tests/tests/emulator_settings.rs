@@ -413,3 +413,294 @@ mod general {
         assert_eq!((after.revision.get(), after.theme), (1, AppTheme::White));
     }
 }
+
+mod process_management {
+    use super::*;
+    use kintone_api::{
+        ProcessAction, ProcessAssignee, ProcessAssigneeType, ProcessEntity, ProcessEntityGrant,
+        ProcessEntityType, ProcessState,
+    };
+
+    fn states(names: &[&str]) -> BTreeMap<String, ProcessState> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.to_string(), ProcessState::new(*n, i as u64)))
+            .collect()
+    }
+
+    async fn status_of(client: &Client, id: kintone_api::RecordId) -> String {
+        let record = client.records().get_record(1u64, id).send().await.unwrap();
+        record.record["Status"].as_text().unwrap().to_string()
+    }
+
+    #[tokio::test]
+    async fn a_changed_process_is_pre_live_until_deployed_then_records_follow_it() {
+        let (_emulator, client) = emulator_and_user().await;
+        let seeded = client
+            .settings()
+            .get_process_management(1u64)
+            .send()
+            .await
+            .unwrap();
+        assert!(seeded.enable);
+        let seeded_states = seeded.states.as_ref().unwrap();
+        assert_eq!(seeded_states["Review"].index, 1);
+        assert_eq!(seeded.actions.as_ref().unwrap()[0].name, "Submit");
+
+        let added = client
+            .records()
+            .add_record(1u64)
+            .record(record("Order", &[]))
+            .send()
+            .await
+            .unwrap();
+        for action in ["Submit", "Approve"] {
+            client
+                .process()
+                .update_record_status(1u64, added.id, action)
+                .send()
+                .await
+                .unwrap();
+        }
+        assert_eq!(status_of(&client, added.id).await, "Done");
+
+        let owner = ProcessEntityGrant::new(ProcessEntity::new(
+            ProcessEntityType::FieldEntity,
+            Some("Owner".to_string()),
+        ));
+        let mut wanted = states(&["Draft", "Review", "Done", "Archived"]);
+        wanted.insert(
+            "Review".into(),
+            ProcessState::new("Review", 1)
+                .assignee(ProcessAssignee::new(ProcessAssigneeType::Any, [owner])),
+        );
+        let changed = client
+            .settings()
+            .update_process_management(1u64)
+            .states(wanted)
+            .actions([
+                ProcessAction::new("Submit", "Draft", "Review"),
+                ProcessAction::new("Approve", "Review", "Done").filter_cond("Amount <= 1000"),
+                ProcessAction::new("Archive", "Done", "Archived"),
+            ])
+            .revision(seeded.revision.get())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(changed.revision.get(), seeded.revision.get() + 1);
+        let preview = client
+            .settings()
+            .get_process_management(1u64)
+            .preview()
+            .send()
+            .await
+            .unwrap();
+        let review = &preview.states.as_ref().unwrap()["Review"];
+        let assignee = review.assignee.as_ref().unwrap();
+        assert_eq!(assignee.r#type, ProcessAssigneeType::Any);
+        assert_eq!(assignee.entities[0].entity.code.as_deref(), Some("Owner"));
+        assert_eq!(preview.actions.as_ref().unwrap()[2].name, "Archive");
+        let live = client
+            .settings()
+            .get_process_management(1u64)
+            .send()
+            .await
+            .unwrap();
+        assert!(!live.states.as_ref().unwrap().contains_key("Archived"));
+
+        let early = client
+            .process()
+            .update_record_status(1u64, added.id, "Archive")
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            code_of(&early),
+            Some("GAIA_IL03"),
+            "records follow the live process"
+        );
+        deploy(&client, 1).await;
+        let live = client
+            .settings()
+            .get_process_management(1u64)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(live.states, preview.states);
+        assert_eq!(live.actions, preview.actions);
+        client
+            .process()
+            .update_record_status(1u64, added.id, "Archive")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(status_of(&client, added.id).await, "Archived");
+    }
+
+    #[tokio::test]
+    async fn turning_the_process_on_and_off_takes_effect_on_deploy() {
+        let (_emulator, client) = emulator_and_user().await;
+        client
+            .settings()
+            .update_process_management(1u64)
+            .enable(false)
+            .send()
+            .await
+            .unwrap();
+        let added = client
+            .records()
+            .add_record(1u64)
+            .record(record("Still on", &[]))
+            .send()
+            .await
+            .unwrap();
+        client
+            .process()
+            .update_record_status(1u64, added.id, "Submit")
+            .send()
+            .await
+            .unwrap();
+        deploy(&client, 1).await;
+        let off = client
+            .process()
+            .update_record_status(1u64, added.id, "Approve")
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code_of(&off), Some("GAIA_ST02"), "{off:?}");
+        let fields = client.form().get_form_fields(1u64).send().await.unwrap();
+        assert!(
+            matches!(
+                &fields.properties["Status"],
+                kintone_api::FieldProperties::Status(p) if p.enabled == Some(false)
+            ),
+            "{:?}",
+            fields.properties["Status"]
+        );
+
+        client
+            .settings()
+            .update_process_management(1u64)
+            .enable(true)
+            // The first status is renamed under its current name.
+            .states(BTreeMap::from([
+                ("Draft".to_string(), ProcessState::new("Open", 0)),
+                ("Closed".to_string(), ProcessState::new("Closed", 1)),
+            ]))
+            .actions([ProcessAction::new("Close", "Open", "Closed")])
+            .send()
+            .await
+            .unwrap();
+        deploy(&client, 1).await;
+        assert_eq!(
+            status_of(&client, added.id).await,
+            "Open",
+            "a record without a status starts in the first one"
+        );
+        client
+            .process()
+            .update_record_status(1u64, added.id, "Close")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(status_of(&client, added.id).await, "Closed");
+    }
+
+    #[tokio::test]
+    async fn an_app_whose_process_was_never_set_reads_null_states() {
+        let (_emulator, client) = emulator_and_user().await;
+        let app = client.apps().add_app("Tasks").send().await.unwrap().app;
+        let fresh = client
+            .settings()
+            .get_process_management(app)
+            .preview()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                fresh.enable,
+                fresh.states.is_none(),
+                fresh.actions.is_none()
+            ),
+            (false, true, true)
+        );
+    }
+
+    #[tokio::test]
+    async fn bad_processes_and_stale_revisions_are_refused() {
+        let (_emulator, client) = emulator_and_user().await;
+        let keys = |err: Error| match err {
+            Error::Api(e) => e.errors.keys().cloned().collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        let err = client
+            .settings()
+            .update_process_management(1u64)
+            .actions([ProcessAction::new("Go", "Nowhere", "Done")])
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(keys(err), ["actions[0].from"]);
+        let err = client
+            .settings()
+            .update_process_management(1u64)
+            .states(states(&["New", "Done"]))
+            .actions(Vec::<ProcessAction>::new())
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(
+            keys(err),
+            ["states.New"],
+            "the first status is renamed, not added"
+        );
+        let mut unknown_field = states(&["Draft"]);
+        unknown_field.insert(
+            "Draft".into(),
+            ProcessState::new("Draft", 0).assignee(ProcessAssignee::new(
+                ProcessAssigneeType::One,
+                [ProcessEntityGrant::new(ProcessEntity::new(
+                    ProcessEntityType::FieldEntity,
+                    Some("Nope".to_string()),
+                ))],
+            )),
+        );
+        let err = client
+            .settings()
+            .update_process_management(1u64)
+            .states(unknown_field)
+            .actions(Vec::<ProcessAction>::new())
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(keys(err), ["states.Draft.assignee.entities[0].entity.code"]);
+        let err = client
+            .settings()
+            .update_process_management(1u64)
+            .actions([ProcessAction::new("Submit", "Draft", "Review").filter_cond("Amount >")])
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(keys(err), ["actions[0].filterCond"]);
+
+        let stale = client
+            .settings()
+            .update_process_management(1u64)
+            .enable(false)
+            .revision(99u64)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code_of(&stale), Some("GAIA_CO02"), "{stale:?}");
+        let after = client
+            .settings()
+            .get_process_management(1u64)
+            .preview()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!((after.revision.get(), after.enable), (1, true));
+    }
+}

@@ -215,6 +215,110 @@ async fn update_general_settings() {
     );
 }
 
+#[tokio::test]
+async fn get_process_management_live_and_preview() {
+    use kintone_api::{ProcessActionType, ProcessAssigneeType, ProcessEntityType};
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("getProcessManagement")).await;
+    let process = client
+        .settings()
+        .get_process_management(1u64)
+        .send()
+        .await
+        .unwrap();
+    assert!(process.enable);
+    let states = process.states.as_ref().unwrap();
+    let review = &states["Review"];
+    let assignee = review.assignee.as_ref().unwrap();
+    assert_eq!(
+        (review.index, assignee.r#type),
+        (1, ProcessAssigneeType::Any)
+    );
+    assert_eq!(
+        assignee.entities[0].entity.r#type,
+        ProcessEntityType::Organization
+    );
+    assert_eq!(assignee.entities[0].include_subs, Some(true));
+    let creator = &states["Draft"].assignee.as_ref().unwrap().entities[0].entity;
+    assert_eq!(
+        (creator.r#type, creator.code.as_deref()),
+        (ProcessEntityType::Creator, None)
+    );
+    let actions = process.actions.as_ref().unwrap();
+    assert_eq!(actions[1].filter_cond.as_deref(), Some("Amount <= 1000"));
+    assert_eq!(actions[2].r#type, Some(ProcessActionType::Secondary));
+    client
+        .settings()
+        .get_process_management(1u64)
+        .preview()
+        .send()
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(
+        (
+            requests[0].method.as_str(),
+            requests[0].url.path(),
+            requests[0].url.query()
+        ),
+        ("GET", "/k/v1/app/status.json", Some("app=1"))
+    );
+    assert_eq!(requests[1].url.path(), "/k/v1/preview/app/status.json");
+}
+
+#[tokio::test]
+async fn update_process_management() {
+    use kintone_api::{
+        ProcessAction, ProcessActionExecutableUser, ProcessAssignee, ProcessAssigneeType,
+        ProcessEntity, ProcessEntityGrant, ProcessEntityType, ProcessState,
+    };
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("updateProcessManagement")).await;
+    let owner = ProcessEntityGrant::new(ProcessEntity::new(
+        ProcessEntityType::FieldEntity,
+        Some("Owner".to_string()),
+    ));
+    let states = BTreeMap::from([
+        ("Draft".to_string(), ProcessState::new("Draft", 0)),
+        (
+            "Done".to_string(),
+            ProcessState::new("Done", 1).assignee(ProcessAssignee::new(
+                ProcessAssigneeType::All,
+                [owner.clone()],
+            )),
+        ),
+    ]);
+    let changed = client
+        .settings()
+        .update_process_management(1u64)
+        .enable(true)
+        .states(states)
+        .actions([ProcessAction::new("Finish", "Draft", "Done")
+            .filter_cond("Amount > 0")
+            .executable_user(ProcessActionExecutableUser::new().entities([owner]))])
+        .revision(3u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.revision.get(), 4);
+    let request = only_request(&server).await;
+    assert_eq!(
+        (request.method.as_str(), request.url.path()),
+        ("PUT", "/k/v1/preview/app/status.json")
+    );
+    let owner = json!({"entity": {"type": "FIELD_ENTITY", "code": "Owner"}});
+    assert_eq!(
+        body_json(&request),
+        json!({"app": "1", "enable": true, "revision": "3",
+            "states": {
+                "Draft": {"name": "Draft", "index": "0"},
+                "Done": {"name": "Done", "index": "1", "assignee": {"type": "ALL", "entities": [owner]}}
+            },
+            "actions": [{"name": "Finish", "from": "Draft", "to": "Done", "filterCond": "Amount > 0",
+                "executableUser": {"entities": [owner]}}]})
+    );
+}
+
 #[test]
 fn the_specs_settings_examples_decode() {
     use kintone_api::*;
@@ -222,4 +326,6 @@ fn the_specs_settings_examples_decode() {
     decodes::<UpdateViewsRequest>();
     decodes::<GetGeneralSettingsRequest>();
     decodes::<UpdateGeneralSettingsRequest>();
+    decodes::<GetProcessManagementRequest>();
+    decodes::<UpdateProcessManagementRequest>();
 }

@@ -356,7 +356,9 @@ pub fn deploy(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let seeds: Vec<_> = apps
         .iter()
         .map(|id| {
-            let process = ctx.db.apps.get(id).and_then(|a| a.process.clone());
+            // The pre-live process management, once written, is what goes live.
+            let process = super::settings::process_of(&ctx.db.settings[id].preview)
+                .unwrap_or_else(|| ctx.db.apps.get(id).and_then(|a| a.process.clone()));
             ctx.db.settings[id].preview_seed(*id, process)
         })
         .collect();
@@ -381,6 +383,7 @@ pub fn deploy(ctx: &mut Ctx, params: &Value) -> Result<Value> {
                 ctx.db.apps.insert(*app, App::new(&seed));
             }
         }
+        super::settings::start_records_in_the_first_status(ctx, *app);
         let s = ctx.db.settings.get_mut(app).expect("checked above");
         s.live = Some(s.preview.clone());
         s.modified_at = now.clone();

@@ -88,6 +88,9 @@ pub const IMPLEMENTED: &[&str] = &[
     "getGeneralSettings",
     "getGeneralSettingsPreview",
     "updateGeneralSettings",
+    "getProcessManagement",
+    "getProcessManagementPreview",
+    "updateProcessManagement",
 ];
 
 /// Who is calling.
@@ -338,6 +341,9 @@ pub fn dispatch(
         "getGeneralSettings" => json(settings::get_general(ctx, params, false)),
         "getGeneralSettingsPreview" => json(settings::get_general(ctx, params, true)),
         "updateGeneralSettings" => json(settings::update_general(ctx, params)),
+        "getProcessManagement" => json(settings::get_process(ctx, params, false)),
+        "getProcessManagementPreview" => json(settings::get_process(ctx, params, true)),
+        "updateProcessManagement" => json(settings::update_process(ctx, params)),
         other => Err(KintoneError::new(
             501,
             "EMULATOR_NI01",

@@ -8,6 +8,7 @@ use super::apps::{changed, readable, writable};
 use super::{id_param, Ctx};
 use crate::app_settings::{index_of, Settings};
 use crate::error::{KintoneError, Result};
+use crate::store::{ActionSeed, Cell, ProcessSeed};
 
 /// A written group of `settings`, or `None` when it was never written.
 fn group<'s>(settings: &'s Settings, name: &str) -> Option<&'s Value> {
@@ -472,6 +473,345 @@ pub fn update_general(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     }
     if let Some(d) = description {
         settings.description = d.to_string();
+    }
+    Ok(changed(ctx, app))
+}
+
+// ---- process management ----
+
+/// The process management of an app whose settings never changed it: the process it was
+/// seeded with, or none.
+fn process_default(ctx: &Ctx, app: u64) -> Value {
+    let Some(process) = ctx.db.apps.get(&app).and_then(|a| a.process.as_ref()) else {
+        return json!({"enable": false, "states": null, "actions": null});
+    };
+    let states: Map<String, Value> = process
+        .statuses
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            (
+                name.clone(),
+                json!({"name": name, "index": i.to_string(),
+                    "assignee": {"type": "ONE", "entities": []}}),
+            )
+        })
+        .collect();
+    let actions: Vec<Value> = process
+        .actions
+        .iter()
+        .map(|a| {
+            json!({"name": a.name, "from": a.from, "to": a.to, "filterCond": "",
+                "type": "PRIMARY", "executableUser": {"entities": []}})
+        })
+        .collect();
+    json!({"enable": true, "states": states, "actions": actions})
+}
+
+pub fn get_process(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let settings = readable(ctx, app, preview)?;
+    let body = match group(settings, "status") {
+        Some(written) => written.clone(),
+        None => process_default(ctx, app),
+    };
+    Ok(answer(body, settings))
+}
+
+/// The process the records of an app follow once `settings` are live: `None` when its process
+/// management was never written (the app keeps the process it has), `Some(None)` when it is off.
+pub fn process_of(settings: &Settings) -> Option<Option<ProcessSeed>> {
+    let status = group(settings, "status")?;
+    if status.get("enable") != Some(&Value::Bool(true)) {
+        return Some(None);
+    }
+    let mut states: Vec<(u64, String)> = status
+        .get("states")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(name, s)| (s.get("index").and_then(index_of).unwrap_or(0), name.clone()))
+        .collect();
+    states.sort();
+    let actions = status
+        .get("actions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|a| ActionSeed {
+            name: a["name"].as_str().unwrap_or_default().to_string(),
+            from: a["from"].as_str().unwrap_or_default().to_string(),
+            to: a["to"].as_str().unwrap_or_default().to_string(),
+        })
+        .collect();
+    Some(Some(ProcessSeed {
+        statuses: states.into_iter().map(|(_, name)| name).collect(),
+        actions,
+    }))
+}
+
+/// After a deploy that turned process management on, records without a status start in the
+/// first one, as kintone puts them.
+pub fn start_records_in_the_first_status(ctx: &mut Ctx, app: u64) {
+    let Some(live) = ctx.db.apps.get(&app) else {
+        return;
+    };
+    let (Some(first), Some(slot)) = (
+        live.process
+            .as_ref()
+            .and_then(|p| p.statuses.first().cloned()),
+        live.slot("Status"),
+    ) else {
+        return;
+    };
+    let waiting: Vec<u64> = live
+        .records()
+        .iter()
+        .filter(|(_, r)| r.cells[slot].is_empty())
+        .map(|(id, _)| *id)
+        .collect();
+    for id in waiting {
+        if let Some(r) = ctx.db.record_mut(app, id) {
+            r.cells[slot] = Cell::text_of(first.as_str());
+        }
+    }
+}
+
+const ENTITY_TYPES: &[&str] = &[
+    "USER",
+    "GROUP",
+    "ORGANIZATION",
+    "FIELD_ENTITY",
+    "CREATOR",
+    "CUSTOM_FIELD",
+];
+
+/// Entities of a status or an action, each checked (a field entity names a field of the
+/// pre-live form).
+fn entities(settings: &Settings, given: Option<&Value>, at: &str) -> Result<Value> {
+    let Some(given) = given.filter(|v| !v.is_null()) else {
+        return Ok(json!([]));
+    };
+    let items = given
+        .as_array()
+        .ok_or_else(|| KintoneError::invalid(at, "Enter an array."))?;
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let here = format!("{at}[{i}].entity");
+        let t = item
+            .pointer("/entity/type")
+            .and_then(Value::as_str)
+            .filter(|t| ENTITY_TYPES.contains(t))
+            .ok_or_else(|| {
+                KintoneError::invalid(
+                    format!("{here}.type"),
+                    "Enter USER, GROUP, ORGANIZATION, FIELD_ENTITY, CREATOR or CUSTOM_FIELD.",
+                )
+            })?;
+        let code = item.pointer("/entity/code").and_then(Value::as_str);
+        let code = match (t, code) {
+            ("CREATOR", _) => Value::Null,
+            (_, Some(c)) if !c.is_empty() => {
+                if t == "FIELD_ENTITY" {
+                    known_field(settings, c, &format!("{here}.code"))?;
+                }
+                json!(c)
+            }
+            _ => {
+                return Err(KintoneError::invalid(
+                    format!("{here}.code"),
+                    "Required field.",
+                ))
+            }
+        };
+        let include_subs = match item.get("includeSubs").filter(|v| !v.is_null()) {
+            Some(v) => flag(v, &format!("{at}[{i}].includeSubs"))?,
+            None => false,
+        };
+        out.push(json!({"entity": {"type": t, "code": code}, "includeSubs": include_subs}));
+    }
+    Ok(Value::Array(out))
+}
+
+pub fn update_process(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let enable = match params.get("enable").filter(|v| !v.is_null()) {
+        Some(v) => Some(flag(v, "enable")?),
+        None => None,
+    };
+    let fallback = process_default(ctx, app);
+    let max_name = crate::spec::limits().status_name_length;
+    let settings = writable(ctx, params, app)?;
+    let current = group(settings, "status").cloned().unwrap_or(fallback);
+    let current_states = current.get("states").and_then(Value::as_object).cloned();
+
+    let mut renames: Vec<(String, String)> = Vec::new();
+    let states = match params.get("states").filter(|v| !v.is_null()) {
+        None => current_states.clone(),
+        Some(given) => {
+            let given = given
+                .as_object()
+                .ok_or_else(|| KintoneError::invalid("states", "Enter an object."))?;
+            let mut states = Map::new();
+            let mut first: Option<(u64, String)> = None;
+            for (key, s) in given {
+                let at = format!("states.{key}");
+                let name = s.get("name").and_then(Value::as_str).unwrap_or(key);
+                if name.is_empty() || name.chars().count() > max_name {
+                    return Err(KintoneError::invalid(
+                        format!("{at}.name"),
+                        format!("Enter between 1 and {max_name} characters."),
+                    ));
+                }
+                let index = s
+                    .get("index")
+                    .and_then(|i| index_of(i).or((i.as_str() == Some("0")).then_some(0)))
+                    .ok_or_else(|| {
+                        KintoneError::invalid(format!("{at}.index"), "Enter an integer value.")
+                    })?;
+                let kept = current_states.as_ref().and_then(|c| c.get(key));
+                let assignee = match s.get("assignee").filter(|v| !v.is_null()) {
+                    Some(a) => {
+                        let t = a
+                            .get("type")
+                            .and_then(Value::as_str)
+                            .filter(|t| matches!(*t, "ONE" | "ALL" | "ANY"))
+                            .ok_or_else(|| {
+                                KintoneError::invalid(
+                                    format!("{at}.assignee.type"),
+                                    "Enter ONE, ALL or ANY.",
+                                )
+                            })?;
+                        let list = entities(
+                            settings,
+                            a.get("entities"),
+                            &format!("{at}.assignee.entities"),
+                        )?;
+                        json!({"type": t, "entities": list})
+                    }
+                    None => kept
+                        .and_then(|k| k.get("assignee"))
+                        .cloned()
+                        .unwrap_or(json!({"type": "ONE", "entities": []})),
+                };
+                if states.contains_key(name) {
+                    return Err(KintoneError::invalid(
+                        format!("{at}.name"),
+                        format!("The status {name} is given twice."),
+                    ));
+                }
+                if first.as_ref().is_none_or(|(i, _)| index < *i) {
+                    first = Some((index, key.clone()));
+                }
+                if name != key {
+                    renames.push((key.clone(), name.to_string()));
+                }
+                states.insert(
+                    name.to_string(),
+                    json!({"name": name, "index": index.to_string(), "assignee": assignee}),
+                );
+            }
+            // The first status can be renamed, not replaced by a new one.
+            if let (Some(current), Some((_, key))) = (&current_states, &first) {
+                if !current.is_empty() && !current.contains_key(key) {
+                    return Err(KintoneError::invalid(
+                        format!("states.{key}"),
+                        "The first status cannot be added; rename the current first status.",
+                    ));
+                }
+            }
+            Some(states)
+        }
+    };
+
+    let actions = match params.get("actions").filter(|v| !v.is_null()) {
+        None => current
+            .get("actions")
+            .and_then(Value::as_array)
+            .map(|kept| {
+                kept.iter()
+                    .map(|a| {
+                        let mut a = a.clone();
+                        for end in ["from", "to"] {
+                            if let Some((_, to)) = renames.iter().find(|(from, _)| a[end] == **from)
+                            {
+                                a[end] = json!(to);
+                            }
+                        }
+                        a
+                    })
+                    .collect::<Vec<_>>()
+            }),
+        Some(given) => {
+            let given = given
+                .as_array()
+                .ok_or_else(|| KintoneError::invalid("actions", "Enter an array."))?;
+            let mut out = Vec::new();
+            for (i, a) in given.iter().enumerate() {
+                let at = format!("actions[{i}]");
+                let text = |key: &str| -> Result<String> {
+                    a.get(key)
+                        .and_then(Value::as_str)
+                        .filter(|v| !v.is_empty())
+                        .map(str::to_string)
+                        .ok_or_else(|| {
+                            KintoneError::invalid(format!("{at}.{key}"), "Required field.")
+                        })
+                };
+                let action_type = match a.get("type").and_then(Value::as_str) {
+                    None => "PRIMARY",
+                    Some(t @ ("PRIMARY" | "SECONDARY")) => t,
+                    Some(_) => {
+                        return Err(KintoneError::invalid(
+                            format!("{at}.type"),
+                            "Enter PRIMARY or SECONDARY.",
+                        ))
+                    }
+                };
+                out.push(json!({
+                    "name": text("name")?,
+                    "from": text("from")?,
+                    "to": text("to")?,
+                    "filterCond": filter_cond(
+                        a.get("filterCond").and_then(Value::as_str).unwrap_or_default(),
+                        &format!("{at}.filterCond"),
+                    )?,
+                    "type": action_type,
+                    "executableUser": {"entities": entities(
+                        settings,
+                        a.pointer("/executableUser/entities"),
+                        &format!("{at}.executableUser.entities"),
+                    )?},
+                }));
+            }
+            Some(out)
+        }
+    };
+
+    for (i, a) in actions.iter().flatten().enumerate() {
+        for end in ["from", "to"] {
+            let state = a[end].as_str().unwrap_or_default();
+            if !states.as_ref().is_some_and(|s| s.contains_key(state)) {
+                return Err(KintoneError::invalid(
+                    format!("actions[{i}].{end}"),
+                    format!("The status {state} does not exist."),
+                ));
+            }
+        }
+    }
+    let enable = enable.unwrap_or(current["enable"] == Value::Bool(true));
+    if enable && states.as_ref().is_none_or(|s| s.is_empty()) {
+        return Err(KintoneError::invalid(
+            "states",
+            "Process management needs statuses.",
+        ));
+    }
+    settings.groups.insert(
+        "status".into(),
+        json!({"enable": enable, "states": states, "actions": actions}),
+    );
+    if let Some(status) = settings.properties.get_mut("Status") {
+        status["enabled"] = json!(enable);
     }
     Ok(changed(ctx, app))
 }

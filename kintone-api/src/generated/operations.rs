@@ -8247,6 +8247,425 @@ impl<C> crate::runtime::Call<'_, UpdateGeneralSettingsRequest, C> {
         self.map(|request| request.revision(value))
     }
 }
+/// Get process management settings.
+///
+/// `GET /k/v1/app/status.json`
+///
+/// Its preview twin, `getProcessManagementPreview` (`GET /k/v1/preview/app/status.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-process-management-settings/)
+///
+/// Reads an app's process management: whether it is on, its statuses (by name, in
+/// `index` order, each with who its assignees are) and the actions between them (each with
+/// the condition records must meet and who may run it). `states` and `actions` are `null`
+/// for an app whose process was never set.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "actions": [
+///     {
+///       "executableUser": {
+///         "entities": []
+///       },
+///       "filterCond": "",
+///       "from": "Draft",
+///       "name": "Submit",
+///       "to": "Review",
+///       "type": "PRIMARY"
+///     },
+///     {
+///       "executableUser": {
+///         "entities": [
+///           {
+///             "entity": {
+///               "code": "sato",
+///               "type": "USER"
+///             },
+///             "includeSubs": false
+///           }
+///         ]
+///       },
+///       "filterCond": "Amount <= 1000",
+///       "from": "Review",
+///       "name": "Approve",
+///       "to": "Done",
+///       "type": "PRIMARY"
+///     },
+///     {
+///       "executableUser": {
+///         "entities": []
+///       },
+///       "filterCond": "",
+///       "from": "Review",
+///       "name": "Send back",
+///       "to": "Draft",
+///       "type": "SECONDARY"
+///     }
+///   ],
+///   "enable": true,
+///   "revision": "3",
+///   "states": {
+///     "Done": {
+///       "assignee": {
+///         "entities": [],
+///         "type": "ONE"
+///       },
+///       "index": "2",
+///       "name": "Done"
+///     },
+///     "Draft": {
+///       "assignee": {
+///         "entities": [
+///           {
+///             "entity": {
+///               "code": null,
+///               "type": "CREATOR"
+///             },
+///             "includeSubs": false
+///           }
+///         ],
+///         "type": "ONE"
+///       },
+///       "index": "0",
+///       "name": "Draft"
+///     },
+///     "Review": {
+///       "assignee": {
+///         "entities": [
+///           {
+///             "entity": {
+///               "code": "sales",
+///               "type": "ORGANIZATION"
+///             },
+///             "includeSubs": true
+///           },
+///           {
+///             "entity": {
+///               "code": "Owner",
+///               "type": "FIELD_ENTITY"
+///             },
+///             "includeSubs": false
+///           }
+///         ],
+///         "type": "ANY"
+///       },
+///       "index": "1",
+///       "name": "Review"
+///     }
+///   }
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetProcessManagementRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+    /// The language of field names and options when the app is localized: `default`, `en`,
+    /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<SettingsLang>,
+}
+impl GetProcessManagementRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            lang: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `lang`.
+    pub fn lang(mut self, value: impl Into<SettingsLang>) -> Self {
+        self.lang = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetProcessManagementRequest {
+    type Response = ProcessManagement;
+    const ID: &'static str = "getProcessManagement";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/status.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetProcessManagementRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+        if let Some(value) = &self.lang {
+            query.push("lang", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetProcessManagementRequest {
+    const PREVIEW_ID: &'static str = "getProcessManagementPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/status.json";
+}
+impl<C> crate::runtime::Call<'_, GetProcessManagementRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `lang`.
+    pub fn lang(self, value: impl Into<SettingsLang>) -> Self {
+        self.map(|request| request.lang(value))
+    }
+}
+/// Change process management settings.
+///
+/// `PUT /k/v1/preview/app/status.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-process-management-settings/)
+///
+/// Changes an app's pre-live process management. `states`, when given, are every status
+/// the app is to have, each under its current name (`name` renames it; a status left out
+/// is deleted; the first status cannot be added anew, only renamed); `actions`, when
+/// given, replace every action, in order. When the app is deployed, its records follow the
+/// new process.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "actions": [
+///     {
+///       "filterCond": "Amount > 0",
+///       "from": "Draft",
+///       "name": "Finish",
+///       "to": "Done"
+///     }
+///   ],
+///   "app": "1",
+///   "enable": true,
+///   "revision": "3",
+///   "states": {
+///     "Done": {
+///       "assignee": {
+///         "entities": [],
+///         "type": "ONE"
+///       },
+///       "index": "1",
+///       "name": "Done"
+///     },
+///     "Draft": {
+///       "assignee": {
+///         "entities": [],
+///         "type": "ONE"
+///       },
+///       "index": "0",
+///       "name": "Draft"
+///     }
+///   }
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "4"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateProcessManagementRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable: Option<bool>,
+    /// Every status the app is to have, by its current name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub states: Option<::std::collections::BTreeMap<String, ProcessState>>,
+    /// Every action the app is to have, in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<ProcessAction>>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateProcessManagementRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            enable: None,
+            states: None,
+            actions: None,
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `enable`.
+    pub fn enable(mut self, value: bool) -> Self {
+        self.enable = Some(value);
+        self
+    }
+    /// Sets `states`.
+    pub fn states(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, ProcessState>>,
+    ) -> Self {
+        self.states = Some(value.into());
+        self
+    }
+    /// Sets `actions`.
+    pub fn actions(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProcessAction>>,
+    ) -> Self {
+        self.actions = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.actions {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateProcessManagementRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "updateProcessManagement";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/status.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateProcessManagementRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateProcessManagementRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `enable`.
+    pub fn enable(self, value: bool) -> Self {
+        self.map(|request| request.enable(value))
+    }
+    /// Sets `states`.
+    pub fn states(
+        self,
+        value: impl Into<::std::collections::BTreeMap<String, ProcessState>>,
+    ) -> Self {
+        self.map(|request| request.states(value))
+    }
+    /// Sets `actions`.
+    pub fn actions(
+        self,
+        value: impl IntoIterator<Item = impl Into<ProcessAction>>,
+    ) -> Self {
+        self.map(|request| request.actions(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
 /// Read and write records, one or many at a time.
 ///
 /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
@@ -9082,5 +9501,19 @@ impl<'c, C> SettingsApi<'c, C> {
         app: impl Into<AppId>,
     ) -> crate::runtime::Call<'c, UpdateGeneralSettingsRequest, C> {
         crate::runtime::Call::new(self.client, UpdateGeneralSettingsRequest::new(app))
+    }
+    /// Get process management settings: `GET /k/v1/app/status.json`. See [`GetProcessManagementRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/status.json` instead.
+    pub fn get_process_management(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetProcessManagementRequest, C> {
+        crate::runtime::Call::new(self.client, GetProcessManagementRequest::new(app))
+    }
+    /// Change process management settings: `PUT /k/v1/preview/app/status.json`. See [`UpdateProcessManagementRequest`] for the details.
+    pub fn update_process_management(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, UpdateProcessManagementRequest, C> {
+        crate::runtime::Call::new(self.client, UpdateProcessManagementRequest::new(app))
     }
 }

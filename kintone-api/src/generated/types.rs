@@ -5495,6 +5495,414 @@ impl PluginVersion {
         Ok(())
     }
 }
+/// An action that moves a record from one status to another, when the record meets
+/// `filterCond` (query language; empty for every record). A `SECONDARY` action shows
+/// after the `PRIMARY` ones.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProcessAction {
+    pub name: String,
+    /// The status it runs from.
+    pub from: String,
+    /// The status it moves the record to.
+    pub to: String,
+    #[serde(rename = "filterCond", default, skip_serializing_if = "Option::is_none")]
+    pub filter_cond: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<ProcessActionType>,
+    /// Who may run it besides the assignees; everyone assigned when empty.
+    #[serde(rename = "executableUser", default, skip_serializing_if = "Option::is_none")]
+    pub executable_user: Option<ProcessActionExecutableUser>,
+}
+impl ProcessAction {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        from: impl Into<String>,
+        to: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            from: from.into(),
+            to: to.into(),
+            filter_cond: None,
+            r#type: None,
+            executable_user: None,
+        }
+    }
+    /// Sets `filterCond`.
+    pub fn filter_cond(mut self, value: impl Into<String>) -> Self {
+        self.filter_cond = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn r#type(mut self, value: impl Into<ProcessActionType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `executableUser`.
+    pub fn executable_user(
+        mut self,
+        value: impl Into<ProcessActionExecutableUser>,
+    ) -> Self {
+        self.executable_user = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.executable_user {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+/// Who may run it besides the assignees; everyone assigned when empty.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProcessActionExecutableUser {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entities: Option<Vec<ProcessEntityGrant>>,
+}
+impl ProcessActionExecutableUser {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { entities: None }
+    }
+    /// Sets `entities`.
+    pub fn entities(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProcessEntityGrant>>,
+    ) -> Self {
+        self.entities = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.entities {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ProcessActionType {
+    /// `PRIMARY`
+    #[serde(rename = "PRIMARY")]
+    Primary,
+    /// `SECONDARY`
+    #[serde(rename = "SECONDARY")]
+    Secondary,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ProcessActionType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Primary => "PRIMARY",
+            Self::Secondary => "SECONDARY",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ProcessActionType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// Who a record in this status is assigned to: `ONE` chosen from the entities, `ALL` of
+/// them (each must act), or `ANY` of them (one acting is enough).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProcessAssignee {
+    pub r#type: ProcessAssigneeType,
+    pub entities: Vec<ProcessEntityGrant>,
+}
+impl ProcessAssignee {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        r#type: impl Into<ProcessAssigneeType>,
+        entities: impl IntoIterator<Item = impl Into<ProcessEntityGrant>>,
+    ) -> Self {
+        Self {
+            r#type: r#type.into(),
+            entities: entities.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.entities;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ProcessAssigneeType {
+    /// `ONE`
+    #[serde(rename = "ONE")]
+    One,
+    /// `ALL`
+    #[serde(rename = "ALL")]
+    All,
+    /// `ANY`
+    #[serde(rename = "ANY")]
+    Any,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ProcessAssigneeType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::One => "ONE",
+            Self::All => "ALL",
+            Self::Any => "ANY",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ProcessAssigneeType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// Who, in process management: a user, group or department by code, a user-selection
+/// field of the form (`FIELD_ENTITY`, by field code), the record's creator (`CREATOR`,
+/// without a code) or a custom field of the user directory (`CUSTOM_FIELD`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProcessEntity {
+    pub r#type: ProcessEntityType,
+    /// `null` for `CREATOR`.
+    pub code: Option<String>,
+}
+impl ProcessEntity {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        r#type: impl Into<ProcessEntityType>,
+        code: impl Into<Option<String>>,
+    ) -> Self {
+        Self {
+            r#type: r#type.into(),
+            code: code.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// One entity of a status's assignees or of an action's users.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProcessEntityGrant {
+    /// Who, in process management: a user, group or department by code, a user-selection
+    /// field of the form (`FIELD_ENTITY`, by field code), the record's creator (`CREATOR`,
+    /// without a code) or a custom field of the user directory (`CUSTOM_FIELD`).
+    pub entity: ProcessEntity,
+    /// Whether a department's child departments are included.
+    #[serde(rename = "includeSubs", default, skip_serializing_if = "Option::is_none")]
+    pub include_subs: Option<bool>,
+}
+impl ProcessEntityGrant {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(entity: impl Into<ProcessEntity>) -> Self {
+        Self {
+            entity: entity.into(),
+            include_subs: None,
+        }
+    }
+    /// Sets `includeSubs`.
+    pub fn include_subs(mut self, value: bool) -> Self {
+        self.include_subs = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.entity;
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ProcessEntityType {
+    /// `USER`
+    #[serde(rename = "USER")]
+    User,
+    /// `GROUP`
+    #[serde(rename = "GROUP")]
+    Group,
+    /// `ORGANIZATION`
+    #[serde(rename = "ORGANIZATION")]
+    Organization,
+    /// `FIELD_ENTITY`
+    #[serde(rename = "FIELD_ENTITY")]
+    FieldEntity,
+    /// `CREATOR`
+    #[serde(rename = "CREATOR")]
+    Creator,
+    /// `CUSTOM_FIELD`
+    #[serde(rename = "CUSTOM_FIELD")]
+    CustomField,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ProcessEntityType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::User => "USER",
+            Self::Group => "GROUP",
+            Self::Organization => "ORGANIZATION",
+            Self::FieldEntity => "FIELD_ENTITY",
+            Self::Creator => "CREATOR",
+            Self::CustomField => "CUSTOM_FIELD",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ProcessEntityType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProcessManagement {
+    pub enable: bool,
+    /// Every status, by name; `null` when the process was never set.
+    pub states: Option<::std::collections::BTreeMap<String, ProcessState>>,
+    /// Every action, in order; `null` when the process was never set.
+    pub actions: Option<Vec<ProcessAction>>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl ProcessManagement {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        enable: bool,
+        states: impl Into<Option<::std::collections::BTreeMap<String, ProcessState>>>,
+        actions: impl Into<Option<Vec<ProcessAction>>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            enable,
+            states: states.into(),
+            actions: actions.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.actions {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// One status of the process.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProcessState {
+    /// At most 64 characters.
+    ///
+    /// Limits, checked before sending: at most 64 characters.
+    pub name: String,
+    /// Its place in the process, from 0; the status at 0 is where records start.
+    #[serde(with = "crate::wire::numeric_string")]
+    pub index: u64,
+    /// Who a record in this status is assigned to: `ONE` chosen from the entities, `ALL` of
+    /// them (each must act), or `ANY` of them (one acting is enough).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<ProcessAssignee>,
+}
+impl ProcessState {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>, index: u64) -> Self {
+        Self {
+            name: name.into(),
+            index,
+            assignee: None,
+        }
+    }
+    /// Sets `assignee`.
+    pub fn assignee(mut self, value: impl Into<ProcessAssignee>) -> Self {
+        self.assignee = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.name;
+            let length = value.chars().count();
+            if length > super::limits::MAX_STATUS_NAME_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "name",
+                    max: super::limits::MAX_STATUS_NAME_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.assignee {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RadioButtonField {
