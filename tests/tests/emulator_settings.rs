@@ -229,8 +229,8 @@ mod views {
 mod general {
     use super::*;
     use kintone_api::{
-        AppIcon, AppIconFile, AppIconType, AppTheme, FilePart, NumberPrecision,
-        NumberPrecisionRoundingMode, TitleField, TitleFieldSelectionMode,
+        AppIcon, AppIconType, AppTheme, FilePart, NumberPrecision, NumberPrecisionRoundingMode,
+        SettingsFile, TitleField, TitleFieldSelectionMode,
     };
 
     #[tokio::test]
@@ -258,7 +258,7 @@ mod general {
             .update_general_settings(1u64)
             .name("Orders 2024")
             .description("<b>All</b> orders")
-            .icon(AppIcon::new(AppIconType::File).file(AppIconFile::new(upload.file_key.clone())))
+            .icon(AppIcon::new(AppIconType::File).file(SettingsFile::new(upload.file_key.clone())))
             .theme(AppTheme::Green)
             .title_field(TitleField::new(TitleFieldSelectionMode::Manual).code("Code"))
             .enable_bulk_deletion(true)
@@ -369,7 +369,7 @@ mod general {
         let err = client
             .settings()
             .update_general_settings(1u64)
-            .icon(AppIcon::new(AppIconType::File).file(AppIconFile::new("no-such-upload")))
+            .icon(AppIcon::new(AppIconType::File).file(SettingsFile::new("no-such-upload")))
             .send()
             .await
             .unwrap_err();
@@ -702,5 +702,275 @@ mod process_management {
             .await
             .unwrap();
         assert_eq!((after.revision.get(), after.enable), (1, true));
+    }
+}
+
+mod customization_notes_and_plugins {
+    use super::*;
+    use kintone_api::{
+        CustomizationFiles, CustomizationResource, CustomizationResourceType, CustomizationScope,
+        FilePart, SettingsFile,
+    };
+
+    #[tokio::test]
+    async fn customization_is_pre_live_until_deployed() {
+        let (_emulator, client) = emulator_and_user().await;
+        let script = client
+            .files()
+            .upload_file(FilePart::new("orders.js", b"console.log(1)".to_vec()))
+            .send()
+            .await
+            .unwrap()
+            .into_body();
+        let before = client
+            .settings()
+            .get_customization(1u64)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(before.scope, CustomizationScope::All);
+        let url = CustomizationResource::new(CustomizationResourceType::Url)
+            .url("https://cdn.example.com/lib.js");
+        let file = CustomizationResource::new(CustomizationResourceType::File)
+            .file(SettingsFile::new(script.file_key.clone()));
+        client
+            .settings()
+            .update_customization(1u64)
+            .scope(CustomizationScope::Admin)
+            .desktop(CustomizationFiles::new().js([url.clone(), file]))
+            .mobile(CustomizationFiles::new().css([url]))
+            .revision(before.revision.get())
+            .send()
+            .await
+            .unwrap();
+        let preview = client
+            .settings()
+            .get_customization(1u64)
+            .preview()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(preview.scope, CustomizationScope::Admin);
+        let js = preview.desktop.js.as_ref().unwrap();
+        let uploaded = js[1].file.as_ref().unwrap();
+        assert_eq!(
+            (
+                uploaded.file_key.as_str(),
+                uploaded.name.as_deref(),
+                uploaded.size
+            ),
+            (script.file_key.as_str(), Some("orders.js"), Some(14))
+        );
+        assert_eq!(
+            preview.desktop.css.as_deref(),
+            Some(&[][..]),
+            "a list not given stays"
+        );
+        assert_eq!(preview.mobile.css.as_ref().unwrap().len(), 1);
+        let live = client
+            .settings()
+            .get_customization(1u64)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(live.scope, CustomizationScope::All);
+        deploy(&client, 1).await;
+        let live = client
+            .settings()
+            .get_customization(1u64)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::to_value(&*live).unwrap(),
+            serde_json::to_value(&*preview).unwrap()
+        );
+
+        let http = client
+            .settings()
+            .update_customization(1u64)
+            .desktop(
+                CustomizationFiles::new()
+                    .js([CustomizationResource::new(CustomizationResourceType::Url)
+                        .url("http://cdn.example.com/lib.js")]),
+            )
+            .send()
+            .await
+            .unwrap_err();
+        match http {
+            Error::Api(e) => assert_eq!(e.errors.keys().collect::<Vec<_>>(), ["desktop.js[0].url"]),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn admin_notes_are_pre_live_until_deployed_and_stale_revisions_refused() {
+        let (_emulator, client) = emulator_and_user().await;
+        let before = client
+            .settings()
+            .get_admin_notes(1u64)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            (
+                before.content.as_str(),
+                before.include_in_template_and_duplicates
+            ),
+            ("", false)
+        );
+        client
+            .settings()
+            .update_admin_notes(1u64)
+            .content("<p>Owned by sales.</p>")
+            .include_in_template_and_duplicates(true)
+            .revision(before.revision.get())
+            .send()
+            .await
+            .unwrap();
+        client
+            .settings()
+            .update_admin_notes(1u64)
+            .content("<p>Owned by sales; ask first.</p>")
+            .send()
+            .await
+            .unwrap();
+        let preview = client
+            .settings()
+            .get_admin_notes(1u64)
+            .preview()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(preview.content, "<p>Owned by sales; ask first.</p>");
+        assert!(
+            preview.include_in_template_and_duplicates,
+            "what is left out keeps its value"
+        );
+        assert_eq!(
+            client
+                .settings()
+                .get_admin_notes(1u64)
+                .send()
+                .await
+                .unwrap()
+                .content,
+            ""
+        );
+        let stale = client
+            .settings()
+            .update_admin_notes(1u64)
+            .content("x")
+            .revision(before.revision.get())
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code_of(&stale), Some("GAIA_CO02"), "{stale:?}");
+        deploy(&client, 1).await;
+        let live = client
+            .settings()
+            .get_admin_notes(1u64)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            (live.content.as_str(), live.revision),
+            (preview.content.as_str(), preview.revision)
+        );
+    }
+
+    #[tokio::test]
+    async fn plugins_added_are_pre_live_until_deployed_then_the_plugin_lists_the_app() {
+        use kintone_emulator::PluginSeed;
+        let calendar = "ofcjmfjjclabgfapoehknhpdmgdfnkoj";
+        let (emulator, _) = emulator_with(|b| {
+            b.plugin(PluginSeed::new(calendar, "Calendar Plus"))
+                .plugin(PluginSeed::new("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "Used").app(1))
+        })
+        .await;
+        let client = Client::builder(emulator.base_url())
+            .password("sato", "pw")
+            .build()
+            .unwrap();
+        let before = client
+            .settings()
+            .get_app_plugins(1u64)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            before
+                .plugins
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>(),
+            ["Used"]
+        );
+        let not_installed = client
+            .settings()
+            .add_app_plugins(1u64, ["cccccccccccccccccccccccccccccccc"])
+            .send()
+            .await
+            .unwrap_err();
+        match not_installed {
+            Error::Api(e) => assert_eq!(e.errors.keys().collect::<Vec<_>>(), ["ids[0]"]),
+            other => panic!("{other:?}"),
+        }
+        client
+            .settings()
+            .add_app_plugins(1u64, [calendar])
+            .revision(before.revision.get())
+            .send()
+            .await
+            .unwrap();
+        let preview = client
+            .settings()
+            .get_app_plugins(1u64)
+            .preview()
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            preview
+                .plugins
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>(),
+            ["Used", "Calendar Plus"]
+        );
+        let using = || async {
+            client
+                .plugins()
+                .get_plugin_apps(calendar)
+                .send()
+                .await
+                .unwrap()
+                .apps
+                .len()
+        };
+        assert_eq!(using().await, 0);
+        assert_eq!(
+            client
+                .settings()
+                .get_app_plugins(1u64)
+                .send()
+                .await
+                .unwrap()
+                .plugins
+                .len(),
+            1
+        );
+        deploy(&client, 1).await;
+        assert_eq!(
+            client
+                .settings()
+                .get_app_plugins(1u64)
+                .send()
+                .await
+                .unwrap()
+                .plugins,
+            preview.plugins
+        );
+        assert_eq!(using().await, 1);
     }
 }

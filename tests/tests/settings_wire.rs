@@ -183,14 +183,14 @@ async fn get_general_settings_live_and_preview() {
 
 #[tokio::test]
 async fn update_general_settings() {
-    use kintone_api::{AppIcon, AppIconFile, AppIconType, AppTheme, NumberPrecision, TitleField};
+    use kintone_api::{AppIcon, AppIconType, AppTheme, NumberPrecision, SettingsFile, TitleField};
     let (server, client) = server_and_client().await;
     answer_json(&server, 200, spec_example("updateGeneralSettings")).await;
     let changed = client
         .settings()
         .update_general_settings(1u64)
         .name("Orders 2024")
-        .icon(AppIcon::new(AppIconType::File).file(AppIconFile::new("c15b")))
+        .icon(AppIcon::new(AppIconType::File).file(SettingsFile::new("c15b")))
         .theme(AppTheme::Blue)
         .title_field(TitleField::new(kintone_api::TitleFieldSelectionMode::Manual).code("Title"))
         .enable_comments(false)
@@ -319,6 +319,152 @@ async fn update_process_management() {
     );
 }
 
+#[tokio::test]
+async fn get_customization_live_and_preview() {
+    use kintone_api::{CustomizationResourceType, CustomizationScope};
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("getCustomization")).await;
+    let custom = client
+        .settings()
+        .get_customization(1u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(custom.scope, CustomizationScope::All);
+    let js = custom.desktop.js.as_ref().unwrap();
+    assert_eq!(js[0].url.as_deref(), Some("https://cdn.example.com/lib.js"));
+    assert_eq!(js[1].r#type, CustomizationResourceType::File);
+    assert_eq!(js[1].file.as_ref().unwrap().size, Some(2048));
+    client
+        .settings()
+        .get_customization(1u64)
+        .preview()
+        .send()
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(
+        (
+            requests[0].method.as_str(),
+            requests[0].url.path(),
+            requests[0].url.query()
+        ),
+        ("GET", "/k/v1/app/customize.json", Some("app=1"))
+    );
+    assert_eq!(requests[1].url.path(), "/k/v1/preview/app/customize.json");
+}
+
+#[tokio::test]
+async fn update_customization() {
+    use kintone_api::{
+        CustomizationFiles, CustomizationResource, CustomizationResourceType, CustomizationScope,
+        SettingsFile,
+    };
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("updateCustomization")).await;
+    let changed = client
+        .settings()
+        .update_customization(1u64)
+        .scope(CustomizationScope::Admin)
+        .desktop(
+            CustomizationFiles::new().js([
+                CustomizationResource::new(CustomizationResourceType::Url)
+                    .url("https://cdn.example.com/lib.js"),
+                CustomizationResource::new(CustomizationResourceType::File)
+                    .file(SettingsFile::new("k1")),
+            ]),
+        )
+        .revision(5u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.revision.get(), 6);
+    let request = only_request(&server).await;
+    assert_eq!(
+        (request.method.as_str(), request.url.path()),
+        ("PUT", "/k/v1/preview/app/customize.json")
+    );
+    assert_eq!(
+        body_json(&request),
+        json!({"app": "1", "scope": "ADMIN", "revision": "5", "desktop": {"js": [
+            {"type": "URL", "url": "https://cdn.example.com/lib.js"},
+            {"type": "FILE", "file": {"fileKey": "k1"}}
+        ]}})
+    );
+}
+
+#[tokio::test]
+async fn admin_notes_read_and_written() {
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("getAdminNotes")).await;
+    let notes = client
+        .settings()
+        .get_admin_notes(1u64)
+        .preview()
+        .send()
+        .await
+        .unwrap();
+    assert!(notes.include_in_template_and_duplicates);
+    assert!(notes.content.contains("sales team"));
+    server.reset().await;
+    answer_json(&server, 200, spec_example("updateAdminNotes")).await;
+    let changed = client
+        .settings()
+        .update_admin_notes(1u64)
+        .content("<p>Owned by sales.</p>")
+        .include_in_template_and_duplicates(false)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.revision.get(), 7);
+    let request = only_request(&server).await;
+    assert_eq!(
+        (request.method.as_str(), request.url.path()),
+        ("PUT", "/k/v1/preview/app/adminNotes.json")
+    );
+    assert_eq!(
+        body_json(&request),
+        json!({"app": "1", "content": "<p>Owned by sales.</p>", "includeInTemplateAndDuplicates": false})
+    );
+}
+
+#[tokio::test]
+async fn app_plugins_read_and_added() {
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("getAppPlugins")).await;
+    let plugins = client
+        .settings()
+        .get_app_plugins(1u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plugins.plugins[0].name, "Calendar Plus");
+    assert!(plugins.plugins[0].enabled);
+    assert_eq!(
+        only_request(&server).await.url.as_str().split("/k/").nth(1),
+        Some("v1/app/plugins.json?app=1")
+    );
+    server.reset().await;
+    answer_json(&server, 200, spec_example("addAppPlugins")).await;
+    let changed = client
+        .settings()
+        .add_app_plugins(1u64, ["ofcjmfjjclabgfapoehknhpdmgdfnkoj"])
+        .revision(7u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.revision.get(), 8);
+    let request = only_request(&server).await;
+    assert_eq!(
+        (request.method.as_str(), request.url.path()),
+        ("POST", "/k/v1/preview/app/plugins.json")
+    );
+    assert_eq!(
+        body_json(&request),
+        json!({"app": "1", "ids": ["ofcjmfjjclabgfapoehknhpdmgdfnkoj"], "revision": "7"})
+    );
+}
+
 #[test]
 fn the_specs_settings_examples_decode() {
     use kintone_api::*;
@@ -328,4 +474,10 @@ fn the_specs_settings_examples_decode() {
     decodes::<UpdateGeneralSettingsRequest>();
     decodes::<GetProcessManagementRequest>();
     decodes::<UpdateProcessManagementRequest>();
+    decodes::<GetCustomizationRequest>();
+    decodes::<UpdateCustomizationRequest>();
+    decodes::<GetAdminNotesRequest>();
+    decodes::<UpdateAdminNotesRequest>();
+    decodes::<GetAppPluginsRequest>();
+    decodes::<AddAppPluginsRequest>();
 }

@@ -383,12 +383,12 @@ pub fn deploy(ctx: &mut Ctx, params: &Value) -> Result<Value> {
                 ctx.db.apps.insert(*app, App::new(&seed));
             }
         }
-        super::settings::start_records_in_the_first_status(ctx, *app);
         let s = ctx.db.settings.get_mut(app).expect("checked above");
         s.live = Some(s.preview.clone());
         s.modified_at = now.clone();
         s.modifier = modifier.clone();
         s.deploy = running("SUCCESS");
+        super::settings::went_live(ctx, *app);
     }
     Ok(json!({}))
 }

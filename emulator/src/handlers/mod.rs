@@ -91,6 +91,15 @@ pub const IMPLEMENTED: &[&str] = &[
     "getProcessManagement",
     "getProcessManagementPreview",
     "updateProcessManagement",
+    "getCustomization",
+    "getCustomizationPreview",
+    "updateCustomization",
+    "getAdminNotes",
+    "getAdminNotesPreview",
+    "updateAdminNotes",
+    "getAppPlugins",
+    "getAppPluginsPreview",
+    "addAppPlugins",
 ];
 
 /// Who is calling.
@@ -344,6 +353,15 @@ pub fn dispatch(
         "getProcessManagement" => json(settings::get_process(ctx, params, false)),
         "getProcessManagementPreview" => json(settings::get_process(ctx, params, true)),
         "updateProcessManagement" => json(settings::update_process(ctx, params)),
+        "getCustomization" => json(settings::get_customization(ctx, params, false)),
+        "getCustomizationPreview" => json(settings::get_customization(ctx, params, true)),
+        "updateCustomization" => json(settings::update_customization(ctx, params)),
+        "getAdminNotes" => json(settings::get_admin_notes(ctx, params, false)),
+        "getAdminNotesPreview" => json(settings::get_admin_notes(ctx, params, true)),
+        "updateAdminNotes" => json(settings::update_admin_notes(ctx, params)),
+        "getAppPlugins" => json(settings::get_app_plugins(ctx, params, false)),
+        "getAppPluginsPreview" => json(settings::get_app_plugins(ctx, params, true)),
+        "addAppPlugins" => json(settings::add_app_plugins(ctx, params)),
         other => Err(KintoneError::new(
             501,
             "EMULATOR_NI01",

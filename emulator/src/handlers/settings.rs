@@ -550,9 +550,29 @@ pub fn process_of(settings: &Settings) -> Option<Option<ProcessSeed>> {
     }))
 }
 
+/// What follows a deploy of `app` besides its form: records follow the process, and the
+/// domain's plug-ins know the app uses them.
+pub fn went_live(ctx: &mut Ctx, app: u64) {
+    start_records_in_the_first_status(ctx, app);
+    let added: Vec<String> = ctx
+        .db
+        .settings
+        .get(&app)
+        .and_then(|s| s.live.as_ref())
+        .and_then(|live| group(live, "plugins"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.get("id").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    for id in added {
+        ctx.db.plugins.used_by.entry(id).or_default().insert(app);
+    }
+}
+
 /// After a deploy that turned process management on, records without a status start in the
 /// first one, as kintone puts them.
-pub fn start_records_in_the_first_status(ctx: &mut Ctx, app: u64) {
+fn start_records_in_the_first_status(ctx: &mut Ctx, app: u64) {
     let Some(live) = ctx.db.apps.get(&app) else {
         return;
     };
@@ -813,6 +833,208 @@ pub fn update_process(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     if let Some(status) = settings.properties.get_mut("Status") {
         status["enabled"] = json!(enable);
     }
+    Ok(changed(ctx, app))
+}
+
+// ---- customization ----
+
+fn customization_default() -> Value {
+    json!({"scope": "ALL", "desktop": {"js": [], "css": []}, "mobile": {"js": [], "css": []}})
+}
+
+pub fn get_customization(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let settings = readable(ctx, app, preview)?;
+    let body = group(settings, "customize")
+        .cloned()
+        .unwrap_or_else(customization_default);
+    Ok(answer(body, settings))
+}
+
+/// One script or style sheet as kintone keeps it: an HTTPS URL, or an upload (kept by its key
+/// with what is known of it, not its bytes).
+fn resource(ctx: &Ctx, given: &Value, at: &str) -> Result<Value> {
+    match given.get("type").and_then(Value::as_str) {
+        Some("URL") => {
+            let url = given.get("url").and_then(Value::as_str).unwrap_or_default();
+            if !url.starts_with("https://") || url.len() <= "https://".len() {
+                return Err(KintoneError::invalid(
+                    format!("{at}.url"),
+                    "Enter a URL that starts with https://.",
+                ));
+            }
+            Ok(json!({"type": "URL", "url": url}))
+        }
+        Some("FILE") => {
+            let key = given
+                .pointer("/file/fileKey")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let upload = ctx.db.temp_files.get(key).ok_or_else(|| {
+                KintoneError::invalid(format!("{at}.file.fileKey"), "The file does not exist.")
+            })?;
+            Ok(json!({"type": "FILE", "file": {
+                "fileKey": key,
+                "name": upload.name,
+                "contentType": upload.content_type,
+                "size": upload.bytes.len().to_string(),
+            }}))
+        }
+        _ => Err(KintoneError::invalid(
+            format!("{at}.type"),
+            "Enter URL or FILE.",
+        )),
+    }
+}
+
+pub fn update_customization(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let mut change = Map::new();
+    if let Some(scope) = params.get("scope").filter(|v| !v.is_null()) {
+        if !matches!(scope.as_str(), Some("ALL" | "ADMIN" | "NONE")) {
+            return Err(KintoneError::invalid("scope", "Enter ALL, ADMIN or NONE."));
+        }
+        change.insert("scope".into(), scope.clone());
+    }
+    for device in ["desktop", "mobile"] {
+        let Some(given) = params.get(device).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let mut lists = Map::new();
+        for kind in ["js", "css"] {
+            let Some(items) = given.get(kind).filter(|v| !v.is_null()) else {
+                continue;
+            };
+            let items = items.as_array().ok_or_else(|| {
+                KintoneError::invalid(format!("{device}.{kind}"), "Enter an array.")
+            })?;
+            let kept = items
+                .iter()
+                .enumerate()
+                .map(|(i, r)| resource(ctx, r, &format!("{device}.{kind}[{i}]")))
+                .collect::<Result<Vec<_>>>()?;
+            lists.insert(kind.into(), Value::Array(kept));
+        }
+        change.insert(device.into(), Value::Object(lists));
+    }
+    let settings = writable(ctx, params, app)?;
+    let mut customization = group(settings, "customize")
+        .cloned()
+        .unwrap_or_else(customization_default);
+    for (k, v) in change {
+        match (customization.get_mut(&k), v) {
+            // Each list given replaces its own; the other list of the device stays.
+            (Some(Value::Object(kept)), Value::Object(given)) => kept.extend(given),
+            (_, v) => customization[k] = v,
+        }
+    }
+    settings.groups.insert("customize".into(), customization);
+    Ok(changed(ctx, app))
+}
+
+// ---- admin notes ----
+
+pub fn get_admin_notes(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let settings = readable(ctx, app, preview)?;
+    let body = group(settings, "adminNotes")
+        .cloned()
+        .unwrap_or_else(|| json!({"content": "", "includeInTemplateAndDuplicates": false}));
+    Ok(answer(body, settings))
+}
+
+pub fn update_admin_notes(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let content = match params.get("content").filter(|v| !v.is_null()) {
+        Some(Value::String(c)) => Some(c.clone()),
+        Some(_) => return Err(KintoneError::invalid("content", "Enter a string.")),
+        None => None,
+    };
+    let include = match params
+        .get("includeInTemplateAndDuplicates")
+        .filter(|v| !v.is_null())
+    {
+        Some(v) => Some(flag(v, "includeInTemplateAndDuplicates")?),
+        None => None,
+    };
+    let settings = writable(ctx, params, app)?;
+    let mut notes = group(settings, "adminNotes")
+        .cloned()
+        .unwrap_or_else(|| json!({"content": "", "includeInTemplateAndDuplicates": false}));
+    if let Some(c) = content {
+        notes["content"] = json!(c);
+    }
+    if let Some(i) = include {
+        notes["includeInTemplateAndDuplicates"] = json!(i);
+    }
+    settings.groups.insert("adminNotes".into(), notes);
+    Ok(changed(ctx, app))
+}
+
+// ---- an app's plug-ins ----
+
+/// The plug-ins an app whose settings never added any uses: those the domain records it as
+/// using (seeded).
+fn plugins_default(ctx: &Ctx, app: u64) -> Value {
+    let plugins = &ctx.db.plugins;
+    let used: Vec<Value> = plugins
+        .used_by
+        .iter()
+        .filter(|(_, apps)| apps.contains(&app))
+        .map(|(id, _)| {
+            let name = plugins.names.get(id).cloned().unwrap_or_default();
+            json!({"id": id, "name": name, "enabled": true})
+        })
+        .collect();
+    Value::Array(used)
+}
+
+pub fn get_app_plugins(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let settings = readable(ctx, app, preview)?;
+    let plugins = match group(settings, "plugins") {
+        Some(written) => written.clone(),
+        None => plugins_default(ctx, app),
+    };
+    Ok(answer(json!({ "plugins": plugins }), settings))
+}
+
+pub fn add_app_plugins(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let ids: Vec<&str> = params
+        .get("ids")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if ids.is_empty() {
+        return Err(KintoneError::invalid("ids", "Required field."));
+    }
+    let mut added = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let plugin = ctx
+            .db
+            .plugins
+            .installed
+            .iter()
+            .find(|p| p.id == *id)
+            .ok_or_else(|| {
+                KintoneError::invalid(
+                    format!("ids[{i}]"),
+                    format!("The plug-in {id} is not installed."),
+                )
+            })?;
+        added.push(json!({"id": plugin.id, "name": plugin.name, "enabled": true}));
+    }
+    let fallback = plugins_default(ctx, app);
+    let settings = writable(ctx, params, app)?;
+    let mut plugins = group(settings, "plugins").cloned().unwrap_or(fallback);
+    let list = plugins.as_array_mut().expect("plug-ins are a list");
+    for p in added {
+        if !list.iter().any(|q| q["id"] == p["id"]) {
+            list.push(p);
+        }
+    }
+    settings.groups.insert("plugins".into(), plugins);
     Ok(changed(ctx, app))
 }
 

@@ -8666,6 +8666,818 @@ impl<C> crate::runtime::Call<'_, UpdateProcessManagementRequest, C> {
         self.map(|request| request.revision(value))
     }
 }
+/// Get JavaScript and CSS customization.
+///
+/// `GET /k/v1/app/customize.json`
+///
+/// Its preview twin, `getCustomizationPreview` (`GET /k/v1/preview/app/customize.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-customization/)
+///
+/// Reads the scripts and style sheets an app loads, on desktops and on mobiles, each a URL
+/// or an uploaded file, and for whom they load (`scope`).
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "desktop": {
+///     "css": [],
+///     "js": [
+///       {
+///         "type": "URL",
+///         "url": "https://cdn.example.com/lib.js"
+///       },
+///       {
+///         "file": {
+///           "contentType": "text/javascript",
+///           "fileKey": "20240301-abc",
+///           "name": "orders.js",
+///           "size": "2048"
+///         },
+///         "type": "FILE"
+///       }
+///     ]
+///   },
+///   "mobile": {
+///     "css": [],
+///     "js": []
+///   },
+///   "revision": "5",
+///   "scope": "ALL"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetCustomizationRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+}
+impl GetCustomizationRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetCustomizationRequest {
+    type Response = Customization;
+    const ID: &'static str = "getCustomization";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/customize.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetCustomizationRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetCustomizationRequest {
+    const PREVIEW_ID: &'static str = "getCustomizationPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/customize.json";
+}
+impl<C> crate::runtime::Call<'_, GetCustomizationRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Change JavaScript and CSS customization.
+///
+/// `PUT /k/v1/preview/app/customize.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-customization/)
+///
+/// Changes the scripts and style sheets an app loads, pre-live. Each list given replaces
+/// the one kept; a file is given by the key Upload File answered, a URL must use HTTPS.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "desktop": {
+///     "js": [
+///       {
+///         "type": "URL",
+///         "url": "https://cdn.example.com/lib.js"
+///       },
+///       {
+///         "file": {
+///           "fileKey": "c15b3870-7505-4ab6-9d8d-b9bdbc74af6d"
+///         },
+///         "type": "FILE"
+///       }
+///     ]
+///   },
+///   "scope": "ADMIN"
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "6"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateCustomizationRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// Whom the customization loads for: everyone, the app's administrators, or no one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<CustomizationScope>,
+    /// The scripts and the style sheets of one kind of device, in load order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desktop: Option<CustomizationFiles>,
+    /// The scripts and the style sheets of one kind of device, in load order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<CustomizationFiles>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateCustomizationRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            scope: None,
+            desktop: None,
+            mobile: None,
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    pub fn scope(mut self, value: impl Into<CustomizationScope>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `desktop`.
+    pub fn desktop(mut self, value: impl Into<CustomizationFiles>) -> Self {
+        self.desktop = Some(value.into());
+        self
+    }
+    /// Sets `mobile`.
+    pub fn mobile(mut self, value: impl Into<CustomizationFiles>) -> Self {
+        self.mobile = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.desktop {
+            value.validate()?;
+        }
+        if let Some(value) = &self.mobile {
+            value.validate()?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateCustomizationRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "updateCustomization";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/customize.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateCustomizationRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateCustomizationRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `scope`.
+    pub fn scope(self, value: impl Into<CustomizationScope>) -> Self {
+        self.map(|request| request.scope(value))
+    }
+    /// Sets `desktop`.
+    pub fn desktop(self, value: impl Into<CustomizationFiles>) -> Self {
+        self.map(|request| request.desktop(value))
+    }
+    /// Sets `mobile`.
+    pub fn mobile(self, value: impl Into<CustomizationFiles>) -> Self {
+        self.map(|request| request.mobile(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
+/// Get admin notes.
+///
+/// `GET /k/v1/app/adminNotes.json`
+///
+/// Its preview twin, `getAdminNotesPreview` (`GET /k/v1/preview/app/adminNotes.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/get-app-admin-notes/)
+///
+/// Reads the notes an app's administrators keep about it (HTML), and whether they are
+/// copied into templates and duplicated apps.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "content": "<p>Ask the sales team before changing Amount.</p>",
+///   "includeInTemplateAndDuplicates": true,
+///   "revision": "6"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetAdminNotesRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+}
+impl GetAdminNotesRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetAdminNotesRequest {
+    type Response = AdminNotes;
+    const ID: &'static str = "getAdminNotes";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/adminNotes.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetAdminNotesRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetAdminNotesRequest {
+    const PREVIEW_ID: &'static str = "getAdminNotesPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/adminNotes.json";
+}
+impl<C> crate::runtime::Call<'_, GetAdminNotesRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Change admin notes.
+///
+/// `PUT /k/v1/preview/app/adminNotes.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/update-app-admin-notes/)
+///
+/// Changes an app's pre-live admin notes; what is left out keeps its value.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "content": "<p>Owned by sales.</p>",
+///   "includeInTemplateAndDuplicates": false
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "7"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateAdminNotesRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// The notes, in HTML.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    #[serde(
+        rename = "includeInTemplateAndDuplicates",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub include_in_template_and_duplicates: Option<bool>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateAdminNotesRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            content: None,
+            include_in_template_and_duplicates: None,
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `content`.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `includeInTemplateAndDuplicates`.
+    pub fn include_in_template_and_duplicates(mut self, value: bool) -> Self {
+        self.include_in_template_and_duplicates = Some(value);
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateAdminNotesRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "updateAdminNotes";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/adminNotes.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateAdminNotesRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateAdminNotesRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `content`.
+    pub fn content(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.content(value))
+    }
+    /// Sets `includeInTemplateAndDuplicates`.
+    pub fn include_in_template_and_duplicates(self, value: bool) -> Self {
+        self.map(|request| request.include_in_template_and_duplicates(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
+/// Get an app's plug-ins.
+///
+/// `GET /k/v1/app/plugins.json`
+///
+/// Its preview twin, `getAppPluginsPreview` (`GET /k/v1/preview/app/plugins.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-app-plugins/)
+///
+/// Reads the plug-ins added to an app, each with whether it is enabled.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "plugins": [
+///     {
+///       "enabled": true,
+///       "id": "ofcjmfjjclabgfapoehknhpdmgdfnkoj",
+///       "name": "Calendar Plus"
+///     }
+///   ],
+///   "revision": "7"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetAppPluginsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+}
+impl GetAppPluginsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetAppPluginsRequest {
+    type Response = AppPlugins;
+    const ID: &'static str = "getAppPlugins";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/plugins.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetAppPluginsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetAppPluginsRequest {
+    const PREVIEW_ID: &'static str = "getAppPluginsPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/plugins.json";
+}
+impl<C> crate::runtime::Call<'_, GetAppPluginsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Add plug-ins to an app.
+///
+/// `POST /k/v1/preview/app/plugins.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/add-app-plugins/)
+///
+/// Adds installed plug-ins to an app's pre-live settings; they are used once the app is
+/// deployed. A plug-in already added stays as it is.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "ids": [
+///     "ofcjmfjjclabgfapoehknhpdmgdfnkoj"
+///   ]
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "8"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct AddAppPluginsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// The installed plug-ins to add.
+    pub ids: Vec<String>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl AddAppPluginsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app: impl Into<AppId>,
+        ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            ids: ids.into_iter().map(Into::into).collect(),
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
+            let value = &self.ids;
+            if value.len() < 1 {
+                return Err(crate::LimitError::TooFewItems {
+                    field: "ids",
+                    min: 1,
+                    actual: value.len(),
+                });
+            }
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for AddAppPluginsRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "addAppPlugins";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Post;
+    const PATH: &'static str = "preview/app/plugins.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        AddAppPluginsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, AddAppPluginsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
 /// Read and write records, one or many at a time.
 ///
 /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
@@ -9515,5 +10327,48 @@ impl<'c, C> SettingsApi<'c, C> {
         app: impl Into<AppId>,
     ) -> crate::runtime::Call<'c, UpdateProcessManagementRequest, C> {
         crate::runtime::Call::new(self.client, UpdateProcessManagementRequest::new(app))
+    }
+    /// Get JavaScript and CSS customization: `GET /k/v1/app/customize.json`. See [`GetCustomizationRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/customize.json` instead.
+    pub fn get_customization(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetCustomizationRequest, C> {
+        crate::runtime::Call::new(self.client, GetCustomizationRequest::new(app))
+    }
+    /// Change JavaScript and CSS customization: `PUT /k/v1/preview/app/customize.json`. See [`UpdateCustomizationRequest`] for the details.
+    pub fn update_customization(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, UpdateCustomizationRequest, C> {
+        crate::runtime::Call::new(self.client, UpdateCustomizationRequest::new(app))
+    }
+    /// Get admin notes: `GET /k/v1/app/adminNotes.json`. See [`GetAdminNotesRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/adminNotes.json` instead.
+    pub fn get_admin_notes(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetAdminNotesRequest, C> {
+        crate::runtime::Call::new(self.client, GetAdminNotesRequest::new(app))
+    }
+    /// Change admin notes: `PUT /k/v1/preview/app/adminNotes.json`. See [`UpdateAdminNotesRequest`] for the details.
+    pub fn update_admin_notes(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, UpdateAdminNotesRequest, C> {
+        crate::runtime::Call::new(self.client, UpdateAdminNotesRequest::new(app))
+    }
+    /// Get an app's plug-ins: `GET /k/v1/app/plugins.json`. See [`GetAppPluginsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/plugins.json` instead.
+    pub fn get_app_plugins(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetAppPluginsRequest, C> {
+        crate::runtime::Call::new(self.client, GetAppPluginsRequest::new(app))
+    }
+    /// Add plug-ins to an app: `POST /k/v1/preview/app/plugins.json`. See [`AddAppPluginsRequest`] for the details.
+    pub fn add_app_plugins(
+        &self,
+        app: impl Into<AppId>,
+        ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> crate::runtime::Call<'c, AddAppPluginsRequest, C> {
+        crate::runtime::Call::new(self.client, AddAppPluginsRequest::new(app, ids))
     }
 }

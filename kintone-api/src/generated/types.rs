@@ -195,6 +195,39 @@ impl AddThreadResponse {
         Ok(())
     }
 }
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AdminNotes {
+    /// The notes, in HTML.
+    pub content: String,
+    #[serde(rename = "includeInTemplateAndDuplicates")]
+    pub include_in_template_and_duplicates: bool,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl AdminNotes {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        content: impl Into<String>,
+        include_in_template_and_duplicates: bool,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            content: content.into(),
+            include_in_template_and_duplicates,
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
 #[derive(
     Debug,
     Clone,
@@ -396,9 +429,10 @@ pub struct AppIcon {
     /// A preset icon's key, `APP1` to `APP90`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// An uploaded icon.
+    /// A file the settings hold (an icon, a customization script): written by the key Upload
+    /// File gave it, read with its name, type and size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file: Option<AppIconFile>,
+    pub file: Option<SettingsFile>,
 }
 impl AppIcon {
     /// Creates the value from its required fields; the others start unset.
@@ -416,7 +450,7 @@ impl AppIcon {
         self
     }
     /// Sets `file`.
-    pub fn file(mut self, value: impl Into<AppIconFile>) -> Self {
+    pub fn file(mut self, value: impl Into<SettingsFile>) -> Self {
         self.file = Some(value.into());
         self
     }
@@ -425,55 +459,6 @@ impl AppIcon {
         if let Some(value) = &self.file {
             value.validate()?;
         }
-        Ok(())
-    }
-}
-/// An uploaded icon.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct AppIconFile {
-    #[serde(rename = "fileKey")]
-    pub file_key: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
-    /// In bytes.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::wire::numeric_string::option"
-    )]
-    pub size: Option<u64>,
-}
-impl AppIconFile {
-    /// Creates the value from its required fields; the others start unset.
-    #[allow(clippy::new_without_default)]
-    pub fn new(file_key: impl Into<String>) -> Self {
-        Self {
-            file_key: file_key.into(),
-            name: None,
-            content_type: None,
-            size: None,
-        }
-    }
-    /// Sets `name`.
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-    /// Sets `contentType`.
-    pub fn content_type(mut self, value: impl Into<String>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-    /// Sets `size`.
-    pub fn size(mut self, value: u64) -> Self {
-        self.size = Some(value);
-        self
-    }
-    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
-    pub fn validate(&self) -> Result<(), crate::LimitError> {
         Ok(())
     }
 }
@@ -588,6 +573,63 @@ impl AppInfo {
         {
             let value = &self.modifier;
             value.validate()?;
+        }
+        Ok(())
+    }
+}
+/// A plug-in added to an app.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppPlugin {
+    pub id: String,
+    pub name: String,
+    pub enabled: bool,
+}
+impl AppPlugin {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, name: impl Into<String>, enabled: bool) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            enabled,
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppPlugins {
+    pub plugins: Vec<AppPlugin>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl AppPlugins {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        plugins: impl IntoIterator<Item = impl Into<AppPlugin>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            plugins: plugins.into_iter().map(Into::into).collect(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.plugins;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
         }
         Ok(())
     }
@@ -1370,6 +1412,216 @@ impl CreatorField {
 }
 crate::wire::string_id! {
     #[doc = " A cursor ID."] pub struct CursorId;
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Customization {
+    /// Whom the customization loads for: everyone, the app's administrators, or no one.
+    pub scope: CustomizationScope,
+    /// The scripts and the style sheets of one kind of device, in load order.
+    pub desktop: CustomizationFiles,
+    /// The scripts and the style sheets of one kind of device, in load order.
+    pub mobile: CustomizationFiles,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl Customization {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        scope: impl Into<CustomizationScope>,
+        desktop: impl Into<CustomizationFiles>,
+        mobile: impl Into<CustomizationFiles>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            scope: scope.into(),
+            desktop: desktop.into(),
+            mobile: mobile.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.desktop;
+            value.validate()?;
+        }
+        {
+            let value = &self.mobile;
+            value.validate()?;
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// The scripts and the style sheets of one kind of device, in load order.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CustomizationFiles {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub js: Option<Vec<CustomizationResource>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub css: Option<Vec<CustomizationResource>>,
+}
+impl CustomizationFiles {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { js: None, css: None }
+    }
+    /// Sets `js`.
+    pub fn js(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<CustomizationResource>>,
+    ) -> Self {
+        self.js = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `css`.
+    pub fn css(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<CustomizationResource>>,
+    ) -> Self {
+        self.css = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.js {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.css {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+/// A script or style sheet: at a `URL` (HTTPS), or an uploaded `FILE`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CustomizationResource {
+    pub r#type: CustomizationResourceType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A file the settings hold (an icon, a customization script): written by the key Upload
+    /// File gave it, read with its name, type and size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<SettingsFile>,
+}
+impl CustomizationResource {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(r#type: impl Into<CustomizationResourceType>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            url: None,
+            file: None,
+        }
+    }
+    /// Sets `url`.
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+    /// Sets `file`.
+    pub fn file(mut self, value: impl Into<SettingsFile>) -> Self {
+        self.file = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.file {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum CustomizationResourceType {
+    /// `URL`
+    #[serde(rename = "URL")]
+    Url,
+    /// `FILE`
+    #[serde(rename = "FILE")]
+    File,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl CustomizationResourceType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Url => "URL",
+            Self::File => "FILE",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for CustomizationResourceType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// Whom the customization loads for: everyone, the app's administrators, or no one.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum CustomizationScope {
+    /// `ALL`
+    #[serde(rename = "ALL")]
+    All,
+    /// `ADMIN`
+    #[serde(rename = "ADMIN")]
+    Admin,
+    /// `NONE`
+    #[serde(rename = "NONE")]
+    None,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl CustomizationScope {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::All => "ALL",
+            Self::Admin => "ADMIN",
+            Self::None => "NONE",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for CustomizationScope {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -6740,6 +6992,56 @@ impl SettingsChanged {
             let value = &self.revision;
             crate::LimitError::check_id("revision", value.get())?;
         }
+        Ok(())
+    }
+}
+/// A file the settings hold (an icon, a customization script): written by the key Upload
+/// File gave it, read with its name, type and size.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SettingsFile {
+    #[serde(rename = "fileKey")]
+    pub file_key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// In bytes.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub size: Option<u64>,
+}
+impl SettingsFile {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(file_key: impl Into<String>) -> Self {
+        Self {
+            file_key: file_key.into(),
+            name: None,
+            content_type: None,
+            size: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `contentType`.
+    pub fn content_type(mut self, value: impl Into<String>) -> Self {
+        self.content_type = Some(value.into());
+        self
+    }
+    /// Sets `size`.
+    pub fn size(mut self, value: u64) -> Self {
+        self.size = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
         Ok(())
     }
 }
