@@ -974,3 +974,143 @@ mod customization_notes_and_plugins {
         assert_eq!(using().await, 1);
     }
 }
+
+mod actions {
+    use super::*;
+    use kintone_api::{
+        ActionDestApp, ActionEntity, ActionEntityType, ActionMapping, ActionMappingSrcType,
+        AppActionInput,
+    };
+    use kintone_emulator::{AppSeed, FieldSeed, FieldType};
+
+    async fn with_invoices() -> (kintone_emulator::Emulator, Client) {
+        let (emulator, _) = emulator_with(|b| {
+            b.app(
+                AppSeed::new(2, "Invoices")
+                    .field(FieldSeed::new("Subject", FieldType::SingleLineText))
+                    .field(FieldSeed::new("Source", FieldType::Link)),
+            )
+        })
+        .await;
+        let client = Client::builder(emulator.base_url())
+            .password("sato", "pw")
+            .build()
+            .unwrap();
+        (emulator, client)
+    }
+
+    fn invoice() -> AppActionInput {
+        AppActionInput::new(0u64)
+            .dest_app(ActionDestApp::new().app(2u64))
+            .mappings([
+                ActionMapping::new(ActionMappingSrcType::Field, "Subject").src_field("Title"),
+                ActionMapping::new(ActionMappingSrcType::RecordUrl, "Source"),
+            ])
+            .entities([ActionEntity::new(ActionEntityType::Organization, "sales")])
+            .filter_cond(r#"When > "2024-03-01T09:00:00+09:00""#)
+    }
+
+    #[tokio::test]
+    async fn actions_are_pre_live_until_deployed_and_keep_their_ids_by_name() {
+        let (_emulator, client) = with_invoices().await;
+        let before = client
+            .settings()
+            .get_app_actions(1u64)
+            .send()
+            .await
+            .unwrap();
+        assert!(before.actions.is_empty());
+        let first = client
+            .settings()
+            .update_app_actions(1u64, BTreeMap::from([("Invoice".to_string(), invoice())]))
+            .revision(before.revision.get())
+            .send()
+            .await
+            .unwrap();
+        let preview = client
+            .settings()
+            .get_app_actions(1u64)
+            .preview()
+            .send()
+            .await
+            .unwrap();
+        let action = &preview.actions["Invoice"];
+        assert_eq!(action.id, first.actions["Invoice"].id);
+        assert_eq!(action.dest_app.app.map(|a| a.get()), Some(2));
+        assert_eq!(action.mappings[0].src_field.as_deref(), Some("Title"));
+        assert_eq!(action.entities[0].code, "sales");
+        assert_eq!(action.filter_cond, r#"When > "2024-03-01T00:00:00Z""#);
+        assert!(client
+            .settings()
+            .get_app_actions(1u64)
+            .send()
+            .await
+            .unwrap()
+            .actions
+            .is_empty());
+
+        // Changed under the same name: only the index given, the rest kept, the ID too.
+        let second = client
+            .settings()
+            .update_app_actions(
+                1u64,
+                BTreeMap::from([("Invoice".to_string(), AppActionInput::new(1u64))]),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(second.actions["Invoice"].id, first.actions["Invoice"].id);
+        deploy(&client, 1).await;
+        let live = client
+            .settings()
+            .get_app_actions(1u64)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(live.actions["Invoice"].index.get(), 1);
+        assert_eq!(live.actions["Invoice"].mappings, action.mappings);
+    }
+
+    #[tokio::test]
+    async fn bad_actions_are_refused() {
+        let (_emulator, client) = with_invoices().await;
+        let refused = |action: AppActionInput| {
+            let client = client.clone();
+            async move {
+                let err = client
+                    .settings()
+                    .update_app_actions(1u64, BTreeMap::from([("A".to_string(), action)]))
+                    .send()
+                    .await
+                    .unwrap_err();
+                match err {
+                    Error::Api(e) => e.errors.keys().cloned().collect::<Vec<_>>(),
+                    other => panic!("{other:?}"),
+                }
+            }
+        };
+        assert_eq!(
+            refused(invoice().dest_app(ActionDestApp::new().app(99u64))).await,
+            ["actions.A.destApp.app"]
+        );
+        assert_eq!(
+            refused(
+                invoice().mappings([ActionMapping::new(ActionMappingSrcType::RecordUrl, "Nope")])
+            )
+            .await,
+            ["actions.A.mappings[0].destField"]
+        );
+        assert_eq!(
+            refused(invoice().mappings([
+                ActionMapping::new(ActionMappingSrcType::Field, "Subject").src_field("Nope")
+            ]))
+            .await,
+            ["actions.A.mappings[0].srcField"]
+        );
+        assert_eq!(
+            refused(AppActionInput::new(0u64)).await,
+            ["actions.A.destApp"],
+            "a new action needs its target"
+        );
+    }
+}

@@ -465,6 +465,86 @@ async fn app_plugins_read_and_added() {
     );
 }
 
+#[tokio::test]
+async fn get_app_actions_live_and_preview() {
+    use kintone_api::{ActionEntityType, ActionMappingSrcType};
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("getAppActions")).await;
+    let actions = client
+        .settings()
+        .get_app_actions(1u64)
+        .send()
+        .await
+        .unwrap();
+    let invoice = &actions.actions["Invoice"];
+    assert_eq!((invoice.id.get(), invoice.index.get()), (8830, 0));
+    assert_eq!(invoice.dest_app.app.map(|a| a.get()), Some(2));
+    assert_eq!(
+        invoice.mappings[1].src_type,
+        ActionMappingSrcType::RecordUrl
+    );
+    assert_eq!(invoice.entities[0].r#type, ActionEntityType::Organization);
+    client
+        .settings()
+        .get_app_actions(1u64)
+        .preview()
+        .send()
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(
+        (
+            requests[0].method.as_str(),
+            requests[0].url.path(),
+            requests[0].url.query()
+        ),
+        ("GET", "/k/v1/app/actions.json", Some("app=1"))
+    );
+    assert_eq!(requests[1].url.path(), "/k/v1/preview/app/actions.json");
+}
+
+#[tokio::test]
+async fn update_app_actions() {
+    use kintone_api::{
+        ActionDestApp, ActionEntity, ActionEntityType, ActionMapping, ActionMappingSrcType,
+        AppActionInput,
+    };
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("updateAppActions")).await;
+    let action = AppActionInput::new(0u64)
+        .dest_app(ActionDestApp::new().app(2u64))
+        .mappings([
+            ActionMapping::new(ActionMappingSrcType::Field, "Subject").src_field("Title"),
+            ActionMapping::new(ActionMappingSrcType::RecordUrl, "Source"),
+        ])
+        .entities([ActionEntity::new(ActionEntityType::User, "sato")])
+        .filter_cond("Amount > 0");
+    let changed = client
+        .settings()
+        .update_app_actions(1u64, BTreeMap::from([("Invoice".to_string(), action)]))
+        .revision(8u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (changed.revision.get(), changed.actions["Invoice"].id.get()),
+        (9, 8830)
+    );
+    let request = only_request(&server).await;
+    assert_eq!(
+        (request.method.as_str(), request.url.path()),
+        ("PUT", "/k/v1/preview/app/actions.json")
+    );
+    assert_eq!(
+        body_json(&request),
+        json!({"app": "1", "revision": "8", "actions": {"Invoice": {
+            "index": "0", "destApp": {"app": "2"},
+            "mappings": [{"srcType": "FIELD", "srcField": "Title", "destField": "Subject"},
+                {"srcType": "RECORD_URL", "destField": "Source"}],
+            "entities": [{"type": "USER", "code": "sato"}], "filterCond": "Amount > 0"}}})
+    );
+}
+
 #[test]
 fn the_specs_settings_examples_decode() {
     use kintone_api::*;
@@ -480,4 +560,6 @@ fn the_specs_settings_examples_decode() {
     decodes::<UpdateAdminNotesRequest>();
     decodes::<GetAppPluginsRequest>();
     decodes::<AddAppPluginsRequest>();
+    decodes::<GetAppActionsRequest>();
+    decodes::<UpdateAppActionsRequest>();
 }

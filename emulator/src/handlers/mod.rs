@@ -100,6 +100,9 @@ pub const IMPLEMENTED: &[&str] = &[
     "getAppPlugins",
     "getAppPluginsPreview",
     "addAppPlugins",
+    "getAppActions",
+    "getAppActionsPreview",
+    "updateAppActions",
 ];
 
 /// Who is calling.
@@ -362,6 +365,9 @@ pub fn dispatch(
         "getAppPlugins" => json(settings::get_app_plugins(ctx, params, false)),
         "getAppPluginsPreview" => json(settings::get_app_plugins(ctx, params, true)),
         "addAppPlugins" => json(settings::add_app_plugins(ctx, params)),
+        "getAppActions" => json(settings::get_actions(ctx, params, false)),
+        "getAppActionsPreview" => json(settings::get_actions(ctx, params, true)),
+        "updateAppActions" => json(settings::update_actions(ctx, params)),
         other => Err(KintoneError::new(
             501,
             "EMULATOR_NI01",

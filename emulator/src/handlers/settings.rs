@@ -120,17 +120,18 @@ pub fn get_views(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> 
     Ok(answer(json!({ "views": views }), settings))
 }
 
-/// The largest view ID on the domain, live or pre-live: view IDs are unique on a domain.
-fn last_view_id(ctx: &Ctx) -> u64 {
+/// The largest ID of a view or an action (`group`) on the domain, live or pre-live: their IDs
+/// are unique on a domain.
+fn last_id(ctx: &Ctx, group_name: &str, floor: u64) -> u64 {
     ctx.db
         .settings
         .values()
         .flat_map(|s| s.live.iter().chain(std::iter::once(&s.preview)))
-        .filter_map(|s| group(s, "views").and_then(Value::as_object))
-        .flat_map(|views| views.values())
+        .filter_map(|s| group(s, group_name).and_then(Value::as_object))
+        .flat_map(|items| items.values())
         .filter_map(|v| v.get("id").and_then(index_of))
         .max()
-        .unwrap_or(5_520_000)
+        .unwrap_or(floor)
 }
 
 /// The keys each view type keeps besides those every view has.
@@ -229,7 +230,7 @@ fn view_of(settings: &Settings, key: &str, given: &Value) -> Result<(String, Val
 pub fn update_views(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let app = id_param(params, "app")?;
     let wanted = object_param(params, "views")?.clone();
-    let mut next_id = last_view_id(ctx);
+    let mut next_id = last_id(ctx, "views", 5_520_000);
     let settings = writable(ctx, params, app)?;
     let current = group(settings, "views").cloned().unwrap_or(json!({}));
     let mut views = Map::new();
@@ -1036,6 +1037,195 @@ pub fn add_app_plugins(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     }
     settings.groups.insert("plugins".into(), plugins);
     Ok(changed(ctx, app))
+}
+
+// ---- actions ----
+
+pub fn get_actions(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let settings = readable(ctx, app, preview)?;
+    let actions = group(settings, "actions").cloned().unwrap_or(json!({}));
+    Ok(answer(json!({ "actions": actions }), settings))
+}
+
+/// The app an action copies into, by ID or code, with the field codes of its live form.
+fn dest_app(ctx: &Ctx, given: &Value, at: &str) -> Result<(Value, Vec<String>)> {
+    let by_id = given.get("app").and_then(super::as_id);
+    let by_code = given
+        .get("code")
+        .and_then(Value::as_str)
+        .filter(|c| !c.is_empty());
+    let found = ctx.db.settings.iter().find(|(id, s)| {
+        by_id.map_or_else(|| by_code == Some(s.code.as_str()), |wanted| **id == wanted)
+    });
+    let Some((id, s)) = found.filter(|(_, s)| s.live.is_some()) else {
+        return Err(KintoneError::invalid(
+            format!("{at}.app"),
+            "The app does not exist.",
+        ));
+    };
+    let codes = s
+        .live
+        .as_ref()
+        .map(|l| l.properties.keys().cloned().collect())
+        .unwrap_or_default();
+    Ok((json!({"app": id.to_string(), "code": s.code}), codes))
+}
+
+pub fn update_actions(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let wanted = object_param(params, "actions")?.clone();
+    let mut next_id = last_id(ctx, "actions", 8_800);
+    let current = ctx
+        .db
+        .settings
+        .get(&app)
+        .and_then(|s| group(&s.preview, "actions").cloned())
+        .unwrap_or(json!({}));
+    // Destination apps are looked up before the pre-live settings are borrowed to change.
+    let mut dests = std::collections::HashMap::new();
+    for (key, given) in &wanted {
+        let at = format!("actions.{key}.destApp");
+        let kept = current.get(key).and_then(|a| a.get("destApp"));
+        let dest = match given.get("destApp").filter(|v| !v.is_null()).or(kept) {
+            Some(d) => dest_app(ctx, d, &at)?,
+            None => return Err(KintoneError::invalid(at, "Required field.")),
+        };
+        dests.insert(key.clone(), dest);
+    }
+    let settings = writable(ctx, params, app)?;
+    let mut actions = Map::new();
+    for (key, given) in &wanted {
+        let at = format!("actions.{key}");
+        let kept = current.get(key);
+        let name = given
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or(key)
+            .to_string();
+        let index = given
+            .get("index")
+            .and_then(|i| index_of(i).or((i.as_str() == Some("0")).then_some(0)))
+            .ok_or_else(|| {
+                KintoneError::invalid(format!("{at}.index"), "Enter an integer value.")
+            })?;
+        let (dest, dest_fields) = dests.remove(key).expect("looked up above");
+        let mappings = match given.get("mappings").filter(|v| !v.is_null()) {
+            None => kept
+                .and_then(|k| k.get("mappings"))
+                .cloned()
+                .ok_or_else(|| {
+                    KintoneError::invalid(format!("{at}.mappings"), "Required field.")
+                })?,
+            Some(list) => {
+                let list = list.as_array().ok_or_else(|| {
+                    KintoneError::invalid(format!("{at}.mappings"), "Enter an array.")
+                })?;
+                let mut out = Vec::new();
+                for (i, m) in list.iter().enumerate() {
+                    let here = format!("{at}.mappings[{i}]");
+                    let dest_field = m
+                        .get("destField")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    if !dest_fields.iter().any(|c| c == dest_field) {
+                        return Err(KintoneError::invalid(
+                            format!("{here}.destField"),
+                            format!("The field {dest_field} does not exist in the target app."),
+                        ));
+                    }
+                    match m.get("srcType").and_then(Value::as_str) {
+                        Some("FIELD") => {
+                            let src = m
+                                .get("srcField")
+                                .and_then(Value::as_str)
+                                .unwrap_or_default();
+                            known_field(settings, src, &format!("{here}.srcField"))?;
+                            out.push(json!({"srcType": "FIELD", "srcField": src, "destField": dest_field}));
+                        }
+                        Some("RECORD_URL") => {
+                            out.push(json!({"srcType": "RECORD_URL", "destField": dest_field}))
+                        }
+                        _ => {
+                            return Err(KintoneError::invalid(
+                                format!("{here}.srcType"),
+                                "Enter FIELD or RECORD_URL.",
+                            ))
+                        }
+                    }
+                }
+                Value::Array(out)
+            }
+        };
+        let entities = match given.get("entities").filter(|v| !v.is_null()) {
+            None => kept
+                .and_then(|k| k.get("entities"))
+                .cloned()
+                .ok_or_else(|| {
+                    KintoneError::invalid(format!("{at}.entities"), "Required field.")
+                })?,
+            Some(list) => {
+                let list = list.as_array().ok_or_else(|| {
+                    KintoneError::invalid(format!("{at}.entities"), "Enter an array.")
+                })?;
+                let mut out = Vec::new();
+                for (i, e) in list.iter().enumerate() {
+                    let t = e
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .filter(|t| matches!(*t, "USER" | "GROUP" | "ORGANIZATION"))
+                        .ok_or_else(|| {
+                            KintoneError::invalid(
+                                format!("{at}.entities[{i}].type"),
+                                "Enter USER, GROUP or ORGANIZATION.",
+                            )
+                        })?;
+                    let code = e
+                        .get("code")
+                        .and_then(Value::as_str)
+                        .filter(|c| !c.is_empty())
+                        .ok_or_else(|| {
+                            KintoneError::invalid(
+                                format!("{at}.entities[{i}].code"),
+                                "Required field.",
+                            )
+                        })?;
+                    out.push(json!({"type": t, "code": code}));
+                }
+                Value::Array(out)
+            }
+        };
+        let filter = match given.get("filterCond").and_then(Value::as_str) {
+            Some(f) => filter_cond(f, &format!("{at}.filterCond"))?,
+            None => kept
+                .and_then(|k| k.get("filterCond"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        };
+        let id = match current.get(&name).and_then(|a| a.get("id")) {
+            Some(id) => id.clone(),
+            None => {
+                next_id += 1;
+                json!(next_id.to_string())
+            }
+        };
+        actions.insert(
+            name.clone(),
+            json!({"name": name, "id": id, "index": index.to_string(), "destApp": dest,
+                "mappings": mappings, "entities": entities, "filterCond": filter}),
+        );
+    }
+    let ids: Map<String, Value> = actions
+        .iter()
+        .map(|(name, a)| (name.clone(), json!({"id": a["id"]})))
+        .collect();
+    settings
+        .groups
+        .insert("actions".into(), Value::Object(actions));
+    let mut out = changed(ctx, app);
+    out["actions"] = Value::Object(ids);
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -9478,6 +9478,310 @@ impl<C> crate::runtime::Call<'_, AddAppPluginsRequest, C> {
         self.map(|request| request.revision(value))
     }
 }
+/// Get action settings.
+///
+/// `GET /k/v1/app/actions.json`
+///
+/// Its preview twin, `getAppActionsPreview` (`GET /k/v1/preview/app/actions.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-action-settings/)
+///
+/// Reads an app's actions, by name: each copies a record into another app (`destApp`),
+/// field by field or the record's URL (`mappings`), for the users, groups and
+/// departments given (`entities`) and the records that meet `filterCond`.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "actions": {
+///     "Invoice": {
+///       "destApp": {
+///         "app": "2",
+///         "code": "INVOICES"
+///       },
+///       "entities": [
+///         {
+///           "code": "sales",
+///           "type": "ORGANIZATION"
+///         }
+///       ],
+///       "filterCond": "Amount > 0",
+///       "id": "8830",
+///       "index": "0",
+///       "mappings": [
+///         {
+///           "destField": "Subject",
+///           "srcField": "Title",
+///           "srcType": "FIELD"
+///         },
+///         {
+///           "destField": "Source",
+///           "srcType": "RECORD_URL"
+///         }
+///       ],
+///       "name": "Invoice"
+///     }
+///   },
+///   "revision": "8"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetAppActionsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+    /// The language of field names and options when the app is localized: `default`, `en`,
+    /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<SettingsLang>,
+}
+impl GetAppActionsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            lang: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `lang`.
+    pub fn lang(mut self, value: impl Into<SettingsLang>) -> Self {
+        self.lang = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetAppActionsRequest {
+    type Response = AppActions;
+    const ID: &'static str = "getAppActions";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/actions.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetAppActionsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+        if let Some(value) = &self.lang {
+            query.push("lang", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetAppActionsRequest {
+    const PREVIEW_ID: &'static str = "getAppActionsPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/actions.json";
+}
+impl<C> crate::runtime::Call<'_, GetAppActionsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `lang`.
+    pub fn lang(self, value: impl Into<SettingsLang>) -> Self {
+        self.map(|request| request.lang(value))
+    }
+}
+/// Change action settings.
+///
+/// `PUT /k/v1/preview/app/actions.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-action-settings/)
+///
+/// Replaces an app's pre-live actions: the actions given, by name, are the app's actions
+/// after the change (one left out is deleted; an action keeps its ID while its name stays).
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "actions": {
+///     "Invoice": {
+///       "destApp": {
+///         "app": "2"
+///       },
+///       "entities": [
+///         {
+///           "code": "sato",
+///           "type": "USER"
+///         }
+///       ],
+///       "index": "0",
+///       "mappings": [
+///         {
+///           "destField": "Subject",
+///           "srcField": "Title",
+///           "srcType": "FIELD"
+///         }
+///       ],
+///       "name": "Invoice"
+///     }
+///   },
+///   "app": "1"
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "actions": {
+///     "Invoice": {
+///       "id": "8830"
+///     }
+///   },
+///   "revision": "9"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateAppActionsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// Every action the app is to have, by name.
+    pub actions: ::std::collections::BTreeMap<String, AppActionInput>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateAppActionsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app: impl Into<AppId>,
+        actions: impl Into<::std::collections::BTreeMap<String, AppActionInput>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            actions: actions.into(),
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateAppActionsRequest {
+    type Response = AppActionsChanged;
+    const ID: &'static str = "updateAppActions";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/actions.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateAppActionsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateAppActionsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
 /// Read and write records, one or many at a time.
 ///
 /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
@@ -10370,5 +10674,23 @@ impl<'c, C> SettingsApi<'c, C> {
         ids: impl IntoIterator<Item = impl Into<String>>,
     ) -> crate::runtime::Call<'c, AddAppPluginsRequest, C> {
         crate::runtime::Call::new(self.client, AddAppPluginsRequest::new(app, ids))
+    }
+    /// Get action settings: `GET /k/v1/app/actions.json`. See [`GetAppActionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/actions.json` instead.
+    pub fn get_app_actions(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetAppActionsRequest, C> {
+        crate::runtime::Call::new(self.client, GetAppActionsRequest::new(app))
+    }
+    /// Change action settings: `PUT /k/v1/preview/app/actions.json`. See [`UpdateAppActionsRequest`] for the details.
+    pub fn update_app_actions(
+        &self,
+        app: impl Into<AppId>,
+        actions: impl Into<::std::collections::BTreeMap<String, AppActionInput>>,
+    ) -> crate::runtime::Call<'c, UpdateAppActionsRequest, C> {
+        crate::runtime::Call::new(
+            self.client,
+            UpdateAppActionsRequest::new(app, actions),
+        )
     }
 }

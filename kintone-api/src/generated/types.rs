@@ -2,6 +2,200 @@
 // change the spec (or the generator in `codegen/`) and run the command again.
 
 #![allow(clippy::doc_markdown)]
+/// An action as a change left it.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ActionChanged {
+    /// An action's ID, unique on the domain.
+    pub id: ActionId,
+}
+impl ActionChanged {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<ActionId>) -> Self {
+        Self { id: id.into() }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// The app an action copies records into, by ID or by app code.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ActionDestApp {
+    /// An app ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<AppId>,
+    /// The app's code; empty when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+impl ActionDestApp {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { app: None, code: None }
+    }
+    /// Sets `app`.
+    pub fn app(mut self, value: impl Into<AppId>) -> Self {
+        self.app = Some(value.into());
+        self
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.app {
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// A user (guests as `guest/` and their login name), group or department.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ActionEntity {
+    pub r#type: ActionEntityType,
+    pub code: String,
+}
+impl ActionEntity {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(r#type: impl Into<ActionEntityType>, code: impl Into<String>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            code: code.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ActionEntityType {
+    /// `USER`
+    #[serde(rename = "USER")]
+    User,
+    /// `GROUP`
+    #[serde(rename = "GROUP")]
+    Group,
+    /// `ORGANIZATION`
+    #[serde(rename = "ORGANIZATION")]
+    Organization,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ActionEntityType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::User => "USER",
+            Self::Group => "GROUP",
+            Self::Organization => "ORGANIZATION",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ActionEntityType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+crate::wire::numeric_id! {
+    #[doc = " An action's ID, unique on the domain."] pub struct ActionId;
+}
+/// What one field of the new record gets: a field of the record (`FIELD`, by `srcField`)
+/// or the record's URL (`RECORD_URL`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ActionMapping {
+    #[serde(rename = "srcType")]
+    pub src_type: ActionMappingSrcType,
+    #[serde(rename = "srcField", default, skip_serializing_if = "Option::is_none")]
+    pub src_field: Option<String>,
+    #[serde(rename = "destField")]
+    pub dest_field: String,
+}
+impl ActionMapping {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        src_type: impl Into<ActionMappingSrcType>,
+        dest_field: impl Into<String>,
+    ) -> Self {
+        Self {
+            src_type: src_type.into(),
+            src_field: None,
+            dest_field: dest_field.into(),
+        }
+    }
+    /// Sets `srcField`.
+    pub fn src_field(mut self, value: impl Into<String>) -> Self {
+        self.src_field = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ActionMappingSrcType {
+    /// `FIELD`
+    #[serde(rename = "FIELD")]
+    Field,
+    /// `RECORD_URL`
+    #[serde(rename = "RECORD_URL")]
+    RecordUrl,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ActionMappingSrcType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Field => "FIELD",
+            Self::RecordUrl => "RECORD_URL",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ActionMappingSrcType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddAppResponse {
@@ -389,6 +583,211 @@ impl ApiSchemaHttpMethod {
 impl ::std::fmt::Display for ApiSchemaHttpMethod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+/// An action as kintone answers it.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppAction {
+    pub name: String,
+    /// An action's ID, unique on the domain.
+    pub id: ActionId,
+    /// A view's or an action's place among its kind, from 0.
+    pub index: ViewIndex,
+    /// The app an action copies records into, by ID or by app code.
+    #[serde(rename = "destApp")]
+    pub dest_app: ActionDestApp,
+    pub mappings: Vec<ActionMapping>,
+    /// Who may use it.
+    pub entities: Vec<ActionEntity>,
+    /// Which records offer it (query language); empty for all.
+    #[serde(rename = "filterCond")]
+    pub filter_cond: String,
+}
+impl AppAction {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        id: impl Into<ActionId>,
+        index: impl Into<ViewIndex>,
+        dest_app: impl Into<ActionDestApp>,
+        mappings: impl IntoIterator<Item = impl Into<ActionMapping>>,
+        entities: impl IntoIterator<Item = impl Into<ActionEntity>>,
+        filter_cond: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            id: id.into(),
+            index: index.into(),
+            dest_app: dest_app.into(),
+            mappings: mappings.into_iter().map(Into::into).collect(),
+            entities: entities.into_iter().map(Into::into).collect(),
+            filter_cond: filter_cond.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        {
+            let value = &self.dest_app;
+            value.validate()?;
+        }
+        {
+            let value = &self.mappings;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        {
+            let value = &self.entities;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+/// An action to write; `destApp`, `mappings` and `entities` are needed for a new one.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppActionInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A view's or an action's place among its kind, from 0.
+    pub index: ViewIndex,
+    /// The app an action copies records into, by ID or by app code.
+    #[serde(rename = "destApp", default, skip_serializing_if = "Option::is_none")]
+    pub dest_app: Option<ActionDestApp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mappings: Option<Vec<ActionMapping>>,
+    /// Who may use it; no one when empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entities: Option<Vec<ActionEntity>>,
+    #[serde(rename = "filterCond", default, skip_serializing_if = "Option::is_none")]
+    pub filter_cond: Option<String>,
+}
+impl AppActionInput {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(index: impl Into<ViewIndex>) -> Self {
+        Self {
+            name: None,
+            index: index.into(),
+            dest_app: None,
+            mappings: None,
+            entities: None,
+            filter_cond: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `destApp`.
+    pub fn dest_app(mut self, value: impl Into<ActionDestApp>) -> Self {
+        self.dest_app = Some(value.into());
+        self
+    }
+    /// Sets `mappings`.
+    pub fn mappings(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ActionMapping>>,
+    ) -> Self {
+        self.mappings = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `entities`.
+    pub fn entities(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ActionEntity>>,
+    ) -> Self {
+        self.entities = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `filterCond`.
+    pub fn filter_cond(mut self, value: impl Into<String>) -> Self {
+        self.filter_cond = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.dest_app {
+            value.validate()?;
+        }
+        if let Some(value) = &self.mappings {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.entities {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppActions {
+    /// Every action of the app, by name.
+    pub actions: ::std::collections::BTreeMap<String, AppAction>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl AppActions {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        actions: impl Into<::std::collections::BTreeMap<String, AppAction>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            actions: actions.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppActionsChanged {
+    /// The ID of each action, by name.
+    pub actions: ::std::collections::BTreeMap<String, ActionChanged>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl AppActionsChanged {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        actions: impl Into<::std::collections::BTreeMap<String, ActionChanged>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            actions: actions.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
     }
 }
 /// One app's deploy status.
@@ -8882,7 +9281,7 @@ pub struct View {
     /// A view's ID, unique on the domain.
     pub id: ViewId,
     pub name: String,
-    /// A view's place among the app's views, from 0.
+    /// A view's or an action's place among its kind, from 0.
     pub index: ViewIndex,
     /// `ASSIGNEE` for the "assigned to me" list.
     #[serde(rename = "builtinType", default, skip_serializing_if = "Option::is_none")]
@@ -9046,7 +9445,8 @@ crate::wire::numeric_id! {
     #[doc = " A view's ID, unique on the domain."] pub struct ViewId;
 }
 crate::wire::numeric_id! {
-    #[doc = " A view's place among the app's views, from 0."] pub struct ViewIndex;
+    #[doc = " A view's or an action's place among its kind, from 0."] pub struct
+    ViewIndex;
 }
 /// A view to write; keys that do not apply to its `type` are ignored. `name` defaults to
 /// the key the view is given under.
@@ -9055,7 +9455,7 @@ crate::wire::numeric_id! {
 pub struct ViewInput {
     /// A list of records, a calendar, or a custom view of the app's own HTML.
     pub r#type: ViewType,
-    /// A view's place among the app's views, from 0.
+    /// A view's or an action's place among its kind, from 0.
     pub index: ViewIndex,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
