@@ -93,6 +93,8 @@ pub struct Limits {
     pub app_description_length: usize,
     /// The longest name of a process management status.
     pub status_name_length: usize,
+    /// The most grouping levels of a graph.
+    pub report_groups: usize,
     /// The longest field code.
     pub field_code_length: usize,
     /// The most fields one Delete Form Fields call deletes.
@@ -144,6 +146,7 @@ pub fn limits() -> &'static Limits {
             app_name_length: named("MAX_APP_NAME_LENGTH"),
             app_description_length: named("MAX_APP_DESCRIPTION_LENGTH"),
             status_name_length: named("MAX_STATUS_NAME_LENGTH"),
+            report_groups: named("MAX_REPORT_GROUPS"),
             field_code_length: named("MAX_FIELD_CODE_LENGTH"),
             fields_per_delete: named("MAX_FIELDS_PER_DELETE"),
         }

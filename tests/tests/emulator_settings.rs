@@ -1114,3 +1114,152 @@ mod actions {
         );
     }
 }
+
+mod reports {
+    use super::*;
+    use kintone_api::{
+        ChartMode, ChartType, PeriodicReport, ReportAggregation, ReportAggregationType,
+        ReportGroup, ReportGroupPer, ReportInput, ReportPeriod, ReportPeriodEvery, ReportSort,
+        ReportSortBy, ReportSortOrder,
+    };
+
+    fn sales() -> ReportInput {
+        ReportInput::new(0u64, ChartType::Column)
+            .chart_mode(ChartMode::Stacked)
+            .groups([
+                ReportGroup::new("Due").per(ReportGroupPer::Month),
+                ReportGroup::new("Kind"),
+            ])
+            .aggregations([ReportAggregation::new(ReportAggregationType::Sum).code("Amount")])
+            .sorts([ReportSort::new(ReportSortBy::Group1, ReportSortOrder::Asc)])
+            .filter_cond("Amount > 0")
+            .periodic_report(PeriodicReport::new(
+                true,
+                ReportPeriod::new(ReportPeriodEvery::Month)
+                    .day_of_month("END_OF_MONTH")
+                    .time(kintone_api::Time::new(9, 0).unwrap()),
+            ))
+    }
+
+    #[tokio::test]
+    async fn graphs_are_pre_live_until_deployed_and_keep_their_ids_by_name() {
+        let (_emulator, client) = emulator_and_user().await;
+        let before = client.settings().get_reports(1u64).send().await.unwrap();
+        assert!(before.reports.is_empty());
+        let table = ReportInput::new(1u64, ChartType::Table).groups([ReportGroup::new("When")]);
+        let first = client
+            .settings()
+            .update_reports(
+                1u64,
+                BTreeMap::from([("Sales".to_string(), sales()), ("Table".to_string(), table)]),
+            )
+            .revision(before.revision.get())
+            .send()
+            .await
+            .unwrap();
+        let preview = client
+            .settings()
+            .get_reports(1u64)
+            .preview()
+            .send()
+            .await
+            .unwrap();
+        let sales_read = &preview.reports["Sales"];
+        assert_eq!(sales_read.id, first.reports["Sales"].id);
+        assert_eq!(sales_read.chart_mode, Some(ChartMode::Stacked));
+        assert_eq!(sales_read.groups[1].per, None, "a drop-down has no period");
+        let period = &sales_read.periodic_report.as_ref().unwrap().period;
+        assert_eq!(period.day_of_month.as_deref(), Some("END_OF_MONTH"));
+        let table_read = &preview.reports["Table"];
+        assert_eq!(table_read.chart_mode, None, "a table has no chart mode");
+        assert_eq!(table_read.groups[0].per, Some(ReportGroupPer::Year));
+        assert_eq!(
+            table_read.aggregations[0].r#type,
+            ReportAggregationType::Count
+        );
+        assert!(client
+            .settings()
+            .get_reports(1u64)
+            .send()
+            .await
+            .unwrap()
+            .reports
+            .is_empty());
+
+        let second = client
+            .settings()
+            .update_reports(1u64, BTreeMap::from([("Sales".to_string(), sales())]))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(second.reports["Sales"].id, first.reports["Sales"].id);
+        deploy(&client, 1).await;
+        let live = client.settings().get_reports(1u64).send().await.unwrap();
+        assert_eq!(live.reports.keys().collect::<Vec<_>>(), ["Sales"]);
+        assert_eq!(live.reports["Sales"], preview.reports["Sales"]);
+    }
+
+    #[tokio::test]
+    async fn bad_graphs_are_refused() {
+        let (_emulator, client) = emulator_and_user().await;
+        let refused = |report: ReportInput| {
+            let client = client.clone();
+            async move {
+                let err = client
+                    .settings()
+                    .update_reports(1u64, BTreeMap::from([("R".to_string(), report)]))
+                    .send()
+                    .await
+                    .unwrap_err();
+                match err {
+                    Error::Api(e) => e.errors.keys().cloned().collect::<Vec<_>>(),
+                    other => panic!("{other:?}"),
+                }
+            }
+        };
+        let table = || ReportInput::new(0u64, ChartType::Table);
+        assert_eq!(
+            refused(table().groups([ReportGroup::new("Nope")])).await,
+            ["reports.R.groups[0].code"]
+        );
+        assert_eq!(
+            refused(table().groups(["Kind", "Title", "Code", "Amount"].map(ReportGroup::new)))
+                .await,
+            ["reports.R.groups"]
+        );
+        assert_eq!(
+            refused(table().groups([ReportGroup::new("Kind").per(ReportGroupPer::Month)])).await,
+            ["reports.R.groups[0].per"]
+        );
+        assert_eq!(
+            refused(
+                table().aggregations([
+                    ReportAggregation::new(ReportAggregationType::Sum).code("Title")
+                ])
+            )
+            .await,
+            ["reports.R.aggregations[0].code"]
+        );
+        assert_eq!(
+            refused(table().sorts([ReportSort::new(ReportSortBy::Group2, ReportSortOrder::Asc)]))
+                .await,
+            ["reports.R.sorts[0].by"]
+        );
+        assert_eq!(
+            refused(table().periodic_report(PeriodicReport::new(
+                true,
+                ReportPeriod::new(ReportPeriodEvery::Day)
+            )))
+            .await,
+            ["reports.R.periodicReport.period.time"]
+        );
+        let stale = client
+            .settings()
+            .update_reports(1u64, BTreeMap::new())
+            .revision(99u64)
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code_of(&stale), Some("GAIA_CO02"), "{stale:?}");
+    }
+}

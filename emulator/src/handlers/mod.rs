@@ -103,6 +103,9 @@ pub const IMPLEMENTED: &[&str] = &[
     "getAppActions",
     "getAppActionsPreview",
     "updateAppActions",
+    "getReports",
+    "getReportsPreview",
+    "updateReports",
 ];
 
 /// Who is calling.
@@ -368,6 +371,9 @@ pub fn dispatch(
         "getAppActions" => json(settings::get_actions(ctx, params, false)),
         "getAppActionsPreview" => json(settings::get_actions(ctx, params, true)),
         "updateAppActions" => json(settings::update_actions(ctx, params)),
+        "getReports" => json(settings::get_reports(ctx, params, false)),
+        "getReportsPreview" => json(settings::get_reports(ctx, params, true)),
+        "updateReports" => json(settings::update_reports(ctx, params)),
         other => Err(KintoneError::new(
             501,
             "EMULATOR_NI01",

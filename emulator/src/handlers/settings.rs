@@ -1228,6 +1228,301 @@ pub fn update_actions(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     Ok(out)
 }
 
+// ---- graphs ----
+
+pub fn get_reports(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let settings = readable(ctx, app, preview)?;
+    let reports = group(settings, "reports").cloned().unwrap_or(json!({}));
+    Ok(answer(json!({ "reports": reports }), settings))
+}
+
+/// `given[key]` when it is one of `allowed`.
+fn one_of<'v>(given: &'v Value, key: &str, allowed: &[&str], at: &str) -> Result<&'v str> {
+    given
+        .get(key)
+        .and_then(Value::as_str)
+        .filter(|v| allowed.contains(v))
+        .ok_or_else(|| {
+            KintoneError::invalid(
+                format!("{at}.{key}"),
+                format!("Enter one of {}.", allowed.join(", ")),
+            )
+        })
+}
+
+fn list<'v>(given: &'v Value, key: &str, at: &str) -> Result<&'v [Value]> {
+    match given.get(key).filter(|v| !v.is_null()) {
+        None => Ok(&[]),
+        Some(Value::Array(items)) => Ok(items),
+        Some(_) => Err(KintoneError::invalid(
+            format!("{at}.{key}"),
+            "Enter an array.",
+        )),
+    }
+}
+
+const PERIODS: &[&str] = &["YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE"];
+
+/// The periods a field of `field_type` may be grouped by (none for other types).
+fn periods_of(field_type: &str) -> &'static [&'static str] {
+    match field_type {
+        "DATE" => &PERIODS[..5],
+        "TIME" => &PERIODS[5..],
+        "DATETIME" | "CREATED_TIME" | "UPDATED_TIME" => PERIODS,
+        _ => &[],
+    }
+}
+
+/// A periodic report as kintone keeps it, with the keys its `every` takes.
+fn periodic(given: &Value, at: &str) -> Result<Value> {
+    let active = flag(
+        given.get("active").unwrap_or(&Value::Bool(false)),
+        &format!("{at}.active"),
+    )?;
+    let period = given.get("period").cloned().unwrap_or(json!({}));
+    let at = format!("{at}.period");
+    let every = one_of(
+        &period,
+        "every",
+        &["YEAR", "QUARTER", "MONTH", "WEEK", "DAY", "HOUR"],
+        &at,
+    )?;
+    let mut out = json!({"every": every});
+    let keys: &[&str] = match every {
+        "YEAR" => &["month", "dayOfMonth", "time"],
+        "QUARTER" => &["pattern", "dayOfMonth", "time"],
+        "MONTH" => &["dayOfMonth", "time"],
+        "WEEK" => &["dayOfWeek", "time"],
+        "DAY" => &["time"],
+        _ => &["minute"],
+    };
+    for key in keys {
+        let v = period.get(*key).filter(|v| !v.is_null());
+        let here = format!("{at}.{key}");
+        let kept = match *key {
+            "month" => v
+                .map(|v| number_in(v, 1..=12, &here))
+                .transpose()?
+                .map(Value::from),
+            "minute" => v
+                .map(|v| number_in(v, 0..=59, &here))
+                .transpose()?
+                .map(Value::from),
+            "dayOfMonth" => match v {
+                Some(Value::String(s)) if s == "END_OF_MONTH" => Some(json!(s)),
+                Some(v) => Some(json!(number_in(v, 1..=31, &here)?)),
+                None => None,
+            },
+            "time" => match v.and_then(Value::as_str) {
+                Some(t) if is_time(t) => Some(json!(t)),
+                _ => return Err(KintoneError::invalid(here, "Enter a time as HH:MM.")),
+            },
+            "dayOfWeek" => Some(json!(one_of(
+                &period,
+                key,
+                &[
+                    "MONDAY",
+                    "TUESDAY",
+                    "WEDNESDAY",
+                    "THURSDAY",
+                    "FRIDAY",
+                    "SATURDAY",
+                    "SUNDAY"
+                ],
+                &at,
+            )?)),
+            _ => Some(json!(one_of(
+                &period,
+                key,
+                &["JAN_APR_JUL_OCT", "FEB_MAY_AUG_NOV", "MAR_JUN_SEP_DEC"],
+                &at,
+            )?)),
+        };
+        match kept {
+            Some(v) => out[*key] = v,
+            None => return Err(KintoneError::invalid(here, "Required field.")),
+        }
+    }
+    Ok(json!({"active": active, "period": out}))
+}
+
+fn is_time(t: &str) -> bool {
+    let b = t.as_bytes();
+    b.len() == 5
+        && b[2] == b':'
+        && t[..2].parse::<u8>().is_ok_and(|h| h < 24)
+        && t[3..].parse::<u8>().is_ok_and(|m| m < 60)
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 2 || c.is_ascii_digit())
+}
+
+/// One graph to write, checked against the pre-live form, as it will read back (without its
+/// ID).
+fn report_of(settings: &Settings, key: &str, given: &Value) -> Result<(String, Value)> {
+    let at = format!("reports.{key}");
+    let chart = one_of(
+        given,
+        "chartType",
+        &[
+            "BAR",
+            "COLUMN",
+            "PIE",
+            "LINE",
+            "PIVOT_TABLE",
+            "TABLE",
+            "AREA",
+            "SPLINE",
+            "SPLINE_AREA",
+        ],
+        &at,
+    )?;
+    let index = given
+        .get("index")
+        .and_then(|i| index_of(i).or((i.as_str() == Some("0")).then_some(0)))
+        .ok_or_else(|| KintoneError::invalid(format!("{at}.index"), "Enter an integer value."))?;
+    let name = given
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or(key)
+        .to_string();
+    let max_groups = crate::spec::limits().report_groups;
+    let groups_given = list(given, "groups", &at)?;
+    if groups_given.len() > max_groups {
+        return Err(KintoneError::invalid(
+            format!("{at}.groups"),
+            format!("Specify {max_groups} groups or fewer."),
+        ));
+    }
+    let mut groups = Vec::new();
+    for (i, g) in groups_given.iter().enumerate() {
+        let here = format!("{at}.groups[{i}]");
+        let code = g.get("code").and_then(Value::as_str).unwrap_or_default();
+        let t = field_type(settings, code).ok_or_else(|| {
+            KintoneError::invalid(
+                format!("{here}.code"),
+                format!("The field {code} does not exist."),
+            )
+        })?;
+        let periods = periods_of(t);
+        match g.get("per").and_then(Value::as_str) {
+            Some(per) if periods.contains(&per) => groups.push(json!({"code": code, "per": per})),
+            Some(_) => {
+                return Err(KintoneError::invalid(
+                    format!("{here}.per"),
+                    "The field cannot be grouped by this period.",
+                ))
+            }
+            // A date or time is grouped by its first period when none is given.
+            None => match periods.first() {
+                Some(per) => groups.push(json!({"code": code, "per": per})),
+                None => groups.push(json!({"code": code})),
+            },
+        }
+    }
+    let mut aggregations = Vec::new();
+    for (i, a) in list(given, "aggregations", &at)?.iter().enumerate() {
+        let here = format!("{at}.aggregations[{i}]");
+        let t = one_of(a, "type", &["COUNT", "SUM", "AVERAGE", "MAX", "MIN"], &here)?;
+        if t == "COUNT" {
+            aggregations.push(json!({"type": "COUNT"}));
+            continue;
+        }
+        let code = a.get("code").and_then(Value::as_str).unwrap_or_default();
+        match field_type(settings, code) {
+            Some("NUMBER" | "CALC") => aggregations.push(json!({"type": t, "code": code})),
+            _ => {
+                return Err(KintoneError::invalid(
+                    format!("{here}.code"),
+                    "Enter the code of a number or calculated field.",
+                ))
+            }
+        }
+    }
+    if aggregations.is_empty() {
+        aggregations.push(json!({"type": "COUNT"}));
+    }
+    let mut sorts = Vec::new();
+    for (i, s) in list(given, "sorts", &at)?.iter().enumerate() {
+        let here = format!("{at}.sorts[{i}]");
+        let by = one_of(s, "by", &["TOTAL", "GROUP1", "GROUP2", "GROUP3"], &here)?;
+        let level = by
+            .strip_prefix("GROUP")
+            .and_then(|n| n.parse::<usize>().ok());
+        if level.is_some_and(|n| n > groups.len()) {
+            return Err(KintoneError::invalid(
+                format!("{here}.by"),
+                "The graph has no such grouping level.",
+            ));
+        }
+        let order = one_of(s, "order", &["ASC", "DESC"], &here)?;
+        sorts.push(json!({"by": by, "order": order}));
+    }
+    let mut report = json!({
+        "name": name,
+        "index": index.to_string(),
+        "chartType": chart,
+        "groups": groups,
+        "aggregations": aggregations,
+        "filterCond": filter_cond(
+            given.get("filterCond").and_then(Value::as_str).unwrap_or_default(),
+            &format!("{at}.filterCond"),
+        )?,
+        "sorts": sorts,
+    });
+    if matches!(
+        chart,
+        "BAR" | "COLUMN" | "LINE" | "AREA" | "SPLINE" | "SPLINE_AREA"
+    ) {
+        let mode = match given.get("chartMode").filter(|v| !v.is_null()) {
+            Some(_) => one_of(
+                given,
+                "chartMode",
+                &["NORMAL", "STACKED", "PERCENTAGE"],
+                &at,
+            )?,
+            None => "NORMAL",
+        };
+        report["chartMode"] = json!(mode);
+    }
+    if let Some(p) = given.get("periodicReport").filter(|v| !v.is_null()) {
+        report["periodicReport"] = periodic(p, &format!("{at}.periodicReport"))?;
+    }
+    Ok((name, report))
+}
+
+pub fn update_reports(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let wanted = object_param(params, "reports")?.clone();
+    let mut next_id = last_id(ctx, "reports", 4_400);
+    let settings = writable(ctx, params, app)?;
+    let current = group(settings, "reports").cloned().unwrap_or(json!({}));
+    let mut reports = Map::new();
+    for (key, given) in &wanted {
+        let (name, mut report) = report_of(settings, key, given)?;
+        // A graph keeps its ID while its name stays.
+        report["id"] = match current.get(&name).and_then(|r| r.get("id")) {
+            Some(id) => id.clone(),
+            None => {
+                next_id += 1;
+                json!(next_id.to_string())
+            }
+        };
+        reports.insert(name, report);
+    }
+    let ids: Map<String, Value> = reports
+        .iter()
+        .map(|(name, r)| (name.clone(), json!({"id": r["id"]})))
+        .collect();
+    settings
+        .groups
+        .insert("reports".into(), Value::Object(reports));
+    let mut out = changed(ctx, app);
+    out["reports"] = Value::Object(ids);
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -47,6 +47,8 @@ pub mod limits {
     pub const MAX_RECORDS_PER_PAGE: usize = 500;
     /// The records, at most 100 per request.
     pub const MAX_RECORDS_PER_WRITE: usize = 100;
+    /// The grouping levels, outermost first; at most 3.
+    pub const MAX_REPORT_GROUPS: usize = 3;
     /// At most 64 characters.
     pub const MAX_STATUS_NAME_LENGTH: usize = 64;
     /// How long an uploaded file that no record attaches stays in temporary storage (3 days).

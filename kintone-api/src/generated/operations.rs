@@ -9782,6 +9782,358 @@ impl<C> crate::runtime::Call<'_, UpdateAppActionsRequest, C> {
         self.map(|request| request.revision(value))
     }
 }
+/// Get graph settings.
+///
+/// `GET /k/v1/app/reports.json`
+///
+/// Its preview twin, `getReportsPreview` (`GET /k/v1/preview/app/reports.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/graphs/get-graph-settings/)
+///
+/// Reads an app's graphs (reports), by name: the chart, how records are grouped (up to
+/// three levels; dates and times by period) and aggregated, the sort order, the filter
+/// condition, and when a periodic report is taken.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "reports": {
+///     "Count": {
+///       "aggregations": [
+///         {
+///           "type": "COUNT"
+///         }
+///       ],
+///       "chartType": "TABLE",
+///       "filterCond": "",
+///       "groups": [
+///         {
+///           "code": "Kind"
+///         }
+///       ],
+///       "id": "4412",
+///       "index": "1",
+///       "name": "Count",
+///       "sorts": [
+///         {
+///           "by": "TOTAL",
+///           "order": "DESC"
+///         }
+///       ]
+///     },
+///     "Sales by month": {
+///       "aggregations": [
+///         {
+///           "code": "Amount",
+///           "type": "SUM"
+///         }
+///       ],
+///       "chartMode": "STACKED",
+///       "chartType": "COLUMN",
+///       "filterCond": "Amount > 0",
+///       "groups": [
+///         {
+///           "code": "Due",
+///           "per": "MONTH"
+///         },
+///         {
+///           "code": "Kind"
+///         }
+///       ],
+///       "id": "4411",
+///       "index": "0",
+///       "name": "Sales by month",
+///       "periodicReport": {
+///         "active": true,
+///         "period": {
+///           "dayOfMonth": "1",
+///           "every": "MONTH",
+///           "time": "09:00"
+///         }
+///       },
+///       "sorts": [
+///         {
+///           "by": "GROUP1",
+///           "order": "ASC"
+///         },
+///         {
+///           "by": "TOTAL",
+///           "order": "DESC"
+///         }
+///       ]
+///     }
+///   },
+///   "revision": "9"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetReportsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+    /// The language of field names and options when the app is localized: `default`, `en`,
+    /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<SettingsLang>,
+}
+impl GetReportsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            lang: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `lang`.
+    pub fn lang(mut self, value: impl Into<SettingsLang>) -> Self {
+        self.lang = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetReportsRequest {
+    type Response = Reports;
+    const ID: &'static str = "getReports";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/reports.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetReportsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+        if let Some(value) = &self.lang {
+            query.push("lang", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetReportsRequest {
+    const PREVIEW_ID: &'static str = "getReportsPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/reports.json";
+}
+impl<C> crate::runtime::Call<'_, GetReportsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `lang`.
+    pub fn lang(self, value: impl Into<SettingsLang>) -> Self {
+        self.map(|request| request.lang(value))
+    }
+}
+/// Change graph settings.
+///
+/// `PUT /k/v1/preview/app/reports.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/graphs/update-graph-settings/)
+///
+/// Replaces an app's pre-live graphs: the graphs given, by name, are the app's graphs
+/// after the change (one left out is deleted; a graph keeps its ID while its name stays).
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "reports": {
+///     "Sales by month": {
+///       "aggregations": [
+///         {
+///           "code": "Amount",
+///           "type": "AVERAGE"
+///         }
+///       ],
+///       "chartMode": "NORMAL",
+///       "chartType": "BAR",
+///       "groups": [
+///         {
+///           "code": "Due",
+///           "per": "QUARTER"
+///         }
+///       ],
+///       "index": "0",
+///       "periodicReport": {
+///         "active": true,
+///         "period": {
+///           "dayOfWeek": "MONDAY",
+///           "every": "WEEK",
+///           "time": "08:00"
+///         }
+///       },
+///       "sorts": [
+///         {
+///           "by": "TOTAL",
+///           "order": "DESC"
+///         }
+///       ]
+///     }
+///   }
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "reports": {
+///     "Sales by month": {
+///       "id": "4411"
+///     }
+///   },
+///   "revision": "10"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateReportsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// Every graph the app is to have, by name.
+    pub reports: ::std::collections::BTreeMap<String, ReportInput>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateReportsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app: impl Into<AppId>,
+        reports: impl Into<::std::collections::BTreeMap<String, ReportInput>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            reports: reports.into(),
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateReportsRequest {
+    type Response = ReportsChanged;
+    const ID: &'static str = "updateReports";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/reports.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateReportsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateReportsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
 /// Read and write records, one or many at a time.
 ///
 /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
@@ -10692,5 +11044,20 @@ impl<'c, C> SettingsApi<'c, C> {
             self.client,
             UpdateAppActionsRequest::new(app, actions),
         )
+    }
+    /// Get graph settings: `GET /k/v1/app/reports.json`. See [`GetReportsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/reports.json` instead.
+    pub fn get_reports(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetReportsRequest, C> {
+        crate::runtime::Call::new(self.client, GetReportsRequest::new(app))
+    }
+    /// Change graph settings: `PUT /k/v1/preview/app/reports.json`. See [`UpdateReportsRequest`] for the details.
+    pub fn update_reports(
+        &self,
+        app: impl Into<AppId>,
+        reports: impl Into<::std::collections::BTreeMap<String, ReportInput>>,
+    ) -> crate::runtime::Call<'c, UpdateReportsRequest, C> {
+        crate::runtime::Call::new(self.client, UpdateReportsRequest::new(app, reports))
     }
 }

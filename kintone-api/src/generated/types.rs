@@ -592,7 +592,7 @@ pub struct AppAction {
     pub name: String,
     /// An action's ID, unique on the domain.
     pub id: ActionId,
-    /// A view's or an action's place among its kind, from 0.
+    /// A view's, an action's or a graph's place among its kind, from 0.
     pub index: ViewIndex,
     /// The app an action copies records into, by ID or by app code.
     #[serde(rename = "destApp")]
@@ -657,7 +657,7 @@ impl AppAction {
 pub struct AppActionInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// A view's or an action's place among its kind, from 0.
+    /// A view's, an action's or a graph's place among its kind, from 0.
     pub index: ViewIndex,
     /// The app an action copies records into, by ID or by app code.
     #[serde(rename = "destApp", default, skip_serializing_if = "Option::is_none")]
@@ -1526,6 +1526,113 @@ impl CategoryField {
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         Ok(())
+    }
+}
+/// How a bar, column, line or area chart stacks its series.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ChartMode {
+    /// `NORMAL`
+    #[serde(rename = "NORMAL")]
+    Normal,
+    /// `STACKED`
+    #[serde(rename = "STACKED")]
+    Stacked,
+    /// `PERCENTAGE`
+    #[serde(rename = "PERCENTAGE")]
+    Percentage,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ChartMode {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Normal => "NORMAL",
+            Self::Stacked => "STACKED",
+            Self::Percentage => "PERCENTAGE",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ChartMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ChartType {
+    /// `BAR`
+    #[serde(rename = "BAR")]
+    Bar,
+    /// `COLUMN`
+    #[serde(rename = "COLUMN")]
+    Column,
+    /// `PIE`
+    #[serde(rename = "PIE")]
+    Pie,
+    /// `LINE`
+    #[serde(rename = "LINE")]
+    Line,
+    /// `PIVOT_TABLE`
+    #[serde(rename = "PIVOT_TABLE")]
+    PivotTable,
+    /// `TABLE`
+    #[serde(rename = "TABLE")]
+    Table,
+    /// `AREA`
+    #[serde(rename = "AREA")]
+    Area,
+    /// `SPLINE`
+    #[serde(rename = "SPLINE")]
+    Spline,
+    /// `SPLINE_AREA`
+    #[serde(rename = "SPLINE_AREA")]
+    SplineArea,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ChartType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Bar => "BAR",
+            Self::Column => "COLUMN",
+            Self::Pie => "PIE",
+            Self::Line => "LINE",
+            Self::PivotTable => "PIVOT_TABLE",
+            Self::Table => "TABLE",
+            Self::Area => "AREA",
+            Self::Spline => "SPLINE",
+            Self::SplineArea => "SPLINE_AREA",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ChartType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -6096,6 +6203,34 @@ impl OrganizationSelectField {
         Ok(())
     }
 }
+/// Whether a periodic report is taken, and when.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct PeriodicReport {
+    pub active: bool,
+    /// When a periodic report is taken: `every` year (`month`, `dayOfMonth`, `time`), quarter
+    /// (`pattern`, `dayOfMonth`, `time`), month (`dayOfMonth`, `time`), week (`dayOfWeek`,
+    /// `time`), day (`time`) or hour (`minute`). `dayOfMonth` is 1 to 31 or `END_OF_MONTH`.
+    pub period: ReportPeriod,
+}
+impl PeriodicReport {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(active: bool, period: impl Into<ReportPeriod>) -> Self {
+        Self {
+            active,
+            period: period.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.period;
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PluginApp {
@@ -7162,6 +7297,798 @@ impl RelatedApp {
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         if let Some(value) = &self.app {
             crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// A graph as kintone answers it.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Report {
+    pub name: String,
+    /// A graph's ID, unique on the domain.
+    pub id: ReportId,
+    /// A view's, an action's or a graph's place among its kind, from 0.
+    pub index: ViewIndex,
+    #[serde(rename = "chartType")]
+    pub chart_type: ChartType,
+    /// How a bar, column, line or area chart stacks its series.
+    #[serde(rename = "chartMode", default, skip_serializing_if = "Option::is_none")]
+    pub chart_mode: Option<ChartMode>,
+    /// The grouping levels, outermost first; at most 3.
+    ///
+    /// Limits, checked before sending: at most 3 items.
+    pub groups: Vec<ReportGroup>,
+    pub aggregations: Vec<ReportAggregation>,
+    #[serde(rename = "filterCond")]
+    pub filter_cond: String,
+    pub sorts: Vec<ReportSort>,
+    /// Whether a periodic report is taken, and when.
+    #[serde(rename = "periodicReport", default, skip_serializing_if = "Option::is_none")]
+    pub periodic_report: Option<PeriodicReport>,
+}
+impl Report {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        id: impl Into<ReportId>,
+        index: impl Into<ViewIndex>,
+        chart_type: impl Into<ChartType>,
+        groups: impl IntoIterator<Item = impl Into<ReportGroup>>,
+        aggregations: impl IntoIterator<Item = impl Into<ReportAggregation>>,
+        filter_cond: impl Into<String>,
+        sorts: impl IntoIterator<Item = impl Into<ReportSort>>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            id: id.into(),
+            index: index.into(),
+            chart_type: chart_type.into(),
+            chart_mode: None,
+            groups: groups.into_iter().map(Into::into).collect(),
+            aggregations: aggregations.into_iter().map(Into::into).collect(),
+            filter_cond: filter_cond.into(),
+            sorts: sorts.into_iter().map(Into::into).collect(),
+            periodic_report: None,
+        }
+    }
+    /// Sets `chartMode`.
+    pub fn chart_mode(mut self, value: impl Into<ChartMode>) -> Self {
+        self.chart_mode = Some(value.into());
+        self
+    }
+    /// Sets `periodicReport`.
+    pub fn periodic_report(mut self, value: impl Into<PeriodicReport>) -> Self {
+        self.periodic_report = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        {
+            let value = &self.groups;
+            if value.len() > super::limits::MAX_REPORT_GROUPS {
+                return Err(crate::LimitError::TooManyItems {
+                    field: "groups",
+                    max: super::limits::MAX_REPORT_GROUPS,
+                    actual: value.len(),
+                });
+            }
+            for item in value {
+                item.validate()?;
+            }
+        }
+        {
+            let value = &self.aggregations;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        {
+            let value = &self.sorts;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.periodic_report {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+/// What is computed per group; every type but `COUNT` names its number field.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReportAggregation {
+    pub r#type: ReportAggregationType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+impl ReportAggregation {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(r#type: impl Into<ReportAggregationType>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            code: None,
+        }
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ReportAggregationType {
+    /// `COUNT`
+    #[serde(rename = "COUNT")]
+    Count,
+    /// `SUM`
+    #[serde(rename = "SUM")]
+    Sum,
+    /// `AVERAGE`
+    #[serde(rename = "AVERAGE")]
+    Average,
+    /// `MAX`
+    #[serde(rename = "MAX")]
+    Max,
+    /// `MIN`
+    #[serde(rename = "MIN")]
+    Min,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ReportAggregationType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Count => "COUNT",
+            Self::Sum => "SUM",
+            Self::Average => "AVERAGE",
+            Self::Max => "MAX",
+            Self::Min => "MIN",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ReportAggregationType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// A graph as a change left it.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReportChanged {
+    /// A graph's ID, unique on the domain.
+    pub id: ReportId,
+}
+impl ReportChanged {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<ReportId>) -> Self {
+        Self { id: id.into() }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// One level of grouping, by a field; a date, time or date-and-time field by `per`
+/// (`YEAR` to `DAY` for dates, `HOUR` and `MINUTE` for times, all of them for date and time).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReportGroup {
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<ReportGroupPer>,
+}
+impl ReportGroup {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            per: None,
+        }
+    }
+    /// Sets `per`.
+    pub fn per(mut self, value: impl Into<ReportGroupPer>) -> Self {
+        self.per = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ReportGroupPer {
+    /// `YEAR`
+    #[serde(rename = "YEAR")]
+    Year,
+    /// `QUARTER`
+    #[serde(rename = "QUARTER")]
+    Quarter,
+    /// `MONTH`
+    #[serde(rename = "MONTH")]
+    Month,
+    /// `WEEK`
+    #[serde(rename = "WEEK")]
+    Week,
+    /// `DAY`
+    #[serde(rename = "DAY")]
+    Day,
+    /// `HOUR`
+    #[serde(rename = "HOUR")]
+    Hour,
+    /// `MINUTE`
+    #[serde(rename = "MINUTE")]
+    Minute,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ReportGroupPer {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Year => "YEAR",
+            Self::Quarter => "QUARTER",
+            Self::Month => "MONTH",
+            Self::Week => "WEEK",
+            Self::Day => "DAY",
+            Self::Hour => "HOUR",
+            Self::Minute => "MINUTE",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ReportGroupPer {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+crate::wire::numeric_id! {
+    #[doc = " A graph's ID, unique on the domain."] pub struct ReportId;
+}
+/// A graph to write; `name` defaults to the key it is given under.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReportInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A view's, an action's or a graph's place among its kind, from 0.
+    pub index: ViewIndex,
+    #[serde(rename = "chartType")]
+    pub chart_type: ChartType,
+    /// How a bar, column, line or area chart stacks its series.
+    #[serde(rename = "chartMode", default, skip_serializing_if = "Option::is_none")]
+    pub chart_mode: Option<ChartMode>,
+    /// The grouping levels, outermost first; at most 3.
+    ///
+    /// Limits, checked before sending: at most 3 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<ReportGroup>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aggregations: Option<Vec<ReportAggregation>>,
+    #[serde(rename = "filterCond", default, skip_serializing_if = "Option::is_none")]
+    pub filter_cond: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sorts: Option<Vec<ReportSort>>,
+    /// Whether a periodic report is taken, and when.
+    #[serde(rename = "periodicReport", default, skip_serializing_if = "Option::is_none")]
+    pub periodic_report: Option<PeriodicReport>,
+}
+impl ReportInput {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(index: impl Into<ViewIndex>, chart_type: impl Into<ChartType>) -> Self {
+        Self {
+            name: None,
+            index: index.into(),
+            chart_type: chart_type.into(),
+            chart_mode: None,
+            groups: None,
+            aggregations: None,
+            filter_cond: None,
+            sorts: None,
+            periodic_report: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `chartMode`.
+    pub fn chart_mode(mut self, value: impl Into<ChartMode>) -> Self {
+        self.chart_mode = Some(value.into());
+        self
+    }
+    /// Sets `groups`.
+    pub fn groups(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ReportGroup>>,
+    ) -> Self {
+        self.groups = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `aggregations`.
+    pub fn aggregations(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ReportAggregation>>,
+    ) -> Self {
+        self.aggregations = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `filterCond`.
+    pub fn filter_cond(mut self, value: impl Into<String>) -> Self {
+        self.filter_cond = Some(value.into());
+        self
+    }
+    /// Sets `sorts`.
+    pub fn sorts(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ReportSort>>,
+    ) -> Self {
+        self.sorts = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `periodicReport`.
+    pub fn periodic_report(mut self, value: impl Into<PeriodicReport>) -> Self {
+        self.periodic_report = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.groups {
+            if value.len() > super::limits::MAX_REPORT_GROUPS {
+                return Err(crate::LimitError::TooManyItems {
+                    field: "groups",
+                    max: super::limits::MAX_REPORT_GROUPS,
+                    actual: value.len(),
+                });
+            }
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.aggregations {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.sorts {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.periodic_report {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+/// When a periodic report is taken: `every` year (`month`, `dayOfMonth`, `time`), quarter
+/// (`pattern`, `dayOfMonth`, `time`), month (`dayOfMonth`, `time`), week (`dayOfWeek`,
+/// `time`), day (`time`) or hour (`minute`). `dayOfMonth` is 1 to 31 or `END_OF_MONTH`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReportPeriod {
+    pub every: ReportPeriodEvery,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub month: Option<u64>,
+    #[serde(rename = "dayOfMonth", default, skip_serializing_if = "Option::is_none")]
+    pub day_of_month: Option<String>,
+    #[serde(rename = "dayOfWeek", default, skip_serializing_if = "Option::is_none")]
+    pub day_of_week: Option<ReportPeriodDayOfWeek>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<ReportPeriodPattern>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<crate::Time>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub minute: Option<u64>,
+}
+impl ReportPeriod {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(every: impl Into<ReportPeriodEvery>) -> Self {
+        Self {
+            every: every.into(),
+            month: None,
+            day_of_month: None,
+            day_of_week: None,
+            pattern: None,
+            time: None,
+            minute: None,
+        }
+    }
+    /// Sets `month`.
+    pub fn month(mut self, value: u64) -> Self {
+        self.month = Some(value);
+        self
+    }
+    /// Sets `dayOfMonth`.
+    pub fn day_of_month(mut self, value: impl Into<String>) -> Self {
+        self.day_of_month = Some(value.into());
+        self
+    }
+    /// Sets `dayOfWeek`.
+    pub fn day_of_week(mut self, value: impl Into<ReportPeriodDayOfWeek>) -> Self {
+        self.day_of_week = Some(value.into());
+        self
+    }
+    /// Sets `pattern`.
+    pub fn pattern(mut self, value: impl Into<ReportPeriodPattern>) -> Self {
+        self.pattern = Some(value.into());
+        self
+    }
+    /// Sets `time`.
+    pub fn time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+    /// Sets `minute`.
+    pub fn minute(mut self, value: u64) -> Self {
+        self.minute = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ReportPeriodDayOfWeek {
+    /// `MONDAY`
+    #[serde(rename = "MONDAY")]
+    Monday,
+    /// `TUESDAY`
+    #[serde(rename = "TUESDAY")]
+    Tuesday,
+    /// `WEDNESDAY`
+    #[serde(rename = "WEDNESDAY")]
+    Wednesday,
+    /// `THURSDAY`
+    #[serde(rename = "THURSDAY")]
+    Thursday,
+    /// `FRIDAY`
+    #[serde(rename = "FRIDAY")]
+    Friday,
+    /// `SATURDAY`
+    #[serde(rename = "SATURDAY")]
+    Saturday,
+    /// `SUNDAY`
+    #[serde(rename = "SUNDAY")]
+    Sunday,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ReportPeriodDayOfWeek {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Monday => "MONDAY",
+            Self::Tuesday => "TUESDAY",
+            Self::Wednesday => "WEDNESDAY",
+            Self::Thursday => "THURSDAY",
+            Self::Friday => "FRIDAY",
+            Self::Saturday => "SATURDAY",
+            Self::Sunday => "SUNDAY",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ReportPeriodDayOfWeek {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ReportPeriodEvery {
+    /// `YEAR`
+    #[serde(rename = "YEAR")]
+    Year,
+    /// `QUARTER`
+    #[serde(rename = "QUARTER")]
+    Quarter,
+    /// `MONTH`
+    #[serde(rename = "MONTH")]
+    Month,
+    /// `WEEK`
+    #[serde(rename = "WEEK")]
+    Week,
+    /// `DAY`
+    #[serde(rename = "DAY")]
+    Day,
+    /// `HOUR`
+    #[serde(rename = "HOUR")]
+    Hour,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ReportPeriodEvery {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Year => "YEAR",
+            Self::Quarter => "QUARTER",
+            Self::Month => "MONTH",
+            Self::Week => "WEEK",
+            Self::Day => "DAY",
+            Self::Hour => "HOUR",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ReportPeriodEvery {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ReportPeriodPattern {
+    /// `JAN_APR_JUL_OCT`
+    #[serde(rename = "JAN_APR_JUL_OCT")]
+    JanAprJulOct,
+    /// `FEB_MAY_AUG_NOV`
+    #[serde(rename = "FEB_MAY_AUG_NOV")]
+    FebMayAugNov,
+    /// `MAR_JUN_SEP_DEC`
+    #[serde(rename = "MAR_JUN_SEP_DEC")]
+    MarJunSepDec,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ReportPeriodPattern {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::JanAprJulOct => "JAN_APR_JUL_OCT",
+            Self::FebMayAugNov => "FEB_MAY_AUG_NOV",
+            Self::MarJunSepDec => "MAR_JUN_SEP_DEC",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ReportPeriodPattern {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// An order of the graph, by the total or by a grouping level.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReportSort {
+    pub by: ReportSortBy,
+    pub order: ReportSortOrder,
+}
+impl ReportSort {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(by: impl Into<ReportSortBy>, order: impl Into<ReportSortOrder>) -> Self {
+        Self {
+            by: by.into(),
+            order: order.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ReportSortBy {
+    /// `TOTAL`
+    #[serde(rename = "TOTAL")]
+    Total,
+    /// `GROUP1`
+    #[serde(rename = "GROUP1")]
+    Group1,
+    /// `GROUP2`
+    #[serde(rename = "GROUP2")]
+    Group2,
+    /// `GROUP3`
+    #[serde(rename = "GROUP3")]
+    Group3,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ReportSortBy {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Total => "TOTAL",
+            Self::Group1 => "GROUP1",
+            Self::Group2 => "GROUP2",
+            Self::Group3 => "GROUP3",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ReportSortBy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ReportSortOrder {
+    /// `ASC`
+    #[serde(rename = "ASC")]
+    Asc,
+    /// `DESC`
+    #[serde(rename = "DESC")]
+    Desc,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ReportSortOrder {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Asc => "ASC",
+            Self::Desc => "DESC",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ReportSortOrder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Reports {
+    /// Every graph of the app, by name.
+    pub reports: ::std::collections::BTreeMap<String, Report>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl Reports {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        reports: impl Into<::std::collections::BTreeMap<String, Report>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            reports: reports.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReportsChanged {
+    /// The ID of each graph, by name.
+    pub reports: ::std::collections::BTreeMap<String, ReportChanged>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl ReportsChanged {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        reports: impl Into<::std::collections::BTreeMap<String, ReportChanged>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            reports: reports.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
         }
         Ok(())
     }
@@ -9281,7 +10208,7 @@ pub struct View {
     /// A view's ID, unique on the domain.
     pub id: ViewId,
     pub name: String,
-    /// A view's or an action's place among its kind, from 0.
+    /// A view's, an action's or a graph's place among its kind, from 0.
     pub index: ViewIndex,
     /// `ASSIGNEE` for the "assigned to me" list.
     #[serde(rename = "builtinType", default, skip_serializing_if = "Option::is_none")]
@@ -9445,8 +10372,8 @@ crate::wire::numeric_id! {
     #[doc = " A view's ID, unique on the domain."] pub struct ViewId;
 }
 crate::wire::numeric_id! {
-    #[doc = " A view's or an action's place among its kind, from 0."] pub struct
-    ViewIndex;
+    #[doc = " A view's, an action's or a graph's place among its kind, from 0."] pub
+    struct ViewIndex;
 }
 /// A view to write; keys that do not apply to its `type` are ignored. `name` defaults to
 /// the key the view is given under.
@@ -9455,7 +10382,7 @@ crate::wire::numeric_id! {
 pub struct ViewInput {
     /// A list of records, a calendar, or a custom view of the app's own HTML.
     pub r#type: ViewType,
-    /// A view's or an action's place among its kind, from 0.
+    /// A view's, an action's or a graph's place among its kind, from 0.
     pub index: ViewIndex,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
