@@ -24,6 +24,10 @@ pub struct Settings {
     pub access: crate::handlers::permissions::Access,
     /// General, per-record and reminder notifications.
     pub notifications: crate::handlers::notifications::Notifications,
+    /// The other settings groups that have been written (views, general settings, process
+    /// management, …), by their name in the path (`views`, `settings`, `status`, …), as kintone
+    /// answers them without the revision; a group never written reads as kintone's default.
+    pub groups: Map<String, Value>,
 }
 
 /// Where an app's last deploy is.
@@ -65,6 +69,7 @@ impl AppSettings {
             layout: layout_of(&seed.fields),
             access: Default::default(),
             notifications: Default::default(),
+            groups: Map::new(),
         };
         let admin =
             json!({"code": crate::store::ADMINISTRATOR, "name": crate::store::ADMINISTRATOR});
@@ -94,6 +99,7 @@ impl AppSettings {
                 layout: Vec::new(),
                 access: Default::default(),
                 notifications: Default::default(),
+                groups: Map::new(),
             },
             code: String::new(),
             space: None,

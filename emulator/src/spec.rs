@@ -89,6 +89,12 @@ pub struct Limits {
     pub apps_per_deploy: usize,
     /// The longest app name.
     pub app_name_length: usize,
+    /// The longest app description.
+    pub app_description_length: usize,
+    /// The longest name of a process management status.
+    pub status_name_length: usize,
+    /// The most grouping levels of a graph.
+    pub report_groups: usize,
     /// The longest field code.
     pub field_code_length: usize,
     /// The most fields one Delete Form Fields call deletes.
@@ -138,6 +144,9 @@ pub fn limits() -> &'static Limits {
             apps_per_page: named("MAX_APPS_PER_PAGE"),
             apps_per_deploy: named("MAX_APPS_PER_DEPLOY"),
             app_name_length: named("MAX_APP_NAME_LENGTH"),
+            app_description_length: named("MAX_APP_DESCRIPTION_LENGTH"),
+            status_name_length: named("MAX_STATUS_NAME_LENGTH"),
+            report_groups: named("MAX_REPORT_GROUPS"),
             field_code_length: named("MAX_FIELD_CODE_LENGTH"),
             fields_per_delete: named("MAX_FIELDS_PER_DELETE"),
         }

@@ -356,7 +356,9 @@ pub fn deploy(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let seeds: Vec<_> = apps
         .iter()
         .map(|id| {
-            let process = ctx.db.apps.get(id).and_then(|a| a.process.clone());
+            // The pre-live process management, once written, is what goes live.
+            let process = super::settings::process_of(&ctx.db.settings[id].preview)
+                .unwrap_or_else(|| ctx.db.apps.get(id).and_then(|a| a.process.clone()));
             ctx.db.settings[id].preview_seed(*id, process)
         })
         .collect();
@@ -386,6 +388,7 @@ pub fn deploy(ctx: &mut Ctx, params: &Value) -> Result<Value> {
         s.modified_at = now.clone();
         s.modifier = modifier.clone();
         s.deploy = running("SUCCESS");
+        super::settings::went_live(ctx, *app);
     }
     Ok(json!({}))
 }

@@ -13,6 +13,7 @@ pub(crate) mod plugins;
 mod process;
 pub(crate) mod records;
 pub(crate) mod schema;
+mod settings;
 pub(crate) mod spaces;
 
 use std::sync::Arc;
@@ -104,6 +105,30 @@ pub const IMPLEMENTED: &[&str] = &[
     "getReminderNotifications",
     "getReminderNotificationsPreview",
     "updateReminderNotifications",
+    "getViews",
+    "getViewsPreview",
+    "updateViews",
+    "getGeneralSettings",
+    "getGeneralSettingsPreview",
+    "updateGeneralSettings",
+    "getProcessManagement",
+    "getProcessManagementPreview",
+    "updateProcessManagement",
+    "getCustomization",
+    "getCustomizationPreview",
+    "updateCustomization",
+    "getAdminNotes",
+    "getAdminNotesPreview",
+    "updateAdminNotes",
+    "getAppPlugins",
+    "getAppPluginsPreview",
+    "addAppPlugins",
+    "getAppActions",
+    "getAppActionsPreview",
+    "updateAppActions",
+    "getReports",
+    "getReportsPreview",
+    "updateReports",
 ];
 
 /// Who is calling.
@@ -373,6 +398,30 @@ pub fn dispatch(
         "getReminderNotifications" => json(notifications::get_reminders(ctx, params, false)),
         "getReminderNotificationsPreview" => json(notifications::get_reminders(ctx, params, true)),
         "updateReminderNotifications" => json(notifications::update_reminders(ctx, params)),
+        "getViews" => json(settings::get_views(ctx, params, false)),
+        "getViewsPreview" => json(settings::get_views(ctx, params, true)),
+        "updateViews" => json(settings::update_views(ctx, params)),
+        "getGeneralSettings" => json(settings::get_general(ctx, params, false)),
+        "getGeneralSettingsPreview" => json(settings::get_general(ctx, params, true)),
+        "updateGeneralSettings" => json(settings::update_general(ctx, params)),
+        "getProcessManagement" => json(settings::get_process(ctx, params, false)),
+        "getProcessManagementPreview" => json(settings::get_process(ctx, params, true)),
+        "updateProcessManagement" => json(settings::update_process(ctx, params)),
+        "getCustomization" => json(settings::get_customization(ctx, params, false)),
+        "getCustomizationPreview" => json(settings::get_customization(ctx, params, true)),
+        "updateCustomization" => json(settings::update_customization(ctx, params)),
+        "getAdminNotes" => json(settings::get_admin_notes(ctx, params, false)),
+        "getAdminNotesPreview" => json(settings::get_admin_notes(ctx, params, true)),
+        "updateAdminNotes" => json(settings::update_admin_notes(ctx, params)),
+        "getAppPlugins" => json(settings::get_app_plugins(ctx, params, false)),
+        "getAppPluginsPreview" => json(settings::get_app_plugins(ctx, params, true)),
+        "addAppPlugins" => json(settings::add_app_plugins(ctx, params)),
+        "getAppActions" => json(settings::get_actions(ctx, params, false)),
+        "getAppActionsPreview" => json(settings::get_actions(ctx, params, true)),
+        "updateAppActions" => json(settings::update_actions(ctx, params)),
+        "getReports" => json(settings::get_reports(ctx, params, false)),
+        "getReportsPreview" => json(settings::get_reports(ctx, params, true)),
+        "updateReports" => json(settings::update_reports(ctx, params)),
         other => Err(KintoneError::new(
             501,
             "EMULATOR_NI01",
@@ -431,13 +480,16 @@ mod tests {
             shared: &shared,
             base_url: String::new(),
         };
-        let err = match dispatch(&mut ctx, "getViews", &Value::Null, None) {
+        let err = match dispatch(&mut ctx, "noSuchOperationEver", &Value::Null, None) {
             Err(e) => e,
             Ok(_) => panic!("an unknown operation must not succeed"),
         };
         assert_eq!((err.status.as_u16(), err.code), (501, "EMULATOR_NI01"));
         let body = err.body("id-1", false);
         assert_eq!(body["id"], "id-1");
-        assert!(body["message"].as_str().unwrap().contains("getViews"));
+        assert!(body["message"]
+            .as_str()
+            .unwrap()
+            .contains("noSuchOperationEver"));
     }
 }

@@ -17,6 +17,8 @@ pub mod limits {
     pub const MAX_APPS_PER_DEPLOY: usize = 300;
     /// How many apps to return, from 1 to 100 (100 when left out).
     pub const MAX_APPS_PER_PAGE: usize = 100;
+    /// The app's description, in HTML, at most 10,000 characters.
+    pub const MAX_APP_DESCRIPTION_LENGTH: usize = 10000;
     /// Only these app IDs (at most 100).
     pub const MAX_APP_FILTER_ITEMS: usize = 100;
     /// The app's name, at most 64 characters.
@@ -49,6 +51,10 @@ pub mod limits {
     pub const MAX_RECORDS_PER_WRITE: usize = 100;
     /// Days after the field's date (before it when negative), at most 10,000 either way.
     pub const MAX_REMINDER_OFFSET: usize = 10000;
+    /// The grouping levels, outermost first; at most 3.
+    pub const MAX_REPORT_GROUPS: usize = 3;
+    /// At most 64 characters.
+    pub const MAX_STATUS_NAME_LENGTH: usize = 64;
     /// How long an uploaded file that no record attaches stays in temporary storage (3 days).
     pub const UPLOAD_RETENTION_SECONDS: usize = 259200;
 }

@@ -9273,6 +9273,2716 @@ impl<C> crate::runtime::Call<'_, UpdateReminderNotificationsRequest, C> {
         self.map(|request| request.revision(value))
     }
 }
+/// Get views.
+///
+/// `GET /k/v1/app/views.json`
+///
+/// Its preview twin, `getViewsPreview` (`GET /k/v1/preview/app/views.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/views/get-views/)
+///
+/// Reads an app's views, by view name: lists (with their columns), calendars and custom
+/// (HTML) views, each with its filter condition (query language) and sort order. Dates and
+/// times in filter conditions are answered in UTC, whatever the caller's time zone.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "4",
+///   "views": {
+///     "(Assigned to me)": {
+///       "builtinType": "ASSIGNEE",
+///       "fields": [
+///         "Title"
+///       ],
+///       "filterCond": "",
+///       "id": "5520257",
+///       "index": "3",
+///       "name": "(Assigned to me)",
+///       "sort": "Record_number desc",
+///       "type": "LIST"
+///     },
+///     "Board": {
+///       "device": "ANY",
+///       "filterCond": "",
+///       "html": "<div id=\"board\"></div>",
+///       "id": "5520256",
+///       "index": "2",
+///       "name": "Board",
+///       "pager": true,
+///       "sort": "Record_number desc",
+///       "type": "CUSTOM"
+///     },
+///     "Due dates": {
+///       "date": "Due",
+///       "filterCond": "",
+///       "id": "5520255",
+///       "index": "1",
+///       "name": "Due dates",
+///       "sort": "Record_number asc",
+///       "title": "Title",
+///       "type": "CALENDAR"
+///     },
+///     "Open orders": {
+///       "fields": [
+///         "Record_number",
+///         "Title",
+///         "Amount"
+///       ],
+///       "filterCond": "Amount > 100 and Created_datetime > \"2024-03-01T00:00:00Z\"",
+///       "id": "5520254",
+///       "index": "0",
+///       "name": "Open orders",
+///       "sort": "Record_number desc",
+///       "type": "LIST"
+///     }
+///   }
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetViewsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+    /// The language of field names and options when the app is localized: `default`, `en`,
+    /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<SettingsLang>,
+}
+impl GetViewsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            lang: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `lang`.
+    pub fn lang(mut self, value: impl Into<SettingsLang>) -> Self {
+        self.lang = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetViewsRequest {
+    type Response = Views;
+    const ID: &'static str = "getViews";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/views.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetViewsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+        if let Some(value) = &self.lang {
+            query.push("lang", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetViewsRequest {
+    const PREVIEW_ID: &'static str = "getViewsPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/views.json";
+}
+impl<C> crate::runtime::Call<'_, GetViewsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `lang`.
+    pub fn lang(self, value: impl Into<SettingsLang>) -> Self {
+        self.map(|request| request.lang(value))
+    }
+}
+/// Change views.
+///
+/// `PUT /k/v1/preview/app/views.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/views/update-views/)
+///
+/// Replaces an app's pre-live views: the views given, by name, are the app's views after the
+/// change (a view left out is deleted; a view keeps its ID while its name stays). Filter
+/// conditions are in the query language, without `order by`, `limit` or `offset`; `sort`
+/// is what follows `order by`.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "revision": "4",
+///   "views": {
+///     "Due dates": {
+///       "date": "Due",
+///       "index": "1",
+///       "name": "Due dates",
+///       "title": "Title",
+///       "type": "CALENDAR"
+///     },
+///     "Open orders": {
+///       "fields": [
+///         "Record_number",
+///         "Title"
+///       ],
+///       "filterCond": "Amount > 100",
+///       "index": "0",
+///       "name": "Open orders",
+///       "sort": "Record_number desc",
+///       "type": "LIST"
+///     }
+///   }
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "5",
+///   "views": {
+///     "Due dates": {
+///       "id": "5520255"
+///     },
+///     "Open orders": {
+///       "id": "5520254"
+///     }
+///   }
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateViewsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// Every view the app is to have, by name.
+    pub views: ::std::collections::BTreeMap<String, ViewInput>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateViewsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app: impl Into<AppId>,
+        views: impl Into<::std::collections::BTreeMap<String, ViewInput>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            views: views.into(),
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateViewsRequest {
+    type Response = ViewsChanged;
+    const ID: &'static str = "updateViews";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/views.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateViewsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateViewsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
+/// Get general settings.
+///
+/// `GET /k/v1/app/settings.json`
+///
+/// Its preview twin, `getGeneralSettingsPreview` (`GET /k/v1/preview/app/settings.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-general-settings/)
+///
+/// Reads an app's general settings: its name, description (HTML), icon and color theme,
+/// the field that titles its records, and its advanced settings (thumbnails, bulk deletion,
+/// comments, duplicating records, inline editing, number precision, fiscal year).
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "description": "<div>Every order, from quote to invoice.</div>",
+///   "enableBulkDeletion": false,
+///   "enableComments": true,
+///   "enableDuplicateRecord": true,
+///   "enableInlineRecordEditing": true,
+///   "enableThumbnails": true,
+///   "firstMonthOfFiscalYear": "4",
+///   "icon": {
+///     "key": "APP72",
+///     "type": "PRESET"
+///   },
+///   "name": "Orders",
+///   "numberPrecision": {
+///     "decimalPlaces": "4",
+///     "digits": "16",
+///     "roundingMode": "HALF_EVEN"
+///   },
+///   "revision": "2",
+///   "theme": "WHITE",
+///   "titleField": {
+///     "code": "Title",
+///     "selectionMode": "MANUAL"
+///   }
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetGeneralSettingsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+    /// The language of field names and options when the app is localized: `default`, `en`,
+    /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<SettingsLang>,
+}
+impl GetGeneralSettingsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            lang: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `lang`.
+    pub fn lang(mut self, value: impl Into<SettingsLang>) -> Self {
+        self.lang = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetGeneralSettingsRequest {
+    type Response = GeneralSettings;
+    const ID: &'static str = "getGeneralSettings";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/settings.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetGeneralSettingsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+        if let Some(value) = &self.lang {
+            query.push("lang", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetGeneralSettingsRequest {
+    const PREVIEW_ID: &'static str = "getGeneralSettingsPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/settings.json";
+}
+impl<C> crate::runtime::Call<'_, GetGeneralSettingsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `lang`.
+    pub fn lang(self, value: impl Into<SettingsLang>) -> Self {
+        self.map(|request| request.lang(value))
+    }
+}
+/// Change general settings.
+///
+/// `PUT /k/v1/preview/app/settings.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-general-settings/)
+///
+/// Changes an app's pre-live general settings; what is left out keeps its value. A new
+/// name reaches Get App when the app is deployed. An icon of one's own is an uploaded
+/// file's key (Upload File).
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "enableComments": false,
+///   "firstMonthOfFiscalYear": "1",
+///   "icon": {
+///     "file": {
+///       "fileKey": "c15b3870-7505-4ab6-9d8d-b9bdbc74af6d"
+///     },
+///     "type": "FILE"
+///   },
+///   "name": "Orders 2024",
+///   "numberPrecision": {
+///     "decimalPlaces": "2",
+///     "digits": "20",
+///     "roundingMode": "UP"
+///   },
+///   "revision": "2",
+///   "theme": "BLUE",
+///   "titleField": {
+///     "code": "Title",
+///     "selectionMode": "MANUAL"
+///   }
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "3"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateGeneralSettingsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// The app's name, 1 to 64 characters.
+    ///
+    /// Limits, checked before sending: at most 64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The app's description, in HTML, at most 10,000 characters.
+    ///
+    /// Limits, checked before sending: at most 10000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// An app's icon: one of kintone's own (`PRESET`, by `key`, such as `APP72`), or an
+    /// uploaded image (`FILE`; written with its `fileKey` alone, read with its name, type and
+    /// size).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<AppIcon>,
+    /// An app's color theme. Apps made before February 2017 may still read `CLIPBOARD`,
+    /// `BINDER`, `PENCIL` or `CLIPS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<AppTheme>,
+    /// Which field titles the app's records; `AUTO` lets kintone choose.
+    #[serde(rename = "titleField", default, skip_serializing_if = "Option::is_none")]
+    pub title_field: Option<TitleField>,
+    #[serde(
+        rename = "enableThumbnails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_thumbnails: Option<bool>,
+    #[serde(
+        rename = "enableBulkDeletion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_bulk_deletion: Option<bool>,
+    #[serde(rename = "enableComments", default, skip_serializing_if = "Option::is_none")]
+    pub enable_comments: Option<bool>,
+    #[serde(
+        rename = "enableDuplicateRecord",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_duplicate_record: Option<bool>,
+    #[serde(
+        rename = "enableInlineRecordEditing",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_inline_record_editing: Option<bool>,
+    /// How numbers and calculations are kept and rounded.
+    #[serde(
+        rename = "numberPrecision",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub number_precision: Option<NumberPrecision>,
+    /// The first month of the fiscal year, 1 to 12.
+    #[serde(
+        rename = "firstMonthOfFiscalYear",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub first_month_of_fiscal_year: Option<FiscalMonth>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateGeneralSettingsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            name: None,
+            description: None,
+            icon: None,
+            theme: None,
+            title_field: None,
+            enable_thumbnails: None,
+            enable_bulk_deletion: None,
+            enable_comments: None,
+            enable_duplicate_record: None,
+            enable_inline_record_editing: None,
+            number_precision: None,
+            first_month_of_fiscal_year: None,
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `description`.
+    pub fn description(mut self, value: impl Into<String>) -> Self {
+        self.description = Some(value.into());
+        self
+    }
+    /// Sets `icon`.
+    pub fn icon(mut self, value: impl Into<AppIcon>) -> Self {
+        self.icon = Some(value.into());
+        self
+    }
+    /// Sets `theme`.
+    pub fn theme(mut self, value: impl Into<AppTheme>) -> Self {
+        self.theme = Some(value.into());
+        self
+    }
+    /// Sets `titleField`.
+    pub fn title_field(mut self, value: impl Into<TitleField>) -> Self {
+        self.title_field = Some(value.into());
+        self
+    }
+    /// Sets `enableThumbnails`.
+    pub fn enable_thumbnails(mut self, value: bool) -> Self {
+        self.enable_thumbnails = Some(value);
+        self
+    }
+    /// Sets `enableBulkDeletion`.
+    pub fn enable_bulk_deletion(mut self, value: bool) -> Self {
+        self.enable_bulk_deletion = Some(value);
+        self
+    }
+    /// Sets `enableComments`.
+    pub fn enable_comments(mut self, value: bool) -> Self {
+        self.enable_comments = Some(value);
+        self
+    }
+    /// Sets `enableDuplicateRecord`.
+    pub fn enable_duplicate_record(mut self, value: bool) -> Self {
+        self.enable_duplicate_record = Some(value);
+        self
+    }
+    /// Sets `enableInlineRecordEditing`.
+    pub fn enable_inline_record_editing(mut self, value: bool) -> Self {
+        self.enable_inline_record_editing = Some(value);
+        self
+    }
+    /// Sets `numberPrecision`.
+    pub fn number_precision(mut self, value: impl Into<NumberPrecision>) -> Self {
+        self.number_precision = Some(value.into());
+        self
+    }
+    /// Sets `firstMonthOfFiscalYear`.
+    pub fn first_month_of_fiscal_year(mut self, value: impl Into<FiscalMonth>) -> Self {
+        self.first_month_of_fiscal_year = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.name {
+            let length = value.chars().count();
+            if length > super::limits::MAX_APP_NAME_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "name",
+                    max: super::limits::MAX_APP_NAME_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.description {
+            let length = value.chars().count();
+            if length > super::limits::MAX_APP_DESCRIPTION_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "description",
+                    max: super::limits::MAX_APP_DESCRIPTION_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.icon {
+            value.validate()?;
+        }
+        if let Some(value) = &self.title_field {
+            value.validate()?;
+        }
+        if let Some(value) = &self.number_precision {
+            value.validate()?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateGeneralSettingsRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "updateGeneralSettings";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/settings.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateGeneralSettingsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateGeneralSettingsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `name`.
+    pub fn name(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.name(value))
+    }
+    /// Sets `description`.
+    pub fn description(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.description(value))
+    }
+    /// Sets `icon`.
+    pub fn icon(self, value: impl Into<AppIcon>) -> Self {
+        self.map(|request| request.icon(value))
+    }
+    /// Sets `theme`.
+    pub fn theme(self, value: impl Into<AppTheme>) -> Self {
+        self.map(|request| request.theme(value))
+    }
+    /// Sets `titleField`.
+    pub fn title_field(self, value: impl Into<TitleField>) -> Self {
+        self.map(|request| request.title_field(value))
+    }
+    /// Sets `enableThumbnails`.
+    pub fn enable_thumbnails(self, value: bool) -> Self {
+        self.map(|request| request.enable_thumbnails(value))
+    }
+    /// Sets `enableBulkDeletion`.
+    pub fn enable_bulk_deletion(self, value: bool) -> Self {
+        self.map(|request| request.enable_bulk_deletion(value))
+    }
+    /// Sets `enableComments`.
+    pub fn enable_comments(self, value: bool) -> Self {
+        self.map(|request| request.enable_comments(value))
+    }
+    /// Sets `enableDuplicateRecord`.
+    pub fn enable_duplicate_record(self, value: bool) -> Self {
+        self.map(|request| request.enable_duplicate_record(value))
+    }
+    /// Sets `enableInlineRecordEditing`.
+    pub fn enable_inline_record_editing(self, value: bool) -> Self {
+        self.map(|request| request.enable_inline_record_editing(value))
+    }
+    /// Sets `numberPrecision`.
+    pub fn number_precision(self, value: impl Into<NumberPrecision>) -> Self {
+        self.map(|request| request.number_precision(value))
+    }
+    /// Sets `firstMonthOfFiscalYear`.
+    pub fn first_month_of_fiscal_year(self, value: impl Into<FiscalMonth>) -> Self {
+        self.map(|request| request.first_month_of_fiscal_year(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
+/// Get process management settings.
+///
+/// `GET /k/v1/app/status.json`
+///
+/// Its preview twin, `getProcessManagementPreview` (`GET /k/v1/preview/app/status.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-process-management-settings/)
+///
+/// Reads an app's process management: whether it is on, its statuses (by name, in
+/// `index` order, each with who its assignees are) and the actions between them (each with
+/// the condition records must meet and who may run it). `states` and `actions` are `null`
+/// for an app whose process was never set.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "actions": [
+///     {
+///       "executableUser": {
+///         "entities": []
+///       },
+///       "filterCond": "",
+///       "from": "Draft",
+///       "name": "Submit",
+///       "to": "Review",
+///       "type": "PRIMARY"
+///     },
+///     {
+///       "executableUser": {
+///         "entities": [
+///           {
+///             "entity": {
+///               "code": "sato",
+///               "type": "USER"
+///             },
+///             "includeSubs": false
+///           }
+///         ]
+///       },
+///       "filterCond": "Amount <= 1000",
+///       "from": "Review",
+///       "name": "Approve",
+///       "to": "Done",
+///       "type": "PRIMARY"
+///     },
+///     {
+///       "executableUser": {
+///         "entities": []
+///       },
+///       "filterCond": "",
+///       "from": "Review",
+///       "name": "Send back",
+///       "to": "Draft",
+///       "type": "SECONDARY"
+///     }
+///   ],
+///   "enable": true,
+///   "revision": "3",
+///   "states": {
+///     "Done": {
+///       "assignee": {
+///         "entities": [],
+///         "type": "ONE"
+///       },
+///       "index": "2",
+///       "name": "Done"
+///     },
+///     "Draft": {
+///       "assignee": {
+///         "entities": [
+///           {
+///             "entity": {
+///               "code": null,
+///               "type": "CREATOR"
+///             },
+///             "includeSubs": false
+///           }
+///         ],
+///         "type": "ONE"
+///       },
+///       "index": "0",
+///       "name": "Draft"
+///     },
+///     "Review": {
+///       "assignee": {
+///         "entities": [
+///           {
+///             "entity": {
+///               "code": "sales",
+///               "type": "ORGANIZATION"
+///             },
+///             "includeSubs": true
+///           },
+///           {
+///             "entity": {
+///               "code": "Owner",
+///               "type": "FIELD_ENTITY"
+///             },
+///             "includeSubs": false
+///           }
+///         ],
+///         "type": "ANY"
+///       },
+///       "index": "1",
+///       "name": "Review"
+///     }
+///   }
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetProcessManagementRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+    /// The language of field names and options when the app is localized: `default`, `en`,
+    /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<SettingsLang>,
+}
+impl GetProcessManagementRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            lang: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `lang`.
+    pub fn lang(mut self, value: impl Into<SettingsLang>) -> Self {
+        self.lang = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetProcessManagementRequest {
+    type Response = ProcessManagement;
+    const ID: &'static str = "getProcessManagement";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/status.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetProcessManagementRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+        if let Some(value) = &self.lang {
+            query.push("lang", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetProcessManagementRequest {
+    const PREVIEW_ID: &'static str = "getProcessManagementPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/status.json";
+}
+impl<C> crate::runtime::Call<'_, GetProcessManagementRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `lang`.
+    pub fn lang(self, value: impl Into<SettingsLang>) -> Self {
+        self.map(|request| request.lang(value))
+    }
+}
+/// Change process management settings.
+///
+/// `PUT /k/v1/preview/app/status.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-process-management-settings/)
+///
+/// Changes an app's pre-live process management. `states`, when given, are every status
+/// the app is to have, each under its current name (`name` renames it; a status left out
+/// is deleted; the first status cannot be added anew, only renamed); `actions`, when
+/// given, replace every action, in order. When the app is deployed, its records follow the
+/// new process.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "actions": [
+///     {
+///       "filterCond": "Amount > 0",
+///       "from": "Draft",
+///       "name": "Finish",
+///       "to": "Done"
+///     }
+///   ],
+///   "app": "1",
+///   "enable": true,
+///   "revision": "3",
+///   "states": {
+///     "Done": {
+///       "assignee": {
+///         "entities": [],
+///         "type": "ONE"
+///       },
+///       "index": "1",
+///       "name": "Done"
+///     },
+///     "Draft": {
+///       "assignee": {
+///         "entities": [],
+///         "type": "ONE"
+///       },
+///       "index": "0",
+///       "name": "Draft"
+///     }
+///   }
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "4"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateProcessManagementRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable: Option<bool>,
+    /// Every status the app is to have, by its current name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub states: Option<::std::collections::BTreeMap<String, ProcessState>>,
+    /// Every action the app is to have, in order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<ProcessAction>>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateProcessManagementRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            enable: None,
+            states: None,
+            actions: None,
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `enable`.
+    pub fn enable(mut self, value: bool) -> Self {
+        self.enable = Some(value);
+        self
+    }
+    /// Sets `states`.
+    pub fn states(
+        mut self,
+        value: impl Into<::std::collections::BTreeMap<String, ProcessState>>,
+    ) -> Self {
+        self.states = Some(value.into());
+        self
+    }
+    /// Sets `actions`.
+    pub fn actions(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProcessAction>>,
+    ) -> Self {
+        self.actions = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.actions {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateProcessManagementRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "updateProcessManagement";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/status.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateProcessManagementRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateProcessManagementRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `enable`.
+    pub fn enable(self, value: bool) -> Self {
+        self.map(|request| request.enable(value))
+    }
+    /// Sets `states`.
+    pub fn states(
+        self,
+        value: impl Into<::std::collections::BTreeMap<String, ProcessState>>,
+    ) -> Self {
+        self.map(|request| request.states(value))
+    }
+    /// Sets `actions`.
+    pub fn actions(
+        self,
+        value: impl IntoIterator<Item = impl Into<ProcessAction>>,
+    ) -> Self {
+        self.map(|request| request.actions(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
+/// Get JavaScript and CSS customization.
+///
+/// `GET /k/v1/app/customize.json`
+///
+/// Its preview twin, `getCustomizationPreview` (`GET /k/v1/preview/app/customize.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-customization/)
+///
+/// Reads the scripts and style sheets an app loads, on desktops and on mobiles, each a URL
+/// or an uploaded file, and for whom they load (`scope`).
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "desktop": {
+///     "css": [],
+///     "js": [
+///       {
+///         "type": "URL",
+///         "url": "https://cdn.example.com/lib.js"
+///       },
+///       {
+///         "file": {
+///           "contentType": "text/javascript",
+///           "fileKey": "20240301-abc",
+///           "name": "orders.js",
+///           "size": "2048"
+///         },
+///         "type": "FILE"
+///       }
+///     ]
+///   },
+///   "mobile": {
+///     "css": [],
+///     "js": []
+///   },
+///   "revision": "5",
+///   "scope": "ALL"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetCustomizationRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+}
+impl GetCustomizationRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetCustomizationRequest {
+    type Response = Customization;
+    const ID: &'static str = "getCustomization";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/customize.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetCustomizationRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetCustomizationRequest {
+    const PREVIEW_ID: &'static str = "getCustomizationPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/customize.json";
+}
+impl<C> crate::runtime::Call<'_, GetCustomizationRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Change JavaScript and CSS customization.
+///
+/// `PUT /k/v1/preview/app/customize.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-customization/)
+///
+/// Changes the scripts and style sheets an app loads, pre-live. Each list given replaces
+/// the one kept; a file is given by the key Upload File answered, a URL must use HTTPS.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "desktop": {
+///     "js": [
+///       {
+///         "type": "URL",
+///         "url": "https://cdn.example.com/lib.js"
+///       },
+///       {
+///         "file": {
+///           "fileKey": "c15b3870-7505-4ab6-9d8d-b9bdbc74af6d"
+///         },
+///         "type": "FILE"
+///       }
+///     ]
+///   },
+///   "scope": "ADMIN"
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "6"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateCustomizationRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// Whom the customization loads for: everyone, the app's administrators, or no one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<CustomizationScope>,
+    /// The scripts and the style sheets of one kind of device, in load order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desktop: Option<CustomizationFiles>,
+    /// The scripts and the style sheets of one kind of device, in load order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<CustomizationFiles>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateCustomizationRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            scope: None,
+            desktop: None,
+            mobile: None,
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `scope`.
+    pub fn scope(mut self, value: impl Into<CustomizationScope>) -> Self {
+        self.scope = Some(value.into());
+        self
+    }
+    /// Sets `desktop`.
+    pub fn desktop(mut self, value: impl Into<CustomizationFiles>) -> Self {
+        self.desktop = Some(value.into());
+        self
+    }
+    /// Sets `mobile`.
+    pub fn mobile(mut self, value: impl Into<CustomizationFiles>) -> Self {
+        self.mobile = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.desktop {
+            value.validate()?;
+        }
+        if let Some(value) = &self.mobile {
+            value.validate()?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateCustomizationRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "updateCustomization";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/customize.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateCustomizationRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateCustomizationRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `scope`.
+    pub fn scope(self, value: impl Into<CustomizationScope>) -> Self {
+        self.map(|request| request.scope(value))
+    }
+    /// Sets `desktop`.
+    pub fn desktop(self, value: impl Into<CustomizationFiles>) -> Self {
+        self.map(|request| request.desktop(value))
+    }
+    /// Sets `mobile`.
+    pub fn mobile(self, value: impl Into<CustomizationFiles>) -> Self {
+        self.map(|request| request.mobile(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
+/// Get admin notes.
+///
+/// `GET /k/v1/app/adminNotes.json`
+///
+/// Its preview twin, `getAdminNotesPreview` (`GET /k/v1/preview/app/adminNotes.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/get-app-admin-notes/)
+///
+/// Reads the notes an app's administrators keep about it (HTML), and whether they are
+/// copied into templates and duplicated apps.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "content": "<p>Ask the sales team before changing Amount.</p>",
+///   "includeInTemplateAndDuplicates": true,
+///   "revision": "6"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetAdminNotesRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+}
+impl GetAdminNotesRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetAdminNotesRequest {
+    type Response = AdminNotes;
+    const ID: &'static str = "getAdminNotes";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/adminNotes.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetAdminNotesRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetAdminNotesRequest {
+    const PREVIEW_ID: &'static str = "getAdminNotesPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/adminNotes.json";
+}
+impl<C> crate::runtime::Call<'_, GetAdminNotesRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Change admin notes.
+///
+/// `PUT /k/v1/preview/app/adminNotes.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/update-app-admin-notes/)
+///
+/// Changes an app's pre-live admin notes; what is left out keeps its value.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "content": "<p>Owned by sales.</p>",
+///   "includeInTemplateAndDuplicates": false
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "7"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateAdminNotesRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// The notes, in HTML.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    #[serde(
+        rename = "includeInTemplateAndDuplicates",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub include_in_template_and_duplicates: Option<bool>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateAdminNotesRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            content: None,
+            include_in_template_and_duplicates: None,
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `content`.
+    pub fn content(mut self, value: impl Into<String>) -> Self {
+        self.content = Some(value.into());
+        self
+    }
+    /// Sets `includeInTemplateAndDuplicates`.
+    pub fn include_in_template_and_duplicates(mut self, value: bool) -> Self {
+        self.include_in_template_and_duplicates = Some(value);
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateAdminNotesRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "updateAdminNotes";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/adminNotes.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateAdminNotesRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateAdminNotesRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `content`.
+    pub fn content(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.content(value))
+    }
+    /// Sets `includeInTemplateAndDuplicates`.
+    pub fn include_in_template_and_duplicates(self, value: bool) -> Self {
+        self.map(|request| request.include_in_template_and_duplicates(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
+/// Get an app's plug-ins.
+///
+/// `GET /k/v1/app/plugins.json`
+///
+/// Its preview twin, `getAppPluginsPreview` (`GET /k/v1/preview/app/plugins.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-app-plugins/)
+///
+/// Reads the plug-ins added to an app, each with whether it is enabled.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "plugins": [
+///     {
+///       "enabled": true,
+///       "id": "ofcjmfjjclabgfapoehknhpdmgdfnkoj",
+///       "name": "Calendar Plus"
+///     }
+///   ],
+///   "revision": "7"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetAppPluginsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+}
+impl GetAppPluginsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetAppPluginsRequest {
+    type Response = AppPlugins;
+    const ID: &'static str = "getAppPlugins";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/plugins.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetAppPluginsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetAppPluginsRequest {
+    const PREVIEW_ID: &'static str = "getAppPluginsPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/plugins.json";
+}
+impl<C> crate::runtime::Call<'_, GetAppPluginsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
+/// Add plug-ins to an app.
+///
+/// `POST /k/v1/preview/app/plugins.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/add-app-plugins/)
+///
+/// Adds installed plug-ins to an app's pre-live settings; they are used once the app is
+/// deployed. A plug-in already added stays as it is.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "ids": [
+///     "ofcjmfjjclabgfapoehknhpdmgdfnkoj"
+///   ]
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "revision": "8"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct AddAppPluginsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// The installed plug-ins to add.
+    pub ids: Vec<String>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl AddAppPluginsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app: impl Into<AppId>,
+        ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            ids: ids.into_iter().map(Into::into).collect(),
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        {
+            let value = &self.ids;
+            if value.len() < 1 {
+                return Err(crate::LimitError::TooFewItems {
+                    field: "ids",
+                    min: 1,
+                    actual: value.len(),
+                });
+            }
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for AddAppPluginsRequest {
+    type Response = SettingsChanged;
+    const ID: &'static str = "addAppPlugins";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Post;
+    const PATH: &'static str = "preview/app/plugins.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        AddAppPluginsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, AddAppPluginsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
+/// Get action settings.
+///
+/// `GET /k/v1/app/actions.json`
+///
+/// Its preview twin, `getAppActionsPreview` (`GET /k/v1/preview/app/actions.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-action-settings/)
+///
+/// Reads an app's actions, by name: each copies a record into another app (`destApp`),
+/// field by field or the record's URL (`mappings`), for the users, groups and
+/// departments given (`entities`) and the records that meet `filterCond`.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "actions": {
+///     "Invoice": {
+///       "destApp": {
+///         "app": "2",
+///         "code": "INVOICES"
+///       },
+///       "entities": [
+///         {
+///           "code": "sales",
+///           "type": "ORGANIZATION"
+///         }
+///       ],
+///       "filterCond": "Amount > 0",
+///       "id": "8830",
+///       "index": "0",
+///       "mappings": [
+///         {
+///           "destField": "Subject",
+///           "srcField": "Title",
+///           "srcType": "FIELD"
+///         },
+///         {
+///           "destField": "Source",
+///           "srcType": "RECORD_URL"
+///         }
+///       ],
+///       "name": "Invoice"
+///     }
+///   },
+///   "revision": "8"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetAppActionsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+    /// The language of field names and options when the app is localized: `default`, `en`,
+    /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<SettingsLang>,
+}
+impl GetAppActionsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            lang: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `lang`.
+    pub fn lang(mut self, value: impl Into<SettingsLang>) -> Self {
+        self.lang = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetAppActionsRequest {
+    type Response = AppActions;
+    const ID: &'static str = "getAppActions";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/actions.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetAppActionsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+        if let Some(value) = &self.lang {
+            query.push("lang", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetAppActionsRequest {
+    const PREVIEW_ID: &'static str = "getAppActionsPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/actions.json";
+}
+impl<C> crate::runtime::Call<'_, GetAppActionsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `lang`.
+    pub fn lang(self, value: impl Into<SettingsLang>) -> Self {
+        self.map(|request| request.lang(value))
+    }
+}
+/// Change action settings.
+///
+/// `PUT /k/v1/preview/app/actions.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-action-settings/)
+///
+/// Replaces an app's pre-live actions: the actions given, by name, are the app's actions
+/// after the change (one left out is deleted; an action keeps its ID while its name stays).
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "actions": {
+///     "Invoice": {
+///       "destApp": {
+///         "app": "2"
+///       },
+///       "entities": [
+///         {
+///           "code": "sato",
+///           "type": "USER"
+///         }
+///       ],
+///       "index": "0",
+///       "mappings": [
+///         {
+///           "destField": "Subject",
+///           "srcField": "Title",
+///           "srcType": "FIELD"
+///         }
+///       ],
+///       "name": "Invoice"
+///     }
+///   },
+///   "app": "1"
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "actions": {
+///     "Invoice": {
+///       "id": "8830"
+///     }
+///   },
+///   "revision": "9"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateAppActionsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// Every action the app is to have, by name.
+    pub actions: ::std::collections::BTreeMap<String, AppActionInput>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateAppActionsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app: impl Into<AppId>,
+        actions: impl Into<::std::collections::BTreeMap<String, AppActionInput>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            actions: actions.into(),
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateAppActionsRequest {
+    type Response = AppActionsChanged;
+    const ID: &'static str = "updateAppActions";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/actions.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateAppActionsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateAppActionsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
+/// Get graph settings.
+///
+/// `GET /k/v1/app/reports.json`
+///
+/// Its preview twin, `getReportsPreview` (`GET /k/v1/preview/app/reports.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/graphs/get-graph-settings/)
+///
+/// Reads an app's graphs (reports), by name: the chart, how records are grouped (up to
+/// three levels; dates and times by period) and aggregated, the sort order, the filter
+/// condition, and when a periodic report is taken.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "reports": {
+///     "Count": {
+///       "aggregations": [
+///         {
+///           "type": "COUNT"
+///         }
+///       ],
+///       "chartType": "TABLE",
+///       "filterCond": "",
+///       "groups": [
+///         {
+///           "code": "Kind"
+///         }
+///       ],
+///       "id": "4412",
+///       "index": "1",
+///       "name": "Count",
+///       "sorts": [
+///         {
+///           "by": "TOTAL",
+///           "order": "DESC"
+///         }
+///       ]
+///     },
+///     "Sales by month": {
+///       "aggregations": [
+///         {
+///           "code": "Amount",
+///           "type": "SUM"
+///         }
+///       ],
+///       "chartMode": "STACKED",
+///       "chartType": "COLUMN",
+///       "filterCond": "Amount > 0",
+///       "groups": [
+///         {
+///           "code": "Due",
+///           "per": "MONTH"
+///         },
+///         {
+///           "code": "Kind"
+///         }
+///       ],
+///       "id": "4411",
+///       "index": "0",
+///       "name": "Sales by month",
+///       "periodicReport": {
+///         "active": true,
+///         "period": {
+///           "dayOfMonth": "1",
+///           "every": "MONTH",
+///           "time": "09:00"
+///         }
+///       },
+///       "sorts": [
+///         {
+///           "by": "GROUP1",
+///           "order": "ASC"
+///         },
+///         {
+///           "by": "TOTAL",
+///           "order": "DESC"
+///         }
+///       ]
+///     }
+///   },
+///   "revision": "9"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetReportsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+    /// The language of field names and options when the app is localized: `default`, `en`,
+    /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<SettingsLang>,
+}
+impl GetReportsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            lang: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `lang`.
+    pub fn lang(mut self, value: impl Into<SettingsLang>) -> Self {
+        self.lang = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetReportsRequest {
+    type Response = Reports;
+    const ID: &'static str = "getReports";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "app/reports.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetReportsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+        if let Some(value) = &self.lang {
+            query.push("lang", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetReportsRequest {
+    const PREVIEW_ID: &'static str = "getReportsPreview";
+    const PREVIEW_PATH: &'static str = "preview/app/reports.json";
+}
+impl<C> crate::runtime::Call<'_, GetReportsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `lang`.
+    pub fn lang(self, value: impl Into<SettingsLang>) -> Self {
+        self.map(|request| request.lang(value))
+    }
+}
+/// Change graph settings.
+///
+/// `PUT /k/v1/preview/app/reports.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:write`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/graphs/update-graph-settings/)
+///
+/// Replaces an app's pre-live graphs: the graphs given, by name, are the app's graphs
+/// after the change (one left out is deleted; a graph keeps its ID while its name stays).
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `409`: The app's pre-live settings are no longer at the expected `revision`. kintone documents
+/// that a stale settings revision is refused, but not with which code; `GAIA_CO02` (409), the
+/// code of a stale record revision, is assumed and not verified.
+///
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example body
+///
+/// ```json
+/// {
+///   "app": "1",
+///   "reports": {
+///     "Sales by month": {
+///       "aggregations": [
+///         {
+///           "code": "Amount",
+///           "type": "AVERAGE"
+///         }
+///       ],
+///       "chartMode": "NORMAL",
+///       "chartType": "BAR",
+///       "groups": [
+///         {
+///           "code": "Due",
+///           "per": "QUARTER"
+///         }
+///       ],
+///       "index": "0",
+///       "periodicReport": {
+///         "active": true,
+///         "period": {
+///           "dayOfWeek": "MONDAY",
+///           "every": "WEEK",
+///           "time": "08:00"
+///         }
+///       },
+///       "sorts": [
+///         {
+///           "by": "TOTAL",
+///           "order": "DESC"
+///         }
+///       ]
+///     }
+///   }
+/// }
+/// ```
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "reports": {
+///     "Sales by month": {
+///       "id": "4411"
+///     }
+///   },
+///   "revision": "10"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct UpdateReportsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// An app ID in a request body, where kintone takes a JSON number as well.
+    pub app: AppId,
+    /// Every graph the app is to have, by name.
+    pub reports: ::std::collections::BTreeMap<String, ReportInput>,
+    /// An expected settings revision in a request body, where kintone takes a JSON number as well.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<ExpectedSettingsRevision>,
+}
+impl UpdateReportsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        app: impl Into<AppId>,
+        reports: impl Into<::std::collections::BTreeMap<String, ReportInput>>,
+    ) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+            reports: reports.into(),
+            revision: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `revision`.
+    pub fn revision(mut self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.revision = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.revision {
+            crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for UpdateReportsRequest {
+    type Response = ReportsChanged;
+    const ID: &'static str = "updateReports";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Put;
+    const PATH: &'static str = "preview/app/reports.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        UpdateReportsRequest::validate(self)
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, UpdateReportsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `revision`.
+    pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
+        self.map(|request| request.revision(value))
+    }
+}
 /// Read and write records, one or many at a time.
 ///
 /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
@@ -10214,5 +12924,156 @@ impl<'c, C> NotificationsApi<'c, C> {
             self.client,
             UpdateReminderNotificationsRequest::new(app),
         )
+    }
+}
+/// An app's settings besides its form and permissions: views, general settings, process
+/// management, customization, reports, actions, admin notes and the app's plug-ins.
+///
+/// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+/// feature, `blocking::Client`.
+#[derive(Debug)]
+pub struct SettingsApi<'c, C = crate::Client> {
+    client: &'c C,
+}
+impl<C> Clone for SettingsApi<'_, C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C> Copy for SettingsApi<'_, C> {}
+impl crate::Client {
+    /// The `settings` operations. An app's settings besides its form and permissions: views, general settings, process
+    /// management, customization, reports, actions, admin notes and the app's plug-ins.
+    pub fn settings(&self) -> SettingsApi<'_> {
+        SettingsApi { client: self }
+    }
+}
+#[cfg(feature = "blocking")]
+impl crate::blocking::Client {
+    /// The `settings` operations. An app's settings besides its form and permissions: views, general settings, process
+    /// management, customization, reports, actions, admin notes and the app's plug-ins.
+    pub fn settings(&self) -> SettingsApi<'_, crate::blocking::Client> {
+        SettingsApi { client: self }
+    }
+}
+impl<'c, C> SettingsApi<'c, C> {
+    /// Get views: `GET /k/v1/app/views.json`. See [`GetViewsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/views.json` instead.
+    pub fn get_views(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetViewsRequest, C> {
+        crate::runtime::Call::new(self.client, GetViewsRequest::new(app))
+    }
+    /// Change views: `PUT /k/v1/preview/app/views.json`. See [`UpdateViewsRequest`] for the details.
+    pub fn update_views(
+        &self,
+        app: impl Into<AppId>,
+        views: impl Into<::std::collections::BTreeMap<String, ViewInput>>,
+    ) -> crate::runtime::Call<'c, UpdateViewsRequest, C> {
+        crate::runtime::Call::new(self.client, UpdateViewsRequest::new(app, views))
+    }
+    /// Get general settings: `GET /k/v1/app/settings.json`. See [`GetGeneralSettingsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/settings.json` instead.
+    pub fn get_general_settings(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetGeneralSettingsRequest, C> {
+        crate::runtime::Call::new(self.client, GetGeneralSettingsRequest::new(app))
+    }
+    /// Change general settings: `PUT /k/v1/preview/app/settings.json`. See [`UpdateGeneralSettingsRequest`] for the details.
+    pub fn update_general_settings(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, UpdateGeneralSettingsRequest, C> {
+        crate::runtime::Call::new(self.client, UpdateGeneralSettingsRequest::new(app))
+    }
+    /// Get process management settings: `GET /k/v1/app/status.json`. See [`GetProcessManagementRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/status.json` instead.
+    pub fn get_process_management(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetProcessManagementRequest, C> {
+        crate::runtime::Call::new(self.client, GetProcessManagementRequest::new(app))
+    }
+    /// Change process management settings: `PUT /k/v1/preview/app/status.json`. See [`UpdateProcessManagementRequest`] for the details.
+    pub fn update_process_management(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, UpdateProcessManagementRequest, C> {
+        crate::runtime::Call::new(self.client, UpdateProcessManagementRequest::new(app))
+    }
+    /// Get JavaScript and CSS customization: `GET /k/v1/app/customize.json`. See [`GetCustomizationRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/customize.json` instead.
+    pub fn get_customization(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetCustomizationRequest, C> {
+        crate::runtime::Call::new(self.client, GetCustomizationRequest::new(app))
+    }
+    /// Change JavaScript and CSS customization: `PUT /k/v1/preview/app/customize.json`. See [`UpdateCustomizationRequest`] for the details.
+    pub fn update_customization(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, UpdateCustomizationRequest, C> {
+        crate::runtime::Call::new(self.client, UpdateCustomizationRequest::new(app))
+    }
+    /// Get admin notes: `GET /k/v1/app/adminNotes.json`. See [`GetAdminNotesRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/adminNotes.json` instead.
+    pub fn get_admin_notes(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetAdminNotesRequest, C> {
+        crate::runtime::Call::new(self.client, GetAdminNotesRequest::new(app))
+    }
+    /// Change admin notes: `PUT /k/v1/preview/app/adminNotes.json`. See [`UpdateAdminNotesRequest`] for the details.
+    pub fn update_admin_notes(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, UpdateAdminNotesRequest, C> {
+        crate::runtime::Call::new(self.client, UpdateAdminNotesRequest::new(app))
+    }
+    /// Get an app's plug-ins: `GET /k/v1/app/plugins.json`. See [`GetAppPluginsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/plugins.json` instead.
+    pub fn get_app_plugins(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetAppPluginsRequest, C> {
+        crate::runtime::Call::new(self.client, GetAppPluginsRequest::new(app))
+    }
+    /// Add plug-ins to an app: `POST /k/v1/preview/app/plugins.json`. See [`AddAppPluginsRequest`] for the details.
+    pub fn add_app_plugins(
+        &self,
+        app: impl Into<AppId>,
+        ids: impl IntoIterator<Item = impl Into<String>>,
+    ) -> crate::runtime::Call<'c, AddAppPluginsRequest, C> {
+        crate::runtime::Call::new(self.client, AddAppPluginsRequest::new(app, ids))
+    }
+    /// Get action settings: `GET /k/v1/app/actions.json`. See [`GetAppActionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/actions.json` instead.
+    pub fn get_app_actions(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetAppActionsRequest, C> {
+        crate::runtime::Call::new(self.client, GetAppActionsRequest::new(app))
+    }
+    /// Change action settings: `PUT /k/v1/preview/app/actions.json`. See [`UpdateAppActionsRequest`] for the details.
+    pub fn update_app_actions(
+        &self,
+        app: impl Into<AppId>,
+        actions: impl Into<::std::collections::BTreeMap<String, AppActionInput>>,
+    ) -> crate::runtime::Call<'c, UpdateAppActionsRequest, C> {
+        crate::runtime::Call::new(
+            self.client,
+            UpdateAppActionsRequest::new(app, actions),
+        )
+    }
+    /// Get graph settings: `GET /k/v1/app/reports.json`. See [`GetReportsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/reports.json` instead.
+    pub fn get_reports(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetReportsRequest, C> {
+        crate::runtime::Call::new(self.client, GetReportsRequest::new(app))
+    }
+    /// Change graph settings: `PUT /k/v1/preview/app/reports.json`. See [`UpdateReportsRequest`] for the details.
+    pub fn update_reports(
+        &self,
+        app: impl Into<AppId>,
+        reports: impl Into<::std::collections::BTreeMap<String, ReportInput>>,
+    ) -> crate::runtime::Call<'c, UpdateReportsRequest, C> {
+        crate::runtime::Call::new(self.client, UpdateReportsRequest::new(app, reports))
     }
 }

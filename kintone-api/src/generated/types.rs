@@ -2,6 +2,200 @@
 // change the spec (or the generator in `codegen/`) and run the command again.
 
 #![allow(clippy::doc_markdown)]
+/// An action as a change left it.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ActionChanged {
+    /// An action's ID, unique on the domain.
+    pub id: ActionId,
+}
+impl ActionChanged {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<ActionId>) -> Self {
+        Self { id: id.into() }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// The app an action copies records into, by ID or by app code.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ActionDestApp {
+    /// An app ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<AppId>,
+    /// The app's code; empty when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+impl ActionDestApp {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { app: None, code: None }
+    }
+    /// Sets `app`.
+    pub fn app(mut self, value: impl Into<AppId>) -> Self {
+        self.app = Some(value.into());
+        self
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.app {
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// A user (guests as `guest/` and their login name), group or department.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ActionEntity {
+    pub r#type: ActionEntityType,
+    pub code: String,
+}
+impl ActionEntity {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(r#type: impl Into<ActionEntityType>, code: impl Into<String>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            code: code.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ActionEntityType {
+    /// `USER`
+    #[serde(rename = "USER")]
+    User,
+    /// `GROUP`
+    #[serde(rename = "GROUP")]
+    Group,
+    /// `ORGANIZATION`
+    #[serde(rename = "ORGANIZATION")]
+    Organization,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ActionEntityType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::User => "USER",
+            Self::Group => "GROUP",
+            Self::Organization => "ORGANIZATION",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ActionEntityType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+crate::wire::numeric_id! {
+    #[doc = " An action's ID, unique on the domain."] pub struct ActionId;
+}
+/// What one field of the new record gets: a field of the record (`FIELD`, by `srcField`)
+/// or the record's URL (`RECORD_URL`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ActionMapping {
+    #[serde(rename = "srcType")]
+    pub src_type: ActionMappingSrcType,
+    #[serde(rename = "srcField", default, skip_serializing_if = "Option::is_none")]
+    pub src_field: Option<String>,
+    #[serde(rename = "destField")]
+    pub dest_field: String,
+}
+impl ActionMapping {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        src_type: impl Into<ActionMappingSrcType>,
+        dest_field: impl Into<String>,
+    ) -> Self {
+        Self {
+            src_type: src_type.into(),
+            src_field: None,
+            dest_field: dest_field.into(),
+        }
+    }
+    /// Sets `srcField`.
+    pub fn src_field(mut self, value: impl Into<String>) -> Self {
+        self.src_field = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ActionMappingSrcType {
+    /// `FIELD`
+    #[serde(rename = "FIELD")]
+    Field,
+    /// `RECORD_URL`
+    #[serde(rename = "RECORD_URL")]
+    RecordUrl,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ActionMappingSrcType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Field => "FIELD",
+            Self::RecordUrl => "RECORD_URL",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ActionMappingSrcType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddAppResponse {
@@ -195,6 +389,39 @@ impl AddThreadResponse {
         Ok(())
     }
 }
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AdminNotes {
+    /// The notes, in HTML.
+    pub content: String,
+    #[serde(rename = "includeInTemplateAndDuplicates")]
+    pub include_in_template_and_duplicates: bool,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl AdminNotes {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        content: impl Into<String>,
+        include_in_template_and_duplicates: bool,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            content: content.into(),
+            include_in_template_and_duplicates,
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
 #[derive(
     Debug,
     Clone,
@@ -358,6 +585,211 @@ impl ::std::fmt::Display for ApiSchemaHttpMethod {
         f.write_str(self.as_str())
     }
 }
+/// An action as kintone answers it.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppAction {
+    pub name: String,
+    /// An action's ID, unique on the domain.
+    pub id: ActionId,
+    /// A view's, an action's or a graph's place among its kind, from 0.
+    pub index: ViewIndex,
+    /// The app an action copies records into, by ID or by app code.
+    #[serde(rename = "destApp")]
+    pub dest_app: ActionDestApp,
+    pub mappings: Vec<ActionMapping>,
+    /// Who may use it.
+    pub entities: Vec<ActionEntity>,
+    /// Which records offer it (query language); empty for all.
+    #[serde(rename = "filterCond")]
+    pub filter_cond: String,
+}
+impl AppAction {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        id: impl Into<ActionId>,
+        index: impl Into<ViewIndex>,
+        dest_app: impl Into<ActionDestApp>,
+        mappings: impl IntoIterator<Item = impl Into<ActionMapping>>,
+        entities: impl IntoIterator<Item = impl Into<ActionEntity>>,
+        filter_cond: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            id: id.into(),
+            index: index.into(),
+            dest_app: dest_app.into(),
+            mappings: mappings.into_iter().map(Into::into).collect(),
+            entities: entities.into_iter().map(Into::into).collect(),
+            filter_cond: filter_cond.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        {
+            let value = &self.dest_app;
+            value.validate()?;
+        }
+        {
+            let value = &self.mappings;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        {
+            let value = &self.entities;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+/// An action to write; `destApp`, `mappings` and `entities` are needed for a new one.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppActionInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A view's, an action's or a graph's place among its kind, from 0.
+    pub index: ViewIndex,
+    /// The app an action copies records into, by ID or by app code.
+    #[serde(rename = "destApp", default, skip_serializing_if = "Option::is_none")]
+    pub dest_app: Option<ActionDestApp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mappings: Option<Vec<ActionMapping>>,
+    /// Who may use it; no one when empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entities: Option<Vec<ActionEntity>>,
+    #[serde(rename = "filterCond", default, skip_serializing_if = "Option::is_none")]
+    pub filter_cond: Option<String>,
+}
+impl AppActionInput {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(index: impl Into<ViewIndex>) -> Self {
+        Self {
+            name: None,
+            index: index.into(),
+            dest_app: None,
+            mappings: None,
+            entities: None,
+            filter_cond: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `destApp`.
+    pub fn dest_app(mut self, value: impl Into<ActionDestApp>) -> Self {
+        self.dest_app = Some(value.into());
+        self
+    }
+    /// Sets `mappings`.
+    pub fn mappings(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ActionMapping>>,
+    ) -> Self {
+        self.mappings = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `entities`.
+    pub fn entities(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ActionEntity>>,
+    ) -> Self {
+        self.entities = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `filterCond`.
+    pub fn filter_cond(mut self, value: impl Into<String>) -> Self {
+        self.filter_cond = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.dest_app {
+            value.validate()?;
+        }
+        if let Some(value) = &self.mappings {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.entities {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppActions {
+    /// Every action of the app, by name.
+    pub actions: ::std::collections::BTreeMap<String, AppAction>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl AppActions {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        actions: impl Into<::std::collections::BTreeMap<String, AppAction>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            actions: actions.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppActionsChanged {
+    /// The ID of each action, by name.
+    pub actions: ::std::collections::BTreeMap<String, ActionChanged>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl AppActionsChanged {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        actions: impl Into<::std::collections::BTreeMap<String, ActionChanged>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            actions: actions.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
 /// One app's deploy status.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -384,6 +816,86 @@ impl AppDeployStatus {
             crate::LimitError::check_id("app", value.get())?;
         }
         Ok(())
+    }
+}
+/// An app's icon: one of kintone's own (`PRESET`, by `key`, such as `APP72`), or an
+/// uploaded image (`FILE`; written with its `fileKey` alone, read with its name, type and
+/// size).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppIcon {
+    pub r#type: AppIconType,
+    /// A preset icon's key, `APP1` to `APP90`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// A file the settings hold (an icon, a customization script): written by the key Upload
+    /// File gave it, read with its name, type and size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<SettingsFile>,
+}
+impl AppIcon {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(r#type: impl Into<AppIconType>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            key: None,
+            file: None,
+        }
+    }
+    /// Sets `key`.
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `file`.
+    pub fn file(mut self, value: impl Into<SettingsFile>) -> Self {
+        self.file = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.file {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum AppIconType {
+    /// `PRESET`
+    #[serde(rename = "PRESET")]
+    Preset,
+    /// `FILE`
+    #[serde(rename = "FILE")]
+    File,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl AppIconType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Preset => "PRESET",
+            Self::File => "FILE",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for AppIconType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 crate::wire::numeric_id! {
@@ -489,6 +1001,63 @@ impl AppPermissions {
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
             let value = &self.rights;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// A plug-in added to an app.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppPlugin {
+    pub id: String,
+    pub name: String,
+    pub enabled: bool,
+}
+impl AppPlugin {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<String>, name: impl Into<String>, enabled: bool) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            enabled,
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppPlugins {
+    pub plugins: Vec<AppPlugin>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl AppPlugins {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        plugins: impl IntoIterator<Item = impl Into<AppPlugin>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            plugins: plugins.into_iter().map(Into::into).collect(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.plugins;
             for item in value {
                 item.validate()?;
             }
@@ -610,6 +1179,77 @@ impl AppRight {
             value.validate()?;
         }
         Ok(())
+    }
+}
+/// An app's color theme. Apps made before February 2017 may still read `CLIPBOARD`,
+/// `BINDER`, `PENCIL` or `CLIPS`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum AppTheme {
+    /// `WHITE`
+    #[serde(rename = "WHITE")]
+    White,
+    /// `RED`
+    #[serde(rename = "RED")]
+    Red,
+    /// `GREEN`
+    #[serde(rename = "GREEN")]
+    Green,
+    /// `BLUE`
+    #[serde(rename = "BLUE")]
+    Blue,
+    /// `YELLOW`
+    #[serde(rename = "YELLOW")]
+    Yellow,
+    /// `BLACK`
+    #[serde(rename = "BLACK")]
+    Black,
+    /// `CLIPBOARD`
+    #[serde(rename = "CLIPBOARD")]
+    Clipboard,
+    /// `BINDER`
+    #[serde(rename = "BINDER")]
+    Binder,
+    /// `PENCIL`
+    #[serde(rename = "PENCIL")]
+    Pencil,
+    /// `CLIPS`
+    #[serde(rename = "CLIPS")]
+    Clips,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl AppTheme {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::White => "WHITE",
+            Self::Red => "RED",
+            Self::Green => "GREEN",
+            Self::Blue => "BLUE",
+            Self::Yellow => "YELLOW",
+            Self::Black => "BLACK",
+            Self::Clipboard => "CLIPBOARD",
+            Self::Binder => "BINDER",
+            Self::Pencil => "PENCIL",
+            Self::Clips => "CLIPS",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for AppTheme {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 /// A field kintone fills in itself; its name is the only property.
@@ -1036,6 +1676,113 @@ impl CategoryField {
         Ok(())
     }
 }
+/// How a bar, column, line or area chart stacks its series.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ChartMode {
+    /// `NORMAL`
+    #[serde(rename = "NORMAL")]
+    Normal,
+    /// `STACKED`
+    #[serde(rename = "STACKED")]
+    Stacked,
+    /// `PERCENTAGE`
+    #[serde(rename = "PERCENTAGE")]
+    Percentage,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ChartMode {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Normal => "NORMAL",
+            Self::Stacked => "STACKED",
+            Self::Percentage => "PERCENTAGE",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ChartMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ChartType {
+    /// `BAR`
+    #[serde(rename = "BAR")]
+    Bar,
+    /// `COLUMN`
+    #[serde(rename = "COLUMN")]
+    Column,
+    /// `PIE`
+    #[serde(rename = "PIE")]
+    Pie,
+    /// `LINE`
+    #[serde(rename = "LINE")]
+    Line,
+    /// `PIVOT_TABLE`
+    #[serde(rename = "PIVOT_TABLE")]
+    PivotTable,
+    /// `TABLE`
+    #[serde(rename = "TABLE")]
+    Table,
+    /// `AREA`
+    #[serde(rename = "AREA")]
+    Area,
+    /// `SPLINE`
+    #[serde(rename = "SPLINE")]
+    Spline,
+    /// `SPLINE_AREA`
+    #[serde(rename = "SPLINE_AREA")]
+    SplineArea,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ChartType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Bar => "BAR",
+            Self::Column => "COLUMN",
+            Self::Pie => "PIE",
+            Self::Line => "LINE",
+            Self::PivotTable => "PIVOT_TABLE",
+            Self::Table => "TABLE",
+            Self::Area => "AREA",
+            Self::Spline => "SPLINE",
+            Self::SplineArea => "SPLINE_AREA",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ChartType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CheckBoxField {
@@ -1319,6 +2066,216 @@ impl CreatorField {
 }
 crate::wire::string_id! {
     #[doc = " A cursor ID."] pub struct CursorId;
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Customization {
+    /// Whom the customization loads for: everyone, the app's administrators, or no one.
+    pub scope: CustomizationScope,
+    /// The scripts and the style sheets of one kind of device, in load order.
+    pub desktop: CustomizationFiles,
+    /// The scripts and the style sheets of one kind of device, in load order.
+    pub mobile: CustomizationFiles,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl Customization {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        scope: impl Into<CustomizationScope>,
+        desktop: impl Into<CustomizationFiles>,
+        mobile: impl Into<CustomizationFiles>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            scope: scope.into(),
+            desktop: desktop.into(),
+            mobile: mobile.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.desktop;
+            value.validate()?;
+        }
+        {
+            let value = &self.mobile;
+            value.validate()?;
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// The scripts and the style sheets of one kind of device, in load order.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CustomizationFiles {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub js: Option<Vec<CustomizationResource>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub css: Option<Vec<CustomizationResource>>,
+}
+impl CustomizationFiles {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { js: None, css: None }
+    }
+    /// Sets `js`.
+    pub fn js(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<CustomizationResource>>,
+    ) -> Self {
+        self.js = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `css`.
+    pub fn css(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<CustomizationResource>>,
+    ) -> Self {
+        self.css = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.js {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.css {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+/// A script or style sheet: at a `URL` (HTTPS), or an uploaded `FILE`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct CustomizationResource {
+    pub r#type: CustomizationResourceType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A file the settings hold (an icon, a customization script): written by the key Upload
+    /// File gave it, read with its name, type and size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<SettingsFile>,
+}
+impl CustomizationResource {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(r#type: impl Into<CustomizationResourceType>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            url: None,
+            file: None,
+        }
+    }
+    /// Sets `url`.
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+    /// Sets `file`.
+    pub fn file(mut self, value: impl Into<SettingsFile>) -> Self {
+        self.file = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.file {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum CustomizationResourceType {
+    /// `URL`
+    #[serde(rename = "URL")]
+    Url,
+    /// `FILE`
+    #[serde(rename = "FILE")]
+    File,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl CustomizationResourceType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Url => "URL",
+            Self::File => "FILE",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for CustomizationResourceType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// Whom the customization loads for: everyone, the app's administrators, or no one.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum CustomizationScope {
+    /// `ALL`
+    #[serde(rename = "ALL")]
+    All,
+    /// `ADMIN`
+    #[serde(rename = "ADMIN")]
+    Admin,
+    /// `NONE`
+    #[serde(rename = "NONE")]
+    None,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl CustomizationScope {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::All => "ALL",
+            Self::Admin => "ADMIN",
+            Self::None => "NONE",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for CustomizationScope {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -3490,6 +4447,9 @@ impl FileRef {
         Ok(())
     }
 }
+crate::wire::numeric_id! {
+    #[doc = " The first month of the fiscal year, 1 to 12."] pub struct FiscalMonth;
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormFields {
@@ -3660,6 +4620,155 @@ impl GeneralNotifications {
             for item in value {
                 item.validate()?;
             }
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GeneralSettings {
+    pub name: String,
+    /// The app's description, in HTML.
+    pub description: String,
+    /// An app's icon: one of kintone's own (`PRESET`, by `key`, such as `APP72`), or an
+    /// uploaded image (`FILE`; written with its `fileKey` alone, read with its name, type and
+    /// size).
+    pub icon: AppIcon,
+    /// An app's color theme. Apps made before February 2017 may still read `CLIPBOARD`,
+    /// `BINDER`, `PENCIL` or `CLIPS`.
+    pub theme: AppTheme,
+    /// Which field titles the app's records; `AUTO` lets kintone choose.
+    #[serde(rename = "titleField", default, skip_serializing_if = "Option::is_none")]
+    pub title_field: Option<TitleField>,
+    /// Whether lists show thumbnails of images.
+    #[serde(
+        rename = "enableThumbnails",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_thumbnails: Option<bool>,
+    /// Whether records may be deleted in bulk.
+    #[serde(
+        rename = "enableBulkDeletion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_bulk_deletion: Option<bool>,
+    /// Whether records take comments.
+    #[serde(rename = "enableComments", default, skip_serializing_if = "Option::is_none")]
+    pub enable_comments: Option<bool>,
+    /// Whether a record may be duplicated.
+    #[serde(
+        rename = "enableDuplicateRecord",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_duplicate_record: Option<bool>,
+    /// Whether lists edit records in place.
+    #[serde(
+        rename = "enableInlineRecordEditing",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub enable_inline_record_editing: Option<bool>,
+    /// How numbers and calculations are kept and rounded.
+    #[serde(
+        rename = "numberPrecision",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub number_precision: Option<NumberPrecision>,
+    /// The first month of the fiscal year, 1 to 12.
+    #[serde(
+        rename = "firstMonthOfFiscalYear",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub first_month_of_fiscal_year: Option<FiscalMonth>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl GeneralSettings {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        description: impl Into<String>,
+        icon: impl Into<AppIcon>,
+        theme: impl Into<AppTheme>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            description: description.into(),
+            icon: icon.into(),
+            theme: theme.into(),
+            title_field: None,
+            enable_thumbnails: None,
+            enable_bulk_deletion: None,
+            enable_comments: None,
+            enable_duplicate_record: None,
+            enable_inline_record_editing: None,
+            number_precision: None,
+            first_month_of_fiscal_year: None,
+            revision: revision.into(),
+        }
+    }
+    /// Sets `titleField`.
+    pub fn title_field(mut self, value: impl Into<TitleField>) -> Self {
+        self.title_field = Some(value.into());
+        self
+    }
+    /// Sets `enableThumbnails`.
+    pub fn enable_thumbnails(mut self, value: bool) -> Self {
+        self.enable_thumbnails = Some(value);
+        self
+    }
+    /// Sets `enableBulkDeletion`.
+    pub fn enable_bulk_deletion(mut self, value: bool) -> Self {
+        self.enable_bulk_deletion = Some(value);
+        self
+    }
+    /// Sets `enableComments`.
+    pub fn enable_comments(mut self, value: bool) -> Self {
+        self.enable_comments = Some(value);
+        self
+    }
+    /// Sets `enableDuplicateRecord`.
+    pub fn enable_duplicate_record(mut self, value: bool) -> Self {
+        self.enable_duplicate_record = Some(value);
+        self
+    }
+    /// Sets `enableInlineRecordEditing`.
+    pub fn enable_inline_record_editing(mut self, value: bool) -> Self {
+        self.enable_inline_record_editing = Some(value);
+        self
+    }
+    /// Sets `numberPrecision`.
+    pub fn number_precision(mut self, value: impl Into<NumberPrecision>) -> Self {
+        self.number_precision = Some(value.into());
+        self
+    }
+    /// Sets `firstMonthOfFiscalYear`.
+    pub fn first_month_of_fiscal_year(mut self, value: impl Into<FiscalMonth>) -> Self {
+        self.first_month_of_fiscal_year = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.icon;
+            value.validate()?;
+        }
+        if let Some(value) = &self.title_field {
+            value.validate()?;
+        }
+        if let Some(value) = &self.number_precision {
+            value.validate()?;
         }
         {
             let value = &self.revision;
@@ -5287,6 +6396,104 @@ impl NumberInput {
         Ok(())
     }
 }
+/// How numbers and calculations are kept and rounded.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct NumberPrecision {
+    /// The total number of digits, 1 to 30.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub digits: Option<u64>,
+    /// The digits after the decimal point, 0 to 10.
+    #[serde(
+        rename = "decimalPlaces",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub decimal_places: Option<u64>,
+    /// `HALF_EVEN` rounds to the nearest even number, `UP` rounds up, `DOWN` down.
+    #[serde(rename = "roundingMode", default, skip_serializing_if = "Option::is_none")]
+    pub rounding_mode: Option<NumberPrecisionRoundingMode>,
+}
+impl NumberPrecision {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            digits: None,
+            decimal_places: None,
+            rounding_mode: None,
+        }
+    }
+    /// Sets `digits`.
+    pub fn digits(mut self, value: u64) -> Self {
+        self.digits = Some(value);
+        self
+    }
+    /// Sets `decimalPlaces`.
+    pub fn decimal_places(mut self, value: u64) -> Self {
+        self.decimal_places = Some(value);
+        self
+    }
+    /// Sets `roundingMode`.
+    pub fn rounding_mode(
+        mut self,
+        value: impl Into<NumberPrecisionRoundingMode>,
+    ) -> Self {
+        self.rounding_mode = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// `HALF_EVEN` rounds to the nearest even number, `UP` rounds up, `DOWN` down.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum NumberPrecisionRoundingMode {
+    /// `HALF_EVEN`
+    #[serde(rename = "HALF_EVEN")]
+    HalfEven,
+    /// `UP`
+    #[serde(rename = "UP")]
+    Up,
+    /// `DOWN`
+    #[serde(rename = "DOWN")]
+    Down,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl NumberPrecisionRoundingMode {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::HalfEven => "HALF_EVEN",
+            Self::Up => "UP",
+            Self::Down => "DOWN",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for NumberPrecisionRoundingMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 /// A number field; with `lookup`, a lookup.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -5544,6 +6751,34 @@ impl PerRecordNotifications {
         Ok(())
     }
 }
+/// Whether a periodic report is taken, and when.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct PeriodicReport {
+    pub active: bool,
+    /// When a periodic report is taken: `every` year (`month`, `dayOfMonth`, `time`), quarter
+    /// (`pattern`, `dayOfMonth`, `time`), month (`dayOfMonth`, `time`), week (`dayOfWeek`,
+    /// `time`), day (`time`) or hour (`minute`). `dayOfMonth` is 1 to 31 or `END_OF_MONTH`.
+    pub period: ReportPeriod,
+}
+impl PeriodicReport {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(active: bool, period: impl Into<ReportPeriod>) -> Self {
+        Self {
+            active,
+            period: period.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.period;
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PluginApp {
@@ -5591,6 +6826,414 @@ impl PluginVersion {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// An action that moves a record from one status to another, when the record meets
+/// `filterCond` (query language; empty for every record). A `SECONDARY` action shows
+/// after the `PRIMARY` ones.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProcessAction {
+    pub name: String,
+    /// The status it runs from.
+    pub from: String,
+    /// The status it moves the record to.
+    pub to: String,
+    #[serde(rename = "filterCond", default, skip_serializing_if = "Option::is_none")]
+    pub filter_cond: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<ProcessActionType>,
+    /// Who may run it besides the assignees; everyone assigned when empty.
+    #[serde(rename = "executableUser", default, skip_serializing_if = "Option::is_none")]
+    pub executable_user: Option<ProcessActionExecutableUser>,
+}
+impl ProcessAction {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        from: impl Into<String>,
+        to: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            from: from.into(),
+            to: to.into(),
+            filter_cond: None,
+            r#type: None,
+            executable_user: None,
+        }
+    }
+    /// Sets `filterCond`.
+    pub fn filter_cond(mut self, value: impl Into<String>) -> Self {
+        self.filter_cond = Some(value.into());
+        self
+    }
+    /// Sets `type`.
+    pub fn r#type(mut self, value: impl Into<ProcessActionType>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+    /// Sets `executableUser`.
+    pub fn executable_user(
+        mut self,
+        value: impl Into<ProcessActionExecutableUser>,
+    ) -> Self {
+        self.executable_user = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.executable_user {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+/// Who may run it besides the assignees; everyone assigned when empty.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProcessActionExecutableUser {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entities: Option<Vec<ProcessEntityGrant>>,
+}
+impl ProcessActionExecutableUser {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self { entities: None }
+    }
+    /// Sets `entities`.
+    pub fn entities(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ProcessEntityGrant>>,
+    ) -> Self {
+        self.entities = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.entities {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ProcessActionType {
+    /// `PRIMARY`
+    #[serde(rename = "PRIMARY")]
+    Primary,
+    /// `SECONDARY`
+    #[serde(rename = "SECONDARY")]
+    Secondary,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ProcessActionType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Primary => "PRIMARY",
+            Self::Secondary => "SECONDARY",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ProcessActionType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// Who a record in this status is assigned to: `ONE` chosen from the entities, `ALL` of
+/// them (each must act), or `ANY` of them (one acting is enough).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProcessAssignee {
+    pub r#type: ProcessAssigneeType,
+    pub entities: Vec<ProcessEntityGrant>,
+}
+impl ProcessAssignee {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        r#type: impl Into<ProcessAssigneeType>,
+        entities: impl IntoIterator<Item = impl Into<ProcessEntityGrant>>,
+    ) -> Self {
+        Self {
+            r#type: r#type.into(),
+            entities: entities.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.entities;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ProcessAssigneeType {
+    /// `ONE`
+    #[serde(rename = "ONE")]
+    One,
+    /// `ALL`
+    #[serde(rename = "ALL")]
+    All,
+    /// `ANY`
+    #[serde(rename = "ANY")]
+    Any,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ProcessAssigneeType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::One => "ONE",
+            Self::All => "ALL",
+            Self::Any => "ANY",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ProcessAssigneeType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// Who, in process management: a user, group or department by code, a user-selection
+/// field of the form (`FIELD_ENTITY`, by field code), the record's creator (`CREATOR`,
+/// without a code) or a custom field of the user directory (`CUSTOM_FIELD`).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProcessEntity {
+    pub r#type: ProcessEntityType,
+    /// `null` for `CREATOR`.
+    pub code: Option<String>,
+}
+impl ProcessEntity {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        r#type: impl Into<ProcessEntityType>,
+        code: impl Into<Option<String>>,
+    ) -> Self {
+        Self {
+            r#type: r#type.into(),
+            code: code.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// One entity of a status's assignees or of an action's users.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProcessEntityGrant {
+    /// Who, in process management: a user, group or department by code, a user-selection
+    /// field of the form (`FIELD_ENTITY`, by field code), the record's creator (`CREATOR`,
+    /// without a code) or a custom field of the user directory (`CUSTOM_FIELD`).
+    pub entity: ProcessEntity,
+    /// Whether a department's child departments are included.
+    #[serde(rename = "includeSubs", default, skip_serializing_if = "Option::is_none")]
+    pub include_subs: Option<bool>,
+}
+impl ProcessEntityGrant {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(entity: impl Into<ProcessEntity>) -> Self {
+        Self {
+            entity: entity.into(),
+            include_subs: None,
+        }
+    }
+    /// Sets `includeSubs`.
+    pub fn include_subs(mut self, value: bool) -> Self {
+        self.include_subs = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.entity;
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ProcessEntityType {
+    /// `USER`
+    #[serde(rename = "USER")]
+    User,
+    /// `GROUP`
+    #[serde(rename = "GROUP")]
+    Group,
+    /// `ORGANIZATION`
+    #[serde(rename = "ORGANIZATION")]
+    Organization,
+    /// `FIELD_ENTITY`
+    #[serde(rename = "FIELD_ENTITY")]
+    FieldEntity,
+    /// `CREATOR`
+    #[serde(rename = "CREATOR")]
+    Creator,
+    /// `CUSTOM_FIELD`
+    #[serde(rename = "CUSTOM_FIELD")]
+    CustomField,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ProcessEntityType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::User => "USER",
+            Self::Group => "GROUP",
+            Self::Organization => "ORGANIZATION",
+            Self::FieldEntity => "FIELD_ENTITY",
+            Self::Creator => "CREATOR",
+            Self::CustomField => "CUSTOM_FIELD",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ProcessEntityType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProcessManagement {
+    pub enable: bool,
+    /// Every status, by name; `null` when the process was never set.
+    pub states: Option<::std::collections::BTreeMap<String, ProcessState>>,
+    /// Every action, in order; `null` when the process was never set.
+    pub actions: Option<Vec<ProcessAction>>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl ProcessManagement {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        enable: bool,
+        states: impl Into<Option<::std::collections::BTreeMap<String, ProcessState>>>,
+        actions: impl Into<Option<Vec<ProcessAction>>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            enable,
+            states: states.into(),
+            actions: actions.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.actions {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// One status of the process.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProcessState {
+    /// At most 64 characters.
+    ///
+    /// Limits, checked before sending: at most 64 characters.
+    pub name: String,
+    /// Its place in the process, from 0; the status at 0 is where records start.
+    #[serde(with = "crate::wire::numeric_string")]
+    pub index: u64,
+    /// Who a record in this status is assigned to: `ONE` chosen from the entities, `ALL` of
+    /// them (each must act), or `ANY` of them (one acting is enough).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<ProcessAssignee>,
+}
+impl ProcessState {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(name: impl Into<String>, index: u64) -> Self {
+        Self {
+            name: name.into(),
+            index,
+            assignee: None,
+        }
+    }
+    /// Sets `assignee`.
+    pub fn assignee(mut self, value: impl Into<ProcessAssignee>) -> Self {
+        self.assignee = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.name;
+            let length = value.chars().count();
+            if length > super::limits::MAX_STATUS_NAME_LENGTH {
+                return Err(crate::LimitError::TooLong {
+                    field: "name",
+                    max: super::limits::MAX_STATUS_NAME_LENGTH,
+                    actual: length,
+                });
+            }
+        }
+        if let Some(value) = &self.assignee {
+            value.validate()?;
+        }
         Ok(())
     }
 }
@@ -6511,6 +8154,798 @@ impl ReminderTiming {
         Ok(())
     }
 }
+/// A graph as kintone answers it.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Report {
+    pub name: String,
+    /// A graph's ID, unique on the domain.
+    pub id: ReportId,
+    /// A view's, an action's or a graph's place among its kind, from 0.
+    pub index: ViewIndex,
+    #[serde(rename = "chartType")]
+    pub chart_type: ChartType,
+    /// How a bar, column, line or area chart stacks its series.
+    #[serde(rename = "chartMode", default, skip_serializing_if = "Option::is_none")]
+    pub chart_mode: Option<ChartMode>,
+    /// The grouping levels, outermost first; at most 3.
+    ///
+    /// Limits, checked before sending: at most 3 items.
+    pub groups: Vec<ReportGroup>,
+    pub aggregations: Vec<ReportAggregation>,
+    #[serde(rename = "filterCond")]
+    pub filter_cond: String,
+    pub sorts: Vec<ReportSort>,
+    /// Whether a periodic report is taken, and when.
+    #[serde(rename = "periodicReport", default, skip_serializing_if = "Option::is_none")]
+    pub periodic_report: Option<PeriodicReport>,
+}
+impl Report {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        name: impl Into<String>,
+        id: impl Into<ReportId>,
+        index: impl Into<ViewIndex>,
+        chart_type: impl Into<ChartType>,
+        groups: impl IntoIterator<Item = impl Into<ReportGroup>>,
+        aggregations: impl IntoIterator<Item = impl Into<ReportAggregation>>,
+        filter_cond: impl Into<String>,
+        sorts: impl IntoIterator<Item = impl Into<ReportSort>>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            id: id.into(),
+            index: index.into(),
+            chart_type: chart_type.into(),
+            chart_mode: None,
+            groups: groups.into_iter().map(Into::into).collect(),
+            aggregations: aggregations.into_iter().map(Into::into).collect(),
+            filter_cond: filter_cond.into(),
+            sorts: sorts.into_iter().map(Into::into).collect(),
+            periodic_report: None,
+        }
+    }
+    /// Sets `chartMode`.
+    pub fn chart_mode(mut self, value: impl Into<ChartMode>) -> Self {
+        self.chart_mode = Some(value.into());
+        self
+    }
+    /// Sets `periodicReport`.
+    pub fn periodic_report(mut self, value: impl Into<PeriodicReport>) -> Self {
+        self.periodic_report = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        {
+            let value = &self.groups;
+            if value.len() > super::limits::MAX_REPORT_GROUPS {
+                return Err(crate::LimitError::TooManyItems {
+                    field: "groups",
+                    max: super::limits::MAX_REPORT_GROUPS,
+                    actual: value.len(),
+                });
+            }
+            for item in value {
+                item.validate()?;
+            }
+        }
+        {
+            let value = &self.aggregations;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        {
+            let value = &self.sorts;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.periodic_report {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+/// What is computed per group; every type but `COUNT` names its number field.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReportAggregation {
+    pub r#type: ReportAggregationType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+impl ReportAggregation {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(r#type: impl Into<ReportAggregationType>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            code: None,
+        }
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ReportAggregationType {
+    /// `COUNT`
+    #[serde(rename = "COUNT")]
+    Count,
+    /// `SUM`
+    #[serde(rename = "SUM")]
+    Sum,
+    /// `AVERAGE`
+    #[serde(rename = "AVERAGE")]
+    Average,
+    /// `MAX`
+    #[serde(rename = "MAX")]
+    Max,
+    /// `MIN`
+    #[serde(rename = "MIN")]
+    Min,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ReportAggregationType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Count => "COUNT",
+            Self::Sum => "SUM",
+            Self::Average => "AVERAGE",
+            Self::Max => "MAX",
+            Self::Min => "MIN",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ReportAggregationType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// A graph as a change left it.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReportChanged {
+    /// A graph's ID, unique on the domain.
+    pub id: ReportId,
+}
+impl ReportChanged {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<ReportId>) -> Self {
+        Self { id: id.into() }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// One level of grouping, by a field; a date, time or date-and-time field by `per`
+/// (`YEAR` to `DAY` for dates, `HOUR` and `MINUTE` for times, all of them for date and time).
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReportGroup {
+    pub code: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<ReportGroupPer>,
+}
+impl ReportGroup {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(code: impl Into<String>) -> Self {
+        Self {
+            code: code.into(),
+            per: None,
+        }
+    }
+    /// Sets `per`.
+    pub fn per(mut self, value: impl Into<ReportGroupPer>) -> Self {
+        self.per = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ReportGroupPer {
+    /// `YEAR`
+    #[serde(rename = "YEAR")]
+    Year,
+    /// `QUARTER`
+    #[serde(rename = "QUARTER")]
+    Quarter,
+    /// `MONTH`
+    #[serde(rename = "MONTH")]
+    Month,
+    /// `WEEK`
+    #[serde(rename = "WEEK")]
+    Week,
+    /// `DAY`
+    #[serde(rename = "DAY")]
+    Day,
+    /// `HOUR`
+    #[serde(rename = "HOUR")]
+    Hour,
+    /// `MINUTE`
+    #[serde(rename = "MINUTE")]
+    Minute,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ReportGroupPer {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Year => "YEAR",
+            Self::Quarter => "QUARTER",
+            Self::Month => "MONTH",
+            Self::Week => "WEEK",
+            Self::Day => "DAY",
+            Self::Hour => "HOUR",
+            Self::Minute => "MINUTE",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ReportGroupPer {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+crate::wire::numeric_id! {
+    #[doc = " A graph's ID, unique on the domain."] pub struct ReportId;
+}
+/// A graph to write; `name` defaults to the key it is given under.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReportInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A view's, an action's or a graph's place among its kind, from 0.
+    pub index: ViewIndex,
+    #[serde(rename = "chartType")]
+    pub chart_type: ChartType,
+    /// How a bar, column, line or area chart stacks its series.
+    #[serde(rename = "chartMode", default, skip_serializing_if = "Option::is_none")]
+    pub chart_mode: Option<ChartMode>,
+    /// The grouping levels, outermost first; at most 3.
+    ///
+    /// Limits, checked before sending: at most 3 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<ReportGroup>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aggregations: Option<Vec<ReportAggregation>>,
+    #[serde(rename = "filterCond", default, skip_serializing_if = "Option::is_none")]
+    pub filter_cond: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sorts: Option<Vec<ReportSort>>,
+    /// Whether a periodic report is taken, and when.
+    #[serde(rename = "periodicReport", default, skip_serializing_if = "Option::is_none")]
+    pub periodic_report: Option<PeriodicReport>,
+}
+impl ReportInput {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(index: impl Into<ViewIndex>, chart_type: impl Into<ChartType>) -> Self {
+        Self {
+            name: None,
+            index: index.into(),
+            chart_type: chart_type.into(),
+            chart_mode: None,
+            groups: None,
+            aggregations: None,
+            filter_cond: None,
+            sorts: None,
+            periodic_report: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `chartMode`.
+    pub fn chart_mode(mut self, value: impl Into<ChartMode>) -> Self {
+        self.chart_mode = Some(value.into());
+        self
+    }
+    /// Sets `groups`.
+    pub fn groups(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ReportGroup>>,
+    ) -> Self {
+        self.groups = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `aggregations`.
+    pub fn aggregations(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ReportAggregation>>,
+    ) -> Self {
+        self.aggregations = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `filterCond`.
+    pub fn filter_cond(mut self, value: impl Into<String>) -> Self {
+        self.filter_cond = Some(value.into());
+        self
+    }
+    /// Sets `sorts`.
+    pub fn sorts(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<ReportSort>>,
+    ) -> Self {
+        self.sorts = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `periodicReport`.
+    pub fn periodic_report(mut self, value: impl Into<PeriodicReport>) -> Self {
+        self.periodic_report = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.groups {
+            if value.len() > super::limits::MAX_REPORT_GROUPS {
+                return Err(crate::LimitError::TooManyItems {
+                    field: "groups",
+                    max: super::limits::MAX_REPORT_GROUPS,
+                    actual: value.len(),
+                });
+            }
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.aggregations {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.sorts {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        if let Some(value) = &self.periodic_report {
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+/// When a periodic report is taken: `every` year (`month`, `dayOfMonth`, `time`), quarter
+/// (`pattern`, `dayOfMonth`, `time`), month (`dayOfMonth`, `time`), week (`dayOfWeek`,
+/// `time`), day (`time`) or hour (`minute`). `dayOfMonth` is 1 to 31 or `END_OF_MONTH`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReportPeriod {
+    pub every: ReportPeriodEvery,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub month: Option<u64>,
+    #[serde(rename = "dayOfMonth", default, skip_serializing_if = "Option::is_none")]
+    pub day_of_month: Option<String>,
+    #[serde(rename = "dayOfWeek", default, skip_serializing_if = "Option::is_none")]
+    pub day_of_week: Option<ReportPeriodDayOfWeek>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<ReportPeriodPattern>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<crate::Time>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub minute: Option<u64>,
+}
+impl ReportPeriod {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(every: impl Into<ReportPeriodEvery>) -> Self {
+        Self {
+            every: every.into(),
+            month: None,
+            day_of_month: None,
+            day_of_week: None,
+            pattern: None,
+            time: None,
+            minute: None,
+        }
+    }
+    /// Sets `month`.
+    pub fn month(mut self, value: u64) -> Self {
+        self.month = Some(value);
+        self
+    }
+    /// Sets `dayOfMonth`.
+    pub fn day_of_month(mut self, value: impl Into<String>) -> Self {
+        self.day_of_month = Some(value.into());
+        self
+    }
+    /// Sets `dayOfWeek`.
+    pub fn day_of_week(mut self, value: impl Into<ReportPeriodDayOfWeek>) -> Self {
+        self.day_of_week = Some(value.into());
+        self
+    }
+    /// Sets `pattern`.
+    pub fn pattern(mut self, value: impl Into<ReportPeriodPattern>) -> Self {
+        self.pattern = Some(value.into());
+        self
+    }
+    /// Sets `time`.
+    pub fn time(mut self, value: impl Into<crate::Time>) -> Self {
+        self.time = Some(value.into());
+        self
+    }
+    /// Sets `minute`.
+    pub fn minute(mut self, value: u64) -> Self {
+        self.minute = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ReportPeriodDayOfWeek {
+    /// `MONDAY`
+    #[serde(rename = "MONDAY")]
+    Monday,
+    /// `TUESDAY`
+    #[serde(rename = "TUESDAY")]
+    Tuesday,
+    /// `WEDNESDAY`
+    #[serde(rename = "WEDNESDAY")]
+    Wednesday,
+    /// `THURSDAY`
+    #[serde(rename = "THURSDAY")]
+    Thursday,
+    /// `FRIDAY`
+    #[serde(rename = "FRIDAY")]
+    Friday,
+    /// `SATURDAY`
+    #[serde(rename = "SATURDAY")]
+    Saturday,
+    /// `SUNDAY`
+    #[serde(rename = "SUNDAY")]
+    Sunday,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ReportPeriodDayOfWeek {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Monday => "MONDAY",
+            Self::Tuesday => "TUESDAY",
+            Self::Wednesday => "WEDNESDAY",
+            Self::Thursday => "THURSDAY",
+            Self::Friday => "FRIDAY",
+            Self::Saturday => "SATURDAY",
+            Self::Sunday => "SUNDAY",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ReportPeriodDayOfWeek {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ReportPeriodEvery {
+    /// `YEAR`
+    #[serde(rename = "YEAR")]
+    Year,
+    /// `QUARTER`
+    #[serde(rename = "QUARTER")]
+    Quarter,
+    /// `MONTH`
+    #[serde(rename = "MONTH")]
+    Month,
+    /// `WEEK`
+    #[serde(rename = "WEEK")]
+    Week,
+    /// `DAY`
+    #[serde(rename = "DAY")]
+    Day,
+    /// `HOUR`
+    #[serde(rename = "HOUR")]
+    Hour,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ReportPeriodEvery {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Year => "YEAR",
+            Self::Quarter => "QUARTER",
+            Self::Month => "MONTH",
+            Self::Week => "WEEK",
+            Self::Day => "DAY",
+            Self::Hour => "HOUR",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ReportPeriodEvery {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ReportPeriodPattern {
+    /// `JAN_APR_JUL_OCT`
+    #[serde(rename = "JAN_APR_JUL_OCT")]
+    JanAprJulOct,
+    /// `FEB_MAY_AUG_NOV`
+    #[serde(rename = "FEB_MAY_AUG_NOV")]
+    FebMayAugNov,
+    /// `MAR_JUN_SEP_DEC`
+    #[serde(rename = "MAR_JUN_SEP_DEC")]
+    MarJunSepDec,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ReportPeriodPattern {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::JanAprJulOct => "JAN_APR_JUL_OCT",
+            Self::FebMayAugNov => "FEB_MAY_AUG_NOV",
+            Self::MarJunSepDec => "MAR_JUN_SEP_DEC",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ReportPeriodPattern {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// An order of the graph, by the total or by a grouping level.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReportSort {
+    pub by: ReportSortBy,
+    pub order: ReportSortOrder,
+}
+impl ReportSort {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(by: impl Into<ReportSortBy>, order: impl Into<ReportSortOrder>) -> Self {
+        Self {
+            by: by.into(),
+            order: order.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ReportSortBy {
+    /// `TOTAL`
+    #[serde(rename = "TOTAL")]
+    Total,
+    /// `GROUP1`
+    #[serde(rename = "GROUP1")]
+    Group1,
+    /// `GROUP2`
+    #[serde(rename = "GROUP2")]
+    Group2,
+    /// `GROUP3`
+    #[serde(rename = "GROUP3")]
+    Group3,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ReportSortBy {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Total => "TOTAL",
+            Self::Group1 => "GROUP1",
+            Self::Group2 => "GROUP2",
+            Self::Group3 => "GROUP3",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ReportSortBy {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ReportSortOrder {
+    /// `ASC`
+    #[serde(rename = "ASC")]
+    Asc,
+    /// `DESC`
+    #[serde(rename = "DESC")]
+    Desc,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ReportSortOrder {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Asc => "ASC",
+            Self::Desc => "DESC",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ReportSortOrder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Reports {
+    /// Every graph of the app, by name.
+    pub reports: ::std::collections::BTreeMap<String, Report>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl Reports {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        reports: impl Into<::std::collections::BTreeMap<String, Report>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            reports: reports.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ReportsChanged {
+    /// The ID of each graph, by name.
+    pub reports: ::std::collections::BTreeMap<String, ReportChanged>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl ReportsChanged {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        reports: impl Into<::std::collections::BTreeMap<String, ReportChanged>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            reports: reports.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RequiredPlugin {
@@ -6817,6 +9252,56 @@ impl SettingsEntityType {
 impl ::std::fmt::Display for SettingsEntityType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+/// A file the settings hold (an icon, a customization script): written by the key Upload
+/// File gave it, read with its name, type and size.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SettingsFile {
+    #[serde(rename = "fileKey")]
+    pub file_key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// In bytes.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub size: Option<u64>,
+}
+impl SettingsFile {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(file_key: impl Into<String>) -> Self {
+        Self {
+            file_key: file_key.into(),
+            name: None,
+            content_type: None,
+            size: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `contentType`.
+    pub fn content_type(mut self, value: impl Into<String>) -> Self {
+        self.content_type = Some(value.into());
+        self
+    }
+    /// Sets `size`.
+    pub fn size(mut self, value: u64) -> Self {
+        self.size = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
     }
 }
 /// A language of localized names in app settings.
@@ -8252,6 +10737,72 @@ impl TimeProperties {
         Ok(())
     }
 }
+/// Which field titles the app's records; `AUTO` lets kintone choose.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct TitleField {
+    #[serde(rename = "selectionMode")]
+    pub selection_mode: TitleFieldSelectionMode,
+    /// The field, when chosen by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+impl TitleField {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(selection_mode: impl Into<TitleFieldSelectionMode>) -> Self {
+        Self {
+            selection_mode: selection_mode.into(),
+            code: None,
+        }
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum TitleFieldSelectionMode {
+    /// `AUTO`
+    #[serde(rename = "AUTO")]
+    Auto,
+    /// `MANUAL`
+    #[serde(rename = "MANUAL")]
+    Manual,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl TitleFieldSelectionMode {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Auto => "AUTO",
+            Self::Manual => "MANUAL",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for TitleFieldSelectionMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UninstallPluginResponse {}
@@ -8575,6 +11126,397 @@ impl UserSelectField {
             for item in value {
                 item.validate()?;
             }
+        }
+        Ok(())
+    }
+}
+/// A view as kintone answers it. Which keys it has depends on its `type`: a list has
+/// `fields`, a calendar `date` and `title`, a custom view `html`, `pager` and `device`.
+/// `builtinType: ASSIGNEE` marks the "assigned to me" list that process management adds.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct View {
+    /// A list of records, a calendar, or a custom view of the app's own HTML.
+    pub r#type: ViewType,
+    /// A view's ID, unique on the domain.
+    pub id: ViewId,
+    pub name: String,
+    /// A view's, an action's or a graph's place among its kind, from 0.
+    pub index: ViewIndex,
+    /// `ASSIGNEE` for the "assigned to me" list.
+    #[serde(rename = "builtinType", default, skip_serializing_if = "Option::is_none")]
+    pub builtin_type: Option<String>,
+    /// A list's columns, by field code, left to right.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<String>>,
+    /// The date or date-and-time field a calendar places records by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The field a calendar shows for each record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// A custom view's HTML.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    /// Whether a custom view shows the pager.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pager: Option<bool>,
+    /// Where a custom view shows, on desktops only or on any device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<ViewDevice>,
+    /// Which records the view shows (query language); empty for all.
+    #[serde(rename = "filterCond")]
+    pub filter_cond: String,
+    /// The order of the records, as after `order by`.
+    pub sort: String,
+}
+impl View {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        r#type: impl Into<ViewType>,
+        id: impl Into<ViewId>,
+        name: impl Into<String>,
+        index: impl Into<ViewIndex>,
+        filter_cond: impl Into<String>,
+        sort: impl Into<String>,
+    ) -> Self {
+        Self {
+            r#type: r#type.into(),
+            id: id.into(),
+            name: name.into(),
+            index: index.into(),
+            builtin_type: None,
+            fields: None,
+            date: None,
+            title: None,
+            html: None,
+            pager: None,
+            device: None,
+            filter_cond: filter_cond.into(),
+            sort: sort.into(),
+        }
+    }
+    /// Sets `builtinType`.
+    pub fn builtin_type(mut self, value: impl Into<String>) -> Self {
+        self.builtin_type = Some(value.into());
+        self
+    }
+    /// Sets `fields`.
+    pub fn fields(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.fields = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `date`.
+    pub fn date(mut self, value: impl Into<String>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `html`.
+    pub fn html(mut self, value: impl Into<String>) -> Self {
+        self.html = Some(value.into());
+        self
+    }
+    /// Sets `pager`.
+    pub fn pager(mut self, value: bool) -> Self {
+        self.pager = Some(value);
+        self
+    }
+    /// Sets `device`.
+    pub fn device(mut self, value: impl Into<ViewDevice>) -> Self {
+        self.device = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// A view as a change left it.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ViewChanged {
+    /// A view's ID, unique on the domain.
+    pub id: ViewId,
+}
+impl ViewChanged {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<ViewId>) -> Self {
+        Self { id: id.into() }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// Where a custom view shows, on desktops only or on any device.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ViewDevice {
+    /// `DESKTOP`
+    #[serde(rename = "DESKTOP")]
+    Desktop,
+    /// `ANY`
+    #[serde(rename = "ANY")]
+    Any,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ViewDevice {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Desktop => "DESKTOP",
+            Self::Any => "ANY",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ViewDevice {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+crate::wire::numeric_id! {
+    #[doc = " A view's ID, unique on the domain."] pub struct ViewId;
+}
+crate::wire::numeric_id! {
+    #[doc = " A view's, an action's or a graph's place among its kind, from 0."] pub
+    struct ViewIndex;
+}
+/// A view to write; keys that do not apply to its `type` are ignored. `name` defaults to
+/// the key the view is given under.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ViewInput {
+    /// A list of records, a calendar, or a custom view of the app's own HTML.
+    pub r#type: ViewType,
+    /// A view's, an action's or a graph's place among its kind, from 0.
+    pub index: ViewIndex,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `ASSIGNEE` to keep the "assigned to me" list.
+    #[serde(rename = "builtinType", default, skip_serializing_if = "Option::is_none")]
+    pub builtin_type: Option<String>,
+    /// A list's columns, by field code, left to right.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<String>>,
+    /// The date or date-and-time field a calendar places records by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The field a calendar shows for each record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// A custom view's HTML.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    /// Whether a custom view shows the pager.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pager: Option<bool>,
+    /// Where a custom view shows, on desktops only or on any device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<ViewDevice>,
+    /// Which records the view shows (query language); empty for all.
+    #[serde(rename = "filterCond", default, skip_serializing_if = "Option::is_none")]
+    pub filter_cond: Option<String>,
+    /// The order of the records, as after `order by`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+}
+impl ViewInput {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(r#type: impl Into<ViewType>, index: impl Into<ViewIndex>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            index: index.into(),
+            name: None,
+            builtin_type: None,
+            fields: None,
+            date: None,
+            title: None,
+            html: None,
+            pager: None,
+            device: None,
+            filter_cond: None,
+            sort: None,
+        }
+    }
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets `builtinType`.
+    pub fn builtin_type(mut self, value: impl Into<String>) -> Self {
+        self.builtin_type = Some(value.into());
+        self
+    }
+    /// Sets `fields`.
+    pub fn fields(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.fields = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `date`.
+    pub fn date(mut self, value: impl Into<String>) -> Self {
+        self.date = Some(value.into());
+        self
+    }
+    /// Sets `title`.
+    pub fn title(mut self, value: impl Into<String>) -> Self {
+        self.title = Some(value.into());
+        self
+    }
+    /// Sets `html`.
+    pub fn html(mut self, value: impl Into<String>) -> Self {
+        self.html = Some(value.into());
+        self
+    }
+    /// Sets `pager`.
+    pub fn pager(mut self, value: bool) -> Self {
+        self.pager = Some(value);
+        self
+    }
+    /// Sets `device`.
+    pub fn device(mut self, value: impl Into<ViewDevice>) -> Self {
+        self.device = Some(value.into());
+        self
+    }
+    /// Sets `filterCond`.
+    pub fn filter_cond(mut self, value: impl Into<String>) -> Self {
+        self.filter_cond = Some(value.into());
+        self
+    }
+    /// Sets `sort`.
+    pub fn sort(mut self, value: impl Into<String>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// A list of records, a calendar, or a custom view of the app's own HTML.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum ViewType {
+    /// `LIST`
+    #[serde(rename = "LIST")]
+    List,
+    /// `CALENDAR`
+    #[serde(rename = "CALENDAR")]
+    Calendar,
+    /// `CUSTOM`
+    #[serde(rename = "CUSTOM")]
+    Custom,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl ViewType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::List => "LIST",
+            Self::Calendar => "CALENDAR",
+            Self::Custom => "CUSTOM",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for ViewType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct Views {
+    /// Every view of the app, by name.
+    pub views: ::std::collections::BTreeMap<String, View>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl Views {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        views: impl Into<::std::collections::BTreeMap<String, View>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            views: views.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct ViewsChanged {
+    /// The ID of each view, by name.
+    pub views: ::std::collections::BTreeMap<String, ViewChanged>,
+    /// The revision of an app's settings, raised by every change of the pre-live settings.
+    pub revision: SettingsRevision,
+}
+impl ViewsChanged {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        views: impl Into<::std::collections::BTreeMap<String, ViewChanged>>,
+        revision: impl Into<SettingsRevision>,
+    ) -> Self {
+        Self {
+            views: views.into(),
+            revision: revision.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.revision;
+            crate::LimitError::check_id("revision", value.get())?;
         }
         Ok(())
     }
