@@ -630,15 +630,10 @@ fn with_oauth_security(paths: &mut Mapping, root: &Mapping, file: &str) -> Resul
                     Value::Mapping(requirement)
                 })
                 .collect();
-            // A bundle read again (a bundle is a root too) already has the written form.
-            match op.get("security") {
-                Some(existing) if *existing == Value::Sequence(security.clone()) => continue,
-                Some(_) => {
-                    return Err(invalid(
-                        "`security` is written from x-kintone-oauth-scopes; do not state it by hand too",
-                    ))
-                }
-                None => {}
+            if op.contains_key("security") {
+                return Err(invalid(
+                    "`security` is written from x-kintone-oauth-scopes; do not state it by hand too",
+                ));
             }
             op.insert(Value::from("security"), Value::Sequence(security));
         }
@@ -706,10 +701,6 @@ fn with_preview_twins(paths: Mapping, root: &str) -> Result<Value, BundleError> 
                 message: format!("{} must be a mapping", display_key(path)),
             })?;
             for (method, twin) in twin_item {
-                // A bundle read again (a bundle is a root too) already holds the twin as written.
-                if by_hand.get(method) == Some(twin) {
-                    continue;
-                }
                 if by_hand.contains_key(method) {
                     return Err(BundleError::Invalid {
                         file: root.to_string(),

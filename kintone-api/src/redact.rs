@@ -26,10 +26,10 @@ const PRINTABLE: &[&str] = &[
     "transfer-encoding",
     "user-agent",
     "vary",
-    // kintone's own answers carry no secret in these.
-    "x-concurrencylimit-limit",
-    "x-concurrencylimit-running",
-    "x-cybozu-error",
+    // kintone's own answers carry no secret in these; their names come from the spec.
+    crate::generated::headers::CONCURRENCY_LIMIT_HEADER,
+    crate::generated::headers::CONCURRENCY_RUNNING_HEADER,
+    crate::generated::headers::CYBOZU_ERROR_HEADER,
 ];
 
 pub(crate) const REDACTED: &str = "<redacted>";

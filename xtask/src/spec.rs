@@ -34,11 +34,14 @@ pub fn parse(text: &str) -> Result<Value, String> {
     serde_json::to_value(yaml).map_err(|e| e.to_string())
 }
 
+/// Whether a document references other files: a root to bundle, rather than a bundle. Example
+/// values are data (the API schema's examples hold `$ref`s of kintone's own), so they are not read.
 fn has_file_references(value: &serde_yaml::Value) -> bool {
     match value {
-        serde_yaml::Value::Mapping(map) => map.iter().any(|(k, v)| {
-            (k.as_str() == Some("$ref") && v.as_str().is_some_and(|r| !r.starts_with('#')))
-                || has_file_references(v)
+        serde_yaml::Value::Mapping(map) => map.iter().any(|(k, v)| match k.as_str() {
+            Some("$ref") => v.as_str().is_some_and(|r| !r.starts_with('#')),
+            Some("example" | "examples" | "default" | "enum") => false,
+            _ => has_file_references(v),
         }),
         serde_yaml::Value::Sequence(items) => items.iter().any(has_file_references),
         _ => false,
