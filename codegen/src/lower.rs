@@ -103,6 +103,11 @@ pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
         None => None,
         Some(v) => Some(MethodOverride {
             header: str_field(v, "header")?,
+            methods: v
+                .get("methods")
+                .and_then(Value::as_array)
+                .and_then(|m| m.iter().map(|m| m.as_str().map(str::to_string)).collect())
+                .ok_or_else(|| Error::Invalid("x-kintone-method-override.methods".into()))?,
             max_uri_bytes: v
                 .get("maxUriBytes")
                 .and_then(Value::as_u64)

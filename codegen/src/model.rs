@@ -57,6 +57,8 @@ pub struct ErrorCode {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MethodOverride {
     pub header: String,
+    /// The methods the header may name.
+    pub methods: Vec<String>,
     pub max_uri_bytes: u64,
 }
 

@@ -482,17 +482,25 @@ fn run(
 ) -> Result<Output, KintoneError> {
     let (guest_space, api) = split_path(path).ok_or_else(|| not_found(path))?;
     let method = match parts.headers.get(header("METHOD_OVERRIDE_HEADER")) {
-        Some(v) if parts.method == Method::POST => match v.to_str().unwrap_or_default() {
-            m @ ("GET" | "POST" | "PUT" | "DELETE") => m.to_string(),
-            other => {
+        Some(v) if parts.method == Method::POST => {
+            let named = v.to_str().unwrap_or_default();
+            let allowed = crate::spec::override_methods();
+            if !allowed.iter().any(|m| m == named) {
                 return Err(KintoneError::new(
                     400,
                     "CB_IL02",
-                    format!("X-HTTP-Method-Override must be GET, POST, PUT or DELETE, not {other:?}."),
-                    format!("X-HTTP-Method-OverrideにはGET、POST、PUT、DELETEのいずれかを指定してください（{other:?}）。"),
-                ))
+                    format!(
+                        "X-HTTP-Method-Override must be one of {}, not {named:?}.",
+                        allowed.join(", ")
+                    ),
+                    format!(
+                        "X-HTTP-Method-Overrideには{}のいずれかを指定してください（{named:?}）。",
+                        allowed.join("、")
+                    ),
+                ));
             }
-        },
+            named.to_string()
+        }
         _ => parts.method.to_string(),
     };
     let (op, path_params) = shared

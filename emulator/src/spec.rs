@@ -227,6 +227,15 @@ pub fn oauth_scopes(operation_id: &str) -> Option<&'static [String]> {
         })
 }
 
+/// The methods `X-HTTP-Method-Override` may name (`x-kintone-method-override.methods`).
+pub fn override_methods() -> &'static [String] {
+    model()
+        .method_override
+        .as_ref()
+        .map(|m| m.methods.as_slice())
+        .unwrap_or_default()
+}
+
 /// Every operation of the spec, in the generator's order: paths as the spec lists them, each
 /// preview twin (`x-kintone-preview`) right after its live operation, under its own id.
 pub fn operations() -> Vec<SpecOperation> {
