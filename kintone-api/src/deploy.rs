@@ -56,7 +56,8 @@ impl DeployOutcome {
 }
 
 /// How [`DeployAndWait`] waits between two status reads.
-type Wait = Arc<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+pub(crate) type Wait =
+    Arc<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
 /// A deploy to send and follow: see [`Client::deploy_and_wait`].
 #[must_use = "nothing is sent until `send` is awaited"]
@@ -128,6 +129,12 @@ impl DeployAndWait<'_> {
         Fut: Future<Output = ()> + Send + 'static,
     {
         self.wait = Arc::new(move |d| Box::pin(wait(d)));
+        self
+    }
+
+    /// Waits between two status reads as `wait` says (for callers that keep their own).
+    pub(crate) fn wait_boxed(mut self, wait: Wait) -> Self {
+        self.wait = wait;
         self
     }
 

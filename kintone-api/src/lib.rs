@@ -62,6 +62,7 @@
 // The derive names this crate `::kintone_api`, which must resolve inside the crate too.
 extern crate self as kintone_api;
 
+pub mod app_definition;
 mod auth;
 #[cfg(feature = "blocking")]
 pub mod blocking;
@@ -96,6 +97,7 @@ pub mod retry;
 mod runtime;
 mod wire;
 
+pub use app_definition::{AppDefinition, DefinitionError};
 pub use auth::{Auth, Secret};
 pub use bulk::BulkRequest;
 pub use client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};

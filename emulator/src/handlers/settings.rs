@@ -8,7 +8,7 @@ use super::apps::{changed, readable, writable};
 use super::{id_param, Ctx};
 use crate::app_settings::{index_of, Settings};
 use crate::error::{KintoneError, Result};
-use crate::store::{ActionSeed, Cell, ProcessSeed};
+use crate::store::{random_key, ActionSeed, AttachedFile, Cell, ProcessSeed};
 
 /// A written group of `settings`, or `None` when it was never written.
 fn group<'s>(settings: &'s Settings, name: &str) -> Option<&'s Value> {
@@ -318,9 +318,8 @@ fn flag(v: &Value, at: &str) -> Result<bool> {
     }
 }
 
-/// An icon as kintone keeps it: a preset's key, or an upload still in temporary storage (the
-/// emulator keeps the upload's key and what it knows of the file, not its bytes).
-fn icon(ctx: &Ctx, given: &Value) -> Result<Value> {
+/// An icon as kintone keeps it: a preset's key, or a file (see [`settings_file`]).
+fn icon(ctx: &Ctx, app: u64, given: &Value) -> Result<Value> {
     match given.get("type").and_then(Value::as_str) {
         Some("PRESET") => {
             let key = given.get("key").and_then(Value::as_str).unwrap_or_default();
@@ -338,18 +337,50 @@ fn icon(ctx: &Ctx, given: &Value) -> Result<Value> {
                 .pointer("/file/fileKey")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            let upload = ctx.db.temp_files.get(key).ok_or_else(|| {
-                KintoneError::invalid("icon.file.fileKey", "The file does not exist.")
-            })?;
-            Ok(json!({"type": "FILE", "file": {
-                "fileKey": key,
-                "name": upload.name,
-                "contentType": upload.content_type,
-                "size": upload.bytes.len().to_string(),
-            }}))
+            Ok(json!({"type": "FILE", "file": settings_file(ctx, app, key, "icon.file.fileKey")?}))
         }
         _ => Err(KintoneError::invalid("icon.type", "Enter PRESET or FILE.")),
     }
+}
+
+/// A file the settings name: an upload still in temporary storage, or a file the app's settings
+/// already keep (a key read back from the settings may be written again).
+fn settings_file(ctx: &Ctx, app: u64, key: &str, at: &str) -> Result<Value> {
+    let (name, content_type, size) = match ctx.db.temp_files.get(key) {
+        Some(upload) => (&upload.name, &upload.content_type, upload.bytes.len()),
+        None => match ctx.db.attached_file(key).filter(|f| f.app == app) {
+            Some(kept) => (&kept.name, &kept.content_type, kept.bytes.len()),
+            None => return Err(KintoneError::invalid(at, "The file does not exist.")),
+        },
+    };
+    Ok(json!({
+        "fileKey": key,
+        "name": name,
+        "contentType": content_type,
+        "size": size.to_string(),
+    }))
+}
+
+/// Moves an upload the settings name out of temporary storage, under a key of its own that
+/// Download File serves, as kintone does once settings keep a file.
+fn keep_settings_file(ctx: &mut Ctx, app: u64, file: &mut Value) {
+    let Some(key) = file.get("fileKey").and_then(Value::as_str) else {
+        return;
+    };
+    let Some(upload) = ctx.db.take_temp_file(key) else {
+        return;
+    };
+    let kept = random_key();
+    ctx.db.attach_file(
+        kept.clone(),
+        AttachedFile {
+            app,
+            name: upload.name,
+            content_type: upload.content_type,
+            bytes: upload.bytes,
+        },
+    );
+    file["fileKey"] = json!(kept);
 }
 
 pub fn update_general(ctx: &mut Ctx, params: &Value) -> Result<Value> {
@@ -378,7 +409,7 @@ pub fn update_general(ctx: &mut Ctx, params: &Value) -> Result<Value> {
         ));
     }
     let new_icon = match params.get("icon").filter(|v| !v.is_null()) {
-        Some(given) => Some(icon(ctx, given)?),
+        Some(given) => Some(icon(ctx, app, given)?),
         None => None,
     };
     let mut change = Map::new();
@@ -431,8 +462,8 @@ pub fn update_general(ctx: &mut Ctx, params: &Value) -> Result<Value> {
         );
     }
     let title = params.get("titleField").filter(|v| !v.is_null()).cloned();
-    let settings = writable(ctx, params, app)?;
     if let Some(t) = title {
+        let settings = writable(ctx, params, app)?;
         let manual = match t.get("selectionMode").and_then(Value::as_str) {
             Some("AUTO") => false,
             Some("MANUAL") => true,
@@ -453,6 +484,12 @@ pub fn update_general(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             json!({"selectionMode": t["selectionMode"], "code": code}),
         );
     }
+    let mut new_icon = new_icon;
+    if let Some(file) = new_icon.as_mut().and_then(|i| i.get_mut("file")) {
+        writable(ctx, params, app)?;
+        keep_settings_file(ctx, app, file);
+    }
+    let settings = writable(ctx, params, app)?;
     if let Some(i) = new_icon {
         change.insert("icon".into(), i);
     }
@@ -854,7 +891,7 @@ pub fn get_customization(ctx: &mut Ctx, params: &Value, preview: bool) -> Result
 
 /// One script or style sheet as kintone keeps it: an HTTPS URL, or an upload (kept by its key
 /// with what is known of it, not its bytes).
-fn resource(ctx: &Ctx, given: &Value, at: &str) -> Result<Value> {
+fn resource(ctx: &Ctx, app: u64, given: &Value, at: &str) -> Result<Value> {
     match given.get("type").and_then(Value::as_str) {
         Some("URL") => {
             let url = given.get("url").and_then(Value::as_str).unwrap_or_default();
@@ -871,15 +908,8 @@ fn resource(ctx: &Ctx, given: &Value, at: &str) -> Result<Value> {
                 .pointer("/file/fileKey")
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            let upload = ctx.db.temp_files.get(key).ok_or_else(|| {
-                KintoneError::invalid(format!("{at}.file.fileKey"), "The file does not exist.")
-            })?;
-            Ok(json!({"type": "FILE", "file": {
-                "fileKey": key,
-                "name": upload.name,
-                "contentType": upload.content_type,
-                "size": upload.bytes.len().to_string(),
-            }}))
+            let file = settings_file(ctx, app, key, &format!("{at}.file.fileKey"))?;
+            Ok(json!({"type": "FILE", "file": file}))
         }
         _ => Err(KintoneError::invalid(
             format!("{at}.type"),
@@ -912,11 +942,25 @@ pub fn update_customization(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             let kept = items
                 .iter()
                 .enumerate()
-                .map(|(i, r)| resource(ctx, r, &format!("{device}.{kind}[{i}]")))
+                .map(|(i, r)| resource(ctx, app, r, &format!("{device}.{kind}[{i}]")))
                 .collect::<Result<Vec<_>>>()?;
             lists.insert(kind.into(), Value::Array(kept));
         }
         change.insert(device.into(), Value::Object(lists));
+    }
+    writable(ctx, params, app)?;
+    for device in ["desktop", "mobile"] {
+        for kind in ["js", "css"] {
+            let items = change
+                .get_mut(device)
+                .and_then(|d| d.get_mut(kind))
+                .and_then(Value::as_array_mut);
+            for item in items.into_iter().flatten() {
+                if let Some(file) = item.get_mut("file") {
+                    keep_settings_file(ctx, app, file);
+                }
+            }
+        }
     }
     let settings = writable(ctx, params, app)?;
     let mut customization = group(settings, "customize")
