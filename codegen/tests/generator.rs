@@ -21,7 +21,8 @@ fn query_parameters() {
     insta::assert_snapshot!(generated("query_parameters.yaml"));
 }
 
-/// A JSON body: nested structs, one-of-required, item and length limits, bulk, error responses.
+/// A JSON body: nested structs, one-of-required, item and length limits (checked inside maps
+/// of structs too), bulk, error responses.
 #[test]
 fn json_body() {
     insta::assert_snapshot!(generated("json_body.yaml"));

@@ -629,22 +629,32 @@ async fn update_reports() {
     );
 }
 
-/// The graph's own check refuses a fourth grouping level. (The request's check does not yet
-/// descend into the values of the `reports` map, so the emulator test covers the wire side.)
-#[test]
-fn a_graph_with_more_than_three_groups_fails_its_check() {
-    use kintone_api::{ChartType, LimitError, ReportGroup, ReportInput};
+/// A graph with a fourth grouping level is refused before anything is sent: the request's check
+/// descends into the graphs by name.
+#[tokio::test]
+async fn a_graph_with_more_than_three_groups_is_refused_before_sending() {
+    use kintone_api::{ChartType, Error, LimitError, ReportGroup, ReportInput};
+    let (server, client) = server_and_client().await;
     let report =
         ReportInput::new(0u64, ChartType::Table).groups(["A", "B", "C", "D"].map(ReportGroup::new));
-    assert!(matches!(
-        report.validate(),
-        Err(LimitError::TooManyItems {
-            field: "groups",
-            max: 3,
-            actual: 4
-        })
-    ));
-    assert_eq!(kintone_api::limits::MAX_REPORT_GROUPS, 3);
+    let err = client
+        .settings()
+        .update_reports(1u64, BTreeMap::from([("Four levels".to_string(), report)]))
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Limit(LimitError::TooManyItems {
+                field: "groups",
+                max: kintone_api::limits::MAX_REPORT_GROUPS,
+                actual: 4
+            })
+        ),
+        "{err:?}"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
 }
 
 #[test]

@@ -372,6 +372,18 @@ fn checks(f: &Field, structs: &BTreeSet<String>, nonzero_ids: &IdChecks) -> Toke
                 }
             }
         }
+        // Values by name (views, graphs, actions by their names): each is checked like a field.
+        TypeRef::Map(inner) => {
+            if let TypeRef::Named(n) = inner.as_ref() {
+                if structs.contains(n) {
+                    body.push(quote! {
+                        for item in value.values() {
+                            item.validate()?;
+                        }
+                    });
+                }
+            }
+        }
         _ => {}
     }
     if body.is_empty() {

@@ -9563,6 +9563,12 @@ impl UpdateViewsRequest {
             let value = &self.app;
             crate::LimitError::check_id("app", value.get())?;
         }
+        {
+            let value = &self.views;
+            for item in value.values() {
+                item.validate()?;
+            }
+        }
         if let Some(value) = &self.revision {
             crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
         }
@@ -10454,6 +10460,11 @@ impl UpdateProcessManagementRequest {
         {
             let value = &self.app;
             crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.states {
+            for item in value.values() {
+                item.validate()?;
+            }
         }
         if let Some(value) = &self.actions {
             for item in value {
@@ -11594,6 +11605,12 @@ impl UpdateAppActionsRequest {
             let value = &self.app;
             crate::LimitError::check_id("app", value.get())?;
         }
+        {
+            let value = &self.actions;
+            for item in value.values() {
+                item.validate()?;
+            }
+        }
         if let Some(value) = &self.revision {
             crate::LimitError::check_id("revision", value.get().unsigned_abs())?;
         }
@@ -11945,6 +11962,12 @@ impl UpdateReportsRequest {
         {
             let value = &self.app;
             crate::LimitError::check_id("app", value.get())?;
+        }
+        {
+            let value = &self.reports;
+            for item in value.values() {
+                item.validate()?;
+            }
         }
         if let Some(value) = &self.revision {
             crate::LimitError::check_id("revision", value.get().unsigned_abs())?;

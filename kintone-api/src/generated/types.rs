@@ -755,6 +755,12 @@ impl AppActions {
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
+            let value = &self.actions;
+            for item in value.values() {
+                item.validate()?;
+            }
+        }
+        {
             let value = &self.revision;
             crate::LimitError::check_id("revision", value.get())?;
         }
@@ -783,6 +789,12 @@ impl AppActionsChanged {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.actions;
+            for item in value.values() {
+                item.validate()?;
+            }
+        }
         {
             let value = &self.revision;
             crate::LimitError::check_id("revision", value.get())?;
@@ -1470,6 +1482,11 @@ impl BulkResultError {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.errors {
+            for item in value.values() {
+                item.validate()?;
+            }
+        }
         Ok(())
     }
 }
@@ -3064,6 +3081,11 @@ impl ErrorBody {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.errors {
+            for item in value.values() {
+                item.validate()?;
+            }
+        }
         Ok(())
     }
 }
@@ -4800,6 +4822,12 @@ impl GetApisResponse {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.apis;
+            for item in value.values() {
+                item.validate()?;
+            }
+        }
         Ok(())
     }
 }
@@ -7175,6 +7203,11 @@ impl ProcessManagement {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.states {
+            for item in value.values() {
+                item.validate()?;
+            }
+        }
         if let Some(value) = &self.actions {
             for item in value {
                 item.validate()?;
@@ -7559,6 +7592,12 @@ impl RecordRights {
         {
             let value = &self.record;
             value.validate()?;
+        }
+        {
+            let value = &self.fields;
+            for item in value.values() {
+                item.validate()?;
+            }
         }
         Ok(())
     }
@@ -8911,6 +8950,12 @@ impl Reports {
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
+            let value = &self.reports;
+            for item in value.values() {
+                item.validate()?;
+            }
+        }
+        {
             let value = &self.revision;
             crate::LimitError::check_id("revision", value.get())?;
         }
@@ -8939,6 +8984,12 @@ impl ReportsChanged {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.reports;
+            for item in value.values() {
+                item.validate()?;
+            }
+        }
         {
             let value = &self.revision;
             crate::LimitError::check_id("revision", value.get())?;
@@ -11486,6 +11537,12 @@ impl Views {
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
+            let value = &self.views;
+            for item in value.values() {
+                item.validate()?;
+            }
+        }
+        {
             let value = &self.revision;
             crate::LimitError::check_id("revision", value.get())?;
         }
@@ -11514,6 +11571,12 @@ impl ViewsChanged {
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.views;
+            for item in value.values() {
+                item.validate()?;
+            }
+        }
         {
             let value = &self.revision;
             crate::LimitError::check_id("revision", value.get())?;
