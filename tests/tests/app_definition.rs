@@ -199,3 +199,30 @@ fn file_content_reads_as_exactly_one_of_text_and_base64() {
         "{err}"
     );
 }
+
+/// Reading is one read per setting (sixteen, pre-live when applying) and one download per kept
+/// file; applying an equal definition writes nothing and only deploys.
+#[tokio::test]
+async fn reading_and_applying_make_exactly_the_requests_needed() {
+    let (emulator, client) = domain(2).await;
+    apply(&fixture(), &client, 1u64).send().await.unwrap();
+    emulator.clear_requests();
+    let read = AppDefinition::read(&client, 1u64).await.unwrap();
+    let requests = emulator.requests();
+    let gets = requests.iter().filter(|r| r.path != "/k/v1/file.json");
+    assert_eq!(gets.count(), 16);
+    let downloads = requests.iter().filter(|r| r.path == "/k/v1/file.json");
+    assert_eq!(downloads.count(), 2, "desk.js and desk.css");
+    assert!(requests.iter().all(|r| r.method == "GET"));
+
+    emulator.clear_requests();
+    let outcome = apply(&read, &client, 1u64).send().await.unwrap();
+    assert!(outcome.written.is_empty());
+    let writes: Vec<String> = emulator
+        .requests()
+        .iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(writes, ["POST /k/v1/preview/app/deploy.json"]);
+}
