@@ -1181,6 +1181,186 @@ impl AppRight {
         Ok(())
     }
 }
+/// One app as Get App Statistics describes it.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppStatistics {
+    /// An app ID.
+    pub id: AppId,
+    /// The app's name, in the caller's language when the app is localized.
+    pub name: String,
+    /// The space the app is in; `null` outside spaces.
+    pub space: Option<AppStatisticsSpace>,
+    /// The app group the app is filed under in the app list.
+    #[serde(rename = "appGroup", default, skip_serializing_if = "Option::is_none")]
+    pub app_group: Option<String>,
+    /// Whether an app's settings are deployed: `NOT_ACTIVATED` (never deployed, so no live
+    /// app), `ACTIVATED` (the live app has every change), or `CHANGED` (pre-live changes wait
+    /// for a deploy).
+    pub status: AppStatus,
+    /// How many records the app holds.
+    #[serde(rename = "recordCount", with = "crate::wire::numeric_string")]
+    pub record_count: u64,
+    /// How many fields the app's form has.
+    #[serde(rename = "fieldCount", with = "crate::wire::numeric_string")]
+    pub field_count: u64,
+    /// How many API requests named the app today.
+    #[serde(rename = "dailyRequestCount", with = "crate::wire::numeric_string")]
+    pub daily_request_count: u64,
+    /// The bytes the files attached to the app's records fill.
+    #[serde(rename = "storageUsage", with = "crate::wire::numeric_string")]
+    pub storage_usage: u64,
+    /// Whether the app runs JavaScript or CSS customizations or plug-ins, or has a custom
+    /// print layout.
+    pub customized: bool,
+    /// When the app was created (UTC).
+    #[serde(rename = "createdAt")]
+    pub created_at: crate::DateTime,
+    /// A user, group or department as kintone shows it.
+    pub creator: Entity,
+    /// When the app's settings were last changed (UTC).
+    #[serde(rename = "modifiedAt")]
+    pub modified_at: crate::DateTime,
+    /// A user, group or department as kintone shows it.
+    pub modifier: Entity,
+    /// When a record was last added or changed (UTC); when the app was created, for an
+    /// app no record was ever written to since January 2021.
+    #[serde(rename = "recordUpdatedAt")]
+    pub record_updated_at: crate::DateTime,
+}
+impl AppStatistics {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<AppId>,
+        name: impl Into<String>,
+        space: impl Into<Option<AppStatisticsSpace>>,
+        status: impl Into<AppStatus>,
+        record_count: u64,
+        field_count: u64,
+        daily_request_count: u64,
+        storage_usage: u64,
+        customized: bool,
+        created_at: impl Into<crate::DateTime>,
+        creator: impl Into<Entity>,
+        modified_at: impl Into<crate::DateTime>,
+        modifier: impl Into<Entity>,
+        record_updated_at: impl Into<crate::DateTime>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            space: space.into(),
+            app_group: None,
+            status: status.into(),
+            record_count,
+            field_count,
+            daily_request_count,
+            storage_usage,
+            customized,
+            created_at: created_at.into(),
+            creator: creator.into(),
+            modified_at: modified_at.into(),
+            modifier: modifier.into(),
+            record_updated_at: record_updated_at.into(),
+        }
+    }
+    /// Sets `appGroup`.
+    pub fn app_group(mut self, value: impl Into<String>) -> Self {
+        self.app_group = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        if let Some(value) = &self.space {
+            value.validate()?;
+        }
+        {
+            let value = &self.creator;
+            value.validate()?;
+        }
+        {
+            let value = &self.modifier;
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+/// The space an app is in, as Get App Statistics names it.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppStatisticsSpace {
+    /// A space ID.
+    pub id: SpaceIdValue,
+    /// The space's name.
+    pub name: String,
+}
+impl AppStatisticsSpace {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<SpaceIdValue>, name: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// Whether an app's settings are deployed: `NOT_ACTIVATED` (never deployed, so no live
+/// app), `ACTIVATED` (the live app has every change), or `CHANGED` (pre-live changes wait
+/// for a deploy).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum AppStatus {
+    /// `NOT_ACTIVATED`
+    #[serde(rename = "NOT_ACTIVATED")]
+    NotActivated,
+    /// `ACTIVATED`
+    #[serde(rename = "ACTIVATED")]
+    Activated,
+    /// `CHANGED`
+    #[serde(rename = "CHANGED")]
+    Changed,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl AppStatus {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::NotActivated => "NOT_ACTIVATED",
+            Self::Activated => "ACTIVATED",
+            Self::Changed => "CHANGED",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for AppStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 /// An app's color theme. Apps made before February 2017 may still read `CLIPBOARD`,
 /// `BINDER`, `PENCIL` or `CLIPS`.
 #[derive(
@@ -4812,6 +4992,30 @@ impl GetAppsResponse {
     /// Creates the value from its required fields; the others start unset.
     #[allow(clippy::new_without_default)]
     pub fn new(apps: impl IntoIterator<Item = impl Into<AppInfo>>) -> Self {
+        Self {
+            apps: apps.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.apps;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetAppsStatisticsResponse {
+    pub apps: Vec<AppStatistics>,
+}
+impl GetAppsStatisticsResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(apps: impl IntoIterator<Item = impl Into<AppStatistics>>) -> Self {
         Self {
             apps: apps.into_iter().map(Into::into).collect(),
         }
