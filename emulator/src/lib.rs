@@ -79,6 +79,9 @@
 //! (`appGroup` is left out); the daily request count counts the requests naming the app in an
 //! `app` parameter on the domain's current day; the field count is every field Get Form Fields
 //! lists, those inside tables included (kintone's own rule for it is not known).
+//!
+//! Get Form (legacy) lists the form in layout order, then the fields every app has (which the
+//! layout does not place); where kintone places those in its list is not known.
 
 mod app_settings;
 mod clock;

@@ -483,6 +483,45 @@ async fn get_form_layout_live_and_preview() {
 }
 
 #[tokio::test]
+async fn get_form_legacy_live_and_preview() {
+    use kintone_api::LegacyFormElementType;
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("getForm")).await;
+    let form = client.form().get_form(1u64).send().await.unwrap();
+    let types: Vec<_> = form.properties.iter().map(|e| e.r#type).collect();
+    assert_eq!(
+        types,
+        [
+            LegacyFormElementType::SingleLineText,
+            LegacyFormElementType::Label,
+            LegacyFormElementType::DropDown,
+            LegacyFormElementType::Spacer,
+            LegacyFormElementType::Subtable,
+        ]
+    );
+    assert_eq!(form.properties[0].max_length.as_deref(), Some("64"));
+    assert_eq!(
+        form.properties[2].options.as_deref(),
+        Some(&["A".to_string(), "B".to_string()][..])
+    );
+    let inner = form.properties[4].fields.as_ref().unwrap();
+    assert_eq!(inner[0].code.as_deref(), Some("Qty"));
+    client.form().get_form(1u64).preview().send().await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let sent: Vec<_> = requests
+        .iter()
+        .map(|r| (r.method.as_str(), r.url.path(), r.url.query()))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            ("GET", "/k/v1/form.json", Some("app=1")),
+            ("GET", "/k/v1/preview/form.json", Some("app=1"))
+        ]
+    );
+}
+
+#[tokio::test]
 async fn update_form_layout() {
     use kintone_api::*;
     let (server, client) = server_and_client().await;
@@ -517,6 +556,7 @@ fn the_specs_form_examples_decode() {
     decodes::<UpdateFormFieldsRequest>();
     decodes::<DeleteFormFieldsRequest>();
     decodes::<GetFormLayoutRequest>();
+    decodes::<GetFormRequest>();
     decodes::<UpdateFormLayoutRequest>();
 }
 

@@ -209,6 +209,83 @@ mod form {
         BTreeMap::from([(code.to_string(), p)])
     }
 
+    /// The codes of the fields a legacy form lists, in its order.
+    async fn legacy_codes(client: &Client, preview: bool) -> Vec<String> {
+        let call = client.form().get_form(1u64);
+        let form = if preview {
+            call.preview().send().await
+        } else {
+            call.send().await
+        };
+        let form = form.unwrap();
+        form.into_body()
+            .properties
+            .into_iter()
+            .filter_map(|e| e.code)
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn the_legacy_form_lists_the_live_and_the_pre_live_fields() {
+        let (_emulator, client) = emulator_and_user().await;
+        let live = client.form().get_form(1u64).send().await.unwrap();
+        let title = live
+            .properties
+            .iter()
+            .find(|e| e.code.as_deref() == Some("Title"))
+            .unwrap();
+        assert_eq!(
+            (title.r#type, title.required),
+            (LegacyFormElementType::SingleLineText, Some(true))
+        );
+        let kind = live
+            .properties
+            .iter()
+            .find(|e| e.code.as_deref() == Some("Kind"))
+            .unwrap();
+        assert_eq!(kind.options.as_deref().unwrap(), ["A", "B", "C"]);
+        let lines = live
+            .properties
+            .iter()
+            .find(|e| e.r#type == LegacyFormElementType::Subtable)
+            .unwrap();
+        let inner: Vec<_> = lines
+            .fields
+            .iter()
+            .flatten()
+            .filter_map(|f| f.code.as_deref())
+            .collect();
+        assert_eq!(inner, ["Item", "Qty"]);
+        let codes = legacy_codes(&client, false).await;
+        assert!(codes.contains(&"Record_number".to_string()), "{codes:?}");
+        assert!(!codes.contains(&"Status".to_string()), "{codes:?}");
+
+        client
+            .form()
+            .add_form_fields(
+                1u64,
+                props(
+                    "Priority",
+                    FieldProperties::SingleLineText(
+                        SingleLineTextProperties::new("Priority").label("Priority"),
+                    ),
+                ),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(legacy_codes(&client, true)
+            .await
+            .contains(&"Priority".to_string()));
+        assert!(!legacy_codes(&client, false)
+            .await
+            .contains(&"Priority".to_string()));
+        deploy_and_wait(&client, &[1]).await;
+        assert!(legacy_codes(&client, false)
+            .await
+            .contains(&"Priority".to_string()));
+    }
+
     #[tokio::test]
     async fn a_field_added_is_pre_live_until_deployed_then_records_take_it() {
         let (_emulator, client) = emulator_and_user().await;

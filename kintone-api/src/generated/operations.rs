@@ -7593,6 +7593,165 @@ impl<C> crate::runtime::Call<'_, UpdateFormLayoutRequest, C> {
         self.map(|request| request.revision(value))
     }
 }
+/// Get the form (legacy).
+///
+/// `GET /k/v1/form.json`
+///
+/// Its preview twin, `getFormPreview` (`GET /k/v1/preview/form.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/form/get-form/)
+///
+/// kintone's older way to read a form, kept for existing callers: prefer Get Form Fields
+/// (and Get Form Layout), which say more and carry the settings revision. It answers one
+/// flat list, in the order of the form, of the fields and of the labels, spaces and
+/// borders placed on it; a table lists its own fields under `fields`. Keys a type does
+/// not have are left out.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "properties": [
+///     {
+///       "code": "Title",
+///       "expression": "",
+///       "hideExpression": false,
+///       "label": "Title",
+///       "maxLength": "64",
+///       "minLength": "",
+///       "noLabel": false,
+///       "required": true,
+///       "type": "SINGLE_LINE_TEXT",
+///       "unique": false
+///     },
+///     {
+///       "label": "<b>Order</b>",
+///       "type": "LABEL"
+///     },
+///     {
+///       "code": "Kind",
+///       "label": "Kind",
+///       "noLabel": false,
+///       "options": [
+///         "A",
+///         "B"
+///       ],
+///       "required": false,
+///       "type": "DROP_DOWN"
+///     },
+///     {
+///       "elementId": "gap",
+///       "type": "SPACER"
+///     },
+///     {
+///       "code": "Lines",
+///       "fields": [
+///         {
+///           "code": "Qty",
+///           "digit": false,
+///           "displayScale": "",
+///           "label": "Qty",
+///           "maxValue": "",
+///           "minValue": "0",
+///           "noLabel": false,
+///           "required": false,
+///           "type": "NUMBER",
+///           "unique": false,
+///           "unit": "",
+///           "unitPosition": "BEFORE"
+///         }
+///       ],
+///       "type": "SUBTABLE"
+///     }
+///   ]
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetFormRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+}
+impl GetFormRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetFormRequest {
+    type Response = GetFormResponse;
+    const ID: &'static str = "getForm";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "form.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetFormRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetFormRequest {
+    const PREVIEW_ID: &'static str = "getFormPreview";
+    const PREVIEW_PATH: &'static str = "preview/form.json";
+}
+impl<C> crate::runtime::Call<'_, GetFormRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+}
 /// Get app permissions.
 ///
 /// `GET /k/v1/app/acl.json`
@@ -12932,6 +13091,13 @@ impl<'c, C> FormApi<'c, C> {
         layout: impl IntoIterator<Item = impl Into<LayoutBlock>>,
     ) -> crate::runtime::Call<'c, UpdateFormLayoutRequest, C> {
         crate::runtime::Call::new(self.client, UpdateFormLayoutRequest::new(app, layout))
+    }
+    /// Get the form (legacy): `GET /k/v1/form.json`. See [`GetFormRequest`] for the details. `.preview()` sends it to `/k/v1/preview/form.json` instead.
+    pub fn get_form(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetFormRequest, C> {
+        crate::runtime::Call::new(self.client, GetFormRequest::new(app))
     }
 }
 /// Who may manage an app, and view, add, edit and delete its records and fields.
