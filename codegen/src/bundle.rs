@@ -664,6 +664,30 @@ fn with_preview_twins(paths: Mapping, root: &str) -> Result<Value, BundleError> 
                 .get("operationId")
                 .and_then(Value::as_str)
                 .ok_or_else(|| invalid("x-kintone-preview needs an operationId"))?;
+            // kintone names its preview operations apart (getPreviewAppFormFields, not
+            // getAppFormFields), so the twin cannot inherit the live operation's official id.
+            let twin_official_id = preview
+                .get("officialOperationId")
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    invalid(
+                        "x-kintone-preview needs an officialOperationId (kintone's own id of the preview operation)",
+                    )
+                })?;
+            if let Some(unknown) = preview
+                .as_mapping()
+                .into_iter()
+                .flatten()
+                .find_map(|(k, _)| {
+                    (!matches!(k.as_str(), Some("operationId" | "officialOperationId")))
+                        .then_some(k)
+                })
+            {
+                return Err(invalid(&format!(
+                    "x-kintone-preview takes operationId and officialOperationId, not {}",
+                    display_key(unknown)
+                )));
+            }
             let live_id = op
                 .get("operationId")
                 .and_then(Value::as_str)
@@ -684,6 +708,10 @@ fn with_preview_twins(paths: Mapping, root: &str) -> Result<Value, BundleError> 
                     }
                 }
             }
+            twin.insert(
+                Value::from("x-kintone-official-operation-id"),
+                Value::from(twin_official_id),
+            );
             twin.insert(Value::from("x-kintone-preview-of"), Value::from(live_id));
             twin_item.insert(method.clone(), Value::Mapping(twin));
         }
@@ -1296,7 +1324,8 @@ paths:
       operationId: getSettings
       tags: [apps]
       summary: Get settings
-      x-kintone-preview: { operationId: getSettingsPreview }
+      x-kintone-official-operation-id: getAppSettings
+      x-kintone-preview: { operationId: getSettingsPreview, officialOperationId: getPreviewAppSettings }
       responses:
         '200':
           description: ok
@@ -1321,6 +1350,15 @@ paths:
         assert_eq!(twin["summary"], yaml("Get settings (preview)"));
         assert_eq!(twin["x-kintone-preview-of"], yaml("getSettings"));
         assert!(twin.get("x-kintone-preview").is_none());
+        let live = &doc["paths"]["/app/settings.json"]["get"];
+        assert_eq!(
+            live["x-kintone-official-operation-id"],
+            yaml("getAppSettings")
+        );
+        assert_eq!(
+            twin["x-kintone-official-operation-id"],
+            yaml("getPreviewAppSettings")
+        );
         // The generator reads the bundle: one request type serves both paths.
         let files = crate::generate(&out).unwrap();
         let operations = &files
@@ -1330,6 +1368,24 @@ paths:
             .contents;
         assert!(operations.contains("impl crate::runtime::HasPreview for GetSettingsRequest"));
         assert!(!operations.contains("GetSettingsPreviewRequest"));
+    }
+
+    #[test]
+    fn a_preview_twin_needs_its_own_official_id_and_nothing_else() {
+        let missing = PREVIEW_ROOT.replace(", officialOperationId: getPreviewAppSettings", "");
+        let err = bundle_files(&[("kintone.yaml", &missing)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("/app/settings.json"), "{err}");
+        assert!(err.contains("needs an officialOperationId"), "{err}");
+        let unknown = PREVIEW_ROOT.replace(
+            "officialOperationId: getPreviewAppSettings",
+            "officialOperationId: getPreviewAppSettings, summary: x",
+        );
+        let err = bundle_files(&[("kintone.yaml", &unknown)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not summary"), "{err}");
     }
 
     #[test]

@@ -80,7 +80,7 @@ pub const KNOWN: &[(&str, &[Place], &str)] = &[
     (
         "x-kintone-preview",
         &[Place::Operation],
-        "the same request also exists under `preview/`, with this operationId",
+        "the same request also exists under `preview/`: its `operationId`, and kintone's own id of it (`officialOperationId`, written into the twin's `x-kintone-official-operation-id`)",
     ),
     (
         "x-kintone-preview-of",

@@ -74,6 +74,14 @@
 //! manifest rather than a signed zip (see `PluginSeed`), and are never Marketplace plug-ins.
 //! The API schema (`apis/{id}.json`) is built from the spec, with tagged unions (record values)
 //! as plain objects.
+//!
+//! App statistics: only the user `Administrator` may read them. App groups are not modelled
+//! (`appGroup` is left out); the daily request count counts the requests naming the app in an
+//! `app` parameter on the domain's current day; the field count is every field Get Form Fields
+//! lists, those inside tables included (kintone's own rule for it is not known).
+//!
+//! Get Form (legacy) lists the form in layout order, then the fields every app has (which the
+//! layout does not place); where kintone places those in its list is not known.
 
 mod app_settings;
 mod clock;

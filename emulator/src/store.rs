@@ -756,6 +756,9 @@ pub struct Db {
     /// Every app's settings, live and pre-live (apps created through the API have no live app
     /// in `apps` until their first deploy).
     pub settings: BTreeMap<u64, crate::app_settings::AppSettings>,
+    /// By app: the day (in the domain's time zone) its requests were last counted, and how
+    /// many named it that day, for Get App Statistics.
+    daily_requests: HashMap<u64, (time::Date, u64)>,
     /// The last subtable row id handed out.
     next_key: u64,
     /// One shared entity per user, so that records written by the same user share it.
@@ -914,6 +917,23 @@ impl Db {
         self.users_as_entities
             .insert(code.to_string(), entity.clone());
         entity
+    }
+
+    /// Counts a request that named `app` on `day`; a new day starts from zero.
+    pub fn count_request(&mut self, app: u64, day: time::Date) {
+        let entry = self.daily_requests.entry(app).or_insert((day, 0));
+        if entry.0 != day {
+            *entry = (day, 0);
+        }
+        entry.1 += 1;
+    }
+
+    /// How many requests named `app` on `day`.
+    pub fn requests_on(&self, app: u64, day: time::Date) -> u64 {
+        match self.daily_requests.get(&app) {
+            Some((counted, n)) if *counted == day => *n,
+            _ => 0,
+        }
     }
 
     /// Whether a user of this code exists (`Administrator` always does).

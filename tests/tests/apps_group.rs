@@ -105,6 +105,72 @@ async fn get_apps_refuses_a_limit_over_100_before_sending() {
 }
 
 #[tokio::test]
+async fn get_apps_statistics() {
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("getAppsStatistics")).await;
+    let page = client
+        .apps()
+        .get_apps_statistics()
+        .offset(20)
+        .limit(10)
+        .send()
+        .await
+        .unwrap();
+    let app = &page.apps[0];
+    assert_eq!(
+        (app.id.get(), app.status),
+        (1, kintone_api::AppStatus::Changed)
+    );
+    assert_eq!((app.record_count, app.storage_usage), (1520, 5_242_880));
+    assert_eq!(app.space.as_ref().map(|s| s.id.get()), Some(4));
+    let request = only_request(&server).await;
+    assert_eq!(
+        (
+            request.method.as_str(),
+            request.url.path(),
+            request.url.query()
+        ),
+        (
+            "GET",
+            "/k/v1/apps/statistics.json",
+            Some("offset=20&limit=10")
+        )
+    );
+}
+
+#[tokio::test]
+async fn get_apps_statistics_reads_counts_as_numbers_and_a_null_space() {
+    let (server, client) = server_and_client().await;
+    let mut answer = spec_example("getAppsStatistics");
+    answer["apps"][0]["space"] = serde_json::Value::Null;
+    answer["apps"][0]["recordCount"] = json!(7);
+    answer["apps"][0]["status"] = json!("A_STATUS_KINTONE_ADDS_LATER");
+    answer_json(&server, 200, answer).await;
+    let page = client.apps().get_apps_statistics().send().await.unwrap();
+    assert_eq!(
+        (page.apps[0].space.as_ref(), page.apps[0].record_count),
+        (None, 7)
+    );
+    assert_eq!(page.apps[0].status, kintone_api::AppStatus::Unknown);
+    let request = only_request(&server).await;
+    assert_eq!(request.url.query(), None);
+    let err = client
+        .apps()
+        .get_apps_statistics()
+        .limit(101)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Limit(LimitError::OutOfRange { field: "limit", .. })
+        ),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
 async fn add_app() {
     let (server, client) = server_and_client().await;
     answer_json(&server, 200, spec_example("addApp")).await;
@@ -227,6 +293,7 @@ fn the_specs_example_answers_decode() {
     use kintone_api::*;
     decodes::<GetAppRequest>();
     decodes::<GetAppsRequest>();
+    decodes::<GetAppsStatisticsRequest>();
     decodes::<AddAppRequest>();
     decodes::<MoveAppRequest>();
     decodes::<GetDeployStatusRequest>();
@@ -416,6 +483,45 @@ async fn get_form_layout_live_and_preview() {
 }
 
 #[tokio::test]
+async fn get_form_legacy_live_and_preview() {
+    use kintone_api::LegacyFormElementType;
+    let (server, client) = server_and_client().await;
+    answer_json(&server, 200, spec_example("getForm")).await;
+    let form = client.form().get_form(1u64).send().await.unwrap();
+    let types: Vec<_> = form.properties.iter().map(|e| e.r#type).collect();
+    assert_eq!(
+        types,
+        [
+            LegacyFormElementType::SingleLineText,
+            LegacyFormElementType::Label,
+            LegacyFormElementType::DropDown,
+            LegacyFormElementType::Spacer,
+            LegacyFormElementType::Subtable,
+        ]
+    );
+    assert_eq!(form.properties[0].max_length.as_deref(), Some("64"));
+    assert_eq!(
+        form.properties[2].options.as_deref(),
+        Some(&["A".to_string(), "B".to_string()][..])
+    );
+    let inner = form.properties[4].fields.as_ref().unwrap();
+    assert_eq!(inner[0].code.as_deref(), Some("Qty"));
+    client.form().get_form(1u64).preview().send().await.unwrap();
+    let requests = server.received_requests().await.unwrap();
+    let sent: Vec<_> = requests
+        .iter()
+        .map(|r| (r.method.as_str(), r.url.path(), r.url.query()))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            ("GET", "/k/v1/form.json", Some("app=1")),
+            ("GET", "/k/v1/preview/form.json", Some("app=1"))
+        ]
+    );
+}
+
+#[tokio::test]
 async fn update_form_layout() {
     use kintone_api::*;
     let (server, client) = server_and_client().await;
@@ -450,6 +556,7 @@ fn the_specs_form_examples_decode() {
     decodes::<UpdateFormFieldsRequest>();
     decodes::<DeleteFormFieldsRequest>();
     decodes::<GetFormLayoutRequest>();
+    decodes::<GetFormRequest>();
     decodes::<UpdateFormLayoutRequest>();
 }
 

@@ -209,6 +209,83 @@ mod form {
         BTreeMap::from([(code.to_string(), p)])
     }
 
+    /// The codes of the fields a legacy form lists, in its order.
+    async fn legacy_codes(client: &Client, preview: bool) -> Vec<String> {
+        let call = client.form().get_form(1u64);
+        let form = if preview {
+            call.preview().send().await
+        } else {
+            call.send().await
+        };
+        let form = form.unwrap();
+        form.into_body()
+            .properties
+            .into_iter()
+            .filter_map(|e| e.code)
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn the_legacy_form_lists_the_live_and_the_pre_live_fields() {
+        let (_emulator, client) = emulator_and_user().await;
+        let live = client.form().get_form(1u64).send().await.unwrap();
+        let title = live
+            .properties
+            .iter()
+            .find(|e| e.code.as_deref() == Some("Title"))
+            .unwrap();
+        assert_eq!(
+            (title.r#type, title.required),
+            (LegacyFormElementType::SingleLineText, Some(true))
+        );
+        let kind = live
+            .properties
+            .iter()
+            .find(|e| e.code.as_deref() == Some("Kind"))
+            .unwrap();
+        assert_eq!(kind.options.as_deref().unwrap(), ["A", "B", "C"]);
+        let lines = live
+            .properties
+            .iter()
+            .find(|e| e.r#type == LegacyFormElementType::Subtable)
+            .unwrap();
+        let inner: Vec<_> = lines
+            .fields
+            .iter()
+            .flatten()
+            .filter_map(|f| f.code.as_deref())
+            .collect();
+        assert_eq!(inner, ["Item", "Qty"]);
+        let codes = legacy_codes(&client, false).await;
+        assert!(codes.contains(&"Record_number".to_string()), "{codes:?}");
+        assert!(!codes.contains(&"Status".to_string()), "{codes:?}");
+
+        client
+            .form()
+            .add_form_fields(
+                1u64,
+                props(
+                    "Priority",
+                    FieldProperties::SingleLineText(
+                        SingleLineTextProperties::new("Priority").label("Priority"),
+                    ),
+                ),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(legacy_codes(&client, true)
+            .await
+            .contains(&"Priority".to_string()));
+        assert!(!legacy_codes(&client, false)
+            .await
+            .contains(&"Priority".to_string()));
+        deploy_and_wait(&client, &[1]).await;
+        assert!(legacy_codes(&client, false)
+            .await
+            .contains(&"Priority".to_string()));
+    }
+
     #[tokio::test]
     async fn a_field_added_is_pre_live_until_deployed_then_records_take_it() {
         let (_emulator, client) = emulator_and_user().await;
@@ -733,4 +810,102 @@ async fn deploy_and_wait_follows_the_emulators_deploy_to_its_end() {
         .unwrap();
     assert!(outcome.succeeded(), "{outcome:?}");
     client.apps().get_app(added.app).send().await.unwrap();
+}
+
+#[tokio::test]
+async fn app_statistics_count_what_the_apps_hold() {
+    use kintone_api::{AppStatus, FieldInput, FilePart, FileRef};
+    let (emulator, token) = emulator_with(|b| b.user("Administrator", "admin")).await;
+    let admin = Client::builder(emulator.base_url())
+        .password("Administrator", "admin")
+        .build()
+        .unwrap();
+    let before = admin.apps().get_apps_statistics().send().await.unwrap();
+    let orders = &before.apps[0];
+    assert_eq!((orders.id.get(), orders.record_count), (1, 0));
+    assert_eq!(
+        (orders.status, orders.storage_usage),
+        (AppStatus::Activated, 0)
+    );
+    assert_eq!(orders.space, None);
+    assert_eq!(orders.record_updated_at, orders.created_at);
+
+    let uploaded = token
+        .files()
+        .upload_file(FilePart::new("a.txt", vec![b'x'; 1234]))
+        .send()
+        .await
+        .unwrap()
+        .into_body()
+        .file_key;
+    let mut with_file = record("first", &[]);
+    with_file.insert(
+        "Attachment".to_string(),
+        FieldInput::file([FileRef::new(uploaded)]),
+    );
+    for input in [with_file, record("second", &[]), record("third", &[])] {
+        token
+            .records()
+            .add_record(1u64)
+            .record(input)
+            .send()
+            .await
+            .unwrap();
+    }
+    let added = admin.apps().add_app("Invoices").send().await.unwrap();
+
+    let after = admin.apps().get_apps_statistics().send().await.unwrap();
+    assert_eq!(after.apps.len(), 2);
+    let orders = &after.apps[0];
+    assert_eq!(orders.record_count, 3);
+    assert_eq!(orders.storage_usage, 1234);
+    // Three adds and nothing else named app 1 today.
+    assert_eq!(orders.daily_request_count, 3);
+    let fields = token.form().get_form_fields(1u64).send().await.unwrap();
+    let inner: usize = fields
+        .properties
+        .values()
+        .map(|p| {
+            serde_json::to_value(p).unwrap()["fields"]
+                .as_object()
+                .map_or(0, |f| f.len())
+        })
+        .sum();
+    assert_eq!(orders.field_count, (fields.properties.len() + inner) as u64);
+    assert!(orders.record_updated_at.to_string() >= orders.created_at.to_string());
+    let invoices = &after.apps[1];
+    assert_eq!(
+        (invoices.id, invoices.status, invoices.record_count),
+        (added.app, AppStatus::NotActivated, 0)
+    );
+    assert_eq!(invoices.creator.code, "Administrator");
+
+    let paged = admin
+        .apps()
+        .get_apps_statistics()
+        .offset(1)
+        .limit(1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        paged.apps.iter().map(|a| a.id).collect::<Vec<_>>(),
+        [added.app]
+    );
+
+    for outsider in [
+        token.clone(),
+        Client::builder(emulator.base_url())
+            .password("sato", "pw")
+            .build()
+            .unwrap(),
+    ] {
+        let err = outsider
+            .apps()
+            .get_apps_statistics()
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(err.api().map(|e| e.status.as_u16()), Some(403), "{err:?}");
+    }
 }

@@ -217,3 +217,40 @@ fn every_operation_declares_what_every_answer_carries() {
         }
     }
 }
+
+/// kintone names its preview operations apart from the live ones (`getPreviewAppFormFields`
+/// beside `getAppFormFields`): every preview twin carries an official id of its own.
+#[test]
+fn preview_twins_carry_kintones_own_id_of_the_preview_operation() {
+    let doc = bundle();
+    let ops = operations(&doc);
+    let official = |op: &serde_yaml::Value| {
+        op["x-kintone-official-operation-id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut twins = 0;
+    for (_, path, twin) in &ops {
+        let Some(of) = twin["x-kintone-preview-of"].as_str() else {
+            continue;
+        };
+        twins += 1;
+        let (_, _, live) = ops
+            .iter()
+            .find(|(_, _, op)| op["operationId"].as_str() == Some(of))
+            .unwrap_or_else(|| panic!("{path}: no live operation {of}"));
+        assert!(!official(twin).is_empty(), "{path}: no official id");
+        assert_ne!(
+            official(twin),
+            official(live),
+            "{path}: the preview twin repeats the official id of {of}"
+        );
+        assert!(
+            official(twin).contains("Preview"),
+            "{path}: {} does not name a preview operation",
+            official(twin)
+        );
+    }
+    assert!(twins >= 20, "only {twins} preview twins found");
+}

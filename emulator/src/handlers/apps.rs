@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use super::{as_id, id_param, revision_param, str_param, Ctx, Need, Principal};
 use crate::app_settings::{AppSettings, DeployState, Settings};
 use crate::error::{KintoneError, Result};
-use crate::store::App;
+use crate::store::{App, Cell, FieldType};
 
 /// The settings of an app, for reading the live or the pre-live copy. API tokens read with
 /// their view permission; an app without live settings is not found live.
@@ -169,6 +169,146 @@ pub fn get_apps(ctx: &mut Ctx, params: &Value) -> Result<Value> {
         .skip(offset as usize)
         .take(limit as usize)
         .map(|(id, s, live)| info(id, s, live))
+        .collect();
+    Ok(json!({ "apps": apps }))
+}
+
+/// The space an app is in: the one it was created in or moved to, else the one it was seeded
+/// into.
+fn space_of(ctx: &Ctx, id: u64, s: &AppSettings) -> Option<Value> {
+    let spaces = &ctx.db.spaces.spaces;
+    let space = s.space.or_else(|| {
+        spaces
+            .values()
+            .find(|sp| sp.apps.contains(&id))
+            .map(|sp| sp.id)
+    })?;
+    let name = spaces.get(&space).map(|sp| sp.name.as_str()).unwrap_or("");
+    Some(json!({"id": space.to_string(), "name": name}))
+}
+
+/// The fields of a form as Get Form Fields lists them, the fields inside tables included.
+fn field_count(settings: &Settings) -> usize {
+    settings
+        .properties
+        .values()
+        .map(|p| {
+            1 + p
+                .get("fields")
+                .and_then(Value::as_object)
+                .map_or(0, |f| f.len())
+        })
+        .sum()
+}
+
+/// Whether an app runs code of its own: scripts or style sheets, or plug-ins.
+fn customized(ctx: &Ctx, id: u64, settings: &Settings) -> bool {
+    let scripts = settings.groups.get("customize").is_some_and(|c| {
+        ["desktop", "mobile"].iter().any(|device| {
+            ["js", "css"].iter().any(|kind| {
+                c[device][kind]
+                    .as_array()
+                    .is_some_and(|list| !list.is_empty())
+            })
+        })
+    });
+    let plugins = match settings.groups.get("plugins") {
+        Some(list) => list.as_array().is_some_and(|l| !l.is_empty()),
+        None => ctx
+            .db
+            .plugins
+            .used_by
+            .values()
+            .any(|apps| apps.contains(&id)),
+    };
+    scripts || plugins
+}
+
+/// The bytes of the files an app's records hold, in subtables too, and when a record was last
+/// written (`None` for an app without records).
+fn record_usage(app: &App) -> (u64, Option<String>) {
+    fn bytes(cell: &Cell) -> u64 {
+        match cell {
+            Cell::Files(files) => files.iter().map(|f| f.size).sum(),
+            Cell::Rows(rows) => rows.iter().flat_map(|r| r.cells.iter()).map(bytes).sum(),
+            _ => 0,
+        }
+    }
+    let updated = app
+        .layout
+        .iter()
+        .position(|f| f.field_type == FieldType::UpdatedTime);
+    let mut total = 0;
+    let mut last: Option<&str> = None;
+    for record in app.records().values() {
+        total += record.cells.iter().map(bytes).sum::<u64>();
+        if let Some(slot) = updated {
+            let at = record.cells[slot].text();
+            if last.is_none_or(|l| at > l) {
+                last = Some(at);
+            }
+        }
+    }
+    (total, last.map(str::to_string))
+}
+
+/// Get App Statistics: every app of the domain, kintone administrators only. The emulator does
+/// not model app groups, so `appGroup` is left out; the daily request count is the number of
+/// requests that named the app (`app`) on the domain's current day.
+pub fn statistics(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    let administrator = match &ctx.principal {
+        Principal::User(login) | Principal::OAuth { login, .. } => {
+            login == crate::store::ADMINISTRATOR
+        }
+        Principal::Tokens(_) => false,
+    };
+    if !administrator {
+        return Err(ctx.denied());
+    }
+    let max = crate::spec::limits().apps_per_page as u64;
+    let limit = number(params, "limit", max, Some(max))?;
+    if limit == 0 {
+        return Err(KintoneError::invalid(
+            "limit",
+            "Enter a value of 1 or more.",
+        ));
+    }
+    let offset = number(params, "offset", 0, Some(i32::MAX as u64))?;
+    let today = ctx.domain_today();
+    let apps: Vec<Value> = ctx
+        .db
+        .settings
+        .iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .map(|(&id, s)| {
+            let form = s.live.as_ref().unwrap_or(&s.preview);
+            let status = match &s.live {
+                None => "NOT_ACTIVATED",
+                Some(live) if live.revision < s.preview.revision => "CHANGED",
+                Some(_) => "ACTIVATED",
+            };
+            let (records, (storage, written)) = match ctx.db.apps.get(&id) {
+                Some(app) => (app.records().len(), record_usage(app)),
+                None => (0, (0, None)),
+            };
+            json!({
+                "id": id.to_string(),
+                "name": form.name,
+                "space": space_of(ctx, id, s),
+                "status": status,
+                "recordCount": records.to_string(),
+                "fieldCount": field_count(form).to_string(),
+                "dailyRequestCount": ctx.db.requests_on(id, today).to_string(),
+                "storageUsage": storage.to_string(),
+                "customized": customized(ctx, id, form),
+                "createdAt": s.created_at,
+                "creator": s.creator,
+                "modifiedAt": s.modified_at,
+                "modifier": s.modifier,
+                "recordUpdatedAt": written.unwrap_or_else(|| s.created_at.clone()),
+            })
+        })
         .collect();
     Ok(json!({ "apps": apps }))
 }

@@ -381,3 +381,157 @@ pub fn update_layout(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     settings.layout = layout;
     Ok(changed(ctx, app))
 }
+
+/// The keys a legacy form element copies from a field's properties as they are.
+const LEGACY_KEYS: &[&str] = &[
+    "type",
+    "code",
+    "label",
+    "noLabel",
+    "required",
+    "unique",
+    "defaultValue",
+    "minLength",
+    "maxLength",
+    "minValue",
+    "maxValue",
+    "digit",
+    "displayScale",
+    "unit",
+    "unitPosition",
+    "expression",
+    "hideExpression",
+    "format",
+    "protocol",
+];
+
+/// The field types the legacy form lists (it has no status, category or group elements).
+fn in_legacy_form(p: &Value) -> bool {
+    !matches!(
+        p.get("type").and_then(Value::as_str),
+        Some("STATUS" | "STATUS_ASSIGNEE" | "CATEGORY" | "GROUP") | None
+    )
+}
+
+/// A field's properties as the legacy form lists them: options as a list of their labels in
+/// order, the related app of a lookup or related-records field as `relatedApp`, a table's
+/// fields as a list in `order`.
+fn legacy_field(p: &Value, order: &[&str]) -> Value {
+    let mut out = Map::new();
+    for key in LEGACY_KEYS {
+        if let Some(v) = p.get(*key) {
+            out.insert((*key).into(), v.clone());
+        }
+    }
+    if p.get("defaultNowValue").and_then(Value::as_bool) == Some(true) {
+        out.insert("defaultExpression".into(), json!("NOW"));
+    }
+    if let Some(options) = p.get("options").and_then(Value::as_object) {
+        let mut labels: Vec<(u64, &String)> = options
+            .iter()
+            .map(|(label, o)| {
+                let index = match &o["index"] {
+                    Value::String(s) => s.parse().unwrap_or(u64::MAX),
+                    v => v.as_u64().unwrap_or(u64::MAX),
+                };
+                (index, label)
+            })
+            .collect();
+        labels.sort();
+        out.insert(
+            "options".into(),
+            labels.into_iter().map(|(_, l)| json!(l)).collect(),
+        );
+    }
+    let related = p["lookup"]["relatedApp"]["app"]
+        .as_str()
+        .or_else(|| p["referenceTable"]["relatedApp"]["app"].as_str());
+    if let Some(app) = related {
+        out.insert("relatedApp".into(), json!(app));
+    }
+    if let Some(inner) = p.get("fields").and_then(Value::as_object) {
+        let mut codes: Vec<&str> = order
+            .iter()
+            .copied()
+            .filter(|c| inner.contains_key(*c))
+            .collect();
+        codes.extend(
+            inner
+                .keys()
+                .map(String::as_str)
+                .filter(|c| !order.contains(c)),
+        );
+        let fields: Vec<Value> = codes
+            .iter()
+            .map(|c| legacy_field(&inner[*c], &[]))
+            .collect();
+        out.insert("fields".into(), Value::Array(fields));
+    }
+    Value::Object(out)
+}
+
+/// The elements of layout blocks in form order, into `out`, noting the fields listed.
+fn legacy_elements<'s>(
+    blocks: &'s [Value],
+    properties: &Map<String, Value>,
+    listed: &mut Vec<&'s str>,
+    out: &mut Vec<Value>,
+) {
+    for block in blocks {
+        if let Some(rows) = block.get("layout").and_then(Value::as_array) {
+            legacy_elements(rows, properties, listed, out);
+            continue;
+        }
+        let items = block["fields"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+        if block["type"] == "SUBTABLE" {
+            let Some(code) = block["code"].as_str() else {
+                continue;
+            };
+            let order: Vec<&str> = items.iter().filter_map(|f| f["code"].as_str()).collect();
+            if let Some(p) = properties.get(code) {
+                out.push(legacy_field(p, &order));
+                listed.push(code);
+            }
+            continue;
+        }
+        for item in items {
+            match item["type"].as_str() {
+                Some("LABEL") => out.push(json!({"type": "LABEL", "label": item["label"]})),
+                Some("SPACER") => {
+                    out.push(json!({"type": "SPACER", "elementId": item["elementId"]}))
+                }
+                Some("HR") => out.push(json!({"type": "HR"})),
+                _ => {
+                    let Some(code) = item["code"].as_str() else {
+                        continue;
+                    };
+                    if let Some(p) = properties.get(code).filter(|p| in_legacy_form(p)) {
+                        out.push(legacy_field(p, &[]));
+                        listed.push(code);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Get Form (legacy): the live or pre-live form as one flat list, in layout order, then the
+/// fields the layout does not place (the fields every app has) in field order.
+pub fn get_legacy_form(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let settings = readable(ctx, app, preview)?;
+    let mut listed = Vec::new();
+    let mut out = Vec::new();
+    legacy_elements(
+        &settings.layout,
+        &settings.properties,
+        &mut listed,
+        &mut out,
+    );
+    for (code, p) in &settings.properties {
+        if !listed.contains(&code.as_str()) && in_legacy_form(p) {
+            out.push(legacy_field(p, &[]));
+        }
+    }
+    Ok(json!({ "properties": out }))
+}

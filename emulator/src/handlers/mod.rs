@@ -72,6 +72,7 @@ pub const IMPLEMENTED: &[&str] = &[
     "getApiSchema",
     "getApp",
     "getApps",
+    "getAppsStatistics",
     "addApp",
     "moveApp",
     "getDeployStatus",
@@ -83,6 +84,8 @@ pub const IMPLEMENTED: &[&str] = &[
     "deleteFormFields",
     "getFormLayout",
     "getFormLayoutPreview",
+    "getForm",
+    "getFormPreview",
     "updateFormLayout",
     "getAppPermissions",
     "getAppPermissionsPreview",
@@ -221,6 +224,14 @@ impl Ctx<'_> {
         OffsetDateTime::from(self.config.clock.wall())
     }
 
+    /// Today in the domain's time zone (UTC when it has none), the day kintone counts requests
+    /// by.
+    pub fn domain_today(&self) -> time::Date {
+        self.now_utc()
+            .to_offset(self.db.domain_zone.unwrap_or(UtcOffset::UTC))
+            .date()
+    }
+
     /// Now, on the emulator's clock, in the caller's time zone.
     pub fn now_local(&self) -> OffsetDateTime {
         self.now_utc().to_offset(self.zone())
@@ -315,6 +326,8 @@ pub fn dispatch(
     }
     // An app in a guest space answers only under that space's path, whatever the operation.
     if let Some(app) = params.get("app").and_then(as_id) {
+        let today = ctx.domain_today();
+        ctx.db.count_request(app, today);
         spaces::check_app_space(ctx, app)?;
     }
     let json = |v: Result<Value>| v.map(Output::Json);
@@ -363,6 +376,7 @@ pub fn dispatch(
         "getApiSchema" => json(schema::get(ctx, params)),
         "getApp" => json(apps::get_app(ctx, params)),
         "getApps" => json(apps::get_apps(ctx, params)),
+        "getAppsStatistics" => json(apps::statistics(ctx, params)),
         "addApp" => json(apps::add_app(ctx, params)),
         "moveApp" => json(apps::move_app(ctx, params)),
         "getDeployStatus" => json(apps::get_deploy_status(ctx, params)),
@@ -374,6 +388,8 @@ pub fn dispatch(
         "deleteFormFields" => json(form::delete_fields(ctx, params)),
         "getFormLayout" => json(form::get_layout(ctx, params, false)),
         "getFormLayoutPreview" => json(form::get_layout(ctx, params, true)),
+        "getForm" => json(form::get_legacy_form(ctx, params, false)),
+        "getFormPreview" => json(form::get_legacy_form(ctx, params, true)),
         "updateFormLayout" => json(form::update_layout(ctx, params)),
         "getAppPermissions" => json(permissions::get_app(ctx, params, false)),
         "getAppPermissionsPreview" => json(permissions::get_app(ctx, params, true)),

@@ -5942,6 +5942,175 @@ impl<C> crate::runtime::Call<'_, GetAppsRequest, C> {
         self.map(|request| request.offset(value))
     }
 }
+/// Get app statistics.
+///
+/// `GET /k/v1/apps/statistics.json`
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://cybozu.dev/ja/kintone/docs/rest-api/apps/get-apps-statistics/)
+///
+/// Lists every app of the domain with how it is used: its record and field counts, the API
+/// requests it took today, the bytes its attachments fill, whether it is customized, and
+/// whether its settings are deployed. kintone administrators only; at most 100 apps per
+/// call, paged with `offset`. There is no guest-space form: guest spaces' apps are listed
+/// here too. kintone's own description types the counts as numbers; like every other count
+/// of the API they are read from a JSON string or number.
+///
+/// Not available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "apps": [
+///     {
+///       "appGroup": "Sales",
+///       "createdAt": "2024-03-01T09:15:00Z",
+///       "creator": {
+///         "code": "sato",
+///         "name": "Sato Aki"
+///       },
+///       "customized": true,
+///       "dailyRequestCount": "240",
+///       "fieldCount": "18",
+///       "id": "1",
+///       "modifiedAt": "2024-04-11T02:40:00Z",
+///       "modifier": {
+///         "code": "suzuki",
+///         "name": "Suzuki Ren"
+///       },
+///       "name": "Orders",
+///       "recordCount": "1520",
+///       "recordUpdatedAt": "2024-04-12T06:05:00Z",
+///       "space": {
+///         "id": "4",
+///         "name": "Sales team"
+///       },
+///       "status": "CHANGED",
+///       "storageUsage": "5242880"
+///     }
+///   ]
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetAppsStatisticsRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// How many apps to skip (0 when left out).
+    ///
+    /// Limits, checked before sending: from 0 to 2147483647.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+    /// How many apps to return, from 1 to 100 (100 when left out).
+    ///
+    /// Limits, checked before sending: from 1 to 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+}
+impl GetAppsStatisticsRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            accept_language: None,
+            offset: None,
+            limit: None,
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `offset`.
+    pub fn offset(mut self, value: u64) -> Self {
+        self.offset = Some(value);
+        self
+    }
+    /// Sets `limit`.
+    pub fn limit(mut self, value: u64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.offset {
+            crate::LimitError::check_range(
+                "offset",
+                i64::try_from(*value).unwrap_or(i64::MAX),
+                None,
+                Some(2147483647),
+            )?;
+        }
+        if let Some(value) = &self.limit {
+            crate::LimitError::check_range(
+                "limit",
+                i64::try_from(*value).unwrap_or(i64::MAX),
+                Some(1),
+                Some(super::limits::MAX_APPS_PER_PAGE as i64),
+            )?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetAppsStatisticsRequest {
+    type Response = GetAppsStatisticsResponse;
+    const ID: &'static str = "getAppsStatistics";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "apps/statistics.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = false;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetAppsStatisticsRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        if let Some(value) = &self.offset {
+            query.push("offset", value);
+        }
+        if let Some(value) = &self.limit {
+            query.push("limit", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl<C> crate::runtime::Call<'_, GetAppsStatisticsRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
+    }
+    /// Sets `offset`.
+    pub fn offset(self, value: u64) -> Self {
+        self.map(|request| request.offset(value))
+    }
+    /// Sets `limit`.
+    pub fn limit(self, value: u64) -> Self {
+        self.map(|request| request.limit(value))
+    }
+}
 /// Create an app.
 ///
 /// `POST /k/v1/preview/app.json`
@@ -7422,6 +7591,165 @@ impl<C> crate::runtime::Call<'_, UpdateFormLayoutRequest, C> {
     /// Sets `revision`.
     pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
         self.map(|request| request.revision(value))
+    }
+}
+/// Get the form (legacy).
+///
+/// `GET /k/v1/form.json`
+///
+/// Its preview twin, `getFormPreview` (`GET /k/v1/preview/form.json`), takes the same request: call `.preview()` on the call, or send `Preview(request)`.
+///
+/// With OAuth, it needs the scope `k:app_settings:read`.
+///
+/// [kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/form/get-form/)
+///
+/// kintone's older way to read a form, kept for existing callers: prefer Get Form Fields
+/// (and Get Form Layout), which say more and carry the settings revision. It answers one
+/// flat list, in the order of the form, of the fields and of the labels, spaces and
+/// borders placed on it; a table lists its own fields under `fields`. Keys a type does
+/// not have are left out.
+///
+/// Available in guest spaces.
+///
+/// # Errors
+///
+/// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+/// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+/// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+/// - `404`: The app (`GAIA_AP01`), record (`GAIA_RE01`) or file (`GAIA_BL01`) does not exist.
+/// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+/// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+/// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+/// - `default`: Any other error; every status but 200 is one.
+///
+/// # Example response
+///
+/// ```json
+/// {
+///   "properties": [
+///     {
+///       "code": "Title",
+///       "expression": "",
+///       "hideExpression": false,
+///       "label": "Title",
+///       "maxLength": "64",
+///       "minLength": "",
+///       "noLabel": false,
+///       "required": true,
+///       "type": "SINGLE_LINE_TEXT",
+///       "unique": false
+///     },
+///     {
+///       "label": "<b>Order</b>",
+///       "type": "LABEL"
+///     },
+///     {
+///       "code": "Kind",
+///       "label": "Kind",
+///       "noLabel": false,
+///       "options": [
+///         "A",
+///         "B"
+///       ],
+///       "required": false,
+///       "type": "DROP_DOWN"
+///     },
+///     {
+///       "elementId": "gap",
+///       "type": "SPACER"
+///     },
+///     {
+///       "code": "Lines",
+///       "fields": [
+///         {
+///           "code": "Qty",
+///           "digit": false,
+///           "displayScale": "",
+///           "label": "Qty",
+///           "maxValue": "",
+///           "minValue": "0",
+///           "noLabel": false,
+///           "required": false,
+///           "type": "NUMBER",
+///           "unique": false,
+///           "unit": "",
+///           "unitPosition": "BEFORE"
+///         }
+///       ],
+///       "type": "SUBTABLE"
+///     }
+///   ]
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
+pub struct GetFormRequest {
+    /// The language of the whole response (error messages, and names kintone translates such as
+    /// those of process actions) when the user's display language follows the browser, for
+    /// example `en`, `ja`, `zh` or `es`.
+    #[serde(skip)]
+    pub accept_language: Option<String>,
+    /// The app.
+    pub app: AppId,
+}
+impl GetFormRequest {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(app: impl Into<AppId>) -> Self {
+        Self {
+            accept_language: None,
+            app: app.into(),
+        }
+    }
+    /// Sets `Accept-Language`.
+    pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+        self.accept_language = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.app;
+            crate::LimitError::check_id("app", value.get())?;
+        }
+        Ok(())
+    }
+}
+impl crate::runtime::Operation for GetFormRequest {
+    type Response = GetFormResponse;
+    const ID: &'static str = "getForm";
+    const METHOD: crate::runtime::Method = crate::runtime::Method::Get;
+    const PATH: &'static str = "form.json";
+    const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Query;
+    const GUEST_SPACE: bool = true;
+    fn validate(&self) -> Result<(), crate::LimitError> {
+        GetFormRequest::validate(self)
+    }
+    fn write_query(&self, query: &mut crate::runtime::QueryWriter) {
+        {
+            let value = &self.app;
+            query.push("app", value);
+        }
+    }
+    fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+        if let Some(value) = &self.accept_language {
+            out.push("Accept-Language", value);
+        }
+    }
+    fn decode(
+        response: crate::runtime::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json(response)
+    }
+}
+impl crate::runtime::HasPreview for GetFormRequest {
+    const PREVIEW_ID: &'static str = "getFormPreview";
+    const PREVIEW_PATH: &'static str = "preview/form.json";
+}
+impl<C> crate::runtime::Call<'_, GetFormRequest, C> {
+    /// Sets `Accept-Language`.
+    pub fn accept_language(self, value: impl Into<String>) -> Self {
+        self.map(|request| request.accept_language(value))
     }
 }
 /// Get app permissions.
@@ -12672,6 +13000,12 @@ impl<'c, C> AppsApi<'c, C> {
     pub fn get_apps(&self) -> crate::runtime::Call<'c, GetAppsRequest, C> {
         crate::runtime::Call::new(self.client, GetAppsRequest::new())
     }
+    /// Get app statistics: `GET /k/v1/apps/statistics.json`. See [`GetAppsStatisticsRequest`] for the details.
+    pub fn get_apps_statistics(
+        &self,
+    ) -> crate::runtime::Call<'c, GetAppsStatisticsRequest, C> {
+        crate::runtime::Call::new(self.client, GetAppsStatisticsRequest::new())
+    }
     /// Create an app: `POST /k/v1/preview/app.json`. See [`AddAppRequest`] for the details.
     pub fn add_app(
         &self,
@@ -12780,6 +13114,13 @@ impl<'c, C> FormApi<'c, C> {
         layout: impl IntoIterator<Item = impl Into<LayoutBlock>>,
     ) -> crate::runtime::Call<'c, UpdateFormLayoutRequest, C> {
         crate::runtime::Call::new(self.client, UpdateFormLayoutRequest::new(app, layout))
+    }
+    /// Get the form (legacy): `GET /k/v1/form.json`. See [`GetFormRequest`] for the details. `.preview()` sends it to `/k/v1/preview/form.json` instead.
+    pub fn get_form(
+        &self,
+        app: impl Into<AppId>,
+    ) -> crate::runtime::Call<'c, GetFormRequest, C> {
+        crate::runtime::Call::new(self.client, GetFormRequest::new(app))
     }
 }
 /// Who may manage an app, and view, add, edit and delete its records and fields.

@@ -1193,6 +1193,186 @@ impl AppRight {
         Ok(())
     }
 }
+/// One app as Get App Statistics describes it.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppStatistics {
+    /// An app ID.
+    pub id: AppId,
+    /// The app's name, in the caller's language when the app is localized.
+    pub name: String,
+    /// The space the app is in; `null` outside spaces.
+    pub space: Option<AppStatisticsSpace>,
+    /// The app group the app is filed under in the app list.
+    #[serde(rename = "appGroup", default, skip_serializing_if = "Option::is_none")]
+    pub app_group: Option<String>,
+    /// Whether an app's settings are deployed: `NOT_ACTIVATED` (never deployed, so no live
+    /// app), `ACTIVATED` (the live app has every change), or `CHANGED` (pre-live changes wait
+    /// for a deploy).
+    pub status: AppStatus,
+    /// How many records the app holds.
+    #[serde(rename = "recordCount", with = "crate::wire::numeric_string")]
+    pub record_count: u64,
+    /// How many fields the app's form has.
+    #[serde(rename = "fieldCount", with = "crate::wire::numeric_string")]
+    pub field_count: u64,
+    /// How many API requests named the app today.
+    #[serde(rename = "dailyRequestCount", with = "crate::wire::numeric_string")]
+    pub daily_request_count: u64,
+    /// The bytes the files attached to the app's records fill.
+    #[serde(rename = "storageUsage", with = "crate::wire::numeric_string")]
+    pub storage_usage: u64,
+    /// Whether the app runs JavaScript or CSS customizations or plug-ins, or has a custom
+    /// print layout.
+    pub customized: bool,
+    /// When the app was created (UTC).
+    #[serde(rename = "createdAt")]
+    pub created_at: crate::DateTime,
+    /// A user, group or department as kintone shows it.
+    pub creator: Entity,
+    /// When the app's settings were last changed (UTC).
+    #[serde(rename = "modifiedAt")]
+    pub modified_at: crate::DateTime,
+    /// A user, group or department as kintone shows it.
+    pub modifier: Entity,
+    /// When a record was last added or changed (UTC); when the app was created, for an
+    /// app no record was ever written to since January 2021.
+    #[serde(rename = "recordUpdatedAt")]
+    pub record_updated_at: crate::DateTime,
+}
+impl AppStatistics {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        id: impl Into<AppId>,
+        name: impl Into<String>,
+        space: impl Into<Option<AppStatisticsSpace>>,
+        status: impl Into<AppStatus>,
+        record_count: u64,
+        field_count: u64,
+        daily_request_count: u64,
+        storage_usage: u64,
+        customized: bool,
+        created_at: impl Into<crate::DateTime>,
+        creator: impl Into<Entity>,
+        modified_at: impl Into<crate::DateTime>,
+        modifier: impl Into<Entity>,
+        record_updated_at: impl Into<crate::DateTime>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            space: space.into(),
+            app_group: None,
+            status: status.into(),
+            record_count,
+            field_count,
+            daily_request_count,
+            storage_usage,
+            customized,
+            created_at: created_at.into(),
+            creator: creator.into(),
+            modified_at: modified_at.into(),
+            modifier: modifier.into(),
+            record_updated_at: record_updated_at.into(),
+        }
+    }
+    /// Sets `appGroup`.
+    pub fn app_group(mut self, value: impl Into<String>) -> Self {
+        self.app_group = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        if let Some(value) = &self.space {
+            value.validate()?;
+        }
+        {
+            let value = &self.creator;
+            value.validate()?;
+        }
+        {
+            let value = &self.modifier;
+            value.validate()?;
+        }
+        Ok(())
+    }
+}
+/// The space an app is in, as Get App Statistics names it.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct AppStatisticsSpace {
+    /// A space ID.
+    pub id: SpaceIdValue,
+    /// The space's name.
+    pub name: String,
+}
+impl AppStatisticsSpace {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(id: impl Into<SpaceIdValue>, name: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.id;
+            crate::LimitError::check_id("id", value.get())?;
+        }
+        Ok(())
+    }
+}
+/// Whether an app's settings are deployed: `NOT_ACTIVATED` (never deployed, so no live
+/// app), `ACTIVATED` (the live app has every change), or `CHANGED` (pre-live changes wait
+/// for a deploy).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum AppStatus {
+    /// `NOT_ACTIVATED`
+    #[serde(rename = "NOT_ACTIVATED")]
+    NotActivated,
+    /// `ACTIVATED`
+    #[serde(rename = "ACTIVATED")]
+    Activated,
+    /// `CHANGED`
+    #[serde(rename = "CHANGED")]
+    Changed,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl AppStatus {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::NotActivated => "NOT_ACTIVATED",
+            Self::Activated => "ACTIVATED",
+            Self::Changed => "CHANGED",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for AppStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 /// An app's color theme. Apps made before February 2017 may still read `CLIPBOARD`,
 /// `BINDER`, `PENCIL` or `CLIPS`.
 #[derive(
@@ -4857,6 +5037,30 @@ impl GetAppsResponse {
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
+pub struct GetAppsStatisticsResponse {
+    pub apps: Vec<AppStatistics>,
+}
+impl GetAppsStatisticsResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(apps: impl IntoIterator<Item = impl Into<AppStatistics>>) -> Self {
+        Self {
+            apps: apps.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.apps;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetDeployStatusResponse {
     pub apps: Vec<AppDeployStatus>,
 }
@@ -4872,6 +5076,32 @@ impl GetDeployStatusResponse {
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         {
             let value = &self.apps;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct GetFormResponse {
+    pub properties: Vec<LegacyFormElement>,
+}
+impl GetFormResponse {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        properties: impl IntoIterator<Item = impl Into<LegacyFormElement>>,
+    ) -> Self {
+        Self {
+            properties: properties.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.properties;
             for item in value {
                 item.validate()?;
             }
@@ -5806,6 +6036,385 @@ impl LayoutSubtable {
             }
         }
         Ok(())
+    }
+}
+/// One element of the legacy form: a field with its properties, or a label, space or
+/// border. Numbers (lengths, bounds, the scale) are strings, empty when not set. Default
+/// values (`defaultValue`: a string, or a list for multi-choice fields) are not described
+/// here; Get Form Fields types them.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct LegacyFormElement {
+    /// The type of a legacy form element; `LABEL`, `SPACER` and `HR` are not fields.
+    pub r#type: LegacyFormElementType,
+    /// The field code; labels
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The field's name, or a label's text (HTML).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `true` hides the name on the form.
+    #[serde(rename = "noLabel", default, skip_serializing_if = "Option::is_none")]
+    pub no_label: Option<bool>,
+    /// `true` makes a value required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+    /// `true` prohibits duplicate values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unique: Option<bool>,
+    /// `NOW` to start with the current date or time.
+    #[serde(
+        rename = "defaultExpression",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub default_expression: Option<String>,
+    /// The choices of a choice field, in their order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<String>>,
+    /// The fewest characters; empty when not set.
+    #[serde(rename = "minLength", default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<String>,
+    /// The most characters; empty when not set.
+    #[serde(rename = "maxLength", default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<String>,
+    /// The smallest number allowed; empty when not set.
+    #[serde(rename = "minValue", default, skip_serializing_if = "Option::is_none")]
+    pub min_value: Option<String>,
+    /// The largest number allowed; empty when not set.
+    #[serde(rename = "maxValue", default, skip_serializing_if = "Option::is_none")]
+    pub max_value: Option<String>,
+    /// `true` shows thousands separators.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digit: Option<bool>,
+    /// The decimal places shown; empty for kintone's default.
+    #[serde(rename = "displayScale", default, skip_serializing_if = "Option::is_none")]
+    pub display_scale: Option<String>,
+    /// The unit shown with a number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// `BEFORE` or `AFTER` the number.
+    #[serde(rename = "unitPosition", default, skip_serializing_if = "Option::is_none")]
+    pub unit_position: Option<String>,
+    /// The formula of a calculated field or of an automatically computed text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    /// `true` hides the formula on the form.
+    #[serde(rename = "hideExpression", default, skip_serializing_if = "Option::is_none")]
+    pub hide_expression: Option<bool>,
+    /// How a calculated field shows its value (`NUMBER`, `DATE`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// What a link field holds: `WEB`, `CALL` or `MAIL`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// The app a lookup or related-records field reads.
+    #[serde(
+        rename = "relatedApp",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub related_app: Option<u64>,
+    /// A space's element ID.
+    #[serde(rename = "elementId", default, skip_serializing_if = "Option::is_none")]
+    pub element_id: Option<String>,
+    /// A table's fields, in their order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<LegacyFormElement>>,
+}
+impl LegacyFormElement {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(r#type: impl Into<LegacyFormElementType>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            code: None,
+            label: None,
+            no_label: None,
+            required: None,
+            unique: None,
+            default_expression: None,
+            options: None,
+            min_length: None,
+            max_length: None,
+            min_value: None,
+            max_value: None,
+            digit: None,
+            display_scale: None,
+            unit: None,
+            unit_position: None,
+            expression: None,
+            hide_expression: None,
+            format: None,
+            protocol: None,
+            related_app: None,
+            element_id: None,
+            fields: None,
+        }
+    }
+    /// Sets `code`.
+    pub fn code(mut self, value: impl Into<String>) -> Self {
+        self.code = Some(value.into());
+        self
+    }
+    /// Sets `label`.
+    pub fn label(mut self, value: impl Into<String>) -> Self {
+        self.label = Some(value.into());
+        self
+    }
+    /// Sets `noLabel`.
+    pub fn no_label(mut self, value: bool) -> Self {
+        self.no_label = Some(value);
+        self
+    }
+    /// Sets `required`.
+    pub fn required(mut self, value: bool) -> Self {
+        self.required = Some(value);
+        self
+    }
+    /// Sets `unique`.
+    pub fn unique(mut self, value: bool) -> Self {
+        self.unique = Some(value);
+        self
+    }
+    /// Sets `defaultExpression`.
+    pub fn default_expression(mut self, value: impl Into<String>) -> Self {
+        self.default_expression = Some(value.into());
+        self
+    }
+    /// Sets `options`.
+    pub fn options(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.options = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Sets `minLength`.
+    pub fn min_length(mut self, value: impl Into<String>) -> Self {
+        self.min_length = Some(value.into());
+        self
+    }
+    /// Sets `maxLength`.
+    pub fn max_length(mut self, value: impl Into<String>) -> Self {
+        self.max_length = Some(value.into());
+        self
+    }
+    /// Sets `minValue`.
+    pub fn min_value(mut self, value: impl Into<String>) -> Self {
+        self.min_value = Some(value.into());
+        self
+    }
+    /// Sets `maxValue`.
+    pub fn max_value(mut self, value: impl Into<String>) -> Self {
+        self.max_value = Some(value.into());
+        self
+    }
+    /// Sets `digit`.
+    pub fn digit(mut self, value: bool) -> Self {
+        self.digit = Some(value);
+        self
+    }
+    /// Sets `displayScale`.
+    pub fn display_scale(mut self, value: impl Into<String>) -> Self {
+        self.display_scale = Some(value.into());
+        self
+    }
+    /// Sets `unit`.
+    pub fn unit(mut self, value: impl Into<String>) -> Self {
+        self.unit = Some(value.into());
+        self
+    }
+    /// Sets `unitPosition`.
+    pub fn unit_position(mut self, value: impl Into<String>) -> Self {
+        self.unit_position = Some(value.into());
+        self
+    }
+    /// Sets `expression`.
+    pub fn expression(mut self, value: impl Into<String>) -> Self {
+        self.expression = Some(value.into());
+        self
+    }
+    /// Sets `hideExpression`.
+    pub fn hide_expression(mut self, value: bool) -> Self {
+        self.hide_expression = Some(value);
+        self
+    }
+    /// Sets `format`.
+    pub fn format(mut self, value: impl Into<String>) -> Self {
+        self.format = Some(value.into());
+        self
+    }
+    /// Sets `protocol`.
+    pub fn protocol(mut self, value: impl Into<String>) -> Self {
+        self.protocol = Some(value.into());
+        self
+    }
+    /// Sets `relatedApp`.
+    pub fn related_app(mut self, value: u64) -> Self {
+        self.related_app = Some(value);
+        self
+    }
+    /// Sets `elementId`.
+    pub fn element_id(mut self, value: impl Into<String>) -> Self {
+        self.element_id = Some(value.into());
+        self
+    }
+    /// Sets `fields`.
+    pub fn fields(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<LegacyFormElement>>,
+    ) -> Self {
+        self.fields = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        if let Some(value) = &self.fields {
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+/// The type of a legacy form element; `LABEL`, `SPACER` and `HR` are not fields.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[non_exhaustive]
+pub enum LegacyFormElementType {
+    /// `LABEL`
+    #[serde(rename = "LABEL")]
+    Label,
+    /// `SPACER`
+    #[serde(rename = "SPACER")]
+    Spacer,
+    /// `HR`
+    #[serde(rename = "HR")]
+    Hr,
+    /// `SINGLE_LINE_TEXT`
+    #[serde(rename = "SINGLE_LINE_TEXT")]
+    SingleLineText,
+    /// `NUMBER`
+    #[serde(rename = "NUMBER")]
+    Number,
+    /// `CALC`
+    #[serde(rename = "CALC")]
+    Calc,
+    /// `MULTI_LINE_TEXT`
+    #[serde(rename = "MULTI_LINE_TEXT")]
+    MultiLineText,
+    /// `RICH_TEXT`
+    #[serde(rename = "RICH_TEXT")]
+    RichText,
+    /// `LINK`
+    #[serde(rename = "LINK")]
+    Link,
+    /// `CHECK_BOX`
+    #[serde(rename = "CHECK_BOX")]
+    CheckBox,
+    /// `RADIO_BUTTON`
+    #[serde(rename = "RADIO_BUTTON")]
+    RadioButton,
+    /// `DROP_DOWN`
+    #[serde(rename = "DROP_DOWN")]
+    DropDown,
+    /// `MULTI_SELECT`
+    #[serde(rename = "MULTI_SELECT")]
+    MultiSelect,
+    /// `FILE`
+    #[serde(rename = "FILE")]
+    File,
+    /// `DATE`
+    #[serde(rename = "DATE")]
+    Date,
+    /// `TIME`
+    #[serde(rename = "TIME")]
+    Time,
+    /// `DATETIME`
+    #[serde(rename = "DATETIME")]
+    Datetime,
+    /// `USER_SELECT`
+    #[serde(rename = "USER_SELECT")]
+    UserSelect,
+    /// `ORGANIZATION_SELECT`
+    #[serde(rename = "ORGANIZATION_SELECT")]
+    OrganizationSelect,
+    /// `GROUP_SELECT`
+    #[serde(rename = "GROUP_SELECT")]
+    GroupSelect,
+    /// `REFERENCE_TABLE`
+    #[serde(rename = "REFERENCE_TABLE")]
+    ReferenceTable,
+    /// `SUBTABLE`
+    #[serde(rename = "SUBTABLE")]
+    Subtable,
+    /// `RECORD_NUMBER`
+    #[serde(rename = "RECORD_NUMBER")]
+    RecordNumber,
+    /// `CREATOR`
+    #[serde(rename = "CREATOR")]
+    Creator,
+    /// `CREATED_TIME`
+    #[serde(rename = "CREATED_TIME")]
+    CreatedTime,
+    /// `MODIFIER`
+    #[serde(rename = "MODIFIER")]
+    Modifier,
+    /// `UPDATED_TIME`
+    #[serde(rename = "UPDATED_TIME")]
+    UpdatedTime,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(other, skip_serializing)]
+    Unknown,
+}
+impl LegacyFormElementType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Label => "LABEL",
+            Self::Spacer => "SPACER",
+            Self::Hr => "HR",
+            Self::SingleLineText => "SINGLE_LINE_TEXT",
+            Self::Number => "NUMBER",
+            Self::Calc => "CALC",
+            Self::MultiLineText => "MULTI_LINE_TEXT",
+            Self::RichText => "RICH_TEXT",
+            Self::Link => "LINK",
+            Self::CheckBox => "CHECK_BOX",
+            Self::RadioButton => "RADIO_BUTTON",
+            Self::DropDown => "DROP_DOWN",
+            Self::MultiSelect => "MULTI_SELECT",
+            Self::File => "FILE",
+            Self::Date => "DATE",
+            Self::Time => "TIME",
+            Self::Datetime => "DATETIME",
+            Self::UserSelect => "USER_SELECT",
+            Self::OrganizationSelect => "ORGANIZATION_SELECT",
+            Self::GroupSelect => "GROUP_SELECT",
+            Self::ReferenceTable => "REFERENCE_TABLE",
+            Self::Subtable => "SUBTABLE",
+            Self::RecordNumber => "RECORD_NUMBER",
+            Self::Creator => "CREATOR",
+            Self::CreatedTime => "CREATED_TIME",
+            Self::Modifier => "MODIFIER",
+            Self::UpdatedTime => "UPDATED_TIME",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for LegacyFormElementType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
