@@ -2,7 +2,8 @@
 //!
 //! 1. Reading every record of 100,000 from a loopback server that replays pre-rendered pages:
 //!    `Client::record_stream`, a plain page loop decoding each page into `serde_json::Value`,
-//!    and the floor, reqwest reading the same pages undecoded. The server runs in a child
+//!    and two floors: reqwest reading the same pages undecoded, and the same with each page
+//!    parsed as JSON keeping nothing. The server runs in a child
 //!    process (this same binary), so the process CPU time read here is the client's alone.
 //!    Peak memory comes from a counting allocator; the stream's is shown for 10,000 and
 //!    100,000 records, which should match.
@@ -306,6 +307,26 @@ async fn bytes_floor(http: &reqwest::Client, url: &str, total: usize) -> usize {
     total
 }
 
+/// The floor plus parsing each page as JSON and keeping nothing (`IgnoredAny`): what any
+/// decoder built on serde_json pays before it builds a single value.
+async fn parse_floor(http: &reqwest::Client, url: &str, total: usize) -> usize {
+    for page in 0..=total / PAGE {
+        let body = http
+            .get(format!("{url}/k/v1/records.json"))
+            .query(&[("app", "1"), ("query", &seek_query((page * PAGE) as u64))])
+            .header("X-Cybozu-API-Token", "T")
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let parsed: serde::de::IgnoredAny = serde_json::from_slice(&body).unwrap();
+        black_box(parsed);
+    }
+    total
+}
+
 /// The bytes of all pages, as the floor last read them.
 static BYTES_READ: AtomicUsize = AtomicUsize::new(0);
 
@@ -332,12 +353,19 @@ async fn read_all() {
         let url = server.url.clone();
         let http = reqwest::Client::builder().build().unwrap();
         let floor = measure(|| bytes_floor(&http, &url, total)).await;
+        let parse = measure(|| parse_floor(&http, &url, total)).await;
         let value = measure(|| value_loop(&http, &url)).await;
         let stream = measure(|| stream_helper(&url)).await;
         assert_eq!((value.records, stream.records), (total, total));
         row("bytes only (reqwest, undecoded)", &floor, &floor);
+        row("bytes + JSON parse, nothing kept", &parse, &floor);
         row("page loop into serde_json::Value", &value, &floor);
         row("Client::record_stream (typed Records)", &stream, &floor);
+        println!(
+            "  stream / JSON parse floor: {:.2}x CPU; stream / Value loop: {:.2}x CPU",
+            stream.cpu.as_secs_f64() / parse.cpu.as_secs_f64().max(0.001),
+            stream.cpu.as_secs_f64() / value.cpu.as_secs_f64().max(0.001),
+        );
         println!(
             "  ({:.1} MiB of JSON in {} pages)",
             BYTES_READ.load(Ordering::Relaxed) as f64 / (1024.0 * 1024.0),

@@ -65,7 +65,10 @@ fn every_operation_kintone_documents_is_described_under_its_official_id() {
         }
     }
     assert!(missing.is_empty(), "not described: {missing:#?}");
-    assert!(misnamed.is_empty(), "official ids that differ: {misnamed:#?}");
+    assert!(
+        misnamed.is_empty(),
+        "official ids that differ: {misnamed:#?}"
+    );
 }
 
 /// What the spec describes beyond kintone's description is only the API schema pair, which
@@ -97,5 +100,8 @@ fn every_described_operation_is_served_by_the_emulator() {
         .map(|(id, _)| id)
         .filter(|id| !served.contains(id.as_str()))
         .collect();
-    assert!(unserved.is_empty(), "the emulator does not serve {unserved:?}");
+    assert!(
+        unserved.is_empty(),
+        "the emulator does not serve {unserved:?}"
+    );
 }
