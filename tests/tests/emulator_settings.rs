@@ -1210,7 +1210,7 @@ mod reports {
 
     #[tokio::test]
     async fn bad_graphs_are_refused() {
-        let (_emulator, client) = emulator_and_user().await;
+        let (emulator, client) = emulator_and_user().await;
         let refused = |report: ReportInput| {
             let client = client.clone();
             async move {
@@ -1231,11 +1231,29 @@ mod reports {
             refused(table().groups([ReportGroup::new("Nope")])).await,
             ["reports.R.groups[0].code"]
         );
-        assert_eq!(
-            refused(table().groups(["Kind", "Title", "Code", "Amount"].map(ReportGroup::new)))
-                .await,
-            ["reports.R.groups"]
-        );
+        // The client refuses a fourth level before sending (a limit check); sent as raw HTTP,
+        // the emulator refuses it too.
+        let four = table().groups(["Kind", "Title", "Code", "Amount"].map(ReportGroup::new));
+        let err = client
+            .settings()
+            .update_reports(1u64, BTreeMap::from([("R".to_string(), four.clone())]))
+            .send()
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Limit(_)), "{err:?}");
+        let raw = reqwest::Client::new()
+            .put(format!(
+                "{}/k/v1/preview/app/reports.json",
+                emulator.base_url()
+            ))
+            .header(kintone_api::headers::PASSWORD_HEADER, "c2F0bzpwdw==")
+            .json(&serde_json::json!({"app": 1, "reports": {"R": four}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(raw.status(), 400);
+        let body: serde_json::Value = raw.json().await.unwrap();
+        assert!(body["errors"]["reports.R.groups"].is_object(), "{body}");
         assert_eq!(
             refused(table().groups([ReportGroup::new("Kind").per(ReportGroupPer::Month)])).await,
             ["reports.R.groups[0].per"]
