@@ -1326,6 +1326,7 @@ impl<'a> Lowerer<'a> {
             oauth_scopes,
             preview,
             doc_url: op.external_docs.as_ref().map(|d| d.url.clone()),
+            deprecated: op.deprecated,
             fn_name: id.to_snake_case(),
             id,
             request_name,

@@ -314,6 +314,8 @@ pub struct Operation {
     pub oauth_scopes: Option<Vec<String>>,
     /// kintone's documentation page for the operation (`externalDocs.url`).
     pub doc_url: Option<String>,
+    /// `deprecated: true`: kintone keeps the operation for compatibility only.
+    pub deprecated: bool,
     pub body_kind: BodyKind,
     pub fields: Vec<Field>,
     pub one_of_required: Vec<String>,

@@ -482,6 +482,7 @@ async fn get_form_layout_live_and_preview() {
     assert_eq!(requests[1].url.query(), Some("app=1"));
 }
 
+#[allow(deprecated)] // the legacy form API is what this test is about
 #[tokio::test]
 async fn get_form_legacy_live_and_preview() {
     use kintone_api::LegacyFormElementType;

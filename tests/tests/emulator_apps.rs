@@ -210,6 +210,7 @@ mod form {
     }
 
     /// The codes of the fields a legacy form lists, in its order.
+    #[allow(deprecated)] // the legacy form API is what this test is about
     async fn legacy_codes(client: &Client, preview: bool) -> Vec<String> {
         let call = client.form().get_form(1u64);
         let form = if preview {
@@ -225,6 +226,7 @@ mod form {
             .collect()
     }
 
+    #[allow(deprecated)] // the legacy form API is what this test is about
     #[tokio::test]
     async fn the_legacy_form_lists_the_live_and_the_pre_live_fields() {
         let (_emulator, client) = emulator_and_user().await;

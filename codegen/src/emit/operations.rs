@@ -340,8 +340,16 @@ fn group_item(group: &str, group_doc: &str, ops: &[&Operation], prefix: &str) ->
             op.path,
             op.request_name
         ));
+        // Only the entry point warns: the request type stays usable without a warning inside
+        // the crate (the runtime and the blocking client name it).
+        let deprecated = op.deprecated.then(|| {
+            quote! {
+                #[deprecated(note = "kintone keeps this operation for compatibility only; its documentation names what replaces it")]
+            }
+        });
         quote! {
             #d
+            #deprecated
             pub fn #f(&self, #(#params),*) -> crate::runtime::Call<'c, #request, C> {
                 crate::runtime::Call::new(self.client, #request::new(#(#args),*))
             }

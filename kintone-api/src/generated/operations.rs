@@ -13116,6 +13116,9 @@ impl<'c, C> FormApi<'c, C> {
         crate::runtime::Call::new(self.client, UpdateFormLayoutRequest::new(app, layout))
     }
     /// Get the form (legacy): `GET /k/v1/form.json`. See [`GetFormRequest`] for the details. `.preview()` sends it to `/k/v1/preview/form.json` instead.
+    #[deprecated(
+        note = "kintone keeps this operation for compatibility only; its documentation names what replaces it"
+    )]
     pub fn get_form(
         &self,
         app: impl Into<AppId>,
