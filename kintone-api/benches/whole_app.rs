@@ -288,20 +288,23 @@ async fn value_loop(http: &reqwest::Client, url: &str) -> usize {
     }
 }
 
+/// One page of the seek strategy, undecoded.
+async fn fetch_page(http: &reqwest::Client, url: &str, page: usize) -> bytes::Bytes {
+    http.get(format!("{url}/k/v1/records.json"))
+        .query(&[("app", "1"), ("query", &seek_query((page * PAGE) as u64))])
+        .header("X-Cybozu-API-Token", "T")
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+}
+
 async fn bytes_floor(http: &reqwest::Client, url: &str, total: usize) -> usize {
     let mut bytes = 0;
     for page in 0..=total / PAGE {
-        let body = http
-            .get(format!("{url}/k/v1/records.json"))
-            .query(&[("app", "1"), ("query", &seek_query((page * PAGE) as u64))])
-            .header("X-Cybozu-API-Token", "T")
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        bytes += black_box(body).len();
+        bytes += black_box(fetch_page(http, url, page).await).len();
     }
     BYTES_READ.store(bytes, Ordering::Relaxed);
     total
@@ -311,16 +314,7 @@ async fn bytes_floor(http: &reqwest::Client, url: &str, total: usize) -> usize {
 /// decoder built on serde_json pays before it builds a single value.
 async fn parse_floor(http: &reqwest::Client, url: &str, total: usize) -> usize {
     for page in 0..=total / PAGE {
-        let body = http
-            .get(format!("{url}/k/v1/records.json"))
-            .query(&[("app", "1"), ("query", &seek_query((page * PAGE) as u64))])
-            .header("X-Cybozu-API-Token", "T")
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        let body = fetch_page(http, url, page).await;
         let parsed: serde::de::IgnoredAny = serde_json::from_slice(&body).unwrap();
         black_box(parsed);
     }

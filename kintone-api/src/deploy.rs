@@ -132,9 +132,10 @@ impl DeployAndWait<'_> {
         self
     }
 
-    /// Waits between two status reads as `wait` says (for callers that keep their own).
-    pub(crate) fn wait_boxed(mut self, wait: Wait) -> Self {
-        self.wait = wait;
+    /// Deploys these apps instead of those given at first (for callers that know them only
+    /// when they send).
+    pub(crate) fn targets(mut self, targets: Vec<DeployTarget>) -> Self {
+        self.targets = targets;
         self
     }
 

@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -15,18 +14,17 @@ use super::{
     AppDefinition, DefinitionError, IconDefinition, ResourceDefinition, ResourcesDefinition,
     Setting,
 };
-use crate::deploy::Wait;
 use crate::runtime::{Operation, Preview};
 use crate::{
     limits, AddAppPluginsRequest, AddFormFieldsRequest, AppIcon, AppId, Client, CustomizationFiles,
-    CustomizationResource, CustomizationResourceType, DeleteFormFieldsRequest, DeployOutcome,
-    DeployTarget, Error, FieldProperties, ProcessState, SettingsFile, SettingsRevision,
-    UpdateAdminNotesRequest, UpdateAppActionsRequest, UpdateAppPermissionsRequest,
-    UpdateCustomizationRequest, UpdateFieldPermissionsRequest, UpdateFormFieldsRequest,
-    UpdateFormLayoutRequest, UpdateGeneralNotificationsRequest, UpdateGeneralSettingsRequest,
-    UpdatePerRecordNotificationsRequest, UpdateProcessManagementRequest,
-    UpdateRecordPermissionsRequest, UpdateReminderNotificationsRequest, UpdateReportsRequest,
-    UpdateViewsRequest, DEFAULT_DEPLOY_POLL_INTERVAL, DEFAULT_DEPLOY_TIMEOUT,
+    CustomizationResource, CustomizationResourceType, DeleteFormFieldsRequest, DeployAndWait,
+    DeployOutcome, DeployTarget, Error, FieldProperties, ProcessState, SettingsFile,
+    SettingsRevision, UpdateAdminNotesRequest, UpdateAppActionsRequest,
+    UpdateAppPermissionsRequest, UpdateCustomizationRequest, UpdateFieldPermissionsRequest,
+    UpdateFormFieldsRequest, UpdateFormLayoutRequest, UpdateGeneralNotificationsRequest,
+    UpdateGeneralSettingsRequest, UpdatePerRecordNotificationsRequest,
+    UpdateProcessManagementRequest, UpdateRecordPermissionsRequest,
+    UpdateReminderNotificationsRequest, UpdateReportsRequest, UpdateViewsRequest,
 };
 
 /// The fields every app has, one of each type: matched by type, since a definition may have
@@ -61,9 +59,8 @@ pub struct ApplyDefinition<'a> {
     app: AppId,
     deploy: bool,
     revert_on_failure: bool,
-    timeout: Duration,
-    interval: Duration,
-    wait: Option<Wait>,
+    /// How the deploy is followed; its target is set once the writes are done.
+    deploy_and_wait: DeployAndWait<'a>,
 }
 
 impl std::fmt::Debug for ApplyDefinition<'_> {
@@ -72,8 +69,7 @@ impl std::fmt::Debug for ApplyDefinition<'_> {
             .field("app", &self.app)
             .field("deploy", &self.deploy)
             .field("revert_on_failure", &self.revert_on_failure)
-            .field("timeout", &self.timeout)
-            .field("interval", &self.interval)
+            .field("deploy_and_wait", &self.deploy_and_wait)
             .finish_non_exhaustive()
     }
 }
@@ -97,9 +93,7 @@ impl AppDefinition {
             app: app.into(),
             deploy: true,
             revert_on_failure: true,
-            timeout: DEFAULT_DEPLOY_TIMEOUT,
-            interval: DEFAULT_DEPLOY_POLL_INTERVAL,
-            wait: None,
+            deploy_and_wait: client.deploy_and_wait(Vec::<DeployTarget>::new()),
         }
     }
 }
@@ -118,26 +112,26 @@ impl ApplyDefinition<'_> {
         self
     }
 
-    /// How long to wait for the deploy in all.
+    /// How long to wait for the deploy in all, as [`DeployAndWait::timeout`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.deploy_and_wait = self.deploy_and_wait.timeout(timeout);
         self
     }
 
-    /// How long to wait between two reads of the deploy status.
+    /// How long to wait between two reads of the deploy status, as
+    /// [`DeployAndWait::poll_interval`].
     pub fn poll_interval(mut self, interval: Duration) -> Self {
-        self.interval = interval;
+        self.deploy_and_wait = self.deploy_and_wait.poll_interval(interval);
         self
     }
 
-    /// How to wait between two reads of the deploy status, as
-    /// [`DeployAndWait::wait_with`](crate::DeployAndWait::wait_with).
+    /// How to wait between two reads of the deploy status, as [`DeployAndWait::wait_with`].
     pub fn wait_with<F, Fut>(mut self, wait: F) -> Self
     where
         F: Fn(Duration) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = ()> + Send + 'static,
     {
-        self.wait = Some(Arc::new(move |d| Box::pin(wait(d))));
+        self.deploy_and_wait = self.deploy_and_wait.wait_with(wait);
         self
     }
 
@@ -164,15 +158,11 @@ impl ApplyDefinition<'_> {
                 deploy: None,
             });
         }
-        let mut deploy = self
-            .client
-            .deploy_and_wait([DeployTarget::new(self.app).revision(writer.revision)])
-            .timeout(self.timeout)
-            .poll_interval(self.interval);
-        if let Some(wait) = self.wait {
-            deploy = deploy.wait_boxed(wait);
-        }
-        let outcome = deploy.send().await?;
+        let outcome = self
+            .deploy_and_wait
+            .targets(vec![DeployTarget::new(self.app).revision(writer.revision)])
+            .send()
+            .await?;
         if !outcome.succeeded() {
             return Err(DefinitionError::DeployFailed(outcome));
         }

@@ -5,7 +5,7 @@ use futures_util::future::try_join4;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::files::download;
+use super::files::{download, EmbeddedFile};
 use super::{
     AdminNotesDefinition, AppDefinition, CustomizationDefinition, DefinitionError,
     GeneralDefinition, IconDefinition, NotificationsDefinition, PermissionsDefinition,
@@ -14,12 +14,12 @@ use super::{
 use crate::runtime::{HasPreview, Operation, Preview};
 use crate::{
     AppIcon, AppIconType, AppId, Client, CustomizationFiles, CustomizationResource,
-    CustomizationResourceType, Error, GetAdminNotesRequest, GetAppActionsRequest,
+    CustomizationResourceType, GetAdminNotesRequest, GetAppActionsRequest,
     GetAppPermissionsRequest, GetAppPluginsRequest, GetCustomizationRequest,
     GetFieldPermissionsRequest, GetFormFieldsRequest, GetFormLayoutRequest,
     GetGeneralNotificationsRequest, GetGeneralSettingsRequest, GetPerRecordNotificationsRequest,
     GetProcessManagementRequest, GetRecordPermissionsRequest, GetReminderNotificationsRequest,
-    GetReportsRequest, GetViewsRequest, SettingsRevision,
+    GetReportsRequest, GetViewsRequest, SettingsFile, SettingsRevision,
 };
 
 impl AppDefinition {
@@ -324,17 +324,9 @@ async fn icon_of(
 ) -> Result<IconDefinition, DefinitionError> {
     match (icon.r#type, &icon.key, &icon.file) {
         (AppIconType::Preset, Some(key), _) => Ok(IconDefinition::Preset { key: key.clone() }),
-        (AppIconType::File, _, Some(file)) => {
-            let file = download(
-                client,
-                &file.file_key,
-                file.name.as_deref(),
-                file.content_type.as_deref(),
-            )
-            .await
-            .map_err(|source| read_error(app, Setting::General, source))?;
-            Ok(IconDefinition::File { file })
-        }
+        (AppIconType::File, _, Some(file)) => Ok(IconDefinition::File {
+            file: embedded(client, app, Setting::General, file).await?,
+        }),
         _ => Err(DefinitionError::Unrepresentable {
             setting: Setting::General,
             reason: format!("an icon of type {:?} without its key or file", icon.r#type),
@@ -342,12 +334,25 @@ async fn icon_of(
     }
 }
 
-fn read_error(app: AppId, setting: Setting, source: Error) -> DefinitionError {
-    DefinitionError::Read {
+/// Downloads a file the settings hold, to keep it by its content.
+async fn embedded(
+    client: &Client,
+    app: AppId,
+    setting: Setting,
+    file: &SettingsFile,
+) -> Result<EmbeddedFile, DefinitionError> {
+    download(
+        client,
+        &file.file_key,
+        file.name.as_deref(),
+        file.content_type.as_deref(),
+    )
+    .await
+    .map_err(|source| DefinitionError::Read {
         app,
         setting,
         source,
-    }
+    })
 }
 
 async fn resources_of(
@@ -373,17 +378,9 @@ async fn resource_of(
         (CustomizationResourceType::Url, Some(url), _) => {
             Ok(ResourceDefinition::Url { url: url.clone() })
         }
-        (CustomizationResourceType::File, _, Some(file)) => {
-            let file = download(
-                client,
-                &file.file_key,
-                file.name.as_deref(),
-                file.content_type.as_deref(),
-            )
-            .await
-            .map_err(|source| read_error(app, Setting::Customization, source))?;
-            Ok(ResourceDefinition::File { file })
-        }
+        (CustomizationResourceType::File, _, Some(file)) => Ok(ResourceDefinition::File {
+            file: embedded(client, app, Setting::Customization, file).await?,
+        }),
         _ => Err(DefinitionError::Unrepresentable {
             setting: Setting::Customization,
             reason: format!(
