@@ -120,3 +120,34 @@ pub fn record(title: &str, fields: &[(&str, kintone_api::FieldInput)]) -> kinton
     }
     r
 }
+
+/// The example 200 answer the spec gives an operation.
+pub fn spec_example(operation_id: &str) -> serde_json::Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/kintone.bundled.yaml");
+    let doc: serde_json::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            if op["operationId"] == operation_id {
+                return op["responses"]["200"]["content"]["application/json"]["example"].clone();
+            }
+        }
+    }
+    panic!("no operation {operation_id} in the bundle")
+}
+
+/// The spec's example answer of `R` decodes into `R::Response`, and reads back the same.
+pub fn decodes<R>() -> R::Response
+where
+    R: kintone_api::Operation,
+    R::Response: serde::de::DeserializeOwned + serde::Serialize,
+{
+    let example = spec_example(R::ID);
+    let decoded: R::Response = serde_json::from_value(example.clone())
+        .unwrap_or_else(|e| panic!("{}: the spec's example does not decode: {e}", R::ID));
+    let again = serde_json::to_value(&decoded).unwrap();
+    for (key, value) in example.as_object().unwrap() {
+        assert_eq!(&again[key], value, "{}: {key} read back differently", R::ID);
+    }
+    decoded
+}

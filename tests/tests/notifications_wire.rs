@@ -6,21 +6,6 @@ use kintone_api::*;
 use kintone_tests::*;
 use serde_json::json;
 
-/// The example 200 answer the spec gives an operation.
-fn spec_example(operation_id: &str) -> serde_json::Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/kintone.bundled.yaml");
-    let doc: serde_json::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    for item in doc["paths"].as_object().unwrap().values() {
-        for op in item.as_object().unwrap().values() {
-            if op["operationId"] == operation_id {
-                return op["responses"]["200"]["content"]["application/json"]["example"].clone();
-            }
-        }
-    }
-    panic!("no operation {operation_id} in the bundle")
-}
-
 fn seen(requests: &[wiremock::Request]) -> Vec<(String, String, Option<String>)> {
     requests
         .iter()
