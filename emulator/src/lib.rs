@@ -62,8 +62,10 @@
 //! rounded half to even to 4 places); subtable calculated fields are not computed. Numbers allow
 //! kintone's default 12 digits before the point. Every app has the system fields `Record_number`,
 //! `Created_by`, `Created_datetime`, `Updated_by`, `Updated_datetime` (and `Status`, `Assignee`
-//! with a process); records written with an API token are written as `Administrator`; users may
-//! do everything in every app (only API tokens and OAuth scopes restrict).
+//! with a process); records written with an API token are written as `Administrator`. Users are
+//! restricted by the live app, record and field permissions (record permissions hide records
+//! from reads and cursors and refuse writes with `CB_NO02`); group and department entries
+//! other than `everyone` apply to no one, as the emulator knows no memberships.
 //!
 //! Spaces: any user may create spaces, read the space statistics, add and delete guest users and
 //! manage plug-ins (kintone: administrators only); the user `Administrator` may do everything in

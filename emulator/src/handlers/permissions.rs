@@ -1,7 +1,7 @@
 //! App, record and field permissions: read and written live or pre-live, kept with the rest of
 //! each copy of an app's settings (so a deploy makes the pre-live ones live), and enforced for
-//! users (password and OAuth) at the app and field level; record permissions decide what
-//! Evaluate Record Permissions answers.
+//! users (password and OAuth) at the app, record and field level; API tokens have only their
+//! own permissions.
 //!
 //! What the emulator simplifies: it knows no one's groups or departments, so an entry for the
 //! group `everyone` applies to every user, an entry for another group or for a department to no
@@ -311,6 +311,30 @@ pub fn record_acl(ctx: &Ctx, app: u64) -> Option<RecordAcl> {
         },
         rules,
     })
+}
+
+/// Refuses, with kintone's no-permission error, a record the caller may not `need` (view,
+/// edit or delete) under the app's record permissions.
+pub fn require_record(ctx: &Ctx, app: u64, id: u64, need: Need) -> Result<()> {
+    let Some(acl) = record_acl(ctx, app) else {
+        return Ok(());
+    };
+    let stored = &ctx.db.apps[&app];
+    let Some(record) = stored.records().get(&id) else {
+        return Ok(());
+    };
+    let rights = acl.rights(stored, record);
+    let allowed = match need {
+        Need::View => rights.view,
+        Need::Edit => rights.edit,
+        Need::Delete => rights.delete,
+        Need::Add => true,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ctx.denied())
+    }
 }
 
 /// Refuses a record write that gives a value to a field the caller may not edit.
