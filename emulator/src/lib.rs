@@ -48,6 +48,7 @@
 //! | 400 | `GAIA_IL03` | a process action that does not apply to the record's status | the status (the code is observed) |
 //! | 400 | `GAIA_ST02` | a process action in an app without process management | the status (the code is observed) |
 //! | 403 | `GAIA_RE03` | deleting another author's comment | the status (the code is observed) |
+//! | 403 | `CB_NO02` | a user's update, status action or delete of a record the record permissions do not let them edit or delete | the code for these (observed for refused viewing and adding only) |
 //! | 404 | `EMULATOR_NF02` | a space, thread or plug-in that does not exist | kintone's code and status for it |
 //! | 403 | `GAIA_NO01` | an API token on a space, guest or plug-in API (kintone takes none there) | kintone's answer to it |
 //! | 400 | `CB_VA01` | a link that does not fit its protocol (WEB: `http://` or `https://`; MAIL: `local@domain`; CALL: digits, spaces, `+ - ( ) # *`) | the exact rules and messages |
@@ -62,8 +63,10 @@
 //! rounded half to even to 4 places); subtable calculated fields are not computed. Numbers allow
 //! kintone's default 12 digits before the point. Every app has the system fields `Record_number`,
 //! `Created_by`, `Created_datetime`, `Updated_by`, `Updated_datetime` (and `Status`, `Assignee`
-//! with a process); records written with an API token are written as `Administrator`; users may
-//! do everything in every app (only API tokens and OAuth scopes restrict).
+//! with a process); records written with an API token are written as `Administrator`. Users are
+//! restricted by the live app, record and field permissions (record permissions hide records
+//! from reads and cursors and refuse writes with `CB_NO02`); group and department entries
+//! other than `everyone` apply to no one, as the emulator knows no memberships.
 //!
 //! Spaces: any user may create spaces, read the space statistics, add and delete guest users and
 //! manage plug-ins (kintone: administrators only); the user `Administrator` may do everything in

@@ -427,3 +427,299 @@ async fn field_permissions_hide_fields_and_refuse_writes_to_read_only_ones() {
         .unwrap_err();
     assert_eq!(code_of(&unknown), (Some(400), Some("CB_VA01")));
 }
+
+/// The titles of records, in the order given.
+fn titles(records: &[Record]) -> Vec<&str> {
+    records
+        .iter()
+        .map(|r| r["Title"].as_text().unwrap())
+        .collect()
+}
+
+/// App 1 with the records `small` (Amount 10), `mid` (50) and `big` (500), and, deployed:
+/// record permissions that keep `big` to `Administrator` (a rule naming only him, so everyone
+/// else gets nothing), let everyone do everything with records under 20, and let everyone else
+/// only view the rest; and a field permission making `Code` read-only for all but
+/// `Administrator`. Answers the ids of `small`, `mid` and `big`.
+async fn app_with_high_amounts_kept_from_sato(
+    admin: &Client,
+    sato: &Client,
+    token: &Client,
+) -> [RecordId; 3] {
+    let added = token
+        .records()
+        .add_records(
+            1u64,
+            [
+                record("small", &[("Amount", amount("10"))]),
+                record("mid", &[("Amount", amount("50"))]),
+                record("big", &[("Amount", amount("500"))]),
+            ],
+        )
+        .send()
+        .await
+        .unwrap();
+    let all = |entity: SettingsEntity| {
+        RecordRightEntity::new(entity)
+            .viewable(true)
+            .editable(true)
+            .deletable(true)
+    };
+    admin
+        .permissions()
+        .update_record_permissions(
+            1u64,
+            [
+                RecordRight::new([all(user(ADMIN))]).filter_cond("Amount > 100"),
+                RecordRight::new([all(everyone())]).filter_cond("Amount < 20"),
+                RecordRight::new([
+                    all(user(ADMIN)),
+                    RecordRightEntity::new(everyone()).viewable(true),
+                ]),
+            ],
+        )
+        .preview()
+        .send()
+        .await
+        .unwrap();
+    admin
+        .permissions()
+        .update_field_permissions(
+            1u64,
+            [FieldRight::new(
+                "Code",
+                [
+                    FieldRightEntity::new(FieldAccessibility::Write, user(ADMIN)),
+                    FieldRightEntity::new(FieldAccessibility::Read, everyone()),
+                ],
+            )],
+        )
+        .preview()
+        .send()
+        .await
+        .unwrap();
+    let before = sato.records().get_records(1u64).send().await;
+    assert_eq!(before.unwrap().records.len(), 3, "pre-live until deployed");
+    deploy(admin).await;
+    [added.ids[0], added.ids[1], added.ids[2]]
+}
+
+#[tokio::test]
+async fn evaluate_record_permissions_gives_each_records_rights_under_the_rules() {
+    let (_emulator, admin, sato, token) = emulator_and_users().await;
+    let [small, mid, big] = app_with_high_amounts_kept_from_sato(&admin, &sato, &token).await;
+    let rights = |r: &RecordRights| (r.record.viewable, r.record.editable, r.record.deletable);
+    let field = |r: &RecordRights, code: &str| (r.fields[code].viewable, r.fields[code].editable);
+
+    let by_sato = sato
+        .records()
+        .evaluate_records_acl(1u64, [small, mid, big])
+        .send()
+        .await
+        .unwrap()
+        .into_body()
+        .rights;
+    assert_eq!(
+        by_sato.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [small, mid, big]
+    );
+    assert_eq!(
+        rights(&by_sato[0]),
+        (true, true, true),
+        "under 20: everyone"
+    );
+    assert_eq!(field(&by_sato[0], "Title"), (true, true));
+    assert_eq!(
+        field(&by_sato[0], "Code"),
+        (true, false),
+        "read-only for sato"
+    );
+    assert_eq!(field(&by_sato[0], "Record_number"), (true, false));
+    assert_eq!(rights(&by_sato[1]), (true, false, false), "the last rule");
+    assert_eq!(field(&by_sato[1], "Title"), (true, false));
+    assert_eq!(
+        rights(&by_sato[2]),
+        (false, false, false),
+        "the first rule matches and does not name sato"
+    );
+    assert_eq!(field(&by_sato[2], "Title"), (false, false));
+    assert_eq!(field(&by_sato[2], "Item"), (false, false));
+
+    let by_admin = admin
+        .records()
+        .evaluate_records_acl(1u64, [big])
+        .send()
+        .await
+        .unwrap()
+        .into_body()
+        .rights;
+    assert_eq!(rights(&by_admin[0]), (true, true, true));
+    assert_eq!(field(&by_admin[0], "Code"), (true, true));
+
+    let by_token = token
+        .records()
+        .evaluate_records_acl(1u64, [mid, big])
+        .send()
+        .await
+        .unwrap()
+        .into_body()
+        .rights;
+    for r in &by_token {
+        assert_eq!(rights(r), (true, true, true), "a token has its own rights");
+        assert_eq!(field(r, "Code"), (true, true));
+    }
+}
+
+#[tokio::test]
+async fn record_permissions_hide_records_from_reads_and_refuse_writes() {
+    let (_emulator, admin, sato, token) = emulator_and_users().await;
+    let [small, mid, big] = app_with_high_amounts_kept_from_sato(&admin, &sato, &token).await;
+
+    for query in ["", "order by Amount desc"] {
+        let page = sato
+            .records()
+            .get_records(1u64)
+            .query(query)
+            .total_count(true)
+            .send()
+            .await
+            .unwrap();
+        let mut seen = titles(&page.records);
+        seen.sort();
+        assert_eq!(seen, ["mid", "small"], "query {query:?}");
+        assert_eq!(page.total_count, Some(2), "only what sato may view counts");
+        let all = admin
+            .records()
+            .get_records(1u64)
+            .query(query)
+            .total_count(true)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(all.total_count, Some(3));
+    }
+    let hidden = sato
+        .records()
+        .get_record(1u64, big)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&hidden), (Some(403), Some("CB_NO02")));
+    let seen = admin.records().get_record(1u64, big).send().await.unwrap();
+    assert_eq!(seen.record["Title"].as_text(), Some("big"));
+    let comments = sato
+        .comments()
+        .get_record_comments(1u64, big)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code_of(&comments),
+        (Some(403), Some("CB_NO02")),
+        "its comments are as hidden"
+    );
+    admin
+        .comments()
+        .get_record_comments(1u64, big)
+        .send()
+        .await
+        .unwrap();
+
+    let cursor = sato
+        .cursors()
+        .create_cursor(1u64)
+        .query("order by $id asc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cursor.total_count, 2);
+    let read = sato
+        .cursors()
+        .get_records_by_cursor(cursor.id.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (titles(&read.records), read.next),
+        (vec!["small", "mid"], false)
+    );
+    let cursor = admin.cursors().create_cursor(1u64).send().await.unwrap();
+    assert_eq!(cursor.total_count, 3);
+
+    // `mid` sato may view but not edit; `big` not even view. Refusals change nothing, and a
+    // many-record write with one refused record writes none.
+    for id in [mid, big] {
+        let refused = sato
+            .records()
+            .update_record(1u64)
+            .id(id)
+            .record(record("changed", &[]))
+            .send()
+            .await
+            .unwrap_err();
+        assert_eq!(code_of(&refused), (Some(403), Some("CB_NO02")));
+    }
+    let refused = sato
+        .records()
+        .update_records(
+            1u64,
+            [
+                RecordUpdate::new().id(small).record(record("changed", &[])),
+                RecordUpdate::new().id(mid).record(record("changed", &[])),
+            ],
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&refused), (Some(403), Some("CB_NO02")));
+    let refused = sato
+        .records()
+        .delete_records(1u64, [small, big])
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&refused), (Some(403), Some("CB_NO02")));
+    let after = admin
+        .records()
+        .get_records(1u64)
+        .query("order by $id asc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(titles(&after.records), ["small", "mid", "big"]);
+    for r in &after.records {
+        let FieldValue::Revision(revision) = &r["$revision"] else {
+            panic!("a record's revision");
+        };
+        assert_eq!(revision.value.get(), 1, "nothing was written");
+    }
+
+    sato.records()
+        .update_record(1u64)
+        .id(small)
+        .record(record("edited by sato", &[]))
+        .send()
+        .await
+        .unwrap();
+    sato.records()
+        .delete_records(1u64, [small])
+        .send()
+        .await
+        .unwrap();
+
+    let by_token = token.records().get_records(1u64).send().await.unwrap();
+    assert_eq!(by_token.records.len(), 2, "a token is not restricted");
+    token
+        .records()
+        .update_record(1u64)
+        .id(big)
+        .record(record("edited with a token", &[]))
+        .send()
+        .await
+        .unwrap();
+    let big_now = admin.records().get_record(1u64, big).send().await.unwrap();
+    assert_eq!(
+        big_now.record["Title"].as_text(),
+        Some("edited with a token")
+    );
+}

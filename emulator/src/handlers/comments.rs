@@ -13,6 +13,8 @@ fn record<'a>(ctx: &'a mut Ctx, params: &Value, need: Need) -> Result<&'a mut St
     let app_id = id_param(params, "app")?;
     let id = id_param(params, "record")?;
     ctx.require(app_id, need)?;
+    // A record's comments are as hidden as the record.
+    super::permissions::require_record(ctx, app_id, id, Need::View)?;
     ctx.db
         .record_mut(app_id, id)
         .ok_or_else(|| KintoneError::record_not_found(id))

@@ -68,7 +68,12 @@ pub fn create(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             ),
         ));
     }
-    let (ids, total) = select(&ctx.db.apps[&app_id], &plan, 0, usize::MAX, true);
+    let app = &ctx.db.apps[&app_id];
+    let (ids, total) = match super::permissions::record_acl(ctx, app_id) {
+        None => select(app, &plan, 0, usize::MAX, true, |_| true),
+        // The records the caller may view when the cursor is made are the ones it reads.
+        Some(acl) => select(app, &plan, 0, usize::MAX, true, |r| acl.rights(app, r).view),
+    };
     let id = crate::store::random_key();
     ctx.db.cursors.insert(
         id.clone(),

@@ -1,11 +1,13 @@
 //! App, record and field permissions: read and written live or pre-live, kept with the rest of
 //! each copy of an app's settings (so a deploy makes the pre-live ones live), and enforced for
-//! users (password and OAuth) at the app and field level.
+//! users (password and OAuth) at the app, record and field level; API tokens have only their
+//! own permissions.
 //!
 //! What the emulator simplifies: it knows no one's groups or departments, so an entry for the
 //! group `everyone` applies to every user, an entry for another group or for a department to no
-//! one, and `FIELD_ENTITY` entries (the users a field of each record names) to no one. Record
-//! permissions are kept and read back but not enforced. A live write checks the expected
+//! one. A `FIELD_ENTITY` entry of a record permission names the users the record's field holds;
+//! in field permissions, which the emulator decides per app rather than per record, it names no
+//! one. A live write checks the expected
 //! revision against the pre-live settings (kintone keeps one settings revision per app), changes
 //! both copies, so that a later deploy keeps it, and gives both the raised revision.
 
@@ -16,7 +18,8 @@ use serde_json::{json, Map, Value};
 use super::apps::{changed, readable, writable};
 use super::{id_param, Ctx, Need, Principal};
 use crate::error::{KintoneError, Result};
-use crate::store::Db;
+use crate::query::{Evaluator, Plan};
+use crate::store::{App, Cell, Db, StoredRecord};
 
 /// The group every user belongs to; kintone ranks its entry last wherever it is placed.
 const EVERYONE: &str = "everyone";
@@ -78,7 +81,7 @@ fn part(access: &mut Access, part: Part) -> &mut Vec<Value> {
 }
 
 /// The login of a caller who is a user; `None` for API tokens.
-fn user<'c>(ctx: &'c Ctx) -> Option<&'c str> {
+pub(super) fn user<'c>(ctx: &'c Ctx) -> Option<&'c str> {
     match &ctx.principal {
         Principal::User(login) | Principal::OAuth { login, .. } => Some(login),
         Principal::Tokens(_) => None,
@@ -96,6 +99,24 @@ fn names(entity: &Value, login: &str, creator: &str) -> bool {
     }
 }
 
+/// Whether `entity` names `login` for one record: as [`names`] does, and a `FIELD_ENTITY`
+/// when the record's field of that code (a user selection, `Created_by`, `Updated_by` or the
+/// assignees) holds the user.
+fn names_for_record(entity: &Value, login: &str, app: &App, record: &StoredRecord) -> bool {
+    if entity.get("type").and_then(Value::as_str) != Some("FIELD_ENTITY") {
+        return names(entity, login, "");
+    }
+    let slot = entity
+        .get("code")
+        .and_then(Value::as_str)
+        .and_then(|code| app.slot(code));
+    match slot.map(|s| &record.cells[s]) {
+        Some(Cell::Entity(e)) => &*e.code == login,
+        Some(Cell::Entities(es)) => es.iter().any(|e| &*e.code == login),
+        _ => false,
+    }
+}
+
 /// The first entry that names `login`, `everyone` last.
 fn first_match<'v>(
     entries: impl Iterator<Item = &'v Value> + Clone,
@@ -103,12 +124,22 @@ fn first_match<'v>(
     login: &str,
     creator: &str,
 ) -> Option<&'v Value> {
+    first_named(entries, entity_of, |e| names(e, login, creator))
+}
+
+/// The first entry whose entity `names` accepts, `everyone` last (kintone ranks it last
+/// wherever it is placed).
+fn first_named<'v>(
+    entries: impl Iterator<Item = &'v Value> + Clone,
+    entity_of: impl Fn(&'v Value) -> Option<&'v Value>,
+    names: impl Fn(&Value) -> bool,
+) -> Option<&'v Value> {
     let is_everyone = |e: &Value| {
         e.get("type").and_then(Value::as_str) == Some("GROUP")
             && e.get("code").and_then(Value::as_str) == Some(EVERYONE)
     };
     let named = |e: &&'v Value, everyone: bool| {
-        entity_of(e).is_some_and(|e| is_everyone(e) == everyone && names(e, login, creator))
+        entity_of(e).is_some_and(|e| is_everyone(e) == everyone && names(e))
     };
     entries
         .clone()
@@ -146,7 +177,7 @@ pub fn app_allows(db: &Db, app: u64, login: &str, need: Option<Need>) -> bool {
 
 /// What the live field permissions let `login` do with each field that has them: `READ`,
 /// `WRITE` or `NONE` (no entry naming the user is `NONE`).
-fn field_access(db: &Db, app: u64, login: &str) -> HashMap<String, String> {
+pub(super) fn field_access(db: &Db, app: u64, login: &str) -> HashMap<String, String> {
     let Some(live) = db.settings.get(&app).and_then(|s| s.live.as_ref()) else {
         return HashMap::new();
     };
@@ -176,6 +207,134 @@ pub fn hidden_fields(ctx: &Ctx, app: u64) -> Vec<String> {
         .filter(|(_, a)| a == "NONE")
         .map(|(code, _)| code)
         .collect()
+}
+
+/// What the caller may do with one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordRights {
+    pub view: bool,
+    pub edit: bool,
+    pub delete: bool,
+}
+
+/// The live record permissions of an app, ready to give one user's rights on each record.
+///
+/// kintone's rules, as its Update Record Permissions page documents them: the rules are in
+/// priority order, and the first whose `filterCond` the record matches (an empty one matches
+/// every record) decides; in it, the first entity naming the user decides, the group
+/// `everyone` last, and a user it does not name gets nothing ("if the Everyone group is not
+/// specified, it has no permissions"). A record no rule matches keeps what the app permissions
+/// grant, and a rule never grants more than they do.
+pub struct RecordAcl {
+    login: String,
+    app: RecordRights,
+    rules: Vec<RecordRule>,
+}
+
+struct RecordRule {
+    /// `None`: every record. A condition the app's fields no longer fit (a field deleted since)
+    /// is kept as one that matches no record.
+    filter: Option<Option<Plan>>,
+    entities: Vec<Value>,
+}
+
+impl RecordAcl {
+    pub fn rights(&self, app: &App, record: &StoredRecord) -> RecordRights {
+        let rule = self.rules.iter().find(|rule| match &rule.filter {
+            None => true,
+            Some(plan) => plan.as_ref().is_some_and(|p| p.matches(record)),
+        });
+        let Some(rule) = rule else {
+            return self.app;
+        };
+        let entry = first_named(
+            rule.entities.iter(),
+            |e| e.get("entity"),
+            |e| names_for_record(e, &self.login, app, record),
+        );
+        let on = |flag: &str| entry.and_then(|e| e.get(flag)) == Some(&Value::Bool(true));
+        let view = self.app.view && on("viewable");
+        RecordRights {
+            view,
+            edit: view && self.app.edit && on("editable"),
+            delete: view && self.app.delete && on("deletable"),
+        }
+    }
+}
+
+/// The record permissions that restrict the caller in `app`, or `None` when none do: API
+/// tokens (kintone applies only the token's own permissions to them), and apps without
+/// record permission rules, which cost nothing per record.
+pub fn record_acl(ctx: &Ctx, app: u64) -> Option<RecordAcl> {
+    let login = user(ctx)?;
+    let live = ctx.db.settings.get(&app)?.live.as_ref()?;
+    if live.access.records.is_empty() {
+        return None;
+    }
+    let stored = ctx.db.apps.get(&app)?;
+    let resolve = |code: &str| {
+        stored
+            .field_ref(code)
+            .map(|r| (stored.field_at(r).field_type, r))
+    };
+    let evaluator = Evaluator::new(&resolve, login, ctx.now_local());
+    let rules = live
+        .access
+        .records
+        .iter()
+        .map(|rule| {
+            let text = rule
+                .get("filterCond")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let filter = (!text.trim().is_empty()).then(|| {
+                crate::query::parse(text)
+                    .and_then(|q| evaluator.compile(&q))
+                    .ok()
+            });
+            RecordRule {
+                filter,
+                entities: rule
+                    .get("entities")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
+    Some(RecordAcl {
+        login: login.to_string(),
+        app: RecordRights {
+            view: app_allows(ctx.db, app, login, Some(Need::View)),
+            edit: app_allows(ctx.db, app, login, Some(Need::Edit)),
+            delete: app_allows(ctx.db, app, login, Some(Need::Delete)),
+        },
+        rules,
+    })
+}
+
+/// Refuses, with kintone's no-permission error, a record the caller may not `need` (view,
+/// edit or delete) under the app's record permissions.
+pub fn require_record(ctx: &Ctx, app: u64, id: u64, need: Need) -> Result<()> {
+    let Some(acl) = record_acl(ctx, app) else {
+        return Ok(());
+    };
+    let stored = &ctx.db.apps[&app];
+    let Some(record) = stored.records().get(&id) else {
+        return Ok(());
+    };
+    let rights = acl.rights(stored, record);
+    let allowed = match need {
+        Need::View => rights.view,
+        Need::Edit => rights.edit,
+        Need::Delete => rights.delete,
+        Need::Add => true,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ctx.denied())
+    }
 }
 
 /// Refuses a record write that gives a value to a field the caller may not edit.
@@ -331,6 +490,13 @@ fn record_rights(params: &Value) -> Result<Vec<Value>> {
                 json!({"entity": entity(e.get("entity"), &format!("{at}.entity"), false)?});
             for f in RECORD_FLAGS.iter().chain(&["includeSubs"]) {
                 one[*f] = json!(flag(e.get(*f), &format!("{at}.{f}"))?);
+            }
+            let on = |f: &str| one[f] == json!(true);
+            if (on("editable") || on("deletable")) && !on("viewable") {
+                return Err(KintoneError::invalid(
+                    format!("{at}.viewable"),
+                    "Editing or deleting records needs viewing them.",
+                ));
             }
             kept.push(one);
         }

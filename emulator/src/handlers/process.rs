@@ -28,6 +28,9 @@ fn run_action(ctx: &mut Ctx, app_id: u64, item: &Value, prefix: &str) -> Result<
         .get("assignee")
         .and_then(Value::as_str)
         .map(str::to_string);
+    // Like the app-level check of its callers: an action changes the record, so it needs the
+    // record's edit right too.
+    super::permissions::require_record(ctx, app_id, id, Need::Edit)?;
     let modifier = ctx.user_entity();
     let now = now(ctx);
     let app = ctx
@@ -133,6 +136,7 @@ pub fn update_assignees(ctx: &mut Ctx, params: &Value) -> Result<Value> {
         ));
     }
     let revision = revision_param(params.get("revision"))?;
+    super::permissions::require_record(ctx, app_id, id, Need::Edit)?;
     let app = ctx
         .db
         .apps

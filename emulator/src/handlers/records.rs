@@ -709,6 +709,7 @@ pub fn update_one(
     prefix: &str,
 ) -> Result<u64> {
     super::permissions::check_writable(ctx, app_id, input)?;
+    super::permissions::require_record(ctx, app_id, id, Need::Edit)?;
     let current = ctx.db.apps[&app_id]
         .records()
         .get(&id)
@@ -745,6 +746,7 @@ pub fn get_record(ctx: &mut Ctx, params: &Value) -> Result<Output> {
     let app_id = id_param(params, "app")?;
     let id = id_param(params, "id")?;
     ctx.require(app_id, Need::View)?;
+    super::permissions::require_record(ctx, app_id, id, Need::View)?;
     let hidden = super::permissions::hidden_fields(ctx, app_id);
     let app = &ctx.db.apps[&app_id];
     let r = app
@@ -939,12 +941,17 @@ pub fn delete_records(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             "Give one revision per id.",
         ));
     }
+    // Every record is checked before any is deleted, so a refusal deletes nothing.
+    let acl = super::permissions::record_acl(ctx, app_id);
     let app = &ctx.db.apps[&app_id];
     for (i, id) in ids.iter().enumerate() {
         let r = app
             .records()
             .get(id)
             .ok_or_else(|| KintoneError::record_not_found(*id))?;
+        if acl.as_ref().is_some_and(|acl| !acl.rights(app, r).delete) {
+            return Err(ctx.denied());
+        }
         if revisions
             .get(i)
             .is_some_and(|rev| rev.is_some_and(|rev| rev != r.revision))
@@ -989,7 +996,17 @@ fn non_empty(from: Bound<u64>, to: Bound<u64>) -> bool {
 /// The ids of the records a plan matches, in its order: `take` of them after skipping `skip`;
 /// and, when `count` asks for it, how many match in all. A plan in `$id` order reads the id
 /// index from its range and stops at the page's end, so a seek page costs O(log n + page).
-pub fn select(app: &App, plan: &Plan, skip: usize, take: usize, count: bool) -> (Vec<u64>, usize) {
+///
+/// `keep` leaves out records the caller may not view; callers without record permissions pass
+/// `|_| true`, which costs nothing.
+pub fn select(
+    app: &App,
+    plan: &Plan,
+    skip: usize,
+    take: usize,
+    count: bool,
+    keep: impl Fn(&StoredRecord) -> bool,
+) -> (Vec<u64>, usize) {
     let mut page = Vec::with_capacity(take.min(app.records().len()));
     if let Some(scan) = plan.id_scan() {
         if !non_empty(scan.from, scan.to) {
@@ -1003,7 +1020,7 @@ pub fn select(app: &App, plan: &Plan, skip: usize, take: usize, count: bool) -> 
         };
         let mut seen = 0;
         for r in records {
-            if !plan.matches(&**r) {
+            if !plan.matches(&**r) || !keep(r) {
                 continue;
             }
             if seen >= skip && page.len() < take {
@@ -1019,7 +1036,7 @@ pub fn select(app: &App, plan: &Plan, skip: usize, take: usize, count: bool) -> 
     let mut hits: Vec<(Vec<query::Key>, u64)> = app
         .records()
         .values()
-        .filter(|r| plan.matches(&***r))
+        .filter(|r| plan.matches(&***r) && keep(r))
         .map(|r| (plan.sort_key(&**r), r.id))
         .collect();
     hits.sort_by(|a, b| plan.compare((&a.0, a.1), (&b.0, b.1)));
@@ -1046,8 +1063,14 @@ pub fn get_records(ctx: &mut Ctx, params: &Value) -> Result<Output> {
     let total = matches!(params.get("totalCount"), Some(Value::Bool(true)))
         || super::str_param(params, "totalCount") == Some("true");
     let hidden = super::permissions::hidden_fields(ctx, app_id);
+    let acl = super::permissions::record_acl(ctx, app_id);
     let app = &ctx.db.apps[&app_id];
-    let (ids, count) = select(app, &plan, offset, limit, total);
+    let (ids, count) = match &acl {
+        None => select(app, &plan, offset, limit, total, |_| true),
+        Some(acl) => select(app, &plan, offset, limit, total, |r| {
+            acl.rights(app, r).view
+        }),
+    };
     let selection = Selection::new(app, fields_param(params).as_deref()).without(app, &hidden);
     #[derive(Serialize)]
     struct Body<'a> {
