@@ -176,6 +176,21 @@ mod views {
         ))
         .await;
         assert_eq!(keys, ["views.V.filterCond"]);
+        let (_, keys) = refused(one(
+            ViewInput::new(ViewType::List, 0u64).filter_cond(r#"Amount > 1 and Nope = "x""#)
+        ))
+        .await;
+        assert_eq!(keys, ["views.V.filterCond"], "a field the form lacks");
+        client
+            .settings()
+            .update_views(
+                1u64,
+                one(ViewInput::new(ViewType::List, 0u64)
+                    .filter_cond(r#"Item in ("pen") and $id > 10"#)),
+            )
+            .send()
+            .await
+            .expect("table fields and $id may be named");
         let (_, keys) = refused(one(ViewInput::new(ViewType::List, 0u64).sort("Nope asc"))).await;
         assert_eq!(keys, ["views.V.sort"]);
         let (_, keys) = refused(one(ViewInput::new(ViewType::List, 0u64).fields(["Nope"]))).await;
@@ -203,8 +218,8 @@ mod views {
             .unwrap();
         assert_eq!(
             after.revision.get(),
-            1,
-            "nothing refused changed the settings"
+            2,
+            "nothing refused changed the settings (the one accepted view did)"
         );
     }
 

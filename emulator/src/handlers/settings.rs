@@ -48,8 +48,9 @@ fn known_field(settings: &Settings, code: &str, at: &str) -> Result<()> {
 }
 
 /// A filter condition as kintone keeps it: checked against the query language (a condition
-/// only: no `order by`, `limit` or `offset`), and its date-and-time literals in UTC.
-fn filter_cond(text: &str, at: &str) -> Result<String> {
+/// only: no `order by`, `limit` or `offset`) and the pre-live form (every field it names, table
+/// fields included, or `$id`/`$revision`), and its date-and-time literals in UTC.
+fn filter_cond(settings: &Settings, text: &str, at: &str) -> Result<String> {
     let invalid = |why: String| KintoneError::invalid(at, why);
     let parsed = crate::query::parse(text).map_err(|e| invalid(e.message_en))?;
     if !parsed.order.is_empty() || parsed.limit.is_some() || parsed.offset.is_some() {
@@ -57,7 +58,33 @@ fn filter_cond(text: &str, at: &str) -> Result<String> {
             "A filter condition takes no order by, limit or offset.".into(),
         ));
     }
+    let mut named = Vec::new();
+    if let Some(filter) = &parsed.filter {
+        fields_named(filter, &mut named);
+    }
+    for code in named {
+        let inner = settings.properties.values().any(|p| {
+            p.get("fields")
+                .and_then(Value::as_object)
+                .is_some_and(|f| f.contains_key(code))
+        });
+        if !code.starts_with('$') && field_type(settings, code).is_none() && !inner {
+            return Err(invalid(format!("The field {code} does not exist.")));
+        }
+    }
     Ok(utc_literals(text))
+}
+
+/// The field codes a condition names.
+fn fields_named<'e>(expr: &'e crate::query::Expr, out: &mut Vec<&'e str>) {
+    use crate::query::Expr;
+    match expr {
+        Expr::And(all) | Expr::Or(all) => all.iter().for_each(|e| fields_named(e, out)),
+        Expr::Compare { field, .. }
+        | Expr::In { field, .. }
+        | Expr::Like { field, .. }
+        | Expr::Empty { field, .. } => out.push(field),
+    }
 }
 
 /// `text` with each quoted date and time (one with a `T`) rewritten in UTC, as kintone
@@ -174,6 +201,7 @@ fn view_of(settings: &Settings, key: &str, given: &Value) -> Result<(String, Val
         "name": name,
         "index": index.to_string(),
         "filterCond": filter_cond(
+            settings,
             given.get("filterCond").and_then(Value::as_str).unwrap_or_default(),
             &format!("{at}.filterCond"),
         )?,
@@ -831,6 +859,7 @@ pub fn update_process(ctx: &mut Ctx, params: &Value) -> Result<Value> {
                     "from": text("from")?,
                     "to": text("to")?,
                     "filterCond": filter_cond(
+                        settings,
                         a.get("filterCond").and_then(Value::as_str).unwrap_or_default(),
                         &format!("{at}.filterCond"),
                     )?,
@@ -1240,7 +1269,7 @@ pub fn update_actions(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             }
         };
         let filter = match given.get("filterCond").and_then(Value::as_str) {
-            Some(f) => filter_cond(f, &format!("{at}.filterCond"))?,
+            Some(f) => filter_cond(settings, f, &format!("{at}.filterCond"))?,
             None => kept
                 .and_then(|k| k.get("filterCond"))
                 .and_then(Value::as_str)
@@ -1510,6 +1539,7 @@ fn report_of(settings: &Settings, key: &str, given: &Value) -> Result<(String, V
         "groups": groups,
         "aggregations": aggregations,
         "filterCond": filter_cond(
+            settings,
             given.get("filterCond").and_then(Value::as_str).unwrap_or_default(),
             &format!("{at}.filterCond"),
         )?,
