@@ -254,3 +254,124 @@ fn preview_twins_carry_kintones_own_id_of_the_preview_operation() {
     }
     assert!(twins >= 20, "only {twins} preview twins found");
 }
+
+/// The keys an OpenAPI 3.0 Schema Object may hold, besides extensions.
+const SCHEMA_KEYWORDS: &[&str] = &[
+    "$ref",
+    "title",
+    "description",
+    "type",
+    "format",
+    "enum",
+    "default",
+    "example",
+    "nullable",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+    "externalDocs",
+    "xml",
+    "discriminator",
+    "properties",
+    "required",
+    "additionalProperties",
+    "minProperties",
+    "maxProperties",
+    "items",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "allOf",
+    "oneOf",
+    "anyOf",
+    "not",
+];
+
+fn check_schema(schema: &serde_yaml::Value, at: &str, bad: &mut Vec<String>) {
+    let Some(map) = schema.as_mapping() else {
+        return;
+    };
+    for (key, child) in map {
+        let key = key.as_str().unwrap_or_default();
+        if !key.starts_with("x-") && !SCHEMA_KEYWORDS.contains(&key) {
+            bad.push(format!("{at}: {key:?}"));
+        }
+        match key {
+            "properties" => {
+                for (name, property) in child.as_mapping().into_iter().flatten() {
+                    let name = name.as_str().unwrap_or_default();
+                    check_schema(property, &format!("{at}/properties/{name}"), bad);
+                }
+            }
+            "items" | "additionalProperties" | "not" => {
+                check_schema(child, &format!("{at}/{key}"), bad)
+            }
+            "allOf" | "oneOf" | "anyOf" => {
+                for (i, part) in child.as_sequence().into_iter().flatten().enumerate() {
+                    check_schema(part, &format!("{at}/{key}/{i}"), bad);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn find_schemas(value: &serde_yaml::Value, at: &str, bad: &mut Vec<String>) {
+    match value {
+        serde_yaml::Value::Mapping(map) => {
+            for (key, child) in map {
+                let key = key.as_str().unwrap_or_default();
+                let here = format!("{at}/{key}");
+                match key {
+                    "schema" => check_schema(child, &here, bad),
+                    // Example data is not described by the spec's keywords.
+                    "example" | "examples" => {}
+                    _ => find_schemas(child, &here, bad),
+                }
+            }
+        }
+        serde_yaml::Value::Sequence(items) => {
+            for (i, item) in items.iter().enumerate() {
+                find_schemas(item, &format!("{at}[{i}]"), bad);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every key of every schema is an OpenAPI keyword or an extension. A YAML flow mapping whose
+/// unquoted description holds a comma turns the rest of the sentence into a key of its own,
+/// which tools read as an unknown keyword; this finds it before the validators do.
+#[test]
+fn schemas_hold_only_openapi_keywords_and_extensions() {
+    let doc = bundle();
+    let mut bad = Vec::new();
+    for (name, schema) in doc["components"]["schemas"]
+        .as_mapping()
+        .into_iter()
+        .flatten()
+    {
+        let name = name.as_str().unwrap_or_default();
+        check_schema(schema, &format!("#/components/schemas/{name}"), &mut bad);
+    }
+    find_schemas(&doc["paths"], "#/paths", &mut bad);
+    for part in ["parameters", "responses", "headers", "requestBodies"] {
+        find_schemas(
+            &doc["components"][part],
+            &format!("#/components/{part}"),
+            &mut bad,
+        );
+    }
+    assert!(
+        bad.is_empty(),
+        "keys that are not schema keywords: {bad:#?}"
+    );
+}

@@ -6047,7 +6047,7 @@ impl LayoutSubtable {
 pub struct LegacyFormElement {
     /// The type of a legacy form element; `LABEL`, `SPACER` and `HR` are not fields.
     pub r#type: LegacyFormElementType,
-    /// The field code; labels
+    /// The field code; labels, spaces and borders have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The field's name, or a label's text (HTML).
