@@ -1052,6 +1052,10 @@ impl<'a> Lowerer<'a> {
                 ReferenceOr::Reference { reference } => self.reference_type(reference)?,
                 ReferenceOr::Item(_) => self.named_type(&inline_name()?, schema, &origin)?,
             },
+            // The same with `type: object` beside it, which tools ask for next to `nullable`.
+            SchemaKind::Any(_) if typed_sole_reference(schema).is_some() => {
+                self.reference_type(typed_sole_reference(schema).unwrap_or_default())?
+            }
             SchemaKind::Type(Type::String(s)) if !s.enumeration.is_empty() => {
                 self.named_type(&inline_name()?, schema, &origin)?
             }
@@ -1569,6 +1573,23 @@ fn variant_names(
         }
     }
     Ok(names)
+}
+
+/// `type: object` with `allOf: [$ref X]` and nothing else of its own: X.
+fn typed_sole_reference(schema: &Schema) -> Option<&str> {
+    let SchemaKind::Any(a) = &schema.schema_kind else {
+        return None;
+    };
+    if a.typ.as_deref() != Some("object")
+        || !a.properties.is_empty()
+        || a.additional_properties.is_some()
+    {
+        return None;
+    }
+    match a.all_of.as_slice() {
+        [ReferenceOr::Reference { reference }] => Some(reference),
+        _ => None,
+    }
 }
 
 /// `anyOf: [$ref X, {type: integer, …}]`: X, which kintone also takes as a JSON number in a
