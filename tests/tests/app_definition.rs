@@ -153,10 +153,22 @@ async fn a_failed_write_reverts_the_pre_live_settings_so_the_app_is_as_it_was() 
     match &err {
         DefinitionError::Apply {
             setting: Setting::Reports,
+            written,
             reverted: true,
             source: kintone_api::Error::Api(api),
             ..
-        } => assert_eq!(api.code, "CB_VA01"),
+        } => {
+            assert_eq!(api.code, "CB_VA01");
+            assert_eq!(
+                written,
+                &[
+                    Setting::Fields,
+                    Setting::Layout,
+                    Setting::General,
+                    Setting::Views
+                ]
+            );
+        }
         other => panic!("expected a refused graph, reverted: {other:?}"),
     }
     let preview = AppDefinition::read_preview(&client, 1u64).await.unwrap();

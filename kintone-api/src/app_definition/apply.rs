@@ -147,9 +147,7 @@ impl ApplyDefinition<'_> {
             written: Vec::new(),
         };
         if let Err((setting, source)) = writer.write_all(self.definition, &current).await {
-            return Err(self
-                .failed(writer.written.is_empty(), setting, source)
-                .await);
+            return Err(self.failed(writer.written, setting, source).await);
         }
         let written = writer.written;
         if !self.deploy {
@@ -174,11 +172,11 @@ impl ApplyDefinition<'_> {
 
     async fn failed(
         &self,
-        nothing_written: bool,
+        written: Vec<Setting>,
         setting: Setting,
         source: Error,
     ) -> DefinitionError {
-        let reverted = !nothing_written
+        let reverted = !written.is_empty()
             && self.revert_on_failure
             && self
                 .client
@@ -191,6 +189,7 @@ impl ApplyDefinition<'_> {
         DefinitionError::Apply {
             app: self.app,
             setting,
+            written,
             reverted,
             source,
         }

@@ -320,15 +320,18 @@ pub enum DefinitionError {
         /// What is wrong with it.
         reason: String,
     },
-    /// Writing a setting to the target app's pre-live settings failed. When `reverted` is
-    /// true, the pre-live settings were discarded again, so the app is as its live settings
-    /// say; otherwise the pre-live settings may hold part of the definition.
+    /// Writing a setting to the target app's pre-live settings failed. `written` says what
+    /// had been written before; when `reverted` is true, the pre-live settings were discarded
+    /// again, so the app is as its live settings say. With nothing written, the app is as it
+    /// was.
     #[error("writing the {setting} of app {app} failed{}: {source}", if *.reverted { " (its pre-live settings were reverted)" } else { "" })]
     Apply {
         /// The target app.
         app: AppId,
         /// The setting being written.
         setting: Setting,
+        /// The settings written before this one, in order.
+        written: Vec<Setting>,
         /// Whether the pre-live settings were discarded after the failure.
         reverted: bool,
         /// What kintone or the transport answered.
