@@ -18,6 +18,10 @@
 //! action targets) are kept as they are; [`AppDefinition::map_app_ids`] rewrites them for the
 //! domain a definition is applied to.
 
+// A failed read or apply ends the job once, so the error's size costs nothing worth boxing
+// kintone's error for, and unboxed it can be matched in place (`source: Error::Api(..)`).
+#![allow(clippy::result_large_err)]
+
 mod apply;
 mod diff;
 mod files;
