@@ -1,5 +1,5 @@
 //! Who belongs to which department and group, and the one rule for whether an entity entry
-//! (of an app, record or field permission) names a user.
+//! (of an app, record or field permission, or of a space's members) names a user.
 //!
 //! Memberships are seeded and never change while the emulator runs, so each user's
 //! departments are resolved once at start, those above them included: deciding an entry costs

@@ -75,10 +75,10 @@
 //!
 //! Spaces: any user may create spaces, read the space statistics, add and delete guest users and
 //! manage plug-ins (kintone: administrators only); the user `Administrator` may do everything in
-//! every space, others what their user membership allows (group and department members are
-//! stored and listed, but do not grant access). Space templates are not modelled: any template
-//! id creates an empty space. Cover images are not modelled. Apps outside guest spaces answer
-//! under any guest path too (kintone: `CB_NO02`). Plug-ins are read from an uploaded JSON
+//! every space, others what their membership allows (as a user, or through a group or
+//! department they belong to, by the rule of permission entries). Space templates are not
+//! modelled: any template id creates an empty space. Cover images are not modelled. Apps
+//! outside guest spaces answer under any guest path too (kintone: `CB_NO02`). Plug-ins are read from an uploaded JSON
 //! manifest rather than a signed zip (see `PluginSeed`), and are never Marketplace plug-ins.
 //! The API schema (`apis/{id}.json`) is built from the spec, with tagged unions (record values)
 //! as plain objects.
