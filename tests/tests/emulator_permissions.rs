@@ -728,9 +728,17 @@ async fn record_permissions_hide_records_from_reads_and_refuse_writes() {
 /// the group `leads`; `tanaka` in `sales` and `leads`, `suzuki` in `sales-east`, `sato` in
 /// neither. Answers the emulator, `Administrator`, `tanaka`, `suzuki`, `sato` and the token.
 async fn emulator_with_memberships() -> (kintone_emulator::Emulator, [Client; 4], Client) {
+    emulator_with_memberships_and(|b| b).await
+}
+
+/// [`emulator_with_memberships`] with more seeds of the test's own.
+async fn emulator_with_memberships_and(
+    configure: impl FnOnce(kintone_emulator::EmulatorBuilder) -> kintone_emulator::EmulatorBuilder,
+) -> (kintone_emulator::Emulator, [Client; 4], Client) {
     use kintone_emulator::UserSeed;
     let (emulator, token) = emulator_with(|b| {
-        b.user(ADMIN, "admin")
+        configure(b)
+            .user(ADMIN, "admin")
             // The child first: a parent may be seeded after the departments below it.
             .organization_in("sales-east", "Sales East", "sales")
             .organization_in("sales", "Sales", "corp")
@@ -1055,5 +1063,76 @@ async fn memberships_naming_unknown_departments_or_groups_refuse_to_start() {
     for builder in lost {
         let err = builder.start().await.unwrap_err();
         assert!(matches!(err, StartError::Setting(_)), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn a_field_entity_holding_departments_or_groups_names_their_members() {
+    use kintone_emulator::{AppSeed, FieldSeed, FieldType};
+    let teams = AppSeed::new(2, "Teams")
+        .field(FieldSeed::new("Title", FieldType::SingleLineText))
+        .field(FieldSeed::new("Team", FieldType::OrganizationSelect))
+        .field(FieldSeed::new("Crew", FieldType::GroupSelect));
+    let (_emulator, [admin, tanaka, suzuki, sato], _token) =
+        emulator_with_memberships_and(|b| b.app(teams)).await;
+    admin
+        .records()
+        .add_records(
+            2u64,
+            [
+                record(
+                    "sales",
+                    &[(
+                        "Team",
+                        FieldInput::organization_select([EntityCode::new("sales")]),
+                    )],
+                ),
+                record(
+                    "leads",
+                    &[("Crew", FieldInput::group_select([EntityCode::new("leads")]))],
+                ),
+                record("nobody's", &[]),
+            ],
+        )
+        .send()
+        .await
+        .unwrap();
+    let field = |code: &str| SettingsEntity::new(SettingsEntityType::FieldEntity).code(code);
+    let seen_by = async |client: &Client| {
+        let page = client
+            .records()
+            .get_records(2u64)
+            .query("order by $id asc")
+            .send()
+            .await
+            .unwrap();
+        titles(&page.records)
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    for (include_subs, suzuki_sees) in [(true, vec!["sales"]), (false, vec![])] {
+        admin
+            .permissions()
+            .update_record_permissions(
+                2u64,
+                [RecordRight::new([
+                    RecordRightEntity::new(field("Team"))
+                        .include_subs(include_subs)
+                        .viewable(true),
+                    RecordRightEntity::new(field("Crew")).viewable(true),
+                    RecordRightEntity::new(user(ADMIN)).viewable(true),
+                ])],
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(seen_by(&tanaka).await, ["sales", "leads"]);
+        assert_eq!(
+            seen_by(&suzuki).await,
+            suzuki_sees,
+            "includeSubs {include_subs}"
+        );
+        assert!(seen_by(&sato).await.is_empty());
     }
 }
