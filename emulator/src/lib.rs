@@ -65,15 +65,20 @@
 //! `Created_by`, `Created_datetime`, `Updated_by`, `Updated_datetime` (and `Status`, `Assignee`
 //! with a process); records written with an API token are written as `Administrator`. Users are
 //! restricted by the live app, record and field permissions (record permissions hide records
-//! from reads and cursors and refuse writes with `CB_NO02`); group and department entries
-//! other than `everyone` apply to no one, as the emulator knows no memberships.
+//! from reads and cursors and refuse writes with `CB_NO02`). Memberships are seeded
+//! (`UserSeed::organization`, `UserSeed::group`, departments below others with
+//! `EmulatorBuilder::organization_in`) and fixed while the emulator runs: group and department
+//! entries name their members, a department entry with `includeSubs` the members of the
+//! departments below it too, and `everyone` every user. Process assignees and executable users
+//! and notifications are stored and read back but decide nothing (no action is refused for who
+//! runs it, no notification is sent).
 //!
 //! Spaces: any user may create spaces, read the space statistics, add and delete guest users and
 //! manage plug-ins (kintone: administrators only); the user `Administrator` may do everything in
-//! every space, others what their user membership allows (group and department members are
-//! stored and listed, but do not grant access). Space templates are not modelled: any template
-//! id creates an empty space. Cover images are not modelled. Apps outside guest spaces answer
-//! under any guest path too (kintone: `CB_NO02`). Plug-ins are read from an uploaded JSON
+//! every space, others what their membership allows (as a user, or through a group or
+//! department they belong to, by the rule of permission entries). Space templates are not
+//! modelled: any template id creates an empty space. Cover images are not modelled. Apps
+//! outside guest spaces answer under any guest path too (kintone: `CB_NO02`). Plug-ins are read from an uploaded JSON
 //! manifest rather than a signed zip (see `PluginSeed`), and are never Marketplace plug-ins.
 //! The API schema (`apis/{id}.json`) is built from the spec, with tagged unions (record values)
 //! as plain objects.
@@ -89,6 +94,7 @@
 mod app_settings;
 mod clock;
 mod decimal;
+mod directory;
 mod error;
 mod formula;
 mod handlers;
@@ -128,7 +134,7 @@ pub fn api_ids() -> Vec<String> {
 }
 pub use store::{
     ActionSeed, AppSeed, EntitySeed, FieldSeed, FieldType, LinkProtocol, LookupSeed, OAuthSeed,
-    Permissions, ProcessSeed, Seed, TokenSeed, UserSeed,
+    OrganizationSeed, Permissions, ProcessSeed, Seed, TokenSeed, UserSeed,
 };
 
 use server::Shared;
@@ -173,16 +179,34 @@ impl EmulatorBuilder {
         self
     }
 
-    /// An organization that organization selections may name.
+    /// A department (organization) at the top of the tree, which organization selections and
+    /// permission entries may name.
     pub fn organization(mut self, code: impl Into<String>, name: impl Into<String>) -> Self {
-        self.seed.organizations.push(EntitySeed {
+        self.seed.organizations.push(OrganizationSeed {
             code: code.into(),
             name: name.into(),
+            parent: None,
         });
         self
     }
 
-    /// A group that group selections may name.
+    /// A department directly below the department `parent` (seeded too, before or after it):
+    /// an entry naming `parent` with `includeSubs` names this department's members too.
+    pub fn organization_in(
+        mut self,
+        code: impl Into<String>,
+        name: impl Into<String>,
+        parent: impl Into<String>,
+    ) -> Self {
+        self.seed.organizations.push(OrganizationSeed {
+            code: code.into(),
+            name: name.into(),
+            parent: Some(parent.into()),
+        });
+        self
+    }
+
+    /// A group that group selections and permission entries may name.
     pub fn group(mut self, code: impl Into<String>, name: impl Into<String>) -> Self {
         self.seed.groups.push(EntitySeed {
             code: code.into(),
@@ -321,6 +345,12 @@ impl EmulatorBuilder {
             .as_deref()
             .map(|z| parse_zone(z).ok_or_else(|| StartError::Setting(format!("time zone {z:?}"))))
             .transpose()?;
+        db.directory = directory::Directory::new(
+            &self.seed.users,
+            &self.seed.organizations,
+            &self.seed.groups,
+        )
+        .map_err(StartError::Setting)?;
         for user in self.seed.users {
             if let Some(z) = &user.time_zone {
                 let zone = parse_zone(z).ok_or_else(|| {

@@ -363,6 +363,13 @@ pub struct UserSeed {
     /// left out. Date functions in queries (`TODAY()`, `THIS_MONTH()`, …) follow it.
     #[serde(default)]
     pub time_zone: Option<String>,
+    /// The codes of the departments (organizations) the user belongs to; entries naming a
+    /// department with `includeSubs` also name the members of the departments below it.
+    #[serde(default)]
+    pub organizations: Vec<String>,
+    /// The codes of the groups the user belongs to (besides `everyone`, which holds every user).
+    #[serde(default)]
+    pub groups: Vec<String>,
 }
 
 impl UserSeed {
@@ -373,6 +380,8 @@ impl UserSeed {
             login,
             password: password.into(),
             time_zone: None,
+            organizations: Vec::new(),
+            groups: Vec::new(),
         }
     }
 
@@ -386,14 +395,37 @@ impl UserSeed {
         self.time_zone = Some(offset.into());
         self
     }
+
+    /// Makes the user a member of a seeded department (organization).
+    pub fn organization(mut self, code: impl Into<String>) -> Self {
+        self.organizations.push(code.into());
+        self
+    }
+
+    /// Makes the user a member of a seeded group.
+    pub fn group(mut self, code: impl Into<String>) -> Self {
+        self.groups.push(code.into());
+        self
+    }
 }
 
-/// An organization or a group that user-selection fields may name.
+/// A group that group selections and permission entries may name.
 #[derive(Debug, Clone, Deserialize)]
 pub struct EntitySeed {
     pub code: String,
     #[serde(default)]
     pub name: String,
+}
+
+/// A department (organization), below another one when it has a `parent`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct OrganizationSeed {
+    pub code: String,
+    #[serde(default)]
+    pub name: String,
+    /// The code of the department directly above it.
+    #[serde(default)]
+    pub parent: Option<String>,
 }
 
 /// An OAuth access token: it acts as `login` within its `scopes`.
@@ -415,7 +447,7 @@ pub struct Seed {
     #[serde(default)]
     pub users: Vec<UserSeed>,
     #[serde(default)]
-    pub organizations: Vec<EntitySeed>,
+    pub organizations: Vec<OrganizationSeed>,
     #[serde(default)]
     pub groups: Vec<EntitySeed>,
     #[serde(default)]
@@ -742,6 +774,8 @@ pub struct Db {
     /// Organization and group codes, with their names.
     pub organizations: HashMap<String, String>,
     pub groups: HashMap<String, String>,
+    /// Who belongs to which department and group.
+    pub directory: crate::directory::Directory,
     /// The time zones of users who have one.
     pub zones: HashMap<String, time::UtcOffset>,
     /// The domain's time zone (UTC when `None`), for API tokens and users without one.

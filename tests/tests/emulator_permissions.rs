@@ -723,3 +723,416 @@ async fn record_permissions_hide_records_from_reads_and_refuse_writes() {
         Some("edited with a token")
     );
 }
+
+/// The emulator of [`emulator_and_users`] with departments `corp` > `sales` > `sales-east` and
+/// the group `leads`; `tanaka` in `sales` and `leads`, `suzuki` in `sales-east`, `sato` in
+/// neither. Answers the emulator, `Administrator`, `tanaka`, `suzuki`, `sato` and the token.
+async fn emulator_with_memberships() -> (kintone_emulator::Emulator, [Client; 4], Client) {
+    emulator_with_memberships_and(|b| b).await
+}
+
+/// [`emulator_with_memberships`] with more seeds of the test's own.
+async fn emulator_with_memberships_and(
+    configure: impl FnOnce(kintone_emulator::EmulatorBuilder) -> kintone_emulator::EmulatorBuilder,
+) -> (kintone_emulator::Emulator, [Client; 4], Client) {
+    use kintone_emulator::UserSeed;
+    let (emulator, token) = emulator_with(|b| {
+        configure(b)
+            .user(ADMIN, "admin")
+            // The child first: a parent may be seeded after the departments below it.
+            .organization_in("sales-east", "Sales East", "sales")
+            .organization_in("sales", "Sales", "corp")
+            .organization("corp", "Corp")
+            .group("leads", "Leads")
+            .user_seed(
+                UserSeed::new("tanaka", "pw")
+                    .organization("sales")
+                    .group("leads"),
+            )
+            .user_seed(UserSeed::new("suzuki", "pw").organization("sales-east"))
+    })
+    .await;
+    let signed_in = |login: &str, password: &str| {
+        Client::builder(emulator.base_url())
+            .password(login, password)
+            .build()
+            .unwrap()
+    };
+    let users = [
+        signed_in(ADMIN, "admin"),
+        signed_in("tanaka", "pw"),
+        signed_in("suzuki", "pw"),
+        signed_in("sato", "pw"),
+    ];
+    (emulator, users, token)
+}
+
+fn department(code: &str) -> SettingsEntity {
+    SettingsEntity::new(SettingsEntityType::Organization).code(code)
+}
+
+fn group(code: &str) -> SettingsEntity {
+    SettingsEntity::new(SettingsEntityType::Group).code(code)
+}
+
+/// Whether `client` may read app 1's records: `Ok` or the refusal's status and code.
+async fn may_view(client: &Client) -> Result<(), (Option<u16>, Option<String>)> {
+    match client.records().get_records(1u64).send().await {
+        Ok(_) => Ok(()),
+        Err(e) => Err((e.status().map(|s| s.as_u16()), e.code().map(str::to_string))),
+    }
+}
+
+#[tokio::test]
+async fn a_department_entry_names_child_departments_members_only_with_include_subs() {
+    let (_emulator, [admin, tanaka, suzuki, sato], token) = emulator_with_memberships().await;
+    token
+        .records()
+        .add_record(1u64)
+        .record(record("one", &[]))
+        .send()
+        .await
+        .unwrap();
+    let refused = Err((Some(403), Some("CB_NO02".to_string())));
+    for (include_subs, suzuki_may) in [(true, Ok(())), (false, refused.clone())] {
+        admin
+            .permissions()
+            .update_app_permissions(
+                1u64,
+                [
+                    creator_manages(),
+                    AppRight::new(department("sales"))
+                        .include_subs(include_subs)
+                        .record_viewable(true),
+                ],
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(may_view(&tanaka).await, Ok(()), "a direct member");
+        assert_eq!(
+            may_view(&suzuki).await,
+            suzuki_may,
+            "a member of the department below, includeSubs {include_subs}"
+        );
+        assert_eq!(may_view(&sato).await, refused, "not a member");
+    }
+
+    // `includeSubs` reaches every level below, not only the next one.
+    admin
+        .permissions()
+        .update_app_permissions(
+            1u64,
+            [
+                creator_manages(),
+                AppRight::new(department("corp"))
+                    .include_subs(true)
+                    .record_viewable(true),
+            ],
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(may_view(&suzuki).await, Ok(()));
+    assert_eq!(may_view(&tanaka).await, Ok(()));
+    assert_eq!(may_view(&sato).await, refused);
+}
+
+#[tokio::test]
+async fn a_group_entry_names_the_groups_members_only() {
+    let (_emulator, [admin, tanaka, suzuki, sato], _token) = emulator_with_memberships().await;
+    admin
+        .permissions()
+        .update_app_permissions(
+            1u64,
+            [
+                creator_manages(),
+                AppRight::new(group("leads"))
+                    .record_viewable(true)
+                    .record_addable(true),
+            ],
+        )
+        .send()
+        .await
+        .unwrap();
+    tanaka
+        .records()
+        .add_record(1u64)
+        .record(record("by a lead", &[]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(may_view(&tanaka).await, Ok(()));
+    let refused = Err((Some(403), Some("CB_NO02".to_string())));
+    assert_eq!(may_view(&suzuki).await, refused);
+    assert_eq!(may_view(&sato).await, refused);
+    let not_added = suzuki
+        .records()
+        .add_record(1u64)
+        .record(record("not a lead", &[]))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&not_added), (Some(403), Some("CB_NO02")));
+}
+
+#[tokio::test]
+async fn a_field_permission_naming_a_department_hides_the_field_from_non_members() {
+    let (_emulator, [admin, tanaka, suzuki, sato], token) = emulator_with_memberships().await;
+    let added = token
+        .records()
+        .add_record(1u64)
+        .record(record(
+            "open",
+            &[("Code", FieldInput::single_line_text("C-1"))],
+        ))
+        .send()
+        .await
+        .unwrap();
+    admin
+        .permissions()
+        .update_field_permissions(
+            1u64,
+            [FieldRight::new(
+                "Code",
+                [
+                    FieldRightEntity::new(FieldAccessibility::Write, department("sales")),
+                    FieldRightEntity::new(FieldAccessibility::Read, department("corp"))
+                        .include_subs(true),
+                ],
+            )],
+        )
+        .send()
+        .await
+        .unwrap();
+    let code_seen_by = async |client: &Client| {
+        let got = client
+            .records()
+            .get_record(1u64, added.id)
+            .send()
+            .await
+            .unwrap();
+        got.record.contains_key("Code")
+    };
+    assert!(code_seen_by(&tanaka).await);
+    assert!(
+        code_seen_by(&suzuki).await,
+        "read-only through corp's entry"
+    );
+    assert!(!code_seen_by(&sato).await, "no entry names sato");
+    tanaka
+        .records()
+        .update_record(1u64)
+        .id(added.id)
+        .record(record(
+            "open",
+            &[("Code", FieldInput::single_line_text("C-2"))],
+        ))
+        .send()
+        .await
+        .unwrap();
+    let read_only = suzuki
+        .records()
+        .update_record(1u64)
+        .id(added.id)
+        .record(record(
+            "open",
+            &[("Code", FieldInput::single_line_text("C-3"))],
+        ))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&read_only), (Some(403), Some("CB_NO02")));
+
+    let field_by = async |client: &Client| {
+        let rights = client
+            .records()
+            .evaluate_records_acl(1u64, [added.id])
+            .send()
+            .await
+            .unwrap()
+            .into_body()
+            .rights;
+        let code = &rights[0].fields["Code"];
+        (code.viewable, code.editable)
+    };
+    assert_eq!(field_by(&tanaka).await, (true, true));
+    assert_eq!(field_by(&suzuki).await, (true, false));
+    assert_eq!(field_by(&sato).await, (false, false));
+}
+
+#[tokio::test]
+async fn evaluate_and_record_permissions_resolve_departments_and_groups() {
+    let (_emulator, [admin, tanaka, suzuki, sato], token) = emulator_with_memberships().await;
+    let added = token
+        .records()
+        .add_records(1u64, [record("one", &[]), record("two", &[])])
+        .send()
+        .await
+        .unwrap();
+    let rights_of = async |client: &Client| {
+        let rights = client
+            .records()
+            .evaluate_records_acl(1u64, added.ids.clone())
+            .send()
+            .await
+            .unwrap()
+            .into_body()
+            .rights;
+        let r = &rights[0].record;
+        (r.viewable, r.editable, r.deletable)
+    };
+    let seen_by = async |client: &Client| {
+        let page = client.records().get_records(1u64).send().await.unwrap();
+        page.records.len()
+    };
+    for include_subs in [true, false] {
+        admin
+            .permissions()
+            .update_record_permissions(
+                1u64,
+                [RecordRight::new([
+                    RecordRightEntity::new(department("sales"))
+                        .include_subs(include_subs)
+                        .viewable(true)
+                        .editable(true),
+                    // After the department's entry, so tanaka gets the department's rights.
+                    RecordRightEntity::new(group("leads"))
+                        .viewable(true)
+                        .editable(true)
+                        .deletable(true),
+                    RecordRightEntity::new(user(ADMIN))
+                        .viewable(true)
+                        .editable(true)
+                        .deletable(true),
+                ])],
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(rights_of(&tanaka).await, (true, true, false));
+        assert_eq!(seen_by(&tanaka).await, 2);
+        let suzuki_rights = if include_subs {
+            (true, true, false)
+        } else {
+            (false, false, false)
+        };
+        assert_eq!(
+            rights_of(&suzuki).await,
+            suzuki_rights,
+            "includeSubs {include_subs}"
+        );
+        assert_eq!(seen_by(&suzuki).await, if include_subs { 2 } else { 0 });
+        assert_eq!(rights_of(&sato).await, (false, false, false));
+        assert_eq!(seen_by(&sato).await, 0);
+    }
+
+    // With the group first, tanaka gets the group's rights: the first entry naming him decides.
+    admin
+        .permissions()
+        .update_record_permissions(
+            1u64,
+            [RecordRight::new([
+                RecordRightEntity::new(group("leads"))
+                    .viewable(true)
+                    .editable(true)
+                    .deletable(true),
+                RecordRightEntity::new(department("sales")).viewable(true),
+            ])],
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rights_of(&tanaka).await, (true, true, true));
+    tanaka
+        .records()
+        .delete_records(1u64, [added.ids[1]])
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn memberships_naming_unknown_departments_or_groups_refuse_to_start() {
+    use kintone_emulator::{Emulator, StartError, UserSeed};
+    let lost = [
+        Emulator::builder().user_seed(UserSeed::new("a", "pw").organization("nowhere")),
+        Emulator::builder().user_seed(UserSeed::new("a", "pw").group("nobody")),
+        Emulator::builder().organization_in("x", "X", "missing"),
+    ];
+    for builder in lost {
+        let err = builder.start().await.unwrap_err();
+        assert!(matches!(err, StartError::Setting(_)), "{err}");
+    }
+}
+
+#[tokio::test]
+async fn a_field_entity_holding_departments_or_groups_names_their_members() {
+    use kintone_emulator::{AppSeed, FieldSeed, FieldType};
+    let teams = AppSeed::new(2, "Teams")
+        .field(FieldSeed::new("Title", FieldType::SingleLineText))
+        .field(FieldSeed::new("Team", FieldType::OrganizationSelect))
+        .field(FieldSeed::new("Crew", FieldType::GroupSelect));
+    let (_emulator, [admin, tanaka, suzuki, sato], _token) =
+        emulator_with_memberships_and(|b| b.app(teams)).await;
+    admin
+        .records()
+        .add_records(
+            2u64,
+            [
+                record(
+                    "sales",
+                    &[(
+                        "Team",
+                        FieldInput::organization_select([EntityCode::new("sales")]),
+                    )],
+                ),
+                record(
+                    "leads",
+                    &[("Crew", FieldInput::group_select([EntityCode::new("leads")]))],
+                ),
+                record("nobody's", &[]),
+            ],
+        )
+        .send()
+        .await
+        .unwrap();
+    let field = |code: &str| SettingsEntity::new(SettingsEntityType::FieldEntity).code(code);
+    let seen_by = async |client: &Client| {
+        let page = client
+            .records()
+            .get_records(2u64)
+            .query("order by $id asc")
+            .send()
+            .await
+            .unwrap();
+        titles(&page.records)
+            .into_iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    for (include_subs, suzuki_sees) in [(true, vec!["sales"]), (false, vec![])] {
+        admin
+            .permissions()
+            .update_record_permissions(
+                2u64,
+                [RecordRight::new([
+                    RecordRightEntity::new(field("Team"))
+                        .include_subs(include_subs)
+                        .viewable(true),
+                    RecordRightEntity::new(field("Crew")).viewable(true),
+                    RecordRightEntity::new(user(ADMIN)).viewable(true),
+                ])],
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(seen_by(&tanaka).await, ["sales", "leads"]);
+        assert_eq!(
+            seen_by(&suzuki).await,
+            suzuki_sees,
+            "includeSubs {include_subs}"
+        );
+        assert!(seen_by(&sato).await.is_empty());
+    }
+}

@@ -750,3 +750,80 @@ async fn spaces_and_plugins_come_from_a_json_seed_too() {
         .unwrap();
     assert_eq!(apps.apps[0].id.get(), 7);
 }
+
+#[tokio::test]
+async fn group_and_department_members_reach_a_private_space_through_their_memberships() {
+    use kintone_emulator::UserSeed;
+    let emulator = Emulator::builder()
+        .user("sato", "pw")
+        .user("mori", "pw")
+        .user_seed(UserSeed::new("kato", "pw").group("managers"))
+        .user_seed(UserSeed::new("ito", "pw").organization("east"))
+        .group("managers", "Managers")
+        .organization("sales", "Sales")
+        .organization_in("east", "East", "sales")
+        .space(SpaceSeed::new(3, "Sales").private().member("sato", true))
+        .start()
+        .await
+        .unwrap();
+    let sato = as_user(&emulator, "sato");
+    let members = |include_subs: bool| {
+        [
+            admin("sato"),
+            SpaceMemberInput::new(SpaceMemberEntity::new(
+                SpaceMemberEntityType::Group,
+                "managers",
+            ))
+            .is_admin(true),
+            SpaceMemberInput::new(SpaceMemberEntity::new(
+                SpaceMemberEntityType::Organization,
+                "sales",
+            ))
+            .include_subs(include_subs),
+        ]
+    };
+    let reaches = async |login: &str| {
+        as_user(&emulator, login)
+            .spaces()
+            .get_space(3)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| code_of(&e).1.to_string())
+    };
+    let refused = Err("CB_NO02".to_string());
+
+    sato.spaces()
+        .update_space_members(3, members(false))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reaches("kato").await, Ok(()), "a member of the group");
+    as_user(&emulator, "kato")
+        .spaces()
+        .update_space_body(3, "by a manager")
+        .send()
+        .await
+        .expect("the group's entry makes its members administrators");
+    assert_eq!(
+        reaches("ito").await,
+        refused,
+        "east is below sales, without includeSubs"
+    );
+    assert_eq!(reaches("mori").await, refused);
+
+    sato.spaces()
+        .update_space_members(3, members(true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reaches("ito").await, Ok(()), "with includeSubs");
+    let not_admin = as_user(&emulator, "ito")
+        .spaces()
+        .update_space_body(3, "by a member")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&not_admin), (403, "CB_NO02"));
+    assert_eq!(reaches("mori").await, refused);
+}

@@ -3,26 +3,26 @@
 //! users (password and OAuth) at the app, record and field level; API tokens have only their
 //! own permissions.
 //!
-//! What the emulator simplifies: it knows no one's groups or departments, so an entry for the
-//! group `everyone` applies to every user, an entry for another group or for a department to no
-//! one. A `FIELD_ENTITY` entry of a record permission names the users the record's field holds;
-//! in field permissions, which the emulator decides per app rather than per record, it names no
+//! Entries name users through the seeded memberships (see `crate::directory`): a group entry its
+//! members (`everyone` every user), a department entry its members, and with `includeSubs` the
+//! members of the departments below it. A `FIELD_ENTITY` entry of a record permission names the
+//! users the record's field holds, or the members of the departments or groups it holds; in
+//! field permissions, which the emulator decides per app rather than per record, it names no
 //! one. A live write checks the expected
 //! revision against the pre-live settings (kintone keeps one settings revision per app), changes
 //! both copies, so that a later deploy keeps it, and gives both the raised revision.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
 use super::apps::{changed, readable, writable};
 use super::{id_param, Ctx, Need, Principal};
+use crate::directory::{self, Membership, EVERYONE};
 use crate::error::{KintoneError, Result};
 use crate::query::{Evaluator, Plan};
-use crate::store::{App, Cell, Db, StoredRecord};
-
-/// The group every user belongs to; kintone ranks its entry last wherever it is placed.
-const EVERYONE: &str = "everyone";
+use crate::store::{App, Cell, Db, Entity, FieldType, StoredRecord};
 
 const ENTITY_TYPES: &[&str] = &["USER", "GROUP", "ORGANIZATION", "CREATOR", "FIELD_ENTITY"];
 const APP_FLAGS: &[&str] = &[
@@ -88,59 +88,77 @@ pub(super) fn user<'c>(ctx: &'c Ctx) -> Option<&'c str> {
     }
 }
 
-/// Whether `entity` names `login` (the app's creator is `creator`).
-fn names(entity: &Value, login: &str, creator: &str) -> bool {
-    let code = entity.get("code").and_then(Value::as_str);
-    match entity.get("type").and_then(Value::as_str) {
-        Some("USER") => code == Some(login),
-        Some("GROUP") => code == Some(EVERYONE),
-        Some("CREATOR") => creator == login,
+/// One user as permission entries see them: their login and memberships.
+#[derive(Clone, Copy)]
+pub(super) struct Subject<'a> {
+    login: &'a str,
+    membership: Option<&'a Membership>,
+}
+
+impl<'a> Subject<'a> {
+    pub(super) fn of(db: &'a Db, login: &'a str) -> Subject<'a> {
+        Subject {
+            login,
+            membership: db.directory.membership(login).map(|m| &**m),
+        }
+    }
+}
+
+/// The entry's entity: its type, its code and the entry's `includeSubs`.
+fn entity_of(entry: &Value) -> (&str, &str, bool) {
+    let entity = entry.get("entity");
+    let text = |key: &str| {
+        entity
+            .and_then(|e| e.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
+    let subs = entry.get("includeSubs").and_then(Value::as_bool) == Some(true);
+    (text("type"), text("code"), subs)
+}
+
+/// Whether `entry` (an app, record or field permission entry) names `who` (the app's creator
+/// is `creator`).
+fn names(entry: &Value, who: Subject, creator: &str) -> bool {
+    match entity_of(entry) {
+        ("CREATOR", _, _) => creator == who.login,
+        (kind, code, subs) => directory::names(who.login, who.membership, kind, code, subs),
+    }
+}
+
+/// Whether `entry` names `who` for one record: as [`names`] does, and a `FIELD_ENTITY` when
+/// the record's field of that code (a user, department or group selection, `Created_by`,
+/// `Updated_by` or the assignees) holds the user, a group or a department they belong to (with
+/// the entry's `includeSubs`).
+fn names_for_record(entry: &Value, who: Subject, app: &App, record: &StoredRecord) -> bool {
+    let (kind, code, subs) = entity_of(entry);
+    if kind != "FIELD_ENTITY" {
+        return names(entry, who, "");
+    }
+    let Some(slot) = app.slot(code) else {
+        return false;
+    };
+    let held = match app.layout[slot].field_type {
+        FieldType::OrganizationSelect => "ORGANIZATION",
+        FieldType::GroupSelect => "GROUP",
+        _ => "USER",
+    };
+    let holds = |e: &Entity| directory::names(who.login, who.membership, held, &e.code, subs);
+    match &record.cells[slot] {
+        Cell::Entity(e) => holds(e),
+        Cell::Entities(es) => es.iter().any(|e| holds(e)),
         _ => false,
     }
 }
 
-/// Whether `entity` names `login` for one record: as [`names`] does, and a `FIELD_ENTITY`
-/// when the record's field of that code (a user selection, `Created_by`, `Updated_by` or the
-/// assignees) holds the user.
-fn names_for_record(entity: &Value, login: &str, app: &App, record: &StoredRecord) -> bool {
-    if entity.get("type").and_then(Value::as_str) != Some("FIELD_ENTITY") {
-        return names(entity, login, "");
-    }
-    let slot = entity
-        .get("code")
-        .and_then(Value::as_str)
-        .and_then(|code| app.slot(code));
-    match slot.map(|s| &record.cells[s]) {
-        Some(Cell::Entity(e)) => &*e.code == login,
-        Some(Cell::Entities(es)) => es.iter().any(|e| &*e.code == login),
-        _ => false,
-    }
-}
-
-/// The first entry that names `login`, `everyone` last.
-fn first_match<'v>(
-    entries: impl Iterator<Item = &'v Value> + Clone,
-    entity_of: impl Fn(&'v Value) -> Option<&'v Value>,
-    login: &str,
-    creator: &str,
-) -> Option<&'v Value> {
-    first_named(entries, entity_of, |e| names(e, login, creator))
-}
-
-/// The first entry whose entity `names` accepts, `everyone` last (kintone ranks it last
-/// wherever it is placed).
+/// The first entry that `names` accepts, `everyone` last (kintone ranks it last wherever it is
+/// placed).
 fn first_named<'v>(
     entries: impl Iterator<Item = &'v Value> + Clone,
-    entity_of: impl Fn(&'v Value) -> Option<&'v Value>,
     names: impl Fn(&Value) -> bool,
 ) -> Option<&'v Value> {
-    let is_everyone = |e: &Value| {
-        e.get("type").and_then(Value::as_str) == Some("GROUP")
-            && e.get("code").and_then(Value::as_str) == Some(EVERYONE)
-    };
-    let named = |e: &&'v Value, everyone: bool| {
-        entity_of(e).is_some_and(|e| is_everyone(e) == everyone && names(e))
-    };
+    let is_everyone = |e: &Value| matches!(entity_of(e), ("GROUP", EVERYONE, _));
+    let named = |e: &&'v Value, everyone: bool| is_everyone(e) == everyone && names(e);
     entries
         .clone()
         .find(|e| named(e, false))
@@ -169,7 +187,8 @@ pub fn app_allows(db: &Db, app: u64, login: &str, need: Option<Need>) -> bool {
         Some(Need::Edit) => "recordEditable",
         Some(Need::Delete) => "recordDeletable",
     };
-    first_match(live.access.app.iter(), |r| r.get("entity"), login, &creator)
+    let who = Subject::of(db, login);
+    first_named(live.access.app.iter(), |r| names(r, who, &creator))
         .and_then(|r| r.get(flag))
         .and_then(Value::as_bool)
         .unwrap_or(false)
@@ -182,13 +201,14 @@ pub(super) fn field_access(db: &Db, app: u64, login: &str) -> HashMap<String, St
         return HashMap::new();
     };
     let creator = creator_of(db, app);
+    let who = Subject::of(db, login);
     live.access
         .fields
         .iter()
         .filter_map(|right| {
             let code = right.get("code")?.as_str()?.to_string();
             let entities = right.get("entities")?.as_array()?;
-            let access = first_match(entities.iter(), |e| e.get("entity"), login, &creator)
+            let access = first_named(entities.iter(), |e| names(e, who, &creator))
                 .and_then(|e| e.get("accessibility"))
                 .and_then(Value::as_str)
                 .unwrap_or("NONE");
@@ -227,6 +247,7 @@ pub struct RecordRights {
 /// grant, and a rule never grants more than they do.
 pub struct RecordAcl {
     login: String,
+    membership: Option<Arc<Membership>>,
     app: RecordRights,
     rules: Vec<RecordRule>,
 }
@@ -247,11 +268,13 @@ impl RecordAcl {
         let Some(rule) = rule else {
             return self.app;
         };
-        let entry = first_named(
-            rule.entities.iter(),
-            |e| e.get("entity"),
-            |e| names_for_record(e, &self.login, app, record),
-        );
+        let who = Subject {
+            login: &self.login,
+            membership: self.membership.as_deref(),
+        };
+        let entry = first_named(rule.entities.iter(), |e| {
+            names_for_record(e, who, app, record)
+        });
         let on = |flag: &str| entry.and_then(|e| e.get(flag)) == Some(&Value::Bool(true));
         let view = self.app.view && on("viewable");
         RecordRights {
@@ -304,6 +327,7 @@ pub fn record_acl(ctx: &Ctx, app: u64) -> Option<RecordAcl> {
         .collect();
     Some(RecordAcl {
         login: login.to_string(),
+        membership: ctx.db.directory.membership(login).cloned(),
         app: RecordRights {
             view: app_allows(ctx.db, app, login, Some(Need::View)),
             edit: app_allows(ctx.db, app, login, Some(Need::Edit)),

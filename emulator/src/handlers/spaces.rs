@@ -12,6 +12,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::{as_id, id_param, str_param, Ctx, Principal};
+use crate::directory::{self, Membership};
 use crate::error::{KintoneError, Result};
 
 /// A space to start with (`EmulatorBuilder::space`, or `spaces` in a JSON seed).
@@ -314,12 +315,17 @@ pub fn require_user(ctx: &Ctx) -> Result<String> {
     }
 }
 
-/// Whether `login` is a member (as a user) of the space.
-fn member<'s>(space: &'s Space, login: &str) -> Option<&'s Member> {
+/// The space's member entries that name `login`: the user, or a group or department the user
+/// belongs to (`membership`), by the same rule as permission entries.
+fn naming<'s>(
+    space: &'s Space,
+    login: &'s str,
+    membership: Option<&'s Membership>,
+) -> impl Iterator<Item = &'s Member> {
     space
         .members
         .iter()
-        .find(|m| m.kind == "USER" && m.code == login)
+        .filter(move |m| directory::names(login, membership, &m.kind, &m.code, m.include_subs))
 }
 
 /// The space `id`, reached under the right path by a user who may see it; with `admin`, one
@@ -327,6 +333,7 @@ fn member<'s>(space: &'s Space, login: &str) -> Option<&'s Member> {
 fn reach<'d>(ctx: &'d mut Ctx, id: u64, admin: bool) -> Result<&'d mut Space> {
     let login = require_user(ctx)?;
     let called_from = ctx.guest_space;
+    let membership = ctx.db.directory.membership(&login).cloned();
     let space = ctx
         .db
         .spaces
@@ -340,11 +347,11 @@ fn reach<'d>(ctx: &'d mut Ctx, id: u64, admin: bool) -> Result<&'d mut Space> {
         return Err(KintoneError::no_permission());
     }
     if login != crate::store::ADMINISTRATOR {
-        let m = member(space, &login);
+        let mut naming = naming(space, &login, membership.as_deref());
         let allowed = if admin {
-            m.is_some_and(|m| m.is_admin)
+            naming.any(|m| m.is_admin)
         } else {
-            m.is_some() || !space.is_private
+            naming.next().is_some() || !space.is_private
         };
         if !allowed {
             return Err(KintoneError::no_permission());
@@ -785,12 +792,13 @@ pub fn statistics(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let offset = optional_count(params, "offset", 0, u64::MAX)?.unwrap_or(0) as usize;
     let limit = optional_count(params, "limit", 1, 100)?.unwrap_or(100) as usize;
     let admin = login == crate::store::ADMINISTRATOR;
+    let membership = ctx.db.directory.membership(&login).map(|m| &**m);
     let spaces: Vec<Value> = ctx
         .db
         .spaces
         .spaces
         .values()
-        .filter(|s| admin || !s.is_private || member(s, &login).is_some())
+        .filter(|s| admin || !s.is_private || naming(s, &login, membership).next().is_some())
         .skip(offset)
         .take(limit)
         .map(|s| {
