@@ -52,6 +52,15 @@
 //!   decompression); downloads can be streamed with
 //!   [`send_stream`](runtime::Call::send_stream) instead, chunk by chunk.
 //!
+//! Whole apps:
+//! - Records: [`Client::record_stream`] reads every record of a query as a stream, and
+//!   [`Client::add_all`] and its siblings write any number of records in as few bulk requests
+//!   as kintone allows, with a report that can resume a stopped job.
+//! - Settings: [`Client::deploy_and_wait`] deploys pre-live settings and follows the deploy;
+//!   [`app_definition`] reads every setting of an app into one serde value, compares two, and
+//!   applies one to another app (in another domain too), which is how an app is promoted from
+//!   a test domain to production.
+//!
 //! `blocking` (a feature, off by default): `blocking::Client`, the same API without async.
 //!
 //! [`proxy`]: calls to external APIs with the contract of `kintone.proxy()` (same inputs,
