@@ -1078,3 +1078,38 @@ impl Cell {
         }
     }
 }
+
+#[cfg(test)]
+mod process_seed_tests {
+    use super::*;
+
+    #[test]
+    fn json_process_seeds_carry_assignees_conditions_and_executable_users() {
+        let seed: ProcessSeed = serde_json::from_value(serde_json::json!({
+            "statuses": ["Draft", "Review"],
+            "actions": [{"name": "Submit", "from": "Draft", "to": "Review",
+                "filterCond": "Amount > 10",
+                "executableUsers": [{"entity": {"type": "ORGANIZATION", "code": "sales"},
+                    "includeSubs": true}]}],
+            "assignees": {"Review": {"type": "ANY",
+                "entities": [{"entity": {"type": "FIELD_ENTITY", "code": "Owner"}}]}},
+        }))
+        .unwrap();
+        let submit = &seed.actions[0];
+        assert_eq!(submit.filter_cond, "Amount > 10");
+        assert_eq!(submit.executable_users[0]["includeSubs"], true);
+        let review = &seed.assignees["Review"];
+        assert_eq!(review.kind, AssigneeKind::Any);
+        assert_eq!(review.entities[0]["entity"]["code"], "Owner");
+        assert!(!seed.assignees.contains_key("Draft"));
+
+        let bare: ProcessSeed = serde_json::from_value(serde_json::json!({
+            "statuses": ["Draft"],
+            "actions": [{"name": "Stay", "from": "Draft", "to": "Draft"}],
+        }))
+        .unwrap();
+        assert!(bare.assignees.is_empty());
+        assert!(bare.actions[0].filter_cond.is_empty());
+        assert!(bare.actions[0].executable_users.is_empty());
+    }
+}
