@@ -290,3 +290,41 @@ async fn a_pick_one_status_needs_the_assignee_and_a_new_record_gets_the_first_st
         ("Review".to_string(), vec!["tanaka".to_string()])
     );
 }
+
+#[tokio::test]
+async fn a_bulk_status_update_with_one_refused_record_changes_none() {
+    let w = world().await;
+    review_by_owner(&w.sato).await;
+    let draft = add(&w.sato, "10", "sato").await;
+    let reviewed = add(&w.sato, "10", "suzuki").await;
+    run(&w.sato, reviewed, "Submit").await.unwrap();
+    let refused = w
+        .sato
+        .process()
+        .update_records_status(
+            1u64,
+            [
+                kintone_api::StatusChange::new(draft, "Submit"),
+                kintone_api::StatusChange::new(reviewed, "Approve"),
+            ],
+        )
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        code_of(&refused),
+        (Some(403), Some("CB_NO02")),
+        "{refused:?}"
+    );
+    assert_eq!(
+        where_is(&w.token, draft).await,
+        ("Draft".to_string(), vec![])
+    );
+    w.suzuki
+        .process()
+        .update_records_status(1u64, [kintone_api::StatusChange::new(reviewed, "Approve")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(where_is(&w.token, reviewed).await.0, "Done");
+}
