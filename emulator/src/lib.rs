@@ -45,10 +45,10 @@
 //! | 404 | `CB_NF01` | an unknown API path | kintone's status and body for it |
 //! | 400 | `CB_IL02` | an `X-HTTP-Method-Override` that is not GET, POST, PUT or DELETE | kintone's answer to it |
 //! | 401 | `CB_AU01` | an unknown OAuth access token | kintone's answer to it |
-//! | 400 | `GAIA_IL03` | a process action that does not apply to the record's status | the status (the code is observed) |
+//! | 400 | `GAIA_IL03` | a process action that does not apply to the record's status, or whose `filterCond` the record does not match | the status (the code is observed); that kintone uses it for an unmatched condition too |
 //! | 400 | `GAIA_ST02` | a process action in an app without process management | the status (the code is observed) |
 //! | 403 | `GAIA_RE03` | deleting another author's comment | the status (the code is observed) |
-//! | 403 | `CB_NO02` | a user's update, status action or delete of a record the record permissions do not let them edit or delete | the code for these (observed for refused viewing and adding only) |
+//! | 403 | `CB_NO02` | a user's update, status action or delete of a record the record permissions do not let them edit or delete; a user's status action when they are not an assignee of the record's status (while it has any) or not among the action's executable users | the code for these (observed for refused viewing and adding only) |
 //! | 404 | `EMULATOR_NF02` | a space, thread or plug-in that does not exist | kintone's code and status for it |
 //! | 403 | `GAIA_NO01` | an API token on a space, guest or plug-in API (kintone takes none there) | kintone's answer to it |
 //! | 400 | `CB_VA01` | a link that does not fit its protocol (WEB: `http://` or `https://`; MAIL: `local@domain`; CALL: digits, spaces, `+ - ( ) # *`) | the exact rules and messages |
@@ -69,9 +69,23 @@
 //! (`UserSeed::organization`, `UserSeed::group`, departments below others with
 //! `EmulatorBuilder::organization_in`) and fixed while the emulator runs: group and department
 //! entries name their members, a department entry with `includeSubs` the members of the
-//! departments below it too, and `everyone` every user. Process assignees and executable users
-//! and notifications are stored and read back but decide nothing (no action is refused for who
-//! runs it, no notification is sent).
+//! departments below it too, and `everyone` every user. Notifications are stored and read back
+//! but decide nothing (none is sent).
+//!
+//! The live process decides as kintone does, where kintone's rule is known: an action runs only
+//! on a record its `filterCond` matches (`GAIA_IL03` otherwise); a user runs it only as an
+//! assignee of the record's status, when that has any, and only as one of the action's
+//! executable users, when it names any (entries as permissions read them, `CREATOR` the
+//! record's creator, `FIELD_ENTITY` what the record's field holds). A record entering a status
+//! is assigned the users the status's list names (departments and groups, also held in a
+//! department or group selection, by their members); the action's `assignee`, when given,
+//! wins. A status whose list is "the user picks one" (`ONE`) and names anyone needs the
+//! `assignee` (`GAIA_SA01`), except the first status, which a new record enters with everyone
+//! its list names. Assumed, not verified: API tokens are no user and run any action the
+//! record's edit right allows, whoever is assigned; an `assignee` outside the status's list is
+//! taken as given; for an `ALL` status any one assignee moves the record on (kintone waits for
+//! all of them, which is not modelled); assignees are not reset when process management is
+//! turned on for existing records, nor when a deploy changes a status's list.
 //!
 //! Spaces: any user may create spaces, read the space statistics, add and delete guest users and
 //! manage plug-ins (kintone: administrators only); the user `Administrator` may do everything in
@@ -133,8 +147,9 @@ pub fn api_ids() -> Vec<String> {
     handlers::schema::api_ids()
 }
 pub use store::{
-    ActionSeed, AppSeed, EntitySeed, FieldSeed, FieldType, LinkProtocol, LookupSeed, OAuthSeed,
-    OrganizationSeed, Permissions, ProcessSeed, Seed, TokenSeed, UserSeed,
+    ActionSeed, AppSeed, AssigneeKind, EntitySeed, FieldSeed, FieldType, LinkProtocol, LookupSeed,
+    OAuthSeed, OrganizationSeed, Permissions, ProcessSeed, Seed, StatusAssignees, TokenSeed,
+    UserSeed,
 };
 
 use server::Shared;

@@ -257,11 +257,38 @@ impl FieldSeed {
     }
 }
 
-/// A simple process: statuses in order and the actions between them.
+/// A process: statuses in order, who each status assigns, and the actions between them.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ProcessSeed {
     pub statuses: Vec<String>,
     pub actions: Vec<ActionSeed>,
+    /// Who a record entering a status is assigned to, by status name; a status not listed
+    /// assigns no one.
+    #[serde(default)]
+    pub assignees: HashMap<String, StatusAssignees>,
+}
+
+/// A status's assignee list, as kintone's process settings hold it.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct StatusAssignees {
+    #[serde(rename = "type", default)]
+    pub kind: AssigneeKind,
+    /// Entries in the shape of kintone's settings: `{"entity": {"type", "code"}, "includeSubs"}`.
+    #[serde(default)]
+    pub entities: Vec<Value>,
+}
+
+/// How a status's assignee list is used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum AssigneeKind {
+    /// The user running the action into the status picks one of the list.
+    #[default]
+    One,
+    /// Everyone in the list must act (the emulator lets any one of them move the record on).
+    All,
+    /// Any one of the list may act.
+    Any,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -269,6 +296,12 @@ pub struct ActionSeed {
     pub name: String,
     pub from: String,
     pub to: String,
+    /// The query a record must match for the action to run; empty: every record.
+    #[serde(default, rename = "filterCond")]
+    pub filter_cond: String,
+    /// Who may run the action, as entries like [`StatusAssignees::entities`]; empty: anyone.
+    #[serde(default, rename = "executableUsers")]
+    pub executable_users: Vec<Value>,
 }
 
 /// An app to seed.
@@ -310,8 +343,11 @@ impl AppSeed {
                     name: name.to_string(),
                     from: from.to_string(),
                     to: to.to_string(),
+                    filter_cond: String::new(),
+                    executable_users: Vec::new(),
                 })
                 .collect(),
+            assignees: HashMap::new(),
         });
         self
     }
@@ -1040,5 +1076,40 @@ impl Cell {
             },
             Value::Bool(_) | Value::Object(_) => Cell::Null,
         }
+    }
+}
+
+#[cfg(test)]
+mod process_seed_tests {
+    use super::*;
+
+    #[test]
+    fn json_process_seeds_carry_assignees_conditions_and_executable_users() {
+        let seed: ProcessSeed = serde_json::from_value(serde_json::json!({
+            "statuses": ["Draft", "Review"],
+            "actions": [{"name": "Submit", "from": "Draft", "to": "Review",
+                "filterCond": "Amount > 10",
+                "executableUsers": [{"entity": {"type": "ORGANIZATION", "code": "sales"},
+                    "includeSubs": true}]}],
+            "assignees": {"Review": {"type": "ANY",
+                "entities": [{"entity": {"type": "FIELD_ENTITY", "code": "Owner"}}]}},
+        }))
+        .unwrap();
+        let submit = &seed.actions[0];
+        assert_eq!(submit.filter_cond, "Amount > 10");
+        assert_eq!(submit.executable_users[0]["includeSubs"], true);
+        let review = &seed.assignees["Review"];
+        assert_eq!(review.kind, AssigneeKind::Any);
+        assert_eq!(review.entities[0]["entity"]["code"], "Owner");
+        assert!(!seed.assignees.contains_key("Draft"));
+
+        let bare: ProcessSeed = serde_json::from_value(serde_json::json!({
+            "statuses": ["Draft"],
+            "actions": [{"name": "Stay", "from": "Draft", "to": "Draft"}],
+        }))
+        .unwrap();
+        assert!(bare.assignees.is_empty());
+        assert!(bare.actions[0].filter_cond.is_empty());
+        assert!(bare.actions[0].executable_users.is_empty());
     }
 }

@@ -105,7 +105,7 @@ impl<'a> Subject<'a> {
 }
 
 /// The entry's entity: its type, its code and the entry's `includeSubs`.
-fn entity_of(entry: &Value) -> (&str, &str, bool) {
+pub(super) fn entity_of(entry: &Value) -> (&str, &str, bool) {
     let entity = entry.get("entity");
     let text = |key: &str| {
         entity
@@ -126,14 +126,27 @@ fn names(entry: &Value, who: Subject, creator: &str) -> bool {
     }
 }
 
-/// Whether `entry` names `who` for one record: as [`names`] does, and a `FIELD_ENTITY` when
-/// the record's field of that code (a user, department or group selection, `Created_by`,
+/// Whether `entry` names `who` for one record: as [`names`] does, with `CREATOR` the record's
+/// creator (only process entries hold one; record permissions refuse it), and a `FIELD_ENTITY`
+/// when the record's field of that code (a user, department or group selection, `Created_by`,
 /// `Updated_by` or the assignees) holds the user, a group or a department they belong to (with
 /// the entry's `includeSubs`).
-fn names_for_record(entry: &Value, who: Subject, app: &App, record: &StoredRecord) -> bool {
+pub(super) fn names_for_record(
+    entry: &Value,
+    who: Subject,
+    app: &App,
+    record: &StoredRecord,
+) -> bool {
     let (kind, code, subs) = entity_of(entry);
     if kind != "FIELD_ENTITY" {
-        return names(entry, who, "");
+        let creator = app
+            .slot("Created_by")
+            .and_then(|slot| match &record.cells[slot] {
+                Cell::Entity(e) => Some(&*e.code),
+                _ => None,
+            })
+            .unwrap_or_default();
+        return names(entry, who, creator);
     }
     let Some(slot) = app.slot(code) else {
         return false;

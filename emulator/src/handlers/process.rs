@@ -1,11 +1,14 @@
-//! Process management on records: run an action, or set the assignees.
+//! Process management on records: run an action (as the live process allows it, see the crate
+//! docs), or set the assignees.
 
 use serde_json::{json, Value};
 
+use super::permissions::{self, Subject};
 use super::records::{atomically, now};
 use super::{id_param, revision_param, Ctx, Need};
 use crate::error::{KintoneError, Result};
-use crate::store::Cell;
+use crate::query::Evaluator;
+use crate::store::{App, AssigneeKind, Cell, Db, FieldType, StoredRecord};
 
 fn disabled() -> KintoneError {
     KintoneError::new(
@@ -14,6 +17,76 @@ fn disabled() -> KintoneError {
         "Process management is not enabled for this app.",
         "このアプリではプロセス管理が有効になっていません。",
     )
+}
+
+/// kintone's answer to an action that cannot be run on the record: one that does not leave
+/// its status, or whose condition the record does not match.
+fn cannot_run(action: &str, current: &str) -> KintoneError {
+    KintoneError::new(
+        400,
+        "GAIA_IL03",
+        format!("Failed to update the status. The action ({action}) cannot be run from the status ({current}); the settings or the status may have been changed."),
+        format!("ステータスの変更に失敗しました。アクション（{action}）はステータス（{current}）から実行できません。設定またはステータスが変更された可能性があります。"),
+    )
+}
+
+fn assignee_required() -> KintoneError {
+    KintoneError::new(
+        400,
+        "GAIA_SA01",
+        "Assignee is required.",
+        "作業者は必須です。",
+    )
+}
+
+/// The users that a status's assignee `entries` name for `record`, in the entries' order, each
+/// once: a user entry that user, `CREATOR` the record's creator, a `FIELD_ENTITY` on a user
+/// field (or `Created_by`, `Updated_by`, the assignees) the users it holds; group and
+/// department entries, and field entities on department or group selections, name the seeded
+/// users the entity rule of permissions names (members, `includeSubs` reaching below).
+pub(super) fn named_users(
+    db: &Db,
+    app: &App,
+    record: &StoredRecord,
+    entries: &[Value],
+) -> Vec<String> {
+    let held = |slot: usize| -> Vec<String> {
+        match &record.cells[slot] {
+            Cell::Entity(e) => vec![e.code.to_string()],
+            Cell::Entities(es) => es.iter().map(|e| e.code.to_string()).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut seeded: Vec<&str> = db.users.keys().map(String::as_str).collect();
+    seeded.sort_unstable();
+    let mut logins: Vec<String> = Vec::new();
+    for entry in entries {
+        let (kind, code, _) = permissions::entity_of(entry);
+        let user_field = app.slot(code).filter(|slot| {
+            !matches!(
+                app.layout[*slot].field_type,
+                FieldType::OrganizationSelect | FieldType::GroupSelect
+            )
+        });
+        let named = match (kind, user_field) {
+            ("USER", _) => vec![code.to_string()],
+            ("CREATOR", _) => app.slot("Created_by").map(held).unwrap_or_default(),
+            ("FIELD_ENTITY", Some(slot)) => held(slot),
+            _ => seeded
+                .iter()
+                .filter(|login| {
+                    permissions::names_for_record(entry, Subject::of(db, login), app, record)
+                })
+                .map(|login| login.to_string())
+                .collect(),
+        };
+        for login in named {
+            if !logins.contains(&login) {
+                logins.push(login);
+            }
+        }
+    }
+    logins
 }
 
 fn run_action(ctx: &mut Ctx, app_id: u64, item: &Value, prefix: &str) -> Result<(u64, u64)> {
@@ -30,9 +103,10 @@ fn run_action(ctx: &mut Ctx, app_id: u64, item: &Value, prefix: &str) -> Result<
         .map(str::to_string);
     // Like the app-level check of its callers: an action changes the record, so it needs the
     // record's edit right too.
-    super::permissions::require_record(ctx, app_id, id, Need::Edit)?;
+    permissions::require_record(ctx, app_id, id, Need::Edit)?;
     let modifier = ctx.user_entity();
     let now = now(ctx);
+    let login = ctx.login();
     let app = ctx
         .db
         .apps
@@ -57,27 +131,60 @@ fn run_action(ctx: &mut Ctx, app_id: u64, item: &Value, prefix: &str) -> Result<
         return Err(KintoneError::conflict());
     }
     let current = r.cells[status_at].text().to_string();
+    let resolve = |code: &str| app.field_ref(code).map(|f| (app.field_at(f).field_type, f));
+    let evaluator = Evaluator::new(&resolve, login.as_str(), ctx.now_local());
+    // A condition the app's fields no longer fit (a field deleted since) matches no record.
+    let matches = |text: &str| {
+        text.trim().is_empty()
+            || crate::query::parse(text)
+                .and_then(|q| evaluator.compile(&q))
+                .is_ok_and(|plan| plan.matches(&**r))
+    };
     let step = process
         .actions
         .iter()
-        .find(|a| a.name == action && a.from == current)
-        .ok_or_else(|| {
-            KintoneError::new(
-                400,
-                "GAIA_IL03",
-                format!("Failed to update the status. The action ({action}) cannot be run from the status ({current}); the settings or the status may have been changed."),
-                format!("ステータスの変更に失敗しました。アクション（{action}）はステータス（{current}）から実行できません。設定またはステータスが変更された可能性があります。"),
-            )
-        })?;
-    let assignees: Box<[_]> = assignee
-        .iter()
-        .map(|code| ctx.db.user_entity(code))
-        .collect();
+        .filter(|a| a.name == action && a.from == current)
+        .find(|a| matches(&a.filter_cond))
+        .ok_or_else(|| cannot_run(action, &current))?;
+    // Users act only as an assignee of the current status (when it has any) and as one of
+    // the action's executable users (when it names any). API tokens are no user: they act as
+    // the record's edit right lets them.
+    if let Some(user) = permissions::user(ctx) {
+        let who = Subject::of(ctx.db, user);
+        let assigned = match &r.cells[assignee_at] {
+            Cell::Entities(es) => &es[..],
+            _ => &[],
+        };
+        let assignee_ok = assigned.is_empty() || assigned.iter().any(|e| &*e.code == user);
+        let executable_ok = step.executable_users.is_empty()
+            || step
+                .executable_users
+                .iter()
+                .any(|e| permissions::names_for_record(e, who, app, r));
+        if !(assignee_ok && executable_ok) {
+            return Err(ctx.denied());
+        }
+    }
+    let entering = process.assignees.get(&step.to).cloned().unwrap_or_default();
+    let logins = match assignee {
+        Some(code) => vec![code],
+        None => {
+            let found = named_users(ctx.db, app, r, &entering.entities);
+            // kintone: with a status whose list is "the user picks one", the action needs the
+            // `assignee` when the list names anyone.
+            if entering.kind == AssigneeKind::One && !found.is_empty() {
+                return Err(assignee_required());
+            }
+            found
+        }
+    };
+    let to = step.to.clone();
+    let assignees: Box<[_]> = logins.iter().map(|code| ctx.db.user_entity(code)).collect();
     let r = ctx
         .db
         .record_mut(app_id, id)
         .ok_or_else(|| KintoneError::record_not_found(id))?;
-    r.cells[status_at] = Cell::text_of(step.to.as_str());
+    r.cells[status_at] = Cell::text_of(to.as_str());
     r.cells[assignee_at] = Cell::Entities(assignees);
     r.revision += 2; // kintone counts the action and the status change.
     r.cells[by_at] = Cell::Entity(modifier);
@@ -136,7 +243,7 @@ pub fn update_assignees(ctx: &mut Ctx, params: &Value) -> Result<Value> {
         ));
     }
     let revision = revision_param(params.get("revision"))?;
-    super::permissions::require_record(ctx, app_id, id, Need::Edit)?;
+    permissions::require_record(ctx, app_id, id, Need::Edit)?;
     let app = ctx
         .db
         .apps

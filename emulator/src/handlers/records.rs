@@ -619,22 +619,33 @@ pub fn add_one(
     if cells[updated].is_empty() {
         cells[updated] = cells[created].clone();
     }
-    if let Some(first) = app.process.as_ref().and_then(|p| p.statuses.first()) {
+    let first = app.process.as_ref().and_then(|p| {
+        let first = p.statuses.first()?;
+        Some((first, p.assignees.get(first)))
+    });
+    let mut entering = Vec::new();
+    if let Some((first, assignees)) = first {
         cells[slot("Status")] = Cell::text_of(first.as_str());
         cells[slot("Assignee")] = Cell::empty(FieldType::StatusAssignee);
+        entering = assignees.map(|a| a.entities.clone()).unwrap_or_default();
+    }
+    let mut record = StoredRecord {
+        id,
+        revision: 1,
+        cells: cells.into(),
+        comments: Vec::new(),
+        next_comment_id: 0,
+    };
+    // A new record enters the first status: everyone its list names is assigned (there is no
+    // action whose `assignee` could pick one).
+    if !entering.is_empty() {
+        let at = slot("Assignee");
+        let logins = super::process::named_users(ctx.db, app, &record, &entering);
+        record.cells[at] = Cell::Entities(logins.iter().map(|l| ctx.db.user_entity(l)).collect());
     }
     let id = ctx
         .db
-        .add_record(
-            app_id,
-            StoredRecord {
-                id,
-                revision: 1,
-                cells: cells.into(),
-                comments: Vec::new(),
-                next_comment_id: 0,
-            },
-        )
+        .add_record(app_id, record)
         .ok_or_else(|| KintoneError::app_not_found(app_id))?;
     Ok((id, 1))
 }

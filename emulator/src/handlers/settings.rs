@@ -8,7 +8,7 @@ use super::apps::{changed, readable, writable};
 use super::{id_param, Ctx};
 use crate::app_settings::{index_of, Settings};
 use crate::error::{KintoneError, Result};
-use crate::store::{random_key, ActionSeed, AttachedFile, Cell, ProcessSeed};
+use crate::store::{random_key, ActionSeed, AssigneeKind, AttachedFile, Cell, ProcessSeed};
 
 /// A written group of `settings`, or `None` when it was never written.
 fn group<'s>(settings: &'s Settings, name: &str) -> Option<&'s Value> {
@@ -556,10 +556,16 @@ fn process_default(ctx: &Ctx, app: u64) -> Value {
         .iter()
         .enumerate()
         .map(|(i, name)| {
+            let assignee = process.assignees.get(name).cloned().unwrap_or_default();
+            let kind = match assignee.kind {
+                AssigneeKind::One => "ONE",
+                AssigneeKind::All => "ALL",
+                AssigneeKind::Any => "ANY",
+            };
             (
                 name.clone(),
                 json!({"name": name, "index": i.to_string(),
-                    "assignee": {"type": "ONE", "entities": []}}),
+                    "assignee": {"type": kind, "entities": assignee.entities}}),
             )
         })
         .collect();
@@ -567,8 +573,8 @@ fn process_default(ctx: &Ctx, app: u64) -> Value {
         .actions
         .iter()
         .map(|a| {
-            json!({"name": a.name, "from": a.from, "to": a.to, "filterCond": "",
-                "type": "PRIMARY", "executableUser": {"entities": []}})
+            json!({"name": a.name, "from": a.from, "to": a.to, "filterCond": a.filter_cond,
+                "type": "PRIMARY", "executableUser": {"entities": a.executable_users}})
         })
         .collect();
     json!({"enable": true, "states": states, "actions": actions})
@@ -591,14 +597,22 @@ pub fn process_of(settings: &Settings) -> Option<Option<ProcessSeed>> {
     if status.get("enable") != Some(&Value::Bool(true)) {
         return Some(None);
     }
-    let mut states: Vec<(u64, String)> = status
-        .get("states")
-        .and_then(Value::as_object)
+    let written = status.get("states").and_then(Value::as_object);
+    let mut states: Vec<(u64, String)> = written
         .into_iter()
         .flatten()
         .map(|(name, s)| (s.get("index").and_then(index_of).unwrap_or(0), name.clone()))
         .collect();
     states.sort();
+    // Written settings were checked on the way in, so they read back into the seed's shapes.
+    let assignees = written
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, s)| {
+            let assignee = serde_json::from_value(s.get("assignee")?.clone()).ok()?;
+            Some((name.clone(), assignee))
+        })
+        .collect();
     let actions = status
         .get("actions")
         .and_then(Value::as_array)
@@ -608,11 +622,18 @@ pub fn process_of(settings: &Settings) -> Option<Option<ProcessSeed>> {
             name: a["name"].as_str().unwrap_or_default().to_string(),
             from: a["from"].as_str().unwrap_or_default().to_string(),
             to: a["to"].as_str().unwrap_or_default().to_string(),
+            filter_cond: a["filterCond"].as_str().unwrap_or_default().to_string(),
+            executable_users: a
+                .pointer("/executableUser/entities")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
         })
         .collect();
     Some(Some(ProcessSeed {
         statuses: states.into_iter().map(|(_, name)| name).collect(),
         actions,
+        assignees,
     }))
 }
 
