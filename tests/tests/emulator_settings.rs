@@ -728,6 +728,80 @@ mod customization_notes_and_plugins {
         FilePart, SettingsFile,
     };
 
+    /// O30: an upload is deleted three days later unless something keeps it; a customization
+    /// that names it keeps it, as a record does.
+    #[tokio::test]
+    async fn a_file_the_customization_keeps_outlives_temporary_storage() {
+        use kintone_emulator::ManualClock;
+        use std::time::Duration;
+        let clock = ManualClock::new();
+        let (emulator, _) = emulator_with(|b| b.clock(clock.clone())).await;
+        let client = Client::builder(emulator.base_url())
+            .password("sato", "pw")
+            .build()
+            .unwrap();
+        let upload = |name: &'static str| {
+            client
+                .files()
+                .upload_file(FilePart::new(name, b"console.log(1)".to_vec()))
+                .send()
+        };
+        let script = upload("kept.js").await.unwrap().into_body().file_key;
+        let loose = upload("loose.js").await.unwrap().into_body().file_key;
+        client
+            .settings()
+            .update_customization(1u64)
+            .desktop(
+                CustomizationFiles::new()
+                    .js([CustomizationResource::new(CustomizationResourceType::File)
+                        .file(SettingsFile::new(script))]),
+            )
+            .send()
+            .await
+            .unwrap();
+        let kept = client
+            .settings()
+            .get_customization(1u64)
+            .preview()
+            .send()
+            .await
+            .unwrap()
+            .desktop
+            .js
+            .clone()
+            .unwrap()[0]
+            .file
+            .clone()
+            .unwrap()
+            .file_key;
+        clock.advance(Duration::from_secs(3 * 24 * 3600));
+        // The next upload sweeps temporary storage.
+        upload("sweep.js").await.unwrap();
+        let unkept = client
+            .settings()
+            .update_customization(1u64)
+            .desktop(
+                CustomizationFiles::new()
+                    .js([CustomizationResource::new(CustomizationResourceType::File)
+                        .file(SettingsFile::new(loose))]),
+            )
+            .send()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&unkept, Error::Api(e) if e.code == "CB_VA01"),
+            "{unkept:?}"
+        );
+        let download = client
+            .files()
+            .download_file(kept)
+            .send()
+            .await
+            .expect("the customization's file is kept")
+            .into_body();
+        assert_eq!(&download.bytes()[..], b"console.log(1)");
+    }
+
     #[tokio::test]
     async fn customization_is_pre_live_until_deployed() {
         let (_emulator, client) = emulator_and_user().await;
