@@ -61,7 +61,7 @@ async fn a_definition_copies_an_app_with_all_its_settings_to_another_domain() {
         "applied, then read back:\n{unfaithful}"
     );
 
-    let (_production, production_client) = domain(5).await;
+    let (production, production_client) = domain(5).await;
     let target = production_client
         .apps()
         .add_app("Support desk")
@@ -79,6 +79,26 @@ async fn a_definition_copies_an_app_with_all_its_settings_to_another_domain() {
         .unwrap();
     assert!(outcome.written.contains(&Setting::Fields));
     assert!(outcome.written.contains(&Setting::Customization));
+    // Each settings write names the revision the one before it left, and the deploy the last.
+    let revisions: Vec<u64> = production
+        .requests()
+        .iter()
+        .filter(|r| r.method != "GET" && r.path != "/k/v1/file.json")
+        .filter_map(|r| {
+            let body = r.json()?;
+            let revision = match r.path.as_str() {
+                "/k/v1/preview/app/deploy.json" => body["apps"][0]["revision"].clone(),
+                "/k/v1/preview/app.json" => return None,
+                _ => body["revision"].clone(),
+            };
+            Some(revision.as_str().unwrap_or_default().parse().unwrap_or(0))
+        })
+        .collect();
+    assert!(revisions.len() > 16, "{revisions:?}");
+    assert!(
+        revisions.windows(2).all(|w| w[1] == w[0] + 1),
+        "each at the revision the write before left: {revisions:?}"
+    );
     let copy = AppDefinition::read(&production_client, target)
         .await
         .unwrap();

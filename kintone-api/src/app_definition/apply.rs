@@ -6,8 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::time::Duration;
 
-use serde_json::Value;
-
 use super::files::upload;
 use super::read::{check_writable, read};
 use super::{
@@ -253,21 +251,14 @@ fn renaming_first_state(
     states
 }
 
-/// The properties' `type`, as kintone writes it.
-fn type_of(properties: &FieldProperties) -> String {
-    serde_json::to_value(properties)
-        .ok()
-        .and_then(|v| v.get("type").and_then(Value::as_str).map(str::to_string))
-        .unwrap_or_default()
-}
-
 impl Writer<'_> {
     /// Sends one write at the current revision and keeps the revision it leaves.
     async fn send<O>(&mut self, setting: Setting, request: O) -> Result<(), (Setting, Error)>
     where
-        O: Operation,
+        O: Operation + AtRevision,
         O::Response: Revised,
     {
+        let request = request.at_revision(self.revision);
         let response = self.client.send(request).await.map_err(|e| (setting, e))?;
         self.revision = response.into_body().revision();
         if self.written.last() != Some(&setting) {
@@ -286,9 +277,11 @@ impl Writer<'_> {
             self.write_fields(&want.fields, &have.fields).await?;
         }
         if want.layout != have.layout {
-            let mut request = UpdateFormLayoutRequest::new(app, want.layout.clone());
-            request.revision = Some(self.revision.into());
-            self.send(Setting::Layout, request).await?;
+            self.send(
+                Setting::Layout,
+                UpdateFormLayoutRequest::new(app, want.layout.clone()),
+            )
+            .await?;
         }
         if want.general != have.general {
             let general = &want.general;
@@ -305,18 +298,21 @@ impl Writer<'_> {
             request.enable_inline_record_editing = general.enable_inline_record_editing;
             request.number_precision = general.number_precision.clone();
             request.first_month_of_fiscal_year = general.first_month_of_fiscal_year;
-            request.revision = Some(self.revision.into());
             self.send(Setting::General, request).await?;
         }
         if want.views != have.views {
-            let mut request = UpdateViewsRequest::new(app, want.views.clone());
-            request.revision = Some(self.revision.into());
-            self.send(Setting::Views, request).await?;
+            self.send(
+                Setting::Views,
+                UpdateViewsRequest::new(app, want.views.clone()),
+            )
+            .await?;
         }
         if want.reports != have.reports {
-            let mut request = UpdateReportsRequest::new(app, want.reports.clone());
-            request.revision = Some(self.revision.into());
-            self.send(Setting::Reports, request).await?;
+            self.send(
+                Setting::Reports,
+                UpdateReportsRequest::new(app, want.reports.clone()),
+            )
+            .await?;
         }
         if want.process != have.process {
             let mut request = UpdateProcessManagementRequest::new(app);
@@ -327,13 +323,14 @@ impl Writer<'_> {
                 .clone()
                 .map(|states| renaming_first_state(states, have.process.states.as_ref()));
             request.actions = want.process.actions.clone();
-            request.revision = Some(self.revision.into());
             self.send(Setting::Process, request).await?;
         }
         if want.actions != have.actions {
-            let mut request = UpdateAppActionsRequest::new(app, want.actions.clone());
-            request.revision = Some(self.revision.into());
-            self.send(Setting::Actions, request).await?;
+            self.send(
+                Setting::Actions,
+                UpdateAppActionsRequest::new(app, want.actions.clone()),
+            )
+            .await?;
         }
         if want.customization != have.customization {
             let custom = &want.customization;
@@ -341,7 +338,6 @@ impl Writer<'_> {
             request.scope = Some(custom.scope);
             request.desktop = Some(self.resources(&custom.desktop).await?);
             request.mobile = Some(self.resources(&custom.mobile).await?);
-            request.revision = Some(self.revision.into());
             self.send(Setting::Customization, request).await?;
         }
         let installed: BTreeSet<&str> = have.plugins.iter().map(|p| p.id.as_str()).collect();
@@ -352,35 +348,46 @@ impl Writer<'_> {
             .map(|p| p.id.clone())
             .collect();
         if !missing.is_empty() {
-            let mut request = AddAppPluginsRequest::new(app, missing);
-            request.revision = Some(self.revision.into());
-            self.send(Setting::Plugins, request).await?;
+            self.send(Setting::Plugins, AddAppPluginsRequest::new(app, missing))
+                .await?;
         }
         if want.admin_notes != have.admin_notes {
             let mut request = UpdateAdminNotesRequest::new(app);
             request.content = Some(want.admin_notes.content.clone());
             request.include_in_template_and_duplicates =
                 Some(want.admin_notes.include_in_template_and_duplicates);
-            request.revision = Some(self.revision.into());
             self.send(Setting::AdminNotes, request).await?;
         }
         let (want_rights, have_rights) = (&want.permissions, &have.permissions);
         if want_rights.app != have_rights.app {
-            let mut request = UpdateAppPermissionsRequest::new(app, want_rights.app.clone());
-            request.revision = Some(self.revision.into());
-            self.send(Setting::AppPermissions, Preview(request)).await?;
+            self.send(
+                Setting::AppPermissions,
+                Preview(UpdateAppPermissionsRequest::new(
+                    app,
+                    want_rights.app.clone(),
+                )),
+            )
+            .await?;
         }
         if want_rights.records != have_rights.records {
-            let mut request = UpdateRecordPermissionsRequest::new(app, want_rights.records.clone());
-            request.revision = Some(self.revision.into());
-            self.send(Setting::RecordPermissions, Preview(request))
-                .await?;
+            self.send(
+                Setting::RecordPermissions,
+                Preview(UpdateRecordPermissionsRequest::new(
+                    app,
+                    want_rights.records.clone(),
+                )),
+            )
+            .await?;
         }
         if want_rights.fields != have_rights.fields {
-            let mut request = UpdateFieldPermissionsRequest::new(app, want_rights.fields.clone());
-            request.revision = Some(self.revision.into());
-            self.send(Setting::FieldPermissions, Preview(request))
-                .await?;
+            self.send(
+                Setting::FieldPermissions,
+                Preview(UpdateFieldPermissionsRequest::new(
+                    app,
+                    want_rights.fields.clone(),
+                )),
+            )
+            .await?;
         }
         let (want_notes, have_notes) = (&want.notifications, &have.notifications);
         if (&want_notes.general, want_notes.notify_to_commenter)
@@ -389,14 +396,14 @@ impl Writer<'_> {
             let mut request = UpdateGeneralNotificationsRequest::new(app);
             request.notifications = Some(want_notes.general.clone());
             request.notify_to_commenter = Some(want_notes.notify_to_commenter);
-            request.revision = Some(self.revision.into());
             self.send(Setting::GeneralNotifications, request).await?;
         }
         if want_notes.per_record != have_notes.per_record {
-            let mut request =
-                UpdatePerRecordNotificationsRequest::new(app, want_notes.per_record.clone());
-            request.revision = Some(self.revision.into());
-            self.send(Setting::PerRecordNotifications, request).await?;
+            self.send(
+                Setting::PerRecordNotifications,
+                UpdatePerRecordNotificationsRequest::new(app, want_notes.per_record.clone()),
+            )
+            .await?;
         }
         if (&want_notes.reminders, &want_notes.reminder_timezone)
             != (&have_notes.reminders, &have_notes.reminder_timezone)
@@ -404,7 +411,6 @@ impl Writer<'_> {
             let mut request = UpdateReminderNotificationsRequest::new(app);
             request.notifications = Some(want_notes.reminders.clone());
             request.timezone = Some(want_notes.reminder_timezone.clone());
-            request.revision = Some(self.revision.into());
             self.send(Setting::ReminderNotifications, request).await?;
         }
         Ok(())
@@ -422,19 +428,19 @@ impl Writer<'_> {
         let mut update = BTreeMap::new();
         let mut add = BTreeMap::new();
         for (code, current) in have {
-            let kind = type_of(current);
-            if BUILT_IN.contains(&kind.as_str()) {
-                let wanted = want.values().find(|p| type_of(p) == kind);
+            let kind = current.field_type();
+            if BUILT_IN.contains(&kind) {
+                let wanted = want.values().find(|p| p.field_type() == kind);
                 if let Some(wanted) = wanted.filter(|w| *w != current) {
                     update.insert(code.clone(), wanted.clone());
                 }
                 continue;
             }
-            if FOLLOWING.contains(&kind.as_str()) {
+            if FOLLOWING.contains(&kind) {
                 continue;
             }
             match want.get(code) {
-                Some(wanted) if type_of(wanted) == kind => {
+                Some(wanted) if wanted.field_type() == kind => {
                     if wanted != current {
                         update.insert(code.clone(), wanted.clone());
                     }
@@ -443,28 +449,28 @@ impl Writer<'_> {
             }
         }
         for (code, wanted) in want {
-            let kind = type_of(wanted);
-            if BUILT_IN.contains(&kind.as_str()) || FOLLOWING.contains(&kind.as_str()) {
+            let kind = wanted.field_type();
+            if BUILT_IN.contains(&kind) || FOLLOWING.contains(&kind) {
                 continue;
             }
-            if have.get(code).map(type_of).as_deref() != Some(kind.as_str()) {
+            if have.get(code).map(FieldProperties::field_type) != Some(kind) {
                 add.insert(code.clone(), wanted.clone());
             }
         }
         for chunk in delete.chunks(limits::MAX_FIELDS_PER_DELETE) {
-            let mut request = DeleteFormFieldsRequest::new(app, chunk.to_vec());
-            request.revision = Some(self.revision.into());
-            self.send(Setting::Fields, request).await?;
+            self.send(
+                Setting::Fields,
+                DeleteFormFieldsRequest::new(app, chunk.to_vec()),
+            )
+            .await?;
         }
         if !update.is_empty() {
-            let mut request = UpdateFormFieldsRequest::new(app, update);
-            request.revision = Some(self.revision.into());
-            self.send(Setting::Fields, request).await?;
+            self.send(Setting::Fields, UpdateFormFieldsRequest::new(app, update))
+                .await?;
         }
         if !add.is_empty() {
-            let mut request = AddFormFieldsRequest::new(app, add);
-            request.revision = Some(self.revision.into());
-            self.send(Setting::Fields, request).await?;
+            self.send(Setting::Fields, AddFormFieldsRequest::new(app, add))
+                .await?;
         }
         Ok(())
     }
@@ -506,6 +512,49 @@ impl Writer<'_> {
         Ok(CustomizationFiles::new().js(js).css(css))
     }
 }
+
+/// A write that names the settings revision it expects.
+trait AtRevision {
+    fn at_revision(self, revision: SettingsRevision) -> Self;
+}
+
+impl<R: AtRevision> AtRevision for Preview<R> {
+    fn at_revision(self, revision: SettingsRevision) -> Self {
+        Preview(self.0.at_revision(revision))
+    }
+}
+
+macro_rules! at_revision {
+    ($($t:ty),*) => {$(
+        impl AtRevision for $t {
+            fn at_revision(mut self, revision: SettingsRevision) -> Self {
+                self.revision = Some(revision.into());
+                self
+            }
+        }
+    )*};
+}
+
+at_revision!(
+    UpdateFormLayoutRequest,
+    UpdateGeneralSettingsRequest,
+    UpdateViewsRequest,
+    UpdateReportsRequest,
+    UpdateProcessManagementRequest,
+    UpdateAppActionsRequest,
+    UpdateCustomizationRequest,
+    AddAppPluginsRequest,
+    UpdateAdminNotesRequest,
+    UpdateAppPermissionsRequest,
+    UpdateRecordPermissionsRequest,
+    UpdateFieldPermissionsRequest,
+    UpdateGeneralNotificationsRequest,
+    UpdatePerRecordNotificationsRequest,
+    UpdateReminderNotificationsRequest,
+    DeleteFormFieldsRequest,
+    UpdateFormFieldsRequest,
+    AddFormFieldsRequest
+);
 
 /// A write's answer, which carries the settings revision it left.
 trait Revised {
