@@ -36,7 +36,8 @@ use crate::{
     AppActionInput, AppIconType, AppId, AppPlugin, AppRight, AppTheme, CustomizationScope,
     DeployError, DeployOutcome, Error, FieldProperties, FieldRight, FiscalMonth,
     GeneralNotification, LayoutBlock, NumberPrecision, PerRecordNotification, ProcessAction,
-    ProcessState, RecordRight, ReminderNotification, ReportInput, TitleField, ViewInput,
+    ProcessState, RecordRight, RelatedApp, ReminderNotification, ReportInput, TitleField,
+    ViewInput,
 };
 
 pub use apply::{ApplyDefinition, ApplyOutcome};
@@ -386,45 +387,68 @@ impl IconDefinition {
     }
 }
 
-/// Rewrites `relatedApp.app` wherever a field's properties hold one (a lookup, related records,
-/// a lookup inside a table).
+/// Rewrites `relatedApp.app` wherever a field's properties hold one: a lookup (text or number),
+/// related records, and the same inside a table.
 fn map_related_apps(properties: &mut FieldProperties, map: &BTreeMap<u64, u64>) {
-    fn walk(value: &mut serde_json::Value, map: &BTreeMap<u64, u64>) -> bool {
-        let mut changed = false;
-        match value {
-            serde_json::Value::Object(object) => {
-                if let Some(app) = object
-                    .get_mut("relatedApp")
-                    .and_then(|related| related.get_mut("app"))
-                {
-                    let id = app
-                        .as_str()
-                        .and_then(|s| s.parse().ok())
-                        .or_else(|| app.as_u64());
-                    if let Some(to) = id.and_then(|id| map.get(&id)) {
-                        *app = serde_json::Value::String(to.to_string());
-                        changed = true;
-                    }
-                }
-                for inner in object.values_mut() {
-                    changed |= walk(inner, map);
-                }
-            }
-            serde_json::Value::Array(items) => {
-                for inner in items {
-                    changed |= walk(inner, map);
-                }
-            }
-            _ => {}
+    let remap = |related: &mut RelatedApp| {
+        if let Some(to) = related.app.and_then(|app| map.get(&app.get())) {
+            related.app = Some(AppId::from(*to));
         }
-        changed
-    }
-    let Ok(mut value) = serde_json::to_value(&*properties) else {
-        return;
     };
-    if walk(&mut value, map) {
-        if let Ok(mapped) = serde_json::from_value(value) {
-            *properties = mapped;
+    match properties {
+        FieldProperties::SingleLineText(p) => {
+            p.lookup.iter_mut().for_each(|l| remap(&mut l.related_app))
         }
+        FieldProperties::Number(p) => p.lookup.iter_mut().for_each(|l| remap(&mut l.related_app)),
+        FieldProperties::ReferenceTable(p) => p
+            .reference_table
+            .iter_mut()
+            .for_each(|t| remap(&mut t.related_app)),
+        FieldProperties::Subtable(p) => {
+            for inner in p.fields.iter_mut().flat_map(|f| f.values_mut()) {
+                map_related_apps(inner, map);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Lookups (in a table too) and related records follow the map; other apps stay.
+    #[test]
+    fn related_apps_are_rewritten_wherever_fields_name_them() {
+        let lookup = |app: &str| {
+            json!({"relatedApp": {"app": app, "code": ""}, "relatedKeyField": "Code",
+                   "fieldMappings": [], "lookupPickerFields": [], "filterCond": "", "sort": ""})
+        };
+        let fields: BTreeMap<String, FieldProperties> = serde_json::from_value(json!({
+            "Customer": {"type": "SINGLE_LINE_TEXT", "code": "Customer", "lookup": lookup("7")},
+            "Lines": {"type": "SUBTABLE", "code": "Lines", "fields": {
+                "Price": {"type": "NUMBER", "code": "Price", "lookup": lookup("8")},
+            }},
+            "Orders": {"type": "REFERENCE_TABLE", "code": "Orders", "referenceTable": {
+                "relatedApp": {"app": "7", "code": ""},
+                "condition": {"field": "Code", "relatedField": "Code"},
+                "filterCond": "", "displayFields": ["Code"], "sort": "", "size": "5"}},
+        }))
+        .unwrap();
+        let mut mapped = fields.clone();
+        for properties in mapped.values_mut() {
+            map_related_apps(properties, &BTreeMap::from([(7, 70)]));
+        }
+        let apps = |fields: &BTreeMap<String, FieldProperties>| {
+            let value = serde_json::to_value(fields).unwrap();
+            [
+                value["Customer"]["lookup"]["relatedApp"]["app"].clone(),
+                value["Lines"]["fields"]["Price"]["lookup"]["relatedApp"]["app"].clone(),
+                value["Orders"]["referenceTable"]["relatedApp"]["app"].clone(),
+            ]
+        };
+        assert_eq!(apps(&fields), [json!("7"), json!("8"), json!("7")]);
+        assert_eq!(apps(&mapped), [json!("70"), json!("8"), json!("70")]);
     }
 }
