@@ -258,3 +258,18 @@ async fn reading_and_applying_make_exactly_the_requests_needed() {
         .collect();
     assert_eq!(writes, ["POST /k/v1/preview/app/deploy.json"]);
 }
+
+/// Definitions that differ only where a value cannot be written (a kind this version does not
+/// know) still diff as different, never as equal.
+#[test]
+fn a_diff_is_empty_exactly_when_the_definitions_are_equal() {
+    let wanted = fixture();
+    assert!(wanted.diff(&wanted.clone()).is_empty());
+    let mut unknown_theme = wanted.clone();
+    unknown_theme.general.theme = kintone_api::AppTheme::Unknown;
+    let mut unknown_scope = wanted.clone();
+    unknown_scope.customization.scope = kintone_api::CustomizationScope::Unknown;
+    let diff = unknown_theme.diff(&unknown_scope);
+    assert!(!diff.is_empty());
+    assert!(diff.to_string().contains("cannot be written"), "{diff}");
+}

@@ -80,15 +80,28 @@ impl fmt::Display for DefinitionDiff {
 }
 
 impl AppDefinition {
-    /// What changes turn this definition into `other`.
+    /// What changes turn this definition into `other`; empty exactly when the two are equal.
     pub fn diff(&self, other: &AppDefinition) -> DefinitionDiff {
         let mut diff = DefinitionDiff::default();
-        // A definition that read back is always representable (`read` checks it), and one
-        // built by hand that is not would fail in `apply_to` before anything is sent; here,
-        // such a part compares as null.
-        let from = serde_json::to_value(self).unwrap_or(Value::Null);
-        let to = serde_json::to_value(other).unwrap_or(Value::Null);
+        if self == other {
+            return diff;
+        }
+        // A value this version cannot write (a kind kintone added since, see
+        // `DefinitionError::Unrepresentable`) is shown by why it cannot be.
+        let as_value = |definition: &AppDefinition| {
+            serde_json::to_value(definition)
+                .unwrap_or_else(|e| Value::String(format!("(a value that cannot be written: {e})")))
+        };
+        let (from, to) = (as_value(self), as_value(other));
         compare(&mut diff.changes, String::new(), &from, &to);
+        if diff.changes.is_empty() {
+            // They differ only in values that cannot be written, which read alike.
+            diff.changes.push(Change::Changed {
+                path: String::new(),
+                from,
+                to,
+            });
+        }
         diff
     }
 }
