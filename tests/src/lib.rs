@@ -121,15 +121,25 @@ pub fn record(title: &str, fields: &[(&str, kintone_api::FieldInput)]) -> kinton
     r
 }
 
-/// The example 200 answer the spec gives an operation.
-pub fn spec_example(operation_id: &str) -> serde_json::Value {
+/// The bundled spec (`spec/kintone.bundled.yaml`) as JSON.
+pub fn bundled_spec() -> serde_json::Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/kintone.bundled.yaml");
-    let doc: serde_json::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).expect("the bundle is YAML")
+}
+
+/// The example 200 answer the spec gives an operation (through a shared response too): the
+/// documented answer.
+pub fn spec_example(operation_id: &str) -> serde_json::Value {
+    let doc = bundled_spec();
     for item in doc["paths"].as_object().unwrap().values() {
         for op in item.as_object().unwrap().values() {
             if op["operationId"] == operation_id {
-                return op["responses"]["200"]["content"]["application/json"]["example"].clone();
+                let ok = &op["responses"]["200"];
+                let ok = match ok.get("$ref").and_then(serde_json::Value::as_str) {
+                    Some(r) => &doc["components"]["responses"][r.rsplit('/').next().unwrap()],
+                    None => ok,
+                };
+                return ok["content"]["application/json"]["example"].clone();
             }
         }
     }

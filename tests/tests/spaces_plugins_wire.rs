@@ -11,34 +11,15 @@ use kintone_tests::*;
 use serde_json::{json, Value};
 use wiremock::MockServer;
 
-/// The 200 example the spec gives an operation, read from the bundle: the documented answer.
-fn documented_example(operation_id: &str) -> Value {
-    let bundle: Value = serde_yaml::from_str(include_str!("../../spec/kintone.bundled.yaml"))
-        .expect("the bundle is YAML");
-    for item in bundle["paths"].as_object().unwrap().values() {
-        for op in item.as_object().unwrap().values() {
-            if op["operationId"] == operation_id {
-                let ok = &op["responses"]["200"];
-                let ok = match ok.get("$ref").and_then(Value::as_str) {
-                    Some(r) => &bundle["components"]["responses"][r.rsplit('/').next().unwrap()],
-                    None => ok,
-                };
-                return ok["content"]["application/json"]["example"].clone();
-            }
-        }
-    }
-    panic!("no operation {operation_id} in the spec")
-}
-
 async fn answering(operation_id: &str) -> (MockServer, Client) {
     let (server, client) = server_and_client().await;
-    answer_json(&server, 200, documented_example(operation_id)).await;
+    answer_json(&server, 200, spec_example(operation_id)).await;
     (server, client)
 }
 
 async fn guest_answering(operation_id: &str) -> (MockServer, Client) {
     let server = MockServer::start().await;
-    answer_json(&server, 200, documented_example(operation_id)).await;
+    answer_json(&server, 200, spec_example(operation_id)).await;
     let client = Client::builder(server.uri())
         .password("sato", "pw")
         .guest_space(4)
@@ -73,7 +54,7 @@ async fn get_space() {
 #[tokio::test]
 async fn get_space_in_a_guest_space_reads_null_body_and_unknown_keys() {
     let server = MockServer::start().await;
-    let mut answer = documented_example("getSpace");
+    let mut answer = spec_example("getSpace");
     answer["body"] = Value::Null;
     answer["coverUrl"] = Value::Null;
     answer["aKeyKintoneAddsLater"] = json!({"x": 1});

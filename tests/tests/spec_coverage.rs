@@ -23,9 +23,7 @@ fn official() -> BTreeMap<(String, String), String> {
 
 /// (method, path) → (our operationId, kintone's operationId), from the bundle.
 fn described() -> BTreeMap<(String, String), (String, String)> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/kintone.bundled.yaml");
-    let doc: serde_json::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let doc = kintone_tests::bundled_spec();
     let mut out = BTreeMap::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {

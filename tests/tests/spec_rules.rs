@@ -42,9 +42,7 @@ fn collect_pins(value: &serde_yaml::Value, pins: &mut BTreeMap<String, usize>) {
 
 #[test]
 fn names_the_runtime_relies_on_are_pinned_in_the_spec() {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/kintone.bundled.yaml");
-    let doc: serde_yaml::Value =
-        serde_yaml::from_str(&std::fs::read_to_string(root).unwrap()).unwrap();
+    let doc = bundle();
     let mut pins = BTreeMap::new();
     collect_pins(&doc, &mut pins);
     for name in RUNTIME_TYPES {
