@@ -346,9 +346,9 @@ fn entity(db: &mut Db, t: FieldType, code: &str) -> Option<Arc<crate::store::Ent
     }
 }
 
-/// A file key written to a record of `app_id`: an upload moves from temporary storage to the
-/// record (under a new key); a key of a file this app's records already hold stays.
-fn attach(db: &mut Db, app_id: u64, key: &str) -> Option<FileInfo> {
+/// A file key written to a record or the settings of `app_id`: an upload moves from temporary
+/// storage to the app (under a new key); a key of a file this app already holds stays.
+pub(super) fn attach(db: &mut Db, app_id: u64, key: &str) -> Option<FileInfo> {
     if let Some(f) = db.attached_file(key) {
         // Only a file of this app's records: another app's key would hand its file to
         // callers who may view this app only.

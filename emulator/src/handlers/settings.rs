@@ -8,7 +8,7 @@ use super::apps::{changed, readable, writable};
 use super::{id_param, Ctx};
 use crate::app_settings::{index_of, Settings};
 use crate::error::{KintoneError, Result};
-use crate::store::{random_key, ActionSeed, AssigneeKind, AttachedFile, Cell, ProcessSeed};
+use crate::store::{ActionSeed, AssigneeKind, Cell, ProcessSeed};
 
 /// A written group of `settings`, or `None` when it was never written.
 fn group<'s>(settings: &'s Settings, name: &str) -> Option<&'s Value> {
@@ -395,20 +395,9 @@ fn keep_settings_file(ctx: &mut Ctx, app: u64, file: &mut Value) {
     let Some(key) = file.get("fileKey").and_then(Value::as_str) else {
         return;
     };
-    let Some(upload) = ctx.db.take_temp_file(key) else {
-        return;
-    };
-    let kept = random_key();
-    ctx.db.attach_file(
-        kept.clone(),
-        AttachedFile {
-            app,
-            name: upload.name,
-            content_type: upload.content_type,
-            bytes: upload.bytes,
-        },
-    );
-    file["fileKey"] = json!(kept);
+    if let Some(kept) = super::records::attach(ctx.db, app, key) {
+        file["fileKey"] = json!(&*kept.file_key);
+    }
 }
 
 pub fn update_general(ctx: &mut Ctx, params: &Value) -> Result<Value> {
