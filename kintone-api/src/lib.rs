@@ -83,6 +83,7 @@ mod decimal;
 mod deploy;
 mod error;
 mod file;
+mod json_outline;
 mod method;
 mod paging;
 mod record;
