@@ -257,6 +257,36 @@ async fn stream_helper(url: &str) -> usize {
     count
 }
 
+/// The raw stream, and what `touch` does with each record: nothing, one field, or all.
+async fn raw_stream(url: &str, touch: Touch) -> usize {
+    let client = Client::builder(url).api_token("T").build().unwrap();
+    let mut records = client.record_stream(1).raw();
+    let mut count = 0;
+    while let Some(record) = records.next().await {
+        let record = record.unwrap();
+        match touch {
+            Touch::Nothing => {
+                black_box(record.json());
+            }
+            Touch::OneField => {
+                black_box(record.get("Amount").unwrap());
+            }
+            Touch::Decode => {
+                black_box(record.decode().unwrap());
+            }
+        }
+        count += 1;
+    }
+    count
+}
+
+#[derive(Clone, Copy)]
+enum Touch {
+    Nothing,
+    OneField,
+    Decode,
+}
+
 fn seek_query(after: u64) -> String {
     format!("$id > {after} order by $id asc limit {PAGE}")
 }
@@ -350,11 +380,19 @@ async fn read_all() {
         let parse = measure(|| parse_floor(&http, &url, total)).await;
         let value = measure(|| value_loop(&http, &url)).await;
         let stream = measure(|| stream_helper(&url)).await;
-        assert_eq!((value.records, stream.records), (total, total));
+        let raw = measure(|| raw_stream(&url, Touch::Nothing)).await;
+        let raw_one = measure(|| raw_stream(&url, Touch::OneField)).await;
+        let raw_decoded = measure(|| raw_stream(&url, Touch::Decode)).await;
+        for m in [&value, &stream, &raw, &raw_one, &raw_decoded] {
+            assert_eq!(m.records, total);
+        }
         row("bytes only (reqwest, undecoded)", &floor, &floor);
         row("bytes + JSON parse, nothing kept", &parse, &floor);
         row("page loop into serde_json::Value", &value, &floor);
         row("Client::record_stream (typed Records)", &stream, &floor);
+        row("record_stream().raw() (RawRecords)", &raw, &floor);
+        row("  the same, one field read of each", &raw_one, &floor);
+        row("  the same, each record decoded", &raw_decoded, &floor);
         println!(
             "  stream / JSON parse floor: {:.2}x CPU; stream / Value loop: {:.2}x CPU",
             stream.cpu.as_secs_f64() / parse.cpu.as_secs_f64().max(0.001),

@@ -86,6 +86,7 @@ mod file;
 mod json_outline;
 mod method;
 mod paging;
+mod raw_record;
 mod record;
 mod record_input;
 mod record_map;
@@ -128,11 +129,14 @@ pub use generated::{API_PREFIX, GUEST_API_PREFIX, MAX_URI_BYTES, METHOD_OVERRIDE
 /// Derives [`KintoneRecord`](trait@KintoneRecord) for a struct: see [`typed`].
 pub use kintone_derive::KintoneRecord;
 pub use paging::RecordCursor;
+pub use raw_record::RawRecord;
 pub use record_map::{FieldCode, IntoIter, Iter, IterMut, Record};
 pub use response::{Concurrency, Response};
 pub use retry::RetryPolicy;
 pub use runtime::{BulkOperation, Call, HasPreview, Operation, Preview};
-pub use stream::{ReadStrategy, RecordStream, RecordStreamBuilder, TypedRecordStream};
+pub use stream::{
+    RawRecordStream, ReadStrategy, RecordStream, RecordStreamBuilder, TypedRecordStream,
+};
 pub use typed::{DecodeError, KintoneRecord, Row};
 pub use writer::{
     AddAll, DeleteAll, UpdateAll, WriteFailure, WriteJob, WriteKind, WriteProgress, WriteReport,

@@ -10,9 +10,10 @@ use tokio::sync::{mpsc, Semaphore};
 
 use crate::limits::{MAX_CURSOR_PAGE_SIZE, MAX_RECORDS_PER_PAGE};
 use crate::paging::check_cursor_page;
+use crate::runtime::{Operation, RawResponse, Undecoded};
 use crate::{
     AppId, Client, CreateCursorRequest, CursorId, DeleteCursorRequest, Error, FieldValue,
-    GetRecordsByCursorRequest, GetRecordsRequest, LimitError, ProtocolError, Record,
+    GetRecordsByCursorRequest, GetRecordsRequest, LimitError, ProtocolError, RawRecord, Record,
 };
 
 /// How a [`RecordStream`] reads its pages.
@@ -120,10 +121,29 @@ impl RecordStreamBuilder {
     /// The stream. Nothing is sent until it is first polled, which must be within a Tokio
     /// runtime: the pages are read by a task of their own.
     pub fn build(self) -> RecordStream {
-        RecordStream {
-            state: State::NotStarted(Box::new(self)),
-            current: Vec::new().into_iter(),
-        }
+        RecordStream(Pages::new(self))
+    }
+
+    /// The stream of [`RawRecord`]s: each record as the JSON text kintone sent, checked but
+    /// not decoded. Reading this way costs a fraction of [`build`](Self::build)'s stream when
+    /// records are passed on as they are or only some of their fields are read.
+    ///
+    /// ```no_run
+    /// # async fn run(client: kintone_api::Client) -> Result<(), kintone_api::Error> {
+    /// use futures_util::StreamExt;
+    ///
+    /// let mut records = client.record_stream(1).raw();
+    /// while let Some(record) = records.next().await {
+    ///     let record = record?;
+    ///     println!("{}", record.json()); // e.g. one line of a JSON Lines export
+    ///     if let Some(title) = record.get("Title")? {
+    ///         println!("{:?}", title.as_text());
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn raw(self) -> RawRecordStream {
+        RawRecordStream(Pages::new(self))
     }
 
     /// The stream of `T`s: each record read into the struct (see [`typed`](crate::typed)).
@@ -221,20 +241,121 @@ const ID: &str = "$id";
 /// nothing, more records than announced, a page larger than asked for, or ids that do not
 /// increase end the stream with [`ProtocolError`].
 #[must_use = "a stream does nothing unless polled"]
-pub struct RecordStream {
-    state: State,
-    /// The page being handed out.
-    current: std::vec::IntoIter<Record>,
+pub struct RecordStream(Pages<Record>);
+
+/// Every record of a query as the JSON text kintone sent, from
+/// [`RecordStreamBuilder::raw`]: a [`Stream`] of `Result<RawRecord, Error>` that reads and
+/// checks pages as [`RecordStream`] does, but decodes no value until asked.
+#[must_use = "a stream does nothing unless polled"]
+pub struct RawRecordStream(Pages<RawRecord>);
+
+macro_rules! record_stream_impls {
+    ($stream:ident, $item:ty) => {
+        impl $stream {
+            /// Stops reading and waits for the reader to clean up: a cursor still open is
+            /// deleted, and the deletion's error, if any, is returned.
+            pub async fn close(self) -> Result<(), Error> {
+                self.0.close().await
+            }
+        }
+
+        impl Stream for $stream {
+            type Item = Result<$item, Error>;
+
+            fn poll_next(
+                mut self: Pin<&mut Self>,
+                cx: &mut Context<'_>,
+            ) -> Poll<Option<Self::Item>> {
+                self.0.poll_next(cx)
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.0.size_hint()
+            }
+        }
+
+        impl std::fmt::Debug for $stream {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($stream))
+                    .field("state", &self.0.state_name())
+                    .field("buffered", &self.0.current.len())
+                    .finish()
+            }
+        }
+    };
 }
 
-enum State {
+record_stream_impls!(RecordStream, Record);
+record_stream_impls!(RawRecordStream, RawRecord);
+
+/// What a page's records are handed out as: typed [`Record`]s, or [`RawRecord`]s.
+trait PageItem: Sized + Send + 'static {
+    /// The records of a Get Records answer.
+    fn records(response: RawResponse) -> Result<Vec<Self>, Error>;
+    /// The records of a Get Records by Cursor answer, and its `next`.
+    fn cursor_records(response: RawResponse) -> Result<(Vec<Self>, bool), Error>;
+    /// The record's `$id`, when it has one.
+    fn id(&self) -> Option<u64>;
+    /// Takes `$id` out of each record, where the stream added it to the fields.
+    fn strip_ids(page: &mut [Self]);
+}
+
+impl PageItem for Record {
+    fn records(response: RawResponse) -> Result<Vec<Self>, Error> {
+        Ok(GetRecordsRequest::decode(response)?.records)
+    }
+
+    fn cursor_records(response: RawResponse) -> Result<(Vec<Self>, bool), Error> {
+        let page = GetRecordsByCursorRequest::decode(response)?;
+        Ok((page.records, page.next))
+    }
+
+    fn id(&self) -> Option<u64> {
+        match self.get(ID) {
+            Some(FieldValue::Id(id)) => Some(id.value.get()),
+            _ => None,
+        }
+    }
+
+    fn strip_ids(page: &mut [Self]) {
+        Record::remove_from_each(page, ID);
+    }
+}
+
+impl PageItem for RawRecord {
+    fn records(response: RawResponse) -> Result<Vec<Self>, Error> {
+        Ok(RawRecord::page(response)?.0)
+    }
+
+    fn cursor_records(response: RawResponse) -> Result<(Vec<Self>, bool), Error> {
+        let (records, members) = RawRecord::page(response)?;
+        Ok((records, members.get("next")?))
+    }
+
+    fn id(&self) -> Option<u64> {
+        RawRecord::id(self).map(|id| id.get())
+    }
+
+    fn strip_ids(page: &mut [Self]) {
+        RawRecord::strip_ids(page);
+    }
+}
+
+/// The reading behind a record stream, whatever its records are handed out as.
+struct Pages<T> {
+    state: State<T>,
+    /// The page being handed out.
+    current: std::vec::IntoIter<T>,
+}
+
+enum State<T> {
     NotStarted(Box<RecordStreamBuilder>),
-    Running(Running),
+    Running(Running<T>),
     Done,
 }
 
-struct Running {
-    pages: mpsc::UnboundedReceiver<Result<Vec<Record>, Error>>,
+struct Running<T> {
+    pages: mpsc::UnboundedReceiver<Result<Vec<T>, Error>>,
     /// One permit per page the reader may read: `prefetch` at the start, then one each time the
     /// caller waits for a page. The channel is unbounded because these permits bound it.
     demand: Arc<Semaphore>,
@@ -243,18 +364,31 @@ struct Running {
     task: tokio::task::JoinHandle<Result<(), Error>>,
 }
 
-impl RecordStream {
+impl<T: PageItem> Pages<T> {
+    fn new(builder: RecordStreamBuilder) -> Self {
+        Pages {
+            state: State::NotStarted(Box::new(builder)),
+            current: Vec::new().into_iter(),
+        }
+    }
+
     /// A stream that has ended.
     fn done() -> Self {
-        RecordStream {
+        Pages {
             state: State::Done,
             current: Vec::new().into_iter(),
         }
     }
 
-    /// Stops reading and waits for the reader to clean up: a cursor still open is deleted, and
-    /// the deletion's error, if any, is returned.
-    pub async fn close(mut self) -> Result<(), Error> {
+    fn state_name(&self) -> &'static str {
+        match self.state {
+            State::NotStarted(_) => "not started",
+            State::Running(_) => "reading",
+            State::Done => "done",
+        }
+    }
+
+    async fn close(mut self) -> Result<(), Error> {
         match std::mem::replace(&mut self.state, State::Done) {
             State::Running(running) => {
                 running.demand.close();
@@ -269,21 +403,16 @@ impl RecordStream {
             _ => Ok(()),
         }
     }
-}
 
-impl Stream for RecordStream {
-    type Item = Result<Record, Error>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = &mut *self;
+    fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, Error>>> {
         loop {
-            if let Some(record) = this.current.next() {
+            if let Some(record) = self.current.next() {
                 return Poll::Ready(Some(Ok(record)));
             }
-            match &mut this.state {
+            match &mut self.state {
                 State::NotStarted(_) => {
                     let State::NotStarted(builder) =
-                        std::mem::replace(&mut this.state, State::Done)
+                        std::mem::replace(&mut self.state, State::Done)
                     else {
                         unreachable!("matched just above")
                     };
@@ -295,7 +424,7 @@ impl Stream for RecordStream {
                     let demand = Arc::new(Semaphore::new(prefetch.min(Semaphore::MAX_PERMITS)));
                     let (sender, pages) = mpsc::unbounded_channel();
                     let task = tokio::spawn(read_pages(pager, demand.clone(), sender));
-                    this.state = State::Running(Running {
+                    self.state = State::Running(Running {
                         pages,
                         demand,
                         asked: false,
@@ -311,14 +440,14 @@ impl Stream for RecordStream {
                         Poll::Pending => return Poll::Pending,
                         Poll::Ready(Some(Ok(page))) => {
                             running.asked = false;
-                            this.current = page.into_iter();
+                            self.current = page.into_iter();
                         }
                         Poll::Ready(Some(Err(e))) => {
-                            this.state = State::Done;
+                            self.state = State::Done;
                             return Poll::Ready(Some(Err(e)));
                         }
                         Poll::Ready(None) => {
-                            this.state = State::Done;
+                            self.state = State::Done;
                             return Poll::Ready(None);
                         }
                     }
@@ -334,7 +463,7 @@ impl Stream for RecordStream {
     }
 }
 
-impl Drop for RecordStream {
+impl<T> Drop for Pages<T> {
     fn drop(&mut self) {
         // Wakes the reader if it waits for demand, so that it deletes its cursor and ends.
         if let State::Running(running) = &self.state {
@@ -343,26 +472,12 @@ impl Drop for RecordStream {
     }
 }
 
-impl std::fmt::Debug for RecordStream {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let state = match self.state {
-            State::NotStarted(_) => "not started",
-            State::Running(_) => "reading",
-            State::Done => "done",
-        };
-        f.debug_struct("RecordStream")
-            .field("state", &state)
-            .field("buffered", &self.current.len())
-            .finish()
-    }
-}
-
 /// The reader's task: a page per permit, until the last page, an error, or the caller leaves.
 /// Returns the result of cleaning up (deleting a cursor left open).
-async fn read_pages(
+async fn read_pages<T: PageItem>(
     mut pager: Pager,
     demand: Arc<Semaphore>,
-    pages: mpsc::UnboundedSender<Result<Vec<Record>, Error>>,
+    pages: mpsc::UnboundedSender<Result<Vec<T>, Error>>,
 ) -> Result<(), Error> {
     loop {
         match demand.acquire().await {
@@ -370,7 +485,7 @@ async fn read_pages(
             // Closed: the stream was dropped or closed.
             Err(_) => return pager.abandon().await,
         }
-        match pager.next_page().await {
+        match pager.next_page::<T>().await {
             Ok(page) => {
                 let last = pager.finished;
                 if !page.is_empty() && pages.send(Ok(page)).is_err() {
@@ -420,7 +535,7 @@ enum Mode {
 }
 
 impl Pager {
-    async fn next_page(&mut self) -> Result<Vec<Record>, Error> {
+    async fn next_page<T: PageItem>(&mut self) -> Result<Vec<T>, Error> {
         match &mut self.mode {
             Mode::Seek { last } => {
                 let condition = if self.query.trim().is_empty() {
@@ -429,12 +544,12 @@ impl Pager {
                     format!("{ID} > {last} and ({})", self.query)
                 };
                 let query = format!("{condition} order by {ID} asc limit {}", self.page_size);
-                let mut records = get_records(&self.client, self.app, query, &self.fields).await?;
+                let mut records: Vec<T> =
+                    get_records(&self.client, self.app, query, &self.fields).await?;
                 check_page_size(self.page_size, records.len())?;
                 for record in &records {
-                    let id = match record.get(ID) {
-                        Some(FieldValue::Id(id)) => id.value.get(),
-                        _ => return Err(ProtocolError::MissingId.into()),
+                    let Some(id) = record.id() else {
+                        return Err(ProtocolError::MissingId.into());
                     };
                     if id <= *last {
                         return Err(ProtocolError::IdNotIncreasing {
@@ -446,7 +561,7 @@ impl Pager {
                     *last = id;
                 }
                 if self.strip_id {
-                    Record::remove_from_each(&mut records, ID);
+                    T::strip_ids(&mut records);
                 }
                 self.finished = records.len() < self.page_size;
                 Ok(records)
@@ -458,7 +573,8 @@ impl Pager {
                     self.query.trim_end(),
                     self.page_size
                 );
-                let records = get_records(&self.client, self.app, query, &self.fields).await?;
+                let records: Vec<T> =
+                    get_records(&self.client, self.app, query, &self.fields).await?;
                 check_page_size(self.page_size, records.len())?;
                 *offset += records.len();
                 self.finished = records.len() < self.page_size;
@@ -485,19 +601,20 @@ impl Pager {
                         id.insert(created.id).clone()
                     }
                 };
-                let page = self
+                let answer = self
                     .client
-                    .send(GetRecordsByCursorRequest::new(cursor))
+                    .send(Undecoded(GetRecordsByCursorRequest::new(cursor)))
                     .await?
                     .into_body();
-                check_page_size(self.page_size, page.records.len())?;
-                check_cursor_page(*total_count, received, page.records.len(), page.next)?;
-                if !page.next {
+                let (records, next) = T::cursor_records(answer)?;
+                check_page_size(self.page_size, records.len())?;
+                check_cursor_page(*total_count, received, records.len(), next)?;
+                if !next {
                     // kintone deletes a cursor read to the end.
                     *id = None;
                     self.finished = true;
                 }
-                Ok(page.records)
+                Ok(records)
             }
         }
     }
@@ -514,17 +631,17 @@ impl Pager {
     }
 }
 
-async fn get_records(
+async fn get_records<T: PageItem>(
     client: &Client,
     app: AppId,
     query: String,
     fields: &Option<Vec<String>>,
-) -> Result<Vec<Record>, Error> {
+) -> Result<Vec<T>, Error> {
     let mut request = GetRecordsRequest::new(app).query(query);
     if let Some(fields) = fields {
         request = request.fields(fields.clone());
     }
-    Ok(client.send(request).await?.into_body().records)
+    T::records(client.send(Undecoded(request)).await?.into_body())
 }
 
 fn check_page_size(asked: usize, received: usize) -> Result<(), ProtocolError> {
@@ -601,7 +718,10 @@ impl<T: crate::KintoneRecord> Stream for TypedRecordStream<T> {
             Err(e) => {
                 // The rest would not fit either (the form and the struct differ): stop reading,
                 // which deletes a cursor left open.
-                drop(std::mem::replace(&mut this.records, RecordStream::done()));
+                drop(std::mem::replace(
+                    &mut this.records,
+                    RecordStream(Pages::done()),
+                ));
                 Poll::Ready(Some(Err(e.into())))
             }
         }

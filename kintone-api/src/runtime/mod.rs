@@ -110,6 +110,49 @@ impl<R: HasPreview> Operation for Preview<R> {
     }
 }
 
+/// A request whose successful answer is kept as it came, for readers of their own (the record
+/// stream's raw pages).
+pub(crate) struct Undecoded<R>(pub R);
+
+impl<R: serde::Serialize> serde::Serialize for Undecoded<R> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<R: Operation> Operation for Undecoded<R> {
+    type Response = RawResponse;
+    const ID: &'static str = R::ID;
+    const METHOD: Method = R::METHOD;
+    const PATH: &'static str = R::PATH;
+    const BODY: BodyKind = R::BODY;
+    const GUEST_SPACE: bool = R::GUEST_SPACE;
+
+    fn validate(&self) -> Result<(), LimitError> {
+        self.0.validate()
+    }
+
+    fn path(&self) -> std::borrow::Cow<'static, str> {
+        self.0.path()
+    }
+
+    fn write_query(&self, query: &mut QueryWriter) {
+        self.0.write_query(query)
+    }
+
+    fn write_headers(&self, headers: &mut HeaderWriter) {
+        self.0.write_headers(headers)
+    }
+
+    fn write_multipart(&self, form: &mut MultipartWriter) {
+        self.0.write_multipart(form)
+    }
+
+    fn decode(response: RawResponse) -> Result<RawResponse, Error> {
+        Ok(response)
+    }
+}
+
 /// Puts each `(name, value)` into `template` in place of `{name}`. A value keeps its `/` (kintone's
 /// API ids are paths, such as `records/get`); every other byte outside the URI's unreserved
 /// characters is percent-encoded.

@@ -1,0 +1,221 @@
+//! Records kept as the JSON text kintone sent, decoded only when asked.
+
+use std::ops::Range;
+
+use bytes::{Bytes, BytesMut};
+use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use crate::json_outline::{self, Outline, OutlineError};
+use crate::runtime::RawResponse;
+use crate::{Error, FieldValue, Record, RecordId};
+
+/// A record as the JSON object kintone sent, from
+/// [`RecordStreamBuilder::raw`](crate::RecordStreamBuilder::raw): nothing in it is decoded
+/// until asked for.
+///
+/// Reading pages this way costs a fraction of decoding every value (see the `whole_app`
+/// bench), which matters when records are passed on as they are (to a file, a queue, another
+/// database's JSON column) or when only a few of their fields are read. The text was checked
+/// when the page was read: it is UTF-8 and one well-formed JSON object. Its values are checked
+/// when they are decoded, by [`decode`](Self::decode), [`get`](Self::get) or
+/// [`deserialize`](Self::deserialize).
+///
+/// Cloning is cheap: records share their page's bytes.
+#[derive(Clone)]
+pub struct RawRecord {
+    text: Bytes,
+    id: Option<RecordId>,
+    /// Where `$id` stands in `text`, until it is taken out.
+    id_cut: Option<Range<usize>>,
+    operation: &'static str,
+}
+
+impl RawRecord {
+    /// The record's JSON text, exactly as kintone sent it (without `$id` when the stream added
+    /// it to the fields asked for).
+    pub fn json(&self) -> &str {
+        std::str::from_utf8(&self.text).expect("pages are checked as UTF-8 and cut at ASCII bytes")
+    }
+
+    /// The same text as bytes, shared with the page it came from.
+    pub fn into_bytes(self) -> Bytes {
+        self.text
+    }
+
+    /// The record's id, when the page gave it (always with
+    /// [`ReadStrategy::Seek`](crate::ReadStrategy::Seek)), even where `$id` was taken out of
+    /// the text.
+    pub fn id(&self) -> Option<RecordId> {
+        self.id
+    }
+
+    /// Every field, decoded: the [`Record`] a typed stream would have given.
+    pub fn decode(&self) -> Result<Record, Error> {
+        self.deserialize()
+    }
+
+    /// The field `code`, decoded alone; `None` when the record does not have it. Other fields
+    /// are skipped, not decoded.
+    pub fn get(&self, code: &str) -> Result<Option<FieldValue>, Error> {
+        let mut reader = serde_json::Deserializer::from_str(self.json());
+        reader
+            .deserialize_map(OneField(code))
+            .map_err(|source| self.decode_error(source))
+    }
+
+    /// The record read into any serde type: a struct of your own, or `serde_json::Value`.
+    pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_str(self.json()).map_err(|source| self.decode_error(source))
+    }
+
+    fn decode_error(&self, source: serde_json::Error) -> Error {
+        Error::Decode {
+            operation: self.operation,
+            source,
+            excerpt: crate::transport::excerpt(&self.text),
+        }
+    }
+
+    /// Takes `$id` out of each record's text, where the stream added it to the fields.
+    pub(crate) fn strip_ids(records: &mut [RawRecord]) {
+        for record in records {
+            if let Some(cut) = record.id_cut.take() {
+                let mut text = BytesMut::with_capacity(record.text.len() - cut.len());
+                text.extend_from_slice(&record.text[..cut.start]);
+                text.extend_from_slice(&record.text[cut.end..]);
+                record.text = text.freeze();
+            }
+        }
+    }
+
+    /// The records of a Get Records or Get Records by Cursor answer, and the answer's other
+    /// members (such as `next`).
+    pub(crate) fn page(response: RawResponse) -> Result<(Vec<RawRecord>, Members), Error> {
+        let RawResponse {
+            operation, body, ..
+        } = response;
+        let outline =
+            json_outline::outline(&body).map_err(|e| outline_error(operation, &body, e))?;
+        let Outline { members, records } = outline;
+        let Some(spans) = records else {
+            let missing = <serde_json::Error as de::Error>::missing_field("records");
+            return Err(Error::Decode {
+                operation,
+                source: missing,
+                excerpt: crate::transport::excerpt(&body),
+            });
+        };
+        let mut page = Vec::with_capacity(spans.len());
+        for span in spans {
+            let (id, id_cut) = match span.id {
+                Some(id) => {
+                    let value = id.value.map(|token| read_id(&body[token]));
+                    let value = value.transpose().map_err(|source| Error::Decode {
+                        operation,
+                        source,
+                        excerpt: crate::transport::excerpt(&body[span.text.clone()]),
+                    })?;
+                    let start = span.text.start;
+                    (value, Some(id.cut.start - start..id.cut.end - start))
+                }
+                None => (None, None),
+            };
+            page.push(RawRecord {
+                text: body.slice(span.text),
+                id,
+                id_cut,
+                operation,
+            });
+        }
+        Ok((
+            page,
+            Members {
+                body,
+                members,
+                operation,
+            },
+        ))
+    }
+}
+
+impl std::fmt::Debug for RawRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawRecord")
+            .field("id", &self.id)
+            .field("json", &self.json())
+            .finish()
+    }
+}
+
+/// The members of a page other than `records`.
+pub(crate) struct Members {
+    body: Bytes,
+    members: Vec<(Range<usize>, Range<usize>)>,
+    operation: &'static str,
+}
+
+impl Members {
+    /// The member `name`, decoded; a missing one is an error, as for a typed answer.
+    pub(crate) fn get<T: DeserializeOwned>(&self, name: &'static str) -> Result<T, Error> {
+        let key = format!("\"{name}\"");
+        let value = self
+            .members
+            .iter()
+            .find(|(k, _)| &self.body[k.clone()] == key.as_bytes())
+            .map(|(_, value)| serde_json::from_slice(&self.body[value.clone()]));
+        let value = value.unwrap_or_else(|| Err(de::Error::missing_field(name)));
+        value.map_err(|source| Error::Decode {
+            operation: self.operation,
+            source,
+            excerpt: crate::transport::excerpt(&self.body),
+        })
+    }
+}
+
+/// The id in `$id.value`: a string of digits, read directly when it is one.
+fn read_id(token: &[u8]) -> Result<RecordId, serde_json::Error> {
+    let digits = &token[1..token.len() - 1];
+    if !digits.is_empty() && digits.len() < 20 && digits.iter().all(u8::is_ascii_digit) {
+        let id = digits
+            .iter()
+            .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+        return Ok(RecordId::from(id));
+    }
+    serde_json::from_slice(token)
+}
+
+/// serde_json's own account of what is wrong, when it sees it too; the outline's otherwise.
+fn outline_error(operation: &'static str, body: &Bytes, error: OutlineError) -> Error {
+    let source = match serde_json::from_slice::<IgnoredAny>(body) {
+        Err(e) => e,
+        Ok(_) => <serde_json::Error as de::Error>::custom(error),
+    };
+    Error::Decode {
+        operation,
+        source,
+        excerpt: crate::transport::excerpt(body),
+    }
+}
+
+/// Reads one field of a record's object, skipping the others.
+struct OneField<'c>(&'c str);
+
+impl<'de> Visitor<'de> for OneField<'_> {
+    type Value = Option<FieldValue>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a record")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == self.0 {
+                found = Some(map.next_value::<FieldValue>()?);
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(found)
+    }
+}
