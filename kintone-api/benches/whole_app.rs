@@ -1,9 +1,10 @@
 //! Whole-app jobs, one run side by side (not a timed test):
 //!
 //! 1. Reading every record of 100,000 from a loopback server that replays pre-rendered pages:
-//!    `Client::record_stream`, a plain page loop decoding each page into `serde_json::Value`,
-//!    and two floors: reqwest reading the same pages undecoded, and the same with each page
-//!    parsed as JSON keeping nothing. The server runs in a child
+//!    `Client::record_stream` (typed records, and raw records: as is, with one field read of
+//!    each, and with each decoded), a plain page loop decoding each page into
+//!    `serde_json::Value`, and two floors: reqwest reading the same pages undecoded, and the
+//!    same with each page parsed as JSON keeping nothing. The server runs in a child
 //!    process (this same binary), so the process CPU time read here is the client's alone.
 //!    Peak memory comes from a counting allocator; the stream's is shown for 10,000 and
 //!    100,000 records, which should match.

@@ -53,7 +53,9 @@
 //!   [`send_stream`](runtime::Call::send_stream) instead, chunk by chunk.
 //!
 //! Whole apps:
-//! - Records: [`Client::record_stream`] reads every record of a query as a stream, and
+//! - Records: [`Client::record_stream`] reads every record of a query as a stream (of typed
+//!   [`Record`]s, of your own structs, or of [`RawRecord`]s: kintone's JSON text, decoded on
+//!   demand, for a fraction of the cost), and
 //!   [`Client::add_all`] and its siblings write any number of records in as few bulk requests
 //!   as kintone allows, with a report that can resume a stopped job.
 //! - Settings: [`Client::deploy_and_wait`] deploys pre-live settings and follows the deploy;

@@ -15,10 +15,14 @@ use crate::{Error, FieldValue, Record, RecordId};
 ///
 /// Reading pages this way costs a fraction of decoding every value (see the `whole_app`
 /// bench), which matters when records are passed on as they are (to a file, a queue, another
-/// database's JSON column) or when only a few of their fields are read. The text was checked
-/// when the page was read: it is UTF-8 and one well-formed JSON object. Its values are checked
-/// when they are decoded, by [`decode`](Self::decode), [`get`](Self::get) or
-/// [`deserialize`](Self::deserialize).
+/// database's JSON column) or when only a few of their fields are read.
+///
+/// What was checked when the page was read: the page's own structure, in full, and that the
+/// record is one JSON object, in UTF-8, whose strings and brackets are well formed; so each
+/// record is cut exactly where it starts and ends. What is inside (keys, colons, commas,
+/// numbers, the shapes of field values) is checked when it is decoded, by
+/// [`decode`](Self::decode), [`get`](Self::get) or [`deserialize`](Self::deserialize), or
+/// all at once by [`validate`](Self::validate) before passing the text on.
 ///
 /// Cloning is cheap: records share their page's bytes.
 #[derive(Clone)]
@@ -61,6 +65,12 @@ impl RawRecord {
         reader
             .deserialize_map(OneField(code))
             .map_err(|source| self.decode_error(source))
+    }
+
+    /// Checks the whole text as JSON, decoding nothing: for text passed on without being
+    /// decoded here, when what receives it trusts it.
+    pub fn validate(&self) -> Result<(), Error> {
+        self.deserialize::<IgnoredAny>().map(|_| ())
     }
 
     /// The record read into any serde type: a struct of your own, or `serde_json::Value`.
@@ -197,6 +207,29 @@ fn outline_error(operation: &'static str, body: &Bytes, error: OutlineError) -> 
     }
 }
 
+/// Reads a key and tells whether it is the one looked for, without keeping it.
+struct KeyIs<'c>(&'c str);
+
+impl<'de> de::DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<bool, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeyIs<'_> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a field code")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<bool, E> {
+        Ok(key == self.0)
+    }
+}
+
 /// Reads one field of a record's object, skipping the others.
 struct OneField<'c>(&'c str);
 
@@ -209,13 +242,95 @@ impl<'de> Visitor<'de> for OneField<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut found = None;
-        while let Some(key) = map.next_key::<String>()? {
-            if key == self.0 {
+        while let Some(matches) = map.next_key_seed(KeyIs(self.0))? {
+            if matches {
                 found = Some(map.next_value::<FieldValue>()?);
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
         Ok(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(body: &str) -> Result<(Vec<RawRecord>, Members), Error> {
+        RawRecord::page(RawResponse {
+            operation: "getRecords",
+            status: http::StatusCode::OK,
+            headers: http::HeaderMap::new(),
+            body: Bytes::copy_from_slice(body.as_bytes()),
+        })
+    }
+
+    const PAGE: &str = r#"{"records":[
+        {"Title":{"type":"SINGLE_LINE_TEXT","value":"A"},"$id":{"type":"__ID__","value":"7"},"Amount":{"type":"NUMBER","value":"x"}},
+        {"$id":{"type":"__ID__","value":"9"}}
+    ],"next":true}"#;
+
+    #[test]
+    fn one_field_decodes_alone_and_a_bad_value_elsewhere_only_fails_the_whole() {
+        let (records, members) = page(PAGE).unwrap();
+        assert!(members.get::<bool>("next").unwrap());
+        assert!(matches!(
+            members.get::<bool>("totalCount"),
+            Err(Error::Decode { .. })
+        ));
+        let first = &records[0];
+        assert_eq!(first.id().map(|id| id.get()), Some(7));
+        assert_eq!(first.get("Title").unwrap().unwrap().as_text(), Some("A"));
+        assert_eq!(first.get("None").unwrap(), None);
+        // "x" is not a number: the field, and so the record, does not decode.
+        assert!(matches!(
+            first.get("Amount"),
+            Err(Error::Decode {
+                operation: "getRecords",
+                ..
+            })
+        ));
+        assert!(first.decode().is_err());
+        // As JSON it is fine.
+        first.validate().unwrap();
+        let value: serde_json::Value = first.deserialize().unwrap();
+        assert_eq!(value["Amount"]["value"], "x");
+    }
+
+    #[test]
+    fn taking_ids_out_leaves_each_record_valid_and_keeps_its_id() {
+        let (mut records, _) = page(PAGE).unwrap();
+        RawRecord::strip_ids(&mut records);
+        assert_eq!(
+            records[0].json(),
+            r#"{"Title":{"type":"SINGLE_LINE_TEXT","value":"A"},"Amount":{"type":"NUMBER","value":"x"}}"#
+        );
+        assert_eq!(records[1].json(), "{}");
+        assert_eq!(records[1].id().map(|id| id.get()), Some(9));
+        // Twice is once.
+        RawRecord::strip_ids(&mut records);
+        assert_eq!(records[1].json(), "{}");
+    }
+
+    #[test]
+    fn records_share_the_page_and_debug_shows_the_text() {
+        let (records, _) = page(PAGE).unwrap();
+        let shown = format!("{:?}", records[1]);
+        assert!(shown.contains(r#"{\"$id\""#), "{shown}");
+        let bytes = records[1].clone().into_bytes();
+        assert_eq!(&bytes[..], records[1].json().as_bytes());
+    }
+
+    #[test]
+    fn a_broken_page_is_a_decode_error_with_serde_jsons_account() {
+        let Err(Error::Decode { source, .. }) = page(r#"{"records":[{"a":1}"#) else {
+            panic!("not a decode error");
+        };
+        assert!(source.is_eof(), "{source}");
+        let Err(Error::Decode { source, .. }) = page(r#"{"records":[1]}"#) else {
+            panic!("not a decode error");
+        };
+        assert!(source.to_string().contains("not an object"), "{source}");
     }
 }

@@ -3,7 +3,7 @@
 
 use futures_util::{StreamExt, TryStreamExt};
 use kintone_api::limits::{MAX_QUERY_OFFSET, MAX_RECORDS_PER_PAGE};
-use kintone_api::{Client, Error, FieldValue, ReadStrategy, Record};
+use kintone_api::{Client, Error, FieldValue, RawRecord, ReadStrategy, Record};
 use kintone_emulator::{Emulator, Failure};
 use kintone_tests::*;
 use serde_json::json;
@@ -228,4 +228,94 @@ async fn pages_read_ahead_are_bounded_by_the_prefetch() {
     assert_eq!(rest.len(), 1000 - 101);
     // Ten full pages, and the empty one that says there is no more.
     assert_eq!(reads(), 11);
+}
+
+#[tokio::test]
+async fn raw_records_are_the_records_a_typed_stream_gives_through_each_strategy() {
+    let (emulator, client) = emulator_and_client().await;
+    seed(&emulator, 1234);
+
+    for (strategy, query) in [
+        (ReadStrategy::Seek, ""),
+        (ReadStrategy::Cursor, "order by $id asc"),
+        (ReadStrategy::Offset, "order by $id asc"),
+    ] {
+        let stream = || client.record_stream(1).query(query).strategy(strategy);
+        let typed: Vec<Record> = stream().build().try_collect().await.unwrap();
+        let raw: Vec<RawRecord> = stream().raw().try_collect().await.unwrap();
+        assert_eq!(raw.len(), 1234, "{strategy:?}");
+        for (raw, typed) in raw.iter().zip(&typed) {
+            assert_eq!(&raw.decode().unwrap(), typed, "{strategy:?}");
+            assert_eq!(raw.id().map(|id| id.get()), Some(id(typed)));
+            // The text is what the emulator sent: the same fields, with the same values.
+            let text: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(raw.json()).unwrap();
+            let mut codes: Vec<&str> = typed.keys().map(|k| k.as_str()).collect();
+            codes.sort_unstable();
+            assert!(text.keys().eq(codes), "{text:?}");
+            assert_eq!(text["Title"]["value"], typed["Title"].as_text().unwrap());
+            raw.validate().unwrap();
+            assert_eq!(raw.get("Title").unwrap().as_ref(), typed.get("Title"));
+            assert_eq!(raw.get("No such field").unwrap(), None);
+        }
+    }
+    assert_eq!(emulator.open_cursors(), 0);
+}
+
+#[tokio::test]
+async fn a_raw_stream_takes_out_the_id_it_added_and_still_knows_it() {
+    let (emulator, client) = emulator_and_client().await;
+    seed(&emulator, 600);
+    let records: Vec<RawRecord> = client
+        .record_stream(1)
+        .query("Amount >= 100")
+        .fields(["Title"])
+        .raw()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(records.len(), 500);
+    for (i, record) in records.iter().enumerate() {
+        let text: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(record.json()).unwrap();
+        assert!(
+            text.contains_key("Title") && !text.contains_key("$id"),
+            "{text:?}"
+        );
+        assert_eq!(record.id().map(|id| id.get()), Some(101 + i as u64));
+        assert_eq!(
+            record.decode().unwrap()["Title"].as_text(),
+            Some(format!("R{:05}", 100 + i).as_str())
+        );
+    }
+
+    // Asked for, `$id` stays.
+    let records: Vec<RawRecord> = client
+        .record_stream(1)
+        .fields(["$id", "Title"])
+        .raw()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(records.iter().all(|r| r.json().contains(r#""$id""#)));
+}
+
+#[tokio::test]
+async fn a_raw_cursor_stream_dropped_after_one_page_leaves_no_open_cursor() {
+    let (emulator, client) = emulator_and_client().await;
+    seed(&emulator, 300);
+    let mut stream = client
+        .record_stream(1)
+        .query("order by $id asc")
+        .page_size(100)
+        .prefetch(0)
+        .raw();
+    let first = stream.next().await.unwrap().unwrap();
+    assert_eq!(
+        first.get("Title").unwrap().unwrap().as_text(),
+        Some("R00000")
+    );
+    assert_eq!(emulator.open_cursors(), 1);
+    drop(stream);
+    assert!(eventually(&client, || emulator.open_cursors() == 0).await);
 }

@@ -238,3 +238,94 @@ async fn an_offset_reader_facing_endless_full_pages_stops_at_kintones_offset_lim
         "every page up to the offset limit, and no more"
     );
 }
+
+/// A raw stream outlines pages instead of decoding them, and meets the same lies with the same
+/// errors; pages that are not JSON, or not pages of records, are decode errors.
+#[tokio::test]
+async fn raw_streams_meet_lying_servers_with_the_same_typed_errors() {
+    let (server, client) = server_and_client().await;
+    cursor_created(&server, "5").await;
+    Mock::given(method("GET"))
+        .and(path("/k/v1/records/cursor.json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(1, 0, true)))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    then_refuse(&server).await;
+    let err = client
+        .record_stream(1)
+        .strategy(ReadStrategy::Cursor)
+        .raw()
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Protocol(ProtocolError::EmptyPageWithMore)),
+        "{err:?}"
+    );
+
+    let records = |body: serde_json::Value| {
+        ResponseTemplate::new(200).set_body_json(json!({"records": body["records"].clone()}))
+    };
+    for (answer, page_size, expected) in [
+        (records(page(1, 2, false)), 2, "IdNotIncreasing"),
+        (records(page(1, 3, false)), 2, "PageTooLarge"),
+        (
+            records(json!({"records": [{"A": {"value": "a"}}]})),
+            2,
+            "MissingId",
+        ),
+    ] {
+        let (server, client) = server_and_client().await;
+        Mock::given(method("GET"))
+            .and(path("/k/v1/records.json"))
+            .respond_with(answer)
+            .up_to_n_times(50)
+            .mount(&server)
+            .await;
+        let err = client
+            .record_stream(1)
+            .page_size(page_size)
+            .raw()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap_err();
+        assert!(format!("{err:?}").contains(expected), "{expected}: {err:?}");
+        assert!(matches!(err, Error::Protocol(_)), "{err:?}");
+    }
+
+    for body in [
+        r#"{"records": [{"$id": {"value": "1"}}"#,
+        r#"{"records": [{"$id": {"value": "1"}}], "records": []}"#,
+        r#"{"records": {}}"#,
+        r#"{"totalCount": "1"}"#,
+        r#"{"records": [{"$id": {"value": "x"}}]}"#,
+        "{\"records\": [{\"A\": \"\u{1}\"}]}",
+    ] {
+        let (server, client) = server_and_client().await;
+        Mock::given(method("GET"))
+            .and(path("/k/v1/records.json"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_raw(body.as_bytes().to_vec(), "application/json"),
+            )
+            .mount(&server)
+            .await;
+        let err = client
+            .record_stream(1)
+            .raw()
+            .try_collect::<Vec<_>>()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Decode {
+                    operation: "getRecords",
+                    ..
+                }
+            ),
+            "{body}: {err:?}"
+        );
+    }
+}
