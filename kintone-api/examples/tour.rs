@@ -258,6 +258,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         count += 1;
     }
     println!("   Read {count} records back, a page at a time, without holding them all in memory.");
+    // Passed on as they came (here as JSON Lines): kintone's own text, decoded only on demand.
+    let mut raw = client.record_stream(app).fields(["Title"]).raw();
+    let mut lines = Vec::new();
+    while let Some(record) = raw.next().await {
+        lines.extend_from_slice(record?.json().as_bytes());
+        lines.push(b'\n');
+    }
+    println!(
+        "   Exported them as {} bytes of JSON Lines without decoding a value; the first: {}",
+        lines.len(),
+        String::from_utf8_lossy(lines.split(|b| *b == b'\n').next().unwrap_or_default())
+    );
 
     step(
         11,
