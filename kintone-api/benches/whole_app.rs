@@ -228,21 +228,29 @@ struct Measure {
 }
 
 /// Runs are repeated and the times averaged: one run of the floor is too short to time alone.
-const RUNS: u32 = 5;
+/// Smaller reads are repeated more, so that every figure covers this many records at least.
+const RECORDS_TIMED: usize = 500_000;
 
-async fn measure<F: std::future::Future<Output = usize>>(run: impl Fn() -> F) -> Measure {
+fn runs(total: usize) -> u32 {
+    (RECORDS_TIMED / total).max(1) as u32
+}
+
+async fn measure<F: std::future::Future<Output = usize>>(
+    runs: u32,
+    run: impl Fn() -> F,
+) -> Measure {
     black_box(run().await); // warm the connections and the code once
     let base = CURRENT.load(Ordering::Relaxed);
     PEAK.store(base, Ordering::Relaxed);
     let (cpu, wall) = (cpu_time(), Instant::now());
     let mut records = 0;
-    for _ in 0..RUNS {
+    for _ in 0..runs {
         records = run().await;
     }
     Measure {
         records,
-        wall: wall.elapsed() / RUNS,
-        cpu: (cpu_time() - cpu) / RUNS,
+        wall: wall.elapsed() / runs,
+        cpu: (cpu_time() - cpu) / runs,
         peak: PEAK.load(Ordering::Relaxed).saturating_sub(base),
     }
 }
@@ -372,18 +380,21 @@ async fn read_all() {
         "{:<44} {:>8} {:>12} {:>12} {:>7} {:>14}",
         "", "records", "wall", "client CPU", "CPU/floor", "peak memory"
     );
-    println!("(averages of {RUNS} runs after one to warm up; peak memory over the {RUNS} runs)");
+    println!(
+        "(averages over {RECORDS_TIMED} records or more, after one run to warm up; peak memory over those runs)"
+    );
     for total in [10_000usize, 100_000] {
         let server = start_server(total);
         let url = server.url.clone();
+        let runs = runs(total);
         let http = reqwest::Client::builder().build().unwrap();
-        let floor = measure(|| bytes_floor(&http, &url, total)).await;
-        let parse = measure(|| parse_floor(&http, &url, total)).await;
-        let value = measure(|| value_loop(&http, &url)).await;
-        let stream = measure(|| stream_helper(&url)).await;
-        let raw = measure(|| raw_stream(&url, Touch::Nothing)).await;
-        let raw_one = measure(|| raw_stream(&url, Touch::OneField)).await;
-        let raw_decoded = measure(|| raw_stream(&url, Touch::Decode)).await;
+        let floor = measure(runs, || bytes_floor(&http, &url, total)).await;
+        let parse = measure(runs, || parse_floor(&http, &url, total)).await;
+        let value = measure(runs, || value_loop(&http, &url)).await;
+        let stream = measure(runs, || stream_helper(&url)).await;
+        let raw = measure(runs, || raw_stream(&url, Touch::Nothing)).await;
+        let raw_one = measure(runs, || raw_stream(&url, Touch::OneField)).await;
+        let raw_decoded = measure(runs, || raw_stream(&url, Touch::Decode)).await;
         for m in [&value, &stream, &raw, &raw_one, &raw_decoded] {
             assert_eq!(m.records, total);
         }
