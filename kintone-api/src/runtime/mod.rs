@@ -71,15 +71,44 @@ pub trait HasPreview: Operation {
     const PREVIEW_PATH: &'static str;
 }
 
+/// What a wrapper around a request (`Wrapper(request)`) sends as the request itself: its body,
+/// checks, query, headers and parts.
+macro_rules! serialize_as_request {
+    ($wrapper:ident) => {
+        impl<R: serde::Serialize> serde::Serialize for $wrapper<R> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                self.0.serialize(serializer)
+            }
+        }
+    };
+}
+
+/// See [`serialize_as_request`]: the [`Operation`] methods such a wrapper forwards.
+macro_rules! forward_request {
+    () => {
+        fn validate(&self) -> Result<(), LimitError> {
+            self.0.validate()
+        }
+
+        fn write_query(&self, query: &mut QueryWriter) {
+            self.0.write_query(query)
+        }
+
+        fn write_headers(&self, headers: &mut HeaderWriter) {
+            self.0.write_headers(headers)
+        }
+
+        fn write_multipart(&self, form: &mut MultipartWriter) {
+            self.0.write_multipart(form)
+        }
+    };
+}
+
 /// A request sent to its operation's preview twin: the app's settings before they are deployed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Preview<R>(pub R);
 
-impl<R: serde::Serialize> serde::Serialize for Preview<R> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
-    }
-}
+serialize_as_request!(Preview);
 
 impl<R: HasPreview> Operation for Preview<R> {
     type Response = R::Response;
@@ -89,21 +118,7 @@ impl<R: HasPreview> Operation for Preview<R> {
     const BODY: BodyKind = R::BODY;
     const GUEST_SPACE: bool = R::GUEST_SPACE;
 
-    fn validate(&self) -> Result<(), LimitError> {
-        self.0.validate()
-    }
-
-    fn write_query(&self, query: &mut QueryWriter) {
-        self.0.write_query(query)
-    }
-
-    fn write_headers(&self, headers: &mut HeaderWriter) {
-        self.0.write_headers(headers)
-    }
-
-    fn write_multipart(&self, form: &mut MultipartWriter) {
-        self.0.write_multipart(form)
-    }
+    forward_request!();
 
     fn decode(response: RawResponse) -> Result<Self::Response, Error> {
         R::decode(response)
@@ -114,11 +129,7 @@ impl<R: HasPreview> Operation for Preview<R> {
 /// stream's raw pages).
 pub(crate) struct Undecoded<R>(pub R);
 
-impl<R: serde::Serialize> serde::Serialize for Undecoded<R> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
-    }
-}
+serialize_as_request!(Undecoded);
 
 impl<R: Operation> Operation for Undecoded<R> {
     type Response = RawResponse;
@@ -128,24 +139,10 @@ impl<R: Operation> Operation for Undecoded<R> {
     const BODY: BodyKind = R::BODY;
     const GUEST_SPACE: bool = R::GUEST_SPACE;
 
-    fn validate(&self) -> Result<(), LimitError> {
-        self.0.validate()
-    }
+    forward_request!();
 
     fn path(&self) -> std::borrow::Cow<'static, str> {
         self.0.path()
-    }
-
-    fn write_query(&self, query: &mut QueryWriter) {
-        self.0.write_query(query)
-    }
-
-    fn write_headers(&self, headers: &mut HeaderWriter) {
-        self.0.write_headers(headers)
-    }
-
-    fn write_multipart(&self, form: &mut MultipartWriter) {
-        self.0.write_multipart(form)
     }
 
     fn decode(response: RawResponse) -> Result<RawResponse, Error> {
