@@ -750,7 +750,7 @@ fn key_at_is(page: &[u8], quote: usize, name: &str) -> bool {
 
 /// Whether a key token (with its quotes) is `name`. Keys are compared as written unless they
 /// hold an escape, which is decoded first.
-fn key_is(page: &[u8], token: &Range<usize>, name: &str) -> bool {
+pub(crate) fn key_is(page: &[u8], token: &Range<usize>, name: &str) -> bool {
     let raw = &page[token.start + 1..token.end - 1];
     if !raw.contains(&b'\\') {
         return raw == name.as_bytes();

@@ -167,11 +167,10 @@ pub(crate) struct Members {
 impl Members {
     /// The member `name`, decoded; a missing one is an error, as for a typed answer.
     pub(crate) fn get<T: DeserializeOwned>(&self, name: &'static str) -> Result<T, Error> {
-        let key = format!("\"{name}\"");
         let value = self
             .members
             .iter()
-            .find(|(k, _)| &self.body[k.clone()] == key.as_bytes())
+            .find(|(key, _)| json_outline::key_is(&self.body, key, name))
             .map(|(_, value)| serde_json::from_slice(&self.body[value.clone()]));
         let value = value.unwrap_or_else(|| Err(de::Error::missing_field(name)));
         value.map_err(|source| Error::Decode {
@@ -269,7 +268,7 @@ mod tests {
     const PAGE: &str = r#"{"records":[
         {"Title":{"type":"SINGLE_LINE_TEXT","value":"A"},"$id":{"type":"__ID__","value":"7"},"Amount":{"type":"NUMBER","value":"x"}},
         {"$id":{"type":"__ID__","value":"9"}}
-    ],"next":true}"#;
+    ],"ne\u0078t":true}"#;
 
     #[test]
     fn one_field_decodes_alone_and_a_bad_value_elsewhere_only_fails_the_whole() {
