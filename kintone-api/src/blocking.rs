@@ -125,6 +125,78 @@ impl Client {
     pub fn as_async(&self) -> &crate::Client {
         &self.inner
     }
+
+    /// Runs a job of the async client to its end on this client's runtime, and returns its
+    /// result: the whole-app helpers without async.
+    ///
+    /// ```no_run
+    /// # fn run(client: kintone_api::blocking::Client, inputs: Vec<kintone_api::RecordInput>)
+    /// # -> Result<(), Box<dyn std::error::Error>> {
+    /// let report = client.run(client.as_async().add_all(1, inputs).send())?;
+    /// println!("{} records added", report.committed().len());
+    /// client.run(client.as_async().deploy_and_wait([1]).send())?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Inside an async runtime.
+    pub fn run<F: std::future::Future>(&self, job: F) -> F::Output {
+        self.block_on("run", job)
+    }
+
+    /// A stream of the async client as an [`Iterator`]: each item is waited for on this
+    /// client's runtime.
+    ///
+    /// ```no_run
+    /// # fn run(client: kintone_api::blocking::Client) -> Result<(), kintone_api::Error> {
+    /// let records = client.as_async().record_stream(1).query("Amount > 100").build();
+    /// for record in client.iter(records) {
+    ///     println!("{:?}", record?.get("Title"));
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Dropping the iterator drops the stream: a cursor it holds is deleted in the background
+    /// while this client (or a clone) lives; `client.run(stream.close())` waits for it.
+    ///
+    /// # Panics
+    ///
+    /// [`next`](Iterator::next) panics inside an async runtime.
+    pub fn iter<S: futures_util::Stream + Unpin>(&self, stream: S) -> Iter<S> {
+        Iter {
+            stream,
+            client: self.clone(),
+        }
+    }
+}
+
+/// A stream of the async client read as an [`Iterator`]; from [`Client::iter`].
+#[must_use = "an iterator does nothing unless iterated"]
+pub struct Iter<S> {
+    stream: S,
+    client: Client,
+}
+
+impl<S: futures_util::Stream + Unpin> Iterator for Iter<S> {
+    type Item = S::Item;
+
+    fn next(&mut self) -> Option<S::Item> {
+        let next = futures_util::StreamExt::next(&mut self.stream);
+        self.client.block_on("iter", next)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.stream.size_hint()
+    }
+}
+
+impl<S: std::fmt::Debug> std::fmt::Debug for Iter<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("blocking::Iter")
+            .field("stream", &self.stream)
+            .finish()
+    }
 }
 
 impl<R: Operation> Call<'_, R, Client> {

@@ -59,6 +59,20 @@ impl DeployOutcome {
 pub(crate) type Wait =
     Arc<dyn Fn(Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
+/// An app to deploy at whatever revision it has: `deploy_and_wait([1])`.
+impl From<u64> for DeployTarget {
+    fn from(app: u64) -> Self {
+        DeployTarget::new(app)
+    }
+}
+
+/// An app to deploy at whatever revision it has.
+impl From<AppId> for DeployTarget {
+    fn from(app: AppId) -> Self {
+        DeployTarget::new(app)
+    }
+}
+
 /// A deploy to send and follow: see [`Client::deploy_and_wait`].
 #[must_use = "nothing is sent until `send` is awaited"]
 pub struct DeployAndWait<'c> {

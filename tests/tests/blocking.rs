@@ -109,3 +109,41 @@ fn an_error_is_returned_directly() {
 async fn inside_an_async_runtime_it_refuses_with_a_clear_panic() {
     let _ = blocking::Client::builder("http://127.0.0.1:9").build_blocking();
 }
+
+#[test]
+fn whole_app_jobs_run_and_streams_iterate_without_async() {
+    let served = serve();
+    let client = client(&served);
+    let inputs = (0..250).map(|i| record(&format!("Box {i}"), &[]));
+    let report = client
+        .run(client.as_async().add_all(1u64, inputs).send())
+        .unwrap();
+    assert_eq!(report.committed().len(), 250);
+
+    let typed = client.iter(client.as_async().record_stream(1u64).page_size(100).build());
+    let titles: Vec<String> = typed
+        .map(|record| record.unwrap()["Title"].as_text().unwrap().to_string())
+        .collect();
+    assert_eq!(titles.len(), 250);
+    assert_eq!(
+        (titles[0].as_str(), titles[249].as_str()),
+        ("Box 0", "Box 249")
+    );
+
+    // Raw records through a cursor, in the query's own order.
+    let raw = client.iter(
+        client
+            .as_async()
+            .record_stream(1u64)
+            .query("order by $id desc")
+            .page_size(100)
+            .raw(),
+    );
+    let titles: Vec<String> = raw
+        .map(|record| {
+            let title = record.unwrap().get("Title").unwrap().unwrap();
+            title.as_text().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!((titles.len(), titles[0].as_str()), (250, "Box 249"));
+}
