@@ -28,6 +28,9 @@ use std::ops::Range;
 
 use wide::u8x16;
 
+use crate::stream::ID;
+use crate::{FieldValue, IdField};
+
 /// Nesting deeper than this is refused, as serde_json refuses it.
 pub(crate) const MAX_DEPTH: usize = 128;
 
@@ -645,13 +648,15 @@ impl<'p> Walker<'p> {
     /// Whether the string that opens at `quote`, directly in a record, is the key `$id`
     /// whose value is still to be read in full. The form kintone writes is read at once.
     fn id_key(&mut self, quote: usize) -> Result<bool, OutlineError> {
-        const CANONICAL: &[u8] = br#""$id":{"type":"__ID__","value":""#;
         let page = self.page;
-        if page[quote + 1] == b'$' && !page[quote..].starts_with(b"\"$id\"") {
+        let key = &page[quote + 1..];
+        let plain_id = key.starts_with(ID.as_bytes()) && key.get(ID.len()) == Some(&b'"');
+        if page[quote + 1] != b'\\' && !plain_id {
             return Ok(false);
         }
-        if page[quote..].starts_with(CANONICAL) {
-            let digits = quote + CANONICAL.len();
+        let canonical = canonical_id();
+        if page[quote..].starts_with(canonical) {
+            let digits = quote + canonical.len();
             let count = page[digits..]
                 .iter()
                 .take_while(|b| b.is_ascii_digit())
@@ -668,7 +673,7 @@ impl<'p> Walker<'p> {
                 return Ok(false);
             }
         }
-        if !key_at_is(page, quote, "$id") {
+        if !key_at_is(page, quote, ID) {
             return Ok(false);
         }
         let after = string_end(self.page, quote);
@@ -700,6 +705,15 @@ impl<'p> Walker<'p> {
         }
         Ok(())
     }
+}
+
+/// How kintone writes the start of a record's `$id`, up to the digits of its value.
+fn canonical_id() -> &'static [u8] {
+    static CANONICAL: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    CANONICAL.get_or_init(|| {
+        let tag = FieldValue::Id(IdField::new(1u64)).field_type().to_string();
+        format!(r#""{ID}":{{"type":"{tag}","value":""#).into_bytes()
+    })
 }
 
 /// What to cut out of an object to take out the member from `start` to `end`: the member and

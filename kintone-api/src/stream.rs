@@ -228,7 +228,7 @@ impl RecordStreamBuilder {
 }
 
 /// The field code of the record id.
-const ID: &str = "$id";
+pub(crate) const ID: &str = "$id";
 
 /// Every record of a query, from [`Client::record_stream`]: a [`Stream`] of
 /// `Result<Record, Error>` that ends after the last record or after the first error.
