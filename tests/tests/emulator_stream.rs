@@ -266,14 +266,13 @@ async fn raw_records_are_the_records_a_typed_stream_gives_through_each_strategy(
 async fn a_raw_stream_takes_out_the_id_it_added_and_still_knows_it() {
     let (emulator, client) = emulator_and_client().await;
     seed(&emulator, 600);
-    let records: Vec<RawRecord> = client
+    // Read on a task of its own: the stream owns its client, and is `Send` and `'static`.
+    let stream = client
         .record_stream(1)
         .query("Amount >= 100")
         .fields(["Title"])
-        .raw()
-        .try_collect()
-        .await
-        .unwrap();
+        .raw();
+    let records: Vec<RawRecord> = tokio::spawn(stream.try_collect()).await.unwrap().unwrap();
     assert_eq!(records.len(), 500);
     for (i, record) in records.iter().enumerate() {
         let text: serde_json::Map<String, serde_json::Value> =
