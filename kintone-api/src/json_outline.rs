@@ -1028,6 +1028,18 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
 
+        /// Whatever the bytes, the outline answers: it never panics.
+        #[test]
+        fn any_bytes_are_outlined_or_refused(
+            text in "[\\{\\}\\[\\]\"\\\\:,$id value records0-9a \n\u{1}é]{0,200}",
+            bytes in prop::collection::vec(any::<u8>(), 0..200),
+        ) {
+            let _ = outline(text.as_bytes());
+            let _ = outline(&bytes);
+            let page = format!(r#"{{"records":[{{{text}"#);
+            let _ = outline(page.as_bytes());
+        }
+
         /// The outline reads every page serde_json reads, finding each record and id where
         /// serde_json sees them; of the pages serde_json refuses, it refuses all whose fault is
         /// outside records and outside the values of other members.
