@@ -145,6 +145,35 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
+/// O4: every request names its host with the port, `{subdomain}.kintone.com:443`, as the
+/// transport receives it (the layer answers, so nothing leaves the machine).
+#[tokio::test]
+async fn the_host_header_names_port_443_for_a_kintone_domain() {
+    let hosts = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&hosts);
+    for base in ["https://example.kintone.com", "https://example.cybozu.com/"] {
+        let seen = Arc::clone(&seen);
+        let client = Client::builder(base)
+            .api_token("TOKEN-1")
+            .layer(tower::layer::layer_fn(move |_inner: HttpService| {
+                let seen = Arc::clone(&seen);
+                tower::service_fn(move |request: HttpRequest| {
+                    let host = request.headers().get("host").cloned();
+                    seen.lock().unwrap().push(host);
+                    async move {
+                        let body = json!({"records": [], "totalCount": null});
+                        Ok::<_, BoxError>(HttpResponse::new(body.to_string().into()))
+                    }
+                })
+            }))
+            .build()
+            .unwrap();
+        client.records().get_records(1u64).send().await.unwrap();
+    }
+    let hosts: Vec<_> = hosts.lock().unwrap().iter().map(|h| h.clone().unwrap()).collect();
+    assert_eq!(hosts, ["example.kintone.com:443", "example.cybozu.com:443"]);
+}
+
 #[tokio::test]
 async fn a_layer_can_answer_or_fail_without_calling_kintone() {
     let server = MockServer::start().await;
