@@ -217,14 +217,14 @@ pub trait DefaultFieldType {
     type Type: FieldType;
 }
 
-/// A row of a table: its id (`None` for a row not yet written) and its fields.
-///
-/// Rows written back with their id are updated in place; rows left out of an update are
 /// A struct that is a table's row: `#[derive(KintoneRecord)]` with `#[kintone(table)]`. Only
 /// such a struct goes in `Vec<Row<T>>`, so that its query constants are those of a table's
 /// fields (no `=` or `!=`, which kintone refuses there).
 pub trait TableRow: KintoneRecord {}
 
+/// A row of a table: its id (`None` for a row not yet written) and its fields.
+///
+/// Rows written back with their id are updated in place; rows left out of an update are
 /// deleted by kintone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row<T> {
