@@ -89,6 +89,13 @@ fn tokens(query: &str) -> Vec<&str> {
     out
 }
 
+/// Whether the query has an `order by` clause, outside string literals.
+pub(crate) fn has_order_by(query: &str) -> bool {
+    tokens(query)
+        .windows(2)
+        .any(|w| w[0].eq_ignore_ascii_case("order") && w[1].eq_ignore_ascii_case("by"))
+}
+
 /// Fails when the query's `limit` or `offset` is above the given maximum.
 pub(crate) fn check_limits(
     field: &'static str,

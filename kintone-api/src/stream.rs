@@ -10,6 +10,7 @@ use tokio::sync::{mpsc, Semaphore};
 
 use crate::limits::{MAX_CURSOR_PAGE_SIZE, MAX_RECORDS_PER_PAGE};
 use crate::paging::check_cursor_page;
+use crate::query::has_order_by;
 use crate::runtime::{Operation, RawResponse, Undecoded};
 use crate::{
     AppId, Client, CreateCursorRequest, CursorId, DeleteCursorRequest, Error, FieldValue,
@@ -650,41 +651,6 @@ fn check_page_size(asked: usize, received: usize) -> Result<(), ProtocolError> {
     } else {
         Ok(())
     }
-}
-
-/// Whether the query has an `order by` clause, outside string literals.
-fn has_order_by(query: &str) -> bool {
-    let mut words = Vec::new();
-    let mut chars = query.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
-        if c == '"' {
-            // A string literal, with backslash escapes: skipped whole.
-            while let Some((_, c)) = chars.next() {
-                match c {
-                    '\\' => {
-                        chars.next();
-                    }
-                    '"' => break,
-                    _ => {}
-                }
-            }
-        } else if c.is_whitespace() || "(),".contains(c) {
-            continue;
-        } else {
-            let mut end = start + c.len_utf8();
-            while let Some(&(i, c)) = chars.peek() {
-                if c.is_whitespace() || "(),\"".contains(c) {
-                    break;
-                }
-                end = i + c.len_utf8();
-                chars.next();
-            }
-            words.push(&query[start..end]);
-        }
-    }
-    words
-        .windows(2)
-        .any(|w| w[0].eq_ignore_ascii_case("order") && w[1].eq_ignore_ascii_case("by"))
 }
 
 /// Every record of a query read into a [`KintoneRecord`](crate::KintoneRecord) struct, from

@@ -170,7 +170,12 @@ async fn the_host_header_names_port_443_for_a_kintone_domain() {
             .unwrap();
         client.records().get_records(1u64).send().await.unwrap();
     }
-    let hosts: Vec<_> = hosts.lock().unwrap().iter().map(|h| h.clone().unwrap()).collect();
+    let hosts: Vec<_> = hosts
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|h| h.clone().unwrap())
+        .collect();
     assert_eq!(hosts, ["example.kintone.com:443", "example.cybozu.com:443"]);
 }
 
