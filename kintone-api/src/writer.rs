@@ -251,7 +251,6 @@ pub struct WriteJob<'c, K: WriteKind> {
     inputs: Vec<K::Input>,
     /// What earlier runs of the job wrote (when resumed), in input order.
     committed: Vec<K::Output>,
-    total: usize,
     progress: Option<Box<dyn FnMut(WriteProgress) + Send + 'c>>,
 }
 
@@ -261,7 +260,6 @@ impl<'c, K: WriteKind> WriteJob<'c, K> {
             client,
             kind,
             app,
-            total: inputs.len(),
             inputs,
             committed: Vec::new(),
             progress: None,
@@ -276,20 +274,22 @@ impl<'c, K: WriteKind> WriteJob<'c, K> {
 
     /// Records in the whole job.
     pub fn total(&self) -> usize {
-        self.total
+        self.committed.len() + self.inputs.len()
     }
 
     /// Runs the job. Every record is checked first, so a record the client would refuse stops
     /// the job before anything is written.
     pub async fn send(mut self) -> Result<WriteReport<K>, WriteStopped<K>> {
         let offset = self.committed.len();
+        // `committed` grows as bulk requests land while `inputs` stays whole until the end.
+        let total = self.total();
         if let Err(e) = LimitError::check_id("app", self.app.get()) {
-            let failure = WriteFailure::refused(e.into(), offset, self.total, None);
+            let failure = WriteFailure::refused(e.into(), offset, total, None);
             return Err(self.stop(0, failure));
         }
         for (i, input) in self.inputs.iter().enumerate() {
             if let Err(e) = self.kind.check(input) {
-                let failure = WriteFailure::refused(e.into(), offset, self.total, Some(offset + i));
+                let failure = WriteFailure::refused(e.into(), offset, total, Some(offset + i));
                 return Err(self.stop(0, failure));
             }
         }
@@ -312,7 +312,7 @@ impl<'c, K: WriteKind> WriteJob<'c, K> {
                     start = end;
                     let progress = WriteProgress {
                         done: self.committed.len(),
-                        total: self.total,
+                        total,
                     };
                     if let Some(report) = self.progress.as_mut() {
                         report(progress);
@@ -351,7 +351,6 @@ impl<'c, K: WriteKind> WriteJob<'c, K> {
             app: self.app,
             committed: self.committed,
             remaining,
-            total: self.total,
             failure,
         }
     }
@@ -361,7 +360,7 @@ impl<K: WriteKind> std::fmt::Debug for WriteJob<'_, K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WriteJob")
             .field("app", &self.app)
-            .field("total", &self.total)
+            .field("total", &self.total())
             .field("done", &self.committed.len())
             .finish_non_exhaustive()
     }
@@ -475,11 +474,15 @@ pub struct WriteStopped<K: WriteKind> {
     committed: Vec<K::Output>,
     /// The input from `committed.len()` on.
     remaining: Vec<K::Input>,
-    total: usize,
     failure: WriteFailure,
 }
 
 impl<K: WriteKind> WriteStopped<K> {
+    /// Records in the whole job.
+    fn total(&self) -> usize {
+        self.committed.len() + self.remaining.len()
+    }
+
     /// kintone's answer for each record committed before the failure, in input order: the
     /// records `0..committed().len()` of the input.
     pub fn committed(&self) -> &[K::Output] {
@@ -500,9 +503,9 @@ impl<K: WriteKind> WriteStopped<K> {
     /// those left when the client refused a record before sending.
     pub fn not_attempted(&self) -> Range<usize> {
         if self.failure.error.is_rejected_before_sending() {
-            self.committed.len()..self.total
+            self.committed.len()..self.total()
         } else {
-            self.failure.request.end..self.total
+            self.failure.request.end..self.total()
         }
     }
 
@@ -526,7 +529,6 @@ impl<K: WriteKind> WriteStopped<K> {
             app: self.app,
             inputs: self.remaining,
             committed: self.committed,
-            total: self.total,
             progress: None,
         }
     }
@@ -539,7 +541,7 @@ impl<K: WriteKind> std::fmt::Display for WriteStopped<K> {
             f,
             "{} of {} records written; the bulk request of records {}..{} failed",
             self.committed.len(),
-            self.total,
+            self.total(),
             failure.request.start,
             failure.request.end,
         )?;
@@ -557,7 +559,7 @@ impl<K: WriteKind> std::fmt::Debug for WriteStopped<K> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WriteStopped")
             .field("app", &self.app)
-            .field("total", &self.total)
+            .field("total", &self.total())
             .field("committed", &self.committed.len())
             .field("remaining", &self.remaining.len())
             .field("failure", &self.failure)
