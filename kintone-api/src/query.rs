@@ -607,6 +607,7 @@ impl From<&str> for Operand {
     }
 }
 
+/// Values written in a query as they display.
 macro_rules! displayed_operand {
     ($($t:ty),*) => {$(
         impl From<$t> for Operand {
@@ -618,18 +619,7 @@ macro_rules! displayed_operand {
 }
 
 displayed_operand!(Decimal, Date, DateTime, Time);
-
-macro_rules! number_operand {
-    ($($t:ty),*) => {$(
-        impl From<$t> for Operand {
-            fn from(value: $t) -> Self {
-                Operand(Value::Text(value.to_string()))
-            }
-        }
-    )*};
-}
-
-number_operand!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+displayed_operand!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
 
 /// A number for a query: any integer or a [`Decimal`].
 #[derive(Debug, Clone, PartialEq)]

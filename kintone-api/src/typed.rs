@@ -489,10 +489,10 @@ impl FieldOf<field_types::DropDown> for String {
     }
 }
 
-/// Computed text: read, never written.
-macro_rules! computed_text {
-    ($($m:ident => $variant:ident),* $(,)?) => {$(
-        impl FieldOf<field_types::$m> for String {
+/// Fields kintone computes: read into their Rust type, never written.
+macro_rules! computed {
+    ($($m:ident => $variant:ident: $rust:ty),* $(,)?) => {$(
+        impl FieldOf<field_types::$m> for $rust {
             fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
                 match value {
                     FieldValue::$variant(f) => Ok(f.value),
@@ -507,7 +507,18 @@ macro_rules! computed_text {
     )*};
 }
 
-computed_text!(RecordNumber => RecordNumber, Status => Status, Calc => Calc);
+computed! {
+    RecordNumber => RecordNumber: String,
+    Status => Status: String,
+    Calc => Calc: String,
+    Category => Category: Vec<String>,
+    Creator => Creator: Entity,
+    Modifier => Modifier: Entity,
+    CreatedTime => CreatedTime: DateTime,
+    UpdatedTime => UpdatedTime: DateTime,
+    Id => Id: RecordId,
+    Revision => Revision: Revision,
+}
 
 // ---------------------------------------------------------------------------------------------
 // Lists
@@ -534,19 +545,6 @@ lists! {
     MultiSelect => MultiSelect, multi_select;
 }
 
-impl FieldOf<field_types::Category> for Vec<String> {
-    fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
-        match value {
-            FieldValue::Category(f) => Ok(f.value),
-            other => Err(wrong(&other)),
-        }
-    }
-
-    fn encode(&self) -> Option<FieldInput> {
-        None
-    }
-}
-
 macro_rules! entity_lists {
     ($($m:ident => $variant:ident, $ctor:expr);* $(;)?) => {$(
         impl FieldOf<field_types::$m> for Vec<Entity> {
@@ -571,25 +569,6 @@ entity_lists! {
     GroupSelect => GroupSelect, Some(FieldInput::group_select);
     StatusAssignee => StatusAssignee, None;
 }
-
-macro_rules! computed_entity {
-    ($($m:ident => $variant:ident),*) => {$(
-        impl FieldOf<field_types::$m> for Entity {
-            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
-                match value {
-                    FieldValue::$variant(f) => Ok(f.value),
-                    other => Err(wrong(&other)),
-                }
-            }
-
-            fn encode(&self) -> Option<FieldInput> {
-                None
-            }
-        }
-    )*};
-}
-
-computed_entity!(Creator => Creator, Modifier => Modifier);
 
 impl FieldOf<field_types::File> for Vec<FileInfo> {
     fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
@@ -644,25 +623,6 @@ optional_values! {
     Datetime => Datetime, DateTime, datetime;
     Number => Number, Decimal, number;
 }
-
-macro_rules! computed_times {
-    ($($m:ident => $variant:ident),*) => {$(
-        impl FieldOf<field_types::$m> for DateTime {
-            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
-                match value {
-                    FieldValue::$variant(f) => Ok(f.value),
-                    other => Err(wrong(&other)),
-                }
-            }
-
-            fn encode(&self) -> Option<FieldInput> {
-                None
-            }
-        }
-    )*};
-}
-
-computed_times!(CreatedTime => CreatedTime, UpdatedTime => UpdatedTime);
 
 // ---------------------------------------------------------------------------------------------
 // Numbers
@@ -841,35 +801,6 @@ macro_rules! floats {
 }
 
 floats!(f32, f64);
-
-// ---------------------------------------------------------------------------------------------
-// Ids
-
-impl FieldOf<field_types::Id> for RecordId {
-    fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
-        match value {
-            FieldValue::Id(f) => Ok(f.value),
-            other => Err(wrong(&other)),
-        }
-    }
-
-    fn encode(&self) -> Option<FieldInput> {
-        None
-    }
-}
-
-impl FieldOf<field_types::Revision> for Revision {
-    fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
-        match value {
-            FieldValue::Revision(f) => Ok(f.value),
-            other => Err(wrong(&other)),
-        }
-    }
-
-    fn encode(&self) -> Option<FieldInput> {
-        None
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Tables
