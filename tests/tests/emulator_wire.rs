@@ -102,6 +102,28 @@ async fn authentication_and_permissions() {
         (missing_app.status().unwrap().as_u16(), missing_app.code()),
         (404, Some("GAIA_AP01"))
     );
+
+    // O3: a guest user exists, with a password, but cannot call the REST API.
+    user.guests()
+        .add_guests([kintone_api::GuestUserInput::new(
+            "guest@example.com",
+            "secret",
+            "UTC",
+            "A guest",
+        )])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(emulator.guests(None), ["guest@example.com"]);
+    let guest = Client::builder(&base)
+        .password("guest@example.com", "secret")
+        .build()
+        .unwrap();
+    let err = guest.records().get_records(1u64).send().await.unwrap_err();
+    assert_eq!(
+        (err.status().unwrap().as_u16(), err.code()),
+        (401, Some("CB_WA01"))
+    );
 }
 
 #[tokio::test]
@@ -220,6 +242,26 @@ async fn unknown_paths_and_bad_json_are_kintone_errors() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 400, "the override is case-sensitive");
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["code"],
+        "CB_IL02"
+    );
+
+    // O9: the override is honoured only on a POST; on a GET it changes nothing.
+    emulator
+        .insert_records(1, vec![json!({"Title": {"value": "kept"}})])
+        .unwrap();
+    let r = http
+        .get(format!("{base}/k/v1/records.json?app=1"))
+        .header("X-Cybozu-API-Token", "TOKEN")
+        .header("X-HTTP-Method-Override", "DELETE")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let page: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(page["records"][0]["Title"]["value"], "kept");
+    assert_eq!(emulator.record_count(1), 1);
 }
 
 #[tokio::test]
@@ -248,6 +290,24 @@ async fn server_side_limits_answer_kintones_errors() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 400);
     assert_eq!(emulator.record_count(1), 0);
+
+    // O31: at most 10 comments per read, refused by the server too, naming `limit`.
+    emulator
+        .insert_records(1, vec![json!({"Title": {"value": "commented"}})])
+        .unwrap();
+    let comments = |limit: u32| {
+        http.get(format!(
+            "{base}/k/v1/record/comments.json?app=1&record=1&limit={limit}"
+        ))
+        .header("X-Cybozu-API-Token", "TOKEN")
+        .send()
+    };
+    let r = comments(11).await.unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "CB_VA01");
+    assert!(body["errors"]["limit"].is_object(), "{body}");
+    assert_eq!(comments(10).await.unwrap().status().as_u16(), 200);
 }
 
 /// Cursors live 10 minutes from their last use, on the emulator's clock (a manual one here).
