@@ -715,7 +715,51 @@ async fn lookups_copy_from_the_source_app() {
         ))
         .start()
         .await;
-    assert!(bad.is_err());
+    let refusal = bad
+        .err()
+        .expect("a lookup on a key with duplicates is refused")
+        .to_string();
+    assert!(refusal.contains("prohibits duplicate values"), "{refusal}");
+
+    // O29: the record number is a key the API may write a lookup by.
+    let by_number = Emulator::builder()
+        .app(AppSeed::new(3, "Src").field(FieldSeed::new("Name", FieldType::SingleLineText)))
+        .app(
+            AppSeed::new(4, "Dst")
+                .field(
+                    FieldSeed::new("K", FieldType::Number)
+                        .lookup(LookupSeed::new(3, "Record_number").map("Copied", "Name")),
+                )
+                .field(FieldSeed::new("Copied", FieldType::SingleLineText)),
+        )
+        .api_token("T4", 4, Permissions::ALL)
+        .start()
+        .await
+        .unwrap();
+    by_number
+        .insert_records(3, vec![json!({"Name": {"value": "first"}})])
+        .unwrap();
+    let client = kintone_api::Client::builder(by_number.base_url())
+        .api_token("T4")
+        .build()
+        .unwrap();
+    let added = client
+        .records()
+        .add_record(4u64)
+        .record(kintone_api::RecordInput::from([(
+            "K".to_string(),
+            kintone_api::FieldInput::number(kintone_api::Decimal::from(1u64)),
+        )]))
+        .send()
+        .await
+        .unwrap();
+    let read = client
+        .records()
+        .get_record(4u64, added.id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.record["Copied"].as_text(), Some("first"));
 }
 
 /// A failed bulk request undoes every write of the requests before it, record ids handed out
