@@ -171,7 +171,13 @@ async fn the_last_concurrency_headers_are_kept_for_every_clone() {
     let clone = client.clone();
     assert_eq!(client.concurrency(), Concurrency::default());
 
-    clone.records().get_records(1u64).send().await.unwrap();
+    // O34: unlike `kintone.api()`, which hands over the body alone, every answer keeps its
+    // status and headers beside the body.
+    let answer = clone.records().get_records(1u64).send().await.unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    assert_eq!(answer.headers()["x-concurrencylimit-limit"], "100");
+    assert_eq!(answer.concurrency().running, Some(3));
+    assert!(answer.records.is_empty());
     let expected = Concurrency {
         limit: Some(100),
         running: Some(3),
