@@ -949,3 +949,29 @@ fn public_types_are_thread_safe_and_errors_are_std_errors() {
     send_sync::<kintone_api::proxy::ProxyResponse>();
     std_error::<ProxyError>();
 }
+
+/// P15–P17 describe where `kintone.proxy()` works and what it is for; a Rust service has no
+/// page to call it from, so the rules live in the module's documentation, which must keep them.
+#[test]
+fn the_rules_on_where_the_proxy_works_stay_documented() {
+    let docs = include_str!("../src/proxy/mod.rs");
+    let docs: String = docs
+        .lines()
+        .filter_map(|line| line.strip_prefix("//!"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let docs = docs.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (rule, words) in [
+        (
+            "P15",
+            "not from apps attached to space or thread bodies or announcements",
+        ),
+        ("P16", "kintone's own addresses must be allowed"),
+        ("P17", "use this crate's REST client, not the proxy"),
+    ] {
+        assert!(
+            docs.contains(words),
+            "{rule}: the proxy's docs no longer say {words:?}"
+        );
+    }
+}
