@@ -121,10 +121,13 @@ pub fn record(title: &str, fields: &[(&str, kintone_api::FieldInput)]) -> kinton
     r
 }
 
-/// The bundled spec (`spec/kintone.bundled.yaml`) as JSON.
-pub fn bundled_spec() -> serde_json::Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/kintone.bundled.yaml");
-    serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).expect("the bundle is YAML")
+/// The bundled spec (`spec/kintone.bundled.yaml`) as JSON, read once per test binary.
+pub fn bundled_spec() -> &'static serde_json::Value {
+    static SPEC: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/kintone.bundled.yaml");
+        serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).expect("the bundle is YAML")
+    })
 }
 
 /// The example 200 answer the spec gives an operation (through a shared response too): the
