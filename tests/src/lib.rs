@@ -109,6 +109,37 @@ pub async fn emulator_with(
     (emulator, client)
 }
 
+/// A client signed in to the emulator with a login name and password.
+pub fn signed_in(emulator: &kintone_emulator::Emulator, login: &str, password: &str) -> Client {
+    Client::builder(emulator.base_url())
+        .password(login, password)
+        .build()
+        .expect("client builds")
+}
+
+/// The same as [`emulator_and_client`], with the client signed in as `sato`.
+pub async fn emulator_and_user() -> (kintone_emulator::Emulator, Client) {
+    let (emulator, _) = emulator_and_client().await;
+    let client = signed_in(&emulator, "sato", "pw");
+    (emulator, client)
+}
+
+/// Deploys an app's pre-live settings and follows the deploy to its end, which must succeed.
+pub async fn deploy(client: &Client, app: u64) {
+    let outcome = client
+        .deploy_and_wait([app])
+        .wait_with(|_| std::future::ready(()))
+        .send()
+        .await
+        .expect("the deploy is followed to its end");
+    assert!(outcome.succeeded(), "{outcome:?}");
+}
+
+/// An error's HTTP status and kintone code, to compare in one assertion.
+pub fn status_and_code(err: &kintone_api::Error) -> (Option<u16>, Option<&str>) {
+    (err.status().map(|s| s.as_u16()), err.code())
+}
+
 /// A record input with a title and extra text fields.
 pub fn record(title: &str, fields: &[(&str, kintone_api::FieldInput)]) -> kintone_api::RecordInput {
     let mut r = kintone_api::RecordInput::from([(

@@ -6,15 +6,6 @@ use kintone_tests::*;
 
 /// The emulator of [`emulator_and_client`], with a client signed in as the user `sato` (API
 /// tokens cannot change app settings).
-async fn emulator_and_user() -> (kintone_emulator::Emulator, Client) {
-    let (emulator, _) = emulator_and_client().await;
-    let client = Client::builder(emulator.base_url())
-        .password("sato", "pw")
-        .build()
-        .unwrap();
-    (emulator, client)
-}
-
 fn code_of(err: &Error) -> Option<&str> {
     match err {
         Error::Api(e) => Some(e.code.as_str()),

@@ -6,44 +6,8 @@ use kintone_tests::*;
 
 /// The emulator of [`emulator_and_client`], with a client signed in as the user `sato` (API
 /// tokens cannot change app settings).
-async fn emulator_and_user() -> (kintone_emulator::Emulator, Client) {
-    let (emulator, _) = emulator_and_client().await;
-    let client = Client::builder(emulator.base_url())
-        .password("sato", "pw")
-        .build()
-        .unwrap();
-    (emulator, client)
-}
-
-fn code_of(err: &Error) -> (Option<u16>, Option<&str>) {
-    (err.status().map(|s| s.as_u16()), err.code())
-}
-
 fn target(t: SettingsEntityType, code: &str) -> NotificationTarget {
     NotificationTarget::new(SettingsEntity::new(t).code(code))
-}
-
-/// Deploys app 1 and reads the status until it ends.
-async fn deploy(client: &Client) {
-    client
-        .apps()
-        .deploy_apps([DeployTarget::new(1u64)])
-        .send()
-        .await
-        .unwrap();
-    for _ in 0..10 {
-        let status = client
-            .apps()
-            .get_deploy_status([1u64])
-            .send()
-            .await
-            .unwrap();
-        match status.apps[0].status {
-            DeployStatus::Processing => continue,
-            other => return assert_eq!(other, DeployStatus::Success),
-        }
-    }
-    panic!("the deploy never ends");
 }
 
 #[tokio::test]
@@ -100,7 +64,7 @@ async fn general_notifications_are_pre_live_until_deployed() {
         .send()
         .await
         .unwrap();
-    deploy(&client).await;
+    deploy(&client, 1).await;
     let live = client
         .notifications()
         .get_general_notifications(1u64)
@@ -117,7 +81,7 @@ async fn general_notifications_are_pre_live_until_deployed() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code_of(&stale), (Some(409), Some("GAIA_CO02")));
+    assert_eq!(status_and_code(&stale), (Some(409), Some("GAIA_CO02")));
 }
 
 #[tokio::test]
@@ -156,7 +120,7 @@ async fn per_record_notifications_read_back_and_go_live() {
         .unwrap()
         .notifications
         .is_empty());
-    deploy(&client).await;
+    deploy(&client, 1).await;
     let live = client
         .notifications()
         .get_per_record_notifications(1u64)
@@ -177,7 +141,7 @@ async fn per_record_notifications_read_back_and_go_live() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code_of(&bad), (Some(400), Some("CB_VA01")));
+    assert_eq!(status_and_code(&bad), (Some(400), Some("CB_VA01")));
 }
 
 #[tokio::test]
@@ -237,7 +201,7 @@ async fn reminders_with_their_timing_read_back_and_go_live() {
         ]
     );
     assert_eq!(pre_live.notifications[1].title.as_deref(), Some(""));
-    deploy(&client).await;
+    deploy(&client, 1).await;
     let live = client
         .notifications()
         .get_reminder_notifications(1u64)
@@ -262,6 +226,10 @@ async fn reminders_with_their_timing_read_back_and_go_live() {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(code_of(&refused), (Some(400), Some("CB_VA01")), "{wrong:?}");
+        assert_eq!(
+            status_and_code(&refused),
+            (Some(400), Some("CB_VA01")),
+            "{wrong:?}"
+        );
     }
 }

@@ -9,14 +9,8 @@ use kintone_tests::*;
 /// signed in, and the user `sato`, signed in; and the full API token's client.
 async fn emulator_and_users() -> (kintone_emulator::Emulator, Client, Client, Client) {
     let (emulator, token) = emulator_with(|b| b.user(ADMIN, "admin")).await;
-    let signed_in = |login: &str, password: &str| {
-        Client::builder(emulator.base_url())
-            .password(login, password)
-            .build()
-            .unwrap()
-    };
-    let admin = signed_in(ADMIN, "admin");
-    let sato = signed_in("sato", "pw");
+    let admin = signed_in(&emulator, ADMIN, "admin");
+    let sato = signed_in(&emulator, "sato", "pw");
     (emulator, admin, sato, token)
 }
 
@@ -41,33 +35,6 @@ fn creator_manages() -> AppRight {
 
 fn amount(n: &str) -> FieldInput {
     FieldInput::number(Some(n.parse().unwrap()))
-}
-
-fn code_of(err: &Error) -> (Option<u16>, Option<&str>) {
-    (err.status().map(|s| s.as_u16()), err.code())
-}
-
-/// Deploys app 1 and reads the status until it ends.
-async fn deploy(client: &Client) {
-    client
-        .apps()
-        .deploy_apps([DeployTarget::new(1u64)])
-        .send()
-        .await
-        .unwrap();
-    for _ in 0..10 {
-        let status = client
-            .apps()
-            .get_deploy_status([1u64])
-            .send()
-            .await
-            .unwrap();
-        match status.apps[0].status {
-            DeployStatus::Processing => continue,
-            other => return assert_eq!(other, DeployStatus::Success),
-        }
-    }
-    panic!("the deploy never ends");
 }
 
 #[tokio::test]
@@ -128,7 +95,7 @@ async fn app_permissions_written_pre_live_are_enforced_after_deploy() {
         .await
         .unwrap();
 
-    deploy(&admin).await;
+    deploy(&admin, 1).await;
     let live = admin
         .permissions()
         .get_app_permissions(1u64)
@@ -143,7 +110,7 @@ async fn app_permissions_written_pre_live_are_enforced_after_deploy() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code_of(&refused), (Some(403), Some("CB_NO02")));
+    assert_eq!(status_and_code(&refused), (Some(403), Some("CB_NO02")));
     let page = sato.records().get_records(1u64).send().await.unwrap();
     assert_eq!(page.records.len(), 1, "sato may still view");
     let not_admin = sato
@@ -152,7 +119,7 @@ async fn app_permissions_written_pre_live_are_enforced_after_deploy() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code_of(&not_admin), (Some(403), Some("CB_NO02")));
+    assert_eq!(status_and_code(&not_admin), (Some(403), Some("CB_NO02")));
 }
 
 #[tokio::test]
@@ -209,7 +176,7 @@ async fn live_app_permissions_apply_at_once_and_a_stale_revision_conflicts() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code_of(&refused), (Some(403), Some("CB_NO02")));
+    assert_eq!(status_and_code(&refused), (Some(403), Some("CB_NO02")));
 
     let stale = admin
         .permissions()
@@ -218,7 +185,7 @@ async fn live_app_permissions_apply_at_once_and_a_stale_revision_conflicts() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code_of(&stale), (Some(409), Some("GAIA_CO02")));
+    assert_eq!(status_and_code(&stale), (Some(409), Some("GAIA_CO02")));
     let unchanged = admin
         .permissions()
         .get_app_permissions(1u64)
@@ -297,7 +264,7 @@ async fn record_permissions_read_back_live_and_pre_live() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code_of(&bad), (Some(400), Some("CB_VA01")));
+    assert_eq!(status_and_code(&bad), (Some(400), Some("CB_VA01")));
 }
 
 #[tokio::test]
@@ -359,7 +326,7 @@ async fn field_permissions_hide_fields_and_refuse_writes_to_read_only_ones() {
         .unwrap();
     assert!(open.record.contains_key("Code"), "pre-live until deployed");
 
-    deploy(&admin).await;
+    deploy(&admin, 1).await;
     let live = admin
         .permissions()
         .get_field_permissions(1u64)
@@ -396,7 +363,7 @@ async fn field_permissions_hide_fields_and_refuse_writes_to_read_only_ones() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code_of(&refused), (Some(403), Some("CB_NO02")));
+    assert_eq!(status_and_code(&refused), (Some(403), Some("CB_NO02")));
     sato.records()
         .update_record(1u64)
         .id(added.id)
@@ -425,7 +392,7 @@ async fn field_permissions_hide_fields_and_refuse_writes_to_read_only_ones() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code_of(&unknown), (Some(400), Some("CB_VA01")));
+    assert_eq!(status_and_code(&unknown), (Some(400), Some("CB_VA01")));
 }
 
 /// The titles of records, in the order given.
@@ -500,7 +467,7 @@ async fn app_with_high_amounts_kept_from_sato(
         .unwrap();
     let before = sato.records().get_records(1u64).send().await;
     assert_eq!(before.unwrap().records.len(), 3, "pre-live until deployed");
-    deploy(admin).await;
+    deploy(admin, 1).await;
     [added.ids[0], added.ids[1], added.ids[2]]
 }
 
@@ -604,7 +571,7 @@ async fn record_permissions_hide_records_from_reads_and_refuse_writes() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code_of(&hidden), (Some(403), Some("CB_NO02")));
+    assert_eq!(status_and_code(&hidden), (Some(403), Some("CB_NO02")));
     let seen = admin.records().get_record(1u64, big).send().await.unwrap();
     assert_eq!(seen.record["Title"].as_text(), Some("big"));
     let comments = sato
@@ -614,7 +581,7 @@ async fn record_permissions_hide_records_from_reads_and_refuse_writes() {
         .await
         .unwrap_err();
     assert_eq!(
-        code_of(&comments),
+        status_and_code(&comments),
         (Some(403), Some("CB_NO02")),
         "its comments are as hidden"
     );
@@ -657,7 +624,7 @@ async fn record_permissions_hide_records_from_reads_and_refuse_writes() {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(code_of(&refused), (Some(403), Some("CB_NO02")));
+        assert_eq!(status_and_code(&refused), (Some(403), Some("CB_NO02")));
     }
     let refused = sato
         .records()
@@ -671,14 +638,14 @@ async fn record_permissions_hide_records_from_reads_and_refuse_writes() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code_of(&refused), (Some(403), Some("CB_NO02")));
+    assert_eq!(status_and_code(&refused), (Some(403), Some("CB_NO02")));
     let refused = sato
         .records()
         .delete_records(1u64, [small, big])
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code_of(&refused), (Some(403), Some("CB_NO02")));
+    assert_eq!(status_and_code(&refused), (Some(403), Some("CB_NO02")));
     let after = admin
         .records()
         .get_records(1u64)
@@ -873,7 +840,7 @@ async fn a_group_entry_names_the_groups_members_only() {
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code_of(&not_added), (Some(403), Some("CB_NO02")));
+    assert_eq!(status_and_code(&not_added), (Some(403), Some("CB_NO02")));
 }
 
 #[tokio::test]
@@ -942,7 +909,7 @@ async fn a_field_permission_naming_a_department_hides_the_field_from_non_members
         .send()
         .await
         .unwrap_err();
-    assert_eq!(code_of(&read_only), (Some(403), Some("CB_NO02")));
+    assert_eq!(status_and_code(&read_only), (Some(403), Some("CB_NO02")));
 
     let field_by = async |client: &Client| {
         let rights = client

@@ -159,10 +159,6 @@ async fn where_is(client: &Client, id: RecordId) -> (String, Vec<String>) {
     (status, assignees)
 }
 
-fn code_of(err: &Error) -> (Option<u16>, Option<&str>) {
-    (err.status().map(|s| s.as_u16()), err.code())
-}
-
 #[tokio::test]
 async fn an_action_runs_only_on_records_its_condition_matches() {
     let w = world().await;
@@ -174,7 +170,7 @@ async fn an_action_runs_only_on_records_its_condition_matches() {
     }
     let refused = run(&w.sato, big, "Approve").await.unwrap_err();
     assert_eq!(
-        code_of(&refused),
+        status_and_code(&refused),
         (Some(400), Some("GAIA_IL03")),
         "{refused:?}"
     );
@@ -200,7 +196,7 @@ async fn entering_a_status_assigns_the_owner_and_only_the_assignee_may_act() {
     );
     let refused = run(&w.sato, id, "Approve").await.unwrap_err();
     assert_eq!(
-        code_of(&refused),
+        status_and_code(&refused),
         (Some(403), Some("CB_NO02")),
         "{refused:?}"
     );
@@ -230,7 +226,7 @@ async fn executable_users_naming_a_department_let_its_members_act() {
     for outsider in [&w.tanaka, &w.sato] {
         let refused = run(outsider, id, "Reopen").await.unwrap_err();
         assert_eq!(
-            code_of(&refused),
+            status_and_code(&refused),
             (Some(403), Some("CB_NO02")),
             "{refused:?}"
         );
@@ -274,7 +270,7 @@ async fn a_pick_one_status_needs_the_assignee_and_a_new_record_gets_the_first_st
     );
     let refused = run(&w.sato, id, "Submit").await.unwrap_err();
     assert_eq!(
-        code_of(&refused),
+        status_and_code(&refused),
         (Some(400), Some("GAIA_SA01")),
         "{refused:?}"
     );
@@ -312,7 +308,7 @@ async fn a_bulk_status_update_with_one_refused_record_changes_none() {
         .await
         .unwrap_err();
     assert_eq!(
-        code_of(&refused),
+        status_and_code(&refused),
         (Some(403), Some("CB_NO02")),
         "{refused:?}"
     );

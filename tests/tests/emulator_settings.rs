@@ -1,36 +1,17 @@
 //! App settings besides the form against the emulator, end to end: each group written through
 //! the client to the pre-live settings, read back pre-live, and live only after a deploy.
 
-use kintone_api::{Client, DeployTarget, Error};
+use kintone_api::{Client, Error};
 use kintone_tests::*;
 use std::collections::BTreeMap;
 
 /// The emulator of [`emulator_and_client`], with a client signed in as the user `sato` (API
 /// tokens cannot change app settings).
-async fn emulator_and_user() -> (kintone_emulator::Emulator, Client) {
-    let (emulator, _) = emulator_and_client().await;
-    let client = Client::builder(emulator.base_url())
-        .password("sato", "pw")
-        .build()
-        .unwrap();
-    (emulator, client)
-}
-
 fn code_of(err: &Error) -> Option<&str> {
     match err {
         Error::Api(e) => Some(e.code.as_str()),
         _ => None,
     }
-}
-
-async fn deploy(client: &Client, app: u64) {
-    let outcome = client
-        .deploy_and_wait([DeployTarget::new(app)])
-        .wait_with(|_| std::future::ready(()))
-        .send()
-        .await
-        .unwrap();
-    assert!(outcome.succeeded(), "{outcome:?}");
 }
 
 mod views {
