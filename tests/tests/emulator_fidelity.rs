@@ -715,10 +715,10 @@ async fn lookups_copy_from_the_source_app() {
         ))
         .start()
         .await;
-    let refusal = bad
-        .err()
-        .expect("a lookup on a key with duplicates is refused")
-        .to_string();
+    let Err(refusal) = bad else {
+        panic!("a lookup on a key with duplicates is refused");
+    };
+    let refusal = refusal.to_string();
     assert!(refusal.contains("prohibits duplicate values"), "{refusal}");
 
     // O29: the record number is a key the API may write a lookup by.
