@@ -14,6 +14,14 @@ fn code_of(err: &Error) -> Option<&str> {
     }
 }
 
+/// The field keys of kintone's error: which inputs it refused.
+fn error_fields(err: Error) -> Vec<String> {
+    match err {
+        Error::Api(e) => e.errors.keys().cloned().collect(),
+        other => panic!("not kintone's error: {other:?}"),
+    }
+}
+
 mod views {
     use super::*;
     use kintone_api::{ViewDevice, ViewInput, ViewType};
@@ -343,10 +351,6 @@ mod general {
     #[tokio::test]
     async fn bad_general_settings_and_stale_revisions_are_refused() {
         let (_emulator, client) = emulator_and_user().await;
-        let field_of = |err: Error| match err {
-            Error::Api(e) => e.errors.keys().cloned().collect::<Vec<_>>(),
-            other => panic!("{other:?}"),
-        };
         let err = client
             .settings()
             .update_general_settings(1u64)
@@ -354,7 +358,7 @@ mod general {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(field_of(err), ["titleField.code"]);
+        assert_eq!(error_fields(err), ["titleField.code"]);
         let err = client
             .settings()
             .update_general_settings(1u64)
@@ -362,7 +366,7 @@ mod general {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(field_of(err), ["icon.key"]);
+        assert_eq!(error_fields(err), ["icon.key"]);
         let err = client
             .settings()
             .update_general_settings(1u64)
@@ -370,7 +374,7 @@ mod general {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(field_of(err), ["icon.file.fileKey"]);
+        assert_eq!(error_fields(err), ["icon.file.fileKey"]);
         let err = client
             .settings()
             .update_general_settings(1u64)
@@ -378,7 +382,7 @@ mod general {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(field_of(err), ["numberPrecision.digits"]);
+        assert_eq!(error_fields(err), ["numberPrecision.digits"]);
         let err = client
             .settings()
             .update_general_settings(1u64)
@@ -628,10 +632,6 @@ mod process_management {
     #[tokio::test]
     async fn bad_processes_and_stale_revisions_are_refused() {
         let (_emulator, client) = emulator_and_user().await;
-        let keys = |err: Error| match err {
-            Error::Api(e) => e.errors.keys().cloned().collect::<Vec<_>>(),
-            other => panic!("{other:?}"),
-        };
         let err = client
             .settings()
             .update_process_management(1u64)
@@ -639,7 +639,7 @@ mod process_management {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(keys(err), ["actions[0].from"]);
+        assert_eq!(error_fields(err), ["actions[0].from"]);
         let err = client
             .settings()
             .update_process_management(1u64)
@@ -649,7 +649,7 @@ mod process_management {
             .await
             .unwrap_err();
         assert_eq!(
-            keys(err),
+            error_fields(err),
             ["states.New"],
             "the first status is renamed, not added"
         );
@@ -672,7 +672,10 @@ mod process_management {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(keys(err), ["states.Draft.assignee.entities[0].entity.code"]);
+        assert_eq!(
+            error_fields(err),
+            ["states.Draft.assignee.entities[0].entity.code"]
+        );
         let err = client
             .settings()
             .update_process_management(1u64)
@@ -680,7 +683,7 @@ mod process_management {
             .send()
             .await
             .unwrap_err();
-        assert_eq!(keys(err), ["actions[0].filterCond"]);
+        assert_eq!(error_fields(err), ["actions[0].filterCond"]);
 
         let stale = client
             .settings()
@@ -876,10 +879,7 @@ mod customization_notes_and_plugins {
             .send()
             .await
             .unwrap_err();
-        match http {
-            Error::Api(e) => assert_eq!(e.errors.keys().collect::<Vec<_>>(), ["desktop.js[0].url"]),
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(error_fields(http), ["desktop.js[0].url"]);
     }
 
     #[tokio::test]
@@ -991,10 +991,7 @@ mod customization_notes_and_plugins {
             .send()
             .await
             .unwrap_err();
-        match not_installed {
-            Error::Api(e) => assert_eq!(e.errors.keys().collect::<Vec<_>>(), ["ids[0]"]),
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(error_fields(not_installed), ["ids[0]"]);
         client
             .settings()
             .add_app_plugins(1u64, [calendar])
@@ -1162,10 +1159,7 @@ mod actions {
                     .send()
                     .await
                     .unwrap_err();
-                match err {
-                    Error::Api(e) => e.errors.keys().cloned().collect::<Vec<_>>(),
-                    other => panic!("{other:?}"),
-                }
+                error_fields(err)
             }
         };
         assert_eq!(
@@ -1290,10 +1284,7 @@ mod reports {
                     .send()
                     .await
                     .unwrap_err();
-                match err {
-                    Error::Api(e) => e.errors.keys().cloned().collect::<Vec<_>>(),
-                    other => panic!("{other:?}"),
-                }
+                error_fields(err)
             }
         };
         let table = || ReportInput::new(0u64, ChartType::Table);
