@@ -6,6 +6,21 @@ use kintone_tests::*;
 use serde_json::json;
 use std::collections::BTreeMap;
 
+/// The two requests sent: a GET of the live settings at `path` for app 1, then the same of the
+/// pre-live settings under `preview/`.
+async fn assert_live_then_preview(server: &wiremock::MockServer, path: &str) {
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(
+        (
+            requests[0].method.as_str(),
+            requests[0].url.path(),
+            requests[0].url.query()
+        ),
+        ("GET", format!("/k/v1/{path}").as_str(), Some("app=1"))
+    );
+    assert_eq!(requests[1].url.path(), format!("/k/v1/preview/{path}"));
+}
+
 #[tokio::test]
 async fn get_views_live_and_preview() {
     use kintone_api::ViewType;
@@ -137,16 +152,7 @@ async fn get_general_settings_live_and_preview() {
         .send()
         .await
         .unwrap();
-    let requests = server.received_requests().await.unwrap();
-    assert_eq!(
-        (
-            requests[0].method.as_str(),
-            requests[0].url.path(),
-            requests[0].url.query()
-        ),
-        ("GET", "/k/v1/app/settings.json", Some("app=1"))
-    );
-    assert_eq!(requests[1].url.path(), "/k/v1/preview/app/settings.json");
+    assert_live_then_preview(&server, "app/settings.json").await;
 }
 
 #[tokio::test]
@@ -222,16 +228,7 @@ async fn get_process_management_live_and_preview() {
         .send()
         .await
         .unwrap();
-    let requests = server.received_requests().await.unwrap();
-    assert_eq!(
-        (
-            requests[0].method.as_str(),
-            requests[0].url.path(),
-            requests[0].url.query()
-        ),
-        ("GET", "/k/v1/app/status.json", Some("app=1"))
-    );
-    assert_eq!(requests[1].url.path(), "/k/v1/preview/app/status.json");
+    assert_live_then_preview(&server, "app/status.json").await;
 }
 
 #[tokio::test]
@@ -310,16 +307,7 @@ async fn get_customization_live_and_preview() {
         .send()
         .await
         .unwrap();
-    let requests = server.received_requests().await.unwrap();
-    assert_eq!(
-        (
-            requests[0].method.as_str(),
-            requests[0].url.path(),
-            requests[0].url.query()
-        ),
-        ("GET", "/k/v1/app/customize.json", Some("app=1"))
-    );
-    assert_eq!(requests[1].url.path(), "/k/v1/preview/app/customize.json");
+    assert_live_then_preview(&server, "app/customize.json").await;
 }
 
 #[tokio::test]
@@ -459,16 +447,7 @@ async fn get_app_actions_live_and_preview() {
         .send()
         .await
         .unwrap();
-    let requests = server.received_requests().await.unwrap();
-    assert_eq!(
-        (
-            requests[0].method.as_str(),
-            requests[0].url.path(),
-            requests[0].url.query()
-        ),
-        ("GET", "/k/v1/app/actions.json", Some("app=1"))
-    );
-    assert_eq!(requests[1].url.path(), "/k/v1/preview/app/actions.json");
+    assert_live_then_preview(&server, "app/actions.json").await;
 }
 
 #[tokio::test]
@@ -539,16 +518,7 @@ async fn get_reports_live_and_preview() {
         .send()
         .await
         .unwrap();
-    let requests = server.received_requests().await.unwrap();
-    assert_eq!(
-        (
-            requests[0].method.as_str(),
-            requests[0].url.path(),
-            requests[0].url.query()
-        ),
-        ("GET", "/k/v1/app/reports.json", Some("app=1"))
-    );
-    assert_eq!(requests[1].url.path(), "/k/v1/preview/app/reports.json");
+    assert_live_then_preview(&server, "app/reports.json").await;
 }
 
 #[tokio::test]
