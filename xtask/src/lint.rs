@@ -189,7 +189,6 @@ fn operation_errors(doc: &Value, out: &mut Vec<Finding>) {
             ));
             continue;
         };
-        let _ = doc;
         if !responses.keys().any(|k| k.starts_with('4')) {
             out.push(finding(
                 format!("{}/responses", op.pointer()),
@@ -252,19 +251,27 @@ pub fn to_json_schema(schema: &Value) -> Value {
     }
 }
 
-/// Validates `instance` against an OpenAPI schema of `doc`; the messages of what fails.
-pub fn validate(doc: &Value, schema: &Value, instance: &Value) -> Result<Vec<String>, String> {
+/// The component schemas of `doc` as JSON Schema `definitions`, which the schemas it
+/// validates with refer to: converted once for all of a document's examples.
+fn definitions(doc: &Value) -> Option<Value> {
+    let components = doc.pointer("/components/schemas")?.as_object()?;
+    let converted: Map<String, Value> = components
+        .iter()
+        .map(|(k, v)| (k.clone(), to_json_schema(v)))
+        .collect();
+    Some(Value::Object(converted))
+}
+
+/// Validates `instance` against an OpenAPI schema, with the document's `definitions`; the
+/// messages of what fails.
+fn validate(
+    definitions: Option<&Value>,
+    schema: &Value,
+    instance: &Value,
+) -> Result<Vec<String>, String> {
     let mut root = to_json_schema(schema);
-    if let (Some(root), Some(components)) = (
-        root.as_object_mut(),
-        doc.pointer("/components/schemas")
-            .and_then(Value::as_object),
-    ) {
-        let definitions: Map<String, Value> = components
-            .iter()
-            .map(|(k, v)| (k.clone(), to_json_schema(v)))
-            .collect();
-        root.insert("definitions".into(), Value::Object(definitions));
+    if let (Some(root), Some(definitions)) = (root.as_object_mut(), definitions) {
+        root.insert("definitions".into(), definitions.clone());
     }
     let validator = jsonschema::options()
         .with_draft(jsonschema::Draft::Draft4)
@@ -349,8 +356,9 @@ fn walk_examples(
 }
 
 fn examples_valid(doc: &Value, out: &mut Vec<Finding>) {
+    let definitions = definitions(doc);
     for (at, schema, example) in examples(doc) {
-        match validate(doc, &schema, &example) {
+        match validate(definitions.as_ref(), &schema, &example) {
             Ok(errors) => {
                 for e in errors {
                     out.push(finding(&at, format!("the example does not validate: {e}")));
