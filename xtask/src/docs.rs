@@ -674,11 +674,7 @@ fn operation_section(doc: &Value, op: &Op) -> String {
         );
     }
     b.push_str(&rules_box(&rules(doc, o, "")));
-    let params: Vec<&Value> = o
-        .get("parameters")
-        .and_then(Value::as_array)
-        .map(|ps| ps.iter().map(|p| resolve(doc, p)).collect())
-        .unwrap_or_default();
+    let params = spec::params(doc, o);
     if !params.is_empty() {
         b.push_str("<h3>Parameters</h3><table><tr><th>Name</th><th>In</th><th>Type</th><th>Limits</th><th>Description</th><th>Example</th></tr>");
         for p in &params {
@@ -813,7 +809,9 @@ mod tests {
 
     #[test]
     fn the_site_has_every_operation_on_its_family_page_and_no_external_asset() {
-        let path = crate::workspace_root().join("spec/kintone.bundled.yaml");
+        let path = crate::workspace_root()
+            .join("spec")
+            .join(kintone_codegen::bundle::BUNDLE_FILE);
         let doc = spec::load(&path).unwrap();
         let pages = site(&doc, &spec::document_order(&path).unwrap());
         for op in operations(&doc) {

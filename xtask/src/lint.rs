@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
 
-use crate::spec::{self, escape, operations, resolve};
+use crate::spec::{self, escape, operations, params, resolve};
 
 /// One rule: its name, why it exists, and its check.
 pub struct Rule {
@@ -171,13 +171,6 @@ fn operation_examples(doc: &Value, out: &mut Vec<Finding>) {
 
 fn has_example(media: &Value) -> bool {
     media.get("example").is_some() || media.get("examples").is_some()
-}
-
-fn params<'a>(doc: &'a Value, op: &'a Value) -> Vec<&'a Value> {
-    op.get("parameters")
-        .and_then(Value::as_array)
-        .map(|ps| ps.iter().map(|p| resolve(doc, p)).collect())
-        .unwrap_or_default()
 }
 
 fn operation_errors(doc: &Value, out: &mut Vec<Finding>) {

@@ -106,6 +106,14 @@ pub fn resolve<'a>(doc: &'a Value, mut value: &'a Value) -> &'a Value {
     value
 }
 
+/// An operation's parameters, with their `$ref`s followed.
+pub fn params<'a>(doc: &'a Value, op: &'a Value) -> Vec<&'a Value> {
+    op.get("parameters")
+        .and_then(Value::as_array)
+        .map(|ps| ps.iter().map(|p| resolve(doc, p)).collect())
+        .unwrap_or_default()
+}
+
 /// The name of a component schema a `$ref` points at.
 pub fn ref_name(value: &Value) -> Option<&str> {
     value
