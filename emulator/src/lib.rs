@@ -407,7 +407,6 @@ impl EmulatorBuilder {
         }
         let now_text = format!("{}T{:02}:{:02}:00Z", now.date(), now.hour(), now.minute());
         for app in self.seed.apps {
-            db.spaces.app_names.insert(app.id, app.name.clone());
             db.settings
                 .insert(app.id, app_settings::AppSettings::seeded(&app, &now_text));
             db.apps.insert(app.id, App::new(&app));

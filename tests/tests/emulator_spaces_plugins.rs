@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use kintone_api::{
-    Client, Error, FilePart, GuestUserInput, SpaceMemberEntity, SpaceMemberEntityType,
-    SpaceMemberInput, ThreadCommentFile, ThreadCommentInput,
+    Client, DeployTarget, Error, FilePart, GuestUserInput, SpaceMemberEntity,
+    SpaceMemberEntityType, SpaceMemberInput, ThreadCommentFile, ThreadCommentInput,
 };
 use kintone_emulator::{
     AppSeed, Emulator, FieldSeed, FieldType, Permissions, PluginSeed, SpaceSeed,
@@ -825,4 +825,41 @@ async fn group_and_department_members_reach_a_private_space_through_their_member
         .unwrap_err();
     assert_eq!(code_of(&not_admin), (403, "CB_NO02"));
     assert_eq!(reaches("mori").await, refused);
+}
+
+/// Renames app 1 (in space 3) through its pre-live general settings and deploys the change.
+async fn rename_app_1(client: &Client, name: &str) {
+    client
+        .settings()
+        .update_general_settings(1u64)
+        .name(name)
+        .send()
+        .await
+        .unwrap();
+    client
+        .apps()
+        .deploy_apps([DeployTarget::new(1u64)])
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn get_space_and_get_plugin_apps_name_an_app_by_its_live_name() {
+    let emulator = domain().await;
+    let sato = as_user(&emulator, "sato");
+    rename_app_1(&sato, "Orders 2024").await;
+    let space = sato.spaces().get_space(3).send().await.unwrap();
+    assert_eq!(space.attached_apps.len(), 1);
+    assert_eq!(space.attached_apps[0].name, "Orders 2024");
+    let apps = sato
+        .plugins()
+        .get_plugin_apps(DATE_PICKER)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (apps.apps[0].id.get(), apps.apps[0].name.as_str()),
+        (1, "Orders 2024")
+    );
 }

@@ -87,8 +87,6 @@ pub struct Spaces {
     pub spaces: BTreeMap<u64, Space>,
     /// Guest users by email address.
     pub guests: BTreeMap<String, Value>,
-    /// Every app's name, for the apps a space lists.
-    pub app_names: BTreeMap<u64, String>,
     next_space: u64,
     next_thread: u64,
     next_comment: u64,
@@ -389,17 +387,21 @@ fn member_json(m: &Member) -> Value {
 pub fn get(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let id = id_param(params, "id")?;
     let space = reach(ctx, id, false)?.clone();
+    // An app lists as its live settings name it; an app never deployed is not listed.
     let attached: Vec<Value> = space
         .apps
         .iter()
-        .filter_map(|app| ctx.db.spaces.app_names.get(app).map(|name| (app, name)))
-        .map(|(app, name)| {
+        .filter_map(|app| {
+            let settings = ctx.db.settings.get(app)?;
+            Some((app, settings, settings.live.as_ref()?))
+        })
+        .map(|(app, settings, live)| {
             json!({
                 "threadId": space.default_thread.to_string(),
                 "appId": app.to_string(),
-                "code": "",
-                "name": name,
-                "description": "",
+                "code": settings.code,
+                "name": live.name,
+                "description": live.description,
                 "createdAt": datetime(space.created_at),
                 "creator": entity(ctx, &space.creator),
                 "modifiedAt": datetime(space.created_at),
