@@ -399,16 +399,35 @@ impl EmulatorBuilder {
             check_app(app, &self.seed.apps).map_err(StartError::Setting)?;
         }
         let now = time::OffsetDateTime::from(self.config.clock.wall());
+        // Where each seeded app is: its settings alone say so.
+        let mut placed = std::collections::BTreeMap::new();
         for space in self.seed.spaces {
-            db.spaces.seed(space, now);
+            let (id, apps) = (space.id, space.apps.clone());
+            let thread = db.spaces.seed(space, now);
+            for app in apps {
+                if !self.seed.apps.iter().any(|a| a.id == app) {
+                    return Err(StartError::Setting(format!(
+                        "space {id} holds app {app}, which is not seeded"
+                    )));
+                }
+                if let Some((other, _)) = placed.insert(app, (id, thread)) {
+                    return Err(StartError::Setting(format!(
+                        "app {app} is in two spaces, {other} and {id}"
+                    )));
+                }
+            }
         }
         for plugin in self.seed.plugins {
             db.plugins.seed(plugin);
         }
         let now_text = format!("{}T{:02}:{:02}:00Z", now.date(), now.hour(), now.minute());
         for app in self.seed.apps {
-            db.settings
-                .insert(app.id, app_settings::AppSettings::seeded(&app, &now_text));
+            let mut settings = app_settings::AppSettings::seeded(&app, &now_text);
+            if let Some(&(space, thread)) = placed.get(&app.id) {
+                settings.space = Some(space);
+                settings.thread = Some(thread);
+            }
+            db.settings.insert(app.id, settings);
             db.apps.insert(app.id, App::new(&app));
             seeded_records.push((app.id, app.records));
         }

@@ -863,3 +863,80 @@ async fn get_space_and_get_plugin_apps_name_an_app_by_its_live_name() {
         (1, "Orders 2024")
     );
 }
+
+#[tokio::test]
+async fn a_seeded_app_in_a_space_reads_its_space_and_the_space_filter_finds_it() {
+    let emulator = domain().await;
+    let sato = as_user(&emulator, "sato");
+    let space = sato.spaces().get_space(3).send().await.unwrap();
+    let app = sato.apps().get_app(1u64).send().await.unwrap();
+    assert_eq!(app.space_id, Some(3));
+    assert_eq!(app.thread_id, Some(space.default_thread.get()));
+    let in_space = sato
+        .apps()
+        .get_apps()
+        .space_ids([3u64])
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<u64> = in_space.apps.iter().map(|a| a.app_id.get()).collect();
+    assert_eq!(ids, [1]);
+}
+
+#[tokio::test]
+async fn moving_an_app_out_of_a_space_and_back_changes_what_get_space_lists() {
+    let emulator = domain().await;
+    let sato = as_user(&emulator, "sato");
+    sato.apps().move_app(1u64).send().await.unwrap();
+    let space = sato.spaces().get_space(3).send().await.unwrap();
+    assert!(space.attached_apps.is_empty(), "{:?}", space.attached_apps);
+    sato.apps().move_app(1u64).space(3u64).send().await.unwrap();
+    let space = sato.spaces().get_space(3).send().await.unwrap();
+    let ids: Vec<u64> = space.attached_apps.iter().map(|a| a.app_id.get()).collect();
+    assert_eq!(ids, [1]);
+}
+
+/// kintone does not move apps into guest spaces (Move App): an app gets into one by being
+/// created there, under the guest space's path.
+#[tokio::test]
+async fn an_app_created_in_a_guest_space_answers_only_under_its_path_and_the_space_lists_it() {
+    let emulator = domain().await;
+    let guest = in_guest_space(&emulator, 4);
+    let added = guest
+        .apps()
+        .add_app("Partner invoices")
+        .space(4u64)
+        .send()
+        .await
+        .unwrap()
+        .app;
+    guest
+        .apps()
+        .deploy_apps([DeployTarget::new(added)])
+        .send()
+        .await
+        .unwrap();
+    let app = guest.apps().get_app(added).send().await.unwrap();
+    assert_eq!(app.space_id, Some(4));
+    let err = as_user(&emulator, "sato")
+        .records()
+        .get_records(added)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), (400, "GAIA_IL23"));
+    let err = in_guest_space(&emulator, 5)
+        .records()
+        .get_records(added)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), (403, "CB_NO02"));
+    let space = guest.spaces().get_space(4).send().await.unwrap();
+    let names: Vec<&str> = space
+        .attached_apps
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(names, ["Partner orders", "Partner invoices"]);
+}
