@@ -940,3 +940,29 @@ async fn an_app_created_in_a_guest_space_answers_only_under_its_path_and_the_spa
         .collect();
     assert_eq!(names, ["Partner orders", "Partner invoices"]);
 }
+
+#[tokio::test]
+async fn get_app_of_a_guest_space_app_answers_only_under_the_spaces_path() {
+    let emulator = domain().await;
+    let err = as_user(&emulator, "sato")
+        .apps()
+        .get_app(2u64)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), (400, "GAIA_IL23"));
+    let err = in_guest_space(&emulator, 5)
+        .apps()
+        .get_app(2u64)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), (403, "CB_NO02"));
+    let app = in_guest_space(&emulator, 4)
+        .apps()
+        .get_app(2u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(app.space_id, Some(4));
+}

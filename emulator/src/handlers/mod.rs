@@ -330,6 +330,12 @@ pub fn dispatch(
         ctx.db.count_request(app, today);
         spaces::check_app_space(ctx, app)?;
     }
+    // Get App names its app `id`, and answers by the same rule.
+    if operation == "getApp" {
+        if let Some(app) = params.get("id").and_then(as_id) {
+            spaces::check_app_space(ctx, app)?;
+        }
+    }
     let json = |v: Result<Value>| v.map(Output::Json);
     match operation {
         "getRecord" => records::get_record(ctx, params),
