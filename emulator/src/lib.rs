@@ -51,6 +51,7 @@
 //! | 403 | `CB_NO02` | a user's update, status action or delete of a record the record permissions do not let them edit or delete; a user's status action when they are not an assignee of the record's status (while it has any) or not among the action's executable users | the code for these (observed for refused viewing and adding only) |
 //! | 404 | `EMULATOR_NF02` | a space, thread or plug-in that does not exist | kintone's code and status for it |
 //! | 403 | `GAIA_NO01` | an API token on a space, guest or plug-in API (kintone takes none there) | kintone's answer to it |
+//! | 400 | `CB_VA01` | Move App into a guest space (kintone refuses it) | kintone's status and code for it |
 //! | 400 | `CB_VA01` | a link that does not fit its protocol (WEB: `http://` or `https://`; MAIL: `local@domain`; CALL: digits, spaces, `+ - ( ) # *`) | the exact rules and messages |
 //!
 //! ## Known differences from kintone

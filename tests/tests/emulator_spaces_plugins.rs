@@ -966,3 +966,21 @@ async fn get_app_of_a_guest_space_app_answers_only_under_the_spaces_path() {
         .unwrap();
     assert_eq!(app.space_id, Some(4));
 }
+
+/// kintone's Move App does not take a guest space as the destination (its status and code for
+/// the refusal are not known; the emulator answers 400 `CB_VA01`).
+#[tokio::test]
+async fn an_app_is_not_moved_into_a_guest_space() {
+    let emulator = domain().await;
+    let sato = as_user(&emulator, "sato");
+    let err = sato
+        .apps()
+        .move_app(1u64)
+        .space(4u64)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), (400, "CB_VA01"));
+    let app = sato.apps().get_app(1u64).send().await.unwrap();
+    assert_eq!(app.space_id, Some(3));
+}

@@ -362,12 +362,18 @@ pub fn move_app(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     }
     let app = id_param(params, "app")?;
     let space = optional_id(params, "space")?;
+    if space.is_some_and(|id| ctx.db.spaces.spaces.get(&id).is_some_and(|s| s.is_guest)) {
+        return Err(KintoneError::invalid(
+            "space",
+            "An app cannot be moved into a guest space.",
+        ));
+    }
     let settings = ctx
         .db
         .settings
         .get_mut(&app)
         .ok_or_else(|| KintoneError::app_not_found(app))?;
-    // Spaces are not modelled: any space ID is taken, and the app's thread is not known.
+    // A space the emulator does not hold is taken too; the app's thread is not known.
     settings.space = space;
     settings.thread = None;
     Ok(json!({}))
