@@ -469,6 +469,17 @@ pub fn as_id(v: &Value) -> Option<u64> {
     }
 }
 
+/// A boolean kintone also takes as the string `"true"` or `"false"`; left out is `false`.
+pub fn flag_param(v: Option<&Value>, at: &str) -> Result<bool> {
+    match v {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(Value::String(s)) if s == "true" => Ok(true),
+        Some(Value::String(s)) if s == "false" => Ok(false),
+        Some(_) => Err(KintoneError::invalid(at, "Enter true or false.")),
+    }
+}
+
 /// An optional revision: absent, `-1` or `"-1"` mean "do not check".
 pub fn revision_param(v: Option<&Value>) -> Result<Option<u64>> {
     match v {
