@@ -6,6 +6,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::handlers::as_id;
 use crate::store::{AppSeed, FieldSeed, FieldType, LinkProtocol, LookupSeed, ProcessSeed};
 
 /// One copy of an app's settings.
@@ -275,7 +276,7 @@ fn field_of(p: &Value) -> Option<FieldSeed> {
             .iter()
             .map(|(label, o)| {
                 (
-                    o.get("index").and_then(index_of).unwrap_or(u64::MAX),
+                    o.get("index").and_then(as_id).unwrap_or(u64::MAX),
                     label.clone(),
                 )
             })
@@ -297,7 +298,7 @@ fn field_of(p: &Value) -> Option<FieldSeed> {
         f.fields = fields.values().filter_map(field_of).collect();
     }
     if let Some(l) = p.get("lookup").filter(|l| l.is_object()) {
-        let app = l.pointer("/relatedApp/app").and_then(index_of)?;
+        let app = l.pointer("/relatedApp/app").and_then(as_id)?;
         let mut lookup = LookupSeed::new(app, l.get("relatedKeyField")?.as_str()?);
         for m in l
             .get("fieldMappings")
@@ -315,15 +316,6 @@ fn field_of(p: &Value) -> Option<FieldSeed> {
         f.lookup = Some(lookup);
     }
     Some(f)
-}
-
-/// A number kintone writes as a string, or a JSON number.
-pub fn index_of(v: &Value) -> Option<u64> {
-    match v {
-        Value::String(s) => s.parse().ok(),
-        Value::Number(n) => n.as_u64(),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

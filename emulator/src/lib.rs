@@ -51,6 +51,7 @@
 //! | 403 | `CB_NO02` | a user's update, status action or delete of a record the record permissions do not let them edit or delete; a user's status action when they are not an assignee of the record's status (while it has any) or not among the action's executable users | the code for these (observed for refused viewing and adding only) |
 //! | 404 | `EMULATOR_NF02` | a space, thread or plug-in that does not exist | kintone's code and status for it |
 //! | 403 | `GAIA_NO01` | an API token on a space, guest or plug-in API (kintone takes none there) | kintone's answer to it |
+//! | 400 | `CB_VA01` | Move App into a guest space (kintone refuses it) | kintone's status and code for it |
 //! | 400 | `CB_VA01` | a link that does not fit its protocol (WEB: `http://` or `https://`; MAIL: `local@domain`; CALL: digits, spaces, `+ - ( ) # *`) | the exact rules and messages |
 //!
 //! ## Known differences from kintone
@@ -399,17 +400,35 @@ impl EmulatorBuilder {
             check_app(app, &self.seed.apps).map_err(StartError::Setting)?;
         }
         let now = time::OffsetDateTime::from(self.config.clock.wall());
+        // Where each seeded app is: its settings alone say so.
+        let mut placed = std::collections::BTreeMap::new();
         for space in self.seed.spaces {
-            db.spaces.seed(space, now);
+            let (id, apps) = (space.id, space.apps.clone());
+            let thread = db.spaces.seed(space, now);
+            for app in apps {
+                if !self.seed.apps.iter().any(|a| a.id == app) {
+                    return Err(StartError::Setting(format!(
+                        "space {id} holds app {app}, which is not seeded"
+                    )));
+                }
+                if let Some((other, _)) = placed.insert(app, (id, thread)) {
+                    return Err(StartError::Setting(format!(
+                        "app {app} is in two spaces, {other} and {id}"
+                    )));
+                }
+            }
         }
         for plugin in self.seed.plugins {
             db.plugins.seed(plugin);
         }
         let now_text = format!("{}T{:02}:{:02}:00Z", now.date(), now.hour(), now.minute());
         for app in self.seed.apps {
-            db.spaces.app_names.insert(app.id, app.name.clone());
-            db.settings
-                .insert(app.id, app_settings::AppSettings::seeded(&app, &now_text));
+            let mut settings = app_settings::AppSettings::seeded(&app, &now_text);
+            if let Some(&(space, thread)) = placed.get(&app.id) {
+                settings.space = Some(space);
+                settings.thread = Some(thread);
+            }
+            db.settings.insert(app.id, settings);
             db.apps.insert(app.id, App::new(&app));
             seeded_records.push((app.id, app.records));
         }

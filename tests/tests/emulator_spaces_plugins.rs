@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 
 use kintone_api::{
-    Client, Error, FilePart, GuestUserInput, SpaceMemberEntity, SpaceMemberEntityType,
-    SpaceMemberInput, ThreadCommentFile, ThreadCommentInput,
+    Client, DeployTarget, Error, FilePart, GuestUserInput, SpaceMemberEntity,
+    SpaceMemberEntityType, SpaceMemberInput, ThreadCommentFile, ThreadCommentInput,
 };
 use kintone_emulator::{
     AppSeed, Emulator, FieldSeed, FieldType, Permissions, PluginSeed, SpaceSeed,
@@ -825,4 +825,162 @@ async fn group_and_department_members_reach_a_private_space_through_their_member
         .unwrap_err();
     assert_eq!(code_of(&not_admin), (403, "CB_NO02"));
     assert_eq!(reaches("mori").await, refused);
+}
+
+/// Renames app 1 (in space 3) through its pre-live general settings and deploys the change.
+async fn rename_app_1(client: &Client, name: &str) {
+    client
+        .settings()
+        .update_general_settings(1u64)
+        .name(name)
+        .send()
+        .await
+        .unwrap();
+    client
+        .apps()
+        .deploy_apps([DeployTarget::new(1u64)])
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn get_space_and_get_plugin_apps_name_an_app_by_its_live_name() {
+    let emulator = domain().await;
+    let sato = as_user(&emulator, "sato");
+    rename_app_1(&sato, "Orders 2024").await;
+    let space = sato.spaces().get_space(3).send().await.unwrap();
+    assert_eq!(space.attached_apps.len(), 1);
+    assert_eq!(space.attached_apps[0].name, "Orders 2024");
+    let apps = sato
+        .plugins()
+        .get_plugin_apps(DATE_PICKER)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (apps.apps[0].id.get(), apps.apps[0].name.as_str()),
+        (1, "Orders 2024")
+    );
+}
+
+#[tokio::test]
+async fn a_seeded_app_in_a_space_reads_its_space_and_the_space_filter_finds_it() {
+    let emulator = domain().await;
+    let sato = as_user(&emulator, "sato");
+    let space = sato.spaces().get_space(3).send().await.unwrap();
+    let app = sato.apps().get_app(1u64).send().await.unwrap();
+    assert_eq!(app.space_id, Some(3));
+    assert_eq!(app.thread_id, Some(space.default_thread.get()));
+    let in_space = sato
+        .apps()
+        .get_apps()
+        .space_ids([3u64])
+        .send()
+        .await
+        .unwrap();
+    let ids: Vec<u64> = in_space.apps.iter().map(|a| a.app_id.get()).collect();
+    assert_eq!(ids, [1]);
+}
+
+#[tokio::test]
+async fn moving_an_app_out_of_a_space_and_back_changes_what_get_space_lists() {
+    let emulator = domain().await;
+    let sato = as_user(&emulator, "sato");
+    sato.apps().move_app(1u64).send().await.unwrap();
+    let space = sato.spaces().get_space(3).send().await.unwrap();
+    assert!(space.attached_apps.is_empty(), "{:?}", space.attached_apps);
+    sato.apps().move_app(1u64).space(3u64).send().await.unwrap();
+    let space = sato.spaces().get_space(3).send().await.unwrap();
+    let ids: Vec<u64> = space.attached_apps.iter().map(|a| a.app_id.get()).collect();
+    assert_eq!(ids, [1]);
+}
+
+/// kintone does not move apps into guest spaces (Move App): an app gets into one by being
+/// created there, under the guest space's path.
+#[tokio::test]
+async fn an_app_created_in_a_guest_space_answers_only_under_its_path_and_the_space_lists_it() {
+    let emulator = domain().await;
+    let guest = in_guest_space(&emulator, 4);
+    let added = guest
+        .apps()
+        .add_app("Partner invoices")
+        .space(4u64)
+        .send()
+        .await
+        .unwrap()
+        .app;
+    guest
+        .apps()
+        .deploy_apps([DeployTarget::new(added)])
+        .send()
+        .await
+        .unwrap();
+    let app = guest.apps().get_app(added).send().await.unwrap();
+    assert_eq!(app.space_id, Some(4));
+    let err = as_user(&emulator, "sato")
+        .records()
+        .get_records(added)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), (400, "GAIA_IL23"));
+    let err = in_guest_space(&emulator, 5)
+        .records()
+        .get_records(added)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), (403, "CB_NO02"));
+    let space = guest.spaces().get_space(4).send().await.unwrap();
+    let names: Vec<&str> = space
+        .attached_apps
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    assert_eq!(names, ["Partner orders", "Partner invoices"]);
+}
+
+#[tokio::test]
+async fn get_app_of_a_guest_space_app_answers_only_under_the_spaces_path() {
+    let emulator = domain().await;
+    let err = as_user(&emulator, "sato")
+        .apps()
+        .get_app(2u64)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), (400, "GAIA_IL23"));
+    let err = in_guest_space(&emulator, 5)
+        .apps()
+        .get_app(2u64)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), (403, "CB_NO02"));
+    let app = in_guest_space(&emulator, 4)
+        .apps()
+        .get_app(2u64)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(app.space_id, Some(4));
+}
+
+/// kintone's Move App does not take a guest space as the destination (its status and code for
+/// the refusal are not known; the emulator answers 400 `CB_VA01`).
+#[tokio::test]
+async fn an_app_is_not_moved_into_a_guest_space() {
+    let emulator = domain().await;
+    let sato = as_user(&emulator, "sato");
+    let err = sato
+        .apps()
+        .move_app(1u64)
+        .space(4u64)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&err), (400, "CB_VA01"));
+    let app = sato.apps().get_app(1u64).send().await.unwrap();
+    assert_eq!(app.space_id, Some(3));
 }

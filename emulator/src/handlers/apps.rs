@@ -173,16 +173,10 @@ pub fn get_apps(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     Ok(json!({ "apps": apps }))
 }
 
-/// The space an app is in: the one it was created in or moved to, else the one it was seeded
-/// into.
-fn space_of(ctx: &Ctx, id: u64, s: &AppSettings) -> Option<Value> {
+/// The space an app is in, with its name.
+fn space_of(ctx: &Ctx, s: &AppSettings) -> Option<Value> {
+    let space = s.space?;
     let spaces = &ctx.db.spaces.spaces;
-    let space = s.space.or_else(|| {
-        spaces
-            .values()
-            .find(|sp| sp.apps.contains(&id))
-            .map(|sp| sp.id)
-    })?;
     let name = spaces.get(&space).map(|sp| sp.name.as_str()).unwrap_or("");
     Some(json!({"id": space.to_string(), "name": name}))
 }
@@ -295,7 +289,7 @@ pub fn statistics(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             json!({
                 "id": id.to_string(),
                 "name": form.name,
-                "space": space_of(ctx, id, s),
+                "space": space_of(ctx, s),
                 "status": status,
                 "recordCount": records.to_string(),
                 "fieldCount": field_count(form).to_string(),
@@ -368,12 +362,18 @@ pub fn move_app(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     }
     let app = id_param(params, "app")?;
     let space = optional_id(params, "space")?;
+    if space.is_some_and(|id| ctx.db.spaces.spaces.get(&id).is_some_and(|s| s.is_guest)) {
+        return Err(KintoneError::invalid(
+            "space",
+            "An app cannot be moved into a guest space.",
+        ));
+    }
     let settings = ctx
         .db
         .settings
         .get_mut(&app)
         .ok_or_else(|| KintoneError::app_not_found(app))?;
-    // Spaces are not modelled: any space ID is taken, and the app's thread is not known.
+    // A space the emulator does not hold is taken too; the app's thread is not known.
     settings.space = space;
     settings.thread = None;
     Ok(json!({}))

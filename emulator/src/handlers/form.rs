@@ -123,11 +123,7 @@ fn complete(code: &str, mut p: Value, at: &str, inner: bool) -> Result<Value> {
     }
     if let Some(options) = o.get("options").and_then(Value::as_object) {
         for (label, option) in options {
-            if option
-                .get("index")
-                .and_then(crate::app_settings::index_of)
-                .is_none()
-            {
+            if option.get("index").and_then(super::as_id).is_none() {
                 return Err(KintoneError::invalid(
                     format!("{at}.options.{label}.index"),
                     "Enter an integer value.",

@@ -330,6 +330,12 @@ pub fn dispatch(
         ctx.db.count_request(app, today);
         spaces::check_app_space(ctx, app)?;
     }
+    // Get App names its app `id`, and answers by the same rule.
+    if operation == "getApp" {
+        if let Some(app) = params.get("id").and_then(as_id) {
+            spaces::check_app_space(ctx, app)?;
+        }
+    }
     let json = |v: Result<Value>| v.map(Output::Json);
     match operation {
         "getRecord" => records::get_record(ctx, params),
@@ -460,6 +466,17 @@ pub fn as_id(v: &Value) -> Option<u64> {
         Value::String(s) => s.parse().ok(),
         Value::Number(n) => n.as_u64(),
         _ => None,
+    }
+}
+
+/// A boolean kintone also takes as the string `"true"` or `"false"`; left out is `false`.
+pub fn flag_param(v: Option<&Value>, at: &str) -> Result<bool> {
+    match v {
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(Value::String(s)) if s == "true" => Ok(true),
+        Some(Value::String(s)) if s == "false" => Ok(false),
+        Some(_) => Err(KintoneError::invalid(at, "Enter true or false.")),
     }
 }
 

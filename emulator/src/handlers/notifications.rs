@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::apps::{changed, readable, writable};
-use super::{id_param, Ctx};
+use super::{flag_param, id_param, Ctx};
 use crate::error::{KintoneError, Result};
 
 /// One copy's notifications, as the Get operations answer them.
@@ -81,17 +81,6 @@ fn limit(name: &str) -> u64 {
         .unwrap_or_else(|| panic!("the spec names no limit {name}, which the emulator enforces"))
 }
 
-/// A boolean kintone also takes as the string `"true"` or `"false"`; left out is `false`.
-fn flag(v: Option<&Value>, at: &str) -> Result<bool> {
-    match v {
-        None | Some(Value::Null) => Ok(false),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(Value::String(s)) if s == "true" => Ok(true),
-        Some(Value::String(s)) if s == "false" => Ok(false),
-        Some(_) => Err(KintoneError::invalid(at, "Enter true or false.")),
-    }
-}
-
 /// An integer kintone also takes as a string, within ±`max`.
 fn offset(v: Option<&Value>, at: &str, max: i64) -> Result<i64> {
     let n = match v {
@@ -127,7 +116,7 @@ fn targets(v: Option<&Value>, at: &str) -> Result<Vec<Value>> {
             let at = format!("{at}[{i}]");
             Ok(json!({
                 "entity": entity(t.get("entity"), &format!("{at}.entity"))?,
-                "includeSubs": flag(t.get("includeSubs"), &format!("{at}.includeSubs"))?,
+                "includeSubs": flag_param(t.get("includeSubs"), &format!("{at}.includeSubs"))?,
             }))
         })
         .collect()
@@ -175,10 +164,10 @@ pub fn update_general(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             let at = format!("notifications[{i}]");
             let mut one = json!({
                 "entity": entity(n.get("entity"), &format!("{at}.entity"))?,
-                "includeSubs": flag(n.get("includeSubs"), &format!("{at}.includeSubs"))?,
+                "includeSubs": flag_param(n.get("includeSubs"), &format!("{at}.includeSubs"))?,
             });
             for e in EVENTS {
-                one[*e] = json!(flag(n.get(*e), &format!("{at}.{e}"))?);
+                one[*e] = json!(flag_param(n.get(*e), &format!("{at}.{e}"))?);
             }
             kept.push(one);
         }
@@ -186,7 +175,7 @@ pub fn update_general(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     }
     let commenter = match params.get("notifyToCommenter") {
         None | Some(Value::Null) => None,
-        v => Some(flag(v, "notifyToCommenter")?),
+        v => Some(flag_param(v, "notifyToCommenter")?),
     };
     let n = &mut writable(ctx, params, app)?.notifications;
     if let Some(general) = general {

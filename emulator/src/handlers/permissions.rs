@@ -18,7 +18,7 @@ use std::sync::Arc;
 use serde_json::{json, Map, Value};
 
 use super::apps::{changed, readable, writable};
-use super::{id_param, Ctx, Need, Principal};
+use super::{flag_param, id_param, Ctx, Need, Principal};
 use crate::directory::{self, Membership, EVERYONE};
 use crate::error::{KintoneError, Result};
 use crate::query::{Evaluator, Plan};
@@ -420,17 +420,6 @@ pub fn get_fields(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value>
     get(ctx, params, preview, Part::Fields)
 }
 
-/// A boolean kintone also takes as the string `"true"` or `"false"`; left out is `false`.
-fn flag(v: Option<&Value>, at: &str) -> Result<bool> {
-    match v {
-        None | Some(Value::Null) => Ok(false),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(Value::String(s)) if s == "true" => Ok(true),
-        Some(Value::String(s)) if s == "false" => Ok(false),
-        Some(_) => Err(KintoneError::invalid(at, "Enter true or false.")),
-    }
-}
-
 /// An entity as kintone keeps it; `CREATOR` is allowed in app permissions only, `FIELD_ENTITY`
 /// everywhere else.
 fn entity(v: Option<&Value>, at: &str, app_rights: bool) -> Result<Value> {
@@ -475,10 +464,16 @@ fn app_rights(params: &Value) -> Result<Vec<Value>> {
         );
         right.insert(
             "includeSubs".into(),
-            json!(flag(r.get("includeSubs"), &format!("{at}.includeSubs"))?),
+            json!(flag_param(
+                r.get("includeSubs"),
+                &format!("{at}.includeSubs")
+            )?),
         );
         for f in APP_FLAGS {
-            right.insert((*f).into(), json!(flag(r.get(*f), &format!("{at}.{f}"))?));
+            right.insert(
+                (*f).into(),
+                json!(flag_param(r.get(*f), &format!("{at}.{f}"))?),
+            );
         }
         let on = |f: &str| right[f] == json!(true);
         if (on("recordEditable") || on("recordDeletable")) && !on("recordViewable") {
@@ -526,7 +521,7 @@ fn record_rights(params: &Value) -> Result<Vec<Value>> {
             let mut one =
                 json!({"entity": entity(e.get("entity"), &format!("{at}.entity"), false)?});
             for f in RECORD_FLAGS.iter().chain(&["includeSubs"]) {
-                one[*f] = json!(flag(e.get(*f), &format!("{at}.{f}"))?);
+                one[*f] = json!(flag_param(e.get(*f), &format!("{at}.{f}"))?);
             }
             let on = |f: &str| one[f] == json!(true);
             if (on("editable") || on("deletable")) && !on("viewable") {
@@ -573,7 +568,7 @@ fn field_rights(params: &Value, properties: &Map<String, Value>) -> Result<Vec<V
             kept.push(json!({
                 "accessibility": accessibility,
                 "entity": entity(e.get("entity"), &format!("{at}.entity"), false)?,
-                "includeSubs": flag(e.get("includeSubs"), &format!("{at}.includeSubs"))?,
+                "includeSubs": flag_param(e.get("includeSubs"), &format!("{at}.includeSubs"))?,
             }));
         }
         out.push(json!({"code": code, "entities": kept}));

@@ -184,10 +184,10 @@ pub fn apps(ctx: &mut Ctx, params: &Value) -> Result<Value> {
         .map(|app| {
             let name = ctx
                 .db
-                .spaces
-                .app_names
+                .settings
                 .get(app)
-                .cloned()
+                .and_then(|s| s.live.as_ref())
+                .map(|live| live.name.clone())
                 .unwrap_or_default();
             json!({"id": app.to_string(), "name": name})
         })

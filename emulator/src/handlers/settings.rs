@@ -5,8 +5,8 @@
 use serde_json::{json, Map, Value};
 
 use super::apps::{changed, readable, writable};
-use super::{id_param, Ctx};
-use crate::app_settings::{index_of, Settings};
+use super::{as_id, id_param, Ctx};
+use crate::app_settings::Settings;
 use crate::error::{KintoneError, Result};
 use crate::store::{ActionSeed, AssigneeKind, Cell, ProcessSeed};
 
@@ -156,7 +156,7 @@ fn last_id(ctx: &Ctx, group_name: &str, floor: u64) -> u64 {
         .flat_map(|s| s.live.iter().chain(std::iter::once(&s.preview)))
         .filter_map(|s| group(s, group_name).and_then(Value::as_object))
         .flat_map(|items| items.values())
-        .filter_map(|v| v.get("id").and_then(index_of))
+        .filter_map(|v| v.get("id").and_then(as_id))
         .max()
         .unwrap_or(floor)
 }
@@ -183,7 +183,7 @@ fn view_of(settings: &Settings, key: &str, given: &Value) -> Result<(String, Val
         })?;
     let index = given
         .get("index")
-        .and_then(|i| index_of(i).or((i.as_str() == Some("0")).then_some(0)))
+        .and_then(|i| as_id(i).or((i.as_str() == Some("0")).then_some(0)))
         .ok_or_else(|| KintoneError::invalid(format!("{at}.index"), "Enter an integer value."))?;
     let name = given
         .get("name")
@@ -325,7 +325,7 @@ const FLAGS: &[&str] = &[
 
 /// A whole number in a string or a JSON number, within `range`.
 fn number_in(v: &Value, range: std::ops::RangeInclusive<u64>, at: &str) -> Result<String> {
-    match index_of(v).or((v.as_str() == Some("0") || v.as_u64() == Some(0)).then_some(0)) {
+    match as_id(v).or((v.as_str() == Some("0") || v.as_u64() == Some(0)).then_some(0)) {
         Some(n) if range.contains(&n) => Ok(n.to_string()),
         _ => Err(KintoneError::invalid(
             at,
@@ -590,7 +590,7 @@ pub fn process_of(settings: &Settings) -> Option<Option<ProcessSeed>> {
     let mut states: Vec<(u64, String)> = written
         .into_iter()
         .flatten()
-        .map(|(name, s)| (s.get("index").and_then(index_of).unwrap_or(0), name.clone()))
+        .map(|(name, s)| (s.get("index").and_then(as_id).unwrap_or(0), name.clone()))
         .collect();
     states.sort();
     // Written settings were checked on the way in, so they read back into the seed's shapes.
@@ -761,7 +761,7 @@ pub fn update_process(ctx: &mut Ctx, params: &Value) -> Result<Value> {
                 }
                 let index = s
                     .get("index")
-                    .and_then(|i| index_of(i).or((i.as_str() == Some("0")).then_some(0)))
+                    .and_then(|i| as_id(i).or((i.as_str() == Some("0")).then_some(0)))
                     .ok_or_else(|| {
                         KintoneError::invalid(format!("{at}.index"), "Enter an integer value.")
                     })?;
@@ -1188,7 +1188,7 @@ pub fn update_actions(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             .to_string();
         let index = given
             .get("index")
-            .and_then(|i| index_of(i).or((i.as_str() == Some("0")).then_some(0)))
+            .and_then(|i| as_id(i).or((i.as_str() == Some("0")).then_some(0)))
             .ok_or_else(|| {
                 KintoneError::invalid(format!("{at}.index"), "Enter an integer value.")
             })?;
@@ -1463,7 +1463,7 @@ fn report_of(settings: &Settings, key: &str, given: &Value) -> Result<(String, V
     )?;
     let index = given
         .get("index")
-        .and_then(|i| index_of(i).or((i.as_str() == Some("0")).then_some(0)))
+        .and_then(|i| as_id(i).or((i.as_str() == Some("0")).then_some(0)))
         .ok_or_else(|| KintoneError::invalid(format!("{at}.index"), "Enter an integer value."))?;
     let name = given
         .get("name")

@@ -87,8 +87,6 @@ pub struct Spaces {
     pub spaces: BTreeMap<u64, Space>,
     /// Guest users by email address.
     pub guests: BTreeMap<String, Value>,
-    /// Every app's name, for the apps a space lists.
-    pub app_names: BTreeMap<u64, String>,
     next_space: u64,
     next_thread: u64,
     next_comment: u64,
@@ -108,7 +106,6 @@ pub struct Space {
     /// Guest users' email addresses (guest spaces only).
     pub guests: Vec<String>,
     pub threads: BTreeMap<u64, Thread>,
-    pub apps: Vec<u64>,
     /// `showAnnouncement`, `showThreadList`, `showAppList`, `showMemberList`,
     /// `showRelatedLinkList`, in that order.
     pub show: [bool; 5],
@@ -154,8 +151,9 @@ const SHOW_KEYS: [&str; 5] = [
 ];
 
 impl Spaces {
-    /// Adds a seeded space with its default thread.
-    pub fn seed(&mut self, seed: SpaceSeed, now: OffsetDateTime) {
+    /// Adds a seeded space with its default thread, and answers that thread (the seed's apps
+    /// are the caller's to place there: an app's settings say which space it is in).
+    pub fn seed(&mut self, seed: SpaceSeed, now: OffsetDateTime) -> u64 {
         let members = seed
             .members
             .iter()
@@ -178,10 +176,9 @@ impl Spaces {
             seed.private,
             false,
             members,
-            seed.apps,
             creator,
             now,
-        );
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -193,10 +190,9 @@ impl Spaces {
         is_private: bool,
         fixed_member: bool,
         members: Vec<Member>,
-        apps: Vec<u64>,
         creator: String,
         now: OffsetDateTime,
-    ) {
+    ) -> u64 {
         self.next_thread += 1;
         let default_thread = self.next_thread;
         let mut threads = BTreeMap::new();
@@ -222,7 +218,6 @@ impl Spaces {
                 members,
                 guests: Vec::new(),
                 threads,
-                apps,
                 show: [true; 5],
                 create_app: "EVERYONE".into(),
                 modifier: creator.clone(),
@@ -231,6 +226,7 @@ impl Spaces {
                 modified_at: now,
             },
         );
+        default_thread
     }
 
     /// A thread with its comments, as `{space, name, body, comments: [{id, text, creator,
@@ -250,14 +246,6 @@ impl Spaces {
             })
         })
     }
-
-    /// The guest space an app belongs to, if any.
-    pub fn guest_space_of_app(&self, app: u64) -> Option<u64> {
-        self.spaces
-            .values()
-            .find(|s| s.is_guest && s.apps.contains(&app))
-            .map(|s| s.id)
-    }
 }
 
 /// The answer for a guest space, or an app in one, called under the wrong path.
@@ -276,7 +264,13 @@ fn wrong_path(called_from: Option<u64>) -> KintoneError {
 /// Fails when `app` is in a guest space and the call did not come under that space's path.
 /// Apps outside guest spaces answer under any path, as the emulator always did.
 pub fn check_app_space(ctx: &Ctx, app: u64) -> Result<()> {
-    match ctx.db.spaces.guest_space_of_app(app) {
+    let guest_space = ctx
+        .db
+        .settings
+        .get(&app)
+        .and_then(|s| s.space)
+        .filter(|space| ctx.db.spaces.spaces.get(space).is_some_and(|s| s.is_guest));
+    match guest_space {
         Some(space) if ctx.guest_space != Some(space) => Err(wrong_path(ctx.guest_space)),
         _ => Ok(()),
     }
@@ -389,17 +383,21 @@ fn member_json(m: &Member) -> Value {
 pub fn get(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let id = id_param(params, "id")?;
     let space = reach(ctx, id, false)?.clone();
-    let attached: Vec<Value> = space
-        .apps
+    // The apps whose settings place them in the space, as their live settings name them; an
+    // app never deployed is not listed.
+    let attached: Vec<Value> = ctx
+        .db
+        .settings
         .iter()
-        .filter_map(|app| ctx.db.spaces.app_names.get(app).map(|name| (app, name)))
-        .map(|(app, name)| {
+        .filter(|(_, settings)| settings.space == Some(id))
+        .filter_map(|(app, settings)| Some((app, settings, settings.live.as_ref()?)))
+        .map(|(app, settings, live)| {
             json!({
-                "threadId": space.default_thread.to_string(),
+                "threadId": settings.thread.unwrap_or(space.default_thread).to_string(),
                 "appId": app.to_string(),
-                "code": "",
-                "name": name,
-                "description": "",
+                "code": settings.code,
+                "name": live.name,
+                "description": live.description,
                 "createdAt": datetime(space.created_at),
                 "creator": entity(ctx, &space.creator),
                 "modifiedAt": datetime(space.created_at),
@@ -780,7 +778,6 @@ pub fn add_from_template(ctx: &mut Ctx, params: &Value) -> Result<Value> {
         is_private,
         fixed_member,
         members,
-        Vec::new(),
         login,
         now,
     );
