@@ -333,20 +333,38 @@ pub async fn fetch_form(
     api_token: &str,
     guest_space: Option<u64>,
 ) -> Result<String, FetchError> {
+    // Paths and the header name come from the spec's model, as the client's are generated, so
+    // this read cannot drift from the spec and needs no client to be built first.
+    let api = kintone_spec::bundled();
     let prefix = match guest_space {
         Some(space) => {
-            let (start, end) = kintone_api::GUEST_API_PREFIX;
+            let (start, end) = api
+                .guest_prefix
+                .as_ref()
+                .expect("the spec describes the guest-space path");
             format!("{start}{space}{end}")
         }
-        None => kintone_api::API_PREFIX.to_string(),
+        None => api.api_prefix.clone(),
     };
-    // The path is the generated operation's, so it cannot drift from the spec.
-    let path = <kintone_api::GetFormFieldsRequest as kintone_api::Operation>::PATH;
-    let url = format!("{}{prefix}/{path}", base_url.trim_end_matches('/'));
+    let operation = api
+        .operations
+        .iter()
+        .find(|op| op.id == "getFormFields")
+        .expect("the spec describes Get Form Fields");
+    let token_header = api
+        .headers
+        .iter()
+        .find(|h| h.name == "API_TOKEN_HEADER")
+        .expect("the spec names the API token header");
+    let url = format!(
+        "{}{prefix}/{}",
+        base_url.trim_end_matches('/'),
+        operation.path
+    );
     let response = reqwest::Client::new()
         .get(url)
         .query(&[("app", app)])
-        .header(kintone_api::headers::API_TOKEN_HEADER, api_token)
+        .header(token_header.value.as_str(), api_token)
         .send()
         .await?;
     let status = response.status();

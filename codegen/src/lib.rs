@@ -1,37 +1,23 @@
 //! Turns kintone-rs's hand-written OpenAPI description into the Rust source of `kintone-api`'s
 //! generated module.
 //!
-//! The description is split for review: `spec/kintone.yaml` is the root and each API family has
-//! its own file in `spec/families/`. [`bundle`] joins them into one document
-//! (`spec/kintone.bundled.yaml`), which is what [`generate`] and [`parse`] read.
-//!
-//! [`generate`] is a pure function: the same spec gives byte-identical output. It parses the
-//! document, lowers it into a plain-data [`model`], emits tokens with `quote` and prints them with
-//! `prettyplease`. kintone-specific behaviour comes from `x-kintone-*` extensions in the spec, and
-//! Rust naming from `x-rust-*` ones; [`extensions::KNOWN`] lists each with where it may appear,
-//! and a document with an unknown or misplaced one is refused.
+//! The spec itself (bundling the split files, parsing, the plain-data model) is `kintone-spec`;
+//! this crate only emits. [`generate`] is a pure function: the same spec gives byte-identical
+//! output. It reads the document into `kintone_spec::model`, emits tokens with `quote` and prints
+//! them with `prettyplease`.
 
-pub mod bundle;
-pub mod extensions;
 pub mod form;
-pub mod model;
 
 mod emit;
-mod lower;
 
-pub use bundle::{bundle, bundle_dir, BundleError};
+use kintone_spec::model;
+pub use kintone_spec::REGENERATE_COMMAND;
 
-/// A generation failure: the spec is not valid, or uses something the generator does not handle.
+/// A generation failure: the spec cannot be read, or the emitted code does not parse.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("the split spec does not bundle: {0}")]
-    Bundle(#[from] BundleError),
-    #[error("the spec is not valid OpenAPI 3.0 YAML: {0}")]
-    Parse(#[from] serde_yaml::Error),
-    #[error("the spec breaks a rule of the project: {0}")]
-    Invalid(String),
-    #[error("the generator does not handle {0}")]
-    Unsupported(String),
+    #[error(transparent)]
+    Spec(#[from] kintone_spec::Error),
     #[error("generated code does not parse ({file}): {message}")]
     Render { file: &'static str, message: String },
 }
@@ -43,21 +29,9 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// The command that regenerates the output, named in every banner.
-pub const REGENERATE_COMMAND: &str = "cargo xtask regenerate";
-
-/// Parses a spec into the model, without emitting anything.
-pub fn parse(spec_yaml: &str) -> Result<model::Api, Error> {
-    let raw: serde_yaml::Value = serde_yaml::from_str(spec_yaml)?;
-    extensions::check(&raw)?;
-    // Parsed again from the text: openapiv3 reads some numbers wrongly through a YAML `Value`.
-    let doc: openapiv3::OpenAPI = serde_yaml::from_str(spec_yaml)?;
-    lower::lower(&doc)
-}
-
 /// Generates the files of the generated module from the spec's YAML text.
 pub fn generate(spec_yaml: &str) -> Result<Vec<GeneratedFile>, Error> {
-    let api = parse(spec_yaml)?;
+    let api = kintone_spec::parse(spec_yaml)?;
     Ok(vec![
         GeneratedFile {
             path: "mod.rs",

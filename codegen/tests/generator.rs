@@ -142,7 +142,7 @@ fn every_operation_needs_an_operation_id_and_error_responses() {
 fn invalid_yaml_is_a_parse_error() {
     assert!(matches!(
         generate("openapi: [unclosed"),
-        Err(Error::Parse(_))
+        Err(Error::Spec(kintone_spec::Error::Parse(_)))
     ));
 }
 

@@ -1,13 +1,9 @@
-//! The operations the emulator serves, read through the generator's model of the same bundled
+//! The operations the emulator serves, read through `kintone-spec`'s model of the same bundled
 //! spec the client is generated from, so both sides agree on every path, method and flag.
 
 use std::sync::OnceLock;
 
-use kintone_codegen::model::{Method, Operation};
-
-/// The bundled spec (`cargo xtask regenerate` writes it from `spec/kintone.yaml` and its family
-/// files) that the client is generated from.
-const SPEC_YAML: &str = include_str!("../../spec/kintone.bundled.yaml");
+use kintone_spec::model::{Method, Operation};
 
 /// One operation of the spec.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,16 +97,12 @@ pub struct Limits {
     pub fields_per_delete: usize,
 }
 
-fn model() -> &'static kintone_codegen::model::Api {
-    static MODEL: OnceLock<kintone_codegen::model::Api> = OnceLock::new();
-    MODEL.get_or_init(|| {
-        kintone_codegen::parse(SPEC_YAML)
-            .expect("the bundled spec is what the client is generated from, so it parses")
-    })
+fn model() -> &'static kintone_spec::model::Api {
+    kintone_spec::bundled()
 }
 
-/// The generator's model of the spec.
-pub(crate) fn api() -> &'static kintone_codegen::model::Api {
+/// The spec's model.
+pub(crate) fn api() -> &'static kintone_spec::model::Api {
     model()
 }
 
@@ -199,7 +191,7 @@ fn field_types() -> Vec<String> {
         .types
         .iter()
         .find_map(|t| match t {
-            kintone_codegen::model::TypeDef::Union(u) if u.name == "FieldValue" => {
+            kintone_spec::model::TypeDef::Union(u) if u.name == "FieldValue" => {
                 Some(u.variants.iter().map(|v| v.tag.clone()).collect())
             }
             _ => None,

@@ -3,14 +3,14 @@
 
 use std::path::Path;
 
-use kintone_codegen::bundle::BUNDLE_FILE;
+use kintone_spec::BUNDLE_FILE;
 
 fn workspace_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
 }
 
 fn fresh_bundle() -> String {
-    kintone_codegen::bundle_dir(&workspace_root().join("spec")).expect("the split spec bundles")
+    kintone_spec::bundle_dir(&workspace_root().join("spec")).expect("the split spec bundles")
 }
 
 #[test]

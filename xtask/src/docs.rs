@@ -22,8 +22,7 @@ pub fn run(args: &[&str]) -> Result<(), String> {
         ["--out", dir, spec] => (PathBuf::from(dir), Some(PathBuf::from(spec))),
         _ => return Err("usage: cargo xtask docs [--out DIR] [SPEC]".into()),
     };
-    let spec_path =
-        spec_path.unwrap_or_else(|| root.join("spec").join(kintone_codegen::bundle::BUNDLE_FILE));
+    let spec_path = spec_path.unwrap_or_else(|| root.join("spec").join(kintone_spec::BUNDLE_FILE));
     let doc = spec::load(&spec_path)?;
     let pages = site(&doc, &spec::document_order(&spec_path)?);
     write_site(&out, &pages)?;
@@ -811,7 +810,7 @@ mod tests {
     fn the_site_has_every_operation_on_its_family_page_and_no_external_asset() {
         let path = crate::workspace_root()
             .join("spec")
-            .join(kintone_codegen::bundle::BUNDLE_FILE);
+            .join(kintone_spec::BUNDLE_FILE);
         let doc = spec::load(&path).unwrap();
         let pages = site(&doc, &spec::document_order(&path).unwrap());
         for op in operations(&doc) {

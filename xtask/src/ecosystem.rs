@@ -82,7 +82,7 @@ fn adapt_for_progenitor(spec: &mut OpenAPI) {
 fn progenitor_generates_every_operation_it_can_take() {
     let bundle = crate::workspace_root()
         .join("spec")
-        .join(kintone_codegen::bundle::BUNDLE_FILE);
+        .join(kintone_spec::BUNDLE_FILE);
     let text = std::fs::read_to_string(bundle).unwrap();
     let mut spec: OpenAPI = serde_yaml::from_str(&text).unwrap();
     adapt_for_progenitor(&mut spec);

@@ -56,7 +56,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         name: "extensions-known",
         why: "Every extension is one the project defines, in a place where it means something \
-              (`codegen/src/extensions.rs`); other tools' `x-` extensions are not used.",
+              (`spec/src/extensions.rs`); other tools' `x-` extensions are not used.",
         check: extensions_known,
     },
     Rule {
@@ -502,7 +502,7 @@ fn extensions_known(doc: &Value, out: &mut Vec<Finding>) {
         Ok(v) => v,
         Err(e) => return out.push(finding("/", e.to_string())),
     };
-    if let Err(e) = kintone_codegen::extensions::check(&yaml) {
+    if let Err(e) = kintone_spec::extensions::check(&yaml) {
         out.push(finding("/", e.to_string()));
     }
     fn foreign(v: &Value, pointer: String, out: &mut Vec<Finding>) {
@@ -635,7 +635,7 @@ pub fn run(args: &[&str]) -> Result<(), String> {
     let path = match args {
         [] => crate::workspace_root()
             .join("spec")
-            .join(kintone_codegen::bundle::BUNDLE_FILE),
+            .join(kintone_spec::BUNDLE_FILE),
         [path] => path.into(),
         _ => return Err("usage: cargo xtask lint [--rules] [SPEC]".into()),
     };

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use kintone_codegen::bundle::BUNDLE_FILE;
+use kintone_spec::BUNDLE_FILE;
 
 mod diff;
 mod docs;
@@ -59,7 +59,7 @@ fn regenerate(check: bool) -> Result<(), String> {
     let started = Instant::now();
     let root = workspace_root();
     let spec_dir = root.join("spec");
-    let bundled = kintone_codegen::bundle_dir(&spec_dir).map_err(|e| e.to_string())?;
+    let bundled = kintone_spec::bundle_dir(&spec_dir).map_err(|e| e.to_string())?;
     let files = kintone_codegen::generate(&bundled).map_err(|e| e.to_string())?;
     let out_dir = root.join("kintone-api/src/generated");
     let outputs = std::iter::once((spec_dir.join(BUNDLE_FILE), &bundled))

@@ -20,7 +20,7 @@ pub fn load(path: &Path) -> Result<Value, String> {
             .and_then(|n| n.to_str())
             .ok_or_else(|| format!("{}: not a file", path.display()))?;
         let dir = path.parent().unwrap_or(Path::new("."));
-        kintone_codegen::bundle::bundle(name, |rel: &str| std::fs::read_to_string(dir.join(rel)))
+        kintone_spec::bundle(name, |rel: &str| std::fs::read_to_string(dir.join(rel)))
             .map_err(|e| format!("{}: {e}", path.display()))?
     } else {
         text

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kintone_codegen::model::{Api, Location, Method, Operation, ResponseKind, TypeDef, TypeRef};
+use kintone_spec::model::{Api, Location, Method, Operation, ResponseKind, TypeDef, TypeRef};
 use serde_json::{json, Map, Value};
 
 use super::{str_param, Ctx};

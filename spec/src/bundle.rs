@@ -1359,15 +1359,14 @@ paths:
             twin["x-kintone-official-operation-id"],
             yaml("getPreviewAppSettings")
         );
-        // The generator reads the bundle: one request type serves both paths.
-        let files = crate::generate(&out).unwrap();
-        let operations = &files
-            .iter()
-            .find(|f| f.path == "operations.rs")
-            .unwrap()
-            .contents;
-        assert!(operations.contains("impl crate::runtime::HasPreview for GetSettingsRequest"));
-        assert!(!operations.contains("GetSettingsPreviewRequest"));
+        // The model reads the bundle: one operation serves both paths.
+        let api = crate::parse(&out).unwrap();
+        assert_eq!(api.operations.len(), 1);
+        let preview = api.operations[0]
+            .preview
+            .as_ref()
+            .expect("the live operation names its twin");
+        assert_eq!(preview.path, "preview/app/settings.json");
     }
 
     #[test]

@@ -1502,7 +1502,7 @@ impl<'a> Lowerer<'a> {
 fn rust_name_of(default: &str, schema: &Schema) -> Result<String, Error> {
     match schema.schema_data.extensions.get("x-rust-name") {
         None => Ok(default.to_upper_camel_case()),
-        Some(Value::String(name)) if syn::parse_str::<syn::Ident>(name).is_ok() => Ok(name.clone()),
+        Some(Value::String(name)) if is_rust_identifier(name) => Ok(name.clone()),
         Some(other) => Err(Error::Invalid(format!(
             "{default}: x-rust-name {other} is not a Rust identifier"
         ))),
@@ -1561,7 +1561,7 @@ fn variant_names(
     };
     let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
     for (name, value) in names.iter().zip(values) {
-        if syn::parse_str::<syn::Ident>(name).is_err() || name == "Unknown" {
+        if !is_rust_identifier(name) || name == "Unknown" {
             return Err(Error::Invalid(format!(
                 "{schema}: value {value:?} gives no usable Rust name ({name:?}); name it with x-rust-variant-names"
             )));
@@ -1654,4 +1654,26 @@ fn str_field(v: &Value, key: &str) -> Result<String, Error> {
 
 fn pretty_json(v: &Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+/// Rust's keywords, strict and reserved (2021 edition), which cannot name a type or a variant.
+const RUST_KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "_",
+];
+
+/// Whether `name` can name a Rust type or variant as written: ASCII letters, digits and `_`, not
+/// starting with a digit, and not a keyword. (The spec's names are ASCII; the model does not
+/// accept what the emitter would have to escape.)
+fn is_rust_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    let starts_well = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    starts_well
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !RUST_KEYWORDS.contains(&name)
 }

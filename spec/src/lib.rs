@@ -1,0 +1,82 @@
+//! kintone-rs's OpenAPI description of the kintone REST API, as data.
+//!
+//! The description is split for review: `spec/kintone.yaml` is the root and each API family has
+//! its own file in `spec/families/`. [`bundle`] joins them into one document
+//! (`spec/kintone.bundled.yaml`, shipped with this crate as [`BUNDLED_YAML`]); [`parse`] reads a
+//! bundled document into a plain-data [`model`] that the code generator, the emulator, the tests
+//! and the designers' tools share. kintone-specific behaviour comes from `x-kintone-*`
+//! extensions, Rust naming from `x-rust-*` ones; [`extensions::KNOWN`] lists each with where it
+//! may appear, and a document with an unknown or misplaced one is refused.
+//!
+//! This crate reads the spec only: it has no code generation dependencies, so a server or a tool
+//! that needs the spec's operations, limits and rule tables does not build a code generator.
+
+pub mod bundle;
+pub mod extensions;
+pub mod model;
+
+mod lower;
+
+use std::sync::OnceLock;
+
+pub use bundle::{bundle, bundle_dir, BundleError, BUNDLE_FILE};
+
+/// The bundled spec, as `cargo xtask regenerate` last wrote it: what `kintone-api` is generated
+/// from and what the emulator serves.
+pub const BUNDLED_YAML: &str = include_str!("../kintone.bundled.yaml");
+
+/// The command that regenerates the bundle and the generated code, named in every banner.
+pub const REGENERATE_COMMAND: &str = "cargo xtask regenerate";
+
+/// The spec cannot be read: it does not bundle, is not OpenAPI 3.0, or breaks a project rule.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the split spec does not bundle: {0}")]
+    Bundle(#[from] BundleError),
+    #[error("the spec is not valid OpenAPI 3.0 YAML: {0}")]
+    Parse(#[from] serde_yaml::Error),
+    #[error("the spec breaks a rule of the project: {0}")]
+    Invalid(String),
+    #[error("the generator does not handle {0}")]
+    Unsupported(String),
+}
+
+/// Parses a bundled spec into the model.
+pub fn parse(spec_yaml: &str) -> Result<model::Api, Error> {
+    let raw: serde_yaml::Value = serde_yaml::from_str(spec_yaml)?;
+    extensions::check(&raw)?;
+    // Parsed again from the text: openapiv3 reads some numbers wrongly through a YAML `Value`.
+    let doc: openapiv3::OpenAPI = serde_yaml::from_str(spec_yaml)?;
+    lower::lower(&doc)
+}
+
+/// The model of [`BUNDLED_YAML`], parsed once per process.
+///
+/// # Panics
+///
+/// If the shipped bundle does not parse, which `cargo xtask regenerate --check` and this
+/// crate's tests rule out before a release.
+pub fn bundled() -> &'static model::Api {
+    static MODEL: OnceLock<model::Api> = OnceLock::new();
+    MODEL.get_or_init(|| parse(BUNDLED_YAML).expect("the shipped bundle parses"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_shipped_bundle_parses_into_every_family() {
+        let api = super::bundled();
+        // Preview twins are folded into their live operation, so there are fewer operations than
+        // kintone's 102 documented ones.
+        assert!(api.operations.len() > 80, "{}", api.operations.len());
+        for id in [
+            "getRecords",
+            "getRecordComments",
+            "getFormFields",
+            "getSpace",
+            "getPlugins",
+        ] {
+            assert!(api.operations.iter().any(|op| op.id == id), "{id}");
+        }
+    }
+}
