@@ -22,7 +22,7 @@ pub enum Error {
     Render { file: &'static str, message: String },
 }
 
-/// One generated file, relative to the generated module's folder.
+/// One generated file, by its path relative to the workspace root.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GeneratedFile {
     pub path: &'static str,
@@ -34,16 +34,28 @@ pub fn generate(spec_yaml: &str) -> Result<Vec<GeneratedFile>, Error> {
     let api = kintone_spec::parse(spec_yaml)?;
     Ok(vec![
         GeneratedFile {
-            path: "mod.rs",
+            path: "kintone-api/src/generated/mod.rs",
             contents: render("mod.rs", emit::mod_file(&api))?,
         },
         GeneratedFile {
-            path: "types.rs",
+            path: "kintone-api/src/generated/types.rs",
             contents: render("types.rs", emit::types_file(&api))?,
         },
         GeneratedFile {
-            path: "operations.rs",
+            path: "kintone-api/src/generated/operations.rs",
             contents: render("operations.rs", emit::operations_file(&api))?,
+        },
+        GeneratedFile {
+            path: "kintone-api/src/generated/field_types.rs",
+            contents: render("field_types.rs", emit::field_types_file(&api))?,
+        },
+        GeneratedFile {
+            path: "kintone-api/src/generated/query_kinds.rs",
+            contents: render("query_kinds.rs", emit::query_kinds_file(&api))?,
+        },
+        GeneratedFile {
+            path: "derive/src/field_types.rs",
+            contents: render("derive field_types.rs", emit::derive_field_types_file(&api))?,
         },
     ])
 }

@@ -7,38 +7,9 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, LitStr};
 
-/// kintone's field types that records carry, with the marker of each in
-/// `kintone_api::typed::field_types`.
-const FIELD_TYPES: &[(&str, &str)] = &[
-    ("__ID__", "Id"),
-    ("__REVISION__", "Revision"),
-    ("RECORD_NUMBER", "RecordNumber"),
-    ("CREATOR", "Creator"),
-    ("CREATED_TIME", "CreatedTime"),
-    ("MODIFIER", "Modifier"),
-    ("UPDATED_TIME", "UpdatedTime"),
-    ("SINGLE_LINE_TEXT", "SingleLineText"),
-    ("NUMBER", "Number"),
-    ("CALC", "Calc"),
-    ("MULTI_LINE_TEXT", "MultiLineText"),
-    ("RICH_TEXT", "RichText"),
-    ("LINK", "Link"),
-    ("CHECK_BOX", "CheckBox"),
-    ("RADIO_BUTTON", "RadioButton"),
-    ("DROP_DOWN", "DropDown"),
-    ("MULTI_SELECT", "MultiSelect"),
-    ("FILE", "File"),
-    ("DATE", "Date"),
-    ("TIME", "Time"),
-    ("DATETIME", "Datetime"),
-    ("USER_SELECT", "UserSelect"),
-    ("ORGANIZATION_SELECT", "OrganizationSelect"),
-    ("GROUP_SELECT", "GroupSelect"),
-    ("CATEGORY", "Category"),
-    ("STATUS", "Status"),
-    ("STATUS_ASSIGNEE", "StatusAssignee"),
-    ("SUBTABLE", "Subtable"),
-];
+mod field_types;
+
+use field_types::FIELD_TYPES;
 
 /// Form elements that records never carry.
 const NOT_IN_RECORDS: &[&str] = &["REFERENCE_TABLE", "GROUP", "LABEL", "SPACER", "HR"];

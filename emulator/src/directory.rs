@@ -29,6 +29,14 @@ pub struct Membership {
     within: Vec<String>,
 }
 
+impl Membership {
+    /// The user's primary department: the first one the user's seed lists (the emulator's
+    /// assumption; kintone's user settings name it), which `PRIMARY_ORGANIZATION()` stands for.
+    pub fn primary_department(&self) -> Option<&str> {
+        self.departments.first().map(String::as_str)
+    }
+}
+
 impl Directory {
     /// Reads the seeds' memberships; a department or group no seed defines, or departments
     /// that are each other's parents, are an error.

@@ -184,21 +184,6 @@ pub fn error_status(code: &str) -> Option<u16> {
         .and_then(|c| c.status)
 }
 
-/// The field types the spec's record values (`FieldValue`) are tagged with.
-#[cfg(test)]
-fn field_types() -> Vec<String> {
-    model()
-        .types
-        .iter()
-        .find_map(|t| match t {
-            kintone_spec::model::TypeDef::Union(u) if u.name == "FieldValue" => {
-                Some(u.variants.iter().map(|v| v.tag.clone()).collect())
-            }
-            _ => None,
-        })
-        .expect("the spec describes record values as the FieldValue union")
-}
-
 /// The OAuth scopes the spec gives an operation (`x-kintone-oauth-scopes`); `None` when the
 /// operation states none (OAuth cannot call it) or is unknown.
 pub fn oauth_scopes(operation_id: &str) -> Option<&'static [String]> {
@@ -261,11 +246,18 @@ mod tests {
             .iter()
             .map(|t| t.name().to_string())
             .collect();
-        let specified: std::collections::BTreeSet<String> = super::field_types()
-            .into_iter()
+        let specified: std::collections::BTreeSet<String> = super::model()
+            .field_types
+            .iter()
+            .map(|t| t.name.clone())
             .filter(|t| !t.starts_with("__"))
             .collect();
         assert_eq!(emulated, specified);
+        // What kintone computes (never written by a request) is the spec's `computed`.
+        for t in crate::store::FieldType::ALL {
+            let rule = super::model().field_type(t.name()).unwrap();
+            assert_eq!(t.is_system(), rule.computed, "{}", t.name());
+        }
     }
 
     use super::SpecOperation;

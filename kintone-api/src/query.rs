@@ -417,61 +417,25 @@ impl fmt::Display for Value {
 
 /// A field of an app, by its code, typed by what kintone lets a query do with it.
 ///
-/// | constructor | field types | operators |
-/// |---|---|---|
-/// | [`text`](Field::text) | SINGLE_LINE_TEXT, LINK | `=` `!=` `like` `not like` `in` `not in` |
-/// | [`long_text`](Field::long_text) | MULTI_LINE_TEXT, RICH_TEXT, FILE | `like` `not like` `is empty` `is not empty` (not RICH_TEXT) |
-/// | [`number`](Field::number), [`record_id`](Field::record_id) | NUMBER, CALC, RECORD_NUMBER, `$id` | `=` `!=` `<` `<=` `>` `>=` `in` `not in` |
-/// | [`date`](Field::date) | DATE | `=` `!=` `<` `<=` `>` `>=` with a [`Date`] or a [`DateFunction`] |
-/// | [`date_time`](Field::date_time) | DATETIME, CREATED_TIME, UPDATED_TIME | the same with a [`DateTime`], a [`DateFunction`] or [`now`] |
-/// | [`time`](Field::time) | TIME | `=` `!=` `<` `<=` `>` `>=` with a [`Time`] |
-/// | [`selection`](Field::selection) | CHECK_BOX, RADIO_BUTTON, DROP_DOWN, MULTI_SELECT, CATEGORY | `in` `not in` |
-/// | [`status`](Field::status) | STATUS | `=` `!=` `in` `not in` |
-/// | [`user`](Field::user) | CREATOR, MODIFIER, USER_SELECT, STATUS_ASSIGNEE | `in` `not in`, with [`login_user`] |
-/// | [`organization`](Field::organization) | ORGANIZATION_SELECT | `in` `not in`, with [`primary_organization`] |
-/// | [`group`](Field::group) | GROUP_SELECT | `in` `not in` |
+/// Its kind `K` (one of [`kind`]) offers the operators kintone allows on the field's type, as the
+/// spec states them: [`Equality`] (`=` `!=`), [`Ordered`] (`<` `<=` `>` `>=`), [`Membership`]
+/// (`in` `not in`), [`Search`] (`like` `not like`) and [`Emptiness`] (`is empty`
+/// `is not empty`). Each kind's page lists its field types and operators; the constructors
+/// (`text`, `number`, `status`, …) name the kind of a field whose code is known only at run
+/// time, and `#[derive(KintoneRecord)]` gives each field a constant of the right kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Field<K> {
     code: Cow<'static, str>,
     kind: PhantomData<fn() -> K>,
 }
 
-/// The kinds of [`Field`]: markers that choose the operators.
+/// The kinds of [`Field`]: markers that choose the operators, generated from the spec's table of
+/// field types and operators.
 pub mod kind {
-    macro_rules! kinds {
-        ($($(#[$doc:meta])* $name:ident),*) => {$(
-            $(#[$doc])*
-            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-            pub enum $name {}
-        )*};
-    }
-    kinds!(
-        /// SINGLE_LINE_TEXT, LINK.
-        Text,
-        /// MULTI_LINE_TEXT, RICH_TEXT, FILE.
-        LongText,
-        /// NUMBER, CALC, RECORD_NUMBER, `$id`.
-        Number,
-        /// DATE.
-        Date,
-        /// DATETIME, CREATED_TIME, UPDATED_TIME.
-        DateTime,
-        /// TIME.
-        Time,
-        /// CHECK_BOX, RADIO_BUTTON, DROP_DOWN, MULTI_SELECT, CATEGORY.
-        Selection,
-        /// STATUS.
-        Status,
-        /// CREATOR, MODIFIER, USER_SELECT, STATUS_ASSIGNEE.
-        User,
-        /// ORGANIZATION_SELECT.
-        Organization,
-        /// GROUP_SELECT.
-        Group
-    );
+    pub use crate::generated::query_kinds::*;
 
-    /// A field of kind `K` inside a table (SUBTABLE): it takes the operators of `K` but `=` and
-    /// `!=`, which kintone refuses on a table's fields (`GAIA_IQ07`); use `in` and `not in`.
+    /// A field of kind `K` inside a table (SUBTABLE): it takes the operators of `K` that kintone
+    /// allows on a table's fields, so not `=` and `!=` (`GAIA_IQ07`); use `in` and `not in`.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct InTable<K>(core::convert::Infallible, core::marker::PhantomData<K>);
 }
@@ -488,28 +452,29 @@ macro_rules! constructors {
 }
 
 constructors!(
-    /// A SINGLE_LINE_TEXT or LINK field.
+    /// A field of kind [`kind::Text`].
     text => Text,
-    /// A MULTI_LINE_TEXT, RICH_TEXT or FILE field (`like` on a file searches its name and
-    /// content).
+    /// A field of kind [`kind::LongText`] (`like` on a file searches its name and content).
     long_text => LongText,
-    /// A NUMBER, CALC or RECORD_NUMBER field.
+    /// A field of kind [`kind::RichText`].
+    rich_text => RichText,
+    /// A field of kind [`kind::Number`].
     number => Number,
-    /// A DATE field.
+    /// A field of kind [`kind::Date`].
     date => Date,
-    /// A DATETIME, CREATED_TIME or UPDATED_TIME field.
+    /// A field of kind [`kind::DateTime`].
     date_time => DateTime,
-    /// A TIME field.
+    /// A field of kind [`kind::Time`].
     time => Time,
-    /// A CHECK_BOX, RADIO_BUTTON, DROP_DOWN, MULTI_SELECT or CATEGORY field.
+    /// A field of kind [`kind::Selection`].
     selection => Selection,
-    /// The STATUS field of process management.
+    /// The STATUS field of process management ([`kind::Status`]).
     status => Status,
-    /// A CREATOR, MODIFIER, USER_SELECT or STATUS_ASSIGNEE field.
+    /// A field of kind [`kind::User`].
     user => User,
-    /// An ORGANIZATION_SELECT field.
+    /// A field of kind [`kind::Organization`].
     organization => Organization,
-    /// A GROUP_SELECT field.
+    /// A field of kind [`kind::Group`].
     group => Group
 );
 
@@ -565,7 +530,7 @@ impl<K> Field<K> {
     }
 }
 
-/// The kinds whose fields are compared with a value, and what they compare with.
+/// The kinds of fields a query can name, and the values their conditions take.
 pub trait Compared: sealed::Sealed {
     /// A value of this kind of field.
     type Operand: Into<Operand>;
@@ -577,16 +542,16 @@ pub trait Equality: Compared {}
 /// The kinds whose fields take `<`, `<=`, `>` and `>=`.
 pub trait Ordered: Compared {}
 
-/// The kinds whose fields take `in` and `not in`, and what their lists hold.
-pub trait Membership: sealed::Sealed {
-    /// A value of this kind of field.
-    type Member: Into<Operand>;
-}
+/// The kinds whose fields take `in` and `not in`.
+pub trait Membership: Compared {}
 
 /// The kinds whose fields take `like` and `not like`.
 pub trait Search: sealed::Sealed {}
 
-mod sealed {
+/// The kinds whose fields take `is empty` and `is not empty`.
+pub trait Emptiness: sealed::Sealed {}
+
+pub(crate) mod sealed {
     pub trait Sealed {}
 }
 
@@ -872,72 +837,36 @@ impl DateFunction {
     }
 }
 
-macro_rules! kind_traits {
-    (equality: $($k:ident => $op:ty),*) => {$(
-        impl sealed::Sealed for kind::$k {}
+// The values each kind's conditions take. Which operators a kind takes is generated from the
+// spec (`crate::generated::query_kinds`); a kind the spec adds fails to compile here until its
+// operand is chosen.
+macro_rules! operands {
+    ($($k:ident => $op:ty),*) => {$(
         impl Compared for kind::$k {
             type Operand = $op;
         }
-        impl Equality for kind::$k {}
     )*};
 }
 
-kind_traits!(equality:
+operands!(
     Text => String,
+    LongText => String,
+    RichText => String,
     Number => NumberOperand,
     Date => DateOperand,
     DateTime => DateTimeOperand,
     Time => Time,
-    Status => String
+    Selection => String,
+    Status => String,
+    User => UserOperand,
+    Organization => OrganizationOperand,
+    Group => String
 );
 
-impl Ordered for kind::Number {}
-impl Ordered for kind::Date {}
-impl Ordered for kind::DateTime {}
-impl Ordered for kind::Time {}
-
-impl sealed::Sealed for kind::LongText {}
-impl sealed::Sealed for kind::Selection {}
-impl sealed::Sealed for kind::User {}
-impl sealed::Sealed for kind::Organization {}
-impl sealed::Sealed for kind::Group {}
-
-impl Membership for kind::Text {
-    type Member = String;
-}
-impl Membership for kind::Number {
-    type Member = NumberOperand;
-}
-impl Membership for kind::Selection {
-    type Member = String;
-}
-impl Membership for kind::Status {
-    type Member = String;
-}
-impl Membership for kind::User {
-    type Member = UserOperand;
-}
-impl Membership for kind::Organization {
-    type Member = OrganizationOperand;
-}
-impl Membership for kind::Group {
-    type Member = String;
-}
-
-impl Search for kind::Text {}
-impl Search for kind::LongText {}
-
-// A field inside a table takes what its kind takes, but `=` and `!=` (kintone answers
-// `GAIA_IQ07`): no `Equality`.
 impl<K: sealed::Sealed> sealed::Sealed for kind::InTable<K> {}
 impl<K: Compared> Compared for kind::InTable<K> {
     type Operand = K::Operand;
 }
-impl<K: Ordered> Ordered for kind::InTable<K> {}
-impl<K: Membership> Membership for kind::InTable<K> {
-    type Member = K::Member;
-}
-impl<K: Search> Search for kind::InTable<K> {}
 
 impl<K: Equality> Field<K> {
     /// `field = value`.
@@ -975,13 +904,13 @@ impl<K: Ordered> Field<K> {
 
 impl<K: Membership> Field<K> {
     /// `field in (a, b, …)`: the value is one of these (`in ("")` matches an empty value).
-    pub fn in_<V: Into<K::Member>>(&self, values: impl IntoIterator<Item = V>) -> Condition {
+    pub fn in_<V: Into<K::Operand>>(&self, values: impl IntoIterator<Item = V>) -> Condition {
         let values = values.into_iter().map(|v| v.into().into().0).collect();
         self.list("in", values)
     }
 
     /// `field not in (a, b, …)`.
-    pub fn not_in<V: Into<K::Member>>(&self, values: impl IntoIterator<Item = V>) -> Condition {
+    pub fn not_in<V: Into<K::Operand>>(&self, values: impl IntoIterator<Item = V>) -> Condition {
         let values = values.into_iter().map(|v| v.into().into().0).collect();
         self.list("not in", values)
     }
@@ -1000,7 +929,7 @@ impl<K: Search> Field<K> {
     }
 }
 
-impl Field<kind::LongText> {
+impl<K: Emptiness> Field<K> {
     /// `field is empty`.
     pub fn is_empty(&self) -> Condition {
         Condition {

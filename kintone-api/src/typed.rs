@@ -88,89 +88,34 @@ pub trait KintoneRecord: Sized {
     fn to_record_input(&self) -> RecordInput;
 }
 
-/// The field types of kintone, as markers that choose how a field is read, written and queried.
+/// The field types of kintone, as markers that choose how a field is read, written and queried,
+/// and [`FIELD_TYPES`](field_types::FIELD_TYPES), the table of them all. Generated from the
+/// spec, where each field type's rules are stated once (`x-kintone-field-type`).
 pub mod field_types {
-    use crate::query::kind;
+    pub use crate::generated::field_types::*;
+}
 
-    use super::NotQueryable;
+/// One row of [`field_types::FIELD_TYPES`]: a field type as the spec states it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct FieldTypeInfo {
+    /// kintone's name of the type (`SINGLE_LINE_TEXT`).
+    pub name: &'static str,
+    /// kintone computes the value: it is read and never written.
+    pub computed: bool,
+    /// The query operators kintone allows on fields of the type (`=`, `not in`, `is empty`);
+    /// empty when a query cannot name them.
+    pub operators: &'static [&'static str],
+}
 
-    macro_rules! field_types {
-        ($($(#[$doc:meta])* $name:ident = $tag:literal, computed: $computed:literal, query: $query:ty;)*) => {$(
-            $(#[$doc])*
-            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-            pub enum $name {}
-
-            impl super::sealed::Sealed for $name {}
-
-            impl super::FieldType for $name {
-                const NAME: &'static str = $tag;
-                const COMPUTED: bool = $computed;
-                type Query = $query;
-            }
-        )*};
-    }
-
-    field_types! {
-        /// The record id, `$id`.
-        Id = "__ID__", computed: true, query: kind::Number;
-        /// The record's revision, `$revision`.
-        Revision = "__REVISION__", computed: true, query: NotQueryable;
-        /// The record number.
-        RecordNumber = "RECORD_NUMBER", computed: true, query: kind::Number;
-        /// Who created the record.
-        Creator = "CREATOR", computed: true, query: kind::User;
-        /// When the record was created.
-        CreatedTime = "CREATED_TIME", computed: true, query: kind::DateTime;
-        /// Who last changed the record.
-        Modifier = "MODIFIER", computed: true, query: kind::User;
-        /// When the record was last changed.
-        UpdatedTime = "UPDATED_TIME", computed: true, query: kind::DateTime;
-        /// Text, one line.
-        SingleLineText = "SINGLE_LINE_TEXT", computed: false, query: kind::Text;
-        /// A number.
-        Number = "NUMBER", computed: false, query: kind::Number;
-        /// A calculated value.
-        Calc = "CALC", computed: true, query: kind::Number;
-        /// Text area.
-        MultiLineText = "MULTI_LINE_TEXT", computed: false, query: kind::LongText;
-        /// Rich text (HTML).
-        RichText = "RICH_TEXT", computed: false, query: kind::LongText;
-        /// A web address, a telephone number or an e-mail address.
-        Link = "LINK", computed: false, query: kind::Text;
-        /// Check boxes.
-        CheckBox = "CHECK_BOX", computed: false, query: kind::Selection;
-        /// Radio buttons.
-        RadioButton = "RADIO_BUTTON", computed: false, query: kind::Selection;
-        /// A drop-down.
-        DropDown = "DROP_DOWN", computed: false, query: kind::Selection;
-        /// A multi-choice list.
-        MultiSelect = "MULTI_SELECT", computed: false, query: kind::Selection;
-        /// Attachments.
-        File = "FILE", computed: false, query: kind::LongText;
-        /// A date.
-        Date = "DATE", computed: false, query: kind::Date;
-        /// A time of day.
-        Time = "TIME", computed: false, query: kind::Time;
-        /// A date and time.
-        Datetime = "DATETIME", computed: false, query: kind::DateTime;
-        /// Users.
-        UserSelect = "USER_SELECT", computed: false, query: kind::User;
-        /// Departments.
-        OrganizationSelect = "ORGANIZATION_SELECT", computed: false, query: kind::Organization;
-        /// Groups.
-        GroupSelect = "GROUP_SELECT", computed: false, query: kind::Group;
-        /// The record's categories.
-        Category = "CATEGORY", computed: true, query: kind::Selection;
-        /// The status of process management.
-        Status = "STATUS", computed: true, query: kind::Status;
-        /// The assignees of the current status.
-        StatusAssignee = "STATUS_ASSIGNEE", computed: true, query: kind::User;
-        /// A table.
-        Subtable = "SUBTABLE", computed: false, query: NotQueryable;
+impl FieldTypeInfo {
+    /// The row of the field type kintone calls `name`.
+    pub fn of(name: &str) -> Option<&'static FieldTypeInfo> {
+        field_types::FIELD_TYPES.iter().find(|t| t.name == name)
     }
 }
 
-mod sealed {
+pub(crate) mod sealed {
     pub trait Sealed {}
 }
 

@@ -38,6 +38,21 @@ pub const KNOWN: &[(&str, &[Place], &str)] = &[
         "named limits that no schema constraint carries (server-side limits)",
     ),
     (
+        "x-kintone-query-operators",
+        &[Place::Root],
+        "the operators of kintone's query language: each `operator`, whether a table's fields take it (`in-table`), the query builder's trait that offers it (`rust-trait`) and a `description`",
+    ),
+    (
+        "x-kintone-field-type",
+        &[Place::Schema],
+        "on an option of the tagged field-value union: whether kintone computes the field type (`computed`) and the query operators its fields take (`operators`)",
+    ),
+    (
+        "x-rust-query-kind",
+        &[Place::Schema],
+        "beside `x-kintone-field-type`: the query builder's kind of the field type, shared by types that take the same operators with the same operands",
+    ),
+    (
         "x-kintone-error-codes",
         &[Place::Root],
         "kintone's error codes, with their HTTP status",

@@ -16,6 +16,7 @@ pub mod extensions;
 pub mod model;
 
 mod lower;
+mod rules;
 
 use std::sync::OnceLock;
 
@@ -78,5 +79,26 @@ mod tests {
         ] {
             assert!(api.operations.iter().any(|op| op.id == id), "{id}");
         }
+    }
+
+    #[test]
+    fn the_shipped_bundle_states_every_field_type_with_its_operators() {
+        let api = super::bundled();
+        assert_eq!(api.field_types.len(), 28);
+        let status = api.field_type("STATUS").unwrap();
+        assert!(status.computed);
+        assert_eq!(status.operators, ["=", "!=", "in", "not in"]);
+        assert_eq!(status.query_kind.as_deref(), Some("Status"));
+        let rich = api.field_type("RICH_TEXT").unwrap();
+        assert_eq!(rich.operators, ["like", "not like"]);
+        assert_eq!(api.field_type("DATETIME").unwrap().rust_name, "Datetime");
+        assert_eq!(api.field_type("__ID__").unwrap().rust_name, "Id");
+        assert!(api.field_type("SUBTABLE").unwrap().operators.is_empty());
+        let eq = api
+            .query_operators
+            .iter()
+            .find(|o| o.operator == "=")
+            .unwrap();
+        assert!(!eq.in_table);
     }
 }

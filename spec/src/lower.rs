@@ -126,6 +126,8 @@ pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
     let (api_prefix, guest_prefix) = prefixes(doc)?;
     let headers = headers(doc)?;
     let error_codes = error_codes(&doc.extensions)?;
+    let query_operators = crate::rules::query_operators(doc)?;
+    let field_types = crate::rules::field_types(doc, &query_operators)?;
     Ok(Api {
         method_override,
         types: lowerer.types.into_values().collect(),
@@ -140,6 +142,8 @@ pub fn lower(doc: &OpenAPI) -> Result<Api, Error> {
             .collect(),
         headers,
         error_codes,
+        query_operators,
+        field_types,
     })
 }
 

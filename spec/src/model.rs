@@ -25,6 +25,49 @@ pub struct Api {
     pub headers: Vec<NamedHeader>,
     /// kintone's error codes (`x-kintone-error-codes` at the root), by code.
     pub error_codes: Vec<ErrorCode>,
+    /// The operators of kintone's query language (`x-kintone-query-operators`), as listed.
+    pub query_operators: Vec<QueryOperator>,
+    /// kintone's field types (`x-kintone-field-type` on the options of the field-value union),
+    /// in the order that union lists them.
+    pub field_types: Vec<FieldTypeRule>,
+}
+
+/// An operator of kintone's query language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryOperator {
+    /// As written in a query: `=`, `not in`, `is empty`.
+    pub operator: String,
+    /// Whether a table's fields take it (kintone refuses `=` and `!=` there with `GAIA_IQ07`).
+    pub in_table: bool,
+    /// The query builder's trait that offers it (`Equality`).
+    pub rust_trait: String,
+    pub doc: String,
+}
+
+/// One of kintone's field types and its rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldTypeRule {
+    /// kintone's name: `SINGLE_LINE_TEXT`, `__ID__`.
+    pub name: String,
+    /// The Rust name of its marker: `SingleLineText`, `Id`.
+    pub rust_name: String,
+    /// The component that states its value (`SingleLineTextField`).
+    pub schema: String,
+    /// kintone computes the value: it is read, never written.
+    pub computed: bool,
+    /// The query operators its fields take; empty when a query cannot name them.
+    pub operators: Vec<String>,
+    /// The query builder's kind (`Text`), shared by the types that take the same operators with
+    /// the same operands; `None` when a query cannot name the fields.
+    pub query_kind: Option<String>,
+    pub doc: String,
+}
+
+impl Api {
+    /// The rules of the field type kintone calls `name`.
+    pub fn field_type(&self, name: &str) -> Option<&FieldTypeRule> {
+        self.field_types.iter().find(|t| t.name == name)
+    }
 }
 
 /// A documented limit with a name the runtime and the emulator use.

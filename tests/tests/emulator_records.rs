@@ -619,3 +619,325 @@ async fn delete_records_skips_the_check_where_the_revision_is_minus_one() {
         .unwrap();
     assert_eq!(emulator.record_count(1), 0);
 }
+
+/// An app with a field of every type a query can name, under codes that say the type, and a
+/// process (for STATUS and STATUS_ASSIGNEE); the system fields keep the emulator's codes.
+fn every_queryable_type_app() -> kintone_emulator::AppSeed {
+    use kintone_emulator::{AppSeed, FieldSeed, FieldType};
+    let mut app = AppSeed::new(2, "Every type");
+    for t in FieldType::ALL {
+        if t.is_system() && t != FieldType::Calc && t != FieldType::Category {
+            continue;
+        }
+        if t == FieldType::Subtable {
+            continue;
+        }
+        let mut seed = FieldSeed::new(format!("F_{}", t.name()), t);
+        if matches!(
+            t,
+            FieldType::CheckBox
+                | FieldType::RadioButton
+                | FieldType::DropDown
+                | FieldType::MultiSelect
+        ) {
+            seed = seed.options(["a", "b"]);
+        }
+        if t == FieldType::Calc {
+            seed = seed.expression("F_NUMBER * 2");
+        }
+        app = app.field(seed);
+    }
+    app.process(&["Open", "Done"], &[("Finish", "Open", "Done")])
+}
+
+/// An emulator with [`every_queryable_type_app`] and a client with a full-permission token of it.
+async fn every_type_client() -> (kintone_emulator::Emulator, kintone_api::Client) {
+    let (emulator, _) = emulator_with(|b| {
+        b.app(every_queryable_type_app())
+            .api_token("EVERY", 2, kintone_emulator::Permissions::ALL)
+    })
+    .await;
+    let client = kintone_api::Client::builder(emulator.base_url())
+        .api_token("EVERY")
+        .build()
+        .unwrap();
+    (emulator, client)
+}
+
+/// Every condition the typed query builder can write, one per (field type, operator): the
+/// field type is named, the operator is read back from the query text the builder wrote.
+fn every_builder_condition(text: &str) -> Vec<(&'static str, kintone_api::query::Condition)> {
+    use kintone_api::query::{login_user, now, primary_organization, DateFunction, Field};
+    use kintone_api::{Date, DateTime, Decimal, Time};
+    let text = text.to_string();
+    let date: Date = "2024-08-01".parse().unwrap();
+    let date_time: DateTime = "2024-08-01T09:00:00Z".parse().unwrap();
+    let time: Time = "09:30".parse().unwrap();
+    let number = || Decimal::try_from("12.5").unwrap();
+    let mut all = Vec::new();
+    macro_rules! text_like {
+        ($($ty:literal => $field:expr),*) => {$(
+            let f = $field;
+            all.push(($ty, f.eq(text.clone())));
+            all.push(($ty, f.ne(text.clone())));
+            all.push(($ty, f.in_([text.clone()])));
+            all.push(($ty, f.not_in([text.clone()])));
+            all.push(($ty, f.like(text.clone())));
+            all.push(($ty, f.not_like(text.clone())));
+        )*};
+    }
+    text_like!("SINGLE_LINE_TEXT" => Field::text("F_SINGLE_LINE_TEXT"), "LINK" => Field::text("F_LINK"));
+    for (ty, f) in [
+        ("MULTI_LINE_TEXT", Field::long_text("F_MULTI_LINE_TEXT")),
+        ("FILE", Field::long_text("F_FILE")),
+    ] {
+        all.push((ty, f.like(text.clone())));
+        all.push((ty, f.not_like(text.clone())));
+        all.push((ty, f.is_empty()));
+        all.push((ty, f.is_not_empty()));
+    }
+    let rich = Field::rich_text("F_RICH_TEXT");
+    all.push(("RICH_TEXT", rich.like(text.clone())));
+    all.push(("RICH_TEXT", rich.not_like(text.clone())));
+    for (ty, f) in [
+        ("NUMBER", Field::number("F_NUMBER")),
+        ("CALC", Field::number("F_CALC")),
+        ("RECORD_NUMBER", Field::number("Record_number")),
+        ("__ID__", Field::record_id()),
+    ] {
+        all.push((ty, f.eq(number())));
+        all.push((ty, f.ne(number())));
+        all.push((ty, f.lt(number())));
+        all.push((ty, f.le(number())));
+        all.push((ty, f.gt(number())));
+        all.push((ty, f.ge(number())));
+        all.push((ty, f.in_([number()])));
+        all.push((ty, f.not_in([number()])));
+    }
+    let d = Field::date("F_DATE");
+    all.push(("DATE", d.eq(date)));
+    all.push(("DATE", d.ne(DateFunction::today())));
+    all.push(("DATE", d.lt(date)));
+    all.push(("DATE", d.le(date)));
+    all.push(("DATE", d.gt(date)));
+    all.push(("DATE", d.ge(date)));
+    for (ty, f) in [
+        ("DATETIME", Field::date_time("F_DATETIME")),
+        ("CREATED_TIME", Field::date_time("Created_datetime")),
+        ("UPDATED_TIME", Field::date_time("Updated_datetime")),
+    ] {
+        all.push((ty, f.eq(date_time)));
+        all.push((ty, f.ne(now())));
+        all.push((ty, f.lt(date_time)));
+        all.push((ty, f.le(date_time)));
+        all.push((ty, f.gt(date_time)));
+        all.push((ty, f.ge(date_time)));
+    }
+    let t = Field::time("F_TIME");
+    all.push(("TIME", t.eq(time)));
+    all.push(("TIME", t.ne(time)));
+    all.push(("TIME", t.lt(time)));
+    all.push(("TIME", t.le(time)));
+    all.push(("TIME", t.gt(time)));
+    all.push(("TIME", t.ge(time)));
+    for (ty, f) in [
+        ("CHECK_BOX", Field::selection("F_CHECK_BOX")),
+        ("RADIO_BUTTON", Field::selection("F_RADIO_BUTTON")),
+        ("DROP_DOWN", Field::selection("F_DROP_DOWN")),
+        ("MULTI_SELECT", Field::selection("F_MULTI_SELECT")),
+        ("CATEGORY", Field::selection("F_CATEGORY")),
+    ] {
+        all.push((ty, f.in_([text.clone()])));
+        all.push((ty, f.not_in([text.clone()])));
+    }
+    let status = Field::status("Status");
+    all.push(("STATUS", status.eq(text.clone())));
+    all.push(("STATUS", status.ne(text.clone())));
+    all.push(("STATUS", status.in_([text.clone()])));
+    all.push(("STATUS", status.not_in([text.clone()])));
+    for (ty, f) in [
+        ("USER_SELECT", Field::user("F_USER_SELECT")),
+        ("CREATOR", Field::user("Created_by")),
+        ("MODIFIER", Field::user("Updated_by")),
+        ("STATUS_ASSIGNEE", Field::user("Assignee")),
+    ] {
+        all.push((ty, f.in_([login_user()])));
+        all.push((ty, f.not_in([login_user()])));
+    }
+    let org = Field::organization("F_ORGANIZATION_SELECT");
+    all.push(("ORGANIZATION_SELECT", org.in_([primary_organization()])));
+    all.push(("ORGANIZATION_SELECT", org.not_in([primary_organization()])));
+    let group = Field::group("F_GROUP_SELECT");
+    all.push(("GROUP_SELECT", group.in_([text.clone()])));
+    all.push(("GROUP_SELECT", group.not_in([text])));
+    all
+}
+
+/// The operator of a one-condition query the builder wrote: what follows the field code.
+fn written_operator(query: &str) -> String {
+    let rest = query
+        .split_once(' ')
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    [
+        "not like",
+        "not in",
+        "is not empty",
+        "is empty",
+        "like",
+        "in",
+        "!=",
+        "<=",
+        ">=",
+        "=",
+        "<",
+        ">",
+    ]
+    .into_iter()
+    .find(|op| rest.starts_with(op))
+    .unwrap_or_else(|| panic!("no operator in {query}"))
+    .to_string()
+}
+
+/// The typed query builder writes exactly the (field type, operator) pairs of the spec's table
+/// (`kintone_api::typed::field_types::FIELD_TYPES`, generated from `x-kintone-field-type`), and
+/// the emulator, which reads the same table, accepts every one of them: `Status = "Open"` among
+/// them, which the emulator refused with GAIA_IQ03 while the two sides kept lists of their own.
+#[tokio::test]
+async fn every_operator_the_builder_writes_is_one_the_emulator_accepts() {
+    use kintone_api::query::Query;
+    use kintone_api::typed::field_types::FIELD_TYPES;
+    use std::collections::BTreeSet;
+
+    let (_emulator, client) = every_type_client().await;
+    let written: BTreeSet<(String, String)> = every_builder_condition("Open")
+        .into_iter()
+        .map(|(ty, condition)| {
+            let query = Query::new().filter(condition).build().unwrap();
+            (ty.to_string(), written_operator(&query))
+        })
+        .collect();
+    let table: BTreeSet<(String, String)> = FIELD_TYPES
+        .iter()
+        .flat_map(|t| {
+            t.operators
+                .iter()
+                .map(|op| (t.name.to_string(), op.to_string()))
+        })
+        .collect();
+    assert_eq!(written, table, "the builder and the spec's table disagree");
+
+    for (ty, condition) in every_builder_condition("Open") {
+        let query = Query::new().filter(condition).build().unwrap();
+        let answer = client
+            .records()
+            .get_records(2u64)
+            .query(query.clone())
+            .send()
+            .await;
+        assert!(answer.is_ok(), "{ty}: `{query}` refused: {answer:?}");
+    }
+}
+
+/// An operator the table does not give a field type is refused by the emulator with kintone's
+/// GAIA_IQ03, for every such pair.
+#[tokio::test]
+async fn every_operator_outside_the_table_is_refused_with_gaia_iq03() {
+    use kintone_api::typed::field_types::FIELD_TYPES;
+    let (_emulator, client) = every_type_client().await;
+    let samples = [
+        ("=", r#""x""#),
+        ("!=", r#""x""#),
+        ("<", r#""1""#),
+        ("in", r#"("x")"#),
+        ("like", r#""x""#),
+        ("is empty", ""),
+    ];
+    for t in FIELD_TYPES {
+        let code = match t.name {
+            "__ID__" => "$id".to_string(),
+            "RECORD_NUMBER" => "Record_number".to_string(),
+            "CREATOR" => "Created_by".to_string(),
+            "CREATED_TIME" => "Created_datetime".to_string(),
+            "MODIFIER" => "Updated_by".to_string(),
+            "UPDATED_TIME" => "Updated_datetime".to_string(),
+            "STATUS" => "Status".to_string(),
+            "STATUS_ASSIGNEE" => "Assignee".to_string(),
+            "__REVISION__" | "SUBTABLE" => continue,
+            other => format!("F_{other}"),
+        };
+        for (op, value) in samples {
+            if t.operators.contains(&op) {
+                continue;
+            }
+            let query = format!("{code} {op} {value}");
+            let err = client
+                .records()
+                .get_records(2u64)
+                .query(query.clone())
+                .send()
+                .await
+                .expect_err(&query);
+            assert_eq!(
+                status_and_code(&err),
+                (Some(400), Some("GAIA_IQ03")),
+                "{query}"
+            );
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 16, ..Default::default() })]
+    /// Any text the builder writes as an operand, in any of the conditions of the table, joined
+    /// into one query: the emulator reads it (no syntax error, no refused operator).
+    #[test]
+    fn any_operand_in_any_table_pair_is_read_by_the_emulator(
+        text in "[ -~あ\\t\\n]{0,12}",
+        picks in proptest::collection::vec(0usize..200, 1..6),
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            let (_emulator, client) = every_type_client().await;
+            let conditions = every_builder_condition(&text);
+            let chosen = picks.iter().map(|i| conditions[i % conditions.len()].1.clone());
+            let condition = kintone_api::query::Condition::all(chosen);
+            let query = kintone_api::query::Query::new().filter(condition).build().unwrap();
+            let answer = client.records().get_records(2u64).query(query.clone()).send().await;
+            assert!(answer.is_ok(), "`{query}` refused: {answer:?}");
+        });
+    }
+}
+
+/// `Status = "…"`, as the typed builder writes it, finds the records in that status end to end.
+#[tokio::test]
+async fn status_equality_from_the_builder_finds_records_in_that_status() {
+    use kintone_api::query::{Field, Query};
+    let (_emulator, client) = emulator_and_client().await;
+    let added = client
+        .records()
+        .add_record(1u64)
+        .record(record("In draft", &[]))
+        .send()
+        .await
+        .unwrap();
+    let status = Field::status("Status");
+    let ids = |query: String| {
+        let client = client.clone();
+        async move {
+            let page = client
+                .records()
+                .get_records(1u64)
+                .query(query)
+                .send()
+                .await
+                .unwrap();
+            page.records.len()
+        }
+    };
+    let draft = Query::new().filter(status.eq("Draft")).build().unwrap();
+    assert_eq!(draft, r#"Status = "Draft""#);
+    assert_eq!(ids(draft).await, 1, "record {} is in Draft", added.id);
+    let not_draft = Query::new().filter(status.ne("Draft")).build().unwrap();
+    assert_eq!(ids(not_draft).await, 0);
+}

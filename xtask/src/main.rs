@@ -61,9 +61,8 @@ fn regenerate(check: bool) -> Result<(), String> {
     let spec_dir = root.join("spec");
     let bundled = kintone_spec::bundle_dir(&spec_dir).map_err(|e| e.to_string())?;
     let files = kintone_codegen::generate(&bundled).map_err(|e| e.to_string())?;
-    let out_dir = root.join("kintone-api/src/generated");
     let outputs = std::iter::once((spec_dir.join(BUNDLE_FILE), &bundled))
-        .chain(files.iter().map(|f| (out_dir.join(f.path), &f.contents)));
+        .chain(files.iter().map(|f| (root.join(f.path), &f.contents)));
     let mut stale = Vec::new();
     let mut written = 0;
     for (path, contents) in outputs {

@@ -4,6 +4,7 @@
 //! `crate::wire`) instead of inlining helpers, so that what is generated stays declarative.
 
 mod operations;
+mod rules;
 mod structs;
 mod types;
 
@@ -13,6 +14,7 @@ use quote::{format_ident, quote};
 use crate::model::{Api, TypeRef};
 
 pub use operations::operations_file;
+pub use rules::{derive_field_types_file, field_types_file, query_kinds_file};
 pub use types::types_file;
 
 /// The `mod.rs` of the generated module: submodules and the constants of root extensions.
@@ -74,6 +76,9 @@ pub fn mod_file(api: &Api) -> TokenStream {
     let types_doc =
         doc("Types of the spec's `components/schemas` and of inline request and response bodies.");
     let operations_doc = doc("One request type per operation, and the handlers that send them.");
+    let field_types_doc =
+        doc("A marker per field type (`x-kintone-field-type`) and the table of them all.");
+    let query_kinds_doc = doc("The query builder's kinds and the operator traits each takes (`x-kintone-query-operators`).");
     quote! {
         #override_consts
         #prefix_doc
@@ -95,6 +100,10 @@ pub fn mod_file(api: &Api) -> TokenStream {
         pub mod types;
         #operations_doc
         pub mod operations;
+        #field_types_doc
+        pub mod field_types;
+        #query_kinds_doc
+        pub mod query_kinds;
     }
 }
 

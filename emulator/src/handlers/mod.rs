@@ -202,6 +202,14 @@ impl Ctx<'_> {
         }
     }
 
+    /// The caller's primary department, which `PRIMARY_ORGANIZATION()` names in a query.
+    pub fn primary_organization(&self) -> Option<String> {
+        self.db
+            .directory
+            .membership(&self.login())
+            .and_then(|m| m.primary_department().map(str::to_string))
+    }
+
     /// The caller as records name it, shared with every record the caller wrote.
     pub fn user_entity(&mut self) -> Arc<Entity> {
         let login = self.login();

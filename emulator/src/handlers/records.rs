@@ -985,7 +985,9 @@ pub fn plan(ctx: &Ctx, app_id: u64, query_text: &str) -> Result<(Plan, query::Qu
         .ok_or_else(|| KintoneError::app_not_found(app_id))?;
     let parsed = query::parse(query_text)?;
     let resolve = |code: &str| app.field_ref(code).map(|r| (app.field_at(r).field_type, r));
-    let plan = Evaluator::new(&resolve, ctx.login(), ctx.now_local()).compile(&parsed)?;
+    let plan = Evaluator::new(&resolve, ctx.login(), ctx.now_local())
+        .with_primary_organization(ctx.primary_organization())
+        .compile(&parsed)?;
     Ok((plan, parsed))
 }
 

@@ -27,6 +27,9 @@ pub type Resolve<'a> = dyn Fn(&str) -> Option<(FieldType, FieldRef)> + 'a;
 pub struct Evaluator<'a> {
     resolve: &'a Resolve<'a>,
     login: String,
+    /// The user's primary department, for `PRIMARY_ORGANIZATION()`; `None` when the user has
+    /// none, and kintone then ignores the condition.
+    primary_organization: Option<String>,
     /// Now, in the user's time zone: `TODAY()` and the other date functions read its date.
     now: OffsetDateTime,
 }
@@ -74,25 +77,41 @@ enum Target {
     Field(FieldRef),
 }
 
-enum Op {
-    Compare(Cmp),
-    In,
-    Like,
-    Empty,
+/// The operator of a condition, as the spec's table of query operators writes it.
+fn operator(e: &Expr) -> &'static str {
+    match e {
+        Expr::Compare { cmp, .. } => match cmp {
+            Cmp::Eq => "=",
+            Cmp::Ne => "!=",
+            Cmp::Gt => ">",
+            Cmp::Lt => "<",
+            Cmp::Ge => ">=",
+            Cmp::Le => "<=",
+        },
+        Expr::In { negated: false, .. } => "in",
+        Expr::In { negated: true, .. } => "not in",
+        Expr::Like { negated: false, .. } => "like",
+        Expr::Like { negated: true, .. } => "not like",
+        Expr::Empty { negated: false, .. } => "is empty",
+        Expr::Empty { negated: true, .. } => "is not empty",
+        Expr::And(_) | Expr::Or(_) => unreachable!("a chain has no operator of its own"),
+    }
 }
 
-fn allowed(kind: Kind, op: &Op) -> bool {
-    use Kind::*;
-    match op {
-        Op::Compare(Cmp::Eq | Cmp::Ne) => matches!(kind, Number | Text | Date | Time | DateTime),
-        Op::Compare(_) => matches!(kind, Number | Date | Time | DateTime),
-        Op::In => matches!(kind, Number | Text | Choice | MultiChoice | Entities),
-        Op::Like => matches!(kind, Text | LongText | File),
-        Op::Empty => matches!(
-            kind,
-            Text | LongText | Number | MultiChoice | Date | Time | DateTime | File | Entities
-        ),
-    }
+/// Whether kintone allows `op` on fields of the type it calls `field_type`: the spec's table
+/// (`x-kintone-field-type`), the same one the client's query builder is generated from.
+fn allowed(field_type: &str, op: &str) -> bool {
+    crate::spec::api()
+        .field_type(field_type)
+        .is_some_and(|t| t.operators.iter().any(|o| o == op))
+}
+
+/// Whether kintone allows `op` on a table's fields (`in-table` in the spec's operators).
+fn allowed_in_table(op: &str) -> bool {
+    crate::spec::api()
+        .query_operators
+        .iter()
+        .any(|o| o.operator == op && o.in_table)
 }
 
 fn operator_error(field: &str) -> KintoneError {
@@ -110,18 +129,27 @@ impl<'a> Evaluator<'a> {
         Self {
             resolve,
             login: login.into(),
+            primary_organization: None,
             now,
         }
     }
 
-    fn target(&self, field: &str) -> Result<(Kind, Target)> {
+    /// The user's primary department, which `PRIMARY_ORGANIZATION()` names.
+    pub fn with_primary_organization(mut self, code: Option<String>) -> Self {
+        self.primary_organization = code;
+        self
+    }
+
+    /// The field a condition names: how its values compare, where its value is, and kintone's
+    /// name of its type.
+    fn target(&self, field: &str) -> Result<(Kind, Target, &'static str)> {
         match field {
-            "$id" => return Ok((Kind::Number, Target::Id)),
-            "$revision" => return Ok((Kind::Number, Target::Revision)),
+            "$id" => return Ok((Kind::Number, Target::Id, "__ID__")),
+            "$revision" => return Ok((Kind::Number, Target::Revision, "__REVISION__")),
             _ => {}
         }
         (self.resolve)(field)
-            .map(|(t, r)| (kind(t), Target::Field(r)))
+            .map(|(t, r)| (kind(t), Target::Field(r), t.name()))
             .ok_or_else(|| {
                 KintoneError::new(
                     400,
@@ -158,6 +186,13 @@ impl<'a> Evaluator<'a> {
                 };
                 match name.as_str() {
                     "LOGINUSER" => no_args().map(|_| self.login.clone()),
+                    // Without a primary department the value is left out of its list (see
+                    // `compile_expr`), so that no operand stands for it here.
+                    "PRIMARY_ORGANIZATION" => no_args().and_then(|_| {
+                        self.primary_organization
+                            .clone()
+                            .ok_or_else(|| function_error(name))
+                    }),
                     "NOW" => no_args().map(|_| format_date_time(self.now)),
                     "TODAY" => no_args().map(|_| today.to_string()),
                     "YESTERDAY" => no_args().map(|_| shifted(-1)),
@@ -221,7 +256,7 @@ impl<'a> Evaluator<'a> {
             .order
             .iter()
             .map(|(field, desc)| {
-                let (kind, target) = self.target(field)?;
+                let (kind, target, _) = self.target(field)?;
                 if matches!(target, Target::Field(FieldRef::Inner(..))) || kind == Kind::Table {
                     return Err(operator_error(field));
                 }
@@ -236,7 +271,7 @@ impl<'a> Evaluator<'a> {
     }
 
     fn compile_expr(&self, e: &Expr) -> Result<Compiled> {
-        let (field, op) = match e {
+        let field = match e {
             Expr::And(terms) => {
                 return Ok(Compiled::And(
                     terms
@@ -253,14 +288,15 @@ impl<'a> Evaluator<'a> {
                         .collect::<Result<_>>()?,
                 ))
             }
-            Expr::Compare { field, cmp, .. } => (field, Op::Compare(*cmp)),
-            Expr::In { field, .. } => (field, Op::In),
-            Expr::Like { field, .. } => (field, Op::Like),
-            Expr::Empty { field, .. } => (field, Op::Empty),
+            Expr::Compare { field, .. }
+            | Expr::In { field, .. }
+            | Expr::Like { field, .. }
+            | Expr::Empty { field, .. } => field,
         };
-        let (kind, target) = self.target(field)?;
+        let op = operator(e);
+        let (kind, target, field_type) = self.target(field)?;
         let in_table = matches!(target, Target::Field(FieldRef::Inner(..)));
-        if in_table && matches!(op, Op::Compare(Cmp::Eq | Cmp::Ne)) {
+        if in_table && !allowed_in_table(op) {
             return Err(KintoneError::new(
                 400,
                 "GAIA_IQ07",
@@ -268,7 +304,7 @@ impl<'a> Evaluator<'a> {
                 format!("テーブル内のフィールド（{field}）には演算子=と!=を使用できません。inまたはnot inを使用してください。"),
             ));
         }
-        if !allowed(kind, &op) {
+        if !allowed(field_type, op) {
             return Err(operator_error(field));
         }
         Ok(match e {
@@ -288,15 +324,29 @@ impl<'a> Evaluator<'a> {
             }
             Expr::In {
                 negated, values, ..
-            } => Compiled::In {
-                target,
-                numeric: kind == Kind::Number,
-                negated: *negated,
-                wanted: values
+            } => {
+                // kintone ignores `PRIMARY_ORGANIZATION()` for a user without a primary
+                // department: the value is left out, and a list left empty is no condition.
+                let values: Vec<&Operand> = values
                     .iter()
-                    .map(|v| self.resolve(kind, v))
-                    .collect::<Result<Vec<_>>>()?,
-            },
+                    .filter(|v| {
+                        self.primary_organization.is_some()
+                            || !matches!(v, Operand::Func(name, _) if name == "PRIMARY_ORGANIZATION")
+                    })
+                    .collect();
+                if values.is_empty() {
+                    return Ok(Compiled::And(Vec::new()));
+                }
+                Compiled::In {
+                    target,
+                    numeric: kind == Kind::Number,
+                    negated: *negated,
+                    wanted: values
+                        .into_iter()
+                        .map(|v| self.resolve(kind, v))
+                        .collect::<Result<Vec<_>>>()?,
+                }
+            }
             Expr::Like { negated, value, .. } => Compiled::Like {
                 target,
                 negated: *negated,
@@ -843,6 +893,28 @@ mod tests {
         hits_at(q, OffsetDateTime::now_utc())
     }
 
+    #[test]
+    fn primary_organization_names_the_users_department_or_is_ignored_without_one() {
+        let rows = rows();
+        let query = parse("Owner in (PRIMARY_ORGANIZATION()) order by $id asc").unwrap();
+        let matching = |primary: Option<&str>| -> Vec<u64> {
+            let plan = evaluator_at(OffsetDateTime::now_utc())
+                .with_primary_organization(primary.map(str::to_string))
+                .compile(&query)
+                .unwrap();
+            rows.iter()
+                .filter(|r| plan.matches(*r))
+                .map(|r| r.0)
+                .collect()
+        };
+        assert_eq!(matching(Some("suzuki")), vec![3]);
+        assert_eq!(
+            matching(None),
+            vec![1, 2, 3],
+            "kintone ignores the condition"
+        );
+    }
+
     fn error(q: &str) -> &'static str {
         evaluator_at(OffsetDateTime::now_utc())
             .check(&parse(q).unwrap())
@@ -885,8 +957,8 @@ mod tests {
             "like is a case-blind partial match"
         );
         assert_eq!(hits(r#"Title not like "a""#), vec![3]);
-        assert_eq!(hits("Title is empty"), vec![3]);
-        assert_eq!(hits("Due is not empty order by $id asc"), vec![1, 2]);
+        assert_eq!(hits("Body is empty"), vec![2]);
+        assert_eq!(hits("Body is not empty order by $id asc"), vec![1, 3]);
         assert_eq!(hits("Owner in (LOGINUSER())"), vec![1]);
         assert_eq!(
             hits(r#"(Kind in ("A") or Amount < 3) and Title != "Alpha""#),
@@ -972,6 +1044,9 @@ mod tests {
     fn unknown_fields_and_wrong_operators_are_kintones_errors() {
         assert_eq!(error("Nope = 1"), "GAIA_IQ11");
         assert_eq!(error(r#"Amount like "1""#), "GAIA_IQ03");
+        // The spec's table: `is empty` is for text areas and attachments only.
+        assert_eq!(error("Title is empty"), "GAIA_IQ03");
+        assert_eq!(error("Due is not empty"), "GAIA_IQ03");
         assert_eq!(error(r#"Kind = "A""#), "GAIA_IQ03");
         assert_eq!(error("Due = FROM_TODAY(1, EONS)"), "GAIA_IQ25");
         assert_eq!(error("Due = BOGUS()"), "GAIA_IL08");

@@ -147,3 +147,7 @@ pub mod error_codes {
 pub mod types;
 /// One request type per operation, and the handlers that send them.
 pub mod operations;
+/// A marker per field type (`x-kintone-field-type`) and the table of them all.
+pub mod field_types;
+/// The query builder's kinds and the operator traits each takes (`x-kintone-query-operators`).
+pub mod query_kinds;

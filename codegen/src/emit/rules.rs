@@ -1,0 +1,130 @@
+//! kintone's rule tables as Rust: a marker type per field type (its name, whether kintone
+//! computes it, its query kind), the table of field types, and the query kinds with the operator
+//! traits each one takes, all from the spec's `x-kintone-field-type` and
+//! `x-kintone-query-operators`.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::doc;
+use crate::model::{Api, FieldTypeRule};
+
+/// `field_types.rs`: the marker of each field type and the table of them all.
+pub fn field_types_file(api: &Api) -> TokenStream {
+    let markers = api.field_types.iter().map(|t| {
+        let marker = format_ident!("{}", t.rust_name);
+        let name = &t.name;
+        let computed = t.computed;
+        let query = match &t.query_kind {
+            Some(kind) => {
+                let kind = format_ident!("{kind}");
+                quote! { crate::query::kind::#kind }
+            }
+            None => quote! { crate::typed::NotQueryable },
+        };
+        let summary = if t.doc.is_empty() {
+            format!("`{name}`.")
+        } else {
+            format!("`{name}`: {}", t.doc)
+        };
+        let d = doc(&summary);
+        quote! {
+            #d
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub enum #marker {}
+            impl crate::typed::sealed::Sealed for #marker {}
+            impl crate::typed::FieldType for #marker {
+                const NAME: &'static str = #name;
+                const COMPUTED: bool = #computed;
+                type Query = #query;
+            }
+        }
+    });
+    let rows = api.field_types.iter().map(|t| {
+        let name = &t.name;
+        let computed = t.computed;
+        let operators = &t.operators;
+        quote! {
+            crate::typed::FieldTypeInfo { name: #name, computed: #computed, operators: &[#(#operators),*] }
+        }
+    });
+    let table_doc = doc("Every field type the spec describes: its name, whether kintone computes it, and the query operators its fields take (in the spec's order).");
+    quote! {
+        #(#markers)*
+        #table_doc
+        pub const FIELD_TYPES: &[crate::typed::FieldTypeInfo] = &[#(#rows),*];
+    }
+}
+
+/// `query_kinds.rs`: a marker per query kind and the operator traits it implements; a table's
+/// field of a kind takes the traits whose operators kintone allows in tables.
+pub fn query_kinds_file(api: &Api) -> TokenStream {
+    let mut kinds: BTreeMap<&str, Vec<&FieldTypeRule>> = BTreeMap::new();
+    for t in &api.field_types {
+        if let Some(kind) = &t.query_kind {
+            kinds.entry(kind).or_default().push(t);
+        }
+    }
+    let items = kinds.iter().map(|(kind, types)| {
+        let marker = format_ident!("{kind}");
+        let names: Vec<String> = types.iter().map(|t| t.name.clone()).collect();
+        let operators = &types[0].operators;
+        let written: Vec<String> = operators.iter().map(|o| format!("`{o}`")).collect();
+        let d = doc(&format!(
+            "Fields of type {}: {}.",
+            names.join(", "),
+            written.join(" ")
+        ));
+        let mut traits: Vec<&str> = api
+            .query_operators
+            .iter()
+            .filter(|o| operators.contains(&o.operator))
+            .map(|o| o.rust_trait.as_str())
+            .collect();
+        traits.dedup();
+        let impls = traits.iter().map(|t| {
+            let t = format_ident!("{t}");
+            quote! { impl crate::query::#t for #marker {} }
+        });
+        quote! {
+            #d
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub enum #marker {}
+            impl crate::query::sealed::Sealed for #marker {}
+            #(#impls)*
+        }
+    });
+    let mut table_traits: Vec<&str> = api
+        .query_operators
+        .iter()
+        .filter(|o| o.in_table)
+        .map(|o| o.rust_trait.as_str())
+        .collect();
+    table_traits.dedup();
+    let in_table = table_traits.iter().map(|t| {
+        let t = format_ident!("{t}");
+        quote! { impl<K: crate::query::#t> crate::query::#t for crate::query::kind::InTable<K> {} }
+    });
+    quote! {
+        #(#items)*
+        #(#in_table)*
+    }
+}
+
+/// The derive's table: each field type's name and the name of its marker in
+/// `kintone_api::typed::field_types`, so that `#[kintone(type = "…")]` is checked when the
+/// derive runs, with the spec's list of types in its message.
+pub fn derive_field_types_file(api: &Api) -> TokenStream {
+    let rows = api.field_types.iter().map(|t| {
+        let name = &t.name;
+        let marker = &t.rust_name;
+        quote! { (#name, #marker) }
+    });
+    let d = doc("kintone's field types that records carry, with the marker of each in `kintone_api::typed::field_types`.");
+    quote! {
+        #d
+        pub(crate) const FIELD_TYPES: &[(&str, &str)] = &[#(#rows),*];
+    }
+}
