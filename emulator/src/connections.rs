@@ -29,6 +29,12 @@ use tokio::time::Instant;
 /// descriptors, say) when no connection closes meanwhile, rather than retrying at once.
 const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
 
+/// The most bytes a connection's read buffer grows to (hyper's default is about 400 KiB). A body
+/// arrives through it piece by piece, so it bounds what every connection sending a body holds
+/// besides the body itself; a request's head (line and headers) must fit in it too, far more
+/// than kintone's 8 KiB request line needs.
+const READ_BUFFER_BYTES: usize = 64 << 10;
+
 /// The limits on connections, from [`crate::Config`].
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
@@ -130,15 +136,15 @@ impl Connections {
             .filter(|c| c.closing.load(Ordering::SeqCst))
             .count();
         let over = open.len() - self.limits.max_connections;
-        let mut idle: Vec<&Arc<Connection>> = open
+        let mut idle: Vec<(&u64, &Arc<Connection>)> = open
             .iter()
             .filter(|(id, c)| {
                 **id != newest && !c.closing.load(Ordering::SeqCst) && !c.is_running()
             })
-            .map(|(_, c)| c)
             .collect();
-        idle.sort_by_key(|c| c.last_active());
-        for victim in idle.into_iter().take(over.saturating_sub(closing)) {
+        // Idle longest first; of two idle since the same moment, the older connection.
+        idle.sort_by_key(|(id, c)| (c.last_active(), **id));
+        for (_, victim) in idle.into_iter().take(over.saturating_sub(closing)) {
             victim.ask_to_close();
         }
         false
@@ -257,10 +263,7 @@ async fn serve_connection<H, F>(
     F: Future<Output = Response> + Send + 'static,
 {
     let limits = connections.limits;
-    let _registered = Registered {
-        connections: Arc::clone(&connections),
-        id,
-    };
+    let registry = Arc::clone(&connections);
     let io = TokioIo::new(Watched {
         stream,
         connection: Arc::clone(&connection),
@@ -284,8 +287,15 @@ async fn serve_connection<H, F>(
     let http = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(READ_BUFFER_BYTES)
         .serve_connection(io, service);
     tokio::pin!(http);
+    // Declared after the connection so that it is dropped first: once a client sees its
+    // connection closed, the connection is no longer counted.
+    let _registered = Registered {
+        connections: registry,
+        id,
+    };
     let mut finishing = false;
     loop {
         // While a request runs the connection is not idle; its idle time counts from the end.
