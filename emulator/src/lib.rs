@@ -29,6 +29,17 @@
 //! the latest [`DEFAULT_LOG_MAX_REQUESTS`] requests within [`DEFAULT_LOG_MAX_BYTES`], and no
 //! body of a request that failed authentication.
 //!
+//! Nor do many clients at once: a body is read only after its caller is known (or the
+//! operation takes anyone) and the request is within the concurrency limit, each byte reserved
+//! first in one budget all bodies being read share ([`DEFAULT_BODY_MEMORY_BUDGET`]); a refused
+//! body is answered from the headers, then read and dropped as it arrives, so the client reads
+//! the answer. Connections are closed when idle ([`DEFAULT_IDLE_TIMEOUT`]: no byte either way
+//! while none of their requests runs, or a body that stops arriving) or slow to send a request's
+//! head ([`DEFAULT_HEADER_READ_TIMEOUT`]); at most [`DEFAULT_MAX_CONNECTIONS`] are open, a
+//! newcomer at the limit closing the connection idle longest, so a request is answered however
+//! many idle connections others hold. All of these are settable on [`EmulatorBuilder`] and as
+//! the binary's flags.
+//!
 //! ## Error codes, and those whose answer is not known
 //!
 //! kintone's codes and statuses are answered as `shared/reference/verified-behaviours.md`
@@ -41,7 +52,9 @@
 //! | status | code | when | what is not known |
 //! |---|---|---|---|
 //! | 501 | `EMULATOR_NI01` | the operation is in the spec but the emulator does not implement it | the emulator's own code |
-//! | 413 | `EMULATOR_TL01` | the request body is over the emulator's cap | the emulator's own code; kintone's answer to an oversized body |
+//! | 413 | `EMULATOR_TL01` | the request body is over the emulator's cap, or larger than its whole body memory budget | the emulator's own code; kintone's answer to an oversized body |
+//! | 429 | `GAIA_TO04` | the body does not fit in what is left of the emulator's body memory budget | kintone has no such budget; the code is kintone's for a request refused before it ran, to retry later |
+//! | 408 | `EMULATOR_TO01` | the body stopped arriving for the idle timeout | the emulator's own code; kintone's answer to a stalled body |
 //! | 404 | `CB_NF01` | an unknown API path | kintone's status and body for it |
 //! | 400 | `CB_IL02` | an `X-HTTP-Method-Override` that is not GET, POST, PUT or DELETE | kintone's answer to it |
 //! | 401 | `CB_AU01` | an unknown OAuth access token | kintone's answer to it |
