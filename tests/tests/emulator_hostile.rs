@@ -827,9 +827,8 @@ async fn a_request_is_answered_while_idle_connections_past_the_limit_are_held() 
         futures_util::FutureExt::now_or_never(closing.next()).is_none(),
         "no more were closed than needed"
     );
-    // A second request still goes through, on the client's open connection.
+    // The client's connection, the newest, was kept: a second request goes through too.
     client.records().get_records(1u64).send().await.unwrap();
-    assert_eq!(emulator.open_connections(), limit);
 }
 
 /// A connection with nothing to say used to stay open forever; it is closed after the idle
