@@ -136,15 +136,17 @@ impl Connections {
             .filter(|c| c.closing.load(Ordering::SeqCst))
             .count();
         let over = open.len() - self.limits.max_connections;
-        let mut idle: Vec<(&u64, &Arc<Connection>)> = open
+        // Idle longest first; of two idle since the same moment, the older connection. The
+        // times are read once: connections go on reading and writing while this sorts.
+        let mut idle: Vec<(Instant, u64, &Arc<Connection>)> = open
             .iter()
             .filter(|(id, c)| {
                 **id != newest && !c.closing.load(Ordering::SeqCst) && !c.is_running()
             })
+            .map(|(id, c)| (c.last_active(), *id, c))
             .collect();
-        // Idle longest first; of two idle since the same moment, the older connection.
-        idle.sort_by_key(|(id, c)| (c.last_active(), **id));
-        for (_, victim) in idle.into_iter().take(over.saturating_sub(closing)) {
+        idle.sort_unstable_by_key(|(last_active, id, _)| (*last_active, *id));
+        for (_, _, victim) in idle.into_iter().take(over.saturating_sub(closing)) {
             victim.ask_to_close();
         }
         false

@@ -646,6 +646,17 @@ async fn an_unknown_caller_is_answered_before_its_body_is_read() {
         let logged = emulator.requests().pop().unwrap();
         assert!(logged.body.is_empty() && logged.body_omitted, "{logged:?}");
     }
+    // A client still sending its body when the answer comes reads the answer, not a reset
+    // connection: the rest of the body is read and dropped.
+    let r = reqwest::Client::new()
+        .post(format!("{}/k/v1/record.json", emulator.base_url()))
+        .header("Content-Type", "application/json")
+        .body(record_body_of(8 << 20))
+        .send()
+        .await
+        .expect("the answer, not a reset connection");
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(r.headers()["x-cybozu-error"], "CB_AU01");
     // A declared length over the cap is refused from the headers too.
     let mut headers = json_headers(declared + 1);
     headers.push(("X-Cybozu-API-Token", "TOKEN".to_string()));
