@@ -29,6 +29,17 @@
 //! the latest [`DEFAULT_LOG_MAX_REQUESTS`] requests within [`DEFAULT_LOG_MAX_BYTES`], and no
 //! body of a request that failed authentication.
 //!
+//! Nor do many clients at once: a body is read only after its caller is known (or the
+//! operation takes anyone) and the request is within the concurrency limit, each byte reserved
+//! first in one budget all bodies being read share ([`DEFAULT_BODY_MEMORY_BUDGET`]); a refused
+//! body is answered from the headers, then read and dropped as it arrives, so the client reads
+//! the answer. Connections are closed when idle ([`DEFAULT_IDLE_TIMEOUT`]: no byte either way
+//! while none of their requests runs, or a body that stops arriving) or slow to send a request's
+//! head ([`DEFAULT_HEADER_READ_TIMEOUT`]); at most [`DEFAULT_MAX_CONNECTIONS`] are open, a
+//! newcomer at the limit closing the connection idle longest, so a request is answered however
+//! many idle connections others hold. All of these are settable on [`EmulatorBuilder`] and as
+//! the binary's flags.
+//!
 //! ## Error codes, and those whose answer is not known
 //!
 //! kintone's codes and statuses are answered as `shared/reference/verified-behaviours.md`
@@ -41,7 +52,9 @@
 //! | status | code | when | what is not known |
 //! |---|---|---|---|
 //! | 501 | `EMULATOR_NI01` | the operation is in the spec but the emulator does not implement it | the emulator's own code |
-//! | 413 | `EMULATOR_TL01` | the request body is over the emulator's cap | the emulator's own code; kintone's answer to an oversized body |
+//! | 413 | `EMULATOR_TL01` | the request body is over the emulator's cap, or larger than its whole body memory budget | the emulator's own code; kintone's answer to an oversized body |
+//! | 429 | `GAIA_TO04` | the body does not fit in what is left of the emulator's body memory budget | kintone has no such budget; the code is kintone's for a request refused before it ran, to retry later |
+//! | 408 | `EMULATOR_TO01` | the body stopped arriving for the idle timeout | the emulator's own code; kintone's answer to a stalled body |
 //! | 404 | `CB_NF01` | an unknown API path | kintone's status and body for it |
 //! | 400 | `CB_IL02` | an `X-HTTP-Method-Override` that is not GET, POST, PUT or DELETE | kintone's answer to it |
 //! | 401 | `CB_AU01` | an unknown OAuth access token | kintone's answer to it |
@@ -107,7 +120,9 @@
 //! layout does not place); where kintone places those in its list is not known.
 
 mod app_settings;
+mod budget;
 mod clock;
+mod connections;
 mod decimal;
 mod directory;
 mod error;
@@ -132,8 +147,9 @@ pub use query::{MAX_NESTING, MAX_QUERY_BYTES};
 /// How the emulator reads a request's query string, for tests that check what a client encodes.
 pub use server::query_params;
 pub use server::{
-    Config, LoggedRequest, DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_MAX_REQUESTS, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_MAX_UPLOAD_BYTES,
+    Config, LoggedRequest, DEFAULT_BODY_MEMORY_BUDGET, DEFAULT_HEADER_READ_TIMEOUT,
+    DEFAULT_IDLE_TIMEOUT, DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_MAX_REQUESTS, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_UPLOAD_BYTES,
 };
 /// The query parser, for checking what a client writes: `parse` gives the filter as a tree.
 pub mod query_syntax {
@@ -346,6 +362,42 @@ impl EmulatorBuilder {
         self
     }
 
+    /// The bytes all request bodies being read at once may hold (default
+    /// [`DEFAULT_BODY_MEMORY_BUDGET`]). A body is read only once its caller is known and within
+    /// the concurrency limit, each byte reserved in this budget before it is kept; a body that
+    /// does not fit in what is left is answered `429 GAIA_TO04`, one larger than the whole budget
+    /// `413 EMULATOR_TL01`.
+    pub fn body_memory_budget(mut self, bytes: usize) -> Self {
+        self.config.body_memory_budget = bytes;
+        self
+    }
+
+    /// The most connections kept open at once (default [`DEFAULT_MAX_CONNECTIONS`]). A
+    /// connection arriving at the limit makes room by closing the connection idle longest (none
+    /// of its requests running); while none is idle, new connections wait to be accepted. Keep
+    /// it above [`concurrency_limit`](Self::concurrency_limit), so that there is always an idle
+    /// one to close.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.config.max_connections = connections;
+        self
+    }
+
+    /// The time a connection has to send a request's line and headers, counted from when the
+    /// emulator starts waiting for them (default [`DEFAULT_HEADER_READ_TIMEOUT`]); a connection
+    /// past it is closed. It bounds a client that sends its headers a byte at a time.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.config.header_read_timeout = timeout;
+        self
+    }
+
+    /// The time a connection may stay idle (default [`DEFAULT_IDLE_TIMEOUT`]): with no byte
+    /// either way while none of its requests runs, it is closed; a body that stops arriving for
+    /// this long is answered `408 EMULATOR_TO01` and its connection closed.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.config.idle_timeout = timeout;
+        self
+    }
+
     /// The port to listen on (0, the default, picks a free one).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
@@ -440,20 +492,30 @@ impl EmulatorBuilder {
             .await
             .map_err(StartError::Bind)?;
         let address = listener.local_addr().map_err(StartError::Bind)?;
-        let router = axum::Router::new()
-            .fallback(server::handle)
-            .with_state(shared.clone());
+        let connections = Arc::new(connections::Connections::new(
+            connections::ConnectionLimits {
+                max_connections: shared.config.max_connections,
+                header_read_timeout: shared.config.header_read_timeout,
+                idle_timeout: shared.config.idle_timeout,
+            },
+        ));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, router)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
+        let handler = {
+            let shared = Arc::clone(&shared);
+            move |request| server::handle(Arc::clone(&shared), request)
+        };
+        let task = tokio::spawn(connections::serve(
+            listener,
+            Arc::clone(&connections),
+            handler,
+            async {
+                let _ = stopped.await;
+            },
+        ));
         Ok(Emulator {
             address,
             shared,
+            connections,
             stop: Some(stop),
             task: Some(task),
         })
@@ -573,6 +635,7 @@ fn insert(
 pub struct Emulator {
     address: SocketAddr,
     shared: Arc<Shared>,
+    connections: Arc<connections::Connections>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -656,6 +719,17 @@ impl Emulator {
     /// [`EmulatorBuilder::log_max_bytes`].
     pub fn logged_bytes(&self) -> usize {
         self.shared.log.lock().unwrap().bytes()
+    }
+
+    /// How many connections are open now, within [`EmulatorBuilder::max_connections`].
+    pub fn open_connections(&self) -> usize {
+        self.connections.open_count()
+    }
+
+    /// The bytes the request bodies being read now hold, within
+    /// [`EmulatorBuilder::body_memory_budget`].
+    pub fn body_bytes_in_use(&self) -> usize {
+        self.shared.bodies.in_use()
     }
 
     /// Forgets the requests received so far.

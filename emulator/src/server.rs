@@ -6,13 +6,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
-use axum::extract::State;
+use axum::body::{Body, BodyDataStream, Bytes, HttpBody};
 use axum::response::Response;
 use base64::Engine;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde_json::{Map, Value};
 
+use crate::budget::{BodyBudget, Reservation};
 use crate::clock::{Clock, SystemClock};
 use crate::error::KintoneError;
 use crate::handlers::{self, Ctx, Output, Principal, Upload};
@@ -29,8 +29,9 @@ pub struct LoggedRequest {
     /// Header names in lowercase.
     pub headers: BTreeMap<String, String>,
     pub body: Bytes,
-    /// The body was not kept (`body` is empty): the request failed authentication, or its body
-    /// alone is larger than the log may hold ([`Config::log_max_bytes`]).
+    /// The body was not kept (`body` is empty): the request failed authentication, was refused
+    /// before its body was read (the concurrency limit, the body caps or the body memory
+    /// budget), or its body alone is larger than the log may hold ([`Config::log_max_bytes`]).
     pub body_omitted: bool,
 }
 
@@ -77,6 +78,22 @@ pub const DEFAULT_LOG_MAX_REQUESTS: usize = 1_000;
 /// How many bytes (bodies, paths, queries and headers) the request log keeps by default.
 pub const DEFAULT_LOG_MAX_BYTES: usize = 32 << 20;
 
+/// The bytes all request bodies being read at once may hold by default: 256 MiB, room for the
+/// largest upload ([`DEFAULT_MAX_UPLOAD_BYTES`]) and many ordinary bodies beside it.
+pub const DEFAULT_BODY_MEMORY_BUDGET: usize = 256 << 20;
+
+/// How many connections the emulator keeps open by default: half the 1,024 file descriptors a
+/// process commonly may open, leaving the rest to everything else it does.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+
+/// How long a connection has by default to send a request's head (line and headers), counted
+/// from when the emulator starts waiting for it: 30 seconds (hyper's own default).
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a connection may stay idle by default (no byte either way while no request of it
+/// is running, or no byte of a body being read) before the emulator closes it: 20 seconds.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(20);
+
 /// Settings that tests may change.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -96,6 +113,14 @@ pub struct Config {
     pub clock: Arc<dyn Clock>,
     /// How many Get Deploy Status reads answer `PROCESSING` after a deploy.
     pub deploy_processing_reads: u32,
+    /// The bytes all request bodies being read at once may hold.
+    pub body_memory_budget: usize,
+    /// The most connections open at once.
+    pub max_connections: usize,
+    /// The time a connection has to send a request's head.
+    pub header_read_timeout: Duration,
+    /// The time a connection may stay idle, or a body go without a byte.
+    pub idle_timeout: Duration,
 }
 
 impl Default for Config {
@@ -111,6 +136,10 @@ impl Default for Config {
             log_max_bytes: DEFAULT_LOG_MAX_BYTES,
             clock: Arc::new(SystemClock),
             deploy_processing_reads: 1,
+            body_memory_budget: DEFAULT_BODY_MEMORY_BUDGET,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
         }
     }
 }
@@ -166,6 +195,8 @@ pub struct Shared {
     pub log: Mutex<RequestLog>,
     pub failures: Mutex<Vec<Failure>>,
     pub running: AtomicUsize,
+    /// What the bodies being read at once hold, within [`Config::body_memory_budget`].
+    pub bodies: BodyBudget,
     pub config: Config,
     pub operations: Vec<SpecOperation>,
     next_error_id: AtomicUsize,
@@ -178,6 +209,7 @@ impl Shared {
             log: Mutex::new(RequestLog::default()),
             failures: Mutex::new(Vec::new()),
             running: AtomicUsize::new(0),
+            bodies: BodyBudget::new(config.body_memory_budget),
             config,
             operations: crate::spec::operations(),
             next_error_id: AtomicUsize::new(1),
@@ -194,8 +226,13 @@ impl Drop for Running<'_> {
     }
 }
 
-/// The one axum handler: every path goes through here.
-pub async fn handle(State(shared): State<Arc<Shared>>, request: http::Request<Body>) -> Response {
+/// The one handler: every request goes through here.
+///
+/// Nothing of a body is read before the caller is known and within the concurrency limit, and
+/// a body is kept only within the shared body memory budget: a body of a caller that is refused
+/// (or of a request over a limit) is answered first and then read and dropped as it arrives, so
+/// that a client still reads the answer rather than a reset connection (issue 24).
+pub async fn handle(shared: Arc<Shared>, request: http::Request<Body>) -> Response {
     let running_now = shared.running.fetch_add(1, Ordering::SeqCst) + 1;
     let _running = Running(&shared.running);
     let (parts, body) = request.into_parts();
@@ -205,22 +242,10 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: http::Request<Bo
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.trim_start().starts_with("ja"));
     let path = parts.uri.path().to_string();
-    let is_upload = is_multipart(&parts.headers)
-        && parts.method == Method::POST
-        && split_path(&path).is_some_and(|(_, api)| api == "/file.json");
-    let cap = if is_upload {
-        shared.config.max_upload_bytes
-    } else {
-        shared.config.max_body_bytes
-    };
-    let body = match read_body(body, cap).await {
-        Ok(b) => b,
-        Err(e) => return error_response(&shared, &e, japanese, running_now),
-    };
-    // Checked on arrival so that the log keeps no body of a caller it does not know; the
-    // answer comes where kintone gives it, after the path and the parameters are read.
-    let principal = authenticate(&shared, &parts.headers);
-    let entry = LoggedRequest {
+    let has_body = !body.is_end_stream();
+    let declared_length = body.size_hint().exact();
+    let mut body = body.into_data_stream();
+    let mut entry = LoggedRequest {
         method: parts.method.to_string(),
         path: path.clone(),
         query: parts.uri.query().map(str::to_string),
@@ -234,19 +259,19 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: http::Request<Bo
                 )
             })
             .collect(),
-        body: if principal.is_ok() {
-            body.clone()
-        } else {
-            Bytes::new()
-        },
-        body_omitted: principal.is_err() && !body.is_empty(),
+        body: Bytes::new(),
+        body_omitted: has_body,
     };
-    shared.log.lock().unwrap().push(
-        entry,
-        shared.config.log_max_requests,
-        shared.config.log_max_bytes,
-    );
+    let log = |entry: LoggedRequest| {
+        shared.log.lock().unwrap().push(
+            entry,
+            shared.config.log_max_requests,
+            shared.config.log_max_bytes,
+        );
+    };
     if running_now > shared.config.concurrency_limit {
+        log(entry);
+        drain_later(body);
         let e = KintoneError::new(
             429,
             "GAIA_TO04",
@@ -255,6 +280,45 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: http::Request<Bo
         );
         return error_response(&shared, &e, japanese, running_now);
     }
+    // Known from the headers alone; the answer to an unknown caller comes where kintone gives
+    // it, after the path is read (`run`).
+    let principal = authenticate(&shared, &parts.headers);
+    let route = route(&shared, &parts, &path);
+    let read = principal.is_ok() || route.as_ref().is_ok_and(|r| r.operation.anonymous);
+    let is_upload = is_multipart(&parts.headers)
+        && parts.method == Method::POST
+        && split_path(&path).is_some_and(|(_, api)| api == "/file.json");
+    let cap = if is_upload {
+        shared.config.max_upload_bytes
+    } else {
+        shared.config.max_body_bytes
+    };
+    // Held until the request is answered: the body is the request's until then.
+    let mut _reservation = None;
+    let mut bytes = Bytes::new();
+    if read {
+        match read_body(&mut body, declared_length, cap, &shared).await {
+            Ok((read, reservation)) => {
+                bytes = read;
+                _reservation = Some(reservation);
+            }
+            Err(refused) => {
+                log(entry);
+                if refused.drain {
+                    drain_later(body);
+                }
+                return error_response(&shared, &refused.error, japanese, running_now);
+            }
+        }
+        // The log keeps no body of a caller the emulator does not know.
+        entry.body_omitted = principal.is_err() && !bytes.is_empty();
+        if principal.is_ok() {
+            entry.body = bytes.clone();
+        }
+    } else {
+        drain_later(body);
+    }
+    log(entry);
     let injected = inject::take(&mut shared.failures.lock().unwrap(), &path);
     match injected {
         Some(FailureKind::Respond {
@@ -289,14 +353,14 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: http::Request<Bo
         None => {}
     }
     let upload = if is_multipart(&parts.headers) {
-        match read_upload(&parts.headers, body.clone()).await {
+        match read_upload(&parts.headers, bytes.clone()).await {
             Ok(u) => u,
             Err(e) => return error_response(&shared, &e, japanese, running_now),
         }
     } else {
         None
     };
-    match run(&shared, &parts, &path, body, upload, principal, japanese) {
+    match run(&shared, &parts, route, bytes, upload, principal, japanese) {
         Ok(Output::Json(value)) => {
             let mut r = Response::new(Body::from(value.to_string()));
             r.headers_mut().insert(
@@ -356,33 +420,107 @@ fn is_multipart(headers: &HeaderMap) -> bool {
         .is_some_and(|ct| ct.starts_with("multipart/form-data"))
 }
 
-/// Reads a body of at most `cap` bytes. A longer one is read to its end without being kept
-/// (so that any client reads the answer rather than a reset connection), then refused.
-async fn read_body(body: Body, cap: usize) -> Result<Bytes, KintoneError> {
-    use futures_util::StreamExt;
-    let mut stream = body.into_data_stream();
-    let mut kept = bytes::BytesMut::new();
-    let mut total = 0usize;
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| KintoneError::bad_json())?;
-        total = total.saturating_add(chunk.len());
-        if total <= cap {
-            kept.extend_from_slice(&chunk);
-        } else if !kept.is_empty() {
-            kept = bytes::BytesMut::new();
-        }
-    }
-    if total > cap {
-        // kintone's answer to an oversized body is not known (see the crate's list of the
-        // emulator's own codes).
-        return Err(KintoneError::new(
+/// A body the emulator will not keep, and whether to read the rest of it (and drop it) after
+/// answering: yes when the client may still be sending it, no when it stopped.
+struct BodyRefused {
+    error: KintoneError,
+    drain: bool,
+}
+
+fn too_large(cap: usize) -> BodyRefused {
+    // kintone's answer to an oversized body is not known (see the crate's list of the
+    // emulator's own codes).
+    BodyRefused {
+        error: KintoneError::new(
             413,
             "EMULATOR_TL01",
             format!("The request body is larger than {cap} bytes, the emulator's limit."),
             format!("リクエストボディがエミュレーターの上限（{cap}バイト）を超えています。"),
-        ));
+        ),
+        drain: true,
     }
-    Ok(kept.freeze())
+}
+
+/// Reads a body of at most `cap` bytes, each of them reserved first in the shared body budget.
+/// A declared length over the cap or the whole budget is refused before anything is read; one
+/// that does not fit in what is left of the budget now is refused as kintone refuses a request
+/// over the concurrency limit (`429 GAIA_TO04`, "refused before running, retry later"), since
+/// the emulator's budget is a limit on what runs at once. A body that stops arriving for the
+/// idle timeout is refused too.
+async fn read_body<'s>(
+    body: &mut BodyDataStream,
+    declared_length: Option<u64>,
+    cap: usize,
+    shared: &'s Shared,
+) -> Result<(Bytes, Reservation<'s>), BodyRefused> {
+    use futures_util::StreamExt;
+    let budget = &shared.bodies;
+    let busy = || BodyRefused {
+        error: KintoneError::new(
+            429,
+            "GAIA_TO04",
+            "The request bodies being read at once exceed the emulator's memory budget.",
+            "同時に読み込み中のリクエストボディがエミュレーターのメモリ上限を超えています。",
+        ),
+        drain: true,
+    };
+    let declared = declared_length.map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    if let Some(length) = declared {
+        if length > cap {
+            return Err(too_large(cap));
+        }
+        if length > budget.limit() {
+            return Err(too_large(budget.limit()));
+        }
+    }
+    let mut reservation = budget.try_reserve(declared.unwrap_or(0)).ok_or_else(busy)?;
+    let mut kept = bytes::BytesMut::with_capacity(declared.unwrap_or(0));
+    loop {
+        let chunk = match tokio::time::timeout(shared.config.idle_timeout, body.next()).await {
+            Ok(Some(Ok(chunk))) => chunk,
+            Ok(None) => break,
+            // The client went away mid-body; nobody reads this answer.
+            Ok(Some(Err(_))) => {
+                return Err(BodyRefused {
+                    error: KintoneError::bad_json(),
+                    drain: false,
+                })
+            }
+            Err(_) => {
+                let seconds = shared.config.idle_timeout.as_secs_f64();
+                return Err(BodyRefused {
+                    error: KintoneError::new(
+                        408,
+                        "EMULATOR_TO01",
+                        format!("The request body stopped arriving for {seconds} seconds."),
+                        format!("リクエストボディが{seconds}秒間届きませんでした。"),
+                    ),
+                    drain: false,
+                });
+            }
+        };
+        let total = kept.len() + chunk.len();
+        if total > cap {
+            return Err(too_large(cap));
+        }
+        if total > reservation.bytes() && !reservation.try_grow(total - reservation.bytes()) {
+            return Err(if total > budget.limit() {
+                too_large(budget.limit())
+            } else {
+                busy()
+            });
+        }
+        kept.extend_from_slice(&chunk);
+    }
+    Ok((kept.freeze(), reservation))
+}
+
+/// Reads what is left of a body the emulator does not keep, dropping each piece as it comes,
+/// so that a client still sending it reads the answer rather than a reset connection. It ends
+/// with the body, or when the connection closes (idle, or to make room for another).
+fn drain_later(mut body: BodyDataStream) {
+    use futures_util::StreamExt;
+    tokio::spawn(async move { while let Some(Ok(_)) = body.next().await {} });
 }
 
 fn header_value(text: &str) -> HeaderValue {
@@ -471,15 +609,21 @@ async fn read_upload(headers: &HeaderMap, body: Bytes) -> Result<Option<Upload>,
     Ok(None)
 }
 
-fn run(
-    shared: &Shared,
+/// The operation a request names, found from its method (or `X-HTTP-Method-Override`) and path
+/// alone, before its body is read.
+struct Route<'s> {
+    guest_space: Option<u64>,
+    /// The path up to the API's own: `/k/v1` or `/k/guest/{id}/v1`.
+    prefix: String,
+    operation: &'s SpecOperation,
+    path_params: Vec<(String, String)>,
+}
+
+fn route<'s>(
+    shared: &'s Shared,
     parts: &http::request::Parts,
     path: &str,
-    body: Bytes,
-    upload: Option<Upload>,
-    principal: Result<Principal, KintoneError>,
-    japanese: bool,
-) -> Result<Output, KintoneError> {
+) -> Result<Route<'s>, KintoneError> {
     let (guest_space, api) = split_path(path).ok_or_else(|| not_found(path))?;
     let method = match parts.headers.get(header("METHOD_OVERRIDE_HEADER")) {
         Some(v) if parts.method == Method::POST => {
@@ -503,15 +647,38 @@ fn run(
         }
         _ => parts.method.to_string(),
     };
-    let (op, path_params) = shared
+    let (operation, path_params) = shared
         .operations
         .iter()
         .filter(|o| o.method == method)
         .find_map(|o| o.match_path(api).map(|p| (o, p)))
         .ok_or_else(|| not_found(path))?;
-    if guest_space.is_some() && !op.guest_space {
+    if guest_space.is_some() && !operation.guest_space {
         return Err(not_found(path));
     }
+    Ok(Route {
+        guest_space,
+        prefix: path[..path.len() - api.len()].to_string(),
+        operation,
+        path_params,
+    })
+}
+
+fn run(
+    shared: &Shared,
+    parts: &http::request::Parts,
+    route: Result<Route<'_>, KintoneError>,
+    body: Bytes,
+    upload: Option<Upload>,
+    principal: Result<Principal, KintoneError>,
+    japanese: bool,
+) -> Result<Output, KintoneError> {
+    let Route {
+        guest_space,
+        prefix,
+        operation: op,
+        path_params,
+    } = route?;
     let content_type = parts
         .headers
         .get(http::header::CONTENT_TYPE)
@@ -541,7 +708,6 @@ fn run(
         .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("localhost");
-    let prefix = &path[..path.len() - api.len()];
     let mut db = shared.db.lock().unwrap();
     let mut ctx = Ctx {
         db: &mut db,

@@ -195,3 +195,37 @@ where
     }
     decoded
 }
+
+/// Sends a POST request's line and headers, no body, to the emulator over a fresh socket.
+pub async fn send_head(
+    emulator: &kintone_emulator::Emulator,
+    path: &str,
+    headers: &[(&str, String)],
+) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let mut socket = tokio::net::TcpStream::connect(emulator.address())
+        .await
+        .unwrap();
+    let mut head = format!("POST {path} HTTP/1.1\r\nHost: {}\r\n", emulator.address());
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    socket.write_all(head.as_bytes()).await.unwrap();
+    socket
+}
+
+/// The status line and headers of the answer on `socket` (lowercase names), read up to the
+/// blank line; `None` if the connection closed first.
+pub async fn read_answer_head(socket: &mut tokio::net::TcpStream) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match socket.read(&mut byte).await {
+            Ok(1) => head.push(byte[0]),
+            _ => return None,
+        }
+    }
+    Some(String::from_utf8_lossy(&head).to_ascii_lowercase())
+}

@@ -594,3 +594,323 @@ async fn only_a_comments_author_may_delete_it() {
         .unwrap();
     assert!(left.comments.is_empty());
 }
+
+/// Waits for the answer's head; on a paused clock, a server that never answers makes the
+/// guard's hour pass at once and the test fail rather than hang.
+async fn answer_head_without_body(socket: &mut tokio::net::TcpStream) -> String {
+    tokio::time::timeout(
+        std::time::Duration::from_secs(3600),
+        read_answer_head(socket),
+    )
+    .await
+    .expect("answered without waiting for the body")
+    .expect("answered before the connection closed")
+}
+
+fn json_headers(length: usize) -> Vec<(&'static str, String)> {
+    vec![
+        ("Content-Type", "application/json".to_string()),
+        ("Content-Length", length.to_string()),
+    ]
+}
+
+/// A body used to be read whole (up to the cap) before the caller was checked: 200 callers
+/// without credentials sending 16 MB each took 3.5 GB. The caller is answered now from the
+/// headers, before any byte of the body is sent, and nothing of it is kept.
+#[tokio::test(start_paused = true)]
+async fn an_unknown_caller_is_answered_before_its_body_is_read() {
+    let (emulator, _) = emulator_and_client().await;
+    let declared = kintone_emulator::DEFAULT_MAX_BODY_BYTES;
+    let cases = [
+        (None, "401", "cb_au01"),
+        (
+            Some(("X-Cybozu-API-Token", "NOT-A-TOKEN")),
+            "400",
+            "gaia_ia02",
+        ),
+        // sato:nope
+        (
+            Some(("X-Cybozu-Authorization", "c2F0bzpub3Bl")),
+            "401",
+            "cb_wa01",
+        ),
+    ];
+    for (credentials, status, code) in cases {
+        let mut headers = json_headers(declared);
+        headers.extend(credentials.map(|(name, value)| (name, value.to_string())));
+        let mut socket = send_head(&emulator, "/k/v1/record.json", &headers).await;
+        let head = answer_head_without_body(&mut socket).await;
+        assert!(head.starts_with(&format!("http/1.1 {status}")), "{head}");
+        assert!(head.contains(&format!("x-cybozu-error: {code}")), "{head}");
+        assert_eq!(emulator.body_bytes_in_use(), 0);
+        let logged = emulator.requests().pop().unwrap();
+        assert!(logged.body.is_empty() && logged.body_omitted, "{logged:?}");
+    }
+    // A client still sending its body when the answer comes reads the answer, not a reset
+    // connection: the rest of the body is read and dropped.
+    let r = reqwest::Client::new()
+        .post(format!("{}/k/v1/record.json", emulator.base_url()))
+        .header("Content-Type", "application/json")
+        .body(record_body_of(8 << 20))
+        .send()
+        .await
+        .expect("the answer, not a reset connection");
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(r.headers()["x-cybozu-error"], "CB_AU01");
+    // A declared length over the cap is refused from the headers too.
+    let mut headers = json_headers(declared + 1);
+    headers.push(("X-Cybozu-API-Token", "TOKEN".to_string()));
+    let mut socket = send_head(&emulator, "/k/v1/record.json", &headers).await;
+    let head = answer_head_without_body(&mut socket).await;
+    assert!(head.starts_with("http/1.1 413"), "{head}");
+    assert!(head.contains("x-cybozu-error: emulator_tl01"), "{head}");
+    assert_eq!(emulator.record_count(1), 0);
+}
+
+/// Requests over the concurrency limit used to have their bodies read (and kept) before the
+/// 429; they are refused from the headers now.
+#[tokio::test(start_paused = true)]
+async fn the_concurrency_limit_is_checked_before_the_body_is_read() {
+    let (emulator, client) = emulator_with(|b| b.concurrency_limit(1)).await;
+    let gate = kintone_emulator::Gate::new();
+    emulator.inject(Failure::hold(&gate).times(1));
+    let held = tokio::spawn(async move { client.records().get_records(1u64).send().await });
+    gate.reached(1).await;
+    let mut headers = json_headers(8 << 20);
+    headers.push(("X-Cybozu-API-Token", "TOKEN".to_string()));
+    let mut socket = send_head(&emulator, "/k/v1/record.json", &headers).await;
+    let head = answer_head_without_body(&mut socket).await;
+    assert!(head.starts_with("http/1.1 429"), "{head}");
+    assert!(head.contains("x-cybozu-error: gaia_to04"), "{head}");
+    assert_eq!(emulator.body_bytes_in_use(), 0);
+    gate.open();
+    held.await.unwrap().expect("the held request is answered");
+}
+
+/// Waits, on the paused clock, until the bodies being read hold `bytes`.
+async fn until_bodies_hold(emulator: &kintone_emulator::Emulator, bytes: usize) {
+    for _ in 0..1_000 {
+        if emulator.body_bytes_in_use() == bytes {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    panic!(
+        "the bodies hold {} bytes, not {bytes}",
+        emulator.body_bytes_in_use()
+    );
+}
+
+/// Every body being read used to be held in full, however many came at once. They share one
+/// budget now: a body that does not fit in what is left is refused with `429 GAIA_TO04` (retry
+/// later) before it is read, one larger than the whole budget with 413, and the budget comes
+/// back when a request is answered or its connection closes.
+#[tokio::test(start_paused = true)]
+async fn bodies_being_read_share_one_memory_budget() {
+    use tokio::io::AsyncWriteExt;
+    let budget = 1 << 20;
+    let (emulator, client) = emulator_with(|b| b.body_memory_budget(budget)).await;
+    let token = || ("X-Cybozu-API-Token", "TOKEN".to_string());
+
+    // A body of 600 KiB, a sixth of it sent: all of it is reserved.
+    let stalled_len = 600 << 10;
+    let stalled_body = record_body_of(stalled_len);
+    let mut headers = json_headers(stalled_len);
+    headers.push(token());
+    let mut stalled = send_head(&emulator, "/k/v1/record.json", &headers).await;
+    stalled.write_all(&stalled_body[..100 << 10]).await.unwrap();
+    until_bodies_hold(&emulator, stalled_len).await;
+
+    // Another 600 KiB does not fit beside it.
+    let mut headers = json_headers(stalled_len);
+    headers.push(token());
+    let mut refused = send_head(&emulator, "/k/v1/record.json", &headers).await;
+    let head = answer_head_without_body(&mut refused).await;
+    assert!(head.starts_with("http/1.1 429"), "{head}");
+    assert!(head.contains("x-cybozu-error: gaia_to04"), "{head}");
+    // Nor does a chunked body that outgrows what is left.
+    let answer = post_chunked(&emulator, &record_body_of(500 << 10)).await;
+    assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
+    // A body larger than the whole budget never fits: 413, though it is under the cap.
+    let mut headers = json_headers(budget + 1);
+    headers.push(token());
+    let mut too_large = send_head(&emulator, "/k/v1/record.json", &headers).await;
+    let head = answer_head_without_body(&mut too_large).await;
+    assert!(head.starts_with("http/1.1 413"), "{head}");
+    // An ordinary request fits in what is left.
+    client
+        .records()
+        .add_record(1u64)
+        .record(record("small", &[]))
+        .send()
+        .await
+        .expect("a small body fits beside the stalled one");
+
+    // The stalled body arrives: it is answered, and its reservation is given back by then.
+    stalled.write_all(&stalled_body[100 << 10..]).await.unwrap();
+    let head = answer_head_without_body(&mut stalled).await;
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert_eq!(emulator.body_bytes_in_use(), 0);
+    assert_eq!(emulator.record_count(1), 2);
+
+    // A client that goes away mid-body gives its reservation back too.
+    let mut headers = json_headers(stalled_len);
+    headers.push(token());
+    let mut abandoned = send_head(&emulator, "/k/v1/record.json", &headers).await;
+    abandoned.write_all(&stalled_body[..10]).await.unwrap();
+    until_bodies_hold(&emulator, stalled_len).await;
+    drop(abandoned);
+    until_bodies_hold(&emulator, 0).await;
+    // And one whose body stops arriving is answered 408 after the idle timeout.
+    let mut headers = json_headers(stalled_len);
+    headers.push(token());
+    let mut stopped = send_head(&emulator, "/k/v1/record.json", &headers).await;
+    stopped.write_all(&stalled_body[..10]).await.unwrap();
+    let start = tokio::time::Instant::now();
+    let head = answer_head_without_body(&mut stopped).await;
+    assert!(head.starts_with("http/1.1 408"), "{head}");
+    assert!(head.contains("x-cybozu-error: emulator_to01"), "{head}");
+    assert_eq!(start.elapsed(), kintone_emulator::DEFAULT_IDLE_TIMEOUT);
+    assert_eq!(emulator.body_bytes_in_use(), 0);
+    assert_eq!(emulator.record_count(1), 2);
+}
+
+/// Reads from `socket` until it closes; true if it did (end of stream or reset).
+async fn closes(socket: &mut tokio::net::TcpStream) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 256];
+    loop {
+        match socket.read(&mut buf).await {
+            Ok(0) | Err(_) => return true,
+            Ok(_) => continue,
+        }
+    }
+}
+
+/// The emulator used to keep every connection open for as long as its client liked: about
+/// 1,014 idle ones made it unreachable at 1,024 file descriptors. At its connection limit it
+/// now closes the connections idle longest to make room, so a request is answered however many
+/// idle connections are held, and no more than the limit are open.
+#[tokio::test]
+async fn a_request_is_answered_while_idle_connections_past_the_limit_are_held() {
+    use futures_util::StreamExt;
+    let limit = 8;
+    let held = 40;
+    let (emulator, client) = emulator_with(|b| {
+        b.max_connections(limit)
+            .idle_timeout(std::time::Duration::from_secs(3600))
+            .header_read_timeout(std::time::Duration::from_secs(3600))
+    })
+    .await;
+    let mut sockets = Vec::new();
+    for i in 0..held {
+        use tokio::io::AsyncWriteExt;
+        let mut socket = tokio::net::TcpStream::connect(emulator.address())
+            .await
+            .unwrap();
+        // Some send half a request's head and stop there.
+        if i % 3 == 0 {
+            socket
+                .write_all(b"GET /k/v1/records.json?app=1 HTTP/1.1\r\nHost: x\r\n")
+                .await
+                .unwrap();
+        }
+        sockets.push(socket);
+    }
+    let answered = client.records().get_records(1u64).send().await;
+    answered.expect("answered while idle connections past the limit are held");
+    // The client's own connection and `limit - 1` held ones stay; the rest were closed.
+    let mut closing: futures_util::stream::FuturesUnordered<_> = sockets
+        .into_iter()
+        .map(|mut socket| async move { (closes(&mut socket).await, socket) })
+        .collect();
+    let closed = held + 1 - limit;
+    for _ in 0..closed {
+        let (was_closed, _) =
+            tokio::time::timeout(std::time::Duration::from_secs(60), closing.next())
+                .await
+                .expect("the emulator closed idle connections to make room")
+                .unwrap();
+        assert!(was_closed);
+    }
+    assert_eq!(emulator.open_connections(), limit);
+    assert!(
+        futures_util::FutureExt::now_or_never(closing.next()).is_none(),
+        "no more were closed than needed"
+    );
+    // The client's connection, the newest, was kept: a second request goes through too.
+    client.records().get_records(1u64).send().await.unwrap();
+}
+
+/// A connection with nothing to say used to stay open forever; it is closed after the idle
+/// timeout now, while a request that runs longer than that is not cut.
+#[tokio::test(start_paused = true)]
+async fn a_silent_connection_is_closed_after_the_idle_timeout() {
+    let idle = std::time::Duration::from_secs(10);
+    let (emulator, client) = emulator_with(|b| {
+        b.idle_timeout(idle)
+            .header_read_timeout(std::time::Duration::from_secs(3600))
+    })
+    .await;
+    let mut silent = tokio::net::TcpStream::connect(emulator.address())
+        .await
+        .unwrap();
+    let start = tokio::time::Instant::now();
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(7200), closes(&mut silent))
+        .await
+        .expect("the silent connection is closed");
+    assert!(closed);
+    assert_eq!(start.elapsed(), idle);
+    assert_eq!(emulator.open_connections(), 0);
+
+    // A request held three idle timeouts long is answered all the same.
+    let gate = kintone_emulator::Gate::new();
+    emulator.inject(Failure::hold(&gate).times(1));
+    let held = tokio::spawn(async move { client.records().get_records(1u64).send().await });
+    gate.reached(1).await;
+    tokio::time::sleep(idle * 3).await;
+    gate.open();
+    held.await.unwrap().expect("a running request is not idle");
+}
+
+/// A client sending its request's head a byte at a time, never silent long enough to be idle,
+/// used to hold its connection forever; the header read timeout closes it now.
+#[tokio::test(start_paused = true)]
+async fn a_head_sent_a_byte_at_a_time_is_cut_at_the_header_read_timeout() {
+    use tokio::io::AsyncWriteExt;
+    let idle = std::time::Duration::from_secs(10);
+    let header = std::time::Duration::from_secs(30);
+    let (emulator, _) = emulator_with(|b| b.idle_timeout(idle).header_read_timeout(header)).await;
+    let socket = tokio::net::TcpStream::connect(emulator.address())
+        .await
+        .unwrap();
+    let (mut reader, mut writer) = socket.into_split();
+    let start = tokio::time::Instant::now();
+    let closed_at = tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        let mut buf = [0u8; 64];
+        while let Ok(n) = reader.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+        }
+        tokio::time::Instant::now()
+    });
+    let head = b"GET /k/v1/records.json?app=1 HTTP/1.1\r\nHost: x\r\nX-Cybozu-API-Token: TOKEN\r\n";
+    for byte in head {
+        if closed_at.is_finished() {
+            break;
+        }
+        // Each byte well within the idle timeout.
+        if writer.write_all(&[*byte]).await.is_err() {
+            break;
+        }
+        tokio::time::sleep(idle / 2).await;
+    }
+    assert!(closed_at.is_finished(), "the connection is still open");
+    let closed_after = closed_at.await.unwrap() - start;
+    assert!(
+        closed_after >= header && closed_after < header + idle / 2,
+        "closed after {closed_after:?}"
+    );
+}
