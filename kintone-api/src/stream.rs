@@ -255,7 +255,8 @@ macro_rules! record_stream_impls {
     ($stream:ident, $item:ty) => {
         impl $stream {
             /// Stops reading and waits for the reader to clean up: a cursor still open is
-            /// deleted, and the deletion's error, if any, is returned.
+            /// deleted, and the deletion's error, if any, is returned; a reader that panicked
+            /// is [`Error::StreamInterrupted`].
             pub async fn close(self) -> Result<(), Error> {
                 self.0.close().await
             }
@@ -409,7 +410,11 @@ impl<T: PageItem> Pages<T> {
                 drop(running.pages);
                 match running.task.await {
                     Ok(cleanup) => cleanup,
-                    Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                    // What the stream would have said had it been read on: a panic is an error,
+                    // never a clean end (a cursor may have been left open).
+                    Err(e) if e.is_panic() => Err(Error::StreamInterrupted {
+                        panic: Some(panic_message(e.into_panic())),
+                    }),
                     // Cancelled: the runtime is shutting down, and so nothing is left to wait for.
                     Err(_) => Ok(()),
                 }

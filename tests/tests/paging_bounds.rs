@@ -536,6 +536,36 @@ async fn a_reader_that_panics_ends_the_stream_with_an_error_not_as_if_complete()
     }
 }
 
+#[tokio::test]
+async fn closing_a_stream_whose_reader_panicked_is_an_error() {
+    let server = serve_seek_pages(SeekPages::new(10)).await;
+    let sent = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&sent);
+    let client = Client::builder(server.uri())
+        .api_token("TOKEN")
+        .layer(tower::util::MapRequestLayer::new(
+            move |request: HttpRequest| {
+                if counter.fetch_add(1, Ordering::SeqCst) == 1 {
+                    panic!("an injected panic in the page reader");
+                }
+                request
+            },
+        ))
+        .build()
+        .unwrap();
+    // The first page is handed out while the reader reads ahead, and panics at the second.
+    let mut stream = client.record_stream(1).page_size(3).prefetch(1).build();
+    assert_eq!(id_of(&stream.next().await.unwrap().unwrap()), 1);
+    while sent.load(Ordering::SeqCst) < 2 {
+        tokio::task::yield_now().await;
+    }
+    let err = stream.close().await.unwrap_err();
+    assert!(
+        matches!(err, Error::StreamInterrupted { panic: Some(_) }),
+        "{err:?}"
+    );
+}
+
 #[test]
 fn a_reader_cancelled_with_its_runtime_ends_the_stream_with_an_error() {
     let reading = tokio::runtime::Builder::new_current_thread()
