@@ -240,8 +240,11 @@ pub(crate) const ID: &str = "$id";
 /// background. [`close`](Self::close) does the same and waits for it.
 ///
 /// The server's counts are checked rather than trusted: a cursor that promises more and sends
-/// nothing, more records than announced, a page larger than asked for, or ids that do not
-/// increase end the stream with [`ProtocolError`].
+/// nothing, more records than announced, a page larger than asked for (refused at the first
+/// record past those asked for, so that a page costs what was asked for), or ids that do not
+/// increase end the stream with [`ProtocolError`]. A reader task that panics or is cancelled
+/// ends it with [`Error::StreamInterrupted`]: the stream ends without an error only after its
+/// last record.
 #[must_use = "a stream does nothing unless polled"]
 pub struct RecordStream(Pages<Record>);
 
