@@ -462,6 +462,31 @@ mod tests {
         assert!(!is_read(&Method::POST, &headers));
     }
 
+    #[test]
+    fn retry_after_is_read_in_seconds_and_past_u64_as_the_longest_wait() {
+        let read = |value: &str| {
+            let response = http::Response::builder()
+                .status(StatusCode::TOO_MANY_REQUESTS)
+                .header(http::header::RETRY_AFTER, value)
+                .body(reqwest::Body::from(""))
+                .unwrap();
+            Outcome::Answered {
+                response,
+                code: None,
+            }
+            .retry_after()
+        };
+        assert_eq!(read(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(
+            read("18446744073709551615"),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        assert_eq!(read("18446744073709551616"), Some(Duration::MAX));
+        for not_seconds in ["", "-1", "+1", "1.5", "Wed, 21 Oct 2026 07:28:00 GMT"] {
+            assert_eq!(read(not_seconds), None, "{not_seconds:?}");
+        }
+    }
+
     async fn whole(body: reqwest::Body) -> Vec<u8> {
         body.collect().await.unwrap().to_bytes().to_vec()
     }
