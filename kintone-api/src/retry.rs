@@ -99,7 +99,8 @@ impl RetryPolicy {
     /// The most time one exchange may take, its attempts and waits together: a retry whose
     /// wait would end at or past it is not made (a `Retry-After` asking for that ends the
     /// retries with the answer that carried it), and each attempt's
-    /// [timeout](crate::ClientBuilder::timeout) is cut to what is left of it.
+    /// [timeout](crate::ClientBuilder::timeout) is cut to what is left of it. The first attempt
+    /// counts too: a total shorter than the client's timeout cuts it.
     pub fn max_total(mut self, total: Duration) -> Self {
         self.max_total = total;
         self

@@ -213,6 +213,34 @@ async fn a_page_larger_than_asked_for_is_an_error() {
 }
 
 #[tokio::test]
+async fn a_cursor_page_larger_than_asked_for_ends_a_stream() {
+    let (server, client) = server_and_client().await;
+    cursor_created(&server, "10").await;
+    Mock::given(method("GET"))
+        .and(path("/k/v1/records/cursor.json"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(1, 3, true)))
+        .mount(&server)
+        .await;
+    for raw in [false, true] {
+        let builder = client
+            .record_stream(1)
+            .strategy(ReadStrategy::Cursor)
+            .page_size(2);
+        let err = stream_error(builder, raw).await;
+        assert!(
+            matches!(
+                err,
+                Error::Protocol(ProtocolError::PageTooLarge {
+                    asked: 2,
+                    received: 3
+                })
+            ),
+            "{err:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn an_offset_reader_facing_endless_full_pages_stops_at_kintones_offset_limit() {
     let (server, client) = server_and_client().await;
     Mock::given(method("GET"))
