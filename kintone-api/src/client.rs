@@ -23,6 +23,12 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// is there so that a broken or hostile server cannot make the client hold an endless body.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 256 * 1024 * 1024;
 
+/// The default of [`ClientBuilder::max_collected_records`]: 100,000 records.
+///
+/// A record of a few dozen fields takes some kilobytes once decoded, so this is up to a few
+/// hundred MiB in memory; reading more at once is better done as a stream.
+pub const DEFAULT_MAX_COLLECTED_RECORDS: u64 = 100_000;
+
 /// A kintone client for one domain (and, optionally, one guest space). Cheap to clone.
 #[derive(Clone)]
 pub struct Client {
@@ -35,6 +41,8 @@ pub(crate) struct Inner {
     /// The middleware stack, down to `http`.
     pub(crate) service: HttpService,
     pub(crate) max_response_bytes: u64,
+    /// The most records [`Client::all_records`] collects into memory.
+    pub(crate) max_collected_records: u64,
     pub(crate) base: Url,
     pub(crate) host_header: HeaderValue,
     pub(crate) guest_space: Option<u64>,
@@ -70,6 +78,7 @@ impl Client {
             http_client: None,
             layers: Layers(Vec::new()),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            max_collected_records: DEFAULT_MAX_COLLECTED_RECORDS,
             retry: None,
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
         }
@@ -134,6 +143,7 @@ pub struct ClientBuilder {
     http_client: Option<UserClient>,
     layers: Layers,
     max_response_bytes: u64,
+    max_collected_records: u64,
     retry: Option<RetryPolicy>,
     max_concurrent_requests: usize,
 }
@@ -319,6 +329,16 @@ impl ClientBuilder {
         self
     }
 
+    /// The most records [`Client::all_records`] collects into memory;
+    /// [`DEFAULT_MAX_COLLECTED_RECORDS`] unless set. A cursor announcing more is
+    /// [`Error::TooManyRecords`] before any page is read, so that a server announcing
+    /// endless records cannot make the client hold them. Streams
+    /// ([`Client::record_stream`]) hold a bounded number of pages and are not limited.
+    pub fn max_collected_records(mut self, records: u64) -> Self {
+        self.max_collected_records = records;
+        self
+    }
+
     /// Retries what is safe to retry, as the policy says: reads, and writes only where the
     /// failure proves nothing was written (see [`retry`](crate::retry)). Off unless set. The
     /// retries run outside every [`layer`](Self::layer), so each attempt goes through them all.
@@ -423,6 +443,7 @@ impl ClientBuilder {
                 http,
                 service,
                 max_response_bytes: self.max_response_bytes,
+                max_collected_records: self.max_collected_records,
                 base,
                 host_header,
                 guest_space: self.guest_space,

@@ -126,6 +126,33 @@ pub enum Error {
     /// and the struct differ.
     #[error("the record does not fit the struct: {0}")]
     Record(#[from] crate::typed::DecodeError),
+    /// The task reading a record stream's pages stopped before the end without an error of its
+    /// own: it panicked, or it was cancelled (its runtime shut down). The records handed out
+    /// before are not all there are; the stream ends after this error.
+    #[error("the record stream stopped before its end: its page reader {}", reader_stop(.panic))]
+    StreamInterrupted {
+        /// The panic's message, when the reader panicked; `None` when it was cancelled.
+        panic: Option<String>,
+    },
+    /// Collecting every record into memory was refused before any page was read: the server
+    /// announced more records than
+    /// [`ClientBuilder::max_collected_records`](crate::ClientBuilder::max_collected_records)
+    /// allows. Read them with [`Client::record_stream`](crate::Client::record_stream), which
+    /// holds a bounded number of pages, or raise the maximum.
+    #[error("the server announced {announced} records; at most {max} are collected into memory")]
+    TooManyRecords {
+        /// The `totalCount` the server announced.
+        announced: u64,
+        /// The most records collected into memory.
+        max: u64,
+    },
+}
+
+fn reader_stop(panic: &Option<String>) -> String {
+    match panic {
+        Some(message) => format!("panicked: {message}"),
+        None => "was cancelled".to_string(),
+    }
 }
 
 /// How a server's answers broke kintone's protocol; see [`Error::Protocol`].
@@ -143,12 +170,13 @@ pub enum ProtocolError {
         /// How many records had arrived.
         received: u64,
     },
-    /// A page held more records than were asked for.
-    #[error("a page held {received} records; {asked} were asked for")]
+    /// A page held more records than were asked for. Reading stops at the first record past
+    /// those asked for, so that memory follows the page size asked for.
+    #[error("a page held more than the {asked} records asked for (reading stopped at record {received})")]
     PageTooLarge {
         /// How many records were asked for.
         asked: usize,
-        /// How many the page held.
+        /// The record at which reading stopped: the first past those asked for.
         received: usize,
     },
     /// Reading by record id, a record's `$id` was not above the previous one's: the read
@@ -319,7 +347,9 @@ impl Error {
             | Error::ResponseTooLarge { .. }
             | Error::Write(_)
             | Error::Protocol(_)
-            | Error::Record(_) => false,
+            | Error::Record(_)
+            | Error::StreamInterrupted { .. }
+            | Error::TooManyRecords { .. } => false,
         }
     }
 
@@ -355,7 +385,9 @@ impl Error {
             | Error::ResponseTooLarge { .. }
             | Error::Protocol(_)
             | Error::Record(_)
-            | Error::Write(_) => false,
+            | Error::Write(_)
+            | Error::StreamInterrupted { .. }
+            | Error::TooManyRecords { .. } => false,
         }
     }
 

@@ -73,17 +73,29 @@ pub(crate) struct OutlineError {
     pub at: usize,
 }
 
+impl OutlineError {
+    /// Whether the page has more records than the outline was allowed: not a malformed page,
+    /// a page larger than asked for.
+    pub(crate) fn is_past_max_records(&self) -> bool {
+        self.what == PAST_MAX_RECORDS
+    }
+}
+
 fn fail<T>(what: &'static str, at: usize) -> Result<T, OutlineError> {
     Err(OutlineError { what, at })
 }
 
+/// What [`OutlineError::what`] says of a page with more records than the outline was allowed.
+pub(crate) const PAST_MAX_RECORDS: &str = "more records than were asked for";
+
 /// Outlines a page: a JSON object whose `records` member, when present, is an array of
-/// objects.
-pub(crate) fn outline(page: &[u8]) -> Result<Outline, OutlineError> {
+/// objects, of at most `max_records`. The outline stops at the first record past that, so
+/// that what it holds follows the page size asked for, whatever the server sent.
+pub(crate) fn outline(page: &[u8], max_records: usize) -> Result<Outline, OutlineError> {
     if let Err(e) = std::str::from_utf8(page) {
         return fail("invalid UTF-8", e.valid_up_to());
     }
-    let mut walker = Walker::new(page);
+    let mut walker = Walker::new(page, max_records);
     let mut grammar = Grammar::new();
     let mut carry = Carry::default();
     let mut padded;
@@ -473,6 +485,8 @@ struct Walker<'p> {
     member: Option<(Range<usize>, Option<usize>)>,
     /// Inside the `records` array.
     in_records: bool,
+    /// The most records the outline holds.
+    max_records: usize,
     outline: Outline,
     record: RecordState,
 }
@@ -492,13 +506,14 @@ struct RecordState {
 }
 
 impl<'p> Walker<'p> {
-    fn new(page: &'p [u8]) -> Self {
+    fn new(page: &'p [u8], max_records: usize) -> Self {
         Walker {
             page,
             watch: RECORDS,
             last_quote: 0,
             member: None,
             in_records: false,
+            max_records,
             outline: Outline::default(),
             record: RecordState::default(),
         }
@@ -559,6 +574,10 @@ impl<'p> Walker<'p> {
             RECORDS if self.in_records => {
                 if !object {
                     return fail("a record is not an object", at);
+                }
+                let outlined = self.outline.records.as_ref().map_or(0, Vec::len);
+                if outlined == self.max_records {
+                    return fail(PAST_MAX_RECORDS, at);
                 }
                 self.record = RecordState {
                     start: at,
@@ -811,6 +830,11 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The outline of a page with no bound on its records.
+    fn outline(page: &[u8]) -> Result<Outline, OutlineError> {
+        super::outline(page, usize::MAX)
+    }
+
     fn text<'a>(page: &'a str, range: &Range<usize>) -> &'a str {
         &page[range.clone()]
     }
@@ -850,6 +874,29 @@ mod tests {
             text(page, &id.cut),
             r#", "$id" : {"value":"8","type":"__ID__"}"#
         );
+    }
+
+    #[test]
+    fn the_outline_stops_at_the_first_record_past_its_maximum() {
+        let page = r#"{"records":[{},{"a":[1]},{}],"next":true}"#;
+        let all = super::outline(page.as_bytes(), 3).unwrap();
+        assert_eq!(all.records.unwrap().len(), 3);
+        let error = super::outline(page.as_bytes(), 2).unwrap_err();
+        assert!(error.is_past_max_records(), "{error}");
+        assert_eq!(
+            error.at,
+            page.rfind("{}").unwrap(),
+            "at the third record's start"
+        );
+        // What follows the record past the maximum is not read: its errors are not found.
+        let broken = r#"{"records":[{},{},"#;
+        assert!(super::outline(broken.as_bytes(), 1)
+            .unwrap_err()
+            .is_past_max_records());
+        assert!(!outline(broken.as_bytes())
+            .unwrap_err()
+            .is_past_max_records());
+        assert!(super::outline(br#"{"records":[]}"#, 0).is_ok());
     }
 
     #[test]

@@ -113,7 +113,10 @@ mod wire;
 pub use app_definition::{AppDefinition, DefinitionError};
 pub use auth::{Auth, Secret};
 pub use bulk::BulkRequest;
-pub use client::{BuildError, Client, ClientBuilder, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT};
+pub use client::{
+    BuildError, Client, ClientBuilder, DEFAULT_MAX_COLLECTED_RECORDS, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+};
 pub use concurrency::DEFAULT_MAX_CONCURRENT_REQUESTS;
 pub use datetime::{Date, DateTime, ParseError, Time};
 pub use decimal::{Decimal, DecimalError};

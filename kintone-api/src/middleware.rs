@@ -56,8 +56,14 @@ pub type HttpService = tower::util::BoxCloneSyncService<HttpRequest, HttpRespons
 /// the innermost service exists.
 pub(crate) type Wrap = Box<dyn FnOnce(HttpService) -> HttpService + Send>;
 
+/// When the whole exchange must be over, set on a request by the
+/// [retry policy](crate::RetryPolicy): the innermost service cuts the client's timeout to it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadline(pub(crate) tokio::time::Instant);
+
 /// The innermost service: sends with a `reqwest::Client` and applies the client's timeout to
-/// requests that carry none, so that a user-supplied `reqwest::Client` gets it too.
+/// requests that carry none, so that a user-supplied `reqwest::Client` gets it too; a
+/// [`Deadline`] cuts it.
 #[derive(Clone)]
 pub(crate) struct ReqwestService {
     pub(crate) http: reqwest::Client,
@@ -76,11 +82,14 @@ impl Service<HttpRequest> for ReqwestService {
     fn call(&mut self, request: HttpRequest) -> Self::Future {
         let http = self.http.clone();
         let timeout = self.timeout;
+        let left = request
+            .extensions()
+            .get::<Deadline>()
+            .map(|Deadline(at)| at.saturating_duration_since(tokio::time::Instant::now()));
         Box::pin(async move {
             let mut request = reqwest::Request::try_from(request).map_err(TransportError::new)?;
-            if request.timeout().is_none() {
-                *request.timeout_mut() = Some(timeout);
-            }
+            let timeout = request.timeout().copied().unwrap_or(timeout);
+            *request.timeout_mut() = Some(left.map_or(timeout, |left| timeout.min(left)));
             let response = http.execute(request).await.map_err(TransportError::new)?;
             Ok(HttpResponse::from(response))
         })

@@ -1,5 +1,8 @@
 //! Reading every record of a query, past Get Records' 10,000-offset limit, through a cursor.
 
+use crate::limits::MAX_CURSOR_PAGE_SIZE;
+use crate::runtime::Undecoded;
+use crate::stream::decode_cursor_page;
 use crate::{Client, DeleteCursorRequest, GetRecordsByCursorRequest};
 use crate::{CreateCursorRequest, CursorId, Error, ProtocolError, Record};
 
@@ -15,18 +18,25 @@ pub struct RecordCursor<'c> {
     total_count: u64,
     /// Records read so far, checked against `total_count`.
     received: u64,
+    /// The most records a page may hold: the `size` asked for.
+    page_size: usize,
     finished: bool,
 }
 
 impl<'c> RecordCursor<'c> {
     /// Opens a cursor for the request (its `size` is the page size, 100 unless set, at most 500).
     pub async fn open(client: &'c Client, request: CreateCursorRequest) -> Result<Self, Error> {
+        // Without a `size`, kintone's own default applies, which is below the largest.
+        let page_size = request.size.map_or(MAX_CURSOR_PAGE_SIZE, |size| {
+            usize::try_from(size).unwrap_or(usize::MAX)
+        });
         let created = client.send(request).await?.into_body();
         Ok(Self {
             client,
             id: created.id,
             total_count: created.total_count,
             received: 0,
+            page_size,
             finished: false,
         })
     }
@@ -44,25 +54,22 @@ impl<'c> RecordCursor<'c> {
     /// The next page, or `None` once every record was read (kintone has then deleted the cursor).
     ///
     /// A server that promises more records with an empty page, or sends more records than it
-    /// announced, would keep a reader going forever: that is [`ProtocolError`], and the cursor
-    /// is left open for [`close`](Self::close).
+    /// announced, would keep a reader going forever, and a page larger than the `size` asked
+    /// for is read only up to the first record past it: each is [`ProtocolError`], and the
+    /// cursor is left open for [`close`](Self::close).
     pub async fn next_page(&mut self) -> Result<Option<Vec<Record>>, Error> {
         if self.finished {
             return Ok(None);
         }
-        let page = self
+        let answer = self
             .client
-            .send(GetRecordsByCursorRequest::new(self.id.clone()))
+            .send(Undecoded(GetRecordsByCursorRequest::new(self.id.clone())))
             .await?
             .into_body();
-        check_cursor_page(
-            self.total_count,
-            &mut self.received,
-            page.records.len(),
-            page.next,
-        )?;
-        self.finished = !page.next;
-        Ok(Some(page.records))
+        let (records, next) = decode_cursor_page(answer, self.page_size)?;
+        check_cursor_page(self.total_count, &mut self.received, records.len(), next)?;
+        self.finished = !next;
+        Ok(Some(records))
     }
 
     /// Deletes the cursor if it is still open.
@@ -103,11 +110,21 @@ impl Client {
     /// cursor is deleted before the error is returned.
     ///
     /// The records are held together: for large apps, [`record_stream`](Self::record_stream)
-    /// holds a bounded number of pages instead. The announced `totalCount` is not used to
-    /// reserve memory (a server could announce any number); reading stops with
+    /// holds a bounded number of pages instead. A cursor that announces more records than
+    /// [`max_collected_records`](crate::ClientBuilder::max_collected_records) is
+    /// [`Error::TooManyRecords`], and deleted, before any page is read; since no more records
+    /// than announced are accepted, that maximum bounds what is held whatever the server
+    /// sends. The announced `totalCount` is not used to reserve memory; reading stops with
     /// [`ProtocolError`] when the pages contradict it.
     pub async fn all_records(&self, request: CreateCursorRequest) -> Result<Vec<Record>, Error> {
         let mut cursor = RecordCursor::open(self, request).await?;
+        let max = self.inner.max_collected_records;
+        if cursor.total_count() > max {
+            let announced = cursor.total_count();
+            // Refused already; a failure to delete the cursor adds nothing the caller can use.
+            let _ = cursor.close().await;
+            return Err(Error::TooManyRecords { announced, max });
+        }
         let mut records = Vec::new();
         loop {
             match cursor.next_page().await {

@@ -7,7 +7,7 @@ use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Vis
 
 use crate::json_outline::{self, Outline, OutlineError};
 use crate::runtime::RawResponse;
-use crate::{Error, FieldValue, Record, RecordId};
+use crate::{Error, FieldValue, ProtocolError, Record, RecordId};
 
 /// A record as the JSON object kintone sent, from
 /// [`RecordStreamBuilder::raw`](crate::RecordStreamBuilder::raw): nothing in it is decoded
@@ -99,13 +99,27 @@ impl RawRecord {
     }
 
     /// The records of a Get Records or Get Records by Cursor answer, and the answer's other
-    /// members (such as `next`).
-    pub(crate) fn page(response: RawResponse) -> Result<(Vec<RawRecord>, Members), Error> {
+    /// members (such as `next`). A page of more than `max_records` is
+    /// [`ProtocolError::PageTooLarge`], found at the first record past it: no more than
+    /// `max_records` are outlined, whatever the page holds.
+    pub(crate) fn page(
+        response: RawResponse,
+        max_records: usize,
+    ) -> Result<(Vec<RawRecord>, Members), Error> {
         let RawResponse {
             operation, body, ..
         } = response;
-        let outline =
-            json_outline::outline(&body).map_err(|e| outline_error(operation, &body, e))?;
+        let outline = json_outline::outline(&body, max_records).map_err(|e| {
+            if e.is_past_max_records() {
+                ProtocolError::PageTooLarge {
+                    asked: max_records,
+                    received: max_records.saturating_add(1),
+                }
+                .into()
+            } else {
+                outline_error(operation, &body, e)
+            }
+        })?;
         let Outline { members, records } = outline;
         let Some(spans) = records else {
             let missing = <serde_json::Error as de::Error>::missing_field("records");
@@ -257,12 +271,15 @@ mod tests {
     use super::*;
 
     fn page(body: &str) -> Result<(Vec<RawRecord>, Members), Error> {
-        RawRecord::page(RawResponse {
-            operation: "getRecords",
-            status: http::StatusCode::OK,
-            headers: http::HeaderMap::new(),
-            body: Bytes::copy_from_slice(body.as_bytes()),
-        })
+        RawRecord::page(
+            RawResponse {
+                operation: "getRecords",
+                status: http::StatusCode::OK,
+                headers: http::HeaderMap::new(),
+                body: Bytes::copy_from_slice(body.as_bytes()),
+            },
+            usize::MAX,
+        )
     }
 
     const PAGE: &str = r#"{"records":[

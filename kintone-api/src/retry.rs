@@ -17,8 +17,9 @@
 //!
 //! Waits grow exponentially with jitter ([`backon`]'s exponential backoff); a `Retry-After`
 //! header given in seconds replaces the computed wait. The number of attempts and the total
-//! time, waits included, are both bounded: when the next wait would pass the total, the last
-//! answer is returned as it came. Each retry is a `WARN` event (target `kintone_api`) with the
+//! time, waits and attempts included, are both bounded: when the next wait would reach the
+//! end of the total (whatever a `Retry-After` asks for, however large), the last answer is
+//! returned as it came, and the last attempt's timeout is cut to what is left of the total. Each retry is a `WARN` event (target `kintone_api`) with the
 //! fields `attempt` (the attempt that failed, from 1), `wait_ms` and `reason`.
 //!
 //! A request whose body is a stream (a file upload) is sent once: its body cannot be sent again.
@@ -38,7 +39,7 @@ use tower::{Layer, Service, ServiceExt};
 use crate::generated::error_codes::{GAIA_TM12, GAIA_TO04};
 use crate::generated::headers::CYBOZU_ERROR_HEADER;
 use crate::generated::METHOD_OVERRIDE_HEADER;
-use crate::middleware::{BoxError, HttpRequest, HttpResponse, HttpService};
+use crate::middleware::{BoxError, Deadline, HttpRequest, HttpResponse, HttpService};
 use crate::TransportError;
 
 /// The most bytes of a `429` body read to find kintone's error code; kintone's are under 200.
@@ -96,7 +97,10 @@ impl RetryPolicy {
     }
 
     /// The most time one exchange may take, its attempts and waits together: a retry whose
-    /// wait would end past it is not made.
+    /// wait would end at or past it is not made (a `Retry-After` asking for that ends the
+    /// retries with the answer that carried it), and each attempt's
+    /// [timeout](crate::ClientBuilder::timeout) is cut to what is left of it. The first attempt
+    /// counts too: a total shorter than the client's timeout cuts it.
     pub fn max_total(mut self, total: Duration) -> Self {
         self.max_total = total;
         self
@@ -196,11 +200,12 @@ async fn run(
     };
     let (head, _) = request.into_parts();
     let request = Reusable { head, body };
-    let deadline = tokio::time::Instant::now() + policy.max_total;
+    // `None`: a total so large that no deadline can be written down, which is none at all.
+    let deadline = tokio::time::Instant::now().checked_add(policy.max_total);
     let mut waits = policy.waits();
     let mut attempt = 1u32;
     loop {
-        let outcome = match inner.clone().oneshot(request.attempt()).await {
+        let outcome = match attempt_within(&inner, request.attempt(), deadline).await {
             Ok(response) => Outcome::from_response(response).await,
             Err(error) => Outcome::Failed(TransportError::new(error)),
         };
@@ -211,19 +216,46 @@ async fn run(
             return outcome.finish();
         };
         let wait = outcome.retry_after().unwrap_or(computed);
-        if tokio::time::Instant::now() + wait > deadline {
-            return outcome.finish();
+        // Compared with what is left rather than added to the clock: a `Retry-After` of any
+        // size (up to `Duration::MAX`) then ends the retries instead of overflowing the clock.
+        // An attempt that would start at the deadline would have no time left to run.
+        if let Some(deadline) = deadline {
+            if wait >= deadline.saturating_duration_since(tokio::time::Instant::now()) {
+                return outcome.finish();
+            }
         }
         tracing::warn!(
             target: "kintone_api",
             attempt,
-            wait_ms = wait.as_millis() as u64,
+            wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
             reason,
             "retrying the kintone request",
         );
         drop(outcome);
         tokio::time::sleep(wait).await;
         attempt += 1;
+    }
+}
+
+/// One attempt, cut to what is left of the total: the request carries the deadline, so that
+/// the innermost service shortens the client's timeout to it (the timeout covers reading the
+/// body too), and the wait for the answer's head ends there whatever the layers do.
+async fn attempt_within(
+    inner: &HttpService,
+    mut request: HttpRequest,
+    deadline: Option<tokio::time::Instant>,
+) -> Result<HttpResponse, BoxError> {
+    let Some(deadline) = deadline else {
+        return inner.clone().oneshot(request).await;
+    };
+    request.extensions_mut().insert(Deadline(deadline));
+    match tokio::time::timeout_at(deadline, inner.clone().oneshot(request)).await {
+        Ok(answer) => answer,
+        Err(_) => Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            "the retry policy's total time ran out",
+        )
+        .into()),
     }
 }
 
@@ -272,20 +304,22 @@ impl Outcome {
     }
 
     /// `Retry-After` in seconds (kintone's `429` and maintenance answers may carry one); an
-    /// HTTP date is not read, and the computed wait applies.
+    /// HTTP date is not read, and the computed wait applies. A number of seconds too large
+    /// for a `u64` is read as the longest wait there is, which no total allows.
     fn retry_after(&self) -> Option<Duration> {
         let Outcome::Answered { response, .. } = self else {
             return None;
         };
-        let seconds: u64 = response
+        let text = response
             .headers()
             .get(http::header::RETRY_AFTER)?
             .to_str()
             .ok()?
-            .trim()
-            .parse()
-            .ok()?;
-        Some(Duration::from_secs(seconds))
+            .trim();
+        if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        Some(text.parse().map_or(Duration::MAX, Duration::from_secs))
     }
 
     fn finish(self) -> Result<HttpResponse, BoxError> {
@@ -427,6 +461,31 @@ mod tests {
             http::HeaderValue::from_static("DELETE"),
         );
         assert!(!is_read(&Method::POST, &headers));
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds_and_past_u64_as_the_longest_wait() {
+        let read = |value: &str| {
+            let response = http::Response::builder()
+                .status(StatusCode::TOO_MANY_REQUESTS)
+                .header(http::header::RETRY_AFTER, value)
+                .body(reqwest::Body::from(""))
+                .unwrap();
+            Outcome::Answered {
+                response,
+                code: None,
+            }
+            .retry_after()
+        };
+        assert_eq!(read(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(
+            read("18446744073709551615"),
+            Some(Duration::from_secs(u64::MAX))
+        );
+        assert_eq!(read("18446744073709551616"), Some(Duration::MAX));
+        for not_seconds in ["", "-1", "+1", "1.5", "Wed, 21 Oct 2026 07:28:00 GMT"] {
+            assert_eq!(read(not_seconds), None, "{not_seconds:?}");
+        }
     }
 
     async fn whole(body: reqwest::Body) -> Vec<u8> {

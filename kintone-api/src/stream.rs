@@ -1,6 +1,7 @@
 //! Every record of a query as a [`Stream`], read page by page with a bounded number of pages in
 //! memory, by record id, through a cursor, or by offset.
 
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -11,7 +12,7 @@ use tokio::sync::{mpsc, Semaphore};
 use crate::limits::{MAX_CURSOR_PAGE_SIZE, MAX_RECORDS_PER_PAGE};
 use crate::paging::check_cursor_page;
 use crate::query::has_order_by;
-use crate::runtime::{Operation, RawResponse, Undecoded};
+use crate::runtime::{RawResponse, Undecoded};
 use crate::{
     AppId, Client, CreateCursorRequest, CursorId, DeleteCursorRequest, Error, FieldValue,
     GetRecordsByCursorRequest, GetRecordsRequest, LimitError, ProtocolError, RawRecord, Record,
@@ -239,8 +240,11 @@ pub(crate) const ID: &str = "$id";
 /// background. [`close`](Self::close) does the same and waits for it.
 ///
 /// The server's counts are checked rather than trusted: a cursor that promises more and sends
-/// nothing, more records than announced, a page larger than asked for, or ids that do not
-/// increase end the stream with [`ProtocolError`].
+/// nothing, more records than announced, a page larger than asked for (refused at the first
+/// record past those asked for, so that a page costs what was asked for), or ids that do not
+/// increase end the stream with [`ProtocolError`]. A reader task that panics or is cancelled
+/// ends it with [`Error::StreamInterrupted`]: the stream ends without an error only after its
+/// last record.
 #[must_use = "a stream does nothing unless polled"]
 pub struct RecordStream(Pages<Record>);
 
@@ -254,7 +258,8 @@ macro_rules! record_stream_impls {
     ($stream:ident, $item:ty) => {
         impl $stream {
             /// Stops reading and waits for the reader to clean up: a cursor still open is
-            /// deleted, and the deletion's error, if any, is returned.
+            /// deleted, and the deletion's error, if any, is returned; a reader that panicked
+            /// is [`Error::StreamInterrupted`].
             pub async fn close(self) -> Result<(), Error> {
                 self.0.close().await
             }
@@ -290,11 +295,15 @@ record_stream_impls!(RecordStream, Record);
 record_stream_impls!(RawRecordStream, RawRecord);
 
 /// What a page's records are handed out as: typed [`Record`]s, or [`RawRecord`]s.
+///
+/// A page of more than `max` records is [`ProtocolError::PageTooLarge`], found at the first
+/// record past `max`, before anything past it is decoded or outlined: what a page costs in
+/// memory follows the page size asked for, not what the server sent.
 trait PageItem: Sized + Send + 'static {
     /// The records of a Get Records answer.
-    fn records(response: RawResponse) -> Result<Vec<Self>, Error>;
+    fn records(response: RawResponse, max: usize) -> Result<Vec<Self>, Error>;
     /// The records of a Get Records by Cursor answer, and its `next`.
-    fn cursor_records(response: RawResponse) -> Result<(Vec<Self>, bool), Error>;
+    fn cursor_records(response: RawResponse, max: usize) -> Result<(Vec<Self>, bool), Error>;
     /// The record's `$id`, when it has one.
     fn id(&self) -> Option<u64>;
     /// Takes `$id` out of each record, where the stream added it to the fields.
@@ -302,13 +311,12 @@ trait PageItem: Sized + Send + 'static {
 }
 
 impl PageItem for Record {
-    fn records(response: RawResponse) -> Result<Vec<Self>, Error> {
-        Ok(GetRecordsRequest::decode(response)?.records)
+    fn records(response: RawResponse, max: usize) -> Result<Vec<Self>, Error> {
+        Ok(decode_page(response, max)?.0)
     }
 
-    fn cursor_records(response: RawResponse) -> Result<(Vec<Self>, bool), Error> {
-        let page = GetRecordsByCursorRequest::decode(response)?;
-        Ok((page.records, page.next))
+    fn cursor_records(response: RawResponse, max: usize) -> Result<(Vec<Self>, bool), Error> {
+        decode_cursor_page(response, max)
     }
 
     fn id(&self) -> Option<u64> {
@@ -324,12 +332,12 @@ impl PageItem for Record {
 }
 
 impl PageItem for RawRecord {
-    fn records(response: RawResponse) -> Result<Vec<Self>, Error> {
-        Ok(RawRecord::page(response)?.0)
+    fn records(response: RawResponse, max: usize) -> Result<Vec<Self>, Error> {
+        Ok(RawRecord::page(response, max)?.0)
     }
 
-    fn cursor_records(response: RawResponse) -> Result<(Vec<Self>, bool), Error> {
-        let (records, members) = RawRecord::page(response)?;
+    fn cursor_records(response: RawResponse, max: usize) -> Result<(Vec<Self>, bool), Error> {
+        let (records, members) = RawRecord::page(response, max)?;
         Ok((records, members.get("next")?))
     }
 
@@ -355,8 +363,17 @@ enum State<T> {
     Done,
 }
 
+/// What the reader tells the stream. The reader says [`End`](Delivery::End) itself: a channel
+/// that closes without it means the reader stopped without finishing (it panicked or was
+/// cancelled), which must never read as the end of the records.
+enum Delivery<T> {
+    Page(Vec<T>),
+    Failed(Error),
+    End,
+}
+
 struct Running<T> {
-    pages: mpsc::UnboundedReceiver<Result<Vec<T>, Error>>,
+    pages: mpsc::UnboundedReceiver<Delivery<T>>,
     /// One permit per page the reader may read: `prefetch` at the start, then one each time the
     /// caller waits for a page. The channel is unbounded because these permits bound it.
     demand: Arc<Semaphore>,
@@ -396,7 +413,11 @@ impl<T: PageItem> Pages<T> {
                 drop(running.pages);
                 match running.task.await {
                     Ok(cleanup) => cleanup,
-                    Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                    // What the stream would have said had it been read on: a panic is an error,
+                    // never a clean end (a cursor may have been left open).
+                    Err(e) if e.is_panic() => Err(Error::StreamInterrupted {
+                        panic: Some(panic_message(e.into_panic())),
+                    }),
                     // Cancelled: the runtime is shutting down, and so nothing is left to wait for.
                     Err(_) => Ok(()),
                 }
@@ -439,17 +460,28 @@ impl<T: PageItem> Pages<T> {
                     }
                     match running.pages.poll_recv(cx) {
                         Poll::Pending => return Poll::Pending,
-                        Poll::Ready(Some(Ok(page))) => {
+                        Poll::Ready(Some(Delivery::Page(page))) => {
                             running.asked = false;
                             self.current = page.into_iter();
                         }
-                        Poll::Ready(Some(Err(e))) => {
+                        Poll::Ready(Some(Delivery::Failed(e))) => {
                             self.state = State::Done;
                             return Poll::Ready(Some(Err(e)));
                         }
-                        Poll::Ready(None) => {
+                        Poll::Ready(Some(Delivery::End)) => {
                             self.state = State::Done;
                             return Poll::Ready(None);
+                        }
+                        Poll::Ready(None) => {
+                            // The reader is gone without a word: wait for its task to say why.
+                            let stopped = std::task::ready!(Pin::new(&mut running.task).poll(cx));
+                            self.state = State::Done;
+                            let panic = match stopped {
+                                Err(e) if e.is_panic() => Some(panic_message(e.into_panic())),
+                                // Cancelled, or (never so far) returned without saying `End`.
+                                _ => None,
+                            };
+                            return Poll::Ready(Some(Err(Error::StreamInterrupted { panic })));
                         }
                     }
                 }
@@ -461,6 +493,17 @@ impl<T: PageItem> Pages<T> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         let upper = matches!(self.state, State::Done).then_some(self.current.len());
         (self.current.len(), upper)
+    }
+}
+
+/// The message a panic was raised with, when it is text.
+fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
+    match panic.downcast::<String>() {
+        Ok(message) => *message,
+        Err(panic) => match panic.downcast::<&'static str>() {
+            Ok(message) => message.to_string(),
+            Err(_) => "a panic without a message".to_string(),
+        },
     }
 }
 
@@ -478,7 +521,7 @@ impl<T> Drop for Pages<T> {
 async fn read_pages<T: PageItem>(
     mut pager: Pager,
     demand: Arc<Semaphore>,
-    pages: mpsc::UnboundedSender<Result<Vec<T>, Error>>,
+    pages: mpsc::UnboundedSender<Delivery<T>>,
 ) -> Result<(), Error> {
     loop {
         match demand.acquire().await {
@@ -489,10 +532,11 @@ async fn read_pages<T: PageItem>(
         match pager.next_page::<T>().await {
             Ok(page) => {
                 let last = pager.finished;
-                if !page.is_empty() && pages.send(Ok(page)).is_err() {
+                if !page.is_empty() && pages.send(Delivery::Page(page)).is_err() {
                     return pager.abandon().await;
                 }
                 if last {
+                    let _ = pages.send(Delivery::End);
                     return Ok(());
                 }
             }
@@ -500,7 +544,7 @@ async fn read_pages<T: PageItem>(
                 // Cleaned up before the caller hears of the error, so that a caller who stops
                 // there finds no cursor left open.
                 let cleanup = pager.abandon().await;
-                let _ = pages.send(Err(e));
+                let _ = pages.send(Delivery::Failed(e));
                 return cleanup;
             }
         }
@@ -546,8 +590,8 @@ impl Pager {
                 };
                 let query = format!("{condition} order by {ID} asc limit {}", self.page_size);
                 let mut records: Vec<T> =
-                    get_records(&self.client, self.app, query, &self.fields).await?;
-                check_page_size(self.page_size, records.len())?;
+                    get_records(&self.client, self.app, query, &self.fields, self.page_size)
+                        .await?;
                 for record in &records {
                     let Some(id) = record.id() else {
                         return Err(ProtocolError::MissingId.into());
@@ -575,8 +619,8 @@ impl Pager {
                     self.page_size
                 );
                 let records: Vec<T> =
-                    get_records(&self.client, self.app, query, &self.fields).await?;
-                check_page_size(self.page_size, records.len())?;
+                    get_records(&self.client, self.app, query, &self.fields, self.page_size)
+                        .await?;
                 *offset += records.len();
                 self.finished = records.len() < self.page_size;
                 Ok(records)
@@ -607,8 +651,7 @@ impl Pager {
                     .send(Undecoded(GetRecordsByCursorRequest::new(cursor)))
                     .await?
                     .into_body();
-                let (records, next) = T::cursor_records(answer)?;
-                check_page_size(self.page_size, records.len())?;
+                let (records, next) = T::cursor_records(answer, self.page_size)?;
                 check_cursor_page(*total_count, received, records.len(), next)?;
                 if !next {
                     // kintone deletes a cursor read to the end.
@@ -637,19 +680,202 @@ async fn get_records<T: PageItem>(
     app: AppId,
     query: String,
     fields: &Option<Vec<String>>,
+    page_size: usize,
 ) -> Result<Vec<T>, Error> {
     let mut request = GetRecordsRequest::new(app).query(query);
     if let Some(fields) = fields {
         request = request.fields(fields.clone());
     }
-    T::records(client.send(Undecoded(request)).await?.into_body())
+    T::records(
+        client.send(Undecoded(request)).await?.into_body(),
+        page_size,
+    )
 }
 
-fn check_page_size(asked: usize, received: usize) -> Result<(), ProtocolError> {
-    if received > asked {
-        Err(ProtocolError::PageTooLarge { asked, received })
-    } else {
-        Ok(())
+/// The records of a Get Records or Get Records by Cursor answer, and its `next` when it has
+/// one, decoded as the operations' own answers are but with at most `max` records: the first
+/// record past `max` is skipped over, not decoded, and the page is
+/// [`ProtocolError::PageTooLarge`]. The page's other members (such as `totalCount`) are not
+/// read: the readers of every record do not use them.
+pub(crate) fn decode_page(
+    response: RawResponse,
+    max: usize,
+) -> Result<(Vec<Record>, Option<bool>), Error> {
+    use serde::de::DeserializeSeed;
+
+    fn whole<'de, R: serde_json::de::Read<'de>>(
+        mut reader: serde_json::Deserializer<R>,
+        seed: BoundedPage<'_>,
+    ) -> Result<(Vec<Record>, Option<bool>), serde_json::Error> {
+        let page = seed.deserialize(&mut reader)?;
+        reader.end()?;
+        Ok(page)
+    }
+
+    let past_max = std::cell::Cell::new(false);
+    let seed = BoundedPage {
+        max,
+        past_max: &past_max,
+    };
+    // As `decode_json` does: checking UTF-8 once lets the reader skip checking each string.
+    let page = match std::str::from_utf8(&response.body) {
+        Ok(text) => whole(serde_json::Deserializer::from_str(text), seed),
+        Err(_) => whole(serde_json::Deserializer::from_slice(&response.body), seed),
+    };
+    page.map_err(|source| {
+        if past_max.get() {
+            ProtocolError::PageTooLarge {
+                asked: max,
+                received: max.saturating_add(1),
+            }
+            .into()
+        } else {
+            Error::Decode {
+                operation: response.operation,
+                source,
+                excerpt: crate::transport::excerpt(&response.body),
+            }
+        }
+    })
+}
+
+/// The records of a Get Records by Cursor answer and its `next`, as [`decode_page`] reads
+/// them.
+pub(crate) fn decode_cursor_page(
+    response: RawResponse,
+    max: usize,
+) -> Result<(Vec<Record>, bool), Error> {
+    let operation = response.operation;
+    let body = response.body.clone();
+    match decode_page(response, max)? {
+        (records, Some(next)) => Ok((records, next)),
+        (_, None) => Err(Error::Decode {
+            operation,
+            source: serde::de::Error::missing_field("next"),
+            excerpt: crate::transport::excerpt(&body),
+        }),
+    }
+}
+
+/// A page's object: its `records`, at most `max` of them, and its `next`.
+struct BoundedPage<'a> {
+    max: usize,
+    /// Set when the page has more than `max` records, to tell that error from the others.
+    past_max: &'a std::cell::Cell<bool>,
+}
+
+/// A key of a page's object.
+enum PageKey {
+    Records,
+    Next,
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for PageKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl serde::de::Visitor<'_> for KeyVisitor {
+            type Value = PageKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<PageKey, E> {
+                Ok(match key {
+                    "records" => PageKey::Records,
+                    "next" => PageKey::Next,
+                    _ => PageKey::Other,
+                })
+            }
+        }
+        deserializer.deserialize_identifier(KeyVisitor)
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for BoundedPage<'_> {
+    type Value = (Vec<Record>, Option<bool>);
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for BoundedPage<'_> {
+    type Value = (Vec<Record>, Option<bool>);
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a page of records")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        use serde::de::Error as _;
+        let mut records = None;
+        let mut next = None;
+        while let Some(key) = map.next_key::<PageKey>()? {
+            match key {
+                PageKey::Records if records.is_some() => {
+                    return Err(A::Error::duplicate_field("records"))
+                }
+                PageKey::Records => {
+                    records = Some(map.next_value_seed(BoundedRecords {
+                        max: self.max,
+                        past_max: self.past_max,
+                    })?)
+                }
+                PageKey::Next if next.is_some() => return Err(A::Error::duplicate_field("next")),
+                PageKey::Next => next = Some(map.next_value::<bool>()?),
+                PageKey::Other => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        let records = records.ok_or_else(|| A::Error::missing_field("records"))?;
+        Ok((records, next))
+    }
+}
+
+/// A page's `records`: at most `max` of them are decoded.
+struct BoundedRecords<'a> {
+    max: usize,
+    past_max: &'a std::cell::Cell<bool>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for BoundedRecords<'_> {
+    type Value = Vec<Record>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for BoundedRecords<'_> {
+    type Value = Vec<Record>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of records")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut records = Vec::new();
+        loop {
+            if records.len() == self.max {
+                // One more is looked at, skipped rather than decoded, to know whether it exists.
+                if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    self.past_max.set(true);
+                    return Err(serde::de::Error::custom("more records than were asked for"));
+                }
+                return Ok(records);
+            }
+            match seq.next_element::<Record>()? {
+                Some(record) => records.push(record),
+                None => return Ok(records),
+            }
+        }
     }
 }
 

@@ -430,3 +430,87 @@ async fn jittered_waits_stay_between_one_and_two_times_the_computed_wait() {
     );
     assert_eq!(request_count(&server).await, 3);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_past_the_total_ends_the_retries_with_the_answer() {
+    // 2^64 - 1 seconds overflowed the clock; past `u64` the number is still a wait too long.
+    for retry_after in [u64::MAX.to_string(), "99999999999999999999999".to_string()] {
+        for refusal in [
+            kintone_error(429, GAIA_TO04),
+            ResponseTemplate::new(503).set_body_raw("<html>maintenance</html>", "text/html"),
+        ] {
+            let server = MockServer::start().await;
+            answers(
+                &server,
+                refusal.insert_header("Retry-After", retry_after.as_str()),
+                1,
+                page(),
+            )
+            .await;
+            let exchanges = Arc::new(AtomicUsize::new(0));
+            let client = client(&server.uri(), policy(), &exchanges);
+
+            let started = Instant::now();
+            let err = client.records().get_records(1u64).send().await.unwrap_err();
+            assert!(
+                matches!(err.status().map(|s| s.as_u16()), Some(429 | 503)),
+                "{err:?}"
+            );
+            assert_eq!(request_count(&server).await, 1, "no retry");
+            assert_eq!(started.elapsed(), Duration::ZERO, "no wait");
+        }
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_after_that_reaches_the_end_of_the_total_is_not_waited_for() {
+    let server = MockServer::start().await;
+    answers(
+        &server,
+        kintone_error(429, GAIA_TO04).insert_header("Retry-After", "60"),
+        1,
+        page(),
+    )
+    .await;
+    let exchanges = Arc::new(AtomicUsize::new(0));
+    let policy = policy().max_total(Duration::from_secs(60));
+    let client = client(&server.uri(), policy, &exchanges);
+
+    let started = Instant::now();
+    let err = client.records().get_records(1u64).send().await.unwrap_err();
+    assert_eq!(err.code(), Some(GAIA_TO04));
+    assert_eq!(request_count(&server).await, 1);
+    assert_eq!(started.elapsed(), Duration::ZERO);
+}
+
+/// A server that accepts connections and never answers: every attempt runs into its timeout.
+async fn silent_server() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((connection, _)) = listener.accept().await {
+            held.push(connection);
+        }
+    });
+    base
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_last_attempt_is_cut_to_what_is_left_of_the_total() {
+    // No `hold_clock` here: the clock must run while the attempts wait for an answer.
+    let base = silent_server().await;
+    let client = Client::builder(&base)
+        .api_token("TOKEN")
+        .timeout(Duration::from_secs(20))
+        .retry(policy().max_attempts(10).max_total(Duration::from_secs(60)))
+        .build()
+        .unwrap();
+
+    let started = Instant::now();
+    let err = client.records().get_records(1u64).send().await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    // Attempts of 20 s from 0 s and from 21 s, waits of 1 s and 2 s, and a last attempt from
+    // 43 s cut to the 17 s that are left: 60 s, where an uncut attempt would end at 63 s.
+    assert_eq!(started.elapsed(), Duration::from_secs(60));
+}
