@@ -490,21 +490,11 @@ fn field_plan(code: &str, property: &Property, ty: TokenStream, ident: String) -
     }
 }
 
+/// Whether kintone computes fields of this type (`computed` in the spec's table of field types).
 fn is_computed(field_type: &str) -> bool {
-    matches!(
-        field_type,
-        "__ID__"
-            | "__REVISION__"
-            | "RECORD_NUMBER"
-            | "CREATOR"
-            | "CREATED_TIME"
-            | "MODIFIER"
-            | "UPDATED_TIME"
-            | "CALC"
-            | "CATEGORY"
-            | "STATUS"
-            | "STATUS_ASSIGNEE"
-    )
+    kintone_spec::bundled()
+        .field_type(field_type)
+        .is_some_and(|t| t.computed)
 }
 
 fn render_struct(plan: &StructPlan) -> TokenStream {

@@ -106,3 +106,43 @@ fn the_command_writes_the_module_of_a_form_file() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("give either --json FILE"));
 }
+
+/// Every field type of the spec's table (`x-kintone-field-type`) that a form can hold has a Rust
+/// type in the generator, and a computed type is documented as such: the generator is held to
+/// the table, so a type added to the spec cannot be left out silently.
+#[test]
+fn every_field_type_of_the_specs_table_is_generated() {
+    let api = kintone_spec::bundled();
+    let mut properties = serde_json::Map::new();
+    for t in &api.field_types {
+        // The record id and revision are not form fields; a table needs fields of its own.
+        if t.name.starts_with("__") || t.name == "SUBTABLE" {
+            continue;
+        }
+        let code = format!("f_{}", t.name.to_lowercase());
+        properties.insert(
+            code.clone(),
+            serde_json::json!({ "type": t.name, "code": code, "label": t.name }),
+        );
+    }
+    let form = serde_json::json!({ "properties": properties }).to_string();
+    let module = generate_form(&form, &options("Every", "the spec's table")).unwrap();
+    for t in &api.field_types {
+        if t.name.starts_with("__") || t.name == "SUBTABLE" {
+            continue;
+        }
+        let code = format!("f_{}", t.name.to_lowercase());
+        let lines: Vec<&str> = module.lines().collect();
+        let at = lines
+            .iter()
+            .position(|line| line.contains(&format!("code = \"{code}\"")))
+            .unwrap_or_else(|| panic!("{} has no field in\n{module}", t.name));
+        // The field's documentation: the comment lines right above its attribute.
+        let documented_computed = lines[..at]
+            .iter()
+            .rev()
+            .take_while(|line| line.trim_start().starts_with("///"))
+            .any(|line| line.contains("computed by kintone"));
+        assert_eq!(documented_computed, t.computed, "{}", t.name);
+    }
+}

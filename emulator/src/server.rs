@@ -558,14 +558,19 @@ fn error_response(shared: &Shared, e: &KintoneError, japanese: bool, running: us
 }
 
 /// `/k/v1/records.json` → `(None, "/records.json")`; `/k/guest/3/v1/x.json` → `(Some(3), "/x.json")`.
+/// The prefixes are the spec's servers (`API_PREFIX` and the guest-space server), as the client
+/// is generated with them.
 pub fn split_path(path: &str) -> Option<(Option<u64>, &str)> {
-    if let Some(rest) = path.strip_prefix("/k/v1") {
+    let api = crate::spec::api();
+    if let Some(rest) = path.strip_prefix(api.api_prefix.as_str()) {
         return Some((None, rest));
     }
-    let rest = path.strip_prefix("/k/guest/")?;
+    let (before, after) = api.guest_prefix.as_ref()?;
+    let rest = path.strip_prefix(before.as_str())?;
     let (space, rest) = rest.split_once('/')?;
     let space: u64 = space.parse().ok()?;
-    Some((Some(space), rest.strip_prefix("v1")?))
+    let after = after.strip_prefix('/').unwrap_or(after);
+    Some((Some(space), rest.strip_prefix(after)?))
 }
 
 fn not_found(path: &str) -> KintoneError {

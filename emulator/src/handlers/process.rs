@@ -202,16 +202,7 @@ pub fn update_status(ctx: &mut Ctx, params: &Value) -> Result<Value> {
 pub fn update_statuses(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let app_id = id_param(params, "app")?;
     ctx.require(app_id, Need::Edit)?;
-    let items = params
-        .get("records")
-        .and_then(Value::as_array)
-        .ok_or_else(|| KintoneError::invalid("records", "Required field."))?;
-    if items.is_empty() || items.len() > 100 {
-        return Err(KintoneError::invalid(
-            "records",
-            "Specify from 1 to 100 items.",
-        ));
-    }
+    let items = super::records::many(params, "records")?;
     let done = atomically(ctx, |ctx| {
         items
             .iter()

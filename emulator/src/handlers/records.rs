@@ -797,7 +797,8 @@ pub fn update_record(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     Ok(json!({"revision": revision.to_string()}))
 }
 
-fn many<'v>(params: &'v Value, key: &str) -> Result<&'v Vec<Value>> {
+/// The list `key` of a write of many records: 1 to `MAX_RECORDS_PER_WRITE` items.
+pub(crate) fn many<'v>(params: &'v Value, key: &str) -> Result<&'v Vec<Value>> {
     let items = params
         .get(key)
         .and_then(Value::as_array)
