@@ -296,7 +296,7 @@ impl fmt::Display for Setting {
 #[non_exhaustive]
 pub enum DefinitionError {
     /// Reading a setting failed.
-    #[error("reading the {setting} of app {app} failed: {source}")]
+    #[error("reading the {setting} of app {app} failed")]
     Read {
         /// The app read.
         app: AppId,
@@ -329,7 +329,7 @@ pub enum DefinitionError {
     /// had been written before; when `reverted` is true, the pre-live settings were discarded
     /// again, so the app is as its live settings say. With nothing written, the app is as it
     /// was.
-    #[error("writing the {setting} of app {app} failed{}: {source}", if *.reverted { " (its pre-live settings were reverted)" } else { "" })]
+    #[error("writing the {setting} of app {app} failed{}", if *.reverted { " (its pre-live settings were reverted)" } else { "" })]
     Apply {
         /// The target app.
         app: AppId,
