@@ -91,8 +91,37 @@ impl PartialEq for Gate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
     pub kind: FailureKind,
+    /// The requests it has yet to take (counted down as it takes them).
     pub times: usize,
     pub path: Option<String>,
+    /// The paths of the requests it took, in order.
+    taken_by: Vec<String>,
+}
+
+/// An injected failure as it stands: what it does, and which requests it took. See
+/// [`Emulator::injected`](crate::Emulator::injected).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct InjectedFailure {
+    pub kind: FailureKind,
+    /// The path it applies to; `None` for any.
+    pub path: Option<String>,
+    /// How many more requests it will take: more than 0 means it is still waiting, and will
+    /// fail whatever request comes next (on its path).
+    pub remaining: usize,
+    /// The path of each request it took, in the order they came.
+    pub taken_by: Vec<String>,
+}
+
+impl From<&Failure> for InjectedFailure {
+    fn from(failure: &Failure) -> Self {
+        Self {
+            kind: failure.kind.clone(),
+            path: failure.path.clone(),
+            remaining: failure.times,
+            taken_by: failure.taken_by.clone(),
+        }
+    }
 }
 
 impl Failure {
@@ -132,6 +161,7 @@ impl Failure {
             kind,
             times: 1,
             path: None,
+            taken_by: Vec::new(),
         }
     }
 
@@ -156,18 +186,16 @@ pub fn add(failures: &mut Vec<Failure>, failure: Failure) {
     }
 }
 
-/// Takes the first failure that applies to `path`, counting it down.
-pub fn take(failures: &mut Vec<Failure>, path: &str) -> Option<FailureKind> {
-    let index = failures
-        .iter()
-        .position(|f| f.times > 0 && f.path.as_deref().is_none_or(|p| p == path))?;
-    let failure = &mut failures[index];
-    let kind = failure.kind.clone();
+/// Takes the first failure that applies to `path`, counting it down and noting the request it
+/// took. A spent failure stays in the list (it takes nothing more), so that a test can still
+/// read which requests it took, until the list is cleared.
+pub fn take(failures: &mut [Failure], path: &str) -> Option<FailureKind> {
+    let failure = failures
+        .iter_mut()
+        .find(|f| f.times > 0 && f.path.as_deref().is_none_or(|p| p == path))?;
     failure.times -= 1;
-    if failure.times == 0 {
-        failures.remove(index);
-    }
-    Some(kind)
+    failure.taken_by.push(path.to_string());
+    Some(failure.kind.clone())
 }
 
 #[cfg(test)]
@@ -185,7 +213,13 @@ mod tests {
         assert_eq!(take(&mut queue, "/k/v1/record.json"), None);
         add(&mut queue, Failure::close_connection().times(2));
         assert!(take(&mut queue, "/x").is_some());
-        assert!(take(&mut queue, "/x").is_some());
+        assert!(take(&mut queue, "/y").is_some());
         assert_eq!(take(&mut queue, "/x"), None);
+        // Spent, it is still there to say which requests it took.
+        let spent = InjectedFailure::from(queue.last().unwrap());
+        assert_eq!(
+            (spent.remaining, spent.taken_by),
+            (0, vec!["/x".into(), "/y".into()])
+        );
     }
 }

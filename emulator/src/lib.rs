@@ -54,6 +54,18 @@
 //! | 400 | `CB_VA01` | Move App into a guest space (kintone refuses it) | kintone's status and code for it |
 //! | 400 | `CB_VA01` | a link that does not fit its protocol (WEB: `http://` or `https://`; MAIL: `local@domain`; CALL: digits, spaces, `+ - ( ) # *`) | the exact rules and messages |
 //!
+//! ## Who may read and change app settings
+//!
+//! One rule for every app-settings operation, API tokens and users alike, from kintone's page
+//! of each operation (the rule itself is `handlers::apps::require_settings`): live settings
+//! need the right to view or add records; pre-live settings, the app's permissions and
+//! notifications (live too), every change, a deploy and its status need app management. A
+//! token has it when seeded with `manage_app` ([`Permissions::ALL`] has all five permissions,
+//! [`Permissions::RECORDS`] the four on records); a user when the live app permissions grant
+//! `appEditable` (an app's creator, `Administrator` for seeded apps, and the users of
+//! [`AppSeed::manager`]). Refused: 403 `GAIA_NO01` for a token, 403 `CB_NO02` for a user.
+//! Creating and moving apps take a user.
+//!
 //! ## Known differences from kintone
 //!
 //! Time zones are UTC offsets (`+09:00`), not IANA zones, so daylight saving time is not
@@ -127,7 +139,7 @@ use std::time::Duration;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::KintoneError;
 pub use handlers::IMPLEMENTED;
-pub use inject::{Failure, FailureKind, Gate};
+pub use inject::{Failure, FailureKind, Gate, InjectedFailure};
 pub use query::{MAX_NESTING, MAX_QUERY_BYTES};
 /// How the emulator reads a request's query string, for tests that check what a client encodes.
 pub use server::query_params;
@@ -664,9 +676,30 @@ impl Emulator {
     }
 
     /// Makes the next matching requests fail as described (a failure for zero requests never
-    /// fires).
+    /// fires). A failure waits until requests take it, whichever they are: check with
+    /// [`injected`](Self::injected) which requests took it, and [`clear_failures`](Self::clear_failures)
+    /// between steps so that none is left for an unrelated later call.
     pub fn inject(&self, failure: Failure) {
         inject::add(&mut self.shared.failures.lock().unwrap(), failure);
+    }
+
+    /// Every failure injected since the last [`clear_failures`](Self::clear_failures), in the
+    /// order injected: how many requests each has yet to take, and the path of each request it
+    /// took.
+    pub fn injected(&self) -> Vec<InjectedFailure> {
+        let failures = self.shared.failures.lock().unwrap();
+        failures.iter().map(InjectedFailure::from).collect()
+    }
+
+    /// Forgets every injected failure, spent or still waiting, and returns them as
+    /// [`injected`](Self::injected) would: a failure with `remaining > 0` never took all the
+    /// requests it was meant for.
+    pub fn clear_failures(&self) -> Vec<InjectedFailure> {
+        let mut failures = self.shared.failures.lock().unwrap();
+        failures
+            .drain(..)
+            .map(|f| InjectedFailure::from(&f))
+            .collect()
     }
 
     /// Stops the server and waits for it.

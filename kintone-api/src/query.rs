@@ -175,9 +175,11 @@ impl Query {
         self
     }
 
-    /// Adds a sort key; the first added sorts first.
-    pub fn order_by(mut self, field: impl Into<String>, order: Order) -> Self {
-        self.order.push((field.into(), order));
+    /// Adds a sort key, a field constant (`Sale::DUE`, `Field::record_id()`) or a field code;
+    /// the first added sorts first. A constant of a kind kintone does not sort by (a field in a
+    /// table, a check box) does not compile.
+    pub fn order_by(mut self, field: impl SortKey, order: Order) -> Self {
+        self.order.push((field.sort_code(), order));
         self
     }
 
@@ -430,7 +432,11 @@ impl fmt::Display for Value {
 /// | [`user`](Field::user) | CREATOR, MODIFIER, USER_SELECT, STATUS_ASSIGNEE | `in` `not in`, with [`login_user`] |
 /// | [`organization`](Field::organization) | ORGANIZATION_SELECT | `in` `not in`, with [`primary_organization`] |
 /// | [`group`](Field::group) | GROUP_SELECT | `in` `not in` |
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// A `Field` has no `PartialEq`: `eq` and `ne` are always kintone's operators, so a kind that
+/// does not take `=` is an error naming the operators it does take. Compare fields by
+/// [`code`](Field::code).
+#[derive(Debug, Clone)]
 pub struct Field<K> {
     code: Cow<'static, str>,
     kind: PhantomData<fn() -> K>,
@@ -565,26 +571,94 @@ impl<K> Field<K> {
     }
 }
 
-/// The kinds whose fields are compared with a value, and what they compare with.
-pub trait Compared: sealed::Sealed {
-    /// A value of this kind of field.
+/// The kinds whose fields take `=` and `!=`.
+#[diagnostic::on_unimplemented(
+    message = "kintone does not allow `=` or `!=` on a field of the kind `{Self}`",
+    label = "kintone refuses `=` here",
+    note = "CHECK_BOX, RADIO_BUTTON, DROP_DOWN, MULTI_SELECT, CATEGORY, user, department and group selection fields, and every field in a table (GAIA_IQ07), take `in_` and `not_in`",
+    note = "MULTI_LINE_TEXT, RICH_TEXT and FILE fields take `like` and `not_like`; the operators of each kind are listed at `kintone_api::query::Field`"
+)]
+pub trait Equality: sealed::Sealed {
+    /// What a field of this kind is compared with.
     type Operand: Into<Operand>;
 }
 
-/// The kinds whose fields take `=` and `!=`.
-pub trait Equality: Compared {}
-
 /// The kinds whose fields take `<`, `<=`, `>` and `>=`.
-pub trait Ordered: Compared {}
+#[diagnostic::on_unimplemented(
+    message = "kintone does not allow `<`, `<=`, `>` or `>=` on a field of the kind `{Self}`",
+    label = "kintone refuses a comparison here",
+    note = "only NUMBER, CALC, RECORD_NUMBER, DATE, TIME, DATETIME, CREATED_TIME and UPDATED_TIME fields (and `$id`) are compared with `<` and `>`; the operators of each kind are listed at `kintone_api::query::Field`"
+)]
+pub trait Ordered: sealed::Sealed {
+    /// What a field of this kind is compared with.
+    type Operand: Into<Operand>;
+}
 
 /// The kinds whose fields take `in` and `not in`, and what their lists hold.
+#[diagnostic::on_unimplemented(
+    message = "kintone does not allow `in` or `not in` on a field of the kind `{Self}`",
+    label = "kintone refuses `in` here",
+    note = "a SUBTABLE itself, `$revision`, and MULTI_LINE_TEXT, RICH_TEXT, FILE, DATE, TIME and DATETIME fields take no `in`; the operators of each kind are listed at `kintone_api::query::Field`"
+)]
 pub trait Membership: sealed::Sealed {
     /// A value of this kind of field.
     type Member: Into<Operand>;
 }
 
 /// The kinds whose fields take `like` and `not like`.
+#[diagnostic::on_unimplemented(
+    message = "kintone does not allow `like` or `not like` on a field of the kind `{Self}`",
+    label = "kintone refuses `like` here",
+    note = "only SINGLE_LINE_TEXT, LINK, MULTI_LINE_TEXT, RICH_TEXT and FILE fields take `like`; a NUMBER takes `=`, `<`, `>` and `in_`",
+    note = "the operators of each kind are listed at `kintone_api::query::Field`"
+)]
 pub trait Search: sealed::Sealed {}
+
+/// The kinds whose fields kintone sorts by, in `order by`.
+#[diagnostic::on_unimplemented(
+    message = "kintone does not sort records by a field of the kind `{Self}`",
+    label = "not a sort key",
+    note = "sort by SINGLE_LINE_TEXT, LINK, NUMBER, CALC, RECORD_NUMBER, `$id`, DATE, TIME, DATETIME, CREATED_TIME, UPDATED_TIME or STATUS fields; a field in a table is never a sort key",
+    note = "a field code as a string (`order_by(\"Priority\", …)`) is sent as it is, for the field types kintone sorts by beyond these"
+)]
+pub trait Sortable: sealed::Sealed {}
+
+/// What [`Query::order_by`] sorts by: a field constant of a kind kintone sorts by
+/// ([`Sortable`]), or a field code as text.
+pub trait SortKey {
+    /// The field code.
+    fn sort_code(&self) -> String;
+}
+
+impl SortKey for &str {
+    fn sort_code(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl SortKey for String {
+    fn sort_code(&self) -> String {
+        self.clone()
+    }
+}
+
+impl SortKey for &String {
+    fn sort_code(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl<K: Sortable> SortKey for Field<K> {
+    fn sort_code(&self) -> String {
+        self.code.to_string()
+    }
+}
+
+impl<K: Sortable> SortKey for &Field<K> {
+    fn sort_code(&self) -> String {
+        self.code.to_string()
+    }
+}
 
 mod sealed {
     pub trait Sealed {}
@@ -875,10 +949,9 @@ impl DateFunction {
 macro_rules! kind_traits {
     (equality: $($k:ident => $op:ty),*) => {$(
         impl sealed::Sealed for kind::$k {}
-        impl Compared for kind::$k {
+        impl Equality for kind::$k {
             type Operand = $op;
         }
-        impl Equality for kind::$k {}
     )*};
 }
 
@@ -891,10 +964,25 @@ kind_traits!(equality:
     Status => String
 );
 
-impl Ordered for kind::Number {}
-impl Ordered for kind::Date {}
-impl Ordered for kind::DateTime {}
-impl Ordered for kind::Time {}
+impl Ordered for kind::Number {
+    type Operand = NumberOperand;
+}
+impl Ordered for kind::Date {
+    type Operand = DateOperand;
+}
+impl Ordered for kind::DateTime {
+    type Operand = DateTimeOperand;
+}
+impl Ordered for kind::Time {
+    type Operand = Time;
+}
+
+impl Sortable for kind::Text {}
+impl Sortable for kind::Number {}
+impl Sortable for kind::Date {}
+impl Sortable for kind::DateTime {}
+impl Sortable for kind::Time {}
+impl Sortable for kind::Status {}
 
 impl sealed::Sealed for kind::LongText {}
 impl sealed::Sealed for kind::Selection {}
@@ -930,72 +1018,99 @@ impl Search for kind::LongText {}
 // A field inside a table takes what its kind takes, but `=` and `!=` (kintone answers
 // `GAIA_IQ07`): no `Equality`.
 impl<K: sealed::Sealed> sealed::Sealed for kind::InTable<K> {}
-impl<K: Compared> Compared for kind::InTable<K> {
+impl<K: Ordered> Ordered for kind::InTable<K> {
     type Operand = K::Operand;
 }
-impl<K: Ordered> Ordered for kind::InTable<K> {}
 impl<K: Membership> Membership for kind::InTable<K> {
     type Member = K::Member;
 }
 impl<K: Search> Search for kind::InTable<K> {}
 
-impl<K: Equality> Field<K> {
+// The operators are in one block with a bound on each method, not one block per bound: a
+// call to an operator a kind does not take then fails on the bound, with the trait's message
+// in kintone's words, rather than on method lookup ("the method exists but its trait bounds
+// were not satisfied").
+impl<K> Field<K> {
     /// `field = value`.
-    pub fn eq(&self, value: impl Into<K::Operand>) -> Condition {
+    pub fn eq(&self, value: impl Into<<K as Equality>::Operand>) -> Condition
+    where
+        K: Equality,
+    {
         self.compare("=", value.into().into().0)
     }
 
     /// `field != value`.
-    pub fn ne(&self, value: impl Into<K::Operand>) -> Condition {
+    pub fn ne(&self, value: impl Into<<K as Equality>::Operand>) -> Condition
+    where
+        K: Equality,
+    {
         self.compare("!=", value.into().into().0)
     }
-}
 
-impl<K: Ordered> Field<K> {
     /// `field < value`.
-    pub fn lt(&self, value: impl Into<K::Operand>) -> Condition {
+    pub fn lt(&self, value: impl Into<<K as Ordered>::Operand>) -> Condition
+    where
+        K: Ordered,
+    {
         self.compare("<", value.into().into().0)
     }
 
     /// `field <= value`.
-    pub fn le(&self, value: impl Into<K::Operand>) -> Condition {
+    pub fn le(&self, value: impl Into<<K as Ordered>::Operand>) -> Condition
+    where
+        K: Ordered,
+    {
         self.compare("<=", value.into().into().0)
     }
 
     /// `field > value`.
-    pub fn gt(&self, value: impl Into<K::Operand>) -> Condition {
+    pub fn gt(&self, value: impl Into<<K as Ordered>::Operand>) -> Condition
+    where
+        K: Ordered,
+    {
         self.compare(">", value.into().into().0)
     }
 
     /// `field >= value`.
-    pub fn ge(&self, value: impl Into<K::Operand>) -> Condition {
+    pub fn ge(&self, value: impl Into<<K as Ordered>::Operand>) -> Condition
+    where
+        K: Ordered,
+    {
         self.compare(">=", value.into().into().0)
     }
-}
 
-impl<K: Membership> Field<K> {
     /// `field in (a, b, …)`: the value is one of these (`in ("")` matches an empty value).
-    pub fn in_<V: Into<K::Member>>(&self, values: impl IntoIterator<Item = V>) -> Condition {
+    pub fn in_<V: Into<K::Member>>(&self, values: impl IntoIterator<Item = V>) -> Condition
+    where
+        K: Membership,
+    {
         let values = values.into_iter().map(|v| v.into().into().0).collect();
         self.list("in", values)
     }
 
     /// `field not in (a, b, …)`.
-    pub fn not_in<V: Into<K::Member>>(&self, values: impl IntoIterator<Item = V>) -> Condition {
+    pub fn not_in<V: Into<K::Member>>(&self, values: impl IntoIterator<Item = V>) -> Condition
+    where
+        K: Membership,
+    {
         let values = values.into_iter().map(|v| v.into().into().0).collect();
         self.list("not in", values)
     }
-}
 
-impl<K: Search> Field<K> {
     /// `field like "words"`: kintone's word search on its full-text index, not a substring
     /// match.
-    pub fn like(&self, words: impl Into<String>) -> Condition {
+    pub fn like(&self, words: impl Into<String>) -> Condition
+    where
+        K: Search,
+    {
         self.compare("like", Value::Text(words.into()))
     }
 
     /// `field not like "words"`.
-    pub fn not_like(&self, words: impl Into<String>) -> Condition {
+    pub fn not_like(&self, words: impl Into<String>) -> Condition
+    where
+        K: Search,
+    {
         self.compare("not like", Value::Text(words.into()))
     }
 }
