@@ -336,9 +336,9 @@ impl Error {
     }
 
     /// Whether sending the same request again is safe and may succeed: exactly when a
-    /// [`RetryPolicy`](crate::RetryPolicy) would retry it (the one rule is in the policy's
-    /// [module docs](crate::retry)). A write is retryable only when nothing was written; a
-    /// read also after a timeout, a dropped connection or a `502`/`503`/`504`.
+    /// [`RetryPolicy`](crate::RetryPolicy) would retry it, by the one rule the policy's
+    /// [module docs](crate::retry) state, for the kind of request the error answers
+    /// ([`RequestKind`]).
     pub fn is_retryable(&self) -> bool {
         use crate::retry::{reason_for_answer, reason_for_transport};
         match self {
