@@ -6,6 +6,21 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+tokio::task_local! {
+    /// The number of the request being answered (see [`crate::REQUEST_NUMBER_HEADER`]), so
+    /// that a failure notes which request took it.
+    pub(crate) static REQUEST_NUMBER: u64;
+}
+
+/// A request an injected failure took: its number in the request log
+/// ([`LoggedRequest::number`](crate::LoggedRequest::number)) and its path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TakenRequest {
+    pub number: u64,
+    pub path: String,
+}
+
 /// What an injected failure does.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FailureKind {
@@ -94,8 +109,8 @@ pub struct Failure {
     /// The requests it has yet to take (counted down as it takes them).
     pub times: usize,
     pub path: Option<String>,
-    /// The paths of the requests it took, in order.
-    taken_by: Vec<String>,
+    /// The requests it took, in order.
+    taken_by: Vec<TakenRequest>,
 }
 
 /// An injected failure as it stands: what it does, and which requests it took. See
@@ -109,8 +124,9 @@ pub struct InjectedFailure {
     /// How many more requests it will take: more than 0 means it is still waiting, and will
     /// fail whatever request comes next (on its path).
     pub remaining: usize,
-    /// The path of each request it took, in the order they came.
-    pub taken_by: Vec<String>,
+    /// The requests it took, in the order they came: each one's number in the request log and
+    /// its path.
+    pub taken_by: Vec<TakenRequest>,
 }
 
 impl From<&Failure> for InjectedFailure {
@@ -194,7 +210,11 @@ pub fn take(failures: &mut [Failure], path: &str) -> Option<FailureKind> {
         .iter_mut()
         .find(|f| f.times > 0 && f.path.as_deref().is_none_or(|p| p == path))?;
     failure.times -= 1;
-    failure.taken_by.push(path.to_string());
+    failure.taken_by.push(TakenRequest {
+        // Outside a request (a unit test) there is no number: 0, which no request has.
+        number: REQUEST_NUMBER.try_with(|n| *n).unwrap_or(0),
+        path: path.to_string(),
+    });
     Some(failure.kind.clone())
 }
 
@@ -217,9 +237,7 @@ mod tests {
         assert_eq!(take(&mut queue, "/x"), None);
         // Spent, it is still there to say which requests it took.
         let spent = InjectedFailure::from(queue.last().unwrap());
-        assert_eq!(
-            (spent.remaining, spent.taken_by),
-            (0, vec!["/x".into(), "/y".into()])
-        );
+        let paths: Vec<_> = spent.taken_by.iter().map(|t| t.path.as_str()).collect();
+        assert_eq!((spent.remaining, paths), (0, vec!["/x", "/y"]));
     }
 }

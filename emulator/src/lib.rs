@@ -139,7 +139,7 @@ use std::time::Duration;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::KintoneError;
 pub use handlers::IMPLEMENTED;
-pub use inject::{Failure, FailureKind, Gate, InjectedFailure};
+pub use inject::{Failure, FailureKind, Gate, InjectedFailure, TakenRequest};
 pub use query::{MAX_NESTING, MAX_QUERY_BYTES};
 /// How the emulator reads a request's query string, for tests that check what a client encodes.
 pub use server::query_params;
@@ -167,6 +167,36 @@ pub use store::{
 
 use server::Shared;
 use store::{App, Db};
+
+/// The header the emulator gives every request it receives, numbering them from 1 in the order
+/// they arrive, before the request is logged: the request log
+/// ([`Emulator::requests`], [`LoggedRequest::number`]) and the failures that requests took
+/// ([`Emulator::injected`]) name requests by it. A value the client sent is replaced.
+pub const REQUEST_NUMBER_HEADER: &str = "x-emulator-request";
+
+impl LoggedRequest {
+    /// The request's number ([`REQUEST_NUMBER_HEADER`]): an injected failure that took this
+    /// request names it in [`InjectedFailure::taken_by`].
+    pub fn number(&self) -> Option<u64> {
+        self.header(REQUEST_NUMBER_HEADER)?.parse().ok()
+    }
+}
+
+/// Numbers a request, then answers it: the number goes into its headers (so the log keeps
+/// it) and into the task, where a failure it takes reads it.
+async fn numbered(
+    numbers: Arc<std::sync::atomic::AtomicU64>,
+    shared: axum::extract::State<Arc<Shared>>,
+    mut request: http::Request<axum::body::Body>,
+) -> axum::response::Response {
+    let number = numbers.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+    request
+        .headers_mut()
+        .insert(REQUEST_NUMBER_HEADER, http::HeaderValue::from(number));
+    inject::REQUEST_NUMBER
+        .scope(number, server::handle(shared, request))
+        .await
+}
 
 /// Builds an [`Emulator`]: seed data and settings, then [`start`](EmulatorBuilder::start).
 #[derive(Debug, Default)]
@@ -452,8 +482,9 @@ impl EmulatorBuilder {
             .await
             .map_err(StartError::Bind)?;
         let address = listener.local_addr().map_err(StartError::Bind)?;
+        let numbers = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let router = axum::Router::new()
-            .fallback(server::handle)
+            .fallback(move |state, request| numbered(numbers.clone(), state, request))
             .with_state(shared.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -684,8 +715,8 @@ impl Emulator {
     }
 
     /// Every failure injected since the last [`clear_failures`](Self::clear_failures), in the
-    /// order injected: how many requests each has yet to take, and the path of each request it
-    /// took.
+    /// order injected: how many requests each has yet to take, and each request it took, by
+    /// its number in the request log ([`LoggedRequest::number`]) and its path.
     pub fn injected(&self) -> Vec<InjectedFailure> {
         let failures = self.shared.failures.lock().unwrap();
         failures.iter().map(InjectedFailure::from).collect()

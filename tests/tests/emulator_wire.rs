@@ -406,12 +406,34 @@ async fn injected_failures_say_which_requests_took_them_and_can_be_cleared() {
 
     let injected = emulator.injected();
     assert_eq!(injected.len(), 2);
-    assert_eq!(injected[0].taken_by, ["/k/v1/records.json"]);
+    let paths = |i: usize| -> Vec<String> {
+        injected[i]
+            .taken_by
+            .iter()
+            .map(|t| t.path.clone())
+            .collect()
+    };
+    assert_eq!(paths(0), ["/k/v1/records.json"]);
     assert_eq!(injected[0].remaining, 0);
-    assert_eq!(injected[1].taken_by, ["/k/v1/record.json"]);
+    assert_eq!(paths(1), ["/k/v1/record.json"]);
     assert_eq!(
         injected[1].remaining, 2,
         "two requests' worth still waiting"
+    );
+    // The request log names the same requests: each failure's request is found by its number.
+    let log = emulator.requests();
+    for failure in &injected {
+        for taken in &failure.taken_by {
+            let logged = log
+                .iter()
+                .find(|r| r.number() == Some(taken.number))
+                .expect("the request a failure took is in the log");
+            assert_eq!(logged.path, taken.path);
+        }
+    }
+    assert_ne!(
+        injected[0].taken_by[0].number,
+        injected[1].taken_by[0].number
     );
 
     let left = emulator.clear_failures();
