@@ -19,7 +19,8 @@ const NOT_IN_RECORDS: &[&str] = &["REFERENCE_TABLE", "GROUP", "LABEL", "SPACER",
 ///
 /// Field attributes, `#[kintone(…)]`: `code = "…"` (the field code; the Rust name unless
 /// given), `type = "…"` (kintone's field type, such as `"MULTI_LINE_TEXT"`; the Rust type's
-/// default unless given), `read_only` (read, never written). Struct attributes:
+/// default unless given; required for `Option<String>`, which holds text and choice fields
+/// alike), `read_only` (read, never written). Struct attributes:
 /// `#[kintone(deny_unknown_fields)]` (a field the struct does not declare is an error) and
 /// `#[kintone(table)]` (the struct is a table's row: it may go in `Vec<Row<T>>`, and its query
 /// constants offer what kintone takes on a table's fields, `in` rather than `=`).
@@ -39,6 +40,46 @@ struct FieldSpec {
     marker: TokenStream,
     read_only: bool,
     span: Span,
+    /// The row struct of a table (`Vec<Row<T>>`), which must be `#[kintone(table)]`.
+    table_row: Option<syn::Type>,
+    /// No field type is named: the Rust type's default decides.
+    by_default: bool,
+}
+
+/// The field types whose values `Option<String>` holds, which the attribute must choose from.
+const OPTIONAL_TEXT_TYPES: &[&str] = &[
+    "SINGLE_LINE_TEXT",
+    "MULTI_LINE_TEXT",
+    "RICH_TEXT",
+    "LINK",
+    "RADIO_BUTTON",
+    "DROP_DOWN",
+    "CALC",
+    "RECORD_NUMBER",
+    "STATUS",
+];
+
+/// The generic argument of a type written `Wrapper<Arg>` (any path ending in `Wrapper`).
+fn single_argument<'t>(ty: &'t syn::Type, wrapper: &str) -> Option<&'t syn::Type> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != wrapper {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first()? {
+        syn::GenericArgument::Type(inner) if args.args.len() == 1 => Some(inner),
+        _ => None,
+    }
+}
+
+/// Whether a type is written as the path `name` (or a path ending in it) without arguments.
+fn is_plain(ty: &syn::Type, name: &str) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name && s.arguments.is_empty()))
 }
 
 fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
@@ -111,35 +152,63 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     } else {
         quote!(_ => {})
     };
-    let reads = fields.iter().zip(&slots).map(|(f, slot)| {
+    let codecs: Vec<_> = (0..fields.len())
+        .map(|i| format_ident!("__KINTONE_CODEC_{}", i))
+        .collect();
+    // One codec per field, made where the field is declared: a Rust type that cannot hold the
+    // field's type is one error there, not one per read and write.
+    let codec_items = fields.iter().zip(&codecs).map(|(f, codec)| {
         let FieldSpec {
-            ident,
             ty,
-            code,
             marker,
+            by_default,
             ..
         } = f;
-        let rust_type = quote!(#ty).to_string().replace(' ', "");
-        quote_spanned! {f.span=>
-            #ident: #krate::typed::decode_field::<#marker, #ty>(
-                #code,
-                #krate::typed::Expected::new(<#marker as #krate::typed::FieldType>::NAME, #rust_type),
-                #slot,
-            )?,
+        // Every token spanned at the Rust type, the crate path too: an error is then reported
+        // there, once.
+        let krate = quote_spanned!(ty.span()=> ::kintone_api);
+        let value = if *by_default {
+            quote_spanned!(ty.span()=> <#ty as #krate::typed::DefaultFieldType>::CODEC)
+        } else {
+            quote_spanned!(ty.span()=> #krate::typed::codec::<#marker, #ty>())
+        };
+        quote_spanned! {ty.span()=>
+            #[doc(hidden)]
+            #[allow(dead_code)]
+            const #codec: #krate::typed::Codec<#ty> = #value;
         }
     });
-    let writes = fields.iter().filter(|f| !f.read_only).map(|f| {
-        let FieldSpec {
-            ident,
-            ty,
-            code,
-            marker,
-            ..
-        } = f;
-        quote_spanned! {f.span=>
-            #krate::typed::encode_field::<#marker, #ty>(&mut record, #code, &self.#ident);
-        }
-    });
+    let reads = fields
+        .iter()
+        .zip(&slots)
+        .zip(&codecs)
+        .map(|((f, slot), codec)| {
+            let FieldSpec {
+                ident, ty, code, ..
+            } = f;
+            let rust_type = quote!(#ty).to_string().replace(' ', "");
+            quote! {
+                #ident: Self::#codec.decode(#code, #rust_type, #slot)?,
+            }
+        });
+    let writes = fields
+        .iter()
+        .zip(&codecs)
+        .filter(|(f, _)| !f.read_only)
+        .map(|(f, codec)| {
+            let FieldSpec { ident, code, .. } = f;
+            quote! {
+                Self::#codec.encode(&mut record, #code, &self.#ident);
+            }
+        });
+    let row_checks = fields
+        .iter()
+        .filter_map(|f| f.table_row.as_ref())
+        .map(|row| {
+            quote_spanned! {row.span()=>
+                const _: () = #krate::typed::assert_table_row::<#row>();
+            }
+        });
     let constants = fields.iter().map(|f| {
         let FieldSpec {
             ident,
@@ -155,13 +224,16 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                 .to_shouty_snake_case(),
             span = ident.span()
         );
-        let doc = format!("The field `{code}`, for queries.");
+        // Spanned at the Rust type, as everything the field type decides: an error is then
+        // reported once, there.
+        let doc = LitStr::new(&format!("The field `{code}`, for queries."), f.ty.span());
+        let krate = quote_spanned!(f.ty.span()=> ::kintone_api);
         let kind = if table {
-            quote! { #krate::query::kind::InTable<<#marker as #krate::typed::FieldType>::Query> }
+            quote_spanned! {f.ty.span()=> #krate::query::kind::InTable<<#marker as #krate::typed::FieldType>::Query> }
         } else {
-            quote! { <#marker as #krate::typed::FieldType>::Query }
+            quote_spanned! {f.ty.span()=> <#marker as #krate::typed::FieldType>::Query }
         };
-        quote_spanned! {f.span=>
+        quote_spanned! {f.ty.span()=>
             #[doc = #doc]
             #[allow(dead_code)]
             #vis const #constant: #krate::query::Field<#kind> = #krate::query::Field::of(#code);
@@ -173,6 +245,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     });
     Ok(quote! {
         #table_row
+        #(#row_checks)*
         impl #krate::typed::KintoneRecord for #name {
             const FIELD_CODES: &'static [&'static str] = &[#(#codes),*];
 
@@ -202,6 +275,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
 
         impl #name {
             #(#constants)*
+            #(#codec_items)*
         }
 
         impl ::core::convert::From<#name> for #krate::RecordInput {
@@ -249,14 +323,18 @@ fn field_spec(field: &syn::Field) -> syn::Result<FieldSpec> {
             }
         })?;
     }
-    let krate = quote!(::kintone_api);
+    let krate = quote_spanned!(ty.span()=> ::kintone_api);
+    let table_row = single_argument(&ty, "Vec")
+        .and_then(|row| single_argument(row, "Row"))
+        .cloned();
     let marker = match &field_type {
         Some(lit) => {
             let name = lit.value();
             match FIELD_TYPES.iter().find(|(tag, _)| *tag == name) {
                 Some((_, marker)) => {
-                    let marker = format_ident!("{}", marker, span = lit.span());
-                    quote_spanned!(lit.span()=> #krate::typed::field_types::#marker)
+                    // Spanned at the Rust type: a type that cannot hold it is reported there.
+                    let marker = format_ident!("{}", marker, span = ty.span());
+                    quote_spanned!(ty.span()=> #krate::typed::field_types::#marker)
                 }
                 None if NOT_IN_RECORDS.contains(&name.as_str()) => {
                     return Err(syn::Error::new(
@@ -278,6 +356,20 @@ fn field_spec(field: &syn::Field) -> syn::Result<FieldSpec> {
                 }
             }
         }
+        // A table's type is known from `Row`, so that the row struct alone is checked.
+        None if table_row.is_some() => {
+            quote_spanned!(ty.span()=> #krate::typed::field_types::Subtable)
+        }
+        None if single_argument(&ty, "Option").is_some_and(|inner| is_plain(inner, "String")) => {
+            return Err(syn::Error::new(
+                ty.span(),
+                format!(
+                    "KintoneRecord: `Option<String>` holds text fields and choice fields alike; name the field's type, such as #[kintone(code = \"{}\", type = \"SINGLE_LINE_TEXT\")]; kintone's types that `Option<String>` holds are {}",
+                    code.clone().unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_string()),
+                    OPTIONAL_TEXT_TYPES.join(", ")
+                ),
+            ));
+        }
         None => quote_spanned!(ty.span()=> <#ty as #krate::typed::DefaultFieldType>::Type),
     };
     let code = code.unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_string());
@@ -288,5 +380,7 @@ fn field_spec(field: &syn::Field) -> syn::Result<FieldSpec> {
         code,
         marker,
         read_only,
+        by_default: field_type.is_none() && table_row.is_none(),
+        table_row,
     })
 }

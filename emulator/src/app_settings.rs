@@ -68,7 +68,7 @@ impl AppSettings {
             description: String::new(),
             properties: properties_of(&seed.fields, seed.process.is_some()),
             layout: layout_of(&seed.fields),
-            access: Default::default(),
+            access: crate::handlers::permissions::Access::managed_by(&seed.managers),
             notifications: Default::default(),
             groups: Map::new(),
         };

@@ -6,6 +6,21 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+tokio::task_local! {
+    /// The number of the request being answered (see [`crate::REQUEST_NUMBER_HEADER`]), so
+    /// that a failure notes which request took it.
+    pub(crate) static REQUEST_NUMBER: u64;
+}
+
+/// A request an injected failure took: its number in the request log
+/// ([`LoggedRequest::number`](crate::LoggedRequest::number)) and its path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TakenRequest {
+    pub number: u64,
+    pub path: String,
+}
+
 /// What an injected failure does.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FailureKind {
@@ -91,8 +106,38 @@ impl PartialEq for Gate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Failure {
     pub kind: FailureKind,
+    /// The requests it has yet to take (counted down as it takes them).
     pub times: usize,
     pub path: Option<String>,
+    /// The requests it took, in order.
+    taken_by: Vec<TakenRequest>,
+}
+
+/// An injected failure as it stands: what it does, and which requests it took. See
+/// [`Emulator::injected`](crate::Emulator::injected).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct InjectedFailure {
+    pub kind: FailureKind,
+    /// The path it applies to; `None` for any.
+    pub path: Option<String>,
+    /// How many more requests it will take: more than 0 means it is still waiting, and will
+    /// fail whatever request comes next (on its path).
+    pub remaining: usize,
+    /// The requests it took, in the order they came: each one's number in the request log and
+    /// its path.
+    pub taken_by: Vec<TakenRequest>,
+}
+
+impl From<&Failure> for InjectedFailure {
+    fn from(failure: &Failure) -> Self {
+        Self {
+            kind: failure.kind.clone(),
+            path: failure.path.clone(),
+            remaining: failure.times,
+            taken_by: failure.taken_by.clone(),
+        }
+    }
 }
 
 impl Failure {
@@ -132,6 +177,7 @@ impl Failure {
             kind,
             times: 1,
             path: None,
+            taken_by: Vec::new(),
         }
     }
 
@@ -156,18 +202,20 @@ pub fn add(failures: &mut Vec<Failure>, failure: Failure) {
     }
 }
 
-/// Takes the first failure that applies to `path`, counting it down.
-pub fn take(failures: &mut Vec<Failure>, path: &str) -> Option<FailureKind> {
-    let index = failures
-        .iter()
-        .position(|f| f.times > 0 && f.path.as_deref().is_none_or(|p| p == path))?;
-    let failure = &mut failures[index];
-    let kind = failure.kind.clone();
+/// Takes the first failure that applies to `path`, counting it down and noting the request it
+/// took. A spent failure stays in the list (it takes nothing more), so that a test can still
+/// read which requests it took, until the list is cleared.
+pub fn take(failures: &mut [Failure], path: &str) -> Option<FailureKind> {
+    let failure = failures
+        .iter_mut()
+        .find(|f| f.times > 0 && f.path.as_deref().is_none_or(|p| p == path))?;
     failure.times -= 1;
-    if failure.times == 0 {
-        failures.remove(index);
-    }
-    Some(kind)
+    failure.taken_by.push(TakenRequest {
+        // Outside a request (a unit test) there is no number: 0, which no request has.
+        number: REQUEST_NUMBER.try_with(|n| *n).unwrap_or(0),
+        path: path.to_string(),
+    });
+    Some(failure.kind.clone())
 }
 
 #[cfg(test)]
@@ -185,7 +233,11 @@ mod tests {
         assert_eq!(take(&mut queue, "/k/v1/record.json"), None);
         add(&mut queue, Failure::close_connection().times(2));
         assert!(take(&mut queue, "/x").is_some());
-        assert!(take(&mut queue, "/x").is_some());
+        assert!(take(&mut queue, "/y").is_some());
         assert_eq!(take(&mut queue, "/x"), None);
+        // Spent, it is still there to say which requests it took.
+        let spent = InjectedFailure::from(queue.last().unwrap());
+        let paths: Vec<_> = spent.taken_by.iter().map(|t| t.path.as_str()).collect();
+        assert_eq!((spent.remaining, paths), (0, vec!["/x", "/y"]));
     }
 }

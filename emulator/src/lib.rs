@@ -67,6 +67,18 @@
 //! | 400 | `CB_VA01` | Move App into a guest space (kintone refuses it) | kintone's status and code for it |
 //! | 400 | `CB_VA01` | a link that does not fit its protocol (WEB: `http://` or `https://`; MAIL: `local@domain`; CALL: digits, spaces, `+ - ( ) # *`) | the exact rules and messages |
 //!
+//! ## Who may read and change app settings
+//!
+//! One rule for every app-settings operation, API tokens and users alike, from kintone's page
+//! of each operation (the rule itself is `handlers::apps::require_settings`): live settings
+//! need the right to view or add records; pre-live settings, the app's permissions and
+//! notifications (live too), every change, a deploy and its status need app management. A
+//! token has it when seeded with `manage_app` ([`Permissions::ALL`] has all five permissions,
+//! [`Permissions::RECORDS`] the four on records); a user when the live app permissions grant
+//! `appEditable` (an app's creator, `Administrator` for seeded apps, and the users of
+//! [`AppSeed::manager`]). Refused: 403 `GAIA_NO01` for a token, 403 `CB_NO02` for a user.
+//! Creating and moving apps take a user.
+//!
 //! ## Known differences from kintone
 //!
 //! Time zones are UTC offsets (`+09:00`), not IANA zones, so daylight saving time is not
@@ -142,7 +154,7 @@ use std::time::Duration;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::KintoneError;
 pub use handlers::IMPLEMENTED;
-pub use inject::{Failure, FailureKind, Gate};
+pub use inject::{Failure, FailureKind, Gate, InjectedFailure, TakenRequest};
 pub use query::{MAX_NESTING, MAX_QUERY_BYTES};
 /// How the emulator reads a request's query string, for tests that check what a client encodes.
 pub use server::query_params;
@@ -171,6 +183,36 @@ pub use store::{
 
 use server::Shared;
 use store::{App, Db};
+
+/// The header the emulator gives every request it receives, numbering them from 1 in the order
+/// they arrive, before the request is logged: the request log
+/// ([`Emulator::requests`], [`LoggedRequest::number`]) and the failures that requests took
+/// ([`Emulator::injected`]) name requests by it. A value the client sent is replaced.
+pub const REQUEST_NUMBER_HEADER: &str = "x-emulator-request";
+
+impl LoggedRequest {
+    /// The request's number ([`REQUEST_NUMBER_HEADER`]): an injected failure that took this
+    /// request names it in [`InjectedFailure::taken_by`].
+    pub fn number(&self) -> Option<u64> {
+        self.header(REQUEST_NUMBER_HEADER)?.parse().ok()
+    }
+}
+
+/// Numbers a request, then answers it: the number goes into its headers (so the log keeps
+/// it) and into the task, where a failure it takes reads it.
+async fn numbered(
+    numbers: Arc<std::sync::atomic::AtomicU64>,
+    shared: Arc<Shared>,
+    mut request: http::Request<axum::body::Body>,
+) -> axum::response::Response {
+    let number = numbers.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+    request
+        .headers_mut()
+        .insert(REQUEST_NUMBER_HEADER, http::HeaderValue::from(number));
+    inject::REQUEST_NUMBER
+        .scope(number, server::handle(shared, request))
+        .await
+}
 
 /// Builds an [`Emulator`]: seed data and settings, then [`start`](EmulatorBuilder::start).
 #[derive(Debug, Default)]
@@ -499,10 +541,11 @@ impl EmulatorBuilder {
                 idle_timeout: shared.config.idle_timeout,
             },
         ));
+        let numbers = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let handler = {
             let shared = Arc::clone(&shared);
-            move |request| server::handle(Arc::clone(&shared), request)
+            move |request| numbered(Arc::clone(&numbers), Arc::clone(&shared), request)
         };
         let task = tokio::spawn(connections::serve(
             listener,
@@ -738,9 +781,30 @@ impl Emulator {
     }
 
     /// Makes the next matching requests fail as described (a failure for zero requests never
-    /// fires).
+    /// fires). A failure waits until requests take it, whichever they are: check with
+    /// [`injected`](Self::injected) which requests took it, and [`clear_failures`](Self::clear_failures)
+    /// between steps so that none is left for an unrelated later call.
     pub fn inject(&self, failure: Failure) {
         inject::add(&mut self.shared.failures.lock().unwrap(), failure);
+    }
+
+    /// Every failure injected since the last [`clear_failures`](Self::clear_failures), in the
+    /// order injected: how many requests each has yet to take, and each request it took, by
+    /// its number in the request log ([`LoggedRequest::number`]) and its path.
+    pub fn injected(&self) -> Vec<InjectedFailure> {
+        let failures = self.shared.failures.lock().unwrap();
+        failures.iter().map(InjectedFailure::from).collect()
+    }
+
+    /// Forgets every injected failure, spent or still waiting, and returns them as
+    /// [`injected`](Self::injected) would: a failure with `remaining > 0` never took all the
+    /// requests it was meant for.
+    pub fn clear_failures(&self) -> Vec<InjectedFailure> {
+        let mut failures = self.shared.failures.lock().unwrap();
+        failures
+            .drain(..)
+            .map(|f| InjectedFailure::from(&f))
+            .collect()
     }
 
     /// Stops the server and waits for it.

@@ -316,6 +316,10 @@ pub struct AppSeed {
     pub records: Vec<Value>,
     #[serde(default)]
     pub process: Option<ProcessSeed>,
+    /// Users who manage the app besides its creator (`Administrator`): the app's permissions
+    /// name each of them first, with every right, app management included.
+    #[serde(default)]
+    pub managers: Vec<String>,
 }
 
 impl AppSeed {
@@ -326,7 +330,15 @@ impl AppSeed {
             fields: Vec::new(),
             records: Vec::new(),
             process: None,
+            managers: Vec::new(),
         }
+    }
+
+    /// A user who manages the app (kintone's app management: changing its settings and
+    /// deploying them), as an entry of the app's permissions naming them with every right.
+    pub fn manager(mut self, login: impl Into<String>) -> Self {
+        self.managers.push(login.into());
+        self
     }
 
     pub fn field(mut self, field: FieldSeed) -> Self {
@@ -353,7 +365,9 @@ impl AppSeed {
     }
 }
 
-/// What an API token may do in its app.
+/// What an API token may do in its app: kintone's five token permissions, the four on records
+/// and app management (`manage_app`), which every app-settings read of pre-live settings or
+/// permissions, every settings write and every deploy needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 pub struct Permissions {
     #[serde(default)]
@@ -364,21 +378,45 @@ pub struct Permissions {
     pub edit: bool,
     #[serde(default)]
     pub delete: bool,
+    /// App management: change the app's settings and deploy them.
+    #[serde(default)]
+    pub manage_app: bool,
 }
 
 impl Permissions {
-    pub const ALL: Permissions = Permissions {
+    /// Every permission on records, without app management (a token for a program that
+    /// reads and writes records only).
+    pub const RECORDS: Permissions = Permissions {
         view: true,
         add: true,
         edit: true,
         delete: true,
+        manage_app: false,
+    };
+    /// All five: every permission on records, and app management.
+    pub const ALL: Permissions = Permissions {
+        manage_app: true,
+        ..Permissions::RECORDS
     };
     pub const VIEW: Permissions = Permissions {
         view: true,
         add: false,
         edit: false,
         delete: false,
+        manage_app: false,
     };
+
+    /// Whether these permissions allow `need`.
+    pub(crate) fn grants(&self, need: crate::handlers::Need) -> bool {
+        use crate::handlers::Need;
+        match need {
+            Need::View => self.view,
+            Need::Add => self.add,
+            Need::Edit => self.edit,
+            Need::Delete => self.delete,
+            Need::ManageApp => self.manage_app,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

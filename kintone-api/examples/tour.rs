@@ -12,8 +12,11 @@
 //! KINTONE_BASE_URL=https://example.kintone.com KINTONE_API_TOKEN=… KINTONE_APP=12 cargo run --example tour
 //! ```
 //!
-//! The last step changes the app's form, which API tokens without app management permission
-//! cannot do: it runs when `KINTONE_USERNAME` and `KINTONE_PASSWORD` name an app administrator.
+//! The last step changes the app's form and deploys it, which needs kintone's app management
+//! permission (a token with view, add, edit and delete has none): it runs when
+//! `KINTONE_USERNAME` and `KINTONE_PASSWORD` name a user who manages the app. The emulator's
+//! tour does the same: its token has the four record permissions only, and the user `admin`
+//! manages the app.
 
 use futures_util::StreamExt;
 use kintone_api::query::{Order, Query};
@@ -370,8 +373,9 @@ async fn connect(
         .field(FieldSeed::new("Amount", FieldType::Number))
         .field(FieldSeed::new("Attachment", FieldType::File));
     let emulator = Emulator::builder()
-        .app(app)
-        .api_token("TOUR-TOKEN", 1, Permissions::ALL)
+        // `admin` manages the app (changes its form, deploys); the token reads and writes records.
+        .app(app.manager("admin"))
+        .api_token("TOUR-TOKEN", 1, Permissions::RECORDS)
         .user("admin", "tour-password")
         .start()
         .await?;

@@ -101,6 +101,11 @@ impl Client {
     /// [`DEFAULT_DEPLOY_TIMEOUT`] (both settable). The time allowed is counted in the waits
     /// between reads, which are slept on tokio's clock unless [`DeployAndWait::wait_with`]
     /// says otherwise.
+    ///
+    /// Deploying and reading the deploy status need kintone's app management for every app: an
+    /// API token generated with the app-management permission, or a user whom the app's
+    /// permissions grant it. Without it kintone answers `403 GAIA_NO01` (a token) or `403
+    /// CB_NO02` (a user).
     pub fn deploy_and_wait(
         &self,
         apps: impl IntoIterator<Item = impl Into<DeployTarget>>,

@@ -1,4 +1,8 @@
 //! Errors: what kintone answered, what never left the machine, and what broke in between.
+//!
+//! Each error's message says what happened at its own level; the error beneath it is its
+//! [`source`](std::error::Error::source), never repeated in the message, so a reporter that
+//! walks the chain (`anyhow`'s `{:#}`, `eyre`) prints each cause once.
 
 use std::collections::BTreeMap;
 
@@ -23,6 +27,8 @@ pub enum Error {
         excerpt: String,
         /// The response's headers (such as `Retry-After` on a 503).
         headers: Box<ResponseHeaders>,
+        /// Whether the request read or wrote, which decides [`Error::is_retryable`].
+        request: RequestKind,
     },
     /// A documented limit would be broken; nothing was sent.
     #[error(transparent)]
@@ -64,7 +70,7 @@ pub enum Error {
     },
     /// The request does not serialize to JSON (such as a map with non-string keys); nothing
     /// was sent.
-    #[error("the request of {operation} does not serialize: {source}")]
+    #[error("the request of {operation} does not serialize to JSON")]
     Serialize {
         /// The operation's `operationId`.
         operation: &'static str,
@@ -89,7 +95,7 @@ pub enum Error {
         len: usize,
     },
     /// A 200 response whose body does not have the documented shape.
-    #[error("the response of {operation} does not decode: {source}")]
+    #[error("the response of {operation} does not decode")]
     Decode {
         /// The operation's `operationId`.
         operation: &'static str,
@@ -111,10 +117,11 @@ pub enum Error {
         limit: u64,
     },
     /// The request did not complete: connection, TLS, timeout, or a middleware layer's error.
-    #[error("transport error: {0}")]
-    Transport(#[source] TransportError),
+    /// It prints what went wrong in a few words; the underlying error is its `source()`.
+    #[error(transparent)]
+    Transport(TransportError),
     /// Writing a streamed download to its destination failed.
-    #[error("writing the download failed: {0}")]
+    #[error("writing the download failed")]
     Write(#[source] std::io::Error),
     /// The server's answers contradict kintone's protocol (a cursor that promises more records
     /// and sends none, ids that do not increase, more records than announced): reading or
@@ -124,7 +131,7 @@ pub enum Error {
     /// A record read as a [`KintoneRecord`](crate::KintoneRecord) struct does not fit it: a
     /// field missing, of another type, empty, or out of the Rust type's range. The app's form
     /// and the struct differ.
-    #[error("the record does not fit the struct: {0}")]
+    #[error("the record does not fit the struct")]
     Record(#[from] crate::typed::DecodeError),
     /// The task reading a record stream's pages stopped before the end without an error of its
     /// own: it panicked, or it was cancelled (its runtime shut down). The records handed out
@@ -205,6 +212,8 @@ pub enum ProtocolError {
 /// client or from a middleware layer) is its [`source`](std::error::Error::source).
 pub struct TransportError {
     source: tower::BoxError,
+    /// The kind of the request that did not complete (a write until known otherwise).
+    request: RequestKind,
 }
 
 impl TransportError {
@@ -213,7 +222,10 @@ impl TransportError {
         // A layer may pass an error of ours through unchanged: keep it flat, not nested.
         match source.downcast::<TransportError>() {
             Ok(ours) => *ours,
-            Err(source) => Self { source },
+            Err(source) => Self {
+                source,
+                request: RequestKind::Write,
+            },
         }
     }
 
@@ -353,26 +365,28 @@ impl Error {
         }
     }
 
-    /// Whether sending the same request again is safe and may succeed, whatever the request,
-    /// a write included: kintone refused it before running it (`429` with `GAIA_TO04`, too many
-    /// concurrent requests), or the connection could not be made, so nothing was sent.
-    ///
-    /// This is the rule [`RetryPolicy`](crate::RetryPolicy) applies to writes; for reads it
-    /// also retries timeouts, dropped connections and `502`/`503`/`504`. `429` with `GAIA_TM12`
-    /// (too many cursors) is not retryable: cursors must be closed first.
+    /// Whether sending the same request again is safe and may succeed: exactly when a
+    /// [`RetryPolicy`](crate::RetryPolicy) would retry it, by the one rule the policy's
+    /// [module docs](crate::retry) state, for the kind of request the error answers
+    /// ([`RequestKind`]).
     pub fn is_retryable(&self) -> bool {
         use crate::retry::{reason_for_answer, reason_for_transport};
         match self {
-            Error::Api(e) => reason_for_answer(false, e.status, Some(&e.code)).is_some(),
+            Error::Api(e) => {
+                reason_for_answer(e.request.is_read(), e.status, Some(&e.code)).is_some()
+            }
             Error::UnexpectedBody {
-                status, headers, ..
+                status,
+                headers,
+                request,
+                ..
             } => {
                 let code = headers
                     .get(crate::generated::headers::CYBOZU_ERROR_HEADER)
                     .and_then(|v| v.to_str().ok());
-                reason_for_answer(false, *status, code).is_some()
+                reason_for_answer(request.is_read(), *status, code).is_some()
             }
-            Error::Transport(e) => reason_for_transport(false, e).is_some(),
+            Error::Transport(e) => reason_for_transport(e.request.is_read(), e).is_some(),
             Error::Limit(_)
             | Error::NotInGuestSpace { .. }
             | Error::InvalidHeaderValue { .. }
@@ -389,6 +403,18 @@ impl Error {
             | Error::StreamInterrupted { .. }
             | Error::TooManyRecords { .. } => false,
         }
+    }
+
+    /// Records what kind of request this error answers (errors are built before the request's
+    /// kind is at hand, from the answer alone).
+    pub(crate) fn answering(mut self, kind: RequestKind) -> Self {
+        match &mut self {
+            Error::Api(e) => e.request = kind,
+            Error::UnexpectedBody { request, .. } => *request = kind,
+            Error::Transport(e) => e.request = kind,
+            _ => {}
+        }
+        self
     }
 
     /// Whether the request ran out of time (see [`TransportError::is_timeout`]).
@@ -436,8 +462,12 @@ impl std::fmt::Debug for ResponseHeaders {
 }
 
 /// kintone's error body, with the status and headers it came with.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("kintone error {code} (HTTP {status}, id {id}): {message}{}", bulk_suffix(*.bulk_index))]
+///
+/// `Display` prints the code, status, id and message, then the first
+/// [`SHOWN_FIELD_ERRORS`] messages of `errors` with their paths (kintone's reasons, such as
+/// "This value already exists in another record.") and how many more there are; `errors`
+/// holds them all.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status.
@@ -450,16 +480,73 @@ pub struct ApiError {
     pub message: String,
     /// Messages per offending value, keyed by its path (such as `record.Amount.value`).
     pub errors: BTreeMap<String, Vec<String>>,
-    /// For a failed bulk request, the index of the request that failed.
+    /// For a failed bulk request, the index (from 0) of the operation inside it that failed.
     pub bulk_index: Option<usize>,
     /// The response's headers (`X-Cybozu-Error`, the concurrency headers, …).
     pub headers: ResponseHeaders,
+    /// Whether the request that got this answer read or wrote, which decides whether sending
+    /// it again is safe ([`Error::is_retryable`]).
+    pub request: RequestKind,
 }
 
-fn bulk_suffix(index: Option<usize>) -> String {
-    index
-        .map(|i| format!(" (bulk request #{i})"))
-        .unwrap_or_default()
+/// How many field messages an [`ApiError`] prints; the rest are counted.
+pub const SHOWN_FIELD_ERRORS: usize = 3;
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "kintone error {} (HTTP {}, id {}): {}",
+            self.code, self.status, self.id, self.message
+        )?;
+        let messages = self
+            .errors
+            .iter()
+            .flat_map(|(path, messages)| messages.iter().map(move |m| (path, m)));
+        let total = messages.clone().count();
+        for (n, (path, message)) in messages.take(SHOWN_FIELD_ERRORS).enumerate() {
+            let separator = if n == 0 { " " } else { "; " };
+            write!(f, "{separator}{path}: {message}")?;
+        }
+        if total > SHOWN_FIELD_ERRORS {
+            write!(f, " (and {} more)", total - SHOWN_FIELD_ERRORS)?;
+        }
+        if let Some(index) = self.bulk_index {
+            write!(f, " (operation #{index} of the bulk request)")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Whether a request read or wrote: the one fact, besides the answer, that decides whether it
+/// may be sent again (see [`RetryPolicy`](crate::RetryPolicy)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum RequestKind {
+    /// `GET` (a tunnelled `GET` too).
+    Read,
+    /// Anything else, and what is not known to be a read.
+    #[default]
+    Write,
+}
+
+impl RequestKind {
+    /// The kind of a request with this method (the tunnelled one, for a `POST` carrying
+    /// `X-HTTP-Method-Override`).
+    pub fn of(method: &http::Method) -> Self {
+        if method == http::Method::GET || method == http::Method::HEAD {
+            RequestKind::Read
+        } else {
+            RequestKind::Write
+        }
+    }
+
+    /// Whether it is [`RequestKind::Read`].
+    pub fn is_read(self) -> bool {
+        self == RequestKind::Read
+    }
 }
 
 /// A documented kintone limit that a request would break. Nothing was sent.
@@ -611,17 +698,147 @@ mod redaction_tests {
             errors: BTreeMap::new(),
             bulk_index: None,
             headers: headers.clone().into(),
+            request: RequestKind::Write,
         });
         let page = Error::UnexpectedBody {
             status: StatusCode::SERVICE_UNAVAILABLE,
             content_type: "text/html".into(),
             excerpt: "<html>".into(),
             headers: Box::new(headers.into()),
+            request: RequestKind::Read,
         };
         for err in [api, page] {
             let shown = format!("{err:?}");
             assert!(!shown.contains("s3cr3t"), "{shown}");
             assert!(shown.contains("set-cookie"), "{shown}");
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod display_tests {
+    use super::*;
+
+    fn api_error(errors: &[(&str, &str)], bulk_index: Option<usize>) -> ApiError {
+        let mut by_path: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (path, message) in errors {
+            by_path
+                .entry(path.to_string())
+                .or_default()
+                .push(message.to_string());
+        }
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            id: "e1".into(),
+            code: "CB_VA01".into(),
+            message: "Missing or invalid input.".into(),
+            errors: by_path,
+            bulk_index,
+            headers: ResponseHeaders::default(),
+            request: RequestKind::Write,
+        }
+    }
+
+    #[test]
+    fn display_gives_kintones_reasons_for_the_first_fields_and_counts_the_rest() {
+        let shown = api_error(
+            &[
+                (
+                    "records[0].Code.value",
+                    "This value already exists in another record.",
+                ),
+                ("records[1].Mail.value", "Enter an e-mail address."),
+                ("records[2].Mail.value", "Enter an e-mail address."),
+                ("records[3].Mail.value", "Enter an e-mail address."),
+                ("records[4].Mail.value", "Enter an e-mail address."),
+            ],
+            None,
+        )
+        .to_string();
+        assert_eq!(
+            shown,
+            "kintone error CB_VA01 (HTTP 400 Bad Request, id e1): Missing or invalid input. \
+             records[0].Code.value: This value already exists in another record.; \
+             records[1].Mail.value: Enter an e-mail address.; \
+             records[2].Mail.value: Enter an e-mail address. (and 2 more)"
+        );
+        let plain = api_error(&[], None).to_string();
+        assert!(plain.ends_with("Missing or invalid input."), "{plain}");
+    }
+
+    #[test]
+    fn a_failed_bulk_request_names_the_operation_inside_it() {
+        let shown = api_error(
+            &[("records[0].Mail.value", "Enter an e-mail address.")],
+            Some(1),
+        )
+        .to_string();
+        assert!(
+            shown.ends_with("(operation #1 of the bulk request)"),
+            "{shown}"
+        );
+        assert!(!shown.contains("bulk request #"), "{shown}");
+    }
+
+    /// Fails when an error's message holds its source's message: a reporter that prints the
+    /// chain would print the cause twice.
+    pub(crate) fn assert_each_cause_printed_once(error: &(dyn std::error::Error + 'static)) {
+        let mut level = Some(error);
+        while let Some(error) = level {
+            let source = error.source();
+            if let Some(source) = source {
+                let (outer, inner) = (error.to_string(), source.to_string());
+                assert!(
+                    !outer.contains(&inner),
+                    "{outer:?} repeats its source {inner:?}"
+                );
+            }
+            level = source;
+        }
+    }
+
+    #[test]
+    fn no_error_repeats_its_cause() {
+        let json = || serde_json::from_str::<u8>("x").unwrap_err();
+        let io = || std::io::Error::other("disk full");
+        let decode = crate::typed::DecodeError::unknown("Title");
+        let errors = [
+            Error::Serialize {
+                operation: "addRecord",
+                source: json(),
+            },
+            Error::Decode {
+                operation: "getRecord",
+                source: json(),
+                excerpt: "x".into(),
+            },
+            Error::Write(io()),
+            Error::Transport(TransportError::new(io())),
+            Error::Record(decode),
+        ];
+        for error in &errors {
+            assert!(
+                std::error::Error::source(error).is_some(),
+                "{error:?} keeps its cause"
+            );
+            assert_each_cause_printed_once(error);
+        }
+        for definition in [
+            crate::app_definition::DefinitionError::Read {
+                app: crate::AppId::from(3u64),
+                setting: crate::app_definition::Setting::Fields,
+                source: Error::Write(io()),
+            },
+            crate::app_definition::DefinitionError::Apply {
+                app: crate::AppId::from(3u64),
+                setting: crate::app_definition::Setting::Fields,
+                written: Vec::new(),
+                reverted: true,
+                source: Error::Write(io()),
+            },
+        ] {
+            assert!(std::error::Error::source(&definition).is_some());
+            assert_each_cause_printed_once(&definition);
         }
     }
 }

@@ -11,7 +11,7 @@ use http::HeaderMap;
 use http_body_util::BodyDataStream;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use crate::{Error, TransportError};
+use crate::{Error, RequestKind, TransportError};
 
 /// A file to upload: its name, content type and contents, held in memory or read from an
 /// [`AsyncRead`] chunk by chunk as the upload goes.
@@ -297,9 +297,12 @@ impl Stream for DownloadStream {
     type Item = Result<Bytes, Error>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        Pin::new(&mut self.body)
-            .poll_next(cx)
-            .map(|chunk| chunk.map(|c| c.map_err(|e| Error::Transport(TransportError::new(e)))))
+        Pin::new(&mut self.body).poll_next(cx).map(|chunk| {
+            chunk.map(|c| {
+                // A download is a read: a body broken mid-way may be fetched again.
+                c.map_err(|e| Error::Transport(TransportError::new(e)).answering(RequestKind::Read))
+            })
+        })
     }
 }
 

@@ -124,7 +124,8 @@ pub use deploy::{
     DeployAndWait, DeployError, DeployOutcome, DEFAULT_DEPLOY_POLL_INTERVAL, DEFAULT_DEPLOY_TIMEOUT,
 };
 pub use error::{
-    ApiError, Error, LimitError, ProtocolError, ResponseHeaders, TransportError, EXCERPT_BYTES,
+    ApiError, Error, LimitError, ProtocolError, RequestKind, ResponseHeaders, TransportError,
+    EXCERPT_BYTES, SHOWN_FIELD_ERRORS,
 };
 pub use file::{Download, DownloadStream, FilePart};
 pub use generated::operations::*;

@@ -175,9 +175,11 @@ impl Query {
         self
     }
 
-    /// Adds a sort key; the first added sorts first.
-    pub fn order_by(mut self, field: impl Into<String>, order: Order) -> Self {
-        self.order.push((field.into(), order));
+    /// Adds a sort key, a field constant (`Sale::DUE`, `Field::record_id()`) or a field code;
+    /// the first added sorts first. A constant of a kind kintone does not sort by (a field in a
+    /// table, a check box) does not compile.
+    pub fn order_by(mut self, field: impl SortKey, order: Order) -> Self {
+        self.order.push((field.sort_code(), order));
         self
     }
 
@@ -423,7 +425,11 @@ impl fmt::Display for Value {
 /// `is not empty`). Each kind's page lists its field types and operators; the constructors
 /// (`text`, `number`, `status`, …) name the kind of a field whose code is known only at run
 /// time, and `#[derive(KintoneRecord)]` gives each field a constant of the right kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// A `Field` has no `PartialEq`: `eq` and `ne` are always kintone's operators, so a kind that
+/// does not take `=` is an error naming the operators it does take. Compare fields by
+/// [`code`](Field::code).
+#[derive(Debug, Clone)]
 pub struct Field<K> {
     code: Cow<'static, str>,
     kind: PhantomData<fn() -> K>,
@@ -530,26 +536,104 @@ impl<K> Field<K> {
     }
 }
 
-/// The kinds of fields a query can name, and the values their conditions take.
+/// What the conditions on a kind of field take as values. Which operators a kind takes is a
+/// trait of its own ([`Equality`], [`Membership`], …), so that an operator a kind does not take
+/// is one error in kintone's words.
 pub trait Compared: sealed::Sealed {
     /// A value of this kind of field.
     type Operand: Into<Operand>;
 }
 
 /// The kinds whose fields take `=` and `!=`.
+#[diagnostic::on_unimplemented(
+    message = "kintone does not allow `=` or `!=` on a field of the kind `{Self}`",
+    label = "kintone refuses `=` here",
+    note = "choice, user, department and group selection fields, and every field in a table (GAIA_IQ07), take `in_` and `not_in`; text areas, rich text and attachments take `like` and `not_like`",
+    note = "each kind's page in `kintone_api::query::kind` lists its field types and operators, as the spec states them"
+)]
 pub trait Equality: Compared {}
 
 /// The kinds whose fields take `<`, `<=`, `>` and `>=`.
+#[diagnostic::on_unimplemented(
+    message = "kintone does not allow `<`, `<=`, `>` or `>=` on a field of the kind `{Self}`",
+    label = "kintone refuses a comparison here",
+    note = "numbers, record numbers, `$id`, dates, times and date-times are compared with `<` and `>`",
+    note = "each kind's page in `kintone_api::query::kind` lists its field types and operators, as the spec states them"
+)]
 pub trait Ordered: Compared {}
 
 /// The kinds whose fields take `in` and `not in`.
+#[diagnostic::on_unimplemented(
+    message = "kintone does not allow `in` or `not in` on a field of the kind `{Self}`",
+    label = "kintone refuses `in` here",
+    note = "a table itself, `$revision`, text areas, rich text, attachments, dates, times and date-times take no `in`",
+    note = "each kind's page in `kintone_api::query::kind` lists its field types and operators, as the spec states them"
+)]
 pub trait Membership: Compared {}
 
 /// The kinds whose fields take `like` and `not like`.
+#[diagnostic::on_unimplemented(
+    message = "kintone does not allow `like` or `not like` on a field of the kind `{Self}`",
+    label = "kintone refuses `like` here",
+    note = "only text, link, text area, rich text and attachment fields take `like`; a number takes `=`, `<`, `>` and `in_`",
+    note = "each kind's page in `kintone_api::query::kind` lists its field types and operators, as the spec states them"
+)]
 pub trait Search: sealed::Sealed {}
 
 /// The kinds whose fields take `is empty` and `is not empty`.
+#[diagnostic::on_unimplemented(
+    message = "kintone does not allow `is empty` on a field of the kind `{Self}`",
+    label = "kintone refuses `is empty` here",
+    note = "only text areas (MULTI_LINE_TEXT) and attachments (FILE) take `is empty`",
+    note = "each kind's page in `kintone_api::query::kind` lists its field types and operators, as the spec states them"
+)]
 pub trait Emptiness: sealed::Sealed {}
+
+/// The kinds whose fields kintone sorts by, in `order by`.
+#[diagnostic::on_unimplemented(
+    message = "kintone does not sort records by a field of the kind `{Self}`",
+    label = "not a sort key",
+    note = "sort by SINGLE_LINE_TEXT, LINK, NUMBER, CALC, RECORD_NUMBER, `$id`, DATE, TIME, DATETIME, CREATED_TIME, UPDATED_TIME or STATUS fields; a field in a table is never a sort key",
+    note = "a field code as a string (`order_by(\"Priority\", …)`) is sent as it is, for the field types kintone sorts by beyond these"
+)]
+pub trait Sortable: sealed::Sealed {}
+
+/// What [`Query::order_by`] sorts by: a field constant of a kind kintone sorts by
+/// ([`Sortable`]), or a field code as text.
+pub trait SortKey {
+    /// The field code.
+    fn sort_code(&self) -> String;
+}
+
+impl SortKey for &str {
+    fn sort_code(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl SortKey for String {
+    fn sort_code(&self) -> String {
+        self.clone()
+    }
+}
+
+impl SortKey for &String {
+    fn sort_code(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl<K: Sortable> SortKey for Field<K> {
+    fn sort_code(&self) -> String {
+        self.code.to_string()
+    }
+}
+
+impl<K: Sortable> SortKey for &Field<K> {
+    fn sort_code(&self) -> String {
+        self.code.to_string()
+    }
+}
 
 pub(crate) mod sealed {
     pub trait Sealed {}
@@ -863,75 +947,125 @@ operands!(
     Group => String
 );
 
+// Fields a query cannot name (`$revision`, a table itself) take no operator; their operand is
+// only there so that calling one is a single error, on the operator's trait.
+impl sealed::Sealed for crate::typed::NotQueryable {}
+impl Compared for crate::typed::NotQueryable {
+    type Operand = Operand;
+}
+
 impl<K: sealed::Sealed> sealed::Sealed for kind::InTable<K> {}
 impl<K: Compared> Compared for kind::InTable<K> {
     type Operand = K::Operand;
 }
 
-impl<K: Equality> Field<K> {
+// The kinds kintone sorts by; a field in a table is never a sort key, so `InTable` has none.
+impl Sortable for kind::Text {}
+impl Sortable for kind::Number {}
+impl Sortable for kind::Date {}
+impl Sortable for kind::DateTime {}
+impl Sortable for kind::Time {}
+impl Sortable for kind::Status {}
+
+// The operators are in one block with a bound on each method, not one block per bound: a
+// call to an operator a kind does not take then fails on the bound, with the trait's message
+// in kintone's words, rather than on method lookup ("the method exists but its trait bounds
+// were not satisfied").
+impl<K> Field<K> {
     /// `field = value`.
-    pub fn eq(&self, value: impl Into<K::Operand>) -> Condition {
+    pub fn eq(&self, value: impl Into<<K as Compared>::Operand>) -> Condition
+    where
+        K: Equality,
+    {
         self.compare("=", value.into().into().0)
     }
 
     /// `field != value`.
-    pub fn ne(&self, value: impl Into<K::Operand>) -> Condition {
+    pub fn ne(&self, value: impl Into<<K as Compared>::Operand>) -> Condition
+    where
+        K: Equality,
+    {
         self.compare("!=", value.into().into().0)
     }
-}
 
-impl<K: Ordered> Field<K> {
     /// `field < value`.
-    pub fn lt(&self, value: impl Into<K::Operand>) -> Condition {
+    pub fn lt(&self, value: impl Into<<K as Compared>::Operand>) -> Condition
+    where
+        K: Ordered,
+    {
         self.compare("<", value.into().into().0)
     }
 
     /// `field <= value`.
-    pub fn le(&self, value: impl Into<K::Operand>) -> Condition {
+    pub fn le(&self, value: impl Into<<K as Compared>::Operand>) -> Condition
+    where
+        K: Ordered,
+    {
         self.compare("<=", value.into().into().0)
     }
 
     /// `field > value`.
-    pub fn gt(&self, value: impl Into<K::Operand>) -> Condition {
+    pub fn gt(&self, value: impl Into<<K as Compared>::Operand>) -> Condition
+    where
+        K: Ordered,
+    {
         self.compare(">", value.into().into().0)
     }
 
     /// `field >= value`.
-    pub fn ge(&self, value: impl Into<K::Operand>) -> Condition {
+    pub fn ge(&self, value: impl Into<<K as Compared>::Operand>) -> Condition
+    where
+        K: Ordered,
+    {
         self.compare(">=", value.into().into().0)
     }
-}
 
-impl<K: Membership> Field<K> {
     /// `field in (a, b, …)`: the value is one of these (`in ("")` matches an empty value).
-    pub fn in_<V: Into<K::Operand>>(&self, values: impl IntoIterator<Item = V>) -> Condition {
+    pub fn in_<V: Into<<K as Compared>::Operand>>(
+        &self,
+        values: impl IntoIterator<Item = V>,
+    ) -> Condition
+    where
+        K: Membership,
+    {
         let values = values.into_iter().map(|v| v.into().into().0).collect();
         self.list("in", values)
     }
 
     /// `field not in (a, b, …)`.
-    pub fn not_in<V: Into<K::Operand>>(&self, values: impl IntoIterator<Item = V>) -> Condition {
+    pub fn not_in<V: Into<<K as Compared>::Operand>>(
+        &self,
+        values: impl IntoIterator<Item = V>,
+    ) -> Condition
+    where
+        K: Membership,
+    {
         let values = values.into_iter().map(|v| v.into().into().0).collect();
         self.list("not in", values)
     }
-}
 
-impl<K: Search> Field<K> {
     /// `field like "words"`: kintone's word search on its full-text index, not a substring
     /// match.
-    pub fn like(&self, words: impl Into<String>) -> Condition {
+    pub fn like(&self, words: impl Into<String>) -> Condition
+    where
+        K: Search,
+    {
         self.compare("like", Value::Text(words.into()))
     }
 
     /// `field not like "words"`.
-    pub fn not_like(&self, words: impl Into<String>) -> Condition {
+    pub fn not_like(&self, words: impl Into<String>) -> Condition
+    where
+        K: Search,
+    {
         self.compare("not like", Value::Text(words.into()))
     }
-}
 
-impl<K: Emptiness> Field<K> {
     /// `field is empty`.
-    pub fn is_empty(&self) -> Condition {
+    pub fn is_empty(&self) -> Condition
+    where
+        K: Emptiness,
+    {
         Condition {
             node: Node::Empty {
                 field: self.code.to_string(),
@@ -941,7 +1075,10 @@ impl<K: Emptiness> Field<K> {
     }
 
     /// `field is not empty`.
-    pub fn is_not_empty(&self) -> Condition {
+    pub fn is_not_empty(&self) -> Condition
+    where
+        K: Emptiness,
+    {
         Condition {
             node: Node::Empty {
                 field: self.code.to_string(),

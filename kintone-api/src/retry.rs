@@ -12,6 +12,9 @@
 //! | `502`, `503`, `504` (a gateway or maintenance page) | retried | not retried |
 //! | `429` with `GAIA_TM12` (too many cursors), or any other answer | not retried | not retried |
 //!
+//! [`Error::is_retryable`](crate::Error::is_retryable) answers by this same table for an error
+//! in hand (it knows whether its request read or wrote).
+//!
 //! `GAIA_TM12` is left to the caller on purpose: retrying a cursor creation blindly would
 //! keep asking while the caller's own cursors stay open; close cursors, then try again.
 //!
@@ -40,7 +43,7 @@ use crate::generated::error_codes::{GAIA_TM12, GAIA_TO04};
 use crate::generated::headers::CYBOZU_ERROR_HEADER;
 use crate::generated::METHOD_OVERRIDE_HEADER;
 use crate::middleware::{BoxError, Deadline, HttpRequest, HttpResponse, HttpService};
-use crate::TransportError;
+use crate::{RequestKind, TransportError};
 
 /// The most bytes of a `429` body read to find kintone's error code; kintone's are under 200.
 const CODE_BODY_BYTES: usize = 16 * 1024;
@@ -261,11 +264,11 @@ async fn attempt_within(
 
 /// A `GET`, or a `GET` tunnelled through `POST` with `X-HTTP-Method-Override`.
 fn is_read(method: &Method, headers: &HeaderMap) -> bool {
-    let effective = headers
+    let tunnelled = headers
         .get(METHOD_OVERRIDE_HEADER)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or(method.as_str());
-    effective.eq_ignore_ascii_case("GET") || effective.eq_ignore_ascii_case("HEAD")
+        .and_then(|v| Method::from_bytes(v.to_ascii_uppercase().as_bytes()).ok());
+    RequestKind::of(tunnelled.as_ref().unwrap_or(method)).is_read()
 }
 
 /// What one attempt came back with.
@@ -330,7 +333,8 @@ impl Outcome {
     }
 }
 
-/// Why an answer is retried, if it is: the one rule that [`crate::Error::is_retryable`] shares.
+/// Why an answer is retried, if it is: the one rule, which [`crate::Error::is_retryable`]
+/// applies too (with the kind of request the error answers).
 pub(crate) fn reason_for_answer(
     read: bool,
     status: StatusCode,

@@ -17,7 +17,7 @@ use crate::runtime::{
 };
 use crate::{
     ApiError, BulkErrorBody, Client, Download, DownloadStream, Error, ErrorBody, FieldErrors,
-    Response, TransportError, EXCERPT_BYTES,
+    RequestKind, Response, TransportError, EXCERPT_BYTES,
 };
 
 /// How one request goes on the wire, decided before anything is sent.
@@ -148,7 +148,8 @@ pub(crate) async fn send<O: Operation>(
             };
             Ok(Response::new(O::decode(raw)?, parts.status, parts.headers))
         }
-        .await;
+        .await
+        .map_err(|e| e.answering(request_kind::<O>()));
         trace.finish(&result);
         result
     }
@@ -174,12 +175,18 @@ pub(crate) async fn send_stream<O: Operation<Response = Download>>(
             }
             Ok(DownloadStream::new(&parts.headers, body))
         }
-        .await;
+        .await
+        .map_err(|e| e.answering(request_kind::<O>()));
         trace.finish(&result);
         result
     }
     .instrument(span)
     .await
+}
+
+/// Whether an operation reads or writes, whichever way it travels (a tunnelled `GET` reads).
+fn request_kind<O: Operation>() -> RequestKind {
+    RequestKind::of(&O::METHOD.to_http())
 }
 
 /// Checks and lays out the request, and sends it through the middleware stack; the answer's
@@ -315,6 +322,7 @@ pub(crate) fn error_from(status: StatusCode, headers: HeaderMap, body: &Bytes) -
             errors: messages(e.errors),
             bulk_index: None,
             headers: headers.into(),
+            request: RequestKind::default(),
         }
         .into();
     }
@@ -334,6 +342,7 @@ pub(crate) fn error_from(status: StatusCode, headers: HeaderMap, body: &Bytes) -
                 errors: messages(e.errors),
                 bulk_index: Some(index),
                 headers: headers.into(),
+                request: RequestKind::default(),
             }
             .into();
         }
@@ -352,6 +361,7 @@ fn unexpected(status: StatusCode, headers: HeaderMap, body: &Bytes) -> Error {
         content_type,
         excerpt: excerpt(body),
         headers: Box::new(headers.into()),
+        request: RequestKind::default(),
     }
 }
 

@@ -35,7 +35,7 @@
 //!
 //! let query = Query::new()
 //!     .filter(Sale::TITLE.like("pens").and(Sale::AMOUNT.ge(100)))
-//!     .order_by(Sale::DUE.code(), kintone_api::query::Order::Asc)
+//!     .order_by(Sale::DUE, kintone_api::query::Order::Asc)
 //!     .build()?;
 //! assert_eq!(query, r#"Title like "pens" and Amount >= "100" order by Due asc"#);
 //! assert_eq!(Sale::FIELD_CODES, ["Title", "Amount", "Due", "Notes", "Lines"]);
@@ -43,14 +43,17 @@
 //! ```
 //!
 //! Each Rust field takes the field type its attribute names (`type = "…"`, kintone's own type
-//! name), or the one its Rust type stands for when no type is named ([`DefaultFieldType`]):
+//! name: the form generator always names it), or the one its Rust type stands for when no type
+//! is named ([`DefaultFieldType`]). A Rust type that stands for no single field type
+//! (`Option<String>`, which holds text and choice fields alike) needs the attribute: the derive
+//! refuses it without one, naming the choices.
 //!
 //! | field types | Rust types |
 //! |---|---|
-//! | SINGLE_LINE_TEXT (default for `String`), MULTI_LINE_TEXT, RICH_TEXT, LINK | `String`; `Option<String>` reads `""` as `None` |
+//! | SINGLE_LINE_TEXT (default for `String`), MULTI_LINE_TEXT, RICH_TEXT, LINK | `String`; `Option<String>` reads `""` as `None` (its type must be named: it holds choice fields too) |
 //! | NUMBER (default for numbers) | [`Decimal`], an integer or a float, or an `Option` of one (empty is `None`); a value that does not fit is a [`DecodeErrorKind::OutOfRange`] |
 //! | CALC (computed) | `String`, `Option<String>`, [`Decimal`], `Option<Decimal>` |
-//! | RADIO_BUTTON, DROP_DOWN (default for `Option<String>`) | `String`, `Option<String>` |
+//! | RADIO_BUTTON, DROP_DOWN | `String`, `Option<String>` |
 //! | CHECK_BOX (default for `Vec<String>`), MULTI_SELECT, CATEGORY (computed) | `Vec<String>` |
 //! | DATE, TIME, DATETIME (defaults for [`Date`], [`Time`], [`DateTime`]) | the type, or an `Option` of it |
 //! | USER_SELECT (default for `Vec<Entity>`), ORGANIZATION_SELECT, GROUP_SELECT, STATUS_ASSIGNEE (computed) | `Vec<`[`Entity`]`>` (written by code) |
@@ -157,14 +160,23 @@ pub trait FieldOf<M: FieldType>: Sized {
     label = "unsupported field type",
     note = "use one of the types listed in `kintone_api::typed`, or name the field type with `#[kintone(type = \"…\")]` for a type that implements `FieldOf` for it"
 )]
-pub trait DefaultFieldType {
+pub trait DefaultFieldType: Sized {
     /// The field type.
     type Type: FieldType;
+    /// How the type holds its field: `Codec::of::<Self::Type>()`. One item for the derive to
+    /// use, so that a type that is no field's is one error.
+    #[doc(hidden)]
+    const CODEC: Codec<Self>;
 }
 
 /// A struct that is a table's row: `#[derive(KintoneRecord)]` with `#[kintone(table)]`. Only
 /// such a struct goes in `Vec<Row<T>>`, so that its query constants are those of a table's
 /// fields (no `=` or `!=`, which kintone refuses there).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a table's row: a SUBTABLE field holds rows of a struct derived with `#[kintone(table)]`",
+    label = "the rows of a SUBTABLE field",
+    note = "add `#[kintone(table)]` to `{Self}`: its query constants are then a table's fields, which kintone searches with `in_` and `not_in`, never `=` (GAIA_IQ07)"
+)]
 pub trait TableRow: KintoneRecord {}
 
 /// A row of a table: its id (`None` for a row not yet written) and its fields.
@@ -316,27 +328,65 @@ fn wrong(value: &FieldValue) -> DecodeErrorKind {
     }
 }
 
-/// For the derive: reads one field out of the record's values.
+/// For the derive: how one field of a struct is read and written, made once per field, so
+/// that a Rust type that cannot hold the field's type is one error, where the field is
+/// declared, not one per use.
 #[doc(hidden)]
-pub fn decode_field<M: FieldType, T: FieldOf<M>>(
-    code: &str,
-    expected: Expected,
-    value: Option<FieldValue>,
-) -> Result<T, DecodeError> {
-    let value = value.ok_or_else(|| DecodeError::new(code, expected, DecodeErrorKind::Missing))?;
-    T::decode(value).map_err(|kind| DecodeError::new(code, expected, kind))
+pub struct Codec<T> {
+    field_type: &'static str,
+    computed: bool,
+    decode: fn(FieldValue) -> Result<T, DecodeErrorKind>,
+    encode: fn(&T) -> Option<FieldInput>,
 }
 
-/// For the derive: writes one field, unless kintone computes it.
-#[doc(hidden)]
-pub fn encode_field<M: FieldType, T: FieldOf<M>>(record: &mut RecordInput, code: &str, value: &T) {
-    if M::COMPUTED {
-        return;
+impl<T> Codec<T> {
+    /// The codec of `T` holding a field of type `M`.
+    pub const fn of<M: FieldType>() -> Self
+    where
+        T: FieldOf<M>,
+    {
+        Self {
+            field_type: M::NAME,
+            computed: M::COMPUTED,
+            decode: <T as FieldOf<M>>::decode,
+            encode: <T as FieldOf<M>>::encode,
+        }
     }
-    if let Some(input) = value.encode() {
-        record.insert(code.to_string(), input);
+
+    /// Reads the field out of the record's values.
+    pub fn decode(
+        &self,
+        code: &str,
+        rust_type: &'static str,
+        value: Option<FieldValue>,
+    ) -> Result<T, DecodeError> {
+        let expected = Expected::new(self.field_type, rust_type);
+        let value =
+            value.ok_or_else(|| DecodeError::new(code, expected, DecodeErrorKind::Missing))?;
+        (self.decode)(value).map_err(|kind| DecodeError::new(code, expected, kind))
+    }
+
+    /// Writes the field, unless kintone computes it.
+    pub fn encode(&self, record: &mut RecordInput, code: &str, value: &T) {
+        if self.computed {
+            return;
+        }
+        if let Some(input) = (self.encode)(value) {
+            record.insert(code.to_string(), input);
+        }
     }
 }
+
+/// For the derive: the codec of a field of type `M` held by `T` (a free function, so that an
+/// error points at `T` as the struct declares it).
+#[doc(hidden)]
+pub const fn codec<M: FieldType, T: FieldOf<M>>() -> Codec<T> {
+    Codec::of::<M>()
+}
+
+/// For the derive: a struct used as a table's rows must be one (`#[kintone(table)]`).
+#[doc(hidden)]
+pub const fn assert_table_row<T: TableRow>() {}
 
 // ---------------------------------------------------------------------------------------------
 // Defaults
@@ -345,13 +395,15 @@ macro_rules! defaults {
     ($($t:ty => $m:ident),* $(,)?) => {$(
         impl DefaultFieldType for $t {
             type Type = field_types::$m;
+            const CODEC: Codec<Self> = Codec::of::<field_types::$m>();
         }
     )*};
 }
 
+// `Option<String>` has no default: it holds text fields and choice fields alike (a
+// SINGLE_LINE_TEXT read as a DROP_DOWN fails at run time), so its field type must be named.
 defaults! {
     String => SingleLineText,
-    Option<String> => DropDown,
     Vec<String> => CheckBox,
     Decimal => Number,
     Option<Decimal> => Number,
@@ -369,6 +421,7 @@ defaults! {
 
 impl<T: TableRow> DefaultFieldType for Vec<Row<T>> {
     type Type = field_types::Subtable;
+    const CODEC: Codec<Self> = Codec::of::<field_types::Subtable>();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -665,10 +718,12 @@ macro_rules! integers {
     ($($t:ty),*) => {$(
         impl DefaultFieldType for $t {
             type Type = field_types::Number;
+            const CODEC: Codec<Self> = Codec::of::<field_types::Number>();
         }
 
         impl DefaultFieldType for Option<$t> {
             type Type = field_types::Number;
+            const CODEC: Codec<Self> = Codec::of::<field_types::Number>();
         }
 
         impl FieldOf<field_types::Number> for Option<$t> {
@@ -705,10 +760,12 @@ macro_rules! floats {
     ($($t:ty),*) => {$(
         impl DefaultFieldType for $t {
             type Type = field_types::Number;
+            const CODEC: Codec<Self> = Codec::of::<field_types::Number>();
         }
 
         impl DefaultFieldType for Option<$t> {
             type Type = field_types::Number;
+            const CODEC: Codec<Self> = Codec::of::<field_types::Number>();
         }
 
         impl FieldOf<field_types::Number> for Option<$t> {
@@ -750,7 +807,9 @@ floats!(f32, f64);
 // ---------------------------------------------------------------------------------------------
 // Tables
 
-impl<T: TableRow> FieldOf<field_types::Subtable> for Vec<Row<T>> {
+// Any record struct reads as rows; the derive requires `TableRow` where it sees `Row<T>`, so
+// that a missing `#[kintone(table)]` is one error naming the attribute.
+impl<T: KintoneRecord> FieldOf<field_types::Subtable> for Vec<Row<T>> {
     fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
         let FieldValue::Subtable(table) = value else {
             return Err(wrong(&value));

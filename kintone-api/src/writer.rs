@@ -551,7 +551,8 @@ impl<K: WriteKind> std::fmt::Display for WriteStopped<K> {
         if failure.outcome_unknown {
             f.write_str(" (it may have been written)")?;
         }
-        write!(f, ": {}", failure.error)
+        // The error itself is the `source()`, for reporters that print the chain.
+        Ok(())
     }
 }
 
@@ -605,5 +606,9 @@ mod tests {
         assert_eq!(stopped.remaining().len(), 2500);
         assert_eq!(stopped.failure().request, 2000..2500);
         assert_eq!(stopped.not_attempted(), 0..2500);
+        // The refusal is the source, not repeated in the job's own message.
+        let shown = stopped.to_string();
+        assert!(shown.contains("at record 2344"), "{shown}");
+        crate::error::display_tests::assert_each_cause_printed_once(&stopped);
     }
 }

@@ -44,7 +44,7 @@ struct Everything {
     tags: Vec<String>,
     #[kintone(code = "Choice", type = "RADIO_BUTTON")]
     choice: String,
-    #[kintone(code = "Pick")]
+    #[kintone(code = "Pick", type = "DROP_DOWN")]
     pick: Option<String>,
     #[kintone(code = "Many", type = "MULTI_SELECT")]
     many: Vec<String>,
@@ -377,6 +377,7 @@ fn field_constants_build_typed_queries() {
 #[derive(Debug, PartialEq, KintoneRecord)]
 struct Plain {
     title: String,
+    #[kintone(type = "DROP_DOWN")]
     r#type: Option<String>,
 }
 
@@ -396,4 +397,44 @@ fn codes_default_to_the_rust_names() {
 fn compile_errors_users_must_see() {
     let cases = trybuild::TestCases::new();
     cases.compile_fail("tests/ui/*.rs");
+}
+
+/// The declared type decides what `Option<String>` holds: a SINGLE_LINE_TEXT here, read (empty
+/// as `None`), written, and queried with `=`, which a text field takes.
+#[derive(Debug, PartialEq, KintoneRecord)]
+struct Contact {
+    #[kintone(code = "Nickname", type = "SINGLE_LINE_TEXT")]
+    nickname: Option<String>,
+    #[kintone(code = "Since")]
+    since: Option<Date>,
+}
+
+#[test]
+fn optional_text_takes_its_declared_type_and_field_constants_sort() {
+    let contact = Contact::from_record(record(json!({
+        "Nickname": {"type": "SINGLE_LINE_TEXT", "value": "Ken"},
+        "Since": {"type": "DATE", "value": null}
+    })))
+    .unwrap();
+    assert_eq!(contact.nickname.as_deref(), Some("Ken"));
+    let empty = Contact::from_record(record(json!({
+        "Nickname": {"type": "SINGLE_LINE_TEXT", "value": ""},
+        "Since": {"type": "DATE", "value": null}
+    })))
+    .unwrap();
+    assert_eq!(empty.nickname, None);
+    let written = serde_json::to_value(contact.to_record_input()).unwrap();
+    assert_eq!(written["Nickname"], json!({"value": "Ken"}));
+
+    let query = Query::new()
+        .filter(Contact::NICKNAME.eq("Ken"))
+        .order_by(Contact::SINCE, Order::Desc)
+        .order_by(&Contact::NICKNAME, Order::Asc)
+        .order_by("$id", Order::Asc)
+        .build()
+        .unwrap();
+    assert_eq!(
+        query,
+        r#"Nickname = "Ken" order by Since desc, Nickname asc, $id asc"#
+    );
 }

@@ -92,9 +92,26 @@ pub async fn emulator_and_client() -> (kintone_emulator::Emulator, Client) {
 pub async fn emulator_with(
     configure: impl FnOnce(kintone_emulator::EmulatorBuilder) -> kintone_emulator::EmulatorBuilder,
 ) -> (kintone_emulator::Emulator, Client) {
+    emulator_of(orders_app(), configure).await
+}
+
+/// The same as [`emulator_with`], with `login` managing app 1 (kintone's app management: it
+/// may change the app's settings and deploy them), as the user of a settings test.
+pub async fn emulator_managed_by(
+    login: &str,
+    configure: impl FnOnce(kintone_emulator::EmulatorBuilder) -> kintone_emulator::EmulatorBuilder,
+) -> (kintone_emulator::Emulator, Client) {
+    emulator_of(orders_app().manager(login), configure).await
+}
+
+/// The same as [`emulator_with`], with app 1 seeded as given.
+async fn emulator_of(
+    app: kintone_emulator::AppSeed,
+    configure: impl FnOnce(kintone_emulator::EmulatorBuilder) -> kintone_emulator::EmulatorBuilder,
+) -> (kintone_emulator::Emulator, Client) {
     use kintone_emulator::{Emulator, Permissions};
     let builder = Emulator::builder()
-        .app(orders_app())
+        .app(app)
         .api_token("TOKEN", 1, Permissions::ALL)
         .api_token("VIEW", 1, Permissions::VIEW)
         .user("sato", "pw");
@@ -117,9 +134,10 @@ pub fn signed_in(emulator: &kintone_emulator::Emulator, login: &str, password: &
         .expect("client builds")
 }
 
-/// The same as [`emulator_and_client`], with the client signed in as `sato`.
+/// The same as [`emulator_and_client`], with the client signed in as `sato`, who manages app 1
+/// (kintone's app management: changing its settings and deploying them).
 pub async fn emulator_and_user() -> (kintone_emulator::Emulator, Client) {
-    let (emulator, _) = emulator_and_client().await;
+    let (emulator, _) = emulator_managed_by("sato", |builder| builder).await;
     let client = signed_in(&emulator, "sato", "pw");
     (emulator, client)
 }

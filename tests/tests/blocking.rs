@@ -54,6 +54,37 @@ fn client(served: &Served) -> blocking::Client {
         .unwrap()
 }
 
+/// The README's way to host the emulator from a plain `fn main`: a runtime of its own, whose
+/// worker serves the emulator while the blocking client runs on the calling thread.
+#[test]
+fn an_emulator_hosted_from_a_plain_fn_main() -> Result<(), Box<dyn std::error::Error>> {
+    use kintone_emulator::{AppSeed, FieldSeed, FieldType};
+    // The emulator serves from this runtime's worker thread; keep `runtime` alive while it runs.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let emulator = runtime.block_on(
+        Emulator::builder()
+            .app(
+                AppSeed::new(1, "Orders").field(FieldSeed::new("Title", FieldType::SingleLineText)),
+            )
+            .api_token("TOKEN", 1, Permissions::RECORDS)
+            .start(),
+    )?;
+    let client = kintone_api::Client::builder(emulator.base_url())
+        .api_token("TOKEN")
+        .build_blocking()?;
+    let added = client
+        .records()
+        .add_record(1)
+        .record(kintone_api::record! { "Title" => "Hello" })
+        .send()?;
+    assert_eq!(emulator.record_count(1), 1);
+    assert_eq!(added.id.get(), 1);
+    Ok(())
+}
+
 #[test]
 fn a_write_then_a_read_without_async() {
     let served = serve();

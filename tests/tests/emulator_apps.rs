@@ -4,8 +4,6 @@
 use kintone_api::{Client, DeployStatus, DeployTarget, Error};
 use kintone_tests::*;
 
-/// The emulator of [`emulator_and_client`], with a client signed in as the user `sato` (API
-/// tokens cannot change app settings).
 fn code_of(err: &Error) -> Option<&str> {
     match err {
         Error::Api(e) => Some(e.code.as_str()),
@@ -177,18 +175,109 @@ async fn moving_an_app_changes_its_space_and_the_space_filter_finds_it() {
 }
 
 #[tokio::test]
-async fn api_tokens_read_apps_but_cannot_create_or_deploy_them() {
+async fn api_tokens_read_apps_but_cannot_create_them() {
     let (_emulator, token_client) = emulator_and_client().await;
     token_client.apps().get_app(1u64).send().await.unwrap();
     let err = token_client.apps().add_app("X").send().await.unwrap_err();
     assert_eq!(code_of(&err), Some("GAIA_NO01"), "{err:?}");
-    let err = token_client
-        .apps()
-        .deploy_apps([DeployTarget::new(1u64)])
-        .send()
+}
+
+/// One rule for every app-settings read and write, API tokens and users alike: live settings
+/// (the permissions aside) need the right to view records; pre-live settings, the
+/// permissions, writes and deploys need app management. Refused: `GAIA_NO01` for a token,
+/// `CB_NO02` for a user.
+#[tokio::test]
+async fn app_settings_need_app_management_for_tokens_and_users_alike() {
+    use kintone_api::{FieldProperties, NumberProperties};
+    use kintone_emulator::{Emulator, Permissions};
+    let emulator = Emulator::builder()
+        .app(orders_app().manager("kato"))
+        .api_token("RECORDS", 1, Permissions::RECORDS)
+        .api_token("MANAGE", 1, Permissions::ALL)
+        .user("sato", "pw")
+        .user("kato", "pw")
+        .start()
         .await
-        .unwrap_err();
-    assert_eq!(code_of(&err), Some("GAIA_NO01"), "{err:?}");
+        .unwrap();
+    let token = |t: &str| {
+        Client::builder(emulator.base_url())
+            .api_token(t)
+            .build()
+            .unwrap()
+    };
+    let callers = [
+        (token("RECORDS"), Some("GAIA_NO01")),
+        (signed_in(&emulator, "sato", "pw"), Some("CB_NO02")),
+        (token("MANAGE"), None),
+        (signed_in(&emulator, "kato", "pw"), None),
+    ];
+    for (n, (client, refusal)) in callers.iter().enumerate() {
+        let refusal = *refusal;
+        let seen = |result: Result<(), Error>| match result {
+            Ok(()) => None,
+            Err(e) => Some(code_of(&e).unwrap_or("not kintone's").to_string()),
+        };
+        let expect = |what: &str, result: Result<(), Error>| {
+            assert_eq!(seen(result).as_deref(), refusal, "caller {n}: {what}");
+        };
+        let live = client.form().get_form_fields(1u64).send().await.map(drop);
+        assert!(live.is_ok(), "caller {n} reads the live form: {live:?}");
+        let views = client.settings().get_views(1u64).send().await.map(drop);
+        assert!(views.is_ok(), "caller {n} reads the live views: {views:?}");
+        expect(
+            "the pre-live form",
+            client
+                .form()
+                .get_form_fields(1u64)
+                .preview()
+                .send()
+                .await
+                .map(drop),
+        );
+        expect(
+            "the live app permissions",
+            client
+                .permissions()
+                .get_app_permissions(1u64)
+                .send()
+                .await
+                .map(drop),
+        );
+        let field = format!("Discount{n}");
+        expect(
+            "adding a field",
+            client
+                .form()
+                .add_form_fields(
+                    1u64,
+                    [(
+                        field.clone(),
+                        FieldProperties::Number(NumberProperties::new(field.as_str())),
+                    )],
+                )
+                .send()
+                .await
+                .map(drop),
+        );
+        expect(
+            "a deploy",
+            client
+                .apps()
+                .deploy_apps([DeployTarget::new(1u64)])
+                .send()
+                .await
+                .map(drop),
+        );
+        expect(
+            "the deploy status",
+            client
+                .apps()
+                .get_deploy_status([1u64])
+                .send()
+                .await
+                .map(drop),
+        );
+    }
 }
 
 mod form {

@@ -12,8 +12,9 @@ use kintone_api::{
 use kintone_emulator::{Emulator, UserSeed};
 use kintone_tests::*;
 
-/// The orders app with the users `sato` (no department), `suzuki` (department `sales`) and
-/// `tanaka` (department `dev`), each signed in, and the full API token's client.
+/// The orders app with the users `sato` (no department, manages the app), `suzuki`
+/// (department `sales`) and `tanaka` (department `dev`), each signed in, and the full API
+/// token's client.
 struct World {
     _emulator: Emulator,
     token: Client,
@@ -23,7 +24,7 @@ struct World {
 }
 
 async fn world() -> World {
-    let (emulator, token) = emulator_with(|b| {
+    let (emulator, token) = emulator_managed_by("sato", |b| {
         b.organization("sales", "Sales")
             .organization("dev", "Development")
             .user_seed(UserSeed::new("suzuki", "pw").organization("sales"))

@@ -5,8 +5,6 @@ use kintone_api::{Client, Error};
 use kintone_tests::*;
 use std::collections::BTreeMap;
 
-/// The emulator of [`emulator_and_client`], with a client signed in as the user `sato` (API
-/// tokens cannot change app settings).
 fn code_of(err: &Error) -> Option<&str> {
     match err {
         Error::Api(e) => Some(e.code.as_str()),
@@ -213,8 +211,15 @@ mod views {
     }
 
     #[tokio::test]
-    async fn api_tokens_read_views_but_cannot_change_them() {
-        let (_emulator, token_client) = emulator_and_client().await;
+    async fn api_tokens_without_app_management_read_views_but_cannot_change_them() {
+        let (emulator, _) = emulator_with(|builder| {
+            builder.api_token("RECORDS", 1, kintone_emulator::Permissions::RECORDS)
+        })
+        .await;
+        let token_client = Client::builder(emulator.base_url())
+            .api_token("RECORDS")
+            .build()
+            .unwrap();
         token_client
             .settings()
             .get_views(1u64)
@@ -719,7 +724,7 @@ mod customization_notes_and_plugins {
         use kintone_emulator::ManualClock;
         use std::time::Duration;
         let clock = ManualClock::new();
-        let (emulator, _) = emulator_with(|b| b.clock(clock.clone())).await;
+        let (emulator, _) = emulator_managed_by("sato", |b| b.clock(clock.clone())).await;
         let client = Client::builder(emulator.base_url())
             .password("sato", "pw")
             .build()
@@ -962,7 +967,7 @@ mod customization_notes_and_plugins {
     async fn plugins_added_are_pre_live_until_deployed_then_the_plugin_lists_the_app() {
         use kintone_emulator::PluginSeed;
         let calendar = "ofcjmfjjclabgfapoehknhpdmgdfnkoj";
-        let (emulator, _) = emulator_with(|b| {
+        let (emulator, _) = emulator_managed_by("sato", |b| {
             b.plugin(PluginSeed::new(calendar, "Calendar Plus"))
                 .plugin(PluginSeed::new("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "Used").app(1))
         })
@@ -1060,7 +1065,7 @@ mod actions {
     use kintone_emulator::{AppSeed, FieldSeed, FieldType};
 
     async fn with_invoices() -> (kintone_emulator::Emulator, Client) {
-        let (emulator, _) = emulator_with(|b| {
+        let (emulator, _) = emulator_managed_by("sato", |b| {
             b.app(
                 AppSeed::new(2, "Invoices")
                     .field(FieldSeed::new("Subject", FieldType::SingleLineText))

@@ -20,7 +20,8 @@ const MAP_VIEW: &str = "ejgcopfamifdhmkafjgidfmgjdmiaplf";
 /// guest space 4; a plug-in used by app 1 and one that app 1 still uses but was uninstalled.
 async fn domain() -> Emulator {
     Emulator::builder()
-        .app(orders_app())
+        // `sato` manages app 1: the tests rename it (an app-settings change).
+        .app(orders_app().manager("sato"))
         .app(
             AppSeed::new(2, "Partner orders")
                 .field(FieldSeed::new("Title", FieldType::SingleLineText)),

@@ -387,6 +387,67 @@ async fn cursor_limits_and_expiry() {
         .expect("expired cursors free their slots");
 }
 
+/// A failure injected for more requests than a step sends is not left to fail an unrelated
+/// later call unnoticed: `injected` says which requests each failure took and how many it
+/// still waits for, and `clear_failures` drops them and says what was left.
+#[tokio::test]
+async fn injected_failures_say_which_requests_took_them_and_can_be_cleared() {
+    let (emulator, client) = emulator_and_client().await;
+    let maintenance = || Failure::text(503, "text/html", "<html>maintenance</html>");
+    emulator.inject(maintenance().path("/k/v1/records.json").times(1));
+    emulator.inject(maintenance().times(3));
+    client.records().get_records(1u64).send().await.unwrap_err();
+    client
+        .records()
+        .get_record(1u64, 1u64)
+        .send()
+        .await
+        .unwrap_err();
+
+    let injected = emulator.injected();
+    assert_eq!(injected.len(), 2);
+    let paths = |i: usize| -> Vec<String> {
+        injected[i]
+            .taken_by
+            .iter()
+            .map(|t| t.path.clone())
+            .collect()
+    };
+    assert_eq!(paths(0), ["/k/v1/records.json"]);
+    assert_eq!(injected[0].remaining, 0);
+    assert_eq!(paths(1), ["/k/v1/record.json"]);
+    assert_eq!(
+        injected[1].remaining, 2,
+        "two requests' worth still waiting"
+    );
+    // The request log names the same requests: each failure's request is found by its number.
+    let log = emulator.requests();
+    for failure in &injected {
+        for taken in &failure.taken_by {
+            let logged = log
+                .iter()
+                .find(|r| r.number() == Some(taken.number))
+                .expect("the request a failure took is in the log");
+            assert_eq!(logged.path, taken.path);
+        }
+    }
+    assert_ne!(
+        injected[0].taken_by[0].number,
+        injected[1].taken_by[0].number
+    );
+
+    let left = emulator.clear_failures();
+    assert_eq!(left.iter().map(|f| f.remaining).sum::<usize>(), 2);
+    assert!(emulator.injected().is_empty());
+    // Nothing is left to fail the next, unrelated call.
+    client
+        .apps()
+        .get_app(1u64)
+        .send()
+        .await
+        .expect("no failure left after clearing");
+}
+
 #[tokio::test]
 async fn injected_failures_reach_the_client_as_typed_errors() {
     let (emulator, client) = emulator_and_client().await;

@@ -258,6 +258,43 @@ async fn a_503_on_a_read_is_retried() {
     assert_eq!(request_count(&server).await, 2);
 }
 
+/// `is_retryable()` answers what the policy did: a read's `503` (which the policy retried until
+/// its attempts ran out) is retryable, a write's (sent once) is not.
+#[tokio::test(start_paused = true)]
+async fn is_retryable_tells_what_the_policy_does_for_reads_and_writes() {
+    let server = MockServer::start().await;
+    let maintenance =
+        ResponseTemplate::new(503).set_body_raw("<html>maintenance</html>", "text/html");
+    Mock::given(any())
+        .respond_with(maintenance)
+        .mount(&server)
+        .await;
+    let exchanges = Arc::new(AtomicUsize::new(0));
+    let client = client(&server.uri(), policy().max_attempts(2), &exchanges);
+
+    let read = client.records().get_records(1u64).send().await.unwrap_err();
+    assert_eq!(
+        request_count(&server).await,
+        2,
+        "the policy retried the read"
+    );
+    assert!(read.is_retryable(), "{read:?}");
+
+    let write = client
+        .records()
+        .add_record(1u64)
+        .record(record("x", &[]))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        request_count(&server).await,
+        3,
+        "the policy sent the write once"
+    );
+    assert!(!write.is_retryable(), "{write:?}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_429_gaia_tm12_is_not_retried_and_still_decodes() {
     let server = MockServer::start().await;

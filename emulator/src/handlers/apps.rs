@@ -9,9 +9,63 @@ use crate::app_settings::{AppSettings, DeployState, Settings};
 use crate::error::{KintoneError, Result};
 use crate::store::{App, Cell, FieldType};
 
-/// The settings of an app, for reading the live or the pre-live copy. API tokens read with
-/// their view permission; an app without live settings is not found live.
+/// Who may read and write an app's settings: one rule for every settings operation, for API
+/// tokens and users alike (kintone's page of each operation states it):
+///
+/// - reading the live form, layout, views, general settings, process management,
+///   customization, reports, actions and plug-ins needs the permission to view or to add
+///   records;
+/// - reading the pre-live copy of any setting, reading the app's permissions and notifications
+///   (live too), every settings write and every deploy (and its status) need app management: a
+///   token's
+///   `manage_app`, a user's `appEditable` in the live app permissions (an app's creator has it
+///   until the permissions say otherwise).
+///
+/// A refusal is kintone's: 403 `GAIA_NO01` for a token, 403 `CB_NO02` for a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingsAccess {
+    /// Reading live settings other than the permissions.
+    ReadLive,
+    /// Reading pre-live settings or the permissions; any write; a deploy.
+    Manage,
+}
+
+/// Fails unless the caller may do `access` to the settings of `app` (see [`SettingsAccess`]).
+pub fn require_settings(ctx: &Ctx, app: u64, access: SettingsAccess) -> Result<()> {
+    let allowed = match access {
+        SettingsAccess::ReadLive => ctx.may(app, Need::View) || ctx.may(app, Need::Add),
+        SettingsAccess::Manage => ctx.may(app, Need::ManageApp),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ctx.denied())
+    }
+}
+
+/// The settings of an app, for reading the live or the pre-live copy, after checking the
+/// caller by [`SettingsAccess`]; an app without live settings is not found live.
 pub fn readable<'c>(ctx: &'c Ctx, app: u64, preview: bool) -> Result<&'c Settings> {
+    let access = if preview {
+        SettingsAccess::Manage
+    } else {
+        SettingsAccess::ReadLive
+    };
+    read_settings(ctx, app, preview, access)
+}
+
+/// The settings of an app that only its managers read, live or pre-live (its permissions and
+/// notifications).
+pub fn readable_by_managers<'c>(ctx: &'c Ctx, app: u64, preview: bool) -> Result<&'c Settings> {
+    read_settings(ctx, app, preview, SettingsAccess::Manage)
+}
+
+fn read_settings<'c>(
+    ctx: &'c Ctx,
+    app: u64,
+    preview: bool,
+    access: SettingsAccess,
+) -> Result<&'c Settings> {
     let settings = ctx
         .db
         .settings
@@ -20,17 +74,12 @@ pub fn readable<'c>(ctx: &'c Ctx, app: u64, preview: bool) -> Result<&'c Setting
     let copy = settings
         .copy(preview)
         .ok_or_else(|| KintoneError::app_not_found(app))?;
-    if let Principal::Tokens(_) = ctx.principal {
-        if !ctx.may(app, Need::View) {
-            return Err(ctx.denied());
-        }
-    }
+    require_settings(ctx, app, access)?;
     Ok(copy)
 }
 
-/// Fails unless the caller may change settings: users may; API tokens may not (the emulator
-/// does not model a token's app-management permission).
-pub fn may_change(ctx: &Ctx) -> Result<()> {
+/// Fails for API tokens: kintone takes none for creating or moving apps.
+pub fn require_user(ctx: &Ctx) -> Result<()> {
     match ctx.principal {
         Principal::Tokens(_) => Err(ctx.denied()),
         _ => Ok(()),
@@ -40,8 +89,11 @@ pub fn may_change(ctx: &Ctx) -> Result<()> {
 /// The pre-live settings of `app` to change, after checking the caller and the expected
 /// revision (`revision` in `params`); the caller changes them and calls [`changed`].
 pub fn writable<'c>(ctx: &'c mut Ctx, params: &Value, app: u64) -> Result<&'c mut Settings> {
-    may_change(ctx)?;
     let expected = revision_param(params.get("revision"))?;
+    if !ctx.db.settings.contains_key(&app) {
+        return Err(KintoneError::app_not_found(app));
+    }
+    require_settings(ctx, app, SettingsAccess::Manage)?;
     let settings = ctx
         .db
         .settings
@@ -318,7 +370,7 @@ fn optional_id(params: &Value, key: &str) -> Result<Option<u64>> {
 }
 
 pub fn add_app(ctx: &mut Ctx, params: &Value) -> Result<Value> {
-    may_change(ctx)?;
+    require_user(ctx)?;
     let name = str_param(params, "name")
         .unwrap_or_default()
         .trim()
@@ -447,7 +499,6 @@ fn deploy_failure(ctx: &Ctx, id: u64, seed: &crate::store::AppSeed) -> bool {
 }
 
 pub fn deploy(ctx: &mut Ctx, params: &Value) -> Result<Value> {
-    may_change(ctx)?;
     let items = params
         .get("apps")
         .and_then(Value::as_array)
@@ -473,6 +524,7 @@ pub fn deploy(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             .settings
             .get(&app)
             .ok_or_else(|| KintoneError::app_not_found(app))?;
+        require_settings(ctx, app, SettingsAccess::Manage)?;
         if revision_param(item.get("revision"))?.is_some_and(|r| r != settings.preview.revision) {
             return Err(settings_conflict());
         }

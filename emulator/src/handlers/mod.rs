@@ -154,6 +154,9 @@ pub enum Need {
     Add,
     Edit,
     Delete,
+    /// App management: kintone's fifth permission, for app settings (see
+    /// [`apps::require_settings`]).
+    ManageApp,
 }
 
 /// What a handler answers.
@@ -277,15 +280,7 @@ impl Ctx<'_> {
             Principal::User(login) | Principal::OAuth { login, .. } => {
                 permissions::app_allows(self.db, app, login, Some(need))
             }
-            Principal::Tokens(grants) => grants.iter().any(|(a, p)| {
-                *a == app
-                    && match need {
-                        Need::View => p.view,
-                        Need::Add => p.add,
-                        Need::Edit => p.edit,
-                        Need::Delete => p.delete,
-                    }
-            }),
+            Principal::Tokens(grants) => grants.iter().any(|(a, p)| *a == app && p.grants(need)),
         }
     }
 
@@ -302,12 +297,7 @@ impl Ctx<'_> {
     pub fn may_anywhere(&self, need: Need) -> bool {
         match &self.principal {
             Principal::User(_) | Principal::OAuth { .. } => true,
-            Principal::Tokens(grants) => grants.iter().any(|(_, p)| match need {
-                Need::View => p.view,
-                Need::Add => p.add,
-                Need::Edit => p.edit,
-                Need::Delete => p.delete,
-            }),
+            Principal::Tokens(grants) => grants.iter().any(|(_, p)| p.grants(need)),
         }
     }
 }

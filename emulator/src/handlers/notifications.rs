@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::apps::{changed, readable, writable};
+use super::apps::{changed, readable, readable_by_managers, writable};
 use super::{flag_param, id_param, Ctx};
 use crate::error::{KintoneError, Result};
 
@@ -44,7 +44,7 @@ const TARGET_TYPES: &[&str] = &["USER", "GROUP", "ORGANIZATION", "FIELD_ENTITY"]
 
 pub fn get_general(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
     let app = id_param(params, "app")?;
-    let copy = readable(ctx, app, preview)?;
+    let copy = readable_by_managers(ctx, app, preview)?;
     Ok(json!({
         "notifications": copy.notifications.general,
         "notifyToCommenter": copy.notifications.notify_to_commenter,
@@ -54,7 +54,7 @@ pub fn get_general(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value
 
 pub fn get_per_record(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
     let app = id_param(params, "app")?;
-    let copy = readable(ctx, app, preview)?;
+    let copy = readable_by_managers(ctx, app, preview)?;
     Ok(json!({
         "notifications": copy.notifications.per_record,
         "revision": copy.revision.to_string(),
@@ -63,7 +63,7 @@ pub fn get_per_record(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Va
 
 pub fn get_reminders(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
     let app = id_param(params, "app")?;
-    let copy = readable(ctx, app, preview)?;
+    let copy = readable_by_managers(ctx, app, preview)?;
     Ok(json!({
         "notifications": copy.notifications.reminders,
         "timezone": copy.notifications.timezone,

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
-use super::apps::{changed, readable, writable};
+use super::apps::{changed, readable_by_managers, writable};
 use super::{flag_param, id_param, Ctx, Need, Principal};
 use crate::directory::{self, Membership, EVERYONE};
 use crate::error::{KintoneError, Result};
@@ -42,6 +42,24 @@ pub struct Access {
     pub app: Vec<Value>,
     pub records: Vec<Value>,
     pub fields: Vec<Value>,
+}
+
+impl Access {
+    /// A seeded app's: as a new app's, with each of `managers` first, granted every right
+    /// (app management included) by an entry naming the user.
+    pub fn managed_by(managers: &[String]) -> Access {
+        let mut access = Access::default();
+        let entries = managers.iter().map(|login| {
+            let mut right =
+                json!({"entity": {"type": "USER", "code": login}, "includeSubs": false});
+            for flag in APP_FLAGS {
+                right[*flag] = json!(true);
+            }
+            right
+        });
+        access.app.splice(0..0, entries);
+        access
+    }
 }
 
 impl Default for Access {
@@ -194,7 +212,7 @@ pub fn app_allows(db: &Db, app: u64, login: &str, need: Option<Need>) -> bool {
     };
     let creator = creator_of(db, app);
     let flag = match need {
-        None => "appEditable",
+        None | Some(Need::ManageApp) => "appEditable",
         Some(Need::View) => "recordViewable",
         Some(Need::Add) => "recordAddable",
         Some(Need::Edit) => "recordEditable",
@@ -365,7 +383,8 @@ pub fn require_record(ctx: &Ctx, app: u64, id: u64, need: Need) -> Result<()> {
         Need::View => rights.view,
         Need::Edit => rights.edit,
         Need::Delete => rights.delete,
-        Need::Add => true,
+        // Record permissions say nothing of adding records or of the app's settings.
+        Need::Add | Need::ManageApp => true,
     };
     if allowed {
         Ok(())
@@ -389,18 +408,9 @@ pub fn check_writable(ctx: &Ctx, app: u64, record: Option<&Value>) -> Result<()>
     Ok(())
 }
 
-/// Users need the right to manage the app to read or change its permissions.
-fn require_manager(ctx: &Ctx, app: u64) -> Result<()> {
-    match user(ctx) {
-        Some(login) if !app_allows(ctx.db, app, login, None) => Err(ctx.denied()),
-        _ => Ok(()),
-    }
-}
-
 fn get(ctx: &mut Ctx, params: &Value, preview: bool, which: Part) -> Result<Value> {
     let app = id_param(params, "app")?;
-    let copy = readable(ctx, app, preview)?;
-    require_manager(ctx, app)?;
+    let copy = readable_by_managers(ctx, app, preview)?;
     let mut access = copy.access.clone();
     Ok(json!({
         "rights": part(&mut access, which),
@@ -579,13 +589,12 @@ fn field_rights(params: &Value, properties: &Map<String, Value>) -> Result<Vec<V
 /// Replaces one part of the permissions, pre-live, or live and pre-live.
 fn put(ctx: &mut Ctx, params: &Value, preview: bool, which: Part) -> Result<Value> {
     let app = id_param(params, "app")?;
-    let copy = readable(ctx, app, preview)?;
+    let copy = readable_by_managers(ctx, app, preview)?;
     let rights = match which {
         Part::App => app_rights(params)?,
         Part::Records => record_rights(params)?,
         Part::Fields => field_rights(params, &copy.properties)?,
     };
-    require_manager(ctx, app)?;
     *part(&mut writable(ctx, params, app)?.access, which) = rights.clone();
     let answer = changed(ctx, app);
     if !preview {

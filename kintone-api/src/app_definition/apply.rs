@@ -80,6 +80,11 @@ impl AppDefinition {
     /// Only the settings that differ from the app's pre-live settings are written. Should a
     /// write fail, the app's pre-live settings are reverted to its live ones by default, so the
     /// app is left as it was (pre-live changes made by others before are discarded too).
+    ///
+    /// The target client needs kintone's app management for the app, as every settings write
+    /// and deploy does: an API token generated with the app-management permission, or a user
+    /// whom the app's permissions grant it (an app's creator has it, so a user who creates the
+    /// target app with Add App may apply to it).
     pub fn apply_to<'a>(
         &'a self,
         client: &'a Client,

@@ -8,6 +8,11 @@
 //! app (in the same domain or another one) through its pre-live settings and deploys it: this
 //! is how an app is promoted from a test domain to production.
 //!
+//! Reading and applying a definition need kintone's app management for the app, on both sides:
+//! an API token generated with the app-management permission, or a user whom the app's
+//! permissions grant it. A token with the record permissions alone is refused (`403
+//! GAIA_NO01`), and so is a user without app management (`403 CB_NO02`).
+//!
 //! What kintone gives each app on its own is left out, so that the definitions of two copies
 //! are equal: settings revisions, the IDs of views, graphs and actions, and upload keys
 //! (customization files and a file icon are kept by their content instead, and uploaded again
@@ -296,7 +301,7 @@ impl fmt::Display for Setting {
 #[non_exhaustive]
 pub enum DefinitionError {
     /// Reading a setting failed.
-    #[error("reading the {setting} of app {app} failed: {source}")]
+    #[error("reading the {setting} of app {app} failed")]
     Read {
         /// The app read.
         app: AppId,
@@ -329,7 +334,7 @@ pub enum DefinitionError {
     /// had been written before; when `reverted` is true, the pre-live settings were discarded
     /// again, so the app is as its live settings say. With nothing written, the app is as it
     /// was.
-    #[error("writing the {setting} of app {app} failed{}: {source}", if *.reverted { " (its pre-live settings were reverted)" } else { "" })]
+    #[error("writing the {setting} of app {app} failed{}", if *.reverted { " (its pre-live settings were reverted)" } else { "" })]
     Apply {
         /// The target app.
         app: AppId,

@@ -24,12 +24,18 @@ use crate::{
 
 impl AppDefinition {
     /// Reads every setting of an app as it is live.
+    ///
+    /// The client needs kintone's app management for the app (an API token generated with the
+    /// app-management permission, or a user whom the app's permissions grant it): the app's
+    /// permissions and notifications are read by app managers only, even live. Without it the
+    /// read stops with [`DefinitionError::Read`] on `403 GAIA_NO01` (a token) or `403 CB_NO02`
+    /// (a user).
     pub async fn read(client: &Client, app: impl Into<AppId>) -> Result<Self, DefinitionError> {
         read(client, app.into(), false).await.map(|(d, _)| d)
     }
 
     /// Reads every setting of an app as its pre-live settings stand: what a deploy would make
-    /// live.
+    /// live. Pre-live settings are read with app management only (see [`AppDefinition::read`]).
     pub async fn read_preview(
         client: &Client,
         app: impl Into<AppId>,

@@ -12961,7 +12961,9 @@ impl<'c, C> SchemaApi<'c, C> {
         crate::runtime::Call::new(self.client, GetApiSchemaRequest::new(api_id))
     }
 }
-/// Apps themselves (read, create, move), and deploying their pre-live settings.
+/// Apps themselves (read, create, move), and deploying their pre-live settings. Reading an
+/// app needs the right to view its records; deploying and reading the deploy status need
+/// app management (an API token with the app-management permission, or a user whom the app's permissions grant it); creating and moving apps take a user, never an API token.
 ///
 /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
 /// feature, `blocking::Client`.
@@ -12976,14 +12978,18 @@ impl<C> Clone for AppsApi<'_, C> {
 }
 impl<C> Copy for AppsApi<'_, C> {}
 impl crate::Client {
-    /// The `apps` operations. Apps themselves (read, create, move), and deploying their pre-live settings.
+    /// The `apps` operations. Apps themselves (read, create, move), and deploying their pre-live settings. Reading an
+    /// app needs the right to view its records; deploying and reading the deploy status need
+    /// app management (an API token with the app-management permission, or a user whom the app's permissions grant it); creating and moving apps take a user, never an API token.
     pub fn apps(&self) -> AppsApi<'_> {
         AppsApi { client: self }
     }
 }
 #[cfg(feature = "blocking")]
 impl crate::blocking::Client {
-    /// The `apps` operations. Apps themselves (read, create, move), and deploying their pre-live settings.
+    /// The `apps` operations. Apps themselves (read, create, move), and deploying their pre-live settings. Reading an
+    /// app needs the right to view its records; deploying and reading the deploy status need
+    /// app management (an API token with the app-management permission, or a user whom the app's permissions grant it); creating and moving apps take a user, never an API token.
     pub fn apps(&self) -> AppsApi<'_, crate::blocking::Client> {
         AppsApi { client: self }
     }
@@ -13035,7 +13041,8 @@ impl<'c, C> AppsApi<'c, C> {
         crate::runtime::Call::new(self.client, DeployAppsRequest::new(apps))
     }
 }
-/// An app's form, its fields and their layout.
+/// An app's form, its fields and their layout. The live form needs the right to view or add
+/// records; the pre-live form and every change need app management (an API token with the app-management permission, or a user whom the app's permissions grant it).
 ///
 /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
 /// feature, `blocking::Client`.
@@ -13050,14 +13057,16 @@ impl<C> Clone for FormApi<'_, C> {
 }
 impl<C> Copy for FormApi<'_, C> {}
 impl crate::Client {
-    /// The `form` operations. An app's form, its fields and their layout.
+    /// The `form` operations. An app's form, its fields and their layout. The live form needs the right to view or add
+    /// records; the pre-live form and every change need app management (an API token with the app-management permission, or a user whom the app's permissions grant it).
     pub fn form(&self) -> FormApi<'_> {
         FormApi { client: self }
     }
 }
 #[cfg(feature = "blocking")]
 impl crate::blocking::Client {
-    /// The `form` operations. An app's form, its fields and their layout.
+    /// The `form` operations. An app's form, its fields and their layout. The live form needs the right to view or add
+    /// records; the pre-live form and every change need app management (an API token with the app-management permission, or a user whom the app's permissions grant it).
     pub fn form(&self) -> FormApi<'_, crate::blocking::Client> {
         FormApi { client: self }
     }
@@ -13126,7 +13135,8 @@ impl<'c, C> FormApi<'c, C> {
         crate::runtime::Call::new(self.client, GetFormRequest::new(app))
     }
 }
-/// Who may manage an app, and view, add, edit and delete its records and fields.
+/// Who may manage an app, and view, add, edit and delete its records and fields. Reading
+/// and changing them, live or pre-live, need app management (an API token with the app-management permission, or a user whom the app's permissions grant it).
 ///
 /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
 /// feature, `blocking::Client`.
@@ -13141,14 +13151,16 @@ impl<C> Clone for PermissionsApi<'_, C> {
 }
 impl<C> Copy for PermissionsApi<'_, C> {}
 impl crate::Client {
-    /// The `permissions` operations. Who may manage an app, and view, add, edit and delete its records and fields.
+    /// The `permissions` operations. Who may manage an app, and view, add, edit and delete its records and fields. Reading
+    /// and changing them, live or pre-live, need app management (an API token with the app-management permission, or a user whom the app's permissions grant it).
     pub fn permissions(&self) -> PermissionsApi<'_> {
         PermissionsApi { client: self }
     }
 }
 #[cfg(feature = "blocking")]
 impl crate::blocking::Client {
-    /// The `permissions` operations. Who may manage an app, and view, add, edit and delete its records and fields.
+    /// The `permissions` operations. Who may manage an app, and view, add, edit and delete its records and fields. Reading
+    /// and changing them, live or pre-live, need app management (an API token with the app-management permission, or a user whom the app's permissions grant it).
     pub fn permissions(&self) -> PermissionsApi<'_, crate::blocking::Client> {
         PermissionsApi { client: self }
     }
@@ -13210,6 +13222,7 @@ impl<'c, C> PermissionsApi<'c, C> {
     }
 }
 /// Whom an app notifies of changes, of records that meet conditions, and by reminders.
+/// Reading and changing them, live or pre-live, need app management (an API token with the app-management permission, or a user whom the app's permissions grant it).
 ///
 /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
 /// feature, `blocking::Client`.
@@ -13225,6 +13238,7 @@ impl<C> Clone for NotificationsApi<'_, C> {
 impl<C> Copy for NotificationsApi<'_, C> {}
 impl crate::Client {
     /// The `notifications` operations. Whom an app notifies of changes, of records that meet conditions, and by reminders.
+    /// Reading and changing them, live or pre-live, need app management (an API token with the app-management permission, or a user whom the app's permissions grant it).
     pub fn notifications(&self) -> NotificationsApi<'_> {
         NotificationsApi { client: self }
     }
@@ -13232,6 +13246,7 @@ impl crate::Client {
 #[cfg(feature = "blocking")]
 impl crate::blocking::Client {
     /// The `notifications` operations. Whom an app notifies of changes, of records that meet conditions, and by reminders.
+    /// Reading and changing them, live or pre-live, need app management (an API token with the app-management permission, or a user whom the app's permissions grant it).
     pub fn notifications(&self) -> NotificationsApi<'_, crate::blocking::Client> {
         NotificationsApi { client: self }
     }
@@ -13294,7 +13309,9 @@ impl<'c, C> NotificationsApi<'c, C> {
     }
 }
 /// An app's settings besides its form and permissions: views, general settings, process
-/// management, customization, reports, actions, admin notes and the app's plug-ins.
+/// management, customization, reports, actions, admin notes and the app's plug-ins. The
+/// live settings need the right to view or add records; the pre-live settings and every
+/// change need app management (an API token with the app-management permission, or a user whom the app's permissions grant it).
 ///
 /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
 /// feature, `blocking::Client`.
@@ -13310,7 +13327,9 @@ impl<C> Clone for SettingsApi<'_, C> {
 impl<C> Copy for SettingsApi<'_, C> {}
 impl crate::Client {
     /// The `settings` operations. An app's settings besides its form and permissions: views, general settings, process
-    /// management, customization, reports, actions, admin notes and the app's plug-ins.
+    /// management, customization, reports, actions, admin notes and the app's plug-ins. The
+    /// live settings need the right to view or add records; the pre-live settings and every
+    /// change need app management (an API token with the app-management permission, or a user whom the app's permissions grant it).
     pub fn settings(&self) -> SettingsApi<'_> {
         SettingsApi { client: self }
     }
@@ -13318,7 +13337,9 @@ impl crate::Client {
 #[cfg(feature = "blocking")]
 impl crate::blocking::Client {
     /// The `settings` operations. An app's settings besides its form and permissions: views, general settings, process
-    /// management, customization, reports, actions, admin notes and the app's plug-ins.
+    /// management, customization, reports, actions, admin notes and the app's plug-ins. The
+    /// live settings need the right to view or add records; the pre-live settings and every
+    /// change need app management (an API token with the app-management permission, or a user whom the app's permissions grant it).
     pub fn settings(&self) -> SettingsApi<'_, crate::blocking::Client> {
         SettingsApi { client: self }
     }
