@@ -997,6 +997,10 @@ impl<'a> Lowerer<'a> {
                 required: view.required.contains(prop),
                 nullable: resolved.schema_data.nullable,
                 empty_is_null: flag(&resolved.schema_data.extensions, "x-kintone-empty-is-null"),
+                number_or_string: flag(
+                    &resolved.schema_data.extensions,
+                    "x-kintone-number-or-string",
+                ),
                 doc: resolved.schema_data.description.clone(),
                 constraints: self.constraints(resolved, &format!("{owner}.{prop}"), None)?,
                 location: location.clone(),
@@ -1220,6 +1224,10 @@ impl<'a> Lowerer<'a> {
                 required: data.required,
                 nullable: resolved.schema_data.nullable,
                 empty_is_null: false,
+                number_or_string: flag(
+                    &resolved.schema_data.extensions,
+                    "x-kintone-number-or-string",
+                ),
                 doc: data.description.clone(),
                 constraints,
                 location,

@@ -134,6 +134,8 @@ pub struct Field {
     pub nullable: bool,
     /// `nullable` with `x-kintone-empty-is-null`: `""` and `null` both read as `None`.
     pub empty_is_null: bool,
+    /// `x-kintone-number-or-string`: read from a JSON string or a JSON number.
+    pub number_or_string: bool,
     pub doc: Option<String>,
     pub constraints: Constraints,
     pub location: Location,

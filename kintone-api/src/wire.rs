@@ -45,6 +45,111 @@ pub mod numeric_string {
     }
 }
 
+/// A number-like value kintone writes as a JSON string where its own description says number
+/// (`x-kintone-number-or-string`): read from a string or a number, through the number's text,
+/// so that `String` keeps `"1.5"` and an integer type parses it.
+pub mod number_or_string {
+    use super::*;
+
+    pub fn deserialize<'de, T, D>(deserializer: D) -> Result<T, D::Error>
+    where
+        T: FromStr,
+        T::Err: Display,
+        D: Deserializer<'de>,
+    {
+        let text = deserializer.deserialize_any(TextVisitor)?;
+        text.parse().map_err(de::Error::custom)
+    }
+
+    /// The same for an `Option`: `null` reads as `None`.
+    pub fn option<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+    where
+        T: FromStr,
+        T::Err: Display,
+        D: Deserializer<'de>,
+    {
+        match deserializer.deserialize_any(OptionalTextVisitor)? {
+            None => Ok(None),
+            // An empty string is "not set" to a type without an empty value (an integer).
+            Some(text) if text.is_empty() => Ok(text.parse().ok()),
+            Some(text) => text.parse().map(Some).map_err(de::Error::custom),
+        }
+    }
+
+    /// The text of a string or a number; for enums whose values may arrive as either.
+    pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+        deserializer.deserialize_any(TextVisitor)
+    }
+
+    struct OptionalTextVisitor;
+
+    impl<'de> Visitor<'de> for OptionalTextVisitor {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON string or number, or null")
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(TextVisitor).map(Some)
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            TextVisitor.visit_u64(v).map(Some)
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            TextVisitor.visit_i64(v).map(Some)
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            TextVisitor.visit_f64(v).map(Some)
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            TextVisitor.visit_str(v).map(Some)
+        }
+    }
+
+    struct TextVisitor;
+
+    impl Visitor<'_> for TextVisitor {
+        type Value = String;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON string or number")
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+
+        fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+            Ok(v)
+        }
+    }
+}
+
 struct NumericVisitor;
 
 impl Visitor<'_> for NumericVisitor {

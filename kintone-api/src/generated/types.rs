@@ -80,16 +80,7 @@ impl ActionEntity {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ActionEntityType {
     /// `USER`
@@ -102,8 +93,23 @@ pub enum ActionEntityType {
     #[serde(rename = "ORGANIZATION")]
     Organization,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ActionEntityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "USER" => Self::User,
+                "GROUP" => Self::Group,
+                "ORGANIZATION" => Self::Organization,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ActionEntityType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -159,16 +165,7 @@ impl ActionMapping {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ActionMappingSrcType {
     /// `FIELD`
@@ -178,8 +175,22 @@ pub enum ActionMappingSrcType {
     #[serde(rename = "RECORD_URL")]
     RecordUrl,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ActionMappingSrcType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "FIELD" => Self::Field,
+                "RECORD_URL" => Self::RecordUrl,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ActionMappingSrcType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -422,16 +433,7 @@ impl AdminNotes {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum Align {
     /// `HORIZONTAL`
@@ -441,8 +443,22 @@ pub enum Align {
     #[serde(rename = "VERTICAL")]
     Vertical,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for Align {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "HORIZONTAL" => Self::Horizontal,
+                "VERTICAL" => Self::Vertical,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl Align {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -540,16 +556,7 @@ impl ApiSchema {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ApiSchemaHttpMethod {
     /// `GET`
@@ -565,8 +572,24 @@ pub enum ApiSchemaHttpMethod {
     #[serde(rename = "DELETE")]
     Delete,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ApiSchemaHttpMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "GET" => Self::Get,
+                "POST" => Self::Post,
+                "PUT" => Self::Put,
+                "DELETE" => Self::Delete,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ApiSchemaHttpMethod {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -601,8 +624,8 @@ pub struct AppAction {
     /// Who may use it.
     pub entities: Vec<ActionEntity>,
     /// Which records offer it (query language); empty for all.
-    #[serde(rename = "filterCond")]
-    pub filter_cond: String,
+    #[serde(rename = "filterCond", default, skip_serializing_if = "Option::is_none")]
+    pub filter_cond: Option<String>,
 }
 impl AppAction {
     /// Creates the value from its required fields; the others start unset.
@@ -614,7 +637,6 @@ impl AppAction {
         dest_app: impl Into<ActionDestApp>,
         mappings: impl IntoIterator<Item = impl Into<ActionMapping>>,
         entities: impl IntoIterator<Item = impl Into<ActionEntity>>,
-        filter_cond: impl Into<String>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -623,8 +645,13 @@ impl AppAction {
             dest_app: dest_app.into(),
             mappings: mappings.into_iter().map(Into::into).collect(),
             entities: entities.into_iter().map(Into::into).collect(),
-            filter_cond: filter_cond.into(),
+            filter_cond: None,
         }
+    }
+    /// Sets `filterCond`.
+    pub fn filter_cond(mut self, value: impl Into<String>) -> Self {
+        self.filter_cond = Some(value.into());
+        self
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
@@ -873,16 +900,7 @@ impl AppIcon {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum AppIconType {
     /// `PRESET`
@@ -892,8 +910,22 @@ pub enum AppIconType {
     #[serde(rename = "FILE")]
     File,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for AppIconType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "PRESET" => Self::Preset,
+                "FILE" => Self::File,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl AppIconType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -1332,16 +1364,7 @@ impl AppStatisticsSpace {
 /// Whether an app's settings are deployed: `NOT_ACTIVATED` (never deployed, so no live
 /// app), `ACTIVATED` (the live app has every change), or `CHANGED` (pre-live changes wait
 /// for a deploy).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum AppStatus {
     /// `NOT_ACTIVATED`
@@ -1354,8 +1377,23 @@ pub enum AppStatus {
     #[serde(rename = "CHANGED")]
     Changed,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for AppStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "NOT_ACTIVATED" => Self::NotActivated,
+                "ACTIVATED" => Self::Activated,
+                "CHANGED" => Self::Changed,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl AppStatus {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -1375,16 +1413,7 @@ impl ::std::fmt::Display for AppStatus {
 }
 /// An app's color theme. Apps made before February 2017 may still read `CLIPBOARD`,
 /// `BINDER`, `PENCIL` or `CLIPS`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum AppTheme {
     /// `WHITE`
@@ -1418,8 +1447,30 @@ pub enum AppTheme {
     #[serde(rename = "CLIPS")]
     Clips,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for AppTheme {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "WHITE" => Self::White,
+                "RED" => Self::Red,
+                "GREEN" => Self::Green,
+                "BLUE" => Self::Blue,
+                "YELLOW" => Self::Yellow,
+                "BLACK" => Self::Black,
+                "CLIPBOARD" => Self::Clipboard,
+                "BINDER" => Self::Binder,
+                "PENCIL" => Self::Pencil,
+                "CLIPS" => Self::Clips,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl AppTheme {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -1549,16 +1600,7 @@ impl BulkRequestItem {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum BulkRequestItemMethod {
     /// `POST`
@@ -1571,8 +1613,23 @@ pub enum BulkRequestItemMethod {
     #[serde(rename = "DELETE")]
     Delete,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for BulkRequestItemMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "POST" => Self::Post,
+                "PUT" => Self::Put,
+                "DELETE" => Self::Delete,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl BulkRequestItemMethod {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -1709,7 +1766,12 @@ pub struct CalcProperties {
     /// How the result is shown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<CalcPropertiesFormat>,
-    #[serde(rename = "displayScale", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "displayScale",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub display_scale: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
@@ -1797,16 +1859,7 @@ impl CalcProperties {
     }
 }
 /// How the result is shown.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum CalcPropertiesFormat {
     /// `NUMBER`
@@ -1831,8 +1884,27 @@ pub enum CalcPropertiesFormat {
     #[serde(rename = "DAY_HOUR_MINUTE")]
     DayHourMinute,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for CalcPropertiesFormat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "NUMBER" => Self::Number,
+                "NUMBER_DIGIT" => Self::NumberDigit,
+                "DATETIME" => Self::Datetime,
+                "DATE" => Self::Date,
+                "TIME" => Self::Time,
+                "HOUR_MINUTE" => Self::HourMinute,
+                "DAY_HOUR_MINUTE" => Self::DayHourMinute,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl CalcPropertiesFormat {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -1874,16 +1946,7 @@ impl CategoryField {
     }
 }
 /// How a bar, column, line or area chart stacks its series.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ChartMode {
     /// `NORMAL`
@@ -1896,8 +1959,23 @@ pub enum ChartMode {
     #[serde(rename = "PERCENTAGE")]
     Percentage,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ChartMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "NORMAL" => Self::Normal,
+                "STACKED" => Self::Stacked,
+                "PERCENTAGE" => Self::Percentage,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ChartMode {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -1915,16 +1993,7 @@ impl ::std::fmt::Display for ChartMode {
         f.write_str(self.as_str())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ChartType {
     /// `BAR`
@@ -1955,8 +2024,29 @@ pub enum ChartType {
     #[serde(rename = "SPLINE_AREA")]
     SplineArea,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ChartType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "BAR" => Self::Bar,
+                "COLUMN" => Self::Column,
+                "PIE" => Self::Pie,
+                "LINE" => Self::Line,
+                "PIVOT_TABLE" => Self::PivotTable,
+                "TABLE" => Self::Table,
+                "AREA" => Self::Area,
+                "SPLINE" => Self::Spline,
+                "SPLINE_AREA" => Self::SplineArea,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ChartType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -2395,16 +2485,7 @@ impl CustomizationResource {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum CustomizationResourceType {
     /// `URL`
@@ -2414,8 +2495,22 @@ pub enum CustomizationResourceType {
     #[serde(rename = "FILE")]
     File,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for CustomizationResourceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "URL" => Self::Url,
+                "FILE" => Self::File,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl CustomizationResourceType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -2433,16 +2528,7 @@ impl ::std::fmt::Display for CustomizationResourceType {
     }
 }
 /// Whom the customization loads for: everyone, the app's administrators, or no one.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum CustomizationScope {
     /// `ALL`
@@ -2455,8 +2541,23 @@ pub enum CustomizationScope {
     #[serde(rename = "NONE")]
     None,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for CustomizationScope {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "ALL" => Self::All,
+                "ADMIN" => Self::Admin,
+                "NONE" => Self::None,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl CustomizationScope {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -2811,16 +2912,7 @@ impl DeployAppsResponse {
 }
 /// Where an app's last deploy is: `PROCESSING` (running), `SUCCESS`, `FAIL` (this app's
 /// settings could not be deployed), or `CANCEL` (another app of the same deploy failed).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum DeployStatus {
     /// `PROCESSING`
@@ -2836,8 +2928,24 @@ pub enum DeployStatus {
     #[serde(rename = "CANCEL")]
     Cancel,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for DeployStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "PROCESSING" => Self::Processing,
+                "SUCCESS" => Self::Success,
+                "FAIL" => Self::Fail,
+                "CANCEL" => Self::Cancel,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl DeployStatus {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -3424,16 +3532,7 @@ impl<'de> ::serde::Deserialize<'de> for ExpectedSettingsRevision {
     }
 }
 /// What an entity may do with a field: view it (`READ`), view and edit it (`WRITE`), or neither (`NONE`).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum FieldAccessibility {
     /// `READ`
@@ -3446,8 +3545,23 @@ pub enum FieldAccessibility {
     #[serde(rename = "NONE")]
     None,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for FieldAccessibility {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "READ" => Self::Read,
+                "WRITE" => Self::Write,
+                "NONE" => Self::None,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl FieldAccessibility {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -4586,16 +4700,7 @@ impl FileProperties {
     }
 }
 /// The size of image thumbnails in pixels.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum FilePropertiesThumbnailSize {
     /// `50`
@@ -4611,8 +4716,24 @@ pub enum FilePropertiesThumbnailSize {
     #[serde(rename = "500")]
     Px500,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for FilePropertiesThumbnailSize {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "50" => Self::Px50,
+                "150" => Self::Px150,
+                "250" => Self::Px250,
+                "500" => Self::Px500,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl FilePropertiesThumbnailSize {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -5157,16 +5278,7 @@ impl GetPluginsResponse {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum GetRecordCommentsOrder {
     /// `asc`
@@ -5176,8 +5288,22 @@ pub enum GetRecordCommentsOrder {
     #[serde(rename = "desc")]
     Desc,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for GetRecordCommentsOrder {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "asc" => Self::Asc,
+                "desc" => Self::Desc,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl GetRecordCommentsOrder {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -5665,16 +5791,7 @@ impl GuestUserInput {
     }
 }
 /// `auto` (follow the browser, the default), `en`, `zh` or `ja`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum GuestUserInputLocale {
     /// `auto`
@@ -5690,8 +5807,24 @@ pub enum GuestUserInputLocale {
     #[serde(rename = "ja")]
     Ja,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for GuestUserInputLocale {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "auto" => Self::Auto,
+                "en" => Self::En,
+                "zh" => Self::Zh,
+                "ja" => Self::Ja,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl GuestUserInputLocale {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -6073,22 +6206,47 @@ pub struct LegacyFormElement {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<String>>,
     /// The fewest characters; empty when not set.
-    #[serde(rename = "minLength", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "minLength",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub min_length: Option<String>,
     /// The most characters; empty when not set.
-    #[serde(rename = "maxLength", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "maxLength",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub max_length: Option<String>,
     /// The smallest number allowed; empty when not set.
-    #[serde(rename = "minValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "minValue",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub min_value: Option<String>,
     /// The largest number allowed; empty when not set.
-    #[serde(rename = "maxValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "maxValue",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub max_value: Option<String>,
     /// `true` shows thousands separators.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digit: Option<bool>,
     /// The decimal places shown; empty for kintone's default.
-    #[serde(rename = "displayScale", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "displayScale",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub display_scale: Option<String>,
     /// The unit shown with a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6280,16 +6438,7 @@ impl LegacyFormElement {
     }
 }
 /// The type of a legacy form element; `LABEL`, `SPACER` and `HR` are not fields.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum LegacyFormElementType {
     /// `LABEL`
@@ -6374,8 +6523,47 @@ pub enum LegacyFormElementType {
     #[serde(rename = "UPDATED_TIME")]
     UpdatedTime,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for LegacyFormElementType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "LABEL" => Self::Label,
+                "SPACER" => Self::Spacer,
+                "HR" => Self::Hr,
+                "SINGLE_LINE_TEXT" => Self::SingleLineText,
+                "NUMBER" => Self::Number,
+                "CALC" => Self::Calc,
+                "MULTI_LINE_TEXT" => Self::MultiLineText,
+                "RICH_TEXT" => Self::RichText,
+                "LINK" => Self::Link,
+                "CHECK_BOX" => Self::CheckBox,
+                "RADIO_BUTTON" => Self::RadioButton,
+                "DROP_DOWN" => Self::DropDown,
+                "MULTI_SELECT" => Self::MultiSelect,
+                "FILE" => Self::File,
+                "DATE" => Self::Date,
+                "TIME" => Self::Time,
+                "DATETIME" => Self::Datetime,
+                "USER_SELECT" => Self::UserSelect,
+                "ORGANIZATION_SELECT" => Self::OrganizationSelect,
+                "GROUP_SELECT" => Self::GroupSelect,
+                "REFERENCE_TABLE" => Self::ReferenceTable,
+                "SUBTABLE" => Self::Subtable,
+                "RECORD_NUMBER" => Self::RecordNumber,
+                "CREATOR" => Self::Creator,
+                "CREATED_TIME" => Self::CreatedTime,
+                "MODIFIER" => Self::Modifier,
+                "UPDATED_TIME" => Self::UpdatedTime,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl LegacyFormElementType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -6454,9 +6642,19 @@ pub struct LinkProperties {
     pub unique: Option<bool>,
     #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    #[serde(rename = "minLength", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "minLength",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub min_length: Option<String>,
-    #[serde(rename = "maxLength", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "maxLength",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub max_length: Option<String>,
     /// What the link holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6535,16 +6733,7 @@ impl LinkProperties {
     }
 }
 /// What the link holds.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum LinkPropertiesProtocol {
     /// `WEB`
@@ -6557,8 +6746,23 @@ pub enum LinkPropertiesProtocol {
     #[serde(rename = "MAIL")]
     Mail,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkPropertiesProtocol {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "WEB" => Self::Web,
+                "CALL" => Self::Call,
+                "MAIL" => Self::Mail,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl LinkPropertiesProtocol {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -6702,16 +6906,7 @@ impl Mention {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum MentionType {
     /// `USER`
@@ -6724,8 +6919,23 @@ pub enum MentionType {
     #[serde(rename = "ORGANIZATION")]
     Organization,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for MentionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "USER" => Self::User,
+                "GROUP" => Self::Group,
+                "ORGANIZATION" => Self::Organization,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl MentionType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -7090,16 +7300,7 @@ impl NumberPrecision {
     }
 }
 /// `HALF_EVEN` rounds to the nearest even number, `UP` rounds up, `DOWN` down.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum NumberPrecisionRoundingMode {
     /// `HALF_EVEN`
@@ -7112,8 +7313,23 @@ pub enum NumberPrecisionRoundingMode {
     #[serde(rename = "DOWN")]
     Down,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for NumberPrecisionRoundingMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "HALF_EVEN" => Self::HalfEven,
+                "UP" => Self::Up,
+                "DOWN" => Self::Down,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl NumberPrecisionRoundingMode {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -7153,16 +7369,31 @@ pub struct NumberProperties {
     #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
     /// The lowest value; empty when not set.
-    #[serde(rename = "minValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "minValue",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub min_value: Option<String>,
     /// The highest value; empty when not set.
-    #[serde(rename = "maxValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "maxValue",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub max_value: Option<String>,
     /// `true` shows thousands separators.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digit: Option<bool>,
     /// Decimal places shown; empty for as entered.
-    #[serde(rename = "displayScale", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "displayScale",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub display_scale: Option<String>,
     /// The unit shown with the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7559,16 +7790,7 @@ impl ProcessActionExecutableUser {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ProcessActionType {
     /// `PRIMARY`
@@ -7578,8 +7800,22 @@ pub enum ProcessActionType {
     #[serde(rename = "SECONDARY")]
     Secondary,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ProcessActionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "PRIMARY" => Self::Primary,
+                "SECONDARY" => Self::Secondary,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ProcessActionType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -7627,16 +7863,7 @@ impl ProcessAssignee {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ProcessAssigneeType {
     /// `ONE`
@@ -7649,8 +7876,23 @@ pub enum ProcessAssigneeType {
     #[serde(rename = "ANY")]
     Any,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ProcessAssigneeType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "ONE" => Self::One,
+                "ALL" => Self::All,
+                "ANY" => Self::Any,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ProcessAssigneeType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -7730,16 +7972,7 @@ impl ProcessEntityGrant {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ProcessEntityType {
     /// `USER`
@@ -7761,8 +7994,26 @@ pub enum ProcessEntityType {
     #[serde(rename = "CUSTOM_FIELD")]
     CustomField,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ProcessEntityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "USER" => Self::User,
+                "GROUP" => Self::Group,
+                "ORGANIZATION" => Self::Organization,
+                "FIELD_ENTITY" => Self::FieldEntity,
+                "CREATOR" => Self::Creator,
+                "CUSTOM_FIELD" => Self::CustomField,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ProcessEntityType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -8342,16 +8593,7 @@ impl RecordUpdateResult {
     }
 }
 /// With `upsert`, whether the record was added or updated.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum RecordUpdateResultOperation {
     /// `INSERT`
@@ -8361,8 +8603,22 @@ pub enum RecordUpdateResultOperation {
     #[serde(rename = "UPDATE")]
     Update,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for RecordUpdateResultOperation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "INSERT" => Self::Insert,
+                "UPDATE" => Self::Update,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl RecordUpdateResultOperation {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -8538,16 +8794,7 @@ impl ReferenceTablePropertiesReferenceTableCondition {
     }
 }
 /// How many records are shown at once.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ReferenceTablePropertiesReferenceTableSize {
     /// `1`
@@ -8575,8 +8822,28 @@ pub enum ReferenceTablePropertiesReferenceTableSize {
     #[serde(rename = "50")]
     Show50,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ReferenceTablePropertiesReferenceTableSize {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "1" => Self::Show1,
+                "3" => Self::Show3,
+                "5" => Self::Show5,
+                "10" => Self::Show10,
+                "20" => Self::Show20,
+                "30" => Self::Show30,
+                "40" => Self::Show40,
+                "50" => Self::Show50,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ReferenceTablePropertiesReferenceTableSize {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -8748,12 +9015,20 @@ pub struct ReminderTiming {
     /// Days after the field's date (before it when negative), at most 10,000 either way.
     ///
     /// Limits, checked before sending: from -10000 to 10000.
-    #[serde(rename = "daysLater")]
+    #[serde(
+        rename = "daysLater",
+        deserialize_with = "crate::wire::number_or_string::deserialize"
+    )]
     pub days_later: i64,
     /// Hours after that day's time of the field (before it when negative), at most 10,000 either way.
     ///
     /// Limits, checked before sending: from -10000 to 10000.
-    #[serde(rename = "hoursLater", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "hoursLater",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub hours_later: Option<i64>,
     /// The time of day, `HH:MM`, in steps of ten minutes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8928,16 +9203,7 @@ impl ReportAggregation {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ReportAggregationType {
     /// `COUNT`
@@ -8956,8 +9222,25 @@ pub enum ReportAggregationType {
     #[serde(rename = "MIN")]
     Min,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ReportAggregationType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "COUNT" => Self::Count,
+                "SUM" => Self::Sum,
+                "AVERAGE" => Self::Average,
+                "MAX" => Self::Max,
+                "MIN" => Self::Min,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ReportAggregationType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -9027,16 +9310,7 @@ impl ReportGroup {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ReportGroupPer {
     /// `YEAR`
@@ -9061,8 +9335,27 @@ pub enum ReportGroupPer {
     #[serde(rename = "MINUTE")]
     Minute,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ReportGroupPer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "YEAR" => Self::Year,
+                "QUARTER" => Self::Quarter,
+                "MONTH" => Self::Month,
+                "WEEK" => Self::Week,
+                "DAY" => Self::Day,
+                "HOUR" => Self::Hour,
+                "MINUTE" => Self::Minute,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ReportGroupPer {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -9218,7 +9511,12 @@ pub struct ReportPeriod {
         with = "crate::wire::numeric_string::option"
     )]
     pub month: Option<u64>,
-    #[serde(rename = "dayOfMonth", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "dayOfMonth",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub day_of_month: Option<String>,
     #[serde(rename = "dayOfWeek", default, skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<ReportPeriodDayOfWeek>,
@@ -9282,16 +9580,7 @@ impl ReportPeriod {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ReportPeriodDayOfWeek {
     /// `MONDAY`
@@ -9316,8 +9605,27 @@ pub enum ReportPeriodDayOfWeek {
     #[serde(rename = "SUNDAY")]
     Sunday,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ReportPeriodDayOfWeek {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "MONDAY" => Self::Monday,
+                "TUESDAY" => Self::Tuesday,
+                "WEDNESDAY" => Self::Wednesday,
+                "THURSDAY" => Self::Thursday,
+                "FRIDAY" => Self::Friday,
+                "SATURDAY" => Self::Saturday,
+                "SUNDAY" => Self::Sunday,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ReportPeriodDayOfWeek {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -9339,16 +9647,7 @@ impl ::std::fmt::Display for ReportPeriodDayOfWeek {
         f.write_str(self.as_str())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ReportPeriodEvery {
     /// `YEAR`
@@ -9370,8 +9669,26 @@ pub enum ReportPeriodEvery {
     #[serde(rename = "HOUR")]
     Hour,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ReportPeriodEvery {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "YEAR" => Self::Year,
+                "QUARTER" => Self::Quarter,
+                "MONTH" => Self::Month,
+                "WEEK" => Self::Week,
+                "DAY" => Self::Day,
+                "HOUR" => Self::Hour,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ReportPeriodEvery {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -9392,16 +9709,7 @@ impl ::std::fmt::Display for ReportPeriodEvery {
         f.write_str(self.as_str())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ReportPeriodPattern {
     /// `JAN_APR_JUL_OCT`
@@ -9414,8 +9722,23 @@ pub enum ReportPeriodPattern {
     #[serde(rename = "MAR_JUN_SEP_DEC")]
     MarJunSepDec,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ReportPeriodPattern {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "JAN_APR_JUL_OCT" => Self::JanAprJulOct,
+                "FEB_MAY_AUG_NOV" => Self::FebMayAugNov,
+                "MAR_JUN_SEP_DEC" => Self::MarJunSepDec,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ReportPeriodPattern {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -9454,16 +9777,7 @@ impl ReportSort {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ReportSortBy {
     /// `TOTAL`
@@ -9479,8 +9793,24 @@ pub enum ReportSortBy {
     #[serde(rename = "GROUP3")]
     Group3,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ReportSortBy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "TOTAL" => Self::Total,
+                "GROUP1" => Self::Group1,
+                "GROUP2" => Self::Group2,
+                "GROUP3" => Self::Group3,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ReportSortBy {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -9499,16 +9829,7 @@ impl ::std::fmt::Display for ReportSortBy {
         f.write_str(self.as_str())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ReportSortOrder {
     /// `ASC`
@@ -9518,8 +9839,22 @@ pub enum ReportSortOrder {
     #[serde(rename = "DESC")]
     Desc,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ReportSortOrder {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "ASC" => Self::Asc,
+                "DESC" => Self::Desc,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ReportSortOrder {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -9767,16 +10102,7 @@ impl SelectionEntity {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum SelectionEntityType {
     /// `USER`
@@ -9792,8 +10118,24 @@ pub enum SelectionEntityType {
     #[serde(rename = "FUNCTION")]
     Function,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for SelectionEntityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "USER" => Self::User,
+                "GROUP" => Self::Group,
+                "ORGANIZATION" => Self::Organization,
+                "FUNCTION" => Self::Function,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl SelectionEntityType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -9865,16 +10207,7 @@ impl SettingsEntity {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum SettingsEntityType {
     /// `USER`
@@ -9893,8 +10226,25 @@ pub enum SettingsEntityType {
     #[serde(rename = "FIELD_ENTITY")]
     FieldEntity,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for SettingsEntityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "USER" => Self::User,
+                "GROUP" => Self::Group,
+                "ORGANIZATION" => Self::Organization,
+                "CREATOR" => Self::Creator,
+                "FIELD_ENTITY" => Self::FieldEntity,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl SettingsEntityType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -9965,16 +10315,7 @@ impl SettingsFile {
     }
 }
 /// A language of localized names in app settings.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum SettingsLang {
     /// `default`
@@ -9996,8 +10337,26 @@ pub enum SettingsLang {
     #[serde(rename = "user")]
     User,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for SettingsLang {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "default" => Self::Default,
+                "en" => Self::En,
+                "ja" => Self::Ja,
+                "zh" => Self::Zh,
+                "es" => Self::Es,
+                "user" => Self::User,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl SettingsLang {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -10062,10 +10421,20 @@ pub struct SingleLineTextProperties {
     #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
     /// The fewest characters, as a number; empty when not set.
-    #[serde(rename = "minLength", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "minLength",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub min_length: Option<String>,
     /// The most characters, as a number; empty when not set.
-    #[serde(rename = "maxLength", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "maxLength",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub max_length: Option<String>,
     /// A formula that computes the value automatically; empty when not set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -10514,16 +10883,7 @@ impl SpaceMemberEntity {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum SpaceMemberEntityType {
     /// `USER`
@@ -10536,8 +10896,23 @@ pub enum SpaceMemberEntityType {
     #[serde(rename = "ORGANIZATION")]
     Organization,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for SpaceMemberEntityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "USER" => Self::User,
+                "GROUP" => Self::Group,
+                "ORGANIZATION" => Self::Organization,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl SpaceMemberEntityType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -10618,16 +10993,7 @@ impl SpacePermissions {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum SpacePermissionsCreateApp {
     /// `EVERYONE`
@@ -10637,8 +11003,22 @@ pub enum SpacePermissionsCreateApp {
     #[serde(rename = "ADMIN")]
     Admin,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for SpacePermissionsCreateApp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "EVERYONE" => Self::Everyone,
+                "ADMIN" => Self::Admin,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl SpacePermissionsCreateApp {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -11138,16 +11518,7 @@ impl ThreadCommentFile {
     }
 }
 /// The width in pixels an image is shown at (100, 150, 250, 500 or 750).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ThreadCommentFileWidth {
     /// `100`
@@ -11166,8 +11537,25 @@ pub enum ThreadCommentFileWidth {
     #[serde(rename = "750")]
     W750,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ThreadCommentFileWidth {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "100" => Self::W100,
+                "150" => Self::W150,
+                "250" => Self::W250,
+                "500" => Self::W500,
+                "750" => Self::W750,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ThreadCommentFileWidth {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -11426,16 +11814,7 @@ impl TitleField {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum TitleFieldSelectionMode {
     /// `AUTO`
@@ -11445,8 +11824,22 @@ pub enum TitleFieldSelectionMode {
     #[serde(rename = "MANUAL")]
     Manual,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for TitleFieldSelectionMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "AUTO" => Self::Auto,
+                "MANUAL" => Self::Manual,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl TitleFieldSelectionMode {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -11477,16 +11870,7 @@ impl UninstallPluginResponse {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum UnitPosition {
     /// `BEFORE`
@@ -11496,8 +11880,22 @@ pub enum UnitPosition {
     #[serde(rename = "AFTER")]
     After,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for UnitPosition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "BEFORE" => Self::Before,
+                "AFTER" => Self::After,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl UnitPosition {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -11924,16 +12322,7 @@ impl ViewChanged {
     }
 }
 /// Where a custom view shows, on desktops only or on any device.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ViewDevice {
     /// `DESKTOP`
@@ -11943,8 +12332,22 @@ pub enum ViewDevice {
     #[serde(rename = "ANY")]
     Any,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ViewDevice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "DESKTOP" => Self::Desktop,
+                "ANY" => Self::Any,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ViewDevice {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -12082,16 +12485,7 @@ impl ViewInput {
     }
 }
 /// A list of records, a calendar, or a custom view of the app's own HTML.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ViewType {
     /// `LIST`
@@ -12104,8 +12498,23 @@ pub enum ViewType {
     #[serde(rename = "CUSTOM")]
     Custom,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ViewType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "LIST" => Self::List,
+                "CALENDAR" => Self::Calendar,
+                "CUSTOM" => Self::Custom,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ViewType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
