@@ -136,6 +136,9 @@ pub struct Field {
     pub empty_is_null: bool,
     /// `x-kintone-number-or-string`: read from a JSON string or a JSON number.
     pub number_or_string: bool,
+    /// An id in a request body (an `*Input` alias of an id type, or a list of them): sent as a
+    /// JSON number.
+    pub number_in_body: bool,
     pub doc: Option<String>,
     pub constraints: Constraints,
     pub location: Location,

@@ -256,6 +256,7 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: http::Request<Bo
         return error_response(&shared, &e, japanese, running_now);
     }
     let injected = inject::take(&mut shared.failures.lock().unwrap(), &path);
+    let filter_aborted = injected == Some(FailureKind::FilterAborted);
     match injected {
         Some(FailureKind::Respond {
             status,
@@ -286,7 +287,7 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: http::Request<Bo
         }
         Some(FailureKind::Delay(d)) => tokio::time::sleep(d).await,
         Some(FailureKind::Hold(gate)) => gate.pass().await,
-        None => {}
+        Some(FailureKind::FilterAborted) | None => {}
     }
     let upload = if is_multipart(&parts.headers) {
         match read_upload(&parts.headers, body.clone()).await {
@@ -296,9 +297,22 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: http::Request<Bo
     } else {
         None
     };
-    match run(&shared, &parts, &path, body, upload, principal, japanese) {
+    let output = run(&shared, &parts, &path, body, upload, principal, japanese);
+    match output.map(|o| {
+        if filter_aborted {
+            inject::abort_filter(o)
+        } else {
+            o
+        }
+    }) {
         Ok(Output::Json(value)) => {
             let mut r = Response::new(Body::from(value.to_string()));
+            if filter_aborted {
+                r.headers_mut().insert(
+                    header("CYBOZU_WARNING_HEADER"),
+                    inject::filter_aborted_warning(),
+                );
+            }
             r.headers_mut().insert(
                 http::header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json; charset=utf-8"),

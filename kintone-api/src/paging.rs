@@ -1,6 +1,7 @@
 //! Reading every record of a query, past Get Records' 10,000-offset limit, through a cursor.
 
-use crate::{Client, DeleteCursorRequest, GetRecordsByCursorRequest};
+use crate::runtime::Operation;
+use crate::{Client, CreateCursorResponse, DeleteCursorRequest, GetRecordsByCursorRequest};
 use crate::{CreateCursorRequest, CursorId, Error, ProtocolError, Record};
 
 /// An open cursor, read page by page.
@@ -21,7 +22,7 @@ pub struct RecordCursor<'c> {
 impl<'c> RecordCursor<'c> {
     /// Opens a cursor for the request (its `size` is the page size, 100 unless set, at most 500).
     pub async fn open(client: &'c Client, request: CreateCursorRequest) -> Result<Self, Error> {
-        let created = client.send(request).await?.into_body();
+        let created = create_cursor(client, request).await?;
         Ok(Self {
             client,
             id: created.id,
@@ -45,16 +46,20 @@ impl<'c> RecordCursor<'c> {
     ///
     /// A server that promises more records with an empty page, or sends more records than it
     /// announced, would keep a reader going forever: that is [`ProtocolError`], and the cursor
-    /// is left open for [`close`](Self::close).
+    /// is left open for [`close`](Self::close). A page kintone marks as partial is
+    /// [`Error::FilterAborted`] unless the client
+    /// [accepts partial pages](crate::ClientBuilder::accept_partial_pages).
     pub async fn next_page(&mut self) -> Result<Option<Vec<Record>>, Error> {
         if self.finished {
             return Ok(None);
         }
-        let page = self
+        let answer = self
             .client
             .send(GetRecordsByCursorRequest::new(self.id.clone()))
-            .await?
-            .into_body();
+            .await?;
+        self.client
+            .check_whole_page(GetRecordsByCursorRequest::ID, answer.headers())?;
+        let page = answer.into_body();
         check_cursor_page(
             self.total_count,
             &mut self.received,
@@ -75,6 +80,26 @@ impl<'c> RecordCursor<'c> {
         }
         Ok(())
     }
+}
+
+/// Creates a cursor; one whose answer kintone marks as partial (the query's filtering aborted)
+/// is [`Error::FilterAborted`] unless the client accepts partial pages. kintone documents the
+/// warning on Get Records; a cursor is checked alike, so that no reader of every record can miss
+/// records without a word.
+pub(crate) async fn create_cursor(
+    client: &Client,
+    request: CreateCursorRequest,
+) -> Result<CreateCursorResponse, Error> {
+    let answer = client.send(request).await?;
+    if let Err(partial) = client.check_whole_page(CreateCursorRequest::ID, answer.headers()) {
+        // The cursor exists on kintone's side: delete it rather than leave one of the
+        // domain's few cursors open; the partial answer is the error the caller needs.
+        let _ = client
+            .send(DeleteCursorRequest::new(answer.into_body().id))
+            .await;
+        return Err(partial);
+    }
+    Ok(answer.into_body())
 }
 
 /// Checks a cursor page against what the cursor announced: a page that promises more and holds

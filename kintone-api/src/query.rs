@@ -420,7 +420,7 @@ impl fmt::Display for Value {
 /// | constructor | field types | operators |
 /// |---|---|---|
 /// | [`text`](Field::text) | SINGLE_LINE_TEXT, LINK | `=` `!=` `like` `not like` `in` `not in` |
-/// | [`long_text`](Field::long_text) | MULTI_LINE_TEXT, RICH_TEXT, FILE | `like` `not like` `is empty` `is not empty` (not RICH_TEXT) |
+/// | [`long_text`](Field::long_text) | MULTI_LINE_TEXT, RICH_TEXT, FILE | `like` `not like` `is empty` `is not empty` (not RICH_TEXT; FILE since kintone's 2025-09 update) |
 /// | [`number`](Field::number), [`record_id`](Field::record_id) | NUMBER, CALC, RECORD_NUMBER, `$id` | `=` `!=` `<` `<=` `>` `>=` `in` `not in` |
 /// | [`date`](Field::date) | DATE | `=` `!=` `<` `<=` `>` `>=` with a [`Date`] or a [`DateFunction`] |
 /// | [`date_time`](Field::date_time) | DATETIME, CREATED_TIME, UPDATED_TIME | the same with a [`DateTime`], a [`DateFunction`] or [`now`] |

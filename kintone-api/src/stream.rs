@@ -597,7 +597,7 @@ impl Pager {
                         if let Some(fields) = &self.fields {
                             create = create.fields(fields.clone());
                         }
-                        let created = self.client.send(create).await?.into_body();
+                        let created = crate::paging::create_cursor(&self.client, create).await?;
                         *total_count = created.total_count;
                         id.insert(created.id).clone()
                     }
@@ -607,6 +607,8 @@ impl Pager {
                     .send(Undecoded(GetRecordsByCursorRequest::new(cursor)))
                     .await?
                     .into_body();
+                self.client
+                    .check_whole_page(answer.operation, &answer.headers)?;
                 let (records, next) = T::cursor_records(answer)?;
                 check_page_size(self.page_size, records.len())?;
                 check_cursor_page(*total_count, received, records.len(), next)?;
@@ -642,7 +644,9 @@ async fn get_records<T: PageItem>(
     if let Some(fields) = fields {
         request = request.fields(fields.clone());
     }
-    T::records(client.send(Undecoded(request)).await?.into_body())
+    let answer = client.send(Undecoded(request)).await?.into_body();
+    client.check_whole_page(answer.operation, &answer.headers)?;
+    T::records(answer)
 }
 
 fn check_page_size(asked: usize, received: usize) -> Result<(), ProtocolError> {

@@ -1,7 +1,8 @@
 //! How kintone's JSON differs from the types users see, as serde helpers the generated code uses.
 //!
 //! kintone sends ids, revisions and counts as JSON strings; these helpers read a string or a
-//! number and write a string. Empty values of dates and numbers arrive as `""` or `null`; both
+//! number and write a string, except where a request body takes an id (`as_number`): there
+//! the id goes out as a JSON number, as kintone's documentation writes it. Empty values of dates and numbers arrive as `""` or `null`; both
 //! read as `None`.
 
 use std::fmt::Display;
@@ -146,6 +147,56 @@ pub mod number_or_string {
 
         fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
             Ok(v)
+        }
+    }
+}
+
+/// An id type that a request body sends as a JSON number.
+pub trait AsJsonNumber {
+    fn serialize_number<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error>;
+}
+
+impl<T: AsJsonNumber> AsJsonNumber for Vec<T> {
+    fn serialize_number<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        struct Number<'a, T>(&'a T);
+        impl<T: AsJsonNumber> Serialize for Number<'_, T> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                self.0.serialize_number(serializer)
+            }
+        }
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for item in self {
+            seq.serialize_element(&Number(item))?;
+        }
+        seq.end()
+    }
+}
+
+/// Ids in request bodies (the spec's `*Input` schemas): sent as JSON numbers, as kintone's
+/// documentation writes them and its official clients send them.
+pub mod as_number {
+    use super::*;
+
+    pub fn serialize<T: AsJsonNumber, S: Serializer>(
+        value: &T,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.serialize_number(serializer)
+    }
+
+    /// The same for an `Option`.
+    pub mod option {
+        use super::*;
+
+        pub fn serialize<T: AsJsonNumber, S: Serializer>(
+            value: &Option<T>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            match value {
+                Some(v) => v.serialize_number(serializer),
+                None => serializer.serialize_none(),
+            }
         }
     }
 }
@@ -626,6 +677,12 @@ macro_rules! numeric_id {
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 crate::wire::numeric_string::serialize(&self.0, serializer)
+            }
+        }
+
+        impl crate::wire::AsJsonNumber for $name {
+            fn serialize_number<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_u64(self.0)
             }
         }
 

@@ -62,6 +62,13 @@ fn serde_attrs(f: &Field) -> TokenStream {
     } else if optional {
         parts.push(quote! { default, skip_serializing_if = "Option::is_none" });
     }
+    if f.number_in_body {
+        if optional || f.nullable || f.empty_is_null {
+            parts.push(quote! { serialize_with = "crate::wire::as_number::option::serialize" });
+        } else {
+            parts.push(quote! { serialize_with = "crate::wire::as_number::serialize" });
+        }
+    }
     if parts.is_empty() {
         quote! {}
     } else {

@@ -215,6 +215,12 @@ fn sentinel_item(
             }
         }
 
+        impl crate::wire::AsJsonNumber for #n {
+            fn serialize_number<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.0)
+            }
+        }
+
         impl<'de> ::serde::Deserialize<'de> for #n {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 #[derive(::serde::Deserialize)]

@@ -1251,6 +1251,22 @@ pub struct AppStatistics {
     /// How many API requests named the app today.
     #[serde(rename = "dailyRequestCount", with = "crate::wire::numeric_string")]
     pub daily_request_count: u64,
+    /// How many API tokens the app has.
+    #[serde(
+        rename = "apiTokenCount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub api_token_count: Option<u64>,
+    /// How many webhooks the app has.
+    #[serde(
+        rename = "webhookCount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub webhook_count: Option<u64>,
     /// The bytes the files attached to the app's records fill.
     #[serde(rename = "storageUsage", with = "crate::wire::numeric_string")]
     pub storage_usage: u64,
@@ -1300,6 +1316,8 @@ impl AppStatistics {
             record_count,
             field_count,
             daily_request_count,
+            api_token_count: None,
+            webhook_count: None,
             storage_usage,
             customized,
             created_at: created_at.into(),
@@ -1312,6 +1330,16 @@ impl AppStatistics {
     /// Sets `appGroup`.
     pub fn app_group(mut self, value: impl Into<String>) -> Self {
         self.app_group = Some(value.into());
+        self
+    }
+    /// Sets `apiTokenCount`.
+    pub fn api_token_count(mut self, value: u64) -> Self {
+        self.api_token_count = Some(value);
+        self
+    }
+    /// Sets `webhookCount`.
+    pub fn webhook_count(mut self, value: u64) -> Self {
+        self.webhook_count = Some(value);
         self
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
@@ -2575,6 +2603,48 @@ impl ::std::fmt::Display for CustomizationScope {
         f.write_str(self.as_str())
     }
 }
+/// What an `X-Cybozu-Warning` header says. `Filter aborted because of too many search
+/// results`: the query matched so many records (100,000 or more) that kintone stopped
+/// filtering, and the records answered are only part of those that match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
+#[non_exhaustive]
+pub enum CybozuWarning {
+    /// `Filter aborted because of too many search results`
+    #[serde(rename = "Filter aborted because of too many search results")]
+    FilterAborted,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(skip_serializing)]
+    Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for CybozuWarning {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "Filter aborted because of too many search results" => {
+                    Self::FilterAborted
+                }
+                _ => Self::Unknown,
+            },
+        )
+    }
+}
+impl CybozuWarning {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::FilterAborted => "Filter aborted because of too many search results",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for CybozuWarning {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DateField {
@@ -2969,9 +3039,14 @@ impl ::std::fmt::Display for DeployStatus {
 #[non_exhaustive]
 pub struct DeployTarget {
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl DeployTarget {
@@ -3436,6 +3511,14 @@ impl ::serde::Serialize for ExpectedRevision {
         serializer.collect_str(&self.0)
     }
 }
+impl crate::wire::AsJsonNumber for ExpectedRevision {
+    fn serialize_number<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.0)
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for ExpectedRevision {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3499,6 +3582,14 @@ impl ::serde::Serialize for ExpectedSettingsRevision {
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         serializer.collect_str(&self.0)
+    }
+}
+impl crate::wire::AsJsonNumber for ExpectedSettingsRevision {
+    fn serialize_number<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.0)
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ExpectedSettingsRevision {
@@ -6038,7 +6129,8 @@ impl<'de> ::serde::Deserialize<'de> for LayoutBlock {
     }
 }
 /// One element of a row: a field (by `code`), or a label (`LABEL`, with its HTML `label`),
-/// a blank space (`SPACER`, with an `elementId` for customizations) or a border (`HR`).
+/// a blank space (`SPACER`) or a border (`HR`). Spaces, labels and borders carry an
+/// `elementId` for customizations (labels and borders since kintone's 2026-02 update).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LayoutElement {
@@ -6048,6 +6140,7 @@ pub struct LayoutElement {
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// The element ID of a space, a label or a border.
     #[serde(rename = "elementId", default, skip_serializing_if = "Option::is_none")]
     pub element_id: Option<String>,
     /// An element's size in pixels; what is not set is left out.
@@ -6171,10 +6264,9 @@ impl LayoutSubtable {
         Ok(())
     }
 }
+pub use crate::LegacyDefaultValue;
 /// One element of the legacy form: a field with its properties, or a label, space or
-/// border. Numbers (lengths, bounds, the scale) are strings, empty when not set. Default
-/// values (`defaultValue`: a string, or a list for multi-choice fields) are not described
-/// here; Get Form Fields types them.
+/// border. Numbers (lengths, bounds, the scale) are strings, empty when not set.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LegacyFormElement {
@@ -6202,6 +6294,10 @@ pub struct LegacyFormElement {
         skip_serializing_if = "Option::is_none"
     )]
     pub default_expression: Option<String>,
+    /// A field's default value in the legacy form: a string, or a list of strings for the
+    /// fields that hold several values (check boxes, multi-choice).
+    #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<LegacyDefaultValue>,
     /// The choices of a choice field, in their order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<String>>,
@@ -6293,6 +6389,7 @@ impl LegacyFormElement {
             required: None,
             unique: None,
             default_expression: None,
+            default_value: None,
             options: None,
             min_length: None,
             max_length: None,
@@ -6339,6 +6436,11 @@ impl LegacyFormElement {
     /// Sets `defaultExpression`.
     pub fn default_expression(mut self, value: impl Into<String>) -> Self {
         self.default_expression = Some(value.into());
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn default_value(mut self, value: impl Into<LegacyDefaultValue>) -> Self {
+        self.default_value = Some(value.into());
         self
     }
     /// Sets `options`.
@@ -8488,7 +8590,11 @@ impl RecordRightsRecord {
 #[non_exhaustive]
 pub struct RecordUpdate {
     /// A record ID in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub id: Option<RecordId>,
     /// Finds a record by the value of a field that prohibits duplicate values.
     #[serde(rename = "updateKey", default, skip_serializing_if = "Option::is_none")]
@@ -8497,7 +8603,11 @@ pub struct RecordUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<RecordInput>,
     /// An expected revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedRevision>,
 }
 impl RecordUpdate {
@@ -9099,7 +9209,7 @@ pub struct Report {
     #[serde(rename = "filterCond")]
     pub filter_cond: String,
     pub sorts: Vec<ReportSort>,
-    /// Whether a periodic report is taken, and when.
+    /// Whether a periodic report is taken, and when; `null` when none was ever set.
     #[serde(rename = "periodicReport", default, skip_serializing_if = "Option::is_none")]
     pub periodic_report: Option<PeriodicReport>,
 }
@@ -11174,12 +11284,17 @@ impl StatusAssigneeField {
 #[non_exhaustive]
 pub struct StatusChange {
     /// A record ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub id: RecordId,
     pub action: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
     /// An expected revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedRevision>,
 }
 impl StatusChange {
