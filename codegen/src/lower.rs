@@ -1377,6 +1377,11 @@ impl<'a> Lowerer<'a> {
             preview,
             doc_url: op.external_docs.as_ref().map(|d| d.url.clone()),
             deprecated: op.deprecated,
+            cargo_feature: op
+                .extensions
+                .get("x-kintone-cargo-feature")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             fn_name: id.to_snake_case(),
             id,
             request_name,

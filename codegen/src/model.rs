@@ -321,6 +321,8 @@ pub struct Operation {
     pub doc_url: Option<String>,
     /// `deprecated: true`: kintone keeps the operation for compatibility only.
     pub deprecated: bool,
+    /// `x-kintone-cargo-feature`: the client offers the operation behind this cargo feature.
+    pub cargo_feature: Option<String>,
     pub body_kind: BodyKind,
     pub fields: Vec<Field>,
     pub one_of_required: Vec<String>,

@@ -91,6 +91,10 @@
 //!
 //! Webhooks are not modelled: Get App Statistics counts none for every app.
 //!
+//! Search (an API Lab feature) finds records and record comments by case-blind substring
+//! matches of its keywords, 20 hits a page unless `limit` says otherwise (an assumption), in
+//! app, record and comment order; spaces, threads, people, messages and attachments never hit.
+//!
 //! Spaces: any user may create spaces, read the space statistics, add and delete guest users and
 //! manage plug-ins (kintone: administrators only); the user `Administrator` may do everything in
 //! every space, others what their membership allows (as a user, or through a group or

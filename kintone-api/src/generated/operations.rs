@@ -12413,6 +12413,201 @@ impl<C> crate::runtime::Call<'_, GetReportsRequest, C> {
         self.map(|request| request.lang(value))
     }
 }
+/// Offered with the cargo feature `unstable-search`.
+#[cfg(feature = "unstable-search")]
+mod feature_search {
+    use super::*;
+    /// Search records, comments, spaces and people.
+    ///
+    /// `POST /k/v1/search.json`
+    ///
+    /// [kintone's documentation](https://github.com/kintone/js-sdk/blob/main/packages/rest-api-client/docs/search.md)
+    ///
+    /// Searches the domain by keywords: records, record comments, spaces, threads and their
+    /// comments, people and message comments, and attachments, as far as the caller may see
+    /// them. `query` is a list of keyword groups, each joined by its `operator` (`AND`: every
+    /// keyword, `OR`: any, `NOT`: none); `types` narrows what is searched. An answer holds at
+    /// most `limit` hits; `nextPageToken`, while not `null`, reads the next page when sent as
+    /// `pageToken` with the same conditions.
+    ///
+    /// Available in guest spaces.
+    ///
+    /// # Errors
+    ///
+    /// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+    /// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+    /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+    /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+    /// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+    /// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+    /// - `default`: Any other error; every status but 200 is one.
+    ///
+    /// # Example body
+    ///
+    /// ```json
+    /// {
+    ///   "limit": 20,
+    ///   "query": [
+    ///     {
+    ///       "keywords": [
+    ///         "invoice",
+    ///         "March"
+    ///       ],
+    ///       "operator": "AND"
+    ///     }
+    ///   ],
+    ///   "types": [
+    ///     "RECORD",
+    ///     "RECORD_COMMENT"
+    ///   ]
+    /// }
+    /// ```
+    ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "hits": [
+    ///     {
+    ///       "record": {
+    ///         "app": {
+    ///           "id": "1"
+    ///         },
+    ///         "id": "7"
+    ///       },
+    ///       "type": "RECORD",
+    ///       "url": "https://example.kintone.com/k/1/show#record=7"
+    ///     }
+    ///   ],
+    ///   "nextPageToken": null
+    /// }
+    /// ```
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[non_exhaustive]
+    pub struct SearchRequest {
+        /// The language of the whole response (error messages, and names kintone translates such as
+        /// those of process actions) when the user's display language follows the browser, for
+        /// example `en`, `ja`, `zh` or `es`.
+        #[serde(skip)]
+        pub accept_language: Option<String>,
+        /// The keyword groups; a hit matches every group.
+        pub query: Vec<SearchKeywords>,
+        /// What to search; everything when left out.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub types: Option<Vec<SearchType>>,
+        /// The most hits in one answer.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub limit: Option<u64>,
+        /// The `nextPageToken` of the answer before, to read the next page.
+        #[serde(rename = "pageToken", default, skip_serializing_if = "Option::is_none")]
+        pub page_token: Option<String>,
+    }
+    impl SearchRequest {
+        /// Creates the value from its required fields; the others start unset.
+        #[allow(clippy::new_without_default)]
+        pub fn new(query: impl IntoIterator<Item = impl Into<SearchKeywords>>) -> Self {
+            Self {
+                accept_language: None,
+                query: query.into_iter().map(Into::into).collect(),
+                types: None,
+                limit: None,
+                page_token: None,
+            }
+        }
+        /// Sets `Accept-Language`.
+        pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+            self.accept_language = Some(value.into());
+            self
+        }
+        /// Sets `types`.
+        pub fn types(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<SearchType>>,
+        ) -> Self {
+            self.types = Some(value.into_iter().map(Into::into).collect());
+            self
+        }
+        /// Sets `limit`.
+        pub fn limit(mut self, value: u64) -> Self {
+            self.limit = Some(value);
+            self
+        }
+        /// Sets `pageToken`.
+        pub fn page_token(mut self, value: impl Into<String>) -> Self {
+            self.page_token = Some(value.into());
+            self
+        }
+        /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+        pub fn validate(&self) -> Result<(), crate::LimitError> {
+            {
+                let value = &self.query;
+                if value.len() < 1 {
+                    return Err(crate::LimitError::TooFewItems {
+                        field: "query",
+                        min: 1,
+                        actual: value.len(),
+                    });
+                }
+                for item in value {
+                    item.validate()?;
+                }
+            }
+            if let Some(value) = &self.limit {
+                crate::LimitError::check_range(
+                    "limit",
+                    i64::try_from(*value).unwrap_or(i64::MAX),
+                    Some(1),
+                    None,
+                )?;
+            }
+            Ok(())
+        }
+    }
+    impl crate::runtime::Operation for SearchRequest {
+        type Response = SearchResult;
+        const ID: &'static str = "search";
+        const METHOD: crate::runtime::Method = crate::runtime::Method::Post;
+        const PATH: &'static str = "search.json";
+        const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+        const GUEST_SPACE: bool = true;
+        fn validate(&self) -> Result<(), crate::LimitError> {
+            SearchRequest::validate(self)
+        }
+        fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+            if let Some(value) = &self.accept_language {
+                out.push("Accept-Language", value);
+            }
+        }
+        fn decode(
+            response: crate::runtime::RawResponse,
+        ) -> Result<Self::Response, crate::Error> {
+            crate::runtime::decode_json(response)
+        }
+    }
+    impl<C> crate::runtime::Call<'_, SearchRequest, C> {
+        /// Sets `Accept-Language`.
+        pub fn accept_language(self, value: impl Into<String>) -> Self {
+            self.map(|request| request.accept_language(value))
+        }
+        /// Sets `types`.
+        pub fn types(
+            self,
+            value: impl IntoIterator<Item = impl Into<SearchType>>,
+        ) -> Self {
+            self.map(|request| request.types(value))
+        }
+        /// Sets `limit`.
+        pub fn limit(self, value: u64) -> Self {
+            self.map(|request| request.limit(value))
+        }
+        /// Sets `pageToken`.
+        pub fn page_token(self, value: impl Into<String>) -> Self {
+            self.map(|request| request.page_token(value))
+        }
+    }
+}
+#[cfg(feature = "unstable-search")]
+pub use feature_search::*;
 /// Change graph settings.
 ///
 /// `PUT /k/v1/preview/app/reports.json`
@@ -13547,6 +13742,52 @@ impl<'c, C> NotificationsApi<'c, C> {
         )
     }
 }
+/// Offered with the cargo feature `unstable-search`.
+#[cfg(feature = "unstable-search")]
+mod feature_search_group {
+    use super::*;
+    /// Cross-app search by keywords (an API Lab feature; the client offers it behind the cargo
+    /// feature `unstable-search`).
+    ///
+    /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+    /// feature, `blocking::Client`.
+    #[derive(Debug)]
+    pub struct SearchApi<'c, C = crate::Client> {
+        client: &'c C,
+    }
+    impl<C> Clone for SearchApi<'_, C> {
+        fn clone(&self) -> Self {
+            *self
+        }
+    }
+    impl<C> Copy for SearchApi<'_, C> {}
+    impl crate::Client {
+        /// The `search` operations. Cross-app search by keywords (an API Lab feature; the client offers it behind the cargo
+        /// feature `unstable-search`).
+        pub fn search(&self) -> SearchApi<'_> {
+            SearchApi { client: self }
+        }
+    }
+    #[cfg(feature = "blocking")]
+    impl crate::blocking::Client {
+        /// The `search` operations. Cross-app search by keywords (an API Lab feature; the client offers it behind the cargo
+        /// feature `unstable-search`).
+        pub fn search(&self) -> SearchApi<'_, crate::blocking::Client> {
+            SearchApi { client: self }
+        }
+    }
+    impl<'c, C> SearchApi<'c, C> {
+        /// Search records, comments, spaces and people: `POST /k/v1/search.json`. See [`SearchRequest`] for the details.
+        pub fn search(
+            &self,
+            query: impl IntoIterator<Item = impl Into<SearchKeywords>>,
+        ) -> crate::runtime::Call<'c, SearchRequest, C> {
+            crate::runtime::Call::new(self.client, SearchRequest::new(query))
+        }
+    }
+}
+#[cfg(feature = "unstable-search")]
+pub use feature_search_group::*;
 /// An app's settings besides its form and permissions: views, general settings, process
 /// management, customization, reports, actions, admin notes and the app's plug-ins.
 ///

@@ -10190,6 +10190,242 @@ impl RichTextProperties {
         Ok(())
     }
 }
+/// One hit: what it is, where it is, and the object of its type (`record`, `recordComment`,
+/// `space`, `thread`, `threadComment`, `peopleComment`, `messageComment` or `attachment`),
+/// kept as JSON while the API is an API Lab feature.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SearchHit {
+    /// What a search looks in, and what a hit is.
+    pub r#type: SearchType,
+    /// The hit's page in kintone.
+    pub url: String,
+    /// A record hit: its app and record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// A record comment hit: its record and comment.
+    #[serde(rename = "recordComment", default, skip_serializing_if = "Option::is_none")]
+    pub record_comment: Option<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl SearchHit {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(r#type: impl Into<SearchType>, url: impl Into<String>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            url: url.into(),
+            record: None,
+            record_comment: None,
+        }
+    }
+    /// Sets `record`.
+    pub fn record(
+        mut self,
+        value: impl Into<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.record = Some(value.into());
+        self
+    }
+    /// Sets `recordComment`.
+    pub fn record_comment(
+        mut self,
+        value: impl Into<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.record_comment = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// Keywords joined by one operator.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SearchKeywords {
+    /// `AND`: every keyword; `OR`: any of them; `NOT`: none of them.
+    pub operator: SearchKeywordsOperator,
+    pub keywords: Vec<String>,
+}
+impl SearchKeywords {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        operator: impl Into<SearchKeywordsOperator>,
+        keywords: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            operator: operator.into(),
+            keywords: keywords.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.keywords;
+            if value.len() < 1 {
+                return Err(crate::LimitError::TooFewItems {
+                    field: "keywords",
+                    min: 1,
+                    actual: value.len(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+/// `AND`: every keyword; `OR`: any of them; `NOT`: none of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
+#[non_exhaustive]
+pub enum SearchKeywordsOperator {
+    /// `AND`
+    #[serde(rename = "AND")]
+    And,
+    /// `OR`
+    #[serde(rename = "OR")]
+    Or,
+    /// `NOT`
+    #[serde(rename = "NOT")]
+    Not,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(skip_serializing)]
+    Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for SearchKeywordsOperator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "AND" => Self::And,
+                "OR" => Self::Or,
+                "NOT" => Self::Not,
+                _ => Self::Unknown,
+            },
+        )
+    }
+}
+impl SearchKeywordsOperator {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::And => "AND",
+            Self::Or => "OR",
+            Self::Not => "NOT",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for SearchKeywordsOperator {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SearchResult {
+    pub hits: Vec<SearchHit>,
+    /// The token of the next page; `null` on the last page.
+    #[serde(rename = "nextPageToken")]
+    pub next_page_token: Option<String>,
+}
+impl SearchResult {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        hits: impl IntoIterator<Item = impl Into<SearchHit>>,
+        next_page_token: impl Into<Option<String>>,
+    ) -> Self {
+        Self {
+            hits: hits.into_iter().map(Into::into).collect(),
+            next_page_token: next_page_token.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.hits;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+/// What a search looks in, and what a hit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
+#[non_exhaustive]
+pub enum SearchType {
+    /// `RECORD`
+    #[serde(rename = "RECORD")]
+    Record,
+    /// `RECORD_COMMENT`
+    #[serde(rename = "RECORD_COMMENT")]
+    RecordComment,
+    /// `SPACE`
+    #[serde(rename = "SPACE")]
+    Space,
+    /// `THREAD`
+    #[serde(rename = "THREAD")]
+    Thread,
+    /// `THREAD_COMMENT`
+    #[serde(rename = "THREAD_COMMENT")]
+    ThreadComment,
+    /// `PEOPLE_COMMENT`
+    #[serde(rename = "PEOPLE_COMMENT")]
+    PeopleComment,
+    /// `MESSAGE_COMMENT`
+    #[serde(rename = "MESSAGE_COMMENT")]
+    MessageComment,
+    /// `ATTACHMENT`
+    #[serde(rename = "ATTACHMENT")]
+    Attachment,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(skip_serializing)]
+    Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for SearchType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "RECORD" => Self::Record,
+                "RECORD_COMMENT" => Self::RecordComment,
+                "SPACE" => Self::Space,
+                "THREAD" => Self::Thread,
+                "THREAD_COMMENT" => Self::ThreadComment,
+                "PEOPLE_COMMENT" => Self::PeopleComment,
+                "MESSAGE_COMMENT" => Self::MessageComment,
+                "ATTACHMENT" => Self::Attachment,
+                _ => Self::Unknown,
+            },
+        )
+    }
+}
+impl SearchType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Record => "RECORD",
+            Self::RecordComment => "RECORD_COMMENT",
+            Self::Space => "SPACE",
+            Self::Thread => "THREAD",
+            Self::ThreadComment => "THREAD_COMMENT",
+            Self::PeopleComment => "PEOPLE_COMMENT",
+            Self::MessageComment => "MESSAGE_COMMENT",
+            Self::Attachment => "ATTACHMENT",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for SearchType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 /// A user, group or department a selection field offers or fills in.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
