@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
+use crate::handlers::Output;
+
 tokio::task_local! {
     /// The number of the request being answered (see [`crate::REQUEST_NUMBER_HEADER`]), so
     /// that a failure notes which request took it.
@@ -36,6 +38,10 @@ pub enum FailureKind {
     CloseConnection,
     /// Hold the request (it counts as running) until the gate opens, then run it as usual.
     Hold(Gate),
+    /// Run the operation, then answer as kintone does when it aborts a query's filtering (too
+    /// many matching records): status 200, only the first half of the answer's `records`, and
+    /// `X-Cybozu-Warning` saying so.
+    FilterAborted,
 }
 
 /// Holds requests in flight until a test opens it: for states that need requests running at a
@@ -172,6 +178,12 @@ impl Failure {
         Self::with(FailureKind::CloseConnection)
     }
 
+    /// Abort the query's filtering, as kintone does when a query matches too many records: see
+    /// [`FailureKind::FilterAborted`]. Meant for record reads (`.path("/k/v1/records.json")`).
+    pub fn filter_aborted() -> Self {
+        Self::with(FailureKind::FilterAborted)
+    }
+
     fn with(kind: FailureKind) -> Self {
         Self {
             kind,
@@ -193,6 +205,32 @@ impl Failure {
         self.path = Some(path.into());
         self
     }
+}
+
+/// Makes a JSON answer partial, as kintone's is when it aborts a query's filtering: keeps the
+/// first half of its `records`, when it has any. Other answers pass unchanged.
+pub(crate) fn abort_filter(output: Output) -> Output {
+    let mut answer = match output {
+        Output::Json(value) => value,
+        // Records are written without building values: read them back to cut them.
+        Output::Raw(bytes) => match serde_json::from_slice(&bytes) {
+            Ok(value) => value,
+            Err(_) => return Output::Raw(bytes),
+        },
+        other => return other,
+    };
+    if let Some(records) = answer
+        .get_mut("records")
+        .and_then(serde_json::Value::as_array_mut)
+    {
+        records.truncate(records.len() / 2);
+    }
+    Output::Json(answer)
+}
+
+/// The `X-Cybozu-Warning` of an answer whose filtering was aborted, as the spec words it.
+pub(crate) fn filter_aborted_warning() -> http::HeaderValue {
+    http::HeaderValue::from_static(crate::spec::enum_value("CybozuWarning", "FilterAborted"))
 }
 
 /// Queues a failure; one for zero requests is dropped at once, so it never fires.

@@ -65,6 +65,7 @@
 //! | 404 | `EMULATOR_NF02` | a space, thread or plug-in that does not exist | kintone's code and status for it |
 //! | 403 | `GAIA_NO01` | an API token on a space, guest or plug-in API (kintone takes none there) | kintone's answer to it |
 //! | 400 | `CB_VA01` | Move App into a guest space (kintone refuses it) | kintone's status and code for it |
+//! | 400 | `CB_VA01` | a text, text area, rich text or link value over 65,535 characters (`TEXT_VALUE_MAX_CHARS`, an assumption: kintone documents no maximum but the 64 characters of a field that prohibits duplicate values, which is enforced as the spec's `MAX_UNIQUE_TEXT_LENGTH`) | kintone's maximum and message |
 //! | 400 | `CB_VA01` | a link that does not fit its protocol (WEB: `http://` or `https://`; MAIL: `local@domain`; CALL: digits, spaces, `+ - ( ) # *`) | the exact rules and messages |
 //!
 //! ## Who may read and change app settings
@@ -112,6 +113,12 @@
 //! taken as given; for an `ALL` status any one assignee moves the record on (kintone waits for
 //! all of them, which is not modelled); assignees are not reset when process management is
 //! turned on for existing records, nor when a deploy changes a status's list.
+//!
+//! Webhooks are not modelled: Get App Statistics counts none for every app.
+//!
+//! Search (an API Lab feature) finds records and record comments by case-blind substring
+//! matches of its keywords, 20 hits a page unless `limit` says otherwise (an assumption), in
+//! app, record and comment order; spaces, threads, people, messages and attachments never hit.
 //!
 //! Spaces: any user may create spaces, read the space statistics, add and delete guest users and
 //! manage plug-ins (kintone: administrators only); the user `Administrator` may do everything in

@@ -320,6 +320,7 @@ pub async fn handle(shared: Arc<Shared>, request: http::Request<Body>) -> Respon
     }
     log(entry);
     let injected = inject::take(&mut shared.failures.lock().unwrap(), &path);
+    let filter_aborted = injected == Some(FailureKind::FilterAborted);
     match injected {
         Some(FailureKind::Respond {
             status,
@@ -350,7 +351,7 @@ pub async fn handle(shared: Arc<Shared>, request: http::Request<Body>) -> Respon
         }
         Some(FailureKind::Delay(d)) => tokio::time::sleep(d).await,
         Some(FailureKind::Hold(gate)) => gate.pass().await,
-        None => {}
+        Some(FailureKind::FilterAborted) | None => {}
     }
     let upload = if is_multipart(&parts.headers) {
         match read_upload(&parts.headers, bytes.clone()).await {
@@ -360,9 +361,22 @@ pub async fn handle(shared: Arc<Shared>, request: http::Request<Body>) -> Respon
     } else {
         None
     };
-    match run(&shared, &parts, route, bytes, upload, principal, japanese) {
+    let output = run(&shared, &parts, route, bytes, upload, principal, japanese);
+    match output.map(|o| {
+        if filter_aborted {
+            inject::abort_filter(o)
+        } else {
+            o
+        }
+    }) {
         Ok(Output::Json(value)) => {
             let mut r = Response::new(Body::from(value.to_string()));
+            if filter_aborted {
+                r.headers_mut().insert(
+                    header("CYBOZU_WARNING_HEADER"),
+                    inject::filter_aborted_warning(),
+                );
+            }
             r.headers_mut().insert(
                 http::header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json; charset=utf-8"),

@@ -95,6 +95,8 @@ pub struct Limits {
     pub field_code_length: usize,
     /// The most fields one Delete Form Fields call deletes.
     pub fields_per_delete: usize,
+    /// The most characters of a text value in a field that prohibits duplicate values.
+    pub unique_text_length: usize,
 }
 
 fn model() -> &'static kintone_spec::model::Api {
@@ -141,8 +143,27 @@ pub fn limits() -> &'static Limits {
             report_groups: named("MAX_REPORT_GROUPS"),
             field_code_length: named("MAX_FIELD_CODE_LENGTH"),
             fields_per_delete: named("MAX_FIELDS_PER_DELETE"),
+            unique_text_length: named("MAX_UNIQUE_TEXT_LENGTH"),
         }
     })
+}
+
+/// The wire value of a variant of one of the spec's enums, by their Rust names (such as
+/// `("CybozuWarning", "FilterAborted")`), so that a value the emulator answers with is the one
+/// the client reads.
+pub fn enum_value(type_name: &str, variant: &str) -> &'static str {
+    model()
+        .types
+        .iter()
+        .find_map(|t| match t {
+            kintone_codegen::model::TypeDef::Enum(e) if e.name == type_name => e
+                .variants
+                .iter()
+                .find(|(_, rust)| rust == variant)
+                .map(|(wire, _)| wire.as_str()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("the spec has no enum value {type_name}::{variant}"))
 }
 
 /// A header name the spec gives (`API_TOKEN_HEADER`, `CYBOZU_ERROR_HEADER`, …; the method

@@ -51,6 +51,8 @@ pub(crate) struct Inner {
     pub(crate) headers: http::HeaderMap,
     /// The concurrency headers of the last answer that had them.
     pub(crate) concurrency: Arc<Mutex<Concurrency>>,
+    /// Readers of every record go on past an answer kintone marks as partial.
+    pub(crate) accept_partial_pages: bool,
 }
 
 impl std::fmt::Debug for Client {
@@ -81,6 +83,7 @@ impl Client {
             max_collected_records: DEFAULT_MAX_COLLECTED_RECORDS,
             retry: None,
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            accept_partial_pages: false,
         }
     }
 
@@ -111,7 +114,22 @@ impl Client {
             .unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The guest space this client works in, if any.
+    /// Refuses an answer kintone marks as partial (a query whose filtering it aborted), unless
+    /// the client accepts partial pages: for the readers of every record.
+    pub(crate) fn check_whole_page(
+        &self,
+        operation: &'static str,
+        headers: &http::HeaderMap,
+    ) -> Result<(), Error> {
+        match crate::response::warning(headers) {
+            Some(crate::CybozuWarning::FilterAborted) if !self.inner.accept_partial_pages => {
+                Err(Error::FilterAborted { operation })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The guest space the client works in, if any.
     pub fn guest_space(&self) -> Option<u64> {
         self.inner.guest_space
     }
@@ -146,6 +164,7 @@ pub struct ClientBuilder {
     max_collected_records: u64,
     retry: Option<RetryPolicy>,
     max_concurrent_requests: usize,
+    accept_partial_pages: bool,
 }
 
 /// A `reqwest::Client` given by the user. Its own `Debug` lists its default headers, which
@@ -356,6 +375,18 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether the readers of every record ([`Client::record_stream`], [`Client::all_records`],
+    /// [`RecordCursor`](crate::RecordCursor)) go on past a page kintone marks as partial
+    /// (`X-Cybozu-Warning`, [`CybozuWarning::FilterAborted`](crate::CybozuWarning): the query
+    /// matched too many records and kintone stopped filtering). Off unless set: they stop with
+    /// [`Error::FilterAborted`](crate::Error::FilterAborted) rather than miss records silently.
+    /// Single calls are never stopped; their [`Response::warning`](crate::Response::warning)
+    /// tells.
+    pub fn accept_partial_pages(mut self, accept: bool) -> Self {
+        self.accept_partial_pages = accept;
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client, BuildError> {
         let base = parse_base(&self.base_url)?;
@@ -450,6 +481,7 @@ impl ClientBuilder {
                 auth_kind,
                 headers,
                 concurrency,
+                accept_partial_pages: self.accept_partial_pages,
             }),
         })
     }

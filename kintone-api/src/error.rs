@@ -128,6 +128,16 @@ pub enum Error {
     /// writing stopped rather than loop or allocate without bound.
     #[error(transparent)]
     Protocol(#[from] ProtocolError),
+    /// A reader of every record met a page kintone marks as partial (`X-Cybozu-Warning`,
+    /// [`CybozuWarning::FilterAborted`](crate::CybozuWarning)): the query matched too many
+    /// records and kintone stopped filtering, so reading on would miss records without a word.
+    /// Narrow the query, or let readers go on with
+    /// [`ClientBuilder::accept_partial_pages`](crate::ClientBuilder::accept_partial_pages).
+    #[error("{operation}: kintone aborted the query's filtering (too many matching records) and answered only part of them")]
+    FilterAborted {
+        /// The operation whose answer was partial.
+        operation: &'static str,
+    },
     /// A record read as a [`KintoneRecord`](crate::KintoneRecord) struct does not fit it: a
     /// field missing, of another type, empty, or out of the Rust type's range. The app's form
     /// and the struct differ.
@@ -359,6 +369,7 @@ impl Error {
             | Error::ResponseTooLarge { .. }
             | Error::Write(_)
             | Error::Protocol(_)
+            | Error::FilterAborted { .. }
             | Error::Record(_)
             | Error::StreamInterrupted { .. }
             | Error::TooManyRecords { .. } => false,
@@ -398,6 +409,7 @@ impl Error {
             | Error::Decode { .. }
             | Error::ResponseTooLarge { .. }
             | Error::Protocol(_)
+            | Error::FilterAborted { .. }
             | Error::Record(_)
             | Error::Write(_)
             | Error::StreamInterrupted { .. }

@@ -57,7 +57,9 @@
 //!   [`Record`]s, of your own structs, or of [`RawRecord`]s: kintone's JSON text, decoded on
 //!   demand, for a fraction of the cost), and
 //!   [`Client::add_all`] and its siblings write any number of records in as few bulk requests
-//!   as kintone allows, with a report that can resume a stopped job.
+//!   as kintone allows, with a report that can resume a stopped job. A page kintone marks as
+//!   partial (`X-Cybozu-Warning`, [`Response::warning`]) stops every reader of all records
+//!   with [`Error::FilterAborted`] unless [`ClientBuilder::accept_partial_pages`] is set.
 //! - Settings: [`Client::deploy_and_wait`] deploys pre-live settings and follows the deploy;
 //!   [`app_definition`] reads every setting of an app into one serde value, compares two, and
 //!   applies one to another app (in another domain too), which is how an app is promoted from
@@ -86,6 +88,7 @@ mod deploy;
 mod error;
 mod file;
 mod json_outline;
+mod legacy_form;
 mod method;
 mod paging;
 mod raw_record;
@@ -134,6 +137,7 @@ pub use generated::{error_codes, headers, limits};
 pub use generated::{API_PREFIX, GUEST_API_PREFIX, MAX_URI_BYTES, METHOD_OVERRIDE_HEADER};
 /// Derives [`KintoneRecord`](trait@KintoneRecord) for a struct: see [`typed`].
 pub use kintone_derive::KintoneRecord;
+pub use legacy_form::LegacyDefaultValue;
 pub use paging::RecordCursor;
 pub use raw_record::RawRecord;
 pub use record_map::{FieldCode, IntoIter, Iter, IterMut, Record};

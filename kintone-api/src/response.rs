@@ -2,6 +2,8 @@
 
 use http::{HeaderMap, StatusCode};
 
+use crate::CybozuWarning;
+
 /// A decoded 200 response, with its headers.
 ///
 /// Derefs to the body, so `response.records` reads the body's field directly.
@@ -46,6 +48,25 @@ impl<T> Response<T> {
     pub fn concurrency(&self) -> Concurrency {
         Concurrency::from_headers(&self.headers)
     }
+
+    /// kintone's warning on this answer (`X-Cybozu-Warning`), if it carries one.
+    /// [`CybozuWarning::FilterAborted`]: the query matched too many records, kintone stopped
+    /// filtering, and the records answered are only part of those that match.
+    pub fn warning(&self) -> Option<CybozuWarning> {
+        warning(&self.headers)
+    }
+}
+
+/// The `X-Cybozu-Warning` of an answer's headers; a value this version does not know is
+/// [`CybozuWarning::Unknown`].
+pub(crate) fn warning(headers: &HeaderMap) -> Option<CybozuWarning> {
+    use serde::de::value::{Error as ValueError, StrDeserializer};
+    use serde::Deserialize;
+    let value = headers
+        .get(crate::generated::headers::CYBOZU_WARNING_HEADER)?
+        .to_str()
+        .ok()?;
+    CybozuWarning::deserialize(StrDeserializer::<ValueError>::new(value.trim())).ok()
 }
 
 impl<T> std::ops::Deref for Response<T> {

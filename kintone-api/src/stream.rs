@@ -641,7 +641,7 @@ impl Pager {
                         if let Some(fields) = &self.fields {
                             create = create.fields(fields.clone());
                         }
-                        let created = self.client.send(create).await?.into_body();
+                        let created = crate::paging::create_cursor(&self.client, create).await?;
                         *total_count = created.total_count;
                         id.insert(created.id).clone()
                     }
@@ -651,6 +651,8 @@ impl Pager {
                     .send(Undecoded(GetRecordsByCursorRequest::new(cursor)))
                     .await?
                     .into_body();
+                self.client
+                    .check_whole_page(answer.operation, &answer.headers)?;
                 let (records, next) = T::cursor_records(answer, self.page_size)?;
                 check_cursor_page(*total_count, received, records.len(), next)?;
                 if !next {
@@ -686,10 +688,9 @@ async fn get_records<T: PageItem>(
     if let Some(fields) = fields {
         request = request.fields(fields.clone());
     }
-    T::records(
-        client.send(Undecoded(request)).await?.into_body(),
-        page_size,
-    )
+    let answer = client.send(Undecoded(request)).await?.into_body();
+    client.check_whole_page(answer.operation, &answer.headers)?;
+    T::records(answer, page_size)
 }
 
 /// The records of a Get Records or Get Records by Cursor answer, and its `next` when it has

@@ -1,7 +1,8 @@
 //! How kintone's JSON differs from the types users see, as serde helpers the generated code uses.
 //!
 //! kintone sends ids, revisions and counts as JSON strings; these helpers read a string or a
-//! number and write a string. Empty values of dates and numbers arrive as `""` or `null`; both
+//! number and write a string, except where a request body takes an id (`as_number`): there
+//! the id goes out as a JSON number, as kintone's documentation writes it. Empty values of dates and numbers arrive as `""` or `null`; both
 //! read as `None`.
 
 use std::fmt::Display;
@@ -41,6 +42,161 @@ pub mod numeric_string {
             deserializer: D,
         ) -> Result<Option<u64>, D::Error> {
             deserializer.deserialize_any(OptionalNumericVisitor)
+        }
+    }
+}
+
+/// A number-like value kintone writes as a JSON string where its own description says number
+/// (`x-kintone-number-or-string`): read from a string or a number, through the number's text,
+/// so that `String` keeps `"1.5"` and an integer type parses it.
+pub mod number_or_string {
+    use super::*;
+
+    pub fn deserialize<'de, T, D>(deserializer: D) -> Result<T, D::Error>
+    where
+        T: FromStr,
+        T::Err: Display,
+        D: Deserializer<'de>,
+    {
+        let text = deserializer.deserialize_any(TextVisitor)?;
+        text.parse().map_err(de::Error::custom)
+    }
+
+    /// The same for an `Option`: `null` reads as `None`.
+    pub fn option<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+    where
+        T: FromStr,
+        T::Err: Display,
+        D: Deserializer<'de>,
+    {
+        match deserializer.deserialize_any(OptionalTextVisitor)? {
+            None => Ok(None),
+            // An empty string is "not set" to a type without an empty value (an integer).
+            Some(text) if text.is_empty() => Ok(text.parse().ok()),
+            Some(text) => text.parse().map(Some).map_err(de::Error::custom),
+        }
+    }
+
+    /// The text of a string or a number; for enums whose values may arrive as either.
+    pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+        deserializer.deserialize_any(TextVisitor)
+    }
+
+    struct OptionalTextVisitor;
+
+    impl<'de> Visitor<'de> for OptionalTextVisitor {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON string or number, or null")
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(TextVisitor).map(Some)
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            TextVisitor.visit_u64(v).map(Some)
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            TextVisitor.visit_i64(v).map(Some)
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            TextVisitor.visit_f64(v).map(Some)
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            TextVisitor.visit_str(v).map(Some)
+        }
+    }
+
+    struct TextVisitor;
+
+    impl Visitor<'_> for TextVisitor {
+        type Value = String;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a JSON string or number")
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+
+        fn visit_string<E: de::Error>(self, v: String) -> Result<String, E> {
+            Ok(v)
+        }
+    }
+}
+
+/// An id type that a request body sends as a JSON number.
+pub trait AsJsonNumber {
+    fn serialize_number<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error>;
+}
+
+impl<T: AsJsonNumber> AsJsonNumber for Vec<T> {
+    fn serialize_number<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        struct Number<'a, T>(&'a T);
+        impl<T: AsJsonNumber> Serialize for Number<'_, T> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                self.0.serialize_number(serializer)
+            }
+        }
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for item in self {
+            seq.serialize_element(&Number(item))?;
+        }
+        seq.end()
+    }
+}
+
+/// Ids in request bodies (the spec's `*Input` schemas): sent as JSON numbers, as kintone's
+/// documentation writes them and its official clients send them.
+pub mod as_number {
+    use super::*;
+
+    pub fn serialize<T: AsJsonNumber, S: Serializer>(
+        value: &T,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.serialize_number(serializer)
+    }
+
+    /// The same for an `Option`.
+    pub mod option {
+        use super::*;
+
+        pub fn serialize<T: AsJsonNumber, S: Serializer>(
+            value: &Option<T>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            match value {
+                Some(v) => v.serialize_number(serializer),
+                None => serializer.serialize_none(),
+            }
         }
     }
 }
@@ -521,6 +677,12 @@ macro_rules! numeric_id {
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 crate::wire::numeric_string::serialize(&self.0, serializer)
+            }
+        }
+
+        impl crate::wire::AsJsonNumber for $name {
+            fn serialize_number<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_u64(self.0)
             }
         }
 

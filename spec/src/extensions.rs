@@ -68,6 +68,21 @@ pub const KNOWN: &[(&str, &[Place], &str)] = &[
         "an integer sent as a JSON string (`u64`, or an id type)",
     ),
     (
+        "x-kintone-number-or-string",
+        &[Place::Schema],
+        "a number-like value that kintone writes as a JSON string where its own description says number (or the reverse): read from either, written as the schema's type says",
+    ),
+    (
+        "x-kintone-cargo-feature",
+        &[Place::Operation],
+        "the cargo feature the client offers the operation behind (an API kintone may change without notice)",
+    ),
+    (
+        "x-kintone-source",
+        &[Place::Operation, Place::Schema, Place::Parameter, Place::Header, Place::Response],
+        "where a fact comes from when it is not kintone's REST API reference pages: `update-notes` (kintone's update notes, with the month) or `js-sdk` (kintone's js-sdk documentation), with a note",
+    ),
+    (
         "x-kintone-sentinel",
         &[Place::Schema],
         "on a numeric id: one more value with a meaning of its own (`value`, Rust `name`, `of`: the id it otherwise takes, `description`)",

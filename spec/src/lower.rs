@@ -1001,12 +1001,51 @@ impl<'a> Lowerer<'a> {
                 required: view.required.contains(prop),
                 nullable: resolved.schema_data.nullable,
                 empty_is_null: flag(&resolved.schema_data.extensions, "x-kintone-empty-is-null"),
+                number_or_string: flag(
+                    &resolved.schema_data.extensions,
+                    "x-kintone-number-or-string",
+                ),
+                number_in_body: self.is_id_input(resolved)?,
                 doc: resolved.schema_data.description.clone(),
                 constraints: self.constraints(resolved, &format!("{owner}.{prop}"), None)?,
                 location: location.clone(),
             });
         }
         Ok(fields)
+    }
+
+    /// Whether a property holds an id as a request body takes it (an `*Input` alias: an id
+    /// type or a JSON integer), or a list of them.
+    fn is_id_input(&self, schema: &'a Schema) -> Result<bool, Error> {
+        if alias_target(schema).is_some() {
+            return Ok(true);
+        }
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Array(a)) => match &a.items {
+                Some(items) => Ok(alias_target(self.resolve_boxed(items)?).is_some()),
+                None => Ok(false),
+            },
+            _ => Ok(false),
+        }
+    }
+
+    /// Whether a parameter's schema names an id type (a numeric id schema), or a list of them.
+    fn is_id_reference(&self, schema: &'a ReferenceOr<Schema>) -> Result<bool, Error> {
+        let named_id = |reference: &str| -> Result<bool, Error> {
+            let s = self.component(reference)?;
+            Ok(matches!(s.schema_kind, SchemaKind::Type(Type::String(_)))
+                && flag(&s.schema_data.extensions, "x-kintone-numeric"))
+        };
+        match schema {
+            ReferenceOr::Reference { reference } => named_id(reference),
+            ReferenceOr::Item(s) => match &s.schema_kind {
+                SchemaKind::Type(Type::Array(a)) => match &a.items {
+                    Some(ReferenceOr::Reference { reference }) => named_id(reference),
+                    _ => Ok(false),
+                },
+                _ => Ok(false),
+            },
+        }
     }
 
     fn boxed_type_of(
@@ -1224,6 +1263,13 @@ impl<'a> Lowerer<'a> {
                 required: data.required,
                 nullable: resolved.schema_data.nullable,
                 empty_is_null: false,
+                number_or_string: flag(
+                    &resolved.schema_data.extensions,
+                    "x-kintone-number-or-string",
+                ),
+                // A parameter travels in a JSON body only in a bulk request or through the
+                // method override: ids go as numbers there, as in every body.
+                number_in_body: self.is_id_reference(schema)?,
                 doc: data.description.clone(),
                 constraints,
                 location,
@@ -1335,6 +1381,11 @@ impl<'a> Lowerer<'a> {
             preview,
             doc_url: op.external_docs.as_ref().map(|d| d.url.clone()),
             deprecated: op.deprecated,
+            cargo_feature: op
+                .extensions
+                .get("x-kintone-cargo-feature")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             fn_name: id.to_snake_case(),
             id,
             request_name,

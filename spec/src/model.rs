@@ -177,6 +177,11 @@ pub struct Field {
     pub nullable: bool,
     /// `nullable` with `x-kintone-empty-is-null`: `""` and `null` both read as `None`.
     pub empty_is_null: bool,
+    /// `x-kintone-number-or-string`: read from a JSON string or a JSON number.
+    pub number_or_string: bool,
+    /// An id in a request body (an `*Input` alias of an id type, or a list of them): sent as a
+    /// JSON number.
+    pub number_in_body: bool,
     pub doc: Option<String>,
     pub constraints: Constraints,
     pub location: Location,
@@ -359,6 +364,8 @@ pub struct Operation {
     pub doc_url: Option<String>,
     /// `deprecated: true`: kintone keeps the operation for compatibility only.
     pub deprecated: bool,
+    /// `x-kintone-cargo-feature`: the client offers the operation behind this cargo feature.
+    pub cargo_feature: Option<String>,
     pub body_kind: BodyKind,
     pub fields: Vec<Field>,
     pub one_of_required: Vec<String>,

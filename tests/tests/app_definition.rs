@@ -91,7 +91,8 @@ async fn a_definition_copies_an_app_with_all_its_settings_to_another_domain() {
                 "/k/v1/preview/app.json" => return None,
                 _ => body["revision"].clone(),
             };
-            Some(revision.as_str().unwrap_or_default().parse().unwrap_or(0))
+            // Revisions go out as JSON numbers, as every id in a body.
+            Some(revision.as_u64().unwrap_or(0))
         })
         .collect();
     assert!(revisions.len() > 16, "{revisions:?}");

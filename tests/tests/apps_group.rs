@@ -159,7 +159,7 @@ async fn add_app() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"name": "Orders", "space": "4", "thread": "5"})
+        json!({"name": "Orders", "space": 4, "thread": 5})
     );
 }
 
@@ -202,7 +202,7 @@ async fn move_app() {
         (request.method.as_str(), request.url.path()),
         ("POST", "/k/v1/app/move.json")
     );
-    assert_eq!(body_json(&request), json!({"app": "1", "space": "5"}));
+    assert_eq!(body_json(&request), json!({"app": 1, "space": 5}));
 }
 
 #[tokio::test]
@@ -226,7 +226,7 @@ async fn deploy_apps_with_a_revision_and_revert() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"apps": [{"app": "1", "revision": "4"}, {"app": "2"}], "revert": true})
+        json!({"apps": [{"app": 1, "revision": 4}, {"app": 2}], "revert": true})
     );
 }
 
@@ -358,8 +358,8 @@ async fn add_form_fields_writes_each_type_with_its_tag() {
     assert_eq!(
         body_json(&request),
         json!({
-            "app": "1",
-            "revision": "3",
+            "app": 1,
+            "revision": 3,
             "properties": {
                 "Due": {"type": "DATE", "code": "Due", "label": "Due date", "required": true},
                 "Tags": {"type": "CHECK_BOX", "code": "Tags", "options": {
@@ -397,7 +397,7 @@ async fn update_form_fields() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"app": "1", "properties": {"Title": {"type": "SINGLE_LINE_TEXT", "code": "Title", "label": "Subject"}}})
+        json!({"app": 1, "properties": {"Title": {"type": "SINGLE_LINE_TEXT", "code": "Title", "label": "Subject"}}})
     );
 }
 
@@ -512,7 +512,7 @@ async fn update_form_layout() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"app": "1", "layout": [{"type": "ROW", "fields": [
+        json!({"app": 1, "layout": [{"type": "ROW", "fields": [
             {"type": "SINGLE_LINE_TEXT", "code": "Title", "size": {"width": "400"}}
         ]}]})
     );
@@ -603,7 +603,7 @@ mod deploy_and_wait {
                 (requests[0].url.path(), body_json(&requests[0])),
                 (
                     "/k/v1/preview/app/deploy.json",
-                    json!({"apps": [{"app": "1"}, {"app": "2", "revision": "4"}], "revert": false})
+                    json!({"apps": [{"app": 1}, {"app": 2, "revision": 4}], "revert": false})
                 )
             );
             assert_eq!(requests[4].url.query(), Some("apps%5B0%5D=1&apps%5B1%5D=2"));

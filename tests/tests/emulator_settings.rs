@@ -1120,7 +1120,10 @@ mod actions {
         assert_eq!(action.dest_app.app.map(|a| a.get()), Some(2));
         assert_eq!(action.mappings[0].src_field.as_deref(), Some("Title"));
         assert_eq!(action.entities[0].code, "sales");
-        assert_eq!(action.filter_cond, r#"When > "2024-03-01T00:00:00Z""#);
+        assert_eq!(
+            action.filter_cond.as_deref(),
+            Some(r#"When > "2024-03-01T00:00:00Z""#)
+        );
         assert!(client
             .settings()
             .get_app_actions(1u64)

@@ -84,7 +84,7 @@ async fn update_general_notifications() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"app": "1", "revision": "4", "notifyToCommenter": false, "notifications": [
+        json!({"app": 1, "revision": 4, "notifyToCommenter": false, "notifications": [
             {"entity": {"type": "GROUP", "code": "everyone"}, "recordAdded": true},
         ]})
     );
@@ -158,7 +158,7 @@ async fn update_per_record_notifications() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"app": "1", "notifications": [{
+        json!({"app": 1, "notifications": [{
             "filterCond": "Kind in (\"A\")",
             "title": "Kind A",
             "targets": [{"entity": {"type": "ORGANIZATION", "code": "sales"}, "includeSubs": true}],
@@ -248,7 +248,7 @@ async fn update_reminder_notifications() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"app": "1", "timezone": "Asia/Tokyo", "notifications": [{
+        json!({"app": 1, "timezone": "Asia/Tokyo", "notifications": [{
             "timing": {"code": "Due", "daysLater": -1, "time": "09:00"},
             "title": "Due tomorrow",
             "targets": [{"entity": {"type": "FIELD_ENTITY", "code": "Owner"}}],

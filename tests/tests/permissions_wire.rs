@@ -76,7 +76,7 @@ async fn update_app_permissions_live_and_preview() {
     );
     assert_eq!(
         body_json(&requests[0]),
-        json!({"app": "1", "revision": "4", "rights": [
+        json!({"app": 1, "revision": 4, "rights": [
             {"entity": {"type": "CREATOR"}, "appEditable": true, "recordViewable": true},
             {"entity": {"type": "USER", "code": "sato"}, "recordViewable": true, "recordAddable": true},
         ]})
@@ -157,7 +157,7 @@ async fn update_record_permissions_live_and_preview() {
     );
     assert_eq!(
         body_json(&requests[0]),
-        json!({"app": "1", "rights": [{
+        json!({"app": 1, "rights": [{
             "filterCond": "Status in (\"Closed\")",
             "entities": [
                 {"entity": {"type": "USER", "code": "sato"}, "viewable": true, "editable": false},
@@ -169,7 +169,7 @@ async fn update_record_permissions_live_and_preview() {
         (requests[1].method.as_str(), requests[1].url.path()),
         ("PUT", "/k/v1/preview/record/acl.json")
     );
-    assert_eq!(body_json(&requests[1])["revision"], "6");
+    assert_eq!(body_json(&requests[1])["revision"], 6);
 }
 
 #[tokio::test]
@@ -237,7 +237,7 @@ async fn update_field_permissions_live_and_preview() {
         .await
         .unwrap();
     let requests = server.received_requests().await.unwrap();
-    let expected = json!({"app": "1", "rights": [{"code": "Amount", "entities": [
+    let expected = json!({"app": 1, "rights": [{"code": "Amount", "entities": [
         {"accessibility": "WRITE", "entity": {"type": "USER", "code": "sato"}},
         {"accessibility": "NONE", "entity": {"type": "GROUP", "code": "everyone"}},
     ]}]});

@@ -31,7 +31,7 @@ async fn add_record() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"app": "1", "record": {"Title": {"value": "New"}}})
+        json!({"app": 1, "record": {"Title": {"value": "New"}}})
     );
 }
 
@@ -73,7 +73,7 @@ async fn update_record_by_id_with_revision() {
     assert_eq!(request.method.as_str(), "PUT");
     assert_eq!(
         body_json(&request),
-        json!({"app": "1", "id": "7", "record": {"Title": {"value": "Changed"}}, "revision": "2"})
+        json!({"app": 1, "id": 7, "record": {"Title": {"value": "Changed"}}, "revision": 2})
     );
 }
 
@@ -91,7 +91,7 @@ async fn update_record_by_update_key() {
     let request = only_request(&server).await;
     assert_eq!(
         body_json(&request),
-        json!({"app": "1", "updateKey": {"field": "Code", "value": "A-1"}})
+        json!({"app": 1, "updateKey": {"field": "Code", "value": "A-1"}})
     );
 }
 
@@ -175,7 +175,7 @@ async fn add_records() {
     let request = only_request(&server).await;
     assert_eq!(
         body_json(&request),
-        json!({"app": "1", "records": [{"Title": {"value": "a"}}, {"Title": {"value": "b"}}]})
+        json!({"app": 1, "records": [{"Title": {"value": "a"}}, {"Title": {"value": "b"}}]})
     );
 }
 
@@ -205,7 +205,7 @@ async fn update_records_with_upsert() {
     let request = only_request(&server).await;
     assert_eq!(
         body_json(&request),
-        json!({"app": "1", "records": [{"updateKey": {"field": "Code", "value": "A-1"}, "record": {"Title": {"value": "u"}}}], "upsert": true})
+        json!({"app": 1, "records": [{"updateKey": {"field": "Code", "value": "A-1"}, "record": {"Title": {"value": "u"}}}], "upsert": true})
     );
 }
 
@@ -261,7 +261,7 @@ async fn cursor_create_read_delete() {
     let requests = server.received_requests().await.unwrap();
     assert_eq!(
         body_json(&requests[0]),
-        json!({"app": "1", "query": "order by $id asc", "size": 500})
+        json!({"app": 1, "query": "order by $id asc", "size": 500})
     );
     assert_eq!(
         (requests[1].method.as_str(), requests[1].url.query()),
@@ -356,7 +356,7 @@ async fn comments_get_add_delete() {
     );
     assert_eq!(
         body_json(&requests[1]),
-        json!({"app": "1", "record": "7", "comment": {"text": "Please check", "mentions": [{"code": "sato", "type": "USER"}]}})
+        json!({"app": 1, "record": 7, "comment": {"text": "Please check", "mentions": [{"code": "sato", "type": "USER"}]}})
     );
     assert_eq!(requests[2].url.query(), Some("app=1&record=7&comment=2"));
 }
@@ -417,17 +417,17 @@ async fn status_statuses_and_assignees() {
     assert_eq!(requests[0].url.path(), "/k/v1/record/status.json");
     assert_eq!(
         body_json(&requests[0]),
-        json!({"app": "1", "id": "7", "action": "Submit", "assignee": "sato"})
+        json!({"app": 1, "id": 7, "action": "Submit", "assignee": "sato"})
     );
     assert_eq!(requests[1].url.path(), "/k/v1/records/status.json");
     assert_eq!(
         body_json(&requests[1]),
-        json!({"app": "1", "records": [{"id": "7", "action": "Approve", "revision": "8"}]})
+        json!({"app": 1, "records": [{"id": 7, "action": "Approve", "revision": 8}]})
     );
     assert_eq!(requests[2].url.path(), "/k/v1/record/assignees.json");
     assert_eq!(
         body_json(&requests[2]),
-        json!({"app": "1", "id": "7", "assignees": ["sato", "suzuki"]})
+        json!({"app": 1, "id": 7, "assignees": ["sato", "suzuki"]})
     );
 }
 
@@ -593,8 +593,8 @@ async fn bulk_request_success_is_typed() {
     assert_eq!(
         body_json(&request),
         json!({"requests": [
-            {"method": "POST", "api": "/k/v1/record.json", "payload": {"app": "1", "record": {"Title": {"value": "a"}}}},
-            {"method": "DELETE", "api": "/k/v1/records.json", "payload": {"app": "1", "ids": ["3"]}}
+            {"method": "POST", "api": "/k/v1/record.json", "payload": {"app": 1, "record": {"Title": {"value": "a"}}}},
+            {"method": "DELETE", "api": "/k/v1/records.json", "payload": {"app": 1, "ids": [3]}}
         ]})
     );
 }

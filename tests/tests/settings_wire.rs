@@ -111,7 +111,7 @@ async fn update_views() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"app": "1", "revision": "4", "views": {
+        json!({"app": 1, "revision": 4, "views": {
             "Open orders": {"type": "LIST", "index": "0", "fields": ["Title", "Amount"],
                 "filterCond": "Amount > 100", "sort": "Record_number desc"},
             "Board": {"type": "CUSTOM", "index": "1", "html": "<div></div>", "pager": false,
@@ -182,10 +182,10 @@ async fn update_general_settings() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"app": "1", "name": "Orders 2024", "icon": {"type": "FILE", "file": {"fileKey": "c15b"}},
+        json!({"app": 1, "name": "Orders 2024", "icon": {"type": "FILE", "file": {"fileKey": "c15b"}},
             "theme": "BLUE", "titleField": {"selectionMode": "MANUAL", "code": "Title"},
             "enableComments": false, "numberPrecision": {"digits": "20", "decimalPlaces": "2"},
-            "firstMonthOfFiscalYear": "1", "revision": "2"})
+            "firstMonthOfFiscalYear": "1", "revision": 2})
     );
 }
 
@@ -274,7 +274,7 @@ async fn update_process_management() {
     let owner = json!({"entity": {"type": "FIELD_ENTITY", "code": "Owner"}});
     assert_eq!(
         body_json(&request),
-        json!({"app": "1", "enable": true, "revision": "3",
+        json!({"app": 1, "enable": true, "revision": 3,
             "states": {
                 "Draft": {"name": "Draft", "index": "0"},
                 "Done": {"name": "Done", "index": "1", "assignee": {"type": "ALL", "entities": [owner]}}
@@ -342,7 +342,7 @@ async fn update_customization() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"app": "1", "scope": "ADMIN", "revision": "5", "desktop": {"js": [
+        json!({"app": 1, "scope": "ADMIN", "revision": 5, "desktop": {"js": [
             {"type": "URL", "url": "https://cdn.example.com/lib.js"},
             {"type": "FILE", "file": {"fileKey": "k1"}}
         ]}})
@@ -380,7 +380,7 @@ async fn admin_notes_read_and_written() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"app": "1", "content": "<p>Owned by sales.</p>", "includeInTemplateAndDuplicates": false})
+        json!({"app": 1, "content": "<p>Owned by sales.</p>", "includeInTemplateAndDuplicates": false})
     );
 }
 
@@ -417,7 +417,7 @@ async fn app_plugins_read_and_added() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"app": "1", "ids": ["ofcjmfjjclabgfapoehknhpdmgdfnkoj"], "revision": "7"})
+        json!({"app": 1, "ids": ["ofcjmfjjclabgfapoehknhpdmgdfnkoj"], "revision": 7})
     );
 }
 
@@ -484,7 +484,7 @@ async fn update_app_actions() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"app": "1", "revision": "8", "actions": {"Invoice": {
+        json!({"app": 1, "revision": 8, "actions": {"Invoice": {
             "index": "0", "destApp": {"app": "2"},
             "mappings": [{"srcType": "FIELD", "srcField": "Title", "destField": "Subject"},
                 {"srcType": "RECORD_URL", "destField": "Source"}],
@@ -558,7 +558,7 @@ async fn update_reports() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"app": "1", "reports": {"Sales by month": {
+        json!({"app": 1, "reports": {"Sales by month": {
             "index": "0", "chartType": "BAR", "chartMode": "NORMAL",
             "groups": [{"code": "Due", "per": "QUARTER"}],
             "aggregations": [{"type": "AVERAGE", "code": "Amount"}],

@@ -91,7 +91,7 @@ async fn update_space() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"id": "4", "name": "Partners", "isPrivate": true, "showAppList": false})
+        json!({"id": 4, "name": "Partners", "isPrivate": true, "showAppList": false})
     );
 }
 
@@ -124,7 +124,7 @@ async fn update_space_body() {
         (request.method.as_str(), request.url.path()),
         ("PUT", "/k/v1/space/body.json")
     );
-    assert_eq!(body_json(&request), json!({"id": "3", "body": "<p>Hi</p>"}));
+    assert_eq!(body_json(&request), json!({"id": 3, "body": "<p>Hi</p>"}));
 }
 
 #[tokio::test]
@@ -165,7 +165,7 @@ async fn update_space_members() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"id": "3", "members": [
+        json!({"id": 3, "members": [
             {"entity": {"type": "USER", "code": "sato"}, "isAdmin": true},
             {"entity": {"type": "GROUP", "code": "managers"}}
         ]})
@@ -210,7 +210,7 @@ async fn update_space_guests() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"id": "4", "guests": ["guest1@example.com"]})
+        json!({"id": 4, "guests": ["guest1@example.com"]})
     );
 }
 
@@ -229,10 +229,7 @@ async fn add_thread() {
         (request.method.as_str(), request.url.path()),
         ("POST", "/k/v1/space/thread.json")
     );
-    assert_eq!(
-        body_json(&request),
-        json!({"space": "3", "name": "Planning"})
-    );
+    assert_eq!(body_json(&request), json!({"space": 3, "name": "Planning"}));
 }
 
 #[tokio::test]
@@ -252,7 +249,7 @@ async fn update_thread() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"id": "6", "body": "<p>Agenda</p>"})
+        json!({"id": 6, "body": "<p>Agenda</p>"})
     );
 }
 
@@ -277,7 +274,7 @@ async fn add_thread_comment() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"space": "4", "thread": "6", "comment": {
+        json!({"space": 4, "thread": 6, "comment": {
             "text": "Minutes",
             "mentions": [{"code": "sato", "type": "USER"}],
             "files": [{"fileKey": "KEY", "width": "250"}]
@@ -303,7 +300,7 @@ async fn add_space_from_template() {
     );
     assert_eq!(
         body_json(&request),
-        json!({"id": "1", "name": "Sales", "isGuest": true,
+        json!({"id": 1, "name": "Sales", "isGuest": true,
                "members": [{"entity": {"type": "USER", "code": "sato"}, "isAdmin": true}]})
     );
 }

@@ -101,7 +101,7 @@ async fn json_bodies_are_utf8_with_a_content_type() {
     let text = std::str::from_utf8(&request.body).expect("UTF-8");
     assert_eq!(
         text,
-        r#"{"app":"1","record":{"Title":{"value":"日本語 \"quoted\" \\ back"}}}"#
+        r#"{"app":1,"record":{"Title":{"value":"日本語 \"quoted\" \\ back"}}}"#
     );
 }
 
@@ -257,7 +257,7 @@ async fn long_uris_are_tunnelled_through_post() {
     assert_eq!(header(post, "content-type"), Some("application/json"));
     assert_eq!(
         body_json(post),
-        json!({"app": "1", "fields": ["A"], "query": over})
+        json!({"app": 1, "fields": ["A"], "query": over})
     );
 }
 

@@ -29,7 +29,11 @@ pub fn operations_file(api: &Api) -> TokenStream {
         );
         let operation_impl = operation_impl(op);
         let call_setters = call_setters(op);
-        quote! { #request #operation_impl #call_setters }
+        behind_feature(
+            op.cargo_feature.as_deref(),
+            &op.fn_name,
+            quote! { #request #operation_impl #call_setters },
+        )
     });
     let groups = api.groups.iter().map(|g| {
         let ops: Vec<&Operation> = api
@@ -37,13 +41,42 @@ pub fn operations_file(api: &Api) -> TokenStream {
             .iter()
             .filter(|o| o.group == g.name)
             .collect();
-        group_item(&g.name, &g.doc, &ops, prefix)
+        // A group whose operations all sit behind one feature sits behind it too.
+        let feature = ops
+            .first()
+            .and_then(|o| o.cargo_feature.as_deref())
+            .filter(|f| ops.iter().all(|o| o.cargo_feature.as_deref() == Some(*f)));
+        behind_feature(
+            feature,
+            &format!("{}_group", g.name.to_snake_case()),
+            group_item(&g.name, &g.doc, &ops, prefix),
+        )
     });
     quote! {
         #![allow(clippy::doc_markdown)]
         use super::types::*;
         #(#ops)*
         #(#groups)*
+    }
+}
+
+/// Items offered behind a cargo feature: in a module of their own that exists with the feature,
+/// re-exported where they would be.
+fn behind_feature(feature: Option<&str>, name: &str, items: TokenStream) -> TokenStream {
+    let Some(feature) = feature else {
+        return items;
+    };
+    let module = format_ident!("feature_{}", name);
+    let doc = doc(&format!("Offered with the cargo feature `{feature}`."));
+    quote! {
+        #doc
+        #[cfg(feature = #feature)]
+        mod #module {
+            use super::*;
+            #items
+        }
+        #[cfg(feature = #feature)]
+        pub use #module::*;
     }
 }
 

@@ -52,8 +52,22 @@ fn serde_attrs(f: &Field) -> TokenStream {
         } else {
             parts.push(quote! { with = "crate::wire::numeric_string" });
         }
+    } else if f.number_or_string && (optional || f.nullable) {
+        if optional {
+            parts.push(quote! { default, skip_serializing_if = "Option::is_none" });
+        }
+        parts.push(quote! { deserialize_with = "crate::wire::number_or_string::option" });
+    } else if f.number_or_string {
+        parts.push(quote! { deserialize_with = "crate::wire::number_or_string::deserialize" });
     } else if optional {
         parts.push(quote! { default, skip_serializing_if = "Option::is_none" });
+    }
+    if f.number_in_body {
+        if optional || f.nullable || f.empty_is_null {
+            parts.push(quote! { serialize_with = "crate::wire::as_number::option::serialize" });
+        } else {
+            parts.push(quote! { serialize_with = "crate::wire::as_number::serialize" });
+        }
     }
     if parts.is_empty() {
         quote! {}

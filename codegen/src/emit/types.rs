@@ -215,6 +215,12 @@ fn sentinel_item(
             }
         }
 
+        impl crate::wire::AsJsonNumber for #n {
+            fn serialize_number<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_i64(self.0)
+            }
+        }
+
         impl<'de> ::serde::Deserialize<'de> for #n {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 #[derive(::serde::Deserialize)]
@@ -251,15 +257,31 @@ fn enum_item(e: &EnumDef) -> TokenStream {
         let v = ident(rust);
         quote! { Self::#v => #wire }
     });
+    let reads = e.variants.iter().map(|(wire, rust)| {
+        let v = ident(rust);
+        quote! { #wire => Self::#v }
+    });
     quote! {
         #d
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
         #[non_exhaustive]
         pub enum #name {
             #(#variants,)*
             /// A value this version does not know yet; it is read, never sent.
-            #[serde(other, skip_serializing)]
+            #[serde(skip_serializing)]
             Unknown,
+        }
+
+        // Read from a JSON number as well: kintone writes some closed lists of numbers
+        // (`"150"`) as strings where its own description says number.
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = crate::wire::number_or_string::text(deserializer)?;
+                Ok(match text.as_str() {
+                    #(#reads,)*
+                    _ => Self::Unknown,
+                })
+            }
         }
 
         impl #name {

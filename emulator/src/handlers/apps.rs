@@ -346,6 +346,9 @@ pub fn statistics(ctx: &mut Ctx, params: &Value) -> Result<Value> {
                 "recordCount": records.to_string(),
                 "fieldCount": field_count(form).to_string(),
                 "dailyRequestCount": ctx.db.requests_on(id, today).to_string(),
+                "apiTokenCount": ctx.db.tokens.values().filter(|(app, _)| *app == id).count().to_string(),
+                // Webhooks are not modelled: no app has one.
+                "webhookCount": "0",
                 "storageUsage": storage.to_string(),
                 "customized": customized(ctx, id, form),
                 "createdAt": s.created_at,
@@ -357,6 +360,11 @@ pub fn statistics(ctx: &mut Ctx, params: &Value) -> Result<Value> {
         })
         .collect();
     Ok(json!({ "apps": apps }))
+}
+
+/// The default thread of a space the emulator holds.
+fn default_thread(ctx: &Ctx, space: u64) -> Option<u64> {
+    ctx.db.spaces.spaces.get(&space).map(|s| s.default_thread)
 }
 
 /// An optional space or thread id of a body.
@@ -399,6 +407,7 @@ pub fn add_app(ctx: &mut Ctx, params: &Value) -> Result<Value> {
         .copied()
         .unwrap_or(0)
         + 1;
+    let thread = thread.or_else(|| space.and_then(|id| default_thread(ctx, id)));
     let now = super::records::now(ctx);
     let mut settings = AppSettings::created(name, ctx.entity(), &now);
     settings.space = space;
@@ -420,14 +429,17 @@ pub fn move_app(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             "An app cannot be moved into a guest space.",
         ));
     }
+    // The app lands in the space's default thread, so that Get App, Get Apps and Get Space
+    // name the same one. A space the emulator does not hold is taken too; its thread is not
+    // known.
+    let thread = space.and_then(|id| default_thread(ctx, id));
     let settings = ctx
         .db
         .settings
         .get_mut(&app)
         .ok_or_else(|| KintoneError::app_not_found(app))?;
-    // A space the emulator does not hold is taken too; the app's thread is not known.
     settings.space = space;
-    settings.thread = None;
+    settings.thread = thread;
     Ok(json!({}))
 }
 

@@ -39,10 +39,63 @@ const UNIQUE_TYPES: &[&str] = &["SINGLE_LINE_TEXT", "NUMBER", "LINK", "DATE", "D
 pub fn get_fields(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
     let app = id_param(params, "app")?;
     let settings = readable(ctx, app, preview)?;
+    let mut properties = settings.properties.clone();
+    for field in properties.values_mut() {
+        with_defaults(field);
+    }
     Ok(json!({
-        "properties": settings.properties,
+        "properties": properties,
         "revision": settings.revision.to_string(),
     }))
+}
+
+/// Fills in every property of the field's type that it was not given, with kintone's default,
+/// as Get Form Fields answers (kintone's documentation lists each type's properties); a
+/// table's fields too.
+fn with_defaults(field: &mut Value) {
+    let Some(p) = field.as_object_mut() else {
+        return;
+    };
+    let t = p.get("type").and_then(Value::as_str).unwrap_or_default();
+    let text_bounds = json!({"minLength": "", "maxLength": ""});
+    let input = json!({"required": false, "noLabel": false});
+    let defaults = match t {
+        "SINGLE_LINE_TEXT" => json!([input, text_bounds, {"unique": false, "defaultValue": "",
+            "expression": "", "hideExpression": false}]),
+        "NUMBER" => json!([input, {"unique": false, "defaultValue": "", "minValue": "",
+            "maxValue": "", "digit": false, "displayScale": "", "unit": "", "unitPosition": "BEFORE"}]),
+        "CALC" => json!([input, {"expression": "", "format": "NUMBER", "displayScale": "",
+            "unit": "", "unitPosition": "BEFORE", "hideExpression": false}]),
+        "MULTI_LINE_TEXT" | "RICH_TEXT" => json!([input, {"defaultValue": ""}]),
+        "LINK" => json!([input, text_bounds, {"unique": false, "defaultValue": "",
+            "protocol": "WEB"}]),
+        "CHECK_BOX" => json!([input, {"defaultValue": [], "options": {}, "align": "HORIZONTAL"}]),
+        "RADIO_BUTTON" => {
+            json!([input, {"defaultValue": "", "options": {}, "align": "HORIZONTAL"}])
+        }
+        "DROP_DOWN" => json!([input, {"defaultValue": "", "options": {}}]),
+        "MULTI_SELECT" => json!([input, {"defaultValue": [], "options": {}}]),
+        "FILE" => json!([input, {"thumbnailSize": "150"}]),
+        "DATE" | "DATETIME" => json!([input, {"unique": false, "defaultValue": "",
+            "defaultNowValue": false}]),
+        "TIME" => json!([input, {"defaultValue": "", "defaultNowValue": false}]),
+        "USER_SELECT" | "ORGANIZATION_SELECT" | "GROUP_SELECT" => {
+            json!([input, {"defaultValue": [], "entities": []}])
+        }
+        "GROUP" => json!([{"noLabel": false, "openGroup": false}]),
+        "SUBTABLE" => json!([{"noLabel": false}]),
+        _ => json!([{"noLabel": false}]),
+    };
+    for part in defaults.as_array().into_iter().flatten() {
+        for (key, value) in part.as_object().into_iter().flatten() {
+            p.entry(key.clone()).or_insert_with(|| value.clone());
+        }
+    }
+    if let Some(inner) = p.get_mut("fields").and_then(Value::as_object_mut) {
+        for field in inner.values_mut() {
+            with_defaults(field);
+        }
+    }
 }
 
 pub fn get_layout(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {

@@ -13,6 +13,7 @@ pub(crate) mod plugins;
 mod process;
 pub(crate) mod records;
 pub(crate) mod schema;
+mod search;
 mod settings;
 pub(crate) mod spaces;
 
@@ -28,6 +29,7 @@ use crate::store::{Db, Entity, Permissions};
 
 /// Every operation the emulator answers for real.
 pub const IMPLEMENTED: &[&str] = &[
+    "search",
     "getRecord",
     "addRecord",
     "updateRecord",
@@ -340,6 +342,7 @@ pub fn dispatch(
         "addRecord" => json(records::add_record(ctx, params)),
         "updateRecord" => json(records::update_record(ctx, params)),
         "getRecords" => records::get_records(ctx, params),
+        "search" => json(search::search(ctx, params)),
         "addRecords" => json(records::add_records(ctx, params)),
         "updateRecords" => json(records::update_records(ctx, params)),
         "deleteRecords" => json(records::delete_records(ctx, params)),

@@ -39,6 +39,26 @@ impl Subject for StoredRecord {
 /// digits in all, 4 of them after the point.
 pub const NUMBER_WHOLE_DIGITS: usize = 12;
 
+/// The most characters the emulator stores in a text, text area, rich text or link value.
+/// kintone documents no maximum for these (only the one of fields that prohibit duplicate
+/// values, which the spec names); this is the emulator's assumption, the maximum kintone
+/// documents for a comment's text, so that a value far past anything kintone keeps (megabytes
+/// of text) is refused as kintone refuses one rather than stored.
+pub const TEXT_VALUE_MAX_CHARS: usize = 65_535;
+
+/// The most characters a text value of this field may hold: the documented maximum of a field
+/// that prohibits duplicate values, else the emulator's assumption.
+fn max_text_chars(field: &FieldSeed) -> usize {
+    let unique_limited = field.unique
+        && (field.field_type == FieldType::SingleLineText
+            || (field.field_type == FieldType::Link && field.protocol == LinkProtocol::Call));
+    if unique_limited {
+        crate::spec::limits().unique_text_length
+    } else {
+        TEXT_VALUE_MAX_CHARS
+    }
+}
+
 /// kintone's short dates (`2024`, `2024-8`, `2024-8-1`) filled with 01, years 1000 to 9999.
 fn normalize_date(s: &str) -> Option<String> {
     let mut parts = s.split('-');
@@ -136,6 +156,14 @@ fn convert(
 ) -> Option<Cell> {
     use FieldType::*;
     match field.field_type {
+        SingleLineText | MultiLineText | RichText | Link
+            if text(value).is_some_and(|s| s.chars().count() > max_text_chars(field)) =>
+        {
+            errors.add(
+                key,
+                format!("Enter {} characters or less.", max_text_chars(field)),
+            )
+        }
         SingleLineText | MultiLineText | RichText => match text(value) {
             Some(s) => Some(Cell::text_of(s)),
             None => errors.add(key, "Enter text."),
@@ -865,7 +893,14 @@ pub fn update_records(ctx: &mut Ctx, params: &Value) -> Result<Value> {
         for (i, item) in items.iter().enumerate() {
             let prefix = format!("records[{i}].");
             let revision = revision_param(item.get("revision"))?;
-            match target(ctx, app_id, item, &prefix)? {
+            // In upsert mode a record given by an id that does not exist is added, with an id
+            // of its own (kintone's Update Records reference); cli-kintone sends such ids for
+            // the rows it imports whose key is empty.
+            let found = match target(ctx, app_id, item, &prefix) {
+                Err(e) if upsert && item.get("id").is_some() && e.code == "GAIA_RE01" => None,
+                other => other?,
+            };
+            match found {
                 Some(id) => {
                     let rev = update_one(ctx, app_id, id, item.get("record"), revision, &prefix)?;
                     out.push(if upsert {

@@ -1316,7 +1316,13 @@ pub fn update_actions(ctx: &mut Ctx, params: &Value) -> Result<Value> {
 pub fn get_reports(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
     let app = id_param(params, "app")?;
     let settings = readable(ctx, app, preview)?;
-    let reports = group(settings, "reports").cloned().unwrap_or(json!({}));
+    let mut reports = group(settings, "reports").cloned().unwrap_or(json!({}));
+    // A graph without a periodic report says so with `null`, as kintone answers.
+    if let Some(reports) = reports.as_object_mut() {
+        for report in reports.values_mut().filter_map(Value::as_object_mut) {
+            report.entry("periodicReport").or_insert(Value::Null);
+        }
+    }
     Ok(answer(json!({ "reports": reports }), settings))
 }
 

@@ -383,8 +383,8 @@ fn member_json(m: &Member) -> Value {
 pub fn get(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let id = id_param(params, "id")?;
     let space = reach(ctx, id, false)?.clone();
-    // The apps whose settings place them in the space, as their live settings name them; an
-    // app never deployed is not listed.
+    // The apps whose settings place them in the space, as their live settings name them, each
+    // with its own creator and dates; an app never deployed is not listed.
     let attached: Vec<Value> = ctx
         .db
         .settings
@@ -398,10 +398,10 @@ pub fn get(ctx: &mut Ctx, params: &Value) -> Result<Value> {
                 "code": settings.code,
                 "name": live.name,
                 "description": live.description,
-                "createdAt": datetime(space.created_at),
-                "creator": entity(ctx, &space.creator),
-                "modifiedAt": datetime(space.created_at),
-                "modifier": entity(ctx, &space.creator),
+                "createdAt": settings.created_at,
+                "creator": settings.creator,
+                "modifiedAt": settings.modified_at,
+                "modifier": settings.modifier,
             })
         })
         .collect();

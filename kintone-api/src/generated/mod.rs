@@ -55,6 +55,8 @@ pub mod limits {
     pub const MAX_REPORT_GROUPS: usize = 3;
     /// At most 64 characters.
     pub const MAX_STATUS_NAME_LENGTH: usize = 64;
+    /// The most characters a text or telephone-link value holds in a field that prohibits duplicate values.
+    pub const MAX_UNIQUE_TEXT_LENGTH: usize = 64;
     /// How long an uploaded file that no record attaches stays in temporary storage (3 days).
     pub const UPLOAD_RETENTION_SECONDS: usize = 259200;
 }
@@ -69,6 +71,9 @@ pub mod headers {
     pub const CONCURRENCY_RUNNING_HEADER: &str = "X-ConcurrencyLimit-Running";
     /// The error's code (the body's `code`) on every error answer, bulk requests included.
     pub const CYBOZU_ERROR_HEADER: &str = "X-Cybozu-Error";
+    /// A warning on a successful answer; absent when there is none. The answer to a query whose
+    /// filtering kintone aborted (too many matching records) holds only part of the result.
+    pub const CYBOZU_WARNING_HEADER: &str = "X-Cybozu-Warning";
     /// The base64 encoding of `login_name:password`.
     pub const PASSWORD_HEADER: &str = "X-Cybozu-Authorization";
 }

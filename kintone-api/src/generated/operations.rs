@@ -59,8 +59,10 @@ pub struct GetRecordRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app the record belongs to.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The record ID.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub id: RecordId,
 }
 impl GetRecordRequest {
@@ -185,9 +187,14 @@ pub struct UpdateRecordRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// A record ID in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub id: Option<RecordId>,
     /// Finds a record by the value of a field that prohibits duplicate values.
     #[serde(rename = "updateKey", default, skip_serializing_if = "Option::is_none")]
@@ -196,7 +203,11 @@ pub struct UpdateRecordRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<RecordInput>,
     /// An expected revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedRevision>,
 }
 impl UpdateRecordRequest {
@@ -364,6 +375,7 @@ pub struct AddRecordRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The fields to write, keyed by field code. Only `value` is sent for each.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -442,6 +454,10 @@ impl<C> crate::runtime::Call<'_, AddRecordRequest, C> {
 /// `limit` (at most 500) and `offset` (at most 10,000) page through the result; past 10,000
 /// records, use a cursor. `$id` and `$revision` are always returned.
 ///
+/// A query that matches too many records (100,000 or more) stops being filtered: the answer
+/// is still 200, holds only part of the matching records, and carries
+/// `X-Cybozu-Warning: Filter aborted because of too many search results`.
+///
 /// Available in guest spaces.
 ///
 /// # Errors
@@ -483,6 +499,7 @@ pub struct GetRecordsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app to read from.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The field codes to return; all fields when left out. Only the fields named come back:
     /// `$id` and `$revision` too come only when named, so a read that seeks on `$id` names it.
@@ -494,6 +511,8 @@ pub struct GetRecordsRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<String>>,
     /// A query in kintone's query language, with optional `order by`, `limit` and `offset`.
+    /// Attachment (FILE) fields take `is empty` and `is not empty` besides `like`.
+    ///
     ///
     /// Limits, checked before sending: `limit` at most 500 (`MAX_RECORDS_PER_PAGE`), `offset` at most 10000 (`MAX_QUERY_OFFSET`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -680,6 +699,7 @@ pub struct UpdateRecordsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The records, at most 100 per request.
     ///
@@ -840,6 +860,7 @@ pub struct AddRecordsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The records, at most 100 per request.
     ///
@@ -957,17 +978,23 @@ pub struct DeleteRecordsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app to delete from.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The IDs of the records to delete.
     ///
     /// Limits, checked before sending: at most 100 items.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub ids: Vec<RecordId>,
     /// The expected revision of each record, in the order of `ids`; `-1` skips the check for
     /// that record.
     ///
     ///
     /// Limits, checked before sending: at most 100 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revisions: Option<Vec<ExpectedRevision>>,
 }
 impl DeleteRecordsRequest {
@@ -1237,6 +1264,7 @@ pub struct CreateCursorRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The field codes to return, at most 1,000; all fields when left out. Only the fields named come back, `$id` and `$revision` included.
     ///
@@ -1493,8 +1521,10 @@ pub struct GetRecordCommentsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app of the record.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The record ID.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub record: RecordId,
     /// `asc` for oldest first, `desc` (the default) for newest first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1677,8 +1707,10 @@ pub struct AddRecordCommentRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// A record ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub record: RecordId,
     pub comment: CommentInput,
 }
@@ -1783,10 +1815,13 @@ pub struct DeleteRecordCommentRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app of the record.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The record ID.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub record: RecordId,
     /// The comment ID.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub comment: CommentId,
 }
 impl DeleteRecordCommentRequest {
@@ -1919,8 +1954,10 @@ pub struct UpdateRecordStatusRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// A record ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub id: RecordId,
     /// The action's name.
     pub action: String,
@@ -1928,7 +1965,11 @@ pub struct UpdateRecordStatusRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
     /// An expected revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedRevision>,
 }
 impl UpdateRecordStatusRequest {
@@ -2074,6 +2115,7 @@ pub struct UpdateRecordsStatusRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The records, at most 100 per request.
     ///
@@ -2208,15 +2250,21 @@ pub struct UpdateRecordAssigneesRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// A record ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub id: RecordId,
     /// Login names of the assignees, at most 100.
     ///
     /// Limits, checked before sending: at most 100 items.
     pub assignees: Vec<String>,
     /// An expected revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedRevision>,
 }
 impl UpdateRecordAssigneesRequest {
@@ -2690,10 +2738,12 @@ pub struct EvaluateRecordsAclRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app of the records.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The record IDs, at most 100.
     ///
     /// Limits, checked before sending: at most 100 items.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub ids: Vec<RecordId>,
 }
 impl EvaluateRecordsAclRequest {
@@ -2857,6 +2907,7 @@ pub struct GetSpaceRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The space ID.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub id: SpaceId,
 }
 impl GetSpaceRequest {
@@ -2963,6 +3014,7 @@ pub struct UpdateSpaceRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// A space ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub id: SpaceId,
     /// The new name, 1 to 128 characters.
     ///
@@ -3203,6 +3255,7 @@ pub struct DeleteSpaceRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The space ID.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub id: SpaceId,
 }
 impl DeleteSpaceRequest {
@@ -3305,6 +3358,7 @@ pub struct UpdateSpaceBodyRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// A space ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub id: SpaceId,
     /// The announcement as HTML.
     pub body: String,
@@ -3414,6 +3468,7 @@ pub struct GetSpaceMembersRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The space ID.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub id: SpaceId,
 }
 impl GetSpaceMembersRequest {
@@ -3531,6 +3586,7 @@ pub struct UpdateSpaceMembersRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// A space ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub id: SpaceId,
     /// Every member of the space from now on, at least one of them an administrator.
     pub members: Vec<SpaceMemberInput>,
@@ -3650,6 +3706,7 @@ pub struct UpdateSpaceGuestsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// A space ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub id: SpaceId,
     /// The email addresses (login names) of the guests.
     pub guests: Vec<String>,
@@ -3753,6 +3810,7 @@ pub struct UpdateThreadRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// A thread ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub id: ThreadId,
     /// The new name, 1 to 128 characters; the default thread cannot be renamed.
     ///
@@ -3901,6 +3959,7 @@ pub struct AddThreadRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// A space ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub space: SpaceId,
     /// The thread's name, 1 to 128 characters.
     ///
@@ -4031,8 +4090,10 @@ pub struct AddThreadCommentRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// A space ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub space: SpaceId,
     /// A thread ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub thread: ThreadId,
     pub comment: ThreadCommentInput,
 }
@@ -4157,6 +4218,7 @@ pub struct AddSpaceFromTemplateRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// A space template's ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub id: SpaceTemplateId,
     /// The space's name, 1 to 128 characters.
     ///
@@ -5627,6 +5689,7 @@ pub struct GetAppRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app ID.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub id: AppId,
 }
 impl GetAppRequest {
@@ -5746,7 +5809,11 @@ pub struct GetAppsRequest {
     /// Only these app IDs (at most 100).
     ///
     /// Limits, checked before sending: at most 100 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub ids: Option<Vec<AppId>>,
     /// Only these app codes, matched exactly (at most 100).
     ///
@@ -5759,7 +5826,12 @@ pub struct GetAppsRequest {
     /// Only apps in these spaces (at most 100).
     ///
     /// Limits, checked before sending: at most 100 items.
-    #[serde(rename = "spaceIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "spaceIds",
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub space_ids: Option<Vec<SpaceIdValue>>,
     /// How many apps to return, from 1 to 100 (100 when left out).
     ///
@@ -6164,10 +6236,18 @@ pub struct AddAppRequest {
     /// Limits, checked before sending: at most 64 characters.
     pub name: String,
     /// The space to create the app in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub space: Option<SpaceIdValue>,
     /// The thread of that space to post the app to (with `space`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub thread: Option<SpaceIdValue>,
 }
 impl AddAppRequest {
@@ -6300,9 +6380,14 @@ pub struct MoveAppRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The space to move the app into; out of every space when left out (or `null`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub space: Option<SpaceIdValue>,
 }
 impl MoveAppRequest {
@@ -6420,6 +6505,7 @@ pub struct GetDeployStatusRequest {
     /// The apps to ask about (at most 300).
     ///
     /// Limits, checked before sending: at most 300 items.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub apps: Vec<AppId>,
 }
 impl GetDeployStatusRequest {
@@ -6774,6 +6860,7 @@ pub struct GetFormFieldsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The language of field names and options when the app is localized: `default`, `en`,
     /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
@@ -6914,11 +7001,16 @@ pub struct UpdateFormFieldsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The fields to change, by their current field code.
     pub properties: ::std::collections::BTreeMap<String, FieldProperties>,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl UpdateFormFieldsRequest {
@@ -7067,11 +7159,16 @@ pub struct AddFormFieldsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The fields to add, by field code.
     pub properties: ::std::collections::BTreeMap<String, FieldProperties>,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl AddFormFieldsRequest {
@@ -7185,13 +7282,18 @@ pub struct DeleteFormFieldsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The codes of the fields to delete (at most 100).
     ///
     /// Limits, checked before sending: at most 100 items.
     pub fields: Vec<String>,
     /// The settings revision expected; `-1` or left out skips the check.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl DeleteFormFieldsRequest {
@@ -7392,6 +7494,7 @@ pub struct GetFormLayoutRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
 }
 impl GetFormLayoutRequest {
@@ -7520,10 +7623,15 @@ pub struct UpdateFormLayoutRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     pub layout: Vec<LayoutBlock>,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl UpdateFormLayoutRequest {
@@ -7690,6 +7798,7 @@ pub struct GetFormRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
 }
 impl GetFormRequest {
@@ -7839,6 +7948,7 @@ pub struct GetAppPermissionsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
 }
 impl GetAppPermissionsRequest {
@@ -7989,11 +8099,16 @@ pub struct UpdateAppPermissionsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// Highest priority first.
     pub rights: Vec<AppRight>,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl UpdateAppPermissionsRequest {
@@ -8143,6 +8258,7 @@ pub struct GetRecordPermissionsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The language of field names and options when the app is localized: `default`, `en`,
     /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
@@ -8301,11 +8417,20 @@ pub struct UpdateRecordPermissionsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
+    /// An `id` that kintone's OpenAPI description lists beside `app` (an integer) without
+    /// saying what it holds; kintone's reference page does not list it. Sent only when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
     /// Highest priority first.
     pub rights: Vec<RecordRight>,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl UpdateRecordPermissionsRequest {
@@ -8318,6 +8443,7 @@ impl UpdateRecordPermissionsRequest {
         Self {
             accept_language: None,
             app: app.into(),
+            id: None,
             rights: rights.into_iter().map(Into::into).collect(),
             revision: None,
         }
@@ -8325,6 +8451,11 @@ impl UpdateRecordPermissionsRequest {
     /// Sets `Accept-Language`.
     pub fn accept_language(mut self, value: impl Into<String>) -> Self {
         self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: u64) -> Self {
+        self.id = Some(value);
         self
     }
     /// Sets `revision`.
@@ -8337,6 +8468,14 @@ impl UpdateRecordPermissionsRequest {
         {
             let value = &self.app;
             crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.id {
+            crate::LimitError::check_range(
+                "id",
+                i64::try_from(*value).unwrap_or(i64::MAX),
+                Some(1),
+                None,
+            )?;
         }
         {
             let value = &self.rights;
@@ -8379,6 +8518,10 @@ impl<C> crate::runtime::Call<'_, UpdateRecordPermissionsRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
+    }
+    /// Sets `id`.
+    pub fn id(self, value: u64) -> Self {
+        self.map(|request| request.id(value))
     }
     /// Sets `revision`.
     pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
@@ -8451,6 +8594,7 @@ pub struct GetFieldPermissionsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
 }
 impl GetFieldPermissionsRequest {
@@ -8591,10 +8735,19 @@ pub struct UpdateFieldPermissionsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
+    /// An `id` that kintone's OpenAPI description lists beside `app` (an integer) without
+    /// saying what it holds; kintone's reference page does not list it. Sent only when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
     pub rights: Vec<FieldRight>,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl UpdateFieldPermissionsRequest {
@@ -8607,6 +8760,7 @@ impl UpdateFieldPermissionsRequest {
         Self {
             accept_language: None,
             app: app.into(),
+            id: None,
             rights: rights.into_iter().map(Into::into).collect(),
             revision: None,
         }
@@ -8614,6 +8768,11 @@ impl UpdateFieldPermissionsRequest {
     /// Sets `Accept-Language`.
     pub fn accept_language(mut self, value: impl Into<String>) -> Self {
         self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `id`.
+    pub fn id(mut self, value: u64) -> Self {
+        self.id = Some(value);
         self
     }
     /// Sets `revision`.
@@ -8626,6 +8785,14 @@ impl UpdateFieldPermissionsRequest {
         {
             let value = &self.app;
             crate::LimitError::check_id("app", value.get())?;
+        }
+        if let Some(value) = &self.id {
+            crate::LimitError::check_range(
+                "id",
+                i64::try_from(*value).unwrap_or(i64::MAX),
+                Some(1),
+                None,
+            )?;
         }
         {
             let value = &self.rights;
@@ -8668,6 +8835,10 @@ impl<C> crate::runtime::Call<'_, UpdateFieldPermissionsRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
+    }
+    /// Sets `id`.
+    pub fn id(self, value: u64) -> Self {
+        self.map(|request| request.id(value))
     }
     /// Sets `revision`.
     pub fn revision(self, value: impl Into<ExpectedSettingsRevision>) -> Self {
@@ -8744,6 +8915,7 @@ pub struct GetGeneralNotificationsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
 }
 impl GetGeneralNotificationsRequest {
@@ -8869,6 +9041,7 @@ pub struct UpdateGeneralNotificationsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// Replaces the whole list; left out, the list is kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8881,7 +9054,11 @@ pub struct UpdateGeneralNotificationsRequest {
     )]
     pub notify_to_commenter: Option<bool>,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl UpdateGeneralNotificationsRequest {
@@ -9035,6 +9212,7 @@ pub struct GetPerRecordNotificationsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The language of field names and options when the app is localized: `default`, `en`,
     /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
@@ -9181,11 +9359,16 @@ pub struct UpdatePerRecordNotificationsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// Replaces the whole list.
     pub notifications: Vec<PerRecordNotification>,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl UpdatePerRecordNotificationsRequest {
@@ -9343,6 +9526,7 @@ pub struct GetReminderNotificationsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The language of field names and options when the app is localized: `default`, `en`,
     /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
@@ -9496,6 +9680,7 @@ pub struct UpdateReminderNotificationsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// Replaces the whole list; left out, the list is kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -9504,7 +9689,11 @@ pub struct UpdateReminderNotificationsRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl UpdateReminderNotificationsRequest {
@@ -9692,6 +9881,7 @@ pub struct GetViewsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The language of field names and options when the app is localized: `default`, `en`,
     /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
@@ -9854,11 +10044,16 @@ pub struct UpdateViewsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// Every view the app is to have, by name.
     pub views: ::std::collections::BTreeMap<String, ViewInput>,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl UpdateViewsRequest {
@@ -9999,6 +10194,7 @@ pub struct GetGeneralSettingsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The language of field names and options when the app is localized: `default`, `en`,
     /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
@@ -10151,6 +10347,7 @@ pub struct UpdateGeneralSettingsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The app's name, 1 to 64 characters.
     ///
@@ -10215,7 +10412,11 @@ pub struct UpdateGeneralSettingsRequest {
     )]
     pub first_month_of_fiscal_year: Option<FiscalMonth>,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl UpdateGeneralSettingsRequest {
@@ -10564,6 +10765,7 @@ pub struct GetProcessManagementRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The language of field names and options when the app is localized: `default`, `en`,
     /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
@@ -10726,6 +10928,7 @@ pub struct UpdateProcessManagementRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable: Option<bool>,
@@ -10736,7 +10939,11 @@ pub struct UpdateProcessManagementRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<ProcessAction>>,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl UpdateProcessManagementRequest {
@@ -10919,6 +11126,7 @@ pub struct GetCustomizationRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
 }
 impl GetCustomizationRequest {
@@ -11048,6 +11256,7 @@ pub struct UpdateCustomizationRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// Whom the customization loads for: everyone, the app's administrators, or no one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -11059,7 +11268,11 @@ pub struct UpdateCustomizationRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile: Option<CustomizationFiles>,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl UpdateCustomizationRequest {
@@ -11205,6 +11418,7 @@ pub struct GetAdminNotesRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
 }
 impl GetAdminNotesRequest {
@@ -11320,6 +11534,7 @@ pub struct UpdateAdminNotesRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The notes, in HTML.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -11331,7 +11546,11 @@ pub struct UpdateAdminNotesRequest {
     )]
     pub include_in_template_and_duplicates: Option<bool>,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl UpdateAdminNotesRequest {
@@ -11465,7 +11684,12 @@ pub struct GetAppPluginsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
+    /// The language of field names and options when the app is localized: `default`, `en`,
+    /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<SettingsLang>,
 }
 impl GetAppPluginsRequest {
     /// Creates the value from its required fields; the others start unset.
@@ -11474,11 +11698,17 @@ impl GetAppPluginsRequest {
         Self {
             accept_language: None,
             app: app.into(),
+            lang: None,
         }
     }
     /// Sets `Accept-Language`.
     pub fn accept_language(mut self, value: impl Into<String>) -> Self {
         self.accept_language = Some(value.into());
+        self
+    }
+    /// Sets `lang`.
+    pub fn lang(mut self, value: impl Into<SettingsLang>) -> Self {
+        self.lang = Some(value.into());
         self
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
@@ -11505,6 +11735,9 @@ impl crate::runtime::Operation for GetAppPluginsRequest {
             let value = &self.app;
             query.push("app", value);
         }
+        if let Some(value) = &self.lang {
+            query.push("lang", value);
+        }
     }
     fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         if let Some(value) = &self.accept_language {
@@ -11525,6 +11758,10 @@ impl<C> crate::runtime::Call<'_, GetAppPluginsRequest, C> {
     /// Sets `Accept-Language`.
     pub fn accept_language(self, value: impl Into<String>) -> Self {
         self.map(|request| request.accept_language(value))
+    }
+    /// Sets `lang`.
+    pub fn lang(self, value: impl Into<SettingsLang>) -> Self {
+        self.map(|request| request.lang(value))
     }
 }
 /// Add plug-ins to an app.
@@ -11582,11 +11819,16 @@ pub struct AddAppPluginsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The installed plug-ins to add.
     pub ids: Vec<String>,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl AddAppPluginsRequest {
@@ -11738,6 +11980,7 @@ pub struct GetAppActionsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The language of field names and options when the app is localized: `default`, `en`,
     /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
@@ -11896,11 +12139,16 @@ pub struct UpdateAppActionsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// Every action the app is to have, by name.
     pub actions: ::std::collections::BTreeMap<String, AppActionInput>,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl UpdateAppActionsRequest {
@@ -12085,6 +12333,7 @@ pub struct GetReportsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// The app.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// The language of field names and options when the app is localized: `default`, `en`,
     /// `ja`, `zh`, `es`, or `user` (the caller's language). `default` when left out.
@@ -12164,6 +12413,201 @@ impl<C> crate::runtime::Call<'_, GetReportsRequest, C> {
         self.map(|request| request.lang(value))
     }
 }
+/// Offered with the cargo feature `unstable-search`.
+#[cfg(feature = "unstable-search")]
+mod feature_search {
+    use super::*;
+    /// Search records, comments, spaces and people.
+    ///
+    /// `POST /k/v1/search.json`
+    ///
+    /// [kintone's documentation](https://github.com/kintone/js-sdk/blob/main/packages/rest-api-client/docs/search.md)
+    ///
+    /// Searches the domain by keywords: records, record comments, spaces, threads and their
+    /// comments, people and message comments, and attachments, as far as the caller may see
+    /// them. `query` is a list of keyword groups, each joined by its `operator` (`AND`: every
+    /// keyword, `OR`: any, `NOT`: none); `types` narrows what is searched. An answer holds at
+    /// most `limit` hits; `nextPageToken`, while not `null`, reads the next page when sent as
+    /// `pageToken` with the same conditions.
+    ///
+    /// Available in guest spaces.
+    ///
+    /// # Errors
+    ///
+    /// - `400`: Invalid input (`CB_VA01` with field `errors`), invalid JSON (`CB_IJ01`), a query error or a broken limit.
+    /// - `401`: Missing or wrong credentials (`CB_WA01`, `CB_AU01`, `GAIA_IA02`).
+    /// - `403`: The caller lacks a permission (`CB_NO02`), or the address is not allowed.
+    /// - `429`: More than 100 requests at once on the domain (`GAIA_TO04`).
+    /// - `503`: Maintenance or overload; the body is kintone's JSON error, or an HTML or plain-text page.
+    /// - `520`: A front-end error page, or an application error on a domain still on the old 520 statuses (JSON or HTML).
+    /// - `default`: Any other error; every status but 200 is one.
+    ///
+    /// # Example body
+    ///
+    /// ```json
+    /// {
+    ///   "limit": 20,
+    ///   "query": [
+    ///     {
+    ///       "keywords": [
+    ///         "invoice",
+    ///         "March"
+    ///       ],
+    ///       "operator": "AND"
+    ///     }
+    ///   ],
+    ///   "types": [
+    ///     "RECORD",
+    ///     "RECORD_COMMENT"
+    ///   ]
+    /// }
+    /// ```
+    ///
+    /// # Example response
+    ///
+    /// ```json
+    /// {
+    ///   "hits": [
+    ///     {
+    ///       "record": {
+    ///         "app": {
+    ///           "id": "1"
+    ///         },
+    ///         "id": "7"
+    ///       },
+    ///       "type": "RECORD",
+    ///       "url": "https://example.kintone.com/k/1/show#record=7"
+    ///     }
+    ///   ],
+    ///   "nextPageToken": null
+    /// }
+    /// ```
+    #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+    #[non_exhaustive]
+    pub struct SearchRequest {
+        /// The language of the whole response (error messages, and names kintone translates such as
+        /// those of process actions) when the user's display language follows the browser, for
+        /// example `en`, `ja`, `zh` or `es`.
+        #[serde(skip)]
+        pub accept_language: Option<String>,
+        /// The keyword groups; a hit matches every group.
+        pub query: Vec<SearchKeywords>,
+        /// What to search; everything when left out.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub types: Option<Vec<SearchType>>,
+        /// The most hits in one answer.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub limit: Option<u64>,
+        /// The `nextPageToken` of the answer before, to read the next page.
+        #[serde(rename = "pageToken", default, skip_serializing_if = "Option::is_none")]
+        pub page_token: Option<String>,
+    }
+    impl SearchRequest {
+        /// Creates the value from its required fields; the others start unset.
+        #[allow(clippy::new_without_default)]
+        pub fn new(query: impl IntoIterator<Item = impl Into<SearchKeywords>>) -> Self {
+            Self {
+                accept_language: None,
+                query: query.into_iter().map(Into::into).collect(),
+                types: None,
+                limit: None,
+                page_token: None,
+            }
+        }
+        /// Sets `Accept-Language`.
+        pub fn accept_language(mut self, value: impl Into<String>) -> Self {
+            self.accept_language = Some(value.into());
+            self
+        }
+        /// Sets `types`.
+        pub fn types(
+            mut self,
+            value: impl IntoIterator<Item = impl Into<SearchType>>,
+        ) -> Self {
+            self.types = Some(value.into_iter().map(Into::into).collect());
+            self
+        }
+        /// Sets `limit`.
+        pub fn limit(mut self, value: u64) -> Self {
+            self.limit = Some(value);
+            self
+        }
+        /// Sets `pageToken`.
+        pub fn page_token(mut self, value: impl Into<String>) -> Self {
+            self.page_token = Some(value.into());
+            self
+        }
+        /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+        pub fn validate(&self) -> Result<(), crate::LimitError> {
+            {
+                let value = &self.query;
+                if value.len() < 1 {
+                    return Err(crate::LimitError::TooFewItems {
+                        field: "query",
+                        min: 1,
+                        actual: value.len(),
+                    });
+                }
+                for item in value {
+                    item.validate()?;
+                }
+            }
+            if let Some(value) = &self.limit {
+                crate::LimitError::check_range(
+                    "limit",
+                    i64::try_from(*value).unwrap_or(i64::MAX),
+                    Some(1),
+                    None,
+                )?;
+            }
+            Ok(())
+        }
+    }
+    impl crate::runtime::Operation for SearchRequest {
+        type Response = SearchResult;
+        const ID: &'static str = "search";
+        const METHOD: crate::runtime::Method = crate::runtime::Method::Post;
+        const PATH: &'static str = "search.json";
+        const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::Json;
+        const GUEST_SPACE: bool = true;
+        fn validate(&self) -> Result<(), crate::LimitError> {
+            SearchRequest::validate(self)
+        }
+        fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
+            if let Some(value) = &self.accept_language {
+                out.push("Accept-Language", value);
+            }
+        }
+        fn decode(
+            response: crate::runtime::RawResponse,
+        ) -> Result<Self::Response, crate::Error> {
+            crate::runtime::decode_json(response)
+        }
+    }
+    impl<C> crate::runtime::Call<'_, SearchRequest, C> {
+        /// Sets `Accept-Language`.
+        pub fn accept_language(self, value: impl Into<String>) -> Self {
+            self.map(|request| request.accept_language(value))
+        }
+        /// Sets `types`.
+        pub fn types(
+            self,
+            value: impl IntoIterator<Item = impl Into<SearchType>>,
+        ) -> Self {
+            self.map(|request| request.types(value))
+        }
+        /// Sets `limit`.
+        pub fn limit(self, value: u64) -> Self {
+            self.map(|request| request.limit(value))
+        }
+        /// Sets `pageToken`.
+        pub fn page_token(self, value: impl Into<String>) -> Self {
+            self.map(|request| request.page_token(value))
+        }
+    }
+}
+#[cfg(feature = "unstable-search")]
+pub use feature_search::*;
 /// Change graph settings.
 ///
 /// `PUT /k/v1/preview/app/reports.json`
@@ -12254,11 +12698,16 @@ pub struct UpdateReportsRequest {
     #[serde(skip)]
     pub accept_language: Option<String>,
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// Every graph the app is to have, by name.
     pub reports: ::std::collections::BTreeMap<String, ReportInput>,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl UpdateReportsRequest {
@@ -13308,6 +13757,52 @@ impl<'c, C> NotificationsApi<'c, C> {
         )
     }
 }
+/// Offered with the cargo feature `unstable-search`.
+#[cfg(feature = "unstable-search")]
+mod feature_search_group {
+    use super::*;
+    /// Cross-app search by keywords (an API Lab feature; the client offers it behind the cargo
+    /// feature `unstable-search`).
+    ///
+    /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+    /// feature, `blocking::Client`.
+    #[derive(Debug)]
+    pub struct SearchApi<'c, C = crate::Client> {
+        client: &'c C,
+    }
+    impl<C> Clone for SearchApi<'_, C> {
+        fn clone(&self) -> Self {
+            *self
+        }
+    }
+    impl<C> Copy for SearchApi<'_, C> {}
+    impl crate::Client {
+        /// The `search` operations. Cross-app search by keywords (an API Lab feature; the client offers it behind the cargo
+        /// feature `unstable-search`).
+        pub fn search(&self) -> SearchApi<'_> {
+            SearchApi { client: self }
+        }
+    }
+    #[cfg(feature = "blocking")]
+    impl crate::blocking::Client {
+        /// The `search` operations. Cross-app search by keywords (an API Lab feature; the client offers it behind the cargo
+        /// feature `unstable-search`).
+        pub fn search(&self) -> SearchApi<'_, crate::blocking::Client> {
+            SearchApi { client: self }
+        }
+    }
+    impl<'c, C> SearchApi<'c, C> {
+        /// Search records, comments, spaces and people: `POST /k/v1/search.json`. See [`SearchRequest`] for the details.
+        pub fn search(
+            &self,
+            query: impl IntoIterator<Item = impl Into<SearchKeywords>>,
+        ) -> crate::runtime::Call<'c, SearchRequest, C> {
+            crate::runtime::Call::new(self.client, SearchRequest::new(query))
+        }
+    }
+}
+#[cfg(feature = "unstable-search")]
+pub use feature_search_group::*;
 /// An app's settings besides its form and permissions: views, general settings, process
 /// management, customization, reports, actions, admin notes and the app's plug-ins. The
 /// live settings need the right to view or add records; the pre-live settings and every

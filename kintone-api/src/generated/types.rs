@@ -80,16 +80,7 @@ impl ActionEntity {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ActionEntityType {
     /// `USER`
@@ -102,8 +93,23 @@ pub enum ActionEntityType {
     #[serde(rename = "ORGANIZATION")]
     Organization,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ActionEntityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "USER" => Self::User,
+                "GROUP" => Self::Group,
+                "ORGANIZATION" => Self::Organization,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ActionEntityType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -159,16 +165,7 @@ impl ActionMapping {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ActionMappingSrcType {
     /// `FIELD`
@@ -178,8 +175,22 @@ pub enum ActionMappingSrcType {
     #[serde(rename = "RECORD_URL")]
     RecordUrl,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ActionMappingSrcType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "FIELD" => Self::Field,
+                "RECORD_URL" => Self::RecordUrl,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ActionMappingSrcType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -422,16 +433,7 @@ impl AdminNotes {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum Align {
     /// `HORIZONTAL`
@@ -441,8 +443,22 @@ pub enum Align {
     #[serde(rename = "VERTICAL")]
     Vertical,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for Align {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "HORIZONTAL" => Self::Horizontal,
+                "VERTICAL" => Self::Vertical,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl Align {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -540,16 +556,7 @@ impl ApiSchema {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ApiSchemaHttpMethod {
     /// `GET`
@@ -565,8 +572,24 @@ pub enum ApiSchemaHttpMethod {
     #[serde(rename = "DELETE")]
     Delete,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ApiSchemaHttpMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "GET" => Self::Get,
+                "POST" => Self::Post,
+                "PUT" => Self::Put,
+                "DELETE" => Self::Delete,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ApiSchemaHttpMethod {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -601,8 +624,8 @@ pub struct AppAction {
     /// Who may use it.
     pub entities: Vec<ActionEntity>,
     /// Which records offer it (query language); empty for all.
-    #[serde(rename = "filterCond")]
-    pub filter_cond: String,
+    #[serde(rename = "filterCond", default, skip_serializing_if = "Option::is_none")]
+    pub filter_cond: Option<String>,
 }
 impl AppAction {
     /// Creates the value from its required fields; the others start unset.
@@ -614,7 +637,6 @@ impl AppAction {
         dest_app: impl Into<ActionDestApp>,
         mappings: impl IntoIterator<Item = impl Into<ActionMapping>>,
         entities: impl IntoIterator<Item = impl Into<ActionEntity>>,
-        filter_cond: impl Into<String>,
     ) -> Self {
         Self {
             name: name.into(),
@@ -623,8 +645,13 @@ impl AppAction {
             dest_app: dest_app.into(),
             mappings: mappings.into_iter().map(Into::into).collect(),
             entities: entities.into_iter().map(Into::into).collect(),
-            filter_cond: filter_cond.into(),
+            filter_cond: None,
         }
+    }
+    /// Sets `filterCond`.
+    pub fn filter_cond(mut self, value: impl Into<String>) -> Self {
+        self.filter_cond = Some(value.into());
+        self
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
@@ -873,16 +900,7 @@ impl AppIcon {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum AppIconType {
     /// `PRESET`
@@ -892,8 +910,22 @@ pub enum AppIconType {
     #[serde(rename = "FILE")]
     File,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for AppIconType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "PRESET" => Self::Preset,
+                "FILE" => Self::File,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl AppIconType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -1219,6 +1251,22 @@ pub struct AppStatistics {
     /// How many API requests named the app today.
     #[serde(rename = "dailyRequestCount", with = "crate::wire::numeric_string")]
     pub daily_request_count: u64,
+    /// How many API tokens the app has.
+    #[serde(
+        rename = "apiTokenCount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub api_token_count: Option<u64>,
+    /// How many webhooks the app has.
+    #[serde(
+        rename = "webhookCount",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::wire::numeric_string::option"
+    )]
+    pub webhook_count: Option<u64>,
     /// The bytes the files attached to the app's records fill.
     #[serde(rename = "storageUsage", with = "crate::wire::numeric_string")]
     pub storage_usage: u64,
@@ -1268,6 +1316,8 @@ impl AppStatistics {
             record_count,
             field_count,
             daily_request_count,
+            api_token_count: None,
+            webhook_count: None,
             storage_usage,
             customized,
             created_at: created_at.into(),
@@ -1280,6 +1330,16 @@ impl AppStatistics {
     /// Sets `appGroup`.
     pub fn app_group(mut self, value: impl Into<String>) -> Self {
         self.app_group = Some(value.into());
+        self
+    }
+    /// Sets `apiTokenCount`.
+    pub fn api_token_count(mut self, value: u64) -> Self {
+        self.api_token_count = Some(value);
+        self
+    }
+    /// Sets `webhookCount`.
+    pub fn webhook_count(mut self, value: u64) -> Self {
+        self.webhook_count = Some(value);
         self
     }
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
@@ -1332,16 +1392,7 @@ impl AppStatisticsSpace {
 /// Whether an app's settings are deployed: `NOT_ACTIVATED` (never deployed, so no live
 /// app), `ACTIVATED` (the live app has every change), or `CHANGED` (pre-live changes wait
 /// for a deploy).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum AppStatus {
     /// `NOT_ACTIVATED`
@@ -1354,8 +1405,23 @@ pub enum AppStatus {
     #[serde(rename = "CHANGED")]
     Changed,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for AppStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "NOT_ACTIVATED" => Self::NotActivated,
+                "ACTIVATED" => Self::Activated,
+                "CHANGED" => Self::Changed,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl AppStatus {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -1375,16 +1441,7 @@ impl ::std::fmt::Display for AppStatus {
 }
 /// An app's color theme. Apps made before February 2017 may still read `CLIPBOARD`,
 /// `BINDER`, `PENCIL` or `CLIPS`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum AppTheme {
     /// `WHITE`
@@ -1418,8 +1475,30 @@ pub enum AppTheme {
     #[serde(rename = "CLIPS")]
     Clips,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for AppTheme {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "WHITE" => Self::White,
+                "RED" => Self::Red,
+                "GREEN" => Self::Green,
+                "BLUE" => Self::Blue,
+                "YELLOW" => Self::Yellow,
+                "BLACK" => Self::Black,
+                "CLIPBOARD" => Self::Clipboard,
+                "BINDER" => Self::Binder,
+                "PENCIL" => Self::Pencil,
+                "CLIPS" => Self::Clips,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl AppTheme {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -1549,16 +1628,7 @@ impl BulkRequestItem {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum BulkRequestItemMethod {
     /// `POST`
@@ -1571,8 +1641,23 @@ pub enum BulkRequestItemMethod {
     #[serde(rename = "DELETE")]
     Delete,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for BulkRequestItemMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "POST" => Self::Post,
+                "PUT" => Self::Put,
+                "DELETE" => Self::Delete,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl BulkRequestItemMethod {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -1709,7 +1794,12 @@ pub struct CalcProperties {
     /// How the result is shown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<CalcPropertiesFormat>,
-    #[serde(rename = "displayScale", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "displayScale",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub display_scale: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
@@ -1797,16 +1887,7 @@ impl CalcProperties {
     }
 }
 /// How the result is shown.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum CalcPropertiesFormat {
     /// `NUMBER`
@@ -1831,8 +1912,27 @@ pub enum CalcPropertiesFormat {
     #[serde(rename = "DAY_HOUR_MINUTE")]
     DayHourMinute,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for CalcPropertiesFormat {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "NUMBER" => Self::Number,
+                "NUMBER_DIGIT" => Self::NumberDigit,
+                "DATETIME" => Self::Datetime,
+                "DATE" => Self::Date,
+                "TIME" => Self::Time,
+                "HOUR_MINUTE" => Self::HourMinute,
+                "DAY_HOUR_MINUTE" => Self::DayHourMinute,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl CalcPropertiesFormat {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -1874,16 +1974,7 @@ impl CategoryField {
     }
 }
 /// How a bar, column, line or area chart stacks its series.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ChartMode {
     /// `NORMAL`
@@ -1896,8 +1987,23 @@ pub enum ChartMode {
     #[serde(rename = "PERCENTAGE")]
     Percentage,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ChartMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "NORMAL" => Self::Normal,
+                "STACKED" => Self::Stacked,
+                "PERCENTAGE" => Self::Percentage,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ChartMode {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -1915,16 +2021,7 @@ impl ::std::fmt::Display for ChartMode {
         f.write_str(self.as_str())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ChartType {
     /// `BAR`
@@ -1955,8 +2052,29 @@ pub enum ChartType {
     #[serde(rename = "SPLINE_AREA")]
     SplineArea,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ChartType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "BAR" => Self::Bar,
+                "COLUMN" => Self::Column,
+                "PIE" => Self::Pie,
+                "LINE" => Self::Line,
+                "PIVOT_TABLE" => Self::PivotTable,
+                "TABLE" => Self::Table,
+                "AREA" => Self::Area,
+                "SPLINE" => Self::Spline,
+                "SPLINE_AREA" => Self::SplineArea,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ChartType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -2395,16 +2513,7 @@ impl CustomizationResource {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum CustomizationResourceType {
     /// `URL`
@@ -2414,8 +2523,22 @@ pub enum CustomizationResourceType {
     #[serde(rename = "FILE")]
     File,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for CustomizationResourceType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "URL" => Self::Url,
+                "FILE" => Self::File,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl CustomizationResourceType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -2433,16 +2556,7 @@ impl ::std::fmt::Display for CustomizationResourceType {
     }
 }
 /// Whom the customization loads for: everyone, the app's administrators, or no one.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum CustomizationScope {
     /// `ALL`
@@ -2455,8 +2569,23 @@ pub enum CustomizationScope {
     #[serde(rename = "NONE")]
     None,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for CustomizationScope {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "ALL" => Self::All,
+                "ADMIN" => Self::Admin,
+                "NONE" => Self::None,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl CustomizationScope {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -2470,6 +2599,48 @@ impl CustomizationScope {
     }
 }
 impl ::std::fmt::Display for CustomizationScope {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// What an `X-Cybozu-Warning` header says. `Filter aborted because of too many search
+/// results`: the query matched so many records (100,000 or more) that kintone stopped
+/// filtering, and the records answered are only part of those that match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
+#[non_exhaustive]
+pub enum CybozuWarning {
+    /// `Filter aborted because of too many search results`
+    #[serde(rename = "Filter aborted because of too many search results")]
+    FilterAborted,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(skip_serializing)]
+    Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for CybozuWarning {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "Filter aborted because of too many search results" => {
+                    Self::FilterAborted
+                }
+                _ => Self::Unknown,
+            },
+        )
+    }
+}
+impl CybozuWarning {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::FilterAborted => "Filter aborted because of too many search results",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for CybozuWarning {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
     }
@@ -2811,16 +2982,7 @@ impl DeployAppsResponse {
 }
 /// Where an app's last deploy is: `PROCESSING` (running), `SUCCESS`, `FAIL` (this app's
 /// settings could not be deployed), or `CANCEL` (another app of the same deploy failed).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum DeployStatus {
     /// `PROCESSING`
@@ -2836,8 +2998,24 @@ pub enum DeployStatus {
     #[serde(rename = "CANCEL")]
     Cancel,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for DeployStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "PROCESSING" => Self::Processing,
+                "SUCCESS" => Self::Success,
+                "FAIL" => Self::Fail,
+                "CANCEL" => Self::Cancel,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl DeployStatus {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -2861,9 +3039,14 @@ impl ::std::fmt::Display for DeployStatus {
 #[non_exhaustive]
 pub struct DeployTarget {
     /// An app ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub app: AppId,
     /// An expected settings revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedSettingsRevision>,
 }
 impl DeployTarget {
@@ -3328,6 +3511,14 @@ impl ::serde::Serialize for ExpectedRevision {
         serializer.collect_str(&self.0)
     }
 }
+impl crate::wire::AsJsonNumber for ExpectedRevision {
+    fn serialize_number<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.0)
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for ExpectedRevision {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3393,6 +3584,14 @@ impl ::serde::Serialize for ExpectedSettingsRevision {
         serializer.collect_str(&self.0)
     }
 }
+impl crate::wire::AsJsonNumber for ExpectedSettingsRevision {
+    fn serialize_number<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.0)
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for ExpectedSettingsRevision {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
@@ -3424,16 +3623,7 @@ impl<'de> ::serde::Deserialize<'de> for ExpectedSettingsRevision {
     }
 }
 /// What an entity may do with a field: view it (`READ`), view and edit it (`WRITE`), or neither (`NONE`).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum FieldAccessibility {
     /// `READ`
@@ -3446,8 +3636,23 @@ pub enum FieldAccessibility {
     #[serde(rename = "NONE")]
     None,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for FieldAccessibility {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "READ" => Self::Read,
+                "WRITE" => Self::Write,
+                "NONE" => Self::None,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl FieldAccessibility {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -4586,16 +4791,7 @@ impl FileProperties {
     }
 }
 /// The size of image thumbnails in pixels.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum FilePropertiesThumbnailSize {
     /// `50`
@@ -4611,8 +4807,24 @@ pub enum FilePropertiesThumbnailSize {
     #[serde(rename = "500")]
     Px500,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for FilePropertiesThumbnailSize {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "50" => Self::Px50,
+                "150" => Self::Px150,
+                "250" => Self::Px250,
+                "500" => Self::Px500,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl FilePropertiesThumbnailSize {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -5157,16 +5369,7 @@ impl GetPluginsResponse {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum GetRecordCommentsOrder {
     /// `asc`
@@ -5176,8 +5379,22 @@ pub enum GetRecordCommentsOrder {
     #[serde(rename = "desc")]
     Desc,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for GetRecordCommentsOrder {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "asc" => Self::Asc,
+                "desc" => Self::Desc,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl GetRecordCommentsOrder {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -5665,16 +5882,7 @@ impl GuestUserInput {
     }
 }
 /// `auto` (follow the browser, the default), `en`, `zh` or `ja`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum GuestUserInputLocale {
     /// `auto`
@@ -5690,8 +5898,24 @@ pub enum GuestUserInputLocale {
     #[serde(rename = "ja")]
     Ja,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for GuestUserInputLocale {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "auto" => Self::Auto,
+                "en" => Self::En,
+                "zh" => Self::Zh,
+                "ja" => Self::Ja,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl GuestUserInputLocale {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -5905,7 +6129,8 @@ impl<'de> ::serde::Deserialize<'de> for LayoutBlock {
     }
 }
 /// One element of a row: a field (by `code`), or a label (`LABEL`, with its HTML `label`),
-/// a blank space (`SPACER`, with an `elementId` for customizations) or a border (`HR`).
+/// a blank space (`SPACER`) or a border (`HR`). Spaces, labels and borders carry an
+/// `elementId` for customizations (labels and borders since kintone's 2026-02 update).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LayoutElement {
@@ -5915,6 +6140,7 @@ pub struct LayoutElement {
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// The element ID of a space, a label or a border.
     #[serde(rename = "elementId", default, skip_serializing_if = "Option::is_none")]
     pub element_id: Option<String>,
     /// An element's size in pixels; what is not set is left out.
@@ -6038,10 +6264,9 @@ impl LayoutSubtable {
         Ok(())
     }
 }
+pub use crate::LegacyDefaultValue;
 /// One element of the legacy form: a field with its properties, or a label, space or
-/// border. Numbers (lengths, bounds, the scale) are strings, empty when not set. Default
-/// values (`defaultValue`: a string, or a list for multi-choice fields) are not described
-/// here; Get Form Fields types them.
+/// border. Numbers (lengths, bounds, the scale) are strings, empty when not set.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LegacyFormElement {
@@ -6069,26 +6294,55 @@ pub struct LegacyFormElement {
         skip_serializing_if = "Option::is_none"
     )]
     pub default_expression: Option<String>,
+    /// A field's default value in the legacy form: a string, or a list of strings for the
+    /// fields that hold several values (check boxes, multi-choice).
+    #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<LegacyDefaultValue>,
     /// The choices of a choice field, in their order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<String>>,
     /// The fewest characters; empty when not set.
-    #[serde(rename = "minLength", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "minLength",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub min_length: Option<String>,
     /// The most characters; empty when not set.
-    #[serde(rename = "maxLength", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "maxLength",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub max_length: Option<String>,
     /// The smallest number allowed; empty when not set.
-    #[serde(rename = "minValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "minValue",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub min_value: Option<String>,
     /// The largest number allowed; empty when not set.
-    #[serde(rename = "maxValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "maxValue",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub max_value: Option<String>,
     /// `true` shows thousands separators.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digit: Option<bool>,
     /// The decimal places shown; empty for kintone's default.
-    #[serde(rename = "displayScale", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "displayScale",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub display_scale: Option<String>,
     /// The unit shown with a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6135,6 +6389,7 @@ impl LegacyFormElement {
             required: None,
             unique: None,
             default_expression: None,
+            default_value: None,
             options: None,
             min_length: None,
             max_length: None,
@@ -6181,6 +6436,11 @@ impl LegacyFormElement {
     /// Sets `defaultExpression`.
     pub fn default_expression(mut self, value: impl Into<String>) -> Self {
         self.default_expression = Some(value.into());
+        self
+    }
+    /// Sets `defaultValue`.
+    pub fn default_value(mut self, value: impl Into<LegacyDefaultValue>) -> Self {
+        self.default_value = Some(value.into());
         self
     }
     /// Sets `options`.
@@ -6280,16 +6540,7 @@ impl LegacyFormElement {
     }
 }
 /// The type of a legacy form element; `LABEL`, `SPACER` and `HR` are not fields.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum LegacyFormElementType {
     /// `LABEL`
@@ -6374,8 +6625,47 @@ pub enum LegacyFormElementType {
     #[serde(rename = "UPDATED_TIME")]
     UpdatedTime,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for LegacyFormElementType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "LABEL" => Self::Label,
+                "SPACER" => Self::Spacer,
+                "HR" => Self::Hr,
+                "SINGLE_LINE_TEXT" => Self::SingleLineText,
+                "NUMBER" => Self::Number,
+                "CALC" => Self::Calc,
+                "MULTI_LINE_TEXT" => Self::MultiLineText,
+                "RICH_TEXT" => Self::RichText,
+                "LINK" => Self::Link,
+                "CHECK_BOX" => Self::CheckBox,
+                "RADIO_BUTTON" => Self::RadioButton,
+                "DROP_DOWN" => Self::DropDown,
+                "MULTI_SELECT" => Self::MultiSelect,
+                "FILE" => Self::File,
+                "DATE" => Self::Date,
+                "TIME" => Self::Time,
+                "DATETIME" => Self::Datetime,
+                "USER_SELECT" => Self::UserSelect,
+                "ORGANIZATION_SELECT" => Self::OrganizationSelect,
+                "GROUP_SELECT" => Self::GroupSelect,
+                "REFERENCE_TABLE" => Self::ReferenceTable,
+                "SUBTABLE" => Self::Subtable,
+                "RECORD_NUMBER" => Self::RecordNumber,
+                "CREATOR" => Self::Creator,
+                "CREATED_TIME" => Self::CreatedTime,
+                "MODIFIER" => Self::Modifier,
+                "UPDATED_TIME" => Self::UpdatedTime,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl LegacyFormElementType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -6454,9 +6744,19 @@ pub struct LinkProperties {
     pub unique: Option<bool>,
     #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
-    #[serde(rename = "minLength", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "minLength",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub min_length: Option<String>,
-    #[serde(rename = "maxLength", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "maxLength",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub max_length: Option<String>,
     /// What the link holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -6535,16 +6835,7 @@ impl LinkProperties {
     }
 }
 /// What the link holds.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum LinkPropertiesProtocol {
     /// `WEB`
@@ -6557,8 +6848,23 @@ pub enum LinkPropertiesProtocol {
     #[serde(rename = "MAIL")]
     Mail,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkPropertiesProtocol {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "WEB" => Self::Web,
+                "CALL" => Self::Call,
+                "MAIL" => Self::Mail,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl LinkPropertiesProtocol {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -6702,16 +7008,7 @@ impl Mention {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum MentionType {
     /// `USER`
@@ -6724,8 +7021,23 @@ pub enum MentionType {
     #[serde(rename = "ORGANIZATION")]
     Organization,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for MentionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "USER" => Self::User,
+                "GROUP" => Self::Group,
+                "ORGANIZATION" => Self::Organization,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl MentionType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -7090,16 +7402,7 @@ impl NumberPrecision {
     }
 }
 /// `HALF_EVEN` rounds to the nearest even number, `UP` rounds up, `DOWN` down.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum NumberPrecisionRoundingMode {
     /// `HALF_EVEN`
@@ -7112,8 +7415,23 @@ pub enum NumberPrecisionRoundingMode {
     #[serde(rename = "DOWN")]
     Down,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for NumberPrecisionRoundingMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "HALF_EVEN" => Self::HalfEven,
+                "UP" => Self::Up,
+                "DOWN" => Self::Down,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl NumberPrecisionRoundingMode {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -7153,16 +7471,31 @@ pub struct NumberProperties {
     #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
     /// The lowest value; empty when not set.
-    #[serde(rename = "minValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "minValue",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub min_value: Option<String>,
     /// The highest value; empty when not set.
-    #[serde(rename = "maxValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "maxValue",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub max_value: Option<String>,
     /// `true` shows thousands separators.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digit: Option<bool>,
     /// Decimal places shown; empty for as entered.
-    #[serde(rename = "displayScale", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "displayScale",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub display_scale: Option<String>,
     /// The unit shown with the value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -7559,16 +7892,7 @@ impl ProcessActionExecutableUser {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ProcessActionType {
     /// `PRIMARY`
@@ -7578,8 +7902,22 @@ pub enum ProcessActionType {
     #[serde(rename = "SECONDARY")]
     Secondary,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ProcessActionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "PRIMARY" => Self::Primary,
+                "SECONDARY" => Self::Secondary,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ProcessActionType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -7627,16 +7965,7 @@ impl ProcessAssignee {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ProcessAssigneeType {
     /// `ONE`
@@ -7649,8 +7978,23 @@ pub enum ProcessAssigneeType {
     #[serde(rename = "ANY")]
     Any,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ProcessAssigneeType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "ONE" => Self::One,
+                "ALL" => Self::All,
+                "ANY" => Self::Any,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ProcessAssigneeType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -7730,16 +8074,7 @@ impl ProcessEntityGrant {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ProcessEntityType {
     /// `USER`
@@ -7761,8 +8096,26 @@ pub enum ProcessEntityType {
     #[serde(rename = "CUSTOM_FIELD")]
     CustomField,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ProcessEntityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "USER" => Self::User,
+                "GROUP" => Self::Group,
+                "ORGANIZATION" => Self::Organization,
+                "FIELD_ENTITY" => Self::FieldEntity,
+                "CREATOR" => Self::Creator,
+                "CUSTOM_FIELD" => Self::CustomField,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ProcessEntityType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -8237,7 +8590,11 @@ impl RecordRightsRecord {
 #[non_exhaustive]
 pub struct RecordUpdate {
     /// A record ID in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub id: Option<RecordId>,
     /// Finds a record by the value of a field that prohibits duplicate values.
     #[serde(rename = "updateKey", default, skip_serializing_if = "Option::is_none")]
@@ -8246,7 +8603,11 @@ pub struct RecordUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<RecordInput>,
     /// An expected revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedRevision>,
 }
 impl RecordUpdate {
@@ -8342,16 +8703,7 @@ impl RecordUpdateResult {
     }
 }
 /// With `upsert`, whether the record was added or updated.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum RecordUpdateResultOperation {
     /// `INSERT`
@@ -8361,8 +8713,22 @@ pub enum RecordUpdateResultOperation {
     #[serde(rename = "UPDATE")]
     Update,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for RecordUpdateResultOperation {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "INSERT" => Self::Insert,
+                "UPDATE" => Self::Update,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl RecordUpdateResultOperation {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -8538,16 +8904,7 @@ impl ReferenceTablePropertiesReferenceTableCondition {
     }
 }
 /// How many records are shown at once.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ReferenceTablePropertiesReferenceTableSize {
     /// `1`
@@ -8575,8 +8932,28 @@ pub enum ReferenceTablePropertiesReferenceTableSize {
     #[serde(rename = "50")]
     Show50,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ReferenceTablePropertiesReferenceTableSize {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "1" => Self::Show1,
+                "3" => Self::Show3,
+                "5" => Self::Show5,
+                "10" => Self::Show10,
+                "20" => Self::Show20,
+                "30" => Self::Show30,
+                "40" => Self::Show40,
+                "50" => Self::Show50,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ReferenceTablePropertiesReferenceTableSize {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -8748,12 +9125,20 @@ pub struct ReminderTiming {
     /// Days after the field's date (before it when negative), at most 10,000 either way.
     ///
     /// Limits, checked before sending: from -10000 to 10000.
-    #[serde(rename = "daysLater")]
+    #[serde(
+        rename = "daysLater",
+        deserialize_with = "crate::wire::number_or_string::deserialize"
+    )]
     pub days_later: i64,
     /// Hours after that day's time of the field (before it when negative), at most 10,000 either way.
     ///
     /// Limits, checked before sending: from -10000 to 10000.
-    #[serde(rename = "hoursLater", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "hoursLater",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub hours_later: Option<i64>,
     /// The time of day, `HH:MM`, in steps of ten minutes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -8824,7 +9209,7 @@ pub struct Report {
     #[serde(rename = "filterCond")]
     pub filter_cond: String,
     pub sorts: Vec<ReportSort>,
-    /// Whether a periodic report is taken, and when.
+    /// Whether a periodic report is taken, and when; `null` when none was ever set.
     #[serde(rename = "periodicReport", default, skip_serializing_if = "Option::is_none")]
     pub periodic_report: Option<PeriodicReport>,
 }
@@ -8928,16 +9313,7 @@ impl ReportAggregation {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ReportAggregationType {
     /// `COUNT`
@@ -8956,8 +9332,25 @@ pub enum ReportAggregationType {
     #[serde(rename = "MIN")]
     Min,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ReportAggregationType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "COUNT" => Self::Count,
+                "SUM" => Self::Sum,
+                "AVERAGE" => Self::Average,
+                "MAX" => Self::Max,
+                "MIN" => Self::Min,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ReportAggregationType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -9027,16 +9420,7 @@ impl ReportGroup {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ReportGroupPer {
     /// `YEAR`
@@ -9061,8 +9445,27 @@ pub enum ReportGroupPer {
     #[serde(rename = "MINUTE")]
     Minute,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ReportGroupPer {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "YEAR" => Self::Year,
+                "QUARTER" => Self::Quarter,
+                "MONTH" => Self::Month,
+                "WEEK" => Self::Week,
+                "DAY" => Self::Day,
+                "HOUR" => Self::Hour,
+                "MINUTE" => Self::Minute,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ReportGroupPer {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -9218,7 +9621,12 @@ pub struct ReportPeriod {
         with = "crate::wire::numeric_string::option"
     )]
     pub month: Option<u64>,
-    #[serde(rename = "dayOfMonth", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "dayOfMonth",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub day_of_month: Option<String>,
     #[serde(rename = "dayOfWeek", default, skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<ReportPeriodDayOfWeek>,
@@ -9282,16 +9690,7 @@ impl ReportPeriod {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ReportPeriodDayOfWeek {
     /// `MONDAY`
@@ -9316,8 +9715,27 @@ pub enum ReportPeriodDayOfWeek {
     #[serde(rename = "SUNDAY")]
     Sunday,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ReportPeriodDayOfWeek {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "MONDAY" => Self::Monday,
+                "TUESDAY" => Self::Tuesday,
+                "WEDNESDAY" => Self::Wednesday,
+                "THURSDAY" => Self::Thursday,
+                "FRIDAY" => Self::Friday,
+                "SATURDAY" => Self::Saturday,
+                "SUNDAY" => Self::Sunday,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ReportPeriodDayOfWeek {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -9339,16 +9757,7 @@ impl ::std::fmt::Display for ReportPeriodDayOfWeek {
         f.write_str(self.as_str())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ReportPeriodEvery {
     /// `YEAR`
@@ -9370,8 +9779,26 @@ pub enum ReportPeriodEvery {
     #[serde(rename = "HOUR")]
     Hour,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ReportPeriodEvery {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "YEAR" => Self::Year,
+                "QUARTER" => Self::Quarter,
+                "MONTH" => Self::Month,
+                "WEEK" => Self::Week,
+                "DAY" => Self::Day,
+                "HOUR" => Self::Hour,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ReportPeriodEvery {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -9392,16 +9819,7 @@ impl ::std::fmt::Display for ReportPeriodEvery {
         f.write_str(self.as_str())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ReportPeriodPattern {
     /// `JAN_APR_JUL_OCT`
@@ -9414,8 +9832,23 @@ pub enum ReportPeriodPattern {
     #[serde(rename = "MAR_JUN_SEP_DEC")]
     MarJunSepDec,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ReportPeriodPattern {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "JAN_APR_JUL_OCT" => Self::JanAprJulOct,
+                "FEB_MAY_AUG_NOV" => Self::FebMayAugNov,
+                "MAR_JUN_SEP_DEC" => Self::MarJunSepDec,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ReportPeriodPattern {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -9454,16 +9887,7 @@ impl ReportSort {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ReportSortBy {
     /// `TOTAL`
@@ -9479,8 +9903,24 @@ pub enum ReportSortBy {
     #[serde(rename = "GROUP3")]
     Group3,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ReportSortBy {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "TOTAL" => Self::Total,
+                "GROUP1" => Self::Group1,
+                "GROUP2" => Self::Group2,
+                "GROUP3" => Self::Group3,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ReportSortBy {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -9499,16 +9939,7 @@ impl ::std::fmt::Display for ReportSortBy {
         f.write_str(self.as_str())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ReportSortOrder {
     /// `ASC`
@@ -9518,8 +9949,22 @@ pub enum ReportSortOrder {
     #[serde(rename = "DESC")]
     Desc,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ReportSortOrder {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "ASC" => Self::Asc,
+                "DESC" => Self::Desc,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ReportSortOrder {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -9745,6 +10190,242 @@ impl RichTextProperties {
         Ok(())
     }
 }
+/// One hit: what it is, where it is, and the object of its type (`record`, `recordComment`,
+/// `space`, `thread`, `threadComment`, `peopleComment`, `messageComment` or `attachment`),
+/// kept as JSON while the API is an API Lab feature.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SearchHit {
+    /// What a search looks in, and what a hit is.
+    pub r#type: SearchType,
+    /// The hit's page in kintone.
+    pub url: String,
+    /// A record hit: its app and record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<::serde_json::Map<String, ::serde_json::Value>>,
+    /// A record comment hit: its record and comment.
+    #[serde(rename = "recordComment", default, skip_serializing_if = "Option::is_none")]
+    pub record_comment: Option<::serde_json::Map<String, ::serde_json::Value>>,
+}
+impl SearchHit {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(r#type: impl Into<SearchType>, url: impl Into<String>) -> Self {
+        Self {
+            r#type: r#type.into(),
+            url: url.into(),
+            record: None,
+            record_comment: None,
+        }
+    }
+    /// Sets `record`.
+    pub fn record(
+        mut self,
+        value: impl Into<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.record = Some(value.into());
+        self
+    }
+    /// Sets `recordComment`.
+    pub fn record_comment(
+        mut self,
+        value: impl Into<::serde_json::Map<String, ::serde_json::Value>>,
+    ) -> Self {
+        self.record_comment = Some(value.into());
+        self
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        Ok(())
+    }
+}
+/// Keywords joined by one operator.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SearchKeywords {
+    /// `AND`: every keyword; `OR`: any of them; `NOT`: none of them.
+    pub operator: SearchKeywordsOperator,
+    pub keywords: Vec<String>,
+}
+impl SearchKeywords {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        operator: impl Into<SearchKeywordsOperator>,
+        keywords: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Self {
+            operator: operator.into(),
+            keywords: keywords.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.keywords;
+            if value.len() < 1 {
+                return Err(crate::LimitError::TooFewItems {
+                    field: "keywords",
+                    min: 1,
+                    actual: value.len(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+/// `AND`: every keyword; `OR`: any of them; `NOT`: none of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
+#[non_exhaustive]
+pub enum SearchKeywordsOperator {
+    /// `AND`
+    #[serde(rename = "AND")]
+    And,
+    /// `OR`
+    #[serde(rename = "OR")]
+    Or,
+    /// `NOT`
+    #[serde(rename = "NOT")]
+    Not,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(skip_serializing)]
+    Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for SearchKeywordsOperator {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "AND" => Self::And,
+                "OR" => Self::Or,
+                "NOT" => Self::Not,
+                _ => Self::Unknown,
+            },
+        )
+    }
+}
+impl SearchKeywordsOperator {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::And => "AND",
+            Self::Or => "OR",
+            Self::Not => "NOT",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for SearchKeywordsOperator {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct SearchResult {
+    pub hits: Vec<SearchHit>,
+    /// The token of the next page; `null` on the last page.
+    #[serde(rename = "nextPageToken")]
+    pub next_page_token: Option<String>,
+}
+impl SearchResult {
+    /// Creates the value from its required fields; the others start unset.
+    #[allow(clippy::new_without_default)]
+    pub fn new(
+        hits: impl IntoIterator<Item = impl Into<SearchHit>>,
+        next_page_token: impl Into<Option<String>>,
+    ) -> Self {
+        Self {
+            hits: hits.into_iter().map(Into::into).collect(),
+            next_page_token: next_page_token.into(),
+        }
+    }
+    /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+    pub fn validate(&self) -> Result<(), crate::LimitError> {
+        {
+            let value = &self.hits;
+            for item in value {
+                item.validate()?;
+            }
+        }
+        Ok(())
+    }
+}
+/// What a search looks in, and what a hit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
+#[non_exhaustive]
+pub enum SearchType {
+    /// `RECORD`
+    #[serde(rename = "RECORD")]
+    Record,
+    /// `RECORD_COMMENT`
+    #[serde(rename = "RECORD_COMMENT")]
+    RecordComment,
+    /// `SPACE`
+    #[serde(rename = "SPACE")]
+    Space,
+    /// `THREAD`
+    #[serde(rename = "THREAD")]
+    Thread,
+    /// `THREAD_COMMENT`
+    #[serde(rename = "THREAD_COMMENT")]
+    ThreadComment,
+    /// `PEOPLE_COMMENT`
+    #[serde(rename = "PEOPLE_COMMENT")]
+    PeopleComment,
+    /// `MESSAGE_COMMENT`
+    #[serde(rename = "MESSAGE_COMMENT")]
+    MessageComment,
+    /// `ATTACHMENT`
+    #[serde(rename = "ATTACHMENT")]
+    Attachment,
+    /// A value this version does not know yet; it is read, never sent.
+    #[serde(skip_serializing)]
+    Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for SearchType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "RECORD" => Self::Record,
+                "RECORD_COMMENT" => Self::RecordComment,
+                "SPACE" => Self::Space,
+                "THREAD" => Self::Thread,
+                "THREAD_COMMENT" => Self::ThreadComment,
+                "PEOPLE_COMMENT" => Self::PeopleComment,
+                "MESSAGE_COMMENT" => Self::MessageComment,
+                "ATTACHMENT" => Self::Attachment,
+                _ => Self::Unknown,
+            },
+        )
+    }
+}
+impl SearchType {
+    /// The value as kintone writes it (empty for [`Self::Unknown`]).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Record => "RECORD",
+            Self::RecordComment => "RECORD_COMMENT",
+            Self::Space => "SPACE",
+            Self::Thread => "THREAD",
+            Self::ThreadComment => "THREAD_COMMENT",
+            Self::PeopleComment => "PEOPLE_COMMENT",
+            Self::MessageComment => "MESSAGE_COMMENT",
+            Self::Attachment => "ATTACHMENT",
+            Self::Unknown => "",
+        }
+    }
+}
+impl ::std::fmt::Display for SearchType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 /// A user, group or department a selection field offers or fills in.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -9767,16 +10448,7 @@ impl SelectionEntity {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum SelectionEntityType {
     /// `USER`
@@ -9792,8 +10464,24 @@ pub enum SelectionEntityType {
     #[serde(rename = "FUNCTION")]
     Function,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for SelectionEntityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "USER" => Self::User,
+                "GROUP" => Self::Group,
+                "ORGANIZATION" => Self::Organization,
+                "FUNCTION" => Self::Function,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl SelectionEntityType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -9865,16 +10553,7 @@ impl SettingsEntity {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum SettingsEntityType {
     /// `USER`
@@ -9893,8 +10572,25 @@ pub enum SettingsEntityType {
     #[serde(rename = "FIELD_ENTITY")]
     FieldEntity,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for SettingsEntityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "USER" => Self::User,
+                "GROUP" => Self::Group,
+                "ORGANIZATION" => Self::Organization,
+                "CREATOR" => Self::Creator,
+                "FIELD_ENTITY" => Self::FieldEntity,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl SettingsEntityType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -9965,16 +10661,7 @@ impl SettingsFile {
     }
 }
 /// A language of localized names in app settings.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum SettingsLang {
     /// `default`
@@ -9996,8 +10683,26 @@ pub enum SettingsLang {
     #[serde(rename = "user")]
     User,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for SettingsLang {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "default" => Self::Default,
+                "en" => Self::En,
+                "ja" => Self::Ja,
+                "zh" => Self::Zh,
+                "es" => Self::Es,
+                "user" => Self::User,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl SettingsLang {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -10062,10 +10767,20 @@ pub struct SingleLineTextProperties {
     #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
     /// The fewest characters, as a number; empty when not set.
-    #[serde(rename = "minLength", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "minLength",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub min_length: Option<String>,
     /// The most characters, as a number; empty when not set.
-    #[serde(rename = "maxLength", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "maxLength",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::number_or_string::option"
+    )]
     pub max_length: Option<String>,
     /// A formula that computes the value automatically; empty when not set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -10514,16 +11229,7 @@ impl SpaceMemberEntity {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum SpaceMemberEntityType {
     /// `USER`
@@ -10536,8 +11242,23 @@ pub enum SpaceMemberEntityType {
     #[serde(rename = "ORGANIZATION")]
     Organization,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for SpaceMemberEntityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "USER" => Self::User,
+                "GROUP" => Self::Group,
+                "ORGANIZATION" => Self::Organization,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl SpaceMemberEntityType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -10618,16 +11339,7 @@ impl SpacePermissions {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum SpacePermissionsCreateApp {
     /// `EVERYONE`
@@ -10637,8 +11349,22 @@ pub enum SpacePermissionsCreateApp {
     #[serde(rename = "ADMIN")]
     Admin,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for SpacePermissionsCreateApp {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "EVERYONE" => Self::Everyone,
+                "ADMIN" => Self::Admin,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl SpacePermissionsCreateApp {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -10794,12 +11520,17 @@ impl StatusAssigneeField {
 #[non_exhaustive]
 pub struct StatusChange {
     /// A record ID in a request body, where kintone takes a JSON number as well.
+    #[serde(serialize_with = "crate::wire::as_number::serialize")]
     pub id: RecordId,
     pub action: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assignee: Option<String>,
     /// An expected revision in a request body, where kintone takes a JSON number as well.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::wire::as_number::option::serialize"
+    )]
     pub revision: Option<ExpectedRevision>,
 }
 impl StatusChange {
@@ -11138,16 +11869,7 @@ impl ThreadCommentFile {
     }
 }
 /// The width in pixels an image is shown at (100, 150, 250, 500 or 750).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ThreadCommentFileWidth {
     /// `100`
@@ -11166,8 +11888,25 @@ pub enum ThreadCommentFileWidth {
     #[serde(rename = "750")]
     W750,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ThreadCommentFileWidth {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "100" => Self::W100,
+                "150" => Self::W150,
+                "250" => Self::W250,
+                "500" => Self::W500,
+                "750" => Self::W750,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ThreadCommentFileWidth {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -11426,16 +12165,7 @@ impl TitleField {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum TitleFieldSelectionMode {
     /// `AUTO`
@@ -11445,8 +12175,22 @@ pub enum TitleFieldSelectionMode {
     #[serde(rename = "MANUAL")]
     Manual,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for TitleFieldSelectionMode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "AUTO" => Self::Auto,
+                "MANUAL" => Self::Manual,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl TitleFieldSelectionMode {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -11477,16 +12221,7 @@ impl UninstallPluginResponse {
         Ok(())
     }
 }
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum UnitPosition {
     /// `BEFORE`
@@ -11496,8 +12231,22 @@ pub enum UnitPosition {
     #[serde(rename = "AFTER")]
     After,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for UnitPosition {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "BEFORE" => Self::Before,
+                "AFTER" => Self::After,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl UnitPosition {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -11924,16 +12673,7 @@ impl ViewChanged {
     }
 }
 /// Where a custom view shows, on desktops only or on any device.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ViewDevice {
     /// `DESKTOP`
@@ -11943,8 +12683,22 @@ pub enum ViewDevice {
     #[serde(rename = "ANY")]
     Any,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ViewDevice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "DESKTOP" => Self::Desktop,
+                "ANY" => Self::Any,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ViewDevice {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
@@ -12082,16 +12836,7 @@ impl ViewInput {
     }
 }
 /// A list of records, a calendar, or a custom view of the app's own HTML.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
 #[non_exhaustive]
 pub enum ViewType {
     /// `LIST`
@@ -12104,8 +12849,23 @@ pub enum ViewType {
     #[serde(rename = "CUSTOM")]
     Custom,
     /// A value this version does not know yet; it is read, never sent.
-    #[serde(other, skip_serializing)]
+    #[serde(skip_serializing)]
     Unknown,
+}
+impl<'de> ::serde::Deserialize<'de> for ViewType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let text = crate::wire::number_or_string::text(deserializer)?;
+        Ok(
+            match text.as_str() {
+                "LIST" => Self::List,
+                "CALENDAR" => Self::Calendar,
+                "CUSTOM" => Self::Custom,
+                _ => Self::Unknown,
+            },
+        )
+    }
 }
 impl ViewType {
     /// The value as kintone writes it (empty for [`Self::Unknown`]).
