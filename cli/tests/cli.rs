@@ -813,7 +813,7 @@ async fn completion_scripts_name_the_commands() {
         assert_success(&output);
         let script = stdout(&output);
         assert!(
-            script.contains("export") && script.contains("--update-key"),
+            script.contains("export") && script.contains("update-key"),
             "{shell}"
         );
     }
