@@ -29,6 +29,8 @@ pub enum Command {
     /// Export, import and delete records.
     #[command(subcommand)]
     Record(Box<RecordCommand>),
+    /// Call any operation of the REST API by its operation id, or list them with --list.
+    Api(ApiArgs),
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  kintone completion bash > /etc/bash_completion.d/kintone")]
     Completion {
@@ -203,4 +205,17 @@ pub struct DeleteArgs {
     /// Delete without asking.
     #[arg(long, short)]
     pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  kintone api --list\n  kintone api getRecord --app 12 --id 5\n  kintone api addRecord --body '{\"app\": 12, \"record\": {\"Title\": {\"value\": \"x\"}}}'\n  kintone api getFormFields --help"
+)]
+pub struct ApiArgs {
+    /// List every operation with its summary.
+    #[arg(long)]
+    pub list: bool,
+    /// The operation id and its options (see `kintone api OPERATION --help`).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub call: Vec<String>,
 }

@@ -11,6 +11,11 @@ use crate::error::{register_secret, CliError};
 /// The client the options describe. Reads the password from standard input or the terminal
 /// when asked to.
 pub fn client(args: &ConnectionArgs) -> Result<Client, CliError> {
+    client_for(args, false)
+}
+
+/// The client; `anonymous`: the call needs no authentication, so none is required.
+pub fn client_for(args: &ConnectionArgs, anonymous: bool) -> Result<Client, CliError> {
     for secret in args
         .api_token
         .iter()
@@ -41,7 +46,7 @@ pub fn client(args: &ConnectionArgs) -> Result<Client, CliError> {
         builder = builder.oauth_token(token.clone());
         kinds += 1;
     }
-    if kinds == 0 {
+    if kinds == 0 && !anonymous {
         return Err(CliError::Usage(
             "no authentication: give --api-token, --username with a password, or --oauth-token \
              (or KINTONE_API_TOKEN, KINTONE_USERNAME/KINTONE_PASSWORD, KINTONE_OAUTH_TOKEN)"

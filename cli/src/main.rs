@@ -1,5 +1,6 @@
 //! `kintone`: the command line of kintone-rs.
 
+mod api;
 mod checkpoint;
 mod cli;
 mod connection;
@@ -10,6 +11,7 @@ mod error;
 mod export;
 mod import;
 mod progress;
+mod spec;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -58,6 +60,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             RecordCommand::Import(args) => import::run(args, quiet).await,
             RecordCommand::Delete(args) => delete::run(args, quiet).await,
         },
+        Command::Api(args) => api::run(args).await,
         Command::Completion { shell } => {
             let mut command = Cli::command();
             clap_complete::generate(shell, &mut command, "kintone", &mut std::io::stdout());

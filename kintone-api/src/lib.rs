@@ -83,6 +83,7 @@ mod concurrency;
 mod datetime;
 mod decimal;
 mod deploy;
+pub mod dynamic;
 mod error;
 mod file;
 mod json_outline;
