@@ -29,8 +29,14 @@ pub enum Command {
     /// Export, import and delete records.
     #[command(subcommand)]
     Record(Box<RecordCommand>),
+    /// Keep an app's settings as YAML files: pull, diff, push.
+    #[command(subcommand)]
+    App(AppCommand),
     /// Call any operation of the REST API by its operation id, or list them with --list.
     Api(ApiArgs),
+    /// Typed record structs from an app's form.
+    #[command(subcommand)]
+    Form(FormCommand),
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  kintone completion bash > /etc/bash_completion.d/kintone")]
     Completion {
@@ -44,7 +50,7 @@ pub enum Command {
 pub struct ConnectionArgs {
     /// The domain, such as https://example.cybozu.com.
     #[arg(long, env = "KINTONE_BASE_URL")]
-    pub base_url: String,
+    pub base_url: Option<String>,
     /// An API token; repeat the option (or separate with commas) for several.
     #[arg(long, env = "KINTONE_API_TOKEN", value_delimiter = ',', value_parser = secret, hide_env_values = true)]
     pub api_token: Vec<Secret>,
@@ -218,4 +224,73 @@ pub struct ApiArgs {
     /// The operation id and its options (see `kintone api OPERATION --help`).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub call: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppCommand {
+    /// Write an app's settings as YAML files, one per settings area, and a lock file.
+    #[command(after_help = "Example:\n  kintone app pull --app 12 --dir apps/orders")]
+    Pull(AppDirArgs),
+    /// Show what a push would change, area by area and key by key.
+    #[command(after_help = "Example:\n  kintone app diff --app 34 --dir apps/orders")]
+    Diff(AppDirArgs),
+    /// Apply the folder's settings to an app, deploy them and wait.
+    #[command(
+        after_help = "Examples:\n  kintone app push --app 34 --dir apps/orders --dry-run\n  kintone app push --app 34 --dir apps/orders --force"
+    )]
+    Push(PushArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AppDirArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// The app.
+    #[arg(long)]
+    pub app: u64,
+    /// The folder of the app's YAML files.
+    #[arg(long)]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    #[command(flatten)]
+    pub target: AppDirArgs,
+    /// Show the changes and stop.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Push even when the app changed since the pull.
+    #[arg(long)]
+    pub force: bool,
+    /// Write the pre-live settings without deploying them.
+    #[arg(long)]
+    pub no_deploy: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FormCommand {
+    /// Rust structs for an app's records (what kintone-form generates).
+    #[command(
+        after_help = "Examples:\n  kintone form types --app 12 --out src/order.rs\n  kintone form types --json form.json --out src/order.rs"
+    )]
+    Types(FormTypesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FormTypesArgs {
+    /// Read the form of this app (needs the connection options).
+    #[arg(long, conflicts_with = "json")]
+    pub app: Option<u64>,
+    /// Read the form from a saved Get Form Fields answer instead.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// The Rust file to write; standard output unless given.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// The record struct's name.
+    #[arg(long, default_value = "Record")]
+    pub name: String,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }

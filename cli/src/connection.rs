@@ -26,7 +26,7 @@ pub fn client_for(args: &ConnectionArgs, anonymous: bool) -> Result<Client, CliE
     {
         register_secret(secret.expose());
     }
-    let mut builder = Client::builder(&args.base_url)
+    let mut builder = Client::builder(base_url(args)?)
         .user_agent(concat!("kintone-cli/", env!("CARGO_PKG_VERSION")))
         .retry(RetryPolicy::new());
     let mut kinds = 0;
@@ -115,4 +115,11 @@ fn http_client(args: &ConnectionArgs) -> Result<reqwest::Client, CliError> {
     builder
         .build()
         .map_err(|e| CliError::Other(format!("the HTTP client could not be built: {e}")))
+}
+
+/// The domain's URL, which every command that calls kintone needs.
+pub fn base_url(args: &ConnectionArgs) -> Result<&str, CliError> {
+    args.base_url
+        .as_deref()
+        .ok_or_else(|| CliError::Usage("no domain: give --base-url (or KINTONE_BASE_URL)".into()))
 }

@@ -1,6 +1,7 @@
 //! `kintone`: the command line of kintone-rs.
 
 mod api;
+mod app_files;
 mod checkpoint;
 mod cli;
 mod connection;
@@ -18,7 +19,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use crate::cli::{Cli, Command, RecordCommand};
+use crate::cli::{AppCommand, Cli, Command, FormCommand, RecordCommand};
 use crate::error::{one_line, redact, CliError, EXIT_FAILURE, EXIT_OK};
 
 fn main() -> ExitCode {
@@ -60,6 +61,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
             RecordCommand::Import(args) => import::run(args, quiet).await,
             RecordCommand::Delete(args) => delete::run(args, quiet).await,
         },
+        Command::App(app) => match app {
+            AppCommand::Pull(args) => app_files::pull(args, quiet).await,
+            AppCommand::Diff(args) => app_files::diff(args).await,
+            AppCommand::Push(args) => app_files::push(args, quiet).await,
+        },
+        Command::Form(FormCommand::Types(args)) => app_files::form_types(args).await,
         Command::Api(args) => api::run(args).await,
         Command::Completion { shell } => {
             let mut command = Cli::command();

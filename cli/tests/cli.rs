@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use kintone_api::Client;
+use kintone_api::{AppDefinition, Client};
 use kintone_emulator::{AppSeed, Emulator, FieldSeed, FieldType, Permissions};
 use serde_json::{json, Value};
 
@@ -905,4 +905,152 @@ async fn api_list_names_every_operation_of_the_spec() {
         .map(|id| id.trim().to_string())
         .collect();
     assert_eq!(listed, in_spec);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_app_pulled_from_one_domain_is_pushed_into_another_with_a_drift_guard() {
+    let test_domain = Emulator::builder()
+        .app(everything_app(1))
+        .user("Administrator", "admin")
+        .user("sato", "pw")
+        .organization("dev", "Development")
+        .group("admins", "Administrators")
+        .start()
+        .await
+        .unwrap();
+    let production = Emulator::builder()
+        .app(AppSeed::new(7, "Empty").field(FieldSeed::new("Old", FieldType::SingleLineText)))
+        .user("Administrator", "admin")
+        .user("sato", "pw")
+        .organization("dev", "Development")
+        .group("admins", "Administrators")
+        .start()
+        .await
+        .unwrap();
+    let (test_url, prod_url) = (test_domain.base_url(), production.base_url());
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("orders");
+    let folder_arg = folder.to_str().unwrap();
+
+    let mut pull = vec!["app", "pull", "--app", "1", "--dir", folder_arg];
+    pull.extend([
+        "--base-url",
+        &test_url,
+        "--username",
+        "Administrator",
+        "--password",
+        "admin",
+    ]);
+    assert_success(&kintone(&pull).await);
+    for area in [
+        "general",
+        "fields",
+        "layout",
+        "views",
+        "reports",
+        "process",
+        "actions",
+        "customization",
+        "plugins",
+        "admin-notes",
+        "permissions",
+        "notifications",
+        "lock",
+    ] {
+        assert!(folder.join(format!("{area}.yaml")).is_file(), "{area}.yaml");
+    }
+
+    let mut push = vec!["app", "push", "--app", "7", "--dir", folder_arg];
+    push.extend([
+        "--base-url",
+        &prod_url,
+        "--username",
+        "Administrator",
+        "--password",
+        "admin",
+    ]);
+    let mut dry_run = push.clone();
+    dry_run.push("--dry-run");
+    let preview = kintone(&dry_run).await;
+    assert_success(&preview);
+    assert!(
+        stdout(&preview).contains("+ fields.Amount"),
+        "{}",
+        stdout(&preview)
+    );
+    assert!(
+        stdout(&preview).contains("- fields.Old"),
+        "{}",
+        stdout(&preview)
+    );
+    assert_success(&kintone(&push).await);
+    let administrator = |emulator: &Emulator| {
+        Client::builder(emulator.base_url())
+            .password("Administrator", "admin")
+            .build()
+            .unwrap()
+    };
+    let source = AppDefinition::read(&administrator(&test_domain), 1)
+        .await
+        .unwrap();
+    let target = administrator(&production);
+    assert_eq!(AppDefinition::read(&target, 7).await.unwrap(), source);
+
+    // Someone changes production: the next push is refused, --force applies it.
+    target
+        .send(kintone_api::UpdateGeneralSettingsRequest::new(7).name("Renamed in production"))
+        .await
+        .unwrap();
+    let mut diff = vec!["app", "diff", "--app", "7", "--dir", folder_arg];
+    diff.extend([
+        "--base-url",
+        &prod_url,
+        "--username",
+        "Administrator",
+        "--password",
+        "admin",
+    ]);
+    let shown = kintone(&diff).await;
+    assert_success(&shown);
+    assert!(
+        stdout(&shown).contains("~ general.name: \"Renamed in production\" -> \"Everything\""),
+        "{}",
+        stdout(&shown)
+    );
+    let refused = kintone(&push).await;
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        stderr(&refused).contains("changed since"),
+        "{}",
+        stderr(&refused)
+    );
+    let mut force = push.clone();
+    force.push("--force");
+    assert_success(&kintone(&force).await);
+    assert_eq!(AppDefinition::read(&target, 7).await.unwrap(), source);
+    // The lock now holds production's new revision: a push with nothing changed is allowed.
+    assert_success(&kintone(&push).await);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn form_types_writes_the_record_structs() {
+    let emulator = two_apps().await;
+    let url = emulator.base_url();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("order.rs");
+    let mut args = vec![
+        "form",
+        "types",
+        "--app",
+        "1",
+        "--name",
+        "Order",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend(connection(&url, SOURCE_TOKEN));
+    assert_success(&kintone(&args).await);
+    let module = std::fs::read_to_string(&out).unwrap();
+    assert!(module.contains("pub struct Order"), "{module}");
+    assert!(module.contains("\"Amount\""), "{module}");
 }
