@@ -491,6 +491,28 @@ async fn an_import_stopped_in_its_third_bulk_request_resumes_with_no_duplicate_a
         text.push_str(&format!("\"K{i}\",\"row {i}\"\n"));
     }
     std::fs::write(&csv, text).unwrap();
+    let url = emulator.base_url();
+    // Unbroken, 10,000 rows are 5 bulk requests of 20 operations of 100 records.
+    let copy = dir.path().join("copy.csv");
+    std::fs::copy(&csv, &copy).unwrap();
+    let mut args = vec![
+        "record",
+        "import",
+        "--app",
+        "1",
+        "--file-path",
+        copy.to_str().unwrap(),
+    ];
+    args.extend(connection(&url, SOURCE_TOKEN));
+    assert_success(&kintone(&args).await);
+    assert_eq!(bulk_requests(&emulator), 5);
+    assert_eq!(emulator.record_count(1), 10_000);
+    let mut delete = vec!["record", "delete", "--app", "1", "--yes"];
+    delete.extend(connection(&url, SOURCE_TOKEN));
+    assert_success(&kintone(&delete).await);
+    assert_eq!(emulator.record_count(1), 0);
+    emulator.clear_requests();
+
     // The first two bulk requests pass; the third fails as kintone fails.
     let bulk = "/k/v1/bulkRequest.json";
     emulator.inject(
@@ -498,14 +520,8 @@ async fn an_import_stopped_in_its_third_bulk_request_resumes_with_no_duplicate_a
             .times(2)
             .path(bulk),
     );
-    emulator.inject(
-        Failure::json(
-            500,
-            json!({"id": "x", "code": "GAIA_TE01", "message": "try later"}),
-        )
-        .path(bulk),
-    );
-    let url = emulator.base_url();
+    let failure = json!({"id": "x", "code": "GAIA_TE01", "message": "try later"});
+    emulator.inject(Failure::json(500, failure).path(bulk));
     let mut args = vec![
         "record",
         "import",
