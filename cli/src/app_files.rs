@@ -105,107 +105,308 @@ fn read_definition(dir: &Path, like: &AppDefinition) -> Result<AppDefinition, Cl
         .map_err(|e| CliError::Input(format!("{}: not an app definition: {e}", dir.display())))
 }
 
+/// A project file (`kintone.yaml`): several apps, their folders, and their ids in each
+/// environment.
+///
+/// ```yaml
+/// source: test            # the environment the folders are pulled from
+/// apps:
+///   customers: {dir: apps/customers}
+///   orders: {dir: apps/orders, depends_on: [customers]}
+/// environments:
+///   test: {base_url: "https://test.example.com", apps: {customers: 10, orders: 11}}
+///   prod: {apps: {customers: 110, orders: 111}}
+/// ```
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Project {
+    source: String,
+    apps: BTreeMap<String, ProjectApp>,
+    environments: BTreeMap<String, Environment>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProjectApp {
+    dir: std::path::PathBuf,
+    #[serde(default)]
+    depends_on: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Environment {
+    /// The domain; the connection options' unless given.
+    base_url: Option<String>,
+    apps: BTreeMap<String, u64>,
+}
+
+/// One app to work on: its id, its folder, and the id mapping of its references.
+struct Target {
+    name: String,
+    app: u64,
+    dir: std::path::PathBuf,
+    /// From the source environment's app ids to the target's.
+    map: Vec<(u64, u64)>,
+}
+
+impl Project {
+    fn read(path: &Path) -> Result<Self, CliError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(CliError::io(format!("reading {}", path.display())))?;
+        let project: Project = serde_yaml::from_str(&text)
+            .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
+        if !project.environments.contains_key(&project.source) {
+            return Err(CliError::Input(format!(
+                "{}: the source environment {} is not among the environments",
+                path.display(),
+                project.source
+            )));
+        }
+        Ok(project)
+    }
+
+    /// The apps in dependency order (an app after those it depends on), refusing a cycle or a
+    /// dependency the project does not name.
+    fn ordered(&self) -> Result<Vec<&str>, CliError> {
+        let mut order: Vec<&str> = Vec::new();
+        let mut visiting: Vec<&str> = Vec::new();
+        fn visit<'p>(
+            project: &'p Project,
+            name: &'p str,
+            order: &mut Vec<&'p str>,
+            visiting: &mut Vec<&'p str>,
+        ) -> Result<(), CliError> {
+            if order.contains(&name) {
+                return Ok(());
+            }
+            if visiting.contains(&name) {
+                return Err(CliError::Input(format!(
+                    "the project's apps depend on each other in a cycle: {} -> {name}",
+                    visiting.join(" -> ")
+                )));
+            }
+            let app = project.apps.get(name).ok_or_else(|| {
+                CliError::Input(format!(
+                    "the project has no app {name} (named in depends_on)"
+                ))
+            })?;
+            visiting.push(name);
+            for dependency in &app.depends_on {
+                visit(project, dependency, order, visiting)?;
+            }
+            visiting.pop();
+            order.push(name);
+            Ok(())
+        }
+        for name in self.apps.keys() {
+            visit(self, name, &mut order, &mut visiting)?;
+        }
+        Ok(order)
+    }
+
+    fn environment(&self, name: &str) -> Result<&Environment, CliError> {
+        self.environments
+            .get(name)
+            .ok_or_else(|| CliError::Usage(format!("the project has no environment {name}")))
+    }
+
+    /// The apps of an environment, in dependency order, with the mapping of references from
+    /// the source environment's ids.
+    fn targets(&self, env: &str, project_dir: &Path) -> Result<Vec<Target>, CliError> {
+        let environment = self.environment(env)?;
+        let source = self.environment(&self.source)?;
+        let id_in = |environment: &Environment, env: &str, name: &str| {
+            environment.apps.get(name).copied().ok_or_else(|| {
+                CliError::Input(format!(
+                    "the environment {env} has no id for the app {name}"
+                ))
+            })
+        };
+        let mut map = Vec::new();
+        for name in self.apps.keys() {
+            map.push((
+                id_in(source, &self.source, name)?,
+                id_in(environment, env, name)?,
+            ));
+        }
+        self.ordered()?
+            .into_iter()
+            .map(|name| {
+                Ok(Target {
+                    name: name.to_string(),
+                    app: id_in(environment, env, name)?,
+                    dir: project_dir.join(&self.apps[name].dir),
+                    map: map.clone(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// What a command works on: the one app of `--app`/`--dir`, or the apps of a project's
+/// environment; and the connection, with the environment's domain when it names one.
+fn targets(args: &AppDirArgs) -> Result<(Vec<Target>, crate::cli::ConnectionArgs), CliError> {
+    let mut connection = args.connection.clone();
+    match (&args.project, args.app, &args.dir) {
+        (Some(path), _, _) => {
+            let project = Project::read(path)?;
+            let env = args.env.clone().unwrap_or_else(|| project.source.clone());
+            if let Some(url) = &project.environment(&env)?.base_url {
+                connection.base_url = Some(url.clone());
+            }
+            let project_dir = path.parent().unwrap_or(Path::new("."));
+            Ok((project.targets(&env, project_dir)?, connection))
+        }
+        (None, Some(app), Some(dir)) => Ok((
+            vec![Target {
+                name: format!("app {app}"),
+                app,
+                dir: dir.clone(),
+                map: Vec::new(),
+            }],
+            connection,
+        )),
+        _ => Err(CliError::Usage("give --app and --dir, or --project".into())),
+    }
+}
+
 pub async fn pull(args: AppDirArgs, quiet: bool) -> Result<(), CliError> {
-    let client = connection::client(&args.connection)?;
-    let before = revision(&client, args.app).await?;
-    let definition = AppDefinition::read_preview(&client, args.app).await?;
-    let after = revision(&client, args.app).await?;
-    if before != after {
-        return Err(CliError::Other(format!(
-            "app {} changed while it was read (revision {before}, then {after}): pull again",
-            args.app
-        )));
-    }
-    write_definition(&args.dir, &definition)?;
-    let mut lock = Lock::read(&args.dir)?;
-    lock.revisions.insert(
-        lock_key(connection::base_url(&args.connection)?, args.app),
-        after,
-    );
-    lock.write(&args.dir)?;
-    if !quiet {
-        eprintln!(
-            "pulled app {} (revision {after}) into {}",
-            args.app,
-            args.dir.display()
-        );
-    }
-    Ok(())
-}
-
-pub async fn diff(args: AppDirArgs) -> Result<(), CliError> {
-    let client = connection::client(&args.connection)?;
-    let current = AppDefinition::read_preview(&client, args.app).await?;
-    let wanted = read_definition(&args.dir, &current)?;
-    let changes = current.diff(&wanted);
-    if changes.is_empty() {
-        println!("no changes");
-    } else {
-        print!("{changes}");
-    }
-    Ok(())
-}
-
-pub async fn push(args: PushArgs, quiet: bool) -> Result<(), CliError> {
-    let target = &args.target;
-    let client = connection::client(&target.connection)?;
-    let key = lock_key(connection::base_url(&target.connection)?, target.app);
-    let mut lock = Lock::read(&target.dir)?;
-    let now = revision(&client, target.app).await?;
-    if let Some(&locked) = lock.revisions.get(&key) {
-        if locked != now && !args.force {
-            return Err(CliError::Other(format!(
-                "app {} changed since this folder last read or wrote it (revision {locked}, now \
-                 {now}): run app diff to see how, app pull to take the changes, or push with \
-                 --force to overwrite them",
-                target.app
+    if let (Some(path), Some(env)) = (&args.project, &args.env) {
+        let project = Project::read(path)?;
+        if *env != project.source {
+            return Err(CliError::Usage(format!(
+                "a project's folders hold the app ids of its source environment ({}): pull from                  it, not from {env}",
+                project.source
             )));
         }
     }
-    let current = AppDefinition::read_preview(&client, target.app).await?;
-    let wanted = read_definition(&target.dir, &current)?;
-    let changes = current.diff(&wanted);
-    if args.dry_run {
+    let (targets, connection) = targets(&args)?;
+    let client = connection::client(&connection)?;
+    let base_url = connection::base_url(&connection)?;
+    for target in targets {
+        let before = revision(&client, target.app).await?;
+        let definition = AppDefinition::read_preview(&client, target.app).await?;
+        let after = revision(&client, target.app).await?;
+        if before != after {
+            return Err(CliError::Other(format!(
+                "{} changed while it was read (revision {before}, then {after}): pull again",
+                target.name
+            )));
+        }
+        write_definition(&target.dir, &definition)?;
+        let mut lock = Lock::read(&target.dir)?;
+        lock.revisions.insert(lock_key(base_url, target.app), after);
+        lock.write(&target.dir)?;
+        if !quiet {
+            eprintln!(
+                "pulled {} (app {}, revision {after}) into {}",
+                target.name,
+                target.app,
+                target.dir.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The folder's definition, with its references mapped to the target environment's apps.
+fn wanted(target: &Target, current: &AppDefinition) -> Result<AppDefinition, CliError> {
+    let mut wanted = read_definition(&target.dir, current)?;
+    wanted.map_app_ids(target.map.iter().copied());
+    Ok(wanted)
+}
+
+pub async fn diff(args: AppDirArgs) -> Result<(), CliError> {
+    let (targets, connection) = targets(&args)?;
+    let client = connection::client(&connection)?;
+    let several = targets.len() > 1;
+    for target in targets {
+        let current = AppDefinition::read_preview(&client, target.app).await?;
+        let changes = current.diff(&wanted(&target, &current)?);
+        if several {
+            println!("# {} (app {})", target.name, target.app);
+        }
         if changes.is_empty() {
             println!("no changes");
         } else {
             print!("{changes}");
         }
-        return Ok(());
     }
-    let outcome = wanted
-        .apply_to(&client, target.app)
-        .deploy(!args.no_deploy)
-        .send()
-        .await?;
-    if let Some(deploy) = &outcome.deploy {
-        if !deploy.succeeded() {
-            return Err(CliError::Other(format!(
-                "the deploy of app {} did not succeed: {deploy:?}",
-                target.app
-            )));
-        }
-    }
-    lock.revisions
-        .insert(key, revision(&client, target.app).await?);
-    lock.write(&target.dir)?;
-    if !quiet {
-        let written: Vec<String> = outcome.written.iter().map(|s| format!("{s:?}")).collect();
-        eprintln!(
-            "pushed to app {}: {} setting(s) written{}{}",
-            target.app,
-            written.len(),
-            if written.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", written.join(", "))
-            },
-            if args.no_deploy {
-                ", left in the pre-live settings"
-            } else {
-                ", deployed"
+    Ok(())
+}
+
+pub async fn push(args: PushArgs, quiet: bool) -> Result<(), CliError> {
+    let (targets, connection) = targets(&args.target)?;
+    let client = connection::client(&connection)?;
+    let base_url = connection::base_url(&connection)?.to_string();
+    // Every drift is found before anything is written.
+    let mut locks = Vec::new();
+    for target in &targets {
+        let lock = Lock::read(&target.dir)?;
+        let now = revision(&client, target.app).await?;
+        if let Some(&locked) = lock.revisions.get(&lock_key(&base_url, target.app)) {
+            if locked != now && !args.force {
+                return Err(CliError::Other(format!(
+                    "{} (app {}) changed since this folder last read or wrote it (revision                      {locked}, now {now}): run app diff to see how, app pull to take the                      changes, or push with --force to overwrite them",
+                    target.name, target.app
+                )));
             }
+        }
+        locks.push(lock);
+    }
+    for (target, mut lock) in targets.iter().zip(locks) {
+        let current = AppDefinition::read_preview(&client, target.app).await?;
+        let wanted = wanted(target, &current)?;
+        if args.dry_run {
+            let changes = current.diff(&wanted);
+            if targets.len() > 1 {
+                println!("# {} (app {})", target.name, target.app);
+            }
+            if changes.is_empty() {
+                println!("no changes");
+            } else {
+                print!("{changes}");
+            }
+            continue;
+        }
+        let outcome = wanted
+            .apply_to(&client, target.app)
+            .deploy(!args.no_deploy)
+            .send()
+            .await?;
+        if let Some(deploy) = &outcome.deploy {
+            if !deploy.succeeded() {
+                return Err(CliError::Other(format!(
+                    "the deploy of {} (app {}) did not succeed: {deploy:?}",
+                    target.name, target.app
+                )));
+            }
+        }
+        lock.revisions.insert(
+            lock_key(&base_url, target.app),
+            revision(&client, target.app).await?,
         );
+        lock.write(&target.dir)?;
+        if !quiet {
+            let written: Vec<String> = outcome.written.iter().map(|s| format!("{s:?}")).collect();
+            eprintln!(
+                "pushed {} (app {}): {} setting(s) written{}{}",
+                target.name,
+                target.app,
+                written.len(),
+                if written.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", written.join(", "))
+                },
+                if args.no_deploy {
+                    ", left in the pre-live settings"
+                } else {
+                    ", deployed"
+                }
+            );
+        }
     }
     Ok(())
 }

@@ -29,7 +29,7 @@ pub enum Command {
     /// Export, import and delete records.
     #[command(subcommand)]
     Record(Box<RecordCommand>),
-    /// Keep an app's settings as YAML files: pull, diff, push.
+    /// Keep apps' settings as YAML files: pull, diff, push (one app, or a project of several).
     #[command(subcommand)]
     App(AppCommand),
     /// Call any operation of the REST API by its operation id, or list them with --list.
@@ -236,7 +236,7 @@ pub enum AppCommand {
     Diff(AppDirArgs),
     /// Apply the folder's settings to an app, deploy them and wait.
     #[command(
-        after_help = "Examples:\n  kintone app push --app 34 --dir apps/orders --dry-run\n  kintone app push --app 34 --dir apps/orders --force"
+        after_help = "Examples:\n  kintone app push --app 34 --dir apps/orders --dry-run\n  kintone app push --app 34 --dir apps/orders --force\n  kintone app push --project kintone.yaml --env prod"
     )]
     Push(PushArgs),
 }
@@ -246,11 +246,18 @@ pub struct AppDirArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
     /// The app.
-    #[arg(long)]
-    pub app: u64,
+    #[arg(long, required_unless_present = "project", conflicts_with = "project")]
+    pub app: Option<u64>,
     /// The folder of the app's YAML files.
+    #[arg(long, required_unless_present = "project", conflicts_with = "project")]
+    pub dir: Option<PathBuf>,
+    /// A project file (kintone.yaml) naming several apps, their folders and their ids in each
+    /// environment: every app is handled, in dependency order.
     #[arg(long)]
-    pub dir: PathBuf,
+    pub project: Option<PathBuf>,
+    /// The project's environment to work on; its `source` environment unless given.
+    #[arg(long, requires = "project")]
+    pub env: Option<String>,
 }
 
 #[derive(Debug, Args)]

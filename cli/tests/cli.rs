@@ -1070,3 +1070,86 @@ async fn form_types_writes_the_record_structs() {
     assert!(module.contains("pub struct Order"), "{module}");
     assert!(module.contains("\"Amount\""), "{module}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_project_pushes_its_apps_in_dependency_order_with_references_mapped() {
+    use kintone_emulator::LookupSeed;
+    let customers = |id| {
+        AppSeed::new(id, "Customers")
+            .field(FieldSeed::new("Name", FieldType::SingleLineText).unique())
+    };
+    let orders = |id, customers_id| {
+        AppSeed::new(id, "Orders").field(
+            FieldSeed::new("Customer", FieldType::SingleLineText)
+                .lookup(LookupSeed::new(customers_id, "Name")),
+        )
+    };
+    let domain = |apps: Vec<AppSeed>| {
+        let mut builder = Emulator::builder().user("Administrator", "admin");
+        for app in apps {
+            builder = builder.app(app);
+        }
+        builder.start()
+    };
+    let test_domain = domain(vec![customers(10), orders(11, 10)]).await.unwrap();
+    let production = domain(vec![
+        AppSeed::new(110, "Empty customers"),
+        AppSeed::new(111, "Empty orders"),
+    ])
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("kintone.yaml");
+    std::fs::write(
+        &project,
+        format!(
+            "source: test\napps:\n  billing: {{dir: apps/orders, depends_on: [customers]}}\n  customers: {{dir: apps/customers}}\nenvironments:\n  test: {{base_url: \"{}\", apps: {{customers: 10, billing: 11}}}}\n  prod: {{base_url: \"{}\", apps: {{customers: 110, billing: 111}}}}\n",
+            test_domain.base_url(),
+            production.base_url()
+        ),
+    )
+    .unwrap();
+    let login = ["--username", "Administrator", "--password", "admin"];
+    let mut pull = vec!["app", "pull", "--project", project.to_str().unwrap()];
+    pull.extend(login);
+    assert_success(&kintone(&pull).await);
+    assert!(dir.path().join("apps/orders/fields.yaml").is_file());
+
+    let mut push = vec![
+        "app",
+        "push",
+        "--project",
+        project.to_str().unwrap(),
+        "--env",
+        "prod",
+    ];
+    push.extend(login);
+    let output = kintone(&push).await;
+    assert_success(&output);
+    let log = stderr(&output);
+    let (first, second) = (
+        log.find("pushed customers").unwrap(),
+        log.find("pushed billing").unwrap(),
+    );
+    assert!(
+        first < second,
+        "customers before billing, which looks them up (not in name order): {log}"
+    );
+    let admin = Client::builder(production.base_url())
+        .password("Administrator", "admin")
+        .build()
+        .unwrap();
+    let pushed = AppDefinition::read(&admin, 111).await.unwrap();
+    let lookup = serde_json::to_value(&pushed.fields["Customer"]).unwrap();
+    assert_eq!(lookup["lookup"]["relatedApp"]["app"], "110", "{lookup}");
+
+    // A cycle is refused before anything is sent.
+    let text = std::fs::read_to_string(&project).unwrap().replace(
+        "customers: {dir: apps/customers}",
+        "customers: {dir: apps/customers, depends_on: [billing]}",
+    );
+    std::fs::write(&project, text).unwrap();
+    let refused = kintone(&push).await;
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("cycle"), "{}", stderr(&refused));
+}
