@@ -21,9 +21,43 @@ pub struct Checkpoint {
     pub adds: Vec<usize>,
     pub updates_committed: usize,
     pub adds_committed: usize,
+    /// The bulk request being sent, until kintone answers it.
+    #[serde(default)]
+    pub in_flight: Option<InFlight>,
+}
+
+/// The two phases of an import: updates (and upserts) first, then adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    Update,
+    Add,
+}
+
+/// A bulk request sent and not answered yet: the records `start..end` of its phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InFlight {
+    pub phase: Phase,
+    pub start: usize,
+    pub end: usize,
 }
 
 impl Checkpoint {
+    /// The records of a phase committed so far.
+    pub fn committed(&self, phase: Phase) -> usize {
+        match phase {
+            Phase::Update => self.updates_committed,
+            Phase::Add => self.adds_committed,
+        }
+    }
+
+    pub fn committed_mut(&mut self, phase: Phase) -> &mut usize {
+        match phase {
+            Phase::Update => &mut self.updates_committed,
+            Phase::Add => &mut self.adds_committed,
+        }
+    }
+
     /// The checkpoint of `input`: the one given, or `INPUT.checkpoint.json` beside it.
     pub fn path_for(input: &Path, given: Option<&Path>) -> PathBuf {
         match given {
@@ -95,6 +129,11 @@ mod tests {
             adds: vec![1],
             updates_committed: 2,
             adds_committed: 0,
+            in_flight: Some(InFlight {
+                phase: Phase::Add,
+                start: 0,
+                end: 1,
+            }),
         };
         assert_eq!(Checkpoint::load(&path).unwrap(), None);
         checkpoint.save(&path).unwrap();

@@ -190,6 +190,17 @@ pub struct ImportArgs {
     /// Finish an import that stopped, from its checkpoint.
     #[arg(long)]
     pub resume: bool,
+    /// When the stopped run was killed while kintone was adding records: whether it wrote them.
+    #[arg(long, value_enum, requires = "resume")]
+    pub in_flight: Option<InFlightAnswer>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InFlightAnswer {
+    /// kintone wrote them: they are skipped.
+    Written,
+    /// kintone did not write them: they are sent again.
+    NotWritten,
 }
 
 #[derive(Debug, Args)]

@@ -322,8 +322,7 @@ pub fn write_line<'a>(line: &mut String, values: impl IntoIterator<Item = &'a st
     line.push_str(LINE_BREAK);
 }
 
-/// A field's value as one CSV cell (`file_names`: what to write for the files of a FILE field,
-/// when they were saved locally).
+/// A field's value as one CSV cell (a FILE field's: its files' names).
 pub fn cell(field: &Value) -> String {
     let value = field.get("value").unwrap_or(&Value::Null);
     let kind = field.get("type").and_then(Value::as_str).unwrap_or("");

@@ -3,15 +3,16 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use kintone_api::{
     Client, Date, DateTime, Decimal, EntityCode, FieldInput, FilePart, FileRef, GetRecordsRequest,
     RecordInput, RecordUpdate, SubtableRowInput, Time, UpdateKey, UploadFileRequest,
 };
 
-use crate::checkpoint::{fingerprint, Checkpoint};
-use crate::cli::{Format, ImportArgs};
+use crate::checkpoint::{fingerprint, Checkpoint, InFlight, Phase};
+use crate::cli::{Format, ImportArgs, InFlightAnswer};
 use crate::connection;
 use crate::csv_format::{self, Form, FormField, ParsedRecord, Raw, LINE_BREAK};
 use crate::encoding::decode;
@@ -131,10 +132,10 @@ pub async fn run(args: ImportArgs, quiet: bool) -> Result<(), CliError> {
                     checkpoint_path.display()
                 )));
             }
-            checkpoint
+            resolve_in_flight(checkpoint, args.in_flight)?
         }
         None => {
-            let (updates, adds) = plan(&client, args.app, &form, key_field, &converted).await?;
+            let (updates, adds) = plan(&client, args.app, key_field, &converted).await?;
             Checkpoint {
                 input_fingerprint: fingerprint,
                 app: args.app,
@@ -143,6 +144,7 @@ pub async fn run(args: ImportArgs, quiet: bool) -> Result<(), CliError> {
                 adds,
                 updates_committed: 0,
                 adds_committed: 0,
+                in_flight: None,
             }
         }
     };
@@ -162,7 +164,23 @@ pub async fn run(args: ImportArgs, quiet: bool) -> Result<(), CliError> {
     let already = checkpoint.updates_committed + checkpoint.adds_committed;
     let progress = Progress::new("importing", Some(total as u64), quiet);
     progress.update(already as u64);
-    let state = Arc::new(Mutex::new(checkpoint));
+    let mut checkpoint = checkpoint;
+    // Ctrl-C stops the import between two bulk requests, never inside one, so that the
+    // checkpoint always says exactly what kintone committed.
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                stop.store(true, Ordering::SeqCst);
+            }
+        });
+    }
+    let writing = Writing {
+        checkpoint_path: &checkpoint_path,
+        progress: &progress,
+        stop: &stop,
+    };
 
     if !pending_updates.is_empty() {
         let key_is_number = key_field.is_some_and(|f| f.kind == "RECORD_NUMBER");
@@ -183,26 +201,18 @@ pub async fn run(args: ImportArgs, quiet: bool) -> Result<(), CliError> {
             };
             inputs.push(update.record(record));
         }
-        let job = if key_is_number {
-            client.update_all(args.app, inputs)
-        } else {
-            client.upsert_all(args.app, inputs)
-        };
-        let (state_in, path, progress_ref) =
-            (Arc::clone(&state), checkpoint_path.clone(), &progress);
-        let base = state.lock().unwrap().updates_committed;
-        let outcome = job
-            .on_progress(move |p| {
-                let mut checkpoint = state_in.lock().unwrap();
-                checkpoint.updates_committed = base + p.done;
-                let _ = checkpoint.save(&path);
-                progress_ref
-                    .update((checkpoint.updates_committed + checkpoint.adds_committed) as u64);
-            })
-            .send()
-            .await;
-        if let Err(stopped) = outcome {
-            return Err(stopped_error(&stopped.to_string(), &checkpoint_path));
+        for chunk in inputs.chunks(RECORDS_PER_BULK) {
+            writing.before(&mut checkpoint, Phase::Update, chunk.len())?;
+            let job = if key_is_number {
+                client.update_all(args.app, chunk.to_vec())
+            } else {
+                client.upsert_all(args.app, chunk.to_vec())
+            };
+            let outcome = job.send().await.map(drop).map_err(|s| {
+                let unknown = s.failure().outcome_unknown;
+                (s.to_string(), unknown)
+            });
+            writing.after(&mut checkpoint, Phase::Update, chunk.len(), outcome)?;
         }
     }
     if !pending_adds.is_empty() {
@@ -216,25 +226,20 @@ pub async fn run(args: ImportArgs, quiet: bool) -> Result<(), CliError> {
                     .clone()
             })
             .collect();
-        let (state_in, path, progress_ref) =
-            (Arc::clone(&state), checkpoint_path.clone(), &progress);
-        let base = state.lock().unwrap().adds_committed;
-        let outcome = client
-            .add_all(args.app, inputs)
-            .on_progress(move |p| {
-                let mut checkpoint = state_in.lock().unwrap();
-                checkpoint.adds_committed = base + p.done;
-                let _ = checkpoint.save(&path);
-                progress_ref
-                    .update((checkpoint.updates_committed + checkpoint.adds_committed) as u64);
-            })
-            .send()
-            .await;
-        if let Err(stopped) = outcome {
-            return Err(stopped_error(&stopped.to_string(), &checkpoint_path));
+        for chunk in inputs.chunks(RECORDS_PER_BULK) {
+            writing.before(&mut checkpoint, Phase::Add, chunk.len())?;
+            let outcome = client
+                .add_all(args.app, chunk.to_vec())
+                .send()
+                .await
+                .map(drop)
+                .map_err(|s| {
+                    let unknown = s.failure().outcome_unknown;
+                    (s.to_string(), unknown)
+                });
+            writing.after(&mut checkpoint, Phase::Add, chunk.len(), outcome)?;
         }
     }
-    let checkpoint = state.lock().unwrap().clone();
     let _ = std::fs::remove_file(&checkpoint_path);
     progress.finish(&format!(
         "imported {} records ({} updated or upserted, {} added){}",
@@ -250,12 +255,110 @@ pub async fn run(args: ImportArgs, quiet: bool) -> Result<(), CliError> {
     Ok(())
 }
 
+/// The records one bulk request carries: each chunk of the import is one bulk request, so that
+/// the checkpoint is written around each.
+const RECORDS_PER_BULK: usize =
+    kintone_api::limits::MAX_RECORDS_PER_WRITE * kintone_api::limits::MAX_BULK_REQUESTS;
+
+/// What the write loop shares: where the checkpoint goes, the progress, and Ctrl-C.
+struct Writing<'a> {
+    checkpoint_path: &'a Path,
+    progress: &'a Progress,
+    stop: &'a AtomicBool,
+}
+
+impl Writing<'_> {
+    /// Before a bulk request: stop if Ctrl-C was pressed; otherwise record the request as in
+    /// flight, so that a run killed during it knows which records may have been written.
+    fn before(
+        &self,
+        checkpoint: &mut Checkpoint,
+        phase: Phase,
+        len: usize,
+    ) -> Result<(), CliError> {
+        let done = checkpoint.updates_committed + checkpoint.adds_committed;
+        if self.stop.load(Ordering::SeqCst) {
+            let total = checkpoint.updates.len() + checkpoint.adds.len();
+            return Err(CliError::Other(format!(
+                "interrupted after {done} of {total} records; what was written is recorded in \
+                 {}: run the same command with --resume to finish",
+                self.checkpoint_path.display()
+            )));
+        }
+        let start = checkpoint.committed(phase);
+        checkpoint.in_flight = Some(InFlight {
+            phase,
+            start,
+            end: start + len,
+        });
+        checkpoint.save(self.checkpoint_path)
+    }
+
+    /// After a bulk request: the records it committed, or why it failed (and whether it may
+    /// have been written all the same).
+    fn after(
+        &self,
+        checkpoint: &mut Checkpoint,
+        phase: Phase,
+        len: usize,
+        outcome: Result<(), (String, bool)>,
+    ) -> Result<(), CliError> {
+        match outcome {
+            Ok(()) => {
+                *checkpoint.committed_mut(phase) += len;
+                checkpoint.in_flight = None;
+                checkpoint.save(self.checkpoint_path)?;
+                self.progress
+                    .update((checkpoint.updates_committed + checkpoint.adds_committed) as u64);
+                Ok(())
+            }
+            Err((message, outcome_unknown)) => {
+                // kintone rolled a failed bulk request back, unless the answer was lost.
+                if !outcome_unknown {
+                    checkpoint.in_flight = None;
+                }
+                checkpoint.save(self.checkpoint_path)?;
+                Err(stopped_error(&message, self.checkpoint_path))
+            }
+        }
+    }
+}
+
 fn stopped_error(stopped: &str, checkpoint: &Path) -> CliError {
     CliError::Other(format!(
         "{stopped}; what was written is recorded in {}: run the same command with --resume to \
          finish",
         checkpoint.display()
     ))
+}
+
+/// A run killed during a bulk request left it in flight. Updates and upserts are sent again
+/// (writing the same values twice changes nothing); added records could be added twice, so the
+/// user says whether kintone wrote them.
+fn resolve_in_flight(
+    mut checkpoint: Checkpoint,
+    answer: Option<InFlightAnswer>,
+) -> Result<Checkpoint, CliError> {
+    let Some(in_flight) = checkpoint.in_flight.take() else {
+        return Ok(checkpoint);
+    };
+    if in_flight.phase == Phase::Update {
+        return Ok(checkpoint);
+    }
+    match answer {
+        Some(InFlightAnswer::Written) => {
+            checkpoint.adds_committed = in_flight.end;
+            Ok(checkpoint)
+        }
+        Some(InFlightAnswer::NotWritten) => Ok(checkpoint),
+        None => Err(CliError::Usage(format!(
+            "the last run stopped while the records {}..{} to add were being written, and \
+             kintone may have written them: look in the app, then resume with --in-flight \
+             written (they are skipped) or --in-flight not-written (they are sent again)",
+            in_flight.start + 1,
+            in_flight.end
+        ))),
+    }
 }
 
 fn is_add_only(form: &Form, code: &str) -> bool {
@@ -296,7 +399,6 @@ fn record_number(value: &str) -> Option<u64> {
 async fn plan(
     client: &Client,
     app: u64,
-    form: &Form,
     key_field: Option<&FormField>,
     converted: &[Option<Converted>],
 ) -> Result<(Vec<usize>, Vec<usize>), CliError> {
@@ -313,7 +415,6 @@ async fn plan(
     } else {
         BTreeSet::new()
     };
-    let _ = form;
     for (index, c) in converted.iter().enumerate() {
         let Some(c) = c else { continue };
         match (&c.key, by_number) {
@@ -665,5 +766,39 @@ mod tests {
         assert_eq!(record_number("APP-12"), Some(12));
         assert_eq!(record_number("x"), None);
         assert_eq!(record_number("0"), None);
+    }
+}
+
+#[cfg(test)]
+mod in_flight_tests {
+    use super::*;
+
+    fn stopped_during(phase: Phase) -> Checkpoint {
+        Checkpoint {
+            input_fingerprint: "f".into(),
+            app: 1,
+            update_key: None,
+            updates: vec![0, 1],
+            adds: (2..6000).collect(),
+            updates_committed: 2,
+            adds_committed: 2000,
+            in_flight: Some(InFlight {
+                phase,
+                start: 2000,
+                end: 4000,
+            }),
+        }
+    }
+
+    #[test]
+    fn adds_in_flight_need_the_user_s_word_and_updates_are_sent_again() {
+        let err = resolve_in_flight(stopped_during(Phase::Add), None).unwrap_err();
+        assert!(err.to_string().contains("2001..4000"), "{err}");
+        let written = resolve_in_flight(stopped_during(Phase::Add), Some(InFlightAnswer::Written));
+        assert_eq!(written.unwrap().adds_committed, 4000);
+        let again = resolve_in_flight(stopped_during(Phase::Add), Some(InFlightAnswer::NotWritten));
+        assert_eq!(again.unwrap().adds_committed, 2000);
+        let update = resolve_in_flight(stopped_during(Phase::Update), None).unwrap();
+        assert_eq!((update.updates_committed, update.in_flight), (2, None));
     }
 }

@@ -1153,3 +1153,73 @@ async fn a_project_pushes_its_apps_in_dependency_order_with_references_mapped() 
     assert_eq!(refused.status.code(), Some(1));
     assert!(stderr(&refused).contains("cycle"), "{}", stderr(&refused));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_stops_an_import_between_bulk_requests_and_resume_finishes_it() {
+    use kintone_emulator::{Failure, Gate};
+    let emulator = keyed_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("big.csv");
+    let mut text = String::from("\"Code\",\"Title\"\n");
+    for i in 0..5_000 {
+        text.push_str(&format!("\"K{i}\",\"row {i}\"\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+    // The second bulk request is held at the server until Ctrl-C has been pressed.
+    let bulk = "/k/v1/bulkRequest.json";
+    let gate = Gate::new();
+    emulator.inject(
+        Failure::delay(std::time::Duration::ZERO)
+            .times(1)
+            .path(bulk),
+    );
+    emulator.inject(Failure::hold(&gate).times(1).path(bulk));
+    let url = emulator.base_url();
+    let mut args = vec![
+        "record",
+        "import",
+        "--app",
+        "1",
+        "--file-path",
+        csv.to_str().unwrap(),
+    ];
+    args.extend(connection(&url, SOURCE_TOKEN));
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_kintone"))
+        .args(&args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    gate.reached(1).await;
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    gate.open();
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("interrupted after 4000 of 5000 records"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        emulator.record_count(1),
+        4_000,
+        "the request under way was finished"
+    );
+    args.push("--resume");
+    assert_success(&kintone(&args).await);
+    assert_eq!(emulator.record_count(1), 5_000);
+    let codes: std::collections::BTreeSet<String> =
+        titles_by_code(&client(&emulator, SOURCE_TOKEN))
+            .await
+            .into_iter()
+            .map(|(code, _)| code)
+            .collect();
+    assert_eq!(codes.len(), 5_000);
+}
