@@ -1223,3 +1223,58 @@ async fn ctrl_c_stops_an_import_between_bulk_requests_and_resume_finishes_it() {
             .collect();
     assert_eq!(codes.len(), 5_000);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn api_downloads_write_the_file() {
+    let emulator = two_apps().await;
+    seed_source(&emulator).await;
+    let url = emulator.base_url();
+    let mut args = vec!["api", "getRecord", "--app", "1", "--id", "1"];
+    args.extend(connection(&url, SOURCE_TOKEN));
+    let output = kintone(&args).await;
+    assert_success(&output);
+    let record: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let key = record["record"]["Attachment"]["value"][0]["fileKey"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.txt");
+    let mut args = vec![
+        "api",
+        "downloadFile",
+        "--file-key",
+        &key,
+        "--output",
+        file.to_str().unwrap(),
+    ];
+    args.extend(connection(&url, SOURCE_TOKEN));
+    assert_success(&kintone(&args).await);
+    assert_eq!(read(&file), b"quarterly");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn form_types_reads_a_saved_form_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("form.json");
+    std::fs::write(
+        &json,
+        r#"{"properties": {"Title": {"type": "SINGLE_LINE_TEXT", "code": "Title", "label": "Title"}}, "revision": "3"}"#,
+    )
+    .unwrap();
+    let output = kintone(&[
+        "form",
+        "types",
+        "--json",
+        json.to_str().unwrap(),
+        "--name",
+        "Memo",
+    ])
+    .await;
+    assert_success(&output);
+    assert!(
+        stdout(&output).contains("pub struct Memo"),
+        "{}",
+        stdout(&output)
+    );
+}
