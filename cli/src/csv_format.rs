@@ -570,6 +570,26 @@ pub fn parse_jsonl(text: &str) -> Result<Vec<ParsedRecord>, CliError> {
             line: number,
             ..Default::default()
         };
+        let id = value
+            .get("$id")
+            .and_then(|f| f.get("value"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        // A FILE field's files, where export saved them (when the record names its id).
+        let files = |code: &str, row: Option<usize>, field: &Value| -> Raw {
+            match (json_raw(field), &id) {
+                (Raw::List(names), Some(id))
+                    if field.get("type").and_then(Value::as_str) == Some("FILE") =>
+                {
+                    let folder = match row {
+                        Some(row) => format!("{code}-{id}-{row}"),
+                        None => format!("{code}-{id}"),
+                    };
+                    Raw::List(saved_paths(&folder, &names))
+                }
+                (raw, _) => raw,
+            }
+        };
         for (code, field) in &value {
             if field.get("type").and_then(Value::as_str) == Some("SUBTABLE") {
                 let rows = field
@@ -577,7 +597,8 @@ pub fn parse_jsonl(text: &str) -> Result<Vec<ParsedRecord>, CliError> {
                     .and_then(Value::as_array)
                     .into_iter()
                     .flatten()
-                    .map(|row| ParsedRow {
+                    .enumerate()
+                    .map(|(index, row)| ParsedRow {
                         id: match row.get("id") {
                             Some(Value::String(s)) => Some(s.clone()),
                             Some(Value::Number(n)) => Some(n.to_string()),
@@ -588,13 +609,13 @@ pub fn parse_jsonl(text: &str) -> Result<Vec<ParsedRecord>, CliError> {
                             .and_then(Value::as_object)
                             .into_iter()
                             .flatten()
-                            .map(|(c, f)| (c.clone(), json_raw(f)))
+                            .map(|(c, f)| (c.clone(), files(c, Some(index), f)))
                             .collect(),
                     })
                     .collect();
                 record.tables.push((code.clone(), rows));
             } else {
-                record.fields.push((code.clone(), json_raw(field)));
+                record.fields.push((code.clone(), files(code, None, field)));
             }
         }
         records.push(record);
@@ -629,4 +650,53 @@ fn json_raw(field: &Value) -> Raw {
         Value::Number(n) => Raw::Text(n.to_string()),
         _ => Raw::Text(String::new()),
     }
+}
+
+/// A file name that stays inside its folder: path separators and `..` cannot climb out.
+pub fn safe_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | '\0') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    match cleaned.as_str() {
+        "" | "." | ".." => "_".to_string(),
+        _ => cleaned,
+    }
+}
+
+/// The `n`th other file of the same name in a folder: `report (1).txt`.
+pub fn numbered_name(name: &str, n: usize) -> String {
+    let (stem, extension) = match name.rfind('.') {
+        Some(dot) if dot > 0 => (&name[..dot], &name[dot..]),
+        _ => (name, ""),
+    };
+    format!("{stem} ({n}){extension}")
+}
+
+/// Where export saved a FILE field's files, by the files' names in order: the folder
+/// `<field>-<record>[-<row>]` and each name, numbered when it repeats, as export numbers it.
+fn saved_paths(folder: &str, names: &[String]) -> Vec<String> {
+    let mut taken: Vec<String> = Vec::new();
+    for name in names {
+        let name = safe_name(name);
+        let unique = if taken.contains(&name) {
+            (1..)
+                .map(|n| numbered_name(&name, n))
+                .find(|candidate| !taken.contains(candidate))
+                .expect("some number is free")
+        } else {
+            name
+        };
+        taken.push(unique);
+    }
+    taken
+        .into_iter()
+        .map(|name| format!("{folder}/{name}"))
+        .collect()
 }

@@ -47,9 +47,25 @@ pub async fn run(args: ExportArgs, quiet: bool) -> Result<(), CliError> {
             if let Some(fields) = &args.fields {
                 stream = stream.fields(fields.iter().cloned());
             }
+            // Attachments are saved as for CSV; the lines stay kintone's JSON, and import finds
+            // the files by the same folder names.
+            let attachments = match &args.attachments_dir {
+                Some(dir) => {
+                    let form = read_form(&client, args.app).await?;
+                    Some((ExportSchema::new(&form, None)?, dir))
+                }
+                None => None,
+            };
             let mut records = stream.raw();
             while let Some(record) = records.next().await {
                 let record = record?;
+                if let Some((schema, dir)) = &attachments {
+                    let fields: serde_json::Map<String, Value> =
+                        serde_json::from_str(record.json()).map_err(|e| {
+                            CliError::Other(format!("kintone's record is not JSON: {e}"))
+                        })?;
+                    save_attachments(&client, schema, &fields, dir).await?;
+                }
                 out.write_all(record.json().as_bytes())
                     .and_then(|_| out.write_all(b"\n"))
                     .map_err(write_error)?;
@@ -196,7 +212,7 @@ async fn save_files(
         let folder_path = dir.join(folder);
         std::fs::create_dir_all(&folder_path)
             .map_err(CliError::io(format!("creating {}", folder_path.display())))?;
-        let name = safe_name(name);
+        let name = csv_format::safe_name(name);
         let path = unique_path(&folder_path, &name);
         client
             .send_stream(DownloadFileRequest::new(key))
@@ -212,36 +228,14 @@ async fn save_files(
     Ok(paths.join(LINE_BREAK))
 }
 
-/// A file name that stays inside its folder: path separators and `..` cannot climb out.
-fn safe_name(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| {
-            if matches!(c, '/' | '\\' | '\0') {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    match cleaned.as_str() {
-        "" | "." | ".." => "_".to_string(),
-        _ => cleaned,
-    }
-}
-
 /// `folder/name`, or `folder/stem (n).ext` with the first `n` not taken.
 fn unique_path(folder: &Path, name: &str) -> PathBuf {
     let candidate = folder.join(name);
     if !candidate.exists() {
         return candidate;
     }
-    let (stem, extension) = match name.rfind('.') {
-        Some(dot) if dot > 0 => (&name[..dot], &name[dot..]),
-        _ => (name, ""),
-    };
     (1..)
-        .map(|n| folder.join(format!("{stem} ({n}){extension}")))
+        .map(|n| folder.join(csv_format::numbered_name(name, n)))
         .find(|p| !p.exists())
         .expect("some number is free")
 }
@@ -273,7 +267,10 @@ mod tests {
 
     #[test]
     fn names_cannot_leave_their_folder() {
-        assert_eq!(safe_name("../../etc/passwd"), ".._.._etc_passwd");
-        assert_eq!(safe_name(".."), "_");
+        assert_eq!(
+            csv_format::safe_name("../../etc/passwd"),
+            ".._.._etc_passwd"
+        );
+        assert_eq!(csv_format::safe_name(".."), "_");
     }
 }

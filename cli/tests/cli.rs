@@ -314,10 +314,16 @@ async fn export_then_import_copies_every_field_type_and_table() {
     assert_eq!(source.len(), 3);
     assert_eq!(source, target);
 
-    // The same through JSON Lines (attachments are kintone's keys there, so they are left out).
+    // The same through JSON Lines: kintone's own JSON, attachments saved in the same folders.
+    let mut delete = vec!["record", "delete", "--app", "2", "--yes"];
+    delete.extend(connection(&url, TARGET_TOKEN));
+    assert_success(&kintone(&delete).await);
     let jsonl = dir.path().join("records.jsonl");
+    let jsonl_files = dir.path().join("jsonl-files");
+    let jsonl_files_arg = jsonl_files.to_str().unwrap();
     let mut export = vec!["record", "export", "--app", "1", "--format", "jsonl"];
     export.extend(["--output", jsonl.to_str().unwrap()]);
+    export.extend(["--attachments-dir", jsonl_files_arg]);
     export.extend(connection(&url, SOURCE_TOKEN));
     assert_success(&kintone(&export).await);
     let lines = std::fs::read_to_string(&jsonl).unwrap();
@@ -327,6 +333,17 @@ async fn export_then_import_copies_every_field_type_and_table() {
         first["Lines"]["value"][1]["value"]["Item"]["value"],
         "nut, hex"
     );
+    assert_eq!(
+        read(&jsonl_files.join("Attachment-1/report (1).txt")),
+        b"again"
+    );
+    let mut import = vec!["record", "import", "--app", "2"];
+    import.extend(["--file-path", jsonl.to_str().unwrap()]);
+    import.extend(["--attachments-dir", jsonl_files_arg]);
+    import.extend(connection(&url, TARGET_TOKEN));
+    assert_success(&kintone(&import).await);
+    let target = user_values(&client(&emulator, TARGET_TOKEN), 2).await;
+    assert_eq!(source, target);
 }
 
 /// A form of only text fields, so that a row is easy to write by hand.
