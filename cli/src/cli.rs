@@ -27,15 +27,24 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Export, import and delete records.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  kintone record export --app 12 --output orders.csv"
+    )]
     Record(Box<RecordCommand>),
     /// Keep apps' settings as YAML files: pull, diff, push (one app, or a project of several).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  kintone app pull --app 12 --dir apps/orders"
+    )]
     App(AppCommand),
     /// Call any operation of the REST API by its operation id, or list them with --list.
     Api(ApiArgs),
     /// Typed record structs from an app's form.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  kintone form types --app 12 --name Order --out src/order.rs"
+    )]
     Form(FormCommand),
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  kintone completion bash > /etc/bash_completion.d/kintone")]

@@ -104,3 +104,29 @@ impl Write for RedactingStderr {
         std::io::stderr().flush()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every command and command group shows an example in its help.
+    #[test]
+    fn every_command_has_an_example() {
+        fn check(command: &clap::Command, path: &str) {
+            let path = format!("{path} {}", command.get_name());
+            if command.get_name() != "help" {
+                let help = command
+                    .get_after_help()
+                    .map(|h| h.to_string())
+                    .unwrap_or_default();
+                assert!(help.contains("\n  kintone "), "{path} has no example");
+            }
+            for sub in command.get_subcommands() {
+                check(sub, &path);
+            }
+        }
+        let command = Cli::command();
+        command.clone().debug_assert();
+        check(&command, "");
+    }
+}
