@@ -63,6 +63,9 @@
 //!   applies one to another app (in another domain too), which is how an app is promoted from
 //!   a test domain to production.
 //!
+//! [`dynamic`]: an operation described at run time (a command line, a script), with its
+//! parameters as JSON, sent through the same client with the spec's limits checked.
+//!
 //! `blocking` (a feature, off by default): `blocking::Client`, the same API without async.
 //!
 //! [`proxy`]: calls to external APIs with the contract of `kintone.proxy()` (same inputs,
