@@ -65,6 +65,9 @@
 //!   applies one to another app (in another domain too), which is how an app is promoted from
 //!   a test domain to production.
 //!
+//! [`dynamic`]: an operation described at run time (a command line, a script), with its
+//! parameters as JSON, sent through the same client with the spec's limits checked.
+//!
 //! `blocking` (a feature, off by default): `blocking::Client`, the same API without async.
 //!
 //! [`proxy`]: calls to external APIs with the contract of `kintone.proxy()` (same inputs,
@@ -85,6 +88,7 @@ mod concurrency;
 mod datetime;
 mod decimal;
 mod deploy;
+pub mod dynamic;
 mod error;
 mod file;
 mod json_outline;

@@ -37,11 +37,11 @@ pub(crate) fn plan<O: Operation>(client: &Client, request: &O) -> Result<Plan, E
     let path = client.api_path(&request.path());
     let json = || {
         serde_json::to_vec(request).map_err(|source| Error::Serialize {
-            operation: O::ID,
+            operation: request.id(),
             source,
         })
     };
-    Ok(match O::BODY {
+    Ok(match request.body_kind() {
         BodyKind::Query => {
             let mut query = QueryWriter::default();
             request.write_query(&mut query);
@@ -55,12 +55,12 @@ pub(crate) fn plan<O: Operation>(client: &Client, request: &O) -> Result<Plan, E
                 Plan {
                     method: Method::Post,
                     uri: path,
-                    method_override: Some(O::METHOD),
+                    method_override: Some(request.method()),
                     json_body: Some(json()?),
                 }
             } else {
                 Plan {
-                    method: O::METHOD,
+                    method: request.method(),
                     uri,
                     method_override: None,
                     json_body: None,
@@ -68,13 +68,13 @@ pub(crate) fn plan<O: Operation>(client: &Client, request: &O) -> Result<Plan, E
             }
         }
         BodyKind::Json => Plan {
-            method: O::METHOD,
+            method: request.method(),
             uri: path,
             method_override: None,
             json_body: Some(json()?),
         },
         BodyKind::Multipart => Plan {
-            method: O::METHOD,
+            method: request.method(),
             uri: path,
             method_override: None,
             json_body: None,
@@ -123,7 +123,7 @@ pub(crate) async fn send<O: Operation>(
     client: &Client,
     request: O,
 ) -> Result<Response<O::Response>, Error> {
-    let trace = RequestTrace::start(O::ID);
+    let trace = RequestTrace::start(request.id());
     let span = trace.span.clone();
     // Entered while the call runs, so that what layers log falls under it.
     async move {
@@ -141,7 +141,7 @@ pub(crate) async fn send<O: Operation>(
                 return Err(error_from(parts.status, parts.headers, &body));
             }
             let raw = RawResponse {
-                operation: O::ID,
+                operation: request.id(),
                 status: parts.status,
                 headers: parts.headers.clone(),
                 body,
@@ -161,7 +161,7 @@ pub(crate) async fn send_stream<O: Operation<Response = Download>>(
     client: &Client,
     request: O,
 ) -> Result<DownloadStream, Error> {
-    let trace = RequestTrace::start(O::ID);
+    let trace = RequestTrace::start(request.id());
     let span = trace.span.clone();
     // Entered while the call runs, so that what layers log falls under it.
     async move {
@@ -197,8 +197,10 @@ async fn exchange<O: Operation>(
     span: &tracing::Span,
 ) -> Result<HttpResponse, Error> {
     request.validate()?;
-    if client.inner.guest_space.is_some() && !O::GUEST_SPACE {
-        return Err(Error::NotInGuestSpace { operation: O::ID });
+    if client.inner.guest_space.is_some() && !request.in_guest_space() {
+        return Err(Error::NotInGuestSpace {
+            operation: request.id(),
+        });
     }
     let plan = plan(client, request)?;
     span.record("method", plan.method.as_str());
@@ -216,7 +218,7 @@ async fn exchange<O: Operation>(
     let mut extra = HeaderWriter::default();
     request.write_headers(&mut extra);
     let invalid = |header| Error::InvalidHeaderValue {
-        operation: O::ID,
+        operation: request.id(),
         header,
     };
     for (name, value) in extra.headers {
@@ -233,18 +235,18 @@ async fn exchange<O: Operation>(
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         builder = builder.body(body);
     }
-    if O::BODY == BodyKind::Multipart {
+    if request.body_kind() == BodyKind::Multipart {
         let mut parts = MultipartWriter::default();
         request.write_multipart(&mut parts);
         let mut form = reqwest::multipart::Form::new();
         for (name, file) in parts.parts {
             let part = file.to_part().map_err(|e| match e {
                 PartError::FileName => Error::InvalidFileName {
-                    operation: O::ID,
+                    operation: request.id(),
                     file_name: file.file_name().to_string(),
                 },
                 PartError::ContentType => Error::InvalidContentType {
-                    operation: O::ID,
+                    operation: request.id(),
                     file_name: file.file_name().to_string(),
                     content_type: file
                         .effective_content_type()

@@ -40,6 +40,31 @@ pub trait Operation: serde::Serialize + Send + Sync {
     /// Checks the documented limits before anything is sent.
     fn validate(&self) -> Result<(), LimitError>;
 
+    /// [`Self::ID`]; a request described at run time ([`dynamic`](crate::dynamic)) answers its
+    /// own. The client reads these four through the request, never through the constants.
+    #[doc(hidden)]
+    fn id(&self) -> &'static str {
+        Self::ID
+    }
+
+    /// [`Self::METHOD`], or a run-time request's own.
+    #[doc(hidden)]
+    fn method(&self) -> Method {
+        Self::METHOD
+    }
+
+    /// [`Self::BODY`], or a run-time request's own.
+    #[doc(hidden)]
+    fn body_kind(&self) -> BodyKind {
+        Self::BODY
+    }
+
+    /// [`Self::GUEST_SPACE`], or a run-time request's own.
+    #[doc(hidden)]
+    fn in_guest_space(&self) -> bool {
+        Self::GUEST_SPACE
+    }
+
     /// The path after `/k/v1/` with this request's path parameters in it; [`Self::PATH`] for
     /// the operations that have none.
     fn path(&self) -> std::borrow::Cow<'static, str> {
@@ -153,10 +178,7 @@ impl<R: Operation> Operation for Undecoded<R> {
 /// Puts each `(name, value)` into `template` in place of `{name}`. A value keeps its `/` (kintone's
 /// API ids are paths, such as `records/get`); every other byte outside the URI's unreserved
 /// characters is percent-encoded.
-pub fn expand_path(
-    template: &'static str,
-    values: &[(&str, String)],
-) -> std::borrow::Cow<'static, str> {
+pub fn expand_path(template: &str, values: &[(&str, String)]) -> std::borrow::Cow<'static, str> {
     let mut path = template.to_string();
     for (name, value) in values {
         let encoded: String = value

@@ -1,0 +1,702 @@
+//! cli-kintone's CSV, as version 1.19 writes and reads it.
+//!
+//! - The header names the field codes. An app with a table starts with a `*` column; a table's
+//!   column holds the row id and is followed by the columns of the fields inside it.
+//! - A record with table rows takes one line per row, the first marked `*`; the fields outside
+//!   the tables are repeated on each line, and the columns of the other tables are empty. A
+//!   record whose tables have no rows takes one line.
+//! - Every value is quoted (quotes doubled) except an empty value and the lone `*`; lines end
+//!   with `\n`, the last one too.
+//! - Multi-valued fields (check box, multi-choice, user, department and group selections,
+//!   attachments) hold their values one a line; creator and modifier their login name.
+//! - The columns follow the form's layout; the record number comes first, the creator, created
+//!   time, modifier and updated time, when not placed on the form, last. Statuses, assignees,
+//!   categories, lookups, related records, labels and groups are not exported.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::Value;
+
+use crate::error::CliError;
+
+/// The marker column, and the mark of a record's first line.
+pub const PRIMARY_MARK: &str = "*";
+/// Between the values of a multi-valued field.
+pub const LINE_BREAK: &str = "\n";
+
+/// The field types cli-kintone exports, outside tables.
+const EXPORTED_TYPES: &[&str] = &[
+    "RECORD_NUMBER",
+    "SINGLE_LINE_TEXT",
+    "RADIO_BUTTON",
+    "MULTI_LINE_TEXT",
+    "NUMBER",
+    "RICH_TEXT",
+    "LINK",
+    "DROP_DOWN",
+    "CALC",
+    "CREATOR",
+    "MODIFIER",
+    "UPDATED_TIME",
+    "CREATED_TIME",
+    "DATETIME",
+    "DATE",
+    "TIME",
+    "MULTI_SELECT",
+    "CHECK_BOX",
+    "FILE",
+    "SUBTABLE",
+    "USER_SELECT",
+    "ORGANIZATION_SELECT",
+    "GROUP_SELECT",
+];
+
+/// The system fields not placed on a form, in the order they are placed last.
+const SYSTEM_ORDER: &[&str] = &[
+    "RECORD_NUMBER",
+    "CREATOR",
+    "CREATED_TIME",
+    "MODIFIER",
+    "UPDATED_TIME",
+];
+
+/// One field of the form, as the CLI needs it.
+#[derive(Debug, Clone)]
+pub struct FormField {
+    pub code: String,
+    pub kind: String,
+    /// The choices of a radio button, drop-down, check box or multi-choice field.
+    pub options: Option<Vec<String>>,
+    /// A lookup: its value is copied from another app, not written.
+    pub lookup: bool,
+    /// The fields of a table, in layout order.
+    pub fields: Vec<FormField>,
+}
+
+impl FormField {
+    fn from_json(property: &Value) -> Option<Self> {
+        let code = property.get("code")?.as_str()?.to_string();
+        let kind = property.get("type")?.as_str()?.to_string();
+        let options = property.get("options").and_then(Value::as_object).map(|o| {
+            let mut named: Vec<(i64, String)> = o
+                .iter()
+                .map(|(name, v)| {
+                    let index = v
+                        .get("index")
+                        .and_then(|i| i.as_str().and_then(|s| s.parse().ok()).or(i.as_i64()))
+                        .unwrap_or(0);
+                    (index, name.clone())
+                })
+                .collect();
+            named.sort();
+            named.into_iter().map(|(_, n)| n).collect()
+        });
+        let lookup = property.get("lookup").is_some_and(|l| !l.is_null());
+        let fields = property
+            .get("fields")
+            .and_then(Value::as_object)
+            .map(|inner| inner.values().filter_map(FormField::from_json).collect())
+            .unwrap_or_default();
+        Some(Self {
+            code,
+            kind,
+            options,
+            lookup,
+            fields,
+        })
+    }
+
+    pub fn is_table(&self) -> bool {
+        self.kind == "SUBTABLE"
+    }
+}
+
+/// An app's form: its fields in layout order, and where each field code lives.
+#[derive(Debug, Clone)]
+pub struct Form {
+    /// The fields outside tables and the tables, in layout order.
+    pub fields: Vec<FormField>,
+    /// For a field inside a table, the table's code.
+    pub table_of: HashMap<String, String>,
+}
+
+impl Form {
+    /// The form from Get Form Fields' `properties` and Get Form Layout's `layout` (as JSON).
+    pub fn new(properties: &Value, layout: &Value) -> Self {
+        let order = layout_order(layout);
+        let position = |field: &FormField| -> (u8, usize) {
+            match order.iter().position(|c| *c == field.code) {
+                Some(i) => (1, i),
+                None if field.kind == "RECORD_NUMBER" => (0, 0),
+                None => (
+                    2,
+                    SYSTEM_ORDER
+                        .iter()
+                        .position(|t| *t == field.kind)
+                        .unwrap_or(usize::MAX),
+                ),
+            }
+        };
+        let mut fields: Vec<FormField> = properties
+            .as_object()
+            .map(|p| p.values().filter_map(FormField::from_json).collect())
+            .unwrap_or_default();
+        fields.sort_by_key(position);
+        let mut table_of = HashMap::new();
+        for table in fields.iter_mut().filter(|f| f.is_table()) {
+            table.fields.sort_by_key(position);
+            for inner in &table.fields {
+                table_of.insert(inner.code.clone(), table.code.clone());
+            }
+        }
+        Self { fields, table_of }
+    }
+
+    /// A field outside tables, or a table, by code.
+    pub fn top(&self, code: &str) -> Option<&FormField> {
+        self.fields.iter().find(|f| f.code == code)
+    }
+
+    /// A field inside a table, by code.
+    pub fn inner(&self, code: &str) -> Option<&FormField> {
+        let table = self.top(self.table_of.get(code)?)?;
+        table.fields.iter().find(|f| f.code == code)
+    }
+
+    /// The record number field's code.
+    pub fn record_number(&self) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|f| f.kind == "RECORD_NUMBER")
+            .map(|f| f.code.as_str())
+    }
+}
+
+/// Field codes in the order the layout places them (inside groups too; a table, then its
+/// fields).
+fn layout_order(layout: &Value) -> Vec<String> {
+    let mut codes = Vec::new();
+    fn walk(rows: &Value, codes: &mut Vec<String>) {
+        for row in rows.as_array().into_iter().flatten() {
+            match row.get("type").and_then(Value::as_str) {
+                Some("SUBTABLE") => {
+                    if let Some(code) = row.get("code").and_then(Value::as_str) {
+                        codes.push(code.to_string());
+                    }
+                    push_fields(row, codes);
+                }
+                Some("GROUP") => walk(row.get("layout").unwrap_or(&Value::Null), codes),
+                _ => push_fields(row, codes),
+            }
+        }
+    }
+    fn push_fields(row: &Value, codes: &mut Vec<String>) {
+        for field in row
+            .get("fields")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(code) = field.get("code").and_then(Value::as_str) {
+                codes.push(code.to_string());
+            }
+        }
+    }
+    walk(layout, &mut codes);
+    codes
+}
+
+/// The columns an export writes: the fields cli-kintone exports, or those chosen with
+/// `--fields` in the order given.
+#[derive(Debug, Clone)]
+pub struct ExportSchema {
+    pub fields: Vec<FormField>,
+}
+
+impl ExportSchema {
+    pub fn new(form: &Form, chosen: Option<&[String]>) -> Result<Self, CliError> {
+        let exported = |f: &FormField| EXPORTED_TYPES.contains(&f.kind.as_str()) && !f.lookup;
+        let fields = match chosen {
+            None => form
+                .fields
+                .iter()
+                .filter(|f| exported(f))
+                .map(|f| FormField {
+                    fields: f.fields.iter().filter(|i| exported(i)).cloned().collect(),
+                    ..f.clone()
+                })
+                .collect(),
+            Some(codes) => {
+                let mut fields: Vec<FormField> = Vec::new();
+                let mut named_inner: HashMap<String, Vec<FormField>> = HashMap::new();
+                for code in codes {
+                    if let Some(field) = form.top(code) {
+                        if !exported(field) {
+                            return Err(CliError::Input(format!(
+                                "--fields: {code} is a {} field, which is not exported",
+                                field.kind
+                            )));
+                        }
+                        match fields.iter_mut().find(|f| f.code == *code) {
+                            // A table named after some of its fields keeps those.
+                            Some(_) => {}
+                            None if field.is_table() => fields.push(FormField {
+                                fields: field
+                                    .fields
+                                    .iter()
+                                    .filter(|i| exported(i))
+                                    .cloned()
+                                    .collect(),
+                                ..field.clone()
+                            }),
+                            None => fields.push(field.clone()),
+                        }
+                    } else if let (Some(table), Some(inner)) =
+                        (form.table_of.get(code), form.inner(code))
+                    {
+                        let named = named_inner.entry(table.clone()).or_default();
+                        if !named.iter().any(|i: &FormField| i.code == *code) {
+                            named.push(inner.clone());
+                        }
+                        if !fields.iter().any(|f| f.code == *table) {
+                            let table_field = form.top(table).expect("a table of the form");
+                            fields.push(table_field.clone());
+                        }
+                    } else {
+                        return Err(CliError::Input(format!(
+                            "--fields: the app has no field {code}"
+                        )));
+                    }
+                }
+                // A table some of whose fields were named keeps those, in the order named.
+                for table in &mut fields {
+                    if let Some(named) = named_inner.remove(&table.code) {
+                        table.fields = named;
+                    }
+                }
+                fields
+            }
+        };
+        Ok(Self { fields })
+    }
+
+    pub fn has_table(&self) -> bool {
+        self.fields.iter().any(FormField::is_table)
+    }
+
+    /// The header's columns.
+    pub fn header(&self) -> Vec<&str> {
+        let mut columns = Vec::new();
+        if self.has_table() {
+            columns.push(PRIMARY_MARK);
+        }
+        for field in &self.fields {
+            columns.push(field.code.as_str());
+            for inner in &field.fields {
+                columns.push(inner.code.as_str());
+            }
+        }
+        columns
+    }
+
+    /// The field codes to ask kintone for.
+    pub fn codes(&self) -> Vec<String> {
+        self.fields.iter().map(|f| f.code.clone()).collect()
+    }
+}
+
+/// Appends one CSV line, quoted as cli-kintone quotes.
+pub fn write_line<'a>(line: &mut String, values: impl IntoIterator<Item = &'a str>) {
+    for (i, value) in values.into_iter().enumerate() {
+        if i > 0 {
+            line.push(',');
+        }
+        if value.is_empty() || value == PRIMARY_MARK {
+            line.push_str(value);
+        } else {
+            line.push('"');
+            line.push_str(&value.replace('"', "\"\""));
+            line.push('"');
+        }
+    }
+    line.push_str(LINE_BREAK);
+}
+
+/// A field's value as one CSV cell (a FILE field's: its files' names).
+pub fn cell(field: &Value) -> String {
+    let value = field.get("value").unwrap_or(&Value::Null);
+    let kind = field.get("type").and_then(Value::as_str).unwrap_or("");
+    match kind {
+        "CREATOR" | "MODIFIER" => value
+            .get("code")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        "MULTI_SELECT" | "CHECK_BOX" | "CATEGORY" => join(value, |v| v.as_str()),
+        "USER_SELECT" | "ORGANIZATION_SELECT" | "GROUP_SELECT" | "STATUS_ASSIGNEE" => {
+            join(value, |v| v.get("code").and_then(Value::as_str))
+        }
+        "FILE" => join(value, |v| v.get("name").and_then(Value::as_str)),
+        _ => match value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => String::new(),
+        },
+    }
+}
+
+fn join(value: &Value, item: impl Fn(&Value) -> Option<&str>) -> String {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(item)
+        .collect::<Vec<_>>()
+        .join(LINE_BREAK)
+}
+
+/// The lines of one record. `record` is kintone's JSON of the record (`{"code": {"type", "value"}}`);
+/// `local_files` replaces the cell of a FILE field (by code, and row index inside tables) with the
+/// saved files' paths.
+pub fn record_lines(
+    schema: &ExportSchema,
+    record: &serde_json::Map<String, Value>,
+    local_files: &BTreeMap<(String, Option<usize>), String>,
+    out: &mut String,
+) -> Result<(), CliError> {
+    let missing =
+        |code: &str| CliError::Other(format!("kintone's answer is missing the field {code}"));
+    let mut primary: Vec<String> = Vec::new();
+    let has_table = schema.has_table();
+    if has_table {
+        primary.push(String::new());
+    }
+    // (table position in the schema, row id, row cells)
+    let mut rows: Vec<(usize, String, Vec<String>)> = Vec::new();
+    for (position, field) in schema.fields.iter().enumerate() {
+        let value = record
+            .get(&field.code)
+            .ok_or_else(|| missing(&field.code))?;
+        if field.is_table() {
+            primary.push(String::new());
+            primary.extend(field.fields.iter().map(|_| String::new()));
+            for (index, row) in value
+                .get("value")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                let id = match row.get("id") {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(Value::Number(n)) => n.to_string(),
+                    _ => String::new(),
+                };
+                let inner_values = row.get("value").unwrap_or(&Value::Null);
+                let cells = field
+                    .fields
+                    .iter()
+                    .map(
+                        |inner| match local_files.get(&(inner.code.clone(), Some(index))) {
+                            Some(paths) => paths.clone(),
+                            None => inner_values.get(&inner.code).map(cell).unwrap_or_default(),
+                        },
+                    )
+                    .collect();
+                rows.push((position, id, cells));
+            }
+        } else {
+            primary.push(match local_files.get(&(field.code.clone(), None)) {
+                Some(paths) => paths.clone(),
+                None => cell(value),
+            });
+        }
+    }
+    if rows.is_empty() {
+        if has_table {
+            primary[0] = PRIMARY_MARK.to_string();
+        }
+        write_line(out, primary.iter().map(String::as_str));
+        return Ok(());
+    }
+    // The column where each table's cells start.
+    let mut starts = Vec::new();
+    let mut column = usize::from(has_table);
+    for field in &schema.fields {
+        starts.push(column);
+        column += 1 + if field.is_table() {
+            field.fields.len()
+        } else {
+            0
+        };
+    }
+    for (n, (position, id, cells)) in rows.into_iter().enumerate() {
+        let mut line = primary.clone();
+        line[0] = if n == 0 {
+            PRIMARY_MARK.to_string()
+        } else {
+            String::new()
+        };
+        let start = starts[position];
+        line[start] = id;
+        for (offset, cell) in cells.into_iter().enumerate() {
+            line[start + 1 + offset] = cell;
+        }
+        write_line(out, line.iter().map(String::as_str));
+    }
+    Ok(())
+}
+
+/// A value read from a file, before it is checked against its field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Raw {
+    /// One text value (a CSV cell, a JSON string).
+    Text(String),
+    /// Several values (a JSON array of strings or of `{code}`).
+    List(Vec<String>),
+}
+
+/// A table row read from a file.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedRow {
+    pub id: Option<String>,
+    pub fields: Vec<(String, Raw)>,
+}
+
+/// A record read from a file, with the line it starts on.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedRecord {
+    pub line: u64,
+    pub fields: Vec<(String, Raw)>,
+    pub tables: Vec<(String, Vec<ParsedRow>)>,
+}
+
+/// The records of a CSV text as cli-kintone writes it (see the module's description). Every
+/// column is taken: a code the form does not know is reported by the conversion.
+pub fn parse_csv(text: &str, form: &Form) -> Result<Vec<ParsedRecord>, CliError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| CliError::Input(format!("line 1: {e}")))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let marked = header.first().map(String::as_str) == Some(PRIMARY_MARK);
+    let mut records: Vec<ParsedRecord> = Vec::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| CliError::Input(format!("line {}", csv_error_line(&e))))?;
+        let line = row.position().map(|p| p.line()).unwrap_or(0);
+        let starts = !marked || row.get(0) == Some(PRIMARY_MARK);
+        if starts {
+            let mut record = ParsedRecord {
+                line,
+                ..Default::default()
+            };
+            for (code, value) in header.iter().zip(row.iter()).skip(usize::from(marked)) {
+                if form.table_of.contains_key(code)
+                    || form.top(code).is_some_and(FormField::is_table)
+                {
+                    continue;
+                }
+                record
+                    .fields
+                    .push((code.clone(), Raw::Text(value.to_string())));
+            }
+            records.push(record);
+        }
+        let Some(record) = records.last_mut() else {
+            return Err(CliError::Input(format!(
+                "line {line}: the first record does not start with the {PRIMARY_MARK} mark"
+            )));
+        };
+        // The table cells of this line.
+        for table in form.fields.iter().filter(|f| f.is_table()) {
+            let mut parsed = ParsedRow::default();
+            let mut any = false;
+            for (code, value) in header.iter().zip(row.iter()) {
+                if *code == table.code {
+                    any |= !value.is_empty();
+                    parsed.id = Some(value.to_string()).filter(|v| !v.is_empty());
+                } else if form.table_of.get(code) == Some(&table.code) {
+                    any |= !value.is_empty();
+                    parsed
+                        .fields
+                        .push((code.clone(), Raw::Text(value.to_string())));
+                }
+            }
+            if !header
+                .iter()
+                .any(|c| *c == table.code || form.table_of.get(c) == Some(&table.code))
+            {
+                continue;
+            }
+            let rows = match record.tables.iter_mut().find(|(c, _)| *c == table.code) {
+                Some((_, rows)) => rows,
+                None => {
+                    record.tables.push((table.code.clone(), Vec::new()));
+                    &mut record.tables.last_mut().expect("just pushed").1
+                }
+            };
+            // A line of another table leaves this one's cells empty.
+            if any {
+                rows.push(parsed);
+            }
+        }
+    }
+    Ok(records)
+}
+
+fn csv_error_line(error: &csv::Error) -> String {
+    match error.position() {
+        Some(p) => format!("{}: {error}", p.line()),
+        None => format!("?: {error}"),
+    }
+}
+
+/// The records of a JSON Lines text, each line kintone's JSON of a record.
+pub fn parse_jsonl(text: &str) -> Result<Vec<ParsedRecord>, CliError> {
+    let mut records = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let number = index as u64 + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: serde_json::Map<String, Value> = serde_json::from_str(line)
+            .map_err(|e| CliError::Input(format!("line {number}: not a JSON record: {e}")))?;
+        let mut record = ParsedRecord {
+            line: number,
+            ..Default::default()
+        };
+        let id = value
+            .get("$id")
+            .and_then(|f| f.get("value"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        // A FILE field's files, where export saved them (when the record names its id).
+        let files = |code: &str, row: Option<usize>, field: &Value| -> Raw {
+            match (json_raw(field), &id) {
+                (Raw::List(names), Some(id))
+                    if field.get("type").and_then(Value::as_str) == Some("FILE") =>
+                {
+                    let folder = match row {
+                        Some(row) => format!("{code}-{id}-{row}"),
+                        None => format!("{code}-{id}"),
+                    };
+                    Raw::List(saved_paths(&folder, &names))
+                }
+                (raw, _) => raw,
+            }
+        };
+        for (code, field) in &value {
+            if field.get("type").and_then(Value::as_str) == Some("SUBTABLE") {
+                let rows = field
+                    .get("value")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                    .map(|(index, row)| ParsedRow {
+                        id: match row.get("id") {
+                            Some(Value::String(s)) => Some(s.clone()),
+                            Some(Value::Number(n)) => Some(n.to_string()),
+                            _ => None,
+                        },
+                        fields: row
+                            .get("value")
+                            .and_then(Value::as_object)
+                            .into_iter()
+                            .flatten()
+                            .map(|(c, f)| (c.clone(), files(c, Some(index), f)))
+                            .collect(),
+                    })
+                    .collect();
+                record.tables.push((code.clone(), rows));
+            } else {
+                record.fields.push((code.clone(), files(code, None, field)));
+            }
+        }
+        records.push(record);
+    }
+    Ok(records)
+}
+
+/// A JSON field (`{"type", "value"}`) as a raw value.
+fn json_raw(field: &Value) -> Raw {
+    let value = field.get("value").unwrap_or(&Value::Null);
+    match value {
+        Value::Array(items) => Raw::List(
+            items
+                .iter()
+                .filter_map(|item| match item {
+                    Value::String(s) => Some(s.clone()),
+                    other => other
+                        .get("code")
+                        .or_else(|| other.get("name"))
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                })
+                .collect(),
+        ),
+        Value::Object(o) => Raw::Text(
+            o.get("code")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        ),
+        Value::String(s) => Raw::Text(s.clone()),
+        Value::Number(n) => Raw::Text(n.to_string()),
+        _ => Raw::Text(String::new()),
+    }
+}
+
+/// A file name that stays inside its folder: path separators and `..` cannot climb out.
+pub fn safe_name(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | '\0') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    match cleaned.as_str() {
+        "" | "." | ".." => "_".to_string(),
+        _ => cleaned,
+    }
+}
+
+/// The `n`th other file of the same name in a folder: `report (1).txt`.
+pub fn numbered_name(name: &str, n: usize) -> String {
+    let (stem, extension) = match name.rfind('.') {
+        Some(dot) if dot > 0 => (&name[..dot], &name[dot..]),
+        _ => (name, ""),
+    };
+    format!("{stem} ({n}){extension}")
+}
+
+/// Where export saved a FILE field's files, by the files' names in order: the folder
+/// `<field>-<record>[-<row>]` and each name, numbered when it repeats, as export numbers it.
+fn saved_paths(folder: &str, names: &[String]) -> Vec<String> {
+    let mut taken: Vec<String> = Vec::new();
+    for name in names {
+        let name = safe_name(name);
+        let unique = if taken.contains(&name) {
+            (1..)
+                .map(|n| numbered_name(&name, n))
+                .find(|candidate| !taken.contains(candidate))
+                .expect("some number is free")
+        } else {
+            name
+        };
+        taken.push(unique);
+    }
+    taken
+        .into_iter()
+        .map(|name| format!("{folder}/{name}"))
+        .collect()
+}
