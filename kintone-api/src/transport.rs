@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use http_body_util::BodyExt;
@@ -285,19 +285,30 @@ pub(crate) async fn read_capped(
     if announced.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
-    // Trust the announced length for the first allocation only up to a point: it may lie.
+    // Trust the announced length for the first allocation only up to a point: it may lie. Once
+    // that much has arrived, the rest of the announced length (within `limit`) is reserved
+    // exactly, so that a large body costs its own size rather than a doubling buffer's.
     const FIRST_ALLOCATION: u64 = 8 * 1024 * 1024;
-    let mut buffer = BytesMut::with_capacity(announced.unwrap_or(0).min(FIRST_ALLOCATION) as usize);
+    let mut buffer: Vec<u8> =
+        Vec::with_capacity(announced.unwrap_or(0).min(FIRST_ALLOCATION) as usize);
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| Error::Transport(TransportError::new(e)))?;
         if let Ok(data) = frame.into_data() {
-            if (buffer.len() + data.len()) as u64 > limit {
+            let needed = buffer.len() + data.len();
+            if needed as u64 > limit {
                 return Err(too_large());
+            }
+            if needed > buffer.capacity() {
+                match announced.map(|n| n as usize) {
+                    Some(total) if total >= needed => buffer.reserve_exact(total - buffer.len()),
+                    // No length, or one the body has outgrown: amortized growth.
+                    _ => buffer.reserve(data.len()),
+                }
             }
             buffer.extend_from_slice(&data);
         }
     }
-    Ok(buffer.freeze())
+    Ok(Bytes::from(buffer))
 }
 
 /// Header names come from the spec in their usual case; `from_bytes` folds them to lowercase.
