@@ -156,7 +156,7 @@ pub fn enum_value(type_name: &str, variant: &str) -> &'static str {
         .types
         .iter()
         .find_map(|t| match t {
-            kintone_codegen::model::TypeDef::Enum(e) if e.name == type_name => e
+            kintone_spec::model::TypeDef::Enum(e) if e.name == type_name => e
                 .variants
                 .iter()
                 .find(|(_, rust)| rust == variant)
