@@ -671,6 +671,42 @@ impl LimitError {
         }
     }
 
+    /// Checks that a list has at most `max` items.
+    pub fn check_max_items(
+        field: &'static str,
+        actual: usize,
+        max: usize,
+    ) -> Result<(), LimitError> {
+        if actual > max {
+            Err(LimitError::TooManyItems { field, max, actual })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Checks that a list has at least `min` items.
+    pub fn check_min_items(
+        field: &'static str,
+        actual: usize,
+        min: usize,
+    ) -> Result<(), LimitError> {
+        if actual < min {
+            Err(LimitError::TooFewItems { field, min, actual })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Checks that a text has at most `max` characters (Unicode scalar values, as kintone counts).
+    pub fn check_length(field: &'static str, text: &str, max: usize) -> Result<(), LimitError> {
+        let actual = text.chars().count();
+        if actual > max {
+            Err(LimitError::TooLong { field, max, actual })
+        } else {
+            Ok(())
+        }
+    }
+
     /// Checks an integer against an inclusive range.
     pub fn check_range(
         field: &'static str,

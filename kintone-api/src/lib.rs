@@ -100,7 +100,7 @@ mod record;
 mod record_input;
 mod record_map;
 mod redact;
-#[allow(clippy::all, missing_docs)]
+#[allow(clippy::all, clippy::doc_markdown, missing_docs)]
 #[rustfmt::skip]
 mod generated;
 mod response;

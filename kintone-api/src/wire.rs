@@ -729,7 +729,139 @@ macro_rules! string_id {
     };
 }
 
+/// A generated enum of kintone's strings (`Variant = "WIRE"`): what every one of them shares,
+/// written once. A value this version does not know yet is read as `Unknown` and never sent.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($variant:ident = $wire:tt),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
+        #[non_exhaustive]
+        pub enum $name {
+            $(
+                #[doc = concat!("`", $wire, "`")]
+                #[serde(rename = $wire)]
+                $variant,
+            )*
+            /// A value this version does not know yet; it is read, never sent.
+            #[serde(skip_serializing)]
+            Unknown,
+        }
+
+        // Read from a JSON number as well: kintone writes some closed lists of numbers
+        // (`"150"`) as strings where its own description says number.
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = $crate::wire::number_or_string::text(deserializer)?;
+                Ok(match text.as_str() {
+                    $($wire => Self::$variant,)*
+                    _ => Self::Unknown,
+                })
+            }
+        }
+
+        impl $name {
+            /// The value as kintone writes it (empty for [`Self::Unknown`]).
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    $(Self::$variant => $wire,)*
+                    Self::Unknown => "",
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+/// The setter of a generated struct's optional field, one line in the generated code:
+/// `setter!(kind "wireName" rust_name: Type)`, where the kind says what the setter takes: `into`
+/// (`impl Into<Type>`), `each` (any iterable of `impl Into<Type>`) or `plain` (`Type` itself,
+/// for numbers, so that a literal needs no suffix). With `call` first, the same setter on the
+/// fluent [`Call`](crate::runtime::Call), which sets it on its request.
+macro_rules! setter {
+    (into $wire:literal $name:ident: $ty:ty) => {
+        #[doc = concat!("Sets `", $wire, "`.")]
+        pub fn $name(mut self, value: impl Into<$ty>) -> Self {
+            self.$name = Some(value.into());
+            self
+        }
+    };
+    (each $wire:literal $name:ident: $ty:ty) => {
+        #[doc = concat!("Sets `", $wire, "`.")]
+        pub fn $name(mut self, value: impl IntoIterator<Item = impl Into<$ty>>) -> Self {
+            self.$name = Some(value.into_iter().map(Into::into).collect());
+            self
+        }
+    };
+    (plain $wire:literal $name:ident: $ty:ty) => {
+        #[doc = concat!("Sets `", $wire, "`.")]
+        pub fn $name(mut self, value: $ty) -> Self {
+            self.$name = Some(value);
+            self
+        }
+    };
+    (call into $wire:literal $name:ident: $ty:ty) => {
+        #[doc = concat!("Sets `", $wire, "`.")]
+        pub fn $name(self, value: impl Into<$ty>) -> Self {
+            self.map(|request| request.$name(value))
+        }
+    };
+    (call each $wire:literal $name:ident: $ty:ty) => {
+        #[doc = concat!("Sets `", $wire, "`.")]
+        pub fn $name(self, value: impl IntoIterator<Item = impl Into<$ty>>) -> Self {
+            self.map(|request| request.$name(value))
+        }
+    };
+    (call plain $wire:literal $name:ident: $ty:ty) => {
+        #[doc = concat!("Sets `", $wire, "`.")]
+        pub fn $name(self, value: $ty) -> Self {
+            self.map(|request| request.$name(value))
+        }
+    };
+}
+
+/// The `validate` of a generated struct without a documented limit, so that every struct has
+/// one and a struct holding it can check its fields alike.
+macro_rules! no_limits {
+    () => {
+        /// Checks the documented limits, so that a request that kintone would refuse is never
+        /// sent; this type has none of its own.
+        pub fn validate(&self) -> Result<(), crate::LimitError> {
+            Ok(())
+        }
+    };
+}
+
+/// The `new` of a generated struct: `constructor!(kind required: Type, …; optional, …)` takes
+/// the required fields in order, each as its kind says (those of [`setter`]), and leaves the
+/// optional ones unset.
+macro_rules! constructor {
+    ($($kind:ident $name:ident: $ty:ty),*; $($optional:ident),*) => {
+        /// Creates the value from its required fields; the others start unset.
+        pub fn new($($name: crate::wire::constructor!(@param $kind $ty)),*) -> Self {
+            Self {
+                $($name: crate::wire::constructor!(@convert $kind $name),)*
+                $($optional: None,)*
+            }
+        }
+    };
+    (@param into $ty:ty) => { impl Into<$ty> };
+    (@param each $ty:ty) => { impl IntoIterator<Item = impl Into<$ty>> };
+    (@param plain $ty:ty) => { $ty };
+    (@convert into $name:ident) => { $name.into() };
+    (@convert each $name:ident) => { $name.into_iter().map(Into::into).collect() };
+    (@convert plain $name:ident) => { $name };
+}
+
+pub(crate) use constructor;
+pub(crate) use no_limits;
 pub(crate) use numeric_id;
+pub(crate) use setter;
+pub(crate) use string_enum;
 pub(crate) use string_id;
 
 #[cfg(test)]

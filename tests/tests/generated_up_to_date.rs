@@ -49,3 +49,30 @@ fn bundling_and_generation_are_deterministic() {
         kintone_codegen::generate(&bundle).unwrap()
     );
 }
+
+/// The budget of issue 19: what every operation shares lives in the hand-written runtime, so
+/// the generated module stays at most this many lines per operation.
+const MAX_GENERATED_LINES_PER_OPERATION: usize = 150;
+
+#[test]
+fn generated_code_stays_within_its_lines_per_operation() {
+    let bundle = fresh_bundle();
+    let operations = kintone_spec::parse(&bundle)
+        .expect("the spec parses")
+        .operations
+        .len();
+    let lines: usize = kintone_codegen::generate(&bundle)
+        .expect("the spec generates")
+        .iter()
+        .filter(|file| file.path.starts_with("kintone-api/src/generated/"))
+        .map(|file| file.contents.lines().count())
+        .sum();
+    assert!(operations > 0, "the spec has no operation");
+    assert!(
+        lines <= MAX_GENERATED_LINES_PER_OPERATION * operations,
+        "{lines} generated lines for {operations} operations: {:.1} per operation, over the \
+         budget of {MAX_GENERATED_LINES_PER_OPERATION}; move what operations share into the \
+         runtime (kintone-api/src/runtime, kintone-api/src/wire.rs)",
+        lines as f64 / operations as f64
+    );
+}

@@ -70,9 +70,7 @@ pub fn mod_file(api: &Api) -> TokenStream {
         "kintone's documented limits, named in the spec (`x-kintone-limit`, `x-kintone-limits`).",
     );
     let headers_doc = doc("Header names from the spec's security schemes and response headers.");
-    let codes_doc = doc(
-        "kintone's error codes (`x-kintone-error-codes`), for matching [`crate::ApiError::code`].",
-    );
+    let codes_doc = doc(&errors_page(api));
     let types_doc =
         doc("Types of the spec's `components/schemas` and of inline request and response bodies.");
     let operations_doc = doc("One request type per operation, and the handlers that send them.");
@@ -105,6 +103,38 @@ pub fn mod_file(api: &Api) -> TokenStream {
         #query_kinds_doc
         pub mod query_kinds;
     }
+}
+
+/// The page of kintone's errors (the `error_codes` module's documentation): every error status
+/// the spec documents, each text once, with the operations it applies to when not all do. Each
+/// operation's `# Errors` section links here instead of repeating the texts.
+fn errors_page(api: &Api) -> String {
+    let mut texts: Vec<(&str, &str, Vec<&str>)> = Vec::new();
+    for op in &api.operations {
+        for (status, text) in &op.errors {
+            match texts.iter_mut().find(|(s, t, _)| s == status && t == text) {
+                Some((_, _, ops)) => ops.push(&op.request_name),
+                None => texts.push((status, text, vec![&op.request_name])),
+            }
+        }
+    }
+    texts.sort_by(|a, b| a.0.cmp(b.0));
+    let mut page = String::from(
+        "kintone's errors: the error codes (`x-kintone-error-codes`), for matching \
+         [`crate::ApiError::code`], and what each error status means.\n\n\
+         Any status but 200 is an [`Error`](crate::Error): kintone's JSON error (its `id`, \
+         `code`, `message` and field `errors`) as a [`crate::ApiError`], or, for a body that is \
+         not kintone's JSON, the status and an excerpt. The statuses the spec documents:\n",
+    );
+    for (status, text, ops) in &texts {
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        page.push_str(&format!("\n- `{status}`: {text}"));
+        if ops.len() < api.operations.len() {
+            let links: Vec<String> = ops.iter().map(|o| format!("[`{o}`](crate::{o})")).collect();
+            page.push_str(&format!(" (for {})", links.join(", ")));
+        }
+    }
+    page
 }
 
 /// An identifier, raw when it is a Rust keyword.

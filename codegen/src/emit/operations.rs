@@ -5,7 +5,7 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::structs::{param, struct_item, Role};
+use super::structs::{param_kind, setters, struct_item, Role};
 use super::types::{nonzero_ids, struct_names};
 use super::{doc, ident};
 use crate::model::{
@@ -53,7 +53,6 @@ pub fn operations_file(api: &Api) -> TokenStream {
         )
     });
     quote! {
-        #![allow(clippy::doc_markdown)]
         use super::types::*;
         #(#ops)*
         #(#groups)*
@@ -90,25 +89,22 @@ fn method_str(m: Method) -> &'static str {
 }
 
 fn operation_doc(op: &Operation, prefix: &str) -> String {
+    // What is said of every operation (its path, kintone's page, OAuth, guest spaces, bulk) is
+    // one paragraph, so that the operation's own description stands out.
     let mut text = format!(
         "{}.\n\n`{} {prefix}/{}`",
         op.summary,
         method_str(op.method),
         op.path
     );
-    if let Some(twin) = &op.preview {
-        text.push_str(&format!(
-            "\n\nIts preview twin, `{}` (`{} {prefix}/{}`), takes the same request: call \
-             `.preview()` on the call, or send `Preview(request)`.",
-            twin.id,
-            method_str(op.method),
-            twin.path
-        ));
+    if let Some(url) = &op.doc_url {
+        text.push_str(&format!(" ([kintone's documentation]({url}))"));
     }
+    text.push('.');
     match op.oauth_scopes.as_deref() {
-        Some([]) => text.push_str("\n\nWith OAuth, it needs no scope of its own."),
+        Some([]) => text.push_str(" With OAuth, it needs no scope of its own."),
         Some(scopes) => text.push_str(&format!(
-            "\n\nWith OAuth, it needs the scope{} {}.",
+            " With OAuth, it needs the scope{} {}.",
             if scopes.len() == 1 { "" } else { "s" },
             scopes
                 .iter()
@@ -118,40 +114,114 @@ fn operation_doc(op: &Operation, prefix: &str) -> String {
         )),
         None => {}
     }
-    if let Some(url) = &op.doc_url {
-        text.push_str(&format!("\n\n[kintone's documentation]({url})"));
+    text.push_str(if op.guest_space {
+        " Available in guest spaces."
+    } else {
+        " Not available in guest spaces."
+    });
+    if op.bulk {
+        text.push_str(" Can be part of a bulk request.");
+    }
+    if let Some(twin) = &op.preview {
+        text.push_str(&format!(
+            "\n\nIts preview twin, `{}` (`{} {prefix}/{}`), takes the same request: call \
+             `.preview()` on the call, or send `Preview(request)`.",
+            twin.id,
+            method_str(op.method),
+            twin.path
+        ));
     }
     if let Some(d) = &op.description {
         text.push_str("\n\n");
         text.push_str(d.trim());
     }
-    text.push_str(if op.guest_space {
-        "\n\nAvailable in guest spaces."
-    } else {
-        "\n\nNot available in guest spaces."
-    });
-    if op.bulk {
-        text.push_str(" Can be part of a bulk request.");
-    }
-    text.push_str("\n\n# Errors\n");
-    for (status, desc) in &op.errors {
-        text.push_str(&format!("\n- `{status}`: {desc}"));
-    }
-    if let Some(example) = &op.request_example {
-        text.push_str(&format!("\n\n# Example body\n\n```json\n{example}\n```"));
-    }
-    if let Some(example) = &op.response_example {
-        text.push_str(&format!(
-            "\n\n# Example response\n\n```json\n{example}\n```"
-        ));
+    text.push_str(&format!("\n\n# Errors\n\n{}", errors_line(op)));
+    // The examples are one line each, in a sentence: kintone's page, linked above, has them
+    // laid out, and the request's fields are documented one by one below.
+    match (&op.request_example, &op.response_example) {
+        (Some(body), Some(response)) => text.push_str(&format!(
+            "\n\nExample: the body `{}` is answered with `{}`.",
+            one_line_json(body),
+            one_line_json(response)
+        )),
+        (Some(body), None) => {
+            text.push_str(&format!("\n\nExample body: `{}`.", one_line_json(body)))
+        }
+        (None, Some(response)) => text.push_str(&format!(
+            "\n\nExample response: `{}`.",
+            one_line_json(response)
+        )),
+        (None, None) => {}
     }
     text
+}
+
+/// The operation's `# Errors` section: the statuses it documents, each explained once on the
+/// page of kintone's errors (the `error_codes` module), instead of the same texts on every
+/// operation.
+fn errors_line(op: &Operation) -> String {
+    let statuses: Vec<String> = op
+        .errors
+        .iter()
+        .filter(|(status, _)| status != "default")
+        .map(|(status, _)| format!("`{status}`"))
+        .collect();
+    if statuses.is_empty() {
+        return "Any status but 200 is an [`Error`](crate::Error): see \
+                [kintone's errors](crate::error_codes)."
+            .to_string();
+    }
+    format!(
+        "Any status but 200 is an [`Error`](crate::Error); kintone documents {} for this \
+         operation: see [kintone's errors](crate::error_codes) for what each means.",
+        statuses.join(", ")
+    )
+}
+
+/// An example on one line, with a space after each `,` and `:` so that the documentation can
+/// wrap it; the spec's own text when it is not JSON.
+fn one_line_json(example: &str) -> String {
+    fn write(value: &serde_json::Value, out: &mut String) {
+        match value {
+            serde_json::Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    write(item, out);
+                }
+                out.push(']');
+            }
+            serde_json::Value::Object(map) => {
+                out.push('{');
+                for (i, (key, item)) in map.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(&serde_json::Value::String(key.clone()).to_string());
+                    out.push_str(": ");
+                    write(item, out);
+                }
+                out.push('}');
+            }
+            scalar => out.push_str(&scalar.to_string()),
+        }
+    }
+    match serde_json::from_str::<serde_json::Value>(example) {
+        Ok(value) => {
+            let mut out = String::new();
+            write(&value, &mut out);
+            out
+        }
+        Err(_) => example.split_whitespace().collect::<Vec<_>>().join(" "),
+    }
 }
 
 fn operation_impl(op: &Operation) -> TokenStream {
     let name = ident(&op.request_name);
     let id = &op.id;
-    let path = &op.path;
+    let op_path = &op.path;
     let method = format_ident!("{}", method_str(op.method).to_upper_camel_case());
     let body = match op.body_kind {
         BodyKind::Query => quote! { Query },
@@ -159,21 +229,26 @@ fn operation_impl(op: &Operation) -> TokenStream {
         BodyKind::Multipart => quote! { Multipart },
     };
     let guest = op.guest_space;
-    let (response_ty, decode) = match &op.response {
+    // The answer is decoded by its type (`crate::runtime::FromResponse`): JSON, or a download.
+    let response_ty = match &op.response {
         ResponseKind::Json(t) => {
             let t = ident(t);
-            (
-                quote! { #t },
-                quote! { crate::runtime::decode_json(response) },
-            )
+            quote! { #t }
         }
-        ResponseKind::Binary => (
-            quote! { crate::Download },
-            quote! { crate::runtime::decode_binary(response) },
-        ),
+        ResponseKind::Binary => quote! { crate::Download },
     };
     let query = query_writer(op);
-    let (path_fn, path_checks) = path_writer(op);
+    let path_params: Vec<TokenStream> = op
+        .fields
+        .iter()
+        .filter(|f| f.location == Location::Path)
+        .map(|f| {
+            let wire = &f.wire_name;
+            let fname = ident(&f.rust_name);
+            quote! { #wire #fname }
+        })
+        .collect();
+    let path = (!path_params.is_empty()).then(|| quote! { , path [#(#path_params),*] });
     let headers = location_writer(op, Location::Header, "write_headers", "HeaderWriter");
     let multipart = location_writer(
         op,
@@ -187,35 +262,16 @@ fn operation_impl(op: &Operation) -> TokenStream {
     let preview = op.preview.as_ref().map(|twin| {
         let twin_id = &twin.id;
         let twin_path = &twin.path;
-        quote! {
-            impl crate::runtime::HasPreview for #name {
-                const PREVIEW_ID: &'static str = #twin_id;
-                const PREVIEW_PATH: &'static str = #twin_path;
-            }
-        }
+        quote! { crate::runtime::preview!(#name, #twin_id, #twin_path); }
     });
+    // What every operation's impl states (its constants, `validate`, the path) is written by
+    // `crate::runtime::operation!`; only the writers of its parameters are spelled out.
     quote! {
         impl crate::runtime::Operation for #name {
-            type Response = #response_ty;
-            const ID: &'static str = #id;
-            const METHOD: crate::runtime::Method = crate::runtime::Method::#method;
-            const PATH: &'static str = #path;
-            const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::#body;
-            const GUEST_SPACE: bool = #guest;
-
-            fn validate(&self) -> Result<(), crate::LimitError> {
-                #path_checks
-                #name::validate(self)
-            }
-
-            #path_fn
+            crate::runtime::operation!(#response_ty, #id, #method #op_path, #body, guest #guest #path);
             #query
             #headers
             #multipart
-
-            fn decode(response: crate::runtime::RawResponse) -> Result<Self::Response, crate::Error> {
-                #decode
-            }
         }
         #bulk
         #preview
@@ -232,19 +288,21 @@ fn query_writer(op: &Operation) -> TokenStream {
             };
             let fname = ident(&f.rust_name);
             let wire = &f.wire_name;
-            let push = match (&f.ty, encoding) {
+            // One line a parameter: an optional list is pushed through its items, if any.
+            let value = if f.required {
+                quote! { &self.#fname }
+            } else {
+                quote! { self.#fname.iter().flatten() }
+            };
+            Some(match (&f.ty, encoding) {
                 (TypeRef::Vec(_), ArrayEncoding::Indexed) => {
-                    quote! { query.push_indexed(#wire, value) }
+                    quote! { query.push_indexed(#wire, #value); }
                 }
                 (TypeRef::Vec(_), ArrayEncoding::Repeated) => {
-                    quote! { query.push_repeated(#wire, value) }
+                    quote! { query.push_repeated(#wire, #value); }
                 }
-                _ => quote! { query.push(#wire, value) },
-            };
-            Some(if f.required {
-                quote! { { let value = &self.#fname; #push; } }
-            } else {
-                quote! { if let Some(value) = &self.#fname { #push; } }
+                _ if f.required => quote! { query.push(#wire, &self.#fname); },
+                _ => quote! { query.push_optional(#wire, self.#fname.as_ref()); },
             })
         })
         .collect();
@@ -256,37 +314,6 @@ fn query_writer(op: &Operation) -> TokenStream {
             #(#pushes)*
         }
     }
-}
-
-/// For an operation with path parameters: the `path` method that puts their values into the
-/// path, and the checks that each value is one the path can carry.
-fn path_writer(op: &Operation) -> (TokenStream, TokenStream) {
-    let params: Vec<_> = op
-        .fields
-        .iter()
-        .filter(|f| f.location == Location::Path)
-        .collect();
-    if params.is_empty() {
-        return (quote! {}, quote! {});
-    }
-    let values = params.iter().map(|f| {
-        let fname = ident(&f.rust_name);
-        let wire = &f.wire_name;
-        quote! { (#wire, self.#fname.to_string()) }
-    });
-    let checks = params.iter().map(|f| {
-        let fname = ident(&f.rust_name);
-        let wire = &f.wire_name;
-        quote! { crate::runtime::check_path_value(#wire, &self.#fname.to_string())?; }
-    });
-    (
-        quote! {
-            fn path(&self) -> ::std::borrow::Cow<'static, str> {
-                crate::runtime::expand_path(Self::PATH, &[#(#values),*])
-            }
-        },
-        quote! { #(#checks)* },
-    )
 }
 
 /// A `write_*` method that pushes every field of one location into a writer.
@@ -303,7 +330,7 @@ fn location_writer(op: &Operation, location: Location, method: &str, writer: &st
             if f.required {
                 quote! { out.push(#wire, &self.#fname); }
             } else {
-                quote! { if let Some(value) = &self.#fname { out.push(#wire, value); } }
+                quote! { out.push_optional(#wire, self.#fname.as_ref()); }
             }
         })
         .collect();
@@ -320,28 +347,13 @@ fn location_writer(op: &Operation, location: Location, method: &str, writer: &st
 /// The optional fields' setters, on the fluent builder too.
 fn call_setters(op: &Operation) -> TokenStream {
     let name = ident(&op.request_name);
-    let setters: Vec<TokenStream> = op
-        .fields
-        .iter()
-        .filter(|f| !f.required)
-        .map(|f| {
-            let fname = ident(&f.rust_name);
-            let (ty, _) = param(&f.ty, &quote! { value });
-            let d = doc(&format!("Sets `{}`.", f.wire_name));
-            quote! {
-                #d
-                pub fn #fname(self, value: #ty) -> Self {
-                    self.map(|request| request.#fname(value))
-                }
-            }
-        })
-        .collect();
-    if setters.is_empty() {
+    if op.fields.iter().all(|f| f.required) {
         return quote! {};
     }
+    let setters = setters(&op.fields, true);
     quote! {
         impl<C> crate::runtime::Call<'_, #name, C> {
-            #(#setters)*
+            #setters
         }
     }
 }
@@ -357,10 +369,9 @@ fn group_item(group: &str, group_doc: &str, ops: &[&Operation], prefix: &str) ->
         let required: Vec<_> = op.fields.iter().filter(|f| f.required).collect();
         let params = required.iter().map(|f| {
             let n = ident(&f.rust_name);
-            let (ty, _) = param(&f.ty, &quote! { #n });
-            quote! { #n: #ty }
+            let (kind, ty) = param_kind(&f.ty);
+            quote! { #kind #n: #ty }
         });
-        let args = required.iter().map(|f| ident(&f.rust_name));
         let twin = op
             .preview
             .as_ref()
@@ -381,45 +392,13 @@ fn group_item(group: &str, group_doc: &str, ops: &[&Operation], prefix: &str) ->
             }
         });
         quote! {
-            #d
-            #deprecated
-            pub fn #f(&self, #(#params),*) -> crate::runtime::Call<'c, #request, C> {
-                crate::runtime::Call::new(self.client, #request::new(#(#args),*))
-            }
+            crate::runtime::entry!(#d #deprecated #f(#(#params),*) -> #request);
         }
     });
+    // The handler type, its `Clone` and `Copy`, and the accessors on both clients are the same
+    // for every group: `crate::runtime::handler!` writes them.
     quote! {
-        #hd
-        ///
-        /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
-        /// feature, `blocking::Client`.
-        #[derive(Debug)]
-        pub struct #handler<'c, C = crate::Client> {
-            client: &'c C,
-        }
-
-        impl<C> Clone for #handler<'_, C> {
-            fn clone(&self) -> Self {
-                *self
-            }
-        }
-
-        impl<C> Copy for #handler<'_, C> {}
-
-        impl crate::Client {
-            #ad
-            pub fn #accessor(&self) -> #handler<'_> {
-                #handler { client: self }
-            }
-        }
-
-        #[cfg(feature = "blocking")]
-        impl crate::blocking::Client {
-            #ad
-            pub fn #accessor(&self) -> #handler<'_, crate::blocking::Client> {
-                #handler { client: self }
-            }
-        }
+        crate::runtime::handler!(#hd #handler, #accessor, #ad);
 
         impl<'c, C> #handler<'c, C> {
             #(#fns)*

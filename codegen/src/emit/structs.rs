@@ -103,6 +103,34 @@ pub fn param(ty: &TypeRef, value: &TokenStream) -> (TokenStream, TokenStream) {
     }
 }
 
+/// How a constructor or setter takes a value of `ty` (the kinds of `crate::wire::setter!`): a
+/// list as any iterable (`each`), a number as it is (`plain`, so that a literal needs no
+/// suffix), anything else as `impl Into` (`into`); and the type it is taken as.
+pub fn param_kind(ty: &TypeRef) -> (TokenStream, TokenStream) {
+    match ty {
+        TypeRef::Vec(inner) => (quote! { each }, rust_type(inner)),
+        TypeRef::Integer
+        | TypeRef::Unsigned
+        | TypeRef::NumericString
+        | TypeRef::Number
+        | TypeRef::Bool => (quote! { plain }, rust_type(ty)),
+        other => (quote! { into }, rust_type(other)),
+    }
+}
+
+/// The optional fields' setters, as one `crate::wire::setter!` line each (`call`: on the fluent
+/// call instead of the struct).
+pub fn setters(fields: &[Field], call: bool) -> TokenStream {
+    let mode = call.then(|| quote! { call });
+    let lines = fields.iter().filter(|f| !f.required).map(|f| {
+        let fname = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        let (kind, ty) = param_kind(&f.ty);
+        quote! { crate::wire::setter!(#mode #kind #wire #fname: #ty); }
+    });
+    quote! { #(#lines)* }
+}
+
 /// The parameter type of a required field in a constructor: a value that may be empty takes
 /// `impl Into<Option<T>>`, so that both a value and `None` (clear the field) can be given.
 pub fn ctor_param(f: &Field) -> TokenStream {
@@ -139,40 +167,28 @@ pub fn struct_item(
         let d = doc(&field_doc(f));
         quote! { #d #attrs pub #fname: #ty }
     });
-    let ctor_fields: Vec<&Field> = fields.iter().filter(|f| f.required).collect();
-    let ctor_params = ctor_fields.iter().map(|f| {
+    // `new` takes the required fields in order, each by its kind (see `setters`), and leaves
+    // the optional ones unset: `crate::wire::constructor!` writes it.
+    let required = fields.iter().filter(|f| f.required).map(|f| {
         let fname = ident(&f.rust_name);
-        let ty = ctor_param(f);
-        quote! { #fname: #ty }
-    });
-    let inits = fields.iter().map(|f| {
-        let fname = ident(&f.rust_name);
-        if f.required && (f.empty_is_null || f.nullable) {
-            quote! { #fname: #fname.into() }
-        } else if f.required {
-            let (_, conv) = param(&f.ty, &quote! { #fname });
-            if fname == conv.to_string() {
-                quote! { #fname }
-            } else {
-                quote! { #fname: #conv }
-            }
+        let (kind, ty) = if f.empty_is_null || f.nullable {
+            let t = rust_type(&f.ty);
+            (quote! { into }, quote! { Option<#t> })
         } else {
-            quote! { #fname: None }
-        }
+            param_kind(&f.ty)
+        };
+        quote! { #kind #fname: #ty }
     });
-    let setters = fields.iter().filter(|f| !f.required).map(|f| {
-        let fname = ident(&f.rust_name);
-        let (ty, conv) = param(&f.ty, &quote! { value });
-        let d = doc(&format!("Sets `{}`.", f.wire_name));
-        quote! {
-            #d
-            pub fn #fname(mut self, value: #ty) -> Self {
-                self.#fname = Some(#conv);
-                self
-            }
-        }
-    });
-    let checks = fields.iter().map(|f| checks(f, structs, nonzero_ids));
+    let optional = fields
+        .iter()
+        .filter(|f| !f.required)
+        .map(|f| ident(&f.rust_name));
+    let setters = setters(fields, false);
+    let checks: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| checks(f, structs, nonzero_ids))
+        .filter(|c| !c.is_empty())
+        .collect();
     let one_of = if one_of_required.is_empty() {
         quote! {}
     } else {
@@ -191,7 +207,18 @@ pub fn struct_item(
             }
         }
     };
-    let new_doc = doc("Creates the value from its required fields; the others start unset.");
+    let validate = if checks.is_empty() && one_of_required.is_empty() {
+        quote! { crate::wire::no_limits!(); }
+    } else {
+        quote! {
+            /// Checks the documented limits, so that a request that kintone would refuse is never sent.
+            pub fn validate(&self) -> Result<(), crate::LimitError> {
+                #(#checks)*
+                #one_of
+                Ok(())
+            }
+        }
+    };
     quote! {
         #docs
         #derives
@@ -201,20 +228,11 @@ pub fn struct_item(
         }
 
         impl #name_ident {
-            #new_doc
-            #[allow(clippy::new_without_default)]
-            pub fn new(#(#ctor_params),*) -> Self {
-                Self { #(#inits,)* }
-            }
+            crate::wire::constructor!(#(#required),*; #(#optional),*);
 
-            #(#setters)*
+            #setters
 
-            /// Checks the documented limits, so that a request that kintone would refuse is never sent.
-            pub fn validate(&self) -> Result<(), crate::LimitError> {
-                #(#checks)*
-                #one_of
-                Ok(())
-            }
+            #validate
         }
     }
 }
@@ -259,6 +277,18 @@ fn field_doc(f: &Field) -> String {
 fn checks(f: &Field, structs: &BTreeSet<String>, nonzero_ids: &IdChecks) -> TokenStream {
     let fname = ident(&f.rust_name);
     let wire = &f.wire_name;
+    // A required field is read in place (`self.field`); an optional one through `value`, bound
+    // by `if let Some(value)` around its checks.
+    let direct = f.required && !f.empty_is_null && !f.nullable;
+    let (place, reference, copy) = if direct {
+        (
+            quote! { self.#fname },
+            quote! { &self.#fname },
+            quote! { self.#fname },
+        )
+    } else {
+        (quote! { value }, quote! { value }, quote! { *value })
+    };
     let Constraints {
         min_items,
         max_items,
@@ -290,31 +320,18 @@ fn checks(f: &Field, structs: &BTreeSet<String>, nonzero_ids: &IdChecks) -> Toke
     );
     let mut body = Vec::new();
     if let Some(max) = max_items {
-        body.push(quote! {
-            if value.len() > #max {
-                return Err(crate::LimitError::TooManyItems { field: #wire, max: #max, actual: value.len() });
-            }
-        });
+        body.push(quote! { crate::LimitError::check_max_items(#wire, #place.len(), #max)?; });
     }
     if let Some(min) = min_items {
-        body.push(quote! {
-            if value.len() < #min {
-                return Err(crate::LimitError::TooFewItems { field: #wire, min: #min, actual: value.len() });
-            }
-        });
+        body.push(quote! { crate::LimitError::check_min_items(#wire, #place.len(), #min)?; });
     }
     if let Some(max) = max_length {
         // A named string type (a string id) is text behind `as_str`.
         let text = match &f.ty {
-            TypeRef::Named(_) => quote! { value.as_str() },
-            _ => quote! { value },
+            TypeRef::Named(_) => quote! { #place.as_str() },
+            _ => quote! { #reference },
         };
-        body.push(quote! {
-            let length = #text.chars().count();
-            if length > #max {
-                return Err(crate::LimitError::TooLong { field: #wire, max: #max, actual: length });
-            }
-        });
+        body.push(quote! { crate::LimitError::check_length(#wire, #text, #max)?; });
     }
     // An unsigned value is never below 0, so a minimum of 0 checks nothing.
     let minimum = &minimum.filter(|m| !(f.ty == TypeRef::Unsigned && *m <= 0));
@@ -328,9 +345,9 @@ fn checks(f: &Field, structs: &BTreeSet<String>, nonzero_ids: &IdChecks) -> Toke
             (m, _) => option_tokens(m.map(proc_macro2::Literal::i64_unsuffixed)),
         };
         let actual = if f.ty == TypeRef::Unsigned {
-            quote! { i64::try_from(*value).unwrap_or(i64::MAX) }
+            quote! { i64::try_from(#copy).unwrap_or(i64::MAX) }
         } else {
-            quote! { *value }
+            quote! { #copy }
         };
         body.push(quote! {
             crate::LimitError::check_range(#wire, #actual, #lo, #hi)?;
@@ -346,40 +363,40 @@ fn checks(f: &Field, structs: &BTreeSet<String>, nonzero_ids: &IdChecks) -> Toke
         };
         let (limit, offset) = (named(&q.limit), named(&q.offset));
         if q.forbid_limit_offset {
-            body.push(quote! { crate::query::forbid_limit_offset(#wire, value)?; });
+            body.push(quote! { crate::query::forbid_limit_offset(#wire, #reference)?; });
         }
         if q.limit.is_some() || q.offset.is_some() {
-            body.push(quote! { crate::query::check_limits(#wire, value, #limit, #offset)?; });
+            body.push(quote! { crate::query::check_limits(#wire, #reference, #limit, #offset)?; });
         }
     }
     match &f.ty {
-        TypeRef::Named(n) if structs.contains(n) => body.push(quote! { value.validate()?; }),
+        TypeRef::Named(n) if structs.contains(n) => body.push(quote! { #place.validate()?; }),
         TypeRef::Named(n) if nonzero_ids.nonzero.contains(n) => {
-            body.push(quote! { crate::LimitError::check_id(#wire, value.get())?; })
+            body.push(quote! { crate::LimitError::check_id(#wire, #place.get())?; })
         }
         // The sentinel (negative) passes; 0 is refused like any id's.
         TypeRef::Named(n) if nonzero_ids.sentinel.contains(n) => {
-            body.push(quote! { crate::LimitError::check_id(#wire, value.get().unsigned_abs())?; })
+            body.push(quote! { crate::LimitError::check_id(#wire, #place.get().unsigned_abs())?; })
         }
         TypeRef::Vec(inner) => {
             if let TypeRef::Named(n) = inner.as_ref() {
                 if nonzero_ids.nonzero.contains(n) {
                     body.push(quote! {
-                        for item in value {
+                        for item in #reference {
                             crate::LimitError::check_id(#wire, item.get())?;
                         }
                     });
                 }
                 if nonzero_ids.sentinel.contains(n) {
                     body.push(quote! {
-                        for item in value {
+                        for item in #reference {
                             crate::LimitError::check_id(#wire, item.get().unsigned_abs())?;
                         }
                     });
                 }
                 if structs.contains(n) {
                     body.push(quote! {
-                        for item in value {
+                        for item in #reference {
                             item.validate()?;
                         }
                     });
@@ -391,7 +408,7 @@ fn checks(f: &Field, structs: &BTreeSet<String>, nonzero_ids: &IdChecks) -> Toke
             if let TypeRef::Named(n) = inner.as_ref() {
                 if structs.contains(n) {
                     body.push(quote! {
-                        for item in value.values() {
+                        for item in #place.values() {
                             item.validate()?;
                         }
                     });
@@ -403,8 +420,8 @@ fn checks(f: &Field, structs: &BTreeSet<String>, nonzero_ids: &IdChecks) -> Toke
     if body.is_empty() {
         return quote! {};
     }
-    if f.required && !f.empty_is_null && !f.nullable {
-        quote! { { let value = &self.#fname; #(#body)* } }
+    if direct {
+        quote! { #(#body)* }
     } else {
         quote! { if let Some(value) = &self.#fname { #(#body)* } }
     }

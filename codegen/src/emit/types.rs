@@ -154,7 +154,6 @@ pub fn types_file(api: &Api) -> TokenStream {
         }
     });
     quote! {
-        #![allow(clippy::doc_markdown)]
         #(#items)*
     }
 }
@@ -250,54 +249,14 @@ fn enum_item(e: &EnumDef) -> TokenStream {
     let d = doc(e.doc.as_deref().unwrap_or(""));
     let variants = e.variants.iter().map(|(wire, rust)| {
         let v = ident(rust);
-        let vd = doc(&format!("`{wire}`"));
-        quote! { #vd #[serde(rename = #wire)] #v }
+        quote! { #v = #wire }
     });
-    let arms = e.variants.iter().map(|(wire, rust)| {
-        let v = ident(rust);
-        quote! { Self::#v => #wire }
-    });
-    let reads = e.variants.iter().map(|(wire, rust)| {
-        let v = ident(rust);
-        quote! { #wire => Self::#v }
-    });
+    // The derives, the `Unknown` variant, `as_str` and `Display` are the same for every enum:
+    // they are written once, in `crate::wire::string_enum`.
     quote! {
-        #d
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize)]
-        #[non_exhaustive]
-        pub enum #name {
-            #(#variants,)*
-            /// A value this version does not know yet; it is read, never sent.
-            #[serde(skip_serializing)]
-            Unknown,
-        }
-
-        // Read from a JSON number as well: kintone writes some closed lists of numbers
-        // (`"150"`) as strings where its own description says number.
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let text = crate::wire::number_or_string::text(deserializer)?;
-                Ok(match text.as_str() {
-                    #(#reads,)*
-                    _ => Self::Unknown,
-                })
-            }
-        }
-
-        impl #name {
-            /// The value as kintone writes it (empty for [`Self::Unknown`]).
-            pub fn as_str(&self) -> &'static str {
-                match self {
-                    #(#arms,)*
-                    Self::Unknown => "",
-                }
-            }
-        }
-
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
+        crate::wire::string_enum! {
+            #d
+            pub enum #name { #(#variants),* }
         }
     }
 }

@@ -25,7 +25,7 @@ pub enum BodyKind {
 /// One kintone operation's request, generated from the spec.
 pub trait Operation: serde::Serialize + Send + Sync {
     /// What a successful call returns.
-    type Response;
+    type Response: FromResponse;
     /// The spec's `operationId`.
     const ID: &'static str;
     /// The HTTP method kintone documents for it.
@@ -80,9 +80,140 @@ pub trait Operation: serde::Serialize + Send + Sync {
     /// Adds the parts of a multipart body.
     fn write_multipart(&self, _form: &mut MultipartWriter) {}
 
-    /// Turns a 200 response into [`Self::Response`].
-    fn decode(response: RawResponse) -> Result<Self::Response, Error>;
+    /// Turns a 200 response into [`Self::Response`]: as its type reads one (JSON for every
+    /// answer but a download).
+    fn decode(response: RawResponse) -> Result<Self::Response, Error> {
+        Self::Response::from_response(response)
+    }
 }
+
+/// How a successful answer is read: every operation's answer is JSON but a download's, so the
+/// generated operations leave [`Operation::decode`] to this.
+pub trait FromResponse: Sized {
+    /// Reads the answer.
+    fn from_response(response: RawResponse) -> Result<Self, Error>;
+}
+
+impl<T: DeserializeOwned> FromResponse for T {
+    fn from_response(response: RawResponse) -> Result<Self, Error> {
+        decode_json(response)
+    }
+}
+
+impl FromResponse for Download {
+    fn from_response(response: RawResponse) -> Result<Self, Error> {
+        decode_binary(response)
+    }
+}
+
+impl FromResponse for RawResponse {
+    fn from_response(response: RawResponse) -> Result<Self, Error> {
+        Ok(response)
+    }
+}
+
+/// The part of a generated operation's [`Operation`] impl that only names things: its response
+/// type, the spec's id, method, path, body kind and guest-space availability, and, for the
+/// path parameters (`path ["wireName" field, …]`), the checks and the expanded path. The
+/// `validate` it writes is the one path every request's checks take: the path parameters'
+/// values, then the request's own `validate` (`Self::validate` names the inherent one, which
+/// comes before the trait's).
+macro_rules! operation {
+    (@consts $response:ty, $id:literal, $method:ident $path:literal, $body:ident, $guest:literal) => {
+        type Response = $response;
+        const ID: &'static str = $id;
+        const METHOD: crate::runtime::Method = crate::runtime::Method::$method;
+        const PATH: &'static str = $path;
+        const BODY: crate::runtime::BodyKind = crate::runtime::BodyKind::$body;
+        const GUEST_SPACE: bool = $guest;
+    };
+    ($response:ty, $id:literal, $method:ident $path:literal, $body:ident, guest $guest:literal) => {
+        crate::runtime::operation!(@consts $response, $id, $method $path, $body, $guest);
+
+        fn validate(&self) -> Result<(), crate::LimitError> {
+            Self::validate(self)
+        }
+    };
+    ($response:ty, $id:literal, $method:ident $path:literal, $body:ident, guest $guest:literal, path [$($wire:literal $field:ident),+]) => {
+        crate::runtime::operation!(@consts $response, $id, $method $path, $body, $guest);
+
+        fn validate(&self) -> Result<(), crate::LimitError> {
+            $(crate::runtime::check_path_value($wire, &self.$field.to_string())?;)+
+            Self::validate(self)
+        }
+
+        fn path(&self) -> ::std::borrow::Cow<'static, str> {
+            crate::runtime::expand_path(Self::PATH, &[$(($wire, self.$field.to_string())),+])
+        }
+    };
+}
+
+pub(crate) use operation;
+
+/// A group's handler (`client.records()`, …): the type, its `Clone` and `Copy`, and its
+/// accessor on both clients, the same for every group but for the names and docs.
+macro_rules! handler {
+    ($(#[$meta:meta])* $handler:ident, $accessor:ident, $(#[$accessor_meta:meta])*) => {
+        $(#[$meta])*
+        ///
+        /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
+        /// feature, `blocking::Client`.
+        #[derive(Debug)]
+        pub struct $handler<'c, C = crate::Client> {
+            client: &'c C,
+        }
+
+        impl<C> Clone for $handler<'_, C> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<C> Copy for $handler<'_, C> {}
+
+        impl crate::Client {
+            $(#[$accessor_meta])*
+            pub fn $accessor(&self) -> $handler<'_> {
+                $handler { client: self }
+            }
+        }
+
+        #[cfg(feature = "blocking")]
+        impl crate::blocking::Client {
+            $(#[$accessor_meta])*
+            pub fn $accessor(&self) -> $handler<'_, crate::blocking::Client> {
+                $handler { client: self }
+            }
+        }
+    };
+}
+
+pub(crate) use handler;
+
+/// An operation's entry point on its group's handler: takes the request's required fields (by
+/// the kinds of `crate::wire::constructor!`) and returns the [`Call`] to set the others on.
+macro_rules! entry {
+    ($(#[$meta:meta])* $fn:ident($($kind:ident $name:ident: $ty:ty),*) -> $request:ident) => {
+        $(#[$meta])*
+        pub fn $fn(&self, $($name: crate::wire::constructor!(@param $kind $ty)),*) -> crate::runtime::Call<'c, $request, C> {
+            crate::runtime::Call::new(self.client, $request::new($($name),*))
+        }
+    };
+}
+
+pub(crate) use entry;
+
+/// A generated operation's [`HasPreview`] impl: its twin's id and path.
+macro_rules! preview {
+    ($name:ident, $id:literal, $path:literal) => {
+        impl crate::runtime::HasPreview for $name {
+            const PREVIEW_ID: &'static str = $id;
+            const PREVIEW_PATH: &'static str = $path;
+        }
+    };
+}
+
+pub(crate) use preview;
 
 /// An operation that a bulk request may carry (record writes).
 pub trait BulkOperation: Operation {}

@@ -21,6 +21,13 @@ impl QueryWriter {
         self.serializer().append_pair(key, &value.to_string());
     }
 
+    /// `key=value`, when the value is set.
+    pub fn push_optional(&mut self, key: &str, value: Option<&impl Display>) {
+        if let Some(value) = value {
+            self.push(key, value);
+        }
+    }
+
     /// `key[0]=a&key[1]=b`.
     pub fn push_indexed<'v, T: Display + 'v>(
         &mut self,
@@ -60,6 +67,13 @@ impl HeaderWriter {
     pub fn push(&mut self, name: &'static str, value: &impl Display) {
         self.headers.push((name, value.to_string()));
     }
+
+    /// The header, when its value is set.
+    pub fn push_optional(&mut self, name: &'static str, value: Option<&impl Display>) {
+        if let Some(value) = value {
+            self.push(name, value);
+        }
+    }
 }
 
 /// Parts of a multipart body.
@@ -71,6 +85,13 @@ pub struct MultipartWriter {
 impl MultipartWriter {
     pub fn push(&mut self, name: &'static str, file: &FilePart) {
         self.parts.push((name, file.clone()));
+    }
+
+    /// The part, when its file is set.
+    pub fn push_optional(&mut self, name: &'static str, file: Option<&FilePart>) {
+        if let Some(file) = file {
+            self.push(name, file);
+        }
     }
 }
 
