@@ -316,7 +316,14 @@ pub fn write_line<'a>(line: &mut String, values: impl IntoIterator<Item = &'a st
             line.push_str(value);
         } else {
             line.push('"');
-            line.push_str(&value.replace('"', "\"\""));
+            // Most values hold no quote: they are copied whole.
+            let mut rest = value;
+            while let Some(at) = rest.find('"') {
+                line.push_str(&rest[..=at]);
+                line.push('"');
+                rest = &rest[at + 1..];
+            }
+            line.push_str(rest);
             line.push('"');
         }
     }
@@ -415,19 +422,25 @@ pub fn record_lines(
             0
         };
     }
-    for (n, (position, id, cells)) in rows.into_iter().enumerate() {
-        let mut line = primary.clone();
-        line[0] = if n == 0 {
-            PRIMARY_MARK.to_string()
-        } else {
-            String::new()
-        };
-        let start = starts[position];
-        line[start] = id;
-        for (offset, cell) in cells.into_iter().enumerate() {
-            line[start + 1 + offset] = cell;
-        }
-        write_line(out, line.iter().map(String::as_str));
+    for (n, (position, id, cells)) in rows.iter().enumerate() {
+        // The record's cells, with this row's table cells in place; nothing is copied.
+        let start = starts[*position];
+        let line = primary.iter().enumerate().map(|(column, value)| {
+            if column == 0 {
+                if n == 0 {
+                    PRIMARY_MARK
+                } else {
+                    ""
+                }
+            } else if column == start {
+                id.as_str()
+            } else if column > start && column <= start + cells.len() {
+                cells[column - start - 1].as_str()
+            } else {
+                value.as_str()
+            }
+        });
+        write_line(out, line);
     }
     Ok(())
 }
