@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::Value;
 
 use crate::error::CliError;
+use crate::json_view::Json;
 
 /// The marker column, and the mark of a record's first line.
 pub const PRIMARY_MARK: &str = "*";
@@ -315,7 +316,14 @@ pub fn write_line<'a>(line: &mut String, values: impl IntoIterator<Item = &'a st
             line.push_str(value);
         } else {
             line.push('"');
-            line.push_str(&value.replace('"', "\"\""));
+            // Most values hold no quote: they are copied whole.
+            let mut rest = value;
+            while let Some(at) = rest.find('"') {
+                line.push_str(&rest[..=at]);
+                line.push('"');
+                rest = &rest[at + 1..];
+            }
+            line.push_str(rest);
             line.push('"');
         }
     }
@@ -323,33 +331,23 @@ pub fn write_line<'a>(line: &mut String, values: impl IntoIterator<Item = &'a st
 }
 
 /// A field's value as one CSV cell (a FILE field's: its files' names).
-pub fn cell(field: &Value) -> String {
-    let value = field.get("value").unwrap_or(&Value::Null);
-    let kind = field.get("type").and_then(Value::as_str).unwrap_or("");
-    match kind {
-        "CREATOR" | "MODIFIER" => value
-            .get("code")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string(),
+pub fn cell(field: &Json<'_>) -> String {
+    let value = field.get("value");
+    match field.get("type").as_str().unwrap_or("") {
+        "CREATOR" | "MODIFIER" => value.get("code").as_str().unwrap_or("").to_string(),
         "MULTI_SELECT" | "CHECK_BOX" | "CATEGORY" => join(value, |v| v.as_str()),
         "USER_SELECT" | "ORGANIZATION_SELECT" | "GROUP_SELECT" | "STATUS_ASSIGNEE" => {
-            join(value, |v| v.get("code").and_then(Value::as_str))
+            join(value, |v| v.get("code").as_str())
         }
-        "FILE" => join(value, |v| v.get("name").and_then(Value::as_str)),
-        _ => match value {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            _ => String::new(),
-        },
+        "FILE" => join(value, |v| v.get("name").as_str()),
+        _ => value.scalar_text().unwrap_or("").to_string(),
     }
 }
 
-fn join(value: &Value, item: impl Fn(&Value) -> Option<&str>) -> String {
+fn join<'j>(value: &'j Json<'_>, item: impl Fn(&'j Json<'_>) -> Option<&'j str>) -> String {
     value
-        .as_array()
-        .into_iter()
-        .flatten()
+        .items()
+        .iter()
         .filter_map(item)
         .collect::<Vec<_>>()
         .join(LINE_BREAK)
@@ -360,7 +358,7 @@ fn join(value: &Value, item: impl Fn(&Value) -> Option<&str>) -> String {
 /// saved files' paths.
 pub fn record_lines(
     schema: &ExportSchema,
-    record: &serde_json::Map<String, Value>,
+    record: &Json<'_>,
     local_files: &BTreeMap<(String, Option<usize>), String>,
     out: &mut String,
 ) -> Result<(), CliError> {
@@ -374,34 +372,28 @@ pub fn record_lines(
     // (table position in the schema, row id, row cells)
     let mut rows: Vec<(usize, String, Vec<String>)> = Vec::new();
     for (position, field) in schema.fields.iter().enumerate() {
-        let value = record
-            .get(&field.code)
-            .ok_or_else(|| missing(&field.code))?;
+        if !record.has(&field.code) {
+            return Err(missing(&field.code));
+        }
+        let value = record.get(&field.code);
         if field.is_table() {
             primary.push(String::new());
             primary.extend(field.fields.iter().map(|_| String::new()));
-            for (index, row) in value
-                .get("value")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
-                let id = match row.get("id") {
-                    Some(Value::String(s)) => s.clone(),
-                    Some(Value::Number(n)) => n.to_string(),
-                    _ => String::new(),
-                };
-                let inner_values = row.get("value").unwrap_or(&Value::Null);
+            for (index, row) in value.get("value").items().iter().enumerate() {
+                let id = row.get("id").scalar_text().unwrap_or("").to_string();
+                let inner_values = row.get("value");
                 let cells = field
                     .fields
                     .iter()
-                    .map(
-                        |inner| match local_files.get(&(inner.code.clone(), Some(index))) {
+                    .map(|inner| {
+                        if local_files.is_empty() {
+                            return cell(inner_values.get(&inner.code));
+                        }
+                        match local_files.get(&(inner.code.clone(), Some(index))) {
                             Some(paths) => paths.clone(),
-                            None => inner_values.get(&inner.code).map(cell).unwrap_or_default(),
-                        },
-                    )
+                            None => cell(inner_values.get(&inner.code)),
+                        }
+                    })
                     .collect();
                 rows.push((position, id, cells));
             }
@@ -430,19 +422,25 @@ pub fn record_lines(
             0
         };
     }
-    for (n, (position, id, cells)) in rows.into_iter().enumerate() {
-        let mut line = primary.clone();
-        line[0] = if n == 0 {
-            PRIMARY_MARK.to_string()
-        } else {
-            String::new()
-        };
-        let start = starts[position];
-        line[start] = id;
-        for (offset, cell) in cells.into_iter().enumerate() {
-            line[start + 1 + offset] = cell;
-        }
-        write_line(out, line.iter().map(String::as_str));
+    for (n, (position, id, cells)) in rows.iter().enumerate() {
+        // The record's cells, with this row's table cells in place; nothing is copied.
+        let start = starts[*position];
+        let line = primary.iter().enumerate().map(|(column, value)| {
+            if column == 0 {
+                if n == 0 {
+                    PRIMARY_MARK
+                } else {
+                    ""
+                }
+            } else if column == start {
+                id.as_str()
+            } else if column > start && column <= start + cells.len() {
+                cells[column - start - 1].as_str()
+            } else {
+                value.as_str()
+            }
+        });
+        write_line(out, line);
     }
     Ok(())
 }

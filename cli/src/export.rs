@@ -16,6 +16,7 @@ use crate::connection;
 use crate::csv_format::{self, ExportSchema, Form, LINE_BREAK};
 use crate::encoding::encode;
 use crate::error::CliError;
+use crate::json_view::Json;
 use crate::progress::Progress;
 
 pub async fn run(args: ExportArgs, quiet: bool) -> Result<(), CliError> {
@@ -61,9 +62,7 @@ pub async fn run(args: ExportArgs, quiet: bool) -> Result<(), CliError> {
                 let record = record?;
                 if let Some((schema, dir)) = &attachments {
                     let fields: serde_json::Map<String, Value> =
-                        serde_json::from_str(record.json()).map_err(|e| {
-                            CliError::Other(format!("kintone's record is not JSON: {e}"))
-                        })?;
+                        serde_json::from_str(record.json()).map_err(not_json)?;
                     save_attachments(&client, schema, &fields, dir).await?;
                 }
                 out.write_all(record.json().as_bytes())
@@ -91,12 +90,15 @@ pub async fn run(args: ExportArgs, quiet: bool) -> Result<(), CliError> {
                 .raw();
             while let Some(record) = records.next().await {
                 let record = record?;
-                let fields: serde_json::Map<String, Value> = serde_json::from_str(record.json())
-                    .map_err(|e| CliError::Other(format!("kintone's record is not JSON: {e}")))?;
                 let local_files = match &args.attachments_dir {
-                    Some(dir) => save_attachments(&client, &schema, &fields, dir).await?,
+                    Some(dir) => {
+                        let fields: serde_json::Map<String, Value> =
+                            serde_json::from_str(record.json()).map_err(not_json)?;
+                        save_attachments(&client, &schema, &fields, dir).await?
+                    }
                     None => BTreeMap::new(),
                 };
+                let fields = Json::parse(record.json()).map_err(not_json)?;
                 line.clear();
                 csv_format::record_lines(&schema, &fields, &local_files, &mut line)?;
                 bytes.clear();
@@ -117,6 +119,10 @@ fn report(progress: &Progress, done: u64) {
     if done % kintone_api::limits::MAX_RECORDS_PER_PAGE as u64 == 0 {
         progress.update(done);
     }
+}
+
+fn not_json(e: serde_json::Error) -> CliError {
+    CliError::Other(format!("kintone's record is not JSON: {e}"))
 }
 
 fn write_error(e: std::io::Error) -> CliError {

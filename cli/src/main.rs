@@ -11,6 +11,7 @@ mod encoding;
 mod error;
 mod export;
 mod import;
+mod json_view;
 mod progress;
 mod spec;
 
