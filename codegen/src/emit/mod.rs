@@ -3,6 +3,7 @@
 //! Generated code leans on the hand-written runtime of `kintone-api` (`crate::runtime`,
 //! `crate::wire`) instead of inlining helpers, so that what is generated stays declarative.
 
+mod checks;
 mod operations;
 mod rules;
 mod structs;

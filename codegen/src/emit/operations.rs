@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::structs::{param_kind, setters, struct_item, Role};
-use super::types::{nonzero_ids, struct_names};
+use super::checks::{nonzero_ids, struct_names};
 use super::{doc, ident};
 use crate::model::{
     Api, ArrayEncoding, BodyKind, Location, Method, Operation, ResponseKind, TypeRef,

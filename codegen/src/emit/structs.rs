@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::types::IdChecks;
+use super::checks::IdChecks;
 use super::{doc, ident, rust_type};
 use crate::model::{Constraints, Field, Location, TypeRef};
 

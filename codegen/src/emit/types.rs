@@ -6,50 +6,10 @@ use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::checks::{nonzero_ids, struct_names};
 use super::structs::{ctor_param, struct_item, Role};
 use super::{doc, ident, rust_type};
 use crate::model::{Api, EnumDef, TypeDef, TypeRef, UnionDef};
-
-/// Names of the types that have a `validate` method.
-pub fn struct_names(api: &Api) -> BTreeSet<String> {
-    api.types
-        .iter()
-        .filter_map(|t| match t {
-            TypeDef::Struct(s) => Some(s.name.clone()),
-            _ => None,
-        })
-        .collect()
-}
-
-/// The id types whose values are checked against 0 before sending.
-#[derive(Debug, Default)]
-pub struct IdChecks {
-    /// Id types whose pattern refuses 0 (`get()` is a `u64`).
-    pub nonzero: BTreeSet<String>,
-    /// Id types with a negative sentinel (`get()` is an `i64`): 0 is refused, the sentinel is not.
-    pub sentinel: BTreeSet<String>,
-}
-
-/// The id types whose pattern refuses 0.
-pub fn nonzero_ids(api: &Api) -> IdChecks {
-    let mut checks = IdChecks::default();
-    for t in &api.types {
-        match t {
-            TypeDef::NumericId {
-                name,
-                nonzero: true,
-                ..
-            } => {
-                checks.nonzero.insert(name.clone());
-            }
-            TypeDef::SentinelId { name, .. } => {
-                checks.sentinel.insert(name.clone());
-            }
-            _ => {}
-        }
-    }
-    checks
-}
 
 /// Types that can only be written: unions whose tag is not on the wire (nothing tells their
 /// variants apart when reading), and every type that holds one.
