@@ -92,6 +92,7 @@ mod raw_record;
 mod record;
 mod record_input;
 mod record_map;
+mod record_page;
 mod redact;
 #[allow(clippy::all, missing_docs)]
 #[rustfmt::skip]
