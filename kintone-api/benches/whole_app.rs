@@ -13,7 +13,7 @@
 //!
 //! Run with `cargo bench -p kintone-api --bench whole_app`. On a busy machine,
 //! `KINTONE_BENCH_RECORDS=20000` reads that many records only (each figure over at least three
-//! times as many), and skips the second part.
+//! times as many), and skips the second part; `KINTONE_BENCH_SHAPE=wide` reads that shape only.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -75,6 +75,9 @@ const SERVE: &str = "KINTONE_BENCH_SERVE_RECORDS";
 const SERVE_SHAPE: &str = "KINTONE_BENCH_SERVE_SHAPE";
 /// Set by whoever runs the bench: read this many records only, and skip adding records.
 const RECORDS: &str = "KINTONE_BENCH_RECORDS";
+/// Set by whoever runs the bench: read records of this shape only (`small` or `wide`), as when
+/// counting instructions under callgrind.
+const ONLY_SHAPE: &str = "KINTONE_BENCH_SHAPE";
 
 const PAGE: usize = MAX_RECORDS_PER_PAGE;
 
@@ -477,7 +480,11 @@ async fn read_all(reduced: Option<usize>) {
     println!(
         "(averages over {timed} records or more, after one run to warm up; peak memory over those runs)"
     );
+    let only = std::env::var(ONLY_SHAPE).ok();
     for shape in Shape::ALL {
+        if only.as_deref().is_some_and(|only| only != shape.name()) {
+            continue;
+        }
         println!("\nShape: {}", shape.name());
         println!(
             "{:<44} {:>8} {:>12} {:>12} {:>7} {:>14}",
