@@ -1,16 +1,19 @@
 //! Whole-app jobs, one run side by side (not a timed test):
 //!
-//! 1. Reading every record of 100,000 from a loopback server that replays pre-rendered pages:
-//!    `Client::record_stream` (typed records, and raw records: as is, with one field read of
-//!    each, and with each decoded), a plain page loop decoding each page into
-//!    `serde_json::Value`, and two floors: reqwest reading the same pages undecoded, and the
-//!    same with each page parsed as JSON keeping nothing. The server runs in a child
-//!    process (this same binary), so the process CPU time read here is the client's alone.
-//!    Peak memory comes from a counting allocator; the stream's is shown for 10,000 and
-//!    100,000 records, which should match.
+//! 1. Reading every record of 100,000 from a loopback server that replays pre-rendered pages,
+//!    for two record shapes: a small one (eleven fields) and a wide one (twenty fields of mixed
+//!    types and a 3-row table): `Client::record_stream` (typed records, dropped as they come and
+//!    all kept, and raw records: as is, with one field read of each, and with each decoded), a
+//!    plain page loop decoding each page into `serde_json::Value`, and two floors: reqwest
+//!    reading the same pages undecoded, and the same with each page parsed as JSON keeping
+//!    nothing. The server runs in a child process (this same binary), so the process CPU time
+//!    read here is the client's alone. Peak memory comes from a counting allocator; the
+//!    stream's is shown for 10,000 and 100,000 records, which should match.
 //! 2. Adding 10,000 records to the emulator with `add_all`, next to hand-written loops.
 //!
-//! Run with `cargo bench -p kintone-api --bench whole_app`.
+//! Run with `cargo bench -p kintone-api --bench whole_app`. On a busy machine,
+//! `KINTONE_BENCH_RECORDS=20000` reads that many records only (each figure over at least three
+//! times as many), and skips the second part; `KINTONE_BENCH_SHAPE=wide` reads that shape only.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -68,25 +71,69 @@ static ALLOCATOR: Counting = Counting;
 
 /// Set in the child process: serve this many records and print the port.
 const SERVE: &str = "KINTONE_BENCH_SERVE_RECORDS";
+/// Set in the child process: the shape of the records served, as `Shape::name` writes it.
+const SERVE_SHAPE: &str = "KINTONE_BENCH_SERVE_SHAPE";
+/// Set by whoever runs the bench: read this many records only, and skip adding records.
+const RECORDS: &str = "KINTONE_BENCH_RECORDS";
+/// Set by whoever runs the bench: read records of this shape only (`small` or `wide`), as when
+/// counting instructions under callgrind.
+const ONLY_SHAPE: &str = "KINTONE_BENCH_SHAPE";
 
 const PAGE: usize = MAX_RECORDS_PER_PAGE;
 
 fn main() {
     if let Ok(records) = std::env::var(SERVE) {
-        serve(records.parse().expect("a record count"));
+        let shape = std::env::var(SERVE_SHAPE).expect("a shape");
+        let shape = Shape::ALL
+            .into_iter()
+            .find(|s| s.name() == shape)
+            .expect("a known shape");
+        serve(records.parse().expect("a record count"), shape);
         return;
     }
+    let reduced: Option<usize> = std::env::var(RECORDS)
+        .ok()
+        .map(|n| n.parse().expect("KINTONE_BENCH_RECORDS: a record count"));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     runtime.block_on(async {
-        read_all().await;
-        add_all().await;
+        read_all(reduced).await;
+        if reduced.is_none() {
+            add_all().await;
+        }
     });
 }
 
 // ---- 1. Reading every record ------------------------------------------------------------
+
+/// The records a server replays.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// Eleven fields, most of them short text.
+    Small,
+    /// Twenty fields of mixed types, and a table of three rows.
+    Wide,
+}
+
+impl Shape {
+    const ALL: [Shape; 2] = [Shape::Small, Shape::Wide];
+
+    fn name(self) -> &'static str {
+        match self {
+            Shape::Small => "small",
+            Shape::Wide => "wide",
+        }
+    }
+
+    fn record(self, id: usize) -> serde_json::Value {
+        match self {
+            Shape::Small => record(id),
+            Shape::Wide => wide_record(id),
+        }
+    }
+}
 
 /// A record of ten fields, as kintone renders it.
 fn record(id: usize) -> serde_json::Value {
@@ -106,14 +153,51 @@ fn record(id: usize) -> serde_json::Value {
     })
 }
 
+/// A record of twenty fields of mixed types and a 3-row table, as kintone renders it.
+fn wide_record(id: usize) -> serde_json::Value {
+    let row = |n: usize| {
+        json!({"id": (id * 3 + n).to_string(), "value": {
+            "Item": {"type": "SINGLE_LINE_TEXT", "value": format!("Part {n} of order {id}")},
+            "Quantity": {"type": "NUMBER", "value": (n * 4 + 1).to_string()},
+            "Shipped": {"type": "DATE", "value": format!("2024-09-{:02}", n + 10)},
+        }})
+    };
+    let kind = ["A", "B", "C"][id % 3];
+    json!({
+        "$id": {"type": "__ID__", "value": id.to_string()},
+        "$revision": {"type": "__REVISION__", "value": "5"},
+        "Record_number": {"type": "RECORD_NUMBER", "value": format!("ORD-{id}")},
+        "Title": {"type": "SINGLE_LINE_TEXT", "value": format!("Order {id} for the spring catalogue")},
+        "Notes": {"type": "MULTI_LINE_TEXT", "value": "Deliver to the back door.\nCall first."},
+        "Description": {"type": "RICH_TEXT", "value": "<div>Two <b>crates</b>, handle with care.</div>"},
+        "Amount": {"type": "NUMBER", "value": format!("{}.50", id * 7 % 100_000)},
+        "Discount": {"type": "NUMBER", "value": ""},
+        "Total": {"type": "CALC", "value": format!("{}.25", id * 13 % 100_000)},
+        "Due": {"type": "DATE", "value": "2024-08-01"},
+        "Slot": {"type": "TIME", "value": "09:30"},
+        "Confirmed": {"type": "DATETIME", "value": "2024-08-22T15:23:00Z"},
+        "Kind": {"type": "DROP_DOWN", "value": kind},
+        "Priority": {"type": "RADIO_BUTTON", "value": "High"},
+        "Tags": {"type": "CHECK_BOX", "value": ["red", "blue"]},
+        "Regions": {"type": "MULTI_SELECT", "value": ["Kanto", "Kansai"]},
+        "Owners": {"type": "USER_SELECT", "value": [{"code": "sato", "name": "Sato"}]},
+        "Site": {"type": "LINK", "value": "https://example.com/orders"},
+        "Created_by": {"type": "CREATOR", "value": {"code": "sato", "name": "Sato"}},
+        "Created_datetime": {"type": "CREATED_TIME", "value": "2024-08-01T09:00:00Z"},
+        "Updated_by": {"type": "MODIFIER", "value": {"code": "suzuki", "name": "Suzuki"}},
+        "Updated_datetime": {"type": "UPDATED_TIME", "value": "2024-08-22T15:23:00Z"},
+        "Lines": {"type": "SUBTABLE", "value": [row(0), row(1), row(2)]},
+    })
+}
+
 /// The child process: pre-renders every page, then answers Get Records by the `$id >` of
 /// the query, over HTTP/1.1 with keep-alive. Its work per request is a lookup and a write.
-fn serve(records: usize) {
+fn serve(records: usize, shape: Shape) {
     let pages: Vec<Vec<u8>> = (0..=records.div_ceil(PAGE))
         .map(|page| {
             let first = page * PAGE + 1;
             let last = ((page + 1) * PAGE).min(records);
-            let body = json!({"records": (first..=last).map(record).collect::<Vec<_>>()});
+            let body = json!({"records": (first..=last).map(|id| shape.record(id)).collect::<Vec<_>>()});
             let body = serde_json::to_vec(&body).unwrap();
             let mut answer = format!(
                 "HTTP/1.1 200 OK\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\n\r\n",
@@ -191,9 +275,10 @@ impl Drop for Server {
     }
 }
 
-fn start_server(records: usize) -> Server {
+fn start_server(records: usize, shape: Shape) -> Server {
     let mut child = std::process::Command::new(std::env::current_exe().unwrap())
         .env(SERVE, records.to_string())
+        .env(SERVE_SHAPE, shape.name())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -231,8 +316,8 @@ struct Measure {
 /// Smaller reads are repeated more, so that every figure covers this many records at least.
 const RECORDS_TIMED: usize = 500_000;
 
-fn runs(total: usize) -> u32 {
-    (RECORDS_TIMED / total).max(1) as u32
+fn runs(total: usize, timed: usize) -> u32 {
+    (timed / total).max(1) as u32
 }
 
 async fn measure<F: std::future::Future<Output = usize>>(
@@ -253,6 +338,18 @@ async fn measure<F: std::future::Future<Output = usize>>(
         cpu: (cpu_time() - cpu) / runs,
         peak: PEAK.load(Ordering::Relaxed).saturating_sub(base),
     }
+}
+
+/// The typed stream with every record kept until the end, as a program that collects them does.
+async fn stream_kept(url: &str) -> usize {
+    let client = Client::builder(url).api_token("T").build().unwrap();
+    let records: Vec<_> = client.record_stream(1).build().collect().await;
+    let count = records.len();
+    for record in &records {
+        assert!(record.is_ok());
+    }
+    black_box(records);
+    count
 }
 
 async fn stream_helper(url: &str) -> usize {
@@ -374,48 +471,65 @@ fn row(name: &str, m: &Measure, floor: &Measure) {
     );
 }
 
-async fn read_all() {
+async fn read_all(reduced: Option<usize>) {
+    let (totals, timed) = match reduced {
+        Some(records) => (vec![records], records * 3),
+        None => (vec![10_000usize, 100_000], RECORDS_TIMED),
+    };
     println!("Reading every record, {PAGE} per page, from a loopback server in a child process");
     println!(
-        "{:<44} {:>8} {:>12} {:>12} {:>7} {:>14}",
-        "", "records", "wall", "client CPU", "CPU/floor", "peak memory"
+        "(averages over {timed} records or more, after one run to warm up; peak memory over those runs)"
+    );
+    let only = std::env::var(ONLY_SHAPE).ok();
+    for shape in Shape::ALL {
+        if only.as_deref().is_some_and(|only| only != shape.name()) {
+            continue;
+        }
+        println!("\nShape: {}", shape.name());
+        println!(
+            "{:<44} {:>8} {:>12} {:>12} {:>7} {:>14}",
+            "", "records", "wall", "client CPU", "CPU/floor", "peak memory"
+        );
+        for &total in &totals {
+            read_shape(shape, total, runs(total, timed)).await;
+        }
+    }
+}
+
+async fn read_shape(shape: Shape, total: usize, runs: u32) {
+    let server = start_server(total, shape);
+    let url = server.url.clone();
+    let http = reqwest::Client::builder().build().unwrap();
+    let floor = measure(runs, || bytes_floor(&http, &url, total)).await;
+    let parse = measure(runs, || parse_floor(&http, &url, total)).await;
+    let value = measure(runs, || value_loop(&http, &url)).await;
+    let stream = measure(runs, || stream_helper(&url)).await;
+    let kept = measure(1, || stream_kept(&url)).await;
+    let raw = measure(runs, || raw_stream(&url, Touch::Nothing)).await;
+    let raw_one = measure(runs, || raw_stream(&url, Touch::OneField)).await;
+    let raw_decoded = measure(runs, || raw_stream(&url, Touch::Decode)).await;
+    for m in [&value, &stream, &kept, &raw, &raw_one, &raw_decoded] {
+        assert_eq!(m.records, total);
+    }
+    row("bytes only (reqwest, undecoded)", &floor, &floor);
+    row("bytes + JSON parse, nothing kept", &parse, &floor);
+    row("page loop into serde_json::Value", &value, &floor);
+    row("Client::record_stream (typed Records)", &stream, &floor);
+    row("  the same, every record kept (one run)", &kept, &floor);
+    row("record_stream().raw() (RawRecords)", &raw, &floor);
+    row("  the same, one field read of each", &raw_one, &floor);
+    row("  the same, each record decoded", &raw_decoded, &floor);
+    println!(
+        "  stream / JSON parse floor: {:.2}x CPU; stream / Value loop: {:.2}x CPU",
+        stream.cpu.as_secs_f64() / parse.cpu.as_secs_f64().max(0.001),
+        stream.cpu.as_secs_f64() / value.cpu.as_secs_f64().max(0.001),
     );
     println!(
-        "(averages over {RECORDS_TIMED} records or more, after one run to warm up; peak memory over those runs)"
+        "  ({:.1} MiB of JSON in {} pages; kept typed records: {:.0} B each)",
+        BYTES_READ.load(Ordering::Relaxed) as f64 / (1024.0 * 1024.0),
+        total / PAGE + 1,
+        kept.peak as f64 / total as f64,
     );
-    for total in [10_000usize, 100_000] {
-        let server = start_server(total);
-        let url = server.url.clone();
-        let runs = runs(total);
-        let http = reqwest::Client::builder().build().unwrap();
-        let floor = measure(runs, || bytes_floor(&http, &url, total)).await;
-        let parse = measure(runs, || parse_floor(&http, &url, total)).await;
-        let value = measure(runs, || value_loop(&http, &url)).await;
-        let stream = measure(runs, || stream_helper(&url)).await;
-        let raw = measure(runs, || raw_stream(&url, Touch::Nothing)).await;
-        let raw_one = measure(runs, || raw_stream(&url, Touch::OneField)).await;
-        let raw_decoded = measure(runs, || raw_stream(&url, Touch::Decode)).await;
-        for m in [&value, &stream, &raw, &raw_one, &raw_decoded] {
-            assert_eq!(m.records, total);
-        }
-        row("bytes only (reqwest, undecoded)", &floor, &floor);
-        row("bytes + JSON parse, nothing kept", &parse, &floor);
-        row("page loop into serde_json::Value", &value, &floor);
-        row("Client::record_stream (typed Records)", &stream, &floor);
-        row("record_stream().raw() (RawRecords)", &raw, &floor);
-        row("  the same, one field read of each", &raw_one, &floor);
-        row("  the same, each record decoded", &raw_decoded, &floor);
-        println!(
-            "  stream / JSON parse floor: {:.2}x CPU; stream / Value loop: {:.2}x CPU",
-            stream.cpu.as_secs_f64() / parse.cpu.as_secs_f64().max(0.001),
-            stream.cpu.as_secs_f64() / value.cpu.as_secs_f64().max(0.001),
-        );
-        println!(
-            "  ({:.1} MiB of JSON in {} pages)",
-            BYTES_READ.load(Ordering::Relaxed) as f64 / (1024.0 * 1024.0),
-            total / PAGE + 1
-        );
-    }
 }
 
 // ---- 2. Adding many records -------------------------------------------------------------

@@ -99,6 +99,7 @@ mod raw_record;
 mod record;
 mod record_input;
 mod record_map;
+mod record_page;
 mod redact;
 #[allow(clippy::all, clippy::doc_markdown, missing_docs)]
 #[rustfmt::skip]

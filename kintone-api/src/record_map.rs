@@ -174,7 +174,7 @@ const MAX_INTERNED: usize = 4096;
 const HINTED_DEPTHS: usize = 4;
 
 /// The codes of a record, in order and distinct, shared by the records that have the same.
-type Codes = Arc<Vec<FieldCode>>;
+pub(crate) type Codes = Arc<Vec<FieldCode>>;
 
 #[derive(Default)]
 struct Interner {
@@ -193,7 +193,7 @@ thread_local! {
     static INTERNER: RefCell<Interner> = RefCell::new(Interner::default());
 }
 
-fn intern(code: &str) -> FieldCode {
+pub(crate) fn intern(code: &str) -> FieldCode {
     INTERNER.with_borrow_mut(|interner| {
         if let Some(shared) = interner.codes.get(code) {
             return FieldCode(shared.clone());
@@ -315,6 +315,13 @@ impl Record {
     /// An empty record.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A record from its codes (distinct, possibly shared with other records) and their values,
+    /// in the same order.
+    pub(crate) fn from_parts(codes: Codes, values: Vec<FieldValue>) -> Self {
+        debug_assert_eq!(codes.len(), values.len());
+        Self { codes, values }
     }
 
     /// The number of fields.

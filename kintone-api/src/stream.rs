@@ -702,6 +702,39 @@ pub(crate) fn decode_page(
     response: RawResponse,
     max: usize,
 ) -> Result<(Vec<Record>, Option<bool>), Error> {
+    // As `decode_json` does: checking UTF-8 once lets the readers skip checking each string.
+    let text = std::str::from_utf8(&response.body).ok();
+    if let Some(page) = text.and_then(|text| crate::record_page::read(text, max)) {
+        return Ok(page);
+    }
+    let (page, past_max) = decode_page_by_serde(&response.body, text, max);
+    page.map_err(|source| {
+        if past_max {
+            ProtocolError::PageTooLarge {
+                asked: max,
+                received: max.saturating_add(1),
+            }
+            .into()
+        } else {
+            Error::Decode {
+                operation: response.operation,
+                source,
+                excerpt: crate::transport::excerpt(&response.body),
+            }
+        }
+    })
+}
+
+/// A page's records and its `next`.
+type Page = (Vec<Record>, Option<bool>);
+
+/// A page as serde reads it, whatever its shape, and whether it failed for having more than
+/// `max` records: what [`crate::record_page::read`] must agree with where it reads a page.
+pub(crate) fn decode_page_by_serde(
+    body: &[u8],
+    text: Option<&str>,
+    max: usize,
+) -> (Result<Page, serde_json::Error>, bool) {
     use serde::de::DeserializeSeed;
 
     fn whole<'de, R: serde_json::de::Read<'de>>(
@@ -718,26 +751,11 @@ pub(crate) fn decode_page(
         max,
         past_max: &past_max,
     };
-    // As `decode_json` does: checking UTF-8 once lets the reader skip checking each string.
-    let page = match std::str::from_utf8(&response.body) {
-        Ok(text) => whole(serde_json::Deserializer::from_str(text), seed),
-        Err(_) => whole(serde_json::Deserializer::from_slice(&response.body), seed),
+    let page = match text {
+        Some(text) => whole(serde_json::Deserializer::from_str(text), seed),
+        None => whole(serde_json::Deserializer::from_slice(body), seed),
     };
-    page.map_err(|source| {
-        if past_max.get() {
-            ProtocolError::PageTooLarge {
-                asked: max,
-                received: max.saturating_add(1),
-            }
-            .into()
-        } else {
-            Error::Decode {
-                operation: response.operation,
-                source,
-                excerpt: crate::transport::excerpt(&response.body),
-            }
-        }
-    })
+    (page, past_max.get())
 }
 
 /// The records of a Get Records by Cursor answer and its `next`, as [`decode_page`] reads
@@ -937,6 +955,272 @@ impl<T> std::fmt::Debug for TypedRecordStream<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod fast_page {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        /// A value of `type` written as kintone writes it, or in one of the other shapes JSON
+        /// allows: the tag last, an extra key, spaces.
+        fn tagged(tag: &str, value: &str, form: u8) -> String {
+            match form % 4 {
+                0 | 1 => format!(r#"{{"type":"{tag}","value":{value}}}"#),
+                2 => format!(r#"{{"value":{value},"type":"{tag}"}}"#),
+                _ => format!(r#" {{ "type" : "{tag}" ,"value" :{value} ,"extra":[1]}} "#),
+            }
+        }
+
+        /// A field value of any type, with values both good and bad for it.
+        fn field(rows: bool) -> BoxedStrategy<String> {
+            let texts = prop::sample::select(vec![
+                r#""plain""#,
+                r#""""#,
+                r#""line\nbreak \"quoted\" back\\slash \/ \t\r\b\f""#,
+                r#""\u00e9t\u00E9 \u65e5""#,
+                r#""\ud83d\ude00 pair""#,
+                r#""\ud83d lone""#,
+                "\"日本語\"",
+                r#""bad \x escape""#,
+                "\"control \u{1} byte\"",
+                "null",
+                "12",
+                r#"["a"]"#,
+            ]);
+            let numbers = prop::sample::select(vec![
+                r#""1.50""#,
+                r#""""#,
+                "null",
+                r#""-3e2""#,
+                r#""abc""#,
+                "5",
+                r#"".5""#,
+            ]);
+            let dates = prop::sample::select(vec![
+                r#""2024-08-01""#,
+                r#""""#,
+                "null",
+                r#""2024-8""#,
+                r#""2024-02-30""#,
+            ]);
+            let times = prop::sample::select(vec![r#""09:30""#, r#""""#, r#""25:00""#, "null"]);
+            let instants = prop::sample::select(vec![
+                r#""2024-08-22T15:23:00Z""#,
+                r#""2024-08-22T07:23:00-08:00""#,
+                r#""""#,
+                "null",
+                r#""yesterday""#,
+            ]);
+            let ids = prop::sample::select(vec![r#""12""#, "12", r#""-1""#, r#""+3""#, r#""""#]);
+            let lists = prop::sample::select(vec![
+                "[]",
+                r#"["a","b"]"#,
+                r#"[ "a" , "b\n" ]"#,
+                r#"["a",1]"#,
+                r#""a""#,
+                "null",
+            ]);
+            let entity = r#"{"code":"sato","name":"Sato"}"#;
+            let entities = prop::sample::select(vec![
+                "[]".to_string(),
+                format!("[{entity},{entity}]"),
+                r#"[{"name":"Sato","code":"sato"}]"#.to_string(),
+                r#"[{"code":"x","name":null}]"#.to_string(),
+                r#"[{"code":"x"}]"#.to_string(),
+                entity.to_string(),
+            ]);
+            let creators = prop::sample::select(vec![
+                entity,
+                r#"{"code":"x"}"#,
+                r#"{"code":"x","name":"X","extra":true}"#,
+                "[]",
+            ]);
+            let text_tags = prop::sample::select(vec![
+                "SINGLE_LINE_TEXT",
+                "MULTI_LINE_TEXT",
+                "RICH_TEXT",
+                "LINK",
+                "RADIO_BUTTON",
+                "RECORD_NUMBER",
+                "CALC",
+                "STATUS",
+                "DROP_DOWN",
+            ]);
+            let list_tags = prop::sample::select(vec!["CHECK_BOX", "MULTI_SELECT", "CATEGORY"]);
+            let entity_tags = prop::sample::select(vec![
+                "USER_SELECT",
+                "ORGANIZATION_SELECT",
+                "GROUP_SELECT",
+                "STATUS_ASSIGNEE",
+            ]);
+            let form = any::<u8>();
+            let mut options = vec![
+                (text_tags, texts, form)
+                    .prop_map(|(t, v, f)| tagged(t, v, f))
+                    .boxed(),
+                (numbers, form).prop_map(|(v, f)| tagged("NUMBER", v, f)).boxed(),
+                (dates, form).prop_map(|(v, f)| tagged("DATE", v, f)).boxed(),
+                (times, form).prop_map(|(v, f)| tagged("TIME", v, f)).boxed(),
+                (instants.clone(), form)
+                    .prop_map(|(v, f)| tagged("DATETIME", v, f))
+                    .boxed(),
+                (instants, any::<bool>(), form)
+                    .prop_map(|(v, updated, f)| {
+                        tagged(if updated { "UPDATED_TIME" } else { "CREATED_TIME" }, v, f)
+                    })
+                    .boxed(),
+                (ids, any::<bool>(), form)
+                    .prop_map(|(v, id, f)| {
+                        tagged(if id { "__ID__" } else { "__REVISION__" }, v, f)
+                    })
+                    .boxed(),
+                (list_tags, lists, form)
+                    .prop_map(|(t, v, f)| tagged(t, v, f))
+                    .boxed(),
+                (entity_tags, entities, form)
+                    .prop_map(|(t, v, f)| tagged(t, &v, f))
+                    .boxed(),
+                (creators, any::<bool>(), form)
+                    .prop_map(|(v, creator, f)| {
+                        tagged(if creator { "CREATOR" } else { "MODIFIER" }, v, f)
+                    })
+                    .boxed(),
+                prop::sample::select(vec![
+                    r#"{"type":"FILE","value":[{"contentType":"text/plain","fileKey":"k","name":"a.txt","size":"12"}]}"#,
+                    r#"{"type":"NEW_KIND","value":{"a":[1,2]}}"#,
+                    r#"{"value":"x"}"#,
+                    r#""not an object""#,
+                    r#"{"type":"NUMBER","value":"1""#,
+                ])
+                .prop_map(str::to_string)
+                .boxed(),
+            ];
+            if rows {
+                let row = (
+                    record(false),
+                    prop::sample::select(vec![r#""1""#, "2", r#""x""#]),
+                    any::<u8>(),
+                )
+                    .prop_map(|(fields, id, form)| match form % 3 {
+                        0 | 1 => format!(r#"{{"id":{id},"value":{fields}}}"#),
+                        _ => format!(r#"{{"value":{fields},"id":{id}}}"#),
+                    });
+                options.push(
+                    (prop::collection::vec(row, 0..4), form)
+                        .prop_map(|(rows, f)| {
+                            tagged("SUBTABLE", &format!("[{}]", rows.join(",")), f)
+                        })
+                        .boxed(),
+                );
+            }
+            prop::strategy::Union::new(options).boxed()
+        }
+
+        /// A record's object: a few fields, their codes drawn from a small set so that records
+        /// often repeat the last one's codes, or only begin to, or repeat a code.
+        fn record(rows: bool) -> BoxedStrategy<String> {
+            let code = prop::sample::select(vec!["$id", "A", "B", "Tbl", "日付", r#"C\"d"#]);
+            let pinned = prop::sample::select(vec![
+                vec!["$id", "A", "B"],
+                vec!["$id", "A"],
+                vec!["A", "$id", "B"],
+            ]);
+            (
+                pinned,
+                prop::collection::vec(code, 0..2),
+                prop::collection::vec(field(rows), 4),
+                any::<bool>(),
+            )
+                .prop_map(|(pinned, extra, values, spaced)| {
+                    let separator = if spaced { " ,\n " } else { "," };
+                    let fields: Vec<String> = pinned
+                        .into_iter()
+                        .chain(extra)
+                        .zip(values)
+                        .map(|(code, value)| format!(r#""{code}":{value}"#))
+                        .collect();
+                    format!("{{{}}}", fields.join(separator))
+                })
+                .boxed()
+        }
+
+        /// A Get Records or cursor page, sometimes with something wrong around its records.
+        fn page() -> impl Strategy<Value = String> {
+            let other = prop::sample::select(vec![
+                "",
+                r#","totalCount":"3""#,
+                r#","totalCount":null"#,
+                r#","next":true"#,
+                r#","next":false,"totalCount":12"#,
+                r#","next":"yes""#,
+                r#","totalCount":1.5"#,
+                r#","records":[]"#,
+                r#","extra":{"a":1}"#,
+            ]);
+            let after = prop::sample::select(vec!["", " \n", "x", "}"]);
+            (prop::collection::vec(record(true), 0..5), other, after).prop_map(
+                |(records, other, after)| {
+                    format!(r#"{{"records":[{}]{other}}}{after}"#, records.join(","))
+                },
+            )
+        }
+
+        /// Records compared field by field in order, values included (`Record`'s own equality
+        /// ignores order).
+        fn exact(page: &Page) -> String {
+            format!("{page:?}")
+        }
+
+        /// What the client decodes, by the fast reader or through serde, and what serde alone
+        /// reads.
+        fn both(text: &str, max: usize) -> (Result<Page, String>, Result<Page, String>) {
+            let response = RawResponse {
+                operation: "GET /k/v1/records.json",
+                status: http::StatusCode::OK,
+                headers: http::HeaderMap::new(),
+                body: bytes::Bytes::copy_from_slice(text.as_bytes()),
+            };
+            let decoded = decode_page(response, max).map_err(|e| e.to_string());
+            let (by_serde, _) = decode_page_by_serde(text.as_bytes(), Some(text), max);
+            (decoded, by_serde.map_err(|e| e.to_string()))
+        }
+
+        #[test]
+        fn kintones_own_pages_are_read_by_the_fast_reader() {
+            let text = r#"{"records":[{"$id":{"type":"__ID__","value":"1"},"Title":{"type":"SINGLE_LINE_TEXT","value":"a\nb"},"Due":{"type":"DATE","value":""},"Lines":{"type":"SUBTABLE","value":[{"id":"7","value":{"Qty":{"type":"NUMBER","value":"1.50"}}}]}},{"$id":{"type":"__ID__","value":"2"},"Title":{"type":"SINGLE_LINE_TEXT","value":"c"},"Due":{"type":"DATE","value":"2024-08-01"},"Lines":{"type":"SUBTABLE","value":[]}}],"totalCount":"2"}"#;
+            let fast = crate::record_page::read(text, 500).expect("read without serde");
+            let (by_serde, _) = decode_page_by_serde(text.as_bytes(), Some(text), 500);
+            let by_serde = by_serde.unwrap();
+            assert_eq!(exact(&fast), exact(&by_serde));
+            assert_eq!(fast.0[0]["Title"].as_text(), Some("a\nb"));
+            // The records of a page share one list of codes, as serde's do.
+            assert!(fast.0[0].keys().zip(fast.0[1].keys()).all(|(a, b)| a == b));
+            // A page past its maximum, or with a field read by serde that fails, is serde's.
+            assert!(crate::record_page::read(text, 1).is_none());
+            let bad = text.replace(r#""1.50""#, r#""x""#);
+            assert!(crate::record_page::read(&bad, 500).is_none());
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// Whatever the page, the client's decoding gives exactly what serde gives (the
+            /// same records, fields in the same order, or an error where serde has one), and
+            /// the fast reader, where it reads a page at all, gives the same.
+            #[test]
+            fn the_fast_page_reader_agrees_with_serde(text in page(), max in 0usize..6) {
+                let (decoded, by_serde) = both(&text, max);
+                match (&decoded, &by_serde) {
+                    (Ok(a), Ok(b)) => prop_assert_eq!(exact(a), exact(b)),
+                    (Err(_), Err(_)) => {}
+                    _ => prop_assert!(false, "{text}: {decoded:?} / {by_serde:?}"),
+                }
+                if let Some(fast) = crate::record_page::read(&text, max) {
+                    prop_assert_eq!(Ok(exact(&fast)), by_serde.as_ref().map(exact).map_err(Clone::clone));
+                }
+            }
+        }
+    }
 
     #[test]
     fn order_by_is_found_outside_strings_only() {

@@ -1,0 +1,537 @@
+//! A page of records read straight from its text, for the pages kintone writes.
+//!
+//! serde's generic path costs a visitor, a tag lookup and a struct's field matching per field
+//! value. kintone writes each value the same way, `{"type":"TAG","value":...}`, so this reader
+//! expects exactly that and builds the [`FieldValue`] at once; field codes are compared with
+//! the previous record's (the same list, shared) before anything is looked up.
+//!
+//! It is a fast path, never a second definition of the format: it accepts a strict subset of
+//! JSON and of kintone's shapes, and gives up ([`None`]) at anything else, after which the page
+//! is read by serde as before ([`crate::stream::decode_page`]). A field value in a shape it does
+//! not know (a tag after the value, extra keys, a `FILE` field, an unknown type) is read by
+//! serde alone, from its own text. Whatever it returns is what serde returns for the same page;
+//! the property test `the_fast_page_reader_agrees_with_serde` in `stream.rs` checks that.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::record_map::{intern, Codes};
+use crate::{
+    CalcField, CategoryField, CheckBoxField, CreatedTimeField, CreatorField, DateField,
+    DateTimeField, DropDownField, Entity, FieldCode, FieldValue, GroupSelectField, IdField,
+    LinkField, ModifierField, MultiLineTextField, MultiSelectField, NumberField,
+    OrganizationSelectField, RadioButtonField, Record, RecordId, RecordNumberField, Revision,
+    RevisionField, RichTextField, SingleLineTextField, StatusAssigneeField, StatusField,
+    SubtableField, SubtableRow, TimeField, UpdatedTimeField, UserSelectField,
+};
+
+/// A value handed to serde is accepted only when its nesting, added to where it stands, stays
+/// well inside serde_json's own limit, so that serde never accepts here what it refuses in the
+/// whole page.
+const FALLBACK_MAX_DEPTH: usize = 100;
+
+/// The records of a page (at most `max`) and its `next`, or `None` when the page is not one
+/// this reader is sure of: then serde reads it, and gives the same records or the error.
+pub(crate) fn read(text: &str, max: usize) -> Option<(Vec<Record>, Option<bool>)> {
+    let mut reader = Reader {
+        text,
+        bytes: text.as_bytes(),
+        at: 0,
+        last_codes: Vec::new(),
+    };
+    let page = reader.page(max)?;
+    reader.skip_whitespace();
+    (reader.at == reader.bytes.len()).then_some(page)
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    at: usize,
+    /// The codes of the last record read at each table depth (0: the page's records), which
+    /// the next record at that depth most likely repeats.
+    last_codes: Vec<Option<Codes>>,
+}
+
+impl<'a> Reader<'a> {
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    /// The next byte after whitespace, not consumed.
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_whitespace();
+        self.bytes.get(self.at).copied()
+    }
+
+    /// The next byte after whitespace, consumed.
+    fn next_byte(&mut self) -> Option<u8> {
+        let byte = self.peek()?;
+        self.at += 1;
+        Some(byte)
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        (self.next_byte()? == byte).then_some(())
+    }
+
+    fn literal(&mut self, word: &str) -> Option<()> {
+        self.skip_whitespace();
+        let end = self.at + word.len();
+        (self.bytes.get(self.at..end)? == word.as_bytes()).then(|| self.at = end)
+    }
+
+    /// A string, borrowed when it has no escape.
+    fn string(&mut self) -> Option<Cow<'a, str>> {
+        self.expect(b'"')?;
+        let start = self.at;
+        self.at = special_byte(self.bytes, self.at)?;
+        match self.bytes[self.at] {
+            b'"' => {
+                self.at += 1;
+                return Some(Cow::Borrowed(&self.text[start..self.at - 1]));
+            }
+            b'\\' => {}
+            _ => return None,
+        }
+        let mut owned = String::from(&self.text[start..self.at]);
+        loop {
+            let run = self.at;
+            self.at = special_byte(self.bytes, self.at)?;
+            owned.push_str(&self.text[run..self.at]);
+            match self.bytes[self.at] {
+                b'"' => {
+                    self.at += 1;
+                    return Some(Cow::Owned(owned));
+                }
+                b'\\' => {}
+                _ => return None,
+            }
+            let escape = *self.bytes.get(self.at + 1)?;
+            self.at += 2;
+            owned.push(match escape {
+                b'"' => '"',
+                b'\\' => '\\',
+                b'/' => '/',
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                b'u' => {
+                    let hex = self.text.get(self.at..self.at + 4)?;
+                    if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                        return None;
+                    }
+                    self.at += 4;
+                    // Surrogates (pairs or not) are left to serde.
+                    char::from_u32(u32::from_str_radix(hex, 16).ok()?)?
+                }
+                _ => return None,
+            });
+        }
+    }
+
+    fn owned_string(&mut self) -> Option<String> {
+        self.string().map(Cow::into_owned)
+    }
+
+    /// `null` or `""` as `None`, other text parsed: kintone's empty values
+    /// (`wire::empty_as_none`).
+    fn empty_as_none<T: std::str::FromStr>(&mut self) -> Option<Option<T>> {
+        if self.peek()? == b'n' {
+            self.literal("null")?;
+            return Some(None);
+        }
+        let text = self.string()?;
+        if text.is_empty() {
+            Some(None)
+        } else {
+            text.parse().ok().map(Some)
+        }
+    }
+
+    fn parsed<T: std::str::FromStr>(&mut self) -> Option<T> {
+        self.string()?.parse().ok()
+    }
+
+    /// `[...]` of what `item` reads.
+    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        self.expect(b'[')?;
+        let mut items = Vec::new();
+        if self.peek()? == b']' {
+            self.at += 1;
+            return Some(items);
+        }
+        loop {
+            items.push(item(self)?);
+            match self.next_byte()? {
+                b',' => {}
+                b']' => return Some(items),
+                _ => return None,
+            }
+        }
+    }
+
+    /// `{"code":"...","name":"..."}`, as kintone writes a user, department or group.
+    fn entity(&mut self) -> Option<Entity> {
+        self.expect(b'{')?;
+        (self.string()? == "code").then_some(())?;
+        self.expect(b':')?;
+        let code = self.owned_string()?;
+        self.expect(b',')?;
+        (self.string()? == "name").then_some(())?;
+        self.expect(b':')?;
+        let name = self.owned_string()?;
+        self.expect(b'}')?;
+        Some(Entity {
+            code,
+            name: Some(name),
+        })
+    }
+
+    /// The page's object: its `records` and its `next`; other members may only be `null`,
+    /// booleans, strings or short integers (such as `totalCount`).
+    fn page(&mut self, max: usize) -> Option<(Vec<Record>, Option<bool>)> {
+        self.expect(b'{')?;
+        let (mut records, mut next) = (None, None);
+        if self.peek()? == b'}' {
+            return None;
+        }
+        loop {
+            let key = self.string()?;
+            self.expect(b':')?;
+            match &*key {
+                "records" if records.is_none() => records = Some(self.records(max)?),
+                "next" if next.is_none() => {
+                    next = Some(match self.peek()? {
+                        b't' => self.literal("true").map(|()| true)?,
+                        _ => self.literal("false").map(|()| false)?,
+                    })
+                }
+                "records" | "next" => return None,
+                _ => self.simple_value()?,
+            }
+            match self.next_byte()? {
+                b',' => {}
+                b'}' => return Some((records?, next)),
+                _ => return None,
+            }
+        }
+    }
+
+    /// Skips a `null`, a boolean, a string or an integer of at most 15 digits.
+    fn simple_value(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'n' => self.literal("null"),
+            b't' => self.literal("true"),
+            b'f' => self.literal("false"),
+            b'"' => self.string().map(drop),
+            b'0' => {
+                self.at += 1;
+                (!self.bytes.get(self.at)?.is_ascii_digit()).then_some(())
+            }
+            b'1'..=b'9' => {
+                let start = self.at;
+                while self.bytes.get(self.at)?.is_ascii_digit() {
+                    self.at += 1;
+                }
+                let next = *self.bytes.get(self.at)?;
+                (self.at - start <= 15 && !matches!(next, b'.' | b'e' | b'E')).then_some(())
+            }
+            _ => None,
+        }
+    }
+
+    fn records(&mut self, max: usize) -> Option<Vec<Record>> {
+        self.expect(b'[')?;
+        let mut records = Vec::new();
+        if self.peek()? == b']' {
+            self.at += 1;
+            return Some(records);
+        }
+        loop {
+            // A record past `max` is serde's to report.
+            if records.len() == max {
+                return None;
+            }
+            records.push(self.record(0)?);
+            match self.next_byte()? {
+                b',' => {}
+                b']' => return Some(records),
+                _ => return None,
+            }
+        }
+    }
+
+    /// A record (`table` 0) or a table row's fields (`table` 1).
+    fn record(&mut self, table: usize) -> Option<Record> {
+        self.expect(b'{')?;
+        if self.last_codes.len() <= table {
+            self.last_codes.resize(table + 1, None);
+        }
+        let last = self.last_codes[table].clone();
+        let last_codes: &[FieldCode] = last.as_deref().map_or(&[], Vec::as_slice);
+        let mut values = Vec::with_capacity(last_codes.len());
+        // `None` while the codes follow the last record's; this record's own list from the
+        // first code that differs.
+        let mut own: Option<Vec<FieldCode>> = None;
+        if self.peek()? == b'}' {
+            self.at += 1;
+        } else {
+            loop {
+                let code = self.string()?;
+                match &mut own {
+                    None if last_codes.get(values.len()).is_some_and(|c| **c == *code) => {}
+                    None => {
+                        let mut codes = last_codes[..values.len()].to_vec();
+                        codes.push(intern(&code));
+                        own = Some(codes);
+                    }
+                    Some(codes) => codes.push(intern(&code)),
+                }
+                self.expect(b':')?;
+                values.push(self.field_value(table)?);
+                match self.next_byte()? {
+                    b',' => {}
+                    b'}' => break,
+                    _ => return None,
+                }
+            }
+        }
+        let codes = match (own, last) {
+            (Some(codes), _) => {
+                // A repeated code is serde's to read (the last value wins there).
+                for (i, code) in codes.iter().enumerate() {
+                    if codes[..i].contains(code) {
+                        return None;
+                    }
+                }
+                Arc::new(codes)
+            }
+            (None, Some(last)) if last.len() == values.len() => last,
+            (None, last) => Arc::new(
+                last.as_deref()
+                    .map_or(&[][..], |codes| &codes[..values.len()])
+                    .to_vec(),
+            ),
+        };
+        self.last_codes[table] = Some(codes.clone());
+        Some(Record::from_parts(codes, values))
+    }
+
+    /// A field value: kintone's form read here, any other handed to serde.
+    fn field_value(&mut self, table: usize) -> Option<FieldValue> {
+        self.skip_whitespace();
+        let start = self.at;
+        if let Some(value) = self.tagged_value(table) {
+            return Some(value);
+        }
+        self.at = start;
+        self.by_serde(start, table)
+    }
+
+    /// `{"type":"TAG","value":...}` of a type read here.
+    fn tagged_value(&mut self, table: usize) -> Option<FieldValue> {
+        self.expect(b'{')?;
+        (self.string()? == "type").then_some(())?;
+        self.expect(b':')?;
+        let tag = self.string()?;
+        self.expect(b',')?;
+        (self.string()? == "value").then_some(())?;
+        self.expect(b':')?;
+        let value = match &*tag {
+            "__ID__" => FieldValue::Id(IdField {
+                value: RecordId(self.parsed()?),
+            }),
+            "__REVISION__" => FieldValue::Revision(RevisionField {
+                value: Revision(self.parsed()?),
+            }),
+            "RECORD_NUMBER" => FieldValue::RecordNumber(RecordNumberField {
+                value: self.owned_string()?,
+            }),
+            "SINGLE_LINE_TEXT" => FieldValue::SingleLineText(SingleLineTextField {
+                value: self.owned_string()?,
+            }),
+            "MULTI_LINE_TEXT" => FieldValue::MultiLineText(MultiLineTextField {
+                value: self.owned_string()?,
+            }),
+            "RICH_TEXT" => FieldValue::RichText(RichTextField {
+                value: self.owned_string()?,
+            }),
+            "LINK" => FieldValue::Link(LinkField {
+                value: self.owned_string()?,
+            }),
+            "RADIO_BUTTON" => FieldValue::RadioButton(RadioButtonField {
+                value: self.owned_string()?,
+            }),
+            "CALC" => FieldValue::Calc(CalcField {
+                value: self.owned_string()?,
+            }),
+            "STATUS" => FieldValue::Status(StatusField {
+                value: self.owned_string()?,
+            }),
+            "DROP_DOWN" => FieldValue::DropDown(DropDownField {
+                value: self.empty_as_none()?,
+            }),
+            "NUMBER" => FieldValue::Number(NumberField {
+                value: self.empty_as_none()?,
+            }),
+            "DATE" => FieldValue::Date(DateField {
+                value: self.empty_as_none()?,
+            }),
+            "TIME" => FieldValue::Time(TimeField {
+                value: self.empty_as_none()?,
+            }),
+            "DATETIME" => FieldValue::Datetime(DateTimeField {
+                value: self.empty_as_none()?,
+            }),
+            "CREATED_TIME" => FieldValue::CreatedTime(CreatedTimeField {
+                value: self.parsed()?,
+            }),
+            "UPDATED_TIME" => FieldValue::UpdatedTime(UpdatedTimeField {
+                value: self.parsed()?,
+            }),
+            "CHECK_BOX" => FieldValue::CheckBox(CheckBoxField {
+                value: self.list(Self::owned_string)?,
+            }),
+            "MULTI_SELECT" => FieldValue::MultiSelect(MultiSelectField {
+                value: self.list(Self::owned_string)?,
+            }),
+            "CATEGORY" => FieldValue::Category(CategoryField {
+                value: self.list(Self::owned_string)?,
+            }),
+            "CREATOR" => FieldValue::Creator(CreatorField {
+                value: self.entity()?,
+            }),
+            "MODIFIER" => FieldValue::Modifier(ModifierField {
+                value: self.entity()?,
+            }),
+            "USER_SELECT" => FieldValue::UserSelect(UserSelectField {
+                value: self.list(Self::entity)?,
+            }),
+            "ORGANIZATION_SELECT" => FieldValue::OrganizationSelect(OrganizationSelectField {
+                value: self.list(Self::entity)?,
+            }),
+            "GROUP_SELECT" => FieldValue::GroupSelect(GroupSelectField {
+                value: self.list(Self::entity)?,
+            }),
+            "STATUS_ASSIGNEE" => FieldValue::StatusAssignee(StatusAssigneeField {
+                value: self.list(Self::entity)?,
+            }),
+            "SUBTABLE" => FieldValue::Subtable(SubtableField {
+                value: self.list(|reader| reader.row(table + 1))?,
+            }),
+            _ => return None,
+        };
+        self.expect(b'}')?;
+        Some(value)
+    }
+
+    /// `{"id":"N","value":{...}}`: a table row.
+    fn row(&mut self, table: usize) -> Option<SubtableRow> {
+        self.expect(b'{')?;
+        (self.string()? == "id").then_some(())?;
+        self.expect(b':')?;
+        let id = self.parsed()?;
+        self.expect(b',')?;
+        (self.string()? == "value").then_some(())?;
+        self.expect(b':')?;
+        let value = self.record(table)?;
+        self.expect(b'}')?;
+        Some(SubtableRow { id, value })
+    }
+
+    /// The value at `start` read by serde from its own text.
+    fn by_serde(&mut self, start: usize, table: usize) -> Option<FieldValue> {
+        let mut values =
+            serde_json::Deserializer::from_str(&self.text[start..]).into_iter::<FieldValue>();
+        let value = values.next()?.ok()?;
+        let end = start + values.byte_offset();
+        // The page's object, its records array, a record, and per table the field's object,
+        // its rows array, a row and the row's fields.
+        let around = 3 + 4 * table;
+        if around + nesting(&self.bytes[start..end]) > FALLBACK_MAX_DEPTH {
+            return None;
+        }
+        self.at = end;
+        Some(value)
+    }
+}
+
+/// Where the first byte from `from` on that ends a string's plain run is: a quote, a backslash
+/// or a control byte. Eight bytes are tested at a time (strings are most of a page's bytes); in
+/// each word, the lowest byte flagged is exact, as borrows only run towards higher bytes.
+fn special_byte(bytes: &[u8], mut from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let zero_in = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+    while let Some(chunk) = bytes.get(from..from + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().ok()?);
+        let quotes = zero_in(word ^ (ONES * u64::from(b'"')));
+        let backslashes = zero_in(word ^ (ONES * u64::from(b'\\')));
+        let controls = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+        let found = quotes | backslashes | controls;
+        if found != 0 {
+            return Some(from + (found.trailing_zeros() / 8) as usize);
+        }
+        from += 8;
+    }
+    let rest = bytes.get(from..)?;
+    rest.iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .map(|i| from + i)
+}
+
+/// How deeply brackets nest in a JSON value's text.
+fn nesting(text: &[u8]) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0, false, false);
+    for &byte in text {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::special_byte;
+
+    proptest! {
+        /// Eight bytes at a time finds what one at a time finds, wherever it stands.
+        #[test]
+        fn the_end_of_a_plain_run_is_found_exactly(
+            bytes in prop::collection::vec(
+                prop::sample::select(vec![b'a', b'"', b'\\', 0x1f, 0x20, 0x00, 0x7f, 0x80, 0xe3, 0xff, b'!', 0x5b]),
+                0..40,
+            ),
+            from in 0usize..40,
+        ) {
+            let one_at_a_time = bytes
+                .get(from..)
+                .and_then(|rest| rest.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20))
+                .map(|i| from + i);
+            prop_assert_eq!(special_byte(&bytes, from), one_at_a_time);
+        }
+    }
+}
