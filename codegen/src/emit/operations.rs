@@ -5,8 +5,8 @@ use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::structs::{param_kind, setters, struct_item, Role};
 use super::checks::{nonzero_ids, struct_names};
+use super::structs::{param_kind, setters, struct_item, Role};
 use super::{doc, ident};
 use crate::model::{
     Api, ArrayEncoding, BodyKind, Location, Method, Operation, ResponseKind, TypeRef,
