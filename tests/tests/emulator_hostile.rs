@@ -224,10 +224,14 @@ async fn an_unauthenticated_request_body_is_not_kept() {
 }
 
 /// A JSON body of exactly `len` bytes adding one record.
+/// An Add Record body of exactly `len` bytes, padded with JSON white space: kintone refuses a
+/// text value longer than its field type allows, so the size cannot come from the value.
 fn record_body_of(len: usize) -> Vec<u8> {
-    let frame = json!({"app": 1, "record": {"Title": {"value": ""}}}).to_string();
-    let body = json!({"app": 1, "record": {"Title": {"value": "t".repeat(len - frame.len())}}});
-    let bytes = body.to_string().into_bytes();
+    let record = json!({"app": 1, "record": {"Title": {"value": "t"}}}).to_string();
+    let mut bytes = record.into_bytes();
+    let end = bytes.pop().expect("an object ends with a brace");
+    bytes.resize(len - 1, b' ');
+    bytes.push(end);
     assert_eq!(bytes.len(), len);
     bytes
 }
