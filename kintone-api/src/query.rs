@@ -435,10 +435,33 @@ pub struct Field<K> {
     kind: PhantomData<fn() -> K>,
 }
 
+/// The generated query kinds (`crate::generated::query_kinds`), one line each: a marker per kind
+/// with the operator traits it takes, and the traits a table's field of any kind keeps.
+macro_rules! query_kinds {
+    (in_table: [$($table_op:ident),*]; $($(#[$doc:meta])* $kind:ident: [$($op:ident),*] [$($written:literal),*];)*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub enum $kind {}
+            impl $crate::query::sealed::Sealed for $kind {}
+            impl $crate::query::KindOperators for $kind {
+                const OPERATORS: &'static [&'static str] = &[$($written),*];
+            }
+            $(impl $crate::query::$op for $kind {})*
+        )*
+        $(impl<K: $crate::query::$table_op> $crate::query::$table_op for $crate::query::kind::InTable<K> {})*
+    };
+}
+pub(crate) use query_kinds;
+
 /// The kinds of [`Field`]: markers that choose the operators, generated from the spec's table of
 /// field types and operators.
 pub mod kind {
     pub use crate::generated::query_kinds::*;
+    // The kind of the fields a query cannot name, so that the generated field types name every
+    // kind in one place.
+    #[doc(hidden)]
+    pub use crate::typed::NotQueryable;
 
     /// A field of kind `K` inside a table (SUBTABLE): it takes the operators of `K` that kintone
     /// allows on a table's fields, so not `=` and `!=` (`GAIA_IQ07`); use `in` and `not in`.
@@ -637,6 +660,15 @@ impl<K: Sortable> SortKey for &Field<K> {
 
 pub(crate) mod sealed {
     pub trait Sealed {}
+}
+
+/// The operators of a kind as a query writes them, for the table of field types.
+pub(crate) trait KindOperators {
+    const OPERATORS: &'static [&'static str];
+}
+
+impl KindOperators for crate::typed::NotQueryable {
+    const OPERATORS: &'static [&'static str] = &[];
 }
 
 /// A value written into a query: made from the operand types of each kind (text, a

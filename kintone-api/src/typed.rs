@@ -98,6 +98,35 @@ pub mod field_types {
     pub use crate::generated::field_types::*;
 }
 
+/// The generated field types (`crate::generated::field_types`), one line each: the marker of
+/// each type with its name, whether kintone computes it (`true`/`false`) and its query kind
+/// (in [`crate::query::kind`]), and the table of them all with the operators each takes.
+macro_rules! field_type_markers {
+    ($($(#[$doc:meta])* $marker:ident = $name:literal, $computed:literal, $query:ident;)*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub enum $marker {}
+            impl $crate::typed::sealed::Sealed for $marker {}
+            impl $crate::typed::FieldType for $marker {
+                const NAME: &'static str = $name;
+                const COMPUTED: bool = $computed;
+                type Query = $crate::query::kind::$query;
+            }
+        )*
+        /// Every field type the spec describes: its name, whether kintone computes it, and the
+        /// query operators its fields take (in the spec's order).
+        pub const FIELD_TYPES: &[$crate::typed::FieldTypeInfo] = &[$(
+            $crate::typed::FieldTypeInfo {
+                name: $name,
+                computed: $computed,
+                operators: <$crate::query::kind::$query as $crate::query::KindOperators>::OPERATORS,
+            }
+        ),*];
+    };
+}
+pub(crate) use field_type_markers;
+
 /// One row of [`field_types::FIELD_TYPES`]: a field type as the spec states it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]

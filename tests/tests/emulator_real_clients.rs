@@ -28,7 +28,8 @@ fn titled_code(code: &str) -> RecordInput {
 /// App 1 in space 3, which `sato` created and administers; `suzuki` is a member.
 async fn domain() -> Emulator {
     Emulator::builder()
-        .app(orders_app())
+        // sato manages app 1: several tests change its settings, which needs app management.
+        .app(orders_app().manager("sato"))
         .api_token("TOKEN", 1, Permissions::ALL)
         .user("sato", "pw")
         .user("suzuki", "pw")

@@ -11,55 +11,35 @@ use quote::{format_ident, quote};
 use super::doc;
 use crate::model::{Api, FieldTypeRule};
 
-/// `field_types.rs`: the marker of each field type and the table of them all.
+/// `field_types.rs`: the marker of each field type and the table of them all, one line each
+/// through the runtime's `typed::field_type_markers!`.
 pub fn field_types_file(api: &Api) -> TokenStream {
-    let markers = api.field_types.iter().map(|t| {
+    let rows = api.field_types.iter().map(|t| {
         let marker = format_ident!("{}", t.rust_name);
         let name = &t.name;
         let computed = t.computed;
-        let query = match &t.query_kind {
-            Some(kind) => {
-                let kind = format_ident!("{kind}");
-                quote! { crate::query::kind::#kind }
-            }
-            None => quote! { crate::typed::NotQueryable },
-        };
+        let query = format_ident!("{}", t.query_kind.as_deref().unwrap_or("NotQueryable"));
         let summary = if t.doc.is_empty() {
             format!("`{name}`.")
         } else {
-            format!("`{name}`: {}", t.doc)
+            t.doc.clone()
         };
         let d = doc(&summary);
         quote! {
             #d
-            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-            pub enum #marker {}
-            impl crate::typed::sealed::Sealed for #marker {}
-            impl crate::typed::FieldType for #marker {
-                const NAME: &'static str = #name;
-                const COMPUTED: bool = #computed;
-                type Query = #query;
-            }
+            #marker = #name, #computed, #query;
         }
     });
-    let rows = api.field_types.iter().map(|t| {
-        let name = &t.name;
-        let computed = t.computed;
-        let operators = &t.operators;
-        quote! {
-            crate::typed::FieldTypeInfo { name: #name, computed: #computed, operators: &[#(#operators),*] }
-        }
-    });
-    let table_doc = doc("Every field type the spec describes: its name, whether kintone computes it, and the query operators its fields take (in the spec's order).");
     quote! {
-        #(#markers)*
-        #table_doc
-        pub const FIELD_TYPES: &[crate::typed::FieldTypeInfo] = &[#(#rows),*];
+        crate::typed::field_type_markers! {
+            #(#rows)*
+        }
     }
 }
 
 /// `query_kinds.rs`: a marker per query kind and the operator traits it implements; a table's
-/// field of a kind takes the traits whose operators kintone allows in tables.
+/// field of a kind takes the traits whose operators kintone allows in tables. One line each,
+/// through the runtime's `query::query_kinds!`.
 pub fn query_kinds_file(api: &Api) -> TokenStream {
     let mut kinds: BTreeMap<&str, Vec<&FieldTypeRule>> = BTreeMap::new();
     for t in &api.field_types {
@@ -71,12 +51,8 @@ pub fn query_kinds_file(api: &Api) -> TokenStream {
         let marker = format_ident!("{kind}");
         let names: Vec<String> = types.iter().map(|t| t.name.clone()).collect();
         let operators = &types[0].operators;
-        let written: Vec<String> = operators.iter().map(|o| format!("`{o}`")).collect();
-        let d = doc(&format!(
-            "Fields of type {}: {}.",
-            names.join(", "),
-            written.join(" ")
-        ));
+        // The operators follow in the macro's row, and the kind's page lists them.
+        let d = doc(&format!("Fields of type {}.", names.join(", ")));
         let mut traits: Vec<&str> = api
             .query_operators
             .iter()
@@ -84,16 +60,10 @@ pub fn query_kinds_file(api: &Api) -> TokenStream {
             .map(|o| o.rust_trait.as_str())
             .collect();
         traits.dedup();
-        let impls = traits.iter().map(|t| {
-            let t = format_ident!("{t}");
-            quote! { impl crate::query::#t for #marker {} }
-        });
+        let traits = traits.iter().map(|t| format_ident!("{t}"));
         quote! {
             #d
-            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-            pub enum #marker {}
-            impl crate::query::sealed::Sealed for #marker {}
-            #(#impls)*
+            #marker: [#(#traits),*] [#(#operators),*];
         }
     });
     let mut table_traits: Vec<&str> = api
@@ -103,13 +73,12 @@ pub fn query_kinds_file(api: &Api) -> TokenStream {
         .map(|o| o.rust_trait.as_str())
         .collect();
     table_traits.dedup();
-    let in_table = table_traits.iter().map(|t| {
-        let t = format_ident!("{t}");
-        quote! { impl<K: crate::query::#t> crate::query::#t for crate::query::kind::InTable<K> {} }
-    });
+    let table_traits = table_traits.iter().map(|t| format_ident!("{t}"));
     quote! {
-        #(#items)*
-        #(#in_table)*
+        crate::query::query_kinds! {
+            in_table: [#(#table_traits),*];
+            #(#items)*
+        }
     }
 }
 
