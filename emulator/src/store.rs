@@ -584,7 +584,9 @@ impl Cell {
             }
             File => Cell::Files(Box::default()),
             Subtable => Cell::Rows(Box::default()),
-            Date | Time | DropDown | RadioButton => Cell::Null,
+            // A radio button's value is a string, never null (the spec's `RadioButtonField`);
+            // a drop-down's may be null.
+            Date | Time | DropDown => Cell::Null,
             _ => Cell::Text(Box::default()),
         }
     }

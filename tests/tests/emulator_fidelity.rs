@@ -837,3 +837,27 @@ async fn cursor_and_permission_errors_carry_kintones_codes() {
     .await;
     assert_eq!(denied.error(), (403, "GAIA_NO01"));
 }
+
+/// A radio button nothing was written to reads as `""`, the string the spec gives its value
+/// (`RadioButtonField`), never `null`, so the typed record decodes; a drop-down's is `null`.
+#[tokio::test]
+async fn an_unset_radio_button_is_an_empty_string_and_decodes() {
+    let emulator = start().await;
+    let id = id_of(&add(&emulator, json!({"Title": {"value": "no choice"}})).await);
+    let record = get(&emulator, id).await;
+    assert_eq!(record["Choice"]["value"], json!(""), "{record}");
+    let client = kintone_api::Client::builder(emulator.base_url())
+        .api_token("TOKEN")
+        .build()
+        .unwrap();
+    let typed = client
+        .records()
+        .get_record(1u64, id)
+        .send()
+        .await
+        .expect("the record decodes");
+    assert!(matches!(
+        &typed.record["Choice"],
+        kintone_api::FieldValue::RadioButton(f) if f.value.is_empty()
+    ));
+}
