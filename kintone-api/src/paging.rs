@@ -1,8 +1,8 @@
 //! Reading every record of a query, past Get Records' 10,000-offset limit, through a cursor.
 
 use crate::limits::MAX_CURSOR_PAGE_SIZE;
+use crate::record_page::decode_cursor_page;
 use crate::runtime::{Operation, Undecoded};
-use crate::stream::decode_cursor_page;
 use crate::{Client, CreateCursorResponse, DeleteCursorRequest, GetRecordsByCursorRequest};
 use crate::{CreateCursorRequest, CursorId, Error, ProtocolError, Record};
 

@@ -12,6 +12,7 @@ use tokio::sync::{mpsc, Semaphore};
 use crate::limits::{MAX_CURSOR_PAGE_SIZE, MAX_RECORDS_PER_PAGE};
 use crate::paging::check_cursor_page;
 use crate::query::has_order_by;
+use crate::record_page::{decode_cursor_page, decode_page};
 use crate::runtime::{RawResponse, Undecoded};
 use crate::{
     AppId, Client, CreateCursorRequest, CursorId, DeleteCursorRequest, Error, FieldValue,
@@ -693,211 +694,6 @@ async fn get_records<T: PageItem>(
     T::records(answer, page_size)
 }
 
-/// The records of a Get Records or Get Records by Cursor answer, and its `next` when it has
-/// one, decoded as the operations' own answers are but with at most `max` records: the first
-/// record past `max` is skipped over, not decoded, and the page is
-/// [`ProtocolError::PageTooLarge`]. The page's other members (such as `totalCount`) are not
-/// read: the readers of every record do not use them.
-pub(crate) fn decode_page(
-    response: RawResponse,
-    max: usize,
-) -> Result<(Vec<Record>, Option<bool>), Error> {
-    // As `decode_json` does: checking UTF-8 once lets the readers skip checking each string.
-    let text = std::str::from_utf8(&response.body).ok();
-    if let Some(page) = text.and_then(|text| crate::record_page::read(text, max)) {
-        return Ok(page);
-    }
-    let (page, past_max) = decode_page_by_serde(&response.body, text, max);
-    page.map_err(|source| {
-        if past_max {
-            ProtocolError::PageTooLarge {
-                asked: max,
-                received: max.saturating_add(1),
-            }
-            .into()
-        } else {
-            Error::Decode {
-                operation: response.operation,
-                source,
-                excerpt: crate::transport::excerpt(&response.body),
-            }
-        }
-    })
-}
-
-/// A page's records and its `next`.
-type Page = (Vec<Record>, Option<bool>);
-
-/// A page as serde reads it, whatever its shape, and whether it failed for having more than
-/// `max` records: what [`crate::record_page::read`] must agree with where it reads a page.
-pub(crate) fn decode_page_by_serde(
-    body: &[u8],
-    text: Option<&str>,
-    max: usize,
-) -> (Result<Page, serde_json::Error>, bool) {
-    use serde::de::DeserializeSeed;
-
-    fn whole<'de, R: serde_json::de::Read<'de>>(
-        mut reader: serde_json::Deserializer<R>,
-        seed: BoundedPage<'_>,
-    ) -> Result<(Vec<Record>, Option<bool>), serde_json::Error> {
-        let page = seed.deserialize(&mut reader)?;
-        reader.end()?;
-        Ok(page)
-    }
-
-    let past_max = std::cell::Cell::new(false);
-    let seed = BoundedPage {
-        max,
-        past_max: &past_max,
-    };
-    let page = match text {
-        Some(text) => whole(serde_json::Deserializer::from_str(text), seed),
-        None => whole(serde_json::Deserializer::from_slice(body), seed),
-    };
-    (page, past_max.get())
-}
-
-/// The records of a Get Records by Cursor answer and its `next`, as [`decode_page`] reads
-/// them.
-pub(crate) fn decode_cursor_page(
-    response: RawResponse,
-    max: usize,
-) -> Result<(Vec<Record>, bool), Error> {
-    let operation = response.operation;
-    let body = response.body.clone();
-    match decode_page(response, max)? {
-        (records, Some(next)) => Ok((records, next)),
-        (_, None) => Err(Error::Decode {
-            operation,
-            source: serde::de::Error::missing_field("next"),
-            excerpt: crate::transport::excerpt(&body),
-        }),
-    }
-}
-
-/// A page's object: its `records`, at most `max` of them, and its `next`.
-struct BoundedPage<'a> {
-    max: usize,
-    /// Set when the page has more than `max` records, to tell that error from the others.
-    past_max: &'a std::cell::Cell<bool>,
-}
-
-/// A key of a page's object.
-enum PageKey {
-    Records,
-    Next,
-    Other,
-}
-
-impl<'de> serde::Deserialize<'de> for PageKey {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl serde::de::Visitor<'_> for KeyVisitor {
-            type Value = PageKey;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<PageKey, E> {
-                Ok(match key {
-                    "records" => PageKey::Records,
-                    "next" => PageKey::Next,
-                    _ => PageKey::Other,
-                })
-            }
-        }
-        deserializer.deserialize_identifier(KeyVisitor)
-    }
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for BoundedPage<'_> {
-    type Value = (Vec<Record>, Option<bool>);
-
-    fn deserialize<D: serde::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for BoundedPage<'_> {
-    type Value = (Vec<Record>, Option<bool>);
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a page of records")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        use serde::de::Error as _;
-        let mut records = None;
-        let mut next = None;
-        while let Some(key) = map.next_key::<PageKey>()? {
-            match key {
-                PageKey::Records if records.is_some() => {
-                    return Err(A::Error::duplicate_field("records"))
-                }
-                PageKey::Records => {
-                    records = Some(map.next_value_seed(BoundedRecords {
-                        max: self.max,
-                        past_max: self.past_max,
-                    })?)
-                }
-                PageKey::Next if next.is_some() => return Err(A::Error::duplicate_field("next")),
-                PageKey::Next => next = Some(map.next_value::<bool>()?),
-                PageKey::Other => {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                }
-            }
-        }
-        let records = records.ok_or_else(|| A::Error::missing_field("records"))?;
-        Ok((records, next))
-    }
-}
-
-/// A page's `records`: at most `max` of them are decoded.
-struct BoundedRecords<'a> {
-    max: usize,
-    past_max: &'a std::cell::Cell<bool>,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for BoundedRecords<'_> {
-    type Value = Vec<Record>;
-
-    fn deserialize<D: serde::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for BoundedRecords<'_> {
-    type Value = Vec<Record>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("an array of records")
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut records = Vec::new();
-        loop {
-            if records.len() == self.max {
-                // One more is looked at, skipped rather than decoded, to know whether it exists.
-                if seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
-                    self.past_max.set(true);
-                    return Err(serde::de::Error::custom("more records than were asked for"));
-                }
-                return Ok(records);
-            }
-            match seq.next_element::<Record>()? {
-                Some(record) => records.push(record),
-                None => return Ok(records),
-            }
-        }
-    }
-}
-
 /// Every record of a query read into a [`KintoneRecord`](crate::KintoneRecord) struct, from
 /// [`RecordStreamBuilder::typed`]: a [`Stream`] of `Result<T, Error>` that ends after the last
 /// record or after the first error.
@@ -960,6 +756,7 @@ mod tests {
         use proptest::prelude::*;
 
         use super::super::*;
+        use crate::record_page::{decode_page_by_serde, Page};
 
         /// A value of `type` written as kintone writes it, or in one of the other shapes JSON
         /// allows: the tag last, an extra key, spaces.
