@@ -50,7 +50,7 @@
 //!   certificates, proxies, roots). Answers are asked for with `Accept-Encoding: gzip`.
 //! - Bodies read whole stop at [`ClientBuilder::max_response_bytes`] (counted after
 //!   decompression); downloads can be streamed with
-//!   [`send_stream`](runtime::Call::send_stream) instead, chunk by chunk.
+//!   [`send_stream`](Call::send_stream) instead, chunk by chunk.
 //!
 //! Whole apps:
 //! - Records: [`Client::record_stream`] reads every record of a query as a stream (of typed
@@ -78,82 +78,70 @@
 // The derive names this crate `::kintone_api`, which must resolve inside the crate too.
 extern crate self as kintone_api;
 
-pub mod app_definition;
-mod auth;
-#[cfg(feature = "blocking")]
-pub mod blocking;
-mod bulk;
+// Rooms: `client` sends requests (transport, authentication, middleware, retries, the
+// concurrency limit, the blocking flavour); `runtime` says what an operation is (its request,
+// body, path and answer); `records` decodes and encodes records; `jobs` are the whole-app
+// helpers built on a client (streams, writers, deploys, app definitions); `query` writes
+// kintone's query language. Each room imports only rooms below it.
 mod client;
-mod concurrency;
-mod datetime;
-mod decimal;
-mod deploy;
-pub mod dynamic;
 mod error;
-mod file;
-mod json_outline;
-mod legacy_form;
-mod method;
-mod paging;
-mod raw_record;
-mod record;
-mod record_input;
-mod record_map;
-mod record_page;
-mod redact;
 #[allow(clippy::all, clippy::doc_markdown, missing_docs)]
 #[rustfmt::skip]
 mod generated;
-mod response;
-mod stream;
-mod transport;
-pub mod typed;
-mod writer;
-
-pub mod middleware;
+mod jobs;
 #[cfg(feature = "proxy")]
 pub mod proxy;
 pub mod query;
-pub mod retry;
+mod records;
+mod redact;
 mod runtime;
+mod values;
 mod wire;
 
-pub use app_definition::{AppDefinition, DefinitionError};
-pub use auth::{Auth, Secret};
-pub use bulk::BulkRequest;
-pub use client::{
+#[cfg(feature = "blocking")]
+pub use client::blocking;
+pub use client::{middleware, retry};
+pub use jobs::app_definition;
+pub use records::typed;
+pub use runtime::dynamic;
+
+pub use client::async_client::{
     BuildError, Client, ClientBuilder, DEFAULT_MAX_COLLECTED_RECORDS, DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
 };
-pub use concurrency::DEFAULT_MAX_CONCURRENT_REQUESTS;
-pub use datetime::{Date, DateTime, ParseError, Time};
-pub use decimal::{Decimal, DecimalError};
-pub use deploy::{
-    DeployAndWait, DeployError, DeployOutcome, DEFAULT_DEPLOY_POLL_INTERVAL, DEFAULT_DEPLOY_TIMEOUT,
-};
+pub use client::auth::{Auth, Secret};
+pub use client::bulk::BulkRequest;
+pub use client::call::Call;
+pub use client::concurrency::DEFAULT_MAX_CONCURRENT_REQUESTS;
+pub use client::response::{Concurrency, Response};
+pub use client::retry::RetryPolicy;
 pub use error::{
     ApiError, Error, LimitError, ProtocolError, RequestKind, ResponseHeaders, TransportError,
     EXCERPT_BYTES, SHOWN_FIELD_ERRORS,
 };
-pub use file::{Download, DownloadStream, FilePart};
 pub use generated::operations::*;
 pub use generated::types::*;
 pub use generated::{error_codes, headers, limits};
 pub use generated::{API_PREFIX, GUEST_API_PREFIX, MAX_URI_BYTES, METHOD_OVERRIDE_HEADER};
-/// Derives [`KintoneRecord`](trait@KintoneRecord) for a struct: see [`typed`].
-pub use kintone_derive::KintoneRecord;
-pub use legacy_form::LegacyDefaultValue;
-pub use paging::RecordCursor;
-pub use raw_record::RawRecord;
-pub use record_map::{FieldCode, IntoIter, Iter, IterMut, Record};
-pub use response::{Concurrency, Response};
-pub use retry::RetryPolicy;
-pub use runtime::{BulkOperation, Call, HasPreview, Operation, Preview};
-pub use stream::{
+pub use jobs::app_definition::{AppDefinition, DefinitionError};
+pub use jobs::deploy::{
+    DeployAndWait, DeployError, DeployOutcome, DEFAULT_DEPLOY_POLL_INTERVAL, DEFAULT_DEPLOY_TIMEOUT,
+};
+pub use jobs::paging::RecordCursor;
+pub use jobs::stream::{
     RawRecordStream, ReadStrategy, RecordStream, RecordStreamBuilder, TypedRecordStream,
 };
-pub use typed::{DecodeError, KintoneRecord, Row};
-pub use writer::{
+pub use jobs::writer::{
     AddAll, DeleteAll, UpdateAll, WriteFailure, WriteJob, WriteKind, WriteProgress, WriteReport,
     WriteStopped,
 };
+/// Derives [`KintoneRecord`](trait@KintoneRecord) for a struct: see [`typed`].
+pub use kintone_derive::KintoneRecord;
+pub use records::map::{FieldCode, IntoIter, Iter, IterMut, Record};
+pub use records::raw::RawRecord;
+pub use records::typed::{DecodeError, KintoneRecord, Row};
+pub use runtime::file::{Download, DownloadStream, FilePart};
+pub use runtime::{BulkOperation, HasPreview, Operation, Preview};
+pub use values::datetime::{Date, DateTime, ParseError, Time};
+pub use values::decimal::{Decimal, DecimalError};
+pub use values::legacy_form::LegacyDefaultValue;

@@ -458,10 +458,10 @@ pub(crate) use query_kinds;
 /// field types and operators.
 pub mod kind {
     pub use crate::generated::query_kinds::*;
-    // The kind of the fields a query cannot name, so that the generated field types name every
-    // kind in one place.
-    #[doc(hidden)]
-    pub use crate::typed::NotQueryable;
+    /// The query kind of fields that a query cannot compare (`$revision`, tables): their
+    /// [`Field`](crate::query::Field) constant has a code and no operator.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum NotQueryable {}
 
     /// A field of kind `K` inside a table (SUBTABLE): it takes the operators of `K` that kintone
     /// allows on a table's fields, so not `=` and `!=` (`GAIA_IQ07`); use `in` and `not in`.
@@ -667,7 +667,7 @@ pub(crate) trait KindOperators {
     const OPERATORS: &'static [&'static str];
 }
 
-impl KindOperators for crate::typed::NotQueryable {
+impl KindOperators for kind::NotQueryable {
     const OPERATORS: &'static [&'static str] = &[];
 }
 
@@ -981,8 +981,8 @@ operands!(
 
 // Fields a query cannot name (`$revision`, a table itself) take no operator; their operand is
 // only there so that calling one is a single error, on the operator's trait.
-impl sealed::Sealed for crate::typed::NotQueryable {}
-impl Compared for crate::typed::NotQueryable {
+impl sealed::Sealed for kind::NotQueryable {}
+impl Compared for kind::NotQueryable {
     type Operand = Operand;
 }
 

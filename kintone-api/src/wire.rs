@@ -781,7 +781,7 @@ macro_rules! string_enum {
 /// `setter!(kind "wireName" rust_name: Type)`, where the kind says what the setter takes: `into`
 /// (`impl Into<Type>`), `each` (any iterable of `impl Into<Type>`) or `plain` (`Type` itself,
 /// for numbers, so that a literal needs no suffix). With `call` first, the same setter on the
-/// fluent [`Call`](crate::runtime::Call), which sets it on its request.
+/// fluent [`Call`](crate::Call), which sets it on its request.
 macro_rules! setter {
     (into $wire:literal $name:ident: $ty:ty) => {
         #[doc = concat!("Sets `", $wire, "`.")]

@@ -352,7 +352,7 @@ fn call_setters(op: &Operation) -> TokenStream {
     }
     let setters = setters(&op.fields, true);
     quote! {
-        impl<C> crate::runtime::Call<'_, #name, C> {
+        impl<C> crate::client::call::Call<'_, #name, C> {
             #setters
         }
     }
@@ -392,13 +392,13 @@ fn group_item(group: &str, group_doc: &str, ops: &[&Operation], prefix: &str) ->
             }
         });
         quote! {
-            crate::runtime::entry!(#d #deprecated #f(#(#params),*) -> #request);
+            crate::client::handlers::entry!(#d #deprecated #f(#(#params),*) -> #request);
         }
     });
     // The handler type, its `Clone` and `Copy`, and the accessors on both clients are the same
-    // for every group: `crate::runtime::handler!` writes them.
+    // for every group: `crate::client::handlers::handler!` writes them.
     quote! {
-        crate::runtime::handler!(#hd #handler, #accessor, #ad);
+        crate::client::handlers::handler!(#hd #handler, #accessor, #ad);
 
         impl<'c, C> #handler<'c, C> {
             #(#fns)*

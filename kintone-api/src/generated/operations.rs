@@ -48,7 +48,7 @@ impl crate::runtime::Operation for GetRecordRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, GetRecordRequest, C> {
+impl<C> crate::client::call::Call<'_, GetRecordRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Update one record.
@@ -135,7 +135,7 @@ impl crate::runtime::Operation for UpdateRecordRequest {
     }
 }
 impl crate::runtime::BulkOperation for UpdateRecordRequest {}
-impl<C> crate::runtime::Call<'_, UpdateRecordRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateRecordRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "id" id : RecordId);
     crate::wire::setter!(call into "updateKey" update_key : UpdateKey);
@@ -186,7 +186,7 @@ impl crate::runtime::Operation for AddRecordRequest {
     }
 }
 impl crate::runtime::BulkOperation for AddRecordRequest {}
-impl<C> crate::runtime::Call<'_, AddRecordRequest, C> {
+impl<C> crate::client::call::Call<'_, AddRecordRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "record" record : RecordInput);
 }
@@ -275,7 +275,7 @@ impl crate::runtime::Operation for GetRecordsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, GetRecordsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetRecordsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call each "fields" fields : String);
     crate::wire::setter!(call into "query" query : String);
@@ -341,7 +341,7 @@ impl crate::runtime::Operation for UpdateRecordsRequest {
     }
 }
 impl crate::runtime::BulkOperation for UpdateRecordsRequest {}
-impl<C> crate::runtime::Call<'_, UpdateRecordsRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateRecordsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call plain "upsert" upsert : bool);
 }
@@ -396,7 +396,7 @@ impl crate::runtime::Operation for AddRecordsRequest {
     }
 }
 impl crate::runtime::BulkOperation for AddRecordsRequest {}
-impl<C> crate::runtime::Call<'_, AddRecordsRequest, C> {
+impl<C> crate::client::call::Call<'_, AddRecordsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Delete records.
@@ -482,7 +482,7 @@ impl crate::runtime::Operation for DeleteRecordsRequest {
     }
 }
 impl crate::runtime::BulkOperation for DeleteRecordsRequest {}
-impl<C> crate::runtime::Call<'_, DeleteRecordsRequest, C> {
+impl<C> crate::client::call::Call<'_, DeleteRecordsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call each "revisions" revisions : ExpectedRevision);
 }
@@ -523,7 +523,7 @@ impl crate::runtime::Operation for GetRecordsByCursorRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, GetRecordsByCursorRequest, C> {
+impl<C> crate::client::call::Call<'_, GetRecordsByCursorRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Create a cursor.
@@ -597,7 +597,7 @@ impl crate::runtime::Operation for CreateCursorRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, CreateCursorRequest, C> {
+impl<C> crate::client::call::Call<'_, CreateCursorRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call each "fields" fields : String);
     crate::wire::setter!(call into "query" query : String);
@@ -640,7 +640,7 @@ impl crate::runtime::Operation for DeleteCursorRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, DeleteCursorRequest, C> {
+impl<C> crate::client::call::Call<'_, DeleteCursorRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Get a record's comments.
@@ -717,7 +717,7 @@ impl crate::runtime::Operation for GetRecordCommentsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, GetRecordCommentsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetRecordCommentsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "order" order : GetRecordCommentsOrder);
     crate::wire::setter!(call plain "offset" offset : u64);
@@ -771,7 +771,7 @@ impl crate::runtime::Operation for AddRecordCommentRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, AddRecordCommentRequest, C> {
+impl<C> crate::client::call::Call<'_, AddRecordCommentRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Delete a comment.
@@ -829,7 +829,7 @@ impl crate::runtime::Operation for DeleteRecordCommentRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, DeleteRecordCommentRequest, C> {
+impl<C> crate::client::call::Call<'_, DeleteRecordCommentRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Change a record's status.
@@ -897,7 +897,7 @@ impl crate::runtime::Operation for UpdateRecordStatusRequest {
     }
 }
 impl crate::runtime::BulkOperation for UpdateRecordStatusRequest {}
-impl<C> crate::runtime::Call<'_, UpdateRecordStatusRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateRecordStatusRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "assignee" assignee : String);
     crate::wire::setter!(call into "revision" revision : ExpectedRevision);
@@ -957,7 +957,7 @@ impl crate::runtime::Operation for UpdateRecordsStatusRequest {
     }
 }
 impl crate::runtime::BulkOperation for UpdateRecordsStatusRequest {}
-impl<C> crate::runtime::Call<'_, UpdateRecordsStatusRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateRecordsStatusRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Change a record's assignees.
@@ -1027,7 +1027,7 @@ impl crate::runtime::Operation for UpdateRecordAssigneesRequest {
     }
 }
 impl crate::runtime::BulkOperation for UpdateRecordAssigneesRequest {}
-impl<C> crate::runtime::Call<'_, UpdateRecordAssigneesRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateRecordAssigneesRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "revision" revision : ExpectedRevision);
 }
@@ -1081,7 +1081,7 @@ impl crate::runtime::Operation for BulkRequestRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, BulkRequestRequest, C> {
+impl<C> crate::client::call::Call<'_, BulkRequestRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Download a file.
@@ -1120,7 +1120,7 @@ impl crate::runtime::Operation for DownloadFileRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, DownloadFileRequest, C> {
+impl<C> crate::client::call::Call<'_, DownloadFileRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Upload a file.
@@ -1161,7 +1161,7 @@ impl crate::runtime::Operation for UploadFileRequest {
         out.push("file", &self.file);
     }
 }
-impl<C> crate::runtime::Call<'_, UploadFileRequest, C> {
+impl<C> crate::client::call::Call<'_, UploadFileRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Evaluate record permissions.
@@ -1218,7 +1218,7 @@ impl crate::runtime::Operation for EvaluateRecordsAclRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, EvaluateRecordsAclRequest, C> {
+impl<C> crate::client::call::Call<'_, EvaluateRecordsAclRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Get a space.
@@ -1261,7 +1261,7 @@ impl crate::runtime::Operation for GetSpaceRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, GetSpaceRequest, C> {
+impl<C> crate::client::call::Call<'_, GetSpaceRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Update a space's settings.
@@ -1362,7 +1362,7 @@ impl crate::runtime::Operation for UpdateSpaceRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UpdateSpaceRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateSpaceRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "name" name : String);
     crate::wire::setter!(call plain "isPrivate" is_private : bool);
@@ -1416,7 +1416,7 @@ impl crate::runtime::Operation for DeleteSpaceRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, DeleteSpaceRequest, C> {
+impl<C> crate::client::call::Call<'_, DeleteSpaceRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Update a space's body.
@@ -1460,7 +1460,7 @@ impl crate::runtime::Operation for UpdateSpaceBodyRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UpdateSpaceBodyRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateSpaceBodyRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Get a space's members.
@@ -1505,7 +1505,7 @@ impl crate::runtime::Operation for GetSpaceMembersRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, GetSpaceMembersRequest, C> {
+impl<C> crate::client::call::Call<'_, GetSpaceMembersRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Replace a space's members.
@@ -1556,7 +1556,7 @@ impl crate::runtime::Operation for UpdateSpaceMembersRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UpdateSpaceMembersRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateSpaceMembersRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Replace a guest space's guests.
@@ -1601,7 +1601,7 @@ impl crate::runtime::Operation for UpdateSpaceGuestsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UpdateSpaceGuestsRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateSpaceGuestsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Update a thread.
@@ -1660,7 +1660,7 @@ impl crate::runtime::Operation for UpdateThreadRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UpdateThreadRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateThreadRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "name" name : String);
     crate::wire::setter!(call into "body" body : String);
@@ -1708,7 +1708,7 @@ impl crate::runtime::Operation for AddThreadRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, AddThreadRequest, C> {
+impl<C> crate::client::call::Call<'_, AddThreadRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Add a thread comment.
@@ -1760,7 +1760,7 @@ impl crate::runtime::Operation for AddThreadCommentRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, AddThreadCommentRequest, C> {
+impl<C> crate::client::call::Call<'_, AddThreadCommentRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Create a space from a template.
@@ -1829,7 +1829,7 @@ impl crate::runtime::Operation for AddSpaceFromTemplateRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, AddSpaceFromTemplateRequest, C> {
+impl<C> crate::client::call::Call<'_, AddSpaceFromTemplateRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call plain "isPrivate" is_private : bool);
     crate::wire::setter!(call plain "isGuest" is_guest : bool);
@@ -1893,7 +1893,7 @@ impl crate::runtime::Operation for GetSpacesStatisticsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, GetSpacesStatisticsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetSpacesStatisticsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call plain "offset" offset : u64);
     crate::wire::setter!(call plain "limit" limit : u64);
@@ -1941,7 +1941,7 @@ impl crate::runtime::Operation for AddGuestsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, AddGuestsRequest, C> {
+impl<C> crate::client::call::Call<'_, AddGuestsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Delete guest users.
@@ -1987,7 +1987,7 @@ impl crate::runtime::Operation for DeleteGuestsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, DeleteGuestsRequest, C> {
+impl<C> crate::client::call::Call<'_, DeleteGuestsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Get installed plug-ins.
@@ -2056,7 +2056,7 @@ impl crate::runtime::Operation for GetPluginsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, GetPluginsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetPluginsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call plain "offset" offset : u64);
     crate::wire::setter!(call plain "limit" limit : u64);
@@ -2119,7 +2119,7 @@ impl crate::runtime::Operation for GetRequiredPluginsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, GetRequiredPluginsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetRequiredPluginsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call plain "offset" offset : u64);
     crate::wire::setter!(call plain "limit" limit : u64);
@@ -2184,7 +2184,7 @@ impl crate::runtime::Operation for GetPluginAppsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, GetPluginAppsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetPluginAppsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call plain "offset" offset : u64);
     crate::wire::setter!(call plain "limit" limit : u64);
@@ -2228,7 +2228,7 @@ impl crate::runtime::Operation for UpdatePluginRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UpdatePluginRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdatePluginRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Import a plug-in.
@@ -2265,7 +2265,7 @@ impl crate::runtime::Operation for InstallPluginRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, InstallPluginRequest, C> {
+impl<C> crate::client::call::Call<'_, InstallPluginRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Uninstall a plug-in.
@@ -2306,7 +2306,7 @@ impl crate::runtime::Operation for UninstallPluginRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UninstallPluginRequest, C> {
+impl<C> crate::client::call::Call<'_, UninstallPluginRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Get the list of APIs.
@@ -2342,7 +2342,7 @@ impl crate::runtime::Operation for GetApisRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, GetApisRequest, C> {
+impl<C> crate::client::call::Call<'_, GetApisRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Get an API's schema.
@@ -2382,7 +2382,7 @@ impl crate::runtime::Operation for GetApiSchemaRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, GetApiSchemaRequest, C> {
+impl<C> crate::client::call::Call<'_, GetApiSchemaRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Get one app.
@@ -2426,7 +2426,7 @@ impl crate::runtime::Operation for GetAppRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, GetAppRequest, C> {
+impl<C> crate::client::call::Call<'_, GetAppRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Get several apps.
@@ -2551,7 +2551,7 @@ impl crate::runtime::Operation for GetAppsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, GetAppsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetAppsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call each "ids" ids : AppId);
     crate::wire::setter!(call each "codes" codes : String);
@@ -2632,7 +2632,7 @@ impl crate::runtime::Operation for GetAppsStatisticsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, GetAppsStatisticsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetAppsStatisticsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call plain "offset" offset : u64);
     crate::wire::setter!(call plain "limit" limit : u64);
@@ -2704,7 +2704,7 @@ impl crate::runtime::Operation for AddAppRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, AddAppRequest, C> {
+impl<C> crate::client::call::Call<'_, AddAppRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "space" space : SpaceIdValue);
     crate::wire::setter!(call into "thread" thread : SpaceIdValue);
@@ -2759,7 +2759,7 @@ impl crate::runtime::Operation for MoveAppRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, MoveAppRequest, C> {
+impl<C> crate::client::call::Call<'_, MoveAppRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "space" space : SpaceIdValue);
 }
@@ -2817,7 +2817,7 @@ impl crate::runtime::Operation for GetDeployStatusRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, GetDeployStatusRequest, C> {
+impl<C> crate::client::call::Call<'_, GetDeployStatusRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Deploy app settings.
@@ -2876,7 +2876,7 @@ impl crate::runtime::Operation for DeployAppsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, DeployAppsRequest, C> {
+impl<C> crate::client::call::Call<'_, DeployAppsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call plain "revert" revert : bool);
 }
@@ -2933,7 +2933,7 @@ impl crate::runtime::Operation for GetFormFieldsRequest {
 crate::runtime::preview!(
     GetFormFieldsRequest, "getFormFieldsPreview", "preview/app/form/fields.json"
 );
-impl<C> crate::runtime::Call<'_, GetFormFieldsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetFormFieldsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "lang" lang : SettingsLang);
 }
@@ -2994,7 +2994,7 @@ impl crate::runtime::Operation for UpdateFormFieldsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UpdateFormFieldsRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateFormFieldsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
 }
@@ -3055,7 +3055,7 @@ impl crate::runtime::Operation for AddFormFieldsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, AddFormFieldsRequest, C> {
+impl<C> crate::client::call::Call<'_, AddFormFieldsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
 }
@@ -3127,7 +3127,7 @@ impl crate::runtime::Operation for DeleteFormFieldsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, DeleteFormFieldsRequest, C> {
+impl<C> crate::client::call::Call<'_, DeleteFormFieldsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
 }
@@ -3178,7 +3178,7 @@ impl crate::runtime::Operation for GetFormLayoutRequest {
 crate::runtime::preview!(
     GetFormLayoutRequest, "getFormLayoutPreview", "preview/app/form/layout.json"
 );
-impl<C> crate::runtime::Call<'_, GetFormLayoutRequest, C> {
+impl<C> crate::client::call::Call<'_, GetFormLayoutRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Change the form layout.
@@ -3235,7 +3235,7 @@ impl crate::runtime::Operation for UpdateFormLayoutRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UpdateFormLayoutRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateFormLayoutRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
 }
@@ -3287,7 +3287,7 @@ impl crate::runtime::Operation for GetFormRequest {
     }
 }
 crate::runtime::preview!(GetFormRequest, "getFormPreview", "preview/form.json");
-impl<C> crate::runtime::Call<'_, GetFormRequest, C> {
+impl<C> crate::client::call::Call<'_, GetFormRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Get app permissions.
@@ -3338,7 +3338,7 @@ impl crate::runtime::Operation for GetAppPermissionsRequest {
 crate::runtime::preview!(
     GetAppPermissionsRequest, "getAppPermissionsPreview", "preview/app/acl.json"
 );
-impl<C> crate::runtime::Call<'_, GetAppPermissionsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetAppPermissionsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Change app permissions.
@@ -3407,7 +3407,7 @@ impl crate::runtime::Operation for UpdateAppPermissionsRequest {
 crate::runtime::preview!(
     UpdateAppPermissionsRequest, "updateAppPermissionsPreview", "preview/app/acl.json"
 );
-impl<C> crate::runtime::Call<'_, UpdateAppPermissionsRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateAppPermissionsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
 }
@@ -3466,7 +3466,7 @@ impl crate::runtime::Operation for GetRecordPermissionsRequest {
 crate::runtime::preview!(
     GetRecordPermissionsRequest, "getRecordPermissionsPreview", "preview/record/acl.json"
 );
-impl<C> crate::runtime::Call<'_, GetRecordPermissionsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetRecordPermissionsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "lang" lang : SettingsLang);
 }
@@ -3549,7 +3549,7 @@ crate::runtime::preview!(
     UpdateRecordPermissionsRequest, "updateRecordPermissionsPreview",
     "preview/record/acl.json"
 );
-impl<C> crate::runtime::Call<'_, UpdateRecordPermissionsRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateRecordPermissionsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call plain "id" id : u64);
     crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
@@ -3602,7 +3602,7 @@ impl crate::runtime::Operation for GetFieldPermissionsRequest {
 crate::runtime::preview!(
     GetFieldPermissionsRequest, "getFieldPermissionsPreview", "preview/field/acl.json"
 );
-impl<C> crate::runtime::Call<'_, GetFieldPermissionsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetFieldPermissionsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Change field permissions.
@@ -3683,7 +3683,7 @@ crate::runtime::preview!(
     UpdateFieldPermissionsRequest, "updateFieldPermissionsPreview",
     "preview/field/acl.json"
 );
-impl<C> crate::runtime::Call<'_, UpdateFieldPermissionsRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateFieldPermissionsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call plain "id" id : u64);
     crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
@@ -3738,7 +3738,7 @@ crate::runtime::preview!(
     GetGeneralNotificationsRequest, "getGeneralNotificationsPreview",
     "preview/app/notifications/general.json"
 );
-impl<C> crate::runtime::Call<'_, GetGeneralNotificationsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetGeneralNotificationsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Change general notifications.
@@ -3812,7 +3812,7 @@ impl crate::runtime::Operation for UpdateGeneralNotificationsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UpdateGeneralNotificationsRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateGeneralNotificationsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call each "notifications" notifications : GeneralNotification);
     crate::wire::setter!(call plain "notifyToCommenter" notify_to_commenter : bool);
@@ -3873,7 +3873,7 @@ crate::runtime::preview!(
     GetPerRecordNotificationsRequest, "getPerRecordNotificationsPreview",
     "preview/app/notifications/perRecord.json"
 );
-impl<C> crate::runtime::Call<'_, GetPerRecordNotificationsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetPerRecordNotificationsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "lang" lang : SettingsLang);
 }
@@ -3936,7 +3936,7 @@ impl crate::runtime::Operation for UpdatePerRecordNotificationsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UpdatePerRecordNotificationsRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdatePerRecordNotificationsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
 }
@@ -3996,7 +3996,7 @@ crate::runtime::preview!(
     GetReminderNotificationsRequest, "getReminderNotificationsPreview",
     "preview/app/notifications/reminder.json"
 );
-impl<C> crate::runtime::Call<'_, GetReminderNotificationsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetReminderNotificationsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "lang" lang : SettingsLang);
 }
@@ -4069,7 +4069,7 @@ impl crate::runtime::Operation for UpdateReminderNotificationsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UpdateReminderNotificationsRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateReminderNotificationsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call each "notifications" notifications : ReminderNotification);
     crate::wire::setter!(call into "timezone" timezone : String);
@@ -4127,7 +4127,7 @@ impl crate::runtime::Operation for GetViewsRequest {
     }
 }
 crate::runtime::preview!(GetViewsRequest, "getViewsPreview", "preview/app/views.json");
-impl<C> crate::runtime::Call<'_, GetViewsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetViewsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "lang" lang : SettingsLang);
 }
@@ -4191,7 +4191,7 @@ impl crate::runtime::Operation for UpdateViewsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UpdateViewsRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateViewsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
 }
@@ -4249,7 +4249,7 @@ impl crate::runtime::Operation for GetGeneralSettingsRequest {
 crate::runtime::preview!(
     GetGeneralSettingsRequest, "getGeneralSettingsPreview", "preview/app/settings.json"
 );
-impl<C> crate::runtime::Call<'_, GetGeneralSettingsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetGeneralSettingsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "lang" lang : SettingsLang);
 }
@@ -4411,7 +4411,7 @@ impl crate::runtime::Operation for UpdateGeneralSettingsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UpdateGeneralSettingsRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateGeneralSettingsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "name" name : String);
     crate::wire::setter!(call into "description" description : String);
@@ -4489,7 +4489,7 @@ impl crate::runtime::Operation for GetProcessManagementRequest {
 crate::runtime::preview!(
     GetProcessManagementRequest, "getProcessManagementPreview", "preview/app/status.json"
 );
-impl<C> crate::runtime::Call<'_, GetProcessManagementRequest, C> {
+impl<C> crate::client::call::Call<'_, GetProcessManagementRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "lang" lang : SettingsLang);
 }
@@ -4572,7 +4572,7 @@ impl crate::runtime::Operation for UpdateProcessManagementRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UpdateProcessManagementRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateProcessManagementRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call plain "enable" enable : bool);
     crate::wire::setter!(
@@ -4628,7 +4628,7 @@ impl crate::runtime::Operation for GetCustomizationRequest {
 crate::runtime::preview!(
     GetCustomizationRequest, "getCustomizationPreview", "preview/app/customize.json"
 );
-impl<C> crate::runtime::Call<'_, GetCustomizationRequest, C> {
+impl<C> crate::client::call::Call<'_, GetCustomizationRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Change JavaScript and CSS customization.
@@ -4702,7 +4702,7 @@ impl crate::runtime::Operation for UpdateCustomizationRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UpdateCustomizationRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateCustomizationRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "scope" scope : CustomizationScope);
     crate::wire::setter!(call into "desktop" desktop : CustomizationFiles);
@@ -4756,7 +4756,7 @@ impl crate::runtime::Operation for GetAdminNotesRequest {
 crate::runtime::preview!(
     GetAdminNotesRequest, "getAdminNotesPreview", "preview/app/adminNotes.json"
 );
-impl<C> crate::runtime::Call<'_, GetAdminNotesRequest, C> {
+impl<C> crate::client::call::Call<'_, GetAdminNotesRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
 }
 /// Change admin notes.
@@ -4825,7 +4825,7 @@ impl crate::runtime::Operation for UpdateAdminNotesRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UpdateAdminNotesRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateAdminNotesRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "content" content : String);
     crate::wire::setter!(
@@ -4886,7 +4886,7 @@ impl crate::runtime::Operation for GetAppPluginsRequest {
 crate::runtime::preview!(
     GetAppPluginsRequest, "getAppPluginsPreview", "preview/app/plugins.json"
 );
-impl<C> crate::runtime::Call<'_, GetAppPluginsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetAppPluginsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "lang" lang : SettingsLang);
 }
@@ -4946,7 +4946,7 @@ impl crate::runtime::Operation for AddAppPluginsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, AddAppPluginsRequest, C> {
+impl<C> crate::client::call::Call<'_, AddAppPluginsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
 }
@@ -5004,7 +5004,7 @@ impl crate::runtime::Operation for GetAppActionsRequest {
 crate::runtime::preview!(
     GetAppActionsRequest, "getAppActionsPreview", "preview/app/actions.json"
 );
-impl<C> crate::runtime::Call<'_, GetAppActionsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetAppActionsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "lang" lang : SettingsLang);
 }
@@ -5067,7 +5067,7 @@ impl crate::runtime::Operation for UpdateAppActionsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UpdateAppActionsRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateAppActionsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
 }
@@ -5125,7 +5125,7 @@ impl crate::runtime::Operation for GetReportsRequest {
 crate::runtime::preview!(
     GetReportsRequest, "getReportsPreview", "preview/app/reports.json"
 );
-impl<C> crate::runtime::Call<'_, GetReportsRequest, C> {
+impl<C> crate::client::call::Call<'_, GetReportsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "lang" lang : SettingsLang);
 }
@@ -5200,7 +5200,7 @@ mod feature_search {
             out.push_optional("Accept-Language", self.accept_language.as_ref());
         }
     }
-    impl<C> crate::runtime::Call<'_, SearchRequest, C> {
+    impl<C> crate::client::call::Call<'_, SearchRequest, C> {
         crate::wire::setter!(call into "Accept-Language" accept_language : String);
         crate::wire::setter!(call each "types" types : SearchType);
         crate::wire::setter!(call plain "limit" limit : u64);
@@ -5267,300 +5267,300 @@ impl crate::runtime::Operation for UpdateReportsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::runtime::Call<'_, UpdateReportsRequest, C> {
+impl<C> crate::client::call::Call<'_, UpdateReportsRequest, C> {
     crate::wire::setter!(call into "Accept-Language" accept_language : String);
     crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
 }
-crate::runtime::handler!(
+crate::client::handlers::handler!(
     #[doc = " Read and write records, one or many at a time."] RecordsApi, records, #[doc
     = " The `records` operations. Read and write records, one or many at a time."]
 );
 impl<'c, C> RecordsApi<'c, C> {
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get one record: `GET /k/v1/record.json`. See [`GetRecordRequest`] for the details."]
         get_record(into app : AppId, into id : RecordId) -> GetRecordRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Update one record: `PUT /k/v1/record.json`. See [`UpdateRecordRequest`] for the details."]
         update_record(into app : AppId) -> UpdateRecordRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Add one record: `POST /k/v1/record.json`. See [`AddRecordRequest`] for the details."]
         add_record(into app : AppId) -> AddRecordRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get records: `GET /k/v1/records.json`. See [`GetRecordsRequest`] for the details."]
         get_records(into app : AppId) -> GetRecordsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Update records: `PUT /k/v1/records.json`. See [`UpdateRecordsRequest`] for the details."]
         update_records(into app : AppId, each records : RecordUpdate) ->
         UpdateRecordsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Add records: `POST /k/v1/records.json`. See [`AddRecordsRequest`] for the details."]
         add_records(into app : AppId, each records : RecordInput) -> AddRecordsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Delete records: `DELETE /k/v1/records.json`. See [`DeleteRecordsRequest`] for the details."]
         delete_records(into app : AppId, each ids : RecordId) -> DeleteRecordsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Evaluate record permissions: `GET /k/v1/records/acl/evaluate.json`. See [`EvaluateRecordsAclRequest`] for the details."]
         evaluate_records_acl(into app : AppId, each ids : RecordId) ->
         EvaluateRecordsAclRequest
     );
 }
-crate::runtime::handler!(
+crate::client::handlers::handler!(
     #[doc = " Page through more than 10,000 records with a server-side cursor."]
     CursorsApi, cursors, #[doc =
     " The `cursors` operations. Page through more than 10,000 records with a server-side cursor."]
 );
 impl<'c, C> CursorsApi<'c, C> {
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Read from a cursor: `GET /k/v1/records/cursor.json`. See [`GetRecordsByCursorRequest`] for the details."]
         get_records_by_cursor(into id : CursorId) -> GetRecordsByCursorRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Create a cursor: `POST /k/v1/records/cursor.json`. See [`CreateCursorRequest`] for the details."]
         create_cursor(into app : AppId) -> CreateCursorRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Delete a cursor: `DELETE /k/v1/records/cursor.json`. See [`DeleteCursorRequest`] for the details."]
         delete_cursor(into id : CursorId) -> DeleteCursorRequest
     );
 }
-crate::runtime::handler!(
+crate::client::handlers::handler!(
     #[doc = " Comments on a record."] CommentsApi, comments, #[doc =
     " The `comments` operations. Comments on a record."]
 );
 impl<'c, C> CommentsApi<'c, C> {
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get a record's comments: `GET /k/v1/record/comments.json`. See [`GetRecordCommentsRequest`] for the details."]
         get_record_comments(into app : AppId, into record : RecordId) ->
         GetRecordCommentsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Add a comment: `POST /k/v1/record/comment.json`. See [`AddRecordCommentRequest`] for the details."]
         add_record_comment(into app : AppId, into record : RecordId, into comment :
         CommentInput) -> AddRecordCommentRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Delete a comment: `DELETE /k/v1/record/comment.json`. See [`DeleteRecordCommentRequest`] for the details."]
         delete_record_comment(into app : AppId, into record : RecordId, into comment :
         CommentId) -> DeleteRecordCommentRequest
     );
 }
-crate::runtime::handler!(
+crate::client::handlers::handler!(
     #[doc = " Process management on records (statuses and assignees)."] ProcessApi,
     process, #[doc =
     " The `process` operations. Process management on records (statuses and assignees)."]
 );
 impl<'c, C> ProcessApi<'c, C> {
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Change a record's status: `PUT /k/v1/record/status.json`. See [`UpdateRecordStatusRequest`] for the details."]
         update_record_status(into app : AppId, into id : RecordId, into action : String)
         -> UpdateRecordStatusRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Change several records' statuses: `PUT /k/v1/records/status.json`. See [`UpdateRecordsStatusRequest`] for the details."]
         update_records_status(into app : AppId, each records : StatusChange) ->
         UpdateRecordsStatusRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Change a record's assignees: `PUT /k/v1/record/assignees.json`. See [`UpdateRecordAssigneesRequest`] for the details."]
         update_record_assignees(into app : AppId, into id : RecordId, each assignees :
         String) -> UpdateRecordAssigneesRequest
     );
 }
-crate::runtime::handler!(
+crate::client::handlers::handler!(
     #[doc = " Several record writes in one transaction."] BulkApi, bulk, #[doc =
     " The `bulk` operations. Several record writes in one transaction."]
 );
 impl<'c, C> BulkApi<'c, C> {
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Run several record writes in one transaction: `POST /k/v1/bulkRequest.json`. See [`BulkRequestRequest`] for the details."]
         bulk_request(each requests : BulkRequestItem) -> BulkRequestRequest
     );
 }
-crate::runtime::handler!(
+crate::client::handlers::handler!(
     #[doc = " Upload files for attachment fields and download attached files."] FilesApi,
     files, #[doc =
     " The `files` operations. Upload files for attachment fields and download attached files."]
 );
 impl<'c, C> FilesApi<'c, C> {
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Download a file: `GET /k/v1/file.json`. See [`DownloadFileRequest`] for the details."]
         download_file(into file_key : String) -> DownloadFileRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Upload a file: `POST /k/v1/file.json`. See [`UploadFileRequest`] for the details."]
         upload_file(into file : crate ::FilePart) -> UploadFileRequest
     );
 }
-crate::runtime::handler!(
+crate::client::handlers::handler!(
     #[doc = " Spaces and guest spaces, their members, threads and thread comments."]
     SpacesApi, spaces, #[doc =
     " The `spaces` operations. Spaces and guest spaces, their members, threads and thread comments."]
 );
 impl<'c, C> SpacesApi<'c, C> {
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get a space: `GET /k/v1/space.json`. See [`GetSpaceRequest`] for the details."]
         get_space(into id : SpaceId) -> GetSpaceRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Update a space's settings: `PUT /k/v1/space.json`. See [`UpdateSpaceRequest`] for the details."]
         update_space(into id : SpaceId) -> UpdateSpaceRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Delete a space: `DELETE /k/v1/space.json`. See [`DeleteSpaceRequest`] for the details."]
         delete_space(into id : SpaceId) -> DeleteSpaceRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Update a space's body: `PUT /k/v1/space/body.json`. See [`UpdateSpaceBodyRequest`] for the details."]
         update_space_body(into id : SpaceId, into body : String) ->
         UpdateSpaceBodyRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get a space's members: `GET /k/v1/space/members.json`. See [`GetSpaceMembersRequest`] for the details."]
         get_space_members(into id : SpaceId) -> GetSpaceMembersRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Replace a space's members: `PUT /k/v1/space/members.json`. See [`UpdateSpaceMembersRequest`] for the details."]
         update_space_members(into id : SpaceId, each members : SpaceMemberInput) ->
         UpdateSpaceMembersRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Replace a guest space's guests: `PUT /k/v1/space/guests.json`. See [`UpdateSpaceGuestsRequest`] for the details."]
         update_space_guests(into id : SpaceId, each guests : String) ->
         UpdateSpaceGuestsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Update a thread: `PUT /k/v1/space/thread.json`. See [`UpdateThreadRequest`] for the details."]
         update_thread(into id : ThreadId) -> UpdateThreadRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Add a thread: `POST /k/v1/space/thread.json`. See [`AddThreadRequest`] for the details."]
         add_thread(into space : SpaceId, into name : String) -> AddThreadRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Add a thread comment: `POST /k/v1/space/thread/comment.json`. See [`AddThreadCommentRequest`] for the details."]
         add_thread_comment(into space : SpaceId, into thread : ThreadId, into comment :
         ThreadCommentInput) -> AddThreadCommentRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Create a space from a template: `POST /k/v1/template/space.json`. See [`AddSpaceFromTemplateRequest`] for the details."]
         add_space_from_template(into id : SpaceTemplateId, into name : String, each
         members : SpaceMemberInput) -> AddSpaceFromTemplateRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get space statistics: `GET /k/v1/spaces/statistics.json`. See [`GetSpacesStatisticsRequest`] for the details."]
         get_spaces_statistics() -> GetSpacesStatisticsRequest
     );
 }
-crate::runtime::handler!(
+crate::client::handlers::handler!(
     #[doc = " Guest users, who take part in guest spaces only."] GuestsApi, guests, #[doc
     = " The `guests` operations. Guest users, who take part in guest spaces only."]
 );
 impl<'c, C> GuestsApi<'c, C> {
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Add guest users: `POST /k/v1/guests.json`. See [`AddGuestsRequest`] for the details."]
         add_guests(each guests : GuestUserInput) -> AddGuestsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Delete guest users: `DELETE /k/v1/guests.json`. See [`DeleteGuestsRequest`] for the details."]
         delete_guests(each guests : String) -> DeleteGuestsRequest
     );
 }
-crate::runtime::handler!(
+crate::client::handlers::handler!(
     #[doc = " The domain's plug-ins, imported from uploaded files."] PluginsApi, plugins,
     #[doc =
     " The `plugins` operations. The domain's plug-ins, imported from uploaded files."]
 );
 impl<'c, C> PluginsApi<'c, C> {
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get installed plug-ins: `GET /k/v1/plugins.json`. See [`GetPluginsRequest`] for the details."]
         get_plugins() -> GetPluginsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get required plug-ins: `GET /k/v1/plugins/required.json`. See [`GetRequiredPluginsRequest`] for the details."]
         get_required_plugins() -> GetRequiredPluginsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get the apps that use a plug-in: `GET /k/v1/plugin/apps.json`. See [`GetPluginAppsRequest`] for the details."]
         get_plugin_apps(into id : PluginId) -> GetPluginAppsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Update a plug-in: `PUT /k/v1/plugin.json`. See [`UpdatePluginRequest`] for the details."]
         update_plugin(into id : PluginId, into file_key : String) -> UpdatePluginRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Import a plug-in: `POST /k/v1/plugin.json`. See [`InstallPluginRequest`] for the details."]
         install_plugin(into file_key : String) -> InstallPluginRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Uninstall a plug-in: `DELETE /k/v1/plugin.json`. See [`UninstallPluginRequest`] for the details."]
         uninstall_plugin(into id : PluginId) -> UninstallPluginRequest
     );
 }
-crate::runtime::handler!(
+crate::client::handlers::handler!(
     #[doc = " kintone's own description of its APIs, without authentication."] SchemaApi,
     schema, #[doc =
     " The `schema` operations. kintone's own description of its APIs, without authentication."]
 );
 impl<'c, C> SchemaApi<'c, C> {
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get the list of APIs: `GET /k/v1/apis.json`. See [`GetApisRequest`] for the details."]
         get_apis() -> GetApisRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get an API's schema: `GET /k/v1/apis/{apiId}.json`. See [`GetApiSchemaRequest`] for the details."]
         get_api_schema(into api_id : String) -> GetApiSchemaRequest
     );
 }
-crate::runtime::handler!(
+crate::client::handlers::handler!(
     #[doc =
     " Apps themselves (read, create, move), and deploying their pre-live settings. Reading an"]
     #[doc =
@@ -5575,43 +5575,43 @@ crate::runtime::handler!(
     " app management (an API token with the app-management permission, or a user whom the app's permissions grant it); creating and moving apps take a user, never an API token."]
 );
 impl<'c, C> AppsApi<'c, C> {
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get one app: `GET /k/v1/app.json`. See [`GetAppRequest`] for the details."]
         get_app(into id : AppId) -> GetAppRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get several apps: `GET /k/v1/apps.json`. See [`GetAppsRequest`] for the details."]
         get_apps() -> GetAppsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get app statistics: `GET /k/v1/apps/statistics.json`. See [`GetAppsStatisticsRequest`] for the details."]
         get_apps_statistics() -> GetAppsStatisticsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Create an app: `POST /k/v1/preview/app.json`. See [`AddAppRequest`] for the details."]
         add_app(into name : String) -> AddAppRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Move an app to another space: `POST /k/v1/app/move.json`. See [`MoveAppRequest`] for the details."]
         move_app(into app : AppId) -> MoveAppRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get the deploy status of apps: `GET /k/v1/preview/app/deploy.json`. See [`GetDeployStatusRequest`] for the details."]
         get_deploy_status(each apps : AppId) -> GetDeployStatusRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Deploy app settings: `POST /k/v1/preview/app/deploy.json`. See [`DeployAppsRequest`] for the details."]
         deploy_apps(each apps : DeployTarget) -> DeployAppsRequest
     );
 }
-crate::runtime::handler!(
+crate::client::handlers::handler!(
     #[doc =
     " An app's form, its fields and their layout. The live form needs the right to view or add"]
     #[doc =
@@ -5622,42 +5622,42 @@ crate::runtime::handler!(
     " records; the pre-live form and every change need app management (an API token with the app-management permission, or a user whom the app's permissions grant it)."]
 );
 impl<'c, C> FormApi<'c, C> {
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get form fields: `GET /k/v1/app/form/fields.json`. See [`GetFormFieldsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/form/fields.json` instead."]
         get_form_fields(into app : AppId) -> GetFormFieldsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Change form fields: `PUT /k/v1/preview/app/form/fields.json`. See [`UpdateFormFieldsRequest`] for the details."]
         update_form_fields(into app : AppId, into properties :
         ::std::collections::BTreeMap < String, FieldProperties >) ->
         UpdateFormFieldsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Add form fields: `POST /k/v1/preview/app/form/fields.json`. See [`AddFormFieldsRequest`] for the details."]
         add_form_fields(into app : AppId, into properties : ::std::collections::BTreeMap
         < String, FieldProperties >) -> AddFormFieldsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Delete form fields: `DELETE /k/v1/preview/app/form/fields.json`. See [`DeleteFormFieldsRequest`] for the details."]
         delete_form_fields(into app : AppId, each fields : String) ->
         DeleteFormFieldsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get the form layout: `GET /k/v1/app/form/layout.json`. See [`GetFormLayoutRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/form/layout.json` instead."]
         get_form_layout(into app : AppId) -> GetFormLayoutRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Change the form layout: `PUT /k/v1/preview/app/form/layout.json`. See [`UpdateFormLayoutRequest`] for the details."]
         update_form_layout(into app : AppId, each layout : LayoutBlock) ->
         UpdateFormLayoutRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get the form (legacy): `GET /k/v1/form.json`. See [`GetFormRequest`] for the details. `.preview()` sends it to `/k/v1/preview/form.json` instead."]
         #[deprecated(note =
@@ -5665,7 +5665,7 @@ impl<'c, C> FormApi<'c, C> {
         get_form(into app : AppId) -> GetFormRequest
     );
 }
-crate::runtime::handler!(
+crate::client::handlers::handler!(
     #[doc =
     " Who may manage an app, and view, add, edit and delete its records and fields. Reading"]
     #[doc =
@@ -5676,41 +5676,41 @@ crate::runtime::handler!(
     " and changing them, live or pre-live, need app management (an API token with the app-management permission, or a user whom the app's permissions grant it)."]
 );
 impl<'c, C> PermissionsApi<'c, C> {
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get app permissions: `GET /k/v1/app/acl.json`. See [`GetAppPermissionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/acl.json` instead."]
         get_app_permissions(into app : AppId) -> GetAppPermissionsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Change app permissions: `PUT /k/v1/app/acl.json`. See [`UpdateAppPermissionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/acl.json` instead."]
         update_app_permissions(into app : AppId, each rights : AppRight) ->
         UpdateAppPermissionsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get record permissions: `GET /k/v1/record/acl.json`. See [`GetRecordPermissionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/record/acl.json` instead."]
         get_record_permissions(into app : AppId) -> GetRecordPermissionsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Change record permissions: `PUT /k/v1/record/acl.json`. See [`UpdateRecordPermissionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/record/acl.json` instead."]
         update_record_permissions(into app : AppId, each rights : RecordRight) ->
         UpdateRecordPermissionsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get field permissions: `GET /k/v1/field/acl.json`. See [`GetFieldPermissionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/field/acl.json` instead."]
         get_field_permissions(into app : AppId) -> GetFieldPermissionsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Change field permissions: `PUT /k/v1/field/acl.json`. See [`UpdateFieldPermissionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/field/acl.json` instead."]
         update_field_permissions(into app : AppId, each rights : FieldRight) ->
         UpdateFieldPermissionsRequest
     );
 }
-crate::runtime::handler!(
+crate::client::handlers::handler!(
     #[doc =
     " Whom an app notifies of changes, of records that meet conditions, and by reminders."]
     #[doc =
@@ -5721,35 +5721,35 @@ crate::runtime::handler!(
     " Reading and changing them, live or pre-live, need app management (an API token with the app-management permission, or a user whom the app's permissions grant it)."]
 );
 impl<'c, C> NotificationsApi<'c, C> {
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get general notifications: `GET /k/v1/app/notifications/general.json`. See [`GetGeneralNotificationsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/notifications/general.json` instead."]
         get_general_notifications(into app : AppId) -> GetGeneralNotificationsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Change general notifications: `PUT /k/v1/preview/app/notifications/general.json`. See [`UpdateGeneralNotificationsRequest`] for the details."]
         update_general_notifications(into app : AppId) ->
         UpdateGeneralNotificationsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get per-record notifications: `GET /k/v1/app/notifications/perRecord.json`. See [`GetPerRecordNotificationsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/notifications/perRecord.json` instead."]
         get_per_record_notifications(into app : AppId) ->
         GetPerRecordNotificationsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Change per-record notifications: `PUT /k/v1/preview/app/notifications/perRecord.json`. See [`UpdatePerRecordNotificationsRequest`] for the details."]
         update_per_record_notifications(into app : AppId, each notifications :
         PerRecordNotification) -> UpdatePerRecordNotificationsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get reminder notifications: `GET /k/v1/app/notifications/reminder.json`. See [`GetReminderNotificationsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/notifications/reminder.json` instead."]
         get_reminder_notifications(into app : AppId) -> GetReminderNotificationsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Change reminder notifications: `PUT /k/v1/preview/app/notifications/reminder.json`. See [`UpdateReminderNotificationsRequest`] for the details."]
         update_reminder_notifications(into app : AppId) ->
@@ -5760,7 +5760,7 @@ impl<'c, C> NotificationsApi<'c, C> {
 #[cfg(feature = "unstable-search")]
 mod feature_search_group {
     use super::*;
-    crate::runtime::handler!(
+    crate::client::handlers::handler!(
         #[doc =
         " Cross-app search by keywords (an API Lab feature; the client offers it behind the cargo"]
         #[doc = " feature `unstable-search`)."] SearchApi, search, #[doc =
@@ -5768,7 +5768,7 @@ mod feature_search_group {
         #[doc = " feature `unstable-search`)."]
     );
     impl<'c, C> SearchApi<'c, C> {
-        crate::runtime::entry!(
+        crate::client::handlers::entry!(
             #[doc =
             " Search records, comments, spaces and people: `POST /k/v1/search.json`. See [`SearchRequest`] for the details."]
             search(each query : SearchKeywords) -> SearchRequest
@@ -5777,7 +5777,7 @@ mod feature_search_group {
 }
 #[cfg(feature = "unstable-search")]
 pub use feature_search_group::*;
-crate::runtime::handler!(
+crate::client::handlers::handler!(
     #[doc =
     " An app's settings besides its form and permissions: views, general settings, process"]
     #[doc =
@@ -5796,84 +5796,84 @@ crate::runtime::handler!(
     " change need app management (an API token with the app-management permission, or a user whom the app's permissions grant it)."]
 );
 impl<'c, C> SettingsApi<'c, C> {
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get views: `GET /k/v1/app/views.json`. See [`GetViewsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/views.json` instead."]
         get_views(into app : AppId) -> GetViewsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Change views: `PUT /k/v1/preview/app/views.json`. See [`UpdateViewsRequest`] for the details."]
         update_views(into app : AppId, into views : ::std::collections::BTreeMap <
         String, ViewInput >) -> UpdateViewsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get general settings: `GET /k/v1/app/settings.json`. See [`GetGeneralSettingsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/settings.json` instead."]
         get_general_settings(into app : AppId) -> GetGeneralSettingsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Change general settings: `PUT /k/v1/preview/app/settings.json`. See [`UpdateGeneralSettingsRequest`] for the details."]
         update_general_settings(into app : AppId) -> UpdateGeneralSettingsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get process management settings: `GET /k/v1/app/status.json`. See [`GetProcessManagementRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/status.json` instead."]
         get_process_management(into app : AppId) -> GetProcessManagementRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Change process management settings: `PUT /k/v1/preview/app/status.json`. See [`UpdateProcessManagementRequest`] for the details."]
         update_process_management(into app : AppId) -> UpdateProcessManagementRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get JavaScript and CSS customization: `GET /k/v1/app/customize.json`. See [`GetCustomizationRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/customize.json` instead."]
         get_customization(into app : AppId) -> GetCustomizationRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Change JavaScript and CSS customization: `PUT /k/v1/preview/app/customize.json`. See [`UpdateCustomizationRequest`] for the details."]
         update_customization(into app : AppId) -> UpdateCustomizationRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get admin notes: `GET /k/v1/app/adminNotes.json`. See [`GetAdminNotesRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/adminNotes.json` instead."]
         get_admin_notes(into app : AppId) -> GetAdminNotesRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Change admin notes: `PUT /k/v1/preview/app/adminNotes.json`. See [`UpdateAdminNotesRequest`] for the details."]
         update_admin_notes(into app : AppId) -> UpdateAdminNotesRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get an app's plug-ins: `GET /k/v1/app/plugins.json`. See [`GetAppPluginsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/plugins.json` instead."]
         get_app_plugins(into app : AppId) -> GetAppPluginsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Add plug-ins to an app: `POST /k/v1/preview/app/plugins.json`. See [`AddAppPluginsRequest`] for the details."]
         add_app_plugins(into app : AppId, each ids : String) -> AddAppPluginsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get action settings: `GET /k/v1/app/actions.json`. See [`GetAppActionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/actions.json` instead."]
         get_app_actions(into app : AppId) -> GetAppActionsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Change action settings: `PUT /k/v1/preview/app/actions.json`. See [`UpdateAppActionsRequest`] for the details."]
         update_app_actions(into app : AppId, into actions : ::std::collections::BTreeMap
         < String, AppActionInput >) -> UpdateAppActionsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Get graph settings: `GET /k/v1/app/reports.json`. See [`GetReportsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/reports.json` instead."]
         get_reports(into app : AppId) -> GetReportsRequest
     );
-    crate::runtime::entry!(
+    crate::client::handlers::entry!(
         #[doc =
         " Change graph settings: `PUT /k/v1/preview/app/reports.json`. See [`UpdateReportsRequest`] for the details."]
         update_reports(into app : AppId, into reports : ::std::collections::BTreeMap <

@@ -13,7 +13,7 @@ use super::error::ProxyError;
 use super::limits::{self, BodyRead, MAX_BODY_BYTES};
 use super::request::ProxyRequest;
 use super::response::ProxyResponse;
-use crate::method::Method;
+use crate::runtime::method::Method;
 
 /// The timeout used when none is set: 30 seconds for the whole call, from connecting to the
 /// last byte of the body.

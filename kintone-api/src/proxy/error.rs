@@ -178,8 +178,8 @@ impl ProxyError {
     }
 }
 
-impl From<crate::method::UnknownMethod> for ProxyError {
-    fn from(e: crate::method::UnknownMethod) -> Self {
+impl From<crate::runtime::method::UnknownMethod> for ProxyError {
+    fn from(e: crate::runtime::method::UnknownMethod) -> Self {
         ProxyError::InvalidMethod { method: e.0 }
     }
 }

@@ -113,7 +113,7 @@ mod limits;
 mod request;
 mod response;
 
-pub use crate::method::{Method, UnknownMethod};
+pub use crate::runtime::method::{Method, UnknownMethod};
 pub use client::{ProxyClient, ProxyClientBuilder, DEFAULT_TIMEOUT};
 pub use data::{ProxyData, DEFAULT_JSON_CONTENT_TYPE};
 pub use dns::{DnsResolver, ResolveFuture, StaticResolver, SystemResolver};

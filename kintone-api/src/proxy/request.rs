@@ -11,8 +11,8 @@ use url::Url;
 
 use super::data::ProxyData;
 use super::error::ProxyError;
-use crate::method::Method;
 use crate::redact;
+use crate::runtime::method::Method;
 
 /// A validated proxy request: method, URL, headers and data, like the first four arguments
 /// of `kintone.proxy(url, method, headers, data)`.

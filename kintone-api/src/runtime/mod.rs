@@ -1,6 +1,9 @@
-//! What generated operations plug into: the [`Operation`] trait, the request writers, response
-//! decoding and the fluent [`Call`] builder.
+//! What an operation is: the [`Operation`] trait that generated requests implement, the
+//! request writers, response decoding, previews, files and operations named at run time.
 
+pub mod dynamic;
+pub(crate) mod file;
+pub(crate) mod method;
 mod writers;
 
 pub use writers::{HeaderWriter, MultipartWriter, QueryWriter};
@@ -9,9 +12,9 @@ use bytes::Bytes;
 use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::{Client, Download, DownloadStream, Error, LimitError, Response};
+use crate::{Download, Error, LimitError};
 
-pub use crate::method::Method;
+pub use crate::runtime::method::Method;
 
 /// Where a request's parameters travel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,59 +152,6 @@ macro_rules! operation {
 }
 
 pub(crate) use operation;
-
-/// A group's handler (`client.records()`, …): the type, its `Clone` and `Copy`, and its
-/// accessor on both clients, the same for every group but for the names and docs.
-macro_rules! handler {
-    ($(#[$meta:meta])* $handler:ident, $accessor:ident, $(#[$accessor_meta:meta])*) => {
-        $(#[$meta])*
-        ///
-        /// `C` is the client's flavour: [`Client`](crate::Client), or, with the `blocking`
-        /// feature, `blocking::Client`.
-        #[derive(Debug)]
-        pub struct $handler<'c, C = crate::Client> {
-            client: &'c C,
-        }
-
-        impl<C> Clone for $handler<'_, C> {
-            fn clone(&self) -> Self {
-                *self
-            }
-        }
-
-        impl<C> Copy for $handler<'_, C> {}
-
-        impl crate::Client {
-            $(#[$accessor_meta])*
-            pub fn $accessor(&self) -> $handler<'_> {
-                $handler { client: self }
-            }
-        }
-
-        #[cfg(feature = "blocking")]
-        impl crate::blocking::Client {
-            $(#[$accessor_meta])*
-            pub fn $accessor(&self) -> $handler<'_, crate::blocking::Client> {
-                $handler { client: self }
-            }
-        }
-    };
-}
-
-pub(crate) use handler;
-
-/// An operation's entry point on its group's handler: takes the request's required fields (by
-/// the kinds of `crate::wire::constructor!`) and returns the [`Call`] to set the others on.
-macro_rules! entry {
-    ($(#[$meta:meta])* $fn:ident($($kind:ident $name:ident: $ty:ty),*) -> $request:ident) => {
-        $(#[$meta])*
-        pub fn $fn(&self, $($name: crate::wire::constructor!(@param $kind $ty)),*) -> crate::runtime::Call<'c, $request, C> {
-            crate::runtime::Call::new(self.client, $request::new($($name),*))
-        }
-    };
-}
-
-pub(crate) use entry;
 
 /// A generated operation's [`HasPreview`] impl: its twin's id and path.
 macro_rules! preview {
@@ -364,7 +314,7 @@ pub fn decode_json<T: DeserializeOwned>(response: RawResponse) -> Result<T, Erro
     parsed.map_err(|source| Error::Decode {
         operation: response.operation,
         source,
-        excerpt: crate::transport::excerpt(&response.body),
+        excerpt: crate::error::excerpt(&response.body),
     })
 }
 
@@ -373,68 +323,11 @@ pub fn decode_binary(response: RawResponse) -> Result<Download, Error> {
     Ok(Download::from_response(response.headers, response.body))
 }
 
-/// A request bound to a client: set optional parameters, then [`send`](Call::send) it.
-///
-/// `C` is the client's flavour: [`Client`] (async `send`), or, with the `blocking` feature,
-/// `blocking::Client` (a `send` that returns the result directly).
-#[derive(Debug)]
-#[must_use = "a call does nothing until it is sent"]
-pub struct Call<'c, R, C = Client> {
-    pub(crate) client: &'c C,
-    pub(crate) request: R,
-}
-
-impl<'c, R: HasPreview, C> Call<'c, R, C> {
-    /// Sends the same request to the preview twin: the app's settings before they are deployed.
-    pub fn preview(self) -> Call<'c, Preview<R>, C> {
-        Call {
-            client: self.client,
-            request: Preview(self.request),
-        }
-    }
-}
-
-impl<'c, R: Operation, C> Call<'c, R, C> {
-    pub(crate) fn new(client: &'c C, request: R) -> Self {
-        Self { client, request }
-    }
-
-    pub(crate) fn map(self, f: impl FnOnce(R) -> R) -> Self {
-        Self {
-            client: self.client,
-            request: f(self.request),
-        }
-    }
-
-    /// The request as it stands.
-    pub fn request(&self) -> &R {
-        &self.request
-    }
-
-    /// The request, to send later or to put in a bulk request.
-    pub fn into_request(self) -> R {
-        self.request
-    }
-}
-
-impl<R: Operation> Call<'_, R> {
-    /// Checks the request and sends it.
-    pub async fn send(self) -> Result<Response<R::Response>, Error> {
-        self.client.send(self.request).await
-    }
-}
-
-impl<R: Operation<Response = Download>> Call<'_, R> {
-    /// Checks the request, sends it, and returns the file as a stream of chunks rather than
-    /// whole: see [`Client::send_stream`].
-    pub async fn send_stream(self) -> Result<DownloadStream, Error> {
-        self.client.send_stream(self.request).await
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::call::Call;
+    use crate::Client;
 
     /// A live-settings read with a preview twin (no such operation is in the spec yet, so the
     /// rule is checked on a request written here).
@@ -480,14 +373,15 @@ mod tests {
             <Preview<GetSettings> as Operation>::ID,
             "getSettingsPreview"
         );
-        let plan = crate::transport::plan(&client, call.request()).unwrap();
+        let plan = crate::client::transport::plan(&client.inner, call.request()).unwrap();
         assert_eq!(plan.uri, "/k/v1/preview/app/settings.json?app=3");
         let guest = Client::builder("http://127.0.0.1:9")
             .api_token("T")
             .guest_space(4)
             .build()
             .unwrap();
-        let plan = crate::transport::plan(&guest, &Preview(GetSettings { app: 3 })).unwrap();
+        let plan =
+            crate::client::transport::plan(&guest.inner, &Preview(GetSettings { app: 3 })).unwrap();
         assert_eq!(plan.uri, "/k/guest/4/v1/preview/app/settings.json?app=3");
     }
 }

@@ -9,15 +9,17 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use http_body_util::BodyExt;
 use tracing::Instrument;
 
-use crate::file::PartError;
+use crate::client::connection::Connection;
+use crate::client::middleware::{HttpRequest, HttpResponse};
+use crate::error::excerpt;
 use crate::generated::{MAX_URI_BYTES, METHOD_OVERRIDE_HEADER};
-use crate::middleware::{HttpRequest, HttpResponse};
+use crate::runtime::file::PartError;
 use crate::runtime::{
     BodyKind, HeaderWriter, Method, MultipartWriter, Operation, QueryWriter, RawResponse,
 };
 use crate::{
-    ApiError, BulkErrorBody, Client, Download, DownloadStream, Error, ErrorBody, FieldErrors,
-    RequestKind, Response, TransportError, EXCERPT_BYTES,
+    ApiError, BulkErrorBody, Download, DownloadStream, Error, ErrorBody, FieldErrors, RequestKind,
+    Response, TransportError,
 };
 
 /// How one request goes on the wire, decided before anything is sent.
@@ -33,8 +35,8 @@ pub(crate) struct Plan {
 
 /// Lays out a request: query string, or JSON body, or `POST` with `X-HTTP-Method-Override`
 /// when the URI would be longer than kintone accepts.
-pub(crate) fn plan<O: Operation>(client: &Client, request: &O) -> Result<Plan, Error> {
-    let path = client.api_path(&request.path());
+pub(crate) fn plan<O: Operation>(connection: &Connection, request: &O) -> Result<Plan, Error> {
+    let path = connection.api_path(&request.path());
     let json = || {
         serde_json::to_vec(request).map_err(|source| Error::Serialize {
             operation: request.id(),
@@ -120,7 +122,7 @@ impl RequestTrace {
 }
 
 pub(crate) async fn send<O: Operation>(
-    client: &Client,
+    connection: &Connection,
     request: O,
 ) -> Result<Response<O::Response>, Error> {
     let trace = RequestTrace::start(request.id());
@@ -128,13 +130,13 @@ pub(crate) async fn send<O: Operation>(
     // Entered while the call runs, so that what layers log falls under it.
     async move {
         let result = async {
-            let response = exchange(client, &request, &trace.span).await?;
+            let response = exchange(connection, &request, &trace.span).await?;
             let (parts, body) = response.into_parts();
             let body = read_capped(
                 parts.status,
                 &parts.headers,
                 body,
-                client.inner.max_response_bytes,
+                connection.max_response_bytes,
             )
             .await?;
             if parts.status != StatusCode::OK {
@@ -158,7 +160,7 @@ pub(crate) async fn send<O: Operation>(
 }
 
 pub(crate) async fn send_stream<O: Operation<Response = Download>>(
-    client: &Client,
+    connection: &Connection,
     request: O,
 ) -> Result<DownloadStream, Error> {
     let trace = RequestTrace::start(request.id());
@@ -166,10 +168,10 @@ pub(crate) async fn send_stream<O: Operation<Response = Download>>(
     // Entered while the call runs, so that what layers log falls under it.
     async move {
         let result = async {
-            let response = exchange(client, &request, &trace.span).await?;
+            let response = exchange(connection, &request, &trace.span).await?;
             let (parts, body) = response.into_parts();
             if parts.status != StatusCode::OK {
-                let cap = client.inner.max_response_bytes;
+                let cap = connection.max_response_bytes;
                 let body = read_capped(parts.status, &parts.headers, body, cap).await?;
                 return Err(error_from(parts.status, parts.headers, &body));
             }
@@ -192,19 +194,19 @@ fn request_kind<O: Operation>() -> RequestKind {
 /// Checks and lays out the request, and sends it through the middleware stack; the answer's
 /// body is left unread.
 async fn exchange<O: Operation>(
-    client: &Client,
+    connection: &Connection,
     request: &O,
     span: &tracing::Span,
 ) -> Result<HttpResponse, Error> {
     request.validate()?;
-    if client.inner.guest_space.is_some() && !request.in_guest_space() {
+    if connection.guest_space.is_some() && !request.in_guest_space() {
         return Err(Error::NotInGuestSpace {
             operation: request.id(),
         });
     }
-    let plan = plan(client, request)?;
+    let plan = plan(connection, request)?;
     span.record("method", plan.method.as_str());
-    let mut url = client.inner.base.clone();
+    let mut url = connection.base.clone();
     match plan.uri.split_once('?') {
         Some((path, query)) => {
             url.set_path(path);
@@ -212,9 +214,9 @@ async fn exchange<O: Operation>(
         }
         None => url.set_path(&plan.uri),
     }
-    let mut builder = client.inner.http.request(plan.method.to_http(), url);
-    let mut headers = client.inner.headers.clone();
-    headers.insert(HOST, client.inner.host_header.clone());
+    let mut builder = connection.http.request(plan.method.to_http(), url);
+    let mut headers = connection.headers.clone();
+    headers.insert(HOST, connection.host_header.clone());
     let mut extra = HeaderWriter::default();
     request.write_headers(&mut extra);
     let invalid = |header| Error::InvalidHeaderValue {
@@ -261,7 +263,7 @@ async fn exchange<O: Operation>(
     let transport = |e| Error::Transport(TransportError::new(e));
     let request = builder.headers(headers).build().map_err(transport)?;
     let request = HttpRequest::try_from(request).map_err(transport)?;
-    let response = tower::ServiceExt::oneshot(client.inner.service.clone(), request)
+    let response = tower::ServiceExt::oneshot(connection.service.clone(), request)
         .await
         .map_err(|e| Error::Transport(TransportError::new(e)))?;
     span.record("status", response.status().as_u16());
@@ -378,16 +380,11 @@ fn unexpected(status: StatusCode, headers: HeaderMap, body: &Bytes) -> Error {
     }
 }
 
-/// The start of a body as text, cut at a character boundary.
-pub(crate) fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_BYTES)]);
-    text.trim_end_matches('\u{FFFD}').to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::runtime::RawResponse;
+    use crate::Client;
 
     /// A DELETE with parameters long enough to need tunnelling (no real operation gets there
     /// within kintone's limits, so the rule is checked on the layout alone).
@@ -431,14 +428,14 @@ mod tests {
         let short = LongDelete {
             ids: vec!["1".into()],
         };
-        let plan_short = plan(&client(None), &short).unwrap();
+        let plan_short = plan(&client(None).inner, &short).unwrap();
         assert_eq!(plan_short.method, Method::Delete);
         assert_eq!(plan_short.uri, "/k/v1/records.json?ids%5B0%5D=1");
 
         let long = LongDelete {
             ids: (0..1000).map(|i| format!("{i:08}")).collect(),
         };
-        let plan_long = plan(&client(None), &long).unwrap();
+        let plan_long = plan(&client(None).inner, &long).unwrap();
         assert_eq!(plan_long.method, Method::Post);
         assert_eq!(plan_long.method_override, Some(Method::Delete));
         assert_eq!(plan_long.uri, "/k/v1/records.json");
@@ -449,7 +446,7 @@ mod tests {
 
     #[tokio::test]
     async fn operations_missing_from_guest_spaces_are_refused_before_sending() {
-        let err = send(&client(Some(3)), LongDelete { ids: vec![] })
+        let err = send(&client(Some(3)).inner, LongDelete { ids: vec![] })
             .await
             .unwrap_err();
         assert!(
@@ -494,7 +491,7 @@ mod tests {
 
     #[tokio::test]
     async fn requests_that_do_not_serialize_are_refused_before_sending() {
-        let err = send(&client(None), Unserializable).await.unwrap_err();
+        let err = send(&client(None).inner, Unserializable).await.unwrap_err();
         assert!(
             matches!(err, Error::Serialize { operation: "unserializable", ref source }
                 if source.to_string().contains("keys must be strings")),

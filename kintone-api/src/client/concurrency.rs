@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use tokio::sync::Semaphore;
 use tower::{Service, ServiceExt};
 
-use crate::middleware::{BoxError, HttpRequest, HttpResponse, HttpService};
+use crate::client::middleware::{BoxError, HttpRequest, HttpResponse, HttpService};
 use crate::Concurrency;
 
 /// How many requests a client (all its clones together) runs at once unless told otherwise.

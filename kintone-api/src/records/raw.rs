@@ -5,7 +5,7 @@ use std::ops::Range;
 use bytes::{Bytes, BytesMut};
 use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use crate::json_outline::{self, Outline, OutlineError};
+use crate::records::outline::{self, Outline, OutlineError};
 use crate::runtime::RawResponse;
 use crate::{Error, FieldValue, ProtocolError, Record, RecordId};
 
@@ -82,7 +82,7 @@ impl RawRecord {
         Error::Decode {
             operation: self.operation,
             source,
-            excerpt: crate::transport::excerpt(&self.text),
+            excerpt: crate::error::excerpt(&self.text),
         }
     }
 
@@ -109,7 +109,7 @@ impl RawRecord {
         let RawResponse {
             operation, body, ..
         } = response;
-        let outline = json_outline::outline(&body, max_records).map_err(|e| {
+        let outline = outline::outline(&body, max_records).map_err(|e| {
             if e.is_past_max_records() {
                 ProtocolError::PageTooLarge {
                     asked: max_records,
@@ -126,7 +126,7 @@ impl RawRecord {
             return Err(Error::Decode {
                 operation,
                 source: missing,
-                excerpt: crate::transport::excerpt(&body),
+                excerpt: crate::error::excerpt(&body),
             });
         };
         let mut page = Vec::with_capacity(spans.len());
@@ -137,7 +137,7 @@ impl RawRecord {
                     let value = value.transpose().map_err(|source| Error::Decode {
                         operation,
                         source,
-                        excerpt: crate::transport::excerpt(&body[span.text.clone()]),
+                        excerpt: crate::error::excerpt(&body[span.text.clone()]),
                     })?;
                     let start = span.text.start;
                     (value, Some(id.cut.start - start..id.cut.end - start))
@@ -184,13 +184,13 @@ impl Members {
         let value = self
             .members
             .iter()
-            .find(|(key, _)| json_outline::key_is(&self.body, key, name))
+            .find(|(key, _)| outline::key_is(&self.body, key, name))
             .map(|(_, value)| serde_json::from_slice(&self.body[value.clone()]));
         let value = value.unwrap_or_else(|| Err(de::Error::missing_field(name)));
         value.map_err(|source| Error::Decode {
             operation: self.operation,
             source,
-            excerpt: crate::transport::excerpt(&self.body),
+            excerpt: crate::error::excerpt(&self.body),
         })
     }
 }
@@ -216,7 +216,7 @@ fn outline_error(operation: &'static str, body: &Bytes, error: OutlineError) -> 
     Error::Decode {
         operation,
         source,
-        excerpt: crate::transport::excerpt(body),
+        excerpt: crate::error::excerpt(body),
     }
 }
 

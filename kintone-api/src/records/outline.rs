@@ -28,7 +28,7 @@ use std::ops::Range;
 
 use wide::u8x16;
 
-use crate::stream::ID;
+use crate::records::map::ID;
 use crate::{FieldValue, IdField};
 
 /// Nesting deeper than this is refused, as serde_json refuses it.

@@ -226,7 +226,7 @@ fn content_type(headers: &HeaderMap) -> Option<String> {
 }
 
 /// A downloaded file arriving chunk by chunk, from
-/// [`send_stream`](crate::runtime::Call::send_stream): a
+/// [`send_stream`](crate::Call::send_stream): a
 /// [`Stream`] of [`Bytes`] that never holds the file whole.
 ///
 /// ```no_run

@@ -1,7 +1,7 @@
 //! Reading every record of a query, past Get Records' 10,000-offset limit, through a cursor.
 
 use crate::limits::MAX_CURSOR_PAGE_SIZE;
-use crate::record_page::decode_cursor_page;
+use crate::records::page::decode_cursor_page;
 use crate::runtime::{Operation, Undecoded};
 use crate::{Client, CreateCursorResponse, DeleteCursorRequest, GetRecordsByCursorRequest};
 use crate::{CreateCursorRequest, CursorId, Error, ProtocolError, Record};

@@ -9,10 +9,11 @@ use std::task::{Context, Poll};
 use futures_util::Stream;
 use tokio::sync::{mpsc, Semaphore};
 
+use crate::jobs::paging::check_cursor_page;
 use crate::limits::{MAX_CURSOR_PAGE_SIZE, MAX_RECORDS_PER_PAGE};
-use crate::paging::check_cursor_page;
 use crate::query::has_order_by;
-use crate::record_page::{decode_cursor_page, decode_page};
+use crate::records::map::ID;
+use crate::records::page::{decode_cursor_page, decode_page};
 use crate::runtime::{RawResponse, Undecoded};
 use crate::{
     AppId, Client, CreateCursorRequest, CursorId, DeleteCursorRequest, Error, FieldValue,
@@ -229,9 +230,6 @@ impl RecordStreamBuilder {
         })
     }
 }
-
-/// The field code of the record id.
-pub(crate) const ID: &str = "$id";
 
 /// Every record of a query, from [`Client::record_stream`]: a [`Stream`] of
 /// `Result<Record, Error>` that ends after the last record or after the first error.
@@ -642,7 +640,8 @@ impl Pager {
                         if let Some(fields) = &self.fields {
                             create = create.fields(fields.clone());
                         }
-                        let created = crate::paging::create_cursor(&self.client, create).await?;
+                        let created =
+                            crate::jobs::paging::create_cursor(&self.client, create).await?;
                         *total_count = created.total_count;
                         id.insert(created.id).clone()
                     }
@@ -756,7 +755,7 @@ mod tests {
         use proptest::prelude::*;
 
         use super::super::*;
-        use crate::record_page::{decode_page_by_serde, Page};
+        use crate::records::page::{decode_page_by_serde, Page};
 
         /// A value of `type` written as kintone writes it, or in one of the other shapes JSON
         /// allows: the tag last, an extra key, spaces.
@@ -985,7 +984,7 @@ mod tests {
         #[test]
         fn kintones_own_pages_are_read_by_the_fast_reader() {
             let text = r#"{"records":[{"$id":{"type":"__ID__","value":"1"},"Title":{"type":"SINGLE_LINE_TEXT","value":"a\nb"},"Due":{"type":"DATE","value":""},"Lines":{"type":"SUBTABLE","value":[{"id":"7","value":{"Qty":{"type":"NUMBER","value":"1.50"}}}]}},{"$id":{"type":"__ID__","value":"2"},"Title":{"type":"SINGLE_LINE_TEXT","value":"c"},"Due":{"type":"DATE","value":"2024-08-01"},"Lines":{"type":"SUBTABLE","value":[]}}],"totalCount":"2"}"#;
-            let fast = crate::record_page::read(text, 500).expect("read without serde");
+            let fast = crate::records::page::read(text, 500).expect("read without serde");
             let (by_serde, _) = decode_page_by_serde(text.as_bytes(), Some(text), 500);
             let by_serde = by_serde.unwrap();
             assert_eq!(exact(&fast), exact(&by_serde));
@@ -993,9 +992,9 @@ mod tests {
             // The records of a page share one list of codes, as serde's do.
             assert!(fast.0[0].keys().zip(fast.0[1].keys()).all(|(a, b)| a == b));
             // A page past its maximum, or with a field read by serde that fails, is serde's.
-            assert!(crate::record_page::read(text, 1).is_none());
+            assert!(crate::records::page::read(text, 1).is_none());
             let bad = text.replace(r#""1.50""#, r#""x""#);
-            assert!(crate::record_page::read(&bad, 500).is_none());
+            assert!(crate::records::page::read(&bad, 500).is_none());
         }
 
         proptest! {
@@ -1012,7 +1011,7 @@ mod tests {
                     (Err(_), Err(_)) => {}
                     _ => prop_assert!(false, "{text}: {decoded:?} / {by_serde:?}"),
                 }
-                if let Some(fast) = crate::record_page::read(&text, max) {
+                if let Some(fast) = crate::records::page::read(&text, max) {
                     prop_assert_eq!(Ok(exact(&fast)), by_serde.as_ref().map(exact).map_err(Clone::clone));
                 }
             }

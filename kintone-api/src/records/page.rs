@@ -15,7 +15,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::record_map::{intern, Codes};
+use crate::records::map::{intern, Codes};
 use crate::runtime::RawResponse;
 use crate::{
     CalcField, CategoryField, CheckBoxField, CreatedTimeField, CreatorField, DateField,
@@ -541,7 +541,7 @@ pub(crate) fn decode_page(
             Error::Decode {
                 operation: response.operation,
                 source,
-                excerpt: crate::transport::excerpt(&response.body),
+                excerpt: crate::error::excerpt(&response.body),
             }
         }
     })
@@ -593,7 +593,7 @@ pub(crate) fn decode_cursor_page(
         (_, None) => Err(Error::Decode {
             operation,
             source: serde::de::Error::missing_field("next"),
-            excerpt: crate::transport::excerpt(&body),
+            excerpt: crate::error::excerpt(&body),
         }),
     }
 }

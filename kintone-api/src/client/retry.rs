@@ -39,10 +39,10 @@ use http::{HeaderMap, Method, StatusCode};
 use http_body_util::BodyExt;
 use tower::{Layer, Service, ServiceExt};
 
-use crate::generated::error_codes::{GAIA_TM12, GAIA_TO04};
+use crate::client::middleware::{BoxError, Deadline, HttpRequest, HttpResponse, HttpService};
+use crate::error::{reason_for_answer, reason_for_transport};
 use crate::generated::headers::CYBOZU_ERROR_HEADER;
 use crate::generated::METHOD_OVERRIDE_HEADER;
-use crate::middleware::{BoxError, Deadline, HttpRequest, HttpResponse, HttpService};
 use crate::{RequestKind, TransportError};
 
 /// The most bytes of a `429` body read to find kintone's error code; kintone's are under 200.
@@ -333,39 +333,6 @@ impl Outcome {
     }
 }
 
-/// Why an answer is retried, if it is: the one rule, which [`crate::Error::is_retryable`]
-/// applies too (with the kind of request the error answers).
-pub(crate) fn reason_for_answer(
-    read: bool,
-    status: StatusCode,
-    code: Option<&str>,
-) -> Option<&'static str> {
-    match (status, code) {
-        (StatusCode::TOO_MANY_REQUESTS, Some(GAIA_TO04)) => Some(GAIA_TO04),
-        // Named so that no later rule makes it retryable by its status.
-        (StatusCode::TOO_MANY_REQUESTS, Some(GAIA_TM12)) => None,
-        (StatusCode::BAD_GATEWAY, _) if read => Some("HTTP 502"),
-        (StatusCode::SERVICE_UNAVAILABLE, _) if read => Some("HTTP 503"),
-        (StatusCode::GATEWAY_TIMEOUT, _) if read => Some("HTTP 504"),
-        _ => None,
-    }
-}
-
-/// Why a failed exchange is retried, if it is.
-pub(crate) fn reason_for_transport(read: bool, error: &TransportError) -> Option<&'static str> {
-    if error.is_connect() {
-        Some("connection failed")
-    } else if read {
-        Some(if error.is_timeout() {
-            "timed out"
-        } else {
-            "exchange failed"
-        })
-    } else {
-        None
-    }
-}
-
 /// Reads up to [`CODE_BODY_BYTES`] of an error body for kintone's `code` (or, without one, the
 /// `X-Cybozu-Error` header), and gives back a body that still holds every byte.
 async fn read_code(
@@ -419,6 +386,7 @@ async fn read_code(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::generated::error_codes::{GAIA_TM12, GAIA_TO04};
 
     #[test]
     fn writes_are_retried_only_when_nothing_was_written() {

@@ -8,9 +8,12 @@ use url::Url;
 
 use tower::{Layer, Service};
 
-use crate::auth::{front_door_header, Auth, Secret};
-use crate::concurrency::{Limit, Observe, DEFAULT_MAX_CONCURRENT_REQUESTS};
-use crate::middleware::{BoxError, HttpRequest, HttpResponse, HttpService, ReqwestService, Wrap};
+use crate::client::auth::{front_door_header, Auth, Secret};
+use crate::client::concurrency::{Limit, Observe, DEFAULT_MAX_CONCURRENT_REQUESTS};
+use crate::client::connection::Connection;
+use crate::client::middleware::{
+    BoxError, HttpRequest, HttpResponse, HttpService, ReqwestService, Wrap,
+};
 use crate::runtime::Operation;
 use crate::{Concurrency, Download, DownloadStream, Error, Response, RetryPolicy};
 
@@ -32,27 +35,7 @@ pub const DEFAULT_MAX_COLLECTED_RECORDS: u64 = 100_000;
 /// A kintone client for one domain (and, optionally, one guest space). Cheap to clone.
 #[derive(Clone)]
 pub struct Client {
-    pub(crate) inner: Arc<Inner>,
-}
-
-pub(crate) struct Inner {
-    /// Used to lay out requests (multipart bodies); sending goes through `service`.
-    pub(crate) http: reqwest::Client,
-    /// The middleware stack, down to `http`.
-    pub(crate) service: HttpService,
-    pub(crate) max_response_bytes: u64,
-    /// The most records [`Client::all_records`] collects into memory.
-    pub(crate) max_collected_records: u64,
-    pub(crate) base: Url,
-    pub(crate) host_header: HeaderValue,
-    pub(crate) guest_space: Option<u64>,
-    pub(crate) auth_kind: &'static str,
-    /// Authentication and other per-client headers, marked sensitive where secret.
-    pub(crate) headers: http::HeaderMap,
-    /// The concurrency headers of the last answer that had them.
-    pub(crate) concurrency: Arc<Mutex<Concurrency>>,
-    /// Readers of every record go on past an answer kintone marks as partial.
-    pub(crate) accept_partial_pages: bool,
+    pub(crate) inner: Arc<Connection>,
 }
 
 impl std::fmt::Debug for Client {
@@ -89,7 +72,7 @@ impl Client {
 
     /// Checks and sends any operation's request.
     pub async fn send<O: Operation>(&self, request: O) -> Result<Response<O::Response>, Error> {
-        crate::transport::send(self, request).await
+        crate::client::transport::send(&self.inner, request).await
     }
 
     /// Checks and sends a download, and returns its body as a stream of chunks instead of
@@ -100,7 +83,7 @@ impl Client {
         &self,
         request: O,
     ) -> Result<DownloadStream, Error> {
-        crate::transport::send_stream(self, request).await
+        crate::client::transport::send_stream(&self.inner, request).await
     }
 
     /// The domain's concurrency limit and how many requests it was running, from the
@@ -121,12 +104,7 @@ impl Client {
         operation: &'static str,
         headers: &http::HeaderMap,
     ) -> Result<(), Error> {
-        match crate::response::warning(headers) {
-            Some(crate::CybozuWarning::FilterAborted) if !self.inner.accept_partial_pages => {
-                Err(Error::FilterAborted { operation })
-            }
-            _ => Ok(()),
-        }
+        self.inner.check_whole_page(operation, headers)
     }
 
     /// The guest space the client works in, if any.
@@ -137,11 +115,7 @@ impl Client {
     /// The path of an API under this client: `/k/v1/{path}` or `/k/guest/{id}/v1/{path}`, with
     /// the prefixes the spec's servers give.
     pub fn api_path(&self, path: &str) -> String {
-        use crate::generated::{API_PREFIX, GUEST_API_PREFIX};
-        match self.inner.guest_space {
-            Some(id) => format!("{}{id}{}/{path}", GUEST_API_PREFIX.0, GUEST_API_PREFIX.1),
-            None => format!("{API_PREFIX}/{path}"),
-        }
+        self.inner.api_path(path)
     }
 }
 
@@ -470,7 +444,7 @@ impl ClientBuilder {
             None => service,
         };
         Ok(Client {
-            inner: Arc::new(Inner {
+            inner: Arc::new(Connection {
                 http,
                 service,
                 max_response_bytes: self.max_response_bytes,

@@ -18,7 +18,8 @@
 
 use std::sync::Arc;
 
-use crate::runtime::{Call, Operation};
+use crate::client::call::Call;
+use crate::runtime::Operation;
 use crate::{BuildError, BulkRequest, BulkRequestResponse, Concurrency, Error, Response};
 
 /// A blocking kintone client. Cheap to clone; clones share the connections, the limits and the

@@ -28,7 +28,7 @@ use std::sync::Arc;
 use serde::ser::SerializeMap;
 use serde_json::{Map, Value};
 
-pub use crate::method::Method;
+pub use crate::runtime::method::Method;
 use crate::runtime::{
     check_path_value, decode_binary, decode_json, expand_path, BodyKind, HeaderWriter,
     MultipartWriter, Operation, QueryWriter, RawResponse,

@@ -4,9 +4,13 @@
 //! [`source`](std::error::Error::source), never repeated in the message, so a reporter that
 //! walks the chain (`anyhow`'s `{:#}`, `eyre`) prints each cause once.
 
+pub(crate) mod decode;
+
 use std::collections::BTreeMap;
 
 use http::{HeaderMap, StatusCode};
+
+use crate::generated::error_codes::{GAIA_TM12, GAIA_TO04};
 
 /// Anything that can go wrong with a call.
 #[derive(Debug, thiserror::Error)]
@@ -142,7 +146,7 @@ pub enum Error {
     /// field missing, of another type, empty, or out of the Rust type's range. The app's form
     /// and the struct differ.
     #[error("the record does not fit the struct")]
-    Record(#[from] crate::typed::DecodeError),
+    Record(#[from] crate::error::decode::DecodeError),
     /// The task reading a record stream's pages stopped before the end without an error of its
     /// own: it panicked, or it was cancelled (its runtime shut down). The records handed out
     /// before are not all there are; the stream ends after this error.
@@ -323,6 +327,12 @@ impl std::error::Error for TransportError {
 /// How much of a non-JSON body an error keeps.
 pub const EXCERPT_BYTES: usize = 512;
 
+/// The start of a body as text, cut at a character boundary.
+pub(crate) fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(EXCERPT_BYTES)]);
+    text.trim_end_matches('\u{FFFD}').to_string()
+}
+
 impl Error {
     /// kintone's error, when kintone answered with one.
     pub fn api(&self) -> Option<&ApiError> {
@@ -381,7 +391,6 @@ impl Error {
     /// [module docs](crate::retry) state, for the kind of request the error answers
     /// ([`RequestKind`]).
     pub fn is_retryable(&self) -> bool {
-        use crate::retry::{reason_for_answer, reason_for_transport};
         match self {
             Error::Api(e) => {
                 reason_for_answer(e.request.is_read(), e.status, Some(&e.code)).is_some()
@@ -729,6 +738,39 @@ impl LimitError {
     }
 }
 
+/// Why an answer is retried, if it is: the one rule, which [`Error::is_retryable`] and
+/// the retry layer ([`crate::retry`]) both apply (with the kind of request the error answers).
+pub(crate) fn reason_for_answer(
+    read: bool,
+    status: StatusCode,
+    code: Option<&str>,
+) -> Option<&'static str> {
+    match (status, code) {
+        (StatusCode::TOO_MANY_REQUESTS, Some(GAIA_TO04)) => Some(GAIA_TO04),
+        // Named so that no later rule makes it retryable by its status.
+        (StatusCode::TOO_MANY_REQUESTS, Some(GAIA_TM12)) => None,
+        (StatusCode::BAD_GATEWAY, _) if read => Some("HTTP 502"),
+        (StatusCode::SERVICE_UNAVAILABLE, _) if read => Some("HTTP 503"),
+        (StatusCode::GATEWAY_TIMEOUT, _) if read => Some("HTTP 504"),
+        _ => None,
+    }
+}
+
+/// Why a failed exchange is retried, if it is.
+pub(crate) fn reason_for_transport(read: bool, error: &TransportError) -> Option<&'static str> {
+    if error.is_connect() {
+        Some("connection failed")
+    } else if read {
+        Some(if error.is_timeout() {
+            "timed out"
+        } else {
+            "exchange failed"
+        })
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod redaction_tests {
     use super::*;
@@ -849,7 +891,7 @@ pub(crate) mod display_tests {
     fn no_error_repeats_its_cause() {
         let json = || serde_json::from_str::<u8>("x").unwrap_err();
         let io = || std::io::Error::other("disk full");
-        let decode = crate::typed::DecodeError::unknown("Title");
+        let decode = crate::records::typed::DecodeError::unknown("Title");
         let errors = [
             Error::Serialize {
                 operation: "addRecord",
@@ -872,14 +914,14 @@ pub(crate) mod display_tests {
             assert_each_cause_printed_once(error);
         }
         for definition in [
-            crate::app_definition::DefinitionError::Read {
+            crate::jobs::app_definition::DefinitionError::Read {
                 app: crate::AppId::from(3u64),
-                setting: crate::app_definition::Setting::Fields,
+                setting: crate::jobs::app_definition::Setting::Fields,
                 source: Error::Write(io()),
             },
-            crate::app_definition::DefinitionError::Apply {
+            crate::jobs::app_definition::DefinitionError::Apply {
                 app: crate::AppId::from(3u64),
-                setting: crate::app_definition::Setting::Fields,
+                setting: crate::jobs::app_definition::Setting::Fields,
                 written: Vec::new(),
                 reverted: true,
                 source: Error::Write(io()),

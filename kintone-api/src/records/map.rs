@@ -18,6 +18,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::FieldValue;
 
+/// The field code of the record id.
+pub(crate) const ID: &str = "$id";
+
 /// A field code, such as `Title` or `$id`: a cheaply cloned, shared string.
 ///
 /// Codes read from kintone are interned per thread, so the records of a page share one
