@@ -6,7 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use kintone_api::{AppDefinition, Client, GetGeneralSettingsRequest, Preview};
+use kintone_api::types::GetGeneralSettingsRequest;
+use kintone_api::{AppDefinition, Client, Preview};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -422,7 +423,7 @@ pub async fn form_types(args: FormTypesArgs) -> Result<(), CliError> {
         (None, Some(app)) => {
             let client = connection::client(&args.connection)?;
             let form = client
-                .send(kintone_api::GetFormFieldsRequest::new(app))
+                .send(kintone_api::types::GetFormFieldsRequest::new(app))
                 .await?;
             let json = serde_json::to_string(form.body()).expect("the form is JSON");
             (json, format!("app {app}"))

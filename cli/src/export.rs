@@ -6,9 +6,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use futures_util::StreamExt;
-use kintone_api::{
-    Client, DownloadFileRequest, GetFormFieldsRequest, GetFormLayoutRequest, GetRecordsRequest,
+use kintone_api::types::{
+    DownloadFileRequest, GetFormFieldsRequest, GetFormLayoutRequest, GetRecordsRequest,
 };
+use kintone_api::Client;
 use serde_json::Value;
 
 use crate::cli::{Encoding, ExportArgs, Format};

@@ -6,9 +6,10 @@ use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use kintone_api::types::{GetRecordsRequest, UploadFileRequest};
 use kintone_api::{
-    Client, Date, DateTime, Decimal, EntityCode, FieldInput, FilePart, FileRef, GetRecordsRequest,
-    RecordInput, RecordUpdate, SubtableRowInput, Time, UpdateKey, UploadFileRequest,
+    Client, Date, DateTime, Decimal, EntityCode, FieldInput, FilePart, FileRef, RecordInput,
+    RecordUpdate, SubtableRowInput, Time, UpdateKey,
 };
 
 use crate::checkpoint::{fingerprint, Checkpoint, InFlight, Phase};

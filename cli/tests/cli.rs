@@ -128,7 +128,7 @@ fn connection<'a>(emulator_url: &'a str, token: &'a str) -> Vec<&'a str> {
 async fn upload(client: &Client, name: &str, contents: &str) -> String {
     let part = kintone_api::FilePart::new(name, contents.as_bytes().to_vec());
     client
-        .send(kintone_api::UploadFileRequest::new(part))
+        .send(kintone_api::types::UploadFileRequest::new(part))
         .await
         .unwrap()
         .into_body()
@@ -222,7 +222,7 @@ async fn comparable(client: &Client, field: &Value) -> Value {
             let mut files = Vec::new();
             for file in field["value"].as_array().unwrap() {
                 let body = client
-                    .send(kintone_api::DownloadFileRequest::new(
+                    .send(kintone_api::types::DownloadFileRequest::new(
                         file["fileKey"].as_str().unwrap(),
                     ))
                     .await
@@ -1031,7 +1031,9 @@ async fn an_app_pulled_from_one_domain_is_pushed_into_another_with_a_drift_guard
 
     // Someone changes production: the next push is refused, --force applies it.
     target
-        .send(kintone_api::UpdateGeneralSettingsRequest::new(7).name("Renamed in production"))
+        .send(
+            kintone_api::types::UpdateGeneralSettingsRequest::new(7).name("Renamed in production"),
+        )
         .await
         .unwrap();
     let mut diff = vec!["app", "diff", "--app", "7", "--dir", folder_arg];

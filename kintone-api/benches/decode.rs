@@ -8,7 +8,8 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
-use kintone_api::{FieldInput, FieldValue, GetRecordsResponse, RecordInput};
+use kintone_api::types::GetRecordsResponse;
+use kintone_api::{FieldInput, FieldValue, RecordInput};
 use serde::de::IgnoredAny;
 use serde_json::json;
 
@@ -194,7 +195,7 @@ fn main() {
             ])
         })
         .collect();
-    let request = kintone_api::AddRecordsRequest::new(1u64, records);
+    let request = kintone_api::types::AddRecordsRequest::new(1u64, records);
     let (encode, _) = timings(200, || {
         black_box(serde_json::to_vec(black_box(&request)).unwrap());
     });

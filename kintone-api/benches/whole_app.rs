@@ -24,7 +24,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use kintone_api::limits::{MAX_BULK_REQUESTS, MAX_RECORDS_PER_PAGE, MAX_RECORDS_PER_WRITE};
-use kintone_api::{AddRecordsRequest, BulkRequest, Client, Decimal, FieldInput, RecordInput};
+use kintone_api::types::AddRecordsRequest;
+use kintone_api::{BulkRequest, Client, Decimal, FieldInput, RecordInput};
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 

@@ -18,9 +18,8 @@
 //! ```
 
 use kintone_api::app_definition::AppDefinition;
-use kintone_api::{
-    AppId, Client, DeployTarget, FieldProperties, NumberProperties, ViewInput, ViewType,
-};
+use kintone_api::types::{FieldProperties, NumberProperties, ViewInput, ViewType};
+use kintone_api::{AppId, Client, DeployTarget};
 use kintone_emulator::{AppSeed, Emulator, FieldSeed, FieldType};
 
 fn step(n: u32, text: &str) {

@@ -20,9 +20,10 @@
 
 use futures_util::StreamExt;
 use kintone_api::query::{Order, Query};
+use kintone_api::types::{DeployStatus, FieldProperties, NumberProperties};
 use kintone_api::{
-    BulkRequest, Client, CommentInput, Decimal, DeployStatus, DeployTarget, Error, FieldInput,
-    FieldProperties, FilePart, KintoneRecord, NumberProperties, RecordInput,
+    BulkRequest, Client, CommentInput, Decimal, DeployTarget, Error, FieldInput, FilePart,
+    KintoneRecord, RecordInput,
 };
 
 /// A record of the tour's app as a plain struct (`kintone-form` writes these from an app's form).
@@ -144,10 +145,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "Send several writes as one bulk request: all of them happen, or none.",
     );
     let bulk = BulkRequest::new()
-        .push(kintone_api::AddRecordRequest::new(app).record(record("Stapler", 900)))
-        .push(kintone_api::DeleteRecordsRequest::new(app, [added.ids[2]]));
+        .push(kintone_api::types::AddRecordRequest::new(app).record(record("Stapler", 900)))
+        .push(kintone_api::types::DeleteRecordsRequest::new(
+            app,
+            [added.ids[2]],
+        ));
     let results = client.send_bulk(bulk).await?;
-    let stapler = results.result_of::<kintone_api::AddRecordRequest>(0)?;
+    let stapler = results.result_of::<kintone_api::types::AddRecordRequest>(0)?;
     println!(
         "   Added the stapler as record {} and deleted record {} in one transaction.",
         stapler.id, added.ids[2]

@@ -95,6 +95,7 @@ pub mod query;
 mod records;
 mod redact;
 mod runtime;
+pub mod types;
 mod values;
 mod wire;
 
@@ -119,8 +120,10 @@ pub use error::{
     ApiError, Error, LimitError, ProtocolError, RequestKind, ResponseHeaders, TransportError,
     EXCERPT_BYTES, SHOWN_FIELD_ERRORS,
 };
-pub use generated::operations::*;
-pub use generated::types::*;
+// Every generated name stays reachable as `crate::Name` inside the crate (the generated code
+// names its own types that way); users reach them through `types`, and the everyday ones below.
+pub(crate) use generated::operations::*;
+pub(crate) use generated::types::*;
 pub use generated::{error_codes, headers, limits};
 pub use generated::{API_PREFIX, GUEST_API_PREFIX, MAX_URI_BYTES, METHOD_OVERRIDE_HEADER};
 pub use jobs::app_definition::{AppDefinition, DefinitionError};
@@ -142,6 +145,12 @@ pub use records::raw::RawRecord;
 pub use records::typed::{DecodeError, KintoneRecord, Row};
 pub use runtime::file::{Download, DownloadStream, FilePart};
 pub use runtime::{BulkOperation, HasPreview, Operation, Preview};
+pub use types::{
+    AppId, BulkErrorBody, BulkRequestResponse, CommentId, CommentInput, CybozuWarning,
+    DeployTarget, Entity, EntityCode, ErrorBody, ExpectedRevision, FieldErrors, FieldInput,
+    FieldValue, FileInfo, FileRef, RecordId, RecordInput, RecordUpdate, Revision, SpaceId,
+    SubtableRow, SubtableRowInput, ThreadId, UpdateKey,
+};
 pub use values::datetime::{Date, DateTime, ParseError, Time};
 pub use values::decimal::{Decimal, DecimalError};
 pub use values::legacy_form::LegacyDefaultValue;

@@ -2,10 +2,10 @@
 //! an action without `filterCond`, and number-like settings written as JSON numbers where
 //! kintone writes strings (its description says integer, so a client meets both).
 
-use kintone_api::{
-    AppActions, FieldProperties, FilePropertiesThumbnailSize, FormFields, FormLayout,
-    ReferenceTablePropertiesReferenceTableSize, ReminderNotifications, Reports, Views,
+use kintone_api::types::{
+    AppActions, FieldProperties, FormFields, FormLayout, ReminderNotifications, Reports, Views,
 };
+use kintone_api::types::{FilePropertiesThumbnailSize, ReferenceTablePropertiesReferenceTableSize};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 

@@ -267,9 +267,9 @@ fn a_diff_is_empty_exactly_when_the_definitions_are_equal() {
     let wanted = fixture();
     assert!(wanted.diff(&wanted.clone()).is_empty());
     let mut unknown_theme = wanted.clone();
-    unknown_theme.general.theme = kintone_api::AppTheme::Unknown;
+    unknown_theme.general.theme = kintone_api::types::AppTheme::Unknown;
     let mut unknown_scope = wanted.clone();
-    unknown_scope.customization.scope = kintone_api::CustomizationScope::Unknown;
+    unknown_scope.customization.scope = kintone_api::types::CustomizationScope::Unknown;
     let diff = unknown_theme.diff(&unknown_scope);
     assert!(!diff.is_empty());
     assert!(diff.to_string().contains("cannot be written"), "{diff}");

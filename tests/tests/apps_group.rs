@@ -2,7 +2,8 @@
 //! and body, and the decoded response; and the spec's example answers, decoded by the types the
 //! client is generated with.
 
-use kintone_api::{DeployStatus, DeployTarget, Error, LimitError};
+use kintone_api::types::DeployStatus;
+use kintone_api::{DeployTarget, Error, LimitError};
 use kintone_tests::*;
 use serde_json::json;
 
@@ -88,7 +89,7 @@ async fn get_apps_statistics() {
     let app = &page.apps[0];
     assert_eq!(
         (app.id.get(), app.status),
-        (1, kintone_api::AppStatus::Changed)
+        (1, kintone_api::types::AppStatus::Changed)
     );
     assert_eq!((app.record_count, app.storage_usage), (1520, 5_242_880));
     assert_eq!(app.space.as_ref().map(|s| s.id.get()), Some(4));
@@ -120,7 +121,7 @@ async fn get_apps_statistics_reads_counts_as_numbers_and_a_null_space() {
         (page.apps[0].space.as_ref(), page.apps[0].record_count),
         (None, 7)
     );
-    assert_eq!(page.apps[0].status, kintone_api::AppStatus::Unknown);
+    assert_eq!(page.apps[0].status, kintone_api::types::AppStatus::Unknown);
     let request = only_request(&server).await;
     assert_eq!(request.url.query(), None);
     let err = client
@@ -252,14 +253,14 @@ async fn get_deploy_status() {
 
 #[test]
 fn a_deploy_status_kintone_adds_later_is_read_as_unknown() {
-    let read: kintone_api::AppDeployStatus =
+    let read: kintone_api::types::AppDeployStatus =
         serde_json::from_value(json!({"app": "1", "status": "QUEUED"})).unwrap();
     assert_eq!(read.status, DeployStatus::Unknown);
 }
 
 #[test]
 fn the_specs_example_answers_decode() {
-    use kintone_api::*;
+    use kintone_api::types::*;
     decodes::<GetAppRequest>();
     decodes::<GetAppsRequest>();
     decodes::<GetAppsStatisticsRequest>();
@@ -271,7 +272,7 @@ fn the_specs_example_answers_decode() {
 
 #[tokio::test]
 async fn get_form_fields_live_and_preview() {
-    use kintone_api::FieldProperties;
+    use kintone_api::types::FieldProperties;
     let (server, client) = server_and_client().await;
     let mut example = spec_example("getFormFields");
     example["properties"]["Map"] = json!({"type": "A_FUTURE_TYPE", "code": "Map", "label": "Map"});
@@ -306,7 +307,7 @@ async fn get_form_fields_live_and_preview() {
     client
         .form()
         .get_form_fields(1u64)
-        .lang(kintone_api::SettingsLang::En)
+        .lang(kintone_api::types::SettingsLang::En)
         .preview()
         .send()
         .await
@@ -324,7 +325,7 @@ async fn get_form_fields_live_and_preview() {
 
 #[tokio::test]
 async fn add_form_fields_writes_each_type_with_its_tag() {
-    use kintone_api::*;
+    use kintone_api::types::*;
     let (server, client) = server_and_client().await;
     answer_json(&server, 200, spec_example("addFormFields")).await;
     let properties = std::collections::BTreeMap::from([
@@ -373,7 +374,7 @@ async fn add_form_fields_writes_each_type_with_its_tag() {
 
 #[tokio::test]
 async fn update_form_fields() {
-    use kintone_api::*;
+    use kintone_api::types::*;
     let (server, client) = server_and_client().await;
     answer_json(&server, 200, spec_example("updateFormFields")).await;
     client
@@ -426,7 +427,7 @@ async fn delete_form_fields() {
 
 #[tokio::test]
 async fn get_form_layout_live_and_preview() {
-    use kintone_api::LayoutBlock;
+    use kintone_api::types::LayoutBlock;
     let (server, client) = server_and_client().await;
     answer_json(&server, 200, spec_example("getFormLayout")).await;
     let layout = client.form().get_form_layout(1u64).send().await.unwrap();
@@ -454,7 +455,7 @@ async fn get_form_layout_live_and_preview() {
 #[allow(deprecated)] // the legacy form API is what this test is about
 #[tokio::test]
 async fn get_form_legacy_live_and_preview() {
-    use kintone_api::LegacyFormElementType;
+    use kintone_api::types::LegacyFormElementType;
     let (server, client) = server_and_client().await;
     answer_json(&server, 200, spec_example("getForm")).await;
     let form = client.form().get_form(1u64).send().await.unwrap();
@@ -493,7 +494,7 @@ async fn get_form_legacy_live_and_preview() {
 
 #[tokio::test]
 async fn update_form_layout() {
-    use kintone_api::*;
+    use kintone_api::types::*;
     let (server, client) = server_and_client().await;
     answer_json(&server, 200, spec_example("updateFormLayout")).await;
     let row = LayoutRow::new([LayoutElement::new("SINGLE_LINE_TEXT")
@@ -520,7 +521,7 @@ async fn update_form_layout() {
 
 #[test]
 fn the_specs_form_examples_decode() {
-    use kintone_api::*;
+    use kintone_api::types::*;
     decodes::<GetFormFieldsRequest>();
     decodes::<AddFormFieldsRequest>();
     decodes::<UpdateFormFieldsRequest>();

@@ -106,7 +106,7 @@ fn a_write_then_a_read_without_async() {
     let clone = client.clone();
     let page = std::thread::spawn(move || {
         clone
-            .send(kintone_api::GetRecordsRequest::new(1u64).total_count(true))
+            .send(kintone_api::types::GetRecordsRequest::new(1u64).total_count(true))
             .unwrap()
     })
     .join()

@@ -1,7 +1,8 @@
 //! Apps and their settings against the emulator, end to end: each change written through the
 //! client and read back, pre-live until deployed, live after.
 
-use kintone_api::{Client, DeployStatus, DeployTarget, Error};
+use kintone_api::types::DeployStatus;
+use kintone_api::{Client, DeployTarget, Error};
 use kintone_tests::*;
 
 fn code_of(err: &Error) -> Option<&str> {
@@ -119,7 +120,7 @@ async fn get_apps_filters_and_pages() {
         let added = client.apps().add_app(name).send().await.unwrap();
         deploy_and_wait(&client, &[added.app.get()]).await;
     }
-    let names = |apps: &kintone_api::GetAppsResponse| -> Vec<String> {
+    let names = |apps: &kintone_api::types::GetAppsResponse| -> Vec<String> {
         apps.apps.iter().map(|a| a.name.clone()).collect()
     };
     let invoices = client
@@ -188,7 +189,7 @@ async fn api_tokens_read_apps_but_cannot_create_them() {
 /// `CB_NO02` for a user.
 #[tokio::test]
 async fn app_settings_need_app_management_for_tokens_and_users_alike() {
-    use kintone_api::{FieldProperties, NumberProperties};
+    use kintone_api::types::{FieldProperties, NumberProperties};
     use kintone_emulator::{Emulator, Permissions};
     let emulator = Emulator::builder()
         .app(orders_app().manager("kato"))
@@ -282,7 +283,7 @@ async fn app_settings_need_app_management_for_tokens_and_users_alike() {
 
 mod form {
     use super::*;
-    use kintone_api::*;
+    use kintone_api::types::*;
     use std::collections::BTreeMap;
 
     fn props(code: &str, p: FieldProperties) -> BTreeMap<String, FieldProperties> {
@@ -896,7 +897,8 @@ async fn deploy_and_wait_follows_the_emulators_deploy_to_its_end() {
 
 #[tokio::test]
 async fn app_statistics_count_what_the_apps_hold() {
-    use kintone_api::{AppStatus, FieldInput, FilePart, FileRef};
+    use kintone_api::types::AppStatus;
+    use kintone_api::{FieldInput, FilePart, FileRef};
     let (emulator, token) = emulator_with(|b| b.user("Administrator", "admin")).await;
     let admin = Client::builder(emulator.base_url())
         .password("Administrator", "admin")

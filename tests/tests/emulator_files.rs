@@ -86,7 +86,7 @@ async fn a_file_goes_up_from_any_reader_once() {
     let len = 1536 * 1024;
     let reader = tokio::io::repeat(b'k').take(len + 100);
     let part = FilePart::from_reader("notes.txt", reader, len);
-    let request = kintone_api::UploadFileRequest::new(part);
+    let request = kintone_api::types::UploadFileRequest::new(part);
     let again = request.clone();
     let uploaded = client.send(request).await.unwrap();
     let info = attach(&client, uploaded.into_body().file_key).await;

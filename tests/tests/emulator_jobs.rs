@@ -6,9 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use futures_util::TryStreamExt;
 use kintone_api::limits::{MAX_BULK_REQUESTS, MAX_RECORDS_PER_WRITE};
-use kintone_api::{
-    FieldInput, RecordInput, RecordUpdate, RecordUpdateResultOperation, UpdateKey, WriteProgress,
-};
+use kintone_api::types::RecordUpdateResultOperation;
+use kintone_api::{FieldInput, RecordInput, RecordUpdate, UpdateKey, WriteProgress};
 use kintone_emulator::{Emulator, Failure};
 use kintone_tests::*;
 use serde_json::json;

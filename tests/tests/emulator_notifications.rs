@@ -1,6 +1,7 @@
 //! Notifications against the emulator, end to end: general, per-record and reminder settings
 //! written pre-live through the client, read back, and live after a deploy.
 
+use kintone_api::types::*;
 use kintone_api::*;
 use kintone_tests::*;
 

@@ -2,6 +2,7 @@
 //! client and read back, pre-live until deployed or live at once; and the app and field
 //! permissions enforced for users.
 
+use kintone_api::types::*;
 use kintone_api::*;
 use kintone_tests::*;
 

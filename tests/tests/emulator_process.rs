@@ -4,11 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use kintone_api::{
-    Client, DeployTarget, Error, FieldInput, ProcessAction, ProcessActionExecutableUser,
-    ProcessAssignee, ProcessAssigneeType, ProcessEntity, ProcessEntityGrant, ProcessEntityType,
-    ProcessState, RecordId,
+use kintone_api::types::{
+    ProcessAction, ProcessActionExecutableUser, ProcessAssignee, ProcessAssigneeType,
+    ProcessEntity, ProcessEntityGrant, ProcessEntityType, ProcessState,
 };
+use kintone_api::{Client, DeployTarget, Error, FieldInput, RecordId};
 use kintone_emulator::{Emulator, UserSeed};
 use kintone_tests::*;
 
@@ -301,8 +301,8 @@ async fn a_bulk_status_update_with_one_refused_record_changes_none() {
         .update_records_status(
             1u64,
             [
-                kintone_api::StatusChange::new(draft, "Submit"),
-                kintone_api::StatusChange::new(reviewed, "Approve"),
+                kintone_api::types::StatusChange::new(draft, "Submit"),
+                kintone_api::types::StatusChange::new(reviewed, "Approve"),
             ],
         )
         .send()
@@ -319,7 +319,10 @@ async fn a_bulk_status_update_with_one_refused_record_changes_none() {
     );
     w.suzuki
         .process()
-        .update_records_status(1u64, [kintone_api::StatusChange::new(reviewed, "Approve")])
+        .update_records_status(
+            1u64,
+            [kintone_api::types::StatusChange::new(reviewed, "Approve")],
+        )
         .send()
         .await
         .unwrap();

@@ -4,10 +4,9 @@
 //! and what kintone's update notes added since: API token and webhook counts in the app
 //! statistics, element IDs of labels and borders, `is empty` on attachment fields.
 
-use kintone_api::{
-    Client, Error, FieldInput, FieldProperties, FieldValue, FilePropertiesThumbnailSize,
-    RecordInput, RecordUpdate, RecordUpdateResultOperation, ReportInput,
-};
+use kintone_api::types::{FieldProperties, ReportInput};
+use kintone_api::types::{FilePropertiesThumbnailSize, RecordUpdateResultOperation};
+use kintone_api::{Client, Error, FieldInput, FieldValue, RecordInput, RecordUpdate};
 use kintone_emulator::{Emulator, Permissions, SpaceSeed};
 use kintone_tests::*;
 use serde_json::Value;
@@ -168,7 +167,7 @@ async fn a_report_without_a_periodic_report_says_null() {
             1,
             BTreeMap::from([(
                 "Count".to_string(),
-                ReportInput::new(0u64, kintone_api::ChartType::Table),
+                ReportInput::new(0u64, kintone_api::types::ChartType::Table),
             )]),
         )
         .send()
@@ -300,7 +299,7 @@ async fn app_statistics_count_api_tokens_and_webhooks() {
 /// update), as spaces do.
 #[tokio::test]
 async fn labels_and_borders_keep_their_element_ids() {
-    use kintone_api::{LayoutBlock, LayoutElement, LayoutRow};
+    use kintone_api::types::{LayoutBlock, LayoutElement, LayoutRow};
     let (_emulator, client) = emulator_and_user().await;
     let row = LayoutRow::new([
         LayoutElement::new("SINGLE_LINE_TEXT").code("Title"),

@@ -1,9 +1,11 @@
 //! The typed client against the emulator, end to end, for every operation of the records group.
 
-use kintone_api::{
-    BulkRequest, CommentInput, CreateCursorRequest, DeleteRecordsRequest, Error, FieldInput,
-    FieldValue, FilePart, Mention, MentionType, RecordUpdate, StatusChange, UpdateKey,
+use kintone_api::types::{
+    CreateCursorRequest, DeleteRecordsRequest, Mention, MentionType, StatusChange,
     UpdateRecordRequest,
+};
+use kintone_api::{
+    BulkRequest, CommentInput, Error, FieldInput, FieldValue, FilePart, RecordUpdate, UpdateKey,
 };
 use kintone_tests::*;
 
@@ -195,7 +197,7 @@ async fn update_by_update_key_and_upsert() {
         .send()
         .await
         .unwrap();
-    use kintone_api::RecordUpdateResultOperation::{Insert, Update};
+    use kintone_api::types::RecordUpdateResultOperation::{Insert, Update};
     assert_eq!(
         result
             .records
@@ -526,7 +528,7 @@ async fn bulk_requests_are_atomic_and_name_the_failing_request() {
         .insert_records(1, vec![serde_json::json!({"Title": {"value": "keep"}})])
         .unwrap();
     let failing = BulkRequest::new()
-        .push(kintone_api::AddRecordRequest::new(1u64).record(record("new", &[])))
+        .push(kintone_api::types::AddRecordRequest::new(1u64).record(record("new", &[])))
         .push(
             UpdateRecordRequest::new(1u64)
                 .id(999u64)
@@ -539,11 +541,11 @@ async fn bulk_requests_are_atomic_and_name_the_failing_request() {
     assert_eq!(emulator.record_count(1), 1, "nothing was written");
 
     let ok = BulkRequest::new()
-        .push(kintone_api::AddRecordRequest::new(1u64).record(record("new", &[])))
+        .push(kintone_api::types::AddRecordRequest::new(1u64).record(record("new", &[])))
         .push(DeleteRecordsRequest::new(1u64, [ids[0]]));
     let results = client.send_bulk(ok).await.unwrap();
     let added = results
-        .result_of::<kintone_api::AddRecordRequest>(0)
+        .result_of::<kintone_api::types::AddRecordRequest>(0)
         .unwrap();
     assert_eq!(added.revision.get(), 1);
     assert_eq!(emulator.record_count(1), 1);

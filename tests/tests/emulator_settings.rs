@@ -22,7 +22,8 @@ fn error_fields(err: Error) -> Vec<String> {
 
 mod views {
     use super::*;
-    use kintone_api::{ViewDevice, ViewInput, ViewType};
+    use kintone_api::types::ViewDevice;
+    use kintone_api::types::{ViewInput, ViewType};
 
     fn wanted() -> BTreeMap<String, ViewInput> {
         BTreeMap::from([
@@ -238,10 +239,12 @@ mod views {
 
 mod general {
     use super::*;
-    use kintone_api::{
-        AppIcon, AppIconType, AppTheme, FilePart, NumberPrecision, NumberPrecisionRoundingMode,
-        SettingsFile, TitleField, TitleFieldSelectionMode,
+    use kintone_api::types::NumberPrecisionRoundingMode;
+    use kintone_api::types::{
+        AppIcon, AppIconType, AppTheme, NumberPrecision, SettingsFile, TitleField,
+        TitleFieldSelectionMode,
     };
+    use kintone_api::FilePart;
 
     #[tokio::test]
     async fn general_settings_are_pre_live_until_deployed_and_rename_the_app() {
@@ -422,7 +425,7 @@ mod general {
 
 mod process_management {
     use super::*;
-    use kintone_api::{
+    use kintone_api::types::{
         ProcessAction, ProcessAssignee, ProcessAssigneeType, ProcessEntity, ProcessEntityGrant,
         ProcessEntityType, ProcessState,
     };
@@ -579,7 +582,7 @@ mod process_management {
         assert!(
             matches!(
                 &fields.properties["Status"],
-                kintone_api::FieldProperties::Status(p) if p.enabled == Some(false)
+                kintone_api::types::FieldProperties::Status(p) if p.enabled == Some(false)
             ),
             "{:?}",
             fields.properties["Status"]
@@ -712,10 +715,11 @@ mod process_management {
 
 mod customization_notes_and_plugins {
     use super::*;
-    use kintone_api::{
+    use kintone_api::types::{
         CustomizationFiles, CustomizationResource, CustomizationResourceType, CustomizationScope,
-        FilePart, SettingsFile,
+        SettingsFile,
     };
+    use kintone_api::FilePart;
 
     /// O30: an upload is deleted three days later unless something keeps it; a customization
     /// that names it keeps it, as a record does.
@@ -1058,7 +1062,7 @@ mod customization_notes_and_plugins {
 
 mod actions {
     use super::*;
-    use kintone_api::{
+    use kintone_api::types::{
         ActionDestApp, ActionEntity, ActionEntityType, ActionMapping, ActionMappingSrcType,
         AppActionInput,
     };
@@ -1198,10 +1202,11 @@ mod actions {
 
 mod reports {
     use super::*;
-    use kintone_api::{
-        ChartMode, ChartType, PeriodicReport, ReportAggregation, ReportAggregationType,
-        ReportGroup, ReportGroupPer, ReportInput, ReportPeriod, ReportPeriodEvery, ReportSort,
-        ReportSortBy, ReportSortOrder,
+    use kintone_api::types::ChartMode;
+    use kintone_api::types::{
+        ChartType, PeriodicReport, ReportAggregation, ReportAggregationType, ReportGroup,
+        ReportGroupPer, ReportInput, ReportPeriod, ReportPeriodEvery, ReportSort, ReportSortBy,
+        ReportSortOrder,
     };
 
     fn sales() -> ReportInput {

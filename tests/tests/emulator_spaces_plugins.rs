@@ -3,10 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use kintone_api::{
-    Client, DeployTarget, Error, FilePart, GuestUserInput, SpaceMemberEntity,
-    SpaceMemberEntityType, SpaceMemberInput, ThreadCommentFile, ThreadCommentInput,
+use kintone_api::types::{
+    GuestUserInput, SpaceMemberEntity, SpaceMemberEntityType, SpaceMemberInput, ThreadCommentFile,
+    ThreadCommentInput,
 };
+use kintone_api::{Client, DeployTarget, Error, FilePart};
 use kintone_emulator::{
     AppSeed, Emulator, FieldSeed, FieldType, Permissions, PluginSeed, SpaceSeed,
 };
@@ -637,7 +638,10 @@ async fn get_api_schema_describes_an_api_from_the_spec() {
         (schema.path.as_str(), schema.id.as_str()),
         ("records.json", "records/get")
     );
-    assert_eq!(schema.http_method, kintone_api::ApiSchemaHttpMethod::Get);
+    assert_eq!(
+        schema.http_method,
+        kintone_api::types::ApiSchemaHttpMethod::Get
+    );
     assert_eq!(schema.request["required"], json!(["app"]));
     assert_eq!(
         schema.request["properties"]["app"],

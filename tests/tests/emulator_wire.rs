@@ -105,7 +105,7 @@ async fn authentication_and_permissions() {
 
     // O3: a guest user exists, with a password, but cannot call the REST API.
     user.guests()
-        .add_guests([kintone_api::GuestUserInput::new(
+        .add_guests([kintone_api::types::GuestUserInput::new(
             "guest@example.com",
             "secret",
             "UTC",

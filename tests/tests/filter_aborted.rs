@@ -5,10 +5,8 @@
 //! query on request (`Failure::filter_aborted`).
 
 use futures_util::TryStreamExt;
-use kintone_api::{
-    Client, CreateCursorRequest, CybozuWarning, Error, RawRecord, ReadStrategy, Record,
-    RecordCursor,
-};
+use kintone_api::types::CreateCursorRequest;
+use kintone_api::{Client, CybozuWarning, Error, RawRecord, ReadStrategy, Record, RecordCursor};
 use kintone_emulator::{Emulator, Failure};
 use kintone_tests::*;
 use serde_json::json;

@@ -2,6 +2,7 @@
 //! body for the reads (live and preview) and the pre-live writes, and the spec's example answers
 //! decoded.
 
+use kintone_api::types::*;
 use kintone_api::*;
 use kintone_tests::*;
 use serde_json::json;

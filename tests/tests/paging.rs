@@ -1,6 +1,6 @@
 //! Reading every record through a cursor.
 
-use kintone_api::CreateCursorRequest;
+use kintone_api::types::CreateCursorRequest;
 use kintone_tests::*;
 use serde_json::json;
 use wiremock::matchers::{method, path, query_param};

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use futures_util::{StreamExt, TryStreamExt};
 use kintone_api::error_codes::GAIA_TO04;
 use kintone_api::middleware::HttpRequest;
+use kintone_api::types::CreateCursorRequest;
 use kintone_api::{
-    Client, CreateCursorRequest, Error, FieldValue, ProtocolError, ReadStrategy,
-    RecordStreamBuilder, RetryPolicy, DEFAULT_MAX_COLLECTED_RECORDS,
+    Client, Error, FieldValue, ProtocolError, ReadStrategy, RecordStreamBuilder, RetryPolicy,
+    DEFAULT_MAX_COLLECTED_RECORDS,
 };
 use kintone_tests::*;
 use proptest::prelude::*;

@@ -1,7 +1,8 @@
 //! App, record and field permissions, asserted on the wire: method, path, query and body for
 //! the live operations and their preview twins, and the spec's example answers decoded.
 
-use kintone_api::*;
+use kintone_api::types::*;
+
 use kintone_tests::*;
 use serde_json::json;
 

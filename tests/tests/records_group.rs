@@ -1,9 +1,9 @@
 //! Every operation of the records group, asserted on the wire: method, path, query bytes,
 //! headers and body, and the decoded response.
 
+use kintone_api::types::StatusChange;
 use kintone_api::{
-    BulkRequest, Error, FieldInput, FilePart, LimitError, RecordInput, RecordUpdate, StatusChange,
-    UpdateKey,
+    BulkRequest, Error, FieldInput, FilePart, LimitError, RecordInput, RecordUpdate, UpdateKey,
 };
 use kintone_tests::*;
 use serde_json::json;
@@ -200,7 +200,7 @@ async fn update_records_with_upsert() {
         .unwrap();
     assert_eq!(
         result.records[0].operation,
-        Some(kintone_api::RecordUpdateResultOperation::Update)
+        Some(kintone_api::types::RecordUpdateResultOperation::Update)
     );
     let request = only_request(&server).await;
     assert_eq!(
@@ -324,7 +324,7 @@ async fn comments_get_add_delete() {
     let comments = client
         .comments()
         .get_record_comments(1u64, 7u64)
-        .order(kintone_api::GetRecordCommentsOrder::Asc)
+        .order(kintone_api::types::GetRecordCommentsOrder::Asc)
         .offset(0)
         .limit(10)
         .send()
@@ -332,11 +332,9 @@ async fn comments_get_add_delete() {
         .unwrap();
     assert_eq!(comments.comments[0].id.get(), 2);
     assert!(comments.newer);
-    let comment =
-        kintone_api::CommentInput::new("Please check").mentions([kintone_api::Mention::new(
-            "sato",
-            kintone_api::MentionType::User,
-        )]);
+    let comment = kintone_api::CommentInput::new("Please check").mentions([
+        kintone_api::types::Mention::new("sato", kintone_api::types::MentionType::User),
+    ]);
     client
         .comments()
         .add_record_comment(1u64, 7u64, comment)
@@ -581,11 +579,11 @@ async fn bulk_request_success_is_typed() {
     )
     .await;
     let bulk = BulkRequest::new()
-        .push(kintone_api::AddRecordRequest::new(1u64).record(title("a")))
-        .push(kintone_api::DeleteRecordsRequest::new(1u64, [3u64]));
+        .push(kintone_api::types::AddRecordRequest::new(1u64).record(title("a")))
+        .push(kintone_api::types::DeleteRecordsRequest::new(1u64, [3u64]));
     let response = client.send_bulk(bulk).await.unwrap();
     let added = response
-        .result_of::<kintone_api::AddRecordRequest>(0)
+        .result_of::<kintone_api::types::AddRecordRequest>(0)
         .unwrap();
     assert_eq!(added.id.get(), 10);
     let request = only_request(&server).await;
@@ -609,9 +607,9 @@ async fn bulk_request_failure_names_the_failing_index() {
     )
     .await;
     let bulk = BulkRequest::new()
-        .push(kintone_api::AddRecordRequest::new(1u64))
-        .push(kintone_api::UpdateRecordRequest::new(1u64).id(99u64))
-        .push(kintone_api::AddRecordRequest::new(1u64));
+        .push(kintone_api::types::AddRecordRequest::new(1u64))
+        .push(kintone_api::types::UpdateRecordRequest::new(1u64).id(99u64))
+        .push(kintone_api::types::AddRecordRequest::new(1u64));
     let err = client.send_bulk(bulk).await.unwrap_err();
     let api = err.api().unwrap();
     assert_eq!(
@@ -630,7 +628,9 @@ async fn bulk_requests_in_a_guest_space_name_the_guest_path() {
         .build()
         .unwrap();
     client
-        .send_bulk(BulkRequest::new().push(kintone_api::DeleteRecordsRequest::new(1u64, [3u64])))
+        .send_bulk(
+            BulkRequest::new().push(kintone_api::types::DeleteRecordsRequest::new(1u64, [3u64])),
+        )
         .await
         .unwrap();
     let request = only_request(&server).await;
@@ -687,12 +687,14 @@ async fn documented_limits_are_checked_before_sending() {
             .unwrap_err(),
         client
             .send_bulk((0..21).fold(BulkRequest::new(), |b, _| {
-                b.push(kintone_api::AddRecordRequest::new(1u64))
+                b.push(kintone_api::types::AddRecordRequest::new(1u64))
             }))
             .await
             .unwrap_err(),
         client
-            .send_bulk(BulkRequest::new().push(kintone_api::AddRecordsRequest::new(1u64, many)))
+            .send_bulk(
+                BulkRequest::new().push(kintone_api::types::AddRecordsRequest::new(1u64, many)),
+            )
             .await
             .unwrap_err(),
     ];

@@ -3,10 +3,8 @@
 //! the permission updates, `defaultValue` in the legacy form, the guest-space forms) and ids in
 //! JSON bodies, which go out as JSON numbers.
 
-use kintone_api::{
-    CommentInput, LegacyDefaultValue, LegacyFormElement, RecordInput, RecordUpdate, SettingsLang,
-    ViewInput,
-};
+use kintone_api::types::{LegacyFormElement, SettingsLang, ViewInput};
+use kintone_api::{CommentInput, LegacyDefaultValue, RecordInput, RecordUpdate};
 use kintone_tests::*;
 use serde_json::json;
 
@@ -52,14 +50,14 @@ async fn permission_updates_carry_the_id_of_kintones_description() {
     answer_json(&server, 200, json!({"revision": "2"})).await;
     client
         .permissions()
-        .update_record_permissions(1, Vec::<kintone_api::RecordRight>::new())
+        .update_record_permissions(1, Vec::<kintone_api::types::RecordRight>::new())
         .id(1)
         .send()
         .await
         .unwrap();
     client
         .permissions()
-        .update_field_permissions(1, Vec::<kintone_api::FieldRight>::new())
+        .update_field_permissions(1, Vec::<kintone_api::types::FieldRight>::new())
         .send()
         .await
         .unwrap();
@@ -182,7 +180,7 @@ async fn ids_and_revisions_in_json_bodies_are_numbers() {
             1,
             std::collections::BTreeMap::from([(
                 "All".to_string(),
-                ViewInput::new(kintone_api::ViewType::List, 0),
+                ViewInput::new(kintone_api::types::ViewType::List, 0),
             )]),
         )
         .revision(4)

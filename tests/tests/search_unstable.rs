@@ -2,9 +2,9 @@
 //! the emulator: records and record comments found by keyword, every page walked through
 //! `nextPageToken`.
 
-use kintone_api::{
-    CommentInput, FieldInput, RecordInput, SearchKeywords, SearchKeywordsOperator, SearchType,
-};
+use kintone_api::types::SearchKeywordsOperator;
+use kintone_api::types::{SearchKeywords, SearchType};
+use kintone_api::{CommentInput, FieldInput, RecordInput};
 use kintone_tests::*;
 use std::collections::BTreeSet;
 

@@ -23,7 +23,7 @@ async fn assert_live_then_preview(server: &wiremock::MockServer, path: &str) {
 
 #[tokio::test]
 async fn get_views_live_and_preview() {
-    use kintone_api::ViewType;
+    use kintone_api::types::ViewType;
     let (server, client) = server_and_client().await;
     let mut example = spec_example("getViews");
     example["views"]["Map"] = json!({"type": "A_FUTURE_VIEW", "id": "9", "name": "Map",
@@ -54,7 +54,7 @@ async fn get_views_live_and_preview() {
     client
         .settings()
         .get_views(1u64)
-        .lang(kintone_api::SettingsLang::User)
+        .lang(kintone_api::types::SettingsLang::User)
         .preview()
         .send()
         .await
@@ -76,7 +76,8 @@ async fn get_views_live_and_preview() {
 
 #[tokio::test]
 async fn update_views() {
-    use kintone_api::{ViewDevice, ViewInput, ViewType};
+    use kintone_api::types::ViewDevice;
+    use kintone_api::types::{ViewInput, ViewType};
     let (server, client) = server_and_client().await;
     answer_json(&server, 200, spec_example("updateViews")).await;
     let views = BTreeMap::from([
@@ -122,7 +123,7 @@ async fn update_views() {
 
 #[tokio::test]
 async fn get_general_settings_live_and_preview() {
-    use kintone_api::{AppIconType, AppTheme};
+    use kintone_api::types::{AppIconType, AppTheme};
     let (server, client) = server_and_client().await;
     answer_json(&server, 200, spec_example("getGeneralSettings")).await;
     let general = client
@@ -157,7 +158,9 @@ async fn get_general_settings_live_and_preview() {
 
 #[tokio::test]
 async fn update_general_settings() {
-    use kintone_api::{AppIcon, AppIconType, AppTheme, NumberPrecision, SettingsFile, TitleField};
+    use kintone_api::types::{
+        AppIcon, AppIconType, AppTheme, NumberPrecision, SettingsFile, TitleField,
+    };
     let (server, client) = server_and_client().await;
     answer_json(&server, 200, spec_example("updateGeneralSettings")).await;
     let changed = client
@@ -166,7 +169,9 @@ async fn update_general_settings() {
         .name("Orders 2024")
         .icon(AppIcon::new(AppIconType::File).file(SettingsFile::new("c15b")))
         .theme(AppTheme::Blue)
-        .title_field(TitleField::new(kintone_api::TitleFieldSelectionMode::Manual).code("Title"))
+        .title_field(
+            TitleField::new(kintone_api::types::TitleFieldSelectionMode::Manual).code("Title"),
+        )
         .enable_comments(false)
         .number_precision(NumberPrecision::new().digits(20u64).decimal_places(2u64))
         .first_month_of_fiscal_year(1u64)
@@ -191,7 +196,7 @@ async fn update_general_settings() {
 
 #[tokio::test]
 async fn get_process_management_live_and_preview() {
-    use kintone_api::{ProcessActionType, ProcessAssigneeType, ProcessEntityType};
+    use kintone_api::types::{ProcessActionType, ProcessAssigneeType, ProcessEntityType};
     let (server, client) = server_and_client().await;
     answer_json(&server, 200, spec_example("getProcessManagement")).await;
     let process = client
@@ -233,7 +238,7 @@ async fn get_process_management_live_and_preview() {
 
 #[tokio::test]
 async fn update_process_management() {
-    use kintone_api::{
+    use kintone_api::types::{
         ProcessAction, ProcessActionExecutableUser, ProcessAssignee, ProcessAssigneeType,
         ProcessEntity, ProcessEntityGrant, ProcessEntityType, ProcessState,
     };
@@ -286,7 +291,7 @@ async fn update_process_management() {
 
 #[tokio::test]
 async fn get_customization_live_and_preview() {
-    use kintone_api::{CustomizationResourceType, CustomizationScope};
+    use kintone_api::types::{CustomizationResourceType, CustomizationScope};
     let (server, client) = server_and_client().await;
     answer_json(&server, 200, spec_example("getCustomization")).await;
     let custom = client
@@ -312,7 +317,7 @@ async fn get_customization_live_and_preview() {
 
 #[tokio::test]
 async fn update_customization() {
-    use kintone_api::{
+    use kintone_api::types::{
         CustomizationFiles, CustomizationResource, CustomizationResourceType, CustomizationScope,
         SettingsFile,
     };
@@ -423,7 +428,7 @@ async fn app_plugins_read_and_added() {
 
 #[tokio::test]
 async fn get_app_actions_live_and_preview() {
-    use kintone_api::{ActionEntityType, ActionMappingSrcType};
+    use kintone_api::types::{ActionEntityType, ActionMappingSrcType};
     let (server, client) = server_and_client().await;
     answer_json(&server, 200, spec_example("getAppActions")).await;
     let actions = client
@@ -452,7 +457,7 @@ async fn get_app_actions_live_and_preview() {
 
 #[tokio::test]
 async fn update_app_actions() {
-    use kintone_api::{
+    use kintone_api::types::{
         ActionDestApp, ActionEntity, ActionEntityType, ActionMapping, ActionMappingSrcType,
         AppActionInput,
     };
@@ -494,9 +499,8 @@ async fn update_app_actions() {
 
 #[tokio::test]
 async fn get_reports_live_and_preview() {
-    use kintone_api::{
-        ChartMode, ChartType, ReportAggregationType, ReportGroupPer, ReportPeriodEvery,
-    };
+    use kintone_api::types::ChartMode;
+    use kintone_api::types::{ChartType, ReportAggregationType, ReportGroupPer, ReportPeriodEvery};
     let (server, client) = server_and_client().await;
     answer_json(&server, 200, spec_example("getReports")).await;
     let reports = client.settings().get_reports(1u64).send().await.unwrap();
@@ -523,11 +527,13 @@ async fn get_reports_live_and_preview() {
 
 #[tokio::test]
 async fn update_reports() {
-    use kintone_api::{
-        ChartMode, ChartType, PeriodicReport, ReportAggregation, ReportAggregationType,
-        ReportGroup, ReportGroupPer, ReportInput, ReportPeriod, ReportPeriodDayOfWeek,
-        ReportPeriodEvery, ReportSort, ReportSortBy, ReportSortOrder, Time,
+    use kintone_api::types::ChartMode;
+    use kintone_api::types::{
+        ChartType, PeriodicReport, ReportAggregation, ReportAggregationType, ReportGroup,
+        ReportGroupPer, ReportInput, ReportPeriod, ReportPeriodDayOfWeek, ReportPeriodEvery,
+        ReportSort, ReportSortBy, ReportSortOrder,
     };
+    use kintone_api::Time;
     let (server, client) = server_and_client().await;
     answer_json(&server, 200, spec_example("updateReports")).await;
     let report = ReportInput::new(0u64, ChartType::Bar)
@@ -571,7 +577,8 @@ async fn update_reports() {
 /// descends into the graphs by name.
 #[tokio::test]
 async fn a_graph_with_more_than_three_groups_is_refused_before_sending() {
-    use kintone_api::{ChartType, Error, LimitError, ReportGroup, ReportInput};
+    use kintone_api::types::{ChartType, ReportGroup, ReportInput};
+    use kintone_api::{Error, LimitError};
     let (server, client) = server_and_client().await;
     let report =
         ReportInput::new(0u64, ChartType::Table).groups(["A", "B", "C", "D"].map(ReportGroup::new));
@@ -597,7 +604,7 @@ async fn a_graph_with_more_than_three_groups_is_refused_before_sending() {
 
 #[test]
 fn the_specs_settings_examples_decode() {
-    use kintone_api::*;
+    use kintone_api::types::*;
     decodes::<GetViewsRequest>();
     decodes::<UpdateViewsRequest>();
     decodes::<GetGeneralSettingsRequest>();

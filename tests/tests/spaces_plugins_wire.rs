@@ -2,11 +2,12 @@
 //! Permissions, asserted on the wire: method, path (the guest-space form where kintone has one),
 //! query bytes and body, and the response decoded from the spec's documented example.
 
-use kintone_api::{
-    Client, Error, GuestUserInput, LimitError, Mention, MentionType, SpaceMemberEntity,
-    SpaceMemberEntityType, SpaceMemberInput, ThreadCommentFile, ThreadCommentFileWidth,
-    ThreadCommentInput,
+use kintone_api::types::ThreadCommentFileWidth;
+use kintone_api::types::{
+    GuestUserInput, Mention, MentionType, SpaceMemberEntity, SpaceMemberEntityType,
+    SpaceMemberInput, ThreadCommentFile, ThreadCommentInput,
 };
+use kintone_api::{Client, Error, LimitError};
 use kintone_tests::*;
 use serde_json::{json, Value};
 use wiremock::MockServer;

@@ -2,7 +2,8 @@
 //! generated client on the wire: what kintone accepts is sent, what it refuses is refused before
 //! sending.
 
-use kintone_api::{CommentInput, Error, ExpectedRevision, LimitError, Mention, MentionType};
+use kintone_api::types::{Mention, MentionType};
+use kintone_api::{CommentInput, Error, ExpectedRevision, LimitError};
 use kintone_tests::*;
 use serde_json::json;
 

@@ -1,5 +1,6 @@
-//! Project automation: `cargo xtask regenerate [--check]`, and the spec designers' tools
-//! `cargo xtask lint`, `cargo xtask docs` and `cargo xtask diff`.
+//! Project automation: `cargo xtask regenerate [--check]`, the spec designers' tools
+//! `cargo xtask lint`, `cargo xtask docs` and `cargo xtask diff`, and `cargo xtask imports`
+//! (each crate's module import graph, which must have no loop).
 //!
 //! `regenerate` bundles the split spec (`spec/kintone.yaml` and the family files it references)
 //! into `spec/kintone.bundled.yaml`, then writes the code generated from that bundle into
@@ -16,13 +17,15 @@ mod diff;
 mod docs;
 #[cfg(test)]
 mod ecosystem;
+mod imports;
 mod lint;
 mod spec;
 
 const USAGE: &str = "usage: cargo xtask regenerate [--check]
        cargo xtask lint [--rules] [SPEC]
        cargo xtask docs [--out DIR] [SPEC]
-       cargo xtask diff OLD NEW [--json] [--deny-breaking]";
+       cargo xtask diff OLD NEW [--json] [--deny-breaking]
+       cargo xtask imports [--verbose]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         ["lint", rest @ ..] => lint::run(rest),
         ["docs", rest @ ..] => docs::run(rest),
         ["diff", rest @ ..] => diff::run(rest),
+        ["imports", rest @ ..] => imports::run(rest),
         _ => Err(USAGE.to_string()),
     };
     match result {

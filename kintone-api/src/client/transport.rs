@@ -395,6 +395,7 @@ mod tests {
 
     impl Operation for LongDelete {
         type Response = ();
+        const SEALED: crate::runtime::Seal = crate::runtime::Seal;
         const ID: &'static str = "longDelete";
         const METHOD: Method = Method::Delete;
         const PATH: &'static str = "records.json";
@@ -472,6 +473,7 @@ mod tests {
 
     impl Operation for Unserializable {
         type Response = ();
+        const SEALED: crate::runtime::Seal = crate::runtime::Seal;
         const ID: &'static str = "unserializable";
         const METHOD: Method = Method::Post;
         const PATH: &'static str = "record.json";
@@ -520,6 +522,7 @@ mod tests {
 
     impl Operation for ReadInBulk {
         type Response = ();
+        const SEALED: crate::runtime::Seal = crate::runtime::Seal;
         const ID: &'static str = "readInBulk";
         const METHOD: Method = Method::Get;
         const PATH: &'static str = "record.json";

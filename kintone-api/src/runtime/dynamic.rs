@@ -296,6 +296,7 @@ fn text(value: &Value) -> String {
 
 impl Operation for DynamicRequest {
     type Response = Value;
+    const SEALED: crate::runtime::Seal = crate::runtime::Seal;
     // The constants are those of no operation: every use goes through the methods below, which
     // answer from the description.
     const ID: &'static str = "dynamic";
@@ -394,6 +395,7 @@ impl serde::Serialize for DynamicDownload {
 
 impl Operation for DynamicDownload {
     type Response = Download;
+    const SEALED: crate::runtime::Seal = crate::runtime::Seal;
     const ID: &'static str = "dynamic";
     const METHOD: Method = Method::Get;
     const PATH: &'static str = "";

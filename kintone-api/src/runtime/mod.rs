@@ -16,6 +16,11 @@ use crate::{Download, Error, LimitError};
 
 pub use crate::runtime::method::Method;
 
+/// The value of [`Operation::SEALED`], which only this crate can name.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Seal;
+
 /// Where a request's parameters travel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyKind {
@@ -26,7 +31,14 @@ pub enum BodyKind {
 }
 
 /// One kintone operation's request, generated from the spec.
+///
+/// The trait is sealed: the operations are the spec's (each checked against its limits before
+/// it is sent), and the types its methods name are the client's own. An operation the spec
+/// lacks is sent with [`dynamic`].
 pub trait Operation: serde::Serialize + Send + Sync {
+    /// Seals the trait: only this crate can name [`Seal`].
+    #[doc(hidden)]
+    const SEALED: Seal;
     /// What a successful call returns.
     type Response: FromResponse;
     /// The spec's `operationId`.
@@ -124,6 +136,7 @@ impl FromResponse for RawResponse {
 macro_rules! operation {
     (@consts $response:ty, $id:literal, $method:ident $path:literal, $body:ident, $guest:literal) => {
         type Response = $response;
+        const SEALED: crate::runtime::Seal = crate::runtime::Seal;
         const ID: &'static str = $id;
         const METHOD: crate::runtime::Method = crate::runtime::Method::$method;
         const PATH: &'static str = $path;
@@ -218,6 +231,7 @@ serialize_as_request!(Preview);
 
 impl<R: HasPreview> Operation for Preview<R> {
     type Response = R::Response;
+    const SEALED: crate::runtime::Seal = crate::runtime::Seal;
     const ID: &'static str = R::PREVIEW_ID;
     const METHOD: Method = R::METHOD;
     const PATH: &'static str = R::PREVIEW_PATH;
@@ -239,6 +253,7 @@ serialize_as_request!(Undecoded);
 
 impl<R: Operation> Operation for Undecoded<R> {
     type Response = RawResponse;
+    const SEALED: crate::runtime::Seal = crate::runtime::Seal;
     const ID: &'static str = R::ID;
     const METHOD: Method = R::METHOD;
     const PATH: &'static str = R::PATH;
@@ -338,6 +353,7 @@ mod tests {
 
     impl Operation for GetSettings {
         type Response = ();
+        const SEALED: crate::runtime::Seal = crate::runtime::Seal;
         const ID: &'static str = "getSettings";
         const METHOD: Method = Method::Get;
         const PATH: &'static str = "app/settings.json";
