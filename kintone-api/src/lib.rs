@@ -70,6 +70,9 @@
 //!
 //! `blocking` (a feature, off by default): `blocking::Client`, the same API without async.
 //!
+//! `pkcs12` (a feature, off by default): `kintone_api::pkcs12`, client certificates from `.pfx`
+//! files.
+//!
 //! [`proxy`]: calls to external APIs with the contract of `kintone.proxy()` (same inputs,
 //! outputs, limits and failures), for logic moved out of kintone pages into services.
 
@@ -111,6 +114,8 @@ pub mod typed;
 mod writer;
 
 pub mod middleware;
+#[cfg(feature = "pkcs12")]
+pub mod pkcs12;
 #[cfg(feature = "proxy")]
 pub mod proxy;
 pub mod query;
