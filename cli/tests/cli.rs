@@ -479,6 +479,55 @@ async fn bad_rows_are_reported_with_their_lines_and_nothing_is_sent() {
     assert_eq!(emulator.record_count(2), 0);
 }
 
+/// Every row is checked before anything is sent, however many are bad: the error lists the
+/// first hundred problems with their lines and counts the others; `--skip-invalid` imports the
+/// good rows and names each bad one.
+#[tokio::test(flavor = "multi_thread")]
+async fn many_bad_rows_are_counted_and_skip_invalid_imports_the_others() {
+    let emulator = two_apps().await;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("mixed.csv");
+    let mut text = String::from("\"Title\",\"Amount\"\n");
+    for i in 0..450 {
+        // Every third row's amount is no number.
+        let amount = if i % 3 == 0 {
+            "many".to_string()
+        } else {
+            i.to_string()
+        };
+        text.push_str(&format!("\"row {i}\",\"{amount}\"\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let url = emulator.base_url();
+    let mut args = vec!["record", "import", "--app", "2"];
+    args.extend(["--file-path", csv.to_str().unwrap()]);
+    args.extend(connection(&url, TARGET_TOKEN));
+    emulator.clear_requests();
+    let output = kintone(&args).await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(message.contains("150 problem(s)"), "{message}");
+    assert!(
+        message.contains("line 2: Amount: \"many\" is not a number"),
+        "{message}"
+    );
+    assert!(message.contains("; and 50 more"), "{message}");
+    assert_eq!(message.matches("is not a number").count(), 100);
+    assert!(emulator.requests().iter().all(|r| r.method == "GET"));
+    assert!(!dir.path().join("mixed.csv.checkpoint.json").exists());
+
+    args.push("--skip-invalid");
+    let output = kintone(&args).await;
+    assert_success(&output);
+    let log = stderr(&output);
+    let skipped = log
+        .lines()
+        .filter(|l| l.starts_with("skipped: line "))
+        .count();
+    assert_eq!(skipped, 150, "{log}");
+    assert_eq!(emulator.record_count(2), 300);
+}
+
 fn bulk_requests(emulator: &Emulator) -> usize {
     emulator
         .requests()
