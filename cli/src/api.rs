@@ -15,10 +15,10 @@ use crate::error::CliError;
 use crate::spec::{self, OperationInfo, ParamInfo, ParamKind};
 
 pub async fn run(args: ApiArgs) -> Result<(), CliError> {
-    let operations = spec::operations()?;
+    let operations = spec::operations();
     if args.list {
         let mut out = std::io::stdout().lock();
-        for op in &operations {
+        for op in operations {
             let deprecated = if op.deprecated { " (deprecated)" } else { "" };
             let _ = writeln!(
                 out,
@@ -36,11 +36,11 @@ pub async fn run(args: ApiArgs) -> Result<(), CliError> {
             "name an operation (kintone api --list lists them), such as: kintone api getRecord --app 1 --id 2".into(),
         ));
     };
-    let Some(op) = operations.iter().find(|o| o.id == *id) else {
+    let Some(op) = operations.iter().find(|o| o.id == id) else {
         let near: Vec<&str> = operations
             .iter()
             .filter(|o| o.id.to_lowercase().contains(&id.to_lowercase()))
-            .map(|o| o.id.as_str())
+            .map(|o| o.id)
             .take(5)
             .collect();
         return Err(CliError::Usage(format!(
@@ -65,7 +65,7 @@ pub async fn run(args: ApiArgs) -> Result<(), CliError> {
     for (name, part) in files {
         request = request.file(name, part);
     }
-    if op.binary {
+    if op.download {
         let download = client.send_stream(DynamicDownload(request)).await?;
         match matches.get_one::<String>(OUTPUT) {
             Some(path) => {
@@ -91,7 +91,7 @@ const OUTPUT: &str = ":output";
 /// A parameter's flag; `--param-NAME` when the command line has a flag of that name already
 /// (`updateSpaceBody` has a `body`).
 fn param_flag(param: &ParamInfo, taken: &[String]) -> String {
-    let flag = flag_name(&param.name);
+    let flag = flag_name(param.name);
     if taken.contains(&flag) {
         format!("param-{flag}")
     } else {
@@ -170,20 +170,26 @@ fn help(param: &ParamInfo) -> String {
 /// The operation as a command: its parameters, `--body`, `--output` for files, and the
 /// connection options.
 fn command(op: &OperationInfo) -> Command {
-    let mut about = op.summary.clone();
+    let mut about = op.summary.to_string();
     if op.deprecated {
         about.push_str(" (deprecated)");
     }
     let example = example(op);
     // The connection options first: adding them sets an about of their own, replaced here.
-    let mut command = ConnectionArgs::augment_args(Command::new(op.id.clone()))
+    let mut command = ConnectionArgs::augment_args(Command::new(op.id))
         .bin_name(format!("kintone api {}", op.id))
         .about(about)
-        .long_about(op.description.clone().unwrap_or_else(|| op.summary.clone()))
+        .long_about(op.description.unwrap_or(op.summary))
         .after_help(format!(
-            "{} {}\n\nExample:\n  {example}",
+            "{} {} ({}; parameters {})\n\nExample:\n  {example}",
             op.method.as_str(),
-            op.path
+            op.path,
+            op.tag,
+            if op.has_body {
+                "in the body"
+            } else {
+                "in the URL"
+            }
         ))
         .arg(
             Arg::new(BODY)
@@ -191,7 +197,7 @@ fn command(op: &OperationInfo) -> Command {
                 .value_name("JSON|@FILE|-")
                 .help("The parameters as one JSON object (flags given too override its keys)"),
         );
-    if op.binary {
+    if op.download {
         command = command.arg(
             Arg::new(OUTPUT)
                 .long("output")
@@ -201,8 +207,8 @@ fn command(op: &OperationInfo) -> Command {
         );
     }
     let taken = taken_flags();
-    for param in &op.params {
-        let mut arg = Arg::new(param.name.clone())
+    for param in op.params {
+        let mut arg = Arg::new(param.name)
             .long(param_flag(param, &taken))
             .help(help(param))
             .value_name(param.name.to_uppercase());
@@ -247,8 +253,8 @@ fn parameters(
         None => Map::new(),
     };
     let mut files = Vec::new();
-    for param in &op.params {
-        let Some(given) = matches.get_many::<String>(&param.name) else {
+    for param in op.params {
+        let Some(given) = matches.get_many::<String>(param.name) else {
             continue;
         };
         let given: Vec<&String> = given.collect();
@@ -259,8 +265,7 @@ fn parameters(
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| path.clone());
-            let field: &'static str = Box::leak(param.name.clone().into_boxed_str());
-            files.push((field, FilePart::new(name, bytes)));
+            files.push((param.name, FilePart::new(name, bytes)));
             continue;
         }
         let typed = given
@@ -272,7 +277,7 @@ fn parameters(
         } else {
             typed.into_iter().next().unwrap_or(Value::Null)
         };
-        values.insert(param.name.clone(), value);
+        values.insert(param.name.to_string(), value);
     }
     if op
         .params
@@ -286,7 +291,7 @@ fn parameters(
 }
 
 fn typed_value(param: &ParamInfo, text: &str) -> Result<Value, CliError> {
-    let flag = flag_name(&param.name);
+    let flag = flag_name(param.name);
     let bad = |what: &str| CliError::Usage(format!("--{flag}: {text:?} is not {what}"));
     Ok(match param.kind {
         ParamKind::Text | ParamKind::File => Value::String(text.to_string()),
@@ -326,19 +331,18 @@ mod tests {
 
     #[test]
     fn every_operation_makes_a_valid_command() {
-        let operations = spec::operations().unwrap();
+        let operations = spec::operations();
         // Every operation id of the bundled spec, preview twins included.
-        let spec = kintone_spec::BUNDLED_YAML;
+        let spec = include_str!("../../spec/kintone.bundled.yaml");
         let in_spec: std::collections::BTreeSet<&str> = spec
             .lines()
             .filter_map(|l| l.trim().strip_prefix("operationId:"))
             .map(str::trim)
             .collect();
-        let listed: std::collections::BTreeSet<&str> =
-            operations.iter().map(|o| o.id.as_str()).collect();
+        let listed: std::collections::BTreeSet<&str> = operations.iter().map(|o| o.id).collect();
         assert_eq!(listed, in_spec);
         assert_eq!(listed.len(), operations.len(), "no operation twice");
-        for op in &operations {
+        for op in operations {
             command(op).debug_assert();
         }
     }

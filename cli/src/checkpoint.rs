@@ -104,11 +104,48 @@ impl Checkpoint {
 
 /// A fingerprint of the input's bytes (64-bit FNV-1a): enough to tell another file or an
 /// edited one from the same file.
+#[cfg(test)]
 pub fn fingerprint(bytes: &[u8]) -> String {
-    let hash = bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{hash:016x}-{}", bytes.len())
+    let mut hash = Fnv::default();
+    hash.update(bytes);
+    hash.finish(bytes.len() as u64)
+}
+
+/// The fingerprint of a file, read a buffer at a time.
+pub fn fingerprint_file(path: &Path) -> Result<String, CliError> {
+    use std::io::Read;
+    let context = || format!("reading {}", path.display());
+    let mut file = std::fs::File::open(path).map_err(CliError::io(context()))?;
+    let mut buffer = vec![0u8; 64 * 1024];
+    let (mut hash, mut len) = (Fnv::default(), 0u64);
+    loop {
+        let n = file.read(&mut buffer).map_err(CliError::io(context()))?;
+        if n == 0 {
+            return Ok(hash.finish(len));
+        }
+        hash.update(&buffer[..n]);
+        len += n as u64;
+    }
+}
+
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn update(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self, len: u64) -> String {
+        format!("{:016x}-{len}", self.0)
+    }
 }
 
 #[cfg(test)]
@@ -144,5 +181,10 @@ mod tests {
     fn fingerprints_tell_files_apart() {
         assert_eq!(fingerprint(b"abc"), fingerprint(b"abc"));
         assert_ne!(fingerprint(b"abc"), fingerprint(b"abd"));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.csv");
+        let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(fingerprint_file(&path).unwrap(), fingerprint(&bytes));
     }
 }

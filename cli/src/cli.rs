@@ -89,8 +89,22 @@ pub struct ConnectionArgs {
     #[arg(long, env = "KINTONE_GUEST_SPACE_ID")]
     pub guest_space_id: Option<u64>,
     /// A client certificate and its private key, in one PEM file.
-    #[arg(long, env = "KINTONE_CLIENT_CERT_PEM")]
+    #[arg(
+        long,
+        env = "KINTONE_CLIENT_CERT_PEM",
+        conflicts_with = "pfx_file_path"
+    )]
     pub client_cert_pem: Option<PathBuf>,
+    /// A client certificate and its private key, in a PKCS#12 file (.pfx, .p12).
+    #[arg(long, env = "KINTONE_PFX_FILE_PATH", requires = "pfx_file_password")]
+    pub pfx_file_path: Option<PathBuf>,
+    /// The password of --pfx-file-path.
+    #[arg(long, env = "KINTONE_PFX_FILE_PASSWORD", value_parser = secret, hide_env_values = true)]
+    pub pfx_file_password: Option<Secret>,
+    /// Trust the certificates of this file too (PEM, or one DER certificate), such as a
+    /// company's own CA.
+    #[arg(long, env = "KINTONE_CA_CERT")]
+    pub ca_cert: Option<PathBuf>,
     /// A proxy for every request, such as http://proxy.example:3128.
     #[arg(long, env = "HTTPS_PROXY", value_parser = secret, hide_env_values = true)]
     pub proxy: Option<Secret>,

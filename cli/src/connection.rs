@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, IsTerminal};
 
+use kintone_api::pkcs12::{ClientIdentity, Pkcs12Error};
 use kintone_api::{Client, RetryPolicy, Secret};
 
 use crate::cli::ConnectionArgs;
@@ -23,6 +24,7 @@ pub fn client_for(args: &ConnectionArgs, anonymous: bool) -> Result<Client, CliE
         .chain(&args.oauth_token)
         .chain(&args.basic_auth_password)
         .chain(&args.proxy)
+        .chain(&args.pfx_file_password)
     {
         register_secret(secret.expose());
     }
@@ -59,7 +61,11 @@ pub fn client_for(args: &ConnectionArgs, anonymous: bool) -> Result<Client, CliE
     if let Some(space) = args.guest_space_id {
         builder = builder.guest_space(space);
     }
-    if args.proxy.is_some() || args.client_cert_pem.is_some() {
+    if args.proxy.is_some()
+        || args.client_cert_pem.is_some()
+        || args.pfx_file_path.is_some()
+        || args.ca_cert.is_some()
+    {
         builder = builder.http_client(http_client(args)?);
     }
     Ok(builder.build()?)
@@ -89,8 +95,9 @@ fn password(args: &ConnectionArgs) -> Result<Secret, CliError> {
     Ok(Secret::new(password))
 }
 
-/// An HTTP client with the proxy and client certificate asked for. It follows no redirect, so
-/// that credentials never leave for another host.
+/// An HTTP client with the proxy, client certificate and roots asked for. It follows no
+/// redirect, so that credentials never leave for another host. Every file is read and checked
+/// here, before any request.
 fn http_client(args: &ConnectionArgs) -> Result<reqwest::Client, CliError> {
     let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
     if let Some(proxy) = &args.proxy {
@@ -100,21 +107,55 @@ fn http_client(args: &ConnectionArgs) -> Result<reqwest::Client, CliError> {
         builder = builder.proxy(proxy);
     }
     if let Some(path) = &args.client_cert_pem {
-        let pem = std::fs::read(path).map_err(CliError::io(format!(
-            "reading the client certificate {}",
-            path.display()
-        )))?;
+        let pem = read_file(path, "the client certificate")?;
         let identity = reqwest::Identity::from_pem(&pem).map_err(|_| {
-            CliError::Usage(format!(
+            CliError::Input(format!(
                 "{}: not a PEM file with a certificate and its private key",
                 path.display()
             ))
         })?;
         builder = builder.identity(identity);
     }
+    if let Some(path) = &args.pfx_file_path {
+        let der = read_file(path, "the client certificate")?;
+        let password = args
+            .pfx_file_password
+            .as_ref()
+            .map(Secret::expose)
+            .unwrap_or_default();
+        let identity = ClientIdentity::from_pkcs12(&der, password)
+            .and_then(|identity| identity.reqwest_identity())
+            .map_err(|e| {
+                let hint = match e {
+                    Pkcs12Error::WrongPassword => {
+                        ": check --pfx-file-password (or KINTONE_PFX_FILE_PASSWORD)"
+                    }
+                    _ => "",
+                };
+                CliError::Input(format!("{}: {e}{hint}", path.display()))
+            })?;
+        builder = builder.identity(identity);
+    }
+    if let Some(path) = &args.ca_cert {
+        let pem = read_file(path, "the CA certificates")?;
+        // PEM (one or several certificates), or one DER certificate as `.cer` files hold it.
+        let roots = match reqwest::Certificate::from_pem_bundle(&pem) {
+            Ok(roots) if !roots.is_empty() => roots,
+            _ => vec![reqwest::Certificate::from_der(&pem).map_err(|_| {
+                CliError::Input(format!("{}: not a PEM or DER certificate", path.display()))
+            })?],
+        };
+        for root in roots {
+            builder = builder.add_root_certificate(root);
+        }
+    }
     builder
         .build()
         .map_err(|e| CliError::Other(format!("the HTTP client could not be built: {e}")))
+}
+
+fn read_file(path: &std::path::Path, what: &str) -> Result<Vec<u8>, CliError> {
+    std::fs::read(path).map_err(CliError::io(format!("reading {what} {}", path.display())))
 }
 
 /// The domain's URL, which every command that calls kintone needs.

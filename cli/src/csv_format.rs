@@ -469,49 +469,82 @@ pub struct ParsedRecord {
     pub tables: Vec<(String, Vec<ParsedRow>)>,
 }
 
-/// The records of a CSV text as cli-kintone writes it (see the module's description). Every
-/// column is taken: a code the form does not know is reported by the conversion.
-pub fn parse_csv(text: &str, form: &Form) -> Result<Vec<ParsedRecord>, CliError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| CliError::Input(format!("line 1: {e}")))?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let marked = header.first().map(String::as_str) == Some(PRIMARY_MARK);
-    let mut records: Vec<ParsedRecord> = Vec::new();
-    for row in reader.records() {
-        let row = row.map_err(|e| CliError::Input(format!("line {}", csv_error_line(&e))))?;
-        let line = row.position().map(|p| p.line()).unwrap_or(0);
-        let starts = !marked || row.get(0) == Some(PRIMARY_MARK);
-        if starts {
-            let mut record = ParsedRecord {
-                line,
-                ..Default::default()
-            };
-            for (code, value) in header.iter().zip(row.iter()).skip(usize::from(marked)) {
-                if form.table_of.contains_key(code)
-                    || form.top(code).is_some_and(FormField::is_table)
-                {
-                    continue;
-                }
-                record
-                    .fields
-                    .push((code.clone(), Raw::Text(value.to_string())));
-            }
-            records.push(record);
-        }
-        let Some(record) = records.last_mut() else {
-            return Err(CliError::Input(format!(
-                "line {line}: the first record does not start with the {PRIMARY_MARK} mark"
-            )));
+/// The records of a CSV file as cli-kintone writes it (see the module's description), read one
+/// at a time: a record is complete when the next one starts. Every column is taken: a code the
+/// form does not know is reported by the conversion.
+pub struct CsvRecords<'f, R> {
+    reader: csv::Reader<R>,
+    form: &'f Form,
+    header: Vec<String>,
+    /// The header starts with the `*` column.
+    marked: bool,
+    row: csv::StringRecord,
+    /// The record being read, until its last line is.
+    current: Option<ParsedRecord>,
+    ended: bool,
+}
+
+impl<'f, R: std::io::Read> CsvRecords<'f, R> {
+    pub fn new(input: R, form: &'f Form) -> Result<Self, CliError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(input);
+        let header: Vec<String> = reader
+            .headers()
+            .map_err(|e| csv_error(&e))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let marked = header.first().map(String::as_str) == Some(PRIMARY_MARK);
+        Ok(Self {
+            reader,
+            form,
+            header,
+            marked,
+            row: csv::StringRecord::new(),
+            current: None,
+            ended: false,
+        })
+    }
+
+    /// A record's fields outside tables, from its first line.
+    fn start(&self, line: u64) -> ParsedRecord {
+        let mut record = ParsedRecord {
+            line,
+            ..Default::default()
         };
-        // The table cells of this line.
+        let form = self.form;
+        for (code, value) in self
+            .header
+            .iter()
+            .zip(self.row.iter())
+            .skip(usize::from(self.marked))
+        {
+            if form.table_of.contains_key(code) || form.top(code).is_some_and(FormField::is_table) {
+                continue;
+            }
+            record
+                .fields
+                .push((code.clone(), Raw::Text(value.to_string())));
+        }
+        record
+    }
+
+    /// The table cells of the current line, added to its record.
+    fn add_rows(
+        header: &[String],
+        row: &csv::StringRecord,
+        form: &Form,
+        record: &mut ParsedRecord,
+    ) {
         for table in form.fields.iter().filter(|f| f.is_table()) {
+            if !header
+                .iter()
+                .any(|c| *c == table.code || form.table_of.get(c) == Some(&table.code))
+            {
+                continue;
+            }
             let mut parsed = ParsedRow::default();
             let mut any = false;
             for (code, value) in header.iter().zip(row.iter()) {
@@ -524,12 +557,6 @@ pub fn parse_csv(text: &str, form: &Form) -> Result<Vec<ParsedRecord>, CliError>
                         .fields
                         .push((code.clone(), Raw::Text(value.to_string())));
                 }
-            }
-            if !header
-                .iter()
-                .any(|c| *c == table.code || form.table_of.get(c) == Some(&table.code))
-            {
-                continue;
             }
             let rows = match record.tables.iter_mut().find(|(c, _)| *c == table.code) {
                 Some((_, rows)) => rows,
@@ -544,81 +571,154 @@ pub fn parse_csv(text: &str, form: &Form) -> Result<Vec<ParsedRecord>, CliError>
             }
         }
     }
-    Ok(records)
 }
 
-fn csv_error_line(error: &csv::Error) -> String {
-    match error.position() {
-        Some(p) => format!("{}: {error}", p.line()),
-        None => format!("?: {error}"),
-    }
-}
+impl<R: std::io::Read> Iterator for CsvRecords<'_, R> {
+    type Item = Result<ParsedRecord, CliError>;
 
-/// The records of a JSON Lines text, each line kintone's JSON of a record.
-pub fn parse_jsonl(text: &str) -> Result<Vec<ParsedRecord>, CliError> {
-    let mut records = Vec::new();
-    for (index, line) in text.lines().enumerate() {
-        let number = index as u64 + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value: serde_json::Map<String, Value> = serde_json::from_str(line)
-            .map_err(|e| CliError::Input(format!("line {number}: not a JSON record: {e}")))?;
-        let mut record = ParsedRecord {
-            line: number,
-            ..Default::default()
-        };
-        let id = value
-            .get("$id")
-            .and_then(|f| f.get("value"))
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        // A FILE field's files, where export saved them (when the record names its id).
-        let files = |code: &str, row: Option<usize>, field: &Value| -> Raw {
-            match (json_raw(field), &id) {
-                (Raw::List(names), Some(id))
-                    if field.get("type").and_then(Value::as_str) == Some("FILE") =>
-                {
-                    let folder = match row {
-                        Some(row) => format!("{code}-{id}-{row}"),
-                        None => format!("{code}-{id}"),
-                    };
-                    Raw::List(saved_paths(&folder, &names))
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if self.ended {
+                return self.current.take().map(Ok);
+            }
+            match self.reader.read_record(&mut self.row) {
+                Err(e) => {
+                    self.ended = true;
+                    self.current = None;
+                    return Some(Err(csv_error(&e)));
                 }
-                (raw, _) => raw,
-            }
-        };
-        for (code, field) in &value {
-            if field.get("type").and_then(Value::as_str) == Some("SUBTABLE") {
-                let rows = field
-                    .get("value")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .enumerate()
-                    .map(|(index, row)| ParsedRow {
-                        id: match row.get("id") {
-                            Some(Value::String(s)) => Some(s.clone()),
-                            Some(Value::Number(n)) => Some(n.to_string()),
-                            _ => None,
-                        },
-                        fields: row
-                            .get("value")
-                            .and_then(Value::as_object)
-                            .into_iter()
-                            .flatten()
-                            .map(|(c, f)| (c.clone(), files(c, Some(index), f)))
-                            .collect(),
-                    })
-                    .collect();
-                record.tables.push((code.clone(), rows));
-            } else {
-                record.fields.push((code.clone(), files(code, None, field)));
+                Ok(false) => self.ended = true,
+                Ok(true) => {
+                    let line = self.row.position().map(|p| p.line()).unwrap_or(0);
+                    let starts = !self.marked || self.row.get(0) == Some(PRIMARY_MARK);
+                    let finished = if starts {
+                        let started = self.start(line);
+                        self.current.replace(started)
+                    } else {
+                        None
+                    };
+                    let Some(record) = self.current.as_mut() else {
+                        self.ended = true;
+                        return Some(Err(CliError::Input(format!(
+                            "line {line}: the first record does not start with the \
+                             {PRIMARY_MARK} mark"
+                        ))));
+                    };
+                    Self::add_rows(&self.header, &self.row, self.form, record);
+                    if let Some(finished) = finished {
+                        return Some(Ok(finished));
+                    }
+                }
             }
         }
-        records.push(record);
     }
-    Ok(records)
+}
+
+/// A CSV error as an input error: the encoding's own message, or the line.
+fn csv_error(error: &csv::Error) -> CliError {
+    if let csv::ErrorKind::Io(io) = error.kind() {
+        return CliError::Input(io.to_string());
+    }
+    match error.position() {
+        Some(p) => CliError::Input(format!("line {}: {error}", p.line())),
+        None => CliError::Input(format!("line 1: {error}")),
+    }
+}
+
+/// The records of a JSON Lines file, each line kintone's JSON of a record, read one at a time.
+pub struct JsonlRecords<R> {
+    input: R,
+    line: String,
+    number: u64,
+}
+
+impl<R: std::io::BufRead> JsonlRecords<R> {
+    pub fn new(input: R) -> Self {
+        Self {
+            input,
+            line: String::new(),
+            number: 0,
+        }
+    }
+}
+
+impl<R: std::io::BufRead> Iterator for JsonlRecords<R> {
+    type Item = Result<ParsedRecord, CliError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            self.line.clear();
+            match self.input.read_line(&mut self.line) {
+                Ok(0) => return None,
+                Ok(_) => {}
+                Err(e) => return Some(Err(CliError::Input(e.to_string()))),
+            }
+            self.number += 1;
+            if self.line.trim().is_empty() {
+                continue;
+            }
+            return Some(parse_jsonl_line(&self.line, self.number));
+        }
+    }
+}
+
+/// One line of JSON Lines: kintone's JSON of a record.
+fn parse_jsonl_line(line: &str, number: u64) -> Result<ParsedRecord, CliError> {
+    let value: serde_json::Map<String, Value> = serde_json::from_str(line)
+        .map_err(|e| CliError::Input(format!("line {number}: not a JSON record: {e}")))?;
+    let mut record = ParsedRecord {
+        line: number,
+        ..Default::default()
+    };
+    let id = value
+        .get("$id")
+        .and_then(|f| f.get("value"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    // A FILE field's files, where export saved them (when the record names its id).
+    let files = |code: &str, row: Option<usize>, field: &Value| -> Raw {
+        match (json_raw(field), &id) {
+            (Raw::List(names), Some(id))
+                if field.get("type").and_then(Value::as_str) == Some("FILE") =>
+            {
+                let folder = match row {
+                    Some(row) => format!("{code}-{id}-{row}"),
+                    None => format!("{code}-{id}"),
+                };
+                Raw::List(saved_paths(&folder, &names))
+            }
+            (raw, _) => raw,
+        }
+    };
+    for (code, field) in &value {
+        if field.get("type").and_then(Value::as_str) == Some("SUBTABLE") {
+            let rows = field
+                .get("value")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(|(index, row)| ParsedRow {
+                    id: match row.get("id") {
+                        Some(Value::String(s)) => Some(s.clone()),
+                        Some(Value::Number(n)) => Some(n.to_string()),
+                        _ => None,
+                    },
+                    fields: row
+                        .get("value")
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flatten()
+                        .map(|(c, f)| (c.clone(), files(c, Some(index), f)))
+                        .collect(),
+                })
+                .collect();
+            record.tables.push((code.clone(), rows));
+        } else {
+            record.fields.push((code.clone(), files(code, None, field)));
+        }
+    }
+    Ok(record)
 }
 
 /// A JSON field (`{"type", "value"}`) as a raw value.

@@ -1,5 +1,10 @@
 //! `kintone record import`: every row converted and checked first, then written through the
 //! bulk writers, with a checkpoint after every bulk request.
+//!
+//! The file is read twice, a record at a time: a first pass converts and checks every row and
+//! keeps only how each is to be written (the plan the checkpoint holds); a second pass reads the
+//! rows still to write again and sends them a bulk request at a time. Memory holds one bulk
+//! request's records and the plan (a few bytes a row), whatever the size of the file.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -12,11 +17,11 @@ use kintone_api::{
     RecordUpdate, SubtableRowInput, Time, UpdateKey,
 };
 
-use crate::checkpoint::{fingerprint, Checkpoint, InFlight, Phase};
-use crate::cli::{Format, ImportArgs, InFlightAnswer};
+use crate::checkpoint::{fingerprint_file, Checkpoint, InFlight, Phase};
+use crate::cli::{Encoding, Format, ImportArgs, InFlightAnswer};
 use crate::connection;
-use crate::csv_format::{self, Form, FormField, ParsedRecord, Raw, LINE_BREAK};
-use crate::encoding::decode;
+use crate::csv_format::{CsvRecords, Form, FormField, JsonlRecords, ParsedRecord, Raw, LINE_BREAK};
+use crate::encoding::DecodingReader;
 use crate::error::CliError;
 use crate::export::read_form;
 use crate::progress::Progress;
@@ -53,10 +58,6 @@ pub async fn run(args: ImportArgs, quiet: bool) -> Result<(), CliError> {
             _ => Format::Csv,
         },
     };
-    let bytes = std::fs::read(&args.file_path).map_err(CliError::io(format!(
-        "reading {}",
-        args.file_path.display()
-    )))?;
     let checkpoint_path = Checkpoint::path_for(&args.file_path, args.checkpoint.as_deref());
     let earlier = Checkpoint::load(&checkpoint_path)?;
     if earlier.is_some() && !args.resume {
@@ -72,13 +73,8 @@ pub async fn run(args: ImportArgs, quiet: bool) -> Result<(), CliError> {
             checkpoint_path.display()
         )));
     }
-    let text = decode(&bytes, args.encoding, &args.file_path.display().to_string())?;
     let client = connection::client(&args.connection)?;
     let form = read_form(&client, args.app).await?;
-    let parsed = match format {
-        Format::Csv => csv_format::parse_csv(&text, &form)?,
-        Format::Jsonl => csv_format::parse_jsonl(&text)?,
-    };
     let key_field = match &args.update_key {
         Some(code) => Some(update_key_field(&form, code)?),
         None => None,
@@ -87,40 +83,21 @@ pub async fn run(args: ImportArgs, quiet: bool) -> Result<(), CliError> {
         .fields
         .as_ref()
         .map(|f| f.iter().map(String::as_str).collect());
-    let mut converted: Vec<Option<Converted>> = Vec::with_capacity(parsed.len());
-    let mut problems = Vec::new();
-    for record in &parsed {
-        match convert(
-            record,
-            &form,
-            key_field,
-            chosen.as_ref(),
-            args.attachments_dir.as_deref(),
-        ) {
-            Ok(c) => converted.push(Some(c)),
-            Err(errors) => {
-                problems.extend(
-                    errors
-                        .into_iter()
-                        .map(|e| format!("line {}: {e}", record.line)),
-                );
-                converted.push(None);
-            }
-        }
-    }
-    if !problems.is_empty() {
-        if !args.skip_invalid {
-            return Err(CliError::Input(format!(
-                "nothing was imported: {} problem(s): {}",
-                problems.len(),
-                problems.join("; ")
-            )));
-        }
-        for problem in &problems {
-            eprintln!("skipped: {problem}");
-        }
-    }
-    let fingerprint = fingerprint(&bytes);
+    let input = Input {
+        path: &args.file_path,
+        format,
+        encoding: args.encoding,
+        form: &form,
+    };
+    let converter = Converter {
+        form: &form,
+        key_field,
+        chosen: chosen.as_ref(),
+        attachments: args.attachments_dir.as_deref(),
+    };
+    // The first pass: every row converted and checked, nothing kept of it but its plan.
+    let survey = survey(&input, &converter, args.skip_invalid)?;
+    let fingerprint = fingerprint_file(&args.file_path)?;
     let checkpoint = match earlier {
         Some(checkpoint) => {
             if checkpoint.input_fingerprint != fingerprint
@@ -136,7 +113,7 @@ pub async fn run(args: ImportArgs, quiet: bool) -> Result<(), CliError> {
             resolve_in_flight(checkpoint, args.in_flight)?
         }
         None => {
-            let (updates, adds) = plan(&client, args.app, key_field, &converted).await?;
+            let (updates, adds) = plan(&client, args.app, &survey.rows).await?;
             Checkpoint {
                 input_fingerprint: fingerprint,
                 app: args.app,
@@ -149,17 +126,6 @@ pub async fn run(args: ImportArgs, quiet: bool) -> Result<(), CliError> {
             }
         }
     };
-    let pending_updates = checkpoint.updates[checkpoint.updates_committed..].to_vec();
-    let pending_adds = checkpoint.adds[checkpoint.adds_committed..].to_vec();
-    // Attachments are uploaded only for the records this run writes.
-    if let Some(dir) = &args.attachments_dir {
-        let to_send: Vec<usize> = pending_updates
-            .iter()
-            .chain(&pending_adds)
-            .copied()
-            .collect();
-        upload_files(&client, dir, &mut converted, &to_send).await?;
-    }
     checkpoint.save(&checkpoint_path)?;
     let total = checkpoint.updates.len() + checkpoint.adds.len();
     let already = checkpoint.updates_committed + checkpoint.adds_committed;
@@ -183,16 +149,20 @@ pub async fn run(args: ImportArgs, quiet: bool) -> Result<(), CliError> {
         stop: &stop,
     };
 
+    // The second pass, once per phase: the rows still to write read again, converted again
+    // and sent a bulk request at a time, so that one bulk request's records are held at most.
+    let pending_updates = checkpoint.updates[checkpoint.updates_committed..].to_vec();
     if !pending_updates.is_empty() {
         let key_is_number = key_field.is_some_and(|f| f.kind == "RECORD_NUMBER");
-        let mut inputs = Vec::with_capacity(pending_updates.len());
-        for &index in &pending_updates {
-            let c = converted[index]
-                .as_ref()
-                .expect("planned records converted");
-            let mut record = c.record.clone();
+        let mut batch = Vec::with_capacity(RECORDS_PER_BULK.min(pending_updates.len()));
+        let mut rows = planned_rows(&input, &converter, &pending_updates)?;
+        let mut left = pending_updates.len();
+        while left > 0 {
+            let mut converted = rows.next().unwrap_or_else(|| Err(changed(&input)))?;
+            upload_files(&client, args.attachments_dir.as_deref(), &mut converted).await?;
+            let mut record = converted.record;
             record.retain(|code, _| !is_add_only(&form, code));
-            let key = c.key.clone().expect("updates have a key");
+            let key = converted.key.expect("updates have a key");
             let update = if key_is_number {
                 RecordUpdate::new().id(record_number(&key).expect("checked while planning"))
             } else {
@@ -200,37 +170,44 @@ pub async fn run(args: ImportArgs, quiet: bool) -> Result<(), CliError> {
                 record.remove(code);
                 RecordUpdate::new().update_key(UpdateKey::new(code.clone(), key))
             };
-            inputs.push(update.record(record));
-        }
-        for chunk in inputs.chunks(RECORDS_PER_BULK) {
-            writing.before(&mut checkpoint, Phase::Update, chunk.len())?;
+            batch.push(update.record(record));
+            left -= 1;
+            if batch.len() < RECORDS_PER_BULK && left > 0 {
+                continue;
+            }
+            let chunk = std::mem::take(&mut batch);
+            let len = chunk.len();
+            writing.before(&mut checkpoint, Phase::Update, len)?;
             let job = if key_is_number {
-                client.update_all(args.app, chunk.to_vec())
+                client.update_all(args.app, chunk)
             } else {
-                client.upsert_all(args.app, chunk.to_vec())
+                client.upsert_all(args.app, chunk)
             };
             let outcome = job.send().await.map(drop).map_err(|s| {
                 let unknown = s.failure().outcome_unknown;
                 (s.to_string(), unknown)
             });
-            writing.after(&mut checkpoint, Phase::Update, chunk.len(), outcome)?;
+            writing.after(&mut checkpoint, Phase::Update, len, outcome)?;
         }
     }
+    let pending_adds = checkpoint.adds[checkpoint.adds_committed..].to_vec();
     if !pending_adds.is_empty() {
-        let inputs: Vec<RecordInput> = pending_adds
-            .iter()
-            .map(|&i| {
-                converted[i]
-                    .as_ref()
-                    .expect("planned records converted")
-                    .record
-                    .clone()
-            })
-            .collect();
-        for chunk in inputs.chunks(RECORDS_PER_BULK) {
-            writing.before(&mut checkpoint, Phase::Add, chunk.len())?;
+        let mut batch = Vec::with_capacity(RECORDS_PER_BULK.min(pending_adds.len()));
+        let mut rows = planned_rows(&input, &converter, &pending_adds)?;
+        let mut left = pending_adds.len();
+        while left > 0 {
+            let mut converted = rows.next().unwrap_or_else(|| Err(changed(&input)))?;
+            upload_files(&client, args.attachments_dir.as_deref(), &mut converted).await?;
+            batch.push(converted.record);
+            left -= 1;
+            if batch.len() < RECORDS_PER_BULK && left > 0 {
+                continue;
+            }
+            let chunk = std::mem::take(&mut batch);
+            let len = chunk.len();
+            writing.before(&mut checkpoint, Phase::Add, len)?;
             let outcome = client
-                .add_all(args.app, chunk.to_vec())
+                .add_all(args.app, chunk)
                 .send()
                 .await
                 .map(drop)
@@ -238,7 +215,7 @@ pub async fn run(args: ImportArgs, quiet: bool) -> Result<(), CliError> {
                     let unknown = s.failure().outcome_unknown;
                     (s.to_string(), unknown)
                 });
-            writing.after(&mut checkpoint, Phase::Add, chunk.len(), outcome)?;
+            writing.after(&mut checkpoint, Phase::Add, len, outcome)?;
         }
     }
     let _ = std::fs::remove_file(&checkpoint_path);
@@ -247,13 +224,175 @@ pub async fn run(args: ImportArgs, quiet: bool) -> Result<(), CliError> {
         total,
         checkpoint.updates.len(),
         checkpoint.adds.len(),
-        if problems.is_empty() {
+        if survey.problems == 0 {
             String::new()
         } else {
-            format!(", {} rows skipped", problems.len())
+            format!(", {} rows skipped", survey.problems_rows)
         }
     ));
     Ok(())
+}
+
+/// The input file, read from its start on each pass.
+struct Input<'a> {
+    path: &'a Path,
+    format: Format,
+    encoding: Encoding,
+    form: &'a Form,
+}
+
+type Records<'a> = Box<dyn Iterator<Item = Result<ParsedRecord, CliError>> + 'a>;
+
+impl<'a> Input<'a> {
+    /// The file's records, one at a time.
+    fn records(&self) -> Result<Records<'a>, CliError> {
+        let file = std::fs::File::open(self.path)
+            .map_err(CliError::io(format!("reading {}", self.path.display())))?;
+        let text = std::io::BufReader::with_capacity(
+            64 * 1024,
+            DecodingReader::new(file, self.encoding, self.path.display().to_string()),
+        );
+        Ok(match self.format {
+            Format::Csv => Box::new(CsvRecords::new(text, self.form)?),
+            Format::Jsonl => Box::new(JsonlRecords::new(text)),
+        })
+    }
+}
+
+/// The file no longer gives the rows the first pass checked.
+fn changed(input: &Input<'_>) -> CliError {
+    CliError::Input(format!(
+        "{} changed during the import: it no longer has the rows it had when they were checked",
+        input.path.display()
+    ))
+}
+
+/// What the conversion of a row needs: the form and the options.
+struct Converter<'a> {
+    form: &'a Form,
+    key_field: Option<&'a FormField>,
+    chosen: Option<&'a BTreeSet<&'a str>>,
+    attachments: Option<&'a Path>,
+}
+
+impl Converter<'_> {
+    fn convert(&self, parsed: &ParsedRecord) -> Result<Converted, Vec<String>> {
+        convert(
+            parsed,
+            self.form,
+            self.key_field,
+            self.chosen,
+            self.attachments,
+        )
+    }
+}
+
+/// What the first pass keeps of a row: how it is to be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RowPlan {
+    /// It cannot be imported (skipped with `--skip-invalid`).
+    Invalid,
+    /// It has no key: added.
+    Add,
+    /// It has a key that names a field: upserted.
+    Upsert,
+    /// Its key is this record number: updated if the record exists, added otherwise.
+    ByNumber(u64),
+}
+
+/// The first pass's findings.
+struct Survey {
+    /// Each row's plan, in the file's order.
+    rows: Vec<RowPlan>,
+    /// How many problems there were, and in how many rows.
+    problems: usize,
+    problems_rows: usize,
+}
+
+/// The most problems an error lists; the others are counted.
+const MAX_LISTED_PROBLEMS: usize = 100;
+
+/// Reads every row once, converts and checks it, and keeps its plan only. Problems stop the
+/// import before anything is sent, unless `skip_invalid`: then each is printed as it is found.
+fn survey(
+    input: &Input<'_>,
+    converter: &Converter<'_>,
+    skip_invalid: bool,
+) -> Result<Survey, CliError> {
+    let mut survey = Survey {
+        rows: Vec::new(),
+        problems: 0,
+        problems_rows: 0,
+    };
+    let mut listed = Vec::new();
+    let by_number = converter
+        .key_field
+        .is_some_and(|f| f.kind == "RECORD_NUMBER");
+    for record in input.records()? {
+        let record = record?;
+        match converter.convert(&record) {
+            Ok(converted) => survey.rows.push(match converted.key {
+                None => RowPlan::Add,
+                Some(key) if by_number => {
+                    RowPlan::ByNumber(record_number(&key).expect("checked by the conversion"))
+                }
+                Some(_) => RowPlan::Upsert,
+            }),
+            Err(errors) => {
+                survey.rows.push(RowPlan::Invalid);
+                survey.problems_rows += 1;
+                for error in errors {
+                    survey.problems += 1;
+                    let problem = format!("line {}: {error}", record.line);
+                    if skip_invalid {
+                        eprintln!("skipped: {problem}");
+                    } else if listed.len() < MAX_LISTED_PROBLEMS {
+                        listed.push(problem);
+                    }
+                }
+            }
+        }
+    }
+    if survey.problems > 0 && !skip_invalid {
+        let unlisted = survey.problems - listed.len();
+        return Err(CliError::Input(format!(
+            "nothing was imported: {} problem(s): {}{}",
+            survey.problems,
+            listed.join("; "),
+            if unlisted > 0 {
+                format!("; and {unlisted} more")
+            } else {
+                String::new()
+            }
+        )));
+    }
+    Ok(survey)
+}
+
+/// The rows at these positions (ascending), converted, read again from the file.
+fn planned_rows<'a>(
+    input: &Input<'a>,
+    converter: &'a Converter<'a>,
+    positions: &'a [usize],
+) -> Result<impl Iterator<Item = Result<Converted, CliError>> + 'a, CliError> {
+    let mut wanted = positions.iter().copied().peekable();
+    let records = input.records()?.enumerate();
+    Ok(records.filter_map(move |(position, record)| {
+        let next = *wanted.peek()?;
+        if position != next {
+            return None;
+        }
+        wanted.next();
+        Some(record.and_then(|record| {
+            converter.convert(&record).map_err(|errors| {
+                CliError::Input(format!(
+                    "line {}: {} (the file changed since its rows were checked)",
+                    record.line,
+                    errors.join("; ")
+                ))
+            })
+        }))
+    }))
 }
 
 /// The records one bulk request carries: each chunk of the import is one bulk request, so that
@@ -400,30 +539,28 @@ fn record_number(value: &str) -> Option<u64> {
 async fn plan(
     client: &Client,
     app: u64,
-    key_field: Option<&FormField>,
-    converted: &[Option<Converted>],
+    rows: &[RowPlan],
 ) -> Result<(Vec<usize>, Vec<usize>), CliError> {
+    let ids: Vec<u64> = rows
+        .iter()
+        .filter_map(|row| match row {
+            RowPlan::ByNumber(id) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let existing = if ids.is_empty() {
+        BTreeSet::new()
+    } else {
+        existing_ids(client, app, &ids).await?
+    };
     let mut updates = Vec::new();
     let mut adds = Vec::new();
-    let by_number = key_field.is_some_and(|f| f.kind == "RECORD_NUMBER");
-    let existing = if by_number {
-        let ids: Vec<u64> = converted
-            .iter()
-            .flatten()
-            .filter_map(|c| c.key.as_deref().and_then(record_number))
-            .collect();
-        existing_ids(client, app, &ids).await?
-    } else {
-        BTreeSet::new()
-    };
-    for (index, c) in converted.iter().enumerate() {
-        let Some(c) = c else { continue };
-        match (&c.key, by_number) {
-            (Some(key), true) if record_number(key).is_some_and(|id| existing.contains(&id)) => {
-                updates.push(index)
-            }
-            (Some(_), false) => updates.push(index),
-            _ => adds.push(index),
+    for (index, row) in rows.iter().enumerate() {
+        match row {
+            RowPlan::Invalid => {}
+            RowPlan::Upsert => updates.push(index),
+            RowPlan::ByNumber(id) if existing.contains(id) => updates.push(index),
+            RowPlan::ByNumber(_) | RowPlan::Add => adds.push(index),
         }
     }
     Ok((updates, adds))
@@ -459,36 +596,33 @@ async fn existing_ids(client: &Client, app: u64, ids: &[u64]) -> Result<BTreeSet
     Ok(found)
 }
 
-/// Uploads the attachments of the records about to be written and puts their keys in place of
+/// Uploads the attachments of a record about to be written and puts their keys in place of
 /// their paths.
 async fn upload_files(
     client: &Client,
-    dir: &Path,
-    converted: &mut [Option<Converted>],
-    indices: &[usize],
+    dir: Option<&Path>,
+    converted: &mut Converted,
 ) -> Result<(), CliError> {
-    for &index in indices {
-        let Some(c) = converted[index].as_mut() else {
-            continue;
-        };
-        if c.files.is_empty() {
-            continue;
-        }
-        let mut keys = HashMap::new();
-        for path in &c.files {
-            let part = FilePart::from_path(dir.join(path))
-                .await
-                .map_err(CliError::io(format!("reading the attachment {path}")))?;
-            let key = client
-                .send(UploadFileRequest::new(part))
-                .await?
-                .into_body()
-                .file_key;
-            keys.insert(path.clone(), key);
-        }
-        for value in c.record.values_mut() {
-            replace_file_keys(value, &keys);
-        }
+    let Some(dir) = dir else {
+        return Ok(());
+    };
+    if converted.files.is_empty() {
+        return Ok(());
+    }
+    let mut keys = HashMap::new();
+    for path in &converted.files {
+        let part = FilePart::from_path(dir.join(path))
+            .await
+            .map_err(CliError::io(format!("reading the attachment {path}")))?;
+        let key = client
+            .send(UploadFileRequest::new(part))
+            .await?
+            .into_body()
+            .file_key;
+        keys.insert(path.clone(), key);
+    }
+    for value in converted.record.values_mut() {
+        replace_file_keys(value, &keys);
     }
     Ok(())
 }

@@ -10,6 +10,12 @@ mod delete;
 mod encoding;
 mod error;
 mod export;
+/// Tables the code generator writes from the spec (`cargo xtask regenerate`).
+#[rustfmt::skip]
+#[allow(clippy::all)]
+mod generated {
+    pub mod operations;
+}
 mod import;
 mod json_view;
 mod progress;

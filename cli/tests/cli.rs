@@ -479,6 +479,55 @@ async fn bad_rows_are_reported_with_their_lines_and_nothing_is_sent() {
     assert_eq!(emulator.record_count(2), 0);
 }
 
+/// Every row is checked before anything is sent, however many are bad: the error lists the
+/// first hundred problems with their lines and counts the others; `--skip-invalid` imports the
+/// good rows and names each bad one.
+#[tokio::test(flavor = "multi_thread")]
+async fn many_bad_rows_are_counted_and_skip_invalid_imports_the_others() {
+    let emulator = two_apps().await;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("mixed.csv");
+    let mut text = String::from("\"Title\",\"Amount\"\n");
+    for i in 0..450 {
+        // Every third row's amount is no number.
+        let amount = if i % 3 == 0 {
+            "many".to_string()
+        } else {
+            i.to_string()
+        };
+        text.push_str(&format!("\"row {i}\",\"{amount}\"\n"));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let url = emulator.base_url();
+    let mut args = vec!["record", "import", "--app", "2"];
+    args.extend(["--file-path", csv.to_str().unwrap()]);
+    args.extend(connection(&url, TARGET_TOKEN));
+    emulator.clear_requests();
+    let output = kintone(&args).await;
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(message.contains("150 problem(s)"), "{message}");
+    assert!(
+        message.contains("line 2: Amount: \"many\" is not a number"),
+        "{message}"
+    );
+    assert!(message.contains("; and 50 more"), "{message}");
+    assert_eq!(message.matches("is not a number").count(), 100);
+    assert!(emulator.requests().iter().all(|r| r.method == "GET"));
+    assert!(!dir.path().join("mixed.csv.checkpoint.json").exists());
+
+    args.push("--skip-invalid");
+    let output = kintone(&args).await;
+    assert_success(&output);
+    let log = stderr(&output);
+    let skipped = log
+        .lines()
+        .filter(|l| l.starts_with("skipped: line "))
+        .count();
+    assert_eq!(skipped, 150, "{log}");
+    assert_eq!(emulator.record_count(2), 300);
+}
+
 fn bulk_requests(emulator: &Emulator) -> usize {
     emulator
         .requests()
@@ -1296,4 +1345,182 @@ async fn form_types_reads_a_saved_form_too() {
         "{}",
         stdout(&output)
     );
+}
+
+/// Client certificates: a TLS front on 127.0.0.1 that requires a certificate issued by its
+/// client CA and passes what it accepts to an emulator.
+mod client_certificate {
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+
+    use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKey, PrivateKeyChain};
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    use tokio::net::{TcpListener, TcpStream};
+    use tokio::sync::mpsc;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivatePkcs8KeyDer};
+    use tokio_rustls::rustls::server::WebPkiClientVerifier;
+    use tokio_rustls::rustls::{self, RootCertStore, ServerConfig};
+    use tokio_rustls::TlsAcceptor;
+
+    use super::*;
+
+    const PFX_PASSWORD: &str = "pfx-pass-0b7e";
+
+    /// A CA and a certificate it issued, with the certificate's key.
+    struct Issued {
+        ca: CertificateDer<'static>,
+        leaf: CertificateDer<'static>,
+        leaf_key: KeyPair,
+    }
+
+    fn issue(names: &[&str]) -> Issued {
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca = ca_params.self_signed(&ca_key).unwrap();
+        let issuer = Issuer::new(ca_params, ca_key);
+        let leaf_key = KeyPair::generate().unwrap();
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let leaf = CertificateParams::new(names)
+            .unwrap()
+            .signed_by(&leaf_key, &issuer)
+            .unwrap();
+        Issued {
+            ca: ca.der().clone(),
+            leaf: leaf.der().clone(),
+            leaf_key,
+        }
+    }
+
+    /// The client's key and chain as a `.pfx` (PBES2 with AES, as OpenSSL 3 writes).
+    fn pfx(client: &Issued) -> Vec<u8> {
+        let chain = PrivateKeyChain::new(
+            [7u8; 20].to_vec(),
+            PrivateKey::from_der(&client.leaf_key.serialize_der()).unwrap(),
+            [
+                Certificate::from_der(&client.leaf).unwrap(),
+                Certificate::from_der(&client.ca).unwrap(),
+            ],
+        );
+        let mut store = KeyStore::new();
+        store.add_entry("client", KeyStoreEntry::PrivateKeyChain(chain));
+        store.writer(PFX_PASSWORD).write().unwrap()
+    }
+
+    /// Serves TLS for `backend`, requiring a client certificate issued by `client_ca`; reports
+    /// each connection: whether its handshake passed.
+    async fn tls_front(
+        server: &Issued,
+        client_ca: &CertificateDer<'static>,
+        backend: SocketAddr,
+    ) -> (SocketAddr, mpsc::UnboundedReceiver<bool>) {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut roots = RootCertStore::empty();
+        roots.add(client_ca.clone()).unwrap();
+        let verifier =
+            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                .build()
+                .unwrap();
+        let config = ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(
+                vec![server.leaf.clone(), server.ca.clone()],
+                PrivatePkcs8KeyDer::from(server.leaf_key.serialize_der()).into(),
+            )
+            .unwrap();
+        let acceptor = TlsAcceptor::from(Arc::new(config));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let (acceptor, tx) = (acceptor.clone(), tx.clone());
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(stream).await else {
+                        let _ = tx.send(false);
+                        return;
+                    };
+                    let _ = tx.send(true);
+                    if let Ok(mut plain) = TcpStream::connect(backend).await {
+                        let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+                    }
+                });
+            }
+        });
+        (addr, rx)
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_pfx_file_opens_a_domain_that_requires_a_client_certificate() {
+        let emulator = keyed_app().await;
+        emulator
+            .insert_records(1, vec![json!({"Code": {"value": "TLS-1"}})])
+            .unwrap();
+        let port = emulator.base_url().rsplit(':').next().unwrap().to_string();
+        let backend: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let (server, client_pki) = (issue(&["127.0.0.1"]), issue(&["kintone-cli test"]));
+        let (front, mut handshakes) = tls_front(&server, &client_pki.ca, backend).await;
+        let dir = tempfile::tempdir().unwrap();
+        let (pfx_path, ca_path) = (dir.path().join("me.pfx"), dir.path().join("ca.cer"));
+        std::fs::write(&pfx_path, pfx(&client_pki)).unwrap();
+        // The server's CA as DER, as a `.cer` file holds it.
+        std::fs::write(&ca_path, server.ca.as_ref()).unwrap();
+        let url = format!("https://{front}");
+        let mut args = vec!["api", "getRecord", "--app", "1", "--id", "1"];
+        args.extend(["--pfx-file-path", pfx_path.to_str().unwrap()]);
+        args.extend(["--ca-cert", ca_path.to_str().unwrap()]);
+        args.extend(connection(&url, SOURCE_TOKEN));
+        let mut right = args.clone();
+        right.extend(["--pfx-file-password", PFX_PASSWORD]);
+        let output = kintone(&right).await;
+        assert_success(&output);
+        let record: Value = serde_json::from_str(&stdout(&output)).unwrap();
+        assert_eq!(record["record"]["Code"]["value"], "TLS-1");
+        assert_eq!(handshakes.recv().await, Some(true));
+
+        // A wrong password is a clear input error, and no connection is even opened.
+        let mut wrong = args.clone();
+        wrong.extend(["--pfx-file-password", "wrong-pass-93"]);
+        let refused = kintone(&wrong).await;
+        assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
+        let message = stderr(&refused);
+        assert!(
+            message.contains("me.pfx: the password does not open the PKCS#12 file"),
+            "{message}"
+        );
+        assert!(message.contains("--pfx-file-password"), "{message}");
+        assert!(!message.contains("wrong-pass-93"), "{message}");
+        assert!(handshakes.try_recv().is_err(), "nothing was sent");
+
+        // Without a certificate, the front refuses the handshake.
+        let mut args = vec!["api", "getRecord", "--app", "1", "--id", "1"];
+        args.extend(["--ca-cert", ca_path.to_str().unwrap()]);
+        args.extend(connection(&url, SOURCE_TOKEN));
+        let output = kintone(&args).await;
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert_eq!(handshakes.recv().await, Some(false));
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_file_that_is_no_pfx_is_refused_before_anything_is_sent() {
+        let emulator = keyed_app().await;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("not.pfx");
+        std::fs::write(&path, "-----BEGIN CERTIFICATE-----\n").unwrap();
+        let url = emulator.base_url();
+        let mut args = vec!["api", "getRecord", "--app", "1", "--id", "1"];
+        args.extend(["--pfx-file-path", path.to_str().unwrap()]);
+        args.extend(["--pfx-file-password", "some-password-4"]);
+        args.extend(connection(&url, SOURCE_TOKEN));
+        let output = kintone(&args).await;
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("not a PKCS#12 (.pfx, .p12) file"),
+            "{}",
+            stderr(&output)
+        );
+        assert!(emulator.requests().is_empty());
+    }
 }

@@ -70,6 +70,9 @@
 //!
 //! `blocking` (a feature, off by default): `blocking::Client`, the same API without async.
 //!
+//! `pkcs12` (a feature, off by default): `kintone_api::pkcs12`, client certificates from `.pfx`
+//! files.
+//!
 //! [`proxy`]: calls to external APIs with the contract of `kintone.proxy()` (same inputs,
 //! outputs, limits and failures), for logic moved out of kintone pages into services.
 
@@ -101,6 +104,8 @@ mod wire;
 
 #[cfg(feature = "blocking")]
 pub use client::blocking;
+#[cfg(feature = "pkcs12")]
+pub use client::pkcs12;
 pub use client::{middleware, retry};
 pub use jobs::app_definition;
 pub use records::typed;

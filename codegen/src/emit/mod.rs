@@ -4,6 +4,7 @@
 //! `crate::wire`) instead of inlining helpers, so that what is generated stays declarative.
 
 mod checks;
+mod cli;
 mod operations;
 mod rules;
 mod structs;
@@ -14,6 +15,7 @@ use quote::{format_ident, quote};
 
 use crate::model::{Api, TypeRef};
 
+pub use cli::cli_operations_file;
 pub use operations::operations_file;
 pub use rules::{derive_field_types_file, field_types_file, query_kinds_file};
 pub use types::types_file;

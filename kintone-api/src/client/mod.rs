@@ -11,6 +11,8 @@ pub(crate) mod concurrency;
 pub(crate) mod connection;
 pub(crate) mod handlers;
 pub mod middleware;
+#[cfg(feature = "pkcs12")]
+pub mod pkcs12;
 pub(crate) mod response;
 pub mod retry;
 pub(crate) mod transport;

@@ -299,7 +299,8 @@ impl<'de> de::DeserializeSeed<'de> for PushSeed<'_> {
 /// replaces its value.
 ///
 /// ```
-/// # use kintone_api::{FieldValue, Record, SingleLineTextField};
+/// # use kintone_api::{FieldValue, Record};
+/// # use kintone_api::types::SingleLineTextField;
 /// let record: Record = [("Title", FieldValue::SingleLineText(SingleLineTextField::new("Hello")))]
 ///     .into_iter()
 ///     .collect();
