@@ -71,7 +71,7 @@
 //! ## Who may read and change app settings
 //!
 //! One rule for every app-settings operation, API tokens and users alike, from kintone's page
-//! of each operation (the rule itself is `handlers::apps::require_settings`): live settings
+//! of each operation (the rule itself is `api::apps::require_settings`): live settings
 //! need the right to view or add records; pre-live settings, the app's permissions and
 //! notifications (live too), every change, a deploy and its status need app management. A
 //! token has it when seeded with `manage_app` ([`Permissions::ALL`] has all five permissions,
@@ -138,58 +138,47 @@
 //! Get Form (legacy) lists the form in layout order, then the fields every app has (which the
 //! layout does not place); where kintone places those in its list is not known.
 
-mod app_settings;
-mod budget;
-mod clock;
-mod connections;
-mod decimal;
-mod directory;
-mod error;
-mod formula;
-mod handlers;
-mod inject;
-mod query;
-mod render;
-mod server;
-mod spec;
-mod store;
+mod api;
+mod domain;
+mod http;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::KintoneError;
-pub use handlers::IMPLEMENTED;
-pub use inject::{Failure, FailureKind, Gate, InjectedFailure, TakenRequest};
-pub use query::{MAX_NESTING, MAX_QUERY_BYTES};
-/// How the emulator reads a request's query string, for tests that check what a client encodes.
-pub use server::query_params;
-pub use server::{
-    Config, LoggedRequest, DEFAULT_BODY_MEMORY_BUDGET, DEFAULT_HEADER_READ_TIMEOUT,
-    DEFAULT_IDLE_TIMEOUT, DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_MAX_REQUESTS, DEFAULT_MAX_BODY_BYTES,
+pub use api::IMPLEMENTED;
+pub use domain::clock::{Clock, ManualClock, SystemClock};
+pub use domain::config::{
+    Config, DEFAULT_BODY_MEMORY_BUDGET, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_MAX_REQUESTS, DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_UPLOAD_BYTES,
 };
+pub use domain::error::KintoneError;
+pub use domain::query::{MAX_NESTING, MAX_QUERY_BYTES};
+pub use domain::seed::{
+    ActionSeed, AppSeed, AssigneeKind, EntitySeed, FieldSeed, FieldType, LinkProtocol, LookupSeed,
+    OAuthSeed, OrganizationSeed, Permissions, PluginSeed, ProcessSeed, Seed, SpaceMemberSeed,
+    SpaceSeed, StatusAssignees, TokenSeed, UserSeed,
+};
+pub use domain::spec::{limits, operations as spec_operations, Limits, SpecOperation};
+pub use http::inject::{Failure, FailureKind, Gate, InjectedFailure, TakenRequest};
+/// How the emulator reads a request's query string, for tests that check what a client encodes.
+pub use http::server::query_params;
+pub use http::server::LoggedRequest;
 /// The query parser, for checking what a client writes: `parse` gives the filter as a tree.
 pub mod query_syntax {
-    pub use crate::query::{parse, Cmp, Expr, Operand, Query};
+    pub use crate::domain::query::{parse, Cmp, Expr, Operand, Query};
 }
-pub use handlers::plugins::PluginSeed;
-pub use handlers::spaces::{SpaceMemberSeed, SpaceSeed};
-pub use spec::{limits, operations as spec_operations, Limits, SpecOperation};
 
 /// The API ids the emulator's list of APIs (`apis.json`) names, read from the spec.
 pub fn api_ids() -> Vec<String> {
-    handlers::schema::api_ids()
+    api::schema::api_ids()
 }
-pub use store::{
-    ActionSeed, AppSeed, AssigneeKind, EntitySeed, FieldSeed, FieldType, LinkProtocol, LookupSeed,
-    OAuthSeed, OrganizationSeed, Permissions, ProcessSeed, Seed, StatusAssignees, TokenSeed,
-    UserSeed,
-};
 
-use server::Shared;
-use store::{App, Db};
+use domain::store::{App, Db};
+use domain::{app_settings, directory};
+use http::server::Shared;
+use http::{connections, inject, server};
 
 /// The header the emulator gives every request it receives, numbering them from 1 in the order
 /// they arrive, before the request is logged: the request log
@@ -210,12 +199,12 @@ impl LoggedRequest {
 async fn numbered(
     numbers: Arc<std::sync::atomic::AtomicU64>,
     shared: Arc<Shared>,
-    mut request: http::Request<axum::body::Body>,
+    mut request: ::http::Request<axum::body::Body>,
 ) -> axum::response::Response {
     let number = numbers.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
     request
         .headers_mut()
-        .insert(REQUEST_NUMBER_HEADER, http::HeaderValue::from(number));
+        .insert(REQUEST_NUMBER_HEADER, ::http::HeaderValue::from(number));
     inject::REQUEST_NUMBER
         .scope(number, server::handle(shared, request))
         .await
@@ -490,7 +479,7 @@ impl EmulatorBuilder {
         for grant in self.seed.oauth_tokens {
             db.oauth.insert(
                 grant.token,
-                store::OAuthGrant {
+                domain::store::OAuthGrant {
                     login: grant.login,
                     scopes: grant.scopes,
                 },
@@ -629,7 +618,7 @@ fn check_app(app: &AppSeed, apps: &[AppSeed]) -> Result<(), String> {
         .chain(app.fields.iter().flat_map(|f| &f.fields))
     {
         if f.field_type == FieldType::Calc {
-            crate::formula::parse(&f.expression)
+            domain::formula::parse(&f.expression)
                 .map_err(|e| format!("the formula of {} in app {}: {e}", f.code, app.id))?;
         }
         if let Some(l) = &f.lookup {
@@ -660,21 +649,21 @@ fn insert(
     records: Vec<serde_json::Value>,
 ) -> Result<Vec<u64>, KintoneError> {
     let mut db = shared.db.lock().unwrap();
-    let mut ctx = handlers::Ctx {
+    let mut ctx = api::Ctx {
         db: &mut db,
-        principal: handlers::Principal::User("Administrator".into()),
+        principal: domain::access::Principal::User(domain::directory::ADMINISTRATOR.into()),
         config: &shared.config,
         japanese: false,
         guest_space: None,
-        shared,
+        error_ids: &shared.error_ids,
         base_url: String::new(),
     };
-    handlers::records::atomically(&mut ctx, |ctx| {
+    api::context::atomically(&mut ctx, |ctx| {
         records
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                handlers::records::add_one(ctx, app, Some(r), &format!("records[{i}]."))
+                api::records::add_one(ctx, app, Some(r), &format!("records[{i}]."))
                     .map(|(id, _)| id)
             })
             .collect()

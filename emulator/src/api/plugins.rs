@@ -1,0 +1,230 @@
+//! The domain's plug-ins: imported from an uploaded file, updated, uninstalled, and the apps
+//! that use each.
+//!
+//! kintone imports a signed zip and derives the plug-in's id from its key. The emulator reads
+//! the uploaded file as the plug-in's manifest in JSON instead (`name`, `version`,
+//! `description`, each text or an object of languages, and optionally `id`); without an `id`, the
+//! id is derived from the name, 32 letters from `a` to `p` as kintone's ids are.
+
+use serde_json::{json, Value};
+
+use super::context::{str_param, Ctx};
+use super::spaces::{optional_count, require_user};
+use crate::domain::error::{KintoneError, Result};
+use crate::domain::plugins::Plugin;
+
+fn plugin_not_found(id: &str) -> KintoneError {
+    KintoneError::new(
+        404,
+        "EMULATOR_NF02",
+        format!("The plug-in ({id}) is not installed."),
+        format!("指定したプラグイン（{id}）はインストールされていません。"),
+    )
+}
+
+fn page(params: &Value, max: u64) -> Result<(usize, usize)> {
+    let offset = optional_count(params, "offset", 0, u64::MAX)?.unwrap_or(0) as usize;
+    let limit = optional_count(params, "limit", 1, max)?.unwrap_or(100) as usize;
+    Ok((offset, limit))
+}
+
+pub fn list(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    require_user(ctx)?;
+    let (offset, limit) = page(params, 100)?;
+    let ids: Vec<&str> = params
+        .get("ids")
+        .and_then(Value::as_array)
+        .map(|ids| ids.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if ids.len() > 100 {
+        return Err(KintoneError::invalid("ids", "Give at most 100 ids."));
+    }
+    let plugins: Vec<Value> = ctx
+        .db
+        .plugins
+        .installed
+        .iter()
+        .rev()
+        .filter(|p| ids.is_empty() || ids.contains(&p.id.as_str()))
+        .skip(offset)
+        .take(limit)
+        .map(|p| {
+            json!({"id": p.id, "name": p.name, "isMarketPlugin": false, "version": p.version, "description": p.description})
+        })
+        .collect();
+    Ok(json!({ "plugins": plugins }))
+}
+
+pub fn required(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    require_user(ctx)?;
+    let (offset, limit) = page(params, 100)?;
+    let store = &ctx.db.plugins;
+    let plugins: Vec<Value> = store
+        .used_by
+        .iter()
+        .filter(|(id, apps)| !apps.is_empty() && !store.installed.iter().any(|p| &p.id == *id))
+        .skip(offset)
+        .take(limit)
+        .map(|(id, _)| {
+            let name = store.names.get(id).cloned().unwrap_or_default();
+            json!({"id": id, "name": name, "isMarketPlugin": false})
+        })
+        .collect();
+    Ok(json!({ "plugins": plugins }))
+}
+
+pub fn apps(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    require_user(ctx)?;
+    let (offset, limit) = page(params, 500)?;
+    let id =
+        str_param(params, "id").ok_or_else(|| KintoneError::invalid("id", "Required field."))?;
+    if !ctx.db.plugins.installed.iter().any(|p| p.id == id) {
+        return Err(plugin_not_found(id));
+    }
+    let apps: Vec<Value> = ctx
+        .db
+        .plugins
+        .used_by
+        .get(id)
+        .into_iter()
+        .flatten()
+        .skip(offset)
+        .take(limit)
+        .map(|app| {
+            let name = ctx
+                .db
+                .settings
+                .get(app)
+                .and_then(|s| s.live.as_ref())
+                .map(|live| live.name.clone())
+                .unwrap_or_default();
+            json!({"id": app.to_string(), "name": name})
+        })
+        .collect();
+    Ok(json!({ "apps": apps }))
+}
+
+/// A manifest text: a string, or an object of languages (English first, then any).
+fn text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Object(m) => m
+            .get("en")
+            .or_else(|| m.values().next())
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        _ => None,
+    }
+}
+
+/// 32 letters from `a` to `p`, from the name (FNV-1a, four rounds), as kintone's ids look.
+fn derived_id(name: &str) -> String {
+    let mut out = String::with_capacity(32);
+    for round in 0u64..4 {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ round;
+        for b in name.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        for i in 0..8 {
+            out.push(char::from(b'a' + ((h >> (i * 4)) & 0xf) as u8));
+        }
+    }
+    out
+}
+
+/// Reads the uploaded plug-in `fileKey` names (the upload is used up).
+fn read_upload(ctx: &mut Ctx, params: &Value) -> Result<Plugin> {
+    let key = str_param(params, "fileKey")
+        .ok_or_else(|| KintoneError::invalid("fileKey", "Required field."))?;
+    let file = ctx
+        .db
+        .take_temp_file(key)
+        .ok_or_else(|| KintoneError::invalid("fileKey", "The file does not exist."))?;
+    let unreadable = || {
+        KintoneError::invalid(
+            "fileKey",
+            "The file is not a plug-in the emulator reads (a JSON manifest with name and version).",
+        )
+    };
+    let manifest: Value = serde_json::from_slice(&file.bytes).map_err(|_| unreadable())?;
+    let name = text(manifest.get("name")).ok_or_else(unreadable)?;
+    let version = text(manifest.get("version")).ok_or_else(unreadable)?;
+    let description = text(manifest.get("description")).unwrap_or_default();
+    let id = match manifest.get("id").and_then(Value::as_str) {
+        Some(id) if id.len() == 32 && id.bytes().all(|b| b.is_ascii_lowercase()) => id.to_string(),
+        Some(_) => return Err(unreadable()),
+        None => derived_id(&name),
+    };
+    Ok(Plugin {
+        id,
+        name,
+        version,
+        description,
+    })
+}
+
+pub fn install(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    require_user(ctx)?;
+    let plugin = read_upload(ctx, params)?;
+    let store = &mut ctx.db.plugins;
+    if store.installed.iter().any(|p| p.id == plugin.id) {
+        return Err(KintoneError::invalid(
+            "fileKey",
+            "The plug-in is already imported; update it instead.",
+        ));
+    }
+    let answer = json!({"id": plugin.id, "version": plugin.version});
+    store.names.insert(plugin.id.clone(), plugin.name.clone());
+    store.installed.push(plugin);
+    Ok(answer)
+}
+
+pub fn update(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    require_user(ctx)?;
+    let id = str_param(params, "id")
+        .ok_or_else(|| KintoneError::invalid("id", "Required field."))?
+        .to_string();
+    if !ctx.db.plugins.installed.iter().any(|p| p.id == id) {
+        return Err(plugin_not_found(&id));
+    }
+    let plugin = read_upload(ctx, params)?;
+    if plugin.id != id {
+        return Err(KintoneError::invalid(
+            "fileKey",
+            "The file is another plug-in than the one to update.",
+        ));
+    }
+    let answer = json!({"id": plugin.id, "version": plugin.version});
+    let store = &mut ctx.db.plugins;
+    store.names.insert(plugin.id.clone(), plugin.name.clone());
+    if let Some(p) = store.installed.iter_mut().find(|p| p.id == id) {
+        *p = plugin;
+    }
+    Ok(answer)
+}
+
+pub fn uninstall(ctx: &mut Ctx, params: &Value) -> Result<Value> {
+    require_user(ctx)?;
+    let id =
+        str_param(params, "id").ok_or_else(|| KintoneError::invalid("id", "Required field."))?;
+    let store = &mut ctx.db.plugins;
+    let before = store.installed.len();
+    store.installed.retain(|p| p.id != id);
+    if store.installed.len() == before {
+        return Err(plugin_not_found(id));
+    }
+    Ok(json!({}))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn derived_ids_look_like_kintones() {
+        let id = super::derived_id("Date picker");
+        assert_eq!(id.len(), 32);
+        assert!(id.bytes().all(|b| (b'a'..=b'p').contains(&b)), "{id}");
+        assert_ne!(id, super::derived_id("Map view"));
+    }
+}
