@@ -71,7 +71,7 @@
 //! ## Who may read and change app settings
 //!
 //! One rule for every app-settings operation, API tokens and users alike, from kintone's page
-//! of each operation (the rule itself is `api::apps::require_settings`): live settings
+//! of each operation (the rule itself is `api::settings_access::require_settings`): live settings
 //! need the right to view or add records; pre-live settings, the app's permissions and
 //! notifications (live too), every change, a deploy and its status need app management. A
 //! token has it when seeded with `manage_app` ([`Permissions::ALL`] has all five permissions,

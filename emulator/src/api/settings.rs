@@ -1,6 +1,6 @@
 //! App settings besides the form: views, general settings, process management, customization,
 //! reports, actions, admin notes and an app's plug-ins. Each is read from the live or the
-//! pre-live copy and written to the pre-live one (see `apps::writable`); a deploy copies it live.
+//! pre-live copy and written to the pre-live one (see `settings_access::writable`); a deploy copies it live.
 
 use serde_json::{json, Map, Value};
 

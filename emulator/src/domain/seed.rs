@@ -376,7 +376,7 @@ pub enum Need {
     Edit,
     Delete,
     /// App management: kintone's fifth permission, for app settings (see
-    /// `api::apps::require_settings`).
+    /// `api::settings_access::require_settings`).
     ManageApp,
 }
 
