@@ -6,9 +6,10 @@ use std::sync::LazyLock;
 use serde_json::Value;
 
 use super::context::{Ctx, Dispatch, Output, Upload};
+use super::records::{self, acl, cursor};
 use super::{
-    acl, apps, bulk, comments, cursor, files, form, notifications, permissions, plugins, process,
-    records, schema, search, settings, spaces,
+    apps, bulk, comments, files, form, notifications, permissions, plugins, process, schema,
+    search, settings, spaces,
 };
 use crate::domain::access::Principal;
 use crate::domain::error::{KintoneError, Result};

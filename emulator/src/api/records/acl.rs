@@ -2,8 +2,8 @@
 
 use serde_json::{json, Map, Value};
 
-use super::context::{id_param, Ctx};
-use super::permissions::{record_acl, user};
+use crate::api::context::{id_param, Ctx};
+use crate::api::permissions::{record_acl, user};
 use crate::domain::error::{KintoneError, Result};
 use crate::domain::ids::as_id;
 use crate::domain::rights::{field_access, RecordRights};

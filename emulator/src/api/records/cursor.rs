@@ -4,8 +4,8 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::context::{id_param, str_param, Ctx, Output};
-use super::records::{fields_param, plan, select};
+use super::{fields_param, plan, select};
+use crate::api::context::{id_param, str_param, Ctx, Output};
 use crate::api::render::{Records, Selection};
 use crate::domain::error::{KintoneError, Result};
 use crate::domain::seed::Need;
@@ -70,7 +70,7 @@ pub fn create(ctx: &mut Ctx, params: &Value) -> Result<Value> {
         ));
     }
     let app = &ctx.db.apps[&app_id];
-    let (ids, total) = match super::permissions::record_acl(ctx, app_id) {
+    let (ids, total) = match crate::api::permissions::record_acl(ctx, app_id) {
         None => select(app, &plan, 0, usize::MAX, true, |_| true),
         // The records the caller may view when the cursor is made are the ones it reads.
         Some(acl) => select(app, &plan, 0, usize::MAX, true, |r| acl.rights(app, r).view),
@@ -113,7 +113,7 @@ pub fn read(ctx: &mut Ctx, params: &Value) -> Result<Output> {
     if !next {
         ctx.db.cursors.remove(&id);
     }
-    let hidden = super::permissions::hidden_fields(ctx, app_id);
+    let hidden = crate::api::permissions::hidden_fields(ctx, app_id);
     let app = &ctx.db.apps[&app_id];
     let selection = Selection::new(app, fields.as_deref()).without(app, &hidden);
     #[derive(Serialize)]

@@ -1,6 +1,9 @@
 //! Records: get, add, update (by id or `updateKey`, with revisions) and delete, one or many, and
 //! Get Records with the query language.
 
+pub mod acl;
+pub mod cursor;
+
 use std::ops::Bound;
 use std::sync::Arc;
 
