@@ -236,3 +236,20 @@ pub fn atomically<T>(ctx: &mut Ctx, f: impl FnOnce(&mut Ctx) -> Result<T>) -> Re
         }
     }
 }
+
+/// Runs `f` with a context on `db` for the user `login`, for tests of one handler.
+#[cfg(test)]
+pub fn as_user<T>(db: &mut Db, login: &str, f: impl FnOnce(&mut Ctx) -> T) -> T {
+    let config = Config::default();
+    let error_ids = ErrorIds::default();
+    let mut ctx = Ctx {
+        db,
+        principal: Principal::User(login.to_string()),
+        config: &config,
+        japanese: false,
+        guest_space: None,
+        error_ids: &error_ids,
+        base_url: String::new(),
+    };
+    f(&mut ctx)
+}

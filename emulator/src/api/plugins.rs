@@ -22,15 +22,22 @@ fn plugin_not_found(id: &str) -> KintoneError {
     )
 }
 
-fn page(params: &Value, max: u64) -> Result<(usize, usize)> {
+/// `offset` and `limit` of a page of at most `max` items, `default` when `limit` is left out.
+fn page(params: &Value, max: usize, default: usize) -> Result<(usize, usize)> {
     let offset = optional_count(params, "offset", 0, u64::MAX)?.unwrap_or(0) as usize;
-    let limit = optional_count(params, "limit", 1, max)?.unwrap_or(100) as usize;
+    let limit = optional_count(params, "limit", 1, max as u64)?.map_or(default, |n| n as usize);
     Ok((offset, limit))
+}
+
+/// A page of plug-ins: kintone reads as many as a page holds when `limit` is left out.
+fn plugin_page(params: &Value) -> Result<(usize, usize)> {
+    let most = crate::domain::spec::limits().plugins_per_page;
+    page(params, most, most)
 }
 
 pub fn list(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     require_user(ctx)?;
-    let (offset, limit) = page(params, 100)?;
+    let (offset, limit) = plugin_page(params)?;
     let ids: Vec<&str> = params
         .get("ids")
         .and_then(Value::as_array)
@@ -57,7 +64,7 @@ pub fn list(ctx: &mut Ctx, params: &Value) -> Result<Value> {
 
 pub fn required(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     require_user(ctx)?;
-    let (offset, limit) = page(params, 100)?;
+    let (offset, limit) = plugin_page(params)?;
     let store = &ctx.db.plugins;
     let plugins: Vec<Value> = store
         .used_by
@@ -75,7 +82,8 @@ pub fn required(ctx: &mut Ctx, params: &Value) -> Result<Value> {
 
 pub fn apps(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     require_user(ctx)?;
-    let (offset, limit) = page(params, 500)?;
+    // kintone: from 1 to 500 apps, 100 when left out.
+    let (offset, limit) = page(params, 500, 100)?;
     let id =
         str_param(params, "id").ok_or_else(|| KintoneError::invalid("id", "Required field."))?;
     if !ctx.db.plugins.installed.iter().any(|p| p.id == id) {
@@ -220,6 +228,46 @@ pub fn uninstall(ctx: &mut Ctx, params: &Value) -> Result<Value> {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
+    use crate::api::context::as_user;
+    use crate::domain::seed::PluginSeed;
+    use crate::domain::spec::limits;
+    use crate::domain::store::Db;
+
+    /// A domain with one plug-in more than a page holds.
+    fn over_a_page() -> Db {
+        let mut db = Db::default();
+        for n in 0..=limits().plugins_per_page {
+            db.plugins.seed(PluginSeed::new(
+                format!("plugin{n}"),
+                format!("Plug-in {n}"),
+            ));
+        }
+        db
+    }
+
+    /// A page of plug-ins is the spec's `MAX_PLUGINS_PER_PAGE`: at most that many are read,
+    /// that many when `limit` is left out, and a larger `limit` is refused.
+    #[test]
+    fn plugin_pages_hold_the_specs_most_plugins_per_page() {
+        let most = limits().plugins_per_page;
+        let mut db = over_a_page();
+        as_user(&mut db, "sato", |ctx| {
+            let unlimited = super::list(ctx, &json!({})).unwrap();
+            assert_eq!(unlimited["plugins"].as_array().unwrap().len(), most);
+            let full = super::list(ctx, &json!({"limit": most})).unwrap();
+            assert_eq!(full["plugins"].as_array().unwrap().len(), most);
+            let err = super::list(ctx, &json!({"limit": most + 1})).unwrap_err();
+            assert_eq!(
+                (err.code, err.errors.contains_key("limit")),
+                ("CB_VA01", true)
+            );
+            let err = super::required(ctx, &json!({"limit": most + 1})).unwrap_err();
+            assert_eq!(err.code, "CB_VA01");
+        });
+    }
+
     #[test]
     fn derived_ids_look_like_kintones() {
         let id = super::derived_id("Date picker");

@@ -556,7 +556,9 @@ pub fn add_from_template(ctx: &mut Ctx, params: &Value) -> Result<Value> {
 pub fn statistics(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let login = require_user(ctx)?;
     let offset = optional_count(params, "offset", 0, u64::MAX)?.unwrap_or(0) as usize;
-    let limit = optional_count(params, "limit", 1, 100)?.unwrap_or(100) as usize;
+    // kintone reads as many as a page holds when `limit` is left out.
+    let most = crate::domain::spec::limits().spaces_per_statistics_page;
+    let limit = optional_count(params, "limit", 1, most as u64)?.map_or(most, |n| n as usize);
     let admin = login == crate::domain::directory::ADMINISTRATOR;
     let membership = ctx.db.directory.membership(&login).map(|m| &**m);
     let spaces: Vec<Value> = ctx
@@ -663,4 +665,40 @@ pub fn delete_guests(ctx: &mut Ctx, params: &Value) -> Result<Value> {
         }
     }
     Ok(json!({}))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::api::context::as_user;
+    use crate::domain::directory::ADMINISTRATOR;
+    use crate::domain::seed::SpaceSeed;
+    use crate::domain::spec::limits;
+    use crate::domain::store::Db;
+
+    /// A page of space statistics is the spec's `MAX_SPACES_PER_STATISTICS_PAGE`: at most that
+    /// many are read, that many when `limit` is left out, and a larger `limit` is refused.
+    #[test]
+    fn statistics_pages_hold_the_specs_most_spaces_per_page() {
+        let most = limits().spaces_per_statistics_page;
+        let mut db = Db::default();
+        for id in 1..=most as u64 + 1 {
+            db.spaces.seed(
+                SpaceSeed::new(id, format!("Space {id}")),
+                time::OffsetDateTime::UNIX_EPOCH,
+            );
+        }
+        as_user(&mut db, ADMINISTRATOR, |ctx| {
+            let unlimited = super::statistics(ctx, &json!({})).unwrap();
+            assert_eq!(unlimited["spaces"].as_array().unwrap().len(), most);
+            let rest = super::statistics(ctx, &json!({"offset": most})).unwrap();
+            assert_eq!(rest["spaces"].as_array().unwrap().len(), 1);
+            let err = super::statistics(ctx, &json!({"limit": most + 1})).unwrap_err();
+            assert_eq!(
+                (err.code, err.errors.contains_key("limit")),
+                ("CB_VA01", true)
+            );
+        });
+    }
 }

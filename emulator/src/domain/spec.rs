@@ -97,6 +97,12 @@ pub struct Limits {
     pub fields_per_delete: usize,
     /// The most characters of a text value in a field that prohibits duplicate values.
     pub unique_text_length: usize,
+    /// The most plug-ins one Get Plug-ins or Get Required Plug-ins call returns, and what it
+    /// returns when it gives no `limit`.
+    pub plugins_per_page: usize,
+    /// The most spaces one Get Spaces Statistics call returns, and what it returns when it
+    /// gives no `limit`.
+    pub spaces_per_statistics_page: usize,
 }
 
 fn model() -> &'static kintone_spec::model::Api {
@@ -144,6 +150,8 @@ pub fn limits() -> &'static Limits {
             field_code_length: named("MAX_FIELD_CODE_LENGTH"),
             fields_per_delete: named("MAX_FIELDS_PER_DELETE"),
             unique_text_length: named("MAX_UNIQUE_TEXT_LENGTH"),
+            plugins_per_page: named("MAX_PLUGINS_PER_PAGE"),
+            spaces_per_statistics_page: named("MAX_SPACES_PER_STATISTICS_PAGE"),
         }
     })
 }
