@@ -19,6 +19,7 @@ pub mod ids;
 pub mod notifications;
 pub mod plugins;
 pub mod query;
+pub mod records;
 pub mod rights;
 pub mod seed;
 pub mod spaces;
