@@ -11,6 +11,7 @@ use crate::domain::access::Principal;
 use crate::domain::config::Config;
 use crate::domain::error::{ErrorIds, KintoneError, Result};
 use crate::domain::ids::as_id;
+use crate::domain::rights;
 use crate::domain::seed::Need;
 use crate::domain::store::{Db, Entity};
 
@@ -136,29 +137,18 @@ impl Ctx<'_> {
     /// checked per operation) what the app's live permissions grant them; API tokens what their
     /// app grants them.
     pub fn may(&self, app: u64, need: Need) -> bool {
-        match &self.principal {
-            Principal::User(login) | Principal::OAuth { login, .. } => {
-                crate::domain::rights::app_allows(self.db, app, login, Some(need))
-            }
-            Principal::Tokens(grants) => grants.iter().any(|(a, p)| *a == app && p.grants(need)),
-        }
+        rights::may(self.db, &self.principal, app, need)
     }
 
     /// kintone's answer to a caller without a permission: `GAIA_NO01` for API tokens,
     /// `CB_NO02` for users.
     pub fn denied(&self) -> KintoneError {
-        match &self.principal {
-            Principal::User(_) | Principal::OAuth { .. } => KintoneError::no_permission(),
-            Principal::Tokens(_) => KintoneError::token_no_permission(),
-        }
+        rights::denied(&self.principal)
     }
 
     /// Whether any credential may do `need` somewhere (files are not tied to an app).
     pub fn may_anywhere(&self, need: Need) -> bool {
-        match &self.principal {
-            Principal::User(_) | Principal::OAuth { .. } => true,
-            Principal::Tokens(grants) => grants.iter().any(|(_, p)| p.grants(need)),
-        }
+        rights::may_anywhere(&self.principal, need)
     }
 }
 

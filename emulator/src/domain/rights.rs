@@ -12,7 +12,9 @@ use std::sync::Arc;
 use serde_json::Value;
 use time::OffsetDateTime;
 
+use super::access::Principal;
 use super::directory::{self, Membership, EVERYONE};
+use super::error::KintoneError;
 use super::query::{Evaluator, Plan};
 use super::seed::{FieldType, Need};
 use super::store::{App, Cell, Db, Entity, StoredRecord};
@@ -129,6 +131,36 @@ pub fn app_allows(db: &Db, app: u64, login: &str, need: Option<Need>) -> bool {
         .and_then(|r| r.get(flag))
         .and_then(Value::as_bool)
         .unwrap_or(false)
+}
+
+/// Whether `principal` may do `need` in `app`: a user (OAuth tokens too, whose scopes are
+/// checked per operation) what the app's live permissions grant them; API tokens what their
+/// app grants them.
+pub fn may(db: &Db, principal: &Principal, app: u64, need: Need) -> bool {
+    match principal {
+        Principal::User(login) | Principal::OAuth { login, .. } => {
+            app_allows(db, app, login, Some(need))
+        }
+        Principal::Tokens(grants) => grants.iter().any(|(a, p)| *a == app && p.grants(need)),
+    }
+}
+
+/// Whether any credential of `principal` may do `need` somewhere (files are not tied to an
+/// app).
+pub fn may_anywhere(principal: &Principal, need: Need) -> bool {
+    match principal {
+        Principal::User(_) | Principal::OAuth { .. } => true,
+        Principal::Tokens(grants) => grants.iter().any(|(_, p)| p.grants(need)),
+    }
+}
+
+/// kintone's answer to a caller without a permission: `GAIA_NO01` for API tokens, `CB_NO02`
+/// for users.
+pub fn denied(principal: &Principal) -> KintoneError {
+    match principal {
+        Principal::User(_) | Principal::OAuth { .. } => KintoneError::no_permission(),
+        Principal::Tokens(_) => KintoneError::token_no_permission(),
+    }
 }
 
 /// What the live field permissions let `login` do with each field that has them: `READ`,
