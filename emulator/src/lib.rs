@@ -175,8 +175,7 @@ pub fn api_ids() -> Vec<String> {
     api::schema::api_ids()
 }
 
-use domain::store::{App, Db};
-use domain::{app_settings, directory};
+use domain::seeding;
 use http::server::Shared;
 use http::{connections, inject, server};
 
@@ -444,84 +443,8 @@ impl EmulatorBuilder {
 
     /// Starts the server on 127.0.0.1.
     pub async fn start(self) -> Result<Emulator, StartError> {
-        let mut db = Db::default();
-        db.domain_zone = self
-            .seed
-            .time_zone
-            .as_deref()
-            .map(|z| parse_zone(z).ok_or_else(|| StartError::Setting(format!("time zone {z:?}"))))
-            .transpose()?;
-        db.directory = directory::Directory::new(
-            &self.seed.users,
-            &self.seed.organizations,
-            &self.seed.groups,
-        )
-        .map_err(StartError::Setting)?;
-        for user in self.seed.users {
-            if let Some(z) = &user.time_zone {
-                let zone = parse_zone(z).ok_or_else(|| {
-                    StartError::Setting(format!("time zone {z:?} of the user {}", user.login))
-                })?;
-                db.zones.insert(user.login.clone(), zone);
-            }
-            db.users.insert(user.login.clone(), user);
-        }
-        for o in self.seed.organizations {
-            db.organizations.insert(o.code, o.name);
-        }
-        for g in self.seed.groups {
-            db.groups.insert(g.code, g.name);
-        }
-        for token in self.seed.tokens {
-            db.tokens
-                .insert(token.token, (token.app, token.permissions));
-        }
-        for grant in self.seed.oauth_tokens {
-            db.oauth.insert(
-                grant.token,
-                domain::store::OAuthGrant {
-                    login: grant.login,
-                    scopes: grant.scopes,
-                },
-            );
-        }
-        let mut seeded_records = Vec::new();
-        for app in &self.seed.apps {
-            check_app(app, &self.seed.apps).map_err(StartError::Setting)?;
-        }
         let now = time::OffsetDateTime::from(self.config.clock.wall());
-        // Where each seeded app is: its settings alone say so.
-        let mut placed = std::collections::BTreeMap::new();
-        for space in self.seed.spaces {
-            let (id, apps) = (space.id, space.apps.clone());
-            let thread = db.spaces.seed(space, now);
-            for app in apps {
-                if !self.seed.apps.iter().any(|a| a.id == app) {
-                    return Err(StartError::Setting(format!(
-                        "space {id} holds app {app}, which is not seeded"
-                    )));
-                }
-                if let Some((other, _)) = placed.insert(app, (id, thread)) {
-                    return Err(StartError::Setting(format!(
-                        "app {app} is in two spaces, {other} and {id}"
-                    )));
-                }
-            }
-        }
-        for plugin in self.seed.plugins {
-            db.plugins.seed(plugin);
-        }
-        let now_text = format!("{}T{:02}:{:02}:00Z", now.date(), now.hour(), now.minute());
-        for app in self.seed.apps {
-            let mut settings = app_settings::AppSettings::seeded(&app, &now_text);
-            if let Some(&(space, thread)) = placed.get(&app.id) {
-                settings.space = Some(space);
-                settings.thread = Some(thread);
-            }
-            db.settings.insert(app.id, settings);
-            db.apps.insert(app.id, App::new(&app));
-            seeded_records.push((app.id, app.records));
-        }
+        let (db, seeded_records) = seeding::seeded(self.seed, now).map_err(StartError::Setting)?;
         let shared = Arc::new(Shared::new(db, self.config));
         for (app, records) in seeded_records {
             insert(&shared, app, records).map_err(StartError::Seed)?;
@@ -587,61 +510,6 @@ impl std::fmt::Display for StartError {
 }
 
 impl std::error::Error for StartError {}
-
-/// A UTC offset: `UTC`, `Z`, `+09:00`, `-0530`.
-fn parse_zone(text: &str) -> Option<time::UtcOffset> {
-    if text.eq_ignore_ascii_case("UTC") || text == "Z" {
-        return Some(time::UtcOffset::UTC);
-    }
-    let (sign, rest) = match text.as_bytes().first()? {
-        b'+' => (1i8, &text[1..]),
-        b'-' => (-1i8, &text[1..]),
-        _ => return None,
-    };
-    let (h, m) = rest
-        .split_once(':')
-        .unwrap_or((rest.get(..2)?, rest.get(2..)?));
-    if h.len() != 2 || m.len() != 2 {
-        return None;
-    }
-    let (h, m): (i8, i8) = (h.parse().ok()?, m.parse().ok()?);
-    time::UtcOffset::from_hms(sign * h, sign * m, 0).ok()
-}
-
-/// Checks what the emulator computes from an app's fields: formulas it can read, and lookups
-/// whose key kintone lets the API write (O29: the source's record number or a field that
-/// prohibits duplicates).
-fn check_app(app: &AppSeed, apps: &[AppSeed]) -> Result<(), String> {
-    for f in app
-        .fields
-        .iter()
-        .chain(app.fields.iter().flat_map(|f| &f.fields))
-    {
-        if f.field_type == FieldType::Calc {
-            domain::formula::parse(&f.expression)
-                .map_err(|e| format!("the formula of {} in app {}: {e}", f.code, app.id))?;
-        }
-        if let Some(l) = &f.lookup {
-            let source = apps
-                .iter()
-                .find(|a| a.id == l.related_app)
-                .ok_or_else(|| format!("the lookup {} names no app {}", f.code, l.related_app))?;
-            let key_ok = l.related_key_field == "Record_number"
-                || source.fields.iter().any(|k| {
-                    k.code == l.related_key_field
-                        && k.unique
-                        && matches!(k.field_type, FieldType::SingleLineText | FieldType::Number)
-                });
-            if !key_ok {
-                return Err(format!(
-                    "the lookup {} keys on {}, which is neither the record number nor a field that prohibits duplicate values",
-                    f.code, l.related_key_field
-                ));
-            }
-        }
-    }
-    Ok(())
-}
 
 fn insert(
     shared: &Shared,

@@ -22,6 +22,7 @@ pub mod query;
 pub mod records;
 pub mod rights;
 pub mod seed;
+pub mod seeding;
 pub mod spaces;
 pub mod spec;
 pub mod store;
