@@ -43,8 +43,12 @@ pub fn list(ctx: &mut Ctx, params: &Value) -> Result<Value> {
         .and_then(Value::as_array)
         .map(|ids| ids.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    if ids.len() > 100 {
-        return Err(KintoneError::invalid("ids", "Give at most 100 ids."));
+    let most_ids = crate::domain::spec::limits().plugin_ids;
+    if ids.len() > most_ids {
+        return Err(KintoneError::invalid(
+            "ids",
+            format!("Give at most {most_ids} ids."),
+        ));
     }
     let plugins: Vec<Value> = ctx
         .db
@@ -265,6 +269,20 @@ mod tests {
             );
             let err = super::required(ctx, &json!({"limit": most + 1})).unwrap_err();
             assert_eq!(err.code, "CB_VA01");
+        });
+    }
+
+    /// Get Plug-ins names at most the spec's `maxItems` of `ids`; one more is refused.
+    #[test]
+    fn plugin_id_lists_hold_the_specs_most_ids() {
+        let most = limits().plugin_ids;
+        let ids = |n: usize| -> Vec<String> { (0..n).map(|i| format!("plugin{i}")).collect() };
+        let mut db = over_a_page();
+        as_user(&mut db, "sato", |ctx| {
+            let named = super::list(ctx, &json!({"ids": ids(most)})).unwrap();
+            assert_eq!(named["plugins"].as_array().unwrap().len(), most);
+            let err = super::list(ctx, &json!({"ids": ids(most + 1)})).unwrap_err();
+            assert!(err.errors.contains_key("ids"), "{:?}", err.errors);
         });
     }
 

@@ -601,13 +601,22 @@ pub fn optional_count(params: &Value, key: &str, min: u64, max: u64) -> Result<O
     }
 }
 
+/// The most guests one Add Guests or Delete Guests call names.
+fn guests_per_call() -> usize {
+    crate::domain::spec::limits().guests_per_call
+}
+
+fn guest_count_error() -> KintoneError {
+    KintoneError::invalid("guests", format!("Give 1 to {} guests.", guests_per_call()))
+}
+
 pub fn add_guests(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     require_user(ctx)?;
     let guests = params
         .get("guests")
         .and_then(Value::as_array)
-        .filter(|g| !g.is_empty() && g.len() <= 100)
-        .ok_or_else(|| KintoneError::invalid("guests", "Give 1 to 100 guests."))?;
+        .filter(|g| !g.is_empty() && g.len() <= guests_per_call())
+        .ok_or_else(guest_count_error)?;
     let mut new = Vec::new();
     for (i, g) in guests.iter().enumerate() {
         let at = |key: &str| format!("guests[{i}].{key}");
@@ -645,8 +654,8 @@ pub fn delete_guests(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let guests: Vec<String> = params
         .get("guests")
         .and_then(Value::as_array)
-        .filter(|g| !g.is_empty() && g.len() <= 100)
-        .ok_or_else(|| KintoneError::invalid("guests", "Give 1 to 100 guests."))?
+        .filter(|g| !g.is_empty() && g.len() <= guests_per_call())
+        .ok_or_else(guest_count_error)?
         .iter()
         .map(|g| g.as_str().unwrap_or_default().to_string())
         .collect();
@@ -699,6 +708,35 @@ mod tests {
                 (err.code, err.errors.contains_key("limit")),
                 ("CB_VA01", true)
             );
+        });
+    }
+
+    /// Add Guests and Delete Guests name at most the spec's `maxItems` of guests, the same for
+    /// both; one more is refused on `guests`, and a list of exactly that many is read on.
+    #[test]
+    fn guest_lists_hold_the_specs_most_guests() {
+        let most = limits().guests_per_call;
+        for operation in ["addGuests", "deleteGuests"] {
+            let guests = kintone_spec::bundled()
+                .operations
+                .iter()
+                .find(|op| op.id == operation)
+                .and_then(|op| op.fields.iter().find(|f| f.wire_name == "guests"))
+                .unwrap();
+            assert_eq!(guests.constraints.max_items, Some(most), "{operation}");
+        }
+        let emails =
+            |n: usize| -> Vec<String> { (0..n).map(|i| format!("guest{i}@example.com")).collect() };
+        let mut db = Db::default();
+        as_user(&mut db, ADMINISTRATOR, |ctx| {
+            let too_many = json!({"guests": emails(most + 1)});
+            let err = super::delete_guests(ctx, &too_many).unwrap_err();
+            assert!(err.errors.contains_key("guests"), "{:?}", err.errors);
+            let err = super::add_guests(ctx, &too_many).unwrap_err();
+            assert!(err.errors.contains_key("guests"), "{:?}", err.errors);
+            // Exactly as many are counted in; the first unknown guest is what is refused.
+            let err = super::delete_guests(ctx, &json!({"guests": emails(most)})).unwrap_err();
+            assert!(err.errors.contains_key("guests[0]"), "{:?}", err.errors);
         });
     }
 }

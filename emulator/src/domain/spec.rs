@@ -103,6 +103,10 @@ pub struct Limits {
     /// The most spaces one Get Spaces Statistics call returns, and what it returns when it
     /// gives no `limit`.
     pub spaces_per_statistics_page: usize,
+    /// The most plug-ins one Get Plug-ins call names in `ids` (the spec's `maxItems`).
+    pub plugin_ids: usize,
+    /// The most guests one Add Guests or Delete Guests call names (the spec's `maxItems`).
+    pub guests_per_call: usize,
 }
 
 fn model() -> &'static kintone_spec::model::Api {
@@ -129,6 +133,18 @@ pub fn limits() -> &'static Limits {
                 })
         };
         let seconds = |name: &str| std::time::Duration::from_secs(named(name) as u64);
+        // A list's most items where the spec gives it as a constraint with no name of its own.
+        let max_items = |operation: &str, field: &str| -> usize {
+            model()
+                .operations
+                .iter()
+                .find(|op| op.id == operation)
+                .and_then(|op| op.fields.iter().find(|f| f.wire_name == field))
+                .and_then(|f| f.constraints.max_items)
+                .unwrap_or_else(|| {
+                    panic!("the spec gives {operation}'s {field} no maxItems, which the emulator enforces")
+                })
+        };
         Limits {
             records_per_write: named("MAX_RECORDS_PER_WRITE"),
             bulk_requests: named("MAX_BULK_REQUESTS"),
@@ -152,6 +168,8 @@ pub fn limits() -> &'static Limits {
             unique_text_length: named("MAX_UNIQUE_TEXT_LENGTH"),
             plugins_per_page: named("MAX_PLUGINS_PER_PAGE"),
             spaces_per_statistics_page: named("MAX_SPACES_PER_STATISTICS_PAGE"),
+            plugin_ids: max_items("getPlugins", "ids"),
+            guests_per_call: max_items("addGuests", "guests"),
         }
     })
 }
