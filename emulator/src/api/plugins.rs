@@ -86,8 +86,12 @@ pub fn required(ctx: &mut Ctx, params: &Value) -> Result<Value> {
 
 pub fn apps(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     require_user(ctx)?;
-    // kintone: from 1 to 500 apps, 100 when left out.
-    let (offset, limit) = page(params, 500, 100)?;
+    // kintone: 100 apps when `limit` is left out.
+    let (offset, limit) = page(
+        params,
+        crate::domain::spec::limits().plugin_apps_per_page,
+        100,
+    )?;
     let id =
         str_param(params, "id").ok_or_else(|| KintoneError::invalid("id", "Required field."))?;
     if !ctx.db.plugins.installed.iter().any(|p| p.id == id) {
@@ -269,6 +273,25 @@ mod tests {
             );
             let err = super::required(ctx, &json!({"limit": most + 1})).unwrap_err();
             assert_eq!(err.code, "CB_VA01");
+        });
+    }
+
+    /// A page of a plug-in's apps holds at most the spec's `maximum` of `limit`; a larger one is
+    /// refused.
+    #[test]
+    fn plugin_app_pages_hold_the_specs_most_apps() {
+        let most = limits().plugin_apps_per_page;
+        let mut db = Db::default();
+        let mut seed = PluginSeed::new("used", "Used everywhere");
+        for app in 1..=most as u64 + 1 {
+            seed = seed.app(app);
+        }
+        db.plugins.seed(seed);
+        as_user(&mut db, "sato", |ctx| {
+            let full = super::apps(ctx, &json!({"id": "used", "limit": most})).unwrap();
+            assert_eq!(full["apps"].as_array().unwrap().len(), most);
+            let err = super::apps(ctx, &json!({"id": "used", "limit": most + 1})).unwrap_err();
+            assert!(err.errors.contains_key("limit"), "{:?}", err.errors);
         });
     }
 

@@ -107,6 +107,8 @@ pub struct Limits {
     pub plugin_ids: usize,
     /// The most guests one Add Guests or Delete Guests call names (the spec's `maxItems`).
     pub guests_per_call: usize,
+    /// The most apps one Get Plug-in Apps call returns (the spec's `maximum` of its `limit`).
+    pub plugin_apps_per_page: usize,
 }
 
 fn model() -> &'static kintone_spec::model::Api {
@@ -133,16 +135,27 @@ pub fn limits() -> &'static Limits {
                 })
         };
         let seconds = |name: &str| std::time::Duration::from_secs(named(name) as u64);
-        // A list's most items where the spec gives it as a constraint with no name of its own.
-        let max_items = |operation: &str, field: &str| -> usize {
+        // A bound the spec gives as a constraint with no name of its own.
+        let constraints = |operation: &str, field: &str| {
             model()
                 .operations
                 .iter()
                 .find(|op| op.id == operation)
                 .and_then(|op| op.fields.iter().find(|f| f.wire_name == field))
-                .and_then(|f| f.constraints.max_items)
+                .map(|f| &f.constraints)
+                .unwrap_or_else(|| panic!("the spec has no {operation} with a field {field}"))
+        };
+        let max_items = |operation: &str, field: &str| -> usize {
+            constraints(operation, field).max_items.unwrap_or_else(|| {
+                panic!("the spec gives {operation}'s {field} no maxItems, which the emulator enforces")
+            })
+        };
+        let maximum = |operation: &str, field: &str| -> usize {
+            constraints(operation, field)
+                .maximum
+                .and_then(|n| usize::try_from(n).ok())
                 .unwrap_or_else(|| {
-                    panic!("the spec gives {operation}'s {field} no maxItems, which the emulator enforces")
+                    panic!("the spec gives {operation}'s {field} no maximum, which the emulator enforces")
                 })
         };
         Limits {
@@ -170,6 +183,7 @@ pub fn limits() -> &'static Limits {
             spaces_per_statistics_page: named("MAX_SPACES_PER_STATISTICS_PAGE"),
             plugin_ids: max_items("getPlugins", "ids"),
             guests_per_call: max_items("addGuests", "guests"),
+            plugin_apps_per_page: maximum("getPluginApps", "limit"),
         }
     })
 }
