@@ -29,10 +29,14 @@ fn page(params: &Value, max: usize, default: usize) -> Result<(usize, usize)> {
     Ok((offset, limit))
 }
 
-/// A page of plug-ins: kintone reads as many as a page holds when `limit` is left out.
+/// A page of plug-ins.
 fn plugin_page(params: &Value) -> Result<(usize, usize)> {
-    let most = crate::domain::spec::limits().plugins_per_page;
-    page(params, most, most)
+    let limits = crate::domain::spec::limits();
+    page(
+        params,
+        limits.plugins_per_page,
+        limits.default_plugins_per_page,
+    )
 }
 
 pub fn list(ctx: &mut Ctx, params: &Value) -> Result<Value> {
@@ -86,11 +90,11 @@ pub fn required(ctx: &mut Ctx, params: &Value) -> Result<Value> {
 
 pub fn apps(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     require_user(ctx)?;
-    // kintone: 100 apps when `limit` is left out.
+    let limits = crate::domain::spec::limits();
     let (offset, limit) = page(
         params,
-        crate::domain::spec::limits().plugin_apps_per_page,
-        100,
+        limits.plugin_apps_per_page,
+        limits.default_plugin_apps_per_page,
     )?;
     let id =
         str_param(params, "id").ok_or_else(|| KintoneError::invalid("id", "Required field."))?;
@@ -255,15 +259,18 @@ mod tests {
         db
     }
 
-    /// A page of plug-ins is the spec's `MAX_PLUGINS_PER_PAGE`: at most that many are read,
-    /// that many when `limit` is left out, and a larger `limit` is refused.
+    /// A page of plug-ins is at most the spec's `MAX_PLUGINS_PER_PAGE`, a larger `limit` is
+    /// refused, and one left out reads the spec's `default`.
     #[test]
     fn plugin_pages_hold_the_specs_most_plugins_per_page() {
         let most = limits().plugins_per_page;
         let mut db = over_a_page();
         as_user(&mut db, "sato", |ctx| {
             let unlimited = super::list(ctx, &json!({})).unwrap();
-            assert_eq!(unlimited["plugins"].as_array().unwrap().len(), most);
+            assert_eq!(
+                unlimited["plugins"].as_array().unwrap().len(),
+                limits().default_plugins_per_page
+            );
             let full = super::list(ctx, &json!({"limit": most})).unwrap();
             assert_eq!(full["plugins"].as_array().unwrap().len(), most);
             let err = super::list(ctx, &json!({"limit": most + 1})).unwrap_err();
@@ -276,8 +283,8 @@ mod tests {
         });
     }
 
-    /// A page of a plug-in's apps holds at most the spec's `maximum` of `limit`; a larger one is
-    /// refused.
+    /// A page of a plug-in's apps holds at most the spec's `maximum` of `limit`, a larger one is
+    /// refused, and one left out reads the spec's `default`.
     #[test]
     fn plugin_app_pages_hold_the_specs_most_apps() {
         let most = limits().plugin_apps_per_page;
@@ -290,6 +297,11 @@ mod tests {
         as_user(&mut db, "sato", |ctx| {
             let full = super::apps(ctx, &json!({"id": "used", "limit": most})).unwrap();
             assert_eq!(full["apps"].as_array().unwrap().len(), most);
+            let unlimited = super::apps(ctx, &json!({"id": "used"})).unwrap();
+            assert_eq!(
+                unlimited["apps"].as_array().unwrap().len(),
+                limits().default_plugin_apps_per_page
+            );
             let err = super::apps(ctx, &json!({"id": "used", "limit": most + 1})).unwrap_err();
             assert!(err.errors.contains_key("limit"), "{:?}", err.errors);
         });

@@ -556,9 +556,9 @@ pub fn add_from_template(ctx: &mut Ctx, params: &Value) -> Result<Value> {
 pub fn statistics(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let login = require_user(ctx)?;
     let offset = optional_count(params, "offset", 0, u64::MAX)?.unwrap_or(0) as usize;
-    // kintone reads as many as a page holds when `limit` is left out.
-    let most = crate::domain::spec::limits().spaces_per_statistics_page;
-    let limit = optional_count(params, "limit", 1, most as u64)?.map_or(most, |n| n as usize);
+    let limits = crate::domain::spec::limits();
+    let limit = optional_count(params, "limit", 1, limits.spaces_per_statistics_page as u64)?
+        .map_or(limits.default_spaces_per_statistics_page, |n| n as usize);
     let admin = login == crate::domain::directory::ADMINISTRATOR;
     let membership = ctx.db.directory.membership(&login).map(|m| &**m);
     let spaces: Vec<Value> = ctx
@@ -686,8 +686,8 @@ mod tests {
     use crate::domain::spec::limits;
     use crate::domain::store::Db;
 
-    /// A page of space statistics is the spec's `MAX_SPACES_PER_STATISTICS_PAGE`: at most that
-    /// many are read, that many when `limit` is left out, and a larger `limit` is refused.
+    /// A page of space statistics is at most the spec's `MAX_SPACES_PER_STATISTICS_PAGE`, a
+    /// larger `limit` is refused, and one left out reads the spec's `default`.
     #[test]
     fn statistics_pages_hold_the_specs_most_spaces_per_page() {
         let most = limits().spaces_per_statistics_page;
@@ -700,7 +700,12 @@ mod tests {
         }
         as_user(&mut db, ADMINISTRATOR, |ctx| {
             let unlimited = super::statistics(ctx, &json!({})).unwrap();
-            assert_eq!(unlimited["spaces"].as_array().unwrap().len(), most);
+            assert_eq!(
+                unlimited["spaces"].as_array().unwrap().len(),
+                limits().default_spaces_per_statistics_page
+            );
+            let full = super::statistics(ctx, &json!({"limit": most})).unwrap();
+            assert_eq!(full["spaces"].as_array().unwrap().len(), most);
             let rest = super::statistics(ctx, &json!({"offset": most})).unwrap();
             assert_eq!(rest["spaces"].as_array().unwrap().len(), 1);
             let err = super::statistics(ctx, &json!({"limit": most + 1})).unwrap_err();

@@ -109,6 +109,18 @@ pub struct Limits {
     pub guests_per_call: usize,
     /// The most apps one Get Plug-in Apps call returns (the spec's `maximum` of its `limit`).
     pub plugin_apps_per_page: usize,
+    /// The records a Get Records query without `limit` returns (`defaultLimit` of the query's
+    /// `x-kintone-query-limits`).
+    pub default_records_per_page: usize,
+    /// The records one cursor read returns when the cursor was created without a `size` (the
+    /// spec's `default`).
+    pub default_cursor_page_size: usize,
+    /// The plug-ins one Get Plug-ins or Get Required Plug-ins call returns without a `limit`.
+    pub default_plugins_per_page: usize,
+    /// The apps one Get Plug-in Apps call returns without a `limit`.
+    pub default_plugin_apps_per_page: usize,
+    /// The spaces one Get Spaces Statistics call returns without a `limit`.
+    pub default_spaces_per_statistics_page: usize,
 }
 
 fn model() -> &'static kintone_spec::model::Api {
@@ -150,6 +162,19 @@ pub fn limits() -> &'static Limits {
                 panic!("the spec gives {operation}'s {field} no maxItems, which the emulator enforces")
             })
         };
+        let default = |operation: &str, field: &str| -> usize {
+            let field_of = model()
+                .operations
+                .iter()
+                .find(|op| op.id == operation)
+                .and_then(|op| op.fields.iter().find(|f| f.wire_name == field));
+            field_of
+                .and_then(|f| f.default)
+                .and_then(|n| usize::try_from(n).ok())
+                .unwrap_or_else(|| {
+                    panic!("the spec gives {operation}'s {field} no default, which the emulator takes")
+                })
+        };
         let maximum = |operation: &str, field: &str| -> usize {
             constraints(operation, field)
                 .maximum
@@ -184,6 +209,16 @@ pub fn limits() -> &'static Limits {
             plugin_ids: max_items("getPlugins", "ids"),
             guests_per_call: max_items("addGuests", "guests"),
             plugin_apps_per_page: maximum("getPluginApps", "limit"),
+            default_records_per_page: constraints("getRecords", "query")
+                .query_limits
+                .as_ref()
+                .and_then(|q| q.default_limit)
+                .map(|n| n as usize)
+                .expect("the spec gives Get Records' query no defaultLimit"),
+            default_cursor_page_size: default("createCursor", "size"),
+            default_plugins_per_page: default("getPlugins", "limit"),
+            default_plugin_apps_per_page: default("getPluginApps", "limit"),
+            default_spaces_per_statistics_page: default("getSpacesStatistics", "limit"),
         }
     })
 }

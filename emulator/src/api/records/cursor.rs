@@ -33,7 +33,7 @@ pub fn create(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let app_id = id_param(params, "app")?;
     ctx.require(app_id, Need::View)?;
     let size = match params.get("size") {
-        None | Some(Value::Null) => 100,
+        None | Some(Value::Null) => crate::domain::spec::limits().default_cursor_page_size as u64,
         Some(v) => v
             .as_u64()
             .or_else(|| v.as_str().and_then(|s| s.parse().ok()))

@@ -482,7 +482,10 @@ pub fn get_records(ctx: &mut Ctx, params: &Value) -> Result<Output> {
     let query_text = super::context::str_param(params, "query").unwrap_or_default();
     let (plan, parsed) = plan(ctx, app_id, query_text)?;
     let offset = parsed.offset.unwrap_or(0) as usize;
-    let limit = parsed.limit.unwrap_or(100) as usize;
+    let limit = parsed.limit.map_or(
+        crate::domain::spec::limits().default_records_per_page,
+        |n| n as usize,
+    );
     let total = matches!(params.get("totalCount"), Some(Value::Bool(true)))
         || super::context::str_param(params, "totalCount") == Some("true");
     let hidden = super::permissions::hidden_fields(ctx, app_id);
