@@ -71,7 +71,7 @@
 //! ## Who may read and change app settings
 //!
 //! One rule for every app-settings operation, API tokens and users alike, from kintone's page
-//! of each operation (the rule itself is `handlers::apps::require_settings`): live settings
+//! of each operation (the rule itself is `api::settings_access::require_settings`): live settings
 //! need the right to view or add records; pre-live settings, the app's permissions and
 //! notifications (live too), every change, a deploy and its status need app management. A
 //! token has it when seeded with `manage_app` ([`Permissions::ALL`] has all five permissions,
@@ -138,58 +138,46 @@
 //! Get Form (legacy) lists the form in layout order, then the fields every app has (which the
 //! layout does not place); where kintone places those in its list is not known.
 
-mod app_settings;
-mod budget;
-mod clock;
-mod connections;
-mod decimal;
-mod directory;
-mod error;
-mod formula;
-mod handlers;
-mod inject;
-mod query;
-mod render;
-mod server;
-mod spec;
-mod store;
+mod api;
+mod domain;
+mod http;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::KintoneError;
-pub use handlers::IMPLEMENTED;
-pub use inject::{Failure, FailureKind, Gate, InjectedFailure, TakenRequest};
-pub use query::{MAX_NESTING, MAX_QUERY_BYTES};
-/// How the emulator reads a request's query string, for tests that check what a client encodes.
-pub use server::query_params;
-pub use server::{
-    Config, LoggedRequest, DEFAULT_BODY_MEMORY_BUDGET, DEFAULT_HEADER_READ_TIMEOUT,
-    DEFAULT_IDLE_TIMEOUT, DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_MAX_REQUESTS, DEFAULT_MAX_BODY_BYTES,
+pub use api::IMPLEMENTED;
+pub use domain::clock::{Clock, ManualClock, SystemClock};
+pub use domain::config::{
+    Config, DEFAULT_BODY_MEMORY_BUDGET, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_LOG_MAX_BYTES, DEFAULT_LOG_MAX_REQUESTS, DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_UPLOAD_BYTES,
 };
+pub use domain::error::KintoneError;
+pub use domain::query::{MAX_NESTING, MAX_QUERY_BYTES};
+pub use domain::seed::{
+    ActionSeed, AppSeed, AssigneeKind, EntitySeed, FieldSeed, FieldType, LinkProtocol, LookupSeed,
+    OAuthSeed, OrganizationSeed, Permissions, PluginSeed, ProcessSeed, Seed, SpaceMemberSeed,
+    SpaceSeed, StatusAssignees, TokenSeed, UserSeed,
+};
+pub use domain::spec::{limits, operations as spec_operations, Limits, SpecOperation};
+pub use http::inject::{Failure, FailureKind, Gate, InjectedFailure, TakenRequest};
+/// How the emulator reads a request's query string, for tests that check what a client encodes.
+pub use http::server::query_params;
+pub use http::server::LoggedRequest;
 /// The query parser, for checking what a client writes: `parse` gives the filter as a tree.
 pub mod query_syntax {
-    pub use crate::query::{parse, Cmp, Expr, Operand, Query};
+    pub use crate::domain::query::{parse, Cmp, Expr, Operand, Query};
 }
-pub use handlers::plugins::PluginSeed;
-pub use handlers::spaces::{SpaceMemberSeed, SpaceSeed};
-pub use spec::{limits, operations as spec_operations, Limits, SpecOperation};
 
 /// The API ids the emulator's list of APIs (`apis.json`) names, read from the spec.
 pub fn api_ids() -> Vec<String> {
-    handlers::schema::api_ids()
+    api::schema::api_ids()
 }
-pub use store::{
-    ActionSeed, AppSeed, AssigneeKind, EntitySeed, FieldSeed, FieldType, LinkProtocol, LookupSeed,
-    OAuthSeed, OrganizationSeed, Permissions, ProcessSeed, Seed, StatusAssignees, TokenSeed,
-    UserSeed,
-};
 
-use server::Shared;
-use store::{App, Db};
+use domain::seeding;
+use http::server::Shared;
+use http::{connections, inject, server};
 
 /// The header the emulator gives every request it receives, numbering them from 1 in the order
 /// they arrive, before the request is logged: the request log
@@ -210,12 +198,12 @@ impl LoggedRequest {
 async fn numbered(
     numbers: Arc<std::sync::atomic::AtomicU64>,
     shared: Arc<Shared>,
-    mut request: http::Request<axum::body::Body>,
+    mut request: ::http::Request<axum::body::Body>,
 ) -> axum::response::Response {
     let number = numbers.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
     request
         .headers_mut()
-        .insert(REQUEST_NUMBER_HEADER, http::HeaderValue::from(number));
+        .insert(REQUEST_NUMBER_HEADER, ::http::HeaderValue::from(number));
     inject::REQUEST_NUMBER
         .scope(number, server::handle(shared, request))
         .await
@@ -455,84 +443,8 @@ impl EmulatorBuilder {
 
     /// Starts the server on 127.0.0.1.
     pub async fn start(self) -> Result<Emulator, StartError> {
-        let mut db = Db::default();
-        db.domain_zone = self
-            .seed
-            .time_zone
-            .as_deref()
-            .map(|z| parse_zone(z).ok_or_else(|| StartError::Setting(format!("time zone {z:?}"))))
-            .transpose()?;
-        db.directory = directory::Directory::new(
-            &self.seed.users,
-            &self.seed.organizations,
-            &self.seed.groups,
-        )
-        .map_err(StartError::Setting)?;
-        for user in self.seed.users {
-            if let Some(z) = &user.time_zone {
-                let zone = parse_zone(z).ok_or_else(|| {
-                    StartError::Setting(format!("time zone {z:?} of the user {}", user.login))
-                })?;
-                db.zones.insert(user.login.clone(), zone);
-            }
-            db.users.insert(user.login.clone(), user);
-        }
-        for o in self.seed.organizations {
-            db.organizations.insert(o.code, o.name);
-        }
-        for g in self.seed.groups {
-            db.groups.insert(g.code, g.name);
-        }
-        for token in self.seed.tokens {
-            db.tokens
-                .insert(token.token, (token.app, token.permissions));
-        }
-        for grant in self.seed.oauth_tokens {
-            db.oauth.insert(
-                grant.token,
-                store::OAuthGrant {
-                    login: grant.login,
-                    scopes: grant.scopes,
-                },
-            );
-        }
-        let mut seeded_records = Vec::new();
-        for app in &self.seed.apps {
-            check_app(app, &self.seed.apps).map_err(StartError::Setting)?;
-        }
         let now = time::OffsetDateTime::from(self.config.clock.wall());
-        // Where each seeded app is: its settings alone say so.
-        let mut placed = std::collections::BTreeMap::new();
-        for space in self.seed.spaces {
-            let (id, apps) = (space.id, space.apps.clone());
-            let thread = db.spaces.seed(space, now);
-            for app in apps {
-                if !self.seed.apps.iter().any(|a| a.id == app) {
-                    return Err(StartError::Setting(format!(
-                        "space {id} holds app {app}, which is not seeded"
-                    )));
-                }
-                if let Some((other, _)) = placed.insert(app, (id, thread)) {
-                    return Err(StartError::Setting(format!(
-                        "app {app} is in two spaces, {other} and {id}"
-                    )));
-                }
-            }
-        }
-        for plugin in self.seed.plugins {
-            db.plugins.seed(plugin);
-        }
-        let now_text = format!("{}T{:02}:{:02}:00Z", now.date(), now.hour(), now.minute());
-        for app in self.seed.apps {
-            let mut settings = app_settings::AppSettings::seeded(&app, &now_text);
-            if let Some(&(space, thread)) = placed.get(&app.id) {
-                settings.space = Some(space);
-                settings.thread = Some(thread);
-            }
-            db.settings.insert(app.id, settings);
-            db.apps.insert(app.id, App::new(&app));
-            seeded_records.push((app.id, app.records));
-        }
+        let (db, seeded_records) = seeding::seeded(self.seed, now).map_err(StartError::Setting)?;
         let shared = Arc::new(Shared::new(db, self.config));
         for (app, records) in seeded_records {
             insert(&shared, app, records).map_err(StartError::Seed)?;
@@ -599,82 +511,27 @@ impl std::fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
-/// A UTC offset: `UTC`, `Z`, `+09:00`, `-0530`.
-fn parse_zone(text: &str) -> Option<time::UtcOffset> {
-    if text.eq_ignore_ascii_case("UTC") || text == "Z" {
-        return Some(time::UtcOffset::UTC);
-    }
-    let (sign, rest) = match text.as_bytes().first()? {
-        b'+' => (1i8, &text[1..]),
-        b'-' => (-1i8, &text[1..]),
-        _ => return None,
-    };
-    let (h, m) = rest
-        .split_once(':')
-        .unwrap_or((rest.get(..2)?, rest.get(2..)?));
-    if h.len() != 2 || m.len() != 2 {
-        return None;
-    }
-    let (h, m): (i8, i8) = (h.parse().ok()?, m.parse().ok()?);
-    time::UtcOffset::from_hms(sign * h, sign * m, 0).ok()
-}
-
-/// Checks what the emulator computes from an app's fields: formulas it can read, and lookups
-/// whose key kintone lets the API write (O29: the source's record number or a field that
-/// prohibits duplicates).
-fn check_app(app: &AppSeed, apps: &[AppSeed]) -> Result<(), String> {
-    for f in app
-        .fields
-        .iter()
-        .chain(app.fields.iter().flat_map(|f| &f.fields))
-    {
-        if f.field_type == FieldType::Calc {
-            crate::formula::parse(&f.expression)
-                .map_err(|e| format!("the formula of {} in app {}: {e}", f.code, app.id))?;
-        }
-        if let Some(l) = &f.lookup {
-            let source = apps
-                .iter()
-                .find(|a| a.id == l.related_app)
-                .ok_or_else(|| format!("the lookup {} names no app {}", f.code, l.related_app))?;
-            let key_ok = l.related_key_field == "Record_number"
-                || source.fields.iter().any(|k| {
-                    k.code == l.related_key_field
-                        && k.unique
-                        && matches!(k.field_type, FieldType::SingleLineText | FieldType::Number)
-                });
-            if !key_ok {
-                return Err(format!(
-                    "the lookup {} keys on {}, which is neither the record number nor a field that prohibits duplicate values",
-                    f.code, l.related_key_field
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
 fn insert(
     shared: &Shared,
     app: u64,
     records: Vec<serde_json::Value>,
 ) -> Result<Vec<u64>, KintoneError> {
     let mut db = shared.db.lock().unwrap();
-    let mut ctx = handlers::Ctx {
+    let mut ctx = api::Ctx {
         db: &mut db,
-        principal: handlers::Principal::User("Administrator".into()),
+        principal: domain::access::Principal::User(domain::directory::ADMINISTRATOR.into()),
         config: &shared.config,
         japanese: false,
         guest_space: None,
-        shared,
+        error_ids: &shared.error_ids,
         base_url: String::new(),
     };
-    handlers::records::atomically(&mut ctx, |ctx| {
+    api::context::atomically(&mut ctx, |ctx| {
         records
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                handlers::records::add_one(ctx, app, Some(r), &format!("records[{i}]."))
+                api::records::add_one(ctx, app, Some(r), &format!("records[{i}]."))
                     .map(|(id, _)| id)
             })
             .collect()

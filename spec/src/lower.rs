@@ -1009,6 +1009,11 @@ impl<'a> Lowerer<'a> {
                 doc: resolved.schema_data.description.clone(),
                 constraints: self.constraints(resolved, &format!("{owner}.{prop}"), None)?,
                 location: location.clone(),
+                default: resolved
+                    .schema_data
+                    .default
+                    .as_ref()
+                    .and_then(Value::as_i64),
             });
         }
         Ok(fields)
@@ -1273,6 +1278,11 @@ impl<'a> Lowerer<'a> {
                 doc: data.description.clone(),
                 constraints,
                 location,
+                default: resolved
+                    .schema_data
+                    .default
+                    .as_ref()
+                    .and_then(Value::as_i64),
             });
         }
         let mut body_kind = BodyKind::Query;
@@ -1475,6 +1485,7 @@ impl<'a> Lowerer<'a> {
                 .get("forbidLimitOffset")
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
+            default_limit: v.get("defaultLimit").and_then(Value::as_u64),
         }))
     }
 

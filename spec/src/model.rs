@@ -157,6 +157,8 @@ pub struct QueryLimits {
     pub limit: Option<NamedValue>,
     pub offset: Option<NamedValue>,
     pub forbid_limit_offset: bool,
+    /// `defaultLimit`: the records a query without a `limit` clause returns.
+    pub default_limit: Option<u64>,
 }
 
 /// A value known by the name of the limit it comes from.
@@ -185,6 +187,8 @@ pub struct Field {
     pub doc: Option<String>,
     pub constraints: Constraints,
     pub location: Location,
+    /// The schema's `default`, when it is an integer: what kintone takes for a value left out.
+    pub default: Option<i64>,
 }
 
 /// Where a field travels.

@@ -43,6 +43,8 @@ pub mod limits {
     pub const MAX_NOTIFICATION_TITLE_LENGTH: usize = 100;
     /// The most cursors open at once on a domain; the next is refused with `GAIA_TM12`.
     pub const MAX_OPEN_CURSORS: usize = 10;
+    /// How many plug-ins to read, from 1 to 100; 100 when left out.
+    pub const MAX_PLUGINS_PER_PAGE: usize = 100;
     /// The largest `offset` a Get Records query may skip; read further with a cursor.
     pub const MAX_QUERY_OFFSET: usize = 10000;
     /// The most records one Get Records call returns (`limit` in its query).
@@ -53,6 +55,8 @@ pub mod limits {
     pub const MAX_REMINDER_OFFSET: usize = 10000;
     /// The grouping levels, outermost first; at most 3.
     pub const MAX_REPORT_GROUPS: usize = 3;
+    /// How many spaces to read, from 1 to 100; 100 when left out.
+    pub const MAX_SPACES_PER_STATISTICS_PAGE: usize = 100;
     /// At most 64 characters.
     pub const MAX_STATUS_NAME_LENGTH: usize = 64;
     /// The most characters a text or telephone-link value holds in a field that prohibits duplicate values.

@@ -1874,7 +1874,7 @@ impl GetSpacesStatisticsRequest {
                 "limit",
                 i64::try_from(*value).unwrap_or(i64::MAX),
                 Some(1),
-                Some(100),
+                Some(super::limits::MAX_SPACES_PER_STATISTICS_PAGE as i64),
             )?;
         }
         Ok(())
@@ -2034,7 +2034,7 @@ impl GetPluginsRequest {
                 "limit",
                 i64::try_from(*value).unwrap_or(i64::MAX),
                 Some(1),
-                Some(100),
+                Some(super::limits::MAX_PLUGINS_PER_PAGE as i64),
             )?;
         }
         if let Some(value) = &self.ids {
@@ -2100,7 +2100,7 @@ impl GetRequiredPluginsRequest {
                 "limit",
                 i64::try_from(*value).unwrap_or(i64::MAX),
                 Some(1),
-                Some(100),
+                Some(super::limits::MAX_PLUGINS_PER_PAGE as i64),
             )?;
         }
         Ok(())
