@@ -100,6 +100,8 @@ async fn main() {
         .api_token(TOKEN, 1, Permissions::ALL)
         .api_token("bench-import", 2, Permissions::ALL)
         .log_max_requests(1000)
+        // Every bulk request of a 100,000-record import kept, to count them (about 3 MB each).
+        .log_max_bytes(512 * 1024 * 1024)
         .start()
         .await
         .unwrap();
