@@ -1,7 +1,10 @@
 //! `cargo bench -p kintone-cli --bench export_import`: the release binary against an emulator
 //! in this process. 100,000 records of 20 fields with a 3-row table exported as CSV and as JSON
-//! Lines (wall time and the binary's peak RSS, side by side in one run), then 10,000 of them
-//! imported. `BENCH_RECORDS` sets the number exported. Peak RSS is read with `/usr/bin/time -v`.
+//! Lines, the two interleaved (`BENCH_ROUNDS` rounds, 3 unless set), each with its wall time, the
+//! binary's CPU time (user and system: what the command line itself costs, on a loaded machine
+//! too, since the emulator runs in this process) and its peak RSS; then 10,000 of them imported,
+//! and 100,000 (`BENCH_IMPORTS` sets the sizes), each with its peak RSS. `BENCH_RECORDS` sets the
+//! number exported. CPU time and peak RSS are read with `/usr/bin/time -v`.
 
 use std::process::Command;
 use std::time::Instant;
@@ -44,8 +47,18 @@ fn record(i: usize) -> serde_json::Value {
     serde_json::Value::Object(record)
 }
 
-/// Runs the binary under `/usr/bin/time -v`: (seconds, peak RSS in KiB).
-fn run(args: &[&str]) -> (f64, u64) {
+/// What `/usr/bin/time -v` measured of one run of the binary.
+#[derive(Debug, Clone, Copy)]
+struct Measured {
+    wall: f64,
+    /// User and system CPU seconds.
+    cpu: f64,
+    /// Peak RSS in KiB.
+    rss: u64,
+}
+
+/// Runs the binary under `/usr/bin/time -v`.
+fn run(args: &[&str]) -> Measured {
     let started = Instant::now();
     let output = Command::new("/usr/bin/time")
         .arg("-v")
@@ -54,18 +67,25 @@ fn run(args: &[&str]) -> (f64, u64) {
         .arg("--quiet")
         .output()
         .expect("/usr/bin/time runs");
-    let elapsed = started.elapsed().as_secs_f64();
+    let wall = started.elapsed().as_secs_f64();
     let report = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{report}");
-    let rss = report
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("Maximum resident set size (kbytes): ")
-        })
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    (elapsed, rss)
+    let field = |name: &str| -> f64 {
+        report
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(name))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0.0)
+    };
+    Measured {
+        wall,
+        cpu: field("User time (seconds): ") + field("System time (seconds): "),
+        rss: field("Maximum resident set size (kbytes): ") as u64,
+    }
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
 }
 
 #[tokio::main]
@@ -80,6 +100,8 @@ async fn main() {
         .api_token(TOKEN, 1, Permissions::ALL)
         .api_token("bench-import", 2, Permissions::ALL)
         .log_max_requests(1000)
+        // Every bulk request of a 100,000-record import kept, to count them (about 3 MB each).
+        .log_max_bytes(512 * 1024 * 1024)
         .start()
         .await
         .unwrap();
@@ -102,6 +124,10 @@ async fn main() {
         "--api-token",
         TOKEN,
     ];
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
     let task = tokio::task::spawn_blocking({
         let (csv, jsonl) = (csv.clone(), jsonl.clone());
         let base: Vec<String> = base.iter().map(|s| s.to_string()).collect();
@@ -111,60 +137,77 @@ async fn main() {
                 args.extend(extra);
                 run(&args)
             };
-            let csv_run = with(&["--output", csv.to_str().unwrap()]);
-            let jsonl_run = with(&["--format", "jsonl", "--output", jsonl.to_str().unwrap()]);
-            (csv_run, jsonl_run)
+            // Interleaved, so that a change in the machine's load touches both alike.
+            (0..rounds)
+                .map(|_| {
+                    let csv_run = with(&["--output", csv.to_str().unwrap()]);
+                    let jsonl_run =
+                        with(&["--format", "jsonl", "--output", jsonl.to_str().unwrap()]);
+                    (csv_run, jsonl_run)
+                })
+                .collect::<Vec<_>>()
         }
     });
-    let ((csv_secs, csv_rss), (jsonl_secs, jsonl_rss)) = task.await.unwrap();
-    println!("export of {count} records (20 fields, a 3-row table):");
-    println!(
-        "  csv   {csv_secs:>7.2} s  peak RSS {:>6.1} MiB",
-        csv_rss as f64 / 1024.0
-    );
-    println!(
-        "  jsonl {jsonl_secs:>7.2} s  peak RSS {:>6.1} MiB",
-        jsonl_rss as f64 / 1024.0
-    );
-    println!("  csv / jsonl time: {:.2}", csv_secs / jsonl_secs);
+    let runs = task.await.unwrap();
+    println!("export of {count} records (20 fields, a 3-row table), {rounds} interleaved rounds:");
+    for (round, (csv_run, jsonl_run)) in runs.iter().enumerate() {
+        println!(
+            "  round {}: csv {:.2} s wall, {:.2} s CPU, {:.1} MiB | jsonl {:.2} s wall, {:.2} s CPU, \
+             {:.1} MiB | csv / jsonl CPU {:.2}, wall {:.2}",
+            round + 1,
+            csv_run.wall,
+            csv_run.cpu,
+            mib(csv_run.rss),
+            jsonl_run.wall,
+            jsonl_run.cpu,
+            mib(jsonl_run.rss),
+            csv_run.cpu / jsonl_run.cpu,
+            csv_run.wall / jsonl_run.wall
+        );
+    }
 
-    // Import 10,000 of the exported records into the second app.
-    let lines: Vec<String> = std::fs::read_to_string(&jsonl)
-        .unwrap()
-        .lines()
-        .take(10_000)
-        .map(str::to_string)
-        .collect();
-    let sample = dir.join("sample.jsonl");
-    std::fs::write(&sample, lines.join("\n")).unwrap();
-    emulator.clear_requests();
-    let sample_arg = sample.to_str().unwrap().to_string();
-    let url2 = url.clone();
-    let (import_secs, import_rss) = tokio::task::spawn_blocking(move || {
-        run(&[
-            "record",
-            "import",
-            "--app",
-            "2",
-            "--file-path",
-            &sample_arg,
-            "--base-url",
-            &url2,
-            "--api-token",
-            "bench-import",
-        ])
-    })
-    .await
-    .unwrap();
-    let bulk = emulator
-        .requests()
-        .iter()
-        .filter(|r| r.path == "/k/v1/bulkRequest.json")
-        .count();
-    println!(
-        "import of {} records: {import_secs:.2} s, peak RSS {:.1} MiB, {bulk} bulk requests",
-        lines.len(),
-        import_rss as f64 / 1024.0
-    );
+    // Imports of the exported records into the second app, each size on its own.
+    let sizes: Vec<usize> = std::env::var("BENCH_IMPORTS")
+        .ok()
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![10_000, 100_000]);
+    let exported = std::fs::read_to_string(&jsonl).unwrap();
+    for size in sizes {
+        let lines: Vec<&str> = exported.lines().take(size).collect();
+        let sample = dir.join(format!("sample-{size}.jsonl"));
+        std::fs::write(&sample, lines.join("\n")).unwrap();
+        emulator.clear_requests();
+        let sample_arg = sample.to_str().unwrap().to_string();
+        let url2 = url.clone();
+        let measured = tokio::task::spawn_blocking(move || {
+            run(&[
+                "record",
+                "import",
+                "--app",
+                "2",
+                "--file-path",
+                &sample_arg,
+                "--base-url",
+                &url2,
+                "--api-token",
+                "bench-import",
+            ])
+        })
+        .await
+        .unwrap();
+        let bulk = emulator
+            .requests()
+            .iter()
+            .filter(|r| r.path == "/k/v1/bulkRequest.json")
+            .count();
+        println!(
+            "import of {} records: {:.2} s wall, {:.2} s CPU, peak RSS {:.1} MiB, {bulk} bulk \
+             requests",
+            lines.len(),
+            measured.wall,
+            measured.cpu,
+            mib(measured.rss)
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

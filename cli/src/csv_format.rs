@@ -212,6 +212,8 @@ fn layout_order(layout: &Value) -> Vec<String> {
 #[derive(Debug, Clone)]
 pub struct ExportSchema {
     pub fields: Vec<FormField>,
+    /// Each field's place in `fields`, by code.
+    positions: HashMap<String, usize>,
 }
 
 impl ExportSchema {
@@ -278,7 +280,12 @@ impl ExportSchema {
                 fields
             }
         };
-        Ok(Self { fields })
+        let positions = fields
+            .iter()
+            .enumerate()
+            .map(|(position, field)| (field.code.clone(), position))
+            .collect();
+        Ok(Self { fields, positions })
     }
 
     pub fn has_table(&self) -> bool {
@@ -307,142 +314,213 @@ impl ExportSchema {
 }
 
 /// Appends one CSV line, quoted as cli-kintone quotes.
-pub fn write_line<'a>(line: &mut String, values: impl IntoIterator<Item = &'a str>) {
+pub fn write_line<'a>(line: &mut Vec<u8>, values: impl IntoIterator<Item = &'a str>) {
     for (i, value) in values.into_iter().enumerate() {
         if i > 0 {
-            line.push(',');
+            line.push(b',');
         }
-        if value.is_empty() || value == PRIMARY_MARK {
-            line.push_str(value);
-        } else {
-            line.push('"');
-            // Most values hold no quote: they are copied whole.
-            let mut rest = value;
-            while let Some(at) = rest.find('"') {
-                line.push_str(&rest[..=at]);
-                line.push('"');
-                rest = &rest[at + 1..];
-            }
-            line.push_str(rest);
-            line.push('"');
-        }
+        write_cell(line, Cell::Text(value));
     }
-    line.push_str(LINE_BREAK);
+    line.push(b'\n');
+}
+
+/// One CSV cell, borrowed from the record's JSON: one text, or the values of a multi-valued
+/// field, written one a line.
+#[derive(Clone, Copy)]
+pub enum Cell<'j, 'a> {
+    Text(&'j str),
+    Items(&'j [Json<'a>], Item),
+}
+
+/// What of each item of a multi-valued field is written.
+#[derive(Clone, Copy)]
+pub enum Item {
+    /// The item is the value (check box, multi-choice).
+    Itself,
+    /// Its `code` (users, departments, groups).
+    Code,
+    /// Its `name` (files).
+    Name,
+}
+
+impl<'j> Cell<'j, '_> {
+    fn items(self) -> impl Iterator<Item = &'j str> + Clone {
+        let (items, item) = match self {
+            Cell::Items(items, item) => (items, item),
+            Cell::Text(_) => (&[][..], Item::Itself),
+        };
+        items.iter().filter_map(move |value| match item {
+            Item::Itself => value.as_str(),
+            Item::Code => value.get("code").as_str(),
+            Item::Name => value.get("name").as_str(),
+        })
+    }
 }
 
 /// A field's value as one CSV cell (a FILE field's: its files' names).
-pub fn cell(field: &Json<'_>) -> String {
+pub fn cell<'j, 'a>(field: &'j Json<'a>) -> Cell<'j, 'a> {
     let value = field.get("value");
     match field.get("type").as_str().unwrap_or("") {
-        "CREATOR" | "MODIFIER" => value.get("code").as_str().unwrap_or("").to_string(),
-        "MULTI_SELECT" | "CHECK_BOX" | "CATEGORY" => join(value, |v| v.as_str()),
+        "CREATOR" | "MODIFIER" => Cell::Text(value.get("code").as_str().unwrap_or("")),
+        "MULTI_SELECT" | "CHECK_BOX" | "CATEGORY" => Cell::Items(value.items(), Item::Itself),
         "USER_SELECT" | "ORGANIZATION_SELECT" | "GROUP_SELECT" | "STATUS_ASSIGNEE" => {
-            join(value, |v| v.get("code").as_str())
+            Cell::Items(value.items(), Item::Code)
         }
-        "FILE" => join(value, |v| v.get("name").as_str()),
-        _ => value.scalar_text().unwrap_or("").to_string(),
+        "FILE" => Cell::Items(value.items(), Item::Name),
+        _ => Cell::Text(value.scalar_text().unwrap_or("")),
     }
 }
 
-fn join<'j>(value: &'j Json<'_>, item: impl Fn(&'j Json<'_>) -> Option<&'j str>) -> String {
-    value
-        .items()
-        .iter()
-        .filter_map(item)
-        .collect::<Vec<_>>()
-        .join(LINE_BREAK)
+/// Writes a cell as cli-kintone does: an empty value and a lone `*` bare, any other quoted with
+/// its quotes doubled; the values of a multi-valued field one a line.
+fn write_cell(out: &mut Vec<u8>, cell: Cell<'_, '_>) {
+    let mut items = cell.items();
+    let (first, more) = match cell {
+        Cell::Text(text) => (Some(text), false),
+        Cell::Items(..) => {
+            let first = items.next();
+            let mut rest = items.clone().peekable();
+            (first, rest.peek().is_some())
+        }
+    };
+    let Some(first) = first else {
+        return;
+    };
+    if !more && (first.is_empty() || first == PRIMARY_MARK) {
+        out.extend_from_slice(first.as_bytes());
+        return;
+    }
+    out.push(b'"');
+    push_escaped(out, first);
+    for item in items {
+        out.extend_from_slice(LINE_BREAK.as_bytes());
+        push_escaped(out, item);
+    }
+    out.push(b'"');
 }
 
-/// The lines of one record. `record` is kintone's JSON of the record (`{"code": {"type", "value"}}`);
-/// `local_files` replaces the cell of a FILE field (by code, and row index inside tables) with the
-/// saved files' paths.
+/// A value inside quotes: its quotes doubled; most values hold none and are copied whole.
+fn push_escaped(out: &mut Vec<u8>, value: &str) {
+    let mut rest = value.as_bytes();
+    while let Some(at) = rest.iter().position(|b| *b == b'"') {
+        out.extend_from_slice(&rest[..=at]);
+        out.push(b'"');
+        rest = &rest[at + 1..];
+    }
+    out.extend_from_slice(rest);
+}
+
+/// The lines of one record, appended to `out` as UTF-8. `record` is kintone's JSON of the
+/// record (`{"code": {"type", "value"}}`); `local_files` replaces the cell of a FILE field (by
+/// code, and row index inside tables) with the saved files' paths.
 pub fn record_lines(
     schema: &ExportSchema,
     record: &Json<'_>,
     local_files: &BTreeMap<(String, Option<usize>), String>,
-    out: &mut String,
+    out: &mut Vec<u8>,
 ) -> Result<(), CliError> {
-    let missing =
-        |code: &str| CliError::Other(format!("kintone's answer is missing the field {code}"));
-    let mut primary: Vec<String> = Vec::new();
+    // The record's fields by their place in the schema, found in one walk of its members.
+    let Json::Object(members) = record else {
+        return Err(CliError::Other("kintone's record is not an object".into()));
+    };
+    let mut fields: Vec<Option<&Json<'_>>> = vec![None; schema.fields.len()];
+    for (code, value) in members {
+        if let Some(&position) = schema.positions.get(code.as_ref()) {
+            fields[position] = Some(value);
+        }
+    }
+    if let Some(position) = fields.iter().position(Option::is_none) {
+        return Err(CliError::Other(format!(
+            "kintone's answer is missing the field {}",
+            schema.fields[position].code
+        )));
+    }
+    let fields: Vec<&Json<'_>> = fields.into_iter().flatten().collect();
+    // A FILE field's saved paths; looked up only when files were saved.
+    let local = |code: &str, row: Option<usize>| -> Option<&str> {
+        if local_files.is_empty() {
+            return None;
+        }
+        local_files
+            .get(&(code.to_string(), row))
+            .map(String::as_str)
+    };
+    let top_cell = |position: usize| match local(&schema.fields[position].code, None) {
+        Some(paths) => Cell::Text(paths),
+        None => cell(fields[position]),
+    };
     let has_table = schema.has_table();
-    if has_table {
-        primary.push(String::new());
-    }
-    // (table position in the schema, row id, row cells)
-    let mut rows: Vec<(usize, String, Vec<String>)> = Vec::new();
-    for (position, field) in schema.fields.iter().enumerate() {
-        if !record.has(&field.code) {
-            return Err(missing(&field.code));
+    // One line for each table row, the first marked; one line when no table has a row.
+    let mut first = true;
+    for (table_position, table) in schema.fields.iter().enumerate() {
+        if !table.is_table() {
+            continue;
         }
-        let value = record.get(&field.code);
-        if field.is_table() {
-            primary.push(String::new());
-            primary.extend(field.fields.iter().map(|_| String::new()));
-            for (index, row) in value.get("value").items().iter().enumerate() {
-                let id = row.get("id").scalar_text().unwrap_or("").to_string();
-                let inner_values = row.get("value");
-                let cells = field
-                    .fields
-                    .iter()
-                    .map(|inner| {
-                        if local_files.is_empty() {
-                            return cell(inner_values.get(&inner.code));
-                        }
-                        match local_files.get(&(inner.code.clone(), Some(index))) {
-                            Some(paths) => paths.clone(),
-                            None => cell(inner_values.get(&inner.code)),
-                        }
-                    })
-                    .collect();
-                rows.push((position, id, cells));
+        for (index, row) in fields[table_position]
+            .get("value")
+            .items()
+            .iter()
+            .enumerate()
+        {
+            let row_values = row.get("value");
+            let mut column = 0;
+            if has_table {
+                out.extend_from_slice(if first { PRIMARY_MARK.as_bytes() } else { b"" });
+                column += 1;
             }
-        } else {
-            primary.push(match local_files.get(&(field.code.clone(), None)) {
-                Some(paths) => paths.clone(),
-                None => cell(value),
-            });
-        }
-    }
-    if rows.is_empty() {
-        if has_table {
-            primary[0] = PRIMARY_MARK.to_string();
-        }
-        write_line(out, primary.iter().map(String::as_str));
-        return Ok(());
-    }
-    // The column where each table's cells start.
-    let mut starts = Vec::new();
-    let mut column = usize::from(has_table);
-    for field in &schema.fields {
-        starts.push(column);
-        column += 1 + if field.is_table() {
-            field.fields.len()
-        } else {
-            0
-        };
-    }
-    for (n, (position, id, cells)) in rows.iter().enumerate() {
-        // The record's cells, with this row's table cells in place; nothing is copied.
-        let start = starts[*position];
-        let line = primary.iter().enumerate().map(|(column, value)| {
-            if column == 0 {
-                if n == 0 {
-                    PRIMARY_MARK
+            for (position, field) in schema.fields.iter().enumerate() {
+                let this_table = position == table_position;
+                if field.is_table() {
+                    separate(out, &mut column);
+                    if this_table {
+                        write_cell(out, Cell::Text(row.get("id").scalar_text().unwrap_or("")));
+                    }
+                    for inner in &field.fields {
+                        separate(out, &mut column);
+                        if this_table {
+                            let cell = match local(&inner.code, Some(index)) {
+                                Some(paths) => Cell::Text(paths),
+                                None => cell(row_values.get(&inner.code)),
+                            };
+                            write_cell(out, cell);
+                        }
+                    }
                 } else {
-                    ""
+                    separate(out, &mut column);
+                    write_cell(out, top_cell(position));
                 }
-            } else if column == start {
-                id.as_str()
-            } else if column > start && column <= start + cells.len() {
-                cells[column - start - 1].as_str()
-            } else {
-                value.as_str()
             }
-        });
-        write_line(out, line);
+            out.push(b'\n');
+            first = false;
+        }
+    }
+    if first {
+        let mut column = 0;
+        if has_table {
+            out.extend_from_slice(PRIMARY_MARK.as_bytes());
+            column += 1;
+        }
+        for (position, field) in schema.fields.iter().enumerate() {
+            separate(out, &mut column);
+            if field.is_table() {
+                for _ in &field.fields {
+                    separate(out, &mut column);
+                }
+            } else {
+                write_cell(out, top_cell(position));
+            }
+        }
+        out.push(b'\n');
     }
     Ok(())
+}
+
+/// The comma before every column but the first.
+fn separate(out: &mut Vec<u8>, column: &mut usize) {
+    if *column > 0 {
+        out.push(b',');
+    }
+    *column += 1;
 }
 
 /// A value read from a file, before it is checked against its field.

@@ -76,11 +76,24 @@ pub async fn run(args: ExportArgs, quiet: bool) -> Result<(), CliError> {
         Format::Csv => {
             let form = read_form(&client, args.app).await?;
             let schema = ExportSchema::new(&form, args.fields.as_deref())?;
-            let mut line = String::new();
+            // Each record's lines are built as UTF-8 in one buffer, reused, and written at once
+            // (converted first for Shift_JIS).
+            let mut line = Vec::new();
+            let mut encoded = Vec::new();
+            let mut write = |line: &[u8]| -> Result<(), CliError> {
+                let bytes = match args.encoding {
+                    Encoding::Utf8 => line,
+                    Encoding::Sjis => {
+                        encoded.clear();
+                        let text = std::str::from_utf8(line).expect("lines are built from text");
+                        encode(text, args.encoding, &mut encoded);
+                        &encoded
+                    }
+                };
+                out.write_all(bytes).map_err(write_error)
+            };
             csv_format::write_line(&mut line, schema.header());
-            let mut bytes = Vec::new();
-            encode(&line, args.encoding, &mut bytes);
-            out.write_all(&bytes).map_err(write_error)?;
+            write(&line)?;
             let mut codes = schema.codes();
             // The record id names the attachment folders; it is asked for, not exported.
             codes.push("$id".to_string());
@@ -102,9 +115,7 @@ pub async fn run(args: ExportArgs, quiet: bool) -> Result<(), CliError> {
                 let fields = Json::parse(record.json()).map_err(not_json)?;
                 line.clear();
                 csv_format::record_lines(&schema, &fields, &local_files, &mut line)?;
-                bytes.clear();
-                encode(&line, args.encoding, &mut bytes);
-                out.write_all(&bytes).map_err(write_error)?;
+                write(&line)?;
                 done += 1;
                 report(&progress, done);
             }

@@ -124,6 +124,40 @@ fn connection<'a>(emulator_url: &'a str, token: &'a str) -> Vec<&'a str> {
     vec!["--base-url", emulator_url, "--api-token", token]
 }
 
+/// `kintone ARGS --base-url URL --api-token TOKEN`.
+async fn kintone_as(url: &str, token: &str, args: &[&str]) -> Output {
+    let mut all = args.to_vec();
+    all.extend(connection(url, token));
+    kintone(&all).await
+}
+
+/// `record import --app APP --file-path FILE`, then `extra`.
+fn import<'a>(app: &'a str, file: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["record", "import", "--app", app];
+    args.extend(["--file-path", file.to_str().unwrap()]);
+    args.extend(extra);
+    args
+}
+
+/// The login of the emulators' administrator, with the domain.
+fn as_administrator(url: &str) -> [&str; 6] {
+    [
+        "--base-url",
+        url,
+        "--username",
+        "Administrator",
+        "--password",
+        "admin",
+    ]
+}
+
+fn administrator(emulator: &Emulator) -> Client {
+    Client::builder(emulator.base_url())
+        .password("Administrator", "admin")
+        .build()
+        .unwrap()
+}
+
 /// Uploads a file and gives its key.
 async fn upload(client: &Client, name: &str, contents: &str) -> String {
     let part = kintone_api::FilePart::new(name, contents.as_bytes().to_vec());
@@ -278,9 +312,8 @@ async fn csv_export_is_cli_kintone_s_format_byte_for_byte() {
     let emulator = two_apps().await;
     seed_source(&emulator).await;
     let url = emulator.base_url();
-    let mut args = vec!["record", "export", "--app", "1", "--fields", CHOSEN];
-    args.extend(connection(&url, SOURCE_TOKEN));
-    let output = kintone(&args).await;
+    let args = ["record", "export", "--app", "1", "--fields", CHOSEN];
+    let output = kintone_as(&url, SOURCE_TOKEN, &args).await;
     assert_success(&output);
     let ids = row_ids_of(&emulator, SOURCE_TOKEN, 1).await;
     assert_eq!(stdout(&output), expected_csv([&ids[0], &ids[1]]));
@@ -304,10 +337,8 @@ async fn export_then_import_copies_every_field_type_and_table() {
     assert_eq!(read(&files.join("Attachment-1/report (1).txt")), b"again");
     assert_eq!(read(&files.join("Photo-1-0/photo.png")), b"png bytes");
 
-    let mut import = vec!["record", "import", "--app", "2", "--file-path", csv_arg];
-    import.extend(["--attachments-dir", files_arg]);
-    import.extend(connection(&url, TARGET_TOKEN));
-    let output = kintone(&import).await;
+    let with_files = ["--attachments-dir", files_arg];
+    let output = kintone_as(&url, TARGET_TOKEN, &import("2", &csv, &with_files)).await;
     assert_success(&output);
     let source = user_values(&client(&emulator, SOURCE_TOKEN), 1).await;
     let target = user_values(&client(&emulator, TARGET_TOKEN), 2).await;
@@ -315,9 +346,8 @@ async fn export_then_import_copies_every_field_type_and_table() {
     assert_eq!(source, target);
 
     // The same through JSON Lines: kintone's own JSON, attachments saved in the same folders.
-    let mut delete = vec!["record", "delete", "--app", "2", "--yes"];
-    delete.extend(connection(&url, TARGET_TOKEN));
-    assert_success(&kintone(&delete).await);
+    let delete = ["record", "delete", "--app", "2", "--yes"];
+    assert_success(&kintone_as(&url, TARGET_TOKEN, &delete).await);
     let jsonl = dir.path().join("records.jsonl");
     let jsonl_files = dir.path().join("jsonl-files");
     let jsonl_files_arg = jsonl_files.to_str().unwrap();
@@ -337,18 +367,21 @@ async fn export_then_import_copies_every_field_type_and_table() {
         read(&jsonl_files.join("Attachment-1/report (1).txt")),
         b"again"
     );
-    let mut import = vec!["record", "import", "--app", "2"];
-    import.extend(["--file-path", jsonl.to_str().unwrap()]);
-    import.extend(["--attachments-dir", jsonl_files_arg]);
-    import.extend(connection(&url, TARGET_TOKEN));
-    assert_success(&kintone(&import).await);
+    let with_files = ["--attachments-dir", jsonl_files_arg];
+    let output = kintone_as(&url, TARGET_TOKEN, &import("2", &jsonl, &with_files)).await;
+    assert_success(&output);
     let target = user_values(&client(&emulator, TARGET_TOKEN), 2).await;
     assert_eq!(source, target);
 }
 
 /// A form of only text fields, so that a row is easy to write by hand.
 async fn keyed_app() -> Emulator {
-    Emulator::builder()
+    keyed_app_with(Emulator::builder()).await
+}
+
+/// The keyed app in an emulator built from `builder`.
+async fn keyed_app_with(builder: kintone_emulator::EmulatorBuilder) -> Emulator {
+    builder
         .app(
             AppSeed::new(1, "Keyed")
                 .field(FieldSeed::new("Code", FieldType::SingleLineText).unique())
@@ -358,6 +391,24 @@ async fn keyed_app() -> Emulator {
         .start()
         .await
         .unwrap()
+}
+
+/// A CSV of the keyed app's form with `rows` rows: `K0`, `row 0`, and so on.
+fn write_keyed_rows(path: &Path, rows: usize) {
+    let mut text = String::from("\"Code\",\"Title\"\n");
+    for i in 0..rows {
+        text.push_str(&format!("\"K{i}\",\"row {i}\"\n"));
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// The keyed app's codes, in order.
+async fn codes(emulator: &Emulator) -> Vec<String> {
+    titles_by_code(&client(emulator, SOURCE_TOKEN))
+        .await
+        .into_iter()
+        .map(|(code, _)| code)
+        .collect()
 }
 
 async fn titles_by_code(client: &Client) -> Vec<(String, String)> {
@@ -395,11 +446,8 @@ async fn update_key_updates_existing_keys_and_adds_new_and_empty_ones() {
     )
     .unwrap();
     let url = emulator.base_url();
-    let mut args = vec!["record", "import", "--app", "1", "--update-key", "Code"];
-    args.extend(["--file-path", csv.to_str().unwrap()]);
-    args.extend(connection(&url, SOURCE_TOKEN));
-    let output = kintone(&args).await;
-    assert_success(&output);
+    let by_code = import("1", &csv, &["--update-key", "Code"]);
+    assert_success(&kintone_as(&url, SOURCE_TOKEN, &by_code).await);
     assert_eq!(
         titles_by_code(&client(&emulator, SOURCE_TOKEN)).await,
         [
@@ -415,17 +463,8 @@ async fn update_key_updates_existing_keys_and_adds_new_and_empty_ones() {
         "\"Record_number\",\"Title\"\n\"1\",\"by number\"\n\"99\",\"added\"\n",
     )
     .unwrap();
-    let mut args = vec![
-        "record",
-        "import",
-        "--app",
-        "1",
-        "--update-key",
-        "Record_number",
-    ];
-    args.extend(["--file-path", csv.to_str().unwrap()]);
-    args.extend(connection(&url, SOURCE_TOKEN));
-    assert_success(&kintone(&args).await);
+    let by_number = import("1", &csv, &["--update-key", "Record_number"]);
+    assert_success(&kintone_as(&url, SOURCE_TOKEN, &by_number).await);
     assert_eq!(emulator.record_count(1), 5);
     let titles = titles_by_code(&client(&emulator, SOURCE_TOKEN)).await;
     assert!(
@@ -446,17 +485,8 @@ async fn bad_rows_are_reported_with_their_lines_and_nothing_is_sent() {
     )
     .unwrap();
     let url = emulator.base_url();
-    let mut args = vec![
-        "record",
-        "import",
-        "--app",
-        "2",
-        "--file-path",
-        csv.to_str().unwrap(),
-    ];
-    args.extend(connection(&url, TARGET_TOKEN));
     emulator.clear_requests();
-    let output = kintone(&args).await;
+    let output = kintone_as(&url, TARGET_TOKEN, &import("2", &csv, &[])).await;
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     let message = stderr(&output);
     assert_eq!(message.lines().count(), 1, "{message}");
@@ -499,8 +529,7 @@ async fn many_bad_rows_are_counted_and_skip_invalid_imports_the_others() {
     }
     std::fs::write(&csv, text).unwrap();
     let url = emulator.base_url();
-    let mut args = vec!["record", "import", "--app", "2"];
-    args.extend(["--file-path", csv.to_str().unwrap()]);
+    let mut args = import("2", &csv, &[]);
     args.extend(connection(&url, TARGET_TOKEN));
     emulator.clear_requests();
     let output = kintone(&args).await;
@@ -539,43 +568,19 @@ fn bulk_requests(emulator: &Emulator) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_import_stopped_in_its_third_bulk_request_resumes_with_no_duplicate_and_no_gap() {
     use kintone_emulator::Failure;
-    let emulator = Emulator::builder()
-        .app(
-            AppSeed::new(1, "Keyed")
-                .field(FieldSeed::new("Code", FieldType::SingleLineText).unique())
-                .field(FieldSeed::new("Title", FieldType::SingleLineText)),
-        )
-        .api_token(SOURCE_TOKEN, 1, Permissions::ALL)
-        .log_max_requests(100)
-        .start()
-        .await
-        .unwrap();
+    let emulator = keyed_app_with(Emulator::builder().log_max_requests(100)).await;
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("big.csv");
-    let mut text = String::from("\"Code\",\"Title\"\n");
-    for i in 0..10_000 {
-        text.push_str(&format!("\"K{i}\",\"row {i}\"\n"));
-    }
-    std::fs::write(&csv, text).unwrap();
+    write_keyed_rows(&csv, 10_000);
     let url = emulator.base_url();
     // Unbroken, 10,000 rows are 5 bulk requests of 20 operations of 100 records.
     let copy = dir.path().join("copy.csv");
     std::fs::copy(&csv, &copy).unwrap();
-    let mut args = vec![
-        "record",
-        "import",
-        "--app",
-        "1",
-        "--file-path",
-        copy.to_str().unwrap(),
-    ];
-    args.extend(connection(&url, SOURCE_TOKEN));
-    assert_success(&kintone(&args).await);
+    assert_success(&kintone_as(&url, SOURCE_TOKEN, &import("1", &copy, &[])).await);
     assert_eq!(bulk_requests(&emulator), 5);
     assert_eq!(emulator.record_count(1), 10_000);
-    let mut delete = vec!["record", "delete", "--app", "1", "--yes"];
-    delete.extend(connection(&url, SOURCE_TOKEN));
-    assert_success(&kintone(&delete).await);
+    let delete = ["record", "delete", "--app", "1", "--yes"];
+    assert_success(&kintone_as(&url, SOURCE_TOKEN, &delete).await);
     assert_eq!(emulator.record_count(1), 0);
     emulator.clear_requests();
 
@@ -588,14 +593,7 @@ async fn an_import_stopped_in_its_third_bulk_request_resumes_with_no_duplicate_a
     );
     let failure = json!({"id": "x", "code": "GAIA_TE01", "message": "try later"});
     emulator.inject(Failure::json(500, failure).path(bulk));
-    let mut args = vec![
-        "record",
-        "import",
-        "--app",
-        "1",
-        "--file-path",
-        csv.to_str().unwrap(),
-    ];
+    let mut args = import("1", &csv, &[]);
     args.extend(connection(&url, SOURCE_TOKEN));
     let stopped = kintone(&args).await;
     assert_eq!(stopped.status.code(), Some(1), "{}", stderr(&stopped));
@@ -622,14 +620,9 @@ async fn an_import_stopped_in_its_third_bulk_request_resumes_with_no_duplicate_a
         "the failed request and the two never sent"
     );
     assert!(!checkpoint.exists());
-    let codes: Vec<String> = titles_by_code(&client(&emulator, SOURCE_TOKEN))
-        .await
-        .into_iter()
-        .map(|(code, _)| code)
-        .collect();
     let mut expected: Vec<String> = (0..10_000).map(|i| format!("K{i}")).collect();
     expected.sort();
-    assert_eq!(codes, expected);
+    assert_eq!(codes(&emulator).await, expected);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -642,10 +635,13 @@ async fn shift_jis_is_written_and_read() {
         )
         .unwrap();
     let url = emulator.base_url();
-    let mut args = vec!["record", "export", "--app", "1", "--fields", "Code,Title"];
-    args.extend(["--encoding", "sjis"]);
-    args.extend(connection(&url, SOURCE_TOKEN));
-    let output = kintone(&args).await;
+    let args = ["record", "export", "--app", "1", "--fields", "Code,Title"];
+    let output = kintone_as(
+        &url,
+        SOURCE_TOKEN,
+        &[&args[..], &["--encoding", "sjis"]].concat(),
+    )
+    .await;
     assert_success(&output);
     // 受注 and 番号 in Shift_JIS.
     assert_eq!(
@@ -659,18 +655,13 @@ async fn shift_jis_is_written_and_read() {
         b"\"Code\",\"Title\"\n\"\x94\xd4\x8d\x86\",\"\x8e\xf3\x92\x8d\"\n",
     )
     .unwrap();
-    let mut args = vec!["record", "import", "--app", "1", "--encoding", "sjis"];
-    args.extend(["--file-path", csv.to_str().unwrap()]);
-    args.extend(connection(&url, SOURCE_TOKEN));
-    assert_success(&kintone(&args).await);
+    let sjis = import("1", &csv, &["--encoding", "sjis"]);
+    assert_success(&kintone_as(&url, SOURCE_TOKEN, &sjis).await);
     assert!(titles_by_code(&client(&emulator, SOURCE_TOKEN))
         .await
         .contains(&("番号".into(), "受注".into())));
     // Read as UTF-8, the same bytes are refused with what to do.
-    let mut args = vec!["record", "import", "--app", "1"];
-    args.extend(["--file-path", csv.to_str().unwrap()]);
-    args.extend(connection(&url, SOURCE_TOKEN));
-    let output = kintone(&args).await;
+    let output = kintone_as(&url, SOURCE_TOKEN, &import("1", &csv, &[])).await;
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("--encoding sjis"),
@@ -687,19 +678,9 @@ async fn csv_import_reads_cli_kintone_s_format() {
     // Row ids of another app, a record number and a lone `*` value, as an export holds them.
     std::fs::write(&csv, expected_csv(["901", "902"])).unwrap();
     let url = emulator.base_url();
-    let mut args = vec![
-        "record",
-        "import",
-        "--app",
-        "2",
-        "--file-path",
-        csv.to_str().unwrap(),
-    ];
-    args.extend(connection(&url, TARGET_TOKEN));
-    assert_success(&kintone(&args).await);
-    let mut export = vec!["record", "export", "--app", "2", "--fields", CHOSEN];
-    export.extend(connection(&url, TARGET_TOKEN));
-    let output = kintone(&export).await;
+    assert_success(&kintone_as(&url, TARGET_TOKEN, &import("2", &csv, &[])).await);
+    let export = ["record", "export", "--app", "2", "--fields", CHOSEN];
+    let output = kintone_as(&url, TARGET_TOKEN, &export).await;
     assert_success(&output);
     let ids = row_ids_of(&emulator, TARGET_TOKEN, 2).await;
     assert_eq!(stdout(&output), expected_csv([&ids[0], &ids[1]]));
@@ -758,10 +739,9 @@ async fn delete_takes_a_condition_or_a_file_and_asks_first() {
         "\"Record_number\",\"Code\"\n\"2\",\"B\"\n\"3\",\"C\"\n",
     )
     .unwrap();
-    let mut args = vec!["record", "delete", "--app", "1", "--yes"];
-    args.extend(["--file-path", ids.to_str().unwrap()]);
-    args.extend(connection(&url, SOURCE_TOKEN));
-    assert_success(&kintone(&args).await);
+    let by_file = ["record", "delete", "--app", "1", "--yes", "--file-path"];
+    let args = [&by_file[..], &[ids.to_str().unwrap()]].concat();
+    assert_success(&kintone_as(&url, SOURCE_TOKEN, &args).await);
     assert_eq!(
         titles_by_code(&client(&emulator, SOURCE_TOKEN)).await,
         [("D".into(), "t".into())]
@@ -922,9 +902,8 @@ async fn api_calls_any_operation_of_the_spec() {
     let added: Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(added["id"], "1");
     // A read, with typed flags.
-    let mut args = vec!["api", "getRecord", "--app", "1", "--id", "1"];
-    args.extend(connection(&url, SOURCE_TOKEN));
-    let output = kintone(&args).await;
+    let get_record = ["api", "getRecord", "--app", "1", "--id", "1"];
+    let output = kintone_as(&url, SOURCE_TOKEN, &get_record).await;
     assert_success(&output);
     let record: Value = serde_json::from_str(&stdout(&output)).unwrap();
     assert_eq!(record["record"]["Code"]["value"], "Z");
@@ -945,9 +924,8 @@ async fn api_calls_any_operation_of_the_spec() {
     emulator.clear_requests();
     let ids: Vec<String> = (1..=101).map(|i| i.to_string()).collect();
     let ids = ids.join(",");
-    let mut args = vec!["api", "deleteRecords", "--app", "1", "--ids", &ids];
-    args.extend(connection(&url, SOURCE_TOKEN));
-    let output = kintone(&args).await;
+    let delete = ["api", "deleteRecords", "--app", "1", "--ids", &ids];
+    let output = kintone_as(&url, SOURCE_TOKEN, &delete).await;
     assert_eq!(output.status.code(), Some(1));
     assert!(
         stderr(&output).contains("at most 100"),
@@ -955,9 +933,9 @@ async fn api_calls_any_operation_of_the_spec() {
         stderr(&output)
     );
     assert!(emulator.requests().is_empty());
-    let mut args = vec!["api", "getRecord", "--app", "one", "--id", "1"];
-    args.extend(connection(&url, SOURCE_TOKEN));
-    assert_eq!(kintone(&args).await.status.code(), Some(2));
+    let not_a_number = ["api", "getRecord", "--app", "one", "--id", "1"];
+    let output = kintone_as(&url, SOURCE_TOKEN, &not_a_number).await;
+    assert_eq!(output.status.code(), Some(2));
     // Every operation has help with an example.
     let help = kintone(&["api", "getFormFieldsPreview", "--help"]).await;
     assert_success(&help);
@@ -991,38 +969,26 @@ async fn api_list_names_every_operation_of_the_spec() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_app_pulled_from_one_domain_is_pushed_into_another_with_a_drift_guard() {
-    let test_domain = Emulator::builder()
-        .app(everything_app(1))
-        .user("Administrator", "admin")
-        .user("sato", "pw")
-        .organization("dev", "Development")
-        .group("admins", "Administrators")
-        .start()
-        .await
-        .unwrap();
-    let production = Emulator::builder()
-        .app(AppSeed::new(7, "Empty").field(FieldSeed::new("Old", FieldType::SingleLineText)))
-        .user("Administrator", "admin")
-        .user("sato", "pw")
-        .organization("dev", "Development")
-        .group("admins", "Administrators")
-        .start()
-        .await
-        .unwrap();
+    // Two domains with the same people.
+    let domain = |app: AppSeed| {
+        Emulator::builder()
+            .app(app)
+            .user("Administrator", "admin")
+            .user("sato", "pw")
+            .organization("dev", "Development")
+            .group("admins", "Administrators")
+            .start()
+    };
+    let test_domain = domain(everything_app(1)).await.unwrap();
+    let empty = AppSeed::new(7, "Empty").field(FieldSeed::new("Old", FieldType::SingleLineText));
+    let production = domain(empty).await.unwrap();
     let (test_url, prod_url) = (test_domain.base_url(), production.base_url());
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().join("orders");
     let folder_arg = folder.to_str().unwrap();
 
     let mut pull = vec!["app", "pull", "--app", "1", "--dir", folder_arg];
-    pull.extend([
-        "--base-url",
-        &test_url,
-        "--username",
-        "Administrator",
-        "--password",
-        "admin",
-    ]);
+    pull.extend(as_administrator(&test_url));
     assert_success(&kintone(&pull).await);
     for area in [
         "general",
@@ -1043,14 +1009,7 @@ async fn an_app_pulled_from_one_domain_is_pushed_into_another_with_a_drift_guard
     }
 
     let mut push = vec!["app", "push", "--app", "7", "--dir", folder_arg];
-    push.extend([
-        "--base-url",
-        &prod_url,
-        "--username",
-        "Administrator",
-        "--password",
-        "admin",
-    ]);
+    push.extend(as_administrator(&prod_url));
     let mut dry_run = push.clone();
     dry_run.push("--dry-run");
     let preview = kintone(&dry_run).await;
@@ -1066,12 +1025,6 @@ async fn an_app_pulled_from_one_domain_is_pushed_into_another_with_a_drift_guard
         stdout(&preview)
     );
     assert_success(&kintone(&push).await);
-    let administrator = |emulator: &Emulator| {
-        Client::builder(emulator.base_url())
-            .password("Administrator", "admin")
-            .build()
-            .unwrap()
-    };
     let source = AppDefinition::read(&administrator(&test_domain), 1)
         .await
         .unwrap();
@@ -1086,14 +1039,7 @@ async fn an_app_pulled_from_one_domain_is_pushed_into_another_with_a_drift_guard
         .await
         .unwrap();
     let mut diff = vec!["app", "diff", "--app", "7", "--dir", folder_arg];
-    diff.extend([
-        "--base-url",
-        &prod_url,
-        "--username",
-        "Administrator",
-        "--password",
-        "admin",
-    ]);
+    diff.extend(as_administrator(&prod_url));
     let shown = kintone(&diff).await;
     assert_success(&shown);
     assert!(
@@ -1122,18 +1068,9 @@ async fn form_types_writes_the_record_structs() {
     let url = emulator.base_url();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("order.rs");
-    let mut args = vec![
-        "form",
-        "types",
-        "--app",
-        "1",
-        "--name",
-        "Order",
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend(connection(&url, SOURCE_TOKEN));
-    assert_success(&kintone(&args).await);
+    let args = ["form", "types", "--app", "1", "--name", "Order"];
+    let out_arg = ["--out", out.to_str().unwrap()];
+    assert_success(&kintone_as(&url, SOURCE_TOKEN, &[&args[..], &out_arg].concat()).await);
     let module = std::fs::read_to_string(&out).unwrap();
     assert!(module.contains("pub struct Order"), "{module}");
     assert!(module.contains("\"Amount\""), "{module}");
@@ -1203,11 +1140,9 @@ async fn a_project_pushes_its_apps_in_dependency_order_with_references_mapped() 
         first < second,
         "customers before billing, which looks them up (not in name order): {log}"
     );
-    let admin = Client::builder(production.base_url())
-        .password("Administrator", "admin")
-        .build()
+    let pushed = AppDefinition::read(&administrator(&production), 111)
+        .await
         .unwrap();
-    let pushed = AppDefinition::read(&admin, 111).await.unwrap();
     let lookup = serde_json::to_value(&pushed.fields["Customer"]).unwrap();
     assert_eq!(lookup["lookup"]["relatedApp"]["app"], "110", "{lookup}");
 
@@ -1228,11 +1163,7 @@ async fn ctrl_c_stops_an_import_between_bulk_requests_and_resume_finishes_it() {
     let emulator = keyed_app().await;
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("big.csv");
-    let mut text = String::from("\"Code\",\"Title\"\n");
-    for i in 0..5_000 {
-        text.push_str(&format!("\"K{i}\",\"row {i}\"\n"));
-    }
-    std::fs::write(&csv, text).unwrap();
+    write_keyed_rows(&csv, 5_000);
     // The second bulk request is held at the server until Ctrl-C has been pressed.
     let bulk = "/k/v1/bulkRequest.json";
     let gate = Gate::new();
@@ -1243,14 +1174,7 @@ async fn ctrl_c_stops_an_import_between_bulk_requests_and_resume_finishes_it() {
     );
     emulator.inject(Failure::hold(&gate).times(1).path(bulk));
     let url = emulator.base_url();
-    let mut args = vec![
-        "record",
-        "import",
-        "--app",
-        "1",
-        "--file-path",
-        csv.to_str().unwrap(),
-    ];
+    let mut args = import("1", &csv, &[]);
     args.extend(connection(&url, SOURCE_TOKEN));
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_kintone"))
         .args(&args)
@@ -1283,12 +1207,7 @@ async fn ctrl_c_stops_an_import_between_bulk_requests_and_resume_finishes_it() {
     args.push("--resume");
     assert_success(&kintone(&args).await);
     assert_eq!(emulator.record_count(1), 5_000);
-    let codes: std::collections::BTreeSet<String> =
-        titles_by_code(&client(&emulator, SOURCE_TOKEN))
-            .await
-            .into_iter()
-            .map(|(code, _)| code)
-            .collect();
+    let codes: std::collections::BTreeSet<String> = codes(&emulator).await.into_iter().collect();
     assert_eq!(codes.len(), 5_000);
 }
 
@@ -1297,9 +1216,8 @@ async fn api_downloads_write_the_file() {
     let emulator = two_apps().await;
     seed_source(&emulator).await;
     let url = emulator.base_url();
-    let mut args = vec!["api", "getRecord", "--app", "1", "--id", "1"];
-    args.extend(connection(&url, SOURCE_TOKEN));
-    let output = kintone(&args).await;
+    let get_record = ["api", "getRecord", "--app", "1", "--id", "1"];
+    let output = kintone_as(&url, SOURCE_TOKEN, &get_record).await;
     assert_success(&output);
     let record: Value = serde_json::from_str(&stdout(&output)).unwrap();
     let key = record["record"]["Attachment"]["value"][0]["fileKey"]
@@ -1308,16 +1226,10 @@ async fn api_downloads_write_the_file() {
         .to_string();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("report.txt");
-    let mut args = vec![
-        "api",
-        "downloadFile",
-        "--file-key",
-        &key,
-        "--output",
-        file.to_str().unwrap(),
-    ];
-    args.extend(connection(&url, SOURCE_TOKEN));
-    assert_success(&kintone(&args).await);
+    let download = ["api", "downloadFile", "--file-key", &key];
+    let output_arg = ["--output", file.to_str().unwrap()];
+    let args = [&download[..], &output_arg].concat();
+    assert_success(&kintone_as(&url, SOURCE_TOKEN, &args).await);
     assert_eq!(read(&file), b"quarterly");
 }
 
@@ -1495,10 +1407,9 @@ mod client_certificate {
         assert!(handshakes.try_recv().is_err(), "nothing was sent");
 
         // Without a certificate, the front refuses the handshake.
-        let mut args = vec!["api", "getRecord", "--app", "1", "--id", "1"];
-        args.extend(["--ca-cert", ca_path.to_str().unwrap()]);
-        args.extend(connection(&url, SOURCE_TOKEN));
-        let output = kintone(&args).await;
+        let args = ["api", "getRecord", "--app", "1", "--id", "1"];
+        let ca = ["--ca-cert", ca_path.to_str().unwrap()];
+        let output = kintone_as(&url, SOURCE_TOKEN, &[&args[..], &ca].concat()).await;
         assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
         assert_eq!(handshakes.recv().await, Some(false));
     }
