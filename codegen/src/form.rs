@@ -21,7 +21,7 @@ use serde_json::Value;
 /// Why a form could not be turned into a module.
 #[derive(Debug, thiserror::Error)]
 pub enum FormError {
-    #[error("the form is not JSON of app/form/fields.json's shape: {0}")]
+    #[error("the form is not JSON of app/form/fields.json's shape")]
     Json(#[from] serde_json::Error),
     #[error("the field {code:?} has the type {field_type:?}, which this generator does not know")]
     UnknownType { code: String, field_type: String },
@@ -316,7 +316,7 @@ pub fn generate_form(json: &str, options: &FormOptions) -> Result<String, FormEr
 #[cfg(feature = "live")]
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
-    #[error("the request failed: {0}")]
+    #[error("the request for the form failed")]
     Http(#[from] reqwest::Error),
     #[error("kintone answered HTTP {status}: {body}")]
     Status { status: u16, body: String },
@@ -623,5 +623,40 @@ mod tests {
         assert_eq!(names.name("$id"), "id");
         assert_eq!(rust_type_name("order_lines"), Some("OrderLines".into()));
         assert_eq!(rust_type_name("明細"), None);
+    }
+
+    /// Fails when an error's message holds its source's message: a reporter that prints the
+    /// chain would print the cause twice.
+    fn assert_each_cause_printed_once(error: &(dyn std::error::Error + 'static)) {
+        let mut level = Some(error);
+        while let Some(error) = level {
+            let source = error.source();
+            if let Some(source) = source {
+                let (outer, inner) = (error.to_string(), source.to_string());
+                assert!(
+                    !outer.contains(&inner),
+                    "{outer:?} repeats its source {inner:?}"
+                );
+            }
+            level = source;
+        }
+    }
+
+    #[test]
+    fn no_error_repeats_its_cause() {
+        let form = generate_form("[1]", &FormOptions::default()).unwrap_err();
+        let generator = crate::generate("openapi: [").unwrap_err();
+        let errors: [&(dyn std::error::Error + 'static); 2] = [&form, &generator];
+        for error in errors {
+            assert!(error.source().is_some(), "{error:?} keeps its cause");
+            assert_each_cause_printed_once(error);
+        }
+        #[cfg(feature = "live")]
+        {
+            let http = reqwest::Client::new().get("not a url").build().unwrap_err();
+            let fetch = FetchError::from(http);
+            assert!(std::error::Error::source(&fetch).is_some());
+            assert_each_cause_printed_once(&fetch);
+        }
     }
 }

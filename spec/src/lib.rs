@@ -32,14 +32,28 @@ pub const REGENERATE_COMMAND: &str = "cargo xtask regenerate";
 /// The spec cannot be read: it does not bundle, is not OpenAPI 3.0, or breaks a project rule.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("the split spec does not bundle: {0}")]
+    #[error("the split spec does not bundle")]
     Bundle(#[from] BundleError),
-    #[error("the spec is not valid OpenAPI 3.0 YAML: {0}")]
+    #[error("the spec is not valid OpenAPI 3.0 YAML")]
     Parse(#[from] serde_yaml::Error),
     #[error("the spec breaks a rule of the project: {0}")]
     Invalid(String),
     #[error("the generator does not handle {0}")]
     Unsupported(String),
+}
+
+/// An error's message followed by each of its causes, `: `-separated, as a reporter that walks
+/// [`source`](std::error::Error::source) prints it: for the command-line tools, whose errors keep
+/// their cause in `source()` and out of their own message.
+pub fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        text.push_str(": ");
+        text.push_str(&error.to_string());
+        cause = error.source();
+    }
+    text
 }
 
 /// Parses a bundled spec into the model.
@@ -64,6 +78,42 @@ pub fn bundled() -> &'static model::Api {
 
 #[cfg(test)]
 mod tests {
+    /// Fails when an error's message holds its source's message: a reporter that prints the
+    /// chain would print the cause twice.
+    pub(crate) fn assert_each_cause_printed_once(error: &(dyn std::error::Error + 'static)) {
+        let mut level = Some(error);
+        while let Some(error) = level {
+            let source = error.source();
+            if let Some(source) = source {
+                let (outer, inner) = (error.to_string(), source.to_string());
+                assert!(
+                    !outer.contains(&inner),
+                    "{outer:?} repeats its source {inner:?}"
+                );
+            }
+            level = source;
+        }
+    }
+
+    #[test]
+    fn no_error_repeats_its_cause() {
+        let bundle = super::bundle("root.yaml", |_| {
+            Err(std::io::Error::other("the disk is gone"))
+        })
+        .unwrap_err();
+        let parse = super::parse("openapi: [").unwrap_err();
+        for error in [bundle, parse] {
+            assert!(
+                std::error::Error::source(&error).is_some(),
+                "{error:?} keeps its cause"
+            );
+            assert_each_cause_printed_once(&error);
+            let reported = super::with_causes(&error);
+            let cause = std::error::Error::source(&error).unwrap().to_string();
+            assert_eq!(reported.matches(&cause).count(), 1, "{reported}");
+        }
+    }
+
     #[test]
     fn the_shipped_bundle_parses_into_every_family() {
         let api = super::bundled();
