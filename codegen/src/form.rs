@@ -116,30 +116,30 @@ struct RelatedApp {
 /// Form elements that records never carry.
 const NOT_IN_RECORDS: &[&str] = &["REFERENCE_TABLE", "GROUP", "LABEL", "SPACER", "HR"];
 
-/// The Rust type of each field type, and the imports it needs; `None` for a table.
-fn rust_type(property: &Property) -> Option<(TokenStream, &'static [&'static str])> {
-    Some(match property.field_type.as_str() {
-        "SINGLE_LINE_TEXT" | "MULTI_LINE_TEXT" | "RICH_TEXT" | "LINK" => (quote!(String), &[]),
-        "NUMBER" => (quote!(Option<Decimal>), &["Decimal"]),
-        "CALC" => match property.format.as_deref() {
-            None | Some("NUMBER") | Some("NUMBER_DIGIT") => (quote!(Option<Decimal>), &["Decimal"]),
-            // Dates, times and durations: the text kintone computes.
-            Some(_) => (quote!(Option<String>), &[]),
-        },
-        "RADIO_BUTTON" | "DROP_DOWN" | "RECORD_NUMBER" | "STATUS" => (quote!(Option<String>), &[]),
-        "CHECK_BOX" | "MULTI_SELECT" | "CATEGORY" => (quote!(Vec<String>), &[]),
-        "USER_SELECT" | "ORGANIZATION_SELECT" | "GROUP_SELECT" | "STATUS_ASSIGNEE" => {
-            (quote!(Vec<Entity>), &["Entity"])
-        }
-        "CREATOR" | "MODIFIER" => (quote!(Option<Entity>), &["Entity"]),
-        "CREATED_TIME" | "UPDATED_TIME" | "DATETIME" => (quote!(Option<DateTime>), &["DateTime"]),
-        "DATE" => (quote!(Option<Date>), &["Date"]),
-        "TIME" => (quote!(Option<Time>), &["Time"]),
-        "FILE" => (quote!(Vec<FileInfo>), &["FileInfo"]),
-        "__ID__" => (quote!(Option<RecordId>), &["RecordId"]),
-        "__REVISION__" => (quote!(Option<Revision>), &["Revision"]),
-        _ => return None,
-    })
+/// The Rust type of a field, as the spec's table of field types gives it (`rust-type`, or the
+/// one for the field's `format`), and the names it needs imported from `kintone_api`; `None`
+/// for a type the spec does not know or gives no Rust type (a table, whose rows are a struct of
+/// their own).
+fn rust_type(property: &Property) -> Option<(TokenStream, Vec<String>)> {
+    let rule = kintone_spec::bundled().field_type(&property.field_type)?;
+    let written = property
+        .format
+        .as_deref()
+        .and_then(|format| {
+            rule.rust_type_by_format
+                .iter()
+                .find(|(by, _)| by == format)
+                .map(|(_, ty)| ty)
+        })
+        .or(rule.rust_type.as_ref())?;
+    let ty: syn::Type = syn::parse_str(written).ok()?;
+    // The prelude's types need no import; every other name is one of `kintone_api`'s.
+    let imports = written
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|name| !name.is_empty() && !matches!(*name, "Option" | "Vec" | "String"))
+        .map(str::to_string)
+        .collect();
+    Some((quote!(#ty), imports))
 }
 
 /// A struct to write: the app's or a table's.
@@ -183,7 +183,7 @@ pub fn generate_form(json: &str, options: &FormOptions) -> Result<String, FormEr
         }
     }
 
-    let mut imports = BTreeSet::from(["KintoneRecord"]);
+    let mut imports = BTreeSet::from(["KintoneRecord".to_string()]);
     let mut structs = Vec::new();
     let mut skipped = Vec::new();
     let mut app = StructPlan {
@@ -253,7 +253,7 @@ pub fn generate_form(json: &str, options: &FormOptions) -> Result<String, FormEr
                 ));
             }
             let row_ident = format_ident!("{}", row_name);
-            imports.insert("Row");
+            imports.insert("Row".to_string());
             app.fields.push(field_plan(
                 code,
                 property,

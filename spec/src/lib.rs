@@ -95,6 +95,38 @@ mod tests {
         }
     }
 
+    /// The facts of `x-kintone-field-type` are checked: the types of a query kind agree on
+    /// `sortable` (the query builder sorts by a kind), every key is a known one, and the Rust
+    /// types are Rust types.
+    #[test]
+    fn field_type_facts_are_checked() {
+        let record_number = super::BUNDLED_YAML
+            .find("    RecordNumberField:")
+            .expect("the bundle states RECORD_NUMBER");
+        let (before, after) = super::BUNDLED_YAML.split_at(record_number);
+        let refused = |changed: String, expected: &str| {
+            let error = super::parse(&format!("{before}{changed}")).unwrap_err();
+            assert!(error.to_string().contains(expected), "{error}");
+        };
+        refused(
+            after.replacen("sortable: true", "sortable: false", 1),
+            "disagree on `sortable`",
+        );
+        refused(
+            after.replacen("text-value: true", "text-values: true", 1),
+            "text-values is not one of",
+        );
+        refused(
+            after.replacen("        sortable: true\n", "", 1),
+            "sortable is a boolean",
+        );
+        refused(
+            after.replacen("rust-type: Option<String>", "rust-type: 'Option<String'", 1),
+            "is a Rust type",
+        );
+        assert!(super::parse(super::BUNDLED_YAML).is_ok());
+    }
+
     #[test]
     fn no_error_repeats_its_cause() {
         let bundle = super::bundle("root.yaml", |_| {
