@@ -38,7 +38,12 @@ const CONTEXTS: &[(&str, &str, &str)] = &[
              #[kintone(code = \"Item\", type = \"SINGLE_LINE_TEXT\")]\n\
              pub item: String,\n\
          }\n\
-         let orders: Vec<Order> = Vec::new();",
+         let orders = vec![Order {\n\
+             title: \"pens\".into(),\n\
+             amount: Some(Decimal::try_from(\"120\")?),\n\
+             lines: Vec::new(),\n\
+             total: None,\n\
+         }];",
     ),
 ];
 

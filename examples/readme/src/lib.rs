@@ -12,6 +12,35 @@ mod tests {
         super::the_emulator_1::run().await.unwrap();
     }
 
+    /// The typed records' snippet: an order written from its struct, found again by a typed
+    /// query and read back as the struct.
+    #[tokio::test]
+    async fn the_typed_records_snippet_runs() {
+        use kintone_emulator::{AppSeed, Emulator, FieldSeed, FieldType, Permissions};
+        let orders = AppSeed::new(1, "Orders")
+            .field(FieldSeed::new("Title", FieldType::SingleLineText))
+            .field(FieldSeed::new("Amount", FieldType::Number))
+            .field(
+                FieldSeed::new("Lines", FieldType::Subtable)
+                    .fields([FieldSeed::new("Item", FieldType::SingleLineText)]),
+            )
+            .field(FieldSeed::new("Total", FieldType::Calc).expression("Amount"));
+        let emulator = Emulator::builder()
+            .app(orders)
+            .api_token("TOKEN", 1, Permissions::ALL)
+            .start()
+            .await
+            .unwrap();
+        let client = kintone_api::Client::builder(emulator.base_url())
+            .api_token("TOKEN")
+            .build()
+            .unwrap();
+        super::typed_records_generate_derive_query_1::run(&client)
+            .await
+            .unwrap();
+        assert_eq!(emulator.record_count(1), 1);
+    }
+
     /// The blocking client's snippet hosts the emulator from a plain `fn main`.
     #[test]
     fn the_blocking_snippet_runs_from_a_plain_main() {
