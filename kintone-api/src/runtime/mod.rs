@@ -475,7 +475,9 @@ pub fn decode_binary(response: RawResponse) -> Result<Download, Error> {
     Ok(Download::from_response(response.headers, response.body))
 }
 
-/// A request bound to a client: set optional parameters, then [`send`](Call::send) it.
+/// A request bound to a client, to [`send`](Call::send): what every operation's call type
+/// (`GetRecordsCall`, …, whose pages list each operation's setters) shares, and what
+/// `.preview()` returns.
 ///
 /// `C` is the client's flavour: [`Client`] (async `send`), or, with the `blocking` feature,
 /// `blocking::Client` (a `send` that returns the result directly).
