@@ -439,7 +439,8 @@ pub async fn form_types(args: FormTypesArgs) -> Result<(), CliError> {
         source,
         renames: BTreeMap::new(),
     };
-    let module = generate_form(&json, &options).map_err(|e| CliError::Input(e.to_string()))?;
+    let module = generate_form(&json, &options)
+        .map_err(|e| CliError::Input(kintone_codegen::with_causes(&e)))?;
     match &args.out {
         Some(path) => std::fs::write(path, module)
             .map_err(CliError::io(format!("writing {}", path.display())))?,

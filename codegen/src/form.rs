@@ -21,7 +21,7 @@ use serde_json::Value;
 /// Why a form could not be turned into a module.
 #[derive(Debug, thiserror::Error)]
 pub enum FormError {
-    #[error("the form is not JSON of app/form/fields.json's shape: {0}")]
+    #[error("the form is not JSON of app/form/fields.json's shape")]
     Json(#[from] serde_json::Error),
     #[error("the field {code:?} has the type {field_type:?}, which this generator does not know")]
     UnknownType { code: String, field_type: String },
@@ -116,30 +116,30 @@ struct RelatedApp {
 /// Form elements that records never carry.
 const NOT_IN_RECORDS: &[&str] = &["REFERENCE_TABLE", "GROUP", "LABEL", "SPACER", "HR"];
 
-/// The Rust type of each field type, and the imports it needs; `None` for a table.
-fn rust_type(property: &Property) -> Option<(TokenStream, &'static [&'static str])> {
-    Some(match property.field_type.as_str() {
-        "SINGLE_LINE_TEXT" | "MULTI_LINE_TEXT" | "RICH_TEXT" | "LINK" => (quote!(String), &[]),
-        "NUMBER" => (quote!(Option<Decimal>), &["Decimal"]),
-        "CALC" => match property.format.as_deref() {
-            None | Some("NUMBER") | Some("NUMBER_DIGIT") => (quote!(Option<Decimal>), &["Decimal"]),
-            // Dates, times and durations: the text kintone computes.
-            Some(_) => (quote!(Option<String>), &[]),
-        },
-        "RADIO_BUTTON" | "DROP_DOWN" | "RECORD_NUMBER" | "STATUS" => (quote!(Option<String>), &[]),
-        "CHECK_BOX" | "MULTI_SELECT" | "CATEGORY" => (quote!(Vec<String>), &[]),
-        "USER_SELECT" | "ORGANIZATION_SELECT" | "GROUP_SELECT" | "STATUS_ASSIGNEE" => {
-            (quote!(Vec<Entity>), &["Entity"])
-        }
-        "CREATOR" | "MODIFIER" => (quote!(Option<Entity>), &["Entity"]),
-        "CREATED_TIME" | "UPDATED_TIME" | "DATETIME" => (quote!(Option<DateTime>), &["DateTime"]),
-        "DATE" => (quote!(Option<Date>), &["Date"]),
-        "TIME" => (quote!(Option<Time>), &["Time"]),
-        "FILE" => (quote!(Vec<FileInfo>), &["FileInfo"]),
-        "__ID__" => (quote!(Option<RecordId>), &["RecordId"]),
-        "__REVISION__" => (quote!(Option<Revision>), &["Revision"]),
-        _ => return None,
-    })
+/// The Rust type of a field, as the spec's table of field types gives it (`rust-type`, or the
+/// one for the field's `format`), and the names it needs imported from `kintone_api`; `None`
+/// for a type the spec does not know or gives no Rust type (a table, whose rows are a struct of
+/// their own).
+fn rust_type(property: &Property) -> Option<(TokenStream, Vec<String>)> {
+    let rule = kintone_spec::bundled().field_type(&property.field_type)?;
+    let written = property
+        .format
+        .as_deref()
+        .and_then(|format| {
+            rule.rust_type_by_format
+                .iter()
+                .find(|(by, _)| by == format)
+                .map(|(_, ty)| ty)
+        })
+        .or(rule.rust_type.as_ref())?;
+    let ty: syn::Type = syn::parse_str(written).ok()?;
+    // The prelude's types need no import; every other name is one of `kintone_api`'s.
+    let imports = written
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|name| !name.is_empty() && !matches!(*name, "Option" | "Vec" | "String"))
+        .map(str::to_string)
+        .collect();
+    Some((quote!(#ty), imports))
 }
 
 /// A struct to write: the app's or a table's.
@@ -183,7 +183,7 @@ pub fn generate_form(json: &str, options: &FormOptions) -> Result<String, FormEr
         }
     }
 
-    let mut imports = BTreeSet::from(["KintoneRecord"]);
+    let mut imports = BTreeSet::from(["KintoneRecord".to_string()]);
     let mut structs = Vec::new();
     let mut skipped = Vec::new();
     let mut app = StructPlan {
@@ -253,7 +253,7 @@ pub fn generate_form(json: &str, options: &FormOptions) -> Result<String, FormEr
                 ));
             }
             let row_ident = format_ident!("{}", row_name);
-            imports.insert("Row");
+            imports.insert("Row".to_string());
             app.fields.push(field_plan(
                 code,
                 property,
@@ -316,7 +316,7 @@ pub fn generate_form(json: &str, options: &FormOptions) -> Result<String, FormEr
 #[cfg(feature = "live")]
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
-    #[error("the request failed: {0}")]
+    #[error("the request for the form failed")]
     Http(#[from] reqwest::Error),
     #[error("kintone answered HTTP {status}: {body}")]
     Status { status: u16, body: String },
@@ -623,5 +623,40 @@ mod tests {
         assert_eq!(names.name("$id"), "id");
         assert_eq!(rust_type_name("order_lines"), Some("OrderLines".into()));
         assert_eq!(rust_type_name("明細"), None);
+    }
+
+    /// Fails when an error's message holds its source's message: a reporter that prints the
+    /// chain would print the cause twice.
+    fn assert_each_cause_printed_once(error: &(dyn std::error::Error + 'static)) {
+        let mut level = Some(error);
+        while let Some(error) = level {
+            let source = error.source();
+            if let Some(source) = source {
+                let (outer, inner) = (error.to_string(), source.to_string());
+                assert!(
+                    !outer.contains(&inner),
+                    "{outer:?} repeats its source {inner:?}"
+                );
+            }
+            level = source;
+        }
+    }
+
+    #[test]
+    fn no_error_repeats_its_cause() {
+        let form = generate_form("[1]", &FormOptions::default()).unwrap_err();
+        let generator = crate::generate("openapi: [").unwrap_err();
+        let errors: [&(dyn std::error::Error + 'static); 2] = [&form, &generator];
+        for error in errors {
+            assert!(error.source().is_some(), "{error:?} keeps its cause");
+            assert_each_cause_printed_once(error);
+        }
+        #[cfg(feature = "live")]
+        {
+            let http = reqwest::Client::new().get("not a url").build().unwrap_err();
+            let fetch = FetchError::from(http);
+            assert!(std::error::Error::source(&fetch).is_some());
+            assert_each_cause_printed_once(&fetch);
+        }
     }
 }

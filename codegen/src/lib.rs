@@ -12,7 +12,7 @@ pub mod form;
 mod emit;
 
 use kintone_spec::model;
-pub use kintone_spec::REGENERATE_COMMAND;
+pub use kintone_spec::{with_causes, REGENERATE_COMMAND};
 
 /// A generation failure: the spec cannot be read, or the emitted code does not parse.
 #[derive(Debug, thiserror::Error)]

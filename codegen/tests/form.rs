@@ -144,5 +144,44 @@ fn every_field_type_of_the_specs_table_is_generated() {
             .take_while(|line| line.trim_start().starts_with("///"))
             .any(|line| line.contains("computed by kintone"));
         assert_eq!(documented_computed, t.computed, "{}", t.name);
+        // The field's Rust type is the spec's (`rust-type`), as prettyplease writes it.
+        let rust_type = t
+            .rust_type
+            .as_deref()
+            .expect("a form field's type has a Rust type");
+        let declared = lines[at + 1..]
+            .iter()
+            .find(|line| line.contains(&format!("pub f_{}:", t.name.to_lowercase())))
+            .unwrap_or_else(|| panic!("{} has no declaration", t.name));
+        assert!(
+            declared.trim_end().ends_with(&format!(": {rust_type},")),
+            "{}: {declared} is not {rust_type}",
+            t.name
+        );
+    }
+}
+
+/// A field whose `format` setting changes its Rust type (a CALC formatted as a date computes
+/// text) takes the spec's `rust-type-by-format`.
+#[test]
+fn a_calc_field_takes_the_rust_type_of_its_format() {
+    let calc = kintone_spec::bundled().field_type("CALC").unwrap();
+    assert!(!calc.rust_type_by_format.is_empty());
+    for (format, rust_type) in calc
+        .rust_type_by_format
+        .iter()
+        .map(|(f, t)| (Some(f.as_str()), t))
+        .chain([(None, calc.rust_type.as_ref().unwrap())])
+    {
+        let mut property = serde_json::json!({ "type": "CALC", "code": "Total" });
+        if let Some(format) = format {
+            property["format"] = format.into();
+        }
+        let form = serde_json::json!({ "properties": { "Total": property } }).to_string();
+        let module = generate_form(&form, &options("Calc", "a CALC field")).unwrap();
+        assert!(
+            module.contains(&format!("pub total: {rust_type},")),
+            "{format:?}: {module}"
+        );
     }
 }

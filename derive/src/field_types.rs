@@ -32,3 +32,15 @@ pub(crate) const FIELD_TYPES: &[(&str, &str)] = &[
     ("STATUS_ASSIGNEE", "StatusAssignee"),
     ("SUBTABLE", "Subtable"),
 ];
+/// The field types whose value is text (`text-value`), which `Option<String>` holds alike, so that a field of that Rust type must name its type.
+pub(crate) const TEXT_VALUE_TYPES: &[&str] = &[
+    "RECORD_NUMBER",
+    "SINGLE_LINE_TEXT",
+    "CALC",
+    "MULTI_LINE_TEXT",
+    "RICH_TEXT",
+    "LINK",
+    "RADIO_BUTTON",
+    "DROP_DOWN",
+    "STATUS",
+];

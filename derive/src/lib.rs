@@ -9,7 +9,7 @@ use syn::{Data, DeriveInput, Fields, LitStr};
 
 mod field_types;
 
-use field_types::FIELD_TYPES;
+use field_types::{FIELD_TYPES, TEXT_VALUE_TYPES};
 
 /// Form elements that records never carry.
 const NOT_IN_RECORDS: &[&str] = &["REFERENCE_TABLE", "GROUP", "LABEL", "SPACER", "HR"];
@@ -45,19 +45,6 @@ struct FieldSpec {
     /// No field type is named: the Rust type's default decides.
     by_default: bool,
 }
-
-/// The field types whose values `Option<String>` holds, which the attribute must choose from.
-const OPTIONAL_TEXT_TYPES: &[&str] = &[
-    "SINGLE_LINE_TEXT",
-    "MULTI_LINE_TEXT",
-    "RICH_TEXT",
-    "LINK",
-    "RADIO_BUTTON",
-    "DROP_DOWN",
-    "CALC",
-    "RECORD_NUMBER",
-    "STATUS",
-];
 
 /// The generic argument of a type written `Wrapper<Arg>` (any path ending in `Wrapper`).
 fn single_argument<'t>(ty: &'t syn::Type, wrapper: &str) -> Option<&'t syn::Type> {
@@ -366,7 +353,7 @@ fn field_spec(field: &syn::Field) -> syn::Result<FieldSpec> {
                 format!(
                     "KintoneRecord: `Option<String>` holds text fields and choice fields alike; name the field's type, such as #[kintone(code = \"{}\", type = \"SINGLE_LINE_TEXT\")]; kintone's types that `Option<String>` holds are {}",
                     code.clone().unwrap_or_else(|| ident.to_string().trim_start_matches("r#").to_string()),
-                    OPTIONAL_TEXT_TYPES.join(", ")
+                    TEXT_VALUE_TYPES.join(", ")
                 ),
             ));
         }
@@ -383,4 +370,27 @@ fn field_spec(field: &syn::Field) -> syn::Result<FieldSpec> {
         by_default: field_type.is_none() && table_row.is_none(),
         table_row,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_types::{FIELD_TYPES, TEXT_VALUE_TYPES};
+
+    /// The derive's tables are the spec's: the types `#[kintone(type = …)]` takes, and the ones
+    /// `Option<String>` must choose from (`text-value`).
+    #[test]
+    fn the_derives_field_types_are_the_specs() {
+        let spec = &kintone_spec::bundled().field_types;
+        let names: Vec<&str> = spec.iter().map(|t| t.name.as_str()).collect();
+        let derive: Vec<&str> = FIELD_TYPES.iter().map(|(name, _)| *name).collect();
+        assert_eq!(derive, names);
+        let text: Vec<&str> = spec
+            .iter()
+            .filter(|t| t.text_value)
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(TEXT_VALUE_TYPES, text.as_slice());
+        assert!(TEXT_VALUE_TYPES.contains(&"SINGLE_LINE_TEXT"));
+        assert!(!TEXT_VALUE_TYPES.contains(&"NUMBER"));
+    }
 }

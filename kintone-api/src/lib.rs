@@ -24,6 +24,10 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Each operation's entry point returns a call type of its own ([`GetRecordsCall`] here): its
+//! page lists the operation's optional parameters, `send`, and `preview` or `send_stream` where
+//! the operation has them. What every call shares is the generic [`Call`].
+//!
 //! What the client guarantees:
 //! - Every documented limit (100 records per write, `limit` ≤ 500, `offset` ≤ 10,000, 10
 //!   comments, 20 bulk requests, …) is checked before sending: a [`LimitError`], and no request.

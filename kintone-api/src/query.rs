@@ -446,11 +446,16 @@ macro_rules! query_kinds {
             impl $crate::query::sealed::Sealed for $kind {}
             impl $crate::query::KindOperators for $kind {
                 const OPERATORS: &'static [&'static str] = &[$($written),*];
+                const SORTABLE: bool = $crate::query::query_kinds!(@sortable $($op)*);
             }
             $(impl $crate::query::$op for $kind {})*
         )*
         $(impl<K: $crate::query::$table_op> $crate::query::$table_op for $crate::query::kind::InTable<K> {})*
     };
+    // Whether `Sortable` is among a kind's traits: from the same list as its impl.
+    (@sortable) => { false };
+    (@sortable Sortable $($rest:ident)*) => { true };
+    (@sortable $other:ident $($rest:ident)*) => { $crate::query::query_kinds!(@sortable $($rest)*) };
 }
 pub(crate) use query_kinds;
 
@@ -616,7 +621,7 @@ pub trait Emptiness: sealed::Sealed {}
 #[diagnostic::on_unimplemented(
     message = "kintone does not sort records by a field of the kind `{Self}`",
     label = "not a sort key",
-    note = "sort by SINGLE_LINE_TEXT, LINK, NUMBER, CALC, RECORD_NUMBER, `$id`, DATE, TIME, DATETIME, CREATED_TIME, UPDATED_TIME or STATUS fields; a field in a table is never a sort key",
+    note = "each kind's page in `kintone_api::query::kind` says whether kintone sorts by its field types, as the spec states it; a field in a table is never a sort key",
     note = "a field code as a string (`order_by(\"Priority\", …)`) is sent as it is, for the field types kintone sorts by beyond these"
 )]
 pub trait Sortable: sealed::Sealed {}
@@ -665,10 +670,13 @@ pub(crate) mod sealed {
 /// The operators of a kind as a query writes them, for the table of field types.
 pub(crate) trait KindOperators {
     const OPERATORS: &'static [&'static str];
+    /// The kind is [`Sortable`].
+    const SORTABLE: bool;
 }
 
 impl KindOperators for kind::NotQueryable {
     const OPERATORS: &'static [&'static str] = &[];
+    const SORTABLE: bool = false;
 }
 
 /// A value written into a query: made from the operand types of each kind (text, a
@@ -991,13 +999,8 @@ impl<K: Compared> Compared for kind::InTable<K> {
     type Operand = K::Operand;
 }
 
-// The kinds kintone sorts by; a field in a table is never a sort key, so `InTable` has none.
-impl Sortable for kind::Text {}
-impl Sortable for kind::Number {}
-impl Sortable for kind::Date {}
-impl Sortable for kind::DateTime {}
-impl Sortable for kind::Time {}
-impl Sortable for kind::Status {}
+// The kinds kintone sorts by are the spec's (`sortable` on each field type), written by
+// `query_kinds!`; a field in a table is never a sort key, so `InTable` has none.
 
 // The operators are in one block with a bound on each method, not one block per bound: a
 // call to an operator a kind does not take then fails on the bound, with the trait's message

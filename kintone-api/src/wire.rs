@@ -780,8 +780,8 @@ macro_rules! string_enum {
 /// The setter of a generated struct's optional field, one line in the generated code:
 /// `setter!(kind "wireName" rust_name: Type)`, where the kind says what the setter takes: `into`
 /// (`impl Into<Type>`), `each` (any iterable of `impl Into<Type>`) or `plain` (`Type` itself,
-/// for numbers, so that a literal needs no suffix). With `call` first, the same setter on the
-/// fluent [`Call`](crate::Call), which sets it on its request.
+/// for numbers, so that a literal needs no suffix). With `call` first, the same setter on an
+/// operation's call type (`crate::client::handlers::call!`), which sets it on its request.
 macro_rules! setter {
     (into $wire:literal $name:ident: $ty:ty) => {
         #[doc = concat!("Sets `", $wire, "`.")]
@@ -807,19 +807,19 @@ macro_rules! setter {
     (call into $wire:literal $name:ident: $ty:ty) => {
         #[doc = concat!("Sets `", $wire, "`.")]
         pub fn $name(self, value: impl Into<$ty>) -> Self {
-            self.map(|request| request.$name(value))
+            Self(self.0.map(|request| request.$name(value)))
         }
     };
     (call each $wire:literal $name:ident: $ty:ty) => {
         #[doc = concat!("Sets `", $wire, "`.")]
         pub fn $name(self, value: impl IntoIterator<Item = impl Into<$ty>>) -> Self {
-            self.map(|request| request.$name(value))
+            Self(self.0.map(|request| request.$name(value)))
         }
     };
     (call plain $wire:literal $name:ident: $ty:ty) => {
         #[doc = concat!("Sets `", $wire, "`.")]
         pub fn $name(self, value: $ty) -> Self {
-            self.map(|request| request.$name(value))
+            Self(self.0.map(|request| request.$name(value)))
         }
     };
 }

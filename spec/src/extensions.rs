@@ -45,7 +45,7 @@ pub const KNOWN: &[(&str, &[Place], &str)] = &[
     (
         "x-kintone-field-type",
         &[Place::Schema],
-        "on an option of the tagged field-value union: whether kintone computes the field type (`computed`) and the query operators its fields take (`operators`)",
+        "on an option of the tagged field-value union: whether kintone computes the field type (`computed`), the query operators its fields take (`operators`), whether records sort by it (`sortable`), whether its value is text that `Option<String>` holds (`text-value`), and the Rust type the form generator gives its fields (`rust-type`, and `rust-type-by-format` where the field's `format` setting changes it)",
     ),
     (
         "x-rust-query-kind",

@@ -32,14 +32,28 @@ pub const REGENERATE_COMMAND: &str = "cargo xtask regenerate";
 /// The spec cannot be read: it does not bundle, is not OpenAPI 3.0, or breaks a project rule.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("the split spec does not bundle: {0}")]
+    #[error("the split spec does not bundle")]
     Bundle(#[from] BundleError),
-    #[error("the spec is not valid OpenAPI 3.0 YAML: {0}")]
+    #[error("the spec is not valid OpenAPI 3.0 YAML")]
     Parse(#[from] serde_yaml::Error),
     #[error("the spec breaks a rule of the project: {0}")]
     Invalid(String),
     #[error("the generator does not handle {0}")]
     Unsupported(String),
+}
+
+/// An error's message followed by each of its causes, `: `-separated, as a reporter that walks
+/// [`source`](std::error::Error::source) prints it: for the command-line tools, whose errors keep
+/// their cause in `source()` and out of their own message.
+pub fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(error) = cause {
+        text.push_str(": ");
+        text.push_str(&error.to_string());
+        cause = error.source();
+    }
+    text
 }
 
 /// Parses a bundled spec into the model.
@@ -64,6 +78,74 @@ pub fn bundled() -> &'static model::Api {
 
 #[cfg(test)]
 mod tests {
+    /// Fails when an error's message holds its source's message: a reporter that prints the
+    /// chain would print the cause twice.
+    pub(crate) fn assert_each_cause_printed_once(error: &(dyn std::error::Error + 'static)) {
+        let mut level = Some(error);
+        while let Some(error) = level {
+            let source = error.source();
+            if let Some(source) = source {
+                let (outer, inner) = (error.to_string(), source.to_string());
+                assert!(
+                    !outer.contains(&inner),
+                    "{outer:?} repeats its source {inner:?}"
+                );
+            }
+            level = source;
+        }
+    }
+
+    /// The facts of `x-kintone-field-type` are checked: the types of a query kind agree on
+    /// `sortable` (the query builder sorts by a kind), every key is a known one, and the Rust
+    /// types are Rust types.
+    #[test]
+    fn field_type_facts_are_checked() {
+        let record_number = super::BUNDLED_YAML
+            .find("    RecordNumberField:")
+            .expect("the bundle states RECORD_NUMBER");
+        let (before, after) = super::BUNDLED_YAML.split_at(record_number);
+        let refused = |changed: String, expected: &str| {
+            let error = super::parse(&format!("{before}{changed}")).unwrap_err();
+            assert!(error.to_string().contains(expected), "{error}");
+        };
+        refused(
+            after.replacen("sortable: true", "sortable: false", 1),
+            "disagree on `sortable`",
+        );
+        refused(
+            after.replacen("text-value: true", "text-values: true", 1),
+            "text-values is not one of",
+        );
+        refused(
+            after.replacen("        sortable: true\n", "", 1),
+            "sortable is a boolean",
+        );
+        refused(
+            after.replacen("rust-type: Option<String>", "rust-type: 'Option<String'", 1),
+            "is a Rust type",
+        );
+        assert!(super::parse(super::BUNDLED_YAML).is_ok());
+    }
+
+    #[test]
+    fn no_error_repeats_its_cause() {
+        let bundle = super::bundle("root.yaml", |_| {
+            Err(std::io::Error::other("the disk is gone"))
+        })
+        .unwrap_err();
+        let parse = super::parse("openapi: [").unwrap_err();
+        for error in [bundle, parse] {
+            assert!(
+                std::error::Error::source(&error).is_some(),
+                "{error:?} keeps its cause"
+            );
+            assert_each_cause_printed_once(&error);
+            let reported = super::with_causes(&error);
+            let cause = std::error::Error::source(&error).unwrap().to_string();
+            assert_eq!(reported.matches(&cause).count(), 1, "{reported}");
+        }
+    }
+
     #[test]
     fn the_shipped_bundle_parses_into_every_family() {
         let api = super::bundled();

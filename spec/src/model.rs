@@ -60,6 +60,16 @@ pub struct FieldTypeRule {
     /// The query builder's kind (`Text`), shared by the types that take the same operators with
     /// the same operands; `None` when a query cannot name the fields.
     pub query_kind: Option<String>,
+    /// kintone sorts records by its fields (`order by`); a table's fields never.
+    pub sortable: bool,
+    /// Its value is text (`""` or `null` when nothing was entered), which `Option<String>` holds.
+    pub text_value: bool,
+    /// The Rust type the form generator gives its fields (`Option<Decimal>`); `None` for a table,
+    /// whose type is a struct of its own.
+    pub rust_type: Option<String>,
+    /// The Rust type for fields whose `format` setting is one of these, in place of
+    /// [`Self::rust_type`] (a CALC field formatted as a date computes text).
+    pub rust_type_by_format: Vec<(String, String)>,
     pub doc: String,
 }
 

@@ -16,6 +16,31 @@ use crate::Error;
 const OPERATORS: &str = "x-kintone-query-operators";
 const FIELD_TYPE: &str = "x-kintone-field-type";
 const QUERY_KIND: &str = "x-rust-query-kind";
+/// What `x-kintone-field-type` states.
+const FIELD_TYPE_KEYS: &[&str] = &[
+    "computed",
+    "operators",
+    "sortable",
+    "text-value",
+    "rust-type",
+    "rust-type-by-format",
+];
+
+/// A Rust type as the spec writes it for the form generator: a path with generic arguments
+/// (`Option<Decimal>`), nothing else.
+fn rust_type_text(value: &Value, place: &str) -> Result<String, Error> {
+    value
+        .as_str()
+        .filter(|ty| {
+            ty.starts_with(|c: char| c.is_ascii_uppercase())
+                && ty
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "<>, ".contains(c))
+                && ty.matches('<').count() == ty.matches('>').count()
+        })
+        .map(str::to_string)
+        .ok_or_else(|| Error::Invalid(format!("{place} is a Rust type such as `Option<Decimal>`")))
+}
 
 /// The query operators, in the order the spec lists them.
 pub(crate) fn query_operators(doc: &OpenAPI) -> Result<Vec<QueryOperator>, Error> {
@@ -96,10 +121,46 @@ pub(crate) fn field_types(
                 "{place} is on an option whose `type` property states one tag with `enum`"
             ))
         })?;
-        let computed = rule
-            .get("computed")
-            .and_then(Value::as_bool)
-            .ok_or_else(|| Error::Invalid(format!("{place}.computed is a boolean")))?;
+        if let Some(key) = rule
+            .as_object()
+            .into_iter()
+            .flat_map(|map| map.keys())
+            .find(|key| !FIELD_TYPE_KEYS.contains(&key.as_str()))
+        {
+            return Err(Error::Invalid(format!(
+                "{place}: {key} is not one of {}",
+                FIELD_TYPE_KEYS.join(", ")
+            )));
+        }
+        let flag = |key: &str| {
+            rule.get(key)
+                .and_then(Value::as_bool)
+                .ok_or_else(|| Error::Invalid(format!("{place}.{key} is a boolean")))
+        };
+        let computed = flag("computed")?;
+        let sortable = flag("sortable")?;
+        let text_value = flag("text-value")?;
+        let rust_type = match rule.get("rust-type") {
+            None => None,
+            Some(ty) => Some(rust_type_text(ty, &format!("{place}.rust-type"))?),
+        };
+        let mut rust_type_by_format = Vec::new();
+        if let Some(formats) = rule.get("rust-type-by-format") {
+            let formats = formats.as_object().ok_or_else(|| {
+                Error::Invalid(format!(
+                    "{place}.rust-type-by-format maps formats to Rust types"
+                ))
+            })?;
+            for (format, ty) in formats {
+                let ty = rust_type_text(ty, &format!("{place}.rust-type-by-format.{format}"))?;
+                rust_type_by_format.push((format.clone(), ty));
+            }
+            if rust_type.is_none() {
+                return Err(Error::Invalid(format!(
+                    "{place}: rust-type-by-format goes with a rust-type, for the other formats"
+                )));
+            }
+        }
         let listed = rule
             .get("operators")
             .and_then(Value::as_array)
@@ -130,6 +191,11 @@ pub(crate) fn field_types(
                 "schema {schema_name}: a field type has a {QUERY_KIND} exactly when it takes operators"
             )));
         }
+        if sortable && query_kind.is_none() {
+            return Err(Error::Invalid(format!(
+                "{place}: a field type a query cannot name is not sortable"
+            )));
+        }
         if rules.iter().any(|r| r.name == name) {
             return Err(Error::Invalid(format!("{place}: {name} is stated twice")));
         }
@@ -140,6 +206,10 @@ pub(crate) fn field_types(
             computed,
             operators: type_operators,
             query_kind,
+            sortable,
+            text_value,
+            rust_type,
+            rust_type_by_format,
             doc: schema
                 .schema_data
                 .description
@@ -202,6 +272,13 @@ fn check_kinds(rules: &[FieldTypeRule], operators: &[QueryOperator]) -> Result<(
         if a != b {
             return Err(Error::Invalid(format!(
                 "{QUERY_KIND} {kind}: {} and {} take different operators",
+                first.name, rule.name
+            )));
+        }
+        if first.sortable != rule.sortable {
+            return Err(Error::Invalid(format!(
+                "{QUERY_KIND} {kind}: {} and {} disagree on `sortable`; the query builder sorts \
+                 by a kind",
                 first.name, rule.name
             )));
         }

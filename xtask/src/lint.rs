@@ -503,7 +503,7 @@ fn extensions_known(doc: &Value, out: &mut Vec<Finding>) {
         Err(e) => return out.push(finding("/", e.to_string())),
     };
     if let Err(e) = kintone_spec::extensions::check(&yaml) {
-        out.push(finding("/", e.to_string()));
+        out.push(finding("/", kintone_spec::with_causes(&e)));
     }
     fn foreign(v: &Value, pointer: String, out: &mut Vec<Finding>) {
         match v {

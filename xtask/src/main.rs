@@ -64,8 +64,8 @@ fn regenerate(check: bool) -> Result<(), String> {
     let started = Instant::now();
     let root = workspace_root();
     let spec_dir = root.join("spec");
-    let bundled = kintone_spec::bundle_dir(&spec_dir).map_err(|e| e.to_string())?;
-    let files = kintone_codegen::generate(&bundled).map_err(|e| e.to_string())?;
+    let bundled = kintone_spec::bundle_dir(&spec_dir).map_err(|e| kintone_spec::with_causes(&e))?;
+    let files = kintone_codegen::generate(&bundled).map_err(|e| kintone_spec::with_causes(&e))?;
     let outputs = std::iter::once((spec_dir.join(BUNDLE_FILE), &bundled))
         .chain(files.iter().map(|f| (root.join(f.path), &f.contents)));
     let mut stale = Vec::new();

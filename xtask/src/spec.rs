@@ -21,7 +21,7 @@ pub fn load(path: &Path) -> Result<Value, String> {
             .ok_or_else(|| format!("{}: not a file", path.display()))?;
         let dir = path.parent().unwrap_or(Path::new("."));
         kintone_spec::bundle(name, |rel: &str| std::fs::read_to_string(dir.join(rel)))
-            .map_err(|e| format!("{}: {e}", path.display()))?
+            .map_err(|e| format!("{}: {}", path.display(), kintone_spec::with_causes(&e)))?
     } else {
         text
     };

@@ -118,7 +118,7 @@ fn run(args: Args) -> Result<(), String> {
         source,
         renames: args.renames.clone(),
     };
-    let module = generate_form(&json, &options).map_err(|e| e.to_string())?;
+    let module = generate_form(&json, &options).map_err(|e| kintone_spec::with_causes(&e))?;
     match &args.out {
         Some(path) => std::fs::write(path, module).map_err(|e| format!("{path}: {e}")),
         None => {
@@ -146,7 +146,7 @@ fn fetch(url: &str, app: u64, args: &Args) -> Result<String, String> {
             &token,
             args.guest_space,
         ))
-        .map_err(|e| e.to_string())
+        .map_err(|e| kintone_spec::with_causes(&e))
 }
 
 #[cfg(not(feature = "live"))]

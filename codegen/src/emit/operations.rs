@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::checks::{nonzero_ids, struct_names};
-use super::structs::{param_kind, setters, struct_item, Role};
+use super::structs::{param_kind, struct_item, Role};
 use super::{doc, ident};
 use crate::model::{
     Api, ArrayEncoding, BodyKind, Location, Method, Operation, ResponseKind, TypeRef,
@@ -23,16 +23,16 @@ pub fn operations_file(api: &Api) -> TokenStream {
             &text,
             &op.fields,
             &op.one_of_required,
-            Role::Request,
+            Role::Operation,
             &structs,
             &ids,
         );
         let operation_impl = operation_impl(op);
-        let call_setters = call_setters(op);
+        let call = call_item(op);
         behind_feature(
             op.cargo_feature.as_deref(),
             &op.fn_name,
-            quote! { #request #operation_impl #call_setters },
+            quote! { #request #operation_impl #call },
         )
     });
     let groups = api.groups.iter().map(|g| {
@@ -256,14 +256,6 @@ fn operation_impl(op: &Operation) -> TokenStream {
         "write_multipart",
         "MultipartWriter",
     );
-    let bulk = op
-        .bulk
-        .then(|| quote! { impl crate::runtime::BulkOperation for #name {} });
-    let preview = op.preview.as_ref().map(|twin| {
-        let twin_id = &twin.id;
-        let twin_path = &twin.path;
-        quote! { crate::runtime::preview!(#name, #twin_id, #twin_path); }
-    });
     // What every operation's impl states (its constants, `validate`, the path) is written by
     // `crate::runtime::operation!`; only the writers of its parameters are spelled out.
     quote! {
@@ -273,8 +265,6 @@ fn operation_impl(op: &Operation) -> TokenStream {
             #headers
             #multipart
         }
-        #bulk
-        #preview
     }
 }
 
@@ -344,17 +334,35 @@ fn location_writer(op: &Operation, location: Location, method: &str, writer: &st
     }
 }
 
-/// The optional fields' setters, on the fluent builder too.
-fn call_setters(op: &Operation) -> TokenStream {
+/// The name of an operation's call type: its request's, with `Call` for `Request`.
+fn call_name(op: &Operation) -> proc_macro2::Ident {
+    let base = op
+        .request_name
+        .strip_suffix("Request")
+        .unwrap_or(&op.request_name);
+    format_ident!("{base}Call")
+}
+
+/// The operation's call type, with the optional fields' setters on it and on the request
+/// (`crate::client::handlers::call!`), and what else the operation is: part of bulk requests, a download,
+/// an app setting with a preview twin.
+fn call_item(op: &Operation) -> TokenStream {
     let name = ident(&op.request_name);
-    if op.fields.iter().all(|f| f.required) {
-        return quote! {};
-    }
-    let setters = setters(&op.fields, true);
+    let call = call_name(op);
+    let bulk = op.bulk.then(|| quote! { , bulk });
+    let download = matches!(op.response, ResponseKind::Binary).then(|| quote! { , download });
+    let preview = op.preview.as_ref().map(|twin| {
+        let (id, path) = (&twin.id, &twin.path);
+        quote! { , preview #id #path }
+    });
+    let setters = op.fields.iter().filter(|f| !f.required).map(|f| {
+        let fname = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        let (kind, ty) = param_kind(&f.ty);
+        quote! { #kind #wire #fname: #ty }
+    });
     quote! {
-        impl<C> crate::client::call::Call<'_, #name, C> {
-            #setters
-        }
+        crate::client::handlers::call!(#call for #name #bulk #download #preview; #(#setters),*);
     }
 }
 
@@ -365,7 +373,7 @@ fn group_item(group: &str, group_doc: &str, ops: &[&Operation], prefix: &str) ->
     let ad = doc(&format!("The `{group}` operations. {group_doc}"));
     let fns = ops.iter().map(|op| {
         let f = ident(&op.fn_name);
-        let request = ident(&op.request_name);
+        let call = call_name(op);
         let required: Vec<_> = op.fields.iter().filter(|f| f.required).collect();
         let params = required.iter().map(|f| {
             let n = ident(&f.rust_name);
@@ -392,7 +400,7 @@ fn group_item(group: &str, group_doc: &str, ops: &[&Operation], prefix: &str) ->
             }
         });
         quote! {
-            crate::client::handlers::entry!(#d #deprecated #f(#(#params),*) -> #request);
+            crate::client::handlers::entry!(#d #deprecated #f(#(#params),*) -> #call);
         }
     });
     // The handler type, its `Clone` and `Copy`, and the accessors on both clients are the same

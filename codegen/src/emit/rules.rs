@@ -1,6 +1,7 @@
 //! kintone's rule tables as Rust: a marker type per field type (its name, whether kintone
-//! computes it, its query kind), the table of field types, and the query kinds with the operator
-//! traits each one takes, all from the spec's `x-kintone-field-type` and
+//! computes it, its query kind, whether `Option<String>` holds its value), the table of field
+//! types, and the query kinds with the operator traits each one takes (and `Sortable` for the
+//! kinds `order by` takes), all from the spec's `x-kintone-field-type` and
 //! `x-kintone-query-operators`.
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ pub fn field_types_file(api: &Api) -> TokenStream {
         let marker = format_ident!("{}", t.rust_name);
         let name = &t.name;
         let computed = t.computed;
+        let text_value = t.text_value;
         let query = format_ident!("{}", t.query_kind.as_deref().unwrap_or("NotQueryable"));
         let summary = if t.doc.is_empty() {
             format!("`{name}`.")
@@ -27,7 +29,7 @@ pub fn field_types_file(api: &Api) -> TokenStream {
         let d = doc(&summary);
         quote! {
             #d
-            #marker = #name, #computed, #query;
+            #marker = #name, #computed, #query, #text_value;
         }
     });
     quote! {
@@ -52,7 +54,12 @@ pub fn query_kinds_file(api: &Api) -> TokenStream {
         let names: Vec<String> = types.iter().map(|t| t.name.clone()).collect();
         let operators = &types[0].operators;
         // The operators follow in the macro's row, and the kind's page lists them.
-        let d = doc(&format!("Fields of type {}.", names.join(", ")));
+        let sorted = if types[0].sortable {
+            "; `order by` takes them"
+        } else {
+            ""
+        };
+        let d = doc(&format!("Fields of type {}{sorted}.", names.join(", ")));
         let mut traits: Vec<&str> = api
             .query_operators
             .iter()
@@ -60,6 +67,10 @@ pub fn query_kinds_file(api: &Api) -> TokenStream {
             .map(|o| o.rust_trait.as_str())
             .collect();
         traits.dedup();
+        // The spec's rules make the types of a kind agree on `sortable`.
+        if types[0].sortable {
+            traits.push("Sortable");
+        }
         let traits = traits.iter().map(|t| format_ident!("{t}"));
         quote! {
             #d
@@ -92,8 +103,17 @@ pub fn derive_field_types_file(api: &Api) -> TokenStream {
         quote! { (#name, #marker) }
     });
     let d = doc("kintone's field types that records carry, with the marker of each in `kintone_api::typed::field_types`.");
+    let text: Vec<&str> = api
+        .field_types
+        .iter()
+        .filter(|t| t.text_value)
+        .map(|t| t.name.as_str())
+        .collect();
+    let text_doc = doc("The field types whose value is text (`text-value`), which `Option<String>` holds alike, so that a field of that Rust type must name its type.");
     quote! {
         #d
         pub(crate) const FIELD_TYPES: &[(&str, &str)] = &[#(#rows),*];
+        #text_doc
+        pub(crate) const TEXT_VALUE_TYPES: &[&str] = &[#(#text),*];
     }
 }

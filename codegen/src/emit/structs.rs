@@ -15,8 +15,11 @@ use crate::model::{Constraints, Field, Location, TypeRef};
 pub enum Role {
     /// Read and written: a component schema or response body.
     Data,
-    /// Only written: an operation's request.
+    /// Only written: a request body's part.
     Request,
+    /// An operation's request: written only, with its setters written by its call type's
+    /// (`crate::runtime::call!`).
+    Operation,
 }
 
 /// The field's type as stored in the struct.
@@ -120,13 +123,12 @@ pub fn param_kind(ty: &TypeRef) -> (TokenStream, TokenStream) {
 
 /// The optional fields' setters, as one `crate::wire::setter!` line each (`call`: on the fluent
 /// call instead of the struct).
-pub fn setters(fields: &[Field], call: bool) -> TokenStream {
-    let mode = call.then(|| quote! { call });
+pub fn setters(fields: &[Field]) -> TokenStream {
     let lines = fields.iter().filter(|f| !f.required).map(|f| {
         let fname = ident(&f.rust_name);
         let wire = &f.wire_name;
         let (kind, ty) = param_kind(&f.ty);
-        quote! { crate::wire::setter!(#mode #kind #wire #fname: #ty); }
+        quote! { crate::wire::setter!(#kind #wire #fname: #ty); }
     });
     quote! { #(#lines)* }
 }
@@ -157,7 +159,9 @@ pub fn struct_item(
         Role::Data => {
             quote! { #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)] }
         }
-        Role::Request => quote! { #[derive(Debug, Clone, PartialEq, ::serde::Serialize)] },
+        Role::Request | Role::Operation => {
+            quote! { #[derive(Debug, Clone, PartialEq, ::serde::Serialize)] }
+        }
     };
     let docs = doc(doc_text);
     let defs = fields.iter().map(|f| {
@@ -183,7 +187,7 @@ pub fn struct_item(
         .iter()
         .filter(|f| !f.required)
         .map(|f| ident(&f.rust_name));
-    let setters = setters(fields, false);
+    let setters = (role != Role::Operation).then(|| setters(fields));
     let checks: Vec<TokenStream> = fields
         .iter()
         .map(|f| checks(f, structs, nonzero_ids))

@@ -3,7 +3,9 @@
 use crate::runtime::{HasPreview, Operation, Preview};
 use crate::{Client, Download, DownloadStream, Error, Response};
 
-/// A request bound to a client: set optional parameters, then [`send`](Call::send) it.
+/// A request bound to a client, to [`send`](Call::send): what every operation's call type
+/// (`GetRecordsCall`, …, whose pages list each operation's setters) shares, and what
+/// `.preview()` returns.
 ///
 /// `C` is the client's flavour: [`Client`] (async `send`), or, with the `blocking` feature,
 /// `blocking::Client` (a `send` that returns the result directly).

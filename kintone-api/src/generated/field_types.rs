@@ -2,38 +2,40 @@
 // change the spec (or the generator in `codegen/`) and run the command again.
 
 crate::typed::field_type_markers! {
-    #[doc = " The record ID (`$id`), computed by kintone."] Id = "__ID__", true, Number;
-    #[doc = " The record's revision (`$revision`), computed by kintone."] Revision =
-    "__REVISION__", true, NotQueryable; #[doc =
+    #[doc = " The record ID (`$id`), computed by kintone."] Id = "__ID__", true, Number,
+    false; #[doc = " The record's revision (`$revision`), computed by kintone."] Revision
+    = "__REVISION__", true, NotQueryable, false; #[doc =
     " The record number, computed by kintone; may carry the app code (`APP-12`)."]
-    RecordNumber = "RECORD_NUMBER", true, Number; #[doc =
+    RecordNumber = "RECORD_NUMBER", true, Number, true; #[doc =
     " Who created the record; writable only when adding."] Creator = "CREATOR", true,
-    User; #[doc = " When the record was created; writable only when adding."] CreatedTime
-    = "CREATED_TIME", true, DateTime; #[doc =
+    User, false; #[doc = " When the record was created; writable only when adding."]
+    CreatedTime = "CREATED_TIME", true, DateTime, false; #[doc =
     " Who last changed the record; writable only when adding."] Modifier = "MODIFIER",
-    true, User; #[doc = " When the record last changed; writable only when adding."]
-    UpdatedTime = "UPDATED_TIME", true, DateTime; #[doc = " `SINGLE_LINE_TEXT`."]
-    SingleLineText = "SINGLE_LINE_TEXT", false, Text; #[doc =
+    true, User, false; #[doc =
+    " When the record last changed; writable only when adding."] UpdatedTime =
+    "UPDATED_TIME", true, DateTime, false; #[doc = " `SINGLE_LINE_TEXT`."] SingleLineText
+    = "SINGLE_LINE_TEXT", false, Text, true; #[doc =
     " A number, kept as its exact decimal text; empty when no number was entered."]
-    Number = "NUMBER", false, Number; #[doc =
+    Number = "NUMBER", false, Number, false; #[doc =
     " A calculated value, computed by kintone and formatted by the field's settings."]
-    Calc = "CALC", true, Number; #[doc = " `MULTI_LINE_TEXT`."] MultiLineText =
-    "MULTI_LINE_TEXT", false, LongText; #[doc = " HTML text."] RichText = "RICH_TEXT",
-    false, RichText; #[doc = " `LINK`."] Link = "LINK", false, Text; #[doc =
-    " `CHECK_BOX`."] CheckBox = "CHECK_BOX", false, Selection; #[doc =
-    " `RADIO_BUTTON`."] RadioButton = "RADIO_BUTTON", false, Selection; #[doc =
-    " `DROP_DOWN`."] DropDown = "DROP_DOWN", false, Selection; #[doc =
-    " `MULTI_SELECT`."] MultiSelect = "MULTI_SELECT", false, Selection; #[doc =
-    " `FILE`."] File = "FILE", false, LongText; #[doc = " `DATE`."] Date = "DATE", false,
-    Date; #[doc = " `TIME`."] Time = "TIME", false, Time; #[doc = " `DATETIME`."]
-    Datetime = "DATETIME", false, DateTime; #[doc = " `USER_SELECT`."] UserSelect =
-    "USER_SELECT", false, User; #[doc = " `ORGANIZATION_SELECT`."] OrganizationSelect =
-    "ORGANIZATION_SELECT", false, Organization; #[doc = " `GROUP_SELECT`."] GroupSelect =
-    "GROUP_SELECT", false, Group; #[doc =
-    " The record's categories, computed by kintone."] Category = "CATEGORY", true,
-    Selection; #[doc = " The process status; change it with Update Record Status."]
-    Status = "STATUS", true, Status; #[doc =
+    Calc = "CALC", true, Number, true; #[doc = " `MULTI_LINE_TEXT`."] MultiLineText =
+    "MULTI_LINE_TEXT", false, LongText, true; #[doc = " HTML text."] RichText =
+    "RICH_TEXT", false, RichText, true; #[doc = " `LINK`."] Link = "LINK", false, Text,
+    true; #[doc = " `CHECK_BOX`."] CheckBox = "CHECK_BOX", false, Selection, false; #[doc
+    = " `RADIO_BUTTON`."] RadioButton = "RADIO_BUTTON", false, Selection, true; #[doc =
+    " `DROP_DOWN`."] DropDown = "DROP_DOWN", false, Selection, true; #[doc =
+    " `MULTI_SELECT`."] MultiSelect = "MULTI_SELECT", false, Selection, false; #[doc =
+    " `FILE`."] File = "FILE", false, LongText, false; #[doc = " `DATE`."] Date = "DATE",
+    false, Date, false; #[doc = " `TIME`."] Time = "TIME", false, Time, false; #[doc =
+    " `DATETIME`."] Datetime = "DATETIME", false, DateTime, false; #[doc =
+    " `USER_SELECT`."] UserSelect = "USER_SELECT", false, User, false; #[doc =
+    " `ORGANIZATION_SELECT`."] OrganizationSelect = "ORGANIZATION_SELECT", false,
+    Organization, false; #[doc = " `GROUP_SELECT`."] GroupSelect = "GROUP_SELECT", false,
+    Group, false; #[doc = " The record's categories, computed by kintone."] Category =
+    "CATEGORY", true, Selection, false; #[doc =
+    " The process status; change it with Update Record Status."] Status = "STATUS", true,
+    Status, true; #[doc =
     " The status's assignees; change them with Update Record Assignees."] StatusAssignee
-    = "STATUS_ASSIGNEE", true, User; #[doc = " `SUBTABLE`."] Subtable = "SUBTABLE",
-    false, NotQueryable;
+    = "STATUS_ASSIGNEE", true, User, false; #[doc = " `SUBTABLE`."] Subtable =
+    "SUBTABLE", false, NotQueryable, false;
 }

@@ -28,7 +28,6 @@ pub struct GetRecordRequest {
 }
 impl GetRecordRequest {
     crate::wire::constructor!(into app : AppId, into id : RecordId; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -48,9 +47,9 @@ impl crate::runtime::Operation for GetRecordRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, GetRecordRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    GetRecordCall for GetRecordRequest; into "Accept-Language" accept_language : String
+);
 /// Update one record.
 ///
 /// `PUT /k/v1/record.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-record/)). With OAuth, it needs the scope `k:app_record:write`. Available in guest spaces. Can be part of a bulk request.
@@ -98,11 +97,6 @@ impl UpdateRecordRequest {
     crate::wire::constructor!(
         into app : AppId; accept_language, id, update_key, record, revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "id" id : RecordId);
-    crate::wire::setter!(into "updateKey" update_key : UpdateKey);
-    crate::wire::setter!(into "record" record : RecordInput);
-    crate::wire::setter!(into "revision" revision : ExpectedRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -134,14 +128,12 @@ impl crate::runtime::Operation for UpdateRecordRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl crate::runtime::BulkOperation for UpdateRecordRequest {}
-impl<C> crate::client::call::Call<'_, UpdateRecordRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "id" id : RecordId);
-    crate::wire::setter!(call into "updateKey" update_key : UpdateKey);
-    crate::wire::setter!(call into "record" record : RecordInput);
-    crate::wire::setter!(call into "revision" revision : ExpectedRevision);
-}
+crate::client::handlers::call!(
+    UpdateRecordCall for UpdateRecordRequest, bulk; into "Accept-Language"
+    accept_language : String, into "id" id : RecordId, into "updateKey" update_key :
+    UpdateKey, into "record" record : RecordInput, into "revision" revision :
+    ExpectedRevision
+);
 /// Add one record.
 ///
 /// `POST /k/v1/record.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/add-record/)). With OAuth, it needs the scope `k:app_record:write`. Available in guest spaces. Can be part of a bulk request.
@@ -169,8 +161,6 @@ pub struct AddRecordRequest {
 }
 impl AddRecordRequest {
     crate::wire::constructor!(into app : AppId; accept_language, record);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "record" record : RecordInput);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -185,11 +175,10 @@ impl crate::runtime::Operation for AddRecordRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl crate::runtime::BulkOperation for AddRecordRequest {}
-impl<C> crate::client::call::Call<'_, AddRecordRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "record" record : RecordInput);
-}
+crate::client::handlers::call!(
+    AddRecordCall for AddRecordRequest, bulk; into "Accept-Language" accept_language :
+    String, into "record" record : RecordInput
+);
 /// Get records.
 ///
 /// `GET /k/v1/records.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/get-records/)). With OAuth, it needs the scope `k:app_record:read`. Available in guest spaces.
@@ -240,10 +229,6 @@ impl GetRecordsRequest {
     crate::wire::constructor!(
         into app : AppId; accept_language, fields, query, total_count
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(each "fields" fields : String);
-    crate::wire::setter!(into "query" query : String);
-    crate::wire::setter!(plain "totalCount" total_count : bool);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -275,12 +260,11 @@ impl crate::runtime::Operation for GetRecordsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, GetRecordsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call each "fields" fields : String);
-    crate::wire::setter!(call into "query" query : String);
-    crate::wire::setter!(call plain "totalCount" total_count : bool);
-}
+crate::client::handlers::call!(
+    GetRecordsCall for GetRecordsRequest; into "Accept-Language" accept_language :
+    String, each "fields" fields : String, into "query" query : String, plain
+    "totalCount" total_count : bool
+);
 /// Update records.
 ///
 /// `PUT /k/v1/records.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-records/)). With OAuth, it needs the scope `k:app_record:write`. Available in guest spaces. Can be part of a bulk request.
@@ -315,8 +299,6 @@ impl UpdateRecordsRequest {
     crate::wire::constructor!(
         into app : AppId, each records : RecordUpdate; accept_language, upsert
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(plain "upsert" upsert : bool);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -340,11 +322,10 @@ impl crate::runtime::Operation for UpdateRecordsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl crate::runtime::BulkOperation for UpdateRecordsRequest {}
-impl<C> crate::client::call::Call<'_, UpdateRecordsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call plain "upsert" upsert : bool);
-}
+crate::client::handlers::call!(
+    UpdateRecordsCall for UpdateRecordsRequest, bulk; into "Accept-Language"
+    accept_language : String, plain "upsert" upsert : bool
+);
 /// Add records.
 ///
 /// `POST /k/v1/records.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/add-records/)). With OAuth, it needs the scope `k:app_record:write`. Available in guest spaces. Can be part of a bulk request.
@@ -374,7 +355,6 @@ impl AddRecordsRequest {
     crate::wire::constructor!(
         into app : AppId, each records : RecordInput; accept_language
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -395,10 +375,10 @@ impl crate::runtime::Operation for AddRecordsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl crate::runtime::BulkOperation for AddRecordsRequest {}
-impl<C> crate::client::call::Call<'_, AddRecordsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    AddRecordsCall for AddRecordsRequest, bulk; into "Accept-Language" accept_language :
+    String
+);
 /// Delete records.
 ///
 /// `DELETE /k/v1/records.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/delete-records/)). With OAuth, it needs the scope `k:app_record:write`. Available in guest spaces. Can be part of a bulk request.
@@ -441,8 +421,6 @@ impl DeleteRecordsRequest {
     crate::wire::constructor!(
         into app : AppId, each ids : RecordId; accept_language, revisions
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(each "revisions" revisions : ExpectedRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -481,11 +459,10 @@ impl crate::runtime::Operation for DeleteRecordsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl crate::runtime::BulkOperation for DeleteRecordsRequest {}
-impl<C> crate::client::call::Call<'_, DeleteRecordsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call each "revisions" revisions : ExpectedRevision);
-}
+crate::client::handlers::call!(
+    DeleteRecordsCall for DeleteRecordsRequest, bulk; into "Accept-Language"
+    accept_language : String, each "revisions" revisions : ExpectedRevision
+);
 /// Read from a cursor.
 ///
 /// `GET /k/v1/records/cursor.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/get-cursor/)). With OAuth, it needs the scope `k:app_record:read`. Available in guest spaces.
@@ -508,7 +485,6 @@ pub struct GetRecordsByCursorRequest {
 }
 impl GetRecordsByCursorRequest {
     crate::wire::constructor!(into id : CursorId; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     crate::wire::no_limits!();
 }
 impl crate::runtime::Operation for GetRecordsByCursorRequest {
@@ -523,9 +499,10 @@ impl crate::runtime::Operation for GetRecordsByCursorRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, GetRecordsByCursorRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    GetRecordsByCursorCall for GetRecordsByCursorRequest; into "Accept-Language"
+    accept_language : String
+);
 /// Create a cursor.
 ///
 /// `POST /k/v1/records/cursor.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/add-cursor/)). With OAuth, it needs the scope `k:app_record:read`. Available in guest spaces.
@@ -564,10 +541,6 @@ pub struct CreateCursorRequest {
 }
 impl CreateCursorRequest {
     crate::wire::constructor!(into app : AppId; accept_language, fields, query, size);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(each "fields" fields : String);
-    crate::wire::setter!(into "query" query : String);
-    crate::wire::setter!(plain "size" size : u64);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -597,12 +570,11 @@ impl crate::runtime::Operation for CreateCursorRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, CreateCursorRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call each "fields" fields : String);
-    crate::wire::setter!(call into "query" query : String);
-    crate::wire::setter!(call plain "size" size : u64);
-}
+crate::client::handlers::call!(
+    CreateCursorCall for CreateCursorRequest; into "Accept-Language" accept_language :
+    String, each "fields" fields : String, into "query" query : String, plain "size" size
+    : u64
+);
 /// Delete a cursor.
 ///
 /// `DELETE /k/v1/records/cursor.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/delete-cursor/)). With OAuth, it needs the scope `k:app_record:read`. Available in guest spaces.
@@ -625,7 +597,6 @@ pub struct DeleteCursorRequest {
 }
 impl DeleteCursorRequest {
     crate::wire::constructor!(into id : CursorId; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     crate::wire::no_limits!();
 }
 impl crate::runtime::Operation for DeleteCursorRequest {
@@ -640,9 +611,10 @@ impl crate::runtime::Operation for DeleteCursorRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, DeleteCursorRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    DeleteCursorCall for DeleteCursorRequest; into "Accept-Language" accept_language :
+    String
+);
 /// Get a record's comments.
 ///
 /// `GET /k/v1/record/comments.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/get-comments/)). With OAuth, it needs the scope `k:app_record:read`. Available in guest spaces.
@@ -682,10 +654,6 @@ impl GetRecordCommentsRequest {
     crate::wire::constructor!(
         into app : AppId, into record : RecordId; accept_language, order, offset, limit
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "order" order : GetRecordCommentsOrder);
-    crate::wire::setter!(plain "offset" offset : u64);
-    crate::wire::setter!(plain "limit" limit : u64);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -717,12 +685,11 @@ impl crate::runtime::Operation for GetRecordCommentsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, GetRecordCommentsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "order" order : GetRecordCommentsOrder);
-    crate::wire::setter!(call plain "offset" offset : u64);
-    crate::wire::setter!(call plain "limit" limit : u64);
-}
+crate::client::handlers::call!(
+    GetRecordCommentsCall for GetRecordCommentsRequest; into "Accept-Language"
+    accept_language : String, into "order" order : GetRecordCommentsOrder, plain "offset"
+    offset : u64, plain "limit" limit : u64
+);
 /// Add a comment.
 ///
 /// `POST /k/v1/record/comment.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/add-comment/)). With OAuth, it needs the scope `k:app_record:write`. Available in guest spaces.
@@ -753,7 +720,6 @@ impl AddRecordCommentRequest {
         into app : AppId, into record : RecordId, into comment : CommentInput;
         accept_language
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -771,9 +737,10 @@ impl crate::runtime::Operation for AddRecordCommentRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, AddRecordCommentRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    AddRecordCommentCall for AddRecordCommentRequest; into "Accept-Language"
+    accept_language : String
+);
 /// Delete a comment.
 ///
 /// `DELETE /k/v1/record/comment.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/delete-comment/)). With OAuth, it needs the scope `k:app_record:write`. Available in guest spaces.
@@ -806,7 +773,6 @@ impl DeleteRecordCommentRequest {
         into app : AppId, into record : RecordId, into comment : CommentId;
         accept_language
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -829,9 +795,10 @@ impl crate::runtime::Operation for DeleteRecordCommentRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, DeleteRecordCommentRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    DeleteRecordCommentCall for DeleteRecordCommentRequest; into "Accept-Language"
+    accept_language : String
+);
 /// Change a record's status.
 ///
 /// `PUT /k/v1/record/status.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-status/)). With OAuth, it needs the scope `k:app_record:write`. Available in guest spaces. Can be part of a bulk request.
@@ -874,9 +841,6 @@ impl UpdateRecordStatusRequest {
         into app : AppId, into id : RecordId, into action : String; accept_language,
         assignee, revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "assignee" assignee : String);
-    crate::wire::setter!(into "revision" revision : ExpectedRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -896,12 +860,11 @@ impl crate::runtime::Operation for UpdateRecordStatusRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl crate::runtime::BulkOperation for UpdateRecordStatusRequest {}
-impl<C> crate::client::call::Call<'_, UpdateRecordStatusRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "assignee" assignee : String);
-    crate::wire::setter!(call into "revision" revision : ExpectedRevision);
-}
+crate::client::handlers::call!(
+    UpdateRecordStatusCall for UpdateRecordStatusRequest, bulk; into "Accept-Language"
+    accept_language : String, into "assignee" assignee : String, into "revision" revision
+    : ExpectedRevision
+);
 /// Change several records' statuses.
 ///
 /// `PUT /k/v1/records/status.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-statuses/)). With OAuth, it needs the scope `k:app_record:write`. Available in guest spaces. Can be part of a bulk request.
@@ -931,7 +894,6 @@ impl UpdateRecordsStatusRequest {
     crate::wire::constructor!(
         into app : AppId, each records : StatusChange; accept_language
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -956,10 +918,10 @@ impl crate::runtime::Operation for UpdateRecordsStatusRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl crate::runtime::BulkOperation for UpdateRecordsStatusRequest {}
-impl<C> crate::client::call::Call<'_, UpdateRecordsStatusRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    UpdateRecordsStatusCall for UpdateRecordsStatusRequest, bulk; into "Accept-Language"
+    accept_language : String
+);
 /// Change a record's assignees.
 ///
 /// `PUT /k/v1/record/assignees.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/update-assignees/)). With OAuth, it needs the scope `k:app_record:write`. Available in guest spaces. Can be part of a bulk request.
@@ -1000,8 +962,6 @@ impl UpdateRecordAssigneesRequest {
         into app : AppId, into id : RecordId, each assignees : String; accept_language,
         revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "revision" revision : ExpectedRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -1026,11 +986,11 @@ impl crate::runtime::Operation for UpdateRecordAssigneesRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl crate::runtime::BulkOperation for UpdateRecordAssigneesRequest {}
-impl<C> crate::client::call::Call<'_, UpdateRecordAssigneesRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "revision" revision : ExpectedRevision);
-}
+crate::client::handlers::call!(
+    UpdateRecordAssigneesCall for UpdateRecordAssigneesRequest, bulk; into
+    "Accept-Language" accept_language : String, into "revision" revision :
+    ExpectedRevision
+);
 /// Run several record writes in one transaction.
 ///
 /// `POST /k/v1/bulkRequest.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/bulk-request/)). With OAuth, it needs no scope of its own. Available in guest spaces.
@@ -1058,7 +1018,6 @@ pub struct BulkRequestRequest {
 }
 impl BulkRequestRequest {
     crate::wire::constructor!(each requests : BulkRequestItem; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_max_items(
@@ -1081,9 +1040,10 @@ impl crate::runtime::Operation for BulkRequestRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, BulkRequestRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    BulkRequestCall for BulkRequestRequest; into "Accept-Language" accept_language :
+    String
+);
 /// Download a file.
 ///
 /// `GET /k/v1/file.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/files/download-file/)). With OAuth, it needs the scope `k:file:read`. Available in guest spaces.
@@ -1106,7 +1066,6 @@ pub struct DownloadFileRequest {
 }
 impl DownloadFileRequest {
     crate::wire::constructor!(into file_key : String; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     crate::wire::no_limits!();
 }
 impl crate::runtime::Operation for DownloadFileRequest {
@@ -1120,9 +1079,10 @@ impl crate::runtime::Operation for DownloadFileRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, DownloadFileRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    DownloadFileCall for DownloadFileRequest, download; into "Accept-Language"
+    accept_language : String
+);
 /// Upload a file.
 ///
 /// `POST /k/v1/file.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/files/upload-file/)). With OAuth, it needs the scope `k:file:write`. Available in guest spaces.
@@ -1147,7 +1107,6 @@ pub struct UploadFileRequest {
 }
 impl UploadFileRequest {
     crate::wire::constructor!(into file : crate ::FilePart; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     crate::wire::no_limits!();
 }
 impl crate::runtime::Operation for UploadFileRequest {
@@ -1161,9 +1120,9 @@ impl crate::runtime::Operation for UploadFileRequest {
         out.push("file", &self.file);
     }
 }
-impl<C> crate::client::call::Call<'_, UploadFileRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    UploadFileCall for UploadFileRequest; into "Accept-Language" accept_language : String
+);
 /// Evaluate record permissions.
 ///
 /// `GET /k/v1/records/acl/evaluate.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/records/evaluate-record-permissions/)). With OAuth, it needs the scope `k:app_record:read`. Available in guest spaces.
@@ -1194,7 +1153,6 @@ pub struct EvaluateRecordsAclRequest {
 }
 impl EvaluateRecordsAclRequest {
     crate::wire::constructor!(into app : AppId, each ids : RecordId; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -1218,9 +1176,10 @@ impl crate::runtime::Operation for EvaluateRecordsAclRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, EvaluateRecordsAclRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    EvaluateRecordsAclCall for EvaluateRecordsAclRequest; into "Accept-Language"
+    accept_language : String
+);
 /// Get a space.
 ///
 /// `GET /k/v1/space.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/get-space/)). Available in guest spaces.
@@ -1245,7 +1204,6 @@ pub struct GetSpaceRequest {
 }
 impl GetSpaceRequest {
     crate::wire::constructor!(into id : SpaceId; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("id", self.id.get())?;
@@ -1261,9 +1219,9 @@ impl crate::runtime::Operation for GetSpaceRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, GetSpaceRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    GetSpaceCall for GetSpaceRequest; into "Accept-Language" accept_language : String
+);
 /// Update a space's settings.
 ///
 /// `PUT /k/v1/space.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/update-space/)). Available in guest spaces.
@@ -1331,17 +1289,6 @@ impl UpdateSpaceRequest {
         use_multi_thread, show_announcement, show_thread_list, show_app_list,
         show_member_list, show_related_link_list, permissions
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "name" name : String);
-    crate::wire::setter!(plain "isPrivate" is_private : bool);
-    crate::wire::setter!(plain "fixedMember" fixed_member : bool);
-    crate::wire::setter!(plain "useMultiThread" use_multi_thread : bool);
-    crate::wire::setter!(plain "showAnnouncement" show_announcement : bool);
-    crate::wire::setter!(plain "showThreadList" show_thread_list : bool);
-    crate::wire::setter!(plain "showAppList" show_app_list : bool);
-    crate::wire::setter!(plain "showMemberList" show_member_list : bool);
-    crate::wire::setter!(plain "showRelatedLinkList" show_related_link_list : bool);
-    crate::wire::setter!(into "permissions" permissions : SpacePermissions);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("id", self.id.get())?;
@@ -1362,19 +1309,15 @@ impl crate::runtime::Operation for UpdateSpaceRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UpdateSpaceRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "name" name : String);
-    crate::wire::setter!(call plain "isPrivate" is_private : bool);
-    crate::wire::setter!(call plain "fixedMember" fixed_member : bool);
-    crate::wire::setter!(call plain "useMultiThread" use_multi_thread : bool);
-    crate::wire::setter!(call plain "showAnnouncement" show_announcement : bool);
-    crate::wire::setter!(call plain "showThreadList" show_thread_list : bool);
-    crate::wire::setter!(call plain "showAppList" show_app_list : bool);
-    crate::wire::setter!(call plain "showMemberList" show_member_list : bool);
-    crate::wire::setter!(call plain "showRelatedLinkList" show_related_link_list : bool);
-    crate::wire::setter!(call into "permissions" permissions : SpacePermissions);
-}
+crate::client::handlers::call!(
+    UpdateSpaceCall for UpdateSpaceRequest; into "Accept-Language" accept_language :
+    String, into "name" name : String, plain "isPrivate" is_private : bool, plain
+    "fixedMember" fixed_member : bool, plain "useMultiThread" use_multi_thread : bool,
+    plain "showAnnouncement" show_announcement : bool, plain "showThreadList"
+    show_thread_list : bool, plain "showAppList" show_app_list : bool, plain
+    "showMemberList" show_member_list : bool, plain "showRelatedLinkList"
+    show_related_link_list : bool, into "permissions" permissions : SpacePermissions
+);
 /// Delete a space.
 ///
 /// `DELETE /k/v1/space.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/delete-space/)). Available in guest spaces.
@@ -1398,7 +1341,6 @@ pub struct DeleteSpaceRequest {
 }
 impl DeleteSpaceRequest {
     crate::wire::constructor!(into id : SpaceId; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("id", self.id.get())?;
@@ -1416,9 +1358,10 @@ impl crate::runtime::Operation for DeleteSpaceRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, DeleteSpaceRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    DeleteSpaceCall for DeleteSpaceRequest; into "Accept-Language" accept_language :
+    String
+);
 /// Update a space's body.
 ///
 /// `PUT /k/v1/space/body.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/update-space-body/)). Available in guest spaces.
@@ -1444,7 +1387,6 @@ pub struct UpdateSpaceBodyRequest {
 }
 impl UpdateSpaceBodyRequest {
     crate::wire::constructor!(into id : SpaceId, into body : String; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("id", self.id.get())?;
@@ -1460,9 +1402,10 @@ impl crate::runtime::Operation for UpdateSpaceBodyRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UpdateSpaceBodyRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    UpdateSpaceBodyCall for UpdateSpaceBodyRequest; into "Accept-Language"
+    accept_language : String
+);
 /// Get a space's members.
 ///
 /// `GET /k/v1/space/members.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/get-space-members/)). Available in guest spaces.
@@ -1486,7 +1429,6 @@ pub struct GetSpaceMembersRequest {
 }
 impl GetSpaceMembersRequest {
     crate::wire::constructor!(into id : SpaceId; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("id", self.id.get())?;
@@ -1505,9 +1447,10 @@ impl crate::runtime::Operation for GetSpaceMembersRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, GetSpaceMembersRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    GetSpaceMembersCall for GetSpaceMembersRequest; into "Accept-Language"
+    accept_language : String
+);
 /// Replace a space's members.
 ///
 /// `PUT /k/v1/space/members.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/update-space-members/)). Available in guest spaces.
@@ -1536,7 +1479,6 @@ impl UpdateSpaceMembersRequest {
     crate::wire::constructor!(
         into id : SpaceId, each members : SpaceMemberInput; accept_language
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("id", self.id.get())?;
@@ -1556,9 +1498,10 @@ impl crate::runtime::Operation for UpdateSpaceMembersRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UpdateSpaceMembersRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    UpdateSpaceMembersCall for UpdateSpaceMembersRequest; into "Accept-Language"
+    accept_language : String
+);
 /// Replace a guest space's guests.
 ///
 /// `PUT /k/v1/space/guests.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/update-guest-members/)). Available in guest spaces.
@@ -1585,7 +1528,6 @@ pub struct UpdateSpaceGuestsRequest {
 }
 impl UpdateSpaceGuestsRequest {
     crate::wire::constructor!(into id : SpaceId, each guests : String; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("id", self.id.get())?;
@@ -1601,9 +1543,10 @@ impl crate::runtime::Operation for UpdateSpaceGuestsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UpdateSpaceGuestsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    UpdateSpaceGuestsCall for UpdateSpaceGuestsRequest; into "Accept-Language"
+    accept_language : String
+);
 /// Update a thread.
 ///
 /// `PUT /k/v1/space/thread.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/update-thread/)). Available in guest spaces.
@@ -1637,9 +1580,6 @@ pub struct UpdateThreadRequest {
 }
 impl UpdateThreadRequest {
     crate::wire::constructor!(into id : ThreadId; accept_language, name, body);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "name" name : String);
-    crate::wire::setter!(into "body" body : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("id", self.id.get())?;
@@ -1660,11 +1600,10 @@ impl crate::runtime::Operation for UpdateThreadRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UpdateThreadRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "name" name : String);
-    crate::wire::setter!(call into "body" body : String);
-}
+crate::client::handlers::call!(
+    UpdateThreadCall for UpdateThreadRequest; into "Accept-Language" accept_language :
+    String, into "name" name : String, into "body" body : String
+);
 /// Add a thread.
 ///
 /// `POST /k/v1/space/thread.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/add-thread/)). Available in guest spaces.
@@ -1692,7 +1631,6 @@ pub struct AddThreadRequest {
 }
 impl AddThreadRequest {
     crate::wire::constructor!(into space : SpaceId, into name : String; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("space", self.space.get())?;
@@ -1708,9 +1646,9 @@ impl crate::runtime::Operation for AddThreadRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, AddThreadRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    AddThreadCall for AddThreadRequest; into "Accept-Language" accept_language : String
+);
 /// Add a thread comment.
 ///
 /// `POST /k/v1/space/thread/comment.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/add-thread-comment/)). Available in guest spaces.
@@ -1742,7 +1680,6 @@ impl AddThreadCommentRequest {
         into space : SpaceId, into thread : ThreadId, into comment : ThreadCommentInput;
         accept_language
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("space", self.space.get())?;
@@ -1760,9 +1697,10 @@ impl crate::runtime::Operation for AddThreadCommentRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, AddThreadCommentRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    AddThreadCommentCall for AddThreadCommentRequest; into "Accept-Language"
+    accept_language : String
+);
 /// Create a space from a template.
 ///
 /// `POST /k/v1/template/space.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/add-space/)). Not available in guest spaces.
@@ -1805,10 +1743,6 @@ impl AddSpaceFromTemplateRequest {
         into id : SpaceTemplateId, into name : String, each members : SpaceMemberInput;
         accept_language, is_private, is_guest, fixed_member
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(plain "isPrivate" is_private : bool);
-    crate::wire::setter!(plain "isGuest" is_guest : bool);
-    crate::wire::setter!(plain "fixedMember" fixed_member : bool);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("id", self.id.get())?;
@@ -1829,12 +1763,11 @@ impl crate::runtime::Operation for AddSpaceFromTemplateRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, AddSpaceFromTemplateRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call plain "isPrivate" is_private : bool);
-    crate::wire::setter!(call plain "isGuest" is_guest : bool);
-    crate::wire::setter!(call plain "fixedMember" fixed_member : bool);
-}
+crate::client::handlers::call!(
+    AddSpaceFromTemplateCall for AddSpaceFromTemplateRequest; into "Accept-Language"
+    accept_language : String, plain "isPrivate" is_private : bool, plain "isGuest"
+    is_guest : bool, plain "fixedMember" fixed_member : bool
+);
 /// Get space statistics.
 ///
 /// `GET /k/v1/spaces/statistics.json` ([kintone's documentation](https://cybozu.dev/ja/kintone/docs/rest-api/spaces/get-spaces-statistics/)). Not available in guest spaces.
@@ -1864,9 +1797,6 @@ pub struct GetSpacesStatisticsRequest {
 }
 impl GetSpacesStatisticsRequest {
     crate::wire::constructor!(; accept_language, offset, limit);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(plain "offset" offset : u64);
-    crate::wire::setter!(plain "limit" limit : u64);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         if let Some(value) = &self.limit {
@@ -1893,11 +1823,10 @@ impl crate::runtime::Operation for GetSpacesStatisticsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, GetSpacesStatisticsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call plain "offset" offset : u64);
-    crate::wire::setter!(call plain "limit" limit : u64);
-}
+crate::client::handlers::call!(
+    GetSpacesStatisticsCall for GetSpacesStatisticsRequest; into "Accept-Language"
+    accept_language : String, plain "offset" offset : u64, plain "limit" limit : u64
+);
 /// Add guest users.
 ///
 /// `POST /k/v1/guests.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/add-guests/)). Not available in guest spaces.
@@ -1923,7 +1852,6 @@ pub struct AddGuestsRequest {
 }
 impl AddGuestsRequest {
     crate::wire::constructor!(each guests : GuestUserInput; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_max_items("guests", self.guests.len(), 100)?;
@@ -1941,9 +1869,9 @@ impl crate::runtime::Operation for AddGuestsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, AddGuestsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    AddGuestsCall for AddGuestsRequest; into "Accept-Language" accept_language : String
+);
 /// Delete guest users.
 ///
 /// `DELETE /k/v1/guests.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/spaces/delete-guests/)). Not available in guest spaces.
@@ -1969,7 +1897,6 @@ pub struct DeleteGuestsRequest {
 }
 impl DeleteGuestsRequest {
     crate::wire::constructor!(each guests : String; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_max_items("guests", self.guests.len(), 100)?;
@@ -1987,9 +1914,10 @@ impl crate::runtime::Operation for DeleteGuestsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, DeleteGuestsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    DeleteGuestsCall for DeleteGuestsRequest; into "Accept-Language" accept_language :
+    String
+);
 /// Get installed plug-ins.
 ///
 /// `GET /k/v1/plugins.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/plugins/get-installed-plugins/)). Not available in guest spaces.
@@ -2023,10 +1951,6 @@ pub struct GetPluginsRequest {
 }
 impl GetPluginsRequest {
     crate::wire::constructor!(; accept_language, offset, limit, ids);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(plain "offset" offset : u64);
-    crate::wire::setter!(plain "limit" limit : u64);
-    crate::wire::setter!(each "ids" ids : PluginId);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         if let Some(value) = &self.limit {
@@ -2056,12 +1980,11 @@ impl crate::runtime::Operation for GetPluginsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, GetPluginsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call plain "offset" offset : u64);
-    crate::wire::setter!(call plain "limit" limit : u64);
-    crate::wire::setter!(call each "ids" ids : PluginId);
-}
+crate::client::handlers::call!(
+    GetPluginsCall for GetPluginsRequest; into "Accept-Language" accept_language :
+    String, plain "offset" offset : u64, plain "limit" limit : u64, each "ids" ids :
+    PluginId
+);
 /// Get required plug-ins.
 ///
 /// `GET /k/v1/plugins/required.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/plugins/get-required-plugins/)). Not available in guest spaces.
@@ -2090,9 +2013,6 @@ pub struct GetRequiredPluginsRequest {
 }
 impl GetRequiredPluginsRequest {
     crate::wire::constructor!(; accept_language, offset, limit);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(plain "offset" offset : u64);
-    crate::wire::setter!(plain "limit" limit : u64);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         if let Some(value) = &self.limit {
@@ -2119,11 +2039,10 @@ impl crate::runtime::Operation for GetRequiredPluginsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, GetRequiredPluginsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call plain "offset" offset : u64);
-    crate::wire::setter!(call plain "limit" limit : u64);
-}
+crate::client::handlers::call!(
+    GetRequiredPluginsCall for GetRequiredPluginsRequest; into "Accept-Language"
+    accept_language : String, plain "offset" offset : u64, plain "limit" limit : u64
+);
 /// Get the apps that use a plug-in.
 ///
 /// `GET /k/v1/plugin/apps.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/plugins/get-plugin-apps/)). Not available in guest spaces.
@@ -2154,9 +2073,6 @@ pub struct GetPluginAppsRequest {
 }
 impl GetPluginAppsRequest {
     crate::wire::constructor!(into id : PluginId; accept_language, offset, limit);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(plain "offset" offset : u64);
-    crate::wire::setter!(plain "limit" limit : u64);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         if let Some(value) = &self.limit {
@@ -2184,11 +2100,10 @@ impl crate::runtime::Operation for GetPluginAppsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, GetPluginAppsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call plain "offset" offset : u64);
-    crate::wire::setter!(call plain "limit" limit : u64);
-}
+crate::client::handlers::call!(
+    GetPluginAppsCall for GetPluginAppsRequest; into "Accept-Language" accept_language :
+    String, plain "offset" offset : u64, plain "limit" limit : u64
+);
 /// Update a plug-in.
 ///
 /// `PUT /k/v1/plugin.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/plugins/update-plugin/)). Not available in guest spaces.
@@ -2217,7 +2132,6 @@ impl UpdatePluginRequest {
     crate::wire::constructor!(
         into id : PluginId, into file_key : String; accept_language
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     crate::wire::no_limits!();
 }
 impl crate::runtime::Operation for UpdatePluginRequest {
@@ -2228,9 +2142,10 @@ impl crate::runtime::Operation for UpdatePluginRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UpdatePluginRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    UpdatePluginCall for UpdatePluginRequest; into "Accept-Language" accept_language :
+    String
+);
 /// Import a plug-in.
 ///
 /// `POST /k/v1/plugin.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/plugins/install-plugin/)). Not available in guest spaces.
@@ -2254,7 +2169,6 @@ pub struct InstallPluginRequest {
 }
 impl InstallPluginRequest {
     crate::wire::constructor!(into file_key : String; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     crate::wire::no_limits!();
 }
 impl crate::runtime::Operation for InstallPluginRequest {
@@ -2265,9 +2179,10 @@ impl crate::runtime::Operation for InstallPluginRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, InstallPluginRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    InstallPluginCall for InstallPluginRequest; into "Accept-Language" accept_language :
+    String
+);
 /// Uninstall a plug-in.
 ///
 /// `DELETE /k/v1/plugin.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/plugins/uninstall-plugin/)). Not available in guest spaces.
@@ -2291,7 +2206,6 @@ pub struct UninstallPluginRequest {
 }
 impl UninstallPluginRequest {
     crate::wire::constructor!(into id : PluginId; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     crate::wire::no_limits!();
 }
 impl crate::runtime::Operation for UninstallPluginRequest {
@@ -2306,9 +2220,10 @@ impl crate::runtime::Operation for UninstallPluginRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UninstallPluginRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    UninstallPluginCall for UninstallPluginRequest; into "Accept-Language"
+    accept_language : String
+);
 /// Get the list of APIs.
 ///
 /// `GET /k/v1/apis.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apis/get-apis/)). Not available in guest spaces.
@@ -2331,7 +2246,6 @@ pub struct GetApisRequest {
 }
 impl GetApisRequest {
     crate::wire::constructor!(; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     crate::wire::no_limits!();
 }
 impl crate::runtime::Operation for GetApisRequest {
@@ -2342,9 +2256,9 @@ impl crate::runtime::Operation for GetApisRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, GetApisRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    GetApisCall for GetApisRequest; into "Accept-Language" accept_language : String
+);
 /// Get an API's schema.
 ///
 /// `GET /k/v1/apis/{apiId}.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apis/get-api-schema/)). Not available in guest spaces.
@@ -2370,7 +2284,6 @@ pub struct GetApiSchemaRequest {
 }
 impl GetApiSchemaRequest {
     crate::wire::constructor!(into api_id : String; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     crate::wire::no_limits!();
 }
 impl crate::runtime::Operation for GetApiSchemaRequest {
@@ -2382,9 +2295,10 @@ impl crate::runtime::Operation for GetApiSchemaRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, GetApiSchemaRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    GetApiSchemaCall for GetApiSchemaRequest; into "Accept-Language" accept_language :
+    String
+);
 /// Get one app.
 ///
 /// `GET /k/v1/app.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/get-app/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -2410,7 +2324,6 @@ pub struct GetAppRequest {
 }
 impl GetAppRequest {
     crate::wire::constructor!(into id : AppId; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("id", self.id.get())?;
@@ -2426,9 +2339,9 @@ impl crate::runtime::Operation for GetAppRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, GetAppRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    GetAppCall for GetAppRequest; into "Accept-Language" accept_language : String
+);
 /// Get several apps.
 ///
 /// `GET /k/v1/apps.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/get-apps/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -2488,13 +2401,6 @@ impl GetAppsRequest {
     crate::wire::constructor!(
         ; accept_language, ids, codes, name, space_ids, limit, offset
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(each "ids" ids : AppId);
-    crate::wire::setter!(each "codes" codes : String);
-    crate::wire::setter!(into "name" name : String);
-    crate::wire::setter!(each "spaceIds" space_ids : SpaceIdValue);
-    crate::wire::setter!(plain "limit" limit : u64);
-    crate::wire::setter!(plain "offset" offset : u64);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         if let Some(value) = &self.ids {
@@ -2551,15 +2457,12 @@ impl crate::runtime::Operation for GetAppsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, GetAppsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call each "ids" ids : AppId);
-    crate::wire::setter!(call each "codes" codes : String);
-    crate::wire::setter!(call into "name" name : String);
-    crate::wire::setter!(call each "spaceIds" space_ids : SpaceIdValue);
-    crate::wire::setter!(call plain "limit" limit : u64);
-    crate::wire::setter!(call plain "offset" offset : u64);
-}
+crate::client::handlers::call!(
+    GetAppsCall for GetAppsRequest; into "Accept-Language" accept_language : String, each
+    "ids" ids : AppId, each "codes" codes : String, into "name" name : String, each
+    "spaceIds" space_ids : SpaceIdValue, plain "limit" limit : u64, plain "offset" offset
+    : u64
+);
 /// Get app statistics.
 ///
 /// `GET /k/v1/apps/statistics.json` ([kintone's documentation](https://cybozu.dev/ja/kintone/docs/rest-api/apps/get-apps-statistics/)). With OAuth, it needs the scope `k:app_settings:read`. Not available in guest spaces.
@@ -2595,9 +2498,6 @@ pub struct GetAppsStatisticsRequest {
 }
 impl GetAppsStatisticsRequest {
     crate::wire::constructor!(; accept_language, offset, limit);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(plain "offset" offset : u64);
-    crate::wire::setter!(plain "limit" limit : u64);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         if let Some(value) = &self.offset {
@@ -2632,11 +2532,10 @@ impl crate::runtime::Operation for GetAppsStatisticsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, GetAppsStatisticsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call plain "offset" offset : u64);
-    crate::wire::setter!(call plain "limit" limit : u64);
-}
+crate::client::handlers::call!(
+    GetAppsStatisticsCall for GetAppsStatisticsRequest; into "Accept-Language"
+    accept_language : String, plain "offset" offset : u64, plain "limit" limit : u64
+);
 /// Create an app.
 ///
 /// `POST /k/v1/preview/app.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/add-app/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -2677,9 +2576,6 @@ pub struct AddAppRequest {
 }
 impl AddAppRequest {
     crate::wire::constructor!(into name : String; accept_language, space, thread);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "space" space : SpaceIdValue);
-    crate::wire::setter!(into "thread" thread : SpaceIdValue);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_length(
@@ -2704,11 +2600,10 @@ impl crate::runtime::Operation for AddAppRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, AddAppRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "space" space : SpaceIdValue);
-    crate::wire::setter!(call into "thread" thread : SpaceIdValue);
-}
+crate::client::handlers::call!(
+    AddAppCall for AddAppRequest; into "Accept-Language" accept_language : String, into
+    "space" space : SpaceIdValue, into "thread" thread : SpaceIdValue
+);
 /// Move an app to another space.
 ///
 /// `POST /k/v1/app/move.json` ([kintone's documentation](https://cybozu.dev/ja/kintone/docs/rest-api/apps/settings/move-app)). With OAuth, it needs the scope `k:app_settings:write`. Not available in guest spaces.
@@ -2740,8 +2635,6 @@ pub struct MoveAppRequest {
 }
 impl MoveAppRequest {
     crate::wire::constructor!(into app : AppId; accept_language, space);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "space" space : SpaceIdValue);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -2759,10 +2652,10 @@ impl crate::runtime::Operation for MoveAppRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, MoveAppRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "space" space : SpaceIdValue);
-}
+crate::client::handlers::call!(
+    MoveAppCall for MoveAppRequest; into "Accept-Language" accept_language : String, into
+    "space" space : SpaceIdValue
+);
 /// Get the deploy status of apps.
 ///
 /// `GET /k/v1/preview/app/deploy.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/get-app-deploy-status/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -2790,7 +2683,6 @@ pub struct GetDeployStatusRequest {
 }
 impl GetDeployStatusRequest {
     crate::wire::constructor!(each apps : AppId; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_max_items(
@@ -2817,9 +2709,10 @@ impl crate::runtime::Operation for GetDeployStatusRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, GetDeployStatusRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    GetDeployStatusCall for GetDeployStatusRequest; into "Accept-Language"
+    accept_language : String
+);
 /// Deploy app settings.
 ///
 /// `POST /k/v1/preview/app/deploy.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/deploy-app-settings/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -2851,8 +2744,6 @@ pub struct DeployAppsRequest {
 }
 impl DeployAppsRequest {
     crate::wire::constructor!(each apps : DeployTarget; accept_language, revert);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(plain "revert" revert : bool);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_max_items(
@@ -2876,10 +2767,10 @@ impl crate::runtime::Operation for DeployAppsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, DeployAppsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call plain "revert" revert : bool);
-}
+crate::client::handlers::call!(
+    DeployAppsCall for DeployAppsRequest; into "Accept-Language" accept_language :
+    String, plain "revert" revert : bool
+);
 /// Get form fields.
 ///
 /// `GET /k/v1/app/form/fields.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/form/get-form-fields/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -2910,8 +2801,6 @@ pub struct GetFormFieldsRequest {
 }
 impl GetFormFieldsRequest {
     crate::wire::constructor!(into app : AppId; accept_language, lang);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "lang" lang : SettingsLang);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -2930,13 +2819,11 @@ impl crate::runtime::Operation for GetFormFieldsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(
-    GetFormFieldsRequest, "getFormFieldsPreview", "preview/app/form/fields.json"
+crate::client::handlers::call!(
+    GetFormFieldsCall for GetFormFieldsRequest, preview "getFormFieldsPreview"
+    "preview/app/form/fields.json"; into "Accept-Language" accept_language : String, into
+    "lang" lang : SettingsLang
 );
-impl<C> crate::client::call::Call<'_, GetFormFieldsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "lang" lang : SettingsLang);
-}
 /// Change form fields.
 ///
 /// `PUT /k/v1/preview/app/form/fields.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/form/update-form-fields/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -2974,8 +2861,6 @@ impl UpdateFormFieldsRequest {
         into app : AppId, into properties : ::std::collections::BTreeMap < String,
         FieldProperties >; accept_language, revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "revision" revision : ExpectedSettingsRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -2994,10 +2879,10 @@ impl crate::runtime::Operation for UpdateFormFieldsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UpdateFormFieldsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
-}
+crate::client::handlers::call!(
+    UpdateFormFieldsCall for UpdateFormFieldsRequest; into "Accept-Language"
+    accept_language : String, into "revision" revision : ExpectedSettingsRevision
+);
 /// Add form fields.
 ///
 /// `POST /k/v1/preview/app/form/fields.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/form/add-form-fields/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -3035,8 +2920,6 @@ impl AddFormFieldsRequest {
         into app : AppId, into properties : ::std::collections::BTreeMap < String,
         FieldProperties >; accept_language, revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "revision" revision : ExpectedSettingsRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -3055,10 +2938,10 @@ impl crate::runtime::Operation for AddFormFieldsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, AddFormFieldsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
-}
+crate::client::handlers::call!(
+    AddFormFieldsCall for AddFormFieldsRequest; into "Accept-Language" accept_language :
+    String, into "revision" revision : ExpectedSettingsRevision
+);
 /// Delete form fields.
 ///
 /// `DELETE /k/v1/preview/app/form/fields.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/form/delete-form-fields/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -3096,8 +2979,6 @@ impl DeleteFormFieldsRequest {
     crate::wire::constructor!(
         into app : AppId, each fields : String; accept_language, revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "revision" revision : ExpectedSettingsRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -3127,10 +3008,10 @@ impl crate::runtime::Operation for DeleteFormFieldsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, DeleteFormFieldsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
-}
+crate::client::handlers::call!(
+    DeleteFormFieldsCall for DeleteFormFieldsRequest; into "Accept-Language"
+    accept_language : String, into "revision" revision : ExpectedSettingsRevision
+);
 /// Get the form layout.
 ///
 /// `GET /k/v1/app/form/layout.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/form/get-form-layout/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -3157,7 +3038,6 @@ pub struct GetFormLayoutRequest {
 }
 impl GetFormLayoutRequest {
     crate::wire::constructor!(into app : AppId; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -3175,12 +3055,10 @@ impl crate::runtime::Operation for GetFormLayoutRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(
-    GetFormLayoutRequest, "getFormLayoutPreview", "preview/app/form/layout.json"
+crate::client::handlers::call!(
+    GetFormLayoutCall for GetFormLayoutRequest, preview "getFormLayoutPreview"
+    "preview/app/form/layout.json"; into "Accept-Language" accept_language : String
 );
-impl<C> crate::client::call::Call<'_, GetFormLayoutRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
 /// Change the form layout.
 ///
 /// `PUT /k/v1/preview/app/form/layout.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/form/update-form-layout/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -3215,8 +3093,6 @@ impl UpdateFormLayoutRequest {
     crate::wire::constructor!(
         into app : AppId, each layout : LayoutBlock; accept_language, revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "revision" revision : ExpectedSettingsRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -3235,10 +3111,10 @@ impl crate::runtime::Operation for UpdateFormLayoutRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UpdateFormLayoutRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
-}
+crate::client::handlers::call!(
+    UpdateFormLayoutCall for UpdateFormLayoutRequest; into "Accept-Language"
+    accept_language : String, into "revision" revision : ExpectedSettingsRevision
+);
 /// Get the form (legacy).
 ///
 /// `GET /k/v1/form.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/form/get-form/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -3268,7 +3144,6 @@ pub struct GetFormRequest {
 }
 impl GetFormRequest {
     crate::wire::constructor!(into app : AppId; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -3286,10 +3161,10 @@ impl crate::runtime::Operation for GetFormRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(GetFormRequest, "getFormPreview", "preview/form.json");
-impl<C> crate::client::call::Call<'_, GetFormRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
+crate::client::handlers::call!(
+    GetFormCall for GetFormRequest, preview "getFormPreview" "preview/form.json"; into
+    "Accept-Language" accept_language : String
+);
 /// Get app permissions.
 ///
 /// `GET /k/v1/app/acl.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-app-permissions/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -3317,7 +3192,6 @@ pub struct GetAppPermissionsRequest {
 }
 impl GetAppPermissionsRequest {
     crate::wire::constructor!(into app : AppId; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -3335,12 +3209,11 @@ impl crate::runtime::Operation for GetAppPermissionsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(
-    GetAppPermissionsRequest, "getAppPermissionsPreview", "preview/app/acl.json"
+crate::client::handlers::call!(
+    GetAppPermissionsCall for GetAppPermissionsRequest, preview
+    "getAppPermissionsPreview" "preview/app/acl.json"; into "Accept-Language"
+    accept_language : String
 );
-impl<C> crate::client::call::Call<'_, GetAppPermissionsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
 /// Change app permissions.
 ///
 /// `PUT /k/v1/app/acl.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-app-permissions/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -3382,8 +3255,6 @@ impl UpdateAppPermissionsRequest {
     crate::wire::constructor!(
         into app : AppId, each rights : AppRight; accept_language, revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "revision" revision : ExpectedSettingsRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -3404,13 +3275,11 @@ impl crate::runtime::Operation for UpdateAppPermissionsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(
-    UpdateAppPermissionsRequest, "updateAppPermissionsPreview", "preview/app/acl.json"
+crate::client::handlers::call!(
+    UpdateAppPermissionsCall for UpdateAppPermissionsRequest, preview
+    "updateAppPermissionsPreview" "preview/app/acl.json"; into "Accept-Language"
+    accept_language : String, into "revision" revision : ExpectedSettingsRevision
 );
-impl<C> crate::client::call::Call<'_, UpdateAppPermissionsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
-}
 /// Get record permissions.
 ///
 /// `GET /k/v1/record/acl.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-record-permissions/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -3442,8 +3311,6 @@ pub struct GetRecordPermissionsRequest {
 }
 impl GetRecordPermissionsRequest {
     crate::wire::constructor!(into app : AppId; accept_language, lang);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "lang" lang : SettingsLang);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -3463,13 +3330,11 @@ impl crate::runtime::Operation for GetRecordPermissionsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(
-    GetRecordPermissionsRequest, "getRecordPermissionsPreview", "preview/record/acl.json"
+crate::client::handlers::call!(
+    GetRecordPermissionsCall for GetRecordPermissionsRequest, preview
+    "getRecordPermissionsPreview" "preview/record/acl.json"; into "Accept-Language"
+    accept_language : String, into "lang" lang : SettingsLang
 );
-impl<C> crate::client::call::Call<'_, GetRecordPermissionsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "lang" lang : SettingsLang);
-}
 /// Change record permissions.
 ///
 /// `PUT /k/v1/record/acl.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-record-permissions/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -3513,9 +3378,6 @@ impl UpdateRecordPermissionsRequest {
     crate::wire::constructor!(
         into app : AppId, each rights : RecordRight; accept_language, id, revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(plain "id" id : u64);
-    crate::wire::setter!(into "revision" revision : ExpectedSettingsRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -3545,15 +3407,12 @@ impl crate::runtime::Operation for UpdateRecordPermissionsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(
-    UpdateRecordPermissionsRequest, "updateRecordPermissionsPreview",
-    "preview/record/acl.json"
+crate::client::handlers::call!(
+    UpdateRecordPermissionsCall for UpdateRecordPermissionsRequest, preview
+    "updateRecordPermissionsPreview" "preview/record/acl.json"; into "Accept-Language"
+    accept_language : String, plain "id" id : u64, into "revision" revision :
+    ExpectedSettingsRevision
 );
-impl<C> crate::client::call::Call<'_, UpdateRecordPermissionsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call plain "id" id : u64);
-    crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
-}
 /// Get field permissions.
 ///
 /// `GET /k/v1/field/acl.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-field-permissions/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -3581,7 +3440,6 @@ pub struct GetFieldPermissionsRequest {
 }
 impl GetFieldPermissionsRequest {
     crate::wire::constructor!(into app : AppId; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -3599,12 +3457,11 @@ impl crate::runtime::Operation for GetFieldPermissionsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(
-    GetFieldPermissionsRequest, "getFieldPermissionsPreview", "preview/field/acl.json"
+crate::client::handlers::call!(
+    GetFieldPermissionsCall for GetFieldPermissionsRequest, preview
+    "getFieldPermissionsPreview" "preview/field/acl.json"; into "Accept-Language"
+    accept_language : String
 );
-impl<C> crate::client::call::Call<'_, GetFieldPermissionsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
 /// Change field permissions.
 ///
 /// `PUT /k/v1/field/acl.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-field-permissions/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -3648,9 +3505,6 @@ impl UpdateFieldPermissionsRequest {
     crate::wire::constructor!(
         into app : AppId, each rights : FieldRight; accept_language, id, revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(plain "id" id : u64);
-    crate::wire::setter!(into "revision" revision : ExpectedSettingsRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -3679,15 +3533,12 @@ impl crate::runtime::Operation for UpdateFieldPermissionsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(
-    UpdateFieldPermissionsRequest, "updateFieldPermissionsPreview",
-    "preview/field/acl.json"
+crate::client::handlers::call!(
+    UpdateFieldPermissionsCall for UpdateFieldPermissionsRequest, preview
+    "updateFieldPermissionsPreview" "preview/field/acl.json"; into "Accept-Language"
+    accept_language : String, plain "id" id : u64, into "revision" revision :
+    ExpectedSettingsRevision
 );
-impl<C> crate::client::call::Call<'_, UpdateFieldPermissionsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call plain "id" id : u64);
-    crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
-}
 /// Get general notifications.
 ///
 /// `GET /k/v1/app/notifications/general.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-general-notification-settings/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -3715,7 +3566,6 @@ pub struct GetGeneralNotificationsRequest {
 }
 impl GetGeneralNotificationsRequest {
     crate::wire::constructor!(into app : AppId; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -3734,13 +3584,11 @@ impl crate::runtime::Operation for GetGeneralNotificationsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(
-    GetGeneralNotificationsRequest, "getGeneralNotificationsPreview",
-    "preview/app/notifications/general.json"
+crate::client::handlers::call!(
+    GetGeneralNotificationsCall for GetGeneralNotificationsRequest, preview
+    "getGeneralNotificationsPreview" "preview/app/notifications/general.json"; into
+    "Accept-Language" accept_language : String
 );
-impl<C> crate::client::call::Call<'_, GetGeneralNotificationsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
 /// Change general notifications.
 ///
 /// `PUT /k/v1/preview/app/notifications/general.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-general-notification-settings/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -3785,10 +3633,6 @@ impl UpdateGeneralNotificationsRequest {
     crate::wire::constructor!(
         into app : AppId; accept_language, notifications, notify_to_commenter, revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(each "notifications" notifications : GeneralNotification);
-    crate::wire::setter!(plain "notifyToCommenter" notify_to_commenter : bool);
-    crate::wire::setter!(into "revision" revision : ExpectedSettingsRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -3812,12 +3656,12 @@ impl crate::runtime::Operation for UpdateGeneralNotificationsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UpdateGeneralNotificationsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call each "notifications" notifications : GeneralNotification);
-    crate::wire::setter!(call plain "notifyToCommenter" notify_to_commenter : bool);
-    crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
-}
+crate::client::handlers::call!(
+    UpdateGeneralNotificationsCall for UpdateGeneralNotificationsRequest; into
+    "Accept-Language" accept_language : String, each "notifications" notifications :
+    GeneralNotification, plain "notifyToCommenter" notify_to_commenter : bool, into
+    "revision" revision : ExpectedSettingsRevision
+);
 /// Get per-record notifications.
 ///
 /// `GET /k/v1/app/notifications/perRecord.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-per-record-notification-settings/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -3848,8 +3692,6 @@ pub struct GetPerRecordNotificationsRequest {
 }
 impl GetPerRecordNotificationsRequest {
     crate::wire::constructor!(into app : AppId; accept_language, lang);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "lang" lang : SettingsLang);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -3869,14 +3711,11 @@ impl crate::runtime::Operation for GetPerRecordNotificationsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(
-    GetPerRecordNotificationsRequest, "getPerRecordNotificationsPreview",
-    "preview/app/notifications/perRecord.json"
+crate::client::handlers::call!(
+    GetPerRecordNotificationsCall for GetPerRecordNotificationsRequest, preview
+    "getPerRecordNotificationsPreview" "preview/app/notifications/perRecord.json"; into
+    "Accept-Language" accept_language : String, into "lang" lang : SettingsLang
 );
-impl<C> crate::client::call::Call<'_, GetPerRecordNotificationsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "lang" lang : SettingsLang);
-}
 /// Change per-record notifications.
 ///
 /// `PUT /k/v1/preview/app/notifications/perRecord.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-per-record-notification-settings/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -3913,8 +3752,6 @@ impl UpdatePerRecordNotificationsRequest {
         into app : AppId, each notifications : PerRecordNotification; accept_language,
         revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "revision" revision : ExpectedSettingsRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -3936,10 +3773,11 @@ impl crate::runtime::Operation for UpdatePerRecordNotificationsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UpdatePerRecordNotificationsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
-}
+crate::client::handlers::call!(
+    UpdatePerRecordNotificationsCall for UpdatePerRecordNotificationsRequest; into
+    "Accept-Language" accept_language : String, into "revision" revision :
+    ExpectedSettingsRevision
+);
 /// Get reminder notifications.
 ///
 /// `GET /k/v1/app/notifications/reminder.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-reminder-notification-settings/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -3971,8 +3809,6 @@ pub struct GetReminderNotificationsRequest {
 }
 impl GetReminderNotificationsRequest {
     crate::wire::constructor!(into app : AppId; accept_language, lang);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "lang" lang : SettingsLang);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -3992,14 +3828,11 @@ impl crate::runtime::Operation for GetReminderNotificationsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(
-    GetReminderNotificationsRequest, "getReminderNotificationsPreview",
-    "preview/app/notifications/reminder.json"
+crate::client::handlers::call!(
+    GetReminderNotificationsCall for GetReminderNotificationsRequest, preview
+    "getReminderNotificationsPreview" "preview/app/notifications/reminder.json"; into
+    "Accept-Language" accept_language : String, into "lang" lang : SettingsLang
 );
-impl<C> crate::client::call::Call<'_, GetReminderNotificationsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "lang" lang : SettingsLang);
-}
 /// Change reminder notifications.
 ///
 /// `PUT /k/v1/preview/app/notifications/reminder.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-reminder-notification-settings/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -4042,10 +3875,6 @@ impl UpdateReminderNotificationsRequest {
     crate::wire::constructor!(
         into app : AppId; accept_language, notifications, timezone, revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(each "notifications" notifications : ReminderNotification);
-    crate::wire::setter!(into "timezone" timezone : String);
-    crate::wire::setter!(into "revision" revision : ExpectedSettingsRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -4069,12 +3898,12 @@ impl crate::runtime::Operation for UpdateReminderNotificationsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UpdateReminderNotificationsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call each "notifications" notifications : ReminderNotification);
-    crate::wire::setter!(call into "timezone" timezone : String);
-    crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
-}
+crate::client::handlers::call!(
+    UpdateReminderNotificationsCall for UpdateReminderNotificationsRequest; into
+    "Accept-Language" accept_language : String, each "notifications" notifications :
+    ReminderNotification, into "timezone" timezone : String, into "revision" revision :
+    ExpectedSettingsRevision
+);
 /// Get views.
 ///
 /// `GET /k/v1/app/views.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/views/get-views/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -4106,8 +3935,6 @@ pub struct GetViewsRequest {
 }
 impl GetViewsRequest {
     crate::wire::constructor!(into app : AppId; accept_language, lang);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "lang" lang : SettingsLang);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -4126,11 +3953,10 @@ impl crate::runtime::Operation for GetViewsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(GetViewsRequest, "getViewsPreview", "preview/app/views.json");
-impl<C> crate::client::call::Call<'_, GetViewsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "lang" lang : SettingsLang);
-}
+crate::client::handlers::call!(
+    GetViewsCall for GetViewsRequest, preview "getViewsPreview" "preview/app/views.json";
+    into "Accept-Language" accept_language : String, into "lang" lang : SettingsLang
+);
 /// Change views.
 ///
 /// `PUT /k/v1/preview/app/views.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/views/update-views/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -4169,8 +3995,6 @@ impl UpdateViewsRequest {
         into app : AppId, into views : ::std::collections::BTreeMap < String, ViewInput
         >; accept_language, revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "revision" revision : ExpectedSettingsRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -4191,10 +4015,10 @@ impl crate::runtime::Operation for UpdateViewsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UpdateViewsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
-}
+crate::client::handlers::call!(
+    UpdateViewsCall for UpdateViewsRequest; into "Accept-Language" accept_language :
+    String, into "revision" revision : ExpectedSettingsRevision
+);
 /// Get general settings.
 ///
 /// `GET /k/v1/app/settings.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-general-settings/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -4226,8 +4050,6 @@ pub struct GetGeneralSettingsRequest {
 }
 impl GetGeneralSettingsRequest {
     crate::wire::constructor!(into app : AppId; accept_language, lang);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "lang" lang : SettingsLang);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -4246,13 +4068,11 @@ impl crate::runtime::Operation for GetGeneralSettingsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(
-    GetGeneralSettingsRequest, "getGeneralSettingsPreview", "preview/app/settings.json"
+crate::client::handlers::call!(
+    GetGeneralSettingsCall for GetGeneralSettingsRequest, preview
+    "getGeneralSettingsPreview" "preview/app/settings.json"; into "Accept-Language"
+    accept_language : String, into "lang" lang : SettingsLang
 );
-impl<C> crate::client::call::Call<'_, GetGeneralSettingsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "lang" lang : SettingsLang);
-}
 /// Change general settings.
 ///
 /// `PUT /k/v1/preview/app/settings.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-general-settings/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -4352,24 +4172,6 @@ impl UpdateGeneralSettingsRequest {
         enable_duplicate_record, enable_inline_record_editing, number_precision,
         first_month_of_fiscal_year, revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "name" name : String);
-    crate::wire::setter!(into "description" description : String);
-    crate::wire::setter!(into "icon" icon : AppIcon);
-    crate::wire::setter!(into "theme" theme : AppTheme);
-    crate::wire::setter!(into "titleField" title_field : TitleField);
-    crate::wire::setter!(plain "enableThumbnails" enable_thumbnails : bool);
-    crate::wire::setter!(plain "enableBulkDeletion" enable_bulk_deletion : bool);
-    crate::wire::setter!(plain "enableComments" enable_comments : bool);
-    crate::wire::setter!(plain "enableDuplicateRecord" enable_duplicate_record : bool);
-    crate::wire::setter!(
-        plain "enableInlineRecordEditing" enable_inline_record_editing : bool
-    );
-    crate::wire::setter!(into "numberPrecision" number_precision : NumberPrecision);
-    crate::wire::setter!(
-        into "firstMonthOfFiscalYear" first_month_of_fiscal_year : FiscalMonth
-    );
-    crate::wire::setter!(into "revision" revision : ExpectedSettingsRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -4411,28 +4213,18 @@ impl crate::runtime::Operation for UpdateGeneralSettingsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UpdateGeneralSettingsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "name" name : String);
-    crate::wire::setter!(call into "description" description : String);
-    crate::wire::setter!(call into "icon" icon : AppIcon);
-    crate::wire::setter!(call into "theme" theme : AppTheme);
-    crate::wire::setter!(call into "titleField" title_field : TitleField);
-    crate::wire::setter!(call plain "enableThumbnails" enable_thumbnails : bool);
-    crate::wire::setter!(call plain "enableBulkDeletion" enable_bulk_deletion : bool);
-    crate::wire::setter!(call plain "enableComments" enable_comments : bool);
-    crate::wire::setter!(
-        call plain "enableDuplicateRecord" enable_duplicate_record : bool
-    );
-    crate::wire::setter!(
-        call plain "enableInlineRecordEditing" enable_inline_record_editing : bool
-    );
-    crate::wire::setter!(call into "numberPrecision" number_precision : NumberPrecision);
-    crate::wire::setter!(
-        call into "firstMonthOfFiscalYear" first_month_of_fiscal_year : FiscalMonth
-    );
-    crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
-}
+crate::client::handlers::call!(
+    UpdateGeneralSettingsCall for UpdateGeneralSettingsRequest; into "Accept-Language"
+    accept_language : String, into "name" name : String, into "description" description :
+    String, into "icon" icon : AppIcon, into "theme" theme : AppTheme, into "titleField"
+    title_field : TitleField, plain "enableThumbnails" enable_thumbnails : bool, plain
+    "enableBulkDeletion" enable_bulk_deletion : bool, plain "enableComments"
+    enable_comments : bool, plain "enableDuplicateRecord" enable_duplicate_record : bool,
+    plain "enableInlineRecordEditing" enable_inline_record_editing : bool, into
+    "numberPrecision" number_precision : NumberPrecision, into "firstMonthOfFiscalYear"
+    first_month_of_fiscal_year : FiscalMonth, into "revision" revision :
+    ExpectedSettingsRevision
+);
 /// Get process management settings.
 ///
 /// `GET /k/v1/app/status.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-process-management-settings/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -4465,8 +4257,6 @@ pub struct GetProcessManagementRequest {
 }
 impl GetProcessManagementRequest {
     crate::wire::constructor!(into app : AppId; accept_language, lang);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "lang" lang : SettingsLang);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -4486,13 +4276,11 @@ impl crate::runtime::Operation for GetProcessManagementRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(
-    GetProcessManagementRequest, "getProcessManagementPreview", "preview/app/status.json"
+crate::client::handlers::call!(
+    GetProcessManagementCall for GetProcessManagementRequest, preview
+    "getProcessManagementPreview" "preview/app/status.json"; into "Accept-Language"
+    accept_language : String, into "lang" lang : SettingsLang
 );
-impl<C> crate::client::call::Call<'_, GetProcessManagementRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "lang" lang : SettingsLang);
-}
 /// Change process management settings.
 ///
 /// `PUT /k/v1/preview/app/status.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-process-management-settings/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -4537,13 +4325,6 @@ impl UpdateProcessManagementRequest {
     crate::wire::constructor!(
         into app : AppId; accept_language, enable, states, actions, revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(plain "enable" enable : bool);
-    crate::wire::setter!(
-        into "states" states : ::std::collections::BTreeMap < String, ProcessState >
-    );
-    crate::wire::setter!(each "actions" actions : ProcessAction);
-    crate::wire::setter!(into "revision" revision : ExpectedSettingsRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -4572,15 +4353,13 @@ impl crate::runtime::Operation for UpdateProcessManagementRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UpdateProcessManagementRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call plain "enable" enable : bool);
-    crate::wire::setter!(
-        call into "states" states : ::std::collections::BTreeMap < String, ProcessState >
-    );
-    crate::wire::setter!(call each "actions" actions : ProcessAction);
-    crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
-}
+crate::client::handlers::call!(
+    UpdateProcessManagementCall for UpdateProcessManagementRequest; into
+    "Accept-Language" accept_language : String, plain "enable" enable : bool, into
+    "states" states : ::std::collections::BTreeMap < String, ProcessState >, each
+    "actions" actions : ProcessAction, into "revision" revision :
+    ExpectedSettingsRevision
+);
 /// Get JavaScript and CSS customization.
 ///
 /// `GET /k/v1/app/customize.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-customization/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -4607,7 +4386,6 @@ pub struct GetCustomizationRequest {
 }
 impl GetCustomizationRequest {
     crate::wire::constructor!(into app : AppId; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -4625,12 +4403,10 @@ impl crate::runtime::Operation for GetCustomizationRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(
-    GetCustomizationRequest, "getCustomizationPreview", "preview/app/customize.json"
+crate::client::handlers::call!(
+    GetCustomizationCall for GetCustomizationRequest, preview "getCustomizationPreview"
+    "preview/app/customize.json"; into "Accept-Language" accept_language : String
 );
-impl<C> crate::client::call::Call<'_, GetCustomizationRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
 /// Change JavaScript and CSS customization.
 ///
 /// `PUT /k/v1/preview/app/customize.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-customization/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -4673,11 +4449,6 @@ impl UpdateCustomizationRequest {
     crate::wire::constructor!(
         into app : AppId; accept_language, scope, desktop, mobile, revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "scope" scope : CustomizationScope);
-    crate::wire::setter!(into "desktop" desktop : CustomizationFiles);
-    crate::wire::setter!(into "mobile" mobile : CustomizationFiles);
-    crate::wire::setter!(into "revision" revision : ExpectedSettingsRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -4702,13 +4473,12 @@ impl crate::runtime::Operation for UpdateCustomizationRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UpdateCustomizationRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "scope" scope : CustomizationScope);
-    crate::wire::setter!(call into "desktop" desktop : CustomizationFiles);
-    crate::wire::setter!(call into "mobile" mobile : CustomizationFiles);
-    crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
-}
+crate::client::handlers::call!(
+    UpdateCustomizationCall for UpdateCustomizationRequest; into "Accept-Language"
+    accept_language : String, into "scope" scope : CustomizationScope, into "desktop"
+    desktop : CustomizationFiles, into "mobile" mobile : CustomizationFiles, into
+    "revision" revision : ExpectedSettingsRevision
+);
 /// Get admin notes.
 ///
 /// `GET /k/v1/app/adminNotes.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/get-app-admin-notes/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -4735,7 +4505,6 @@ pub struct GetAdminNotesRequest {
 }
 impl GetAdminNotesRequest {
     crate::wire::constructor!(into app : AppId; accept_language);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -4753,12 +4522,10 @@ impl crate::runtime::Operation for GetAdminNotesRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(
-    GetAdminNotesRequest, "getAdminNotesPreview", "preview/app/adminNotes.json"
+crate::client::handlers::call!(
+    GetAdminNotesCall for GetAdminNotesRequest, preview "getAdminNotesPreview"
+    "preview/app/adminNotes.json"; into "Accept-Language" accept_language : String
 );
-impl<C> crate::client::call::Call<'_, GetAdminNotesRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-}
 /// Change admin notes.
 ///
 /// `PUT /k/v1/preview/app/adminNotes.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/update-app-admin-notes/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -4801,12 +4568,6 @@ impl UpdateAdminNotesRequest {
         into app : AppId; accept_language, content, include_in_template_and_duplicates,
         revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "content" content : String);
-    crate::wire::setter!(
-        plain "includeInTemplateAndDuplicates" include_in_template_and_duplicates : bool
-    );
-    crate::wire::setter!(into "revision" revision : ExpectedSettingsRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -4825,15 +4586,12 @@ impl crate::runtime::Operation for UpdateAdminNotesRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UpdateAdminNotesRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "content" content : String);
-    crate::wire::setter!(
-        call plain "includeInTemplateAndDuplicates" include_in_template_and_duplicates :
-        bool
-    );
-    crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
-}
+crate::client::handlers::call!(
+    UpdateAdminNotesCall for UpdateAdminNotesRequest; into "Accept-Language"
+    accept_language : String, into "content" content : String, plain
+    "includeInTemplateAndDuplicates" include_in_template_and_duplicates : bool, into
+    "revision" revision : ExpectedSettingsRevision
+);
 /// Get an app's plug-ins.
 ///
 /// `GET /k/v1/app/plugins.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-app-plugins/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -4863,8 +4621,6 @@ pub struct GetAppPluginsRequest {
 }
 impl GetAppPluginsRequest {
     crate::wire::constructor!(into app : AppId; accept_language, lang);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "lang" lang : SettingsLang);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -4883,13 +4639,11 @@ impl crate::runtime::Operation for GetAppPluginsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(
-    GetAppPluginsRequest, "getAppPluginsPreview", "preview/app/plugins.json"
+crate::client::handlers::call!(
+    GetAppPluginsCall for GetAppPluginsRequest, preview "getAppPluginsPreview"
+    "preview/app/plugins.json"; into "Accept-Language" accept_language : String, into
+    "lang" lang : SettingsLang
 );
-impl<C> crate::client::call::Call<'_, GetAppPluginsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "lang" lang : SettingsLang);
-}
 /// Add plug-ins to an app.
 ///
 /// `POST /k/v1/preview/app/plugins.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/add-app-plugins/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -4925,8 +4679,6 @@ impl AddAppPluginsRequest {
     crate::wire::constructor!(
         into app : AppId, each ids : String; accept_language, revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "revision" revision : ExpectedSettingsRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -4946,10 +4698,10 @@ impl crate::runtime::Operation for AddAppPluginsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, AddAppPluginsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
-}
+crate::client::handlers::call!(
+    AddAppPluginsCall for AddAppPluginsRequest; into "Accept-Language" accept_language :
+    String, into "revision" revision : ExpectedSettingsRevision
+);
 /// Get action settings.
 ///
 /// `GET /k/v1/app/actions.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/get-action-settings/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -4981,8 +4733,6 @@ pub struct GetAppActionsRequest {
 }
 impl GetAppActionsRequest {
     crate::wire::constructor!(into app : AppId; accept_language, lang);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "lang" lang : SettingsLang);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -5001,13 +4751,11 @@ impl crate::runtime::Operation for GetAppActionsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(
-    GetAppActionsRequest, "getAppActionsPreview", "preview/app/actions.json"
+crate::client::handlers::call!(
+    GetAppActionsCall for GetAppActionsRequest, preview "getAppActionsPreview"
+    "preview/app/actions.json"; into "Accept-Language" accept_language : String, into
+    "lang" lang : SettingsLang
 );
-impl<C> crate::client::call::Call<'_, GetAppActionsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "lang" lang : SettingsLang);
-}
 /// Change action settings.
 ///
 /// `PUT /k/v1/preview/app/actions.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/settings/update-action-settings/)). With OAuth, it needs the scope `k:app_settings:write`. Available in guest spaces.
@@ -5044,8 +4792,6 @@ impl UpdateAppActionsRequest {
         into app : AppId, into actions : ::std::collections::BTreeMap < String,
         AppActionInput >; accept_language, revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "revision" revision : ExpectedSettingsRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -5067,10 +4813,10 @@ impl crate::runtime::Operation for UpdateAppActionsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UpdateAppActionsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
-}
+crate::client::handlers::call!(
+    UpdateAppActionsCall for UpdateAppActionsRequest; into "Accept-Language"
+    accept_language : String, into "revision" revision : ExpectedSettingsRevision
+);
 /// Get graph settings.
 ///
 /// `GET /k/v1/app/reports.json` ([kintone's documentation](https://kintone.dev/en/docs/kintone/rest-api/apps/graphs/get-graph-settings/)). With OAuth, it needs the scope `k:app_settings:read`. Available in guest spaces.
@@ -5102,8 +4848,6 @@ pub struct GetReportsRequest {
 }
 impl GetReportsRequest {
     crate::wire::constructor!(into app : AppId; accept_language, lang);
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "lang" lang : SettingsLang);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -5122,13 +4866,11 @@ impl crate::runtime::Operation for GetReportsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-crate::runtime::preview!(
-    GetReportsRequest, "getReportsPreview", "preview/app/reports.json"
+crate::client::handlers::call!(
+    GetReportsCall for GetReportsRequest, preview "getReportsPreview"
+    "preview/app/reports.json"; into "Accept-Language" accept_language : String, into
+    "lang" lang : SettingsLang
 );
-impl<C> crate::client::call::Call<'_, GetReportsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "lang" lang : SettingsLang);
-}
 /// Offered with the cargo feature `unstable-search`.
 #[cfg(feature = "unstable-search")]
 mod feature_search {
@@ -5171,10 +4913,6 @@ mod feature_search {
         crate::wire::constructor!(
             each query : SearchKeywords; accept_language, types, limit, page_token
         );
-        crate::wire::setter!(into "Accept-Language" accept_language : String);
-        crate::wire::setter!(each "types" types : SearchType);
-        crate::wire::setter!(plain "limit" limit : u64);
-        crate::wire::setter!(into "pageToken" page_token : String);
         /// Checks the documented limits, so that a request that kintone would refuse is never sent.
         pub fn validate(&self) -> Result<(), crate::LimitError> {
             crate::LimitError::check_min_items("query", self.query.len(), 1)?;
@@ -5200,12 +4938,11 @@ mod feature_search {
             out.push_optional("Accept-Language", self.accept_language.as_ref());
         }
     }
-    impl<C> crate::client::call::Call<'_, SearchRequest, C> {
-        crate::wire::setter!(call into "Accept-Language" accept_language : String);
-        crate::wire::setter!(call each "types" types : SearchType);
-        crate::wire::setter!(call plain "limit" limit : u64);
-        crate::wire::setter!(call into "pageToken" page_token : String);
-    }
+    crate::client::handlers::call!(
+        SearchCall for SearchRequest; into "Accept-Language" accept_language : String,
+        each "types" types : SearchType, plain "limit" limit : u64, into "pageToken"
+        page_token : String
+    );
 }
 #[cfg(feature = "unstable-search")]
 pub use feature_search::*;
@@ -5245,8 +4982,6 @@ impl UpdateReportsRequest {
         into app : AppId, into reports : ::std::collections::BTreeMap < String,
         ReportInput >; accept_language, revision
     );
-    crate::wire::setter!(into "Accept-Language" accept_language : String);
-    crate::wire::setter!(into "revision" revision : ExpectedSettingsRevision);
     /// Checks the documented limits, so that a request that kintone would refuse is never sent.
     pub fn validate(&self) -> Result<(), crate::LimitError> {
         crate::LimitError::check_id("app", self.app.get())?;
@@ -5267,10 +5002,10 @@ impl crate::runtime::Operation for UpdateReportsRequest {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
 }
-impl<C> crate::client::call::Call<'_, UpdateReportsRequest, C> {
-    crate::wire::setter!(call into "Accept-Language" accept_language : String);
-    crate::wire::setter!(call into "revision" revision : ExpectedSettingsRevision);
-}
+crate::client::handlers::call!(
+    UpdateReportsCall for UpdateReportsRequest; into "Accept-Language" accept_language :
+    String, into "revision" revision : ExpectedSettingsRevision
+);
 crate::client::handlers::handler!(
     #[doc = " Read and write records, one or many at a time."] RecordsApi, records, #[doc
     = " The `records` operations. Read and write records, one or many at a time."]
@@ -5279,44 +5014,44 @@ impl<'c, C> RecordsApi<'c, C> {
     crate::client::handlers::entry!(
         #[doc =
         " Get one record: `GET /k/v1/record.json`. See [`GetRecordRequest`] for the details."]
-        get_record(into app : AppId, into id : RecordId) -> GetRecordRequest
+        get_record(into app : AppId, into id : RecordId) -> GetRecordCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Update one record: `PUT /k/v1/record.json`. See [`UpdateRecordRequest`] for the details."]
-        update_record(into app : AppId) -> UpdateRecordRequest
+        update_record(into app : AppId) -> UpdateRecordCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Add one record: `POST /k/v1/record.json`. See [`AddRecordRequest`] for the details."]
-        add_record(into app : AppId) -> AddRecordRequest
+        add_record(into app : AppId) -> AddRecordCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get records: `GET /k/v1/records.json`. See [`GetRecordsRequest`] for the details."]
-        get_records(into app : AppId) -> GetRecordsRequest
+        get_records(into app : AppId) -> GetRecordsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Update records: `PUT /k/v1/records.json`. See [`UpdateRecordsRequest`] for the details."]
         update_records(into app : AppId, each records : RecordUpdate) ->
-        UpdateRecordsRequest
+        UpdateRecordsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Add records: `POST /k/v1/records.json`. See [`AddRecordsRequest`] for the details."]
-        add_records(into app : AppId, each records : RecordInput) -> AddRecordsRequest
+        add_records(into app : AppId, each records : RecordInput) -> AddRecordsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Delete records: `DELETE /k/v1/records.json`. See [`DeleteRecordsRequest`] for the details."]
-        delete_records(into app : AppId, each ids : RecordId) -> DeleteRecordsRequest
+        delete_records(into app : AppId, each ids : RecordId) -> DeleteRecordsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Evaluate record permissions: `GET /k/v1/records/acl/evaluate.json`. See [`EvaluateRecordsAclRequest`] for the details."]
         evaluate_records_acl(into app : AppId, each ids : RecordId) ->
-        EvaluateRecordsAclRequest
+        EvaluateRecordsAclCall
     );
 }
 crate::client::handlers::handler!(
@@ -5328,17 +5063,17 @@ impl<'c, C> CursorsApi<'c, C> {
     crate::client::handlers::entry!(
         #[doc =
         " Read from a cursor: `GET /k/v1/records/cursor.json`. See [`GetRecordsByCursorRequest`] for the details."]
-        get_records_by_cursor(into id : CursorId) -> GetRecordsByCursorRequest
+        get_records_by_cursor(into id : CursorId) -> GetRecordsByCursorCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Create a cursor: `POST /k/v1/records/cursor.json`. See [`CreateCursorRequest`] for the details."]
-        create_cursor(into app : AppId) -> CreateCursorRequest
+        create_cursor(into app : AppId) -> CreateCursorCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Delete a cursor: `DELETE /k/v1/records/cursor.json`. See [`DeleteCursorRequest`] for the details."]
-        delete_cursor(into id : CursorId) -> DeleteCursorRequest
+        delete_cursor(into id : CursorId) -> DeleteCursorCall
     );
 }
 crate::client::handlers::handler!(
@@ -5350,19 +5085,19 @@ impl<'c, C> CommentsApi<'c, C> {
         #[doc =
         " Get a record's comments: `GET /k/v1/record/comments.json`. See [`GetRecordCommentsRequest`] for the details."]
         get_record_comments(into app : AppId, into record : RecordId) ->
-        GetRecordCommentsRequest
+        GetRecordCommentsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Add a comment: `POST /k/v1/record/comment.json`. See [`AddRecordCommentRequest`] for the details."]
         add_record_comment(into app : AppId, into record : RecordId, into comment :
-        CommentInput) -> AddRecordCommentRequest
+        CommentInput) -> AddRecordCommentCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Delete a comment: `DELETE /k/v1/record/comment.json`. See [`DeleteRecordCommentRequest`] for the details."]
         delete_record_comment(into app : AppId, into record : RecordId, into comment :
-        CommentId) -> DeleteRecordCommentRequest
+        CommentId) -> DeleteRecordCommentCall
     );
 }
 crate::client::handlers::handler!(
@@ -5375,19 +5110,19 @@ impl<'c, C> ProcessApi<'c, C> {
         #[doc =
         " Change a record's status: `PUT /k/v1/record/status.json`. See [`UpdateRecordStatusRequest`] for the details."]
         update_record_status(into app : AppId, into id : RecordId, into action : String)
-        -> UpdateRecordStatusRequest
+        -> UpdateRecordStatusCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Change several records' statuses: `PUT /k/v1/records/status.json`. See [`UpdateRecordsStatusRequest`] for the details."]
         update_records_status(into app : AppId, each records : StatusChange) ->
-        UpdateRecordsStatusRequest
+        UpdateRecordsStatusCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Change a record's assignees: `PUT /k/v1/record/assignees.json`. See [`UpdateRecordAssigneesRequest`] for the details."]
         update_record_assignees(into app : AppId, into id : RecordId, each assignees :
-        String) -> UpdateRecordAssigneesRequest
+        String) -> UpdateRecordAssigneesCall
     );
 }
 crate::client::handlers::handler!(
@@ -5398,7 +5133,7 @@ impl<'c, C> BulkApi<'c, C> {
     crate::client::handlers::entry!(
         #[doc =
         " Run several record writes in one transaction: `POST /k/v1/bulkRequest.json`. See [`BulkRequestRequest`] for the details."]
-        bulk_request(each requests : BulkRequestItem) -> BulkRequestRequest
+        bulk_request(each requests : BulkRequestItem) -> BulkRequestCall
     );
 }
 crate::client::handlers::handler!(
@@ -5410,12 +5145,12 @@ impl<'c, C> FilesApi<'c, C> {
     crate::client::handlers::entry!(
         #[doc =
         " Download a file: `GET /k/v1/file.json`. See [`DownloadFileRequest`] for the details."]
-        download_file(into file_key : String) -> DownloadFileRequest
+        download_file(into file_key : String) -> DownloadFileCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Upload a file: `POST /k/v1/file.json`. See [`UploadFileRequest`] for the details."]
-        upload_file(into file : crate ::FilePart) -> UploadFileRequest
+        upload_file(into file : crate ::FilePart) -> UploadFileCall
     );
 }
 crate::client::handlers::handler!(
@@ -5427,67 +5162,66 @@ impl<'c, C> SpacesApi<'c, C> {
     crate::client::handlers::entry!(
         #[doc =
         " Get a space: `GET /k/v1/space.json`. See [`GetSpaceRequest`] for the details."]
-        get_space(into id : SpaceId) -> GetSpaceRequest
+        get_space(into id : SpaceId) -> GetSpaceCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Update a space's settings: `PUT /k/v1/space.json`. See [`UpdateSpaceRequest`] for the details."]
-        update_space(into id : SpaceId) -> UpdateSpaceRequest
+        update_space(into id : SpaceId) -> UpdateSpaceCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Delete a space: `DELETE /k/v1/space.json`. See [`DeleteSpaceRequest`] for the details."]
-        delete_space(into id : SpaceId) -> DeleteSpaceRequest
+        delete_space(into id : SpaceId) -> DeleteSpaceCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Update a space's body: `PUT /k/v1/space/body.json`. See [`UpdateSpaceBodyRequest`] for the details."]
-        update_space_body(into id : SpaceId, into body : String) ->
-        UpdateSpaceBodyRequest
+        update_space_body(into id : SpaceId, into body : String) -> UpdateSpaceBodyCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get a space's members: `GET /k/v1/space/members.json`. See [`GetSpaceMembersRequest`] for the details."]
-        get_space_members(into id : SpaceId) -> GetSpaceMembersRequest
+        get_space_members(into id : SpaceId) -> GetSpaceMembersCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Replace a space's members: `PUT /k/v1/space/members.json`. See [`UpdateSpaceMembersRequest`] for the details."]
         update_space_members(into id : SpaceId, each members : SpaceMemberInput) ->
-        UpdateSpaceMembersRequest
+        UpdateSpaceMembersCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Replace a guest space's guests: `PUT /k/v1/space/guests.json`. See [`UpdateSpaceGuestsRequest`] for the details."]
         update_space_guests(into id : SpaceId, each guests : String) ->
-        UpdateSpaceGuestsRequest
+        UpdateSpaceGuestsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Update a thread: `PUT /k/v1/space/thread.json`. See [`UpdateThreadRequest`] for the details."]
-        update_thread(into id : ThreadId) -> UpdateThreadRequest
+        update_thread(into id : ThreadId) -> UpdateThreadCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Add a thread: `POST /k/v1/space/thread.json`. See [`AddThreadRequest`] for the details."]
-        add_thread(into space : SpaceId, into name : String) -> AddThreadRequest
+        add_thread(into space : SpaceId, into name : String) -> AddThreadCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Add a thread comment: `POST /k/v1/space/thread/comment.json`. See [`AddThreadCommentRequest`] for the details."]
         add_thread_comment(into space : SpaceId, into thread : ThreadId, into comment :
-        ThreadCommentInput) -> AddThreadCommentRequest
+        ThreadCommentInput) -> AddThreadCommentCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Create a space from a template: `POST /k/v1/template/space.json`. See [`AddSpaceFromTemplateRequest`] for the details."]
         add_space_from_template(into id : SpaceTemplateId, into name : String, each
-        members : SpaceMemberInput) -> AddSpaceFromTemplateRequest
+        members : SpaceMemberInput) -> AddSpaceFromTemplateCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get space statistics: `GET /k/v1/spaces/statistics.json`. See [`GetSpacesStatisticsRequest`] for the details."]
-        get_spaces_statistics() -> GetSpacesStatisticsRequest
+        get_spaces_statistics() -> GetSpacesStatisticsCall
     );
 }
 crate::client::handlers::handler!(
@@ -5498,12 +5232,12 @@ impl<'c, C> GuestsApi<'c, C> {
     crate::client::handlers::entry!(
         #[doc =
         " Add guest users: `POST /k/v1/guests.json`. See [`AddGuestsRequest`] for the details."]
-        add_guests(each guests : GuestUserInput) -> AddGuestsRequest
+        add_guests(each guests : GuestUserInput) -> AddGuestsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Delete guest users: `DELETE /k/v1/guests.json`. See [`DeleteGuestsRequest`] for the details."]
-        delete_guests(each guests : String) -> DeleteGuestsRequest
+        delete_guests(each guests : String) -> DeleteGuestsCall
     );
 }
 crate::client::handlers::handler!(
@@ -5515,32 +5249,32 @@ impl<'c, C> PluginsApi<'c, C> {
     crate::client::handlers::entry!(
         #[doc =
         " Get installed plug-ins: `GET /k/v1/plugins.json`. See [`GetPluginsRequest`] for the details."]
-        get_plugins() -> GetPluginsRequest
+        get_plugins() -> GetPluginsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get required plug-ins: `GET /k/v1/plugins/required.json`. See [`GetRequiredPluginsRequest`] for the details."]
-        get_required_plugins() -> GetRequiredPluginsRequest
+        get_required_plugins() -> GetRequiredPluginsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get the apps that use a plug-in: `GET /k/v1/plugin/apps.json`. See [`GetPluginAppsRequest`] for the details."]
-        get_plugin_apps(into id : PluginId) -> GetPluginAppsRequest
+        get_plugin_apps(into id : PluginId) -> GetPluginAppsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Update a plug-in: `PUT /k/v1/plugin.json`. See [`UpdatePluginRequest`] for the details."]
-        update_plugin(into id : PluginId, into file_key : String) -> UpdatePluginRequest
+        update_plugin(into id : PluginId, into file_key : String) -> UpdatePluginCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Import a plug-in: `POST /k/v1/plugin.json`. See [`InstallPluginRequest`] for the details."]
-        install_plugin(into file_key : String) -> InstallPluginRequest
+        install_plugin(into file_key : String) -> InstallPluginCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Uninstall a plug-in: `DELETE /k/v1/plugin.json`. See [`UninstallPluginRequest`] for the details."]
-        uninstall_plugin(into id : PluginId) -> UninstallPluginRequest
+        uninstall_plugin(into id : PluginId) -> UninstallPluginCall
     );
 }
 crate::client::handlers::handler!(
@@ -5552,12 +5286,12 @@ impl<'c, C> SchemaApi<'c, C> {
     crate::client::handlers::entry!(
         #[doc =
         " Get the list of APIs: `GET /k/v1/apis.json`. See [`GetApisRequest`] for the details."]
-        get_apis() -> GetApisRequest
+        get_apis() -> GetApisCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get an API's schema: `GET /k/v1/apis/{apiId}.json`. See [`GetApiSchemaRequest`] for the details."]
-        get_api_schema(into api_id : String) -> GetApiSchemaRequest
+        get_api_schema(into api_id : String) -> GetApiSchemaCall
     );
 }
 crate::client::handlers::handler!(
@@ -5578,37 +5312,37 @@ impl<'c, C> AppsApi<'c, C> {
     crate::client::handlers::entry!(
         #[doc =
         " Get one app: `GET /k/v1/app.json`. See [`GetAppRequest`] for the details."]
-        get_app(into id : AppId) -> GetAppRequest
+        get_app(into id : AppId) -> GetAppCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get several apps: `GET /k/v1/apps.json`. See [`GetAppsRequest`] for the details."]
-        get_apps() -> GetAppsRequest
+        get_apps() -> GetAppsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get app statistics: `GET /k/v1/apps/statistics.json`. See [`GetAppsStatisticsRequest`] for the details."]
-        get_apps_statistics() -> GetAppsStatisticsRequest
+        get_apps_statistics() -> GetAppsStatisticsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Create an app: `POST /k/v1/preview/app.json`. See [`AddAppRequest`] for the details."]
-        add_app(into name : String) -> AddAppRequest
+        add_app(into name : String) -> AddAppCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Move an app to another space: `POST /k/v1/app/move.json`. See [`MoveAppRequest`] for the details."]
-        move_app(into app : AppId) -> MoveAppRequest
+        move_app(into app : AppId) -> MoveAppCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get the deploy status of apps: `GET /k/v1/preview/app/deploy.json`. See [`GetDeployStatusRequest`] for the details."]
-        get_deploy_status(each apps : AppId) -> GetDeployStatusRequest
+        get_deploy_status(each apps : AppId) -> GetDeployStatusCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Deploy app settings: `POST /k/v1/preview/app/deploy.json`. See [`DeployAppsRequest`] for the details."]
-        deploy_apps(each apps : DeployTarget) -> DeployAppsRequest
+        deploy_apps(each apps : DeployTarget) -> DeployAppsCall
     );
 }
 crate::client::handlers::handler!(
@@ -5625,44 +5359,43 @@ impl<'c, C> FormApi<'c, C> {
     crate::client::handlers::entry!(
         #[doc =
         " Get form fields: `GET /k/v1/app/form/fields.json`. See [`GetFormFieldsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/form/fields.json` instead."]
-        get_form_fields(into app : AppId) -> GetFormFieldsRequest
+        get_form_fields(into app : AppId) -> GetFormFieldsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Change form fields: `PUT /k/v1/preview/app/form/fields.json`. See [`UpdateFormFieldsRequest`] for the details."]
         update_form_fields(into app : AppId, into properties :
-        ::std::collections::BTreeMap < String, FieldProperties >) ->
-        UpdateFormFieldsRequest
+        ::std::collections::BTreeMap < String, FieldProperties >) -> UpdateFormFieldsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Add form fields: `POST /k/v1/preview/app/form/fields.json`. See [`AddFormFieldsRequest`] for the details."]
         add_form_fields(into app : AppId, into properties : ::std::collections::BTreeMap
-        < String, FieldProperties >) -> AddFormFieldsRequest
+        < String, FieldProperties >) -> AddFormFieldsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Delete form fields: `DELETE /k/v1/preview/app/form/fields.json`. See [`DeleteFormFieldsRequest`] for the details."]
         delete_form_fields(into app : AppId, each fields : String) ->
-        DeleteFormFieldsRequest
+        DeleteFormFieldsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get the form layout: `GET /k/v1/app/form/layout.json`. See [`GetFormLayoutRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/form/layout.json` instead."]
-        get_form_layout(into app : AppId) -> GetFormLayoutRequest
+        get_form_layout(into app : AppId) -> GetFormLayoutCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Change the form layout: `PUT /k/v1/preview/app/form/layout.json`. See [`UpdateFormLayoutRequest`] for the details."]
         update_form_layout(into app : AppId, each layout : LayoutBlock) ->
-        UpdateFormLayoutRequest
+        UpdateFormLayoutCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get the form (legacy): `GET /k/v1/form.json`. See [`GetFormRequest`] for the details. `.preview()` sends it to `/k/v1/preview/form.json` instead."]
         #[deprecated(note =
         "kintone keeps this operation for compatibility only; its documentation names what replaces it")]
-        get_form(into app : AppId) -> GetFormRequest
+        get_form(into app : AppId) -> GetFormCall
     );
 }
 crate::client::handlers::handler!(
@@ -5679,35 +5412,35 @@ impl<'c, C> PermissionsApi<'c, C> {
     crate::client::handlers::entry!(
         #[doc =
         " Get app permissions: `GET /k/v1/app/acl.json`. See [`GetAppPermissionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/acl.json` instead."]
-        get_app_permissions(into app : AppId) -> GetAppPermissionsRequest
+        get_app_permissions(into app : AppId) -> GetAppPermissionsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Change app permissions: `PUT /k/v1/app/acl.json`. See [`UpdateAppPermissionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/acl.json` instead."]
         update_app_permissions(into app : AppId, each rights : AppRight) ->
-        UpdateAppPermissionsRequest
+        UpdateAppPermissionsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get record permissions: `GET /k/v1/record/acl.json`. See [`GetRecordPermissionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/record/acl.json` instead."]
-        get_record_permissions(into app : AppId) -> GetRecordPermissionsRequest
+        get_record_permissions(into app : AppId) -> GetRecordPermissionsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Change record permissions: `PUT /k/v1/record/acl.json`. See [`UpdateRecordPermissionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/record/acl.json` instead."]
         update_record_permissions(into app : AppId, each rights : RecordRight) ->
-        UpdateRecordPermissionsRequest
+        UpdateRecordPermissionsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get field permissions: `GET /k/v1/field/acl.json`. See [`GetFieldPermissionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/field/acl.json` instead."]
-        get_field_permissions(into app : AppId) -> GetFieldPermissionsRequest
+        get_field_permissions(into app : AppId) -> GetFieldPermissionsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Change field permissions: `PUT /k/v1/field/acl.json`. See [`UpdateFieldPermissionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/field/acl.json` instead."]
         update_field_permissions(into app : AppId, each rights : FieldRight) ->
-        UpdateFieldPermissionsRequest
+        UpdateFieldPermissionsCall
     );
 }
 crate::client::handlers::handler!(
@@ -5724,36 +5457,34 @@ impl<'c, C> NotificationsApi<'c, C> {
     crate::client::handlers::entry!(
         #[doc =
         " Get general notifications: `GET /k/v1/app/notifications/general.json`. See [`GetGeneralNotificationsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/notifications/general.json` instead."]
-        get_general_notifications(into app : AppId) -> GetGeneralNotificationsRequest
+        get_general_notifications(into app : AppId) -> GetGeneralNotificationsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Change general notifications: `PUT /k/v1/preview/app/notifications/general.json`. See [`UpdateGeneralNotificationsRequest`] for the details."]
-        update_general_notifications(into app : AppId) ->
-        UpdateGeneralNotificationsRequest
+        update_general_notifications(into app : AppId) -> UpdateGeneralNotificationsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get per-record notifications: `GET /k/v1/app/notifications/perRecord.json`. See [`GetPerRecordNotificationsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/notifications/perRecord.json` instead."]
-        get_per_record_notifications(into app : AppId) ->
-        GetPerRecordNotificationsRequest
+        get_per_record_notifications(into app : AppId) -> GetPerRecordNotificationsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Change per-record notifications: `PUT /k/v1/preview/app/notifications/perRecord.json`. See [`UpdatePerRecordNotificationsRequest`] for the details."]
         update_per_record_notifications(into app : AppId, each notifications :
-        PerRecordNotification) -> UpdatePerRecordNotificationsRequest
+        PerRecordNotification) -> UpdatePerRecordNotificationsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get reminder notifications: `GET /k/v1/app/notifications/reminder.json`. See [`GetReminderNotificationsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/notifications/reminder.json` instead."]
-        get_reminder_notifications(into app : AppId) -> GetReminderNotificationsRequest
+        get_reminder_notifications(into app : AppId) -> GetReminderNotificationsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Change reminder notifications: `PUT /k/v1/preview/app/notifications/reminder.json`. See [`UpdateReminderNotificationsRequest`] for the details."]
         update_reminder_notifications(into app : AppId) ->
-        UpdateReminderNotificationsRequest
+        UpdateReminderNotificationsCall
     );
 }
 /// Offered with the cargo feature `unstable-search`.
@@ -5771,7 +5502,7 @@ mod feature_search_group {
         crate::client::handlers::entry!(
             #[doc =
             " Search records, comments, spaces and people: `POST /k/v1/search.json`. See [`SearchRequest`] for the details."]
-            search(each query : SearchKeywords) -> SearchRequest
+            search(each query : SearchKeywords) -> SearchCall
         );
     }
 }
@@ -5799,84 +5530,84 @@ impl<'c, C> SettingsApi<'c, C> {
     crate::client::handlers::entry!(
         #[doc =
         " Get views: `GET /k/v1/app/views.json`. See [`GetViewsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/views.json` instead."]
-        get_views(into app : AppId) -> GetViewsRequest
+        get_views(into app : AppId) -> GetViewsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Change views: `PUT /k/v1/preview/app/views.json`. See [`UpdateViewsRequest`] for the details."]
         update_views(into app : AppId, into views : ::std::collections::BTreeMap <
-        String, ViewInput >) -> UpdateViewsRequest
+        String, ViewInput >) -> UpdateViewsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get general settings: `GET /k/v1/app/settings.json`. See [`GetGeneralSettingsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/settings.json` instead."]
-        get_general_settings(into app : AppId) -> GetGeneralSettingsRequest
+        get_general_settings(into app : AppId) -> GetGeneralSettingsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Change general settings: `PUT /k/v1/preview/app/settings.json`. See [`UpdateGeneralSettingsRequest`] for the details."]
-        update_general_settings(into app : AppId) -> UpdateGeneralSettingsRequest
+        update_general_settings(into app : AppId) -> UpdateGeneralSettingsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get process management settings: `GET /k/v1/app/status.json`. See [`GetProcessManagementRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/status.json` instead."]
-        get_process_management(into app : AppId) -> GetProcessManagementRequest
+        get_process_management(into app : AppId) -> GetProcessManagementCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Change process management settings: `PUT /k/v1/preview/app/status.json`. See [`UpdateProcessManagementRequest`] for the details."]
-        update_process_management(into app : AppId) -> UpdateProcessManagementRequest
+        update_process_management(into app : AppId) -> UpdateProcessManagementCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get JavaScript and CSS customization: `GET /k/v1/app/customize.json`. See [`GetCustomizationRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/customize.json` instead."]
-        get_customization(into app : AppId) -> GetCustomizationRequest
+        get_customization(into app : AppId) -> GetCustomizationCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Change JavaScript and CSS customization: `PUT /k/v1/preview/app/customize.json`. See [`UpdateCustomizationRequest`] for the details."]
-        update_customization(into app : AppId) -> UpdateCustomizationRequest
+        update_customization(into app : AppId) -> UpdateCustomizationCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get admin notes: `GET /k/v1/app/adminNotes.json`. See [`GetAdminNotesRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/adminNotes.json` instead."]
-        get_admin_notes(into app : AppId) -> GetAdminNotesRequest
+        get_admin_notes(into app : AppId) -> GetAdminNotesCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Change admin notes: `PUT /k/v1/preview/app/adminNotes.json`. See [`UpdateAdminNotesRequest`] for the details."]
-        update_admin_notes(into app : AppId) -> UpdateAdminNotesRequest
+        update_admin_notes(into app : AppId) -> UpdateAdminNotesCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get an app's plug-ins: `GET /k/v1/app/plugins.json`. See [`GetAppPluginsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/plugins.json` instead."]
-        get_app_plugins(into app : AppId) -> GetAppPluginsRequest
+        get_app_plugins(into app : AppId) -> GetAppPluginsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Add plug-ins to an app: `POST /k/v1/preview/app/plugins.json`. See [`AddAppPluginsRequest`] for the details."]
-        add_app_plugins(into app : AppId, each ids : String) -> AddAppPluginsRequest
+        add_app_plugins(into app : AppId, each ids : String) -> AddAppPluginsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get action settings: `GET /k/v1/app/actions.json`. See [`GetAppActionsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/actions.json` instead."]
-        get_app_actions(into app : AppId) -> GetAppActionsRequest
+        get_app_actions(into app : AppId) -> GetAppActionsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Change action settings: `PUT /k/v1/preview/app/actions.json`. See [`UpdateAppActionsRequest`] for the details."]
         update_app_actions(into app : AppId, into actions : ::std::collections::BTreeMap
-        < String, AppActionInput >) -> UpdateAppActionsRequest
+        < String, AppActionInput >) -> UpdateAppActionsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Get graph settings: `GET /k/v1/app/reports.json`. See [`GetReportsRequest`] for the details. `.preview()` sends it to `/k/v1/preview/app/reports.json` instead."]
-        get_reports(into app : AppId) -> GetReportsRequest
+        get_reports(into app : AppId) -> GetReportsCall
     );
     crate::client::handlers::entry!(
         #[doc =
         " Change graph settings: `PUT /k/v1/preview/app/reports.json`. See [`UpdateReportsRequest`] for the details."]
         update_reports(into app : AppId, into reports : ::std::collections::BTreeMap <
-        String, ReportInput >) -> UpdateReportsRequest
+        String, ReportInput >) -> UpdateReportsCall
     );
 }

@@ -2,23 +2,27 @@
 // change the spec (or the generator in `codegen/`) and run the command again.
 
 crate::query::query_kinds! {
-    in_table : [Ordered, Membership, Search, Emptiness]; #[doc = " Fields of type DATE."]
-    Date : [Equality, Ordered] ["=", "!=", ">", "<", ">=", "<="]; #[doc =
-    " Fields of type CREATED_TIME, UPDATED_TIME, DATETIME."] DateTime : [Equality,
-    Ordered] ["=", "!=", ">", "<", ">=", "<="]; #[doc = " Fields of type GROUP_SELECT."]
-    Group : [Membership] ["in", "not in"]; #[doc =
+    in_table : [Ordered, Membership, Search, Emptiness]; #[doc =
+    " Fields of type DATE; `order by` takes them."] Date : [Equality, Ordered, Sortable]
+    ["=", "!=", ">", "<", ">=", "<="]; #[doc =
+    " Fields of type CREATED_TIME, UPDATED_TIME, DATETIME; `order by` takes them."]
+    DateTime : [Equality, Ordered, Sortable] ["=", "!=", ">", "<", ">=", "<="]; #[doc =
+    " Fields of type GROUP_SELECT."] Group : [Membership] ["in", "not in"]; #[doc =
     " Fields of type MULTI_LINE_TEXT, FILE."] LongText : [Search, Emptiness] ["like",
     "not like", "is empty", "is not empty"]; #[doc =
-    " Fields of type __ID__, RECORD_NUMBER, NUMBER, CALC."] Number : [Equality, Ordered,
-    Membership] ["=", "!=", ">", "<", ">=", "<=", "in", "not in"]; #[doc =
-    " Fields of type ORGANIZATION_SELECT."] Organization : [Membership] ["in", "not in"];
-    #[doc = " Fields of type RICH_TEXT."] RichText : [Search] ["like", "not like"]; #[doc
-    = " Fields of type CHECK_BOX, RADIO_BUTTON, DROP_DOWN, MULTI_SELECT, CATEGORY."]
-    Selection : [Membership] ["in", "not in"]; #[doc = " Fields of type STATUS."] Status
-    : [Equality, Membership] ["=", "!=", "in", "not in"]; #[doc =
-    " Fields of type SINGLE_LINE_TEXT, LINK."] Text : [Equality, Membership, Search]
-    ["=", "!=", "in", "not in", "like", "not like"]; #[doc = " Fields of type TIME."]
-    Time : [Equality, Ordered] ["=", "!=", ">", "<", ">=", "<="]; #[doc =
+    " Fields of type __ID__, RECORD_NUMBER, NUMBER, CALC; `order by` takes them."] Number
+    : [Equality, Ordered, Membership, Sortable] ["=", "!=", ">", "<", ">=", "<=", "in",
+    "not in"]; #[doc = " Fields of type ORGANIZATION_SELECT."] Organization :
+    [Membership] ["in", "not in"]; #[doc = " Fields of type RICH_TEXT."] RichText :
+    [Search] ["like", "not like"]; #[doc =
+    " Fields of type CHECK_BOX, RADIO_BUTTON, DROP_DOWN, MULTI_SELECT, CATEGORY."]
+    Selection : [Membership] ["in", "not in"]; #[doc =
+    " Fields of type STATUS; `order by` takes them."] Status : [Equality, Membership,
+    Sortable] ["=", "!=", "in", "not in"]; #[doc =
+    " Fields of type SINGLE_LINE_TEXT, LINK; `order by` takes them."] Text : [Equality,
+    Membership, Search, Sortable] ["=", "!=", "in", "not in", "like", "not like"]; #[doc
+    = " Fields of type TIME; `order by` takes them."] Time : [Equality, Ordered,
+    Sortable] ["=", "!=", ">", "<", ">=", "<="]; #[doc =
     " Fields of type CREATOR, MODIFIER, USER_SELECT, STATUS_ASSIGNEE."] User :
     [Membership] ["in", "not in"];
 }

@@ -101,7 +101,7 @@ pub mod field_types {
 /// each type with its name, whether kintone computes it (`true`/`false`) and its query kind
 /// (in [`crate::query::kind`]), and the table of them all with the operators each takes.
 macro_rules! field_type_markers {
-    ($($(#[$doc:meta])* $marker:ident = $name:literal, $computed:literal, $query:ident;)*) => {
+    ($($(#[$doc:meta])* $marker:ident = $name:literal, $computed:literal, $query:ident, $text:ident;)*) => {
         $(
             $(#[$doc])*
             #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,17 +112,29 @@ macro_rules! field_type_markers {
                 const COMPUTED: bool = $computed;
                 type Query = $crate::query::kind::$query;
             }
+            $crate::typed::field_type_markers!(@text $text $marker);
         )*
-        /// Every field type the spec describes: its name, whether kintone computes it, and the
-        /// query operators its fields take (in the spec's order).
+        /// Every field type the spec describes: its name, whether kintone computes it, the
+        /// query operators its fields take (in the spec's order), whether `order by` takes it
+        /// and whether its value is text.
         pub const FIELD_TYPES: &[$crate::records::typed::FieldTypeInfo] = &[$(
             $crate::records::typed::FieldTypeInfo {
                 name: $name,
                 computed: $computed,
                 operators: <$crate::query::kind::$query as $crate::query::KindOperators>::OPERATORS,
+                sortable: <$crate::query::kind::$query as $crate::query::KindOperators>::SORTABLE,
+                text_value: $text,
             }
         ),*];
     };
+    // The spec says the value is text: `Option<String>` must hold it, or this does not compile.
+    (@text true $marker:ident) => {
+        const _: fn() = || {
+            fn holds<T: $crate::typed::FieldOf<M>, M: $crate::typed::FieldType>() {}
+            holds::<Option<String>, $marker>();
+        };
+    };
+    (@text false $marker:ident) => {};
 }
 pub(crate) use field_type_markers;
 
@@ -137,6 +149,11 @@ pub struct FieldTypeInfo {
     /// The query operators kintone allows on fields of the type (`=`, `not in`, `is empty`);
     /// empty when a query cannot name them.
     pub operators: &'static [&'static str],
+    /// kintone sorts records by fields of the type (`order by`): its query kind is
+    /// [`Sortable`](crate::query::Sortable).
+    pub sortable: bool,
+    /// Its value is text, which `Option<String>` holds (as `None` when empty).
+    pub text_value: bool,
 }
 
 impl FieldTypeInfo {
@@ -784,6 +801,24 @@ defaults! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The query builder's sort keys and the text types are the spec's table
+    /// (`x-kintone-field-type`): `sortable` here is whether the type's query kind implements
+    /// [`Sortable`](crate::query::Sortable), and each text type's `Option<String>` impl is checked
+    /// when the crate compiles (`field_type_markers!`).
+    #[test]
+    fn sort_keys_and_text_types_are_the_specs() {
+        let spec = &kintone_spec::bundled().field_types;
+        assert_eq!(spec.len(), field_types::FIELD_TYPES.len());
+        for rule in spec {
+            let row = FieldTypeInfo::of(&rule.name).expect("every type of the spec has a row");
+            assert_eq!(row.sortable, rule.sortable, "{} sortable", rule.name);
+            assert_eq!(row.text_value, rule.text_value, "{} text", rule.name);
+        }
+        let sortable = |name| FieldTypeInfo::of(name).unwrap().sortable;
+        assert!(sortable("NUMBER") && sortable("STATUS") && sortable("__ID__"));
+        assert!(!sortable("CHECK_BOX") && !sortable("SUBTABLE") && !sortable("CREATOR"));
+    }
 
     #[test]
     fn whole_numbers_are_read_exactly() {

@@ -166,18 +166,6 @@ macro_rules! operation {
 
 pub(crate) use operation;
 
-/// A generated operation's [`HasPreview`] impl: its twin's id and path.
-macro_rules! preview {
-    ($name:ident, $id:literal, $path:literal) => {
-        impl crate::runtime::HasPreview for $name {
-            const PREVIEW_ID: &'static str = $id;
-            const PREVIEW_PATH: &'static str = $path;
-        }
-    };
-}
-
-pub(crate) use preview;
-
 /// An operation that a bulk request may carry (record writes).
 pub trait BulkOperation: Operation {}
 
