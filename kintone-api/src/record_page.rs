@@ -251,7 +251,12 @@ impl<'a> Reader<'a> {
             items.push(item(self)?);
             match self.next_byte()? {
                 b',' => {}
-                b']' => return Some(items),
+                b']' => {
+                    // Growing leaves room for four items or twice as many as came: records are
+                    // kept by the hundred thousand, so a list holds only what it has.
+                    items.shrink_to_fit();
+                    return Some(items);
+                }
                 _ => return None,
             }
         }
