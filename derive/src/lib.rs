@@ -235,6 +235,7 @@ fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         #(#row_checks)*
         impl #krate::typed::KintoneRecord for #name {
             const FIELD_CODES: &'static [&'static str] = &[#(#codes),*];
+            const DENIES_UNKNOWN_FIELDS: bool = #deny_unknown;
 
             fn from_record(
                 record: #krate::Record,

@@ -3,7 +3,8 @@
 //! 1. Reading every record of 100,000 from a loopback server that replays pre-rendered pages,
 //!    for two record shapes: a small one (eleven fields) and a wide one (twenty fields of mixed
 //!    types and a 3-row table): `Client::record_stream` (typed records, dropped as they come and
-//!    all kept, and raw records: as is, with one field read of each, and with each decoded), a
+//!    all kept, a derived struct of five fields, and raw records: as is, with one field read of
+//!    each, and with each decoded), a
 //!    plain page loop decoding each page into `serde_json::Value`, and two floors: reqwest
 //!    reading the same pages undecoded, and the same with each page parsed as JSON keeping
 //!    nothing. The server runs in a child process (this same binary), so the process CPU time
@@ -353,6 +354,39 @@ async fn stream_kept(url: &str) -> usize {
     count
 }
 
+/// Five fields of both shapes, read into a struct: the stream decodes these and skips the rest.
+#[derive(kintone_api::KintoneRecord)]
+struct Order {
+    #[kintone(code = "Title")]
+    title: String,
+    #[kintone(code = "Amount")]
+    amount: Option<Decimal>,
+    #[kintone(code = "Kind", type = "DROP_DOWN")]
+    kind: Option<String>,
+    #[kintone(code = "Due")]
+    due: Option<kintone_api::Date>,
+    #[kintone(code = "Updated_datetime", type = "UPDATED_TIME")]
+    updated: kintone_api::DateTime,
+}
+
+async fn typed_stream(url: &str) -> usize {
+    let client = Client::builder(url).api_token("T").build().unwrap();
+    let mut orders = client.record_stream(1).typed::<Order>();
+    let mut count = 0;
+    while let Some(order) = orders.next().await {
+        let order = order.unwrap();
+        black_box((
+            &order.title,
+            &order.amount,
+            &order.kind,
+            order.due,
+            order.updated,
+        ));
+        count += 1;
+    }
+    count
+}
+
 async fn stream_helper(url: &str) -> usize {
     let client = Client::builder(url).api_token("T").build().unwrap();
     let mut records = client.record_stream(1).build();
@@ -506,10 +540,11 @@ async fn read_shape(shape: Shape, total: usize, runs: u32) {
     let value = measure(runs, || value_loop(&http, &url)).await;
     let stream = measure(runs, || stream_helper(&url)).await;
     let kept = measure(1, || stream_kept(&url)).await;
+    let typed = measure(runs, || typed_stream(&url)).await;
     let raw = measure(runs, || raw_stream(&url, Touch::Nothing)).await;
     let raw_one = measure(runs, || raw_stream(&url, Touch::OneField)).await;
     let raw_decoded = measure(runs, || raw_stream(&url, Touch::Decode)).await;
-    for m in [&value, &stream, &kept, &raw, &raw_one, &raw_decoded] {
+    for m in [&value, &stream, &kept, &typed, &raw, &raw_one, &raw_decoded] {
         assert_eq!(m.records, total);
     }
     row("bytes only (reqwest, undecoded)", &floor, &floor);
@@ -517,6 +552,7 @@ async fn read_shape(shape: Shape, total: usize, runs: u32) {
     row("page loop into serde_json::Value", &value, &floor);
     row("Client::record_stream (typed Records)", &stream, &floor);
     row("  the same, every record kept (one run)", &kept, &floor);
+    row("typed::<T>(), a struct of 5 fields", &typed, &floor);
     row("record_stream().raw() (RawRecords)", &raw, &floor);
     row("  the same, one field read of each", &raw_one, &floor);
     row("  the same, each record decoded", &raw_decoded, &floor);

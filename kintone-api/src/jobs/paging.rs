@@ -1,7 +1,7 @@
 //! Reading every record of a query, past Get Records' 10,000-offset limit, through a cursor.
 
 use crate::limits::MAX_CURSOR_PAGE_SIZE;
-use crate::records::page::decode_cursor_page;
+use crate::records::page::{decode_cursor_page, Keep};
 use crate::runtime::{Operation, Undecoded};
 use crate::{Client, CreateCursorResponse, DeleteCursorRequest, GetRecordsByCursorRequest};
 use crate::{CreateCursorRequest, CursorId, Error, ProtocolError, Record};
@@ -69,7 +69,7 @@ impl<'c> RecordCursor<'c> {
             .await?;
         self.client
             .check_whole_page(GetRecordsByCursorRequest::ID, answer.headers())?;
-        let (records, next) = decode_cursor_page(answer.into_body(), self.page_size)?;
+        let (records, next) = decode_cursor_page(answer.into_body(), self.page_size, Keep::Every)?;
         check_cursor_page(self.total_count, &mut self.received, records.len(), next)?;
         self.finished = !next;
         Ok(Some(records))

@@ -13,7 +13,7 @@ use crate::jobs::paging::check_cursor_page;
 use crate::limits::{MAX_CURSOR_PAGE_SIZE, MAX_RECORDS_PER_PAGE};
 use crate::query::has_order_by;
 use crate::records::map::ID;
-use crate::records::page::{decode_cursor_page, decode_page};
+use crate::records::page::{decode_cursor_page, decode_page, Keep};
 use crate::runtime::{RawResponse, Undecoded};
 use crate::{
     AppId, Client, CreateCursorRequest, CursorId, DeleteCursorRequest, Error, FieldValue,
@@ -69,6 +69,7 @@ impl Client {
             strategy: ReadStrategy::Auto,
             page_size: None,
             prefetch: 1,
+            keep: Keep::Every,
         }
     }
 }
@@ -84,6 +85,8 @@ pub struct RecordStreamBuilder {
     strategy: ReadStrategy,
     page_size: Option<usize>,
     prefetch: usize,
+    /// Set by [`typed`](Self::typed): the fields its struct reads, the only ones decoded.
+    keep: Keep,
 }
 
 impl RecordStreamBuilder {
@@ -151,7 +154,9 @@ impl RecordStreamBuilder {
     }
 
     /// The stream of `T`s: each record read into the struct (see [`typed`](crate::typed)).
-    /// Unless [`fields`](Self::fields) was set, only the struct's fields are asked for. A record
+    /// Unless [`fields`](Self::fields) was set, only the struct's fields are asked for. Only
+    /// the struct's fields (and `$id`) of each record are decoded: any other field the answer
+    /// carries is skipped over unread, unless the struct denies unknown fields. A record
     /// that does not fit the struct ends the stream with [`Error::Record`].
     ///
     /// ```no_run
@@ -168,6 +173,10 @@ impl RecordStreamBuilder {
     pub fn typed<T: crate::KintoneRecord>(mut self) -> TypedRecordStream<T> {
         if self.fields.is_none() {
             self.fields = Some(T::FIELD_CODES.iter().map(|c| c.to_string()).collect());
+        }
+        // A struct that refuses fields it does not declare must see them all.
+        if !T::DENIES_UNKNOWN_FIELDS {
+            self.keep = Keep::Only(T::FIELD_CODES);
         }
         TypedRecordStream {
             records: self.build(),
@@ -217,6 +226,7 @@ impl RecordStreamBuilder {
             fields,
             strip_id,
             page_size,
+            keep: self.keep,
             mode: match mode {
                 ReadStrategy::Cursor => Mode::Cursor {
                     id: None,
@@ -300,9 +310,13 @@ record_stream_impls!(RawRecordStream, RawRecord);
 /// memory follows the page size asked for, not what the server sent.
 trait PageItem: Sized + Send + 'static {
     /// The records of a Get Records answer.
-    fn records(response: RawResponse, max: usize) -> Result<Vec<Self>, Error>;
+    fn records(response: RawResponse, max: usize, keep: Keep) -> Result<Vec<Self>, Error>;
     /// The records of a Get Records by Cursor answer, and its `next`.
-    fn cursor_records(response: RawResponse, max: usize) -> Result<(Vec<Self>, bool), Error>;
+    fn cursor_records(
+        response: RawResponse,
+        max: usize,
+        keep: Keep,
+    ) -> Result<(Vec<Self>, bool), Error>;
     /// The record's `$id`, when it has one.
     fn id(&self) -> Option<u64>;
     /// Takes `$id` out of each record, where the stream added it to the fields.
@@ -310,12 +324,16 @@ trait PageItem: Sized + Send + 'static {
 }
 
 impl PageItem for Record {
-    fn records(response: RawResponse, max: usize) -> Result<Vec<Self>, Error> {
-        Ok(decode_page(response, max)?.0)
+    fn records(response: RawResponse, max: usize, keep: Keep) -> Result<Vec<Self>, Error> {
+        Ok(decode_page(response, max, keep)?.0)
     }
 
-    fn cursor_records(response: RawResponse, max: usize) -> Result<(Vec<Self>, bool), Error> {
-        decode_cursor_page(response, max)
+    fn cursor_records(
+        response: RawResponse,
+        max: usize,
+        keep: Keep,
+    ) -> Result<(Vec<Self>, bool), Error> {
+        decode_cursor_page(response, max, keep)
     }
 
     fn id(&self) -> Option<u64> {
@@ -331,11 +349,15 @@ impl PageItem for Record {
 }
 
 impl PageItem for RawRecord {
-    fn records(response: RawResponse, max: usize) -> Result<Vec<Self>, Error> {
+    fn records(response: RawResponse, max: usize, _: Keep) -> Result<Vec<Self>, Error> {
         Ok(RawRecord::page(response, max)?.0)
     }
 
-    fn cursor_records(response: RawResponse, max: usize) -> Result<(Vec<Self>, bool), Error> {
+    fn cursor_records(
+        response: RawResponse,
+        max: usize,
+        _: Keep,
+    ) -> Result<(Vec<Self>, bool), Error> {
         let (records, members) = RawRecord::page(response, max)?;
         Ok((records, members.get("next")?))
     }
@@ -559,6 +581,7 @@ struct Pager {
     /// `$id` was added to `fields` for seeking: take it out of each record.
     strip_id: bool,
     page_size: usize,
+    keep: Keep,
     mode: Mode,
     finished: bool,
 }
@@ -588,9 +611,15 @@ impl Pager {
                     format!("{ID} > {last} and ({})", self.query)
                 };
                 let query = format!("{condition} order by {ID} asc limit {}", self.page_size);
-                let mut records: Vec<T> =
-                    get_records(&self.client, self.app, query, &self.fields, self.page_size)
-                        .await?;
+                let mut records: Vec<T> = get_records(
+                    &self.client,
+                    self.app,
+                    query,
+                    &self.fields,
+                    self.page_size,
+                    self.keep,
+                )
+                .await?;
                 for record in &records {
                     let Some(id) = record.id() else {
                         return Err(ProtocolError::MissingId.into());
@@ -617,9 +646,15 @@ impl Pager {
                     self.query.trim_end(),
                     self.page_size
                 );
-                let records: Vec<T> =
-                    get_records(&self.client, self.app, query, &self.fields, self.page_size)
-                        .await?;
+                let records: Vec<T> = get_records(
+                    &self.client,
+                    self.app,
+                    query,
+                    &self.fields,
+                    self.page_size,
+                    self.keep,
+                )
+                .await?;
                 *offset += records.len();
                 self.finished = records.len() < self.page_size;
                 Ok(records)
@@ -653,7 +688,7 @@ impl Pager {
                     .into_body();
                 self.client
                     .check_whole_page(answer.operation, &answer.headers)?;
-                let (records, next) = T::cursor_records(answer, self.page_size)?;
+                let (records, next) = T::cursor_records(answer, self.page_size, self.keep)?;
                 check_cursor_page(*total_count, received, records.len(), next)?;
                 if !next {
                     // kintone deletes a cursor read to the end.
@@ -683,6 +718,7 @@ async fn get_records<T: PageItem>(
     query: String,
     fields: &Option<Vec<String>>,
     page_size: usize,
+    keep: Keep,
 ) -> Result<Vec<T>, Error> {
     let mut request = GetRecordsRequest::new(app).query(query);
     if let Some(fields) = fields {
@@ -690,7 +726,7 @@ async fn get_records<T: PageItem>(
     }
     let answer = client.send(Undecoded(request)).await?.into_body();
     client.check_whole_page(answer.operation, &answer.headers)?;
-    T::records(answer, page_size)
+    T::records(answer, page_size, keep)
 }
 
 /// Every record of a query read into a [`KintoneRecord`](crate::KintoneRecord) struct, from
@@ -831,6 +867,20 @@ mod tests {
                 r#"{"code":"x","name":"X","extra":true}"#,
                 "[]",
             ]);
+            let file = r#"{"contentType":"text/plain","fileKey":"k","name":"a.txt","size":"12"}"#;
+            let files = prop::sample::select(vec![
+                "[]".to_string(),
+                format!("[{file},{file}]"),
+                r#"[{"contentType":null,"fileKey":"k","name":"a","size":"1"}]"#.to_string(),
+                r#"[{"fileKey":"k","name":"a.txt","size":"12","contentType":"text/plain"}]"#
+                    .to_string(),
+                r#"[{"contentType":"t","fileKey":"k","name":"a","size":"+1"}]"#.to_string(),
+                r#"[{"contentType":"t","fileKey":"k","name":"a","size":"x"}]"#.to_string(),
+                r#"[{"contentType":"t","fileKey":"k","name":"a","size":12}]"#.to_string(),
+                r#"[{"contentType":"t","fileKey":"k","name":"a","size":"99999999999999999999"}]"#
+                    .to_string(),
+                r#"[{"contentType":"t","fileKey":"k","name":"a"}]"#.to_string(),
+            ]);
             let text_tags = prop::sample::select(vec![
                 "SINGLE_LINE_TEXT",
                 "MULTI_LINE_TEXT",
@@ -854,21 +904,33 @@ mod tests {
                 (text_tags, texts, form)
                     .prop_map(|(t, v, f)| tagged(t, v, f))
                     .boxed(),
-                (numbers, form).prop_map(|(v, f)| tagged("NUMBER", v, f)).boxed(),
-                (dates, form).prop_map(|(v, f)| tagged("DATE", v, f)).boxed(),
-                (times, form).prop_map(|(v, f)| tagged("TIME", v, f)).boxed(),
+                (numbers, form)
+                    .prop_map(|(v, f)| tagged("NUMBER", v, f))
+                    .boxed(),
+                (dates, form)
+                    .prop_map(|(v, f)| tagged("DATE", v, f))
+                    .boxed(),
+                (times, form)
+                    .prop_map(|(v, f)| tagged("TIME", v, f))
+                    .boxed(),
                 (instants.clone(), form)
                     .prop_map(|(v, f)| tagged("DATETIME", v, f))
                     .boxed(),
                 (instants, any::<bool>(), form)
                     .prop_map(|(v, updated, f)| {
-                        tagged(if updated { "UPDATED_TIME" } else { "CREATED_TIME" }, v, f)
+                        tagged(
+                            if updated {
+                                "UPDATED_TIME"
+                            } else {
+                                "CREATED_TIME"
+                            },
+                            v,
+                            f,
+                        )
                     })
                     .boxed(),
                 (ids, any::<bool>(), form)
-                    .prop_map(|(v, id, f)| {
-                        tagged(if id { "__ID__" } else { "__REVISION__" }, v, f)
-                    })
+                    .prop_map(|(v, id, f)| tagged(if id { "__ID__" } else { "__REVISION__" }, v, f))
                     .boxed(),
                 (list_tags, lists, form)
                     .prop_map(|(t, v, f)| tagged(t, v, f))
@@ -881,9 +943,12 @@ mod tests {
                         tagged(if creator { "CREATOR" } else { "MODIFIER" }, v, f)
                     })
                     .boxed(),
+                (files, form)
+                    .prop_map(|(v, f)| tagged("FILE", &v, f))
+                    .boxed(),
                 prop::sample::select(vec![
-                    r#"{"type":"FILE","value":[{"contentType":"text/plain","fileKey":"k","name":"a.txt","size":"12"}]}"#,
                     r#"{"type":"NEW_KIND","value":{"a":[1,2]}}"#,
+                    r#"{"type":"NEW_KIND","value":[-0.5e+3,true,null,"é"]}"#,
                     r#"{"value":"x"}"#,
                     r#""not an object""#,
                     r#"{"type":"NUMBER","value":"1""#,
@@ -969,32 +1034,59 @@ mod tests {
 
         /// What the client decodes, by the fast reader or through serde, and what serde alone
         /// reads.
-        fn both(text: &str, max: usize) -> (Result<Page, String>, Result<Page, String>) {
+        fn both(
+            text: &str,
+            max: usize,
+            keep: Keep,
+        ) -> (Result<Page, String>, Result<Page, String>) {
             let response = RawResponse {
                 operation: "GET /k/v1/records.json",
                 status: http::StatusCode::OK,
                 headers: http::HeaderMap::new(),
                 body: bytes::Bytes::copy_from_slice(text.as_bytes()),
             };
-            let decoded = decode_page(response, max).map_err(|e| e.to_string());
-            let (by_serde, _) = decode_page_by_serde(text.as_bytes(), Some(text), max);
+            let decoded = decode_page(response, max, keep).map_err(|e| e.to_string());
+            let (by_serde, _) = decode_page_by_serde(text.as_bytes(), Some(text), max, keep);
             (decoded, by_serde.map_err(|e| e.to_string()))
+        }
+
+        /// A struct reading some of the codes the pages use, of any type.
+        #[derive(Debug, PartialEq, crate::KintoneRecord)]
+        struct Picked {
+            #[kintone(code = "A", type = "SINGLE_LINE_TEXT")]
+            a: Option<String>,
+            #[kintone(code = "Tbl")]
+            tbl: Option<crate::Decimal>,
+            #[kintone(code = "日付", type = "DATE")]
+            date: Option<crate::Date>,
+        }
+
+        /// Each record of a page read into `Picked`, as a stream of it does.
+        fn picked(page: &Page) -> Vec<Result<Picked, String>> {
+            page.0
+                .iter()
+                .map(|record| {
+                    <Picked as crate::KintoneRecord>::from_record(record.clone())
+                        .map_err(|e| e.to_string())
+                })
+                .collect()
         }
 
         #[test]
         fn kintones_own_pages_are_read_by_the_fast_reader() {
             let text = r#"{"records":[{"$id":{"type":"__ID__","value":"1"},"Title":{"type":"SINGLE_LINE_TEXT","value":"a\nb"},"Due":{"type":"DATE","value":""},"Lines":{"type":"SUBTABLE","value":[{"id":"7","value":{"Qty":{"type":"NUMBER","value":"1.50"}}}]}},{"$id":{"type":"__ID__","value":"2"},"Title":{"type":"SINGLE_LINE_TEXT","value":"c"},"Due":{"type":"DATE","value":"2024-08-01"},"Lines":{"type":"SUBTABLE","value":[]}}],"totalCount":"2"}"#;
-            let fast = crate::records::page::read(text, 500).expect("read without serde");
-            let (by_serde, _) = decode_page_by_serde(text.as_bytes(), Some(text), 500);
+            let fast =
+                crate::records::page::read(text, 500, Keep::Every).expect("read without serde");
+            let (by_serde, _) = decode_page_by_serde(text.as_bytes(), Some(text), 500, Keep::Every);
             let by_serde = by_serde.unwrap();
             assert_eq!(exact(&fast), exact(&by_serde));
             assert_eq!(fast.0[0]["Title"].as_text(), Some("a\nb"));
             // The records of a page share one list of codes, as serde's do.
             assert!(fast.0[0].keys().zip(fast.0[1].keys()).all(|(a, b)| a == b));
             // A page past its maximum, or with a field read by serde that fails, is serde's.
-            assert!(crate::records::page::read(text, 1).is_none());
+            assert!(crate::records::page::read(text, 1, Keep::Every).is_none());
             let bad = text.replace(r#""1.50""#, r#""x""#);
-            assert!(crate::records::page::read(&bad, 500).is_none());
+            assert!(crate::records::page::read(&bad, 500, Keep::Every).is_none());
         }
 
         proptest! {
@@ -1005,14 +1097,59 @@ mod tests {
             /// the fast reader, where it reads a page at all, gives the same.
             #[test]
             fn the_fast_page_reader_agrees_with_serde(text in page(), max in 0usize..6) {
-                let (decoded, by_serde) = both(&text, max);
+                let (decoded, by_serde) = both(&text, max, Keep::Every);
                 match (&decoded, &by_serde) {
                     (Ok(a), Ok(b)) => prop_assert_eq!(exact(a), exact(b)),
                     (Err(_), Err(_)) => {}
                     _ => prop_assert!(false, "{text}: {decoded:?} / {by_serde:?}"),
                 }
-                if let Some(fast) = crate::records::page::read(&text, max) {
+                if let Some(fast) = crate::records::page::read(&text, max, Keep::Every) {
                     prop_assert_eq!(Ok(exact(&fast)), by_serde.as_ref().map(exact).map_err(Clone::clone));
+                }
+                // `get_records` reads its answer by the same reader, and gives what serde's
+                // derived decoding of the answer gives.
+                let client = crate::GetRecordsResponse::from_json(text.as_bytes());
+                let serde = serde_json::from_str::<crate::GetRecordsResponse>(&text);
+                match (&client, &serde) {
+                    (Ok(a), Ok(b)) => prop_assert_eq!(format!("{a:?}"), format!("{b:?}")),
+                    (Err(_), Err(_)) => {}
+                    _ => prop_assert!(false, "{text}: {client:?} / {serde:?}"),
+                }
+                let client = crate::GetRecordsByCursorResponse::from_json(text.as_bytes());
+                let serde = serde_json::from_str::<crate::GetRecordsByCursorResponse>(&text);
+                prop_assert_eq!(client.map(|a| format!("{a:?}")).ok(), serde.map(|b| format!("{b:?}")).ok());
+            }
+
+            /// A stream of a struct decodes only the struct's fields (and `$id`), skipping the
+            /// others: by the fast reader or through serde, the same records, and the same as
+            /// every field decoded and those taken out, wherever that decodes; and the struct
+            /// read from them is the same.
+            #[test]
+            fn a_struct_stream_decodes_its_own_fields_as_serde_does(text in page(), max in 0usize..6) {
+                let keep = Keep::Only(<Picked as crate::KintoneRecord>::FIELD_CODES);
+                let (decoded, by_serde) = both(&text, max, keep);
+                match (&decoded, &by_serde) {
+                    (Ok(a), Ok(b)) => prop_assert_eq!(exact(a), exact(b)),
+                    (Err(_), Err(_)) => {}
+                    _ => prop_assert!(false, "{text}: {decoded:?} / {by_serde:?}"),
+                }
+                let (_, every) = both(&text, max, Keep::Every);
+                if let Ok(every) = every {
+                    let wanted = ["$id", "A", "Tbl", "日付"];
+                    let trimmed: Page = (
+                        every.0.iter()
+                            .map(|record| {
+                                record.iter()
+                                    .filter(|(code, _)| wanted.contains(&code.as_str()))
+                                    .map(|(code, value)| (code.clone(), value.clone()))
+                                    .collect()
+                            })
+                            .collect(),
+                        every.1,
+                    );
+                    let decoded = decoded.expect("decodes where every field does");
+                    prop_assert_eq!(exact(&decoded), exact(&trimmed));
+                    prop_assert_eq!(picked(&decoded), picked(&every));
                 }
             }
         }

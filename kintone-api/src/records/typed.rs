@@ -82,6 +82,11 @@ pub trait KintoneRecord: Sized {
     /// The field codes of the struct's fields, in the order declared: what a read asks for.
     const FIELD_CODES: &'static [&'static str];
 
+    /// Whether the struct refuses fields it does not declare (`#[kintone(deny_unknown_fields)]`):
+    /// then a stream of it decodes every field a record has, not only the struct's.
+    #[doc(hidden)]
+    const DENIES_UNKNOWN_FIELDS: bool = false;
+
     /// Reads the struct from a record as kintone returns it. Fields the struct does not declare
     /// are ignored, unless the struct says `#[kintone(deny_unknown_fields)]`.
     fn from_record(record: Record) -> Result<Self, DecodeError>;

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use smol_str::SmolStr;
+
 /// A NUMBER field's value as kintone sends it (a JSON string), kept as text so that no digit is
 /// ever rounded through floating point. Convert with [`Decimal::as_str`] into the decimal type of
 /// your choice.
@@ -10,7 +12,11 @@ use std::str::FromStr;
 /// Accepted: an optional sign, digits, an optional fraction, an optional exponent (`-12.50`,
 /// `1e3`, `+0.5`). A leading or trailing dot (`.5`, `5.`) is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Decimal(String);
+pub struct Decimal(
+    /// Up to 23 bytes (any number a NUMBER field holds but the longest) inline, with no
+    /// allocation: a page of records holds many.
+    SmolStr,
+);
 
 /// Text that is not a decimal number.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,7 +50,7 @@ impl FromStr for Decimal {
 
     fn from_str(s: &str) -> Result<Self, DecimalError> {
         if is_decimal(s) {
-            Ok(Self(s.to_string()))
+            Ok(Self(SmolStr::new(s)))
         } else {
             Err(DecimalError(s.to_string()))
         }
@@ -61,7 +67,7 @@ macro_rules! from_integer {
     ($($t:ty),*) => {$(
         impl From<$t> for Decimal {
             fn from(value: $t) -> Self {
-                Self(value.to_string())
+                Self(smol_str::format_smolstr!("{value}"))
             }
         }
     )*};
@@ -82,7 +88,7 @@ impl TryFrom<String> for Decimal {
 
     fn try_from(value: String) -> Result<Self, DecimalError> {
         if is_decimal(&value) {
-            Ok(Self(value))
+            Ok(Self(SmolStr::from(value)))
         } else {
             Err(DecimalError(value))
         }
