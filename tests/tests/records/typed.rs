@@ -1,7 +1,7 @@
 //! Typed records end to end: the module `kintone-form` writes for a form with every field type
 //! (`typed/order.rs`, checked in and held to the generator's output; written by
 //! `cargo run -p kintone-codegen --bin kintone-form -- --json
-//! codegen/tests/fixtures/forms/every_field.json --name Order --out tests/tests/typed/order.rs`), an emulator app seeded
+//! codegen/tests/fixtures/forms/every_field.json --name Order --out tests/tests/records/typed/order.rs`), an emulator app seeded
 //! from the same form, records added through the generated structs and read back equal, typed
 //! queries, and the form read over HTTP.
 
@@ -16,12 +16,11 @@ use kintone_codegen::form::{generate_form, FormOptions};
 use kintone_emulator::{AppSeed, Emulator, FieldSeed, Permissions};
 use serde_json::{json, Value};
 
-#[path = "typed/order.rs"]
 mod order;
 
 use order::{LinesRow, Order};
 
-const FORM: &str = include_str!("../../codegen/tests/fixtures/forms/every_field.json");
+const FORM: &str = include_str!("../../../codegen/tests/fixtures/forms/every_field.json");
 const MODULE: &str = include_str!("typed/order.rs");
 
 fn options() -> FormOptions {
@@ -36,13 +35,13 @@ fn options() -> FormOptions {
 fn the_checked_in_module_is_what_the_generator_writes() {
     let generated = generate_form(FORM, &options()).unwrap();
     if std::env::var_os("KINTONE_FORM_UPDATE").is_some() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/typed/order.rs");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/records/typed/order.rs");
         std::fs::write(path, &generated).unwrap();
         return;
     }
     assert_eq!(
         generated, MODULE,
-        "tests/typed/order.rs is stale: run this test with KINTONE_FORM_UPDATE=1"
+        "tests/records/typed/order.rs is stale: run this test with KINTONE_FORM_UPDATE=1"
     );
 }
 

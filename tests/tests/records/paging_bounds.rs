@@ -5,6 +5,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use crate::support::*;
 use futures_util::{StreamExt, TryStreamExt};
 use kintone_api::error_codes::GAIA_TO04;
 use kintone_api::middleware::HttpRequest;
@@ -18,13 +19,6 @@ use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-fn page(first: u64, count: u64, next: bool) -> serde_json::Value {
-    let records: Vec<_> = (first..first + count)
-        .map(|i| json!({"$id": {"type": "__ID__", "value": i.to_string()}}))
-        .collect();
-    json!({"records": records, "next": next})
-}
-
 /// Reads a stream to its end, typed or raw (`raw`), and gives the error it ends with: each
 /// lie must end both kinds of stream with the same error.
 async fn stream_error(builder: RecordStreamBuilder, raw: bool) -> Error {
@@ -35,27 +29,17 @@ async fn stream_error(builder: RecordStreamBuilder, raw: bool) -> Error {
     }
 }
 
-async fn cursor_created(server: &MockServer, total_count: &str) {
-    Mock::given(method("POST"))
-        .and(path("/k/v1/records/cursor.json"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"id": "c1", "totalCount": total_count})),
-        )
-        .mount(server)
-        .await;
-    Mock::given(method("DELETE"))
-        .and(path("/k/v1/records/cursor.json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({})))
-        .mount(server)
-        .await;
+/// A cursor announcing `total_count` records, which the server deletes when asked.
+async fn cursor_announcing(server: &MockServer, total_count: &str) {
+    cursor_created(server, "c1", total_count).await;
+    cursor_deletes_answered(server).await;
 }
 
 /// After `pages` reads the server answers an error, so that a client that keeps asking ends
 /// with that error rather than hanging the test.
 async fn then_refuse(server: &MockServer) {
     Mock::given(method("GET"))
-        .and(path("/k/v1/records/cursor.json"))
+        .and(path(CURSOR))
         .respond_with(
             ResponseTemplate::new(500)
                 .set_body_json(json!({"id": "e", "code": "TEST_KEPT_ASKING", "message": "x"})),
@@ -67,12 +51,8 @@ async fn then_refuse(server: &MockServer) {
 #[tokio::test]
 async fn a_huge_total_count_is_not_allocated() {
     let (server, client) = server_and_client().await;
-    cursor_created(&server, &u64::MAX.to_string()).await;
-    Mock::given(method("GET"))
-        .and(path("/k/v1/records/cursor.json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(1, 3, false)))
-        .mount(&server)
-        .await;
+    cursor_announcing(&server, &u64::MAX.to_string()).await;
+    reads_answer(&server, CURSOR, page(1, 3, false), None).await;
     // Collecting them all is refused (see below); a stream holds a page at a time.
     let err = client
         .all_records(CreateCursorRequest::new(1u64))
@@ -92,13 +72,8 @@ async fn a_huge_total_count_is_not_allocated() {
 #[tokio::test]
 async fn next_true_with_empty_pages_is_an_error_not_a_loop() {
     let (server, client) = server_and_client().await;
-    cursor_created(&server, "1000").await;
-    Mock::given(method("GET"))
-        .and(path("/k/v1/records/cursor.json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(1, 0, true)))
-        .up_to_n_times(50)
-        .mount(&server)
-        .await;
+    cursor_announcing(&server, "1000").await;
+    reads_answer(&server, CURSOR, page(1, 0, true), Some(50)).await;
     then_refuse(&server).await;
     let err = client
         .all_records(CreateCursorRequest::new(1u64))
@@ -129,13 +104,8 @@ async fn next_true_with_empty_pages_is_an_error_not_a_loop() {
 #[tokio::test]
 async fn more_records_than_announced_is_an_error_not_a_loop() {
     let (server, client) = server_and_client().await;
-    cursor_created(&server, "250").await;
-    Mock::given(method("GET"))
-        .and(path("/k/v1/records/cursor.json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(1, 100, true)))
-        .up_to_n_times(50)
-        .mount(&server)
-        .await;
+    cursor_announcing(&server, "250").await;
+    reads_answer(&server, CURSOR, page(1, 100, true), Some(50)).await;
     then_refuse(&server).await;
     let err = client
         .all_records(CreateCursorRequest::new(1u64))
@@ -157,14 +127,15 @@ async fn more_records_than_announced_is_an_error_not_a_loop() {
 async fn a_seek_that_does_not_advance_is_an_error_not_a_loop() {
     let (server, client) = server_and_client().await;
     // Every page answers the same full page, whatever `$id >` asks for.
-    Mock::given(method("GET"))
-        .and(path("/k/v1/records.json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    reads_answer(
+        &server,
+        RECORDS,
+        json!({
             "records": page(1, 2, false)["records"].clone()
-        })))
-        .up_to_n_times(50)
-        .mount(&server)
-        .await;
+        }),
+        Some(50),
+    )
+    .await;
     for raw in [false, true] {
         let before = request_count(&server).await;
         let err = stream_error(client.record_stream(1).page_size(2), raw).await;
@@ -185,13 +156,15 @@ async fn a_seek_that_does_not_advance_is_an_error_not_a_loop() {
 #[tokio::test]
 async fn a_page_larger_than_asked_for_is_an_error() {
     let (server, client) = server_and_client().await;
-    Mock::given(method("GET"))
-        .and(path("/k/v1/records.json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    reads_answer(
+        &server,
+        RECORDS,
+        json!({
             "records": page(1, 3, false)["records"].clone()
-        })))
-        .mount(&server)
-        .await;
+        }),
+        None,
+    )
+    .await;
     for (strategy, raw) in [
         (ReadStrategy::Seek, false),
         (ReadStrategy::Offset, false),
@@ -215,12 +188,8 @@ async fn a_page_larger_than_asked_for_is_an_error() {
 #[tokio::test]
 async fn a_cursor_page_larger_than_asked_for_ends_a_stream() {
     let (server, client) = server_and_client().await;
-    cursor_created(&server, "10").await;
-    Mock::given(method("GET"))
-        .and(path("/k/v1/records/cursor.json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(1, 3, true)))
-        .mount(&server)
-        .await;
+    cursor_announcing(&server, "10").await;
+    reads_answer(&server, CURSOR, page(1, 3, true), None).await;
     for raw in [false, true] {
         let builder = client
             .record_stream(1)
@@ -243,13 +212,15 @@ async fn a_cursor_page_larger_than_asked_for_ends_a_stream() {
 #[tokio::test]
 async fn an_offset_reader_facing_endless_full_pages_stops_at_kintones_offset_limit() {
     let (server, client) = server_and_client().await;
-    Mock::given(method("GET"))
-        .and(path("/k/v1/records.json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    reads_answer(
+        &server,
+        RECORDS,
+        json!({
             "records": page(1, 500, false)["records"].clone()
-        })))
-        .mount(&server)
-        .await;
+        }),
+        None,
+    )
+    .await;
     let mut read = 0usize;
     let mut stream = client
         .record_stream(1)
@@ -285,7 +256,7 @@ async fn an_offset_reader_facing_endless_full_pages_stops_at_kintones_offset_lim
 async fn raw_streams_refuse_pages_they_cannot_outline() {
     let (server, client) = server_and_client().await;
     Mock::given(method("GET"))
-        .and(path("/k/v1/records.json"))
+        .and(path(RECORDS))
         .respond_with(
             ResponseTemplate::new(200).set_body_json(json!({"records": [{"A": {"value": "a"}}]})),
         )
@@ -307,7 +278,7 @@ async fn raw_streams_refuse_pages_they_cannot_outline() {
     ] {
         let (server, client) = server_and_client().await;
         Mock::given(method("GET"))
-            .and(path("/k/v1/records.json"))
+            .and(path(RECORDS))
             .respond_with(
                 ResponseTemplate::new(200)
                     .set_body_raw(body.as_bytes().to_vec(), "application/json"),
@@ -331,15 +302,10 @@ async fn raw_streams_refuse_pages_they_cannot_outline() {
 #[tokio::test]
 async fn all_records_refuses_a_cursor_announcing_more_than_it_collects_before_reading() {
     let (server, client) = server_and_client().await;
-    cursor_created(&server, &u64::MAX.to_string()).await;
+    cursor_announcing(&server, &u64::MAX.to_string()).await;
     // Full pages that always promise more: what a reader that trusted the count would follow
     // forever.
-    Mock::given(method("GET"))
-        .and(path("/k/v1/records/cursor.json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(1, 500, true)))
-        .up_to_n_times(50)
-        .mount(&server)
-        .await;
+    reads_answer(&server, CURSOR, page(1, 500, true), Some(50)).await;
     then_refuse(&server).await;
     let err = client
         .all_records(CreateCursorRequest::new(1u64))
@@ -367,12 +333,8 @@ async fn all_records_refuses_a_cursor_announcing_more_than_it_collects_before_re
 #[tokio::test]
 async fn the_most_records_collected_is_a_client_setting() {
     let server = MockServer::start().await;
-    cursor_created(&server, "3").await;
-    Mock::given(method("GET"))
-        .and(path("/k/v1/records/cursor.json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(1, 3, false)))
-        .mount(&server)
-        .await;
+    cursor_announcing(&server, "3").await;
+    reads_answer(&server, CURSOR, page(1, 3, false), None).await;
     let client_collecting = |max: u64| {
         Client::builder(server.uri())
             .api_token("TOKEN")
@@ -404,12 +366,8 @@ async fn the_most_records_collected_is_a_client_setting() {
 #[tokio::test]
 async fn a_cursor_page_larger_than_its_size_is_an_error() {
     let (server, client) = server_and_client().await;
-    cursor_created(&server, "10").await;
-    Mock::given(method("GET"))
-        .and(path("/k/v1/records/cursor.json"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(1, 3, true)))
-        .mount(&server)
-        .await;
+    cursor_announcing(&server, "10").await;
+    reads_answer(&server, CURSOR, page(1, 3, true), None).await;
     let err = client
         .all_records(CreateCursorRequest::new(1u64).size(2))
         .await
@@ -487,7 +445,7 @@ impl Respond for SeekPages {
 async fn serve_seek_pages(pages: SeekPages) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/k/v1/records.json"))
+        .and(path(RECORDS))
         .respond_with(pages)
         .mount(&server)
         .await;

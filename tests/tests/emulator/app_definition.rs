@@ -6,7 +6,7 @@ use kintone_api::{AppId, Client};
 use kintone_emulator::{AppSeed, Emulator, FieldSeed, FieldType, PluginSeed};
 use kintone_tests::*;
 
-const FIXTURE: &str = include_str!("../fixtures/app-definition.yaml");
+const FIXTURE: &str = include_str!("../../fixtures/app-definition.yaml");
 const PLUGIN: &str = "djmhffjhfgmokbffllgnnkdfdgbdmiai";
 const ADMIN: &str = "Administrator";
 

@@ -1,15 +1,9 @@
 //! Apps and their settings against the emulator, end to end: each change written through the
 //! client and read back, pre-live until deployed, live after.
 
+use crate::support::code_of;
 use kintone_api::{Client, DeployStatus, DeployTarget, Error};
 use kintone_tests::*;
-
-fn code_of(err: &Error) -> Option<&str> {
-    match err {
-        Error::Api(e) => Some(e.code.as_str()),
-        _ => None,
-    }
-}
 
 /// Deploys and reads the status until it ends, as a user would.
 async fn deploy_and_wait(client: &Client, apps: &[u64]) -> Vec<DeployStatus> {

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-const OFFICIAL: &str = include_str!("../fixtures/official-operations.txt");
+const OFFICIAL: &str = include_str!("../../fixtures/official-operations.txt");
 
 /// (method, path under /k/v1) → kintone's operationId, from the fixture.
 fn official() -> BTreeMap<(String, String), String> {

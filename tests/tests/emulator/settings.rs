@@ -1,16 +1,10 @@
 //! App settings besides the form against the emulator, end to end: each group written through
 //! the client to the pre-live settings, read back pre-live, and live only after a deploy.
 
+use crate::support::code_of;
 use kintone_api::{Client, Error};
 use kintone_tests::*;
 use std::collections::BTreeMap;
-
-fn code_of(err: &Error) -> Option<&str> {
-    match err {
-        Error::Api(e) => Some(e.code.as_str()),
-        _ => None,
-    }
-}
 
 /// The field keys of kintone's error: which inputs it refused.
 fn error_fields(err: Error) -> Vec<String> {

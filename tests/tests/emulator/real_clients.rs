@@ -4,9 +4,10 @@
 //! and what kintone's update notes added since: API token and webhook counts in the app
 //! statistics, element IDs of labels and borders, `is empty` on attachment fields.
 
+use crate::support::as_user;
 use kintone_api::{
-    Client, Error, FieldInput, FieldProperties, FieldValue, FilePropertiesThumbnailSize,
-    RecordInput, RecordUpdate, RecordUpdateResultOperation, ReportInput,
+    Error, FieldInput, FieldProperties, FieldValue, FilePropertiesThumbnailSize, RecordInput,
+    RecordUpdate, RecordUpdateResultOperation, ReportInput,
 };
 use kintone_emulator::{Emulator, Permissions, SpaceSeed};
 use kintone_tests::*;
@@ -41,13 +42,6 @@ async fn domain() -> Emulator {
         )
         .start()
         .await
-        .unwrap()
-}
-
-fn as_user(emulator: &Emulator, login: &str) -> Client {
-    Client::builder(emulator.base_url())
-        .password(login, "pw")
-        .build()
         .unwrap()
 }
 

@@ -1,6 +1,7 @@
 //! Spaces, guest spaces, threads, guest users, plug-ins, the API schema and Evaluate Record
 //! Permissions, end to end: the generated client against the emulator.
 
+use crate::support::as_user;
 use std::collections::BTreeSet;
 
 use kintone_api::{
@@ -54,13 +55,6 @@ async fn domain() -> Emulator {
         .plugin(PluginSeed::new(MAP_VIEW, "Map view").app(1).uninstalled())
         .start()
         .await
-        .unwrap()
-}
-
-fn as_user(emulator: &Emulator, login: &str) -> Client {
-    Client::builder(emulator.base_url())
-        .password(login, "pw")
-        .build()
         .unwrap()
 }
 

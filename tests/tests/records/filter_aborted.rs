@@ -4,6 +4,7 @@
 //! with `Error::FilterAborted` unless the client accepts partial pages. The emulator aborts a
 //! query on request (`Failure::filter_aborted`).
 
+use crate::support::{CURSOR, RECORDS};
 use futures_util::TryStreamExt;
 use kintone_api::{
     Client, CreateCursorRequest, CybozuWarning, Error, RawRecord, ReadStrategy, Record,
@@ -13,8 +14,6 @@ use kintone_emulator::{Emulator, Failure};
 use kintone_tests::*;
 use serde_json::json;
 
-const RECORDS: &str = "/k/v1/records.json";
-const CURSOR: &str = "/k/v1/records/cursor.json";
 const SEEDED: usize = 30;
 
 async fn seeded() -> (Emulator, Client) {

@@ -1,0 +1,10 @@
+//! The client's runtime against loopback servers: the transport rules of the REST API overview,
+//! encoders, retries, the concurrency limit, middleware and the other seams, and the blocking
+//! client.
+
+mod blocking;
+mod concurrency;
+mod encoding_properties;
+mod retries;
+mod runtime_seams;
+mod transport;
