@@ -2,7 +2,6 @@
 //!
 //! It records every request it receives and answers with bytes the test chooses, so tests
 //! can control the response head exactly (header counts, line lengths, binary bodies).
-#![allow(dead_code)]
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,17 +1,15 @@
 //! `kintone_api::proxy` against real loopback HTTP servers, one section per rule (P1–P14).
 //! See docs/proxy-rules.md for the rule → test map.
 
-mod proxy_support;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::{closed_port, ok_text, response, TestServer, HANG_GUARD};
 use kintone_api::proxy::{
     Method, ProxyClient, ProxyData, ProxyError, ProxyRequest, StaticResolver, DEFAULT_TIMEOUT,
     MAX_BODY_BYTES, MAX_HEADER_LINES, MAX_HEADER_LINE_BYTES,
 };
-use proxy_support::{closed_port, ok_text, response, TestServer, HANG_GUARD};
 use serde_json::{json, Value};
 
 fn client() -> ProxyClient {
@@ -388,7 +386,7 @@ async fn timeout_is_a_typed_error_and_configurable() {
     let (held_tx, held_rx) = tokio::sync::oneshot::channel();
     let server = tokio::spawn(async move {
         let (mut stream, _) = listener.accept().await.unwrap();
-        proxy_support::read_request(&mut stream).await;
+        crate::support::read_request(&mut stream).await;
         let _ = held_tx.send(());
         // Keep the connection open, silent, until the test ends.
         std::future::pending::<()>().await;
@@ -743,7 +741,7 @@ async fn p12_declared_length_over_10_mb_is_refused_without_reading() {
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(async move {
         let (mut stream, _) = listener.accept().await.unwrap();
-        proxy_support::read_request(&mut stream).await;
+        crate::support::read_request(&mut stream).await;
         tokio::io::AsyncWriteExt::write_all(&mut stream, head.as_bytes())
             .await
             .unwrap();
@@ -776,7 +774,7 @@ async fn p12_streamed_body_stops_at_the_limit() {
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(async move {
         let (mut stream, _) = listener.accept().await.unwrap();
-        proxy_support::read_request(&mut stream).await;
+        crate::support::read_request(&mut stream).await;
         stream
             .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n")
             .await
@@ -954,7 +952,7 @@ fn public_types_are_thread_safe_and_errors_are_std_errors() {
 /// page to call it from, so the rules live in the module's documentation, which must keep them.
 #[test]
 fn the_rules_on_where_the_proxy_works_stay_documented() {
-    let docs = include_str!("../src/proxy/mod.rs");
+    let docs = include_str!("../../src/proxy/mod.rs");
     let docs: String = docs
         .lines()
         .filter_map(|line| line.strip_prefix("//!"))

@@ -13,8 +13,8 @@ fn options(name: &str, source: &str) -> FormOptions {
     }
 }
 
-const EVERY_FIELD: &str = include_str!("fixtures/forms/every_field.json");
-const NAMES_AND_LOOKUPS: &str = include_str!("fixtures/forms/names_and_lookups.json");
+const EVERY_FIELD: &str = include_str!("../fixtures/forms/every_field.json");
+const NAMES_AND_LOOKUPS: &str = include_str!("../fixtures/forms/names_and_lookups.json");
 
 #[test]
 fn every_field_type() {

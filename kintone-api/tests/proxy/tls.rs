@@ -1,13 +1,11 @@
 //! Rule P13: servers with self-signed TLS certificates are refused. Real TLS servers on
 //! 127.0.0.1 (rcgen certificates, tokio-rustls with the ring provider).
 
-mod proxy_support;
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::support::{ok_text, read_request, write_all, HANG_GUARD};
 use kintone_api::proxy::{ProxyClient, ProxyError};
-use proxy_support::{ok_text, read_request, write_all, HANG_GUARD};
 use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
 use serde_json::json;
 use tokio::net::TcpListener;
