@@ -141,6 +141,7 @@ pub use generated::types::*;
 pub use generated::{error_codes, headers, limits};
 pub use generated::{API_PREFIX, GUEST_API_PREFIX, MAX_URI_BYTES, METHOD_OVERRIDE_HEADER};
 /// Derives [`KintoneRecord`](trait@KintoneRecord) for a struct: see [`typed`].
+#[cfg(feature = "derive")]
 pub use kintone_derive::KintoneRecord;
 pub use legacy_form::LegacyDefaultValue;
 pub use paging::RecordCursor;
