@@ -148,6 +148,7 @@ pub use jobs::writer::{
     WriteStopped,
 };
 /// Derives [`KintoneRecord`](trait@KintoneRecord) for a struct: see [`typed`].
+#[cfg(feature = "derive")]
 pub use kintone_derive::KintoneRecord;
 pub use records::map::{FieldCode, IntoIter, Iter, IterMut, Record};
 pub use records::raw::RawRecord;
