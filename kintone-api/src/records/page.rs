@@ -58,7 +58,7 @@ impl GetRecordsResponse {
     /// gives the same, but this reads kintone's own form of a page several times faster.
     ///
     /// ```
-    /// # use kintone_api::GetRecordsResponse;
+    /// # use kintone_api::types::GetRecordsResponse;
     /// let page = br#"{"records":[{"$id":{"type":"__ID__","value":"7"}}],"totalCount":"1"}"#;
     /// let page = GetRecordsResponse::from_json(page)?;
     /// assert_eq!(page.records[0]["$id"].field_type(), "__ID__");
