@@ -89,7 +89,9 @@ extern crate self as kintone_api;
 // concurrency limit, the blocking flavour); `runtime` says what an operation is (its request,
 // body, path and answer); `records` decodes and encodes records; `jobs` are the whole-app
 // helpers built on a client (streams, writers, deploys, app definitions); `query` writes
-// kintone's query language. Each room imports only rooms below it.
+// kintone's query language; `answer` is a successful answer before decoding, which operations
+// and record readers both read. Each room imports only rooms below it (`cargo xtask imports`).
+mod answer;
 mod client;
 mod error;
 #[allow(clippy::all, clippy::doc_markdown, missing_docs)]

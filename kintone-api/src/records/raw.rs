@@ -5,8 +5,8 @@ use std::ops::Range;
 use bytes::{Bytes, BytesMut};
 use serde::de::{self, DeserializeOwned, Deserializer, IgnoredAny, MapAccess, Visitor};
 
+use crate::answer::RawResponse;
 use crate::records::outline::{self, Outline, OutlineError};
-use crate::runtime::RawResponse;
 use crate::{Error, FieldValue, ProtocolError, Record, RecordId};
 
 /// A record as the JSON object kintone sent, from

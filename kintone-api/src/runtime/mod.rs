@@ -8,11 +8,10 @@ mod writers;
 
 pub use writers::{HeaderWriter, MultipartWriter, QueryWriter};
 
-use bytes::Bytes;
-use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 
-use crate::{Download, Error, GetRecordsByCursorResponse, GetRecordsResponse, LimitError};
+pub use crate::answer::RawResponse;
+use crate::{Download, Error, LimitError};
 
 pub use crate::runtime::method::Method;
 
@@ -111,38 +110,10 @@ pub trait FromResponse: Sized {
 
 impl<T: DeserializeOwned + 'static> FromResponse for T {
     fn from_response(response: RawResponse) -> Result<Self, Error> {
-        // Pages of records, the answers that are large and frequent, are read by the page
-        // reader, which gives what serde gives several times faster: chosen by the answer's
-        // type, through `Any`, since the generated operations all decode here.
-        use std::any::Any;
-        let mut answer: Option<Result<T, Error>> = None;
-        if let Some(slot) = (&mut answer as &mut dyn Any)
-            .downcast_mut::<Option<Result<GetRecordsResponse, Error>>>()
-        {
-            *slot = Some(decode_with(&response, GetRecordsResponse::from_json));
-        }
-        if let Some(slot) = (&mut answer as &mut dyn Any)
-            .downcast_mut::<Option<Result<GetRecordsByCursorResponse, Error>>>()
-        {
-            *slot = Some(decode_with(
-                &response,
-                GetRecordsByCursorResponse::from_json,
-            ));
-        }
-        answer.unwrap_or_else(|| decode_json(response))
+        // Pages of records, the answers that are large and frequent, go to the page reader,
+        // which gives what serde gives several times faster.
+        crate::records::page::read_record_page(&response).unwrap_or_else(|| decode_json(response))
     }
-}
-
-/// Decodes a JSON body with `read`, its errors as [`decode_json`]'s.
-fn decode_with<T>(
-    response: &RawResponse,
-    read: fn(&[u8]) -> Result<T, serde_json::Error>,
-) -> Result<T, Error> {
-    read(&response.body).map_err(|source| Error::Decode {
-        operation: response.operation,
-        source,
-        excerpt: crate::error::excerpt(&response.body),
-    })
 }
 
 impl FromResponse for Download {
@@ -324,15 +295,6 @@ pub fn check_path_value(field: &'static str, value: &str) -> Result<(), LimitErr
     } else {
         Ok(())
     }
-}
-
-/// A successful response before decoding.
-#[derive(Debug)]
-pub struct RawResponse {
-    pub operation: &'static str,
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub body: Bytes,
 }
 
 /// Decodes a JSON body.
