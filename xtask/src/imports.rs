@@ -396,28 +396,18 @@ fn collect_aliases(
             continue;
         };
         let first = first.to_string();
-        // A relative path names a child module: `pub use client::Client` in a root or folder.
-        let base = match anchor(&first, &source.module) {
-            Some(_) => Vec::new(),
-            None => {
-                let mut child = source.module.clone();
-                child.push(first.clone());
-                if !modules.contains_key(&child) {
-                    continue;
-                }
-                source.module.clone()
-            }
-        };
         let mut paths = Vec::new();
-        let wrapped: TokenStream = std::iter::once(TokenTree::Group(proc_macro2::Group::new(
-            Delimiter::Brace,
-            statement.clone(),
-        )))
-        .collect();
-        if base.is_empty() && anchor(&first, &source.module).is_some() {
+        if anchor(&first, &source.module).is_some() {
             collect_paths(&statement, &source.module, &mut paths);
         } else {
-            use_group(&wrapped, &base, &mut paths);
+            // A relative path names a child module (`pub use client::Client` in a root or a
+            // folder); any other is another crate's.
+            let mut child = source.module.clone();
+            child.push(first);
+            if !modules.contains_key(&child) {
+                continue;
+            }
+            use_group(&statement, &source.module, &mut paths);
         }
         let renamed = renames(&statement);
         for path in paths {
