@@ -1,6 +1,6 @@
 //! Turns kintone-rs's hand-written OpenAPI description into the Rust source of `kintone-api`'s
 //! generated module, and into the tables other crates of the workspace build from the spec
-//! (the derive's field types, the command line's operations).
+//! (the derive's field types, the emulator's field types, the command line's operations).
 //!
 //! The spec itself (bundling the split files, parsing, the plain-data model) is `kintone-spec`;
 //! this crate only emits. [`generate`] is a pure function: the same spec gives byte-identical
@@ -57,6 +57,13 @@ pub fn generate(spec_yaml: &str) -> Result<Vec<GeneratedFile>, Error> {
         GeneratedFile {
             path: "derive/src/field_types.rs",
             contents: render("derive field_types.rs", emit::derive_field_types_file(&api))?,
+        },
+        GeneratedFile {
+            path: "emulator/src/domain/field_type.rs",
+            contents: render(
+                "emulator field_type.rs",
+                emit::emulator_field_types_file(&api),
+            )?,
         },
         GeneratedFile {
             path: "cli/src/generated/operations.rs",

@@ -4,8 +4,8 @@
 //!
 //! `regenerate` bundles the split spec (`spec/kintone.yaml` and the family files it references)
 //! into `spec/kintone.bundled.yaml`, then writes the code generated from that bundle: the
-//! module `kintone-api/src/generated/`, the derive's `derive/src/field_types.rs` and the command
-//! line's `cli/src/generated/operations.rs`. `--check` writes nothing and fails when the checked-in bundle or
+//! module `kintone-api/src/generated/`, the derive's `derive/src/field_types.rs`, the emulator's
+//! `emulator/src/domain/field_type.rs` and the command line's `cli/src/generated/operations.rs`. `--check` writes nothing and fails when the checked-in bundle or
 //! generated files differ from what the spec gives, which is what CI and the workspace test do.
 
 use std::path::{Path, PathBuf};

@@ -17,7 +17,9 @@ use crate::model::{Api, TypeRef};
 
 pub use cli::cli_operations_file;
 pub use operations::operations_file;
-pub use rules::{derive_field_types_file, field_types_file, query_kinds_file};
+pub use rules::{
+    derive_field_types_file, emulator_field_types_file, field_types_file, query_kinds_file,
+};
 pub use types::types_file;
 
 /// The `mod.rs` of the generated module: submodules and the constants of root extensions.

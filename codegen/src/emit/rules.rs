@@ -117,3 +117,71 @@ pub fn derive_field_types_file(api: &Api) -> TokenStream {
         pub(crate) const TEXT_VALUE_TYPES: &[&str] = &[#(#text),*];
     }
 }
+
+/// The emulator's `FieldType`: one variant per type a form field can have, named by the spec's
+/// `x-kintone-field-type` options, with kintone's name of each and whether kintone computes its
+/// value. `__ID__` and `__REVISION__` are left out: kintone names a record's own id and
+/// revision with double underscores, and no form field has those types.
+pub fn emulator_field_types_file(api: &Api) -> TokenStream {
+    let form_types: Vec<&FieldTypeRule> = api
+        .field_types
+        .iter()
+        .filter(|t| !t.name.starts_with("__"))
+        .collect();
+    let variants = form_types.iter().map(|t| {
+        let variant = format_ident!("{}", t.rust_name);
+        let name = &t.name;
+        let d = doc(&if t.doc.is_empty() {
+            format!("`{name}`.")
+        } else {
+            t.doc.clone()
+        });
+        quote! {
+            #d
+            #[serde(rename = #name)]
+            #variant
+        }
+    });
+    let all = form_types.iter().map(|t| format_ident!("{}", t.rust_name));
+    let count = proc_macro2::Literal::usize_unsuffixed(form_types.len());
+    let computed = form_types.iter().map(|t| {
+        let variant = format_ident!("{}", t.rust_name);
+        let computed = t.computed;
+        quote! { FieldType::#variant => #computed }
+    });
+    let names = form_types.iter().map(|t| {
+        let variant = format_ident!("{}", t.rust_name);
+        let name = &t.name;
+        quote! { FieldType::#variant => #name }
+    });
+    quote! {
+        use serde::Deserialize;
+
+        /// A form field's type, as kintone names it: every field type of the spec
+        /// (`x-kintone-field-type`) except the record's own `__ID__` and `__REVISION__`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+        pub enum FieldType {
+            #(#variants),*
+        }
+
+        impl FieldType {
+            /// Every field type, in the order the spec lists them.
+            pub const ALL: [FieldType; #count] = [#(FieldType::#all),*];
+
+            /// Whether kintone computes the value (the spec's `computed`): it cannot be
+            /// written, or only when adding.
+            pub fn is_system(self) -> bool {
+                match self {
+                    #(#computed),*
+                }
+            }
+
+            /// kintone's name of the type (`SINGLE_LINE_TEXT`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    #(#names),*
+                }
+            }
+        }
+    }
+}

@@ -14,6 +14,9 @@ pub mod decimal;
 pub mod deploy;
 pub mod directory;
 pub mod error;
+/// The field types, written from the spec by `cargo xtask regenerate`.
+#[rustfmt::skip]
+mod field_type;
 pub mod formula;
 pub mod ids;
 pub mod notifications;

@@ -8,39 +8,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-/// A form field's type, as kintone names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum FieldType {
-    SingleLineText,
-    MultiLineText,
-    RichText,
-    Link,
-    Number,
-    Calc,
-    CheckBox,
-    RadioButton,
-    DropDown,
-    MultiSelect,
-    File,
-    Date,
-    Time,
-    Datetime,
-    UserSelect,
-    OrganizationSelect,
-    GroupSelect,
-    Subtable,
-    // Fields every app has, kept by the emulator itself.
-    RecordNumber,
-    Creator,
-    CreatedTime,
-    Modifier,
-    UpdatedTime,
-    Status,
-    StatusAssignee,
-    /// The record's categories, set in the app's category settings.
-    Category,
-}
+pub use super::field_type::FieldType;
 
 /// The codes of the fields every app has.
 pub const SYSTEM_FIELDS: &[(&str, FieldType)] = &[
@@ -50,85 +18,6 @@ pub const SYSTEM_FIELDS: &[(&str, FieldType)] = &[
     ("Updated_by", FieldType::Modifier),
     ("Updated_datetime", FieldType::UpdatedTime),
 ];
-
-impl FieldType {
-    /// Every field type the emulator stores; a test holds this list to the spec's `FieldValue`.
-    pub const ALL: [FieldType; 26] = [
-        FieldType::SingleLineText,
-        FieldType::MultiLineText,
-        FieldType::RichText,
-        FieldType::Link,
-        FieldType::Number,
-        FieldType::Calc,
-        FieldType::CheckBox,
-        FieldType::RadioButton,
-        FieldType::DropDown,
-        FieldType::MultiSelect,
-        FieldType::File,
-        FieldType::Date,
-        FieldType::Time,
-        FieldType::Datetime,
-        FieldType::UserSelect,
-        FieldType::OrganizationSelect,
-        FieldType::GroupSelect,
-        FieldType::Subtable,
-        FieldType::RecordNumber,
-        FieldType::Creator,
-        FieldType::CreatedTime,
-        FieldType::Modifier,
-        FieldType::UpdatedTime,
-        FieldType::Status,
-        FieldType::StatusAssignee,
-        FieldType::Category,
-    ];
-
-    /// Whether kintone computes the value (it cannot be written, or only when adding).
-    pub fn is_system(self) -> bool {
-        matches!(
-            self,
-            FieldType::RecordNumber
-                | FieldType::Creator
-                | FieldType::CreatedTime
-                | FieldType::Modifier
-                | FieldType::UpdatedTime
-                | FieldType::Status
-                | FieldType::StatusAssignee
-                | FieldType::Calc
-                | FieldType::Category
-        )
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            FieldType::SingleLineText => "SINGLE_LINE_TEXT",
-            FieldType::MultiLineText => "MULTI_LINE_TEXT",
-            FieldType::RichText => "RICH_TEXT",
-            FieldType::Link => "LINK",
-            FieldType::Number => "NUMBER",
-            FieldType::Calc => "CALC",
-            FieldType::CheckBox => "CHECK_BOX",
-            FieldType::RadioButton => "RADIO_BUTTON",
-            FieldType::DropDown => "DROP_DOWN",
-            FieldType::MultiSelect => "MULTI_SELECT",
-            FieldType::File => "FILE",
-            FieldType::Date => "DATE",
-            FieldType::Time => "TIME",
-            FieldType::Datetime => "DATETIME",
-            FieldType::UserSelect => "USER_SELECT",
-            FieldType::OrganizationSelect => "ORGANIZATION_SELECT",
-            FieldType::GroupSelect => "GROUP_SELECT",
-            FieldType::Subtable => "SUBTABLE",
-            FieldType::RecordNumber => "RECORD_NUMBER",
-            FieldType::Creator => "CREATOR",
-            FieldType::CreatedTime => "CREATED_TIME",
-            FieldType::Modifier => "MODIFIER",
-            FieldType::UpdatedTime => "UPDATED_TIME",
-            FieldType::Status => "STATUS",
-            FieldType::StatusAssignee => "STATUS_ASSIGNEE",
-            FieldType::Category => "CATEGORY",
-        }
-    }
-}
 
 /// A form field, enough to validate and type record values.
 #[derive(Debug, Clone, Deserialize)]

@@ -372,8 +372,9 @@ pub fn operation_list() -> &'static [SpecOperation] {
 
 #[cfg(test)]
 mod tests {
-    /// The emulator's field types are exactly the spec's, so neither can gain a type the other
-    /// does not know (`$id` and `$revision` are the record's own, not form fields).
+    /// The emulator's field types (written from the spec by `cargo xtask regenerate`) are
+    /// exactly the spec's, so a spec changed without regenerating fails here too (`$id` and
+    /// `$revision` are the record's own, not form fields).
     #[test]
     fn the_emulators_field_types_are_the_specs() {
         let emulated: std::collections::BTreeSet<String> = crate::domain::seed::FieldType::ALL
