@@ -5,6 +5,10 @@
 //! too, since the emulator runs in this process) and its peak RSS; then 10,000 of them imported,
 //! and 100,000 (`BENCH_IMPORTS` sets the sizes), each with its peak RSS. `BENCH_RECORDS` sets the
 //! number exported. CPU time and peak RSS are read with `/usr/bin/time -v`.
+//!
+//! `BENCH_BASELINE=PATH` adds to each round a CSV export by another build of the binary (the
+//! one before a change, copied aside), so that before and after are measured in the same run;
+//! its CSV must be byte for byte the same.
 
 use std::process::Command;
 use std::time::Instant;
@@ -59,10 +63,15 @@ struct Measured {
 
 /// Runs the binary under `/usr/bin/time -v`.
 fn run(args: &[&str]) -> Measured {
+    run_binary(env!("CARGO_BIN_EXE_kintone"), args)
+}
+
+/// Runs `binary` under `/usr/bin/time -v`.
+fn run_binary(binary: &str, args: &[&str]) -> Measured {
     let started = Instant::now();
     let output = Command::new("/usr/bin/time")
         .arg("-v")
-        .arg(env!("CARGO_BIN_EXE_kintone"))
+        .arg(binary)
         .args(args)
         .arg("--quiet")
         .output()
@@ -128,29 +137,49 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(3);
+    let baseline = std::env::var("BENCH_BASELINE").ok();
+    let baseline_csv = dir.join("baseline.csv");
     let task = tokio::task::spawn_blocking({
-        let (csv, jsonl) = (csv.clone(), jsonl.clone());
+        let (csv, jsonl, baseline_csv) = (csv.clone(), jsonl.clone(), baseline_csv.clone());
         let base: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+        let baseline = baseline.clone();
         move || {
-            let with = |extra: &[&str]| {
+            let with = |binary: &str, extra: &[&str]| {
                 let mut args: Vec<&str> = base.iter().map(String::as_str).collect();
                 args.extend(extra);
-                run(&args)
+                run_binary(binary, &args)
             };
-            // Interleaved, so that a change in the machine's load touches both alike.
+            let this = env!("CARGO_BIN_EXE_kintone");
+            // Interleaved, so that a change in the machine's load touches all alike.
             (0..rounds)
                 .map(|_| {
-                    let csv_run = with(&["--output", csv.to_str().unwrap()]);
-                    let jsonl_run =
-                        with(&["--format", "jsonl", "--output", jsonl.to_str().unwrap()]);
-                    (csv_run, jsonl_run)
+                    let baseline_run = baseline
+                        .as_deref()
+                        .map(|binary| with(binary, &["--output", baseline_csv.to_str().unwrap()]));
+                    let csv_run = with(this, &["--output", csv.to_str().unwrap()]);
+                    let jsonl_run = with(
+                        this,
+                        &["--format", "jsonl", "--output", jsonl.to_str().unwrap()],
+                    );
+                    (csv_run, jsonl_run, baseline_run)
                 })
                 .collect::<Vec<_>>()
         }
     });
     let runs = task.await.unwrap();
     println!("export of {count} records (20 fields, a 3-row table), {rounds} interleaved rounds:");
-    for (round, (csv_run, jsonl_run)) in runs.iter().enumerate() {
+    for (round, (csv_run, jsonl_run, baseline_run)) in runs.iter().enumerate() {
+        if let Some(before) = baseline_run {
+            println!(
+                "  round {}: baseline csv {:.2} s wall, {:.2} s CPU, {:.1} MiB | baseline csv / \
+                 jsonl CPU {:.2}",
+                round + 1,
+                before.wall,
+                before.cpu,
+                mib(before.rss),
+                before.cpu / jsonl_run.cpu
+            );
+        }
         println!(
             "  round {}: csv {:.2} s wall, {:.2} s CPU, {:.1} MiB | jsonl {:.2} s wall, {:.2} s CPU, \
              {:.1} MiB | csv / jsonl CPU {:.2}, wall {:.2}",
@@ -165,6 +194,21 @@ async fn main() {
             csv_run.wall / jsonl_run.wall
         );
     }
+    let median = |mut ratios: Vec<f64>| {
+        ratios.sort_by(f64::total_cmp);
+        ratios[ratios.len() / 2]
+    };
+    let csv_ratio = median(runs.iter().map(|(c, j, _)| c.cpu / j.cpu).collect());
+    print!("  median csv / jsonl CPU {csv_ratio:.2}");
+    if baseline.is_some() {
+        let ratios = runs.iter().filter_map(|(_, j, b)| b.map(|b| b.cpu / j.cpu));
+        print!(", baseline csv / jsonl CPU {:.2}", median(ratios.collect()));
+        assert!(
+            std::fs::read(&csv).unwrap() == std::fs::read(&baseline_csv).unwrap(),
+            "the baseline's CSV differs from this build's"
+        );
+    }
+    println!();
 
     // Imports of the exported records into the second app, each size on its own.
     let sizes: Vec<usize> = std::env::var("BENCH_IMPORTS")

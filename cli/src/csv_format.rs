@@ -13,12 +13,11 @@
 //!   time, modifier and updated time, when not placed on the form, last. Statuses, assignees,
 //!   categories, lookups, related records, labels and groups are not exported.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde_json::Value;
 
 use crate::error::CliError;
-use crate::json_view::Json;
 
 /// The marker column, and the mark of a record's first line.
 pub const PRIMARY_MARK: &str = "*";
@@ -307,6 +306,11 @@ impl ExportSchema {
         columns
     }
 
+    /// A field's place in `fields`, by code.
+    pub fn position(&self, code: &str) -> Option<usize> {
+        self.positions.get(code).copied()
+    }
+
     /// The field codes to ask kintone for.
     pub fn codes(&self) -> Vec<String> {
         self.fields.iter().map(|f| f.code.clone()).collect()
@@ -319,88 +323,25 @@ pub fn write_line<'a>(line: &mut Vec<u8>, values: impl IntoIterator<Item = &'a s
         if i > 0 {
             line.push(b',');
         }
-        write_cell(line, Cell::Text(value));
+        write_text_cell(line, value);
     }
     line.push(b'\n');
 }
 
-/// One CSV cell, borrowed from the record's JSON: one text, or the values of a multi-valued
-/// field, written one a line.
-#[derive(Clone, Copy)]
-pub enum Cell<'j, 'a> {
-    Text(&'j str),
-    Items(&'j [Json<'a>], Item),
-}
-
-/// What of each item of a multi-valued field is written.
-#[derive(Clone, Copy)]
-pub enum Item {
-    /// The item is the value (check box, multi-choice).
-    Itself,
-    /// Its `code` (users, departments, groups).
-    Code,
-    /// Its `name` (files).
-    Name,
-}
-
-impl<'j> Cell<'j, '_> {
-    fn items(self) -> impl Iterator<Item = &'j str> + Clone {
-        let (items, item) = match self {
-            Cell::Items(items, item) => (items, item),
-            Cell::Text(_) => (&[][..], Item::Itself),
-        };
-        items.iter().filter_map(move |value| match item {
-            Item::Itself => value.as_str(),
-            Item::Code => value.get("code").as_str(),
-            Item::Name => value.get("name").as_str(),
-        })
-    }
-}
-
-/// A field's value as one CSV cell (a FILE field's: its files' names).
-pub fn cell<'j, 'a>(field: &'j Json<'a>) -> Cell<'j, 'a> {
-    let value = field.get("value");
-    match field.get("type").as_str().unwrap_or("") {
-        "CREATOR" | "MODIFIER" => Cell::Text(value.get("code").as_str().unwrap_or("")),
-        "MULTI_SELECT" | "CHECK_BOX" | "CATEGORY" => Cell::Items(value.items(), Item::Itself),
-        "USER_SELECT" | "ORGANIZATION_SELECT" | "GROUP_SELECT" | "STATUS_ASSIGNEE" => {
-            Cell::Items(value.items(), Item::Code)
-        }
-        "FILE" => Cell::Items(value.items(), Item::Name),
-        _ => Cell::Text(value.scalar_text().unwrap_or("")),
-    }
-}
-
-/// Writes a cell as cli-kintone does: an empty value and a lone `*` bare, any other quoted with
-/// its quotes doubled; the values of a multi-valued field one a line.
-fn write_cell(out: &mut Vec<u8>, cell: Cell<'_, '_>) {
-    let mut items = cell.items();
-    let (first, more) = match cell {
-        Cell::Text(text) => (Some(text), false),
-        Cell::Items(..) => {
-            let first = items.next();
-            let mut rest = items.clone().peekable();
-            (first, rest.peek().is_some())
-        }
-    };
-    let Some(first) = first else {
-        return;
-    };
-    if !more && (first.is_empty() || first == PRIMARY_MARK) {
-        out.extend_from_slice(first.as_bytes());
+/// Writes a one-value cell as cli-kintone does: an empty value and a lone `*` bare, any other
+/// quoted with its quotes doubled.
+pub fn write_text_cell(out: &mut Vec<u8>, text: &str) {
+    if text.is_empty() || text == PRIMARY_MARK {
+        out.extend_from_slice(text.as_bytes());
         return;
     }
     out.push(b'"');
-    push_escaped(out, first);
-    for item in items {
-        out.extend_from_slice(LINE_BREAK.as_bytes());
-        push_escaped(out, item);
-    }
+    push_escaped(out, text);
     out.push(b'"');
 }
 
 /// A value inside quotes: its quotes doubled; most values hold none and are copied whole.
-fn push_escaped(out: &mut Vec<u8>, value: &str) {
+pub fn push_escaped(out: &mut Vec<u8>, value: &str) {
     let mut rest = value.as_bytes();
     while let Some(at) = rest.iter().position(|b| *b == b'"') {
         out.extend_from_slice(&rest[..=at]);
@@ -410,117 +351,203 @@ fn push_escaped(out: &mut Vec<u8>, value: &str) {
     out.extend_from_slice(rest);
 }
 
-/// The lines of one record, appended to `out` as UTF-8. `record` is kintone's JSON of the
-/// record (`{"code": {"type", "value"}}`); `local_files` replaces the cell of a FILE field (by
-/// code, and row index inside tables) with the saved files' paths.
-pub fn record_lines(
-    schema: &ExportSchema,
-    record: &Json<'_>,
-    local_files: &BTreeMap<(String, Option<usize>), String>,
-    out: &mut Vec<u8>,
-) -> Result<(), CliError> {
-    // The record's fields by their place in the schema, found in one walk of its members.
-    let Json::Object(members) = record else {
-        return Err(CliError::Other("kintone's record is not an object".into()));
-    };
-    let mut fields: Vec<Option<&Json<'_>>> = vec![None; schema.fields.len()];
-    for (code, value) in members {
-        if let Some(&position) = schema.positions.get(code.as_ref()) {
-            fields[position] = Some(value);
+/// The lines of a record from a tree of its JSON, as export wrote them before it wrote them
+/// straight from the text ([`crate::csv_export`]): kept as the oracle that writer is tested
+/// against.
+#[cfg(test)]
+pub mod tree {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::json_view::Json;
+
+    /// One CSV cell, borrowed from the record's JSON: one text, or the values of a multi-valued
+    /// field, written one a line.
+    #[derive(Clone, Copy)]
+    pub enum Cell<'j, 'a> {
+        Text(&'j str),
+        Items(&'j [Json<'a>], Item),
+    }
+
+    /// What of each item of a multi-valued field is written.
+    #[derive(Clone, Copy)]
+    pub enum Item {
+        /// The item is the value (check box, multi-choice).
+        Itself,
+        /// Its `code` (users, departments, groups).
+        Code,
+        /// Its `name` (files).
+        Name,
+    }
+
+    impl<'j> Cell<'j, '_> {
+        fn items(self) -> impl Iterator<Item = &'j str> + Clone {
+            let (items, item) = match self {
+                Cell::Items(items, item) => (items, item),
+                Cell::Text(_) => (&[][..], Item::Itself),
+            };
+            items.iter().filter_map(move |value| match item {
+                Item::Itself => value.as_str(),
+                Item::Code => value.get("code").as_str(),
+                Item::Name => value.get("name").as_str(),
+            })
         }
     }
-    if let Some(position) = fields.iter().position(Option::is_none) {
-        return Err(CliError::Other(format!(
-            "kintone's answer is missing the field {}",
-            schema.fields[position].code
-        )));
+
+    /// A field's value as one CSV cell (a FILE field's: its files' names).
+    pub fn cell<'j, 'a>(field: &'j Json<'a>) -> Cell<'j, 'a> {
+        let value = field.get("value");
+        match field.get("type").as_str().unwrap_or("") {
+            "CREATOR" | "MODIFIER" => Cell::Text(value.get("code").as_str().unwrap_or("")),
+            "MULTI_SELECT" | "CHECK_BOX" | "CATEGORY" => Cell::Items(value.items(), Item::Itself),
+            "USER_SELECT" | "ORGANIZATION_SELECT" | "GROUP_SELECT" | "STATUS_ASSIGNEE" => {
+                Cell::Items(value.items(), Item::Code)
+            }
+            "FILE" => Cell::Items(value.items(), Item::Name),
+            _ => Cell::Text(value.scalar_text().unwrap_or("")),
+        }
     }
-    let fields: Vec<&Json<'_>> = fields.into_iter().flatten().collect();
-    // A FILE field's saved paths; looked up only when files were saved.
-    let local = |code: &str, row: Option<usize>| -> Option<&str> {
-        if local_files.is_empty() {
-            return None;
+
+    /// Writes a cell as cli-kintone does: an empty value and a lone `*` bare, any other quoted with
+    /// its quotes doubled; the values of a multi-valued field one a line.
+    fn write_cell(out: &mut Vec<u8>, cell: Cell<'_, '_>) {
+        let mut items = cell.items();
+        let (first, more) = match cell {
+            Cell::Text(text) => (Some(text), false),
+            Cell::Items(..) => {
+                let first = items.next();
+                let mut rest = items.clone().peekable();
+                (first, rest.peek().is_some())
+            }
+        };
+        let Some(first) = first else {
+            return;
+        };
+        if !more && (first.is_empty() || first == PRIMARY_MARK) {
+            out.extend_from_slice(first.as_bytes());
+            return;
         }
-        local_files
-            .get(&(code.to_string(), row))
-            .map(String::as_str)
-    };
-    let top_cell = |position: usize| match local(&schema.fields[position].code, None) {
-        Some(paths) => Cell::Text(paths),
-        None => cell(fields[position]),
-    };
-    let has_table = schema.has_table();
-    // One line for each table row, the first marked; one line when no table has a row.
-    let mut first = true;
-    for (table_position, table) in schema.fields.iter().enumerate() {
-        if !table.is_table() {
-            continue;
+        out.push(b'"');
+        push_escaped(out, first);
+        for item in items {
+            out.extend_from_slice(LINE_BREAK.as_bytes());
+            push_escaped(out, item);
         }
-        for (index, row) in fields[table_position]
-            .get("value")
-            .items()
-            .iter()
-            .enumerate()
-        {
-            let row_values = row.get("value");
+        out.push(b'"');
+    }
+
+    /// The lines of one record, appended to `out` as UTF-8. `record` is kintone's JSON of the
+    /// record (`{"code": {"type", "value"}}`); `local_files` replaces the cell of a FILE field (by
+    /// code, and row index inside tables) with the saved files' paths.
+    pub fn record_lines(
+        schema: &ExportSchema,
+        record: &Json<'_>,
+        local_files: &BTreeMap<(String, Option<usize>), String>,
+        out: &mut Vec<u8>,
+    ) -> Result<(), CliError> {
+        // The record's fields by their place in the schema, found in one walk of its members.
+        let Json::Object(members) = record else {
+            return Err(CliError::Other("kintone's record is not an object".into()));
+        };
+        let mut fields: Vec<Option<&Json<'_>>> = vec![None; schema.fields.len()];
+        for (code, value) in members {
+            if let Some(&position) = schema.positions.get(code.as_ref()) {
+                fields[position] = Some(value);
+            }
+        }
+        if let Some(position) = fields.iter().position(Option::is_none) {
+            return Err(CliError::Other(format!(
+                "kintone's answer is missing the field {}",
+                schema.fields[position].code
+            )));
+        }
+        let fields: Vec<&Json<'_>> = fields.into_iter().flatten().collect();
+        // A FILE field's saved paths; looked up only when files were saved.
+        let local = |code: &str, row: Option<usize>| -> Option<&str> {
+            if local_files.is_empty() {
+                return None;
+            }
+            local_files
+                .get(&(code.to_string(), row))
+                .map(String::as_str)
+        };
+        let top_cell = |position: usize| match local(&schema.fields[position].code, None) {
+            Some(paths) => Cell::Text(paths),
+            None => cell(fields[position]),
+        };
+        let has_table = schema.has_table();
+        // One line for each table row, the first marked; one line when no table has a row.
+        let mut first = true;
+        for (table_position, table) in schema.fields.iter().enumerate() {
+            if !table.is_table() {
+                continue;
+            }
+            for (index, row) in fields[table_position]
+                .get("value")
+                .items()
+                .iter()
+                .enumerate()
+            {
+                let row_values = row.get("value");
+                let mut column = 0;
+                if has_table {
+                    out.extend_from_slice(if first { PRIMARY_MARK.as_bytes() } else { b"" });
+                    column += 1;
+                }
+                for (position, field) in schema.fields.iter().enumerate() {
+                    let this_table = position == table_position;
+                    if field.is_table() {
+                        separate(out, &mut column);
+                        if this_table {
+                            write_cell(out, Cell::Text(row.get("id").scalar_text().unwrap_or("")));
+                        }
+                        for inner in &field.fields {
+                            separate(out, &mut column);
+                            if this_table {
+                                let cell = match local(&inner.code, Some(index)) {
+                                    Some(paths) => Cell::Text(paths),
+                                    None => cell(row_values.get(&inner.code)),
+                                };
+                                write_cell(out, cell);
+                            }
+                        }
+                    } else {
+                        separate(out, &mut column);
+                        write_cell(out, top_cell(position));
+                    }
+                }
+                out.push(b'\n');
+                first = false;
+            }
+        }
+        if first {
             let mut column = 0;
             if has_table {
-                out.extend_from_slice(if first { PRIMARY_MARK.as_bytes() } else { b"" });
+                out.extend_from_slice(PRIMARY_MARK.as_bytes());
                 column += 1;
             }
             for (position, field) in schema.fields.iter().enumerate() {
-                let this_table = position == table_position;
+                separate(out, &mut column);
                 if field.is_table() {
-                    separate(out, &mut column);
-                    if this_table {
-                        write_cell(out, Cell::Text(row.get("id").scalar_text().unwrap_or("")));
-                    }
-                    for inner in &field.fields {
+                    for _ in &field.fields {
                         separate(out, &mut column);
-                        if this_table {
-                            let cell = match local(&inner.code, Some(index)) {
-                                Some(paths) => Cell::Text(paths),
-                                None => cell(row_values.get(&inner.code)),
-                            };
-                            write_cell(out, cell);
-                        }
                     }
                 } else {
-                    separate(out, &mut column);
                     write_cell(out, top_cell(position));
                 }
             }
             out.push(b'\n');
-            first = false;
         }
+        Ok(())
     }
-    if first {
-        let mut column = 0;
-        if has_table {
-            out.extend_from_slice(PRIMARY_MARK.as_bytes());
-            column += 1;
-        }
-        for (position, field) in schema.fields.iter().enumerate() {
-            separate(out, &mut column);
-            if field.is_table() {
-                for _ in &field.fields {
-                    separate(out, &mut column);
-                }
-            } else {
-                write_cell(out, top_cell(position));
-            }
-        }
-        out.push(b'\n');
-    }
-    Ok(())
-}
 
-/// The comma before every column but the first.
-fn separate(out: &mut Vec<u8>, column: &mut usize) {
-    if *column > 0 {
-        out.push(b',');
+    /// The comma before every column but the first.
+    fn separate(out: &mut Vec<u8>, column: &mut usize) {
+        if *column > 0 {
+            out.push(b',');
+        }
+        *column += 1;
     }
-    *column += 1;
 }
 
 /// A value read from a file, before it is checked against its field.

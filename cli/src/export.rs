@@ -14,10 +14,10 @@ use serde_json::Value;
 
 use crate::cli::{Encoding, ExportArgs, Format};
 use crate::connection;
+use crate::csv_export::CsvRecordWriter;
 use crate::csv_format::{self, ExportSchema, Form, LINE_BREAK};
 use crate::encoding::encode;
 use crate::error::CliError;
-use crate::json_view::Json;
 use crate::progress::Progress;
 
 pub async fn run(args: ExportArgs, quiet: bool) -> Result<(), CliError> {
@@ -76,8 +76,9 @@ pub async fn run(args: ExportArgs, quiet: bool) -> Result<(), CliError> {
         Format::Csv => {
             let form = read_form(&client, args.app).await?;
             let schema = ExportSchema::new(&form, args.fields.as_deref())?;
-            // Each record's lines are built as UTF-8 in one buffer, reused, and written at once
-            // (converted first for Shift_JIS).
+            // Each record's lines are written straight from its JSON text as UTF-8 into one
+            // buffer, reused, and written at once (converted first for Shift_JIS).
+            let mut writer = CsvRecordWriter::new(&schema);
             let mut line = Vec::new();
             let mut encoded = Vec::new();
             let mut write = |line: &[u8]| -> Result<(), CliError> {
@@ -112,9 +113,8 @@ pub async fn run(args: ExportArgs, quiet: bool) -> Result<(), CliError> {
                     }
                     None => BTreeMap::new(),
                 };
-                let fields = Json::parse(record.json()).map_err(not_json)?;
                 line.clear();
-                csv_format::record_lines(&schema, &fields, &local_files, &mut line)?;
+                writer.write_record(record.json(), &local_files, &mut line)?;
                 write(&line)?;
                 done += 1;
                 report(&progress, done);

@@ -5,6 +5,7 @@ mod app_files;
 mod checkpoint;
 mod cli;
 mod connection;
+mod csv_export;
 mod csv_format;
 mod delete;
 mod encoding;
@@ -17,6 +18,8 @@ mod generated {
     pub mod operations;
 }
 mod import;
+/// The record tree the CSV export was written from before, now the oracle of its tests.
+#[cfg(test)]
 mod json_view;
 mod progress;
 mod spec;
