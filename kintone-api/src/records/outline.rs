@@ -16,17 +16,16 @@
 //! a value whether a `\u` escape is half a surrogate pair.
 //!
 //! Speed is the point of this module, so it reads the text 64 bytes at a time: a few SIMD
-//! comparisons give bit masks of the quotes, backslashes, control bytes and structural
-//! characters of each block; string interiors are masked out with a prefix XOR of the quotes,
-//! and only the events left are visited one by one: every structural character of the page's
-//! own levels, but inside records only brackets and the strings that may be the key `$id`
-//! (two or three events per field instead of a dozen). Reading the page is most of what a
-//! raw record stream costs, so this is what makes it cost less than twice what reading the
-//! bytes alone does (the `whole_app` bench).
+//! comparisons (SSE2 on x86_64, eight bytes to a `u64` elsewhere) give bit masks of the
+//! quotes, backslashes, control bytes and structural characters of each block; string
+//! interiors are masked out with a prefix XOR of the quotes, and only the events left are
+//! visited one by one: every structural character of the page's own levels, but inside records
+//! only brackets and the strings that may be the key `$id` (two or three events per field
+//! instead of a dozen). Reading the page is most of what a raw record stream costs, so this is
+//! what makes it cost less than twice what reading the bytes alone does (the `whole_app`
+//! bench).
 
 use std::ops::Range;
-
-use wide::u8x16;
 
 use crate::records::map::ID;
 use crate::{FieldValue, IdField};
@@ -167,6 +166,7 @@ fn first_bit(mask: u64) -> Option<usize> {
 }
 
 /// Bit `i` of each mask stands for byte `i` of a 64-byte block.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 struct Masks {
     quote: u64,
     backslash: u64,
@@ -176,41 +176,214 @@ struct Masks {
     structural: u64,
     /// `{`, `}`, `[` and `]`.
     bracket: u64,
+    /// Control bytes count as whitespace here; those that are not JSON whitespace are refused
+    /// outside strings by `outline`, inside strings by the control mask.
     whitespace: u64,
     dollar: u64,
 }
 
 impl Masks {
+    #[inline]
     fn of(block: &[u8; 64]) -> Masks {
-        let mut masks = Masks {
-            quote: 0,
-            backslash: 0,
-            control: 0,
-            structural: 0,
-            bracket: 0,
-            whitespace: 0,
-            dollar: 0,
-        };
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        {
+            // SAFETY: `sse2` needs SSE2 only, and this build enables it (every x86_64 target
+            // does).
+            unsafe { Masks::sse2(block) }
+        }
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+        {
+            Masks::words(block)
+        }
+    }
+
+    /// The masks by SSE2, 16 bytes at a time: one comparison per byte sought, then one
+    /// `movemask` per mask.
+    ///
+    /// # Safety
+    ///
+    /// The CPU must have SSE2.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    unsafe fn sse2(block: &[u8; 64]) -> Masks {
+        use sse2::{bits, control, is, load};
+        use std::arch::x86_64::{_mm_or_si128, _mm_set1_epi8};
+        let mut masks = Masks::default();
         for (i, lane) in block.chunks_exact(16).enumerate() {
-            let bytes = u8x16::from(<[u8; 16]>::try_from(lane).expect("a 16-byte chunk"));
-            let is = |byte: u8| bytes.simd_eq(u8x16::splat(byte));
+            let bytes = load(lane.try_into().expect("a 16-byte chunk"));
             // `[` and `]` are `{` and `}` without bit 5.
-            let folded = bytes | u8x16::splat(0x20);
-            let bracket = folded.simd_eq(u8x16::splat(b'{')) | folded.simd_eq(u8x16::splat(b'}'));
-            let control = bytes.min(u8x16::splat(0x1f)).simd_eq(bytes);
-            // Control bytes count as whitespace here; those that are not JSON whitespace are
-            // refused outside strings by `outline`, inside strings by the control mask.
-            let whitespace = control | is(b' ');
+            let folded = _mm_or_si128(bytes, _mm_set1_epi8(0x20));
+            let bracket = _mm_or_si128(is(folded, b'{'), is(folded, b'}'));
+            let control = control(bytes);
+            let structural = _mm_or_si128(bracket, _mm_or_si128(is(bytes, b':'), is(bytes, b',')));
+            let whitespace = _mm_or_si128(control, is(bytes, b' '));
             let shift = i * 16;
-            masks.quote |= u64::from(is(b'"').to_bitmask()) << shift;
-            masks.backslash |= u64::from(is(b'\\').to_bitmask()) << shift;
-            masks.control |= u64::from(control.to_bitmask()) << shift;
-            masks.structural |= u64::from((bracket | is(b':') | is(b',')).to_bitmask()) << shift;
-            masks.bracket |= u64::from(bracket.to_bitmask()) << shift;
-            masks.dollar |= u64::from(is(b'$').to_bitmask()) << shift;
-            masks.whitespace |= u64::from(whitespace.to_bitmask()) << shift;
+            masks.quote |= u64::from(bits(is(bytes, b'"'))) << shift;
+            masks.backslash |= u64::from(bits(is(bytes, b'\\'))) << shift;
+            masks.control |= u64::from(bits(control)) << shift;
+            masks.structural |= u64::from(bits(structural)) << shift;
+            masks.bracket |= u64::from(bits(bracket)) << shift;
+            masks.dollar |= u64::from(bits(is(bytes, b'$'))) << shift;
+            masks.whitespace |= u64::from(bits(whitespace)) << shift;
         }
         masks
+    }
+
+    /// The masks in plain code, eight bytes at a time in a `u64` ("SIMD within a register"),
+    /// where SSE2 is not there. The tests hold both to the masks found one byte at a time.
+    #[cfg_attr(
+        all(target_arch = "x86_64", target_feature = "sse2", not(test)),
+        allow(dead_code)
+    )]
+    fn words(block: &[u8; 64]) -> Masks {
+        use words::{bits, control, is, splat};
+        let mut masks = Masks::default();
+        for (i, word) in block.chunks_exact(8).enumerate() {
+            let word = u64::from_le_bytes(word.try_into().expect("an 8-byte chunk"));
+            // `[` and `]` are `{` and `}` without bit 5.
+            let folded = word | splat(0x20);
+            let bracket = is(folded, b'{') | is(folded, b'}');
+            let control = control(word);
+            let shift = i * 8;
+            masks.quote |= bits(is(word, b'"')) << shift;
+            masks.backslash |= bits(is(word, b'\\')) << shift;
+            masks.control |= bits(control) << shift;
+            masks.structural |= bits(bracket | is(word, b':') | is(word, b',')) << shift;
+            masks.bracket |= bits(bracket) << shift;
+            masks.dollar |= bits(is(word, b'$')) << shift;
+            masks.whitespace |= bits(control | is(word, b' ')) << shift;
+        }
+        masks
+    }
+}
+
+/// Bit `i` set where byte `i` of `lane` ends a plain run of string text: a quote, a backslash
+/// or a control byte. The page reader skips over strings with it, 16 bytes at a time.
+#[inline]
+pub(crate) fn string_stops(lane: &[u8; 16]) -> u16 {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        // SAFETY: `string_stops_sse2` needs SSE2 only, and this build enables it (every x86_64
+        // target does).
+        unsafe { string_stops_sse2(lane) }
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        string_stops_words(lane)
+    }
+}
+
+/// [`string_stops`] by SSE2.
+///
+/// # Safety
+///
+/// The CPU must have SSE2.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+#[inline]
+unsafe fn string_stops_sse2(lane: &[u8; 16]) -> u16 {
+    use sse2::{bits, control, is, load};
+    use std::arch::x86_64::_mm_or_si128;
+    let bytes = load(lane);
+    bits(_mm_or_si128(
+        _mm_or_si128(is(bytes, b'"'), is(bytes, b'\\')),
+        control(bytes),
+    ))
+}
+
+/// [`string_stops`] in plain code, eight bytes at a time.
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2", not(test)),
+    allow(dead_code)
+)]
+fn string_stops_words(lane: &[u8; 16]) -> u16 {
+    use words::{bits, control, is};
+    let mut stops = 0;
+    for (i, word) in lane.chunks_exact(8).enumerate() {
+        let word = u64::from_le_bytes(word.try_into().expect("an 8-byte chunk"));
+        let found = is(word, b'"') | is(word, b'\\') | control(word);
+        stops |= (bits(found) as u16) << (i * 8);
+    }
+    stops
+}
+
+/// SSE2's comparisons as the masks use them: 16 bytes to a vector, 0xff in each lane that is
+/// sought. Each is `unsafe` because it needs SSE2 (kept to the `#[target_feature]` functions
+/// that call them), not for anything else.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+mod sse2 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    pub(super) unsafe fn load(lane: &[u8; 16]) -> __m128i {
+        // SAFETY: `lane` holds 16 bytes, and this load has no alignment requirement.
+        unsafe { _mm_loadu_si128(lane.as_ptr().cast::<__m128i>()) }
+    }
+
+    /// The lanes that hold `byte`.
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    pub(super) unsafe fn is(bytes: __m128i, byte: u8) -> __m128i {
+        // The intrinsics take bytes as `i8`: the same bits.
+        _mm_cmpeq_epi8(bytes, _mm_set1_epi8(byte as i8))
+    }
+
+    /// The lanes below 0x20: those that are the smaller (unsigned) of themselves and 0x1f.
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    pub(super) unsafe fn control(bytes: __m128i) -> __m128i {
+        _mm_cmpeq_epi8(_mm_min_epu8(bytes, _mm_set1_epi8(0x1f)), bytes)
+    }
+
+    /// Bit `i` set where lane `i` is sought.
+    #[target_feature(enable = "sse2")]
+    #[inline]
+    pub(super) unsafe fn bits(lanes: __m128i) -> u16 {
+        // The top bit of each of the 16 lanes, in the low 16 bits of an `i32`.
+        _mm_movemask_epi8(lanes) as u16
+    }
+}
+
+/// The same comparisons in plain code, eight bytes to a `u64` ("SIMD within a register"): the
+/// top bit of each byte that is sought, exactly (no carry crosses from one byte to the next).
+#[cfg_attr(
+    all(target_arch = "x86_64", target_feature = "sse2", not(test)),
+    allow(dead_code)
+)]
+mod words {
+    const LOW_SEVEN: u64 = u64::from_ne_bytes([0x7f; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+
+    pub(super) const fn splat(byte: u8) -> u64 {
+        u64::from_ne_bytes([byte; 8])
+    }
+
+    /// The bytes that are zero: their low seven bits plus 0x7f reach the top bit unless all are
+    /// zero, and never carry into the next byte.
+    fn zero(x: u64) -> u64 {
+        !(((x & LOW_SEVEN) + LOW_SEVEN) | x) & HIGH
+    }
+
+    /// The bytes of `word` that are `byte`.
+    pub(super) fn is(word: u64, byte: u8) -> u64 {
+        zero(word ^ splat(byte))
+    }
+
+    /// The bytes below 0x20: their low seven bits plus 0x60 stay below the top bit, and their
+    /// top bit is clear.
+    pub(super) fn control(word: u64) -> u64 {
+        !(((word & LOW_SEVEN) + splat(0x60)) | word) & HIGH
+    }
+
+    /// Bit `k` set where byte `k` has its top bit set. The multiplier moves the top bit of byte
+    /// `k` (shifted down to bit `8k`) to bit `56 + k`, and no two of its products meet, so
+    /// nothing carries.
+    pub(super) fn bits(tops: u64) -> u64 {
+        (tops >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56
     }
 }
 
@@ -996,6 +1169,101 @@ mod tests {
         }
     }
 
+    /// The masks as [`Masks`] describes them, found one byte at a time.
+    fn masks_byte_by_byte(block: &[u8; 64]) -> Masks {
+        let mut masks = Masks::default();
+        for (i, &byte) in block.iter().enumerate() {
+            let bit = |yes: bool| u64::from(yes) << i;
+            let bracket = matches!(byte, b'{' | b'}' | b'[' | b']');
+            masks.quote |= bit(byte == b'"');
+            masks.backslash |= bit(byte == b'\\');
+            masks.control |= bit(byte < 0x20);
+            masks.structural |= bit(bracket || byte == b':' || byte == b',');
+            masks.bracket |= bit(bracket);
+            // Control bytes and the space.
+            masks.whitespace |= bit(byte <= b' ');
+            masks.dollar |= bit(byte == b'$');
+        }
+        masks
+    }
+
+    /// A way of finding the masks of a block.
+    type MaskFinder = fn(&[u8; 64]) -> Masks;
+
+    /// A way of finding the string stops of 16 bytes.
+    type StopFinder = fn(&[u8; 16]) -> u16;
+
+    /// Each way of finding the masks that this build has, with its name.
+    fn mask_finders() -> Vec<(&'static str, MaskFinder)> {
+        #[allow(unused_mut)]
+        let mut finders: Vec<(&'static str, MaskFinder)> =
+            vec![("of", Masks::of), ("words", Masks::words)];
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        finders.push(("sse2", |block| {
+            // SAFETY: this build enables SSE2.
+            unsafe { Masks::sse2(block) }
+        }));
+        finders
+    }
+
+    #[test]
+    fn the_masks_hold_every_byte_at_every_place() {
+        // Block `start` holds `start + i` at place `i`: every byte value at every place, each
+        // next to its neighbours (where the word-at-a-time masks could carry a bit over).
+        for start in 0..=255u8 {
+            let block: [u8; 64] = std::array::from_fn(|i| start.wrapping_add(i as u8));
+            let expected = masks_byte_by_byte(&block);
+            for (name, finder) in mask_finders() {
+                assert_eq!(finder(&block), expected, "{name}, from byte {start:#04x}");
+            }
+            if start == 0 {
+                // Bytes 0x00 to 0x3f: control bytes, a space, a quote, `$`, `,` and `:`.
+                assert_eq!(expected.whitespace, (1 << 0x21) - 1);
+                assert_eq!(expected.structural, 1 << b',' | 1 << b':');
+            }
+            let reversed: [u8; 64] = std::array::from_fn(|i| block[63 - i]);
+            for (name, finder) in mask_finders() {
+                assert_eq!(
+                    finder(&reversed),
+                    masks_byte_by_byte(&reversed),
+                    "{name}, down from byte {start:#04x}"
+                );
+            }
+        }
+    }
+
+    /// Any byte, often one that the masks seek or one next to those.
+    fn block_byte() -> impl Strategy<Value = u8> + Clone {
+        prop_oneof![
+            any::<u8>(),
+            prop::sample::select(b"\0\x01\x1f \x21\"\\{}[]:,$\x7f\x80\xa0\xdb\xfb\xff".to_vec()),
+        ]
+    }
+
+    #[test]
+    fn string_stops_hold_every_byte_at_every_place() {
+        let finders: &[(&str, StopFinder)] = &[
+            ("string_stops", string_stops),
+            ("words", string_stops_words),
+            #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+            ("sse2", |lane| {
+                // SAFETY: this build enables SSE2.
+                unsafe { string_stops_sse2(lane) }
+            }),
+        ];
+        for start in 0..=255u8 {
+            let lane: [u8; 16] = std::array::from_fn(|i| start.wrapping_add(i as u8));
+            for lane in [lane, std::array::from_fn(|i| lane[15 - i])] {
+                let expected = lane.iter().enumerate().fold(0u16, |stops, (i, &byte)| {
+                    stops | u16::from(byte == b'"' || byte == b'\\' || byte < 0x20) << i
+                });
+                for (name, finder) in finders {
+                    assert_eq!(finder(&lane), expected, "{name}, {lane:?}");
+                }
+            }
+        }
+    }
+
     /// JSON-like text: pieces that make valid JSON most of the time, and broken JSON often.
     fn json_like() -> impl Strategy<Value = String> {
         let leaf = prop_oneof![
@@ -1074,6 +1342,19 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// Whatever the bytes, each way of finding the masks finds them as they are defined.
+        #[test]
+        fn the_masks_are_found_alike(
+            first in prop::array::uniform32(block_byte()),
+            second in prop::array::uniform32(block_byte()),
+        ) {
+            let block: [u8; 64] = std::array::from_fn(|i| if i < 32 { first[i] } else { second[i - 32] });
+            let expected = masks_byte_by_byte(&block);
+            for (name, finder) in mask_finders() {
+                prop_assert_eq!(finder(&block), expected, "{}", name);
+            }
+        }
 
         /// Whatever the bytes, the outline answers: it never panics.
         #[test]

@@ -726,13 +726,9 @@ impl<'a> Reader<'a> {
 /// then eight: in each word, the lowest byte flagged is exact, as borrows only run towards
 /// higher bytes.
 fn special_byte(bytes: &[u8], mut from: usize) -> Option<usize> {
-    use wide::u8x16;
+    use crate::records::outline::string_stops;
     while let Some(chunk) = bytes.get(from..from + 16) {
-        let lane = u8x16::from(<[u8; 16]>::try_from(chunk).ok()?);
-        let quotes = lane.simd_eq(u8x16::splat(b'"'));
-        let backslashes = lane.simd_eq(u8x16::splat(b'\\'));
-        let controls = lane.min(u8x16::splat(0x1f)).simd_eq(lane);
-        let found = (quotes | backslashes | controls).to_bitmask();
+        let found = string_stops(chunk.try_into().ok()?);
         if found != 0 {
             return Some(from + found.trailing_zeros() as usize);
         }
