@@ -1260,109 +1260,16 @@ async fn form_types_reads_a_saved_form_too() {
 }
 
 /// Client certificates: a TLS front on 127.0.0.1 that requires a certificate issued by its
-/// client CA and passes what it accepts to an emulator.
+/// client CA and passes what it accepts to an emulator (the test-support crate
+/// `kintone-tls-front`).
 mod client_certificate {
     use std::net::SocketAddr;
-    use std::sync::Arc;
 
-    use p12_keystore::{Certificate, KeyStore, KeyStoreEntry, PrivateKey, PrivateKeyChain};
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
-    use tokio::net::{TcpListener, TcpStream};
-    use tokio::sync::mpsc;
-    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivatePkcs8KeyDer};
-    use tokio_rustls::rustls::server::WebPkiClientVerifier;
-    use tokio_rustls::rustls::{self, RootCertStore, ServerConfig};
-    use tokio_rustls::TlsAcceptor;
+    use kintone_tls_front::{issue, pfx, tls_front, EncryptionAlgorithm, MacAlgorithm};
 
     use super::*;
 
     const PFX_PASSWORD: &str = "pfx-pass-0b7e";
-
-    /// A CA and a certificate it issued, with the certificate's key.
-    struct Issued {
-        ca: CertificateDer<'static>,
-        leaf: CertificateDer<'static>,
-        leaf_key: KeyPair,
-    }
-
-    fn issue(names: &[&str]) -> Issued {
-        let ca_key = KeyPair::generate().unwrap();
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        let ca = ca_params.self_signed(&ca_key).unwrap();
-        let issuer = Issuer::new(ca_params, ca_key);
-        let leaf_key = KeyPair::generate().unwrap();
-        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-        let leaf = CertificateParams::new(names)
-            .unwrap()
-            .signed_by(&leaf_key, &issuer)
-            .unwrap();
-        Issued {
-            ca: ca.der().clone(),
-            leaf: leaf.der().clone(),
-            leaf_key,
-        }
-    }
-
-    /// The client's key and chain as a `.pfx` (PBES2 with AES, as OpenSSL 3 writes).
-    fn pfx(client: &Issued) -> Vec<u8> {
-        let chain = PrivateKeyChain::new(
-            [7u8; 20].to_vec(),
-            PrivateKey::from_der(&client.leaf_key.serialize_der()).unwrap(),
-            [
-                Certificate::from_der(&client.leaf).unwrap(),
-                Certificate::from_der(&client.ca).unwrap(),
-            ],
-        );
-        let mut store = KeyStore::new();
-        store.add_entry("client", KeyStoreEntry::PrivateKeyChain(chain));
-        store.writer(PFX_PASSWORD).write().unwrap()
-    }
-
-    /// Serves TLS for `backend`, requiring a client certificate issued by `client_ca`; reports
-    /// each connection: whether its handshake passed.
-    async fn tls_front(
-        server: &Issued,
-        client_ca: &CertificateDer<'static>,
-        backend: SocketAddr,
-    ) -> (SocketAddr, mpsc::UnboundedReceiver<bool>) {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut roots = RootCertStore::empty();
-        roots.add(client_ca.clone()).unwrap();
-        let verifier =
-            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-                .build()
-                .unwrap();
-        let config = ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_client_cert_verifier(verifier)
-            .with_single_cert(
-                vec![server.leaf.clone(), server.ca.clone()],
-                PrivatePkcs8KeyDer::from(server.leaf_key.serialize_der()).into(),
-            )
-            .unwrap();
-        let acceptor = TlsAcceptor::from(Arc::new(config));
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let (acceptor, tx) = (acceptor.clone(), tx.clone());
-                tokio::spawn(async move {
-                    let Ok(mut tls) = acceptor.accept(stream).await else {
-                        let _ = tx.send(false);
-                        return;
-                    };
-                    let _ = tx.send(true);
-                    if let Ok(mut plain) = TcpStream::connect(backend).await {
-                        let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
-                    }
-                });
-            }
-        });
-        (addr, rx)
-    }
 
     #[tokio::test(flavor = "multi_thread")]
     async fn a_pfx_file_opens_a_domain_that_requires_a_client_certificate() {
@@ -1376,7 +1283,14 @@ mod client_certificate {
         let (front, mut handshakes) = tls_front(&server, &client_pki.ca, backend).await;
         let dir = tempfile::tempdir().unwrap();
         let (pfx_path, ca_path) = (dir.path().join("me.pfx"), dir.path().join("ca.cer"));
-        std::fs::write(&pfx_path, pfx(&client_pki)).unwrap();
+        // PBES2 with AES, as OpenSSL 3 writes.
+        let file = pfx(
+            &client_pki,
+            PFX_PASSWORD,
+            EncryptionAlgorithm::PbeWithHmacSha256AndAes256,
+            MacAlgorithm::HmacSha256,
+        );
+        std::fs::write(&pfx_path, file).unwrap();
         // The server's CA as DER, as a `.cer` file holds it.
         std::fs::write(&ca_path, server.ca.as_ref()).unwrap();
         let url = format!("https://{front}");

@@ -55,6 +55,10 @@ pub fn generate(spec_yaml: &str) -> Result<Vec<GeneratedFile>, Error> {
             contents: render("query_kinds.rs", emit::query_kinds_file(&api))?,
         },
         GeneratedFile {
+            path: "kintone-api/src/generated/query_operators.rs",
+            contents: render("query_operators.rs", emit::query_operators_file(&api))?,
+        },
+        GeneratedFile {
             path: "derive/src/field_types.rs",
             contents: render("derive field_types.rs", emit::derive_field_types_file(&api))?,
         },

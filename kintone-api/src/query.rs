@@ -572,50 +572,9 @@ pub trait Compared: sealed::Sealed {
     type Operand: Into<Operand>;
 }
 
-/// The kinds whose fields take `=` and `!=`.
-#[diagnostic::on_unimplemented(
-    message = "kintone does not allow `=` or `!=` on a field of the kind `{Self}`",
-    label = "kintone refuses `=` here",
-    note = "choice, user, department and group selection fields, and every field in a table (GAIA_IQ07), take `in_` and `not_in`; text areas, rich text and attachments take `like` and `not_like`",
-    note = "each kind's page in `kintone_api::query::kind` lists its field types and operators, as the spec states them"
-)]
-pub trait Equality: Compared {}
-
-/// The kinds whose fields take `<`, `<=`, `>` and `>=`.
-#[diagnostic::on_unimplemented(
-    message = "kintone does not allow `<`, `<=`, `>` or `>=` on a field of the kind `{Self}`",
-    label = "kintone refuses a comparison here",
-    note = "numbers, record numbers, `$id`, dates, times and date-times are compared with `<` and `>`",
-    note = "each kind's page in `kintone_api::query::kind` lists its field types and operators, as the spec states them"
-)]
-pub trait Ordered: Compared {}
-
-/// The kinds whose fields take `in` and `not in`.
-#[diagnostic::on_unimplemented(
-    message = "kintone does not allow `in` or `not in` on a field of the kind `{Self}`",
-    label = "kintone refuses `in` here",
-    note = "a table itself, `$revision`, text areas, rich text, attachments, dates, times and date-times take no `in`",
-    note = "each kind's page in `kintone_api::query::kind` lists its field types and operators, as the spec states them"
-)]
-pub trait Membership: Compared {}
-
-/// The kinds whose fields take `like` and `not like`.
-#[diagnostic::on_unimplemented(
-    message = "kintone does not allow `like` or `not like` on a field of the kind `{Self}`",
-    label = "kintone refuses `like` here",
-    note = "only text, link, text area, rich text and attachment fields take `like`; a number takes `=`, `<`, `>` and `in_`",
-    note = "each kind's page in `kintone_api::query::kind` lists its field types and operators, as the spec states them"
-)]
-pub trait Search: sealed::Sealed {}
-
-/// The kinds whose fields take `is empty` and `is not empty`.
-#[diagnostic::on_unimplemented(
-    message = "kintone does not allow `is empty` on a field of the kind `{Self}`",
-    label = "kintone refuses `is empty` here",
-    note = "only text areas (MULTI_LINE_TEXT) and attachments (FILE) take `is empty`",
-    note = "each kind's page in `kintone_api::query::kind` lists its field types and operators, as the spec states them"
-)]
-pub trait Emptiness: sealed::Sealed {}
+// The operator traits, each with the compiler's message naming the field types that take its
+// operators, are written from the spec (`rust-trait` of `x-kintone-query-operators`).
+pub use crate::generated::query_operators::{Emptiness, Equality, Membership, Ordered, Search};
 
 /// The kinds whose fields kintone sorts by, in `order by`.
 #[diagnostic::on_unimplemented(

@@ -19,6 +19,7 @@ pub use cli::cli_operations_file;
 pub use operations::operations_file;
 pub use rules::{
     derive_field_types_file, emulator_field_types_file, field_types_file, query_kinds_file,
+    query_operators_file,
 };
 pub use types::types_file;
 
@@ -82,6 +83,7 @@ pub fn mod_file(api: &Api) -> TokenStream {
     let field_types_doc =
         doc("A marker per field type (`x-kintone-field-type`) and the table of them all.");
     let query_kinds_doc = doc("The query builder's kinds and the operator traits each takes (`x-kintone-query-operators`).");
+    let query_operators_doc = doc("The query builder's operator traits (`rust-trait` of `x-kintone-query-operators`), with the compiler's message for a kind that does not take one.");
     quote! {
         #override_consts
         #prefix_doc
@@ -107,6 +109,8 @@ pub fn mod_file(api: &Api) -> TokenStream {
         pub mod field_types;
         #query_kinds_doc
         pub mod query_kinds;
+        #query_operators_doc
+        pub mod query_operators;
     }
 }
 

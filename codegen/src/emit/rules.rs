@@ -1,8 +1,8 @@
 //! kintone's rule tables as Rust: a marker type per field type (its name, whether kintone
 //! computes it, its query kind, whether `Option<String>` holds its value), the table of field
-//! types, and the query kinds with the operator traits each one takes (and `Sortable` for the
-//! kinds `order by` takes), all from the spec's `x-kintone-field-type` and
-//! `x-kintone-query-operators`.
+//! types, the query builder's operator traits, and the query kinds with the operator traits
+//! each one takes (and `Sortable` for the kinds `order by` takes), all from the spec's
+//! `x-kintone-field-type` and `x-kintone-query-operators`.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +10,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::doc;
-use crate::model::{Api, FieldTypeRule};
+use crate::model::{Api, FieldTypeRule, QueryOperator};
 
 /// `field_types.rs`: the marker of each field type and the table of them all, one line each
 /// through the runtime's `typed::field_type_markers!`.
@@ -183,5 +183,71 @@ pub fn emulator_field_types_file(api: &Api) -> TokenStream {
                 }
             }
         }
+    }
+}
+
+/// `query_operators.rs`: the query builder's operator traits (`rust-trait` of
+/// `x-kintone-query-operators`), each with the compiler's message for a kind that does not take
+/// it, naming the field types that do, so that the message says what the spec says.
+pub fn query_operators_file(api: &Api) -> TokenStream {
+    let mut traits: Vec<(&str, Vec<&QueryOperator>)> = Vec::new();
+    for op in &api.query_operators {
+        match traits.iter_mut().find(|(t, _)| *t == op.rust_trait) {
+            Some((_, ops)) => ops.push(op),
+            None => traits.push((&op.rust_trait, vec![op])),
+        }
+    }
+    let items = traits.iter().map(|(name, ops)| {
+        let written: Vec<String> = ops.iter().map(|o| format!("`{}`", o.operator)).collect();
+        let types: Vec<&str> = api
+            .field_types
+            .iter()
+            .filter(|t| ops.iter().any(|o| t.operators.contains(&o.operator)))
+            .map(|t| t.name.as_str())
+            .collect();
+        let mut taken_by = format!(
+            "kintone allows {} on fields of type {}",
+            listed(&written, "and"),
+            types.join(", ")
+        );
+        if ops.iter().all(|o| !o.in_table) {
+            taken_by.push_str(", and on no field in a table");
+        }
+        let message = format!(
+            "kintone does not allow {} on a field of the kind `{{Self}}`",
+            listed(&written, "or")
+        );
+        let label = format!("kintone refuses {} here", written[0]);
+        let pages = "each kind's page in `kintone_api::query::kind` lists its field types and operators, as the spec states them";
+        let operators: Vec<String> = ops
+            .iter()
+            .map(|o| format!("- `{}`: {}", o.operator, o.doc))
+            .collect();
+        let d = doc(&format!(
+            "The kinds whose fields take {}.\n\n{}",
+            listed(&written, "and"),
+            operators.join("\n")
+        ));
+        let name = format_ident!("{name}");
+        quote! {
+            #d
+            #[diagnostic::on_unimplemented(
+                message = #message,
+                label = #label,
+                note = #taken_by,
+                note = #pages
+            )]
+            pub trait #name: crate::query::Compared {}
+        }
+    });
+    quote! { #(#items)* }
+}
+
+/// `a`, `a and b`, `a, b and c` (with `or` in place of `and` when asked).
+fn listed(items: &[String], last: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., end] => format!("{} {last} {end}", rest.join(", ")),
     }
 }

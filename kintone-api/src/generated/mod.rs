@@ -174,3 +174,5 @@ pub mod operations;
 pub mod field_types;
 /// The query builder's kinds and the operator traits each takes (`x-kintone-query-operators`).
 pub mod query_kinds;
+/// The query builder's operator traits (`rust-trait` of `x-kintone-query-operators`), with the compiler's message for a kind that does not take one.
+pub mod query_operators;
