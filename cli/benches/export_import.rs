@@ -209,6 +209,12 @@ async fn main() {
         );
     }
     println!();
+    let size = |path: &std::path::Path| mib(std::fs::metadata(path).unwrap().len() / 1024);
+    println!(
+        "  written: csv {:.1} MiB, jsonl {:.1} MiB",
+        size(&csv),
+        size(&jsonl)
+    );
 
     // Imports of the exported records into the second app, each size on its own.
     let sizes: Vec<usize> = std::env::var("BENCH_IMPORTS")
