@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::context::{id_param, revision_param, str_param, Ctx};
 use super::settings_access::{
-    readable, require_settings, require_user, settings_conflict, SettingsAccess,
+    readable, require_revision, require_settings, require_user, SettingsAccess,
 };
 use crate::domain::access::Principal;
 use crate::domain::app_settings::{AppSettings, DeployState, Settings};
@@ -425,9 +425,7 @@ pub fn deploy(ctx: &mut Ctx, params: &Value) -> Result<Value> {
             .get(&app)
             .ok_or_else(|| KintoneError::app_not_found(app))?;
         require_settings(ctx, app, SettingsAccess::Manage)?;
-        if revision_param(item.get("revision"))?.is_some_and(|r| r != settings.preview.revision) {
-            return Err(settings_conflict());
-        }
+        require_revision(settings, revision_param(item.get("revision"))?)?;
         apps.push(app);
     }
     let reads = ctx.config.deploy_processing_reads;

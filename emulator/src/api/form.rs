@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use super::context::{id_param, Ctx};
-use super::settings_access::{changed, readable, writable};
+use super::settings_access::{changed, readable_app, writable};
 use crate::domain::error::{KintoneError, Result};
 use crate::domain::seed::FieldType;
 
@@ -37,8 +37,7 @@ const ADDABLE: &[&str] = &[
 const UNIQUE_TYPES: &[&str] = &["SINGLE_LINE_TEXT", "NUMBER", "LINK", "DATE", "DATETIME"];
 
 pub fn get_fields(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
-    let app = id_param(params, "app")?;
-    let settings = readable(ctx, app, preview)?;
+    let (_, settings) = readable_app(ctx, params, preview)?;
     let mut properties = settings.properties.clone();
     for field in properties.values_mut() {
         with_defaults(field);
@@ -99,8 +98,7 @@ fn with_defaults(field: &mut Value) {
 }
 
 pub fn get_layout(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
-    let app = id_param(params, "app")?;
-    let settings = readable(ctx, app, preview)?;
+    let (_, settings) = readable_app(ctx, params, preview)?;
     Ok(json!({
         "layout": settings.layout,
         "revision": settings.revision.to_string(),
@@ -571,8 +569,7 @@ fn legacy_elements<'s>(
 /// Get Form (legacy): the live or pre-live form as one flat list, in layout order, then the
 /// fields the layout does not place (the fields every app has) in field order.
 pub fn get_legacy_form(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
-    let app = id_param(params, "app")?;
-    let settings = readable(ctx, app, preview)?;
+    let (_, settings) = readable_app(ctx, params, preview)?;
     let mut listed = Vec::new();
     let mut out = Vec::new();
     legacy_elements(

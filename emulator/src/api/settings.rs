@@ -5,7 +5,7 @@
 use serde_json::{json, Map, Value};
 
 use super::context::{id_param, Ctx};
-use super::settings_access::{changed, readable, writable};
+use super::settings_access::{changed, readable_app, writable};
 use crate::domain::app_settings::Settings;
 use crate::domain::error::{KintoneError, Result};
 use crate::domain::ids::as_id;
@@ -142,8 +142,7 @@ fn sort(settings: &Settings, text: &str, at: &str) -> Result<String> {
 // ---- views ----
 
 pub fn get_views(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
-    let app = id_param(params, "app")?;
-    let settings = readable(ctx, app, preview)?;
+    let (_, settings) = readable_app(ctx, params, preview)?;
     let views = group(settings, "views").cloned().unwrap_or(json!({}));
     Ok(answer(json!({ "views": views }), settings))
 }
@@ -162,6 +161,61 @@ fn last_id(ctx: &Ctx, group_name: &str, floor: u64) -> u64 {
         .unwrap_or(floor)
 }
 
+/// The ID of a view, action or graph named `name`: the one it had under that name in `current`
+/// (an item keeps its ID while its name stays), or the next after `last`, which it becomes.
+fn id_by_name(current: &Value, name: &str, last: &mut u64) -> Value {
+    match current.get(name).and_then(|item| item.get("id")) {
+        Some(id) => id.clone(),
+        None => {
+            *last += 1;
+            json!(last.to_string())
+        }
+    }
+}
+
+/// Replaces the pre-live `group_name` (views, actions or graphs) of a checked app with `items`,
+/// by name, and answers the new revision with each item's ID by name, as kintone does.
+fn store_named(ctx: &mut Ctx, app: u64, group_name: &str, items: Map<String, Value>) -> Value {
+    let ids: Map<String, Value> = items
+        .iter()
+        .map(|(name, item)| (name.clone(), json!({"id": item["id"]})))
+        .collect();
+    if let Some(settings) = ctx.db.settings.get_mut(&app) {
+        settings
+            .preview
+            .groups
+            .insert(group_name.into(), Value::Object(items));
+    }
+    let mut out = changed(ctx, app);
+    out[group_name] = Value::Object(ids);
+    out
+}
+
+/// Update Views and Update Graphs: the items given under `group_name` in `params` replace the
+/// pre-live ones, each read by `item_of` (from its key and what was given, against the
+/// pre-live settings) and keeping its ID by name; new IDs follow the domain's largest, or
+/// `floor`.
+fn replace_named(
+    ctx: &mut Ctx,
+    params: &Value,
+    group_name: &str,
+    floor: u64,
+    item_of: fn(&Settings, &str, &Value) -> Result<(String, Value)>,
+) -> Result<Value> {
+    let app = id_param(params, "app")?;
+    let wanted = object_param(params, group_name)?.clone();
+    let mut last = last_id(ctx, group_name, floor);
+    let settings = writable(ctx, params, app)?;
+    let current = group(settings, group_name).cloned().unwrap_or(json!({}));
+    let mut items = Map::new();
+    for (key, given) in &wanted {
+        let (name, mut item) = item_of(settings, key, given)?;
+        item["id"] = id_by_name(&current, &name, &mut last);
+        items.insert(name, item);
+    }
+    Ok(store_named(ctx, app, group_name, items))
+}
+
 /// The keys each view type keeps besides those every view has.
 fn view_keys(view_type: &str) -> &'static [&'static str] {
     match view_type {
@@ -169,6 +223,23 @@ fn view_keys(view_type: &str) -> &'static [&'static str] {
         "CALENDAR" => &["date", "title"],
         _ => &["html", "pager", "device"],
     }
+}
+
+/// The `index` of a view, action or graph to write: a whole number, `0` included.
+fn index_of(given: &Value, at: &str) -> Result<u64> {
+    given
+        .get("index")
+        .and_then(|i| as_id(i).or((i.as_str() == Some("0")).then_some(0)))
+        .ok_or_else(|| KintoneError::invalid(format!("{at}.index"), "Enter an integer value."))
+}
+
+/// The name of a view, action or graph to write: the one given, or its key.
+fn name_of(given: &Value, key: &str) -> String {
+    given
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or(key)
+        .to_string()
 }
 
 /// One view to write, checked against the pre-live form, as it will read back (without its
@@ -182,15 +253,8 @@ fn view_of(settings: &Settings, key: &str, given: &Value) -> Result<(String, Val
         .ok_or_else(|| {
             KintoneError::invalid(format!("{at}.type"), "Enter LIST, CALENDAR or CUSTOM.")
         })?;
-    let index = given
-        .get("index")
-        .and_then(|i| as_id(i).or((i.as_str() == Some("0")).then_some(0)))
-        .ok_or_else(|| KintoneError::invalid(format!("{at}.index"), "Enter an integer value."))?;
-    let name = given
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or(key)
-        .to_string();
+    let index = index_of(given, &at)?;
+    let name = name_of(given, key);
     if name.is_empty() {
         return Err(KintoneError::invalid(
             format!("{at}.name"),
@@ -257,33 +321,7 @@ fn view_of(settings: &Settings, key: &str, given: &Value) -> Result<(String, Val
 }
 
 pub fn update_views(ctx: &mut Ctx, params: &Value) -> Result<Value> {
-    let app = id_param(params, "app")?;
-    let wanted = object_param(params, "views")?.clone();
-    let mut next_id = last_id(ctx, "views", 5_520_000);
-    let settings = writable(ctx, params, app)?;
-    let current = group(settings, "views").cloned().unwrap_or(json!({}));
-    let mut views = Map::new();
-    for (key, given) in &wanted {
-        let (name, mut view) = view_of(settings, key, given)?;
-        // A view keeps its ID while its name stays.
-        let id = match current.get(&name).and_then(|v| v.get("id")) {
-            Some(id) => id.clone(),
-            None => {
-                next_id += 1;
-                json!(next_id.to_string())
-            }
-        };
-        view["id"] = id;
-        views.insert(name, view);
-    }
-    let ids: Map<String, Value> = views
-        .iter()
-        .map(|(name, v)| (name.clone(), json!({"id": v["id"]})))
-        .collect();
-    settings.groups.insert("views".into(), Value::Object(views));
-    let mut out = changed(ctx, app);
-    out["views"] = Value::Object(ids);
-    Ok(out)
+    replace_named(ctx, params, "views", 5_520_000, view_of)
 }
 
 // ---- general settings ----
@@ -305,8 +343,7 @@ fn general_defaults() -> Value {
 }
 
 pub fn get_general(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
-    let app = id_param(params, "app")?;
-    let settings = readable(ctx, app, preview)?;
+    let (_, settings) = readable_app(ctx, params, preview)?;
     let mut body = group(settings, "settings")
         .cloned()
         .unwrap_or_else(general_defaults);
@@ -571,8 +608,7 @@ fn process_default(ctx: &Ctx, app: u64) -> Value {
 }
 
 pub fn get_process(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
-    let app = id_param(params, "app")?;
-    let settings = readable(ctx, app, preview)?;
+    let (app, settings) = readable_app(ctx, params, preview)?;
     let body = match group(settings, "status") {
         Some(written) => written.clone(),
         None => process_default(ctx, app),
@@ -827,8 +863,7 @@ fn customization_default() -> Value {
 }
 
 pub fn get_customization(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
-    let app = id_param(params, "app")?;
-    let settings = readable(ctx, app, preview)?;
+    let (_, settings) = readable_app(ctx, params, preview)?;
     let body = group(settings, "customize")
         .cloned()
         .unwrap_or_else(customization_default);
@@ -925,12 +960,16 @@ pub fn update_customization(ctx: &mut Ctx, params: &Value) -> Result<Value> {
 
 // ---- admin notes ----
 
+/// What the admin notes of an app whose settings never wrote them read.
+fn admin_notes_default() -> Value {
+    json!({"content": "", "includeInTemplateAndDuplicates": false})
+}
+
 pub fn get_admin_notes(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
-    let app = id_param(params, "app")?;
-    let settings = readable(ctx, app, preview)?;
+    let (_, settings) = readable_app(ctx, params, preview)?;
     let body = group(settings, "adminNotes")
         .cloned()
-        .unwrap_or_else(|| json!({"content": "", "includeInTemplateAndDuplicates": false}));
+        .unwrap_or_else(admin_notes_default);
     Ok(answer(body, settings))
 }
 
@@ -951,7 +990,7 @@ pub fn update_admin_notes(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let settings = writable(ctx, params, app)?;
     let mut notes = group(settings, "adminNotes")
         .cloned()
-        .unwrap_or_else(|| json!({"content": "", "includeInTemplateAndDuplicates": false}));
+        .unwrap_or_else(admin_notes_default);
     if let Some(c) = content {
         notes["content"] = json!(c);
     }
@@ -981,8 +1020,7 @@ fn plugins_default(ctx: &Ctx, app: u64) -> Value {
 }
 
 pub fn get_app_plugins(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
-    let app = id_param(params, "app")?;
-    let settings = readable(ctx, app, preview)?;
+    let (app, settings) = readable_app(ctx, params, preview)?;
     let plugins = match group(settings, "plugins") {
         Some(written) => written.clone(),
         None => plugins_default(ctx, app),
@@ -1032,8 +1070,7 @@ pub fn add_app_plugins(ctx: &mut Ctx, params: &Value) -> Result<Value> {
 // ---- actions ----
 
 pub fn get_actions(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
-    let app = id_param(params, "app")?;
-    let settings = readable(ctx, app, preview)?;
+    let (_, settings) = readable_app(ctx, params, preview)?;
     let actions = group(settings, "actions").cloned().unwrap_or(json!({}));
     Ok(answer(json!({ "actions": actions }), settings))
 }
@@ -1062,10 +1099,38 @@ fn dest_app(ctx: &Ctx, given: &Value, at: &str) -> Result<(Value, Vec<String>)> 
     Ok((json!({"app": id.to_string(), "code": s.code}), codes))
 }
 
+/// An action's list `key` (its mappings or entities): the list given, each item read by `item`
+/// (with its index), or the one the action kept when none is given; required either way.
+fn list_or_kept(
+    given: &Value,
+    kept: Option<&Value>,
+    key: &str,
+    at: &str,
+    mut item: impl FnMut(usize, &Value) -> Result<Value>,
+) -> Result<Value> {
+    match given.get(key).filter(|v| !v.is_null()) {
+        None => kept
+            .and_then(|k| k.get(key))
+            .cloned()
+            .ok_or_else(|| KintoneError::invalid(format!("{at}.{key}"), "Required field.")),
+        Some(list) => {
+            let list = list
+                .as_array()
+                .ok_or_else(|| KintoneError::invalid(format!("{at}.{key}"), "Enter an array."))?;
+            let items = list
+                .iter()
+                .enumerate()
+                .map(|(i, v)| item(i, v))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Value::Array(items))
+        }
+    }
+}
+
 pub fn update_actions(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     let app = id_param(params, "app")?;
     let wanted = object_param(params, "actions")?.clone();
-    let mut next_id = last_id(ctx, "actions", 8_800);
+    let mut last = last_id(ctx, "actions", 8_800);
     let current = ctx
         .db
         .settings
@@ -1088,103 +1153,57 @@ pub fn update_actions(ctx: &mut Ctx, params: &Value) -> Result<Value> {
     for (key, given) in &wanted {
         let at = format!("actions.{key}");
         let kept = current.get(key);
-        let name = given
-            .get("name")
-            .and_then(Value::as_str)
-            .unwrap_or(key)
-            .to_string();
-        let index = given
-            .get("index")
-            .and_then(|i| as_id(i).or((i.as_str() == Some("0")).then_some(0)))
-            .ok_or_else(|| {
-                KintoneError::invalid(format!("{at}.index"), "Enter an integer value.")
-            })?;
+        let name = name_of(given, key);
+        let index = index_of(given, &at)?;
         let (dest, dest_fields) = dests.remove(key).expect("looked up above");
-        let mappings = match given.get("mappings").filter(|v| !v.is_null()) {
-            None => kept
-                .and_then(|k| k.get("mappings"))
-                .cloned()
-                .ok_or_else(|| {
-                    KintoneError::invalid(format!("{at}.mappings"), "Required field.")
-                })?,
-            Some(list) => {
-                let list = list.as_array().ok_or_else(|| {
-                    KintoneError::invalid(format!("{at}.mappings"), "Enter an array.")
-                })?;
-                let mut out = Vec::new();
-                for (i, m) in list.iter().enumerate() {
-                    let here = format!("{at}.mappings[{i}]");
-                    let dest_field = m
-                        .get("destField")
+        let mappings = list_or_kept(given, kept, "mappings", &at, |i, m| {
+            let here = format!("{at}.mappings[{i}]");
+            let dest_field = m
+                .get("destField")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            if !dest_fields.iter().any(|c| c == dest_field) {
+                return Err(KintoneError::invalid(
+                    format!("{here}.destField"),
+                    format!("The field {dest_field} does not exist in the target app."),
+                ));
+            }
+            match m.get("srcType").and_then(Value::as_str) {
+                Some("FIELD") => {
+                    let src = m
+                        .get("srcField")
                         .and_then(Value::as_str)
                         .unwrap_or_default();
-                    if !dest_fields.iter().any(|c| c == dest_field) {
-                        return Err(KintoneError::invalid(
-                            format!("{here}.destField"),
-                            format!("The field {dest_field} does not exist in the target app."),
-                        ));
-                    }
-                    match m.get("srcType").and_then(Value::as_str) {
-                        Some("FIELD") => {
-                            let src = m
-                                .get("srcField")
-                                .and_then(Value::as_str)
-                                .unwrap_or_default();
-                            known_field(settings, src, &format!("{here}.srcField"))?;
-                            out.push(json!({"srcType": "FIELD", "srcField": src, "destField": dest_field}));
-                        }
-                        Some("RECORD_URL") => {
-                            out.push(json!({"srcType": "RECORD_URL", "destField": dest_field}))
-                        }
-                        _ => {
-                            return Err(KintoneError::invalid(
-                                format!("{here}.srcType"),
-                                "Enter FIELD or RECORD_URL.",
-                            ))
-                        }
-                    }
+                    known_field(settings, src, &format!("{here}.srcField"))?;
+                    Ok(json!({"srcType": "FIELD", "srcField": src, "destField": dest_field}))
                 }
-                Value::Array(out)
+                Some("RECORD_URL") => Ok(json!({"srcType": "RECORD_URL", "destField": dest_field})),
+                _ => Err(KintoneError::invalid(
+                    format!("{here}.srcType"),
+                    "Enter FIELD or RECORD_URL.",
+                )),
             }
-        };
-        let entities = match given.get("entities").filter(|v| !v.is_null()) {
-            None => kept
-                .and_then(|k| k.get("entities"))
-                .cloned()
+        })?;
+        let entities = list_or_kept(given, kept, "entities", &at, |i, e| {
+            let t = e
+                .get("type")
+                .and_then(Value::as_str)
+                .filter(|t| matches!(*t, "USER" | "GROUP" | "ORGANIZATION"))
                 .ok_or_else(|| {
-                    KintoneError::invalid(format!("{at}.entities"), "Required field.")
-                })?,
-            Some(list) => {
-                let list = list.as_array().ok_or_else(|| {
-                    KintoneError::invalid(format!("{at}.entities"), "Enter an array.")
+                    KintoneError::invalid(
+                        format!("{at}.entities[{i}].type"),
+                        "Enter USER, GROUP or ORGANIZATION.",
+                    )
                 })?;
-                let mut out = Vec::new();
-                for (i, e) in list.iter().enumerate() {
-                    let t = e
-                        .get("type")
-                        .and_then(Value::as_str)
-                        .filter(|t| matches!(*t, "USER" | "GROUP" | "ORGANIZATION"))
-                        .ok_or_else(|| {
-                            KintoneError::invalid(
-                                format!("{at}.entities[{i}].type"),
-                                "Enter USER, GROUP or ORGANIZATION.",
-                            )
-                        })?;
-                    let code = e
-                        .get("code")
-                        .and_then(Value::as_str)
-                        .filter(|c| !c.is_empty())
-                        .ok_or_else(|| {
-                            KintoneError::invalid(
-                                format!("{at}.entities[{i}].code"),
-                                "Required field.",
-                            )
-                        })?;
-                    out.push(json!({"type": t, "code": code}));
-                }
-                Value::Array(out)
-            }
-        };
+            let code = e
+                .get("code")
+                .and_then(Value::as_str)
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    KintoneError::invalid(format!("{at}.entities[{i}].code"), "Required field.")
+                })?;
+            Ok(json!({"type": t, "code": code}))
+        })?;
         let filter = match given.get("filterCond").and_then(Value::as_str) {
             Some(f) => filter_cond(settings, f, &format!("{at}.filterCond"))?,
             None => kept
@@ -1193,36 +1212,20 @@ pub fn update_actions(ctx: &mut Ctx, params: &Value) -> Result<Value> {
                 .unwrap_or_default()
                 .to_string(),
         };
-        let id = match current.get(&name).and_then(|a| a.get("id")) {
-            Some(id) => id.clone(),
-            None => {
-                next_id += 1;
-                json!(next_id.to_string())
-            }
-        };
+        let id = id_by_name(&current, &name, &mut last);
         actions.insert(
             name.clone(),
             json!({"name": name, "id": id, "index": index.to_string(), "destApp": dest,
                 "mappings": mappings, "entities": entities, "filterCond": filter}),
         );
     }
-    let ids: Map<String, Value> = actions
-        .iter()
-        .map(|(name, a)| (name.clone(), json!({"id": a["id"]})))
-        .collect();
-    settings
-        .groups
-        .insert("actions".into(), Value::Object(actions));
-    let mut out = changed(ctx, app);
-    out["actions"] = Value::Object(ids);
-    Ok(out)
+    Ok(store_named(ctx, app, "actions", actions))
 }
 
 // ---- graphs ----
 
 pub fn get_reports(ctx: &mut Ctx, params: &Value, preview: bool) -> Result<Value> {
-    let app = id_param(params, "app")?;
-    let settings = readable(ctx, app, preview)?;
+    let (_, settings) = readable_app(ctx, params, preview)?;
     let mut reports = group(settings, "reports").cloned().unwrap_or(json!({}));
     // A graph without a periodic report says so with `null`, as kintone answers.
     if let Some(reports) = reports.as_object_mut() {
@@ -1374,15 +1377,8 @@ fn report_of(settings: &Settings, key: &str, given: &Value) -> Result<(String, V
         ],
         &at,
     )?;
-    let index = given
-        .get("index")
-        .and_then(|i| as_id(i).or((i.as_str() == Some("0")).then_some(0)))
-        .ok_or_else(|| KintoneError::invalid(format!("{at}.index"), "Enter an integer value."))?;
-    let name = given
-        .get("name")
-        .and_then(Value::as_str)
-        .unwrap_or(key)
-        .to_string();
+    let index = index_of(given, &at)?;
+    let name = name_of(given, key);
     let max_groups = crate::domain::spec::limits().report_groups;
     let groups_given = list(given, "groups", &at)?;
     if groups_given.len() > max_groups {
@@ -1490,34 +1486,7 @@ fn report_of(settings: &Settings, key: &str, given: &Value) -> Result<(String, V
 }
 
 pub fn update_reports(ctx: &mut Ctx, params: &Value) -> Result<Value> {
-    let app = id_param(params, "app")?;
-    let wanted = object_param(params, "reports")?.clone();
-    let mut next_id = last_id(ctx, "reports", 4_400);
-    let settings = writable(ctx, params, app)?;
-    let current = group(settings, "reports").cloned().unwrap_or(json!({}));
-    let mut reports = Map::new();
-    for (key, given) in &wanted {
-        let (name, mut report) = report_of(settings, key, given)?;
-        // A graph keeps its ID while its name stays.
-        report["id"] = match current.get(&name).and_then(|r| r.get("id")) {
-            Some(id) => id.clone(),
-            None => {
-                next_id += 1;
-                json!(next_id.to_string())
-            }
-        };
-        reports.insert(name, report);
-    }
-    let ids: Map<String, Value> = reports
-        .iter()
-        .map(|(name, r)| (name.clone(), json!({"id": r["id"]})))
-        .collect();
-    settings
-        .groups
-        .insert("reports".into(), Value::Object(reports));
-    let mut out = changed(ctx, app);
-    out["reports"] = Value::Object(ids);
-    Ok(out)
+    replace_named(ctx, params, "reports", 4_400, report_of)
 }
 
 #[cfg(test)]

@@ -3,9 +3,9 @@
 
 use serde_json::{json, Value};
 
-use super::context::{now, revision_param, Ctx};
+use super::context::{id_param, now, revision_param, Ctx};
 use crate::domain::access::Principal;
-use crate::domain::app_settings::Settings;
+use crate::domain::app_settings::{AppSettings, Settings};
 use crate::domain::error::{KintoneError, Result};
 use crate::domain::seed::Need;
 
@@ -54,6 +54,17 @@ pub fn readable<'c>(ctx: &'c Ctx, app: u64, preview: bool) -> Result<&'c Setting
     read_settings(ctx, app, preview, access)
 }
 
+/// The app a read names (`app` in `params`) and its settings, live or pre-live, after checking
+/// the caller as [`readable`] does.
+pub fn readable_app<'c>(
+    ctx: &'c Ctx,
+    params: &Value,
+    preview: bool,
+) -> Result<(u64, &'c Settings)> {
+    let app = id_param(params, "app")?;
+    Ok((app, readable(ctx, app, preview)?))
+}
+
 /// The settings of an app that only its managers read, live or pre-live (its permissions and
 /// notifications).
 pub fn readable_by_managers<'c>(ctx: &'c Ctx, app: u64, preview: bool) -> Result<&'c Settings> {
@@ -99,10 +110,18 @@ pub fn writable<'c>(ctx: &'c mut Ctx, params: &Value, app: u64) -> Result<&'c mu
         .settings
         .get_mut(&app)
         .ok_or_else(|| KintoneError::app_not_found(app))?;
-    if expected.is_some_and(|r| r != settings.preview.revision) {
-        return Err(settings_conflict());
-    }
+    require_revision(settings, expected)?;
     Ok(&mut settings.preview)
+}
+
+/// Fails when a change expects another pre-live revision than the app's (`expected`, when
+/// given): someone changed the settings since the caller read them.
+pub fn require_revision(settings: &AppSettings, expected: Option<u64>) -> Result<()> {
+    if expected.is_some_and(|r| r != settings.preview.revision) {
+        Err(settings_conflict())
+    } else {
+        Ok(())
+    }
 }
 
 /// Raises the pre-live revision after a change, and answers it.

@@ -1,12 +1,14 @@
 //! Rule P13: servers with self-signed TLS certificates are refused. Real TLS servers on
-//! 127.0.0.1 (rcgen certificates, tokio-rustls with the ring provider).
+//! 127.0.0.1 (rcgen certificates, a CA's from the test-support crate `kintone-tls-front`,
+//! tokio-rustls with the ring provider).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use crate::support::{ok_text, read_request, write_all, HANG_GUARD};
 use kintone_api::proxy::{ProxyClient, ProxyError};
-use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+use kintone_tls_front::issue;
+use rcgen::{CertificateParams, KeyPair};
 use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -103,23 +105,14 @@ async fn p13_self_signed_certificate_is_refused() {
 /// trusts, is accepted, so the refusal above is about trust, not about the TLS setup.
 #[tokio::test]
 async fn p13_certificate_from_a_trusted_root_is_accepted() {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca_params, ca_key);
-
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf_params = CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
-    let leaf_cert = leaf_params.signed_by(&leaf_key, &issuer).unwrap();
-
+    let server = issue(&["127.0.0.1"]);
     let (addr, mut outcomes, task) = tls_server(
-        vec![leaf_cert.der().clone(), ca_cert.der().clone()],
-        key_der(&leaf_key),
+        vec![server.leaf.clone(), server.ca.clone()],
+        key_der(&server.leaf_key),
     )
     .await;
     let client = ProxyClient::builder()
-        .add_root_certificate_der(ca_cert.der().to_vec())
+        .add_root_certificate_der(server.ca.to_vec())
         .build()
         .unwrap();
     let response = tokio::time::timeout(
