@@ -3,8 +3,8 @@
 //! Records, app settings and their deploys, access and permissions, spaces, plug-ins,
 //! notifications, the directory of users, departments and groups, formulas, decimals, the
 //! query language and the store that holds it all. Nothing here imports the API layer
-//! (`crate::api`) or the HTTP layer (`crate::http`); the test `layers` in `emulator/tests`
-//! checks that.
+//! (`crate::api`) or the HTTP layer (`crate::http`); `cargo xtask imports` checks that (its test
+//! `the_emulators_layers_import_downward_only`).
 
 pub mod access;
 pub mod app_settings;
