@@ -213,6 +213,7 @@ pub fn query_operators_file(api: &Api) -> TokenStream {
         if ops.iter().all(|o| !o.in_table) {
             taken_by.push_str(", and on no field in a table");
         }
+        let instead = instead_note(api, ops);
         let message = format!(
             "kintone does not allow {} on a field of the kind `{{Self}}`",
             listed(&written, "or")
@@ -235,12 +236,64 @@ pub fn query_operators_file(api: &Api) -> TokenStream {
                 message = #message,
                 label = #label,
                 note = #taken_by,
+                note = #instead,
                 note = #pages
             )]
             pub trait #name: crate::query::Compared {}
         }
     });
     quote! { #(#items)* }
+}
+
+/// What the kinds that refuse a trait's operators take in their place, kind by kind, and what a
+/// field in a table takes when the trait's operators are barred there: the compiler's message is
+/// the same for every kind, so the user finds theirs in the list.
+fn instead_note(api: &Api, ops: &[&QueryOperator]) -> String {
+    let mut kinds: BTreeMap<&str, &[String]> = BTreeMap::new();
+    for t in &api.field_types {
+        if let Some(kind) = &t.query_kind {
+            kinds.entry(kind).or_insert(&t.operators);
+        }
+    }
+    let quoted = |operators: &mut dyn Iterator<Item = &String>| -> String {
+        let written: Vec<String> = operators.map(|o| format!("`{o}`")).collect();
+        listed(&written, "and")
+    };
+    // Kinds that take the same operators share one entry.
+    let mut takers: Vec<(&[String], Vec<String>)> = Vec::new();
+    for (kind, operators) in kinds {
+        if ops.iter().any(|o| operators.contains(&o.operator)) {
+            continue;
+        }
+        match takers.iter_mut().find(|(taken, _)| *taken == operators) {
+            Some((_, names)) => names.push(format!("`{kind}`")),
+            None => takers.push((operators, vec![format!("`{kind}`")])),
+        }
+    }
+    let mut parts: Vec<String> = takers
+        .iter()
+        .map(|(operators, names)| {
+            let verb = if names.len() == 1 { "takes" } else { "take" };
+            format!(
+                "{} {verb} {}",
+                listed(names, "and"),
+                quoted(&mut operators.iter())
+            )
+        })
+        .collect();
+    if ops.iter().all(|o| !o.in_table) {
+        let in_table: Vec<String> = api
+            .query_operators
+            .iter()
+            .filter(|o| o.in_table)
+            .map(|o| o.operator.clone())
+            .collect();
+        parts.push(format!(
+            "a field in a table takes {} (as its kind allows)",
+            quoted(&mut in_table.iter())
+        ));
+    }
+    format!("instead, {}", parts.join("; "))
 }
 
 /// `a`, `a and b`, `a, b and c` (with `or` in place of `and` when asked).

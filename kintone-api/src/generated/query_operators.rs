@@ -9,6 +9,7 @@
     message = "kintone does not allow `=` or `!=` on a field of the kind `{Self}`",
     label = "kintone refuses `=` here",
     note = "kintone allows `=` and `!=` on fields of type __ID__, RECORD_NUMBER, CREATED_TIME, UPDATED_TIME, SINGLE_LINE_TEXT, NUMBER, CALC, LINK, DATE, TIME, DATETIME, STATUS, and on no field in a table",
+    note = "instead, `Group`, `Organization`, `Selection` and `User` take `in` and `not in`; `LongText` takes `like`, `not like`, `is empty` and `is not empty`; `RichText` takes `like` and `not like`; a field in a table takes `>`, `<`, `>=`, `<=`, `in`, `not in`, `like`, `not like`, `is empty` and `is not empty` (as its kind allows)",
     note = "each kind's page in `kintone_api::query::kind` lists its field types and operators, as the spec states them"
 )]
 pub trait Equality: crate::query::Compared {}
@@ -22,6 +23,7 @@ pub trait Equality: crate::query::Compared {}
     message = "kintone does not allow `>`, `<`, `>=` or `<=` on a field of the kind `{Self}`",
     label = "kintone refuses `>` here",
     note = "kintone allows `>`, `<`, `>=` and `<=` on fields of type __ID__, RECORD_NUMBER, CREATED_TIME, UPDATED_TIME, NUMBER, CALC, DATE, TIME, DATETIME",
+    note = "instead, `Group`, `Organization`, `Selection` and `User` take `in` and `not in`; `LongText` takes `like`, `not like`, `is empty` and `is not empty`; `RichText` takes `like` and `not like`; `Status` takes `=`, `!=`, `in` and `not in`; `Text` takes `=`, `!=`, `in`, `not in`, `like` and `not like`",
     note = "each kind's page in `kintone_api::query::kind` lists its field types and operators, as the spec states them"
 )]
 pub trait Ordered: crate::query::Compared {}
@@ -33,6 +35,7 @@ pub trait Ordered: crate::query::Compared {}
     message = "kintone does not allow `in` or `not in` on a field of the kind `{Self}`",
     label = "kintone refuses `in` here",
     note = "kintone allows `in` and `not in` on fields of type __ID__, RECORD_NUMBER, CREATOR, MODIFIER, SINGLE_LINE_TEXT, NUMBER, CALC, LINK, CHECK_BOX, RADIO_BUTTON, DROP_DOWN, MULTI_SELECT, USER_SELECT, ORGANIZATION_SELECT, GROUP_SELECT, CATEGORY, STATUS, STATUS_ASSIGNEE",
+    note = "instead, `Date`, `DateTime` and `Time` take `=`, `!=`, `>`, `<`, `>=` and `<=`; `LongText` takes `like`, `not like`, `is empty` and `is not empty`; `RichText` takes `like` and `not like`",
     note = "each kind's page in `kintone_api::query::kind` lists its field types and operators, as the spec states them"
 )]
 pub trait Membership: crate::query::Compared {}
@@ -44,6 +47,7 @@ pub trait Membership: crate::query::Compared {}
     message = "kintone does not allow `like` or `not like` on a field of the kind `{Self}`",
     label = "kintone refuses `like` here",
     note = "kintone allows `like` and `not like` on fields of type SINGLE_LINE_TEXT, MULTI_LINE_TEXT, RICH_TEXT, LINK, FILE",
+    note = "instead, `Date`, `DateTime` and `Time` take `=`, `!=`, `>`, `<`, `>=` and `<=`; `Group`, `Organization`, `Selection` and `User` take `in` and `not in`; `Number` takes `=`, `!=`, `>`, `<`, `>=`, `<=`, `in` and `not in`; `Status` takes `=`, `!=`, `in` and `not in`",
     note = "each kind's page in `kintone_api::query::kind` lists its field types and operators, as the spec states them"
 )]
 pub trait Search: crate::query::Compared {}
@@ -55,6 +59,7 @@ pub trait Search: crate::query::Compared {}
     message = "kintone does not allow `is empty` or `is not empty` on a field of the kind `{Self}`",
     label = "kintone refuses `is empty` here",
     note = "kintone allows `is empty` and `is not empty` on fields of type MULTI_LINE_TEXT, FILE",
+    note = "instead, `Date`, `DateTime` and `Time` take `=`, `!=`, `>`, `<`, `>=` and `<=`; `Group`, `Organization`, `Selection` and `User` take `in` and `not in`; `Number` takes `=`, `!=`, `>`, `<`, `>=`, `<=`, `in` and `not in`; `RichText` takes `like` and `not like`; `Status` takes `=`, `!=`, `in` and `not in`; `Text` takes `=`, `!=`, `in`, `not in`, `like` and `not like`",
     note = "each kind's page in `kintone_api::query::kind` lists its field types and operators, as the spec states them"
 )]
 pub trait Emptiness: crate::query::Compared {}
