@@ -1515,13 +1515,13 @@ impl EntitiesInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Entity {
-    pub code: String,
+    pub code: crate::Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 impl Entity {
-    crate::wire::constructor!(into code : String; name);
-    crate::wire::setter!(into "name" name : String);
+    crate::wire::constructor!(into code : crate ::Text; name);
+    crate::wire::setter!(into "name" name : crate ::Text);
     crate::wire::no_limits!();
 }
 /// A user, group or department named by its code.

@@ -302,11 +302,11 @@ impl<'a> Reader<'a> {
         self.expect(b'{')?;
         (self.string()? == "code").then_some(())?;
         self.expect(b':')?;
-        let code = self.owned_string()?;
+        let code = self.text()?;
         self.expect(b',')?;
         (self.string()? == "name").then_some(())?;
         self.expect(b':')?;
-        let name = self.owned_string()?;
+        let name = self.text()?;
         self.expect(b'}')?;
         Some(Entity {
             code,

@@ -8,8 +8,8 @@ use std::str::FromStr;
 use smol_str::SmolStr;
 
 /// The value of a text field of a record (single- and multi-line text, rich text, link, radio
-/// button, drop-down, record number, calculated, status): an immutable string that reads as a
-/// `&str`.
+/// button, drop-down, record number, calculated, status), and the code and name of an
+/// [`Entity`](crate::Entity): an immutable string that reads as a `&str`.
 ///
 /// Text of up to 23 bytes (most values of these fields) is held inline with no allocation, and
 /// longer text in one shared allocation, so that clones are cheap: clients read records by the
