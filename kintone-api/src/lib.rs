@@ -166,3 +166,4 @@ pub use types::{
 pub use values::datetime::{Date, DateTime, ParseError, Time};
 pub use values::decimal::{Decimal, DecimalError};
 pub use values::legacy_form::LegacyDefaultValue;
+pub use values::text::Text;

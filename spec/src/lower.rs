@@ -1124,6 +1124,7 @@ impl<'a> Lowerer<'a> {
                     "kintone-time" => TypeRef::Time,
                     "kintone-datetime" => TypeRef::DateTime,
                     "decimal" => TypeRef::Decimal,
+                    "kintone-text" => TypeRef::Text,
                     "time" => {
                         return Err(Error::Invalid(format!(
                             "{origin}: format time means HH:MM:SS with an offset to other tools; use kintone-time with a pattern"

@@ -135,6 +135,8 @@ pub enum TypeRef {
     /// An integer that travels as a JSON string (`x-kintone-numeric`).
     NumericString,
     Decimal,
+    /// A record's text value (`format: kintone-text`), kept compact: most are short.
+    Text,
     Date,
     Time,
     DateTime,

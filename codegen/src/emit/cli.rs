@@ -131,7 +131,9 @@ enum Kind {
 
 fn kind(api: &Api, ty: &TypeRef) -> Kind {
     match ty {
-        TypeRef::String | TypeRef::Date | TypeRef::Time | TypeRef::DateTime => Kind::Text,
+        TypeRef::String | TypeRef::Text | TypeRef::Date | TypeRef::Time | TypeRef::DateTime => {
+            Kind::Text
+        }
         TypeRef::Decimal => Kind::Text,
         TypeRef::Bool => Kind::Bool,
         TypeRef::Integer | TypeRef::Unsigned | TypeRef::NumericString => Kind::Integer,

@@ -185,6 +185,7 @@ pub(crate) fn rust_type(ty: &TypeRef) -> TokenStream {
         TypeRef::Number => quote! { f64 },
         TypeRef::NumericString => quote! { u64 },
         TypeRef::Decimal => quote! { crate::Decimal },
+        TypeRef::Text => quote! { crate::Text },
         TypeRef::Date => quote! { crate::Date },
         TypeRef::Time => quote! { crate::Time },
         TypeRef::DateTime => quote! { crate::DateTime },

@@ -136,7 +136,7 @@ pub fn get(ctx: &mut Ctx, params: &Value) -> Result<Value> {
 /// `format: long`); named types become a `$ref` by name and are collected in `named`.
 fn schema_of(ty: &TypeRef, named: &mut BTreeSet<String>) -> Value {
     match ty {
-        TypeRef::String => json!({"type": "string"}),
+        TypeRef::String | TypeRef::Text => json!({"type": "string"}),
         TypeRef::Bool => json!({"type": "boolean"}),
         TypeRef::Integer | TypeRef::Unsigned => json!({"type": "integer"}),
         TypeRef::Number => json!({"type": "number"}),

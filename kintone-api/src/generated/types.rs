@@ -847,10 +847,10 @@ impl BulkResultError {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CalcField {
-    pub value: String,
+    pub value: crate::Text,
 }
 impl CalcField {
-    crate::wire::constructor!(into value : String;);
+    crate::wire::constructor!(into value : crate ::Text;);
     crate::wire::no_limits!();
 }
 /// A calculated field.
@@ -1417,10 +1417,10 @@ impl DeployTarget {
 #[non_exhaustive]
 pub struct DropDownField {
     #[serde(default, with = "crate::wire::empty_as_none")]
-    pub value: Option<String>,
+    pub value: Option<crate::Text>,
 }
 impl DropDownField {
-    crate::wire::constructor!(into value : Option < String >;);
+    crate::wire::constructor!(into value : Option < crate ::Text >;);
     crate::wire::no_limits!();
 }
 /// A drop-down; the value is the chosen choice.
@@ -1515,13 +1515,13 @@ impl EntitiesInput {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct Entity {
-    pub code: String,
+    pub code: crate::Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<crate::Text>,
 }
 impl Entity {
-    crate::wire::constructor!(into code : String; name);
-    crate::wire::setter!(into "name" name : String);
+    crate::wire::constructor!(into code : crate ::Text; name);
+    crate::wire::setter!(into "name" name : crate ::Text);
     crate::wire::no_limits!();
 }
 /// A user, group or department named by its code.
@@ -3736,10 +3736,10 @@ crate::wire::string_enum! {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkField {
-    pub value: String,
+    pub value: crate::Text,
 }
 impl LinkField {
-    crate::wire::constructor!(into value : String;);
+    crate::wire::constructor!(into value : crate ::Text;);
     crate::wire::no_limits!();
 }
 /// A link to a web page, a telephone number or an e-mail address.
@@ -3908,10 +3908,10 @@ impl MoveAppResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MultiLineTextField {
-    pub value: String,
+    pub value: crate::Text,
 }
 impl MultiLineTextField {
-    crate::wire::constructor!(into value : String;);
+    crate::wire::constructor!(into value : crate ::Text;);
     crate::wire::no_limits!();
 }
 /// A text area.
@@ -4480,10 +4480,10 @@ impl ProcessState {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RadioButtonField {
-    pub value: String,
+    pub value: crate::Text,
 }
 impl RadioButtonField {
-    crate::wire::constructor!(into value : String;);
+    crate::wire::constructor!(into value : crate ::Text;);
     crate::wire::no_limits!();
 }
 /// Radio buttons; the value is the chosen choice.
@@ -4541,10 +4541,10 @@ pub type RecordInput = ::std::collections::BTreeMap<String, FieldInput>;
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecordNumberField {
-    pub value: String,
+    pub value: crate::Text,
 }
 impl RecordNumberField {
-    crate::wire::constructor!(into value : String;);
+    crate::wire::constructor!(into value : crate ::Text;);
     crate::wire::no_limits!();
 }
 /// An app's record permissions and the settings revision.
@@ -5321,10 +5321,10 @@ impl RevisionField {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RichTextField {
-    pub value: String,
+    pub value: crate::Text,
 }
 impl RichTextField {
-    crate::wire::constructor!(into value : String;);
+    crate::wire::constructor!(into value : crate ::Text;);
     crate::wire::no_limits!();
 }
 /// A rich text field (HTML).
@@ -5533,10 +5533,10 @@ crate::wire::numeric_id! {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SingleLineTextField {
-    pub value: String,
+    pub value: crate::Text,
 }
 impl SingleLineTextField {
-    crate::wire::constructor!(into value : String;);
+    crate::wire::constructor!(into value : crate ::Text;);
     crate::wire::no_limits!();
 }
 /// A text field; with `lookup`, a lookup that copies its value from another app.
@@ -5961,10 +5961,10 @@ impl StatusChange {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct StatusField {
-    pub value: String,
+    pub value: crate::Text,
 }
 impl StatusField {
-    crate::wire::constructor!(into value : String;);
+    crate::wire::constructor!(into value : crate ::Text;);
     crate::wire::no_limits!();
 }
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]

@@ -1120,6 +1120,29 @@ mod tests {
                 prop_assert_eq!(client.map(|a| format!("{a:?}")).ok(), serde.map(|b| format!("{b:?}")).ok());
             }
 
+            /// Differential: where the client decodes a page (by its own reader, or serde's where
+            /// that gives up), it gives exactly what serde_json reads the page into
+            /// (`serde_json::Value`) and the derived decoding then reads from those values: the
+            /// same records with the same values (a `Value`'s object has its own key order, which
+            /// a record's equality ignores) and the same `next`.
+            #[test]
+            fn decoding_agrees_with_serde_json_values_decoded(text in page(), max in 0usize..6) {
+                let (decoded, _) = both(&text, max, Keep::Every);
+                let Ok((records, next)) = decoded else {
+                    return Ok(());
+                };
+                let page: serde_json::Value = serde_json::from_str(&text)
+                    .map_err(|e| TestCaseError::fail(format!("{text}: decoded, but not JSON: {e}")))?;
+                let values = page["records"].as_array().cloned().unwrap_or_default();
+                let from_values: Vec<Record> = values
+                    .into_iter()
+                    .map(serde_json::from_value)
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| TestCaseError::fail(format!("{text}: decoded, but not from values: {e}")))?;
+                prop_assert_eq!(&records, &from_values, "{}", text);
+                prop_assert_eq!(next, page.get("next").and_then(serde_json::Value::as_bool));
+            }
+
             /// A stream of a struct decodes only the struct's fields (and `$id`), skipping the
             /// others: by the fast reader or through serde, the same records, and the same as
             /// every field decoded and those taken out, wherever that decodes; and the struct

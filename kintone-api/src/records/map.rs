@@ -477,25 +477,38 @@ impl DoubleEndedIterator for IterMut<'_> {
 
 impl ExactSizeIterator for IterMut<'_> {}
 
-/// The fields of a [`Record`], owned.
+/// The fields of a [`Record`], owned. The codes stay in the record's list, which is most often
+/// shared by a whole page: each is handed out as a clone of its shared string, so that taking a
+/// record apart (as a derived struct's reading does) copies no list.
 #[derive(Debug)]
-pub struct IntoIter(std::iter::Zip<std::vec::IntoIter<FieldCode>, std::vec::IntoIter<FieldValue>>);
+pub struct IntoIter {
+    codes: Codes,
+    /// The position in `codes` of the value `values` gives next from the front.
+    front: usize,
+    values: std::vec::IntoIter<FieldValue>,
+}
 
 impl Iterator for IntoIter {
     type Item = (FieldCode, FieldValue);
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.0.next()
+        let value = self.values.next()?;
+        let code = self.codes[self.front].clone();
+        self.front += 1;
+        Some((code, value))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.0.size_hint()
+        self.values.size_hint()
     }
 }
 
 impl DoubleEndedIterator for IntoIter {
     fn next_back(&mut self) -> Option<Self::Item> {
-        self.0.next_back()
+        let value = self.values.next_back()?;
+        // The values left come before this one, from `front` on.
+        let code = self.codes[self.front + self.values.len()].clone();
+        Some((code, value))
     }
 }
 
@@ -506,8 +519,11 @@ impl IntoIterator for Record {
     type IntoIter = IntoIter;
 
     fn into_iter(self) -> IntoIter {
-        let codes = Arc::unwrap_or_clone(self.codes);
-        IntoIter(codes.into_iter().zip(self.values))
+        IntoIter {
+            codes: self.codes,
+            front: 0,
+            values: self.values.into_iter(),
+        }
     }
 }
 
@@ -709,7 +725,7 @@ mod tests {
         assert_eq!(record.insert("B", text("4")), Some(text("2")));
         assert_eq!(record.insert(String::from("C"), text("5")), None);
         if let Some(FieldValue::SingleLineText(c)) = record.get_mut("C") {
-            c.value.push('!');
+            c.value = format!("{}!", c.value).into();
         }
         for (code, value) in &mut record {
             if code == "A" {
@@ -739,6 +755,38 @@ mod tests {
             format!("{:?}", Record::from([("A", text("a"))])).find("\"A\""),
             Some(1)
         );
+    }
+
+    #[test]
+    fn an_owned_record_gives_each_code_with_its_value_from_either_end() {
+        let page: Vec<Record> = serde_json::from_value(json!([
+            {"A": {"type": "SINGLE_LINE_TEXT", "value": "1"}, "B": {"type": "SINGLE_LINE_TEXT", "value": "2"},
+             "C": {"type": "SINGLE_LINE_TEXT", "value": "3"}, "D": {"type": "SINGLE_LINE_TEXT", "value": "4"}},
+            {"A": {"type": "SINGLE_LINE_TEXT", "value": "5"}, "B": {"type": "SINGLE_LINE_TEXT", "value": "6"},
+             "C": {"type": "SINGLE_LINE_TEXT", "value": "7"}, "D": {"type": "SINGLE_LINE_TEXT", "value": "8"}}
+        ]))
+        .unwrap();
+        let pair = |field: Option<(FieldCode, FieldValue)>| {
+            field.map(|(code, value)| format!("{code}={}", value.as_text().unwrap()))
+        };
+        let mut fields = page[0].clone().into_iter();
+        assert_eq!(fields.len(), 4);
+        assert_eq!(pair(fields.next()).as_deref(), Some("A=1"));
+        assert_eq!(pair(fields.next_back()).as_deref(), Some("D=4"));
+        assert_eq!(fields.len(), 2);
+        assert_eq!(pair(fields.next_back()).as_deref(), Some("C=3"));
+        assert_eq!(pair(fields.next()).as_deref(), Some("B=2"));
+        assert_eq!(pair(fields.next()), None);
+        assert_eq!(pair(fields.next_back()), None);
+        // Taking a record apart leaves the list of codes it shares with the page as it was.
+        assert!(Arc::ptr_eq(&page[0].codes, &page[1].codes));
+        let rest: Vec<String> = page[1]
+            .clone()
+            .into_iter()
+            .rev()
+            .filter_map(|f| pair(Some(f)))
+            .collect();
+        assert_eq!(rest, ["D=8", "C=7", "B=6", "A=5"]);
     }
 
     #[test]

@@ -24,7 +24,7 @@ use crate::{
     ModifierField, MultiLineTextField, MultiSelectField, NumberField, OrganizationSelectField,
     ProtocolError, RadioButtonField, Record, RecordId, RecordNumberField, Revision, RevisionField,
     RichTextField, SingleLineTextField, StatusAssigneeField, StatusField, SubtableField,
-    SubtableRow, TimeField, UpdatedTimeField, UserSelectField,
+    SubtableRow, Text, TimeField, UpdatedTimeField, UserSelectField,
 };
 
 /// A value handed to serde is accepted only when its nesting, added to where it stands, stays
@@ -47,6 +47,7 @@ fn read_whole(text: &str, max: usize, keep: Keep) -> Option<(Page, Option<&str>)
         last_codes: Vec::new(),
         keep,
         total_count: None,
+        scratch: Scratch::default(),
     };
     let page = reader.page(max)?;
     reader.skip_whitespace();
@@ -133,6 +134,17 @@ struct Reader<'a> {
     keep: Keep,
     /// Where the page's `totalCount` stands, when it has one.
     total_count: Option<std::ops::Range<usize>>,
+    /// Buffers that lists are read into before they are moved out at their length.
+    scratch: Scratch,
+}
+
+/// The reader's buffers for lists, one per kind of item.
+#[derive(Default)]
+struct Scratch {
+    texts: Vec<String>,
+    entities: Vec<Entity>,
+    files: Vec<FileInfo>,
+    rows: Vec<SubtableRow>,
 }
 
 impl<'a> Reader<'a> {
@@ -220,6 +232,14 @@ impl<'a> Reader<'a> {
         self.string().map(Cow::into_owned)
     }
 
+    /// A string as a [`Text`]: no allocation when it is short.
+    fn text(&mut self) -> Option<Text> {
+        self.string().map(|text| match text {
+            Cow::Borrowed(text) => Text::from(text),
+            Cow::Owned(text) => Text::from(text),
+        })
+    }
+
     /// `null` or `""` as `None`, other text parsed: kintone's empty values
     /// (`wire::empty_as_none`).
     fn empty_as_none<T: std::str::FromStr>(&mut self) -> Option<Option<T>> {
@@ -239,27 +259,42 @@ impl<'a> Reader<'a> {
         self.string()?.parse().ok()
     }
 
-    /// `[...]` of what `item` reads.
-    fn list<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+    /// `[...]` of what `item` reads, gathered in `scratch` (a buffer of the reader's, reused from
+    /// list to list) and then moved into a vector of exactly their number: one allocation per
+    /// list, none when it is empty, where pushing would grow it and shrinking it copy it again.
+    /// Records are kept by the hundred thousand, so a list holds only what it has.
+    fn list<T>(
+        &mut self,
+        scratch: fn(&mut Scratch) -> &mut Vec<T>,
+        mut item: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<Vec<T>> {
         self.expect(b'[')?;
-        let mut items = Vec::new();
         if self.peek()? == b']' {
             self.at += 1;
-            return Some(items);
+            return Some(Vec::new());
         }
-        loop {
-            items.push(item(self)?);
-            match self.next_byte()? {
-                b',' => {}
-                b']' => {
-                    // Growing leaves room for four items or twice as many as came: records are
-                    // kept by the hundred thousand, so a list holds only what it has.
-                    items.shrink_to_fit();
-                    return Some(items);
-                }
-                _ => return None,
+        // Taken out while in use: a list inside an item (a table's rows) gets a buffer of its own.
+        let mut items = std::mem::take(scratch(&mut self.scratch));
+        items.clear();
+        let read = loop {
+            match item(self) {
+                Some(value) => items.push(value),
+                None => break None,
             }
-        }
+            match self.next_byte() {
+                Some(b',') => {}
+                Some(b']') => {
+                    // Moved out, not taken: the buffer keeps its room for the next list.
+                    let mut list = Vec::with_capacity(items.len());
+                    list.append(&mut items);
+                    break Some(list);
+                }
+                _ => break None,
+            }
+        };
+        items.clear();
+        *scratch(&mut self.scratch) = items;
+        read
     }
 
     /// `{"code":"...","name":"..."}`, as kintone writes a user, department or group.
@@ -267,11 +302,11 @@ impl<'a> Reader<'a> {
         self.expect(b'{')?;
         (self.string()? == "code").then_some(())?;
         self.expect(b':')?;
-        let code = self.owned_string()?;
+        let code = self.text()?;
         self.expect(b',')?;
         (self.string()? == "name").then_some(())?;
         self.expect(b':')?;
-        let name = self.owned_string()?;
+        let name = self.text()?;
         self.expect(b'}')?;
         Some(Entity {
             code,
@@ -384,7 +419,7 @@ impl<'a> Reader<'a> {
                     own.is_none() && last_codes.get(values.len()).is_some_and(|c| **c == *code);
                 if table == 0 && !expected && !self.keep.wants(&code) {
                     self.expect(b':')?;
-                    self.skip_value(3)?;
+                    self.skip_field_value()?;
                     match self.next_byte()? {
                         b',' => continue,
                         b'}' => break,
@@ -508,28 +543,28 @@ impl<'a> Reader<'a> {
                 value: Revision(self.parsed()?),
             }),
             "RECORD_NUMBER" => FieldValue::RecordNumber(RecordNumberField {
-                value: self.owned_string()?,
+                value: self.text()?,
             }),
             "SINGLE_LINE_TEXT" => FieldValue::SingleLineText(SingleLineTextField {
-                value: self.owned_string()?,
+                value: self.text()?,
             }),
             "MULTI_LINE_TEXT" => FieldValue::MultiLineText(MultiLineTextField {
-                value: self.owned_string()?,
+                value: self.text()?,
             }),
             "RICH_TEXT" => FieldValue::RichText(RichTextField {
-                value: self.owned_string()?,
+                value: self.text()?,
             }),
             "LINK" => FieldValue::Link(LinkField {
-                value: self.owned_string()?,
+                value: self.text()?,
             }),
             "RADIO_BUTTON" => FieldValue::RadioButton(RadioButtonField {
-                value: self.owned_string()?,
+                value: self.text()?,
             }),
             "CALC" => FieldValue::Calc(CalcField {
-                value: self.owned_string()?,
+                value: self.text()?,
             }),
             "STATUS" => FieldValue::Status(StatusField {
-                value: self.owned_string()?,
+                value: self.text()?,
             }),
             "DROP_DOWN" => FieldValue::DropDown(DropDownField {
                 value: self.empty_as_none()?,
@@ -553,13 +588,13 @@ impl<'a> Reader<'a> {
                 value: self.parsed()?,
             }),
             "CHECK_BOX" => FieldValue::CheckBox(CheckBoxField {
-                value: self.list(Self::owned_string)?,
+                value: self.list(|s| &mut s.texts, Self::owned_string)?,
             }),
             "MULTI_SELECT" => FieldValue::MultiSelect(MultiSelectField {
-                value: self.list(Self::owned_string)?,
+                value: self.list(|s| &mut s.texts, Self::owned_string)?,
             }),
             "CATEGORY" => FieldValue::Category(CategoryField {
-                value: self.list(Self::owned_string)?,
+                value: self.list(|s| &mut s.texts, Self::owned_string)?,
             }),
             "CREATOR" => FieldValue::Creator(CreatorField {
                 value: self.entity()?,
@@ -568,22 +603,22 @@ impl<'a> Reader<'a> {
                 value: self.entity()?,
             }),
             "USER_SELECT" => FieldValue::UserSelect(UserSelectField {
-                value: self.list(Self::entity)?,
+                value: self.list(|s| &mut s.entities, Self::entity)?,
             }),
             "ORGANIZATION_SELECT" => FieldValue::OrganizationSelect(OrganizationSelectField {
-                value: self.list(Self::entity)?,
+                value: self.list(|s| &mut s.entities, Self::entity)?,
             }),
             "GROUP_SELECT" => FieldValue::GroupSelect(GroupSelectField {
-                value: self.list(Self::entity)?,
+                value: self.list(|s| &mut s.entities, Self::entity)?,
             }),
             "STATUS_ASSIGNEE" => FieldValue::StatusAssignee(StatusAssigneeField {
-                value: self.list(Self::entity)?,
+                value: self.list(|s| &mut s.entities, Self::entity)?,
             }),
             "FILE" => FieldValue::File(FileField {
-                value: self.list(Self::file)?,
+                value: self.list(|s| &mut s.files, Self::file)?,
             }),
             "SUBTABLE" => FieldValue::Subtable(SubtableField {
-                value: self.list(|reader| reader.row(table + 1))?,
+                value: self.list(|s| &mut s.rows, |reader| reader.row(table + 1))?,
             }),
             _ => return None,
         };
@@ -603,6 +638,29 @@ impl<'a> Reader<'a> {
         let value = self.record(table)?;
         self.expect(b'}')?;
         Some(SubtableRow { id, value })
+    }
+
+    /// Skips a field value of a record, as [`skip_value`](Self::skip_value) does: kintone's
+    /// `{"type":"TAG","value":` is passed at once when written as kintone writes it, its value
+    /// skipped, and any other form is skipped token by token.
+    fn skip_field_value(&mut self) -> Option<()> {
+        const HEAD: &[u8] = br#"{"type":""#;
+        const TAIL: &[u8] = br#"","value":"#;
+        self.skip_whitespace();
+        let start = self.at;
+        if self.bytes[start..].starts_with(HEAD) {
+            let end = special_byte(self.bytes, start + HEAD.len())?;
+            if self.bytes[end..].starts_with(TAIL) {
+                self.at = end + TAIL.len();
+                // The page's object, its records array, the record, the field's object.
+                if self.skip_value(4).is_some() && self.peek() == Some(b'}') {
+                    self.at += 1;
+                    return Some(());
+                }
+                self.at = start;
+            }
+        }
+        self.skip_value(3)
     }
 
     /// Skips a JSON value nested `depth` deep in the page, checking it as serde_json would; a

@@ -363,7 +363,7 @@ macro_rules! text_types {
         impl FieldOf<field_types::$m> for String {
             fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
                 match value {
-                    FieldValue::$variant(f) => Ok(f.value),
+                    FieldValue::$variant(f) => Ok(f.value.into()),
                     other => Err(wrong(&other)),
                 }
             }
@@ -397,7 +397,7 @@ text_types! {
 impl FieldOf<field_types::DropDown> for Option<String> {
     fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
         match value {
-            FieldValue::DropDown(f) => Ok(f.value.filter(|t| !t.is_empty())),
+            FieldValue::DropDown(f) => Ok(f.value.filter(|t| !t.is_empty()).map(String::from)),
             other => Err(wrong(&other)),
         }
     }
@@ -436,10 +436,31 @@ macro_rules! computed {
     )*};
 }
 
+/// Computed text fields: their [`Text`](crate::Text) read as a `String`, never written.
+macro_rules! computed_text {
+    ($($m:ident => $variant:ident),* $(,)?) => {$(
+        impl FieldOf<field_types::$m> for String {
+            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+                match value {
+                    FieldValue::$variant(f) => Ok(f.value.into()),
+                    other => Err(wrong(&other)),
+                }
+            }
+
+            fn encode(&self) -> Option<FieldInput> {
+                None
+            }
+        }
+    )*};
+}
+
+computed_text! {
+    RecordNumber => RecordNumber,
+    Status => Status,
+    Calc => Calc,
+}
+
 computed! {
-    RecordNumber => RecordNumber: String,
-    Status => Status: String,
-    Calc => Calc: String,
     Category => Category: Vec<String>,
     Creator => Creator: Entity,
     Modifier => Modifier: Entity,
@@ -524,7 +545,7 @@ macro_rules! optional_values {
         impl FieldOf<field_types::$m> for Option<$t> {
             fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
                 match value {
-                    FieldValue::$variant(f) => Ok(f.value),
+                    FieldValue::$variant(f) => Ok(f.value.into()),
                     other => Err(wrong(&other)),
                 }
             }

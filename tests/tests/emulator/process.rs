@@ -155,7 +155,7 @@ async fn where_is(client: &Client, id: RecordId) -> (String, Vec<String>) {
         .as_entities()
         .unwrap()
         .iter()
-        .map(|e| e.code.clone())
+        .map(|e| e.code.to_string())
         .collect();
     (status, assignees)
 }
