@@ -36,6 +36,38 @@ pub struct CsvRecordWriter<'s> {
     /// For each of the schema's fields, its table in `tables` when it is one.
     table_at: Vec<Option<usize>>,
     tables: Vec<TableCells>,
+    /// The previous record's members, in its order: the records of a page come with their
+    /// members in the same order, so the quick reader checks each key against the one before
+    /// instead of looking it up.
+    members: Vec<Known<Option<usize>>>,
+    /// For each of the schema's fields outside tables, its `type` as the record before gave
+    /// it.
+    types: Vec<Known<Kind>>,
+    /// Where each run of columns outside tables is on a record's first line.
+    runs: Vec<Range<usize>>,
+}
+
+/// A string as the record before gave it (its JSON text, quotes included; empty until one
+/// was read), and what it meant.
+#[derive(Clone)]
+struct Known<T> {
+    quoted: Vec<u8>,
+    meaning: T,
+}
+
+impl<T: Copy> Known<T> {
+    fn new(meaning: T) -> Self {
+        Self {
+            quoted: Vec::new(),
+            meaning,
+        }
+    }
+
+    fn remember(&mut self, quoted: &[u8], meaning: T) {
+        self.quoted.clear();
+        self.quoted.extend_from_slice(quoted);
+        self.meaning = meaning;
+    }
 }
 
 /// A table's rows in the record being written.
@@ -47,6 +79,8 @@ struct TableCells {
     /// The rows, one after the other: each the row id's cell, then one cell for each of
     /// `codes`. A cell the row has not (yet) given is `None`.
     cells: Vec<Option<Cell>>,
+    /// For each of `codes`, its `type` as the row before gave it.
+    types: Vec<Known<Kind>>,
 }
 
 impl TableCells {
@@ -75,6 +109,7 @@ impl<'s> CsvRecordWriter<'s> {
                         codes: field.fields.iter().map(|f| f.code.clone()).collect(),
                         present: false,
                         cells: Vec::new(),
+                        types: vec![Known::new(Kind::Text); field.fields.len()],
                     });
                     tables.len() - 1
                 })
@@ -86,6 +121,9 @@ impl<'s> CsvRecordWriter<'s> {
             top: vec![None; schema.fields.len()],
             table_at,
             tables,
+            members: Vec::new(),
+            types: vec![Known::new(Kind::Text); schema.fields.len()],
+            runs: Vec::new(),
         }
     }
 
@@ -167,7 +205,11 @@ impl<'s> CsvRecordWriter<'s> {
 
     /// The record's lines from its cells: one for each table row, the first marked; one when
     /// no table has a row.
-    fn write_lines(&self, out: &mut Vec<u8>) {
+    fn write_lines(&mut self, out: &mut Vec<u8>) {
+        // Where each run of columns outside tables is on the record's first line, with its
+        // commas: the other lines copy it whole.
+        let mut runs = std::mem::take(&mut self.runs);
+        runs.clear();
         let has_table = !self.tables.is_empty();
         let cell = |cell: &Option<Cell>| &self.cells[cell.clone().unwrap_or(EMPTY)];
         let mut first = true;
@@ -177,23 +219,46 @@ impl<'s> CsvRecordWriter<'s> {
                     out.extend_from_slice(PRIMARY_MARK.as_bytes());
                 }
                 let mut column = usize::from(has_table);
+                let (mut run, mut in_run, mut run_start) = (0, false, 0);
                 for (at, top) in self.top.iter().enumerate() {
-                    separate(out, &mut column);
-                    match self.table_at[at] {
-                        None => out.extend_from_slice(cell(top)),
-                        Some(table) if table == this_table => {
-                            out.extend_from_slice(cell(&row[0]));
-                            for inner in &row[1..] {
-                                separate(out, &mut column);
-                                out.extend_from_slice(cell(inner));
+                    let Some(column_table) = self.table_at[at] else {
+                        if !in_run {
+                            in_run = true;
+                            run_start = out.len();
+                            if !first {
+                                out.extend_from_within(runs[run].clone());
                             }
                         }
-                        Some(table) => {
-                            for _ in &self.tables[table].codes {
-                                separate(out, &mut column);
-                            }
+                        if first {
+                            separate(out, &mut column);
+                            out.extend_from_slice(cell(top));
+                        } else {
+                            column += 1;
+                        }
+                        continue;
+                    };
+                    if in_run {
+                        in_run = false;
+                        if first {
+                            runs.push(run_start..out.len());
+                        }
+                        run += 1;
+                    }
+                    separate(out, &mut column);
+                    if column_table == this_table {
+                        out.extend_from_slice(cell(&row[0]));
+                        for inner in &row[1..] {
+                            separate(out, &mut column);
+                            out.extend_from_slice(cell(inner));
+                        }
+                    } else {
+                        for _ in &self.tables[column_table].codes {
+                            separate(out, &mut column);
                         }
                     }
+                }
+                if in_run && first {
+                    runs.push(run_start..out.len());
                 }
                 out.push(b'\n');
                 first = false;
@@ -217,6 +282,7 @@ impl<'s> CsvRecordWriter<'s> {
             }
             out.push(b'\n');
         }
+        self.runs = runs;
     }
 }
 
@@ -515,7 +581,7 @@ impl<'de> Shape<'de> for FieldCell<'_> {
 }
 
 /// What of a field's value its cell shows, by the field's type.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Kind {
     /// The value itself, a text or a number.
     Text,
@@ -526,7 +592,7 @@ enum Kind {
 }
 
 /// What of each value of a list is shown.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Item {
     /// The value, a text (check box, multi-choice, category).
     Itself,
@@ -933,7 +999,7 @@ impl<'a> Scan<'a> {
     /// Most keys of kintone's JSON are a few such names, compared in place.
     fn key_is(&mut self, quoted: &[u8]) -> bool {
         self.peek();
-        let found = self.text.as_bytes()[self.at..].starts_with(quoted);
+        let found = !quoted.is_empty() && self.text.as_bytes()[self.at..].starts_with(quoted);
         if found {
             self.at += quoted.len();
         }
@@ -990,6 +1056,19 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// A string that is most often the one `known` remembers: its meaning, from `known` when
+    /// the text is the same, else from `mean` (and then remembered).
+    fn known<T: Copy>(&mut self, known: &mut Known<T>, mean: impl FnOnce(&str) -> T) -> Quick<T> {
+        if self.key_is(&known.quoted) {
+            return Ok(known.meaning);
+        }
+        let text = self.text;
+        let begin = self.at;
+        let meaning = mean(self.string()?);
+        known.remember(&text.as_bytes()[begin..self.at], meaning);
+        Ok(meaning)
+    }
+
     /// Reads past a value.
     fn skip(&mut self, depth: usize) -> Quick<()> {
         if depth > QUICK_DEPTH {
@@ -1039,12 +1118,20 @@ impl<'a> Scan<'a> {
     /// The record: each member of the schema into its cell or its table's rows.
     fn record(mut self, writer: &mut CsvRecordWriter<'_>) -> Quick<()> {
         if self.open(b'{', b'}')? {
-            loop {
-                let place = writer.schema.position(self.string()?);
+            for member in 0.. {
+                if writer.members.len() == member {
+                    writer.members.push(Known::new(None));
+                }
+                let schema = writer.schema;
+                let place =
+                    self.known(&mut writer.members[member], |code| schema.position(code))?;
                 self.eat(b':')?;
                 match place.map(|at| (at, writer.table_at[at])) {
                     None => self.skip(0)?,
-                    Some((at, None)) => writer.top[at] = Some(self.field(&mut writer.cells)?),
+                    Some((at, None)) => {
+                        let cell = self.field(&mut writer.cells, &mut writer.types[at])?;
+                        writer.top[at] = Some(cell);
+                    }
                     Some((_, Some(table))) => {
                         let table = &mut writer.tables[table];
                         table.present = true;
@@ -1064,7 +1151,7 @@ impl<'a> Scan<'a> {
     }
 
     /// A field as one cell, read as its type says.
-    fn field(&mut self, cells: &mut Vec<u8>) -> Quick<Cell> {
+    fn field(&mut self, cells: &mut Vec<u8>, known_type: &mut Known<Kind>) -> Quick<Cell> {
         if self.peek() != Some(b'{') {
             self.skip(1)?;
             return Ok(EMPTY);
@@ -1084,7 +1171,7 @@ impl<'a> Scan<'a> {
                 self.eat(b':')?;
                 if is_type && kind.is_none() {
                     kind = Some(match self.peek() {
-                        Some(b'"') => kind_of(self.string()?),
+                        Some(b'"') => self.known(known_type, kind_of)?,
                         _ => {
                             self.skip(2)?;
                             Kind::Text
@@ -1200,7 +1287,8 @@ impl<'a> Scan<'a> {
                         loop {
                             let start = table.cells.len();
                             table.cells.resize(start + table.stride(), None);
-                            self.row(&table.codes, &mut table.cells[start..], cells)?;
+                            let row = &mut table.cells[start..];
+                            self.row(&table.codes, &mut table.types, row, cells)?;
                             if !self.more(b']')? {
                                 break;
                             }
@@ -1222,6 +1310,7 @@ impl<'a> Scan<'a> {
     fn row(
         &mut self,
         codes: &[String],
+        types: &mut [Known<Kind>],
         row: &mut [Option<Cell>],
         cells: &mut Vec<u8>,
     ) -> Quick<()> {
@@ -1244,7 +1333,7 @@ impl<'a> Scan<'a> {
                     row[0] = Some(self.value(Kind::Text, cells)?);
                 } else if is_value && !values_read {
                     values_read = true;
-                    self.row_fields(codes, &mut row[1..], cells)?;
+                    self.row_fields(codes, types, &mut row[1..], cells)?;
                 } else {
                     self.skip(4)?;
                 }
@@ -1260,6 +1349,7 @@ impl<'a> Scan<'a> {
     fn row_fields(
         &mut self,
         codes: &[String],
+        types: &mut [Known<Kind>],
         row: &mut [Option<Cell>],
         cells: &mut Vec<u8>,
     ) -> Quick<()> {
@@ -1273,7 +1363,7 @@ impl<'a> Scan<'a> {
                 self.eat(b':')?;
                 match column {
                     Some(column) if row[column].is_none() => {
-                        row[column] = Some(self.field(cells)?);
+                        row[column] = Some(self.field(cells, &mut types[column])?);
                     }
                     _ => self.skip(5)?,
                 }
