@@ -1,15 +1,20 @@
 //! A record's CSV lines written straight from kintone's JSON text of it, in one pass.
 //!
-//! The record is read once with serde_json's streaming reader; each cell is quoted and escaped
-//! as its value is read, into one buffer of cells, and nothing else is built: no value, no
-//! string, no map per field. A record's members come in kintone's order, not the columns', and
-//! the fields outside the tables are repeated on each table row, so the lines are put together
-//! from the cells once the record has been read. The buffers are reused from record to record:
-//! memory is that of the largest record, whatever the number of records.
+//! The record is read once; each cell is quoted and escaped as its value is read, into one
+//! buffer of cells, and nothing else is built: no value, no string, no map per field. A
+//! record's members come in kintone's order, not the columns', and the fields outside the
+//! tables are repeated on each table row, so the lines are put together from the cells once the
+//! record has been read. The buffers are reused from record to record: memory is that of the
+//! largest record, whatever the number of records.
 //!
+//! Two readers write the cells, by the same rules: a quick one ([`Scan`]) for the JSON kintone
+//! writes, and serde_json's streaming reader for whatever the quick one leaves (numbers, `\u`
+//! escapes, a value before its type, JSON that is not valid), which also says what is wrong.
 //! What is read of a field is what cli-kintone writes (see [`crate::csv_format`]), decided by
-//! the field's own `type` member, as the format is; where a value comes before its `type`, it is
-//! read into a `serde_json::Value` and written once the type is known.
+//! the field's own `type` member, as the format is; where a value comes before its `type`,
+//! serde_json's reader keeps it as a `serde_json::Value` and writes it once the type is known.
+//! The tree-based writer this replaced is kept as the oracle of the tests
+//! (`csv_format::tree`, built for tests only).
 
 use std::collections::BTreeMap;
 use std::fmt;
