@@ -8,8 +8,9 @@
 //! largest record, whatever the number of records.
 //!
 //! Two readers write the cells, by the same rules: a quick one ([`Scan`]) for the JSON kintone
-//! writes, and serde_json's streaming reader for whatever the quick one leaves (numbers, `\u`
-//! escapes, a value before its type, JSON that is not valid), which also says what is wrong.
+//! writes, and serde_json's streaming reader for whatever the quick one leaves (numbers, half a
+//! surrogate pair, a value before its type, JSON that is not valid), which also says what is
+//! wrong.
 //! What is read of a field is what cli-kintone writes (see [`crate::csv_format`]), decided by
 //! the field's own `type` member, as the format is; where a value comes before its `type`,
 //! serde_json's reader keeps it as a `serde_json::Value` and writes it once the type is known.
@@ -888,8 +889,8 @@ impl<'de> Shape<'de> for RowFields<'_, '_> {
     }
 }
 
-/// What the quick reader leaves to serde_json's: a number, a `\u` escape, a value before its
-/// type, nesting deeper than [`QUICK_DEPTH`], or anything that is not JSON.
+/// What the quick reader leaves to serde_json's: a number, half a surrogate pair, a value
+/// before its type, nesting deeper than [`QUICK_DEPTH`], or anything that is not JSON.
 struct Unhandled;
 
 type Quick<T> = Result<T, Unhandled>;
@@ -975,20 +976,8 @@ impl<'a> Scan<'a> {
         self.scratch.push_str(&self.text[start..end]);
         let mut at = end;
         loop {
-            // `at` is on a backslash.
-            let escaped = match bytes.get(at + 1) {
-                Some(b'"') => '"',
-                Some(b'\\') => '\\',
-                Some(b'/') => '/',
-                Some(b'b') => '\u{8}',
-                Some(b'f') => '\u{c}',
-                Some(b'n') => '\n',
-                Some(b'r') => '\r',
-                Some(b't') => '\t',
-                _ => return Err(Unhandled),
-            };
+            let (escaped, from) = escape(bytes, at)?;
             self.scratch.push(escaped);
-            let from = at + 2;
             let next = from + memchr::memchr2(b'"', b'\\', &bytes[from..]).ok_or(Unhandled)?;
             plain(&bytes[from..next])?;
             self.scratch.push_str(&self.text[from..next]);
@@ -1032,29 +1021,34 @@ impl<'a> Scan<'a> {
             }
             return Ok(cell_start..cells.len());
         }
-        // With an escape it is neither empty nor a lone `*`: quoted.
+        // With an escape it is not empty; it is quoted unless it is a lone `*` (`\u002a`).
         cells.push(b'"');
         cells.extend_from_slice(&bytes[start..end]);
         let mut at = end;
         loop {
-            match bytes.get(at + 1) {
-                Some(b'"') => cells.extend_from_slice(b"\"\""),
-                Some(b'\\') => cells.push(b'\\'),
-                Some(b'/') => cells.push(b'/'),
-                Some(b'b') => cells.push(0x08),
-                Some(b'f') => cells.push(0x0c),
-                Some(b'n') => cells.push(b'\n'),
-                Some(b'r') => cells.push(b'\r'),
-                Some(b't') => cells.push(b'\t'),
-                _ => return Err(Unhandled),
+            match escape(bytes, at)? {
+                ('"', from) => {
+                    cells.extend_from_slice(b"\"\"");
+                    at = from;
+                }
+                (escaped, from) => {
+                    let mut utf8 = [0; 4];
+                    cells.extend_from_slice(escaped.encode_utf8(&mut utf8).as_bytes());
+                    at = from;
+                }
             }
-            let from = at + 2;
+            let from = at;
             let next = from + memchr::memchr2(b'"', b'\\', &bytes[from..]).ok_or(Unhandled)?;
             plain(&bytes[from..next])?;
             cells.extend_from_slice(&bytes[from..next]);
             if bytes[next] == b'"' {
                 self.at = next + 1;
-                cells.push(b'"');
+                if cells[cell_start + 1..] == *PRIMARY_MARK.as_bytes() {
+                    cells.truncate(cell_start);
+                    cells.extend_from_slice(PRIMARY_MARK.as_bytes());
+                } else {
+                    cells.push(b'"');
+                }
                 return Ok(cell_start..cells.len());
             }
             at = next;
@@ -1381,6 +1375,47 @@ impl<'a> Scan<'a> {
     }
 }
 
+/// The character of the escape at `at` (on its backslash) and where the escape ends. A `\u`
+/// escape of half a surrogate pair without its other half is left to serde_json's reader.
+fn escape(bytes: &[u8], at: usize) -> Quick<(char, usize)> {
+    let simple = match bytes.get(at + 1) {
+        Some(b'"') => '"',
+        Some(b'\\') => '\\',
+        Some(b'/') => '/',
+        Some(b'b') => '\u{8}',
+        Some(b'f') => '\u{c}',
+        Some(b'n') => '\n',
+        Some(b'r') => '\r',
+        Some(b't') => '\t',
+        Some(b'u') => {
+            let unit = |at: usize| -> Quick<u32> {
+                let hex = bytes.get(at + 2..at + 6).ok_or(Unhandled)?;
+                hex.iter().try_fold(0, |unit, digit| {
+                    let value = char::from(*digit).to_digit(16).ok_or(Unhandled)?;
+                    Ok(unit * 16 + value)
+                })
+            };
+            let first = unit(at)?;
+            return match first {
+                0xD800..=0xDBFF => {
+                    if bytes.get(at + 6..at + 8) != Some(b"\\u") {
+                        return Err(Unhandled);
+                    }
+                    let second = unit(at + 6)?;
+                    if !(0xDC00..=0xDFFF).contains(&second) {
+                        return Err(Unhandled);
+                    }
+                    let code = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+                    Ok((char::from_u32(code).ok_or(Unhandled)?, at + 12))
+                }
+                _ => Ok((char::from_u32(first).ok_or(Unhandled)?, at + 6)),
+            };
+        }
+        _ => return Err(Unhandled),
+    };
+    Ok((simple, at + 2))
+}
+
 /// A string's bytes between escapes: JSON allows no control character there.
 fn plain(bytes: &[u8]) -> Quick<()> {
     // A fold, not `any`, so that it is vectorized.
@@ -1504,9 +1539,11 @@ mod tests {
         let mut writer = CsvRecordWriter::new(&schema);
         let usual = r#"{"$id":{"type":"__ID__","value":"7"},"Title":{"type":"SINGLE_LINE_TEXT","value":"say \"hi\",\n\t\/ 日本"},"Owner":{"type":"USER_SELECT","value":[{"code":"sato","name":"Sato"}]},"By":{"type":"MODIFIER","value":{"code":"sato","name":"Sato"}},"Lines":{"type":"SUBTABLE","value":[{"id":"41","value":{"Item":{"type":"SINGLE_LINE_TEXT","value":"bolt"}}}]},"Empty":{"type":"CHECK_BOX","value":[]},"Null":{"type":"DATE","value":null}}"#;
         assert!(Scan::new(usual).record(&mut writer).is_ok());
+        let escaped = usual.replace("日本", r"\u65e5\ud83d\ude00\u002a");
+        assert!(Scan::new(&escaped).record(&mut writer).is_ok());
         for left in [
             usual.replace(r#""41""#, "41"),
-            usual.replace("日本", r"\u65e5本"),
+            usual.replace("日本", r"\ud800本"),
             usual.replace(
                 r#""type":"SINGLE_LINE_TEXT","value":"bolt""#,
                 r#""value":"bolt","type":"SINGLE_LINE_TEXT""#,
@@ -1675,9 +1712,11 @@ mod tests {
         let mut out = String::from("\"");
         for c in text.chars() {
             match c {
-                '"' => out.push_str("\\\""),
+                '"' if text.len() % 2 == 0 => out.push_str("\\\""),
+                '"' => out.push_str("\\u0022"),
                 '\\' => out.push_str("\\\\"),
                 '/' => out.push_str("\\/"),
+                '*' => out.push_str("\\u002a"),
                 '\n' => out.push_str("\\n"),
                 c if c.is_ascii() && !c.is_ascii_control() => out.push(c),
                 c => {
