@@ -43,12 +43,7 @@ pub fn field_types_file(api: &Api) -> TokenStream {
 /// field of a kind takes the traits whose operators kintone allows in tables. One line each,
 /// through the runtime's `query::query_kinds!`.
 pub fn query_kinds_file(api: &Api) -> TokenStream {
-    let mut kinds: BTreeMap<&str, Vec<&FieldTypeRule>> = BTreeMap::new();
-    for t in &api.field_types {
-        if let Some(kind) = &t.query_kind {
-            kinds.entry(kind).or_default().push(t);
-        }
-    }
+    let kinds = query_kinds(api);
     let items = kinds.iter().map(|(kind, types)| {
         let marker = format_ident!("{kind}");
         let names: Vec<String> = types.iter().map(|t| t.name.clone()).collect();
@@ -249,12 +244,10 @@ pub fn query_operators_file(api: &Api) -> TokenStream {
 /// field in a table takes when the trait's operators are barred there: the compiler's message is
 /// the same for every kind, so the user finds theirs in the list.
 fn instead_note(api: &Api, ops: &[&QueryOperator]) -> String {
-    let mut kinds: BTreeMap<&str, &[String]> = BTreeMap::new();
-    for t in &api.field_types {
-        if let Some(kind) = &t.query_kind {
-            kinds.entry(kind).or_insert(&t.operators);
-        }
-    }
+    // The spec's rules make the types of a kind agree on their operators.
+    let kinds = query_kinds(api)
+        .into_iter()
+        .map(|(kind, types)| (kind, types[0].operators.as_slice()));
     let quoted = |operators: &mut dyn Iterator<Item = &String>| -> String {
         let written: Vec<String> = operators.map(|o| format!("`{o}`")).collect();
         listed(&written, "and")
@@ -294,6 +287,17 @@ fn instead_note(api: &Api, ops: &[&QueryOperator]) -> String {
         ));
     }
     format!("instead, {}", parts.join("; "))
+}
+
+/// The field types of each query kind, by the kind's name.
+fn query_kinds(api: &Api) -> BTreeMap<&str, Vec<&FieldTypeRule>> {
+    let mut kinds: BTreeMap<&str, Vec<&FieldTypeRule>> = BTreeMap::new();
+    for t in &api.field_types {
+        if let Some(kind) = &t.query_kind {
+            kinds.entry(kind).or_default().push(t);
+        }
+    }
+    kinds
 }
 
 /// `a`, `a and b`, `a, b and c` (with `or` in place of `and` when asked).
