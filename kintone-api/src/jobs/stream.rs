@@ -1019,11 +1019,23 @@ mod tests {
                 r#","extra":{"a":1}"#,
             ]);
             let after = prop::sample::select(vec!["", " \n", "x", "}"]);
-            (prop::collection::vec(record(true), 0..5), other, after).prop_map(
-                |(records, other, after)| {
-                    format!(r#"{{"records":[{}]{other}}}{after}"#, records.join(","))
-                },
-            )
+            // Each record its own, or the last one's text again (as kintone's records repeat
+            // their codes, tags and punctuation), or again with other digits in its values.
+            let records = prop::collection::vec((record(true), 0u8..4), 0..5).prop_map(|drawn| {
+                let mut records: Vec<String> = Vec::new();
+                for (own, form) in drawn {
+                    let record = match (records.last(), form) {
+                        (Some(last), 2) => last.clone(),
+                        (Some(last), 3) => last.replace('1', "7"),
+                        _ => own,
+                    };
+                    records.push(record);
+                }
+                records
+            });
+            (records, other, after).prop_map(|(records, other, after)| {
+                format!(r#"{{"records":[{}]{other}}}{after}"#, records.join(","))
+            })
         }
 
         /// Records compared field by field in order, values included (`Record`'s own equality
@@ -1059,6 +1071,116 @@ mod tests {
             tbl: Option<crate::Decimal>,
             #[kintone(code = "日付", type = "DATE")]
             date: Option<crate::Date>,
+        }
+
+        /// A field value in kintone's own form, good for its type, of a type the page reader
+        /// reads; digits `3` may become `4` and it stays good.
+        fn kintone_field(rows: bool) -> BoxedStrategy<String> {
+            let tagged = |tag: &str, value: &str| format!(r#"{{"type":"{tag}","value":{value}}}"#);
+            let mut values = vec![
+                r#"{"type":"__REVISION__","value":"3"}"#.to_string(),
+                tagged("SINGLE_LINE_TEXT", r#""plain 3""#),
+                tagged("SINGLE_LINE_TEXT", r#""line\nbreak \"quoted\" 日本語""#),
+                tagged("MULTI_LINE_TEXT", r#""""#),
+                tagged("LINK", r#""https://example.com/3""#),
+                tagged("RECORD_NUMBER", r#""ORD-3""#),
+                tagged("DROP_DOWN", r#""B3""#),
+                tagged("DROP_DOWN", "null"),
+                tagged("NUMBER", r#""1.53""#),
+                tagged("NUMBER", r#""""#),
+                tagged("CALC", r#""-3""#),
+                tagged("DATE", r#""2024-08-01""#),
+                tagged("TIME", r#""09:30""#),
+                tagged("DATETIME", r#""2024-08-22T15:23:00Z""#),
+                tagged("UPDATED_TIME", r#""2024-08-22T15:23:00Z""#),
+                tagged("CHECK_BOX", r#"["a","b3"]"#),
+                tagged("MULTI_SELECT", "[]"),
+                tagged("USER_SELECT", r#"[{"code":"sato3","name":"Sato"}]"#),
+                tagged("CREATOR", r#"{"code":"x3","name":"X"}"#),
+                tagged(
+                    "FILE",
+                    r#"[{"contentType":"text/plain","fileKey":"k3","name":"a.txt","size":"13"}]"#,
+                ),
+            ];
+            if !rows {
+                return prop::sample::select(values).boxed();
+            }
+            values.push(tagged("SUBTABLE", "[]"));
+            let row = kintone_record(false)
+                .prop_map(|fields| format!(r#"{{"id":"3","value":{}}}"#, join(&fields)));
+            prop::strategy::Union::new_weighted(vec![
+                (4, prop::sample::select(values).boxed()),
+                (
+                    1,
+                    prop::collection::vec(row, 1..4)
+                        .prop_map(move |rows| tagged("SUBTABLE", &format!("[{}]", rows.join(","))))
+                        .boxed(),
+                ),
+            ])
+            .boxed()
+        }
+
+        /// A record's fields in kintone's form, with distinct codes.
+        fn kintone_record(rows: bool) -> BoxedStrategy<Vec<(&'static str, String)>> {
+            let codes = ["$id", "A", "B", "Tbl", "日付", r#"C\"d"#, "E"];
+            prop::collection::vec(kintone_field(rows), 0..7)
+                .prop_map(move |values| codes.into_iter().zip(values).collect())
+                .boxed()
+        }
+
+        fn join(fields: &[(&str, String)]) -> String {
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|(code, value)| format!(r#""{code}":{value}"#))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+
+        /// A page of records in kintone's form, each the last one's again or nearly: the same
+        /// text, other digits, a field fewer or more, or a field of another value.
+        fn kintone_page() -> impl Strategy<Value = String> {
+            let step = (
+                kintone_record(true),
+                kintone_field(true),
+                0u8..6,
+                any::<prop::sample::Index>(),
+            );
+            prop::collection::vec(step, 1..6).prop_map(|steps| {
+                let mut records: Vec<Vec<(&str, String)>> = Vec::new();
+                for (own, value, change, at) in steps {
+                    let Some(last) = records.last().cloned() else {
+                        records.push(own);
+                        continue;
+                    };
+                    let record = match change {
+                        0 => last,
+                        1 => last
+                            .into_iter()
+                            .map(|(c, v)| (c, v.replace('3', "4")))
+                            .collect(),
+                        2 => last[..last.len().saturating_sub(1)].to_vec(),
+                        3 if last.len() < own.len() => {
+                            let mut more = last;
+                            more.push(own[more.len()].clone());
+                            more
+                        }
+                        4 if !last.is_empty() => {
+                            let mut other = last;
+                            let at = at.index(other.len());
+                            other[at].1 = value;
+                            other
+                        }
+                        _ => own,
+                    };
+                    records.push(record);
+                }
+                let records: Vec<String> = records.iter().map(|r| join(r)).collect();
+                format!(
+                    r#"{{"records":[{}],"totalCount":"{}"}}"#,
+                    records.join(","),
+                    records.len()
+                )
+            })
         }
 
         /// Each record of a page read into `Picked`, as a stream of it does.
@@ -1118,6 +1240,20 @@ mod tests {
                 let client = crate::GetRecordsByCursorResponse::from_json(text.as_bytes());
                 let serde = serde_json::from_str::<crate::GetRecordsByCursorResponse>(&text);
                 prop_assert_eq!(client.map(|a| format!("{a:?}")).ok(), serde.map(|b| format!("{b:?}")).ok());
+            }
+
+            /// Pages in kintone's own form, whose records repeat the last one's text or nearly
+            /// (as kintone's do), are all read by the fast reader, and as serde reads them;
+            /// every field decoded, or a struct's only.
+            #[test]
+            fn records_like_the_last_are_read_as_serde_reads_them(text in kintone_page()) {
+                let picked = Keep::Only(<Picked as crate::KintoneRecord>::FIELD_CODES);
+                for keep in [Keep::Every, picked] {
+                    let fast = crate::records::page::read(&text, 500, keep);
+                    let fast = fast.ok_or_else(|| TestCaseError::fail(format!("{text}: not read")))?;
+                    let (by_serde, _) = decode_page_by_serde(text.as_bytes(), Some(&text), 500, keep);
+                    prop_assert_eq!(exact(&fast), exact(&by_serde.unwrap()), "{}", text);
+                }
             }
 
             /// Differential: where the client decodes a page (by its own reader, or serde's where
