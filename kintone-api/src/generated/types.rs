@@ -922,10 +922,10 @@ crate::wire::string_enum! {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CategoryField {
-    pub value: Vec<String>,
+    pub value: Vec<crate::Text>,
 }
 impl CategoryField {
-    crate::wire::constructor!(each value : String;);
+    crate::wire::constructor!(each value : crate ::Text;);
     crate::wire::no_limits!();
 }
 crate::wire::string_enum! {
@@ -940,10 +940,10 @@ crate::wire::string_enum! {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct CheckBoxField {
-    pub value: Vec<String>,
+    pub value: Vec<crate::Text>,
 }
 impl CheckBoxField {
-    crate::wire::constructor!(each value : String;);
+    crate::wire::constructor!(each value : crate ::Text;);
     crate::wire::no_limits!();
 }
 /// Check boxes; the value is the list of checked choices.
@@ -2688,10 +2688,10 @@ impl FileField {
 #[non_exhaustive]
 pub struct FileInfo {
     #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
+    pub content_type: Option<crate::Text>,
     #[serde(rename = "fileKey")]
-    pub file_key: String,
-    pub name: String,
+    pub file_key: crate::Text,
+    pub name: crate::Text,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -2701,9 +2701,9 @@ pub struct FileInfo {
 }
 impl FileInfo {
     crate::wire::constructor!(
-        into file_key : String, into name : String; content_type, size
+        into file_key : crate ::Text, into name : crate ::Text; content_type, size
     );
-    crate::wire::setter!(into "contentType" content_type : String);
+    crate::wire::setter!(into "contentType" content_type : crate ::Text);
     crate::wire::setter!(plain "size" size : u64);
     crate::wire::no_limits!();
 }
@@ -3955,10 +3955,10 @@ impl MultiLineTextProperties {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct MultiSelectField {
-    pub value: Vec<String>,
+    pub value: Vec<crate::Text>,
 }
 impl MultiSelectField {
-    crate::wire::constructor!(each value : String;);
+    crate::wire::constructor!(each value : crate ::Text;);
     crate::wire::no_limits!();
 }
 /// A multi-choice list; the value is the list of chosen choices.

@@ -240,7 +240,7 @@ struct Reader<'a> {
 /// The reader's buffers for lists, one per kind of item.
 #[derive(Default)]
 struct Scratch {
-    texts: Vec<String>,
+    texts: Vec<Text>,
     entities: Vec<Entity>,
     files: Vec<FileInfo>,
     rows: Vec<SubtableRow>,
@@ -327,14 +327,13 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn owned_string(&mut self) -> Option<String> {
-        self.string().map(Cow::into_owned)
-    }
-
     /// A string as a [`Text`]: no allocation when it is short.
     fn text(&mut self) -> Option<Text> {
         self.string().map(|text| match text {
-            Cow::Borrowed(text) => Text::from(text),
+            Cow::Borrowed(text) => {
+                let at = text.as_ptr() as usize - self.text.as_ptr() as usize;
+                Text::from_page(self.text, at..at + text.len())
+            }
             Cow::Owned(text) => Text::from(text),
         })
     }
@@ -398,13 +397,23 @@ impl<'a> Reader<'a> {
 
     /// `{"code":"...","name":"..."}`, as kintone writes a user, department or group.
     fn entity(&mut self) -> Option<Entity> {
-        self.expect(b'{')?;
-        (self.string()? == "code").then_some(())?;
-        self.expect(b':')?;
+        const CODE: &[u8] = br#"{"code":"#;
+        const NAME: &[u8] = br#","name":"#;
+        // Its keys passed at once when written as kintone writes them.
+        self.skip_whitespace();
+        if self.bytes[self.at..].starts_with(CODE) {
+            self.at += CODE.len();
+        } else {
+            self.expect(b'{')?;
+            self.key("code")?;
+        }
         let code = self.text()?;
-        self.expect(b',')?;
-        (self.string()? == "name").then_some(())?;
-        self.expect(b':')?;
+        if self.bytes[self.at..].starts_with(NAME) {
+            self.at += NAME.len();
+        } else {
+            self.expect(b',')?;
+            self.key("name")?;
+        }
         let name = self.text()?;
         self.expect(b'}')?;
         Some(Entity {
@@ -721,13 +730,13 @@ impl<'a> Reader<'a> {
     fn file(&mut self) -> Option<FileInfo> {
         self.expect(b'{')?;
         self.key("contentType")?;
-        let content_type = self.owned_string()?;
+        let content_type = self.text()?;
         self.expect(b',')?;
         self.key("fileKey")?;
-        let file_key = self.owned_string()?;
+        let file_key = self.text()?;
         self.expect(b',')?;
         self.key("name")?;
-        let name = self.owned_string()?;
+        let name = self.text()?;
         self.expect(b',')?;
         self.key("size")?;
         let size = self.string()?;
@@ -800,13 +809,13 @@ impl<'a> Reader<'a> {
                 value: self.parsed()?,
             }),
             Kind::CheckBox => FieldValue::CheckBox(CheckBoxField {
-                value: self.list(|s| &mut s.texts, Self::owned_string)?,
+                value: self.list(|s| &mut s.texts, Self::text)?,
             }),
             Kind::MultiSelect => FieldValue::MultiSelect(MultiSelectField {
-                value: self.list(|s| &mut s.texts, Self::owned_string)?,
+                value: self.list(|s| &mut s.texts, Self::text)?,
             }),
             Kind::Category => FieldValue::Category(CategoryField {
-                value: self.list(|s| &mut s.texts, Self::owned_string)?,
+                value: self.list(|s| &mut s.texts, Self::text)?,
             }),
             Kind::Creator => FieldValue::Creator(CreatorField {
                 value: self.entity()?,

@@ -1,6 +1,6 @@
 //! Typed reads of record field values, so that callers need not match on every field type.
 
-use crate::{Date, DateTime, Decimal, Entity, FieldValue, FileInfo, Time};
+use crate::{Date, DateTime, Decimal, Entity, FieldValue, FileInfo, Text, Time};
 
 impl FieldValue {
     /// The text of a field whose value is one string: single- and multi-line text, rich text,
@@ -29,7 +29,7 @@ impl FieldValue {
     }
 
     /// The chosen options of a check box or multi-select, or a record's categories.
-    pub fn as_list(&self) -> Option<&[String]> {
+    pub fn as_list(&self) -> Option<&[Text]> {
         match self {
             FieldValue::CheckBox(f) => Some(&f.value),
             FieldValue::MultiSelect(f) => Some(&f.value),
@@ -126,7 +126,7 @@ mod tests {
         assert_eq!(record["Choice"].as_text(), None);
         assert_eq!(
             record["Tags"].as_list(),
-            Some(&["a".to_string(), "b".to_string()][..])
+            Some(&[crate::Text::from("a"), crate::Text::from("b")][..])
         );
         assert_eq!(record["People"].as_entities().unwrap()[0].code, "sato");
         assert_eq!(record["Title"].as_list(), None);

@@ -461,7 +461,6 @@ computed_text! {
 }
 
 computed! {
-    Category => Category: Vec<String>,
     Creator => Creator: Entity,
     Modifier => Modifier: Entity,
     CreatedTime => CreatedTime: DateTime,
@@ -478,7 +477,7 @@ macro_rules! lists {
         impl FieldOf<field_types::$m> for Vec<String> {
             fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
                 match value {
-                    FieldValue::$variant(f) => Ok(f.value),
+                    FieldValue::$variant(f) => Ok(f.value.into_iter().map(String::from).collect()),
                     other => Err(wrong(&other)),
                 }
             }
@@ -493,6 +492,19 @@ macro_rules! lists {
 lists! {
     CheckBox => CheckBox, check_box;
     MultiSelect => MultiSelect, multi_select;
+}
+
+impl FieldOf<field_types::Category> for Vec<String> {
+    fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
+        match value {
+            FieldValue::Category(f) => Ok(f.value.into_iter().map(String::from).collect()),
+            other => Err(wrong(&other)),
+        }
+    }
+
+    fn encode(&self) -> Option<FieldInput> {
+        None
+    }
 }
 
 macro_rules! entity_lists {

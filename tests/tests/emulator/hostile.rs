@@ -399,7 +399,7 @@ async fn attach(client: &kintone_api::Client, app: u64, bytes: &[u8]) -> String 
         .unwrap();
     got.record["Attachment"].as_files().unwrap()[0]
         .file_key
-        .clone()
+        .to_string()
 }
 
 /// A file attached in app 1 used to be downloadable with any token that could view anything.
