@@ -21,13 +21,13 @@ use std::sync::Arc;
 use crate::answer::RawResponse;
 use crate::records::map::{intern, Codes};
 use crate::{
-    CalcField, CategoryField, CheckBoxField, CreatedTimeField, CreatorField, DateField,
-    DateTimeField, DropDownField, Entity, Error, FieldCode, FieldValue, FileField, FileInfo,
-    GetRecordsByCursorResponse, GetRecordsResponse, GroupSelectField, IdField, LinkField,
-    ModifierField, MultiLineTextField, MultiSelectField, NumberField, OrganizationSelectField,
-    ProtocolError, RadioButtonField, Record, RecordId, RecordNumberField, Revision, RevisionField,
-    RichTextField, SingleLineTextField, StatusAssigneeField, StatusField, SubtableField,
-    SubtableRow, Text, TimeField, UpdatedTimeField, UserSelectField,
+    CalcField, CategoryField, CheckBoxField, CreatedTimeField, CreatorField, Date, DateField,
+    DateTime, DateTimeField, Decimal, DropDownField, Entity, Error, FieldCode, FieldValue,
+    FileField, FileInfo, GetRecordsByCursorResponse, GetRecordsResponse, GroupSelectField, IdField,
+    LinkField, ModifierField, MultiLineTextField, MultiSelectField, NumberField,
+    OrganizationSelectField, ProtocolError, RadioButtonField, Record, RecordId, RecordNumberField,
+    Revision, RevisionField, RichTextField, SingleLineTextField, StatusAssigneeField, StatusField,
+    SubtableField, SubtableRow, Text, Time, TimeField, UpdatedTimeField, UserSelectField,
 };
 
 /// A value handed to serde is accepted only when its nesting, added to where it stands, stays
@@ -126,6 +126,30 @@ impl Keep {
         }
     }
 }
+
+/// A value kintone writes as a string, read from where that string stands in the page (with no
+/// escape in it): by default parsed from its text.
+trait FromPage: std::str::FromStr {
+    fn from_page(page: &str, range: std::ops::Range<usize>) -> Option<Self> {
+        page[range].parse().ok()
+    }
+}
+
+impl FromPage for Text {
+    fn from_page(page: &str, range: std::ops::Range<usize>) -> Option<Self> {
+        Some(Text::from_page(page, range))
+    }
+}
+
+impl FromPage for Decimal {
+    fn from_page(page: &str, range: std::ops::Range<usize>) -> Option<Self> {
+        Decimal::from_page(page, range)
+    }
+}
+
+impl FromPage for Date {}
+impl FromPage for Time {}
+impl FromPage for DateTime {}
 
 /// The field types this reader reads, by their tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -330,27 +354,29 @@ impl<'a> Reader<'a> {
     /// A string as a [`Text`]: no allocation when it is short.
     fn text(&mut self) -> Option<Text> {
         self.string().map(|text| match text {
-            Cow::Borrowed(text) => {
-                let at = text.as_ptr() as usize - self.text.as_ptr() as usize;
-                Text::from_page(self.text, at..at + text.len())
-            }
+            Cow::Borrowed(text) => Text::from_page(self.text, self.range_of(text)),
             Cow::Owned(text) => Text::from(text),
         })
     }
 
     /// `null` or `""` as `None`, other text parsed: kintone's empty values
     /// (`wire::empty_as_none`).
-    fn empty_as_none<T: std::str::FromStr>(&mut self) -> Option<Option<T>> {
+    fn empty_as_none<T: FromPage>(&mut self) -> Option<Option<T>> {
         if self.peek()? == b'n' {
             self.literal("null")?;
             return Some(None);
         }
-        let text = self.string()?;
-        if text.is_empty() {
-            Some(None)
-        } else {
-            text.parse().ok().map(Some)
+        match self.string()? {
+            text if text.is_empty() => Some(None),
+            Cow::Borrowed(text) => T::from_page(self.text, self.range_of(text)).map(Some),
+            Cow::Owned(text) => text.parse().ok().map(Some),
         }
+    }
+
+    /// Where `text`, a slice of the page, stands in it.
+    fn range_of(&self, text: &str) -> std::ops::Range<usize> {
+        let at = text.as_ptr() as usize - self.text.as_ptr() as usize;
+        at..at + text.len()
     }
 
     fn parsed<T: std::str::FromStr>(&mut self) -> Option<T> {

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use smol_str::SmolStr;
+use crate::Text;
 
 /// A NUMBER field's value as kintone sends it (a JSON string), kept as text so that no digit is
 /// ever rounded through floating point. Convert with [`Decimal::as_str`] into the decimal type of
@@ -15,7 +15,7 @@ use smol_str::SmolStr;
 pub struct Decimal(
     /// Up to 23 bytes (any number a NUMBER field holds but the longest) inline, with no
     /// allocation: a page of records holds many.
-    SmolStr,
+    Text,
 );
 
 /// Text that is not a decimal number.
@@ -27,6 +27,11 @@ impl Decimal {
     /// The number's text, exactly as kintone sent it or as it was given.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The number at `range` of a page's text, as [`Text::from_page`] copies it.
+    pub(crate) fn from_page(page: &str, range: std::ops::Range<usize>) -> Option<Self> {
+        is_decimal(&page[range.clone()]).then(|| Self(Text::from_page(page, range)))
     }
 }
 
@@ -50,7 +55,7 @@ impl FromStr for Decimal {
 
     fn from_str(s: &str) -> Result<Self, DecimalError> {
         if is_decimal(s) {
-            Ok(Self(SmolStr::new(s)))
+            Ok(Self(Text::from(s)))
         } else {
             Err(DecimalError(s.to_string()))
         }
@@ -67,7 +72,7 @@ macro_rules! from_integer {
     ($($t:ty),*) => {$(
         impl From<$t> for Decimal {
             fn from(value: $t) -> Self {
-                Self(smol_str::format_smolstr!("{value}"))
+                Self(Text::from(value.to_string()))
             }
         }
     )*};
@@ -88,7 +93,7 @@ impl TryFrom<String> for Decimal {
 
     fn try_from(value: String) -> Result<Self, DecimalError> {
         if is_decimal(&value) {
-            Ok(Self(SmolStr::from(value)))
+            Ok(Self(Text::from(value)))
         } else {
             Err(DecimalError(value))
         }
