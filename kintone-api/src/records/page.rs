@@ -557,7 +557,7 @@ impl<'a> Reader<'a> {
             match glue.value {
                 // The page's object, its records array, the record, the field's object.
                 ValueRead::Skipped => self.skip_value(4)?,
-                ValueRead::Decoded(kind) => values.push(self.value_of(kind, table)?),
+                ValueRead::Decoded(kind) => self.value_of(kind, table, &mut values)?,
             }
             field += 1;
         }
@@ -693,24 +693,22 @@ impl<'a> Reader<'a> {
             let mut read = None;
             if let Some(kind) = self.tag().as_deref().and_then(Kind::of) {
                 let glue_end = self.at;
-                if let Some(value) = self.value_of(kind, table) {
+                if self.value_of(kind, table, values).is_some() {
                     if self.peek() == Some(b'}') {
-                        read = Some((
-                            Glue {
-                                text: &bytes[glue_start..glue_end],
-                                value: ValueRead::Decoded(kind),
-                            },
-                            value,
-                        ));
+                        read = Some(Glue {
+                            text: &bytes[glue_start..glue_end],
+                            value: ValueRead::Decoded(kind),
+                        });
+                    } else {
+                        values.pop();
                     }
                 }
             }
             match read {
-                Some((glue, value)) => {
+                Some(glue) => {
                     if in_form {
                         template.fields.push(glue);
                     }
-                    values.push(value);
                     open = true;
                 }
                 None => {
@@ -781,8 +779,11 @@ impl<'a> Reader<'a> {
     }
 
     /// The value of a field of the `kind` read here, up to the `}` of the field's object.
-    fn value_of(&mut self, kind: Kind, table: usize) -> Option<FieldValue> {
-        Some(match kind {
+    ///
+    /// Pushed onto `values` where it is read: a value handed back by return was copied again
+    /// on its way there, each copy stalled by the stores that had just built it.
+    fn value_of(&mut self, kind: Kind, table: usize, values: &mut Vec<FieldValue>) -> Option<()> {
+        values.push(match kind {
             Kind::Id => FieldValue::Id(IdField {
                 value: RecordId(self.parsed()?),
             }),
@@ -867,7 +868,8 @@ impl<'a> Reader<'a> {
             Kind::Subtable => FieldValue::Subtable(SubtableField {
                 value: self.list(|s| &mut s.rows, |reader| reader.row(table + 1))?,
             }),
-        })
+        });
+        Some(())
     }
 
     /// `{"id":"N","value":{...}}`: a table row.
