@@ -158,6 +158,11 @@ pub const KNOWN: &[(&str, &[Place], &str)] = &[
         "the runtime provides this type; nothing is emitted for it",
     ),
     (
+        "x-rust-response-reader",
+        &[Place::Operation],
+        "the answer's type has a hand-written reader of this name (`Type::reader(&[u8])`), which gives what serde gives, faster; the operation decodes its answer with it",
+    ),
+    (
         "x-rust-name",
         &[Place::Schema],
         "the Rust name of the type, pinned so that renaming the schema cannot rename it",

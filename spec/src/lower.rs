@@ -1387,7 +1387,22 @@ impl<'a> Lowerer<'a> {
                 )))
             }
         };
+        let response_reader = match op.extensions.get("x-rust-response-reader") {
+            None => None,
+            Some(Value::String(reader)) if !reader.is_empty() => Some(reader.clone()),
+            Some(_) => {
+                return Err(Error::Invalid(format!(
+                    "{id}: x-rust-response-reader names a function of the answer's type"
+                )))
+            }
+        };
+        if response_reader.is_some() && !matches!(response, ResponseKind::Json(_)) {
+            return Err(Error::Invalid(format!(
+                "{id}: x-rust-response-reader is for a JSON answer"
+            )));
+        }
         Ok(Operation {
+            response_reader,
             oauth_scopes,
             preview,
             doc_url: op.external_docs.as_ref().map(|d| d.url.clone()),

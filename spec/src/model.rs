@@ -386,6 +386,10 @@ pub struct Operation {
     pub fields: Vec<Field>,
     pub one_of_required: Vec<String>,
     pub response: ResponseKind,
+    /// `x-rust-response-reader`: the answer's type has a hand-written reader of this name
+    /// (`Type::reader(&[u8]) -> Result<Type, serde_json::Error>`) that the operation decodes
+    /// with; it gives what serde gives.
+    pub response_reader: Option<String>,
     /// `(status or "default", description)` of each error response.
     pub errors: Vec<(String, String)>,
     pub request_example: Option<String>,

@@ -256,6 +256,15 @@ fn operation_impl(op: &Operation) -> TokenStream {
         "write_multipart",
         "MultipartWriter",
     );
+    // An answer with a reader of its own (`x-rust-response-reader`) is decoded by it.
+    let decode = op.response_reader.as_ref().map(|reader| {
+        let reader = ident(reader);
+        quote! {
+            fn decode(response: crate::answer::RawResponse) -> Result<Self::Response, crate::Error> {
+                crate::runtime::decode_json_with(response, #response_ty::#reader)
+            }
+        }
+    });
     // What every operation's impl states (its constants, `validate`, the path) is written by
     // `crate::runtime::operation!`; only the writers of its parameters are spelled out.
     quote! {
@@ -264,6 +273,7 @@ fn operation_impl(op: &Operation) -> TokenStream {
             #query
             #headers
             #multipart
+            #decode
         }
     }
 }

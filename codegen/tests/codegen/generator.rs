@@ -138,6 +138,38 @@ fn every_operation_needs_an_operation_id_and_error_responses() {
     assert!(generate(&ok).is_ok());
 }
 
+/// An answer with a reader of its own (`x-rust-response-reader`) is decoded by it; a reader
+/// that is not a name, or on an answer that is not JSON, is refused.
+#[test]
+fn an_answer_with_its_own_reader_is_decoded_by_it() {
+    let spec = |reader: &str| {
+        OPERATION_WITHOUT
+            .replace("OPERATION_ID", &format!("operationId: a\n      {reader}"))
+            .replace("ERRORS", "default: { description: e }")
+    };
+    let code = |spec: &str| -> String {
+        generate(spec)
+            .unwrap()
+            .into_iter()
+            .map(|f| f.contents)
+            .collect()
+    };
+    let read = code(&spec("x-rust-response-reader: from_json"));
+    assert!(
+        read.contains("crate::runtime::decode_json_with(response, AResponse::from_json)"),
+        "{read}"
+    );
+    assert!(!code(&spec("")).contains("decode_json_with"));
+    assert!(
+        error_of(&spec("x-rust-response-reader: [from_json]")).contains("x-rust-response-reader")
+    );
+    let binary = spec("x-rust-response-reader: from_json").replace(
+        "application/json: { schema: { type: object } }",
+        "application/octet-stream: {}",
+    );
+    assert!(error_of(&binary).contains("for a JSON answer"));
+}
+
 #[test]
 fn invalid_yaml_is_a_parse_error() {
     assert!(matches!(

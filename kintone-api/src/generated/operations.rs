@@ -259,6 +259,11 @@ impl crate::runtime::Operation for GetRecordsRequest {
     fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
     }
+    fn decode(
+        response: crate::answer::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json_with(response, GetRecordsResponse::from_json)
+    }
 }
 crate::client::handlers::call!(
     GetRecordsCall for GetRecordsRequest; into "Accept-Language" accept_language :
@@ -497,6 +502,11 @@ impl crate::runtime::Operation for GetRecordsByCursorRequest {
     }
     fn write_headers(&self, out: &mut crate::runtime::HeaderWriter) {
         out.push_optional("Accept-Language", self.accept_language.as_ref());
+    }
+    fn decode(
+        response: crate::answer::RawResponse,
+    ) -> Result<Self::Response, crate::Error> {
+        crate::runtime::decode_json_with(response, GetRecordsByCursorResponse::from_json)
     }
 }
 crate::client::handlers::call!(

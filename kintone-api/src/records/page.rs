@@ -1313,37 +1313,6 @@ impl<'de> serde::de::Visitor<'de> for KeptFields {
     }
 }
 
-/// The answer read by the page reader when `T` is a page of records (Get Records, or a cursor's
-/// page); `None` for every other answer, which serde reads. Chosen by type, through `Any`, since
-/// every generated operation decodes its answer through one generic path.
-pub(crate) fn read_record_page<T: 'static>(response: &RawResponse) -> Option<Result<T, Error>> {
-    use std::any::Any;
-    let mut answer: Option<Result<T, Error>> = None;
-    if let Some(slot) =
-        (&mut answer as &mut dyn Any).downcast_mut::<Option<Result<GetRecordsResponse, Error>>>()
-    {
-        *slot = Some(read_with(response, GetRecordsResponse::from_json));
-    }
-    if let Some(slot) = (&mut answer as &mut dyn Any)
-        .downcast_mut::<Option<Result<GetRecordsByCursorResponse, Error>>>()
-    {
-        *slot = Some(read_with(response, GetRecordsByCursorResponse::from_json));
-    }
-    answer
-}
-
-/// Reads a JSON body with `read`, its errors as serde's are reported.
-fn read_with<T>(
-    response: &RawResponse,
-    read: fn(&[u8]) -> Result<T, serde_json::Error>,
-) -> Result<T, Error> {
-    read(&response.body).map_err(|source| Error::Decode {
-        operation: response.operation,
-        source,
-        excerpt: crate::error::excerpt(&response.body),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;

@@ -108,11 +108,9 @@ pub trait FromResponse: Sized {
     fn from_response(response: RawResponse) -> Result<Self, Error>;
 }
 
-impl<T: DeserializeOwned + 'static> FromResponse for T {
+impl<T: DeserializeOwned> FromResponse for T {
     fn from_response(response: RawResponse) -> Result<Self, Error> {
-        // Pages of records, the answers that are large and frequent, go to the page reader,
-        // which gives what serde gives several times faster.
-        crate::records::page::read_record_page(&response).unwrap_or_else(|| decode_json(response))
+        decode_json(response)
     }
 }
 
@@ -307,6 +305,19 @@ pub fn decode_json<T: DeserializeOwned>(response: RawResponse) -> Result<T, Erro
         Err(_) => serde_json::from_slice(&response.body),
     };
     parsed.map_err(|source| Error::Decode {
+        operation: response.operation,
+        source,
+        excerpt: crate::error::excerpt(&response.body),
+    })
+}
+
+/// Reads a JSON answer with its type's own reader (`x-rust-response-reader`), whose errors are
+/// serde's and reported as [`decode_json`]'s are.
+pub(crate) fn decode_json_with<T>(
+    response: RawResponse,
+    read: fn(&[u8]) -> Result<T, serde_json::Error>,
+) -> Result<T, Error> {
+    read(&response.body).map_err(|source| Error::Decode {
         operation: response.operation,
         source,
         excerpt: crate::error::excerpt(&response.body),
