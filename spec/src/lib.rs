@@ -1,7 +1,7 @@
 //! kintone-rs's OpenAPI description of the kintone REST API, as data.
 //!
 //! The description is split for review: `spec/kintone.yaml` is the root and each API family has
-//! its own file in `spec/families/`. [`bundle`] joins them into one document
+//! its own file in `spec/families/`. [`bundle()`] joins them into one document
 //! (`spec/kintone.bundled.yaml`, shipped with this crate as [`BUNDLED_YAML`]); [`parse`] reads a
 //! bundled document into a plain-data [`model`] that the code generator, the emulator, the tests
 //! and the designers' tools share. kintone-specific behaviour comes from `x-kintone-*`

@@ -13,7 +13,7 @@ mod types;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::model::{Api, TypeRef};
+use crate::model::{Api, Operation, TypeRef};
 
 pub use cli::cli_operations_file;
 pub use operations::operations_file;
@@ -118,12 +118,12 @@ pub fn mod_file(api: &Api) -> TokenStream {
 /// the spec documents, each text once, with the operations it applies to when not all do. Each
 /// operation's `# Errors` section links here instead of repeating the texts.
 fn errors_page(api: &Api) -> String {
-    let mut texts: Vec<(&str, &str, Vec<&str>)> = Vec::new();
+    let mut texts: Vec<(&str, &str, Vec<&Operation>)> = Vec::new();
     for op in &api.operations {
         for (status, text) in &op.errors {
             match texts.iter_mut().find(|(s, t, _)| s == status && t == text) {
-                Some((_, _, ops)) => ops.push(&op.request_name),
-                None => texts.push((status, text, vec![&op.request_name])),
+                Some((_, _, ops)) => ops.push(op),
+                None => texts.push((status, text, vec![op])),
             }
         }
     }
@@ -139,7 +139,15 @@ fn errors_page(api: &Api) -> String {
         let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
         page.push_str(&format!("\n- `{status}`: {text}"));
         if ops.len() < api.operations.len() {
-            let links: Vec<String> = ops.iter().map(|o| format!("[`{o}`](crate::{o})")).collect();
+            // An operation behind a cargo feature is named, not linked: the page is also built
+            // without the feature.
+            let links: Vec<String> = ops
+                .iter()
+                .map(|o| match &o.cargo_feature {
+                    None => format!("[`{0}`](crate::types::{0})", o.request_name),
+                    Some(feature) => format!("`{}` (feature `{feature}`)", o.request_name),
+                })
+                .collect();
             page.push_str(&format!(" (for {})", links.join(", ")));
         }
     }

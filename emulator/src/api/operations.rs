@@ -177,8 +177,8 @@ fn handler(operation: &str) -> Option<(Handler, bool)> {
     }
 }
 
-/// Every operation id the emulator answers for real: [`OPERATIONS`], with the spec's preview
-/// twin of each [`Handler::Settings`] operation.
+/// Every operation id the emulator answers for real: those of its table of operations, with
+/// the spec's preview twin of each app-settings operation.
 pub static IMPLEMENTED: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
     OPERATIONS
         .iter()

@@ -29,7 +29,7 @@ impl fmt::Display for Expected {
     }
 }
 
-/// A record that does not fit a [`KintoneRecord`] struct: which field, what was expected, and
+/// A record that does not fit a [`KintoneRecord`](crate::KintoneRecord) struct: which field, what was expected, and
 /// what was wrong.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("field `{code}`{}: {kind}", expected.map_or(String::new(), |e| format!(" ({e})")))]
