@@ -424,24 +424,6 @@ macro_rules! computed {
         impl FieldOf<field_types::$m> for $rust {
             fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
                 match value {
-                    FieldValue::$variant(f) => Ok(f.value),
-                    other => Err(wrong(&other)),
-                }
-            }
-
-            fn encode(&self) -> Option<FieldInput> {
-                None
-            }
-        }
-    )*};
-}
-
-/// Computed text fields: their [`Text`](crate::Text) read as a `String`, never written.
-macro_rules! computed_text {
-    ($($m:ident => $variant:ident),* $(,)?) => {$(
-        impl FieldOf<field_types::$m> for String {
-            fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
-                match value {
                     FieldValue::$variant(f) => Ok(f.value.into()),
                     other => Err(wrong(&other)),
                 }
@@ -454,13 +436,10 @@ macro_rules! computed_text {
     )*};
 }
 
-computed_text! {
-    RecordNumber => RecordNumber,
-    Status => Status,
-    Calc => Calc,
-}
-
 computed! {
+    RecordNumber => RecordNumber: String,
+    Status => Status: String,
+    Calc => Calc: String,
     Creator => Creator: Entity,
     Modifier => Modifier: Entity,
     CreatedTime => CreatedTime: DateTime,
@@ -473,7 +452,7 @@ computed! {
 // Lists
 
 macro_rules! lists {
-    ($($m:ident => $variant:ident, $ctor:ident);* $(;)?) => {$(
+    ($($m:ident => $variant:ident, $ctor:expr);* $(;)?) => {$(
         impl FieldOf<field_types::$m> for Vec<String> {
             fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
                 match value {
@@ -483,28 +462,18 @@ macro_rules! lists {
             }
 
             fn encode(&self) -> Option<FieldInput> {
-                Some(FieldInput::$ctor(self.iter().cloned()))
+                let ctor: Option<fn(Vec<String>) -> FieldInput> = $ctor;
+                ctor.map(|ctor| ctor(self.clone()))
             }
         }
     )*};
 }
 
 lists! {
-    CheckBox => CheckBox, check_box;
-    MultiSelect => MultiSelect, multi_select;
-}
-
-impl FieldOf<field_types::Category> for Vec<String> {
-    fn decode(value: FieldValue) -> Result<Self, DecodeErrorKind> {
-        match value {
-            FieldValue::Category(f) => Ok(f.value.into_iter().map(String::from).collect()),
-            other => Err(wrong(&other)),
-        }
-    }
-
-    fn encode(&self) -> Option<FieldInput> {
-        None
-    }
+    CheckBox => CheckBox, Some(FieldInput::check_box);
+    MultiSelect => MultiSelect, Some(FieldInput::multi_select);
+    // kintone computes a record's categories: never written.
+    Category => Category, None;
 }
 
 macro_rules! entity_lists {
