@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use heck::ToSnakeCase;
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
 use super::checks::{nonzero_ids, struct_names};
 use super::structs::{ctor_param, struct_item, Role};
@@ -288,10 +288,21 @@ fn union_item(u: &UnionDef) -> TokenStream {
         let tag = &v.tag;
         quote! { Self::#vn(value) => crate::wire::serialize_tagged(#tag_prop, #tag, value, serializer) }
     });
-    let de_arms = u.variants.iter().map(|v| {
+    // The tags are named once, in the tag enum's `of`: the serde path and the client's own
+    // readers of a page both match on its variants.
+    let tag_enum = format_ident!("{}Tag", name);
+    let tag_enum_doc = doc(&format!(
+        "The variants of [`{name}`] this version knows, by their `{tag_prop}` tag."
+    ));
+    let tag_names = u.variants.iter().map(|v| ident(&v.rust_name));
+    let of_arms = u.variants.iter().map(|v| {
         let vn = ident(&v.rust_name);
         let tag = &v.tag;
-        quote! { Some(#tag) => body.read().map(Self::#vn) }
+        quote! { #tag => Some(Self::#vn) }
+    });
+    let de_arms = u.variants.iter().map(|v| {
+        let vn = ident(&v.rust_name);
+        quote! { Some(#tag_enum::#vn) => body.read().map(Self::#vn) }
     });
     quote! {
         #d
@@ -326,9 +337,25 @@ fn union_item(u: &UnionDef) -> TokenStream {
             const TAG_PROPERTY: &'static str = #tag_prop;
 
             fn read_variant<'de, B: crate::wire::VariantBody<'de>>(tag: Option<&str>, body: B) -> Result<Self, B::Error> {
-                match tag {
+                match tag.and_then(#tag_enum::of) {
                     #(#de_arms,)*
-                    _ => body.raw().map(Self::Unknown),
+                    None => body.raw().map(Self::Unknown),
+                }
+            }
+        }
+
+        #tag_enum_doc
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum #tag_enum {
+            #(#tag_names,)*
+        }
+
+        impl #tag_enum {
+            /// The variant that `tag` names, or `None` for a tag this version does not know.
+            pub(crate) fn of(tag: &str) -> Option<Self> {
+                match tag {
+                    #(#of_arms,)*
+                    _ => None,
                 }
             }
         }

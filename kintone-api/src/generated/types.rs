@@ -2305,36 +2305,114 @@ impl crate::wire::TaggedUnion for FieldProperties {
         tag: Option<&str>,
         body: B,
     ) -> Result<Self, B::Error> {
+        match tag.and_then(FieldPropertiesTag::of) {
+            Some(FieldPropertiesTag::SingleLineText) => {
+                body.read().map(Self::SingleLineText)
+            }
+            Some(FieldPropertiesTag::Number) => body.read().map(Self::Number),
+            Some(FieldPropertiesTag::Calc) => body.read().map(Self::Calc),
+            Some(FieldPropertiesTag::MultiLineText) => {
+                body.read().map(Self::MultiLineText)
+            }
+            Some(FieldPropertiesTag::RichText) => body.read().map(Self::RichText),
+            Some(FieldPropertiesTag::Link) => body.read().map(Self::Link),
+            Some(FieldPropertiesTag::CheckBox) => body.read().map(Self::CheckBox),
+            Some(FieldPropertiesTag::RadioButton) => body.read().map(Self::RadioButton),
+            Some(FieldPropertiesTag::DropDown) => body.read().map(Self::DropDown),
+            Some(FieldPropertiesTag::MultiSelect) => body.read().map(Self::MultiSelect),
+            Some(FieldPropertiesTag::File) => body.read().map(Self::File),
+            Some(FieldPropertiesTag::Date) => body.read().map(Self::Date),
+            Some(FieldPropertiesTag::Time) => body.read().map(Self::Time),
+            Some(FieldPropertiesTag::Datetime) => body.read().map(Self::Datetime),
+            Some(FieldPropertiesTag::UserSelect) => body.read().map(Self::UserSelect),
+            Some(FieldPropertiesTag::OrganizationSelect) => {
+                body.read().map(Self::OrganizationSelect)
+            }
+            Some(FieldPropertiesTag::GroupSelect) => body.read().map(Self::GroupSelect),
+            Some(FieldPropertiesTag::ReferenceTable) => {
+                body.read().map(Self::ReferenceTable)
+            }
+            Some(FieldPropertiesTag::Subtable) => body.read().map(Self::Subtable),
+            Some(FieldPropertiesTag::RecordNumber) => body.read().map(Self::RecordNumber),
+            Some(FieldPropertiesTag::Creator) => body.read().map(Self::Creator),
+            Some(FieldPropertiesTag::CreatedTime) => body.read().map(Self::CreatedTime),
+            Some(FieldPropertiesTag::Modifier) => body.read().map(Self::Modifier),
+            Some(FieldPropertiesTag::UpdatedTime) => body.read().map(Self::UpdatedTime),
+            Some(FieldPropertiesTag::StatusAssignee) => {
+                body.read().map(Self::StatusAssignee)
+            }
+            Some(FieldPropertiesTag::Status) => body.read().map(Self::Status),
+            Some(FieldPropertiesTag::Category) => body.read().map(Self::Category),
+            Some(FieldPropertiesTag::Group) => body.read().map(Self::Group),
+            None => body.raw().map(Self::Unknown),
+        }
+    }
+}
+/// The variants of [`FieldProperties`] this version knows, by their `type` tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FieldPropertiesTag {
+    SingleLineText,
+    Number,
+    Calc,
+    MultiLineText,
+    RichText,
+    Link,
+    CheckBox,
+    RadioButton,
+    DropDown,
+    MultiSelect,
+    File,
+    Date,
+    Time,
+    Datetime,
+    UserSelect,
+    OrganizationSelect,
+    GroupSelect,
+    ReferenceTable,
+    Subtable,
+    RecordNumber,
+    Creator,
+    CreatedTime,
+    Modifier,
+    UpdatedTime,
+    StatusAssignee,
+    Status,
+    Category,
+    Group,
+}
+impl FieldPropertiesTag {
+    /// The variant that `tag` names, or `None` for a tag this version does not know.
+    pub(crate) fn of(tag: &str) -> Option<Self> {
         match tag {
-            Some("SINGLE_LINE_TEXT") => body.read().map(Self::SingleLineText),
-            Some("NUMBER") => body.read().map(Self::Number),
-            Some("CALC") => body.read().map(Self::Calc),
-            Some("MULTI_LINE_TEXT") => body.read().map(Self::MultiLineText),
-            Some("RICH_TEXT") => body.read().map(Self::RichText),
-            Some("LINK") => body.read().map(Self::Link),
-            Some("CHECK_BOX") => body.read().map(Self::CheckBox),
-            Some("RADIO_BUTTON") => body.read().map(Self::RadioButton),
-            Some("DROP_DOWN") => body.read().map(Self::DropDown),
-            Some("MULTI_SELECT") => body.read().map(Self::MultiSelect),
-            Some("FILE") => body.read().map(Self::File),
-            Some("DATE") => body.read().map(Self::Date),
-            Some("TIME") => body.read().map(Self::Time),
-            Some("DATETIME") => body.read().map(Self::Datetime),
-            Some("USER_SELECT") => body.read().map(Self::UserSelect),
-            Some("ORGANIZATION_SELECT") => body.read().map(Self::OrganizationSelect),
-            Some("GROUP_SELECT") => body.read().map(Self::GroupSelect),
-            Some("REFERENCE_TABLE") => body.read().map(Self::ReferenceTable),
-            Some("SUBTABLE") => body.read().map(Self::Subtable),
-            Some("RECORD_NUMBER") => body.read().map(Self::RecordNumber),
-            Some("CREATOR") => body.read().map(Self::Creator),
-            Some("CREATED_TIME") => body.read().map(Self::CreatedTime),
-            Some("MODIFIER") => body.read().map(Self::Modifier),
-            Some("UPDATED_TIME") => body.read().map(Self::UpdatedTime),
-            Some("STATUS_ASSIGNEE") => body.read().map(Self::StatusAssignee),
-            Some("STATUS") => body.read().map(Self::Status),
-            Some("CATEGORY") => body.read().map(Self::Category),
-            Some("GROUP") => body.read().map(Self::Group),
-            _ => body.raw().map(Self::Unknown),
+            "SINGLE_LINE_TEXT" => Some(Self::SingleLineText),
+            "NUMBER" => Some(Self::Number),
+            "CALC" => Some(Self::Calc),
+            "MULTI_LINE_TEXT" => Some(Self::MultiLineText),
+            "RICH_TEXT" => Some(Self::RichText),
+            "LINK" => Some(Self::Link),
+            "CHECK_BOX" => Some(Self::CheckBox),
+            "RADIO_BUTTON" => Some(Self::RadioButton),
+            "DROP_DOWN" => Some(Self::DropDown),
+            "MULTI_SELECT" => Some(Self::MultiSelect),
+            "FILE" => Some(Self::File),
+            "DATE" => Some(Self::Date),
+            "TIME" => Some(Self::Time),
+            "DATETIME" => Some(Self::Datetime),
+            "USER_SELECT" => Some(Self::UserSelect),
+            "ORGANIZATION_SELECT" => Some(Self::OrganizationSelect),
+            "GROUP_SELECT" => Some(Self::GroupSelect),
+            "REFERENCE_TABLE" => Some(Self::ReferenceTable),
+            "SUBTABLE" => Some(Self::Subtable),
+            "RECORD_NUMBER" => Some(Self::RecordNumber),
+            "CREATOR" => Some(Self::Creator),
+            "CREATED_TIME" => Some(Self::CreatedTime),
+            "MODIFIER" => Some(Self::Modifier),
+            "UPDATED_TIME" => Some(Self::UpdatedTime),
+            "STATUS_ASSIGNEE" => Some(Self::StatusAssignee),
+            "STATUS" => Some(Self::Status),
+            "CATEGORY" => Some(Self::Category),
+            "GROUP" => Some(Self::Group),
+            _ => None,
         }
     }
 }
@@ -2628,36 +2706,106 @@ impl crate::wire::TaggedUnion for FieldValue {
         tag: Option<&str>,
         body: B,
     ) -> Result<Self, B::Error> {
+        match tag.and_then(FieldValueTag::of) {
+            Some(FieldValueTag::Id) => body.read().map(Self::Id),
+            Some(FieldValueTag::Revision) => body.read().map(Self::Revision),
+            Some(FieldValueTag::RecordNumber) => body.read().map(Self::RecordNumber),
+            Some(FieldValueTag::Creator) => body.read().map(Self::Creator),
+            Some(FieldValueTag::CreatedTime) => body.read().map(Self::CreatedTime),
+            Some(FieldValueTag::Modifier) => body.read().map(Self::Modifier),
+            Some(FieldValueTag::UpdatedTime) => body.read().map(Self::UpdatedTime),
+            Some(FieldValueTag::SingleLineText) => body.read().map(Self::SingleLineText),
+            Some(FieldValueTag::Number) => body.read().map(Self::Number),
+            Some(FieldValueTag::Calc) => body.read().map(Self::Calc),
+            Some(FieldValueTag::MultiLineText) => body.read().map(Self::MultiLineText),
+            Some(FieldValueTag::RichText) => body.read().map(Self::RichText),
+            Some(FieldValueTag::Link) => body.read().map(Self::Link),
+            Some(FieldValueTag::CheckBox) => body.read().map(Self::CheckBox),
+            Some(FieldValueTag::RadioButton) => body.read().map(Self::RadioButton),
+            Some(FieldValueTag::DropDown) => body.read().map(Self::DropDown),
+            Some(FieldValueTag::MultiSelect) => body.read().map(Self::MultiSelect),
+            Some(FieldValueTag::File) => body.read().map(Self::File),
+            Some(FieldValueTag::Date) => body.read().map(Self::Date),
+            Some(FieldValueTag::Time) => body.read().map(Self::Time),
+            Some(FieldValueTag::Datetime) => body.read().map(Self::Datetime),
+            Some(FieldValueTag::UserSelect) => body.read().map(Self::UserSelect),
+            Some(FieldValueTag::OrganizationSelect) => {
+                body.read().map(Self::OrganizationSelect)
+            }
+            Some(FieldValueTag::GroupSelect) => body.read().map(Self::GroupSelect),
+            Some(FieldValueTag::Category) => body.read().map(Self::Category),
+            Some(FieldValueTag::Status) => body.read().map(Self::Status),
+            Some(FieldValueTag::StatusAssignee) => body.read().map(Self::StatusAssignee),
+            Some(FieldValueTag::Subtable) => body.read().map(Self::Subtable),
+            None => body.raw().map(Self::Unknown),
+        }
+    }
+}
+/// The variants of [`FieldValue`] this version knows, by their `type` tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FieldValueTag {
+    Id,
+    Revision,
+    RecordNumber,
+    Creator,
+    CreatedTime,
+    Modifier,
+    UpdatedTime,
+    SingleLineText,
+    Number,
+    Calc,
+    MultiLineText,
+    RichText,
+    Link,
+    CheckBox,
+    RadioButton,
+    DropDown,
+    MultiSelect,
+    File,
+    Date,
+    Time,
+    Datetime,
+    UserSelect,
+    OrganizationSelect,
+    GroupSelect,
+    Category,
+    Status,
+    StatusAssignee,
+    Subtable,
+}
+impl FieldValueTag {
+    /// The variant that `tag` names, or `None` for a tag this version does not know.
+    pub(crate) fn of(tag: &str) -> Option<Self> {
         match tag {
-            Some("__ID__") => body.read().map(Self::Id),
-            Some("__REVISION__") => body.read().map(Self::Revision),
-            Some("RECORD_NUMBER") => body.read().map(Self::RecordNumber),
-            Some("CREATOR") => body.read().map(Self::Creator),
-            Some("CREATED_TIME") => body.read().map(Self::CreatedTime),
-            Some("MODIFIER") => body.read().map(Self::Modifier),
-            Some("UPDATED_TIME") => body.read().map(Self::UpdatedTime),
-            Some("SINGLE_LINE_TEXT") => body.read().map(Self::SingleLineText),
-            Some("NUMBER") => body.read().map(Self::Number),
-            Some("CALC") => body.read().map(Self::Calc),
-            Some("MULTI_LINE_TEXT") => body.read().map(Self::MultiLineText),
-            Some("RICH_TEXT") => body.read().map(Self::RichText),
-            Some("LINK") => body.read().map(Self::Link),
-            Some("CHECK_BOX") => body.read().map(Self::CheckBox),
-            Some("RADIO_BUTTON") => body.read().map(Self::RadioButton),
-            Some("DROP_DOWN") => body.read().map(Self::DropDown),
-            Some("MULTI_SELECT") => body.read().map(Self::MultiSelect),
-            Some("FILE") => body.read().map(Self::File),
-            Some("DATE") => body.read().map(Self::Date),
-            Some("TIME") => body.read().map(Self::Time),
-            Some("DATETIME") => body.read().map(Self::Datetime),
-            Some("USER_SELECT") => body.read().map(Self::UserSelect),
-            Some("ORGANIZATION_SELECT") => body.read().map(Self::OrganizationSelect),
-            Some("GROUP_SELECT") => body.read().map(Self::GroupSelect),
-            Some("CATEGORY") => body.read().map(Self::Category),
-            Some("STATUS") => body.read().map(Self::Status),
-            Some("STATUS_ASSIGNEE") => body.read().map(Self::StatusAssignee),
-            Some("SUBTABLE") => body.read().map(Self::Subtable),
-            _ => body.raw().map(Self::Unknown),
+            "__ID__" => Some(Self::Id),
+            "__REVISION__" => Some(Self::Revision),
+            "RECORD_NUMBER" => Some(Self::RecordNumber),
+            "CREATOR" => Some(Self::Creator),
+            "CREATED_TIME" => Some(Self::CreatedTime),
+            "MODIFIER" => Some(Self::Modifier),
+            "UPDATED_TIME" => Some(Self::UpdatedTime),
+            "SINGLE_LINE_TEXT" => Some(Self::SingleLineText),
+            "NUMBER" => Some(Self::Number),
+            "CALC" => Some(Self::Calc),
+            "MULTI_LINE_TEXT" => Some(Self::MultiLineText),
+            "RICH_TEXT" => Some(Self::RichText),
+            "LINK" => Some(Self::Link),
+            "CHECK_BOX" => Some(Self::CheckBox),
+            "RADIO_BUTTON" => Some(Self::RadioButton),
+            "DROP_DOWN" => Some(Self::DropDown),
+            "MULTI_SELECT" => Some(Self::MultiSelect),
+            "FILE" => Some(Self::File),
+            "DATE" => Some(Self::Date),
+            "TIME" => Some(Self::Time),
+            "DATETIME" => Some(Self::Datetime),
+            "USER_SELECT" => Some(Self::UserSelect),
+            "ORGANIZATION_SELECT" => Some(Self::OrganizationSelect),
+            "GROUP_SELECT" => Some(Self::GroupSelect),
+            "CATEGORY" => Some(Self::Category),
+            "STATUS" => Some(Self::Status),
+            "STATUS_ASSIGNEE" => Some(Self::StatusAssignee),
+            "SUBTABLE" => Some(Self::Subtable),
+            _ => None,
         }
     }
 }
@@ -3477,11 +3625,29 @@ impl crate::wire::TaggedUnion for LayoutBlock {
         tag: Option<&str>,
         body: B,
     ) -> Result<Self, B::Error> {
+        match tag.and_then(LayoutBlockTag::of) {
+            Some(LayoutBlockTag::Row) => body.read().map(Self::Row),
+            Some(LayoutBlockTag::Subtable) => body.read().map(Self::Subtable),
+            Some(LayoutBlockTag::Group) => body.read().map(Self::Group),
+            None => body.raw().map(Self::Unknown),
+        }
+    }
+}
+/// The variants of [`LayoutBlock`] this version knows, by their `type` tag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LayoutBlockTag {
+    Row,
+    Subtable,
+    Group,
+}
+impl LayoutBlockTag {
+    /// The variant that `tag` names, or `None` for a tag this version does not know.
+    pub(crate) fn of(tag: &str) -> Option<Self> {
         match tag {
-            Some("ROW") => body.read().map(Self::Row),
-            Some("SUBTABLE") => body.read().map(Self::Subtable),
-            Some("GROUP") => body.read().map(Self::Group),
-            _ => body.raw().map(Self::Unknown),
+            "ROW" => Some(Self::Row),
+            "SUBTABLE" => Some(Self::Subtable),
+            "GROUP" => Some(Self::Group),
+            _ => None,
         }
     }
 }

@@ -19,6 +19,8 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::answer::RawResponse;
+// The field types by their tag: the spec's, named once in the generated `FieldValueTag::of`.
+use crate::generated::types::FieldValueTag;
 use crate::records::map::{intern, Codes};
 use crate::{
     CalcField, CategoryField, CheckBoxField, CreatedTimeField, CreatorField, Date, DateField,
@@ -151,75 +153,6 @@ impl FromPage for Date {}
 impl FromPage for Time {}
 impl FromPage for DateTime {}
 
-/// The field types this reader reads, by their tag.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Id,
-    Revision,
-    RecordNumber,
-    SingleLineText,
-    MultiLineText,
-    RichText,
-    Link,
-    RadioButton,
-    Calc,
-    Status,
-    DropDown,
-    Number,
-    Date,
-    Time,
-    Datetime,
-    CreatedTime,
-    UpdatedTime,
-    CheckBox,
-    MultiSelect,
-    Category,
-    Creator,
-    Modifier,
-    UserSelect,
-    OrganizationSelect,
-    GroupSelect,
-    StatusAssignee,
-    File,
-    Subtable,
-}
-
-impl Kind {
-    fn of(tag: &str) -> Option<Kind> {
-        Some(match tag {
-            "__ID__" => Kind::Id,
-            "__REVISION__" => Kind::Revision,
-            "RECORD_NUMBER" => Kind::RecordNumber,
-            "SINGLE_LINE_TEXT" => Kind::SingleLineText,
-            "MULTI_LINE_TEXT" => Kind::MultiLineText,
-            "RICH_TEXT" => Kind::RichText,
-            "LINK" => Kind::Link,
-            "RADIO_BUTTON" => Kind::RadioButton,
-            "CALC" => Kind::Calc,
-            "STATUS" => Kind::Status,
-            "DROP_DOWN" => Kind::DropDown,
-            "NUMBER" => Kind::Number,
-            "DATE" => Kind::Date,
-            "TIME" => Kind::Time,
-            "DATETIME" => Kind::Datetime,
-            "CREATED_TIME" => Kind::CreatedTime,
-            "UPDATED_TIME" => Kind::UpdatedTime,
-            "CHECK_BOX" => Kind::CheckBox,
-            "MULTI_SELECT" => Kind::MultiSelect,
-            "CATEGORY" => Kind::Category,
-            "CREATOR" => Kind::Creator,
-            "MODIFIER" => Kind::Modifier,
-            "USER_SELECT" => Kind::UserSelect,
-            "ORGANIZATION_SELECT" => Kind::OrganizationSelect,
-            "GROUP_SELECT" => Kind::GroupSelect,
-            "STATUS_ASSIGNEE" => Kind::StatusAssignee,
-            "FILE" => Kind::File,
-            "SUBTABLE" => Kind::Subtable,
-            _ => return None,
-        })
-    }
-}
-
 /// A field of the last record read at a table depth, as its text stood: the bytes from the end
 /// of the value before it (or from the record's `{`) up to its own value, and what was done with
 /// that value. The next record most likely repeats the bytes, and then the same is done.
@@ -232,7 +165,7 @@ struct Glue<'a> {
 #[derive(Debug, Clone, Copy)]
 enum ValueRead {
     Skipped,
-    Decoded(Kind),
+    Decoded(FieldValueTag),
 }
 
 /// The last record read at a table depth, as a template for the next.
@@ -691,7 +624,7 @@ impl<'a> Reader<'a> {
             self.skip_whitespace();
             let start = self.at;
             let mut read = None;
-            if let Some(kind) = self.tag().as_deref().and_then(Kind::of) {
+            if let Some(kind) = self.tag().as_deref().and_then(FieldValueTag::of) {
                 let glue_end = self.at;
                 if self.value_of(kind, table, values).is_some() {
                     if self.peek() == Some(b'}') {
@@ -782,90 +715,97 @@ impl<'a> Reader<'a> {
     ///
     /// Pushed onto `values` where it is read: a value handed back by return was copied again
     /// on its way there, each copy stalled by the stores that had just built it.
-    fn value_of(&mut self, kind: Kind, table: usize, values: &mut Vec<FieldValue>) -> Option<()> {
+    fn value_of(
+        &mut self,
+        kind: FieldValueTag,
+        table: usize,
+        values: &mut Vec<FieldValue>,
+    ) -> Option<()> {
         values.push(match kind {
-            Kind::Id => FieldValue::Id(IdField {
+            FieldValueTag::Id => FieldValue::Id(IdField {
                 value: RecordId(self.parsed()?),
             }),
-            Kind::Revision => FieldValue::Revision(RevisionField {
+            FieldValueTag::Revision => FieldValue::Revision(RevisionField {
                 value: Revision(self.parsed()?),
             }),
-            Kind::RecordNumber => FieldValue::RecordNumber(RecordNumberField {
+            FieldValueTag::RecordNumber => FieldValue::RecordNumber(RecordNumberField {
                 value: self.text()?,
             }),
-            Kind::SingleLineText => FieldValue::SingleLineText(SingleLineTextField {
+            FieldValueTag::SingleLineText => FieldValue::SingleLineText(SingleLineTextField {
                 value: self.text()?,
             }),
-            Kind::MultiLineText => FieldValue::MultiLineText(MultiLineTextField {
+            FieldValueTag::MultiLineText => FieldValue::MultiLineText(MultiLineTextField {
                 value: self.text()?,
             }),
-            Kind::RichText => FieldValue::RichText(RichTextField {
+            FieldValueTag::RichText => FieldValue::RichText(RichTextField {
                 value: self.text()?,
             }),
-            Kind::Link => FieldValue::Link(LinkField {
+            FieldValueTag::Link => FieldValue::Link(LinkField {
                 value: self.text()?,
             }),
-            Kind::RadioButton => FieldValue::RadioButton(RadioButtonField {
+            FieldValueTag::RadioButton => FieldValue::RadioButton(RadioButtonField {
                 value: self.text()?,
             }),
-            Kind::Calc => FieldValue::Calc(CalcField {
+            FieldValueTag::Calc => FieldValue::Calc(CalcField {
                 value: self.text()?,
             }),
-            Kind::Status => FieldValue::Status(StatusField {
+            FieldValueTag::Status => FieldValue::Status(StatusField {
                 value: self.text()?,
             }),
-            Kind::DropDown => FieldValue::DropDown(DropDownField {
+            FieldValueTag::DropDown => FieldValue::DropDown(DropDownField {
                 value: self.empty_as_none()?,
             }),
-            Kind::Number => FieldValue::Number(NumberField {
+            FieldValueTag::Number => FieldValue::Number(NumberField {
                 value: self.empty_as_none()?,
             }),
-            Kind::Date => FieldValue::Date(DateField {
+            FieldValueTag::Date => FieldValue::Date(DateField {
                 value: self.empty_as_none()?,
             }),
-            Kind::Time => FieldValue::Time(TimeField {
+            FieldValueTag::Time => FieldValue::Time(TimeField {
                 value: self.empty_as_none()?,
             }),
-            Kind::Datetime => FieldValue::Datetime(DateTimeField {
+            FieldValueTag::Datetime => FieldValue::Datetime(DateTimeField {
                 value: self.empty_as_none()?,
             }),
-            Kind::CreatedTime => FieldValue::CreatedTime(CreatedTimeField {
+            FieldValueTag::CreatedTime => FieldValue::CreatedTime(CreatedTimeField {
                 value: self.parsed()?,
             }),
-            Kind::UpdatedTime => FieldValue::UpdatedTime(UpdatedTimeField {
+            FieldValueTag::UpdatedTime => FieldValue::UpdatedTime(UpdatedTimeField {
                 value: self.parsed()?,
             }),
-            Kind::CheckBox => FieldValue::CheckBox(CheckBoxField {
+            FieldValueTag::CheckBox => FieldValue::CheckBox(CheckBoxField {
                 value: self.list(|s| &mut s.texts, Self::text)?,
             }),
-            Kind::MultiSelect => FieldValue::MultiSelect(MultiSelectField {
+            FieldValueTag::MultiSelect => FieldValue::MultiSelect(MultiSelectField {
                 value: self.list(|s| &mut s.texts, Self::text)?,
             }),
-            Kind::Category => FieldValue::Category(CategoryField {
+            FieldValueTag::Category => FieldValue::Category(CategoryField {
                 value: self.list(|s| &mut s.texts, Self::text)?,
             }),
-            Kind::Creator => FieldValue::Creator(CreatorField {
+            FieldValueTag::Creator => FieldValue::Creator(CreatorField {
                 value: self.entity()?,
             }),
-            Kind::Modifier => FieldValue::Modifier(ModifierField {
+            FieldValueTag::Modifier => FieldValue::Modifier(ModifierField {
                 value: self.entity()?,
             }),
-            Kind::UserSelect => FieldValue::UserSelect(UserSelectField {
+            FieldValueTag::UserSelect => FieldValue::UserSelect(UserSelectField {
                 value: self.list(|s| &mut s.entities, Self::entity)?,
             }),
-            Kind::OrganizationSelect => FieldValue::OrganizationSelect(OrganizationSelectField {
+            FieldValueTag::OrganizationSelect => {
+                FieldValue::OrganizationSelect(OrganizationSelectField {
+                    value: self.list(|s| &mut s.entities, Self::entity)?,
+                })
+            }
+            FieldValueTag::GroupSelect => FieldValue::GroupSelect(GroupSelectField {
                 value: self.list(|s| &mut s.entities, Self::entity)?,
             }),
-            Kind::GroupSelect => FieldValue::GroupSelect(GroupSelectField {
+            FieldValueTag::StatusAssignee => FieldValue::StatusAssignee(StatusAssigneeField {
                 value: self.list(|s| &mut s.entities, Self::entity)?,
             }),
-            Kind::StatusAssignee => FieldValue::StatusAssignee(StatusAssigneeField {
-                value: self.list(|s| &mut s.entities, Self::entity)?,
-            }),
-            Kind::File => FieldValue::File(FileField {
+            FieldValueTag::File => FieldValue::File(FileField {
                 value: self.list(|s| &mut s.files, Self::file)?,
             }),
-            Kind::Subtable => FieldValue::Subtable(SubtableField {
+            FieldValueTag::Subtable => FieldValue::Subtable(SubtableField {
                 value: self.list(|s| &mut s.rows, |reader| reader.row(table + 1))?,
             }),
         });
