@@ -1081,6 +1081,7 @@ fn special_byte(bytes: &[u8], mut from: usize) -> Option<usize> {
 /// Where the quote that ends a string's content starting at `from` stands, when every escape in
 /// it is of one character (`\n`, `\"`, ...): a `\u` escape, a control byte or the page's end
 /// is `None`.
+#[inline(always)]
 fn string_end(bytes: &[u8], mut from: usize) -> Option<usize> {
     loop {
         from = special_byte(bytes, from)?;
