@@ -332,8 +332,26 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A string with no escape, as kintone writes most, where it stands, consumed: where its
+    /// content stands. `None`, with nothing consumed, for any other value.
+    #[inline]
+    fn plain(&mut self) -> Option<std::ops::Range<usize>> {
+        if self.bytes.get(self.at) != Some(&b'"') {
+            return None;
+        }
+        let start = self.at + 1;
+        let end = special_byte(self.bytes, start)?;
+        (self.bytes[end] == b'"').then(|| {
+            self.at = end + 1;
+            start..end
+        })
+    }
+
     /// A string as a [`Text`]: no allocation when it is short.
     fn text(&mut self) -> Option<Text> {
+        if let Some(content) = self.plain() {
+            return Some(Text::from_page(self.text, content));
+        }
         self.string().map(|text| match text {
             Cow::Borrowed(text) => Text::from_page(self.text, self.range_of(text)),
             Cow::Owned(text) => Text::from(text),
@@ -346,6 +364,12 @@ impl<'a> Reader<'a> {
         if self.peek()? == b'n' {
             self.literal("null")?;
             return Some(None);
+        }
+        if let Some(content) = self.plain() {
+            return match content.is_empty() {
+                true => Some(None),
+                false => T::from_page(self.text, content).map(Some),
+            };
         }
         match self.string()? {
             text if text.is_empty() => Some(None),
