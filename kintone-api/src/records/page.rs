@@ -385,6 +385,9 @@ impl<'a> Reader<'a> {
     }
 
     fn parsed<T: std::str::FromStr>(&mut self) -> Option<T> {
+        if let Some(content) = self.plain() {
+            return self.text[content].parse().ok();
+        }
         self.string()?.parse().ok()
     }
 
