@@ -195,7 +195,8 @@ impl Shape {
 
 /// A value with more strings than this is skipped token by token: a template holds little.
 const MAX_SHAPE_STRINGS: usize = 64;
-/// Shapes a template holds at most (they are relearnt when a value differs).
+/// Parts of shapes a template holds at most: a value that differs from its shape is learnt again,
+/// and its new shape added.
 const MAX_SHAPE_PARTS: usize = 4096;
 
 /// The last record read at a table depth, as a template for the next.
@@ -332,8 +333,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// A string with no escape, as kintone writes most, where it stands, consumed: where its
-    /// content stands. `None`, with nothing consumed, for any other value.
+    /// A string with no escape in it (as kintone writes most), consumed: where its content
+    /// stands. `None`, with nothing consumed, for anything else.
     #[inline]
     fn plain(&mut self) -> Option<std::ops::Range<usize>> {
         if self.bytes.get(self.at) != Some(&b'"') {
@@ -366,10 +367,10 @@ impl<'a> Reader<'a> {
             return Some(None);
         }
         if let Some(content) = self.plain() {
-            return match content.is_empty() {
-                true => Some(None),
-                false => T::from_page(self.text, content).map(Some),
-            };
+            if content.is_empty() {
+                return Some(None);
+            }
+            return T::from_page(self.text, content).map(Some);
         }
         match self.string()? {
             text if text.is_empty() => Some(None),
