@@ -864,9 +864,36 @@ pub(crate) use setter;
 pub(crate) use string_enum;
 pub(crate) use string_id;
 
+/// `bytes` as a `str` when they are UTF-8: as `std::str::from_utf8`, checked by SIMD (a page of
+/// records is checked whole before it is read).
+pub(crate) fn utf8(bytes: &[u8]) -> Option<&str> {
+    simdutf8::basic::from_utf8(bytes).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use serde::{Deserialize, Serialize};
+
+    proptest::proptest! {
+        /// The SIMD check of a page's UTF-8 accepts exactly what std accepts: any bytes, and
+        /// text with bytes changed (cut characters, overlong forms, surrogates, stray bytes).
+        #[test]
+        fn utf8_is_checked_as_std_checks_it(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+            text in "\\PC{0,80}",
+            at in 0usize..400,
+            byte in proptest::prelude::any::<u8>(),
+        ) {
+            proptest::prop_assert_eq!(super::utf8(&bytes), std::str::from_utf8(&bytes).ok());
+            let mut changed = text.into_bytes();
+            if !changed.is_empty() {
+                let at = at % changed.len();
+                changed[at] = byte;
+            }
+            proptest::prop_assert_eq!(super::utf8(&changed), std::str::from_utf8(&changed).ok());
+        }
+    }
+
     use serde_json::json;
 
     use crate::FieldValue;

@@ -91,8 +91,10 @@ pub(crate) const PAST_MAX_RECORDS: &str = "more records than were asked for";
 /// objects, of at most `max_records`. The outline stops at the first record past that, so
 /// that what it holds follows the page size asked for, whatever the server sent.
 pub(crate) fn outline(page: &[u8], max_records: usize) -> Result<Outline, OutlineError> {
-    if let Err(e) = std::str::from_utf8(page) {
-        return fail("invalid UTF-8", e.valid_up_to());
+    if crate::wire::utf8(page).is_none() {
+        // Where it fails, found again by std: only for a page that is refused.
+        let valid = std::str::from_utf8(page).map_or_else(|e| e.valid_up_to(), str::len);
+        return fail("invalid UTF-8", valid);
     }
     let mut walker = Walker::new(page, max_records);
     let mut grammar = Grammar::new();

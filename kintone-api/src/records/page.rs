@@ -75,7 +75,7 @@ impl GetRecordsResponse {
     /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub fn from_json(body: &[u8]) -> Result<Self, serde_json::Error> {
-        let Ok(text) = std::str::from_utf8(body) else {
+        let Some(text) = crate::wire::utf8(body) else {
             return serde_json::from_slice(body);
         };
         let fast = read_whole(text, usize::MAX, Keep::Every).and_then(|((records, _), count)| {
@@ -103,7 +103,7 @@ impl GetRecordsByCursorResponse {
     /// `serde_json::from_slice` gives the same, but this reads kintone's own form of a page
     /// several times faster.
     pub fn from_json(body: &[u8]) -> Result<Self, serde_json::Error> {
-        let Ok(text) = std::str::from_utf8(body) else {
+        let Some(text) = crate::wire::utf8(body) else {
             return serde_json::from_slice(body);
         };
         match read(text, usize::MAX, Keep::Every) {
@@ -1164,7 +1164,7 @@ pub(crate) fn decode_page(
     keep: Keep,
 ) -> Result<(Vec<Record>, Option<bool>), Error> {
     // As `decode_json` does: checking UTF-8 once lets the readers skip checking each string.
-    let text = std::str::from_utf8(&response.body).ok();
+    let text = crate::wire::utf8(&response.body);
     if let Some(page) = text.and_then(|text| read(text, max, keep)) {
         return Ok(page);
     }

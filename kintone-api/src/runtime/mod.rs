@@ -300,9 +300,9 @@ pub fn decode_json<T: DeserializeOwned>(response: RawResponse) -> Result<T, Erro
     // JSON is UTF-8: checking the whole body at once lets the reader skip checking each string
     // again, which is a fifth of the time a page of records takes. A body that is not UTF-8 is
     // read as bytes, for the reader's own error.
-    let parsed = match std::str::from_utf8(&response.body) {
-        Ok(text) => serde_json::from_str(text),
-        Err(_) => serde_json::from_slice(&response.body),
+    let parsed = match crate::wire::utf8(&response.body) {
+        Some(text) => serde_json::from_str(text),
+        None => serde_json::from_slice(&response.body),
     };
     parsed.map_err(|source| Error::Decode {
         operation: response.operation,
