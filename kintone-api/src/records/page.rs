@@ -1011,13 +1011,13 @@ impl<'a> Reader<'a> {
         let Some((first, rest)) = parts.split_first() else {
             return false;
         };
-        if !bytes[self.at..].starts_with(first) {
+        if !repeats(bytes, self.at, first) {
             return false;
         }
         let mut at = self.at + first.len();
         for part in rest {
             match string_end(bytes, at) {
-                Some(end) if bytes[end..].starts_with(part) => at = end + part.len(),
+                Some(end) if repeats(bytes, end, part) => at = end + part.len(),
                 _ => return false,
             }
         }
@@ -1104,6 +1104,16 @@ fn special_byte(bytes: &[u8], mut from: usize) -> Option<usize> {
     rest.iter()
         .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
         .map(|i| from + i)
+}
+
+/// Whether `bytes` has `part` at `at`: a shape's part, which is often a lone quote (a skipped
+/// string's own), compared without a call to `memcmp`.
+#[inline(always)]
+fn repeats(bytes: &[u8], at: usize, part: &[u8]) -> bool {
+    match part {
+        [byte] => bytes.get(at) == Some(byte),
+        _ => bytes.get(at..).is_some_and(|rest| rest.starts_with(part)),
+    }
 }
 
 /// Where the quote that ends a string's content starting at `from` stands, when every escape in
