@@ -873,6 +873,9 @@ pub(crate) fn utf8(bytes: &[u8]) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use serde::{Deserialize, Serialize};
+    use serde_json::json;
+
+    use crate::FieldValue;
 
     proptest::proptest! {
         /// The SIMD check of a page's UTF-8 accepts exactly what std accepts: any bytes, and
@@ -893,10 +896,6 @@ mod tests {
             proptest::prop_assert_eq!(super::utf8(&changed), std::str::from_utf8(&changed).ok());
         }
     }
-
-    use serde_json::json;
-
-    use crate::FieldValue;
 
     /// Reads `text` as kintone's bytes are read (borrowing), from a reader (owned strings) and
     /// from a `serde_json::Value`, and checks that all three agree.

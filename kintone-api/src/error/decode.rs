@@ -29,8 +29,8 @@ impl fmt::Display for Expected {
     }
 }
 
-/// A record that does not fit a [`KintoneRecord`](crate::KintoneRecord) struct: which field, what was expected, and
-/// what was wrong.
+/// A record that does not fit a [`KintoneRecord`](crate::KintoneRecord) struct: which field,
+/// what was expected, and what was wrong.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("field `{code}`{}: {kind}", expected.map_or(String::new(), |e| format!(" ({e})")))]
 pub struct DecodeError {

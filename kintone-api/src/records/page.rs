@@ -671,7 +671,12 @@ impl<'a> Reader<'a> {
                     if bytes[end..].starts_with(TAIL) {
                         self.at = end + TAIL.len();
                         let glue_end = self.at;
-                        let shape = self.skip_learning(4, &mut template.shapes);
+                        // A shape is learnt only for a field the template keeps.
+                        let shape = if in_form {
+                            self.skip_learning(4, &mut template.shapes)
+                        } else {
+                            self.skip_value(4).map(|()| Shape::NONE)
+                        };
                         if let (Some(shape), Some(b'}')) = (shape, self.peek()) {
                             skipped = true;
                             if in_form {
@@ -956,20 +961,19 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Skips a string whose escapes are all of one character (`\n`, `\"`, ...).
+    /// Skips a string value, whose escapes are all of one character (`\n`, `\"`, ...), and
+    /// notes where its content stands while a shape is learnt.
     fn skip_string(&mut self) -> Option<()> {
-        (self.bytes.get(self.at) == Some(&b'"')).then_some(())?;
         let start = self.at + 1;
-        let end = string_end(self.bytes, start)?;
+        self.skip_key()?;
         if self.learning {
-            self.strings.push(start..end);
+            self.strings.push(start..self.at - 1);
         }
-        self.at = end + 1;
         Some(())
     }
 
-    /// Skips an object's key as [`skip_string`](Self::skip_string) does. A key is never one of a
-    /// shape's strings: keys stay in its text, compared with the rest.
+    /// Skips an object's key as [`skip_string`](Self::skip_string) does, noting nothing: keys
+    /// stay in a shape's text, compared with the rest.
     fn skip_key(&mut self) -> Option<()> {
         (self.bytes.get(self.at) == Some(&b'"')).then_some(())?;
         self.at = string_end(self.bytes, self.at + 1)? + 1;

@@ -297,22 +297,21 @@ pub fn check_path_value(field: &'static str, value: &str) -> Result<(), LimitErr
 
 /// Decodes a JSON body.
 pub fn decode_json<T: DeserializeOwned>(response: RawResponse) -> Result<T, Error> {
-    // JSON is UTF-8: checking the whole body at once lets the reader skip checking each string
-    // again, which is a fifth of the time a page of records takes. A body that is not UTF-8 is
-    // read as bytes, for the reader's own error.
-    let parsed = match crate::wire::utf8(&response.body) {
-        Some(text) => serde_json::from_str(text),
-        None => serde_json::from_slice(&response.body),
-    };
-    parsed.map_err(|source| Error::Decode {
-        operation: response.operation,
-        source,
-        excerpt: crate::error::excerpt(&response.body),
-    })
+    decode_json_with(response, read_json)
 }
 
-/// Reads a JSON answer with its type's own reader (`x-rust-response-reader`), whose errors are
-/// serde's and reported as [`decode_json`]'s are.
+/// A JSON body read by serde. JSON is UTF-8: checking the whole body at once lets the reader
+/// skip checking each string again, which is a fifth of the time a page of records takes. A body
+/// that is not UTF-8 is read as bytes, for the reader's own error.
+fn read_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, serde_json::Error> {
+    match crate::wire::utf8(body) {
+        Some(text) => serde_json::from_str(text),
+        None => serde_json::from_slice(body),
+    }
+}
+
+/// Reads a JSON answer with `read`: serde's, or a type's own (`x-rust-response-reader`), whose
+/// errors are serde's too.
 pub(crate) fn decode_json_with<T>(
     response: RawResponse,
     read: fn(&[u8]) -> Result<T, serde_json::Error>,
